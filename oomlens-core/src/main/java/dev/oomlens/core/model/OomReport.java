@@ -1,0 +1,91 @@
+package dev.oomlens.core.model;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One invocation of the kernel's OOM killer, assembled from its report: from {@code invoked
+ * oom-killer} through the kill line(s) to the {@code oom_reaper} line.
+ *
+ * @param source the lines the report spans (other subsystems' lines in between included)
+ * @param time when the report began, from its first line that carried a time
+ * @param kernel the kernel release from the {@code CPU: ... Comm: x Not tainted <release> #build} header
+ * @param complete false when the report was cut short: its trigger line or its kill (or panic) line
+ *     is missing, or the input ended inside it
+ * @param trigger empty when the input does not hold the {@code invoked oom-killer} line
+ * @param constraint as printed by 4.19+ kernels; empty on older ones (see {@code scope})
+ * @param scope where the memory ran out, read from the constraint or, on older kernels, from the
+ *     report's shape; empty when the report shows neither
+ * @param cpuset the ≤4.18 {@code <comm> cpuset=<leaf> mems_allowed=<nodes>} leaf name
+ * @param oomMemcg the cgroup whose limit was hit ({@code oom_memcg=} or {@code killed as a result of
+ *     limit of})
+ * @param taskMemcg the victim's cgroup ({@code task_memcg=} or {@code Task in <path> killed})
+ * @param tasks the task table, in printed order; empty when the kernel did not print it
+ * @param victim empty when nothing was killed (panic, no killable process) or the line is missing
+ * @param reaped true when an {@code oom_reaper: reaped process} line for the victim followed; false
+ *     for {@code unable to reap}; empty when neither was seen
+ * @param panic the {@code Kernel panic - not syncing: ...} text when the OOM ended in a panic
+ * @param noKillableProcesses {@code Out of memory and no killable processes...} was printed
+ * @param lines every line the report was assembled from, for quoting
+ */
+public record OomReport(
+    SourceRange source,
+    Optional<String> host,
+    LogTime time,
+    Optional<String> kernel,
+    boolean complete,
+    Optional<Trigger> trigger,
+    Optional<Constraint> constraint,
+    Optional<OomScope> scope,
+    Optional<String> cpuset,
+    Optional<String> memsAllowed,
+    Optional<String> oomMemcg,
+    Optional<String> taskMemcg,
+    Optional<MemcgState> memcg,
+    Optional<HostMemory> hostMemory,
+    List<TaskRow> tasks,
+    Optional<Victim> victim,
+    Optional<GroupKill> groupKill,
+    Optional<Boolean> reaped,
+    Optional<String> panic,
+    boolean noKillableProcesses,
+    Optional<String> hardware,
+    Workload workload,
+    List<SourceLine> lines) {
+  public OomReport {
+    requireNonNull(source, "source");
+    requireNonNull(host, "host");
+    requireNonNull(time, "time");
+    requireNonNull(kernel, "kernel");
+    requireNonNull(trigger, "trigger");
+    requireNonNull(constraint, "constraint");
+    requireNonNull(scope, "scope");
+    requireNonNull(cpuset, "cpuset");
+    requireNonNull(memsAllowed, "memsAllowed");
+    requireNonNull(oomMemcg, "oomMemcg");
+    requireNonNull(taskMemcg, "taskMemcg");
+    requireNonNull(memcg, "memcg");
+    requireNonNull(hostMemory, "hostMemory");
+    tasks = List.copyOf(tasks);
+    requireNonNull(victim, "victim");
+    requireNonNull(groupKill, "groupKill");
+    requireNonNull(reaped, "reaped");
+    requireNonNull(panic, "panic");
+    requireNonNull(hardware, "hardware");
+    requireNonNull(workload, "workload");
+    lines = List.copyOf(lines);
+  }
+
+  /** The allocation order of the trigger; -1 for a manual (SysRq) OOM. */
+  public OptionalInt order() {
+    return trigger.map(Trigger::order).orElse(OptionalInt.empty());
+  }
+
+  /** The task-table row of the victim, when the table lists it. */
+  public Optional<TaskRow> victimRow() {
+    return victim.flatMap(v -> tasks.stream().filter(t -> t.pid() == v.pid()).findFirst());
+  }
+}

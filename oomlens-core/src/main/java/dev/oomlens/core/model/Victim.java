@@ -1,0 +1,48 @@
+package dev.oomlens.core.model;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * The task the OOM killer killed, from the {@code Killed process N (x) total-vm:...} line (or, when
+ * that line is missing, from the {@code oom-kill:...,task=x,pid=N,uid=U} summary).
+ *
+ * @param oomScoreAdj from the kill line (5.3+), else from the victim's task-table row
+ * @param score the badness printed by pre-5.1 kernels ({@code Kill process N (x) score S or
+ *     sacrifice child}), when it was printed for this task
+ */
+public record Victim(
+    long pid,
+    String comm,
+    OptionalLong totalVmKb,
+    OptionalLong anonRssKb,
+    OptionalLong fileRssKb,
+    OptionalLong shmemRssKb,
+    OptionalLong uid,
+    OptionalLong pgtablesKb,
+    OptionalInt oomScoreAdj,
+    OptionalLong score,
+    SourceLine source) {
+  public Victim {
+    requireNonNull(comm, "comm");
+    requireNonNull(totalVmKb, "totalVmKb");
+    requireNonNull(anonRssKb, "anonRssKb");
+    requireNonNull(fileRssKb, "fileRssKb");
+    requireNonNull(shmemRssKb, "shmemRssKb");
+    requireNonNull(uid, "uid");
+    requireNonNull(pgtablesKb, "pgtablesKb");
+    requireNonNull(oomScoreAdj, "oomScoreAdj");
+    requireNonNull(score, "score");
+    requireNonNull(source, "source");
+  }
+
+  /** anon + file + shmem RSS at the kill, when the kill line printed them. */
+  public OptionalLong rssKb() {
+    if (anonRssKb.isEmpty() || fileRssKb.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(anonRssKb.getAsLong() + fileRssKb.getAsLong() + shmemRssKb.orElse(0));
+  }
+}
