@@ -303,6 +303,8 @@ class RealKernelOomTest {
     assertThat(workload.podUid()).isEqualTo(podUid);
     assertThat(workload.containerId()).isEqualTo(containerId);
     assertThat(workload.qosClass()).isEqualTo(qos);
+    // cgroupfs-driver paths carry a bare id: nothing in them names the runtime.
+    assertThat(workload.runtime()).isEmpty();
     assertThat(workload.unit()).isEmpty();
     assertThat(workload.kubevirt()).isFalse();
   }
