@@ -352,7 +352,10 @@ final class OomReportBuilder {
   }
 
   private Outcome take(LogLine line) {
-    lines.add(line.source());
+    // Escaped newlines make several logical lines of one physical line: quote it once.
+    if (lines.isEmpty() || !lines.getLast().equals(line.source())) {
+      lines.add(line.source());
+    }
     lastLine = Math.max(lastLine, line.source().line());
     if (!time.isKnown() && line.time().isKnown()) {
       time = line.time();
