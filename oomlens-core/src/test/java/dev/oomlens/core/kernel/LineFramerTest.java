@@ -158,6 +158,12 @@ class LineFramerTest {
                 .message(
                     "stress invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), "
                         + "nodemask=(null), order=0, oom_score_adj=939")),
+        // dmesg --time-format=iso (util-linux): comma before the fraction, no host or tag
+        Arguments.of(
+            "2024-05-09T14:52:38,123456+02:00 Killed process 32308 (stress) total-vm:110644kB",
+            Expected.of(Framing.DMESG_T)
+                .wall("2024-05-09T14:52:38.123456+02:00")
+                .message("Killed process 32308 (stress) total-vm:110644kB")),
         // dmesg -T, day of month padded by %e (reference's framing table)
         Arguments.of(
             "[Thu May  9 14:52:38 2024] Killed process 32308 (stress) total-vm:110644kB",
