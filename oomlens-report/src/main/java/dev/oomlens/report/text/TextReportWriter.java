@@ -52,6 +52,7 @@ public final class TextReportWriter implements KernelLogSink {
 
   private final PrintWriter out;
   private String input = "-";
+  private String emptyMessage = "No OOM-killer report in -.";
   private int reportsInInput;
   private final List<Problem> problems = new ArrayList<>();
   private boolean wroteBlock;
@@ -62,7 +63,16 @@ public final class TextReportWriter implements KernelLogSink {
 
   /** Starts the events of one input; {@code name} is the input as the user gave it. */
   public void beginInput(String name) {
+    beginInput(name, "No OOM-killer report in " + name + ".");
+  }
+
+  /**
+   * Starts the events of one input, with the sentence that ends it when it holds no OOM-killer
+   * report (a live log says "since boot", a file does not).
+   */
+  public void beginInput(String name, String emptyMessage) {
     this.input = requireNonNull(name, "name");
+    this.emptyMessage = requireNonNull(emptyMessage, "emptyMessage");
     this.reportsInInput = 0;
     this.problems.clear();
   }
@@ -71,7 +81,7 @@ public final class TextReportWriter implements KernelLogSink {
   public void endInput() {
     if (reportsInInput == 0) {
       startBlock();
-      out.print("No OOM-killer report in " + input + ".\n");
+      out.print(emptyMessage + "\n");
     }
     if (!problems.isEmpty()) {
       startBlock();
