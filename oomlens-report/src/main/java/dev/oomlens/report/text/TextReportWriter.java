@@ -201,12 +201,12 @@ public final class TextReportWriter implements KernelLogSink {
         String name = r.cpuset().map(c -> "cpuset " + c).orElse("its cpuset");
         String mems = r.memsAllowed().map(m -> " (memory nodes " + m + ")").orElse("");
         line("Ran out", "the allocation was confined to " + name + mems
-                + ", whose nodes ran out; other nodes may have had free memory: " + hostTotals(r),
+                + ", whose nodes ran out; the machine as a whole had " + hostTotals(r),
             r.hostMemory().map(HostMemory::source).orElse(null));
       }
       case MEMORY_POLICY -> line("Ran out",
           "the allocation was bound by a memory policy (mbind/set_mempolicy) to nodes that ran out;"
-              + " other nodes may have had free memory: " + hostTotals(r),
+              + " the machine as a whole had " + hostTotals(r),
           r.hostMemory().map(HostMemory::source).orElse(null));
     }
   }
@@ -341,7 +341,7 @@ public final class TextReportWriter implements KernelLogSink {
       if (differs) {
         line("", "the trigger was not the victim: " + t.comm()
             + t.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse("")
-            + " asked for memory, " + v.comm() + " was killed", null);
+            + " asked for memory, " + v.comm() + " (pid " + v.pid() + ") was killed", null);
       }
     });
   }
