@@ -156,16 +156,30 @@ class ReportAssemblerPropertyTest {
         m.toString());
   }
 
+  /** Interleaves whole physical lines: the logical lines of one physical line stay together. */
   private static List<LogLine> interleave(List<LogLine> a, List<LogLine> b, Random random) {
+    List<List<LogLine>> ga = physical(a);
+    List<List<LogLine>> gb = physical(b);
     List<LogLine> out = new ArrayList<>();
     int i = 0;
     int j = 0;
-    while (i < a.size() || j < b.size()) {
-      if (j >= b.size() || (i < a.size() && random.nextBoolean())) {
-        out.add(a.get(i++));
+    while (i < ga.size() || j < gb.size()) {
+      if (j >= gb.size() || (i < ga.size() && random.nextBoolean())) {
+        out.addAll(ga.get(i++));
       } else {
-        out.add(b.get(j++));
+        out.addAll(gb.get(j++));
       }
+    }
+    return out;
+  }
+
+  private static List<List<LogLine>> physical(List<LogLine> lines) {
+    List<List<LogLine>> out = new ArrayList<>();
+    for (LogLine l : lines) {
+      if (out.isEmpty() || !out.getLast().getFirst().source().equals(l.source())) {
+        out.add(new ArrayList<>());
+      }
+      out.getLast().add(l);
     }
     return out;
   }
