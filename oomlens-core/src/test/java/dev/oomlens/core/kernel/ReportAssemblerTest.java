@@ -339,6 +339,20 @@ class ReportAssemblerTest {
   }
 
   @Test
+  void accept_killLineCutInsideTheName_nameFromSummary() {
+    String text = """
+        a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0
+        oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=Isolated Web Co,pid=77,uid=1000
+        Out of memory: Killed process 77 (Isolated We
+        """;
+    OomReport r = assemble(bare("cut.log", text)).only();
+    assertThat(r.victim().orElseThrow().comm()).isEqualTo("Isolated Web Co");
+    assertThat(r.victim().orElseThrow().uid()).hasValue(1000);
+    assertThat(r.victim().orElseThrow().anonRssKb()).isEmpty();
+    assertThat(r.complete()).isTrue();
+  }
+
+  @Test
   void accept_nonKernelLines_ignored() {
     LogLine systemd = new LogLine(new SourceLine("s.log", 1, "x"), Framing.SYSLOG,
         Optional.of("h"), Optional.of("systemd"), LogTime.UNKNOWN, false,
