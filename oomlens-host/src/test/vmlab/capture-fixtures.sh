@@ -23,10 +23,60 @@ SCENARIOS=("$@"); [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=($ALL)
 CORE=$REPO/oomlens-core/src/test/resources/vmlab
 HOSTS=$REPO/oomlens-host/src/test/resources/hosts
 
+# SOURCE.md of hosts/vmlab-<scenario>/, written from what the folder holds
+write_host_source() {
+  local s=$1 H=$HOSTS/vmlab-$1
+  cat > "$H/SOURCE.md" <<EOF
+# vmlab-$s
+
+Captured for real inside a throw-away QEMU VM (${MEM} MiB, 2 vCPUs, software emulation) booted
+from Debian's stock kernel \`$KREL\` (package \`$KDEB\`, unpacked, not installed),
+by \`oomlens-host/src/test/vmlab/capture-fixtures.sh $s\`. What the scenario does: the
+\`$s)\` case of \`oomlens-host/src/test/vmlab/init.sh\`, described in
+\`oomlens-core/src/test/resources/vmlab/$s/SOURCE.md\` next to the kernel's OOM report of the
+same run.
+
+An in-guest sampler (\`probe sample\`, mlocked, oom_score_adj -1000) copied the files below every
+few hundred milliseconds; two of those snapshots are kept, each a root laid out like a real host:
+
+- \`before-kill/\`: the last snapshot taken before the OOM kill
+- \`after-kill/\`: the first snapshot taken after it
+
+\`CAPTURED_AT\` in each gives the guest's CLOCK_MONOTONIC (the same clock as the \`[ s.us]\` kernel
+log timestamps), CLOCK_BOOTTIME, and /proc/vmstat \`oom_kill\` at that moment.
+
+Files outside the cgroup tree (\`proc/<pid>/\` only while that task lived):
+\`\`\`
+$(cd "$H" && find before-kill after-kill -type f ! -name CAPTURED_AT ! -path '*/sys/fs/cgroup/*' | sed 's|^[a-z-]*/||' | sort -u)
+\`\`\`
+Cgroups under \`sys/fs/cgroup\`, each with $(cd "$H/after-kill/sys/fs/cgroup" && ls -p "$(find . -mindepth 2 -name memory.events -printf '%h\n' | head -1)" | grep -v / | tr '\n' ' ' | sed 's/ $//'):
+\`\`\`
+$(cd "$H/after-kill/sys/fs/cgroup" && find . -name memory.events -printf '%h\n' | sed 's|^\.||; s|^$|/|' | sort)
+\`\`\`
+(the root has only the files the kernel gives the root cgroup.)
+
+\`before-kill/CAPTURED_AT\`:
+\`\`\`
+$(cat "$H/before-kill/CAPTURED_AT")
+\`\`\`
+\`after-kill/CAPTURED_AT\`:
+\`\`\`
+$(cat "$H/after-kill/CAPTURED_AT")
+\`\`\`
+EOF
+}
+
+if [ -n "${SOURCES_ONLY:-}" ]; then   # only rewrite hosts/vmlab-*/SOURCE.md from the folders
+  KREL=$(cat "$LAB/kernel.release"); KDEB=$(cat "$LAB/kernel.deb.name")
+  for s in "${SCENARIOS[@]}"; do [ ! -d "$HOSTS/vmlab-$s" ] || write_host_source "$s"; done
+  exit 0
+fi
+
 now() { date +%s.%N; }
 T0=$(now)
 bash "$HERE/build.sh"
 TB=$(now)
+mkdir -p "$LAB/out" "$LAB/extracted"
 printf 'step\tseconds\n' > "$LAB/timings.tsv"
 printf 'build\t%.1f\n' "$(echo "$TB - $T0" | bc)" >> "$LAB/timings.tsv"
 KREL=$(cat "$LAB/kernel.release")
@@ -53,37 +103,7 @@ for s in "${SCENARIOS[@]}"; do
   after=$(ls -d "$X"/host/after-kill* | sort | head -1)
   cp -r "$before" "$H/before-kill"
   cp -r "$after" "$H/after-kill"
-  cat > "$H/SOURCE.md" <<EOF
-# vmlab-$s
-
-Captured for real inside a throw-away QEMU VM (${MEM} MiB, 2 vCPUs, software emulation) booted
-from Debian's stock kernel \`$KREL\` (package \`$KDEB\`, unpacked, not installed),
-by \`oomlens-host/src/test/vmlab/capture-fixtures.sh $s\`. What the scenario does: the
-\`$s)\` case of \`oomlens-host/src/test/vmlab/init.sh\`; the kernel's OOM report of the same run is
-\`oomlens-core/src/test/resources/vmlab/$s/\`.
-
-An in-guest sampler (\`probe sample\`, mlocked, oom_score_adj -1000) copied the files below every
-few hundred milliseconds; two of those snapshots are kept, each a root laid out like a real host:
-
-- \`before-kill/\`: the last snapshot taken before the OOM kill
-- \`after-kill/\`: the first snapshot taken after it
-
-\`CAPTURED_AT\` in each gives the guest's CLOCK_MONOTONIC (the same clock as the \`[ s.us]\` kernel
-log timestamps), CLOCK_BOOTTIME, and /proc/vmstat \`oom_kill\` at that moment. Files:
-
-\`\`\`
-$(cd "$H/after-kill" && find . -type f ! -name CAPTURED_AT | sed 's|^\./||' | sort)
-\`\`\`
-
-\`before-kill/CAPTURED_AT\`:
-\`\`\`
-$(cat "$H/before-kill/CAPTURED_AT")
-\`\`\`
-\`after-kill/CAPTURED_AT\`:
-\`\`\`
-$(cat "$H/after-kill/CAPTURED_AT")
-\`\`\`
-EOF
+  write_host_source "$s"
 done
 printf 'total\t%.1f\n' "$(echo "$(now) - $T0" | bc)" >> "$LAB/timings.tsv"
 cat "$LAB/timings.tsv"
