@@ -1,0 +1,132 @@
+package dev.oomlens.core.kernel;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.model.SourceLine;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/*
+ * The reader streams: memory stays flat whatever the input size (one scan buffer, one open report
+ * per host), and each report reaches the sink as soon as it is known, so a renderer can print it
+ * before the rest of a multi-gigabyte log has been read.
+ *
+ * Input is bytes, not text: logs hold invalid UTF-8 (comm is whatever bytes a process named
+ * itself), NUL bytes and CRLF line ends. Lines are decoded as UTF-8 with replacement only when they
+ * are handed to the framer, so a damaged line costs one replacement character, never the file.
+ */
+
+/**
+ * Reads kernel logs (any framing, mixed, several hosts; plain or gzip) and hands every OOM-killer
+ * report, page allocation failure and unreadable line to a {@link KernelLogSink}.
+ *
+ * <p>Nothing in the content of an input makes it throw: what cannot be read becomes a {@link
+ * Problem} naming the line, and the reports before and after it are kept. Only failing to open an
+ * input at all is an {@link IOException}.
+ *
+ * {@snippet :
+ * KernelLogReader reader = new KernelLogReader(new ReaderOptions(LocalDate.now()));
+ * reader.read(Path.of("/var/log/kern.log"), sink);
+ * }
+ */
+public final class KernelLogReader {
+  private static final int GZIP_MAGIC_1 = 0x1f;
+  private static final int GZIP_MAGIC_2 = 0x8b;
+
+  private final ReaderOptions options;
+
+  public KernelLogReader(ReaderOptions options) {
+    this.options = requireNonNull(options, "options");
+  }
+
+  /**
+   * Reads one file, decompressing it when it is gzip (told by its first bytes, not its name).
+   *
+   * @throws IOException when the file cannot be opened (missing, unreadable, a directory)
+   */
+  public void read(Path file, KernelLogSink sink) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new IOException("is a directory");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      read(file.toString(), in, sink);
+    }
+  }
+
+  /**
+   * Reads a stream to its end (gzip decompressed when its first bytes say so). The stream is not
+   * closed. Read errors part-way become a {@link Problem} at the line where reading stopped.
+   *
+   * @param name what to call the input in sources and problems ({@code -} for standard input)
+   */
+  public void read(String name, InputStream in, KernelLogSink sink) {
+    requireNonNull(name, "name");
+    requireNonNull(in, "in");
+    requireNonNull(sink, "sink");
+    ReportAssembler assembler = new ReportAssembler(sink);
+    LineFramer framer = new LineFramer(options);
+    LineScanner scanner = new LineScanner(new LineScanner.Handler() {
+      @Override
+      public boolean wantsEveryLine() {
+        return assembler.inReport();
+      }
+
+      @Override
+      public void skippedTo(long lineNumber) {
+        assembler.skippedTo(lineNumber);
+      }
+
+      @Override
+      public void line(long lineNumber, byte[] buf, int start, int end) {
+        if (end > start && buf[end - 1] == '\r') {
+          end--;
+        }
+        String text = new String(buf, start, end - start, StandardCharsets.UTF_8);
+        framer.frame(new SourceLine(name, lineNumber, text), assembler::accept);
+      }
+
+      @Override
+      public void lineTooLong(long lineNumber, int keptBytes) {
+        sink.problem(new Problem(name, lineNumber,
+            "line is longer than " + keptBytes / 1024 + " KiB; only its beginning was read"));
+      }
+    });
+    try {
+      scanner.scan(decompressIfGzip(in));
+    } catch (ZipException | EOFException e) {
+      sink.problem(new Problem(name, scanner.lineNumber(),
+          "compressed data is damaged or cut short (" + e.getMessage()
+              + "); the lines before were read"));
+    } catch (IOException e) {
+      sink.problem(new Problem(name, scanner.lineNumber(),
+          "reading stopped: " + e.getMessage() + "; the lines before were read"));
+    } finally {
+      assembler.finish();
+    }
+  }
+
+  private static InputStream decompressIfGzip(InputStream in) throws IOException {
+    PushbackInputStream pushback = new PushbackInputStream(in, 2);
+    int first = pushback.read();
+    if (first < 0) {
+      return pushback;
+    }
+    int second = pushback.read();
+    if (second >= 0) {
+      pushback.unread(second);
+    }
+    pushback.unread(first);
+    if (first == GZIP_MAGIC_1 && second == GZIP_MAGIC_2) {
+      return new GZIPInputStream(pushback, 1 << 16);
+    }
+    return pushback;
+  }
+}

@@ -1,0 +1,200 @@
+package dev.oomlens.core.kernel;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LineScannerTest {
+
+  /** Records what the scanner hands on; wants every line between "oom-start" and "oom-stop". */
+  private static final class Recorder implements LineScanner.Handler {
+    final List<String> lines = new ArrayList<>();
+    final List<Long> tooLong = new ArrayList<>();
+    long lastSkippedTo = 1;
+    boolean open;
+
+    @Override
+    public boolean wantsEveryLine() {
+      return open;
+    }
+
+    @Override
+    public void skippedTo(long lineNumber) {
+      assertThat(lineNumber).isGreaterThanOrEqualTo(lastSkippedTo);
+      lastSkippedTo = lineNumber;
+    }
+
+    @Override
+    public void line(long lineNumber, byte[] buf, int start, int end) {
+      String text = new String(buf, start, end - start, UTF_8);
+      lines.add(lineNumber + ":" + text);
+      if (text.contains("oom-start")) {
+        open = true;
+      } else if (text.contains("oom-stop")) {
+        open = false;
+      }
+    }
+
+    @Override
+    public void lineTooLong(long lineNumber, int keptBytes) {
+      tooLong.add(lineNumber);
+    }
+  }
+
+  private static Recorder scan(String input, int bufferBytes) throws IOException {
+    Recorder recorder = new Recorder();
+    LineScanner scanner = new LineScanner(recorder, bufferBytes);
+    scanner.scan(new ByteArrayInputStream(input.getBytes(UTF_8)));
+    return recorder;
+  }
+
+  @Test
+  void scan_handsOnAnchorLinesWithTheirNumbers() throws IOException {
+    String log = """
+        [    1.0] usb 1-1: new device
+        [    2.0] stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0
+        [    3.0] EXT4-fs (vda1): mounted
+        [    4.0] Out of memory: Killed process 42 (stress)
+        [    5.0] swapper: page allocation failure: order:4, mode:0x40cc0
+        [    6.0] eth0: link up
+        """;
+
+    Recorder r = scan(log, LineScanner.DEFAULT_MAX_LINE_BYTES);
+
+    assertThat(r.lines).containsExactly(
+        "2:[    2.0] stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0",
+        "4:[    4.0] Out of memory: Killed process 42 (stress)",
+        "5:[    5.0] swapper: page allocation failure: order:4, mode:0x40cc0");
+  }
+
+  @Test
+  void scan_handsOnEveryLineWhileTheHandlerAsks() throws IOException {
+    String log = "a\noom-start\nb\nc\noom-stop\nd\ne oom\n";
+
+    Recorder r = scan(log, 16);
+
+    assertThat(r.lines).containsExactly("2:oom-start", "3:b", "4:c", "5:oom-stop", "7:e oom");
+  }
+
+  @Test
+  void scan_lastLineWithoutNewlineIsHandedOn() throws IOException {
+    assertThat(scan("x\nKilled process 1 (a)", 64).lines).containsExactly("2:Killed process 1 (a)");
+  }
+
+  @Test
+  void scan_lineLongerThanBufferIsCutAndReported() throws IOException {
+    String longLine = "oom" + "x".repeat(100);
+
+    Recorder r = scan("first\n" + longLine + "\nafter oom\n", 32);
+
+    assertThat(r.lines).containsExactly("2:" + longLine.substring(0, 32), "3:after oom");
+    assertThat(r.tooLong).containsExactly(2L);
+  }
+
+  @Test
+  void countNewlines_matchesByteByByteCount() {
+    byte[] b = "a\n\nbc\n\u00e9\n0123456789\n\n\n".getBytes(UTF_8);
+    for (int from = 0; from < b.length; from++) {
+      for (int to = from; to <= b.length; to++) {
+        long expected = 0;
+        for (int i = from; i < to; i++) {
+          expected += b[i] == '\n' ? 1 : 0;
+        }
+        assertThat(LineScanner.countNewlines(b, from, to)).isEqualTo(expected);
+      }
+    }
+  }
+
+  private static final String[] TOKENS = {
+    "oom", "ill", "failure", "x", "yz", "\n", "\n", "\n", "\r", "\u00e9", "\0", "oom-start",
+    "oom-stop", "o", "om", "fail", "ure", "k", "0123456789abcdef", "\u0000\n"
+  };
+
+  /** The scanner must hand on exactly what a line-by-line reading would pick, whatever the buffer size. */
+  @Test
+  void scan_agreesWithLineByLineModel() {
+    qt().withExamples(2000)
+        .forAll(
+            lists().of(integers().between(0, TOKENS.length - 1)).ofSizeBetween(0, 120),
+            integers().between(16, 48))
+        .checkAssert((tokens, bufferBytes) -> {
+          StringBuilder sb = new StringBuilder();
+          tokens.forEach(i -> sb.append(TOKENS[i]));
+          String input = sb.toString();
+          Recorder actual;
+          try {
+            actual = scan(input, bufferBytes);
+          } catch (IOException e) {
+            throw new AssertionError(e);
+          }
+          assertThat(actual.lines).isEqualTo(model(input.getBytes(UTF_8), bufferBytes));
+        });
+  }
+
+  private static List<String> model(byte[] input, int bufferBytes) {
+    List<String> out = new ArrayList<>();
+    boolean open = false;
+    int start = 0;
+    long number = 1;
+    while (start < input.length) {
+      int nl = start;
+      while (nl < input.length && input[nl] != '\n') {
+        nl++;
+      }
+      byte[] line = Arrays.copyOfRange(input, start, nl);
+      String text = new String(line, UTF_8);
+      boolean anchor = Arrays.stream(LineScanner.ANCHORS).anyMatch(
+          a -> new String(line, java.nio.charset.StandardCharsets.ISO_8859_1).contains(a));
+      if (line.length >= bufferBytes) {
+        text = new String(Arrays.copyOf(line, bufferBytes), UTF_8);
+      }
+      if (open || anchor || line.length >= bufferBytes) {
+        out.add(number + ":" + text);
+        if (text.contains("oom-start")) {
+          open = true;
+        } else if (text.contains("oom-stop")) {
+          open = false;
+        }
+      }
+      number++;
+      start = nl + 1;
+    }
+    return out;
+  }
+
+  @Test
+  void scan_readsStreamsThatReturnFewBytesAtATime() throws IOException {
+    byte[] data = "a\nb oom\nc\nd ill\n".getBytes(UTF_8);
+    InputStream trickle = new InputStream() {
+      int pos;
+
+      @Override
+      public int read() {
+        return pos < data.length ? data[pos++] : -1;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (pos >= data.length) {
+          return -1;
+        }
+        b[off] = data[pos++];
+        return 1;
+      }
+    };
+    Recorder r = new Recorder();
+    new LineScanner(r, 16).scan(trickle);
+
+    assertThat(r.lines).containsExactly("2:b oom", "4:d ill");
+  }
+}
