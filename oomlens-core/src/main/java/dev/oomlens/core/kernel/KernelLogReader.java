@@ -8,9 +8,13 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -40,6 +44,9 @@ import java.util.zip.ZipException;
 public final class KernelLogReader {
   private static final int GZIP_MAGIC_1 = 0x1f;
   private static final int GZIP_MAGIC_2 = 0x8b;
+  /** Below this size the threads of a parallel scan cost more than they save. */
+  private static final long PARALLEL_MIN_BYTES = 8L << 20;
+  private static final int WORKERS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
   private final ReaderOptions options;
 
@@ -56,9 +63,40 @@ public final class KernelLogReader {
     if (Files.isDirectory(file)) {
       throw new IOException("is a directory");
     }
-    try (InputStream in = Files.newInputStream(file)) {
-      read(file.toString(), in, sink);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      if (Files.isRegularFile(file)
+          && channel.size() >= PARALLEL_MIN_BYTES
+          && !startsWithGzipMagic(channel)
+          && WORKERS > 1) {
+        readInParallel(file.toString(), channel, sink);
+        return;
+      }
+      read(file.toString(), Channels.newInputStream(channel), sink);
     }
+  }
+
+  private void readInParallel(String name, FileChannel channel, KernelLogSink sink) {
+    ReportAssembler assembler = new ReportAssembler(sink);
+    ParallelFileScanner scanner =
+        new ParallelFileScanner(handler(name, assembler, new LineFramer(options), sink), WORKERS);
+    try {
+      scanner.scan(channel);
+    } catch (IOException e) {
+      sink.problem(new Problem(name, scanner.lineNumber(),
+          "reading stopped: " + e.getMessage() + "; the lines before were read"));
+    } finally {
+      assembler.finish();
+    }
+  }
+
+  private static boolean startsWithGzipMagic(FileChannel channel) throws IOException {
+    ByteBuffer head = ByteBuffer.allocate(2);
+    while (head.hasRemaining() && channel.read(head, head.position()) > 0) {
+      // positional reads leave the channel's position at the start
+    }
+    return head.position() == 2
+        && (head.get(0) & 0xff) == GZIP_MAGIC_1
+        && (head.get(1) & 0xff) == GZIP_MAGIC_2;
   }
 
   /**
@@ -72,8 +110,26 @@ public final class KernelLogReader {
     requireNonNull(in, "in");
     requireNonNull(sink, "sink");
     ReportAssembler assembler = new ReportAssembler(sink);
-    LineFramer framer = new LineFramer(options);
-    LineScanner scanner = new LineScanner(new LineScanner.Handler() {
+    LineScanner scanner =
+        new LineScanner(handler(name, assembler, new LineFramer(options), sink));
+    try {
+      scanner.scan(decompressIfGzip(in));
+    } catch (ZipException | EOFException e) {
+      sink.problem(new Problem(name, scanner.lineNumber(),
+          "compressed data is damaged or cut short (" + e.getMessage()
+              + "); the lines before were read"));
+    } catch (IOException e) {
+      sink.problem(new Problem(name, scanner.lineNumber(),
+          "reading stopped: " + e.getMessage() + "; the lines before were read"));
+    } finally {
+      assembler.finish();
+    }
+  }
+
+  /** Decodes, frames and assembles each line a scanner hands on. */
+  private static LineScanner.Handler handler(
+      String name, ReportAssembler assembler, LineFramer framer, KernelLogSink sink) {
+    return new LineScanner.Handler() {
       @Override
       public boolean wantsEveryLine() {
         return assembler.inReport();
@@ -98,19 +154,7 @@ public final class KernelLogReader {
         sink.problem(new Problem(name, lineNumber,
             "line is longer than " + keptBytes / 1024 + " KiB; only its beginning was read"));
       }
-    });
-    try {
-      scanner.scan(decompressIfGzip(in));
-    } catch (ZipException | EOFException e) {
-      sink.problem(new Problem(name, scanner.lineNumber(),
-          "compressed data is damaged or cut short (" + e.getMessage()
-              + "); the lines before were read"));
-    } catch (IOException e) {
-      sink.problem(new Problem(name, scanner.lineNumber(),
-          "reading stopped: " + e.getMessage() + "; the lines before were read"));
-    } finally {
-      assembler.finish();
-    }
+    };
   }
 
   private static InputStream decompressIfGzip(InputStream in) throws IOException {

@@ -166,7 +166,7 @@ final class LineScanner {
         pos = lineEnd + 1;
         continue;
       }
-      int hit = nextAnchor(view, pos);
+      int hit = nextAnchor(view, pos, anchorAt);
       if (hit < 0) {
         lineNumber += countNewlines(buf, offset + pos, offset + regionEnd);
         if (last && (regionEnd == 0 || buf[offset + regionEnd - 1] != '\n')) {
@@ -188,8 +188,11 @@ final class LineScanner {
     }
   }
 
-  /** Position of the first anchor at or after {@code pos}, or -1; remembers later hits. */
-  private int nextAnchor(String view, int pos) {
+  /**
+   * Position of the first anchor at or after {@code pos} in {@code view}, or -1. {@code anchorAt}
+   * remembers each anchor's next hit (-2: not searched yet) so each is searched for once per view.
+   */
+  static int nextAnchor(String view, int pos, int[] anchorAt) {
     int best = -1;
     for (int i = 0; i < ANCHORS.length; i++) {
       int at = anchorAt[i];
@@ -222,7 +225,7 @@ final class LineScanner {
     return count;
   }
 
-  private static int indexOf(byte[] b, byte value, int from, int to) {
+  static int indexOf(byte[] b, byte value, int from, int to) {
     for (int i = from; i < to; i++) {
       if (b[i] == value) {
         return i;
@@ -231,7 +234,7 @@ final class LineScanner {
     return -1;
   }
 
-  private static int lastIndexOf(byte[] b, byte value, int from, int to) {
+  static int lastIndexOf(byte[] b, byte value, int from, int to) {
     for (int i = to - 1; i >= from; i--) {
       if (b[i] == value) {
         return i;

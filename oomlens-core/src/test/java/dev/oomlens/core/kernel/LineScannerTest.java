@@ -16,43 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class LineScannerTest {
 
-  /** Records what the scanner hands on; wants every line between "oom-start" and "oom-stop". */
-  private static final class Recorder implements LineScanner.Handler {
-    final List<String> lines = new ArrayList<>();
-    final List<Long> tooLong = new ArrayList<>();
-    long lastSkippedTo = 1;
-    boolean open;
-
-    @Override
-    public boolean wantsEveryLine() {
-      return open;
-    }
-
-    @Override
-    public void skippedTo(long lineNumber) {
-      assertThat(lineNumber).isGreaterThanOrEqualTo(lastSkippedTo);
-      lastSkippedTo = lineNumber;
-    }
-
-    @Override
-    public void line(long lineNumber, byte[] buf, int start, int end) {
-      String text = new String(buf, start, end - start, UTF_8);
-      lines.add(lineNumber + ":" + text);
-      if (text.contains("oom-start")) {
-        open = true;
-      } else if (text.contains("oom-stop")) {
-        open = false;
-      }
-    }
-
-    @Override
-    public void lineTooLong(long lineNumber, int keptBytes) {
-      tooLong.add(lineNumber);
-    }
-  }
-
-  private static Recorder scan(String input, int bufferBytes) throws IOException {
-    Recorder recorder = new Recorder();
+  private static RecordingHandler scan(String input, int bufferBytes) throws IOException {
+    RecordingHandler recorder = new RecordingHandler();
     LineScanner scanner = new LineScanner(recorder, bufferBytes);
     scanner.scan(new ByteArrayInputStream(input.getBytes(UTF_8)));
     return recorder;
@@ -69,7 +34,7 @@ class LineScannerTest {
         [    6.0] eth0: link up
         """;
 
-    Recorder r = scan(log, LineScanner.DEFAULT_MAX_LINE_BYTES);
+    RecordingHandler r = scan(log, LineScanner.DEFAULT_MAX_LINE_BYTES);
 
     assertThat(r.lines).containsExactly(
         "2:[    2.0] stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0",
@@ -81,7 +46,7 @@ class LineScannerTest {
   void scan_handsOnEveryLineWhileTheHandlerAsks() throws IOException {
     String log = "a\noom-start\nb\nc\noom-stop\nd\ne oom\n";
 
-    Recorder r = scan(log, 16);
+    RecordingHandler r = scan(log, 16);
 
     assertThat(r.lines).containsExactly("2:oom-start", "3:b", "4:c", "5:oom-stop", "7:e oom");
   }
@@ -95,7 +60,7 @@ class LineScannerTest {
   void scan_lineLongerThanBufferIsCutAndReported() throws IOException {
     String longLine = "oom" + "x".repeat(100);
 
-    Recorder r = scan("first\n" + longLine + "\nafter oom\n", 32);
+    RecordingHandler r = scan("first\n" + longLine + "\nafter oom\n", 32);
 
     assertThat(r.lines).containsExactly("2:" + longLine.substring(0, 32), "3:after oom");
     assertThat(r.tooLong).containsExactly(2L);
@@ -131,7 +96,7 @@ class LineScannerTest {
           StringBuilder sb = new StringBuilder();
           tokens.forEach(i -> sb.append(TOKENS[i]));
           String input = sb.toString();
-          Recorder actual;
+          RecordingHandler actual;
           try {
             actual = scan(input, bufferBytes);
           } catch (IOException e) {
@@ -192,7 +157,7 @@ class LineScannerTest {
         return 1;
       }
     };
-    Recorder r = new Recorder();
+    RecordingHandler r = new RecordingHandler();
     new LineScanner(r, 16).scan(trickle);
 
     assertThat(r.lines).containsExactly("2:b oom", "4:d ill");

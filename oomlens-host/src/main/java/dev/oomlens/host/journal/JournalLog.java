@@ -272,6 +272,6 @@ public final class JournalLog implements LiveLog {
   /** True for journalctl's own lines: {@code -- No entries --}, {@code -- Boot <id> --}... */
   static boolean isJournalctlLine(byte[] line) {
     String text = new String(line, StandardCharsets.UTF_8).strip();
-    return text.length() >= 5 && text.startsWith("-- ") && text.endsWith(" --");
+    return text.length() >= 7 && text.startsWith("-- ") && text.endsWith(" --");
   }
 }

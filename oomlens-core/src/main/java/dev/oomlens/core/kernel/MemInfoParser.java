@@ -1,0 +1,216 @@
+package dev.oomlens.core.kernel;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/*
+ * The show_mem() block (lib/show_mem.c, mm/show_mem.c since 6.4, mm/page_alloc.c
+ * show_free_areas()/__show_free_areas()), line by line:
+ *
+ *   "Mem-Info:"
+ *   3.x       "Node 0 DMA per-cpu:" / "CPU    0: hi:  186, btch:  31 usd:  86" (pagesets)
+ *             "active_anon:%lu inactive_anon:%lu isolated_anon:%lu" and its continuation lines
+ *             " active_file:%lu ..." up to " free:%lu free_pcp:%lu free_cma:%lu" (pages)
+ *   4.8+      "Node %d active_anon:%lukB ... all_unreclaimable? %s" (per node)
+ *             "Node %d %s free:%lukB [boost:%lukB ]min:%lukB low:%lukB high:%lukB ... present:%lukB
+ *              managed:%lukB ..." (per zone; 3.x adds "pages_scanned:%lu all_unreclaimable? %s")
+ *             "lowmem_reserve[]: %ld %ld ..."
+ *             "Node %d %s: %lu*%lukB (%s) ... = %lukB" (buddy lists)
+ *             "Node %d hugepages_total=%u hugepages_free=%u hugepages_surp=%u hugepages_size=%lukB"
+ *             "%ld total pagecache pages", "%lu pages in swap cache",
+ *             "Swap cache stats: add %lu, delete %lu, find %lu/%lu" (until about 6.0),
+ *             "Free swap  = %ldkB", "Total swap = %ldkB", "%lu pages RAM",
+ *             "%lu pages HighMem/MovableOnly", "%lu pages reserved", "%lu pages cma reserved",
+ *             "%lu pages hwpoisoned"
+ *   4.15+     "Unreclaimable slab info:" / "Name                      Used          Total" /
+ *             "%-17s %10luKB %10luKB" (mm/slab_common.c dump_unreclaimable_slab)
+ *   6.10+     "Memory allocations:" then "%s %llu %s:%u func:%s" rows (allocation profiling)
+ *
+ * Zone names are whatever the kernel built (DMA, DMA32, Normal, HighMem, Movable, Device); zone
+ * and node lines differ in whether the word after the node number holds a ':'.
+ */
+final class MemInfoParser {
+  private static final Pattern COUNTER_TOKEN = Pattern.compile("[a-z_]+:\\d+");
+  private static final Pattern NODE = Pattern.compile("^Node (\\d+) (\\S+)(?: (.*))?$");
+  private static final Pattern PER_CPU =
+      Pattern.compile("^(?:Node \\d+ \\w+ per-cpu:|CPU\\s+\\d+: hi:\\s*\\d+, btch:\\s*\\d+ usd:\\s*\\d+)$");
+  private static final Pattern HUGEPAGES =
+      Pattern.compile("^hugepages_total=(\\d+) hugepages_free=(\\d+) hugepages_surp=(\\d+) hugepages_size=(\\d+)kB$");
+  private static final Pattern PAGES =
+      Pattern.compile("^(\\d+) (total pagecache pages|pages in swap cache|pages RAM|pages HighMem/MovableOnly|pages reserved|pages cma reserved|pages hwpoisoned|pages shared|pages non-shared)$");
+  private static final Pattern SWAP = Pattern.compile("^(Free|Total) swap\\s+=\\s+(-?\\d+)kB$");
+  private static final Pattern SLAB_ROW = Pattern.compile("^(\\S.*?)\\s+(\\d+)KB\\s+(\\d+)KB$");
+  private static final Pattern SLAB_COLUMNS = Pattern.compile("^Name\\s+Used\\s+Total$");
+  private static final Pattern ALLOCATION_ROW =
+      Pattern.compile("^\\d+(?:\\.\\d+)? ?[KMGTP]?i?B\\s+\\d+\\s+\\S+:\\d+(?:\\s+func:\\S+)?.*$");
+  private static final Pattern KB_TOKEN = Pattern.compile("([a-z_()]+): ?(\\d+)kB");
+
+  private MemInfoParser() {}
+
+  /** One line of the block, as {@link #parse} reads it. */
+  sealed interface Line {}
+
+  /** {@code Mem-Info:}. */
+  record Header() implements Line {}
+
+  /** A line of {@code key:N} page counters. */
+  record Counters(Map<String, Long> pages) implements Line {}
+
+  /** A zone line, with the fields the model keeps; fields a cut line lost are empty. */
+  record Zone(
+      int node,
+      String zone,
+      OptionalLong freeKb,
+      OptionalLong minKb,
+      OptionalLong lowKb,
+      OptionalLong highKb,
+      OptionalLong presentKb,
+      OptionalLong managedKb)
+      implements Line {}
+
+  /** {@code Node N hugepages_total=...}. */
+  record Hugepages(int node, long total, long free, long surp, long sizeKb) implements Line {}
+
+  /** {@code N <what> pages} lines, keyed by {@code what}. */
+  record Pages(String what, long pages) implements Line {}
+
+  /** {@code Free swap = NkB} or {@code Total swap = NkB}. */
+  record Swap(boolean total, long kb) implements Line {}
+
+  /** {@code Unreclaimable slab info:}. */
+  record SlabHeader() implements Line {}
+
+  /** A row of the unreclaimable slab table; only meaningful after {@link SlabHeader}. */
+  record SlabRow(String name, long usedKb, long totalKb) implements Line {}
+
+  /** Lines that belong to the block but carry nothing the model keeps (buddy lists, pagesets...). */
+  record Other() implements Line {}
+
+  /** Reads one message (framing removed); empty when it is not a show_mem line. */
+  static Optional<Line> parse(String message) {
+    String m = message.strip();
+    if (m.isEmpty()) {
+      return Optional.empty();
+    }
+    if (m.equals("Mem-Info:")) {
+      return Optional.of(new Header());
+    }
+    if (m.equals("Unreclaimable slab info:")) {
+      return Optional.of(new SlabHeader());
+    }
+    if (m.startsWith("Node ")) {
+      return node(m);
+    }
+    if (m.startsWith("lowmem_reserve[]:") || m.startsWith("Swap cache stats:")
+        || m.equals("Memory allocations:") || SLAB_COLUMNS.matcher(m).matches()
+        || PER_CPU.matcher(m).matches()) {
+      return Optional.of(new Other());
+    }
+    Matcher p = PAGES.matcher(m);
+    if (p.matches()) {
+      OptionalLong n = KillLineParser.parseLong(p.group(1));
+      return n.isPresent() ? Optional.of(new Pages(p.group(2), n.getAsLong())) : Optional.empty();
+    }
+    Matcher s = SWAP.matcher(m);
+    if (s.matches()) {
+      OptionalLong n = KillLineParser.parseLong(s.group(2));
+      return n.isPresent()
+          ? Optional.of(new Swap(s.group(1).equals("Total"), n.getAsLong()))
+          : Optional.empty();
+    }
+    Optional<Map<String, Long>> counters = counters(m);
+    if (counters.isPresent()) {
+      return Optional.of(new Counters(counters.get()));
+    }
+    return Optional.empty();
+  }
+
+  /** A row of the unreclaimable slab table, read only after its header. */
+  static Optional<SlabRow> slabRow(String message) {
+    Matcher r = SLAB_ROW.matcher(message.strip());
+    if (!r.matches()) {
+      return Optional.empty();
+    }
+    OptionalLong used = KillLineParser.parseLong(r.group(2));
+    OptionalLong total = KillLineParser.parseLong(r.group(3));
+    if (used.isEmpty() || total.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new SlabRow(r.group(1), used.getAsLong(), total.getAsLong()));
+  }
+
+  /** A row of the 6.10+ {@code Memory allocations:} table. */
+  static boolean isAllocationRow(String message) {
+    return ALLOCATION_ROW.matcher(message.strip()).matches();
+  }
+
+  private static Optional<Map<String, Long>> counters(String m) {
+    String[] tokens = m.split("\\s+");
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String t : tokens) {
+      if (!COUNTER_TOKEN.matcher(t).matches()) {
+        return Optional.empty();
+      }
+      int colon = t.indexOf(':');
+      OptionalLong v = KillLineParser.parseLong(t.substring(colon + 1));
+      if (v.isEmpty()) {
+        return Optional.empty();
+      }
+      out.put(t.substring(0, colon), v.getAsLong());
+    }
+    return Optional.of(out);
+  }
+
+  private static Optional<Line> node(String m) {
+    Matcher n = NODE.matcher(m);
+    if (!n.matches()) {
+      return Optional.empty();
+    }
+    int node;
+    try {
+      node = Integer.parseInt(n.group(1));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    String word = n.group(2);
+    String rest = n.group(3) == null ? "" : n.group(3);
+    if (word.startsWith("hugepages_total=")) {
+      Matcher h = HUGEPAGES.matcher(word + " " + rest);
+      if (h.matches()) {
+        try {
+          return Optional.of(new Hugepages(node, Long.parseLong(h.group(1)),
+              Long.parseLong(h.group(2)), Long.parseLong(h.group(3)), Long.parseLong(h.group(4))));
+        } catch (NumberFormatException e) {
+          return Optional.of(new Other());
+        }
+      }
+      return Optional.of(new Other());
+    }
+    if (word.contains(":") || rest.startsWith("per-cpu:")) {
+      // Per-node counters ("Node 0 active_anon:...") or a buddy list ("Node 0 DMA32: 4*4kB ...").
+      return Optional.of(new Other());
+    }
+    if (!rest.startsWith("free:")) {
+      return Optional.empty();
+    }
+    Map<String, Long> kb = new LinkedHashMap<>();
+    Matcher t = KB_TOKEN.matcher(rest);
+    while (t.find()) {
+      OptionalLong v = KillLineParser.parseLong(t.group(2));
+      if (v.isPresent()) {
+        kb.putIfAbsent(t.group(1), v.getAsLong());
+      }
+    }
+    return Optional.of(new Zone(node, word, get(kb, "free"), get(kb, "min"), get(kb, "low"),
+        get(kb, "high"), get(kb, "present"), get(kb, "managed")));
+  }
+
+  private static OptionalLong get(Map<String, Long> kb, String key) {
+    Long v = kb.get(key);
+    return v == null ? OptionalLong.empty() : OptionalLong.of(v);
+  }
+}

@@ -1,0 +1,184 @@
+package dev.oomlens.core.kernel;
+
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/*
+ * The head of an OOM report (mm/oom_kill.c dump_header(), lib/dump_stack.c) and of a warn_alloc()
+ * report (mm/page_alloc.c):
+ *
+ *   3.x-4.5   "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_score_adj=%hd"
+ *   4.6-4.8   "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd"
+ *   4.9-4.18  "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=%*pbl, order=%d, oom_score_adj=%hd"
+ *   4.19+     "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd"
+ *   2.6       "... order=%d, oomkilladj=%d" (no oom_score_adj: left empty)
+ *   <=4.18    "%s cpuset=%s mems_allowed=%*pbl" (cpuset_print_current_mems_allowed)
+ *   dump_stack "CPU: %d PID: %d Comm: %.20s %s %.*s %.*s" -> "Not tainted"/"Tainted: <flags>", the
+ *             release, then the version string that starts with '#'; 6.x inserts "UID: %u" before
+ *             PID and distro kernels "Kdump: loaded" before the taint
+ *   warn_alloc "%s: page allocation failure: order:%u, mode:%#x(%pGg), nodemask=%*pbl[,cpuset=..]"
+ *             and other "<kind> failure: order:%u, mode:%#x" (vmemmap alloc failure, ...)
+ *
+ * nodemask=%*pbl prints lists with commas ("0,2-3"), so fields are found by their names, not by
+ * splitting on commas.
+ */
+final class OomHeaderParser {
+  private static final String INVOKED = " invoked oom-killer: ";
+  private static final Pattern CPUSET =
+      Pattern.compile("^(.*) cpuset=(\\S*) mems_allowed=(\\S*)$");
+  private static final Pattern CPU =
+      Pattern.compile("^CPU: (\\d+) (?:UID: (\\d+) )?PID: (\\d+) Comm: (.*)$");
+  private static final Pattern ALLOC_FAILURE =
+      Pattern.compile("^(.*?): ([A-Za-z][\\w ]*?) failure: order:(-?\\d+)(?:, mode:(0x[0-9a-fA-F]+(?:\\([^)]*\\))?))?.*$");
+  private static final Pattern SIGNED = Pattern.compile("^-?\\d+");
+
+  private OomHeaderParser() {}
+
+  /** {@code X invoked oom-killer: ...}, with every field the line holds. */
+  record TriggerLine(
+      String comm, Optional<String> gfpMask, OptionalInt order, OptionalInt oomScoreAdj) {}
+
+  /** {@code X cpuset=<leaf> mems_allowed=<nodes>} of kernels up to 4.18. */
+  record CpusetLine(String comm, String cpuset, String memsAllowed) {}
+
+  /** The {@code CPU: n PID: n Comm: x ...} header of the stack dump. */
+  record CpuLine(long pid, String comm, Optional<String> release) {}
+
+  /** {@code <comm>: <kind> failure: order:N, mode:0x...}. */
+  record AllocFailureLine(String comm, String kind, int order, Optional<String> mode) {}
+
+  static Optional<TriggerLine> trigger(String message) {
+    String m = message.strip();
+    int at = m.indexOf(INVOKED);
+    if (at < 0) {
+      return Optional.empty();
+    }
+    String comm = m.substring(0, at);
+    String rest = m.substring(at + INVOKED.length());
+    Optional<String> gfp = Optional.empty();
+    int g = rest.indexOf("gfp_mask=");
+    if (g >= 0) {
+      String v = rest.substring(g + "gfp_mask=".length());
+      int end = v.indexOf(", ");
+      String mask = (end >= 0 ? v.substring(0, end) : v).strip();
+      // A name list cut short has no ')': keep the hex, which is whole.
+      if (mask.contains("(") && !mask.endsWith(")")) {
+        mask = mask.substring(0, mask.indexOf('('));
+      }
+      if (mask.matches("0x[0-9a-fA-F]+(\\(.*\\))?")) {
+        gfp = Optional.of(mask);
+      }
+    }
+    return Optional.of(new TriggerLine(
+        comm, gfp, intField(rest, ", order=", "order="), intField(rest, "oom_score_adj=", null)));
+  }
+
+  private static OptionalInt intField(String s, String key, String keyAtStart) {
+    int at = s.indexOf(key);
+    int len = key.length();
+    if (at < 0 && keyAtStart != null && s.startsWith(keyAtStart)) {
+      at = 0;
+      len = keyAtStart.length();
+    }
+    if (at < 0) {
+      return OptionalInt.empty();
+    }
+    String v = s.substring(at + len);
+    Matcher n = SIGNED.matcher(v);
+    if (!n.find()) {
+      return OptionalInt.empty();
+    }
+    // A number at the very end of the line may have been cut: accept it only when the format ends there.
+    boolean whole = n.end() < v.length() || key.startsWith("oom_score_adj");
+    if (!whole) {
+      return OptionalInt.empty();
+    }
+    try {
+      return OptionalInt.of(Integer.parseInt(n.group()));
+    } catch (NumberFormatException e) {
+      return OptionalInt.empty();
+    }
+  }
+
+  static Optional<CpusetLine> cpuset(String message) {
+    String m = message.strip();
+    if (m.startsWith("oom-kill:") || m.contains(" failure: order:")) {
+      return Optional.empty();
+    }
+    Matcher c = CPUSET.matcher(m);
+    return c.matches()
+        ? Optional.of(new CpusetLine(c.group(1), c.group(2), c.group(3)))
+        : Optional.empty();
+  }
+
+  static Optional<CpuLine> cpu(String message) {
+    Matcher c = CPU.matcher(message.strip());
+    if (!c.matches()) {
+      return Optional.empty();
+    }
+    OptionalLong pid = KillLineParser.parseLong(c.group(3));
+    if (pid.isEmpty()) {
+      return Optional.empty();
+    }
+    String rest = c.group(4);
+    int taint = rest.lastIndexOf(" Not tainted");
+    int taintLen = " Not tainted".length();
+    int tainted = rest.lastIndexOf(" Tainted: ");
+    if (tainted > taint) {
+      taint = tainted;
+      taintLen = " Tainted: ".length();
+    }
+    if (taint < 0) {
+      // Cut before the taint: the name may be cut too, but it is all there is.
+      return Optional.of(new CpuLine(pid.getAsLong(), rest.strip(), Optional.empty()));
+    }
+    String comm = rest.substring(0, taint);
+    if (comm.endsWith(" Kdump: loaded")) {
+      comm = comm.substring(0, comm.length() - " Kdump: loaded".length());
+    }
+    String after = rest.substring(taint + taintLen);
+    int hash = after.indexOf(" #");
+    String beforeVersion = (hash >= 0 ? after.substring(0, hash) : after).strip();
+    Optional<String> release = Optional.empty();
+    if (!beforeVersion.isEmpty() && hash >= 0) {
+      String[] words = beforeVersion.split("\\s+");
+      String last = words[words.length - 1];
+      // The taint flags are single letters; a release always has a digit and a dot.
+      if (last.length() > 1 && last.matches(".*\\d.*")) {
+        release = Optional.of(last);
+      }
+    }
+    return Optional.of(new CpuLine(pid.getAsLong(), comm, release));
+  }
+
+  static Optional<String> hardware(String message) {
+    String m = message.strip();
+    return m.startsWith("Hardware name:")
+        ? Optional.of(m.substring("Hardware name:".length()).strip())
+        : Optional.empty();
+  }
+
+  static boolean isWorkqueue(String message) {
+    return message.strip().startsWith("Workqueue: ");
+  }
+
+  static Optional<AllocFailureLine> allocFailure(String message) {
+    String m = message.strip();
+    if (!m.contains(" failure: order:")) {
+      return Optional.empty();
+    }
+    Matcher a = ALLOC_FAILURE.matcher(m);
+    if (!a.matches()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new AllocFailureLine(
+          a.group(1), a.group(2), Integer.parseInt(a.group(3)), Optional.ofNullable(a.group(4))));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+}

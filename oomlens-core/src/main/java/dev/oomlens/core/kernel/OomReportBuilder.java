@@ -1,0 +1,501 @@
+package dev.oomlens.core.kernel;
+
+import dev.oomlens.core.model.Constraint;
+import dev.oomlens.core.model.GroupKill;
+import dev.oomlens.core.model.KilledTask;
+import dev.oomlens.core.model.LogLine;
+import dev.oomlens.core.model.LogTime;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.OomScope;
+import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.SourceRange;
+import dev.oomlens.core.model.TaskRow;
+import dev.oomlens.core.model.Trigger;
+import dev.oomlens.core.model.Victim;
+import dev.oomlens.core.model.Workload;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Builds one {@link OomReport} from the lines of one host, in the order the kernel prints them.
+ *
+ * <p>A report is <em>open</em> from its first line to its kill, panic or "no killable processes"
+ * line: every line of its host matters then. After that it is <em>pending</em>: only the lines the
+ * kernel may still add (reaper verdicts, group-kill members, processes sharing the victim's memory)
+ * attach to it, and any line that begins a report tells the caller to finish it.
+ */
+final class OomReportBuilder {
+
+  /** What became of a line offered to the builder. */
+  enum Outcome {
+    /** The line is part of the report. */
+    TAKEN,
+    /** An OOM-killer line that belongs to no report here (an older kill's reaper): dropped. */
+    IGNORED,
+    /** Not a line of this report. */
+    UNKNOWN,
+    /** The line begins another report: finish this one and start the next with it. */
+    NEW_REPORT
+  }
+
+  private enum State {
+    OPEN,
+    AWAITING_PANIC,
+    PENDING
+  }
+
+  private final Consumer<Problem> problems;
+  private final Optional<String> host;
+  private final List<SourceLine> lines = new ArrayList<>();
+  private final SourceLine first;
+  private long lastLine;
+  private LogTime time = LogTime.UNKNOWN;
+  private State state = State.OPEN;
+  private boolean cutShort;
+
+  private OomHeaderParser.TriggerLine triggerLine;
+  private SourceLine triggerSource;
+  private OomHeaderParser.CpuLine cpuLine;
+  private String hardware;
+  private OomHeaderParser.CpusetLine cpusetLine;
+  private OomSummaryParser.Summary summary;
+  private final MemcgStateBuilder memcg = new MemcgStateBuilder();
+  private final MemInfoBuilder memInfo = new MemInfoBuilder();
+  private Optional<TaskTableParser.Layout> layout = Optional.empty();
+  private final List<TaskRow> tasks = new ArrayList<>();
+
+  private KillLine.KillProcess killProcess;
+  private KillLine.Killed killed;
+  private SourceLine killedSource;
+  private KillLine.AlreadyExiting exiting;
+  private SourceLine exitingSource;
+  private boolean noKillable;
+  private String panic;
+  private String killMessage;
+  private String groupCgroup;
+  private SourceLine groupSource;
+  private final List<KilledTask> groupMembers = new ArrayList<>();
+  private Optional<Boolean> reaped = Optional.empty();
+
+  OomReportBuilder(LogLine firstLine, Consumer<Problem> problems) {
+    this.problems = problems;
+    this.host = firstLine.host();
+    this.first = firstLine.source();
+    this.lastLine = first.line();
+  }
+
+  /** True while the report is open: every line of its host may belong to it. */
+  boolean isOpen() {
+    return state != State.PENDING;
+  }
+
+  /** The number of the last input line the report took. */
+  long lastLine() {
+    return lastLine;
+  }
+
+  String file() {
+    return first.file();
+  }
+
+  /** Marks the report cut short: the input ended, or stopped making sense, inside it. */
+  void cutShort() {
+    if (isOpen()) {
+      cutShort = true;
+      state = State.PENDING;
+    }
+  }
+
+  /** Offers the next line of this report's host. */
+  Outcome accept(LogLine line) {
+    String m = line.message().strip();
+    if (state == State.AWAITING_PANIC) {
+      state = State.PENDING;
+      if (KillLineParser.parse(m).orElse(null) instanceof KillLine.Panic p) {
+        panic = p.text();
+        return take(line);
+      }
+    }
+    return state == State.PENDING ? acceptPending(line, m) : acceptOpen(line, m);
+  }
+
+  private Outcome acceptOpen(LogLine line, String m) {
+    if (memcg.inStats() && memcg.accept(m, line.source())) {
+      return take(line);
+    }
+    if (OomHeaderParser.trigger(m).isPresent()) {
+      return lines.isEmpty() ? acceptTrigger(line, m) : Outcome.NEW_REPORT;
+    }
+    if (OomSummaryParser.isSummary(m)) {
+      if (summary != null) {
+        return Outcome.NEW_REPORT;
+      }
+      summary = OomSummaryParser.parse(m).orElse(null);
+      return take(line);
+    }
+    Optional<KillLine> kill = KillLineParser.parse(m);
+    if (kill.isPresent()) {
+      return acceptKillOpen(line, kill.get());
+    }
+    Optional<OomHeaderParser.CpusetLine> cpuset = OomHeaderParser.cpuset(m);
+    if (cpuset.isPresent()) {
+      if (cpusetLine == null) {
+        cpusetLine = cpuset.get();
+      }
+      return take(line);
+    }
+    Optional<OomHeaderParser.CpuLine> cpu = OomHeaderParser.cpu(m);
+    if (cpu.isPresent()) {
+      if (cpuLine == null) {
+        cpuLine = cpu.get();
+      }
+      return take(line);
+    }
+    Optional<String> hw = OomHeaderParser.hardware(m);
+    if (hw.isPresent()) {
+      if (hardware == null) {
+        hardware = hw.get();
+      }
+      return take(line);
+    }
+    if (OomHeaderParser.isWorkqueue(m)) {
+      return take(line);
+    }
+    if (memcg.accept(m, line.source())) {
+      return take(line);
+    }
+    if (memInfo.accept(m, line.source())) {
+      return take(line);
+    }
+    if (TaskTableParser.isTitle(m)) {
+      return take(line);
+    }
+    Optional<TaskTableParser.Layout> header = TaskTableParser.header(m);
+    if (header.isPresent()) {
+      layout = header;
+      return take(line);
+    }
+    if (OomStackLines.isStackLine(m)) {
+      return take(line);
+    }
+    if (TaskTableParser.looksLikeRow(m)) {
+      switch (TaskTableParser.row(m, layout, line.source())) {
+        case TaskTableParser.Parsed p -> tasks.add(p.row());
+        case TaskTableParser.Cut c -> {
+          // A row cut at the line's end: nothing in it can be trusted, and nothing is wrong.
+        }
+        case TaskTableParser.Malformed bad -> problems.accept(
+            new Problem(line.source().file(), line.source().line(), bad.message()));
+      }
+      return take(line);
+    }
+    return Outcome.UNKNOWN;
+  }
+
+  private Outcome acceptTrigger(LogLine line, String m) {
+    triggerLine = OomHeaderParser.trigger(m).orElseThrow();
+    triggerSource = line.source();
+    return take(line);
+  }
+
+  private Outcome acceptKillOpen(LogLine line, KillLine kill) {
+    switch (kill) {
+      case KillLine.KillProcess k -> {
+        killProcess = k;
+        k.message().ifPresent(msg -> killMessage = msg);
+        state = State.PENDING;
+      }
+      case KillLine.Killed k -> {
+        setKilled(k, line.source());
+        state = State.PENDING;
+      }
+      case KillLine.AlreadyExiting e -> {
+        exiting = e;
+        exitingSource = line.source();
+        e.message().ifPresent(msg -> killMessage = msg);
+        state = State.PENDING;
+      }
+      case KillLine.NoKillable n -> {
+        noKillable = true;
+        if (n.panic()) {
+          panic = n.text();
+          state = State.PENDING;
+        } else {
+          // A global OOM that found nothing to kill panics on the next line (4.19+); a memcg or
+          // SysRq one does not.
+          boolean memcgOom = memcg.showsMemcgOom()
+              || (summary != null && summary.constraint().orElse(null)
+                  == Constraint.CONSTRAINT_MEMCG);
+          boolean sysrq = triggerLine != null && triggerLine.order().orElse(0) == -1;
+          state = memcgOom || sysrq ? State.PENDING : State.AWAITING_PANIC;
+        }
+      }
+      case KillLine.Panic p -> {
+        panic = p.text();
+        state = State.PENDING;
+      }
+      case KillLine.GroupKillHeader g -> {
+        groupCgroup = g.cgroup();
+        groupSource = line.source();
+        state = State.PENDING;
+      }
+      case KillLine.SharingMemory s -> {
+        // Printed after the kill on old kernels; harmless here.
+      }
+      case KillLine.MmPinned p -> {
+        // Likewise.
+      }
+      case KillLine.Reaped r -> {
+        return Outcome.IGNORED;
+      }
+      case KillLine.UnableToReap u -> {
+        return Outcome.IGNORED;
+      }
+    }
+    return take(line);
+  }
+
+  private Outcome acceptPending(LogLine line, String m) {
+    Optional<KillLine> parsed = KillLineParser.parse(m);
+    if (parsed.isEmpty()) {
+      boolean starts = OomHeaderParser.trigger(m).isPresent() || OomSummaryParser.isSummary(m)
+          || (m.startsWith("Task in ") && MemcgBlockParser.parse(m, false).isPresent());
+      return starts ? Outcome.NEW_REPORT : Outcome.IGNORED;
+    }
+    switch (parsed.get()) {
+      case KillLine.Killed k -> {
+        if (killProcess != null && killed == null) {
+          setKilled(k, line.source());
+          return take(line);
+        }
+        if (groupCgroup != null) {
+          groupMembers.add(new KilledTask(k.pid(), k.comm(), k.anonRssKb(), line.source()));
+          return take(line);
+        }
+        return Outcome.NEW_REPORT;
+      }
+      case KillLine.AlreadyExiting e -> {
+        return groupCgroup != null ? take(line) : Outcome.NEW_REPORT;
+      }
+      case KillLine.GroupKillHeader g -> {
+        if (groupCgroup != null) {
+          return Outcome.NEW_REPORT;
+        }
+        groupCgroup = g.cgroup();
+        groupSource = line.source();
+        return take(line);
+      }
+      case KillLine.SharingMemory s -> {
+        return take(line);
+      }
+      case KillLine.MmPinned p -> {
+        return take(line);
+      }
+      case KillLine.Reaped r -> {
+        if (victimPid().isPresent() && victimPid().getAsLong() == r.pid()) {
+          reaped = Optional.of(true);
+          return take(line);
+        }
+        return groupHas(r.pid()) ? take(line) : Outcome.IGNORED;
+      }
+      case KillLine.UnableToReap u -> {
+        if (victimPid().isPresent() && victimPid().getAsLong() == u.pid()) {
+          reaped = Optional.of(false);
+          return take(line);
+        }
+        return groupHas(u.pid()) ? take(line) : Outcome.IGNORED;
+      }
+      case KillLine.KillProcess k -> {
+        return Outcome.NEW_REPORT;
+      }
+      case KillLine.NoKillable n -> {
+        return Outcome.NEW_REPORT;
+      }
+      case KillLine.Panic p -> {
+        if (panic == null && noKillable) {
+          panic = p.text();
+          return take(line);
+        }
+        return Outcome.NEW_REPORT;
+      }
+    }
+  }
+
+  private boolean groupHas(long pid) {
+    return groupMembers.stream().anyMatch(t -> t.pid() == pid);
+  }
+
+  private void setKilled(KillLine.Killed k, SourceLine source) {
+    killed = k;
+    killedSource = source;
+    k.message().ifPresent(msg -> killMessage = msg);
+  }
+
+  private OptionalLong victimPid() {
+    if (killed != null) {
+      return OptionalLong.of(killed.pid());
+    }
+    if (exiting != null) {
+      return OptionalLong.of(exiting.pid());
+    }
+    if (summary != null && summary.pid().isPresent()) {
+      return summary.pid();
+    }
+    return OptionalLong.empty();
+  }
+
+  private Outcome take(LogLine line) {
+    // Escaped newlines make several logical lines of one physical line: quote it once.
+    if (lines.isEmpty() || !lines.getLast().equals(line.source())) {
+      lines.add(line.source());
+    }
+    lastLine = Math.max(lastLine, line.source().line());
+    if (!time.isKnown() && line.time().isKnown()) {
+      time = line.time();
+    }
+    return Outcome.TAKEN;
+  }
+
+  /** The finished report. */
+  OomReport build() {
+    List<SourceLine> quoted = lines.isEmpty() ? List.of(first) : lines;
+    SourceRange range = new SourceRange(first.file(), first.line(), Math.max(first.line(), lastLine));
+    Optional<Trigger> trigger = Optional.ofNullable(triggerLine).map(t -> new Trigger(
+        t.comm(),
+        cpuLine == null ? OptionalLong.empty() : OptionalLong.of(cpuLine.pid()),
+        t.gfpMask(), t.order(), t.oomScoreAdj(), triggerSource));
+    boolean ended = killProcess != null || killed != null || exiting != null || panic != null
+        || noKillable;
+    boolean complete = trigger.isPresent() && ended && !cutShort;
+    Optional<Constraint> constraint =
+        summary == null ? Optional.empty() : summary.constraint();
+    Optional<String> oomMemcg = summary != null && summary.oomMemcg().isPresent()
+        ? summary.oomMemcg()
+        : memcg.taskIn().map(MemcgBlockParser.TaskIn::oomMemcg);
+    Optional<String> taskMemcg = summary != null && summary.taskMemcg().isPresent()
+        ? summary.taskMemcg()
+        : memcg.taskIn().map(MemcgBlockParser.TaskIn::taskMemcg);
+    Optional<OomScope> scope = scope(constraint);
+    Optional<Victim> victim = victim();
+    Optional<String> cpuset = cpusetLine != null
+        ? Optional.of(cpusetLine.cpuset())
+        : summary == null ? Optional.empty() : summary.cpuset();
+    Optional<String> memsAllowed = cpusetLine != null
+        ? Optional.of(cpusetLine.memsAllowed())
+        : summary == null ? Optional.empty() : summary.memsAllowed();
+    Optional<GroupKill> group = groupCgroup == null
+        ? Optional.empty()
+        : Optional.of(new GroupKill(groupCgroup, groupMembers, groupSource));
+    Workload workload = workload(taskMemcg, oomMemcg, scope, victim, trigger);
+    return new OomReport(range, host, time,
+        cpuLine == null ? Optional.empty() : cpuLine.release(),
+        complete, trigger, constraint, scope, cpuset, memsAllowed, oomMemcg, taskMemcg,
+        memcg.build(), memInfo.build(), tasks, victim, group, reaped,
+        Optional.ofNullable(panic), noKillable, Optional.ofNullable(hardware), workload, quoted);
+  }
+
+  private Optional<OomScope> scope(Optional<Constraint> constraint) {
+    if (constraint.isPresent()) {
+      return Optional.of(switch (constraint.get()) {
+        case CONSTRAINT_NONE -> OomScope.GLOBAL;
+        case CONSTRAINT_CPUSET -> OomScope.CPUSET;
+        case CONSTRAINT_MEMORY_POLICY -> OomScope.MEMORY_POLICY;
+        case CONSTRAINT_MEMCG -> OomScope.MEMCG;
+      });
+    }
+    if (memcg.showsMemcgOom() || "Memory cgroup out of memory".equals(killMessage)) {
+      return Optional.of(OomScope.MEMCG);
+    }
+    if (memInfo.seen() || (killMessage != null && killMessage.startsWith("Out of memory"))) {
+      return Optional.of(OomScope.GLOBAL);
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Victim> victim() {
+    OptionalLong score = OptionalLong.empty();
+    if (killed != null) {
+      if (killProcess != null && killProcess.pid() == killed.pid()) {
+        score = OptionalLong.of(killProcess.score());
+      }
+      Optional<TaskRow> row = row(killed.pid());
+      OptionalInt adj = killed.oomScoreAdj();
+      if (adj.isEmpty() && row.isPresent()) {
+        adj = OptionalInt.of(row.get().oomScoreAdj());
+      }
+      OptionalLong uid = killed.uid();
+      if (uid.isEmpty() && summary != null && summary.pid().isPresent()
+          && summary.pid().getAsLong() == killed.pid()) {
+        uid = summary.uid();
+      }
+      if (uid.isEmpty() && row.isPresent()) {
+        uid = row.get().uid();
+      }
+      String comm = killed.comm();
+      return Optional.of(new Victim(killed.pid(), comm, killed.totalVmKb(), killed.anonRssKb(),
+          killed.fileRssKb(), killed.shmemRssKb(), uid, killed.pgtablesKb(), adj, score,
+          killedSource));
+    }
+    if (summary != null && summary.pid().isPresent() && summary.task().isPresent()) {
+      long pid = summary.pid().getAsLong();
+      Optional<TaskRow> row = row(pid);
+      OptionalLong uid = summary.uid().isPresent()
+          ? summary.uid()
+          : row.map(TaskRow::uid).orElse(OptionalLong.empty());
+      OptionalInt adj = row.map(r -> OptionalInt.of(r.oomScoreAdj())).orElse(OptionalInt.empty());
+      if (killProcess != null && killProcess.pid() == pid) {
+        score = OptionalLong.of(killProcess.score());
+      }
+      SourceLine source = exitingSource != null && exiting.pid() == pid
+          ? exitingSource
+          : summarySource();
+      return Optional.of(new Victim(pid, summary.task().get(), OptionalLong.empty(),
+          OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), uid,
+          OptionalLong.empty(), adj, score, source));
+    }
+    return Optional.empty();
+  }
+
+  private SourceLine summarySource() {
+    return lines.stream()
+        .filter(l -> l.text().contains("oom-kill:"))
+        .findFirst()
+        .orElse(first);
+  }
+
+  private Optional<TaskRow> row(long pid) {
+    return tasks.stream().filter(t -> t.pid() == pid).findFirst();
+  }
+
+  private Workload workload(Optional<String> taskMemcg, Optional<String> oomMemcg,
+      Optional<OomScope> scope, Optional<Victim> victim, Optional<Trigger> trigger) {
+    Optional<String> path = taskMemcg.or(() -> oomMemcg).or(memcg::statCgroup);
+    Workload workload = Workload.UNKNOWN;
+    try {
+      if (path.isPresent()) {
+        workload = CgroupPaths.decode(path.get());
+      }
+      Set<String> comms = new LinkedHashSet<>();
+      boolean kubevirt;
+      if (scope.orElse(null) == OomScope.MEMCG) {
+        tasks.forEach(t -> comms.add(t.comm()));
+        victim.ifPresent(v -> comms.add(v.comm()));
+        trigger.ifPresent(t -> comms.add(t.comm()));
+        kubevirt = !comms.isEmpty() && CgroupPaths.looksLikeKubevirt(comms);
+      } else {
+        kubevirt = victim.isPresent() && CgroupPaths.looksLikeKubevirt(List.of(victim.get().comm()));
+      }
+      return workload.withKubevirt(kubevirt);
+    } catch (RuntimeException e) {
+      // Naming the workload is a nicety: a path the decoder chokes on must not cost the report.
+      return workload;
+    }
+  }
+}

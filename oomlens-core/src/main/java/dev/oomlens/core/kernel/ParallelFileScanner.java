@@ -1,0 +1,300 @@
+package dev.oomlens.core.kernel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/*
+ * Why a second scanner: on a regular file the expensive part of reading a kernel log, finding the
+ * few lines that may matter and counting the newlines before them, splits cleanly across cores,
+ * while the part that must stay in order (framing, report assembly) touches only those lines and
+ * the reports around them. So the file is read in windows; each window is cut at a newline into one
+ * part per worker; the workers find anchor lines and count newlines in their part; then one thread
+ * hands the lines on in file order, exactly as LineScanner would, reading every line of the window
+ * itself while the handler is inside a report.
+ *
+ * Memory is one window buffer and a few small arrays per part, whatever the file size.
+ */
+
+/** Scans a regular file like {@link LineScanner} does, with the search for candidate lines spread over threads. */
+final class ParallelFileScanner {
+  static final int DEFAULT_WINDOW_BYTES = 32 << 20;
+  private static final int VIEW_BYTES = 64 << 10;
+
+  private final LineScanner.Handler handler;
+  private final int maxLineBytes;
+  private final int workers;
+  private final byte[] window;
+  private long lineNumber = 1;
+
+  ParallelFileScanner(LineScanner.Handler handler, int workers) {
+    this(handler, workers, DEFAULT_WINDOW_BYTES, LineScanner.DEFAULT_MAX_LINE_BYTES);
+  }
+
+  ParallelFileScanner(LineScanner.Handler handler, int workers, int windowBytes, int maxLineBytes) {
+    if (workers < 1 || maxLineBytes < 16 || windowBytes < 2 * maxLineBytes) {
+      throw new IllegalArgumentException(
+          "workers=" + workers + " windowBytes=" + windowBytes + " maxLineBytes=" + maxLineBytes);
+    }
+    this.handler = handler;
+    this.workers = workers;
+    this.maxLineBytes = maxLineBytes;
+    this.window = new byte[windowBytes];
+  }
+
+  /** Number of the next line to be read; after {@link #scan} returns, one past the last line. */
+  long lineNumber() {
+    return lineNumber;
+  }
+
+  /** Reads {@code channel} from its current position to its end. */
+  void scan(FileChannel channel) throws IOException {
+    ExecutorService pool = workers > 1 ? Executors.newFixedThreadPool(workers, r -> {
+      Thread t = new Thread(r, "oomlens-scan");
+      t.setDaemon(true);
+      return t;
+    }) : null;
+    try {
+      scanWindows(channel, pool);
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  private void scanWindows(FileChannel channel, ExecutorService pool) throws IOException {
+    int filled = 0; // bytes of an unfinished line carried over from the previous window
+    boolean skippingLongLine = false;
+    while (true) {
+      ByteBuffer target = ByteBuffer.wrap(window, filled, window.length - filled);
+      boolean eof = false;
+      while (target.hasRemaining() && !eof) {
+        eof = channel.read(target) < 0;
+      }
+      int end = target.position();
+      if (skippingLongLine) {
+        // The rest of a line already handed on in part: drop it up to its newline.
+        int nl = LineScanner.indexOf(window, (byte) '\n', 0, end);
+        if (nl < 0) {
+          filled = 0;
+          if (eof) {
+            lineNumber++;
+            return;
+          }
+          continue;
+        }
+        skippingLongLine = false;
+        lineNumber++;
+        filled = end - (nl + 1);
+        System.arraycopy(window, nl + 1, window, 0, filled);
+        if (eof && filled == 0) {
+          return;
+        }
+        continue;
+      }
+      if (end == 0) {
+        return;
+      }
+      int limit = eof ? end : LineScanner.lastIndexOf(window, (byte) '\n', 0, end) + 1;
+      if (limit == 0) {
+        // A full window without a newline: a line longer than any kept; hand on its beginning.
+        handler.skippedTo(lineNumber);
+        handler.line(lineNumber, window, 0, maxLineBytes);
+        handler.lineTooLong(lineNumber, maxLineBytes);
+        skippingLongLine = true;
+        filled = 0;
+        continue;
+      }
+      handWindow(limit, eof, pool);
+      if (eof) {
+        return;
+      }
+      filled = end - limit;
+      System.arraycopy(window, limit, window, 0, filled);
+    }
+  }
+
+  /** What one worker found in its part of a window. */
+  private static final class Part {
+    final int from;
+    final int to;
+    int[] starts = new int[64];
+    long[] localLines = new long[64];
+    int count;
+    long newlines;
+
+    Part(int from, int to) {
+      this.from = from;
+      this.to = to;
+    }
+
+    void add(int start, long localLine) {
+      if (count == starts.length) {
+        starts = Arrays.copyOf(starts, count * 2);
+        localLines = Arrays.copyOf(localLines, count * 2);
+      }
+      starts[count] = start;
+      localLines[count] = localLine;
+      count++;
+    }
+  }
+
+  /** Hands on the lines of {@code window[0, to)}; {@code last} when the input ends there. */
+  private void handWindow(int to, boolean last, ExecutorService pool) throws IOException {
+    int from = 0;
+    List<Part> parts = split(from, to);
+    if (pool == null || parts.size() == 1) {
+      parts.forEach(this::findCandidates);
+    } else {
+      List<Future<?>> pending = new ArrayList<>();
+      for (Part part : parts) {
+        pending.add(pool.submit(() -> findCandidates(part)));
+      }
+      for (Future<?> f : pending) {
+        try {
+          f.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("scan worker failed", e.getCause());
+        }
+      }
+    }
+    long base = lineNumber;
+    int pos = from;
+    pos = everyLine(pos, to);
+    long partBase = base;
+    for (Part part : parts) {
+      for (int i = 0; i < part.count; i++) {
+        int start = part.starts[i];
+        if (start < pos) {
+          continue;
+        }
+        lineNumber = partBase + part.localLines[i];
+        handler.skippedTo(lineNumber);
+        pos = handLine(start, to);
+        pos = everyLine(pos, to);
+      }
+      partBase += part.newlines;
+    }
+    // Every line of the window has been counted; an unterminated last line counts too.
+    lineNumber = partBase;
+    if (last && to > from && window[to - 1] != '\n') {
+      lineNumber++;
+    }
+  }
+
+  /** While the handler wants every line, hands on lines from {@code pos}; returns where it stopped. */
+  private int everyLine(int pos, int to) {
+    while (pos < to && handler.wantsEveryLine()) {
+      pos = handLine(pos, to);
+    }
+    return pos;
+  }
+
+  private int handLine(int start, int to) {
+    int nl = LineScanner.indexOf(window, (byte) '\n', start, to);
+    int end = nl < 0 ? to : nl;
+    if (end - start >= maxLineBytes) {
+      // Cut as LineScanner cuts: only the first maxLineBytes of the line are handed on.
+      handler.skippedTo(lineNumber);
+      handler.line(lineNumber, window, start, start + maxLineBytes);
+      handler.lineTooLong(lineNumber, maxLineBytes);
+    } else {
+      handler.line(lineNumber, window, start, end);
+    }
+    lineNumber++;
+    return end + 1;
+  }
+
+  /** Cuts {@code [from, to)} at newlines into about equal parts, one per worker. */
+  private List<Part> split(int from, int to) {
+    List<Part> parts = new ArrayList<>(workers);
+    int partStart = from;
+    for (int w = 1; w < workers && partStart < to; w++) {
+      int target = from + (int) ((long) (to - from) * w / workers);
+      if (target <= partStart) {
+        continue;
+      }
+      int nl = LineScanner.indexOf(window, (byte) '\n', target, to);
+      if (nl < 0 || nl + 1 >= to) {
+        break;
+      }
+      parts.add(new Part(partStart, nl + 1));
+      partStart = nl + 1;
+    }
+    parts.add(new Part(partStart, to));
+    return parts;
+  }
+
+  /**
+   * Finds the lines of a part that contain an anchor or are too long to keep whole, and counts the
+   * part's newlines. Views of the part always end at a newline, so every line lies in one view.
+   */
+  private void findCandidates(Part part) {
+    int viewBytes = Math.min(VIEW_BYTES, maxLineBytes);
+    long localLine = 0;
+    int viewStart = part.from;
+    int[] anchorAt = new int[LineScanner.ANCHORS.length];
+    while (viewStart < part.to) {
+      int viewEnd = Math.min(part.to, viewStart + viewBytes);
+      if (viewEnd < part.to) {
+        int lastNewline = LineScanner.lastIndexOf(window, (byte) '\n', viewStart, viewEnd);
+        if (lastNewline >= viewStart) {
+          viewEnd = lastNewline + 1;
+        } else {
+          // One line longer than a view: it is a view of its own, or a candidate if over-long.
+          int nl = LineScanner.indexOf(window, (byte) '\n', viewEnd, part.to);
+          int lineEnd = nl < 0 ? part.to : nl;
+          if (lineEnd - viewStart >= maxLineBytes) {
+            part.add(viewStart, localLine);
+            if (nl < 0) {
+              break;
+            }
+            localLine++;
+            viewStart = nl + 1;
+            continue;
+          }
+          viewEnd = nl < 0 ? part.to : nl + 1;
+        }
+      } else if (viewEnd - viewStart >= maxLineBytes
+          && LineScanner.indexOf(window, (byte) '\n', viewStart, viewEnd) < 0) {
+        // The unterminated last line of the input, too long to keep whole.
+        part.add(viewStart, localLine);
+        break;
+      }
+      String view = new String(window, viewStart, viewEnd - viewStart, StandardCharsets.ISO_8859_1);
+      Arrays.fill(anchorAt, -2);
+      int pos = 0;
+      int length = viewEnd - viewStart;
+      while (pos < length) {
+        int hit = LineScanner.nextAnchor(view, pos, anchorAt);
+        if (hit < 0) {
+          localLine += LineScanner.countNewlines(window, viewStart + pos, viewEnd);
+          break;
+        }
+        int lineStart = Math.max(pos, view.lastIndexOf('\n', hit) + 1);
+        localLine += LineScanner.countNewlines(window, viewStart + pos, viewStart + lineStart);
+        part.add(viewStart + lineStart, localLine);
+        int nl = view.indexOf('\n', hit);
+        if (nl < 0) {
+          break;
+        }
+        localLine++;
+        pos = nl + 1;
+      }
+      viewStart = viewEnd;
+    }
+    part.newlines = localLine;
+  }
+}
