@@ -7,7 +7,8 @@
 # Environment:
 #   BENCH_DIR  where generated logs are cached (default ./bench-data, git-ignored)
 #   ROUNDS     alternating rounds per size (default 5); the table quotes the median
-#   HF_RUNS    timed runs of each command per round under hyperfine (default 3)
+#   HF_RUNS    timed runs of each command per round under hyperfine (default 3); HF_WARMUP
+#              untimed runs before them (default 0: each round's GNU time runs come first)
 #   SEED       generator seed (default 1); FRAMING: mixed (default), dmesg or syslog
 #   JAVA_HOME  the JDK to run with (21 or later)
 #   OOMLENS    the oomlens command (default ./oomlens when present, else java -jar the CLI jar)
@@ -20,7 +21,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
   exit 2
 }
 [[ "${1:-}" == -h || "${1:-}" == --help ]] && usage
@@ -36,6 +37,7 @@ done
 BENCH_DIR=${BENCH_DIR:-./bench-data}
 ROUNDS=${ROUNDS:-5}
 HF_RUNS=${HF_RUNS:-3}
+HF_WARMUP=${HF_WARMUP:-0}
 SEED=${SEED:-1}
 FRAMING=${FRAMING:-mixed}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
@@ -158,7 +160,7 @@ for s in "${SIZES[@]}"; do
     if [[ -n "$HYPERFINE" ]]; then
       if ((r % 2)); then cmds=(-n grep "$grep_cmd" -n oomlens "$oomlens_cmd");
       else cmds=(-n oomlens "$oomlens_cmd" -n grep "$grep_cmd"); fi
-      hyperfine --style none --warmup 1 --runs "$HF_RUNS" --export-json "$WORK/hf.json" \
+      hyperfine --style none --warmup "$HF_WARMUP" --runs "$HF_RUNS" --export-json "$WORK/hf.json" \
         "${cmds[@]}" > /dev/null
       gs=$(jq '.results[] | select(.command == "grep") | .median' "$WORK/hf.json")
       os=$(jq '.results[] | select(.command == "oomlens") | .median' "$WORK/hf.json")
