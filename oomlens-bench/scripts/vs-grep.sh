@@ -10,7 +10,7 @@
 #   HF_RUNS    timed runs of each command per round under hyperfine (default 3); HF_WARMUP
 #              untimed runs before them (default 0: each round's GNU time runs come first)
 #   SEED       generator seed (default 1); FRAMING: mixed (default), dmesg or syslog
-#   JAVA_HOME  the JDK to run with (21 or later)
+#   JAVA_HOME  the JDK to run with (21 or later; found as the launcher finds it when unset)
 #   OOMLENS    the oomlens command (default ./oomlens when present, else java -jar the CLI jar)
 #
 # Both commands write to a file, never to /dev/null: GNU grep stops at the first match when its
@@ -40,6 +40,12 @@ HF_RUNS=${HF_RUNS:-3}
 HF_WARMUP=${HF_WARMUP:-0}
 SEED=${SEED:-1}
 FRAMING=${FRAMING:-mixed}
+if [[ -f scripts/find-jdk.sh ]]; then
+  # shellcheck source=../../scripts/find-jdk.sh
+  . scripts/find-jdk.sh
+  JAVA_HOME=$(find_jdk) || exit 1
+  export JAVA_HOME
+fi
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 PATTERN='invoked oom-killer'
 
