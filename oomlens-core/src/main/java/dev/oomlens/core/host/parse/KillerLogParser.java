@@ -77,6 +77,9 @@ import java.util.regex.Pattern;
 public final class KillerLogParser {
   private static final long MIB = 1024L * 1024L;
 
+  /** A resource name (memory, ephemeral-storage...); a sentence's final period is not in it. */
+  private static final String RESOURCE = "([\\w-]+(?:\\.[\\w-]+)*)";
+
   private static final Pattern OOMD_KILL = Pattern.compile(
       "^(Killed|Marked) (/\\S*) (?:for killing )?due to (.+)$");
   private static final Pattern UNIT_LINE = Pattern.compile("^([^\\s:/]+\\.[a-z]+): (.+)$");
@@ -111,7 +114,7 @@ public final class KillerLogParser {
       "^[IWEF]\\d{4} \\d{2}:\\d{2}:\\d{2}\\.\\d+ +\\d+ [\\w.-]+:\\d+\\] (.*)$");
   private static final Pattern KUBELET_RECLAIM = Pattern.compile(
       "^\"?[Ee]viction manager: (?:attempting to reclaim|must evict pod\\(s\\) to reclaim)"
-          + "(?:\" resourceName=\"([\\w.-]+)\"| ([\\w.-]+))");
+          + "(?:\" resourceName=\"" + RESOURCE + "\"| " + RESOURCE + ")");
   private static final Pattern KUBELET_EVICTED = Pattern.compile(
       "^\"Eviction manager: pod is evicted successfully\" pod=\"([^\"]+)\"");
   private static final Pattern KUBELET_EVICTED_GLOG = Pattern.compile(
@@ -122,9 +125,11 @@ public final class KillerLogParser {
   private static final Pattern KUBELET_EVICTING = Pattern.compile(
       "^\"Evicting pod\" pod=\"([^\"]+)\"");
   private static final Pattern NODE_LOW = Pattern.compile(
-      "The node was low on resource: ([\\w.-]+)");
+      "The node was low on resource: " + RESOURCE);
   private static final Pattern POD_REF = Pattern.compile(
       "(?:pod=\"([^\"]+)\"|pod/([\\w.-]+))");
+  private static final Pattern BARE_TAG =
+      Pattern.compile("^([\\w.@-]{1,64})\\[\\d{1,10}\\]: (.*)$");
   private static final Pattern GLOG_POD = Pattern.compile("^([^_\\s]+)_([^_(\\s]+)(?:\\(.*\\))?$");
 
   /** What one host's killers said before the line that names the kill. */
@@ -164,6 +169,18 @@ public final class KillerLogParser {
     String message = line.message().strip();
     if (message.isEmpty() || message.length() > 8192) {
       return;
+    }
+    Optional<String> tag = line.tag();
+    if (tag.isEmpty()) {
+      // A line copied from a journal without its date and host ("earlyoom[904]: ..."): the
+      // framer sees no framing, but the tag is still there.
+      Matcher bare = BARE_TAG.matcher(message);
+      if (bare.matches()) {
+        tag = Optional.of(bare.group(1));
+        message = bare.group(2).strip();
+        line = new LogLine(line.source(), line.framing(), line.host(), tag, line.time(),
+            line.continuation(), message);
+      }
     }
     HostState state = hosts.computeIfAbsent(line.host().orElse(""), h -> new HostState());
     if (oomd(line, message, out) || unit(line, message, out) || earlyoom(line, message, state, out)
@@ -336,7 +353,7 @@ public final class KillerLogParser {
     if ((m = KUBELET_CLEANUP.matcher(body)).find()) {
       String pods = m.group(2) != null ? m.group(2) : m.group(1);
       if (pods != null) {
-        for (String pod : pods.split("[ ,]+")) {
+        for (String pod : pods.split("[ ,\"]+")) {
           if (!pod.isEmpty()) {
             evict(line, glogPod(pod), resourceOf(body, s), s, out);
           }
