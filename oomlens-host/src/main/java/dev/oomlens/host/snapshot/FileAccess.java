@@ -105,6 +105,10 @@ final class FileAccess {
     return out;
   }
 
+  boolean exists(Path p) {
+    return Files.exists(p);
+  }
+
   boolean isDirectory(Path p) {
     return Files.isDirectory(p);
   }

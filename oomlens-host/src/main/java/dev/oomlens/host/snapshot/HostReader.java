@@ -42,7 +42,9 @@ import java.util.regex.Pattern;
  * and QoS levels) come before the thousands of leaves a busy node can have, and the result is the
  * same on every read of the same tree. It keeps a cgroup that has a limit (v2 memory.max or
  * memory.high, v1 memory.limit_in_bytes) or that lies under a top level where workloads live
- * (kubepods, system.slice, user.slice, machine.slice...). Links are not followed.
+ * (kubepods, system.slice, user.slice, machine.slice...), and skips a directory without
+ * memory.current (v1: memory.usage_in_bytes), where the memory controller is not enabled. Links
+ * are not followed.
  */
 
 /**
@@ -268,6 +270,12 @@ public final class HostReader {
   }
 
   private boolean keep(Dir dir, int version) {
+    // Every cgroup the memory controller is enabled in has a usage file; one without it (its
+    // parent's cgroup.subtree_control lacks "memory") has no memory evidence to give.
+    if (!files.exists(dir.path().resolve(
+        version == 2 ? "memory.current" : "memory.usage_in_bytes"))) {
+      return false;
+    }
     if (dir.underWorkloads()) {
       return true;
     }

@@ -210,8 +210,7 @@ class HostReaderTest {
     assertThat(s.vmstat().orElseThrow().get("oom_kill")).hasValue(4);
     assertThat(s.memoryPressure()).isEmpty();
     assertThat(s.zswapEnabled()).isEmpty();
-    CgroupMemory a = s.cgroups().get(1);
-    assertThat(a.path()).isEqualTo("/system.slice/a.service");
+    CgroupMemory a = cgroup(s, "/system.slice/a.service");
     assertThat(a.currentBytes()).hasValue(1048576);
     assertThat(a.events()).isEmpty();
     List<String> problems = s.problems().stream().map(Problem::toString).toList();
@@ -230,6 +229,7 @@ class HostReaderTest {
     for (int depth = 1; depth <= HostReader.MAX_DEPTH + 2; depth++) {
       rel.append("/l").append(depth);
       write(dir, rel + "/memory.max", "1048576\n");
+      write(dir, rel + "/memory.current", "4096\n");
     }
 
     HostSnapshot s = HostReader.read(HostPaths.under(dir), OptionalLong.empty());
@@ -239,10 +239,22 @@ class HostReaderTest {
   }
 
   @Test
+  void read_cgroupWithoutTheMemoryController_isSkipped(@TempDir Path dir) throws IOException {
+    write(dir, "sys/fs/cgroup/cgroup.controllers", "cpu memory\n");
+    write(dir, "sys/fs/cgroup/system.slice/cgroup.controllers", "cpu\n");
+    write(dir, "sys/fs/cgroup/system.slice/cron.service/cgroup.procs", "812\n");
+
+    assertThat(HostReader.read(HostPaths.under(dir), OptionalLong.empty()).cgroups()).isEmpty();
+  }
+
+  @Test
   void read_hybridLayout_memoryControllerOnV1Wins(@TempDir Path dir) throws IOException {
     write(dir, "sys/fs/cgroup/unified/cgroup.controllers", "\n");
     write(dir, "sys/fs/cgroup/unified/system.slice/memory.max", "1048576\n");
+    write(dir, "sys/fs/cgroup/unified/system.slice/memory.current", "4096\n");
     write(dir, "sys/fs/cgroup/memory/system.slice/memory.limit_in_bytes", "9223372036854771712\n");
+    write(dir, "sys/fs/cgroup/memory/system.slice/memory.usage_in_bytes", "8192\n");
+    write(dir, "sys/fs/cgroup/memory/user.slice/memory.stat", "cache 0\n");
 
     HostSnapshot s = HostReader.read(HostPaths.under(dir), OptionalLong.empty());
 
