@@ -215,7 +215,8 @@ class HostReaderTest {
     assertThat(a.events()).isEmpty();
     List<String> problems = s.problems().stream().map(Problem::toString).toList();
     assertThat(problems).hasSize(5);
-    assertThat(problems).anySatisfy(p -> assertThat(p).endsWith("proc/meminfo:2: MemFree is not a number: 'garbage'"));
+    assertThat(problems).anySatisfy(
+        p -> assertThat(p).endsWith("proc/meminfo:2: MemFree is not a number: 'garbage'"));
     assertThat(problems).anySatisfy(p -> assertThat(p).contains("proc/pressure/memory:1:"));
     assertThat(problems).anySatisfy(p -> assertThat(p).contains("enabled:1: expected Y or N"));
     assertThat(problems).anySatisfy(p -> assertThat(p).contains("a.service/memory.events:2:"));

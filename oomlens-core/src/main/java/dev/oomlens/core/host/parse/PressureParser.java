@@ -29,7 +29,8 @@ public final class PressureParser {
       List<String> f = TextLines.fields(line);
       String kind = f.get(0);
       if (!kind.equals("some") && !kind.equals("full")) {
-        throw new ParseException(path, i + 1L, "expected a 'some' or 'full' line, got '" + line + "'");
+        throw new ParseException(
+            path, i + 1L, "expected a 'some' or 'full' line, got '" + line + "'");
       }
       PressureStall.Line parsed = line(f, path, i, line);
       if (kind.equals("some") && some == null) {
@@ -68,7 +69,8 @@ public final class PressureParser {
       }
     }
     if (avg10 == null || avg60 == null || avg300 == null || total == null) {
-      throw new ParseException(path, lineNo, "missing avg10, avg60, avg300 or total in '" + text + "'");
+      throw new ParseException(
+          path, lineNo, "missing avg10, avg60, avg300 or total in '" + text + "'");
     }
     return new PressureStall.Line(avg10, avg60, avg300, total,
         TextLines.source(path, index, text));

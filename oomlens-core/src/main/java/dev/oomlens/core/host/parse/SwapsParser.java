@@ -29,13 +29,15 @@ public final class SwapsParser {
       List<String> f = TextLines.fields(line);
       if (!header) {
         if (!f.get(0).equals("Filename")) {
-          throw new ParseException(path, i + 1L, "expected the 'Filename Type Size Used Priority' header");
+          throw new ParseException(
+              path, i + 1L, "expected the 'Filename Type Size Used Priority' header");
         }
         header = true;
         continue;
       }
       if (f.size() != 5) {
-        throw new ParseException(path, i + 1L, "expected 5 fields, got " + f.size() + ": '" + line + "'");
+        throw new ParseException(
+            path, i + 1L, "expected 5 fields, got " + f.size() + ": '" + line + "'");
       }
       long size = TextLines.number(f.get(2), path, i + 1L, "Size");
       long used = TextLines.number(f.get(3), path, i + 1L, "Used");

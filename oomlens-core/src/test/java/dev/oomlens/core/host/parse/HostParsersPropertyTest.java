@@ -39,7 +39,7 @@ class HostParsersPropertyTest {
       t -> CgroupV1MemoryParser.parseStat(t, "p"),
       t -> CgroupV1MemoryParser.parseOomControl(t, "p"));
 
-  /** Lines built from the pieces these files are made of, so the parsers get past their first checks. */
+  /** Text made of the pieces these files are made of, so parsers get past their first checks. */
   private static Gen<String> kernelishText() {
     Gen<String> token = integers().between(0, 24).map(i -> List.of(
         "MemTotal:", "MemFree:", " kB", "some", "full", "avg10=", "avg60=", "avg300=", "total=",
@@ -94,7 +94,8 @@ class HostParsersPropertyTest {
         "Killed / due to memory pressure", "The node was low on resource: ",
         "Dec 17 10:04:41 h t[1]: ").get(i));
     qt().withExamples(500)
-        .forAll(lists().of(line).ofSizeBetween(0, 12), strings().allPossible().ofLengthBetween(0, 40))
+        .forAll(lists().of(line).ofSizeBetween(0, 12),
+            strings().allPossible().ofLengthBetween(0, 40))
         .checkAssert((lines, noise) -> KillerLogParser.parse(
             String.join("\n", lines) + noise, "f", options));
   }

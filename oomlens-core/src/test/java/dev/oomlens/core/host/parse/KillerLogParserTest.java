@@ -184,7 +184,8 @@ class KillerLogParserTest {
         I0308 00:29:48.000001   24749 eviction_manager.go:616] "Eviction manager: pod is evicted successfully" pod="default/mysql"
         """);
 
-    assertThat(e).singleElement().satisfies(k -> assertThat(k.reason()).contains("ephemeral-storage"));
+    assertThat(e).singleElement()
+        .satisfies(k -> assertThat(k.reason()).contains("ephemeral-storage"));
   }
 
   @Test
