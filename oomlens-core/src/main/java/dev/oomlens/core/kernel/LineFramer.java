@@ -51,6 +51,10 @@ public final class LineFramer {
 
   private final TimestampParser timestamps;
 
+  // The line being framed and where its logical lines go, for the duration of frame().
+  private SourceLine line;
+  private Consumer<LogLine> out;
+
   // The last record that began with a framing of its own; null after a bare line.
   private Framing recordFraming;
   private Optional<String> recordHost = ABSENT;
@@ -78,7 +82,17 @@ public final class LineFramer {
    * message (kmsg {@code KEY=value} dictionary lines, empty lines).
    */
   public void frame(SourceLine line, Consumer<LogLine> out) {
-    String s = line.text();
+    this.line = line;
+    this.out = out;
+    try {
+      frame(line.text());
+    } finally {
+      this.line = null;
+      this.out = null;
+    }
+  }
+
+  private void frame(String s) {
     int end = trimEnd(s, 0, s.length());
     if (end == 0) {
       return;
@@ -90,39 +104,36 @@ public final class LineFramer {
     if (start == 1 && recordFraming == Framing.KMSG && isDictionaryEntry(s, start, end)) {
       return;
     }
-    if (framed(line, s, start, end, true, out) || decorated(line, s, start, end, out)) {
+    if (framed(s, start, end, true) || decorated(s, start, end)) {
       return;
     }
     if (start > 0 && recordFraming != null) {
-      emit(line, recordFraming, recordHost, recordTag, recordTime, true, s, start, end,
-          escapesOf(recordFraming), out);
+      emit(recordFraming, recordHost, recordTag, recordTime, true, start, end);
       return;
     }
     recordFraming = null;
-    emit(line, Framing.BARE, ABSENT, ABSENT, LogTime.UNKNOWN, false, s, start, end, Escapes.RSYSLOG,
-        out);
+    emit(Framing.BARE, ABSENT, ABSENT, LogTime.UNKNOWN, false, start, end);
   }
 
-  private boolean framed(
-      SourceLine line, String s, int p, int end, boolean priAllowed, Consumer<LogLine> out) {
+  private boolean framed(String s, int p, int end, boolean priAllowed) {
     char c = s.charAt(p);
     if (c == '[') {
-      return bracketed(line, s, p, end, out);
+      return bracketed(s, p, end);
     }
     if (c >= '0' && c <= '9') {
-      return kmsg(line, s, p, end, out) || iso(line, s, p, end, out);
+      return kmsg(s, p, end) || iso(s, p, end);
     }
     if (c == '<') {
-      return priAllowed && priority(line, s, p, end, out);
+      return priAllowed && priority(s, p, end);
     }
     if (c >= 'a' && c <= 'z') {
-      return levelPrefixed(line, s, p, end, out);
+      return levelPrefixed(s, p, end);
     }
-    return c >= 'A' && c <= 'Z' && rfc3164(line, s, p, end, out);
+    return c >= 'A' && c <= 'Z' && rfc3164(s, p, end);
   }
 
   /** Chat and Markdown copies: {@code `...`} and {@code - } around a framed line. */
-  private boolean decorated(SourceLine line, String s, int start, int end, Consumer<LogLine> out) {
+  private boolean decorated(String s, int start, int end) {
     int p = start;
     boolean backtick = false;
     for (int round = 0; round < 2 && p < end; round++) {
@@ -143,22 +154,21 @@ public final class LineFramer {
     while (p < e && s.charAt(p) == ' ') {
       p++;
     }
-    return p < e && framed(line, s, p, e, true, out);
+    return p < e && framed(s, p, e, true);
   }
 
-  /** {@code [ 3981.080995] msg}, {@code [ 3981.080995] host kernel: msg}, {@code [Sun Nov 22...]}. */
-  private boolean bracketed(SourceLine line, String s, int p, int end, Consumer<LogLine> out) {
+  /**
+   * {@code [ 3981.080995] msg}, {@code [ 3981.080995] host kernel: msg}, {@code [Sun Nov 22...]}.
+   */
+  private boolean bracketed(String s, int p, int end) {
     int q = timestamps.monotonicBracket(s, p, end);
     if (q > 0) {
-      LogTime time =
-          new LogTime(OptionalDouble.of(timestamps.monotonicSeconds), ABSENT, false);
+      LogTime time = new LogTime(OptionalDouble.of(timestamps.monotonicSeconds), ABSENT, false);
       int r = skipCallerId(s, q, end);
       if (r < end && s.charAt(r) == ' ' && header(s, r + 1, end, true)) {
-        record(line, Framing.JOURNAL_MONOTONIC, host(s), tag(s), time, false, s, messageFrom, end,
-            Escapes.NONE, out);
+        record(Framing.JOURNAL_MONOTONIC, host(s), tag(s), time, false, messageFrom, end);
       } else {
-        record(line, Framing.DMESG, ABSENT, ABSENT, time, false, s, afterSpace(s, r, end), end,
-            Escapes.NONE, out);
+        record(Framing.DMESG, ABSENT, ABSENT, time, false, afterSpace(s, r, end), end);
       }
       return true;
     }
@@ -166,15 +176,14 @@ public final class LineFramer {
     if (q > 0) {
       LogTime time = wallclockTime(false);
       int r = skipCallerId(s, q, end);
-      record(line, Framing.DMESG_T, ABSENT, ABSENT, time, false, s, afterSpace(s, r, end), end,
-          Escapes.NONE, out);
+      record(Framing.DMESG_T, ABSENT, ABSENT, time, false, afterSpace(s, r, end), end);
       return true;
     }
     return false;
   }
 
-  /** {@code dmesg -x}: {@code kern  :warn  : [...] msg}. */
-  private boolean levelPrefixed(SourceLine line, String s, int p, int end, Consumer<LogLine> out) {
+  /** {@code dmesg -x}: {@code kern :warn : [...] msg}. */
+  private boolean levelPrefixed(String s, int p, int end) {
     int q = lowercaseField(s, p, end);
     if (q < 0) {
       return false;
@@ -186,14 +195,16 @@ public final class LineFramer {
     while (q < end && s.charAt(q) == ' ') {
       q++;
     }
-    return q < end && s.charAt(q) == '[' && bracketed(line, s, q, end, out);
+    return q < end && s.charAt(q) == '[' && bracketed(s, q, end);
   }
 
-  /** Reads {@code name  :} (a dmesg -x facility or level); returns the index after the colon. */
+  /** Reads {@code name :} (a dmesg -x facility or level); returns the index after the colon. */
   private static int lowercaseField(String s, int p, int end) {
     int q = p;
-    while (q < end && q - p <= 8 && ((s.charAt(q) >= 'a' && s.charAt(q) <= 'z')
-        || (s.charAt(q) >= '0' && s.charAt(q) <= '9'))) {
+    while (q < end
+        && q - p <= 8
+        && ((s.charAt(q) >= 'a' && s.charAt(q) <= 'z')
+            || (s.charAt(q) >= '0' && s.charAt(q) <= '9'))) {
       q++;
     }
     if (q == p || q - p > 8) {
@@ -206,7 +217,7 @@ public final class LineFramer {
   }
 
   /** A /dev/kmsg record: {@code 4,503,3981080995,-;msg}. */
-  private boolean kmsg(SourceLine line, String s, int p, int end, Consumer<LogLine> out) {
+  private boolean kmsg(String s, int p, int end) {
     int q = digitsThenComma(s, p, end, 4);
     q = q < 0 ? -1 : digitsThenComma(s, q, end, 20);
     if (q < 0) {
@@ -244,8 +255,7 @@ public final class LineFramer {
       return false;
     }
     LogTime time = new LogTime(OptionalDouble.of(micros / 1e6), ABSENT, false);
-    record(line, Framing.KMSG, ABSENT, ABSENT, time, continuation, s, semicolon + 1, end,
-        Escapes.KMSG, out);
+    record(Framing.KMSG, ABSENT, ABSENT, time, continuation, semicolon + 1, end);
     return true;
   }
 
@@ -257,28 +267,38 @@ public final class LineFramer {
     return q > p && q - p <= maxDigits && q < end && s.charAt(q) == ',' ? q + 1 : -1;
   }
 
-  /** {@code 2024-05-09T14:52:38+0000 host kernel: msg}. */
-  private boolean iso(SourceLine line, String s, int p, int end, Consumer<LogLine> out) {
+  /**
+   * {@code 2024-05-09T14:52:38+0000 host kernel: msg}, or {@code dmesg --time-format=iso}'s
+   * {@code 2024-05-09T14:52:38,123456+02:00 msg} (told apart by its comma and the missing tag).
+   */
+  private boolean iso(String s, int p, int end) {
     int q = timestamps.iso(s, p, end);
-    if (q < 0 || q >= end || s.charAt(q) != ' ' || !header(s, q + 1, end, false)) {
+    if (q < 0 || q >= end || s.charAt(q) != ' ') {
       return false;
     }
-    tagged(line, Framing.SYSLOG_ISO, wallclockTime(false), s, end, out);
-    return true;
+    if (header(s, q + 1, end, false)) {
+      tagged(Framing.SYSLOG_ISO, wallclockTime(false), s, end);
+      return true;
+    }
+    if (s.charAt(p + 19) == ',') {
+      record(Framing.DMESG_T, ABSENT, ABSENT, wallclockTime(false), false, afterSpace(s, q, end), end);
+      return true;
+    }
+    return false;
   }
 
-  /** {@code Feb  3 19:57:08 host kernel: msg}. */
-  private boolean rfc3164(SourceLine line, String s, int p, int end, Consumer<LogLine> out) {
+  /** {@code Feb 3 19:57:08 host kernel: msg}. */
+  private boolean rfc3164(String s, int p, int end) {
     int q = timestamps.rfc3164(s, p, end);
     if (q < 0 || q >= end || s.charAt(q) != ' ' || !header(s, q + 1, end, false)) {
       return false;
     }
-    tagged(line, Framing.SYSLOG, wallclockTime(true), s, end, out);
+    tagged(Framing.SYSLOG, wallclockTime(true), s, end);
     return true;
   }
 
   /** {@code <PRI>} before RFC 5424, RFC 3164, RFC 3339 or a printk timestamp. */
-  private boolean priority(SourceLine line, String s, int p, int end, Consumer<LogLine> out) {
+  private boolean priority(String s, int p, int end) {
     int q = p + 1;
     while (q < end && q - p <= 4 && TimestampParser.isDigit(s.charAt(q))) {
       q++;
@@ -286,15 +306,14 @@ public final class LineFramer {
     if (q == p + 1 || q - p > 4 || q >= end || s.charAt(q) != '>' || ++q >= end) {
       return false;
     }
-    if (s.charAt(q) == '1' && q + 1 < end && s.charAt(q + 1) == ' '
-        && rfc5424(line, s, q + 2, end, out)) {
+    if (s.charAt(q) == '1' && q + 1 < end && s.charAt(q + 1) == ' ' && rfc5424(s, q + 2, end)) {
       return true;
     }
-    return framed(line, s, q, end, false, out);
+    return framed(s, q, end, false);
   }
 
   /** {@code <4>1 2024-05-09T14:52:38.123456+00:00 host kernel - - - msg}, after the version. */
-  private boolean rfc5424(SourceLine line, String s, int p, int end, Consumer<LogLine> out) {
+  private boolean rfc5424(String s, int p, int end) {
     LogTime time;
     int q;
     if (p >= end) {
@@ -337,8 +356,7 @@ public final class LineFramer {
     if (tag == KERNEL) {
       time = kernelStamp(s, end, time);
     }
-    record(line, Framing.RFC5424, host, tag, time, false, s, messageFrom, end, Escapes.RSYSLOG,
-        out);
+    record(Framing.RFC5424, host, tag, time, false, messageFrom, end);
     return true;
   }
 
@@ -382,16 +400,15 @@ public final class LineFramer {
   }
 
   /** Emits a syslog-family record whose host and tag {@link #header} just found. */
-  private void tagged(
-      SourceLine line, Framing framing, LogTime time, String s, int end, Consumer<LogLine> out) {
+  private void tagged(Framing framing, LogTime time, String s, int end) {
     Optional<String> tag = tag(s);
     if (tag == KERNEL) {
       time = kernelStamp(s, end, time);
     }
-    record(line, framing, host(s), tag, time, false, s, messageFrom, end, Escapes.RSYSLOG, out);
+    record(framing, host(s), tag, time, false, messageFrom, end);
   }
 
-  /** Takes the kernel's own {@code [  123.456789]} off the message, into the time. */
+  /** Takes the kernel's own {@code [ 123.456789]} off the message, into the time. */
   private LogTime kernelStamp(String s, int end, LogTime time) {
     int q = timestamps.monotonicBracket(s, messageFrom, end);
     if (q < 0) {
@@ -404,9 +421,9 @@ public final class LineFramer {
 
   /**
    * Reads {@code host tag: } at {@code p}, right after the timestamp's space. Strict (journalctl
-   * short-monotonic, where a dmesg message could look alike) wants a host and a tag that is
-   * {@code kernel} or {@code name[pid]}; lenient (syslog) takes any {@code word:} as tag and
-   * allows the host to be missing ({@code Mar 10 11:19:17  kernel: msg}).
+   * short-monotonic, where a dmesg message could look alike) wants a host and a tag that is {@code
+   * kernel} or {@code name[pid]}; lenient (syslog) takes any {@code word:} as tag and allows the
+   * host to be missing ({@code Mar 10 11:19:17 kernel: msg}).
    */
   private boolean header(String s, int p, int end, boolean strict) {
     hostFrom = -1;
@@ -510,7 +527,7 @@ public final class LineFramer {
         : new LogTime(OptionalDouble.empty(), Optional.of(wallclock), yearInferred);
   }
 
-  /** Skips a printk caller id {@code [ T3106]} / {@code [    C1]} at {@code q}, if there is one. */
+  /** Skips a printk caller id {@code [ T3106]} / {@code [ C1]} at {@code q}, if there is one. */
   private static int skipCallerId(String s, int q, int end) {
     if (q >= end || s.charAt(q) != '[') {
       return q;
@@ -537,7 +554,9 @@ public final class LineFramer {
       if (c == '=') {
         return p > start;
       }
-      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+      if (!((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
           || c == '_')) {
         return false;
       }
@@ -567,36 +586,31 @@ public final class LineFramer {
 
   /** Emits a record that starts with its own framing, and remembers it for continuation lines. */
   private void record(
-      SourceLine line,
       Framing framing,
       Optional<String> host,
       Optional<String> tag,
       LogTime time,
       boolean continuation,
-      String s,
       int from,
-      int to,
-      Escapes escapes,
-      Consumer<LogLine> out) {
+      int to) {
     recordFraming = framing;
     recordHost = host;
     recordTag = tag;
     recordTime = time;
-    emit(line, framing, host, tag, time, continuation, s, from, to, escapes, out);
+    emit(framing, host, tag, time, continuation, from, to);
   }
 
+  /** Hands the current line's text {@code [from, to)} to the consumer as one or more lines. */
   private void emit(
-      SourceLine line,
       Framing framing,
       Optional<String> host,
       Optional<String> tag,
       LogTime time,
       boolean continuation,
-      String s,
       int from,
-      int to,
-      Escapes escapes,
-      Consumer<LogLine> out) {
+      int to) {
+    String s = line.text();
+    Escapes escapes = escapesOf(framing);
     from = Math.min(from, to);
     String text;
     if (escapes == Escapes.RSYSLOG && FramingEscapes.hasRsyslogEscape(s, from, to)) {
@@ -604,8 +618,8 @@ public final class LineFramer {
     } else if (escapes == Escapes.KMSG && FramingEscapes.hasKmsgEscape(s, from, to)) {
       text = FramingEscapes.unescapeKmsg(s, from, to);
     } else {
-      out.accept(new LogLine(line, framing, host, tag, time, continuation,
-          s.substring(from, trimEnd(s, from, to))));
+      String message = s.substring(from, trimEnd(s, from, to));
+      out.accept(new LogLine(line, framing, host, tag, time, continuation, message));
       return;
     }
     // One logical line per newline; the first keeps its indentation, the later ones are
@@ -623,7 +637,7 @@ public final class LineFramer {
       }
       int pieceTo = trimEnd(text, pieceFrom, b);
       if (pieceTo > pieceFrom || (first && newline < 0)) {
-        String piece = text.substring(first ? a : pieceFrom, pieceTo);
+        String piece = text.substring(pieceFrom, pieceTo);
         out.accept(new LogLine(line, framing, host, tag, time, first ? continuation : true, piece));
         first = false;
       }

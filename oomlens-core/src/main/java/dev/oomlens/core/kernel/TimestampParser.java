@@ -26,10 +26,13 @@ final class TimestampParser {
 
   /** Month names as dmesg -T and journalctl print them in English and German locales. */
   private static final String[] MONTH_NAMES = {
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    "Mär", "Mrz", "Mai", "Okt", "Dez"
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Mär",
+    "Mrz", "Mai", "Okt", "Dez"
   };
-  private static final int[] MONTH_NUMBERS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 3, 3, 5, 10, 12};
+
+  private static final int[] MONTH_NUMBERS = {
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 3, 3, 5, 10, 12
+  };
   private static final int[] DAYS_IN_MONTH = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
   // A yearless date may lie at most one day after the reference date (time zones, late rotation).
@@ -150,7 +153,7 @@ final class TimestampParser {
   }
 
   /**
-   * Reads an RFC 3164 date {@code Feb  3 19:57:08[.123456]} at {@code i}, giving it the latest year
+   * Reads an RFC 3164 date {@code Feb 3 19:57:08[.123456]} at {@code i}, giving it the latest year
    * that does not put it after the reference date.
    *
    * @return the index after the time (where a space must follow), or -1
@@ -220,23 +223,26 @@ final class TimestampParser {
       return -1;
     }
     if (p < end && s.charAt(p) == 'Z') {
-      wallclock = s.substring(i, p + 1);
+      wallclock = s.substring(i, p + 1).replace(',', '.');
       return p + 1;
     }
-    if (p < end && (s.charAt(p) == '+' || s.charAt(p) == '-') && p + 5 <= end && digits(s, p + 1, 2)) {
+    if (p < end
+        && (s.charAt(p) == '+' || s.charAt(p) == '-')
+        && p + 5 <= end
+        && digits(s, p + 1, 2)) {
       if (s.charAt(p + 3) == ':' && p + 6 <= end && digits(s, p + 4, 2)) {
-        wallclock = s.substring(i, p + 6);
+        wallclock = s.substring(i, p + 6).replace(',', '.');
         return p + 6;
       }
       if (digits(s, p + 3, 2)) {
         buffer.setLength(0);
         buffer.append(s, i, p + 3).append(':').append(s, p + 3, p + 5);
-        wallclock = buffer.toString();
+        wallclock = buffer.toString().replace(',', '.');
         return p + 5;
       }
       return -1;
     }
-    wallclock = s.substring(i, p);
+    wallclock = s.substring(i, p).replace(',', '.');
     return p;
   }
 
@@ -262,9 +268,12 @@ final class TimestampParser {
     return 0;
   }
 
-  /** Reads an optional {@code .digits} fraction; returns the index after it, or -1 when malformed. */
+  /**
+   * Reads an optional {@code .digits} fraction; returns the index after it, or -1 when malformed.
+   */
   private static int fraction(String s, int p, int end) {
-    if (p < end && s.charAt(p) == '.') {
+    // ISO 8601 allows a comma as the decimal sign; dmesg --time-format=iso uses it.
+    if (p < end && (s.charAt(p) == '.' || s.charAt(p) == ',')) {
       int start = ++p;
       while (p < end && p - start < 10 && isDigit(s.charAt(p))) {
         p++;

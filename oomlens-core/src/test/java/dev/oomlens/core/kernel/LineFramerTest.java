@@ -55,11 +55,13 @@ class LineFramerTest {
     }
 
     Expected host(String h) {
-      return new Expected(framing, h, tag, monotonic, wallclock, yearInferred, continuation, message);
+      return new Expected(
+          framing, h, tag, monotonic, wallclock, yearInferred, continuation, message);
     }
 
     Expected tag(String t) {
-      return new Expected(framing, host, t, monotonic, wallclock, yearInferred, continuation, message);
+      return new Expected(
+          framing, host, t, monotonic, wallclock, yearInferred, continuation, message);
     }
 
     Expected mono(double m) {
@@ -89,8 +91,11 @@ class LineFramerTest {
     assertThat(actual.tag()).as("tag").isEqualTo(Optional.ofNullable(e.tag()));
     assertThat(actual.time().monotonicSeconds())
         .as("monotonic")
-        .isEqualTo(e.monotonic() == null ? OptionalDouble.empty() : OptionalDouble.of(e.monotonic()));
-    assertThat(actual.time().wallclock()).as("wallclock").isEqualTo(Optional.ofNullable(e.wallclock()));
+        .isEqualTo(
+            e.monotonic() == null ? OptionalDouble.empty() : OptionalDouble.of(e.monotonic()));
+    assertThat(actual.time().wallclock())
+        .as("wallclock")
+        .isEqualTo(Optional.ofNullable(e.wallclock()));
     assertThat(actual.time().yearInferred()).as("yearInferred").isEqualTo(e.yearInferred());
     assertThat(actual.continuation()).as("continuation").isEqualTo(e.continuation());
     assertThat(actual.message()).as("message").isEqualTo(e.message());
@@ -116,25 +121,28 @@ class LineFramerTest {
                 + "gfp_mask=0x100dca(GFP_HIGHUSER_MOVABLE|__GFP_ZERO), order=0, oom_score_adj=1000",
             Expected.of(Framing.DMESG)
                 .mono(33.932118)
-                .message("stress-ng-brk invoked oom-killer: "
-                    + "gfp_mask=0x100dca(GFP_HIGHUSER_MOVABLE|__GFP_ZERO), order=0, "
-                    + "oom_score_adj=1000")),
+                .message(
+                    "stress-ng-brk invoked oom-killer: "
+                        + "gfp_mask=0x100dca(GFP_HIGHUSER_MOVABLE|__GFP_ZERO), order=0, "
+                        + "oom_score_adj=1000")),
         // CONFIG_PRINTK_CALLER prefix of the reference's framing table, message of #010 line 1
         Arguments.of(
             "[  244.946537][ T3106] Out of memory: Killed process 5515 (a.out) "
                 + "total-vm:22022692kB, anon-rss:10875852kB, file-rss:1336kB, shmem-rss:0kB",
             Expected.of(Framing.DMESG)
                 .mono(244.946537)
-                .message("Out of memory: Killed process 5515 (a.out) total-vm:22022692kB, "
-                    + "anon-rss:10875852kB, file-rss:1336kB, shmem-rss:0kB")),
+                .message(
+                    "Out of memory: Killed process 5515 (a.out) total-vm:22022692kB, "
+                        + "anon-rss:10875852kB, file-rss:1336kB, shmem-rss:0kB")),
         // print_caller() for a message printed in interrupt context on CPU 1, message of #010
         Arguments.of(
             "[  113.314803][    C1] oom_reaper: reaped process 5515 (a.out), now anon-rss:0kB, "
                 + "file-rss:0kB, shmem-rss:0kB",
             Expected.of(Framing.DMESG)
                 .mono(113.314803)
-                .message("oom_reaper: reaped process 5515 (a.out), now anon-rss:0kB, "
-                    + "file-rss:0kB, shmem-rss:0kB")),
+                .message(
+                    "oom_reaper: reaped process 5515 (a.out), now anon-rss:0kB, "
+                        + "file-rss:0kB, shmem-rss:0kB")),
         // dmesg -r and /proc/kmsg put the printk level in front: "<4>" + #023 line 1
         Arguments.of(
             "<4>[   33.932118] stress-ng-brk invoked oom-killer: order=0",
@@ -147,8 +155,15 @@ class LineFramerTest {
                 + " nodemask=(null), order=0, oom_score_adj=939",
             Expected.of(Framing.DMESG_T)
                 .wall("2019-04-27T22:56:09")
-                .message("stress invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), "
-                    + "nodemask=(null), order=0, oom_score_adj=939")),
+                .message(
+                    "stress invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), "
+                        + "nodemask=(null), order=0, oom_score_adj=939")),
+        // dmesg --time-format=iso (util-linux): comma before the fraction, no host or tag
+        Arguments.of(
+            "2024-05-09T14:52:38,123456+02:00 Killed process 32308 (stress) total-vm:110644kB",
+            Expected.of(Framing.DMESG_T)
+                .wall("2024-05-09T14:52:38.123456+02:00")
+                .message("Killed process 32308 (stress) total-vm:110644kB")),
         // dmesg -T, day of month padded by %e (reference's framing table)
         Arguments.of(
             "[Thu May  9 14:52:38 2024] Killed process 32308 (stress) total-vm:110644kB",
@@ -190,16 +205,18 @@ class LineFramerTest {
                 + "order=0, oom_score_adj=937",
             Expected.of(Framing.KMSG)
                 .mono(453.931144)
-                .message("stress-hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
-                    + "oom_score_adj=937")),
+                .message(
+                    "stress-hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+                        + "oom_score_adj=937")),
         // /dev/kmsg of a 6.18 kernel: trailing space of the kernel's text dropped
         Arguments.of(
             "4,345,453931171,-;CPU: 0 UID: 0 PID: 6026 Comm: stress-hog Not tainted "
                 + "6.18.44-fc-v595 #1 PREEMPT(none) ",
             Expected.of(Framing.KMSG)
                 .mono(453.931171)
-                .message("CPU: 0 UID: 0 PID: 6026 Comm: stress-hog Not tainted 6.18.44-fc-v595 "
-                    + "#1 PREEMPT(none)")),
+                .message(
+                    "CPU: 0 UID: 0 PID: 6026 Comm: stress-hog Not tainted 6.18.44-fc-v595 "
+                        + "#1 PREEMPT(none)")),
         // /dev/kmsg of a 6.18 kernel: a tab escaped as \x09
         Arguments.of(
             "6,90,241973,-;rcu: \\x09RCU restricting CPUs from NR_CPUS=256 to nr_cpu_ids=2.",
@@ -221,8 +238,9 @@ class LineFramerTest {
                 .host("fanatica")
                 .tag("kernel")
                 .wallInferred("2024-12-17T00:34:31")
-                .message("stress invoked oom-killer: gfp_mask=0x24000c0(GFP_KERNEL), order=0, "
-                    + "oom_score_adj=0")),
+                .message(
+                    "stress invoked oom-killer: gfp_mask=0x24000c0(GFP_KERNEL), order=0, "
+                        + "oom_score_adj=0")),
         // #015 line 1: rsyslog keeps the kernel's timestamp
         Arguments.of(
             "Dec 13 07:23:21 aks-ubuntu-26835060-vmss000000 kernel: [36370.036951] stress-ng-vm "
@@ -232,8 +250,9 @@ class LineFramerTest {
                 .tag("kernel")
                 .mono(36370.036951)
                 .wallInferred("2024-12-13T07:23:21")
-                .message("stress-ng-vm invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
-                    + "oom_score_adj=1000")),
+                .message(
+                    "stress-ng-vm invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+                        + "oom_score_adj=1000")),
         // #020 line 5: journalctl short keeps the kernel's indentation
         Arguments.of(
             "Jun 17 20:58:23 source-server kernel:  <TASK>",
@@ -268,8 +287,9 @@ class LineFramerTest {
                 .host("source-server")
                 .tag("systemd")
                 .wallInferred("2024-06-17T20:59:24")
-                .message("user@1000.service: A process of this unit has been killed by the OOM "
-                    + "killer.")),
+                .message(
+                    "user@1000.service: A process of this unit has been killed by the OOM "
+                        + "killer.")),
         // RFC 3164 with its <PRI> (kern.warning), message of #004 line 1
         Arguments.of(
             "<4>Dec 17 00:34:31 fanatica kernel: stress invoked oom-killer: order=0",
@@ -312,8 +332,9 @@ class LineFramerTest {
                 .host("host")
                 .tag("systemd")
                 .mono(3981.090102)
-                .message("user@1000.service: A process of this unit has been killed by the OOM "
-                    + "killer.")),
+                .message(
+                    "user@1000.service: A process of this unit has been killed by the OOM "
+                        + "killer.")),
         // RFC 5424 (reference's framing table), message of #010 line 1
         Arguments.of(
             "<4>1 2024-05-09T14:52:38.123456+00:00 host kernel - - - Out of memory: Killed "
@@ -341,8 +362,10 @@ class LineFramerTest {
             "  runc:[2:INIT] invoked oom-killer: gfp_mask=0x500cc2(GFP_HIGHUSER|__GFP_ACCOUNT), "
                 + "order=0, oom_score_adj=0",
             Expected.of(Framing.BARE)
-                .message("runc:[2:INIT] invoked oom-killer: "
-                    + "gfp_mask=0x500cc2(GFP_HIGHUSER|__GFP_ACCOUNT), order=0, oom_score_adj=0")),
+                .message(
+                    "runc:[2:INIT] invoked oom-killer:"
+                        + " gfp_mask=0x500cc2(GFP_HIGHUSER|__GFP_ACCOUNT), order=0,"
+                        + " oom_score_adj=0")),
         // chat copy (reference's framing table), message of #004 line 31
         Arguments.of(
             "`- Dec 17 00:34:31 fanatica kernel: Killed process 12906 (stress) "
@@ -384,12 +407,23 @@ class LineFramerTest {
             "                unevictable:2873 dirty:29 writeback:0");
 
     assertThat(lines).hasSize(3);
-    assertLine(lines.get(0), Expected.of(Framing.DMESG).mono(130.783726)
-        .message("active_anon:285 inactive_anon:2820935 isolated_anon:0"));
-    assertLine(lines.get(1), Expected.of(Framing.DMESG).mono(130.783726).asContinuation()
-        .message("active_file:28 inactive_file:59 isolated_file:0"));
-    assertLine(lines.get(2), Expected.of(Framing.DMESG).mono(130.783726).asContinuation()
-        .message("unevictable:2873 dirty:29 writeback:0"));
+    assertLine(
+        lines.get(0),
+        Expected.of(Framing.DMESG)
+            .mono(130.783726)
+            .message("active_anon:285 inactive_anon:2820935 isolated_anon:0"));
+    assertLine(
+        lines.get(1),
+        Expected.of(Framing.DMESG)
+            .mono(130.783726)
+            .asContinuation()
+            .message("active_file:28 inactive_file:59 isolated_file:0"));
+    assertLine(
+        lines.get(2),
+        Expected.of(Framing.DMESG)
+            .mono(130.783726)
+            .asContinuation()
+            .message("unevictable:2873 dirty:29 writeback:0"));
     assertThat(lines.get(2).source().line()).isEqualTo(3);
   }
 
@@ -401,9 +435,14 @@ class LineFramerTest {
             "Jun 17 20:58:49 source-server kernel: Mem-Info:",
             "                                      active_file:330 inactive_file:1865");
 
-    assertLine(lines.get(1), Expected.of(Framing.SYSLOG).host("source-server").tag("kernel")
-        .wallInferred("2024-06-17T20:58:49").asContinuation()
-        .message("active_file:330 inactive_file:1865"));
+    assertLine(
+        lines.get(1),
+        Expected.of(Framing.SYSLOG)
+            .host("source-server")
+            .tag("kernel")
+            .wallInferred("2024-06-17T20:58:49")
+            .asContinuation()
+            .message("active_file:330 inactive_file:1865"));
   }
 
   @Test
@@ -414,8 +453,10 @@ class LineFramerTest {
             "CPU: 4 PID: 29481 Comm: sed Not tainted 3.10.0-514.6.1.el7.x86_64 #1",
             " ffff880182272f10 00000000021dcb0a ffff880418207938 ffffffff816861ac");
 
-    assertLine(lines.get(1), Expected.of(Framing.BARE)
-        .message("ffff880182272f10 00000000021dcb0a ffff880418207938 ffffffff816861ac"));
+    assertLine(
+        lines.get(1),
+        Expected.of(Framing.BARE)
+            .message("ffff880182272f10 00000000021dcb0a ffff880418207938 ffffffff816861ac"));
   }
 
   @Test
@@ -428,14 +469,17 @@ class LineFramerTest {
                 + "unstable:0#012 slab_reclaimable:27412 slab_unreclaimable:13708#012 mapped:4818 "
                 + "shmem:87896 pagetables:25222 bounce:0#012 free:39513 free_pcp:2958 free_cma:0");
 
-    assertThat(lines).extracting(LogLine::message).containsExactly(
-        "active_anon:7355653 inactive_anon:660960 isolated_anon:0",
-        "active_file:1263 inactive_file:1167 isolated_file:32",
-        "unevictable:0 dirty:4 writeback:0 unstable:0",
-        "slab_reclaimable:27412 slab_unreclaimable:13708",
-        "mapped:4818 shmem:87896 pagetables:25222 bounce:0",
-        "free:39513 free_pcp:2958 free_cma:0");
-    assertThat(lines).extracting(LogLine::continuation)
+    assertThat(lines)
+        .extracting(LogLine::message)
+        .containsExactly(
+            "active_anon:7355653 inactive_anon:660960 isolated_anon:0",
+            "active_file:1263 inactive_file:1167 isolated_file:32",
+            "unevictable:0 dirty:4 writeback:0 unstable:0",
+            "slab_reclaimable:27412 slab_unreclaimable:13708",
+            "mapped:4818 shmem:87896 pagetables:25222 bounce:0",
+            "free:39513 free_pcp:2958 free_cma:0");
+    assertThat(lines)
+        .extracting(LogLine::continuation)
         .containsExactly(false, true, true, true, true, true);
     assertThat(lines).allSatisfy(l -> assertThat(l.source().line()).isEqualTo(1));
     assertThat(lines).allSatisfy(l -> assertThat(l.framing()).isEqualTo(Framing.BARE));
@@ -445,40 +489,46 @@ class LineFramerTest {
   void frame_rsyslogLineWithEscapes_keepsFramingOnEveryPiece() {
     // #001 line 32 as rsyslog writes it to /var/log/messages
     List<LogLine> lines =
-        frame("Feb  3 19:57:08 db7 kernel: Mem-Info:#012active_anon:7355653 "
-            + "inactive_anon:660960#012 active_file:1263#011inactive_file:1167");
+        frame(
+            "Feb  3 19:57:08 db7 kernel: Mem-Info:#012active_anon:7355653 "
+                + "inactive_anon:660960#012 active_file:1263#011inactive_file:1167");
 
     assertThat(lines).hasSize(3);
-    Expected framing = Expected.of(Framing.SYSLOG).host("db7").tag("kernel")
-        .wallInferred("2024-02-03T19:57:08");
+    Expected framing =
+        Expected.of(Framing.SYSLOG).host("db7").tag("kernel").wallInferred("2024-02-03T19:57:08");
     assertLine(lines.get(0), framing.message("Mem-Info:"));
-    assertLine(lines.get(1), framing.asContinuation()
-        .message("active_anon:7355653 inactive_anon:660960"));
-    assertLine(lines.get(2), framing.asContinuation()
-        .message("active_file:1263\tinactive_file:1167"));
+    assertLine(
+        lines.get(1), framing.asContinuation().message("active_anon:7355653 inactive_anon:660960"));
+    assertLine(
+        lines.get(2), framing.asContinuation().message("active_file:1263\tinactive_file:1167"));
   }
 
   @Test
   void frame_kmsgEscapedNewlines_splitIntoContinuationLines() {
     // dev-kmsg ABI: before 6.4 the memcg stats were one record with embedded newlines
     List<LogLine> lines =
-        frame("6,1021,3981080995,-;Memory cgroup stats for /kubepods.slice:\\x0aanon 28139520"
-            + "\\x0afile 8192\\x0a");
+        frame(
+            "6,1021,3981080995,-;Memory cgroup stats for /kubepods.slice:\\x0aanon 28139520"
+                + "\\x0afile 8192\\x0a");
 
-    assertThat(lines).extracting(LogLine::message)
+    assertThat(lines)
+        .extracting(LogLine::message)
         .containsExactly("Memory cgroup stats for /kubepods.slice:", "anon 28139520", "file 8192");
     assertThat(lines).extracting(LogLine::continuation).containsExactly(false, true, true);
-    assertThat(lines).allSatisfy(l -> {
-      assertThat(l.framing()).isEqualTo(Framing.KMSG);
-      assertThat(l.time().monotonicSeconds()).hasValue(3981.080995);
-    });
+    assertThat(lines)
+        .allSatisfy(
+            l -> {
+              assertThat(l.framing()).isEqualTo(Framing.KMSG);
+              assertThat(l.time().monotonicSeconds()).hasValue(3981.080995);
+            });
   }
 
   @Test
   void frame_kmsgEscapedUtf8AndBackslash_areDecoded() {
     List<LogLine> lines = frame("6,7,8,-;caf\\xc3\\xa9 path C:\\x5cdir \\xff end \\xzz");
 
-    assertThat(lines).extracting(LogLine::message)
+    assertThat(lines)
+        .extracting(LogLine::message)
         .containsExactly("café path C:\\dir \uFFFD end \\xzz");
   }
 
@@ -501,7 +551,8 @@ class LineFramerTest {
   void frame_dictionaryLookalikeAfterDmesg_isContinuation() {
     List<LogLine> lines = frame("[    1.000000] acpi PNP0A08:00: _OSC", " SUBSYSTEM=acpi");
 
-    assertLine(lines.get(1),
+    assertLine(
+        lines.get(1),
         Expected.of(Framing.DMESG).mono(1.0).asContinuation().message("SUBSYSTEM=acpi"));
   }
 
@@ -514,10 +565,12 @@ class LineFramerTest {
   void frame_carriageReturnAtEnd_isStripped() {
     // #004 line 31 with a CRLF line end
     List<LogLine> lines =
-        frame("Dec 17 00:34:31 fanatica kernel: Killed process 12906 (stress) "
-            + "total-vm:2104620kB\r");
+        frame(
+            "Dec 17 00:34:31 fanatica kernel: Killed process 12906 (stress) "
+                + "total-vm:2104620kB\r");
 
-    assertThat(lines.get(0).message()).isEqualTo("Killed process 12906 (stress) total-vm:2104620kB");
+    assertThat(lines.get(0).message())
+        .isEqualTo("Killed process 12906 (stress) total-vm:2104620kB");
     assertThat(lines.get(0).source().text()).endsWith("\r");
   }
 
@@ -535,7 +588,8 @@ class LineFramerTest {
     String message = "x".repeat(100_000);
     List<LogLine> lines = frame("[    5.000001] " + message, message, " " + message);
 
-    assertThat(lines).extracting(LogLine::framing)
+    assertThat(lines)
+        .extracting(LogLine::framing)
         .containsExactly(Framing.DMESG, Framing.BARE, Framing.BARE);
     assertThat(lines).allSatisfy(l -> assertThat(l.message()).isEqualTo(message));
   }
@@ -545,9 +599,12 @@ class LineFramerTest {
     LocalDate newYearsEve = LocalDate.of(2025, 12, 31);
 
     // one day of tolerance: a log written just after midnight UTC is not put a year back
-    assertThat(wallclock(newYearsEve, "Jan  1 00:00:01 h kernel: x")).hasValue("2026-01-01T00:00:01");
-    assertThat(wallclock(newYearsEve, "Jan  2 00:00:01 h kernel: x")).hasValue("2025-01-02T00:00:01");
-    assertThat(wallclock(newYearsEve, "Dec 31 23:59:59 h kernel: x")).hasValue("2025-12-31T23:59:59");
+    assertThat(wallclock(newYearsEve, "Jan  1 00:00:01 h kernel: x"))
+        .hasValue("2026-01-01T00:00:01");
+    assertThat(wallclock(newYearsEve, "Jan  2 00:00:01 h kernel: x"))
+        .hasValue("2025-01-02T00:00:01");
+    assertThat(wallclock(newYearsEve, "Dec 31 23:59:59 h kernel: x"))
+        .hasValue("2025-12-31T23:59:59");
     assertThat(wallclock(LocalDate.of(2025, 3, 1), "Mar  3 10:00:00 h kernel: x"))
         .hasValue("2024-03-03T10:00:00");
     // 29 February goes back to the last leap year
@@ -580,7 +637,8 @@ class LineFramerTest {
   void frame_syslogDateWithoutTag_isBare() {
     List<LogLine> lines = frame("Dec 17 00:34:31 some free text without a tag");
 
-    assertLine(lines.get(0),
+    assertLine(
+        lines.get(0),
         Expected.of(Framing.BARE).message("Dec 17 00:34:31 some free text without a tag"));
   }
 
