@@ -187,10 +187,15 @@ public final class HostExhaustedAnalyzer implements Analyzer {
       long heldKb = ReportFacts.heldPages(t) * pageKb;
       Optional<String> unit = r.victim().filter(v -> v.pid() == t.pid())
           .flatMap(v -> r.workload().unit());
+      long ramKb = r.hostMemory().flatMap(h -> h.ramPages().isPresent()
+          ? Optional.of(h.ramPages().getAsLong() * pageKb) : Optional.empty()).orElse(0L);
+      long maxMi = ramKb > 0
+          ? Math.min(Sizes.ceilMi(heldKb), Sizes.ceilMi(ramKb) * 8 / 10)
+          : Sizes.ceilMi(heldKb);
       String action = "Bound the largest consumer, " + ReportFacts.name(t) + " ("
-          + Sizes.kb(heldKb) + "), with a cgroup limit below the host's memory, so it is"
-          + " stopped at its own limit instead of taking the host down.";
-      long maxMi = Sizes.ceilMi(heldKb);
+          + Sizes.kb(heldKb) + "), with a cgroup limit below the host's memory (" + maxMi
+          + "M: its size, at most 80% of " + Sizes.kb(ramKb) + " RAM), so it is stopped at"
+          + " its own limit instead of taking the host down.";
       fixes.add(new Fix(Layer.CONTAINER_LIMIT, action, Optional.of(
           "# systemctl edit " + unit.orElse("<unit running " + t.comm() + ">") + "\n"
               + "[Service]\n"
