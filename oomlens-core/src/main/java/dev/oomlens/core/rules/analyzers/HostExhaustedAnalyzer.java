@@ -17,6 +17,7 @@ import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.Sizes;
+import dev.oomlens.core.rules.Snippets;
 import dev.oomlens.core.rules.TaskGrowth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -196,11 +197,9 @@ public final class HostExhaustedAnalyzer implements Analyzer {
           + Sizes.kb(heldKb) + "), with a cgroup limit below the host's memory (" + maxMi
           + "M: its size, at most 80% of " + Sizes.kb(ramKb) + " RAM), so it is stopped at"
           + " its own limit instead of taking the host down.";
-      fixes.add(new Fix(Layer.CONTAINER_LIMIT, action, Optional.of(
-          "# systemctl edit " + unit.orElse("<unit running " + t.comm() + ">") + "\n"
-              + "[Service]\n"
-              + "MemoryMax=" + maxMi + "M\n"
-              + "MemoryHigh=" + maxMi * 9 / 10 + "M\n")));
+      fixes.add(new Fix(Layer.CONTAINER_LIMIT, action, Optional.of(Snippets.systemdLimit(
+          unit.orElse("<unit running " + t.comm() + ">.service"), maxMi, maxMi * 9 / 10,
+          "<" + t.comm() + " command>"))));
     }
     fixes.add(new Fix(Layer.APPLICATION,
         "Check whether that use is expected: a leak grows from one kill to the next (see LEAK);"

@@ -17,6 +17,7 @@ import dev.oomlens.core.rules.MemcgLevel;
 import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.Sizes;
+import dev.oomlens.core.rules.Snippets;
 import dev.oomlens.core.rules.TaskGrowth;
 import java.util.ArrayList;
 import java.util.List;
@@ -192,15 +193,11 @@ public final class MemcgLimitAnalyzer implements Analyzer {
       }
       case UNIT -> {
         String unit = leaf(r.oomMemcg().orElseThrow());
-        String section = unit.endsWith(".scope") ? "Scope"
-            : unit.endsWith(".slice") ? "Slice" : "Service";
         long highMi = newMi * 9 / 10;
+        String command = r.victim().map(v -> "<" + v.comm() + " command>").orElse("<command>");
         fixes.add(new Fix(Layer.CONTAINER_LIMIT, condition + " MemoryHigh= below MemoryMax="
-            + " makes the kernel reclaim and throttle before it kills.", Optional.of(
-                "# systemctl edit " + unit + "\n"
-                    + "[" + section + "]\n"
-                    + "MemoryMax=" + newMi + "M\n"
-                    + "MemoryHigh=" + highMi + "M\n")));
+            + " makes the kernel reclaim and throttle before it kills.",
+            Optional.of(Snippets.systemdLimit(unit, newMi, highMi, command))));
       }
       default -> {
         boolean v1 = m.get().memswLimitKb().isPresent() || m.get().kmemLimitKb().isPresent();
