@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  *
  * The Kubernetes levels are read from the kubelet's naming (pkg/kubelet/cm): kubepods or
  * kubepods.slice (possibly prefixed, kubelet-kubepods.slice), the QoS level burstable/besteffort
- * or kubepods-burstable.slice/kubepods-besteffort.slice, then pod<uid> or kubepods-...-pod<uid>.slice.
+ * or kubepods-burstable.slice/kubepods-besteffort.slice, then pod<uid> or
+ * kubepods-...-pod<uid>.slice.
  */
 
 /** The level of the cgroup hierarchy whose memory limit an OOM report says was hit. */

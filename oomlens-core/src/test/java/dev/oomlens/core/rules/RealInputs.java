@@ -27,7 +27,7 @@ public final class RealInputs {
 
   private RealInputs() {}
 
-  /** Every real report file we have, sorted: {@code corpus/*.log}, {@code kmsg/*.kmsg}, {@code vmlab/*}. */
+  /** Every real report file we have, sorted: corpus, kmsg captures, QEMU-lab captures. */
   public static List<String> all() {
     List<String> out = new ArrayList<>();
     out.addAll(list("corpus", ".log"));

@@ -99,7 +99,8 @@ public final class CpusetMempolicyAnalyzer implements Analyzer {
     });
     r.victim().ifPresent(v -> why.append(" Killed: ").append(ReportFacts.name(v)).append(
         r.taskMemcg().map(t -> " in " + t).orElse("")).append('.'));
-    String summary = (cpuset ? "A cpuset" : "A memory policy") + " confined the allocation to node(s) "
+    String summary = (cpuset ? "A cpuset" : "A memory policy")
+        + " confined the allocation to node(s) "
         + nodes + ", which ran out";
     List<Fix> fixes = new ArrayList<>();
     if (cpuset) {

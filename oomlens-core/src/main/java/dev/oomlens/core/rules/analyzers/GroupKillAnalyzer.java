@@ -62,8 +62,10 @@ public final class GroupKillAnalyzer implements Analyzer {
     List<String> names = dead.entrySet().stream()
         .map(e -> e.getValue() + " (pid " + e.getKey() + ")").toList();
     StringBuilder why = new StringBuilder("The allocation of ").append(trigger)
-        .append(" failed in ").append(group.cgroup()).append(", which has memory.oom.group set:")
-        .append(" after choosing ").append(r.victim().map(ReportFacts::name).orElse("a victim"))
+        .append(" hit the limit of ").append(r.oomMemcg().orElse("its memory cgroup"))
+        .append("; the victim's cgroup ").append(group.cgroup())
+        .append(" has memory.oom.group set, so after choosing ")
+        .append(r.victim().map(ReportFacts::name).orElse("a victim"))
         .append(" the kernel killed every task of the cgroup, ").append(dead.size())
         .append(" processes: ").append(String.join(", ", names)).append('.')
         .append(" One process's allocation took down processes that may have been innocent.");

@@ -90,6 +90,7 @@ public final class SysrqManualAnalyzer implements Analyzer {
                 + " /proc/sysrq-trigger). To stop it, leave the 'signal processes' bit (64) out"
                 + " of kernel.sysrq; /proc/sysrq-trigger as root still works.",
             Optional.of("# /etc/sysctl.d/90-sysrq.conf\n"
-                + "kernel.sysrq = 176   # 128 reboot + 32 remount + 16 sync; no 64: no SysRq-f\n"))));
+                + "kernel.sysrq = 176   # 128 reboot + 32 remount + 16 sync;"
+                + " no 64: no SysRq-f\n"))));
   }
 }

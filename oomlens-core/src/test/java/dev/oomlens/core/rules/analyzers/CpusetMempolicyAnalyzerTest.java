@@ -53,7 +53,8 @@ class CpusetMempolicyAnalyzerTest {
         global.lines().stream().filter(l -> !l.text().contains("CONSTRAINT_NONE")).toList());
     assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of())))
         .singleElement().satisfies(f -> {
-          assertThat(f.summary()).startsWith("A memory policy confined the allocation to node(s) 1");
+          assertThat(f.summary())
+              .startsWith("A memory policy confined the allocation to node(s) 1");
           assertThat(f.fixes().getFirst().snippet().orElseThrow()).contains("--preferred=1");
         });
   }

@@ -48,6 +48,21 @@ class GroupKillAnalyzerTest {
   }
 
   @Test
+  void analyze_realPodLevelGroupKill_namesTheTriggerAndBothDead() {
+    assertThat(RealInputs.run(analyzer, "vmlab/cgv2-kube-pod-oom-group/kmsg.log"))
+        .singleElement().satisfies(f -> {
+          assertThat(f.summary())
+              .startsWith("memory.oom.group killed 2 processes of cri-containerd-")
+              .endsWith("for one allocation by nix");
+          assertThat(f.reasoning()).contains("nix (pid 118), java (pid 112)",
+              "hit the limit of /kubepods.slice/kubepods-burstable.slice/"
+                  + "kubepods-burstable-pod7f3c2a1e_5b9d_4c8e_9a2f_1d6e8b4c3a70.slice;");
+          assertThat(f.evidence()).extracting(l -> l.text())
+              .anyMatch(t -> t.contains("are going to be killed due to memory.oom.group set"));
+        });
+  }
+
+  @Test
   void analyze_groupOfOne_isSilent() {
     OomReport r = report("worker");
     // the only member is the victim itself: nothing more died than in a single kill
