@@ -2,6 +2,7 @@ package dev.oomlens.core.kernel;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.oomlens.core.model.LogLine;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.model.SourceLine;
 import java.io.EOFException;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -129,6 +131,7 @@ public final class KernelLogReader {
   /** Decodes, frames and assembles each line a scanner hands on. */
   private static LineScanner.Handler handler(
       String name, ReportAssembler assembler, LineFramer framer, KernelLogSink sink) {
+    Consumer<LogLine> accept = assembler::accept;
     return new LineScanner.Handler() {
       @Override
       public boolean wantsEveryLine() {
@@ -146,7 +149,7 @@ public final class KernelLogReader {
           end--;
         }
         String text = new String(buf, start, end - start, StandardCharsets.UTF_8);
-        framer.frame(new SourceLine(name, lineNumber, text), assembler::accept);
+        framer.frame(new SourceLine(name, lineNumber, text), accept);
       }
 
       @Override

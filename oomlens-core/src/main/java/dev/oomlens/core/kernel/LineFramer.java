@@ -101,7 +101,9 @@ public final class LineFramer {
     while (s.charAt(start) <= ' ') {
       start++;
     }
-    if (start == 1 && recordFraming == Framing.KMSG && isDictionaryEntry(s, start, end)) {
+    // /dev/kmsg writes dictionary entries as one space and KEY=value; a tab is not one.
+    if (start == 1 && s.charAt(0) == ' ' && recordFraming == Framing.KMSG
+        && isDictionaryEntry(s, start, end)) {
       return;
     }
     if (framed(s, start, end, true) || decorated(s, start, end)) {
@@ -267,14 +269,24 @@ public final class LineFramer {
     return q > p && q - p <= maxDigits && q < end && s.charAt(q) == ',' ? q + 1 : -1;
   }
 
-  /** {@code 2024-05-09T14:52:38+0000 host kernel: msg}. */
+  /**
+   * {@code 2024-05-09T14:52:38+0000 host kernel: msg}, or {@code dmesg --time-format=iso}'s
+   * {@code 2024-05-09T14:52:38,123456+02:00 msg} (told apart by its comma and the missing tag).
+   */
   private boolean iso(String s, int p, int end) {
     int q = timestamps.iso(s, p, end);
-    if (q < 0 || q >= end || s.charAt(q) != ' ' || !header(s, q + 1, end, false)) {
+    if (q < 0 || q >= end || s.charAt(q) != ' ') {
       return false;
     }
-    tagged(Framing.SYSLOG_ISO, wallclockTime(false), s, end);
-    return true;
+    if (header(s, q + 1, end, false)) {
+      tagged(Framing.SYSLOG_ISO, wallclockTime(false), s, end);
+      return true;
+    }
+    if (s.charAt(p + 19) == ',') {
+      record(Framing.DMESG_T, ABSENT, ABSENT, wallclockTime(false), false, afterSpace(s, q, end), end);
+      return true;
+    }
+    return false;
   }
 
   /** {@code Feb 3 19:57:08 host kernel: msg}. */

@@ -223,7 +223,7 @@ final class TimestampParser {
       return -1;
     }
     if (p < end && s.charAt(p) == 'Z') {
-      wallclock = s.substring(i, p + 1);
+      wallclock = s.substring(i, p + 1).replace(',', '.');
       return p + 1;
     }
     if (p < end
@@ -231,18 +231,18 @@ final class TimestampParser {
         && p + 5 <= end
         && digits(s, p + 1, 2)) {
       if (s.charAt(p + 3) == ':' && p + 6 <= end && digits(s, p + 4, 2)) {
-        wallclock = s.substring(i, p + 6);
+        wallclock = s.substring(i, p + 6).replace(',', '.');
         return p + 6;
       }
       if (digits(s, p + 3, 2)) {
         buffer.setLength(0);
         buffer.append(s, i, p + 3).append(':').append(s, p + 3, p + 5);
-        wallclock = buffer.toString();
+        wallclock = buffer.toString().replace(',', '.');
         return p + 5;
       }
       return -1;
     }
-    wallclock = s.substring(i, p);
+    wallclock = s.substring(i, p).replace(',', '.');
     return p;
   }
 
@@ -272,7 +272,8 @@ final class TimestampParser {
    * Reads an optional {@code .digits} fraction; returns the index after it, or -1 when malformed.
    */
   private static int fraction(String s, int p, int end) {
-    if (p < end && s.charAt(p) == '.') {
+    // ISO 8601 allows a comma as the decimal sign; dmesg --time-format=iso uses it.
+    if (p < end && (s.charAt(p) == '.' || s.charAt(p) == ',')) {
       int start = ++p;
       while (p < end && p - start < 10 && isDigit(s.charAt(p))) {
         p++;

@@ -4,7 +4,10 @@ package dev.oomlens.core.model;
 public enum Framing {
   /** {@code dmesg}: {@code [ 3981.080995] msg}, optionally with a caller id {@code [ T3106]}. */
   DMESG,
-  /** {@code dmesg -T}: {@code [Sun Nov 22 20:21:28 2026] msg}. */
+  /**
+   * dmesg with wall-clock times: {@code -T} ({@code [Sun Nov 22 20:21:28 2026] msg}) or
+   * {@code --time-format=iso} ({@code 2026-11-22T20:21:28,123456+01:00 msg}).
+   */
   DMESG_T,
   /** A {@code /dev/kmsg} record: {@code 4,503,3981080995,-;msg}. */
   KMSG,

@@ -158,6 +158,12 @@ class LineFramerTest {
                 .message(
                     "stress invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), "
                         + "nodemask=(null), order=0, oom_score_adj=939")),
+        // dmesg --time-format=iso (util-linux): comma before the fraction, no host or tag
+        Arguments.of(
+            "2024-05-09T14:52:38,123456+02:00 Killed process 32308 (stress) total-vm:110644kB",
+            Expected.of(Framing.DMESG_T)
+                .wall("2024-05-09T14:52:38.123456+02:00")
+                .message("Killed process 32308 (stress) total-vm:110644kB")),
         // dmesg -T, day of month padded by %e (reference's framing table)
         Arguments.of(
             "[Thu May  9 14:52:38 2024] Killed process 32308 (stress) total-vm:110644kB",
@@ -643,5 +649,17 @@ class LineFramerTest {
 
     assertThat(lines.get(2).framing()).isEqualTo(Framing.BARE);
     assertThat(lines.get(2).continuation()).isFalse();
+  }
+
+  /** Found by the property test: a tab-indented KEY=value after a kmsg record is text, not a dictionary entry. */
+  @Test
+  void frame_tabIndentedKeyValueAfterKmsg_isAContinuationNotADictionaryEntry() {
+    LineFramer framer = new LineFramer(new ReaderOptions(java.time.LocalDate.of(2026, 11, 23)));
+    List<LogLine> out = new ArrayList<>();
+    framer.frame(new SourceLine("k.log", 1, "6,1,100,-;Mem-Info:"), out::add);
+    framer.frame(new SourceLine("k.log", 2, "\t0="), out::add);
+    framer.frame(new SourceLine("k.log", 3, " SUBSYSTEM=memory"), out::add);
+
+    assertThat(out).extracting(LogLine::message).containsExactly("Mem-Info:", "0=");
   }
 }

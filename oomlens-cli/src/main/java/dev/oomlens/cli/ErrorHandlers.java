@@ -1,0 +1,47 @@
+package dev.oomlens.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * What the user sees when the command line is wrong or oomlens has a bug: one line each, like
+ * coreutils and earlyoom, and a stack trace only with {@code --debug}.
+ */
+final class ErrorHandlers implements IParameterExceptionHandler, IExecutionExceptionHandler {
+  private final OomlensCommand root;
+
+  ErrorHandlers(OomlensCommand root) {
+    this.root = root;
+  }
+
+  @Override
+  public int handleParseException(ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("oomlens: " + ex.getMessage());
+    if (ex instanceof UnmatchedArgumentException unmatched) {
+      UnmatchedArgumentException.printSuggestions(unmatched, err);
+    }
+    err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+    err.flush();
+    return ExitCodes.USAGE;
+  }
+
+  @Override
+  public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
+    PrintWriter err = cmd.getErr();
+    if (root.debug()) {
+      ex.printStackTrace(err);
+    }
+    err.println("oomlens: internal error: " + ex);
+    err.println("This is a bug in oomlens; please report it with the command line"
+        + (root.debug() ? " and the stack trace above." : " and the output of --debug."));
+    err.flush();
+    return ExitCodes.INTERNAL;
+  }
+}

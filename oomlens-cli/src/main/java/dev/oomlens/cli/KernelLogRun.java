@@ -1,0 +1,171 @@
+package dev.oomlens.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.oomlens.core.kernel.KernelLogReader;
+import dev.oomlens.core.kernel.KernelLogSink;
+import dev.oomlens.core.kernel.ReaderOptions;
+import dev.oomlens.core.model.AllocFailure;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.Problem;
+import dev.oomlens.host.LiveLog;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One run over kernel logs: reads each input with the {@link KernelLogReader}, hands its events to
+ * the {@link ReportOutput}, and tells the exit code each input earns.
+ */
+/*
+ * Exit codes: an input that cannot be opened is 3, with "cannot read X: reason" on stderr, and the
+ * run goes on with the next one. Problems inside an input (damaged lines, a gzip file cut short)
+ * are part of the report; they make the input fail (3) only when not a single event could be read
+ * from it, which is what a damaged file or one in a format oomlens does not know looks like.
+ */
+final class KernelLogRun {
+  private static final int BUFFER_BYTES = 1 << 16;
+
+  private final ReportOutput output;
+  private final PrintWriter err;
+  private final ReaderOptions options;
+  private final InputStream stdin;
+
+  KernelLogRun(ReportOutput output, PrintWriter err, ReaderOptions options, InputStream stdin) {
+    this.output = requireNonNull(output, "output");
+    this.err = requireNonNull(err, "err");
+    this.options = requireNonNull(options, "options");
+    this.stdin = requireNonNull(stdin, "stdin");
+  }
+
+  /** What one input held, counted while it streamed through. */
+  record Tally(long reports, long allocFailures, long problems, Optional<Problem> firstProblem) {}
+
+  /**
+   * Reads a saved log ({@code -} for standard input, which is read but not closed; gzip is told by
+   * its first bytes); returns the exit code it earns.
+   */
+  int readFile(String name) {
+    Counter counter = new Counter(output);
+    output.beginInput(name, "No OOM-killer report in " + name + ".");
+    try {
+      KernelLogReader reader = new KernelLogReader(options);
+      if (name.equals("-")) {
+        reader.read(name, stdin, counter);
+      } else {
+        Path path = Path.of(name);
+        if (Files.isDirectory(path)) {
+          throw new FileSystemException(name, null, "Is a directory");
+        }
+        reader.read(path, counter);
+      }
+    } catch (IOException | InvalidPathException e) {
+      String reason = e instanceof IOException io ? reason(io) : "not a valid file name";
+      err.println("oomlens: cannot read " + name + ": " + reason);
+      err.flush();
+      output.unreadable(new Problem(name, 0, "cannot read " + name + ": " + reason));
+      return ExitCodes.INPUT;
+    }
+    output.endInput();
+    Tally tally = counter.tally();
+    if (tally.reports() + tally.allocFailures() == 0 && tally.problems() > 0) {
+      Problem first = tally.firstProblem().orElseThrow();
+      err.println("oomlens: no OOM report could be read from " + name + ": " + tally.problems()
+          + (tally.problems() == 1 ? " problem" : " problems") + ", the first at " + first);
+      err.flush();
+      return ExitCodes.INPUT;
+    }
+    return ExitCodes.OK;
+  }
+
+  /**
+   * Reads a live log to its end. Returns empty, having written nothing, when the log could not be
+   * read at all (it ended before its first byte, with a problem saying why), so the caller can try
+   * another source.
+   */
+  Optional<Tally> readLive(LiveLog log, String emptyMessage) {
+    BufferedInputStream in = new BufferedInputStream(log.stream(), BUFFER_BYTES);
+    int first;
+    try {
+      in.mark(1);
+      first = in.read();
+      in.reset();
+    } catch (IOException e) {
+      first = -1;
+    }
+    if (first == -1 && !log.problems().isEmpty()) {
+      return Optional.empty();
+    }
+    Counter counter = new Counter(output);
+    output.beginInput(log.name(), emptyMessage);
+    new KernelLogReader(options).read(log.name(), in, counter);
+    log.problems().forEach(counter::problem);
+    output.endInput();
+    return Optional.of(counter.tally());
+  }
+
+  /** The live log's own problems, for saying why it could not be read. */
+  static String why(LiveLog log) {
+    return log.problems().isEmpty() ? "nothing could be read" : log.problems().get(0).message();
+  }
+
+  /** The reason of an I/O failure in the words of the C library, which users know from cat(1). */
+  static String reason(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "No such file or directory";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "Permission denied";
+    }
+    if (e instanceof FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  /** Passes events on while counting them. */
+  private static final class Counter implements KernelLogSink {
+    private final KernelLogSink next;
+    private long reports;
+    private long allocFailures;
+    private long problems;
+    private Problem first;
+
+    Counter(KernelLogSink next) {
+      this.next = next;
+    }
+
+    @Override
+    public void report(OomReport report) {
+      reports++;
+      next.report(report);
+    }
+
+    @Override
+    public void allocFailure(AllocFailure failure) {
+      allocFailures++;
+      next.allocFailure(failure);
+    }
+
+    @Override
+    public void problem(Problem problem) {
+      if (first == null) {
+        first = problem;
+      }
+      problems++;
+      next.problem(problem);
+    }
+
+    Tally tally() {
+      return new Tally(reports, allocFailures, problems, Optional.ofNullable(first));
+    }
+  }
+}

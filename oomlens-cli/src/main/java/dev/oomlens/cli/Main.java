@@ -1,0 +1,25 @@
+package dev.oomlens.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Help.Ansi;
+
+/** The entry point of the {@code oomlens} jar. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(commandLine(new OomlensCommand()).execute(args));
+  }
+
+  /**
+   * The command line for {@code root}, with the error handlers that keep stack traces away from
+   * users: usage errors print one line and a hint (exit 2), unexpected exceptions one line (70).
+   */
+  static CommandLine commandLine(OomlensCommand root) {
+    ErrorHandlers handlers = new ErrorHandlers(root);
+    return new CommandLine(root)
+        .setColorScheme(CommandLine.Help.defaultColorScheme(Ansi.OFF))
+        .setParameterExceptionHandler(handlers)
+        .setExecutionExceptionHandler(handlers);
+  }
+}

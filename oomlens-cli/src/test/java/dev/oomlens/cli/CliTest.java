@@ -1,0 +1,279 @@
+package dev.oomlens.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.oomlens.core.model.Problem;
+import dev.oomlens.host.LiveLog;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/**
+ * The command line as a table of arguments and what they must give (exit code, text on standard
+ * output, text on standard error), in the style of earlyoom's {@code testsuite_cli_test.go}.
+ */
+class CliTest {
+  @TempDir static Path dir;
+
+  static Path quiet;
+  static Path quietGz;
+  static Path proc;
+
+  @BeforeAll
+  static void files() throws IOException {
+    quiet = dir.resolve("quiet.log");
+    Files.writeString(quiet, "[    0.000000] Linux version 6.8.0-45-generic\n"
+        + "[    1.234567] systemd[1]: Started Journal Service.\n");
+    quietGz = dir.resolve("quiet.log.gz");
+    try (GZIPOutputStream gz = new GZIPOutputStream(Files.newOutputStream(quietGz))) {
+      gz.write(Files.readAllBytes(quiet));
+    }
+    Files.writeString(dir.resolve("gone.gz"), "not gzip but named so\n");
+    proc = dir.resolve("proc");
+    Files.createDirectories(proc.resolve("sys/kernel"));
+    Files.writeString(proc.resolve("sys/kernel/hostname"), "worker-3\n");
+    Files.writeString(proc.resolve("sys/kernel/osrelease"), "6.8.0-45-generic\n");
+    Files.writeString(proc.resolve("uptime"), "90061.52 170000.11\n");
+  }
+
+  /** What one run printed and returned. */
+  record Run(int code, String out, String err) {}
+
+  static Run run(Environment env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = Main.commandLine(new OomlensCommand(env));
+    cmd.setOut(new PrintWriter(out));
+    cmd.setErr(new PrintWriter(err));
+    int code = cmd.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static Run run(String... args) {
+    return run(env("", unreadable("/dev/kmsg"), unreadable("journalctl -k -b")), args);
+  }
+
+  static Environment env(String stdin, Supplier<LiveLog> kmsg, Supplier<LiveLog> journal) {
+    return new Environment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        Clock.fixed(Instant.parse("2026-02-03T10:00:00Z"), ZoneOffset.UTC),
+        proc != null ? proc : Path.of("no-proc-here"), kmsg, journal);
+  }
+
+  /** A live log that holds {@code text}. */
+  static Supplier<LiveLog> live(String name, String text) {
+    return () -> new FakeLog(name, text, List.of());
+  }
+
+  /** A live log that cannot be read, as KmsgReader and JournalReader report it. */
+  static Supplier<LiveLog> unreadable(String name) {
+    return () -> new FakeLog(name, "",
+        List.of(new Problem(name, 0, "cannot read " + name + ": permission denied")));
+  }
+
+  static Stream<Arguments> table() {
+    String q = quiet.toString();
+    String missing = dir.resolve("big.log").toString();
+    return Stream.of(
+        // args, exit code, stdout contains, stderr contains
+        Arguments.of(List.of("--help"), 0, "Usage: oomlens", ""),
+        Arguments.of(List.of("-h"), 0, "Exit codes:", ""),
+        Arguments.of(List.of("--version"), 0, "oomlens ", ""),
+        Arguments.of(List.of("help", "diagnose"), 0, "Usage: oomlens diagnose", ""),
+        Arguments.of(List.of(), 2, "", "oomlens: missing command"),
+        Arguments.of(List.of("--bogus"), 2, "", "Try 'oomlens --help'"),
+        Arguments.of(List.of("frobnicate"), 2, "", "Unmatched argument at index 0: 'frobnicate'"),
+        Arguments.of(List.of("diagnose"), 2, "", "oomlens: nothing to read"),
+        Arguments.of(List.of("diagnose", "--year", "MMXX", q), 2, "",
+            "Try 'oomlens diagnose --help'"),
+        Arguments.of(List.of("diagnose", "--year", "1900", q), 2, "",
+            "--year must be between 1970 and 9999, not 1900"),
+        Arguments.of(List.of("diagnose", "--year", "2023", "--reference-date", "2023-05-01", q),
+            2, "", "mutually exclusive"),
+        Arguments.of(List.of("diagnose", "--reference-date", "2023-13-01", q), 2, "",
+            "--reference-date"),
+        Arguments.of(List.of("diagnose", q), 0, "No OOM-killer report in " + q + ".", ""),
+        Arguments.of(List.of("diagnose", "--year", "2023", quietGz.toString()), 0,
+            "No OOM-killer report in " + quietGz + ".", ""),
+        Arguments.of(List.of("diagnose", "-"), 0, "No OOM-killer report in -.", ""),
+        Arguments.of(List.of("diagnose", "--format", "json", q), 0,
+            "\"schema_version\": 1,\n  \"reports\": [],", ""),
+        Arguments.of(List.of("diagnose", "--format", "xml", q), 2, "",
+            "Invalid value for option '--format': expected one of [text, json]"),
+        Arguments.of(List.of("diagnose", missing), 3, "",
+            "oomlens: cannot read " + missing + ": No such file or directory"),
+        Arguments.of(List.of("diagnose", missing, q), 3, "No OOM-killer report in " + q + ".",
+            "oomlens: cannot read " + missing + ": No such file or directory"),
+        Arguments.of(List.of("diagnose", dir.toString()), 3, "",
+            "oomlens: cannot read " + dir + ": Is a directory"),
+        Arguments.of(List.of("diagnose", dir.resolve("gone.gz").toString()), 0,
+            "No OOM-killer report in", ""),
+        Arguments.of(List.of("diagnose", "--kmsg"), 3, "",
+            "oomlens: cannot read /dev/kmsg: permission denied"),
+        Arguments.of(List.of("doctor"), 3,
+            "oomlens doctor: worker-3, kernel 6.8.0-45-generic, up 1d 01h",
+            "no kernel log of this machine can be read:\n  cannot read /dev/kmsg: permission"
+                + " denied\n  cannot read journalctl -k -b: permission denied\n"),
+        Arguments.of(List.of("doctor", "--kernel-log", q), 0,
+            "oomlens doctor: saved kernel logs " + q + "\n\nNo OOM-killer report in " + q, ""),
+        Arguments.of(List.of("doctor", "--kernel-log"), 2, "",
+            "Missing required parameter for option '--kernel-log'"),
+        Arguments.of(List.of("doctor", "extra"), 2, "", "Try 'oomlens doctor --help'"));
+  }
+
+  @ParameterizedTest(name = "oomlens {0}")
+  @MethodSource("table")
+  void execute_table(List<String> args, int code, String stdout, String stderr) {
+    Run r = run(args.toArray(String[]::new));
+    assertThat(r.code()).as("exit code; stderr: %s", r.err()).isEqualTo(code);
+    assertThat(r.out()).contains(stdout);
+    assertThat(r.err()).contains(stderr);
+  }
+
+  @Test
+  void execute_usageError_printsOneLineAndHintOnly() {
+    Run r = run("diagnose", "--no-such-option", quiet.toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).isEqualTo("oomlens: Unknown option: '--no-such-option'\n"
+        + "Try 'oomlens diagnose --help' for more information.\n");
+  }
+
+  @Test
+  void doctor_kmsgReadable_saysNoOomKillSinceBoot() {
+    Run r = run(env("", live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
+        unreadable("journalctl -k -b")), "doctor");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEqualTo("oomlens doctor: worker-3, kernel 6.8.0-45-generic, up 1d 01h\n"
+        + "\nNo OOM kill since boot (read /dev/kmsg, as far back as the kernel's ring buffer"
+        + " goes).\n");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void doctor_kmsgUnreadable_fallsBackToTheJournal() {
+    Run r = run(env("", unreadable("/dev/kmsg"),
+        live("journalctl -k -b", "2026-02-03T09:00:00.000000+0000 worker-3 kernel: hello\n")),
+        "doctor");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("No OOM kill since boot (read journalctl -k -b).")
+        .doesNotContain("/dev/kmsg");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void doctor_missingProc_stillPrintsAHeader() {
+    Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
+        dir.resolve("no-proc"), live("/dev/kmsg", ""), unreadable("journal"));
+    Run r = run(env, "doctor");
+    assertThat(r.out()).startsWith(
+        "oomlens doctor: (hostname unknown), kernel (unknown), up (unknown)\n");
+  }
+
+  @Test
+  void execute_unexpectedException_isOneLineWithoutStackTrace() {
+    Supplier<LiveLog> broken = () -> {
+      throw new IllegalStateException("kmsg exploded");
+    };
+    Run r = run(env("", broken, unreadable("journal")), "doctor");
+    assertThat(r.code()).isEqualTo(ExitCodes.INTERNAL);
+    assertThat(r.err()).startsWith(
+        "oomlens: internal error: java.lang.IllegalStateException: kmsg exploded\n")
+        .contains("please report it")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void execute_unexpectedExceptionWithDebug_printsStackTrace() {
+    Supplier<LiveLog> broken = () -> {
+      throw new IllegalStateException("kmsg exploded");
+    };
+    Run r = run(env("", broken, unreadable("journal")), "doctor", "--debug");
+    assertThat(r.code()).isEqualTo(ExitCodes.INTERNAL);
+    assertThat(r.err()).contains("\tat ").contains("oomlens: internal error:");
+  }
+
+  @Test
+  void diagnose_output_writesTheReportToTheFileNotStdout() throws IOException {
+    Path report = dir.resolve("report.txt");
+    Run r = run("diagnose", "--output", report.toString(), quiet.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEmpty();
+    assertThat(Files.readString(report)).isEqualTo("No OOM-killer report in " + quiet + ".\n");
+  }
+
+  @Test
+  void diagnose_outputInMissingDirectory_isExit3() {
+    Path report = dir.resolve("no/such/dir/report.txt");
+    Run r = run("diagnose", "--output", report.toString(), quiet.toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.INPUT);
+    assertThat(r.err()).startsWith("oomlens: cannot write " + report + ": ");
+  }
+
+  @Test
+  void diagnose_stdin_isReadOnceAndNotClosed() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    bytes.writeBytes("nothing here\n".getBytes(StandardCharsets.UTF_8));
+    Run r = run(env(bytes.toString(StandardCharsets.UTF_8), unreadable("k"), unreadable("j")),
+        "diagnose", "-");
+    assertThat(r.out()).isEqualTo("No OOM-killer report in -.\n");
+  }
+
+  /** A live log over fixed text and problems, like KmsgLog and JournalLog. */
+  static final class FakeLog implements LiveLog {
+    private final String name;
+    private final InputStream stream;
+    private final List<Problem> problems;
+
+    FakeLog(String name, String text, List<Problem> problems) {
+      this.name = name;
+      this.stream = new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+      this.problems = new ArrayList<>(problems);
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public InputStream stream() {
+      return stream;
+    }
+
+    @Override
+    public List<Problem> problems() {
+      return problems;
+    }
+
+    @Override
+    public void close() {
+      try {
+        stream.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

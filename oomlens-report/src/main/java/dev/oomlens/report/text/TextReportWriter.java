@@ -1,0 +1,512 @@
+package dev.oomlens.report.text;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.oomlens.core.kernel.KernelLogSink;
+import dev.oomlens.core.model.AllocFailure;
+import dev.oomlens.core.model.GroupKill;
+import dev.oomlens.core.model.HostMemory;
+import dev.oomlens.core.model.KilledTask;
+import dev.oomlens.core.model.LogTime;
+import dev.oomlens.core.model.MemcgComposition;
+import dev.oomlens.core.model.MemcgState;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.OomScope;
+import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.SourceRange;
+import dev.oomlens.core.model.TaskRow;
+import dev.oomlens.core.model.Trigger;
+import dev.oomlens.core.model.Victim;
+import dev.oomlens.core.model.Workload;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/*
+ * Every fact is followed by the line it was read from, as "(file:line)" with the file's last path
+ * segment, so the reader of the summary can open the log at that place. Sizes are MiB with one
+ * decimal in Locale.ROOT; the output depends on nothing but the events (no clock, no locale, no
+ * terminal), so it can be pinned in golden files.
+ */
+/**
+ * The terminal text report: a short human summary of each OOM-killer report, written as soon as the
+ * reader hands it over, for someone who wants to know quickly what was killed and why.
+ *
+ * <p>Call {@link #beginInput(String)} before feeding one input's events and {@link #endInput()}
+ * after: problems are listed at the end of their input, and an input without any OOM report says
+ * so.
+ */
+public final class TextReportWriter implements KernelLogSink {
+  /** How many problems of one input are listed; the rest are counted. */
+  public static final int MAX_PROBLEMS_LISTED = 20;
+
+  /** Rows of the task table shown, largest RSS first. */
+  public static final int TOP_TASKS = 5;
+
+  private static final String INDENT = "  ";
+  private static final int LABEL_WIDTH = 12;
+
+  private final PrintWriter out;
+  private String input = "-";
+  private String emptyMessage = "No OOM-killer report in -.";
+  private int reportsInInput;
+  private final List<Problem> problems = new ArrayList<>();
+  private boolean wroteBlock;
+
+  public TextReportWriter(PrintWriter out) {
+    this.out = requireNonNull(out, "out");
+  }
+
+  /** Starts the events of one input; {@code name} is the input as the user gave it. */
+  public void beginInput(String name) {
+    beginInput(name, "No OOM-killer report in " + name + ".");
+  }
+
+  /**
+   * Starts the events of one input, with the sentence that ends it when it holds no OOM-killer
+   * report (a live log says "since boot", a file does not).
+   */
+  public void beginInput(String name, String emptyMessage) {
+    this.input = requireNonNull(name, "name");
+    this.emptyMessage = requireNonNull(emptyMessage, "emptyMessage");
+    this.reportsInInput = 0;
+    this.problems.clear();
+  }
+
+  /** Ends the current input: says so when it held no OOM report, then lists its problems. */
+  public void endInput() {
+    if (reportsInInput == 0) {
+      startBlock();
+      out.print(emptyMessage + "\n");
+    }
+    if (!problems.isEmpty()) {
+      startBlock();
+      int count = problems.size();
+      out.print(count + (count == 1 ? " line" : " lines") + " of " + input + " could not be read:\n");
+      for (Problem p : problems.subList(0, Math.min(count, MAX_PROBLEMS_LISTED))) {
+        String where = p.line() == 0 ? shortName(p.file()) : shortName(p.file()) + ":" + p.line();
+        out.print(INDENT + where + ": " + p.message() + "\n");
+      }
+      if (count > MAX_PROBLEMS_LISTED) {
+        out.print(INDENT + "... and " + (count - MAX_PROBLEMS_LISTED) + " more\n");
+      }
+    }
+    problems.clear();
+    out.flush();
+  }
+
+  @Override
+  public void report(OomReport r) {
+    reportsInInput++;
+    startBlock();
+    SourceRange src = r.source();
+    out.print("OOM-killer report " + reportsInInput + " in " + input + " (" + cite(src) + ")\n");
+    if (!r.complete()) {
+      line("Note", "report cut short (incomplete): some facts below may be missing", null);
+    }
+    writeWhen(r);
+    writeHost(r);
+    writeTrigger(r);
+    writeScope(r);
+    writeWorkload(r);
+    writeVictim(r);
+    writeMemory(r);
+    writeTopTasks(r);
+    r.groupKill().ifPresent(this::writeGroupKill);
+    r.reaped().ifPresent(reaped -> line("Reaper",
+        reaped ? "reaped: the victim's memory was given back"
+            : "unable to reap: the victim's memory may not have been freed at once",
+        findLine(r, "oom_reaper")));
+    r.panic().ifPresent(p -> line("Panic", p, findLine(r, "Kernel panic")));
+    out.flush();
+  }
+
+  @Override
+  public void allocFailure(AllocFailure f) {
+    startBlock();
+    StringBuilder s = new StringBuilder();
+    s.append(capitalize(f.kind())).append(" failure (not an OOM kill): ").append(f.comm());
+    f.pid().ifPresent(pid -> s.append(" (pid ").append(pid).append(')'));
+    s.append(" could not get ").append(orderText(f.order()));
+    f.gfpMask().ifPresent(g -> s.append(", gfp ").append(g));
+    String when = when(f.time());
+    if (!when.isEmpty()) {
+      s.append(", at ").append(when);
+    }
+    f.host().ifPresent(h -> s.append(", on ").append(h));
+    s.append("  (").append(cite(f.line())).append(")\n");
+    out.print(s);
+    out.flush();
+  }
+
+  @Override
+  public void problem(Problem problem) {
+    problems.add(requireNonNull(problem, "problem"));
+  }
+
+  private void writeWhen(OomReport r) {
+    String when = when(r.time());
+    line("When", when.isEmpty() ? "the log carries no time" : when, firstLine(r));
+  }
+
+  private void writeHost(OomReport r) {
+    List<String> parts = new ArrayList<>();
+    r.host().ifPresent(parts::add);
+    r.kernel().ifPresent(k -> parts.add("kernel " + k));
+    r.hardware().ifPresent(h -> parts.add(h));
+    if (!parts.isEmpty()) {
+      SourceLine at = r.kernel().map(k -> findLine(r, k)).orElse(null);
+      line("Host", String.join(", ", parts), at);
+    }
+  }
+
+  private void writeTrigger(OomReport r) {
+    if (r.trigger().isEmpty()) {
+      line("Trigger", "not in the log (the \"invoked oom-killer\" line is missing)", null);
+      return;
+    }
+    Trigger t = r.trigger().get();
+    StringBuilder s = new StringBuilder(t.comm());
+    t.pid().ifPresent(pid -> s.append(" (pid ").append(pid).append(')'));
+    if (t.order().isPresent() && t.order().getAsInt() == -1) {
+      s.append(": manual OOM (SysRq-f): memory was not necessarily short");
+    } else {
+      t.order().ifPresent(o -> s.append(" asked for ").append(orderText(o)));
+      t.gfpMask().ifPresent(g -> s.append(", gfp ").append(g));
+    }
+    t.oomScoreAdj().ifPresent(adj -> s.append(", oom_score_adj ").append(adj));
+    line("Trigger", s.toString(), t.source());
+  }
+
+  private void writeScope(OomReport r) {
+    Optional<OomScope> scope = r.scope();
+    if (scope.isEmpty()) {
+      line("Ran out", "the report does not show where the memory ran out", null);
+      return;
+    }
+    switch (scope.get()) {
+      case MEMCG -> writeMemcgScope(r);
+      case GLOBAL -> line("Ran out", isManual(r)
+              ? "no limit was hit, the OOM killer was invoked by hand; the machine had "
+                  + hostTotals(r)
+              : "the whole machine ran out: " + hostTotals(r),
+          r.hostMemory().map(HostMemory::source).orElse(null));
+      case CPUSET -> {
+        String name = r.cpuset().map(c -> "cpuset " + c).orElse("its cpuset");
+        String mems = r.memsAllowed().map(m -> " (memory nodes " + m + ")").orElse("");
+        line("Ran out", "the allocation was confined to " + name + mems
+                + ", whose nodes ran out; the machine as a whole had " + hostTotals(r),
+            r.hostMemory().map(HostMemory::source).orElse(null));
+      }
+      case MEMORY_POLICY -> line("Ran out",
+          "the allocation was bound by a memory policy (mbind/set_mempolicy) to nodes that ran out;"
+              + " the machine as a whole had " + hostTotals(r),
+          r.hostMemory().map(HostMemory::source).orElse(null));
+    }
+  }
+
+  private void writeMemcgScope(OomReport r) {
+    String cgroup = r.oomMemcg()
+        .or(() -> r.memcg().flatMap(MemcgState::statCgroup))
+        .orElse("(not named)");
+    if (r.memcg().isEmpty()) {
+      line("Ran out", "memory cgroup " + cgroup + " hit its limit", findLine(r, cgroup));
+      return;
+    }
+    MemcgState m = r.memcg().get();
+    String usage = "usage " + Units.mibFromKb(m.usageKb())
+        + m.failcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst().orElse("");
+    boolean memswHit = m.memswLimitKb().isPresent() && m.memswUsageKb().isPresent()
+        && !MemcgState.isUnlimited(m.memswLimitKb().getAsLong())
+        && m.memswUsageKb().getAsLong() >= m.memswLimitKb().getAsLong()
+        && (MemcgState.isUnlimited(m.limitKb()) || m.usageKb() < m.limitKb());
+    String text;
+    if (memswHit) {
+      text = "memory cgroup " + cgroup + " hit its memory+swap limit of "
+          + Units.mibFromKb(m.memswLimitKb().getAsLong()) + " (memory+swap usage "
+          + Units.mibFromKb(m.memswUsageKb().getAsLong())
+          + m.memswFailcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst().orElse("")
+          + "; memory alone " + Units.mibFromKb(m.usageKb())
+          + (MemcgState.isUnlimited(m.limitKb()) ? "" : " of " + Units.mibFromKb(m.limitKb()))
+          + ")";
+    } else if (MemcgState.isUnlimited(m.limitKb())) {
+      text = "memory cgroup " + cgroup + " ran out, though its own memory limit is unlimited"
+          + " (a parent's limit was hit; " + usage + ")";
+    } else {
+      text = "memory cgroup " + cgroup + " hit its limit of " + Units.mibFromKb(m.limitKb())
+          + " (" + usage + ")";
+    }
+    line("Ran out", text, m.source());
+  }
+
+  private static String hostTotals(OomReport r) {
+    if (r.hostMemory().isEmpty()) {
+      return "the report holds no memory counters";
+    }
+    HostMemory h = r.hostMemory().get();
+    List<String> parts = new ArrayList<>();
+    Long freePages = h.counterPages().get("free");
+    if (freePages != null) {
+      parts.add("free " + Units.mibFromPages(freePages)
+          + h.ramPages().stream().mapToObj(p -> " of RAM " + Units.mibFromPages(p))
+              .findFirst().orElse(""));
+    } else {
+      h.ramPages().ifPresent(p -> parts.add("RAM " + Units.mibFromPages(p)));
+    }
+    if (h.totalSwapKb().isPresent()) {
+      long total = h.totalSwapKb().getAsLong();
+      if (total == 0) {
+        parts.add("no swap");
+      } else {
+        parts.add("swap free " + h.freeSwapKb().stream().mapToObj(Units::mibFromKb)
+            .findFirst().orElse("?") + " of " + Units.mibFromKb(total));
+      }
+    }
+    return parts.isEmpty() ? "the report holds no memory totals" : String.join(", ", parts);
+  }
+
+  private void writeWorkload(OomReport r) {
+    Workload w = r.workload();
+    List<String> parts = new ArrayList<>();
+    switch (w.kind()) {
+      case KUBEPODS -> parts.add("all Kubernetes pods of the node together (the kubepods cgroup,"
+          + " sized by node allocatable)");
+      case DOCKER -> parts.add("Docker container " + w.containerId().orElse("(id not shown)"));
+      case PODMAN -> parts.add("Podman container " + w.containerId().orElse("(id not shown)"));
+      case SYSTEMD_UNIT -> parts.add("systemd unit " + w.unit().orElse(w.cgroup().orElse("?")));
+      case USER_SESSION -> parts.add("user session " + w.unit().orElse(w.cgroup().orElse("?")));
+      case VM -> parts.add("virtual machine " + w.unit().orElse(w.cgroup().orElse("?")));
+      case POD, CONTAINER -> {
+        w.podUid().ifPresent(uid -> parts.add("Kubernetes pod " + uid));
+        w.containerId().ifPresent(id -> parts.add("container " + id));
+        if (w.kind() == Workload.Kind.CONTAINER && w.podUid().isEmpty()
+            && w.containerId().isEmpty()) {
+          parts.add("container cgroup " + w.cgroup().orElse("?"));
+        }
+        if (w.kind() == Workload.Kind.POD && w.podUid().isPresent()) {
+          parts.add("the pod as a whole (pod-level limit)");
+        }
+      }
+      case OTHER -> w.cgroup().ifPresent(c -> parts.add("cgroup " + c));
+    }
+    if (w.kind() != Workload.Kind.DOCKER && w.kind() != Workload.Kind.PODMAN) {
+      w.runtime().ifPresent(rt -> parts.add("runtime " + rt));
+    }
+    w.qosClass().ifPresent(q -> parts.add("QoS " + q));
+    if (w.kubevirt()) {
+      parts.add("KubeVirt virt-launcher pod (a virtual machine's memory)");
+    }
+    if (parts.isEmpty()) {
+      return;
+    }
+    line("Workload", String.join(", ", parts), w.cgroup().map(c -> findLine(r, c)).orElse(null));
+  }
+
+  private void writeVictim(OomReport r) {
+    if (r.victim().isEmpty()) {
+      String why;
+      if (r.panic().isPresent()) {
+        why = "nothing: the kernel panicked instead of killing";
+      } else if (r.noKillableProcesses()) {
+        why = "nothing: there was no killable process";
+      } else {
+        why = r.complete() ? "not in the log" : "not in the log (the report was cut short)";
+      }
+      line("Killed", why, r.noKillableProcesses() ? findLine(r, "no killable") : null);
+      return;
+    }
+    Victim v = r.victim().get();
+    StringBuilder s = new StringBuilder(v.comm()).append(" (pid ").append(v.pid()).append(')');
+    List<String> sizes = new ArrayList<>();
+    v.anonRssKb().ifPresent(kb -> sizes.add("anon " + Units.mibFromKb(kb)));
+    v.fileRssKb().ifPresent(kb -> sizes.add("file " + Units.mibFromKb(kb)));
+    v.shmemRssKb().ifPresent(kb -> sizes.add("shmem " + Units.mibFromKb(kb)));
+    if (!sizes.isEmpty()) {
+      s.append(": RSS ").append(String.join(", ", sizes));
+    }
+    v.oomScoreAdj().ifPresentOrElse(
+        adj -> s.append(", oom_score_adj ").append(adj),
+        () -> r.victimRow().ifPresent(row -> s.append(", oom_score_adj ").append(row.oomScoreAdj())));
+    v.score().ifPresent(score -> s.append(", badness score ").append(score));
+    line("Killed", s.toString(), v.source());
+    r.trigger().filter(t -> !isManual(r)).ifPresent(t -> {
+      boolean differs = t.pid().isPresent() ? t.pid().getAsLong() != v.pid()
+          : !t.comm().equals(v.comm());
+      if (differs) {
+        line("", "the trigger was not the victim: " + t.comm()
+            + t.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse("")
+            + " asked for memory, " + v.comm() + " (pid " + v.pid() + ") was killed", null);
+      }
+    });
+  }
+
+  private void writeMemory(OomReport r) {
+    if (r.memcg().isPresent() && !r.memcg().get().stat().isEmpty()) {
+      writeMemcgMemory(r.memcg().get());
+    } else if (r.hostMemory().isPresent() && !r.hostMemory().get().counterPages().isEmpty()) {
+      writeHostMemory(r.hostMemory().get());
+    }
+  }
+
+  private void writeMemcgMemory(MemcgState m) {
+    MemcgComposition c = m.composition();
+    List<String> parts = new ArrayList<>();
+    addBytes(parts, "anon", c.anonBytes());
+    addBytes(parts, "file cache", c.fileBytes());
+    addBytes(parts, "shmem", c.shmemBytes());
+    addBytes(parts, "slab", c.slabBytes());
+    addBytes(parts, "kernel", c.kernelBytes());
+    addBytes(parts, "swap", c.swapBytes());
+    if (!parts.isEmpty()) {
+      String of = c.vocabulary() == MemcgComposition.Vocabulary.V1_LOCAL
+          && m.statByCgroup().size() > 1 ? " (" + m.statByCgroup().size() + " cgroups added up)" : "";
+      line("Memory", "in the cgroup" + of + ": " + String.join(", ", parts), m.source());
+    }
+  }
+
+  private void writeHostMemory(HostMemory h) {
+    Map<String, Long> c = h.counterPages();
+    List<String> parts = new ArrayList<>();
+    addPages(parts, "anon", c.get("active_anon"), c.get("inactive_anon"));
+    addPages(parts, "file cache", c.get("active_file"), c.get("inactive_file"));
+    addPages(parts, "shmem", c.get("shmem"));
+    addPages(parts, "slab", c.get("slab_reclaimable"), c.get("slab_unreclaimable"));
+    addPages(parts, "page tables", c.get("pagetables"));
+    if (!parts.isEmpty()) {
+      line("Memory", "on the machine: " + String.join(", ", parts), h.source());
+    }
+  }
+
+  private void writeTopTasks(OomReport r) {
+    if (r.tasks().isEmpty()) {
+      return;
+    }
+    List<TaskRow> top = r.tasks().stream()
+        .sorted(Comparator.comparingLong(TaskRow::rssPages).reversed()
+            .thenComparingLong(TaskRow::pid))
+        .limit(TOP_TASKS)
+        .toList();
+    long victimPid = r.victim().map(Victim::pid).orElse(-1L);
+    line("Top tasks", "by RSS, of " + r.tasks().size() + " in the table"
+        + " (pid, RSS, oom_score_adj, name):", null);
+    int pidWidth = top.stream().mapToInt(t -> Long.toString(t.pid()).length()).max().orElse(1);
+    int rssWidth = top.stream().mapToInt(t -> Units.mibFromPages(t.rssPages()).length())
+        .max().orElse(1);
+    for (TaskRow t : top) {
+      String row = String.format(Locale.ROOT, "%" + pidWidth + "d  %" + rssWidth + "s  %5d  %s",
+          t.pid(), Units.mibFromPages(t.rssPages()), t.oomScoreAdj(), t.comm());
+      if (t.pid() == victimPid) {
+        row += "  <- killed";
+      }
+      line("", row, t.source());
+    }
+  }
+
+  private void writeGroupKill(GroupKill g) {
+    int n = g.killed().size();
+    line("Group kill", "every task of " + g.cgroup() + " was killed (memory.oom.group): " + n
+        + (n == 1 ? " task" : " tasks"), g.source());
+    for (KilledTask k : g.killed()) {
+      String size = k.anonRssKb().stream().mapToObj(kb -> ": anon RSS " + Units.mibFromKb(kb))
+          .findFirst().orElse("");
+      line("", k.comm() + " (pid " + k.pid() + ")" + size, k.source());
+    }
+  }
+
+  private void line(String label, String text, SourceLine at) {
+    StringBuilder s = new StringBuilder(INDENT);
+    String head = label.isEmpty() ? "" : label + ":";
+    s.append(head).append(" ".repeat(Math.max(1, LABEL_WIDTH - head.length()))).append(text);
+    if (at != null) {
+      s.append("  (").append(cite(at)).append(')');
+    }
+    out.print(s.append('\n'));
+  }
+
+  private void startBlock() {
+    if (wroteBlock) {
+      out.print('\n');
+    }
+    wroteBlock = true;
+  }
+
+  private static boolean isManual(OomReport r) {
+    return r.order().isPresent() && r.order().getAsInt() == -1;
+  }
+
+  private static String when(LogTime t) {
+    List<String> parts = new ArrayList<>();
+    t.wallclock().ifPresent(w -> parts.add(w + (t.yearInferred() ? " (year assumed)" : "")));
+    t.monotonicSeconds().ifPresent(s -> parts.add(String.format(Locale.ROOT,
+        "%.3f s after boot (up %s)", s, Units.duration(s))));
+    return String.join(", ", parts);
+  }
+
+  private static String orderText(int order) {
+    if (order < 0) {
+      return "order " + order;
+    }
+    if (order == 0) {
+      return "one page (order 0)";
+    }
+    long kb = Units.PAGE_SIZE_KB << Math.min(order, 40);
+    return (1L << Math.min(order, 40)) + " contiguous pages (order " + order + ", " + kb + " KiB)";
+  }
+
+  private static void addBytes(List<String> parts, String name, OptionalLong bytes) {
+    bytes.ifPresent(b -> parts.add(name + " " + Units.mibFromBytes(b)));
+  }
+
+  private static void addPages(List<String> parts, String name, Long... counters) {
+    long pages = 0;
+    boolean any = false;
+    for (Long c : counters) {
+      if (c != null) {
+        pages += c;
+        any = true;
+      }
+    }
+    if (any) {
+      parts.add(name + " " + Units.mibFromPages(pages));
+    }
+  }
+
+  private static SourceLine firstLine(OomReport r) {
+    return r.lines().isEmpty() ? null : r.lines().get(0);
+  }
+
+  private static SourceLine findLine(OomReport r, String needle) {
+    for (SourceLine l : r.lines()) {
+      if (l.text().contains(needle)) {
+        return l;
+      }
+    }
+    return null;
+  }
+
+  private static String cite(SourceLine l) {
+    return shortName(l.file()) + ":" + l.line();
+  }
+
+  private static String cite(SourceRange r) {
+    String lines = r.firstLine() == r.lastLine() ? Long.toString(r.firstLine())
+        : r.firstLine() + "-" + r.lastLine();
+    return shortName(r.file()) + ":" + lines;
+  }
+
+  /** The last path segment, so citations stay short; {@code -} (standard input) stays as it is. */
+  static String shortName(String file) {
+    int slash = file.lastIndexOf('/');
+    return slash >= 0 && slash < file.length() - 1 ? file.substring(slash + 1) : file;
+  }
+
+  private static String capitalize(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+}
