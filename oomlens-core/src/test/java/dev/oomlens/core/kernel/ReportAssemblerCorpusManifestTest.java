@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every corpus file, its framing stripped by the test helper, fed to the assembler as bare lines
+ * Every corpus file, its framing stripped by the test support code, fed to the assembler as bare lines
  * (through the reader's oom/ill/failure filter) and checked against the hand-read {@code expected}
  * fields of {@code corpus/manifest.json}.
  */
