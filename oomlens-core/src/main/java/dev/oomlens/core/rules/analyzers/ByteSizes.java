@@ -10,10 +10,10 @@ final class ByteSizes {
 
   private ByteSizes() {}
 
-  /** {@code 512 KiB}, {@code 24.0 MiB}, {@code 16.0 GiB}: one decimal above KiB. */
+  /** {@code 512 KiB}, {@code 24.0 MiB}, {@code 1.5 GiB}: one decimal above KiB. */
   static String human(long bytes) {
     long abs = Math.abs(bytes);
-    if (abs >= 10 * GIB) {
+    if (abs >= GIB) {
       return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) GIB);
     }
     if (abs >= MIB) {
