@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  oomlens diagnose /var/log/kern.log /var/log/kern.log.1.gz",
-      "  kubectl debug node/worker-3 -it --image=busybox -- dmesg | oomlens diagnose -",
-      "  oomlens diagnose --year 2023 --output oom.txt messages",
+      "  ssh worker-3 dmesg | oomlens diagnose -",
+      "  oomlens diagnose --year 2023 --format json --output oom.json messages",
     })
 final class DiagnoseCommand implements Callable<Integer> {
   @ParentCommand OomlensCommand root;

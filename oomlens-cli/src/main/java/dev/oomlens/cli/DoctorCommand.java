@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  sudo oomlens doctor",
-      "  oomlens doctor --kernel-log /var/log/kern.log",
+      "  oomlens doctor --kernel-log /var/log/kern.log --format json",
     })
 final class DoctorCommand implements Callable<Integer> {
   @ParentCommand OomlensCommand root;

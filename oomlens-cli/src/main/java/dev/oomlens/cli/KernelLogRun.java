@@ -10,13 +10,13 @@ import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.host.LiveLog;
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -50,26 +50,29 @@ final class KernelLogRun {
   record Tally(long reports, long allocFailures, long problems, Optional<Problem> firstProblem) {}
 
   /**
-   * Reads a saved log ({@code -} for standard input; gzip is told by its first bytes); returns
-   * the exit code it earns.
+   * Reads a saved log ({@code -} for standard input, which is read but not closed; gzip is told by
+   * its first bytes); returns the exit code it earns.
    */
   int readFile(String name) {
-    InputStream in;
+    Counter counter = new Counter(output);
+    output.beginInput(name, "No OOM-killer report in " + name + ".");
     try {
-      in = open(name);
-    } catch (IOException e) {
-      String reason = reason(e);
+      KernelLogReader reader = new KernelLogReader(options);
+      if (name.equals("-")) {
+        reader.read(name, stdin, counter);
+      } else {
+        Path path = Path.of(name);
+        if (Files.isDirectory(path)) {
+          throw new FileSystemException(name, null, "Is a directory");
+        }
+        reader.read(path, counter);
+      }
+    } catch (IOException | InvalidPathException e) {
+      String reason = e instanceof IOException io ? reason(io) : "not a valid file name";
       err.println("oomlens: cannot read " + name + ": " + reason);
       err.flush();
       output.unreadable(new Problem(name, 0, "cannot read " + name + ": " + reason));
       return ExitCodes.INPUT;
-    }
-    Counter counter = new Counter(output);
-    output.beginInput(name, "No OOM-killer report in " + name + ".");
-    try (in) {
-      new KernelLogReader(options).read(name, in, counter);
-    } catch (IOException e) {
-      // Closing a file that was read to its end: nothing was lost.
     }
     output.endInput();
     Tally tally = counter.tally();
@@ -112,17 +115,6 @@ final class KernelLogRun {
   /** The live log's own problems, for saying why it could not be read. */
   static String why(LiveLog log) {
     return log.problems().isEmpty() ? "nothing could be read" : log.problems().get(0).message();
-  }
-
-  private InputStream open(String name) throws IOException {
-    if (name.equals("-")) {
-      return new NonClosing(stdin);
-    }
-    Path path = Path.of(name);
-    if (Files.isDirectory(path)) {
-      throw new FileSystemException(name, null, "Is a directory");
-    }
-    return Files.newInputStream(path);
   }
 
   /** The reason of an I/O failure in the words of the C library, which users know from cat(1). */
@@ -175,15 +167,5 @@ final class KernelLogRun {
     Tally tally() {
       return new Tally(reports, allocFailures, problems, Optional.ofNullable(first));
     }
-  }
-
-  /** Standard input, which a run reads but does not own. */
-  private static final class NonClosing extends FilterInputStream {
-    NonClosing(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -1,5 +1,6 @@
 package dev.oomlens.cli;
 
+import dev.oomlens.report.json.JsonReportWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -9,8 +10,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** {@code --output}: where the report goes. */
+/** {@code --format} and {@code --output}: what the report looks like and where it goes. */
 final class OutputOptions {
+  /** The report formats. */
+  enum Format {
+    text,
+    json
+  }
+
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+      description = "Report format: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+  Format format = Format.text;
+
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
       description = "Write the report to FILE instead of standard output.")
   Path output;
@@ -23,7 +34,11 @@ final class OutputOptions {
       file = new BufferedWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8));
       target = new PrintWriter(file);
     }
-    return new Target(ReportOutput.text(target), target, file);
+    ReportOutput report = switch (format) {
+      case text -> ReportOutput.text(target);
+      case json -> ReportOutput.json(new JsonReportWriter(target, true), target);
+    };
+    return new Target(report, format == Format.text ? target : null, file);
   }
 
   /** An opened output; closing it ends the report and closes the file, if there is one. */

@@ -4,6 +4,7 @@ import dev.oomlens.core.kernel.KernelLogSink;
 import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
+import dev.oomlens.report.json.JsonReportWriter;
 import dev.oomlens.report.text.TextReportWriter;
 import java.io.PrintWriter;
 
@@ -68,6 +69,51 @@ interface ReportOutput extends KernelLogSink, AutoCloseable {
 
       @Override
       public void close() {
+        out.flush();
+      }
+
+      @Override
+      public boolean failed() {
+        return out.checkError();
+      }
+    };
+  }
+
+  /**
+   * The JSON document, written by {@code writer} to {@code out}: one document for the whole run,
+   * so inputs need no marking (every event names its file).
+   */
+  static ReportOutput json(JsonReportWriter writer, PrintWriter out) {
+    return new ReportOutput() {
+      @Override
+      public void beginInput(String name, String emptyMessage) {}
+
+      @Override
+      public void endInput() {}
+
+      @Override
+      public void unreadable(Problem problem) {
+        writer.problem(problem);
+      }
+
+      @Override
+      public void report(OomReport report) {
+        writer.report(report);
+      }
+
+      @Override
+      public void allocFailure(AllocFailure failure) {
+        writer.allocFailure(failure);
+      }
+
+      @Override
+      public void problem(Problem problem) {
+        writer.problem(problem);
+      }
+
+      @Override
+      public void close() {
+        writer.close();
         out.flush();
       }
 

@@ -77,7 +77,8 @@ class CliTest {
 
   static Environment env(String stdin, Supplier<LiveLog> kmsg, Supplier<LiveLog> journal) {
     return new Environment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-        Clock.fixed(Instant.parse("2026-02-03T10:00:00Z"), ZoneOffset.UTC), proc, kmsg, journal);
+        Clock.fixed(Instant.parse("2026-02-03T10:00:00Z"), ZoneOffset.UTC),
+        proc != null ? proc : Path.of("no-proc-here"), kmsg, journal);
   }
 
   /** A live log that holds {@code text}. */
@@ -116,6 +117,10 @@ class CliTest {
         Arguments.of(List.of("diagnose", "--year", "2023", quietGz.toString()), 0,
             "No OOM-killer report in " + quietGz + ".", ""),
         Arguments.of(List.of("diagnose", "-"), 0, "No OOM-killer report in -.", ""),
+        Arguments.of(List.of("diagnose", "--format", "json", q), 0,
+            "\"schema_version\": 1,\n  \"reports\": [],", ""),
+        Arguments.of(List.of("diagnose", "--format", "xml", q), 2, "",
+            "Invalid value for option '--format': expected one of [text, json]"),
         Arguments.of(List.of("diagnose", missing), 3, "",
             "oomlens: cannot read " + missing + ": No such file or directory"),
         Arguments.of(List.of("diagnose", missing, q), 3, "No OOM-killer report in " + q + ".",

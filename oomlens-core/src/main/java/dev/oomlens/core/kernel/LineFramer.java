@@ -101,7 +101,9 @@ public final class LineFramer {
     while (s.charAt(start) <= ' ') {
       start++;
     }
-    if (start == 1 && recordFraming == Framing.KMSG && isDictionaryEntry(s, start, end)) {
+    // /dev/kmsg writes dictionary entries as one space and KEY=value; a tab is not one.
+    if (start == 1 && s.charAt(0) == ' ' && recordFraming == Framing.KMSG
+        && isDictionaryEntry(s, start, end)) {
       return;
     }
     if (framed(s, start, end, true) || decorated(s, start, end)) {

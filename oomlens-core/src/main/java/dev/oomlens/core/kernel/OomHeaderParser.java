@@ -105,7 +105,7 @@ final class OomHeaderParser {
 
   static Optional<CpusetLine> cpuset(String message) {
     String m = message.strip();
-    if (m.startsWith("oom-kill:") || m.contains(" failure: order:")) {
+    if (!m.contains(" cpuset=") || m.startsWith("oom-kill:") || m.contains(" failure: order:")) {
       return Optional.empty();
     }
     Matcher c = CPUSET.matcher(m);

@@ -439,6 +439,11 @@ final class OomReportBuilder {
         uid = row.get().uid();
       }
       String comm = killed.comm();
+      if (killed.totalVmKb().isEmpty() && summary != null && summary.task().isPresent()
+          && summary.pid().orElse(-1) == killed.pid()) {
+        // The kill line was cut inside the name: the summary printed it whole.
+        comm = summary.task().get();
+      }
       return Optional.of(new Victim(killed.pid(), comm, killed.totalVmKb(), killed.anonRssKb(),
           killed.fileRssKb(), killed.shmemRssKb(), uid, killed.pgtablesKb(), adj, score,
           killedSource));

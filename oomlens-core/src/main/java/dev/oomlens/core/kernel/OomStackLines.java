@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 final class OomStackLines {
   private static final Pattern FRAME =
       Pattern.compile("^(?:\\[<[0-9a-fA-F]+>\\] )?(?:\\? )?[\\w.$]+\\+0x[0-9a-fA-F]+/0x[0-9a-fA-F]+(?: \\[[\\w]+\\])?$");
-  private static final Pattern STACK_WORDS = Pattern.compile("^(?:[0-9a-f]{8,16}\\s*)+$");
+  private static final Pattern STACK_WORDS = Pattern.compile("^[0-9a-f]{8,16}(?:\\s+[0-9a-f]{8,16})*$");
   private static final Pattern REGISTERS =
       Pattern.compile("^(?:[A-Z][A-Z0-9]{1,5}: *[0-9a-fA-F]|Code: |RIP: |pc : |lr : |sp : |pstate: |x\\d+ ?: )");
   private static final Pattern MARKER =

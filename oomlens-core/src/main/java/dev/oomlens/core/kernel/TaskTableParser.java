@@ -32,6 +32,7 @@ final class TaskTableParser {
   private static final Pattern HEADER = Pattern.compile("^\\[\\s*pid\\s*\\]\\s+(.*)$");
   private static final Pattern ROW = Pattern.compile("^\\[\\s*(\\S+)\\]\\s+(.*)$");
   private static final Pattern NUMBER = Pattern.compile("-?\\d+");
+  private static final Pattern TOKEN = Pattern.compile("\\S+");
 
   private TaskTableParser() {}
 
@@ -99,7 +100,7 @@ final class TaskTableParser {
     String rest = r.group(2);
     List<Long> numbers = new ArrayList<>();
     List<Integer> ends = new ArrayList<>();
-    Matcher token = Pattern.compile("\\S+").matcher(rest);
+    Matcher token = TOKEN.matcher(rest);
     Layout lay = layout.orElse(null);
     int wanted = lay == null ? Integer.MAX_VALUE : lay.numericColumns();
     String firstBad = null;

@@ -60,6 +60,20 @@ public record MemcgState(
     statByCgroup = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(statByCgroup));
   }
 
+  /**
+   * What the charge was made of, whichever key vocabulary the kernel printed. Old v1 kernels print
+   * one block per cgroup of the OOM subtree, each with that cgroup's own pages; those are added up.
+   */
+  public MemcgComposition composition() {
+    MemcgComposition first = MemcgComposition.of(stat);
+    if (first.vocabulary() != MemcgComposition.Vocabulary.V1_LOCAL || statByCgroup.size() < 2) {
+      return first;
+    }
+    java.util.Map<String, Long> subtree = new java.util.HashMap<>();
+    statByCgroup.values().forEach(block -> block.forEach((k, v) -> subtree.merge(k, v, Long::sum)));
+    return MemcgComposition.of(subtree);
+  }
+
   /** True for the values the kernel prints when no limit is set. */
   public static boolean isUnlimited(long limitKb) {
     return limitKb >= UNLIMITED_THRESHOLD_KB;

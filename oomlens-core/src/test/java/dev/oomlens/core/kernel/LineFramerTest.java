@@ -650,4 +650,16 @@ class LineFramerTest {
     assertThat(lines.get(2).framing()).isEqualTo(Framing.BARE);
     assertThat(lines.get(2).continuation()).isFalse();
   }
+
+  /** Found by the property test: a tab-indented KEY=value after a kmsg record is text, not a dictionary entry. */
+  @Test
+  void frame_tabIndentedKeyValueAfterKmsg_isAContinuationNotADictionaryEntry() {
+    LineFramer framer = new LineFramer(new ReaderOptions(java.time.LocalDate.of(2026, 11, 23)));
+    List<LogLine> out = new ArrayList<>();
+    framer.frame(new SourceLine("k.log", 1, "6,1,100,-;Mem-Info:"), out::add);
+    framer.frame(new SourceLine("k.log", 2, "\t0="), out::add);
+    framer.frame(new SourceLine("k.log", 3, " SUBSYSTEM=memory"), out::add);
+
+    assertThat(out).extracting(LogLine::message).containsExactly("Mem-Info:", "0=");
+  }
 }

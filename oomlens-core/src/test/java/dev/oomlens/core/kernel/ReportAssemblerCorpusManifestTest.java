@@ -92,7 +92,7 @@ class ReportAssemblerCorpusManifestTest {
     soft.assertThat(r.reaped()).as("reaped")
         .isEqualTo(Optional.ofNullable(expected.get("reaped")));
     soft.assertThat(r.scope()).as("scope").isEqualTo(Optional.of(scope((String) entry.get("scope"))));
-    if (cgroupPathsAvailable()) {
+    {
       Workload w = r.workload();
       soft.assertThat(w.podUid()).as("kubernetes_pod_uid")
           .isEqualTo(Optional.ofNullable(expected.get("kubernetes_pod_uid")));
@@ -129,13 +129,4 @@ class ReportAssemblerCorpusManifestTest {
     return o == null ? OptionalLong.empty() : OptionalLong.of((Long) o);
   }
 
-  /** The workload decoder is written separately; its fields are checked once it is there. */
-  static boolean cgroupPathsAvailable() {
-    try {
-      CgroupPaths.decode("/kubepods/burstable/pod1/abc");
-      return true;
-    } catch (UnsupportedOperationException e) {
-      return false;
-    }
-  }
 }

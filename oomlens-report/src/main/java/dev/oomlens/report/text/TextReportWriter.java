@@ -8,6 +8,7 @@ import dev.oomlens.core.model.GroupKill;
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.KilledTask;
 import dev.oomlens.core.model.LogTime;
+import dev.oomlens.core.model.MemcgComposition;
 import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.OomScope;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /*
  * Every fact is followed by the line it was read from, as "(file:line)" with the file's last path
@@ -199,12 +201,12 @@ public final class TextReportWriter implements KernelLogSink {
         String name = r.cpuset().map(c -> "cpuset " + c).orElse("its cpuset");
         String mems = r.memsAllowed().map(m -> " (memory nodes " + m + ")").orElse("");
         line("Ran out", "the allocation was confined to " + name + mems
-                + ", whose nodes ran out; other nodes may have had free memory: " + hostTotals(r),
+                + ", whose nodes ran out; the machine as a whole had " + hostTotals(r),
             r.hostMemory().map(HostMemory::source).orElse(null));
       }
       case MEMORY_POLICY -> line("Ran out",
           "the allocation was bound by a memory policy (mbind/set_mempolicy) to nodes that ran out;"
-              + " other nodes may have had free memory: " + hostTotals(r),
+              + " the machine as a whole had " + hostTotals(r),
           r.hostMemory().map(HostMemory::source).orElse(null));
     }
   }
@@ -339,7 +341,7 @@ public final class TextReportWriter implements KernelLogSink {
       if (differs) {
         line("", "the trigger was not the victim: " + t.comm()
             + t.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse("")
-            + " asked for memory, " + v.comm() + " was killed", null);
+            + " asked for memory, " + v.comm() + " (pid " + v.pid() + ") was killed", null);
       }
     });
   }
@@ -353,28 +355,17 @@ public final class TextReportWriter implements KernelLogSink {
   }
 
   private void writeMemcgMemory(MemcgState m) {
+    MemcgComposition c = m.composition();
     List<String> parts = new ArrayList<>();
-    if (m.stat().containsKey("anon")) {
-      // cgroup v2 memory.stat keys (printed since 5.3 on v1 too): hierarchical, in bytes.
-      addBytes(parts, "anon", m.stat().get("anon"));
-      addBytes(parts, "file", m.stat().get("file"));
-      addBytes(parts, "shmem", m.stat().get("shmem"));
-      addBytes(parts, "slab", m.stat().get("slab"));
-      addBytes(parts, "kernel", m.stat().get("kernel"));
-      if (!parts.isEmpty()) {
-        line("Memory", "in the cgroup: " + String.join(", ", parts), m.source());
-      }
-      return;
-    }
-    // cgroup v1 keys: each block holds one cgroup's own pages, so the OOM subtree is their sum.
-    Map<String, Map<String, Long>> blocks =
-        m.statByCgroup().isEmpty() ? Map.of("", m.stat()) : m.statByCgroup();
-    addBytes(parts, "anon", sum(blocks, "rss"));
-    addBytes(parts, "file cache", sum(blocks, "cache"));
-    addBytes(parts, "shmem", sum(blocks, "shmem"));
-    addBytes(parts, "swap", sum(blocks, "swap"));
+    addBytes(parts, "anon", c.anonBytes());
+    addBytes(parts, "file cache", c.fileBytes());
+    addBytes(parts, "shmem", c.shmemBytes());
+    addBytes(parts, "slab", c.slabBytes());
+    addBytes(parts, "kernel", c.kernelBytes());
+    addBytes(parts, "swap", c.swapBytes());
     if (!parts.isEmpty()) {
-      String of = blocks.size() > 1 ? " (" + blocks.size() + " cgroups added up)" : "";
+      String of = c.vocabulary() == MemcgComposition.Vocabulary.V1_LOCAL
+          && m.statByCgroup().size() > 1 ? " (" + m.statByCgroup().size() + " cgroups added up)" : "";
       line("Memory", "in the cgroup" + of + ": " + String.join(", ", parts), m.source());
     }
   }
@@ -468,10 +459,8 @@ public final class TextReportWriter implements KernelLogSink {
     return (1L << Math.min(order, 40)) + " contiguous pages (order " + order + ", " + kb + " KiB)";
   }
 
-  private static void addBytes(List<String> parts, String name, Long bytes) {
-    if (bytes != null) {
-      parts.add(name + " " + Units.mibFromBytes(bytes));
-    }
+  private static void addBytes(List<String> parts, String name, OptionalLong bytes) {
+    bytes.ifPresent(b -> parts.add(name + " " + Units.mibFromBytes(b)));
   }
 
   private static void addPages(List<String> parts, String name, Long... counters) {
@@ -486,17 +475,6 @@ public final class TextReportWriter implements KernelLogSink {
     if (any) {
       parts.add(name + " " + Units.mibFromPages(pages));
     }
-  }
-
-  private static Long sum(Map<String, Map<String, Long>> blocks, String key) {
-    Long total = null;
-    for (Map<String, Long> block : blocks.values()) {
-      Long v = block.get(key);
-      if (v != null) {
-        total = (total == null ? 0 : total) + v;
-      }
-    }
-    return total;
   }
 
   private static SourceLine firstLine(OomReport r) {

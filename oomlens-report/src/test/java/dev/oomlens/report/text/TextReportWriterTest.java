@@ -37,7 +37,7 @@ class TextReportWriterTest {
     Golden.assertMatches("host-wide-rhel7.txt", text);
     assertThat(text)
         .contains("the whole machine ran out: free 128.9 MiB of RAM 32766.0 MiB, no swap  (messages:20)")
-        .contains("the trigger was not the victim: sed (pid 29481)")
+        .contains("the trigger was not the victim: sed (pid 29481) asked for memory, mysqld (pid 6576) was killed")
         .contains("badness score 651");
   }
 
