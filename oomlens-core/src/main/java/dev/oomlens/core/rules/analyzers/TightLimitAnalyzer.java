@@ -28,8 +28,10 @@ import java.util.Optional;
  * KubeVirt pod, whose limit KubeVirt computes (KUBEVIRT-OVERHEAD's).
  *
  * The observed peak is the victim's anon + file + shmem RSS + page tables from the kill line:
- * what the process held when it was killed, the floor for any new limit. The new limit is 1.5x
- * to 2x that peak (seed 004); the request is the peak itself.
+ * what the process held when it was killed, the floor for any new limit. When the victim held
+ * less than 80% of the limit (a pod-level OOM that took a small container) the cgroup's usage is
+ * the peak instead, so the advice never shrinks a limit. The new limit is 1.5x to 2x the peak
+ * (seed 004); the request is the peak itself.
  */
 
 /** TIGHT-LIMIT: the limit leaves no headroom over the workload's own use. */
@@ -75,9 +77,12 @@ public final class TightLimitAnalyzer implements Analyzer {
     }
     long peak = r.victim().map(TightLimitAnalyzer::peakBytes).orElse(0L);
     String peakFrom = "the victim's anon + file + shmem RSS + page tables at the kill";
-    if (peak == 0) {
+    if (peak * 10 < limit * 8) {
+      // The victim did not fill the limit (a pod-level OOM that took a small container):
+      // sizing from it would shrink the limit. The cgroup's own usage is its peak.
+      peakFrom = peak == 0 ? "the cgroup's usage at the OOM"
+          : "the cgroup's usage at the OOM; the victim held only " + human(peak);
       peak = r.memcg().get().usageKb() * 1024;
-      peakFrom = "the cgroup's usage at the OOM";
     }
     long low = peak * 3 / 2;
     long high = peak * 2;

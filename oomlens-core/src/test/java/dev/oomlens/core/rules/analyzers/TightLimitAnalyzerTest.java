@@ -43,6 +43,19 @@ class TightLimitAnalyzerTest {
         });
   }
 
+  /** Real 6.18 report: the pod's limit took the idle 16 MiB container, not the grower. */
+  @Test
+  void analyze_podLimitWithSmallVictim_sizesFromTheCgroup() {
+    assertThat(analyzer.analyze(Fixtures.evidence("rules/pod-limit-idle-victim.kmsg")))
+        .singleElement().satisfies(f -> {
+          assertThat(f.reasoning()).contains("the cgroup's usage at the OOM; the victim held only",
+              "The limit that fired is the pod's");
+          // usage 49152kB = 48 MiB -> 72Mi to 96Mi
+          assertThat(f.summary()).endsWith("set it to 72Mi-96Mi");
+          Fixtures.assertCitesRealLines(f);
+        });
+  }
+
   /** Flat kills over hours: still a tight limit, said with more confidence. */
   @Test
   void analyze_repeatedFlatKills_medium() {
