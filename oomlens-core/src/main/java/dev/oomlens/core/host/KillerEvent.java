@@ -11,8 +11,16 @@ import java.util.OptionalLong;
  * A kill (or eviction) recorded by something other than the kernel's OOM killer, or a service
  * manager's record that a unit died of SIGKILL or an OOM: read from the journal or syslog.
  *
- * @param unit the systemd unit or cgroup acted on, when the line names one
+ * @param unit the systemd unit or cgroup acted on, when the line names one; for kubelet evictions
+ *     the pod as {@code namespace/name}
  * @param message the log message as printed
+ * @param action what the line says was done
+ * @param reason why, in the killer's words, when the line (or the killer's line before it) says:
+ *     systemd-oomd's {@code memory pressure for /user.slice being 61.20% > 50.00% ...}, earlyoom's
+ *     limits, the resource a kubelet evicted for ({@code memory}), the signal of a unit's exit
+ *     ({@code 9/KILL})
+ * @param rssBytes the victim's resident size when the killer printed it (earlyoom, nohang), else
+ *     empty
  */
 public record KillerEvent(
     Killer killer,
@@ -22,7 +30,40 @@ public record KillerEvent(
     Optional<String> comm,
     Optional<String> unit,
     String message,
-    SourceLine source) {
+    SourceLine source,
+    Action action,
+    Optional<String> reason,
+    OptionalLong rssBytes) {
+
+  /** What a killer's line says was done. */
+  public enum Action {
+    /** A process or cgroup was sent SIGKILL, or marked for killing (systemd-oomd 254+). */
+    KILL("kill"),
+    /** A process was asked to exit (SIGTERM or a softer signal) before any SIGKILL. */
+    TERMINATE("terminate"),
+    /** The kill could not be done (earlyoom {@code kill failed}). */
+    KILL_FAILED("kill-failed"),
+    /** The kubelet evicted a pod. */
+    EVICT("evict"),
+    /** The service manager saw systemd-oomd kill processes of a unit. */
+    UNIT_KILLED_BY_OOMD("unit-killed-by-oomd"),
+    /** The service manager saw the kernel's OOM killer kill a process of a unit. */
+    UNIT_OOM_KILL("unit-oom-kill"),
+    /** A unit failed with result {@code oom-kill}. */
+    UNIT_OOM_RESULT("unit-oom-result"),
+    /** A unit's main process died of a signal ({@code code=killed, status=9/KILL}). */
+    UNIT_SIGNAL_EXIT("unit-signal-exit");
+
+    private final String jsonName;
+
+    Action(String jsonName) {
+      this.jsonName = jsonName;
+    }
+
+    public String jsonName() {
+      return jsonName;
+    }
+  }
 
   /** Who acted. */
   public enum Killer {
@@ -53,5 +94,22 @@ public record KillerEvent(
     requireNonNull(unit, "unit");
     requireNonNull(message, "message");
     requireNonNull(source, "source");
+    requireNonNull(action, "action");
+    requireNonNull(reason, "reason");
+    requireNonNull(rssBytes, "rssBytes");
+  }
+
+  /** An event read before actions were told apart: a kill, with no reason or size known. */
+  public KillerEvent(
+      Killer killer,
+      Optional<String> host,
+      LogTime time,
+      OptionalLong pid,
+      Optional<String> comm,
+      Optional<String> unit,
+      String message,
+      SourceLine source) {
+    this(killer, host, time, pid, comm, unit, message, source, Action.KILL, Optional.empty(),
+        OptionalLong.empty());
   }
 }

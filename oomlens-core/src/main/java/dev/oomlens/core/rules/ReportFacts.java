@@ -1,0 +1,144 @@
+package dev.oomlens.core.rules;
+
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.OomScope;
+import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.TaskRow;
+import dev.oomlens.core.model.Victim;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/*
+ * Small facts several analyzers read the same way. The kernel prints some facts only in a line the
+ * model keeps as text (the oom-kill summary, moom_callback in a workqueue line); these are found in
+ * the report's own lines so a finding can cite them.
+ */
+
+/** Facts read off one OOM report that several analyzers need: cited lines, page size, shapes. */
+public final class ReportFacts {
+  private ReportFacts() {}
+
+  /** The first line of the report whose text contains {@code needle}. */
+  public static Optional<SourceLine> lineContaining(OomReport report, String needle) {
+    for (SourceLine line : report.lines()) {
+      if (line.text().contains(needle)) {
+        return Optional.of(line);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The line that says where the memory ran out: the 4.19+ {@code oom-kill:constraint=...}
+   * summary, else the pre-4.19 {@code Task in X killed as a result of limit of Y}.
+   */
+  public static Optional<SourceLine> constraintLine(OomReport report) {
+    Optional<SourceLine> summary = lineContaining(report, "oom-kill:constraint=");
+    return summary.isPresent()
+        ? summary
+        : lineContaining(report, "killed as a result of limit of");
+  }
+
+  /** The trigger's {@code invoked oom-killer} line, when the input holds it. */
+  public static Optional<SourceLine> triggerLine(OomReport report) {
+    return report.trigger().map(t -> t.source());
+  }
+
+  /** The victim's kill line, when the input holds it. */
+  public static Optional<SourceLine> killLine(OomReport report) {
+    return report.victim().map(Victim::source);
+  }
+
+  /**
+   * True for an OOM someone forced: SysRq-f or a write to /proc/sysrq-trigger runs the OOM killer
+   * from the {@code moom_callback} work item with order -1, whatever the memory state.
+   */
+  public static boolean isManual(OomReport report) {
+    if (report.order().isPresent() && report.order().getAsInt() == -1) {
+      return true;
+    }
+    return lineContaining(report, "moom_callback").isPresent();
+  }
+
+  /** True when the whole machine ran out: no cgroup, cpuset or memory policy confined it. */
+  public static boolean isGlobal(OomReport report) {
+    return report.scope().filter(s -> s == OomScope.GLOBAL).isPresent();
+  }
+
+  /**
+   * The page size in kB: read from the victim's task-table row (pages) against its kill line
+   * (kB) when both are there, since arm64 and ppc64 kernels may use 16 or 64 kB pages; else 4.
+   */
+  public static long pageKb(OomReport report) {
+    Optional<TaskRow> row = report.victimRow();
+    Optional<Victim> victim = report.victim();
+    if (row.isPresent() && victim.isPresent() && victim.get().rssKb().isPresent()
+        && row.get().rssPages() > 0) {
+      double ratio = (double) victim.get().rssKb().getAsLong() / row.get().rssPages();
+      for (long size : new long[] {4, 16, 64}) {
+        if (Math.abs(ratio - size) <= size * 0.1) {
+          return size;
+        }
+      }
+    }
+    return 4;
+  }
+
+  /** Memory a task holds in pages: resident plus swapped out. */
+  public static long heldPages(TaskRow row) {
+    return row.rssPages() + row.swapents().orElse(0);
+  }
+
+  /** The row of the task table for {@code pid}: the row's pid, else its tgid. */
+  public static Optional<TaskRow> row(OomReport report, long pid) {
+    for (TaskRow t : report.tasks()) {
+      if (t.pid() == pid) {
+        return Optional.of(t);
+      }
+    }
+    for (TaskRow t : report.tasks()) {
+      if (t.tgid().isPresent() && t.tgid().getAsLong() == pid) {
+        return Optional.of(t);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The lines given, present ones only, each once, in file and line order. */
+  @SafeVarargs
+  public static List<SourceLine> cite(Optional<SourceLine>... lines) {
+    List<SourceLine> out = new ArrayList<>();
+    for (Optional<SourceLine> line : lines) {
+      line.ifPresent(out::add);
+    }
+    return sorted(out);
+  }
+
+  /** Each line once, in file and line order. */
+  public static List<SourceLine> sorted(Collection<SourceLine> lines) {
+    Set<SourceLine> unique = new LinkedHashSet<>(lines);
+    List<SourceLine> out = new ArrayList<>(unique);
+    out.sort(Comparator.comparing(SourceLine::file).thenComparingLong(SourceLine::line));
+    return out;
+  }
+
+  /** Where the report is, for reasoning text: {@code file:line}. */
+  public static String where(OomReport report) {
+    return report.source().file() + ":" + report.source().firstLine();
+  }
+
+  /** The victim as people name it: {@code comm (pid N)}. */
+  public static String name(Victim victim) {
+    return victim.comm() + " (pid " + victim.pid() + ")";
+  }
+
+  /** A task-table row as people name it: {@code comm (pid N)}. */
+  public static String name(TaskRow row) {
+    return row.comm() + " (pid " + row.pid() + ")";
+  }
+}

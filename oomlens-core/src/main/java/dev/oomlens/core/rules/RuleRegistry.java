@@ -1,0 +1,41 @@
+package dev.oomlens.core.rules;
+
+import dev.oomlens.core.rules.analyzers.CpusetMempolicyAnalyzer;
+import dev.oomlens.core.rules.analyzers.FragmentationAnalyzer;
+import dev.oomlens.core.rules.analyzers.GroupKillAnalyzer;
+import dev.oomlens.core.rules.analyzers.HostExhaustedAnalyzer;
+import dev.oomlens.core.rules.analyzers.MemcgLimitAnalyzer;
+import dev.oomlens.core.rules.analyzers.NodeAllocatableAnalyzer;
+import dev.oomlens.core.rules.analyzers.PanicOnOomAnalyzer;
+import dev.oomlens.core.rules.analyzers.QosOrderAnalyzer;
+import dev.oomlens.core.rules.analyzers.RepeatedOomAnalyzer;
+import dev.oomlens.core.rules.analyzers.SysrqManualAnalyzer;
+import dev.oomlens.core.rules.analyzers.VictimNotGrowerAnalyzer;
+import java.util.List;
+
+/**
+ * The analyzers the engine runs: an explicit list, so adding a rule is one visible line here and
+ * nothing is found by classpath scanning.
+ */
+public final class RuleRegistry {
+  private RuleRegistry() {}
+
+  /** Every analyzer, one per root cause. */
+  public static List<Analyzer> all() {
+    return List.of(
+        // keep-sorted start
+        new CpusetMempolicyAnalyzer(),
+        new FragmentationAnalyzer(),
+        new GroupKillAnalyzer(),
+        new HostExhaustedAnalyzer(),
+        new MemcgLimitAnalyzer(),
+        new NodeAllocatableAnalyzer(),
+        new PanicOnOomAnalyzer(),
+        new QosOrderAnalyzer(),
+        new RepeatedOomAnalyzer(),
+        new SysrqManualAnalyzer(),
+        new VictimNotGrowerAnalyzer()
+        // keep-sorted end
+    );
+  }
+}

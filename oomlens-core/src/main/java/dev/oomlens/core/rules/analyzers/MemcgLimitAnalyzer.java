@@ -1,0 +1,225 @@
+package dev.oomlens.core.rules.analyzers;
+
+import dev.oomlens.core.finding.Confidence;
+import dev.oomlens.core.finding.Finding;
+import dev.oomlens.core.finding.Fix;
+import dev.oomlens.core.finding.Layer;
+import dev.oomlens.core.finding.Severity;
+import dev.oomlens.core.model.MemcgState;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.OomScope;
+import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.TaskRow;
+import dev.oomlens.core.rules.Analyzer;
+import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.rules.Incident;
+import dev.oomlens.core.rules.MemcgLevel;
+import dev.oomlens.core.rules.ReportFacts;
+import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.Sizes;
+import dev.oomlens.core.rules.Snippets;
+import dev.oomlens.core.rules.TaskGrowth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/*
+ * Fires on a memcg OOM (constraint CONSTRAINT_MEMCG, or the pre-4.19 shape) whose oom_memcg is a
+ * container, a pod, a systemd unit or another cgroup below the node level; the kubepods and QoS
+ * levels belong to NODE-ALLOCATABLE. The fix raises the limit by half (seed 004: 1.5-2x the
+ * observed peak; the peak is at least the limit, since usage was capped there) and says, in the
+ * same breath, that a leak makes that useless: whether it is a leak is LEAK's call, not this one's.
+ */
+
+/** {@code MEMCG-LIMIT}: a container, pod or systemd unit hit its own memory limit. */
+public final class MemcgLimitAnalyzer implements Analyzer {
+  private static final RuleInfo INFO = new RuleInfo("MEMCG-LIMIT",
+      "A container, pod or systemd unit hit its own memory cgroup limit", Severity.HIGH);
+
+  @Override
+  public RuleInfo info() {
+    return INFO;
+  }
+
+  @Override
+  public List<Finding> analyze(EvidenceSet evidence) {
+    List<Finding> out = new ArrayList<>();
+    for (Incident incident : evidence.incidents()) {
+      List<OomReport> hits = incident.reports().stream()
+          .filter(r -> r.scope().filter(s -> s == OomScope.MEMCG).isPresent())
+          .filter(r -> MemcgLevel.of(r).filter(l -> !l.isNodeLevel()).isPresent())
+          .toList();
+      if (!hits.isEmpty()) {
+        out.add(finding(incident, hits));
+      }
+    }
+    return out;
+  }
+
+  private static Finding finding(Incident incident, List<OomReport> hits) {
+    OomReport r = hits.stream().filter(x -> x.memcg().isPresent()).findFirst()
+        .orElse(hits.getFirst());
+    MemcgLevel level = MemcgLevel.of(r).orElseThrow();
+    String cgroup = r.oomMemcg().orElseThrow();
+    String who = who(r, level, cgroup);
+    StringBuilder why = new StringBuilder();
+    why.append("The kernel's OOM killer ran for the memory cgroup ").append(cgroup)
+        .append(" (").append(r.constraint().map(Enum::name).orElse("memcg report shape"))
+        .append("): ").append(who).append(" reached its own limit, not the machine's memory.");
+    Optional<MemcgState> m = r.memcg();
+    if (m.isPresent()) {
+      why.append(' ').append(numbers(m.get()));
+    }
+    if (level == MemcgLevel.POD) {
+      why.append(" The limit is the pod's: oom_memcg is the pod cgroup while the victim ran in ")
+          .append(r.taskMemcg().orElse("a container of it"))
+          .append(", so the containers together used the sum of their limits.");
+      TaskGrowth.Comparison c = TaskGrowth.compare(r);
+      c.largest().ifPresent(t -> why.append(" Largest task: ").append(ReportFacts.name(t))
+          .append(" with ").append(Sizes.kb(ReportFacts.heldPages(t) * ReportFacts.pageKb(r)))
+          .append('.'));
+    }
+    r.victim().ifPresent(v -> why.append(" Killed: ").append(ReportFacts.name(v))
+        .append(v.rssKb().isPresent() ? ", " + Sizes.kb(v.rssKb().getAsLong()) + " resident" : "")
+        .append('.'));
+    if (hits.size() > 1) {
+      why.append(" The limit was hit ").append(hits.size()).append(" times in this incident.");
+    }
+    List<SourceLine> cited = new ArrayList<>(ReportFacts.cite(ReportFacts.triggerLine(r),
+        r.memcg().map(MemcgState::source), ReportFacts.constraintLine(r),
+        ReportFacts.killLine(r)));
+    for (OomReport other : hits) {
+      ReportFacts.killLine(other).ifPresent(cited::add);
+    }
+    Confidence confidence = m.isPresent() ? Confidence.HIGH : Confidence.MEDIUM;
+    String summary = capitalize(who) + " hit its memory limit"
+        + m.filter(x -> !MemcgState.isUnlimited(x.limitKb()))
+            .map(x -> " of " + Sizes.kb(x.limitKb())).orElse("")
+        + (hits.size() > 1 ? " (" + hits.size() + " kills)" : "");
+    return new Finding(INFO.code(), Severity.HIGH, confidence, summary, why.toString(),
+        ReportFacts.sorted(cited), fixes(r, level));
+  }
+
+  private static String who(OomReport r, MemcgLevel level, String cgroup) {
+    return switch (level) {
+      case CONTAINER -> r.workload().podUid().isPresent()
+          ? "the container " + shortId(r.workload().containerId()) + " of pod "
+              + r.workload().podUid().get()
+          : "the container " + shortId(r.workload().containerId());
+      case POD -> "pod " + r.workload().podUid().orElse(leaf(cgroup)) + " (all its containers)";
+      case UNIT -> "the systemd unit " + leaf(cgroup);
+      default -> "the cgroup " + cgroup;
+    };
+  }
+
+  private static String numbers(MemcgState m) {
+    StringBuilder s = new StringBuilder();
+    s.append("Usage ").append(m.usageKb()).append(" kB of a ");
+    if (MemcgState.isUnlimited(m.limitKb())) {
+      s.append("unlimited memory limit");
+    } else {
+      s.append(m.limitKb()).append(" kB limit (")
+          .append(Sizes.percent(m.usageKb(), m.limitKb())).append(')');
+    }
+    m.failcnt().ifPresent(f -> s.append(", failcnt ").append(f)
+        .append(" (charges that hit the limit)"));
+    s.append('.');
+    if (m.memswLimitKb().isPresent() && m.memswUsageKb().isPresent()
+        && !MemcgState.isUnlimited(m.memswLimitKb().getAsLong())) {
+      long mu = m.memswUsageKb().getAsLong();
+      long ml = m.memswLimitKb().getAsLong();
+      if (mu * 100 >= ml * 99) {
+        s.append(" memory+swap was at its limit too (").append(mu).append(" of ").append(ml)
+            .append(" kB): swap could not take more.");
+      }
+    }
+    if (m.swapLimitKb().isPresent() && m.swapLimitKb().getAsLong() == 0) {
+      s.append(" No swap was allowed (swap limit 0).");
+    }
+    if (!MemcgState.isUnlimited(m.limitKb()) && m.usageKb() * 100 < m.limitKb() * 95) {
+      s.append(" Usage is below the limit: the failed charge was larger than the headroom, the")
+          .append(" limit was lowered, or memory+swap was the limit hit.");
+    }
+    return s.toString();
+  }
+
+  private static List<Fix> fixes(OomReport r, MemcgLevel level) {
+    List<Fix> fixes = new ArrayList<>();
+    Optional<MemcgState> m = r.memcg().filter(x -> !MemcgState.isUnlimited(x.limitKb()));
+    if (m.isEmpty()) {
+      fixes.add(new Fix(Layer.APPLICATION,
+          "Find what filled the cgroup (the largest tasks of the table) and bound it.",
+          Optional.empty()));
+      return fixes;
+    }
+    long limitKb = m.get().limitKb();
+    long limitMi = Sizes.ceilMi(limitKb);
+    long newMi = (limitMi * 3 + 1) / 2;
+    String arithmetic = "1.5 x " + limitMi + "Mi = " + newMi + "Mi";
+    String condition = "If memory use is bounded (a spike, a limit set at steady use), raise the"
+        + " limit to " + arithmetic + "; if use climbs from one kill to the next (see LEAK), a"
+        + " larger limit only delays the next kill: fix the leak instead.";
+    switch (level) {
+      case CONTAINER -> {
+        if (r.workload().podUid().isPresent()) {
+          fixes.add(new Fix(Layer.CONTAINER_LIMIT, condition, Optional.of(
+              "resources:\n"
+                  + "  requests:\n"
+                  + "    memory: \"" + limitMi + "Mi\"   # what it used when it was killed\n"
+                  + "  limits:\n"
+                  + "    memory: \"" + newMi + "Mi\"   # " + arithmetic + " of headroom\n")));
+        } else {
+          String id = shortId(r.workload().containerId());
+          fixes.add(new Fix(Layer.CONTAINER_LIMIT, condition, Optional.of(
+              "docker update --memory " + newMi + "m --memory-swap " + newMi + "m " + id + "\n"
+                  + "# compose: mem_limit: " + newMi + "m")));
+        }
+      }
+      case POD -> {
+        String grower = TaskGrowth.compare(r).trigger().or(() -> TaskGrowth.compare(r).largest())
+            .map(TaskRow::comm).orElse("the growing process");
+        fixes.add(new Fix(Layer.POD_SPEC, "The pod's limit is the sum of its containers' limits ("
+            + limitMi + "Mi). " + condition.replace("raise the limit to " + arithmetic,
+                "raise the limit of the container running " + grower + " so the sum reaches "
+                    + arithmetic),
+            Optional.of(
+                "containers:\n"
+                    + "- name: <container running " + grower + ">\n"
+                    + "  resources:\n"
+                    + "    limits:\n"
+                    + "      memory: \"<its limit + " + (newMi - limitMi) + "Mi>\"   # pod: "
+                    + arithmetic + "\n")));
+      }
+      case UNIT -> {
+        String unit = leaf(r.oomMemcg().orElseThrow());
+        long highMi = newMi * 9 / 10;
+        String command = r.victim().map(v -> "<" + v.comm() + " command>").orElse("<command>");
+        fixes.add(new Fix(Layer.CONTAINER_LIMIT, condition + " MemoryHigh= below MemoryMax="
+            + " makes the kernel reclaim and throttle before it kills.",
+            Optional.of(Snippets.systemdLimit(unit, newMi, highMi, command))));
+      }
+      default -> {
+        boolean v1 = m.get().memswLimitKb().isPresent() || m.get().kmemLimitKb().isPresent();
+        String file = v1 ? "memory.limit_in_bytes" : "memory.max";
+        fixes.add(new Fix(Layer.CONTAINER_LIMIT, condition, Optional.of(
+            "echo " + newMi * 1024 * 1024 + " > /sys/fs/cgroup/" + (v1 ? "memory/" : "")
+                + r.oomMemcg().orElseThrow().replaceAll("^/+", "") + "/" + file + "\n")));
+      }
+    }
+    return fixes;
+  }
+
+  private static String shortId(Optional<String> id) {
+    return id.map(x -> x.length() > 12 ? x.substring(0, 12) : x).orElse("(unnamed)");
+  }
+
+  static String leaf(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? path : path.substring(slash + 1);
+  }
+
+  private static String capitalize(String s) {
+    return s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1);
+  }
+}

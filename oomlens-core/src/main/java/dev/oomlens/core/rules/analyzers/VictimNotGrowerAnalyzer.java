@@ -1,0 +1,176 @@
+package dev.oomlens.core.rules.analyzers;
+
+import dev.oomlens.core.finding.Confidence;
+import dev.oomlens.core.finding.Finding;
+import dev.oomlens.core.finding.Fix;
+import dev.oomlens.core.finding.Layer;
+import dev.oomlens.core.finding.Severity;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.TaskRow;
+import dev.oomlens.core.rules.Analyzer;
+import dev.oomlens.core.rules.Badness;
+import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.rules.Incident;
+import dev.oomlens.core.rules.ReportFacts;
+import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.Sizes;
+import dev.oomlens.core.rules.TaskGrowth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/*
+ * Two ways to see that the task that died is not the one that took the memory:
+ *
+ * 1. Across the task tables of one incident, a task grew (TaskGrowth) and a kill took somebody
+ *    else: the grower lives on (at least until a later kill) while an idle neighbour died.
+ * 2. Within one table, the trigger (whose allocation failed) is not the victim AND holds the
+ *    memory: it is the largest task, holds more than the victim and at least a quarter of the
+ *    memory the kernel ranks against (limit, or RAM + swap). Trigger != victim alone is common and
+ *    harmless (any task can be the one whose allocation tips the limit), so it is not enough.
+ */
+
+/** {@code VICTIM-NOT-GROWER}: the task that was killed is not the one that took the memory. */
+public final class VictimNotGrowerAnalyzer implements Analyzer {
+  private static final RuleInfo INFO = new RuleInfo("VICTIM-NOT-GROWER",
+      "The task killed is not the task that grew and holds the memory", Severity.MEDIUM);
+
+  @Override
+  public RuleInfo info() {
+    return INFO;
+  }
+
+  @Override
+  public List<Finding> analyze(EvidenceSet evidence) {
+    List<Finding> out = new ArrayList<>();
+    for (Incident incident : evidence.incidents()) {
+      finding(incident).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private static Optional<Finding> finding(Incident incident) {
+    TaskGrowth growth = TaskGrowth.of(incident);
+    List<OomReport> reports = incident.reports();
+    for (int i = 0; i < reports.size(); i++) {
+      OomReport r = reports.get(i);
+      TaskGrowth.Comparison c = TaskGrowth.compare(r);
+      if (c.victim().isEmpty()) {
+        continue;
+      }
+      TaskRow victim = c.victim().get();
+      long pageKb = ReportFacts.pageKb(r);
+      Optional<TaskRow> grower = growerBesides(growth, i, r, victim);
+      if (grower.isPresent()) {
+        TaskGrowth.Track track = growth.trackOf(i, grower.get()).orElseThrow();
+        StringBuilder why = new StringBuilder("Across the ").append(reports.size())
+            .append(" task tables of this incident, ").append(ReportFacts.name(grower.get()))
+            .append(" grew by ").append(Sizes.kb(track.growthPages() * pageKb))
+            .append(" (rss + swap, from ").append(Sizes.kb(
+                ReportFacts.heldPages(track.first().row()) * pageKb))
+            .append(" to ").append(Sizes.kb(ReportFacts.heldPages(track.last().row()) * pageKb))
+            .append("), but the kill took ").append(ReportFacts.name(victim)).append(", holding ")
+            .append(Sizes.kb(ReportFacts.heldPages(victim) * pageKb)).append('.');
+        badness(r).ifPresent(why::append);
+        List<SourceLine> cited = new ArrayList<>();
+        track.samples().forEach(s -> cited.add(s.row().source()));
+        cited.add(victim.source());
+        ReportFacts.triggerLine(r).ifPresent(cited::add);
+        ReportFacts.killLine(r).ifPresent(cited::add);
+        return Optional.of(make(grower.get(), victim, why.toString(), cited, r,
+            Confidence.HIGH));
+      }
+      if (triggerHoldsTheMemory(r, c)) {
+        TaskRow trigger = c.trigger().get();
+        StringBuilder why = new StringBuilder("The allocation that failed was ")
+            .append(ReportFacts.name(trigger)).append("'s, the largest task of the table with ")
+            .append(Sizes.kb(ReportFacts.heldPages(trigger) * pageKb))
+            .append(" (rss + swap), but the kill took ").append(ReportFacts.name(victim))
+            .append(" with ").append(Sizes.kb(ReportFacts.heldPages(victim) * pageKb))
+            .append('.');
+        badness(r).ifPresent(why::append);
+        List<SourceLine> cited = new ArrayList<>(ReportFacts.cite(ReportFacts.triggerLine(r),
+            Optional.of(trigger.source()), Optional.of(victim.source()),
+            ReportFacts.killLine(r)));
+        return Optional.of(make(trigger, victim, why.toString(), cited, r, Confidence.MEDIUM));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A grower of the incident that is in this table and is not the victim's track. */
+  private static Optional<TaskRow> growerBesides(
+      TaskGrowth growth, int reportIndex, OomReport r, TaskRow victim) {
+    if (growth.isGrower(reportIndex, victim)) {
+      return Optional.empty();
+    }
+    for (TaskGrowth.Track t : growth.growers()) {
+      for (TaskGrowth.Sample s : t.samples()) {
+        if (s.reportIndex() == reportIndex && s.row() != victim) {
+          return Optional.of(s.row());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean triggerHoldsTheMemory(OomReport r, TaskGrowth.Comparison c) {
+    if (!c.triggerIsNotVictim() || c.largest().isEmpty()) {
+      return false;
+    }
+    TaskRow trigger = c.trigger().get();
+    TaskRow victim = c.victim().get();
+    long held = ReportFacts.heldPages(trigger);
+    if (c.largest().get() != trigger || held <= ReportFacts.heldPages(victim)) {
+      return false;
+    }
+    Optional<Badness> b = Badness.of(r);
+    return b.isPresent() && held * 4 >= b.get().totalPages();
+  }
+
+  private static Optional<String> badness(OomReport r) {
+    Optional<Badness> b = Badness.of(r);
+    if (b.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Badness.Score> v = b.get().victim(r);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    StringBuilder s = new StringBuilder(" The kernel's badness (rss + swap + page tables + ")
+        .append("oom_score_adj x ").append(b.get().totalPages() / 1000)
+        .append(" pages) gave the victim ").append(v.get().points()).append(" points (")
+        .append(v.get().basePages()).append(" + ").append(v.get().adjPages()).append(")");
+    b.get().next(r).ifPresent(n -> s.append(" against ").append(n.points()).append(" for ")
+        .append(ReportFacts.name(n.row())).append(" (").append(n.basePages()).append(" + ")
+        .append(n.adjPages()).append(")"));
+    s.append(b.get().victimRank().isPresent() && b.get().victimRank().getAsInt() == 1
+        ? ": oom_score_adj decided it." : ".");
+    return Optional.of(s.toString());
+  }
+
+  private static Finding make(TaskRow grower, TaskRow victim, String why,
+      List<SourceLine> cited, OomReport r, Confidence confidence) {
+    long pageKb = ReportFacts.pageKb(r);
+    long growerMi = Sizes.ceilMi(ReportFacts.heldPages(grower) * pageKb);
+    List<Fix> fixes = List.of(
+        new Fix(Layer.APPLICATION, "Look at " + grower.comm() + " first: it took the memory;"
+            + " restarting " + victim.comm() + " fixes nothing.", Optional.empty()),
+        new Fix(Layer.CONTAINER_LIMIT, "Give the process that grows a limit of its own (its own"
+            + " container or unit), so it is stopped at its limit instead of a neighbour;"
+            + " it held " + growerMi + "Mi at the kill.", Optional.of(
+                "containers:\n"
+                    + "- name: <container running " + grower.comm() + ">\n"
+                    + "  resources:\n"
+                    + "    limits:\n"
+                    + "      memory: \"<its own budget>\"   # held " + growerMi + "Mi here\n")),
+        new Fix(Layer.POD_SPEC, "Protect " + victim.comm() + " with a lower oom_score_adj: a"
+            + " memory request for its container (Burstable, lower adj) or requests = limits"
+            + " (Guaranteed, -997).", Optional.empty()));
+    String summary = victim.comm() + " was killed but " + grower.comm()
+        + " took the memory (" + growerMi + "Mi)";
+    return new Finding(INFO.code(), Severity.MEDIUM, confidence, summary, why,
+        ReportFacts.sorted(cited), fixes);
+  }
+}
