@@ -11,6 +11,8 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.ReportFacts;
+import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -75,17 +77,17 @@ public final class BallooningAnalyzer implements Analyzer {
     List<SourceLine> cited = new ArrayList<>();
     HostFacts.meminfoLine(host, "MemTotal").ifPresent(cited::add);
     StringBuilder why = new StringBuilder("The VM was configured with ")
-        .append(HostFacts.kb(configuredKb)).append(" (--vm-memory) but MemTotal is ")
-        .append(HostFacts.kb(totalKb)).append(" (")
-        .append(HostFacts.percent(totalKb, configuredKb)).append("): ")
-        .append(HostFacts.kb(missingKb)).append(" missing, more than the ")
-        .append(HostFacts.kb(allowanceKb)).append(" the kernel itself keeps out of MemTotal (2%"
+        .append(Sizes.kb(configuredKb)).append(" (--vm-memory) but MemTotal is ")
+        .append(Sizes.kb(totalKb)).append(" (")
+        .append(Sizes.percent(totalKb, configuredKb)).append("): ")
+        .append(Sizes.kb(missingKb)).append(" missing, more than the ")
+        .append(Sizes.kb(allowanceKb)).append(" the kernel itself keeps out of MemTotal (2%"
             + " + 256 MiB), and the virtio_balloon driver is bound: the hypervisor's balloon has"
             + " taken that memory back.");
     OptionalLong available = HostFacts.meminfoKb(host, "MemAvailable");
     if (available.isPresent()) {
-      why.append(" MemAvailable is ").append(HostFacts.kb(available.getAsLong())).append(" (")
-          .append(HostFacts.percent(available.getAsLong(), configuredKb))
+      why.append(" MemAvailable is ").append(Sizes.kb(available.getAsLong())).append(" (")
+          .append(Sizes.percent(available.getAsLong(), configuredKb))
           .append(" of the configured size).");
       HostFacts.meminfoLine(host, "MemAvailable").ifPresent(cited::add);
     }
@@ -93,23 +95,23 @@ public final class BallooningAnalyzer implements Analyzer {
         + " from MemTotal when the kubelet started; JVMs and caches sized at boot) now counts on"
         + " memory the guest does not have.");
     Optional<OomReport> kill = evidence.reports().stream()
-        .filter(r -> HostFacts.isGlobal(r) && !HostFacts.isManual(r)).findFirst();
-    String summary = "A memory balloon took " + HostFacts.kb(missingKb) + " from this VM: MemTotal "
-        + HostFacts.kb(totalKb) + " of " + HostFacts.kb(configuredKb) + " configured";
+        .filter(r -> ReportFacts.isGlobal(r) && !ReportFacts.isManual(r)).findFirst();
+    String summary = "A memory balloon took " + Sizes.kb(missingKb) + " from this VM: MemTotal "
+        + Sizes.kb(totalKb) + " of " + Sizes.kb(configuredKb) + " configured";
     if (kill.isPresent()) {
       OomReport r = kill.get();
-      why.append(" A host-wide OOM followed (").append(HostFacts.where(r)).append("): the guest"
+      why.append(" A host-wide OOM followed (").append(ReportFacts.where(r)).append("): the guest"
           + " ran out of the memory it still had.");
       r.victim().ifPresent(v -> cited.add(v.source()));
     }
     return List.of(new Finding(INFO.code(), kill.isPresent() ? Severity.HIGH : Severity.MEDIUM,
-        Confidence.MEDIUM, summary, why.toString(), HostFacts.sorted(cited),
+        Confidence.MEDIUM, summary, why.toString(), ReportFacts.sorted(cited),
         fixes(configuredKb, totalKb, missingKb)));
   }
 
   private static List<Fix> fixes(long configuredKb, long totalKb, long missingKb) {
-    long configuredMi = HostFacts.ceilMi(configuredKb);
-    long reserveMi = HostFacts.ceilMi(missingKb);
+    long configuredMi = Sizes.ceilMi(configuredKb);
+    long reserveMi = Sizes.ceilMi(missingKb);
     List<Fix> fixes = new ArrayList<>();
     fixes.add(new Fix(Layer.HYPERVISOR,
         "Disable the balloon for this VM (Proxmox: the Ballooning Device checkbox, or balloon: 0)"
@@ -130,7 +132,7 @@ public final class BallooningAnalyzer implements Analyzer {
     fixes.add(new Fix(Layer.NODE,
         "On a Kubernetes node, until the balloon is fixed: reserve the memory the balloon took ("
             + reserveMi + " MiB) so allocatable matches what the node has, and restart the"
-            + " kubelet so it reads capacity again (MemTotal is now " + HostFacts.kb(totalKb)
+            + " kubelet so it reads capacity again (MemTotal is now " + Sizes.kb(totalKb)
             + ").",
         Optional.of("# /var/lib/kubelet/config.yaml\n"
             + "kubeReserved:\n"

@@ -16,6 +16,8 @@ import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.ReportFacts;
+import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -58,7 +60,7 @@ public final class NoSwapAnalyzer implements Analyzer {
     List<Finding> out = new ArrayList<>();
     for (List<OomReport> group : groups(evidence)) {
       for (OomReport r : group) {
-        if (!HostFacts.isGlobal(r) || HostFacts.isManual(r)) {
+        if (!ReportFacts.isGlobal(r) || ReportFacts.isManual(r)) {
           continue;
         }
         Optional<Finding> f = judge(r, evidence.host(), group);
@@ -114,16 +116,16 @@ public final class NoSwapAnalyzer implements Analyzer {
     r.trigger().ifPresent(t -> cited.add(t.source()));
     r.victim().ifPresent(v -> cited.add(v.source()));
     if (ramFromReport) {
-      HostFacts.lineContaining(r, "pages RAM").ifPresent(cited::add);
+      ReportFacts.lineContaining(r, "pages RAM").ifPresent(cited::add);
     } else {
       HostFacts.meminfoLine(host, "MemTotal").ifPresent(cited::add);
     }
     long ram = ramKb.orElse(0);
-    String ramText = ramKb.isPresent() ? HostFacts.kb(ram) : "unknown";
-    String victim = r.victim().map(HostFacts::name).orElse("a task");
+    String ramText = ramKb.isPresent() ? Sizes.kb(ram) : "unknown";
+    String victim = r.victim().map(ReportFacts::name).orElse("a task");
     OptionalLong victimKb = r.victim().map(v -> v.rssKb()).orElse(OptionalLong.empty());
 
-    StringBuilder why = new StringBuilder("Host-wide OOM at ").append(HostFacts.where(r))
+    StringBuilder why = new StringBuilder("Host-wide OOM at ").append(ReportFacts.where(r))
         .append(" (").append(r.constraint().map(Enum::name).orElse("global report shape"))
         .append(", order ").append(r.order().isPresent() ? r.order().getAsInt() : "?")
         .append(") on a host with ").append(ramText).append(" RAM");
@@ -137,24 +139,24 @@ public final class NoSwapAnalyzer implements Analyzer {
           : ". The report does not print the swap totals; the host has no swap now (SwapTotal 0"
               + " kB, no device in /proc/swaps), so it most likely had none at the kill.");
       why.append(" Without swap, anonymous memory cannot leave RAM: once it fills RAM (")
-          .append(ramText).append(" here, at most ").append(HostFacts.kb(SMALL_RAM_KB))
+          .append(ramText).append(" here, at most ").append(Sizes.kb(SMALL_RAM_KB))
           .append(" counts as small) reclaim can only drop page cache, and the kernel kills"
               + " without the slow-down swap would have given as a warning.");
       summary = "Host-wide OOM on a " + ramText + " host with no swap: " + victim
           + " was killed with no swap to absorb the spike";
     } else {
-      why.append(". Swap was there but used up: ").append(HostFacts.kb(s.freeKb()))
-          .append(" free of ").append(HostFacts.kb(s.totalKb())).append(" (")
-          .append(HostFacts.percent(s.totalKb() - s.freeKb(), s.totalKb()))
-          .append(" used, at most ").append(HostFacts.percent(EXHAUSTED_FREE_SHARE, 1))
+      why.append(". Swap was there but used up: ").append(Sizes.kb(s.freeKb()))
+          .append(" free of ").append(Sizes.kb(s.totalKb())).append(" (")
+          .append(Sizes.percent(s.totalKb() - s.freeKb(), s.totalKb()))
+          .append(" used, at most ").append(Sizes.percent((long) (EXHAUSTED_FREE_SHARE * 100), 100))
           .append(" free counts as used up). Swap only postponed the kill: the load needed more"
               + " than RAM and swap together.");
-      summary = "Host-wide OOM with swap used up (" + HostFacts.kb(s.freeKb()) + " free of "
-          + HostFacts.kb(s.totalKb()) + "): " + victim + " was killed";
+      summary = "Host-wide OOM with swap used up (" + Sizes.kb(s.freeKb()) + " free of "
+          + Sizes.kb(s.totalKb()) + "): " + victim + " was killed";
     }
     victimKb.ifPresent(kb -> why.append(" The victim, ").append(victim).append(", held ")
-        .append(HostFacts.kb(kb)).append(" resident (")
-        .append(HostFacts.percent(kb, ram)).append(" of RAM)."));
+        .append(Sizes.kb(kb)).append(" resident (")
+        .append(Sizes.percent(kb, ram)).append(" of RAM)."));
     host.flatMap(HostSnapshot::memoryPressure).ifPresent(p -> stall(p, why, cited));
     if (group.size() > 1) {
       why.append(" The incident holds ").append(group.size()).append(" reports.");
@@ -163,7 +165,7 @@ public final class NoSwapAnalyzer implements Analyzer {
     if (fixedSince) {
       SwapDevice d = swapNow.get();
       why.append(" The host has swap now (").append(d.filename()).append(", ")
-          .append(HostFacts.kb(d.sizeKb())).append("): the fix appears to be in place since this"
+          .append(Sizes.kb(d.sizeKb())).append("): the fix appears to be in place since this"
               + " kill; verify it with the queries below.");
       cited.add(d.source());
       summary += " (swap has been added since)";
@@ -172,7 +174,7 @@ public final class NoSwapAnalyzer implements Analyzer {
     Confidence confidence = s.fromReport() && ramKb.isPresent()
         ? Confidence.HIGH : Confidence.MEDIUM;
     return Optional.of(new Finding(INFO.code(), severity, confidence, summary, why.toString(),
-        HostFacts.sorted(cited), fixes(s, ram, victimKb, r.workload())));
+        ReportFacts.sorted(cited), fixes(s, ram, victimKb, r.workload())));
   }
 
   private static Optional<SwapState> swapAtKill(OomReport r, Optional<HostSnapshot> host) {
@@ -181,8 +183,8 @@ public final class NoSwapAnalyzer implements Analyzer {
       long total = hm.get().totalSwapKb().getAsLong();
       long free = hm.get().freeSwapKb().orElse(total == 0 ? 0 : Long.MAX_VALUE);
       List<SourceLine> cited = new ArrayList<>();
-      HostFacts.lineContaining(r, "Total swap").ifPresent(cited::add);
-      HostFacts.lineContaining(r, "Free swap").ifPresent(cited::add);
+      ReportFacts.lineContaining(r, "Total swap").ifPresent(cited::add);
+      ReportFacts.lineContaining(r, "Free swap").ifPresent(cited::add);
       return Optional.of(new SwapState(total, free, true, cited));
     }
     OptionalLong swapTotal = HostFacts.meminfoKb(host, "SwapTotal");
@@ -234,7 +236,7 @@ public final class NoSwapAnalyzer implements Analyzer {
               # then:
               systemctl daemon-reload && systemctl start systemd-zram-setup@zram0.service
               """)));
-      long swapMi = Math.max(1024, Math.min(4096, HostFacts.ceilMi(ramKb)));
+      long swapMi = Math.max(1024, Math.min(4096, Sizes.ceilMi(ramKb)));
       fixes.add(new Fix(Layer.KERNEL_SWAP,
           "Or add a swap file (" + swapMi + " MiB: the size of RAM, between 1 and 4 GiB).",
           Optional.of(String.format("""
@@ -257,9 +259,9 @@ public final class NoSwapAnalyzer implements Analyzer {
                 """)));
       }
     } else {
-      long sizeMi = Math.max(HostFacts.ceilMi(s.totalKb()) * 2, 1024);
+      long sizeMi = Math.max(Sizes.ceilMi(s.totalKb()) * 2, 1024);
       fixes.add(new Fix(Layer.KERNEL_SWAP,
-          "Give swap room for the spike: the " + HostFacts.kb(s.totalKb()) + " of swap filled"
+          "Give swap room for the spike: the " + Sizes.kb(s.totalKb()) + " of swap filled"
               + "; double it to " + sizeMi + " MiB (for zram, raise zram-size: compressed pages"
               + " take about a third of their size in RAM).",
           Optional.of("# /etc/systemd/zram-generator.conf\n[zram0]\nzram-size = " + sizeMi
@@ -269,10 +271,10 @@ public final class NoSwapAnalyzer implements Analyzer {
               + " (see HOST-EXHAUSTED, LEAK) before adding more.", Optional.empty()));
     }
     String more = victimKb.isPresent()
-        ? " The victim alone held " + HostFacts.kb(victimKb.getAsLong()) + "."
+        ? " The victim alone held " + Sizes.kb(victimKb.getAsLong()) + "."
         : "";
     fixes.add(new Fix(Layer.HYPERVISOR,
-        "Or give the machine more RAM than its " + HostFacts.kb(ramKb) + " (for a VM, raise its"
+        "Or give the machine more RAM than its " + Sizes.kb(ramKb) + " (for a VM, raise its"
             + " memory at the hypervisor)." + more, Optional.empty()));
     fixes.add(new Fix(Layer.KERNEL_SWAP,
         "Verify the fix in Prometheus (node_exporter): every host has swap, swap is used during"

@@ -13,9 +13,9 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.ReportFacts;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /*
@@ -82,14 +82,16 @@ public final class NotOomAnalyzer implements Analyzer {
     }
     return List.of(new Finding(INFO.code(), Severity.MEDIUM, confidence,
         "The workload was killed with SIGKILL but no OOM killer recorded it: a manual kill, a"
-            + " probe or stop timeout, or a crash", why.toString(), HostFacts.sorted(cited),
+            + " probe or stop timeout, or a crash", why.toString(), ReportFacts.sorted(cited),
         fixes()));
   }
 
-  /** True for systemd's records that name an OOM: kernel OOM kill or systemd-oomd. */
+  /** True for systemd's records that name an OOM: the kernel's OOM killer or systemd-oomd. */
   static boolean isOomRecord(KillerEvent e) {
-    String m = e.message().toLowerCase(Locale.ROOT);
-    return m.contains("oom-kill") || m.contains("oom killer") || m.contains("systemd-oomd");
+    return switch (e.action()) {
+      case UNIT_OOM_KILL, UNIT_OOM_RESULT, UNIT_KILLED_BY_OOMD -> true;
+      default -> false;
+    };
   }
 
   private static long oomKills(CgroupMemory c) {

@@ -14,6 +14,8 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.ReportFacts;
+import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -123,9 +125,9 @@ public final class ThrashingAnalyzer implements Analyzer {
     if (total.isPresent() && available.isPresent() && total.getAsLong() > 0
         && available.getAsLong() <= total.getAsLong() * LOW_AVAILABLE_SHARE) {
       signs.add(new Sign(SignKind.MEMORY_SHORT,
-          "MemAvailable " + HostFacts.kb(available.getAsLong()) + " of "
-          + HostFacts.kb(total.getAsLong()) + " ("
-          + HostFacts.percent(available.getAsLong(), total.getAsLong()) + ")",
+          "MemAvailable " + Sizes.kb(available.getAsLong()) + " of "
+          + Sizes.kb(total.getAsLong()) + " ("
+          + Sizes.percent(available.getAsLong(), total.getAsLong()) + ")",
           lines(HostFacts.meminfoLine(h, "MemAvailable"), HostFacts.meminfoLine(h, "MemTotal"))));
     }
     String refaultKey = HostFacts.vmstat(h, "workingset_refault_file").isPresent()
@@ -136,10 +138,10 @@ public final class ThrashingAnalyzer implements Analyzer {
       long refaultKb = refaults.getAsLong() * PAGE_KB;
       if (refaultKb >= pgpgin.getAsLong() * REFAULT_SHARE) {
         signs.add(new Sign(SignKind.OTHER,
-            HostFacts.kb(refaultKb) + " of file pages read back soon after being evicted ("
+            Sizes.kb(refaultKb) + " of file pages read back soon after being evicted ("
             + refaultKey + " " + refaults.getAsLong() + "), "
-            + HostFacts.percent(refaultKb, pgpgin.getAsLong()) + " of the "
-            + HostFacts.kb(pgpgin.getAsLong()) + " read from disk since boot (pgpgin)",
+            + Sizes.percent(refaultKb, pgpgin.getAsLong()) + " of the "
+            + Sizes.kb(pgpgin.getAsLong()) + " read from disk since boot (pgpgin)",
             lines(HostFacts.vmstatLine(h, refaultKey), HostFacts.vmstatLine(h, "pgpgin"))));
       }
     }
@@ -149,16 +151,16 @@ public final class ThrashingAnalyzer implements Analyzer {
       long used = swapTotal.getAsLong() - swapFree.getAsLong();
       if (used >= swapTotal.getAsLong() * FULL_SHARE) {
         signs.add(new Sign(SignKind.OTHER,
-            "swap " + HostFacts.percent(used, swapTotal.getAsLong()) + " used ("
-            + HostFacts.kb(swapFree.getAsLong()) + " free of "
-            + HostFacts.kb(swapTotal.getAsLong()) + ")",
+            "swap " + Sizes.percent(used, swapTotal.getAsLong()) + " used ("
+            + Sizes.kb(swapFree.getAsLong()) + " free of "
+            + Sizes.kb(swapTotal.getAsLong()) + ")",
             lines(HostFacts.meminfoLine(h, "SwapTotal"), HostFacts.meminfoLine(h, "SwapFree"))));
       }
     }
     long swapped = (HostFacts.vmstat(h, "pswpin").orElse(0)
         + HostFacts.vmstat(h, "pswpout").orElse(0)) * PAGE_KB;
     if (total.isPresent() && total.getAsLong() > 0 && swapped >= total.getAsLong()) {
-      signs.add(new Sign(SignKind.OTHER, HostFacts.kb(swapped)
+      signs.add(new Sign(SignKind.OTHER, Sizes.kb(swapped)
           + " swapped in and out since boot (pswpin + pswpout), more than all of RAM",
           lines(HostFacts.vmstatLine(h, "pswpin"), HostFacts.vmstatLine(h, "pswpout"))));
     }
@@ -175,9 +177,9 @@ public final class ThrashingAnalyzer implements Analyzer {
       String which = highIsBound ? "memory.high"
           : c.version() == 2 ? "memory.max" : "memory.limit_in_bytes";
       signs.add(new Sign(SignKind.OTHER,
-          "usage " + HostFacts.kb(c.currentBytes().getAsLong() / 1024) + " is "
-          + HostFacts.percent(c.currentBytes().getAsLong(), bound.getAsLong()) + " of " + which
-          + " (" + HostFacts.kb(bound.getAsLong() / 1024) + ")", List.of(c.source())));
+          "usage " + Sizes.kb(c.currentBytes().getAsLong() / 1024) + " is "
+          + Sizes.percent(c.currentBytes().getAsLong(), bound.getAsLong()) + " of " + which
+          + " (" + Sizes.kb(bound.getAsLong() / 1024) + ")", List.of(c.source())));
     }
     if (c.events().isPresent()) {
       KeyedValues ev = c.events().get();
@@ -194,8 +196,8 @@ public final class ThrashingAnalyzer implements Analyzer {
         && c.swapLimitBytes().getAsLong() > 0
         && c.swapCurrentBytes().getAsLong() >= c.swapLimitBytes().getAsLong() * FULL_SHARE) {
       signs.add(new Sign(SignKind.OTHER,
-          "swap " + HostFacts.kb(c.swapCurrentBytes().getAsLong() / 1024)
-          + " of memory.swap.max " + HostFacts.kb(c.swapLimitBytes().getAsLong() / 1024),
+          "swap " + Sizes.kb(c.swapCurrentBytes().getAsLong() / 1024)
+          + " of memory.swap.max " + Sizes.kb(c.swapLimitBytes().getAsLong() / 1024),
           List.of(c.source())));
     }
     return signs;
@@ -254,14 +256,14 @@ public final class ThrashingAnalyzer implements Analyzer {
     }
     appendSigns(why, signs, cited);
     Optional<OomReport> kill = evidence.reports().stream()
-        .filter(r -> HostFacts.isGlobal(r) && !HostFacts.isManual(r)).findFirst();
+        .filter(r -> ReportFacts.isGlobal(r) && !ReportFacts.isManual(r)).findFirst();
     String summary = "The host " + (kill.isPresent() ? "stalled" : "is stalling")
         + " on memory (" + stall + ")";
     if (kill.isPresent()) {
       OomReport r = kill.get();
-      String victim = r.victim().map(HostFacts::name).orElse("a task");
+      String victim = r.victim().map(ReportFacts::name).orElse("a task");
       why.append(" The kernel's host-wide OOM killer then killed ").append(victim).append(" (")
-          .append(HostFacts.where(r)).append("): the kill ended a period of degradation, it did"
+          .append(ReportFacts.where(r)).append("): the kill ended a period of degradation, it did"
               + " not come out of the blue.");
       r.victim().ifPresent(v -> cited.add(v.source()));
       summary += " before " + victim + " was killed";
@@ -274,7 +276,7 @@ public final class ThrashingAnalyzer implements Analyzer {
         .orElse("system.slice");
     return Optional.of(new Finding(INFO.code(),
         kill.isPresent() ? Severity.HIGH : Severity.MEDIUM, confidence, summary, why.toString(),
-        HostFacts.sorted(cited), hostFixes(slice, ramKb)));
+        ReportFacts.sorted(cited), hostFixes(slice, ramKb)));
   }
 
   private Finding cgroupFinding(Stalled s, EvidenceSet evidence) {
@@ -291,7 +293,7 @@ public final class ThrashingAnalyzer implements Analyzer {
         && c.currentBytes().getAsLong() >= c.highBytes().getAsLong() * FULL_SHARE;
     if (throttledByHigh) {
       why.append(" Its usage sits at memory.high (")
-          .append(HostFacts.kb(c.highBytes().getAsLong() / 1024)).append("): the kernel throttles"
+          .append(Sizes.kb(c.highBytes().getAsLong() / 1024)).append("): the kernel throttles"
               + " and reclaims it there on purpose, and the stall is that throttling: its working"
               + " set does not fit under memory.high.");
     }
@@ -301,15 +303,15 @@ public final class ThrashingAnalyzer implements Analyzer {
         + " on memory (" + stall + ")";
     if (kill.isPresent()) {
       OomReport r = kill.get();
-      String victim = r.victim().map(HostFacts::name).orElse("a task");
+      String victim = r.victim().map(ReportFacts::name).orElse("a task");
       why.append(" The kernel then killed ").append(victim).append(" in it (")
-          .append(HostFacts.where(r)).append(").");
+          .append(ReportFacts.where(r)).append(").");
       r.victim().ifPresent(v -> cited.add(v.source()));
       summary += " before " + victim + " was killed";
     }
     Confidence confidence = s.level() == Level.SEVERE ? Confidence.HIGH : Confidence.MEDIUM;
     return new Finding(INFO.code(), kill.isPresent() ? Severity.HIGH : Severity.MEDIUM,
-        confidence, summary, why.toString(), HostFacts.sorted(cited),
+        confidence, summary, why.toString(), ReportFacts.sorted(cited),
         cgroupFixes(c, throttledByHigh));
   }
 
@@ -380,12 +382,12 @@ public final class ThrashingAnalyzer implements Analyzer {
             + "[OOM]\n"
             + "DefaultMemoryPressureDurationSec=20s\n")));
     if (ramKb > 0) {
-      long highMi = HostFacts.ceilMi(ramKb) * 7 / 10;
-      long maxMi = HostFacts.ceilMi(ramKb) * 8 / 10;
+      long highMi = Sizes.ceilMi(ramKb) * 7 / 10;
+      long maxMi = Sizes.ceilMi(ramKb) * 8 / 10;
       fixes.add(new Fix(Layer.CONTAINER_LIMIT,
           "Bound the workloads with memory.high below memory.max so the kernel throttles and"
               + " reclaims them early, while the rest of the host keeps running: " + highMi
-              + " MiB high and " + maxMi + " MiB max (70% and 80% of " + HostFacts.kb(ramKb)
+              + " MiB high and " + maxMi + " MiB max (70% and 80% of " + Sizes.kb(ramKb)
               + " RAM) for " + slice + ".",
           Optional.of("# systemctl edit " + slice + "\n[Slice]\nMemoryHigh=" + highMi
               + "M\nMemoryMax=" + maxMi + "M\n")));
@@ -411,11 +413,11 @@ public final class ThrashingAnalyzer implements Analyzer {
     OptionalLong current = c.currentBytes();
     if (throttledByHigh && c.highBytes().isPresent()) {
       long highKb = c.highBytes().getAsLong() / 1024;
-      long newHighMi = HostFacts.ceilMi(highKb * 3 / 2);
+      long newHighMi = Sizes.ceilMi(highKb * 3 / 2);
       String max = c.limitBytes().isPresent()
-          ? " (memory.max is " + HostFacts.kb(c.limitBytes().getAsLong() / 1024) + ")" : "";
+          ? " (memory.max is " + Sizes.kb(c.limitBytes().getAsLong() / 1024) + ")" : "";
       fixes.add(new Fix(Layer.CONTAINER_LIMIT,
-          "memory.high (" + HostFacts.kb(highKb) + ") is what holds it: raise it to what the"
+          "memory.high (" + Sizes.kb(highKb) + ") is what holds it: raise it to what the"
               + " working set needs, e.g. 1.5x to " + newHighMi + " MiB" + max
               + ", or remove it if memory.max is the bound you want.",
           Optional.of(unit
@@ -424,10 +426,10 @@ public final class ThrashingAnalyzer implements Analyzer {
                   + "/memory.high\n")));
     } else if (c.version() == 2 && c.limitBytes().isPresent()) {
       long maxKb = c.limitBytes().getAsLong() / 1024;
-      long highMi = Math.max(1, HostFacts.ceilMi(maxKb) * 9 / 10);
+      long highMi = Math.max(1, Sizes.ceilMi(maxKb) * 9 / 10);
       fixes.add(new Fix(Layer.CONTAINER_LIMIT,
           "Set memory.high below memory.max (" + highMi + " MiB, 90% of "
-              + HostFacts.kb(maxKb) + ") so the kernel throttles and reclaims the cgroup early"
+              + Sizes.kb(maxKb) + ") so the kernel throttles and reclaims the cgroup early"
               + " and the stall shows up as slowness, well before the OOM kill at memory.max.",
           Optional.of(unit
               ? "# systemctl edit " + target + "\n[" + section + "]\nMemoryHigh=" + highMi + "M\n"
@@ -440,7 +442,7 @@ public final class ThrashingAnalyzer implements Analyzer {
         Optional.of("systemctl enable --now systemd-oomd\n# systemctl edit " + target + "\n["
             + section + "]\nManagedOOMMemoryPressure=kill\nManagedOOMMemoryPressureLimit=50%\n")));
     String size = current.isPresent()
-        ? " It uses " + HostFacts.kb(current.getAsLong() / 1024) + " now." : "";
+        ? " It uses " + Sizes.kb(current.getAsLong() / 1024) + " now." : "";
     fixes.add(new Fix(Layer.APPLICATION,
         "Shrink the working set of what runs in it (fewer parallel jobs, smaller caches), or"
             + " raise its limit if that much memory is really needed." + size,

@@ -6,12 +6,14 @@ import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.host.KillerEvent;
+import dev.oomlens.core.host.KillerEvent.Action;
 import dev.oomlens.core.host.KillerEvent.Killer;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.ReportFacts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -62,7 +64,7 @@ public final class UserspaceKillAnalyzer implements Analyzer {
   public List<Finding> analyze(EvidenceSet evidence) {
     Map<String, List<KillerEvent>> groups = new LinkedHashMap<>();
     for (KillerEvent e : evidence.killers()) {
-      if (e.killer() == Killer.SYSTEMD_UNIT_RESULT) {
+      if (e.killer() == Killer.SYSTEMD_UNIT_RESULT || !aboutMemory(e)) {
         continue;
       }
       groups.computeIfAbsent(e.killer().name() + "@" + e.host().orElse(""),
@@ -75,29 +77,59 @@ public final class UserspaceKillAnalyzer implements Analyzer {
     return out;
   }
 
+  /** Kubelet evictions for disk or inodes are not about memory; everything else here is. */
+  private static boolean aboutMemory(KillerEvent e) {
+    return e.killer() != Killer.KUBELET_EVICTION
+        || e.reason().map(r -> r.contains("memory")).orElse(true);
+  }
+
   private static Finding finding(List<KillerEvent> events, EvidenceSet evidence) {
     KillerEvent first = events.getFirst();
     Killer killer = first.killer();
     List<SourceLine> cited = new ArrayList<>();
     Set<String> targets = new LinkedHashSet<>();
+    Set<String> reasons = new LinkedHashSet<>();
+    int terminated = 0;
+    int failed = 0;
     for (int i = 0; i < events.size(); i++) {
       KillerEvent e = events.get(i);
       if (i < MAX_CITED) {
         cited.add(e.source());
       }
+      if (e.action() == Action.KILL_FAILED) {
+        failed++;
+        continue;
+      }
+      if (e.action() == Action.TERMINATE) {
+        terminated++;
+      }
       targets.add(target(e));
+      e.reason().ifPresent(reasons::add);
     }
     StringBuilder why = new StringBuilder();
-    why.append(killerName(killer)).append(" recorded ").append(events.size())
-        .append(events.size() == 1 ? " kill" : " kills").append(" (first at ")
-        .append(HostFacts.where(first.source())).append(": ").append(String.join(", ", targets))
-        .append("). The kill came from it, not from the kernel's OOM killer: a daemon's rule"
-            + " chose the victim, before the kernel itself ran out. ");
+    why.append(killerName(killer)).append(" acted on ").append(targets.size())
+        .append(targets.size() == 1 ? " target" : " targets").append(" (first at ")
+        .append(HostFacts.where(first.source())).append("): ").append(String.join(", ", targets))
+        .append('.');
+    if (terminated > 0) {
+      why.append(" ").append(terminated).append(terminated == 1 ? " was" : " were")
+          .append(" asked to exit with SIGTERM first.");
+    }
+    if (failed > 0) {
+      why.append(" ").append(failed).append(failed == 1 ? " kill" : " kills")
+          .append(" failed.");
+    }
+    why.append(" The kill came from it, not from the kernel's OOM killer: a daemon's rule chose"
+        + " the victim, before the kernel itself ran out. ");
     why.append(rule(killer, events));
+    if (!reasons.isEmpty()) {
+      why.append(" It said why: ").append(String.join("; ", reasons.stream().limit(3).toList()))
+          .append('.');
+    }
     List<String> both = new ArrayList<>();
     for (KillerEvent e : events) {
       kernelReport(e, evidence.reports()).ifPresent(r -> {
-        both.add(target(e) + " (" + HostFacts.where(r) + ")");
+        both.add(target(e) + " (" + ReportFacts.where(r) + ")");
         r.victim().ifPresent(v -> cited.add(v.source()));
       });
       for (KillerEvent u : evidence.killers()) {
@@ -113,7 +145,7 @@ public final class UserspaceKillAnalyzer implements Analyzer {
     }
     String summary = summary(killer, events, targets, !both.isEmpty());
     return new Finding(INFO.code(), Severity.HIGH, Confidence.HIGH, summary, why.toString(),
-        HostFacts.sorted(cited), fixes(killer, events));
+        ReportFacts.sorted(cited), fixes(killer, events));
   }
 
   private static String summary(Killer killer, List<KillerEvent> events, Set<String> targets,
@@ -122,7 +154,7 @@ public final class UserspaceKillAnalyzer implements Analyzer {
         ? "The kubelet evicted " + (targets.size() == 1 ? "pod " + targets.iterator().next()
             : targets.size() + " pods")
         : killerName(killer) + " killed " + (targets.size() == 1 ? targets.iterator().next()
-            : targets.size() + " processes");
+            : targets.size() + (killer == Killer.SYSTEMD_OOMD ? " cgroups" : " processes"));
     return what + (kernelToo ? ", and the kernel's OOM killer acted too"
         : ", not the kernel's OOM killer");
   }
@@ -143,7 +175,8 @@ public final class UserspaceKillAnalyzer implements Analyzer {
       return e.comm().get() + " (pid " + e.pid().getAsLong() + ")";
     }
     if (e.unit().isPresent()) {
-      return e.unit().get();
+      // systemd-oomd names the cgroup, the service manager's record only its unit: one target.
+      return e.killer() == Killer.SYSTEMD_OOMD ? unitOf(e) : e.unit().get();
     }
     if (e.pid().isPresent()) {
       return "pid " + e.pid().getAsLong();
@@ -169,8 +202,10 @@ public final class UserspaceKillAnalyzer implements Analyzer {
   }
 
   private static String oomdRule(List<KillerEvent> events) {
-    boolean pressure = events.stream().anyMatch(e -> e.message().contains("memory pressure"));
-    boolean swap = events.stream().anyMatch(e -> e.message().contains("swap used"));
+    boolean pressure = events.stream()
+        .anyMatch(e -> e.reason().filter(r -> r.startsWith("memory pressure")).isPresent());
+    boolean swap = events.stream()
+        .anyMatch(e -> e.reason().filter(r -> r.contains("swap used")).isPresent());
     String psiRule = "the PSI rule: a cgroup under a unit with ManagedOOMMemoryPressure=kill had"
         + " memory pressure (full avg10) above ManagedOOMMemoryPressureLimit (60% by default,"
         + " 50% on many distributions) for DefaultMemoryPressureDurationSec (30 s, often 20 s)"
