@@ -405,25 +405,39 @@ public final class ThrashingAnalyzer implements Analyzer {
   private static List<Fix> cgroupFixes(CgroupMemory c, boolean throttledByHigh) {
     List<Fix> fixes = new ArrayList<>();
     String leaf = c.path().substring(c.path().lastIndexOf('/') + 1);
-    boolean unit = leaf.endsWith(".service") || leaf.endsWith(".scope")
-        || leaf.endsWith(".slice");
+    // Kubernetes' cgroups belong to the kubelet and the runtime: a systemd property set on them
+    // is overwritten, so they get the cgroup file for now and the pod spec for good.
+    boolean kube = switch (c.workload().kind()) {
+      case CONTAINER, POD, KUBEPODS -> true;
+      default -> false;
+    };
+    boolean unit = !kube && (leaf.endsWith(".service") || leaf.endsWith(".scope")
+        || leaf.endsWith(".slice"));
     String section = leaf.endsWith(".slice") ? "Slice" : leaf.endsWith(".scope") ? "Scope"
         : "Service";
     String target = unit ? leaf : "<unit>";
     OptionalLong current = c.currentBytes();
     if (throttledByHigh && c.highBytes().isPresent()) {
       long highKb = c.highBytes().getAsLong() / 1024;
-      long newHighMi = Sizes.ceilMi(highKb * 3 / 2);
-      String max = c.limitBytes().isPresent()
-          ? " (memory.max is " + Sizes.kb(c.limitBytes().getAsLong() / 1024) + ")" : "";
-      fixes.add(new Fix(Layer.CONTAINER_LIMIT,
-          "memory.high (" + Sizes.kb(highKb) + ") is what holds it: raise it to what the"
-              + " working set needs, e.g. 1.5x to " + newHighMi + " MiB" + max
-              + ", or remove it if memory.max is the bound you want.",
-          Optional.of(unit
-              ? "systemctl set-property " + target + " MemoryHigh=" + newHighMi + "M\n"
-              : "echo " + newHighMi * 1024 * 1024 + " > /sys/fs/cgroup" + c.path()
-                  + "/memory.high\n")));
+      long newHighKb = highKb * 3 / 2;
+      boolean pastMax = c.limitBytes().isPresent()
+          && newHighKb >= c.limitBytes().getAsLong() / 1024;
+      String action;
+      String value;
+      if (pastMax) {
+        action = "memory.high (" + Sizes.kb(highKb) + ") is what holds it, "
+            + Sizes.kb(c.limitBytes().getAsLong() / 1024 - highKb) + " under memory.max ("
+            + Sizes.kb(c.limitBytes().getAsLong() / 1024) + "): remove it so only the limit"
+            + " applies, and raise the limit too if the working set needs more.";
+        value = unit ? "infinity" : "max";
+      } else {
+        action = "memory.high (" + Sizes.kb(highKb) + ") is what holds it: raise it to what the"
+            + " working set needs, e.g. 1.5x to " + Sizes.ceilMi(newHighKb) + " MiB.";
+        value = unit ? Sizes.ceilMi(newHighKb) + "M" : String.valueOf(newHighKb * 1024);
+      }
+      fixes.add(new Fix(Layer.CONTAINER_LIMIT, action, Optional.of(unit
+          ? "systemctl set-property " + target + " MemoryHigh=" + value + "\n"
+          : "echo " + value + " > /sys/fs/cgroup" + c.path() + "/memory.high\n")));
     } else if (c.version() == 2 && c.limitBytes().isPresent()) {
       long maxKb = c.limitBytes().getAsLong() / 1024;
       long highMi = Math.max(1, Sizes.ceilMi(maxKb) * 9 / 10);
@@ -436,11 +450,22 @@ public final class ThrashingAnalyzer implements Analyzer {
               : "echo " + highMi * 1024 * 1024 + " > /sys/fs/cgroup" + c.path()
                   + "/memory.high\n")));
     }
-    fixes.add(new Fix(Layer.NODE,
-        "Let systemd-oomd act on this cgroup's pressure (kill it once PSI stays above 50% for"
-            + " 20 s) rather than letting it thrash.",
-        Optional.of("systemctl enable --now systemd-oomd\n# systemctl edit " + target + "\n["
-            + section + "]\nManagedOOMMemoryPressure=kill\nManagedOOMMemoryPressureLimit=50%\n")));
+    if (kube) {
+      long needMi = Sizes.ceilMi(current.orElse(0) / 1024 * 3 / 2);
+      fixes.add(new Fix(Layer.POD_SPEC,
+          "Size the container for its working set: a limit about 1.5x what it uses now ("
+              + needMi + " Mi); with the MemoryQoS feature the kubelet sets memory.high from"
+              + " the limit (memoryThrottlingFactor, 0.9 by default).",
+          Optional.of("resources:\n  requests:\n    memory: \"" + needMi + "Mi\"\n"
+              + "  limits:\n    memory: \"" + needMi + "Mi\"\n")));
+    } else {
+      fixes.add(new Fix(Layer.NODE,
+          "Let systemd-oomd act on this cgroup's pressure (kill it once PSI stays above 50% for"
+              + " 20 s) rather than letting it thrash.",
+          Optional.of("systemctl enable --now systemd-oomd\n# systemctl edit " + target + "\n["
+              + section + "]\nManagedOOMMemoryPressure=kill\n"
+              + "ManagedOOMMemoryPressureLimit=50%\n")));
+    }
     String size = current.isPresent()
         ? " It uses " + Sizes.kb(current.getAsLong() / 1024) + " now." : "";
     fixes.add(new Fix(Layer.APPLICATION,
