@@ -123,6 +123,8 @@ public final class NoSwapAnalyzer implements Analyzer {
     long ram = ramKb.orElse(0);
     String ramText = ramKb.isPresent() ? Sizes.kb(ram) : "unknown";
     String victim = r.victim().map(ReportFacts::name).orElse("a task");
+    String outcome = r.victim().isPresent() ? victim + " was killed"
+        : r.panic().isPresent() ? "the kernel panicked" : "nothing could be killed";
     OptionalLong victimKb = r.victim().map(v -> v.rssKb()).orElse(OptionalLong.empty());
 
     StringBuilder why = new StringBuilder("Host-wide OOM at ").append(ReportFacts.where(r))
@@ -142,8 +144,8 @@ public final class NoSwapAnalyzer implements Analyzer {
           .append(ramText).append(" here, at most ").append(Sizes.kb(SMALL_RAM_KB))
           .append(" counts as small) reclaim can only drop page cache, and the kernel kills"
               + " without the slow-down swap would have given as a warning.");
-      summary = "Host-wide OOM on a " + ramText + " host with no swap: " + victim
-          + " was killed with no swap to absorb the spike";
+      summary = "Host-wide OOM on a " + ramText + " host with no swap: " + outcome
+          + " with no swap to absorb the spike";
     } else {
       why.append(". Swap was there but used up: ").append(Sizes.kb(s.freeKb()))
           .append(" free of ").append(Sizes.kb(s.totalKb())).append(" (")
@@ -152,7 +154,7 @@ public final class NoSwapAnalyzer implements Analyzer {
           .append(" free counts as used up). Swap only postponed the kill: the load needed more"
               + " than RAM and swap together.");
       summary = "Host-wide OOM with swap used up (" + Sizes.kb(s.freeKb()) + " free of "
-          + Sizes.kb(s.totalKb()) + "): " + victim + " was killed";
+          + Sizes.kb(s.totalKb()) + "): " + outcome;
     }
     victimKb.ifPresent(kb -> why.append(" The victim, ").append(victim).append(", held ")
         .append(Sizes.kb(kb)).append(" resident (")

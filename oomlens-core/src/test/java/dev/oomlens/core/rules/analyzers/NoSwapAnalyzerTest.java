@@ -55,6 +55,13 @@ class NoSwapAnalyzerTest {
   }
 
   @Test
+  void analyze_panicOnOom_saysThePanicNotAKill() {
+    assertThat(RealInputs.run(analyzer, "corpus/008-panic-on-oom-arm64-5.4.log")).singleElement()
+        .satisfies(f -> assertThat(f.summary()).isEqualTo("Host-wide OOM on a 1.9 GiB host with"
+            + " no swap: the kernel panicked with no swap to absorb the spike"));
+  }
+
+  @Test
   void analyze_sysrqOrMemcgOom_isSilent() {
     assertThat(RealInputs.run(analyzer, "vmlab/sysrq-oom/dmesg.log")).isEmpty();
     assertThat(RealInputs.run(analyzer, "vmlab/cgv2-container-limit/dmesg.log")).isEmpty();
