@@ -24,6 +24,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -40,6 +42,10 @@ final class Diagnosis {
   static final Set<String> REGISTERED = RuleRegistry.all().stream()
       .map(Analyzer::info).map(info -> info.code())
       .collect(Collectors.toCollection(TreeSet::new));
+
+  /** A size below zero, which no amount of memory can be: a sign of arithmetic gone wrong. */
+  private static final Pattern NEGATIVE_SIZE =
+      Pattern.compile("(?<![\\w.])-\\d+(\\.\\d+)? ?(kB|KiB|MiB|GiB|Mi|Gi)\\b");
 
   final String file;
   final String text;
@@ -161,11 +167,16 @@ final class Diagnosis {
     }
 
     /**
-     * Fails with every mismatch at once; also when an analyzer failed (ENGINE-ERROR) or a
-     * finding cites a line that is not in the input as it stands.
+     * Fails with every mismatch at once; also when an analyzer failed (ENGINE-ERROR), a summary
+     * states a negative size, or a finding cites a line that is not in the input as it stands.
      */
     void verify() {
       for (Finding f : findings) {
+        Matcher negative = NEGATIVE_SIZE.matcher(f.summary());
+        if (negative.find()) {
+          failures.add(f.code() + ": states a negative size, " + negative.group()
+              + ": " + f.summary());
+        }
         if (f.code().equals(RuleEngine.ENGINE_ERROR)) {
           failures.add(f.code() + ": " + f.summary() + ": " + f.reasoning());
         }
@@ -178,7 +189,8 @@ final class Diagnosis {
       }
       System.out.println("RealKernelDiagnosis: " + scenario + " (" + file + "): findings "
           + codes() + (unchecked.isEmpty() ? ""
-              : "; silence of " + unchecked + " unchecked: no such analyzer registered yet"));
+              : "; silence of " + unchecked + " unchecked: no such analyzer registered yet")
+          + describe());
       if (!failures.isEmpty()) {
         throw new AssertionError("diagnosis of " + scenario + " (" + file + ") is wrong:\n  - "
             + String.join("\n  - ", failures) + "\n  findings: " + describe());
