@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.host.LiveLog;
+import dev.oomlens.host.paths.HostPaths;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -51,8 +52,11 @@ class CliTest {
       gz.write(Files.readAllBytes(quiet));
     }
     Files.writeString(dir.resolve("gone.gz"), "not gzip but named so\n");
-    proc = dir.resolve("proc");
+    proc = dir.resolve("host/proc");
     Files.createDirectories(proc.resolve("sys/kernel"));
+    Files.writeString(proc.resolve("meminfo"), "MemTotal:        8000000 kB\n"
+        + "MemFree:         1000000 kB\nMemAvailable:    6000000 kB\n"
+        + "SwapTotal:             0 kB\nSwapFree:              0 kB\n");
     Files.writeString(proc.resolve("sys/kernel/hostname"), "worker-3\n");
     Files.writeString(proc.resolve("sys/kernel/osrelease"), "6.8.0-45-generic\n");
     Files.writeString(proc.resolve("uptime"), "90061.52 170000.11\n");
@@ -78,7 +82,8 @@ class CliTest {
   static Environment env(String stdin, Supplier<LiveLog> kmsg, Supplier<LiveLog> journal) {
     return new Environment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
         Clock.fixed(Instant.parse("2026-02-03T10:00:00Z"), ZoneOffset.UTC),
-        proc != null ? proc : Path.of("no-proc-here"), kmsg, journal);
+        proc != null ? HostPaths.under(proc.getParent()) : HostPaths.under(Path.of("no-host")),
+        kmsg, journal);
   }
 
   /** A live log that holds {@code text}. */
@@ -185,7 +190,7 @@ class CliTest {
   @Test
   void doctor_missingProc_stillPrintsAHeader() {
     Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
-        dir.resolve("no-proc"), live("/dev/kmsg", ""), unreadable("journal"));
+        HostPaths.under(dir.resolve("no-host")), live("/dev/kmsg", ""), unreadable("journal"));
     Run r = run(env, "doctor");
     assertThat(r.out()).startsWith(
         "oomlens doctor: (hostname unknown), kernel (unknown), up (unknown)\n");
