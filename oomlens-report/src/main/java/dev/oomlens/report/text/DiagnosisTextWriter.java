@@ -50,6 +50,9 @@ public final class DiagnosisTextWriter {
   private static final String INDENT = "  ";
   private static final String LADDER_INDENT = " ".repeat(11);
 
+  /** Places (incidents) named on the ladder's Where line; the rest are counted. */
+  public static final int MAX_PLACES = 5;
+
   /** Cgroups listed in the host facts (those with OOM kills or limit hits first). */
   public static final int MAX_CGROUPS_LISTED = 8;
 
@@ -78,24 +81,31 @@ public final class DiagnosisTextWriter {
     for (int i = 0; i < where.size(); i++) {
       out.print((i == 0 ? label("Where") : LADDER_INDENT) + where.get(i) + "\n");
     }
-    if (sorted.isEmpty()) {
+    // One line per code: the most severe finding of it stands for the others, whose summaries
+    // and fixes are in the findings below.
+    Map<String, List<Finding>> byCode = new LinkedHashMap<>();
+    sorted.forEach(f -> byCode.computeIfAbsent(f.code(), c -> new ArrayList<>()).add(f));
+    if (byCode.isEmpty()) {
       out.print(label("Why") + "no rule found a cause in this evidence\n");
     }
-    for (int i = 0; i < sorted.size(); i++) {
-      Finding f = sorted.get(i);
-      out.print((i == 0 ? label("Why") : LADDER_INDENT) + f.summary() + "  ["
+    boolean first = true;
+    for (List<Finding> same : byCode.values()) {
+      Finding f = same.getFirst();
+      String more = same.size() > 1 ? " (and " + (same.size() - 1) + " more like it)" : "";
+      out.print((first ? label("Why") : LADDER_INDENT) + f.summary() + more + "  ["
           + f.code() + ", " + f.severity().jsonName() + "]\n");
+      first = false;
     }
     Set<Fix> fixes = new LinkedHashSet<>();
-    sorted.forEach(f -> fixes.addAll(f.fixes()));
+    byCode.values().forEach(same -> fixes.addAll(same.getFirst().fixes()));
     if (fixes.isEmpty()) {
       out.print(label("Fix") + "nothing to change was found\n");
     }
-    boolean first = true;
+    first = true;
     for (Fix fix : fixes) {
       out.print((first ? label("Fix") : LADDER_INDENT) + "[" + fix.layer().jsonName() + "] "
           + fix.action() + "\n");
-      fix.snippet().ifPresent(s -> snippet(s, LADDER_INDENT + INDENT));
+      fix.snippet().ifPresent(sn -> snippet(sn, LADDER_INDENT + INDENT));
       first = false;
     }
     out.flush();
@@ -216,11 +226,17 @@ public final class DiagnosisTextWriter {
     Set<String> hosts = new LinkedHashSet<>();
     e.incidents().forEach(i -> hosts.add(i.host().orElse("")));
     boolean manyHosts = hosts.size() > 1;
-    for (Incident i : e.incidents()) {
+    List<Incident> incidents = new ArrayList<>(e.incidents());
+    // Most kills first; the rest are counted, and listed in the reports below.
+    incidents.sort(Comparator.comparingLong(DiagnosisTextWriter::kills).reversed());
+    for (Incident i : incidents.subList(0, Math.min(incidents.size(), MAX_PLACES))) {
       OomReport first = i.reports().getFirst();
-      long kills = i.reports().stream().filter(r -> r.victim().isPresent()).count();
       String host = manyHosts ? i.host().orElse("(unnamed host)") + ": " : "";
-      out.add(host + place(first) + " (" + plural(kills, "kill") + ")");
+      out.add(host + place(first) + " (" + plural(kills(i), "kill") + ")");
+    }
+    if (incidents.size() > MAX_PLACES) {
+      out.add("and " + (incidents.size() - MAX_PLACES) + " more places ("
+          + plural(incidents.size(), "incident") + " in all, each in the reports below)");
     }
     if (out.isEmpty()) {
       Map<String, Integer> units = new LinkedHashMap<>();
@@ -236,6 +252,10 @@ public final class DiagnosisTextWriter {
       out.add("nowhere: no memory ran out on record");
     }
     return out;
+  }
+
+  private static long kills(Incident i) {
+    return i.reports().stream().filter(r -> r.victim().isPresent()).count();
   }
 
   /** Where one report says the memory ran out, in words. */
