@@ -53,7 +53,7 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  sudo oomlens snapshot /tmp/node-7 && tar czf node-7.tgz -C /tmp node-7",
+      "  sudo oomlens snapshot node-7 && tar czf node-7.tgz node-7",
       "  oomlens doctor --path.rootfs node-7 --kernel-log node-7/kernel.log",
     })
 final class SnapshotCommand implements Callable<Integer> {
