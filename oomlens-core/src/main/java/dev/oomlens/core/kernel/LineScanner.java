@@ -41,7 +41,11 @@ final class LineScanner {
     void lineTooLong(long lineNumber, int keptBytes);
   }
 
-  /** Substrings at least one of which every line of interest contains when no report is open. */
+  /**
+   * Substrings at least one of which every line of interest contains when no report is open. A hit
+   * counts only when {@link #confirmed} agrees: {@code ill} must be {@code Kill}/{@code kill},
+   * {@code failure} must be {@code failure: order} (or the older {@code failure. order}).
+   */
   static final String[] ANCHORS = {"oom", "ill", "failure"};
 
   /** Longest line kept whole; longer ones are cut (and reported) so memory stays bounded. */
@@ -198,6 +202,9 @@ final class LineScanner {
       int at = anchorAt[i];
       if (at == -2 || (at >= 0 && at < pos)) {
         at = view.indexOf(ANCHORS[i], pos);
+        while (at >= 0 && !confirmed(view, at, i)) {
+          at = view.indexOf(ANCHORS[i], at + 1);
+        }
         anchorAt[i] = at;
       }
       if (at >= 0 && (best < 0 || at < best)) {
@@ -205,6 +212,19 @@ final class LineScanner {
       }
     }
     return best;
+  }
+
+  /*
+   * Confirming a hit by the bytes around it keeps ordinary words ("will", "fill", "failed to load
+   * firmware: failure") from reaching the ordered, decoding part of the read: on a busy node's log
+   * they outnumber the lines of OOM reports several times over.
+   */
+  static boolean confirmed(String view, int hit, int anchor) {
+    return switch (anchor) {
+      case 1 -> hit > 0 && (view.charAt(hit - 1) == 'K' || view.charAt(hit - 1) == 'k');
+      case 2 -> view.startsWith(": order", hit + 7) || view.startsWith(". order", hit + 7);
+      default -> true;
+    };
   }
 
   /** Counts {@code \n} bytes in {@code b[from, to)}, eight at a time. */

@@ -106,21 +106,32 @@ final class MemInfoParser {
       return node(m);
     }
     if (m.startsWith("lowmem_reserve[]:") || m.startsWith("Swap cache stats:")
-        || m.equals("Memory allocations:") || SLAB_COLUMNS.matcher(m).matches()
-        || PER_CPU.matcher(m).matches()) {
+        || m.equals("Memory allocations:")
+        || (m.startsWith("Name") && SLAB_COLUMNS.matcher(m).matches())
+        || (m.startsWith("CPU") && PER_CPU.matcher(m).matches())) {
       return Optional.of(new Other());
     }
-    Matcher p = PAGES.matcher(m);
-    if (p.matches()) {
-      OptionalLong n = KillLineParser.parseLong(p.group(1));
-      return n.isPresent() ? Optional.of(new Pages(p.group(2), n.getAsLong())) : Optional.empty();
+    char first = m.charAt(0);
+    if (first >= '0' && first <= '9') {
+      Matcher p = PAGES.matcher(m);
+      if (p.matches()) {
+        OptionalLong n = KillLineParser.parseLong(p.group(1));
+        return n.isPresent() ? Optional.of(new Pages(p.group(2), n.getAsLong())) : Optional.empty();
+      }
+      return Optional.empty();
     }
-    Matcher s = SWAP.matcher(m);
-    if (s.matches()) {
-      OptionalLong n = KillLineParser.parseLong(s.group(2));
-      return n.isPresent()
-          ? Optional.of(new Swap(s.group(1).equals("Total"), n.getAsLong()))
-          : Optional.empty();
+    if (first == 'F' || first == 'T') {
+      Matcher s = SWAP.matcher(m);
+      if (s.matches()) {
+        OptionalLong n = KillLineParser.parseLong(s.group(2));
+        return n.isPresent()
+            ? Optional.of(new Swap(s.group(1).equals("Total"), n.getAsLong()))
+            : Optional.empty();
+      }
+      return Optional.empty();
+    }
+    if (first < 'a' || first > 'z' || m.indexOf(':') < 0) {
+      return Optional.empty();
     }
     Optional<Map<String, Long>> counters = counters(m);
     if (counters.isPresent()) {

@@ -130,6 +130,13 @@ final class OomReportBuilder {
     if (memcg.inStats() && memcg.accept(m, line.source())) {
       return take(line);
     }
+    if (m.startsWith("[") && !m.startsWith("[<")) {
+      // The task table is most of a report's lines: read it before trying everything else.
+      Optional<Outcome> table = acceptTaskTable(line, m);
+      if (table.isPresent()) {
+        return table.get();
+      }
+    }
     if (OomHeaderParser.trigger(m).isPresent()) {
       return lines.isEmpty() ? acceptTrigger(line, m) : Outcome.NEW_REPORT;
     }
@@ -177,26 +184,30 @@ final class OomReportBuilder {
     if (TaskTableParser.isTitle(m)) {
       return take(line);
     }
-    Optional<TaskTableParser.Layout> header = TaskTableParser.header(m);
-    if (header.isPresent()) {
-      layout = header;
-      return take(line);
-    }
     if (OomStackLines.isStackLine(m)) {
       return take(line);
     }
-    if (TaskTableParser.looksLikeRow(m)) {
-      switch (TaskTableParser.row(m, layout, line.source())) {
-        case TaskTableParser.Parsed p -> tasks.add(p.row());
-        case TaskTableParser.Cut c -> {
-          // A row cut at the line's end: nothing in it can be trusted, and nothing is wrong.
-        }
-        case TaskTableParser.Malformed bad -> problems.accept(
-            new Problem(line.source().file(), line.source().line(), bad.message()));
-      }
-      return take(line);
-    }
     return Outcome.UNKNOWN;
+  }
+
+  private Optional<Outcome> acceptTaskTable(LogLine line, String m) {
+    Optional<TaskTableParser.Layout> header = TaskTableParser.header(m);
+    if (header.isPresent()) {
+      layout = header;
+      return Optional.of(take(line));
+    }
+    if (!TaskTableParser.looksLikeRow(m)) {
+      return Optional.empty();
+    }
+    switch (TaskTableParser.row(m, layout, line.source())) {
+      case TaskTableParser.Parsed p -> tasks.add(p.row());
+      case TaskTableParser.Cut c -> {
+        // A row cut at the line's end: nothing in it can be trusted, and nothing is wrong.
+      }
+      case TaskTableParser.Malformed bad -> problems.accept(
+          new Problem(line.source().file(), line.source().line(), bad.message()));
+    }
+    return Optional.of(take(line));
   }
 
   private Outcome acceptTrigger(LogLine line, String m) {

@@ -37,15 +37,43 @@ final class TaskTableParser {
   private TaskTableParser() {}
 
   /** The columns after the pid, as the header names them ({@code name} last). */
-  record Layout(List<String> columns) {
-    Layout {
-      columns = List.copyOf(columns);
+  record Layout(List<String> columns, int[] index) {
+    Layout(List<String> columns) {
+      this(List.copyOf(columns), indexes(columns));
     }
 
     int numericColumns() {
       return columns.size() - 1;
     }
+
+    private static int[] indexes(List<String> columns) {
+      int[] index = new int[COLUMNS.size()];
+      for (int i = 0; i < index.length; i++) {
+        index[i] = columns.indexOf(COLUMNS.get(i));
+      }
+      return index;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Layout l && l.columns.equals(columns);
+    }
+
+    @Override
+    public int hashCode() {
+      return columns.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Layout" + columns;
+    }
   }
+
+  /** The columns the model keeps, in the order of {@link Layout#index}. */
+  private static final List<String> COLUMNS = List.of("uid", "tgid", "total_vm", "rss",
+      "rss_anon", "rss_file", "rss_shmem", "pgtables_bytes", "nr_ptes", "nr_pmds", "swapents",
+      "oom_score_adj");
 
   /** What one row line came to. */
   sealed interface RowResult {}
@@ -171,9 +199,9 @@ final class TaskTableParser {
 
   private static RowResult build(
       long pid, Layout lay, List<Long> numbers, String name, SourceLine source) {
-    OptionalLong totalVm = column(lay, numbers, "total_vm");
-    OptionalLong rss = column(lay, numbers, "rss");
-    OptionalLong adj = column(lay, numbers, "oom_score_adj");
+    OptionalLong totalVm = column(lay, numbers, 2);
+    OptionalLong rss = column(lay, numbers, 3);
+    OptionalLong adj = column(lay, numbers, 11);
     if (totalVm.isEmpty() || rss.isEmpty() || adj.isEmpty()) {
       return new Malformed("expected total_vm, rss and oom_score_adj columns in the task table");
     }
@@ -181,15 +209,15 @@ final class TaskTableParser {
     if (a < Short.MIN_VALUE || a > Short.MAX_VALUE) {
       return new Malformed("expected an oom_score_adj between -1000 and 1000, found " + a);
     }
-    return new Parsed(new TaskRow(pid, column(lay, numbers, "uid"), column(lay, numbers, "tgid"),
-        totalVm.getAsLong(), rss.getAsLong(), column(lay, numbers, "rss_anon"),
-        column(lay, numbers, "rss_file"), column(lay, numbers, "rss_shmem"),
-        column(lay, numbers, "pgtables_bytes"), column(lay, numbers, "nr_ptes"),
-        column(lay, numbers, "nr_pmds"), column(lay, numbers, "swapents"), (int) a, name, source));
+    return new Parsed(new TaskRow(pid, column(lay, numbers, 0), column(lay, numbers, 1),
+        totalVm.getAsLong(), rss.getAsLong(), column(lay, numbers, 4), column(lay, numbers, 5),
+        column(lay, numbers, 6), column(lay, numbers, 7), column(lay, numbers, 8),
+        column(lay, numbers, 9), column(lay, numbers, 10), (int) a, name, source));
   }
 
-  private static OptionalLong column(Layout lay, List<Long> numbers, String column) {
-    int i = lay.columns().indexOf(column);
+  /** The value of the {@code which}-th kept column ({@link #COLUMNS}), when the layout has it. */
+  private static OptionalLong column(Layout lay, List<Long> numbers, int which) {
+    int i = lay.index()[which];
     return i < 0 || i >= numbers.size() ? OptionalLong.empty() : OptionalLong.of(numbers.get(i));
   }
 }

@@ -1,21 +1,16 @@
 package dev.oomlens.core.rules;
 
+import dev.oomlens.core.kernel.CgroupPaths;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Workload;
-import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /*
  * Which level of the hierarchy owned the limit that was hit. The report names two cgroups:
  * oom_memcg, whose limit was hit, and task_memcg, the victim's. They are equal when a container
  * or unit hit its own limit; oom_memcg is an ancestor when a pod (the sum of its containers'
  * limits) or the node's pods as a whole (the kubepods cgroup, limited to node allocatable) ran out.
- *
- * The Kubernetes levels are read from the kubelet's naming (pkg/kubelet/cm): kubepods or
- * kubepods.slice (possibly prefixed, kubelet-kubepods.slice), the QoS level burstable/besteffort
- * or kubepods-burstable.slice/kubepods-besteffort.slice, then pod<uid> or
- * kubepods-...-pod<uid>.slice.
+ * The path is read by CgroupPaths, the one decoder of cgroup naming.
  */
 
 /** The level of the cgroup hierarchy whose memory limit an OOM report says was hit. */
@@ -32,12 +27,6 @@ public enum MemcgLevel {
   UNIT("systemd unit"),
   /** Any other cgroup (hand-made, LXC, libvirt). */
   OTHER("cgroup");
-
-  private static final Pattern KUBEPODS = Pattern.compile("(?:.*-)?kubepods(?:\\.slice)?");
-  private static final Pattern QOS_SLICE =
-      Pattern.compile("(?:.*-)?kubepods-(?:burstable|besteffort)\\.slice|burstable|besteffort");
-  private static final Pattern POD_LEVEL =
-      Pattern.compile("pod[0-9a-fA-F_-]{32,36}|.*-pod[0-9a-fA-F_]{32,36}\\.slice");
 
   private final String words;
 
@@ -57,62 +46,17 @@ public enum MemcgLevel {
 
   /** The level of the report's {@code oom_memcg}; empty for reports that name none. */
   public static Optional<MemcgLevel> of(OomReport report) {
-    if (report.oomMemcg().isEmpty()) {
-      return Optional.empty();
-    }
-    String path = report.oomMemcg().get();
-    Optional<MemcgLevel> kube = kubernetes(path);
-    if (kube.isPresent()) {
-      return kube;
-    }
-    boolean own = report.taskMemcg().map(path::equals).orElse(true);
-    if (own) {
-      Workload.Kind kind = report.workload().kind();
-      switch (kind) {
-        case CONTAINER, DOCKER, PODMAN -> {
-          return Optional.of(CONTAINER);
-        }
-        case SYSTEMD_UNIT, USER_SESSION -> {
-          return Optional.of(UNIT);
-        }
-        default -> { }
-      }
-    }
-    String leaf = leaf(path);
-    if (leaf.endsWith(".service") || leaf.endsWith(".scope") || leaf.endsWith(".slice")) {
-      return Optional.of(UNIT);
-    }
-    return Optional.of(OTHER);
+    return report.oomMemcg().map(path -> of(CgroupPaths.decode(path)));
   }
 
-  private static Optional<MemcgLevel> kubernetes(String path) {
-    List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/+"));
-    int k = -1;
-    for (int i = 0; i < parts.size(); i++) {
-      if (KUBEPODS.matcher(parts.get(i)).matches()) {
-        k = i;
-        break;
-      }
-    }
-    if (k < 0) {
-      return Optional.empty();
-    }
-    int below = parts.size() - 1 - k;
-    if (below == 0) {
-      return Optional.of(NODE_ALLOCATABLE);
-    }
-    String last = parts.getLast();
-    if (below == 1 && QOS_SLICE.matcher(last).matches()) {
-      return Optional.of(QOS);
-    }
-    if (POD_LEVEL.matcher(last).matches()) {
-      return Optional.of(POD);
-    }
-    return Optional.of(CONTAINER);
-  }
-
-  private static String leaf(String path) {
-    int slash = path.lastIndexOf('/');
-    return slash < 0 ? path : path.substring(slash + 1);
+  /** The level a decoded cgroup path stands at. */
+  static MemcgLevel of(Workload cgroup) {
+    return switch (cgroup.kind()) {
+      case KUBEPODS -> cgroup.qosClass().isPresent() ? QOS : NODE_ALLOCATABLE;
+      case POD -> POD;
+      case CONTAINER, DOCKER, PODMAN -> CONTAINER;
+      case SYSTEMD_UNIT, USER_SESSION, VM -> UNIT;
+      case OTHER -> OTHER;
+    };
   }
 }

@@ -1,6 +1,8 @@
 package dev.oomlens.core.kernel;
 
+import static dev.oomlens.core.kernel.ReportTestLines.assemble;
 import static dev.oomlens.core.kernel.ReportTestLines.resource;
+import static dev.oomlens.core.kernel.ReportTestLines.unframed;
 
 import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.MemcgState;
@@ -23,9 +25,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every corpus file, read byte for byte through {@link KernelLogReader} (framer, filter and
- * assembler together), checked against the hand-read {@code expected} fields of {@code
- * corpus/manifest.json}.
+ * Every corpus file checked against the hand-read {@code expected} fields of {@code
+ * corpus/manifest.json}: read byte for byte through {@link KernelLogReader} (framer, filter and
+ * assembler together), and fed unframed to the assembler alone.
  */
 class CorpusTest {
 
@@ -40,10 +42,24 @@ class CorpusTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("manifest")
-  @SuppressWarnings("unchecked")
   void read_corpusFile_matchesManifest(String file, Map<String, Object> entry) throws Exception {
     ReportTestLines.Collected out = new ReportTestLines.Collected();
     new KernelLogReader(new ReaderOptions(LocalDate.of(2026, 11, 23))).read(corpusPath(file), out);
+    check(entry, out);
+  }
+
+  /**
+   * The same files with their framing stripped by the test support code, fed to the assembler as
+   * bare lines through the reader's oom/ill/failure filter: the assembler alone must agree.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("manifest")
+  void accept_unframedCorpusFile_matchesManifest(String file, Map<String, Object> entry) {
+    check(entry, assemble(unframed(file, resource("corpus/" + file))));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void check(Map<String, Object> entry, ReportTestLines.Collected out) {
     Map<String, Object> expected = (Map<String, Object>) entry.get("expected");
     SoftAssertions soft = new SoftAssertions();
     soft.assertThat(out.problems).as("problems").isEmpty();

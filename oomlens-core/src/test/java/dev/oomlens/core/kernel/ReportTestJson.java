@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Test helper: a small JSON reader for the corpus manifest (objects, arrays, strings, numbers,
+ * Test support: a small JSON reader for the corpus manifest (objects, arrays, strings, numbers,
  * booleans, null), so that core's tests need no JSON library.
  */
 final class ReportTestJson {

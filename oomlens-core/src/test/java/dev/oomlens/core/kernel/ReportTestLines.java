@@ -19,7 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Test helper: turns a text block into {@link LogLine}s with {@link Framing#BARE} framing, and runs
+ * Test support: turns a text block into {@link LogLine}s with {@link Framing#BARE} framing, and runs
  * an assembler over them the way the reader does (only oom/ill/failure lines while no report is
  * open).
  *

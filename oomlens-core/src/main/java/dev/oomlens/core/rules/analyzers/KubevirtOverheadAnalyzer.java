@@ -1,0 +1,226 @@
+package dev.oomlens.core.rules.analyzers;
+
+import static dev.oomlens.core.rules.analyzers.ByteSizes.human;
+
+import dev.oomlens.core.calc.KubevirtOverhead;
+import dev.oomlens.core.calc.KubevirtOverhead.Version;
+import dev.oomlens.core.calc.KubevirtOverhead.Vm;
+import dev.oomlens.core.finding.Confidence;
+import dev.oomlens.core.finding.Finding;
+import dev.oomlens.core.finding.Fix;
+import dev.oomlens.core.finding.Layer;
+import dev.oomlens.core.finding.Severity;
+import dev.oomlens.core.model.MemcgState;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.OomScope;
+import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.TaskRow;
+import dev.oomlens.core.rules.Analyzer;
+import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.rules.RuleInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/*
+ * A KubeVirt VM runs in a virt-launcher pod whose memory limit is the guest's memory plus an
+ * overhead KubeVirt computes (algorithms.md section 1) and Harvester scales (section 2). Everything
+ * that is not guest RAM must fit in that overhead: the helpers (virt-launcher-monitor,
+ * virt-launcher, virtqemud or libvirtd, virtlogd), qemu's own memory, the guest's page tables and
+ * the kernel memory charged to the pod. When it does not, the pod's memcg OOM kills qemu, that is
+ * the VM (seed 001).
+ *
+ * The report does not print the VM's size. It is estimated as the largest whole GiB that leaves
+ * the pod the smallest overhead any KubeVirt version computes (v0.50's flat 138Mi + vCPU and
+ * IOThread tables); when qemu's RSS shows more than 256 MiB beyond that, the VM is not a whole
+ * number of GiB and the estimate steps by 256 MiB. vCPUs are at least N+1 when a "CPU N/KVM"
+ * thread triggered the OOM, else 1. The base overhead is then v1.5-v1.9's (the one Harvester's
+ * docs quote: 240Mi for 1 vCPU and 2Gi), without graphics.
+ *
+ * What the pod needed beyond the guest is sized as 1.25 x what was not guest RAM at the OOM
+ * (usage - the part of qemu's RSS up to the guest size), and at least Harvester's guidance: 10%
+ * of the VM's memory for 5-10 GiB VMs, 1 GiB above 10 GiB.
+ */
+
+/** KUBEVIRT-OVERHEAD: a virt-launcher pod ran out of room for everything beside the guest. */
+public final class KubevirtOverheadAnalyzer implements Analyzer {
+  private static final long MIB = ByteSizes.MIB;
+  private static final long GIB = ByteSizes.GIB;
+  private static final Pattern QEMU = Pattern.compile("qemu-system-.*|qemu-kvm|qemu-kvm-.*");
+  private static final Pattern VCPU_THREAD = Pattern.compile("CPU (\\d+)/KVM");
+  private static final RuleInfo INFO = new RuleInfo("KUBEVIRT-OVERHEAD",
+      "A KubeVirt virt-launcher pod outgrew the overhead budgeted beside its guest",
+      Severity.HIGH);
+
+  @Override
+  public RuleInfo info() {
+    return INFO;
+  }
+
+  @Override
+  public List<Finding> analyze(EvidenceSet evidence) {
+    List<Finding> out = new ArrayList<>();
+    for (List<OomReport> episode : Episodes.of(evidence)) {
+      List<OomReport> qualifying = new ArrayList<>();
+      for (OomReport r : episode) {
+        if (qualifies(r)) {
+          qualifying.add(r);
+        }
+      }
+      if (!qualifying.isEmpty()) {
+        out.add(finding(qualifying));
+      }
+    }
+    return out;
+  }
+
+  private static boolean qualifies(OomReport r) {
+    if (!r.workload().kubevirt() || r.scope().orElse(null) != OomScope.MEMCG
+        || r.memcg().isEmpty()) {
+      return false;
+    }
+    MemcgState m = r.memcg().get();
+    if (MemcgState.isUnlimited(m.limitKb()) || m.usageKb() * 10 < m.limitKb() * 9) {
+      return false;
+    }
+    boolean qemuRow = r.tasks().stream().anyMatch(t -> QEMU.matcher(t.comm()).matches());
+    boolean qemuVictim = r.victim().map(v -> QEMU.matcher(v.comm()).matches()).orElse(false);
+    return qemuRow || qemuVictim;
+  }
+
+  private Finding finding(List<OomReport> reports) {
+    OomReport r = reports.get(reports.size() - 1);
+    MemcgState m = r.memcg().get();
+    long limit = m.limitKb() * 1024;
+    long usage = m.usageKb() * 1024;
+    Optional<TaskRow> qemu = r.tasks().stream().filter(t -> QEMU.matcher(t.comm()).matches())
+        .findFirst();
+    long qemuRss = qemu.map(t -> t.rssPages() * 4096)
+        .orElse(r.victim().flatMap(v -> v.rssKb().isPresent()
+            ? Optional.of(v.rssKb().getAsLong() * 1024) : Optional.empty()).orElse(0L));
+    long helpersRss = helpersRss(r);
+    int vcpus = r.trigger().map(t -> {
+      Matcher mt = VCPU_THREAD.matcher(t.comm());
+      return mt.matches() ? Integer.parseInt(mt.group(1)) + 1 : 1;
+    }).orElse(1);
+
+    long guest = estimateGuest(limit, vcpus, qemuRss);
+    long base = KubevirtOverhead.overheadBytes(
+        Vm.basic(guest, vcpus, Version.V1_5_TO_1_9, false));
+    long budget = limit - guest;
+    long notGuest = usage - Math.min(qemuRss, guest);
+    long guidance = guest > 10 * GIB ? GIB : guest >= 5 * GIB ? guest / 10 : 0;
+    long needed = Math.ceilDiv(Math.max(notGuest * 5 / 4, guidance), MIB) * MIB;
+    OptionalDouble ratio = KubevirtOverhead.ratioCovering(base, needed);
+    long reservedAtDefault = Math.max(0,
+        needed - Math.round(base * KubevirtOverhead.HARVESTER_DEFAULT_RATIO));
+    double effectiveRatio = budget / (double) base;
+
+    StringBuilder why = new StringBuilder();
+    why.append(String.format(Locale.ROOT, "The virt-launcher pod's memory cgroup %s hit its "
+            + "%s limit (usage %s)", r.oomMemcg().orElse("(unnamed)"), human(limit),
+        human(usage)));
+    r.victim().ifPresent(v -> why.append("; the kernel killed ").append(v.comm())
+        .append(" (pid ").append(v.pid()).append(")")
+        .append(QEMU.matcher(v.comm()).matches() ? ", that is the VM itself" : ""));
+    why.append(". ");
+    why.append("The helpers (every task but qemu) held ").append(human(helpersRss))
+        .append(" of RSS against the ").append(human(Version.V1_5_TO_1_9.helpersBytes()))
+        .append(" KubeVirt v1.5+ budgets for them; qemu held ").append(human(qemuRss))
+        .append(". ");
+    if (reports.size() > 1) {
+      long firstHelpers = helpersRss(reports.get(0));
+      why.append("Across the ").append(reports.size()).append(" kills of this pod the helpers "
+          + "went from ").append(human(firstHelpers)).append(" to ").append(human(helpersRss))
+          .append(". ");
+    }
+    why.append(String.format(Locale.ROOT, "Guest memory estimated at %s (the largest that leaves "
+            + "the smallest KubeVirt overhead, %d vCPU%s), so the pod had %s beside the guest = "
+            + "%.2f x the %s KubeVirt v1.5-v1.9 computes for it (%s/512 + 220Mi + %d x 8Mi + "
+            + "8Mi). At the OOM %s of the usage was not guest RAM (usage - min(qemu RSS, guest)). ",
+        human(guest), vcpus, vcpus == 1 ? "" : "s", human(budget), effectiveRatio, human(base),
+        human(guest), vcpus, human(notGuest)));
+    why.append("Room needed beside the guest: max(1.25 x ").append(human(notGuest))
+        .append(guidance > 0 ? ", Harvester's guidance " + human(guidance) : "")
+        .append(") = ").append(human(needed)).append(". ");
+    ratio.ifPresent(x -> why.append(String.format(Locale.ROOT,
+        "That is additional-guest-memory-overhead-ratio %.1f (%s x %.1f >= %s), or, at the "
+            + "default ratio 1.5, %s of reserved memory.", x, human(base), x, human(needed),
+        human(reservedAtDefault))));
+
+    List<SourceLine> ev = new ArrayList<>();
+    r.trigger().ifPresent(t -> ev.add(t.source()));
+    ev.add(m.source());
+    SourceLines.matching(r, "(?<![\\w-])kmem: usage").ifPresent(ev::add);
+    r.tasks().forEach(t -> ev.add(t.source()));
+    r.victim().ifPresent(v -> ev.add(v.source()));
+    if (reports.size() > 1) {
+      reports.get(0).tasks().forEach(t -> ev.add(t.source()));
+    }
+
+    List<Fix> fixes = new ArrayList<>();
+    if (ratio.isPresent()) {
+      String value = String.format(Locale.ROOT, "%.1f", ratio.getAsDouble());
+      fixes.add(new Fix(Layer.HYPERVISOR, "Harvester, cluster-wide: raise "
+          + "additional-guest-memory-overhead-ratio to " + value + " (" + human(base) + " x "
+          + value + " covers " + human(needed) + "); it applies to VMs created, migrated or "
+          + "restarted after the change, and costs that overhead on every VM.",
+          Optional.of("kubectl patch settings.harvesterhci.io "
+              + "additional-guest-memory-overhead-ratio --type merge -p '{\"value\":\"" + value
+              + "\"}'\n# or\napiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata:\n"
+              + "  name: additional-guest-memory-overhead-ratio\nvalue: \"" + value + "\"")));
+    }
+    fixes.add(new Fix(Layer.HYPERVISOR, "Harvester, this VM only: reserve "
+        + ByteSizes.quantityMi(reservedAtDefault) + " of its memory for the helpers (needed "
+        + human(needed) + " - the default ratio's 1.5 x " + human(base) + "); the guest then "
+        + "sees " + human(guest - reservedAtDefault) + ". Restart the VM to apply.",
+        Optional.of("kubectl annotate vm <name> -n <namespace> --overwrite "
+            + "harvesterhci.io/reservedMemory=" + ByteSizes.quantityMi(reservedAtDefault))));
+    long memory = guest + Math.max(0, needed - base);
+    fixes.add(new Fix(Layer.POD_SPEC, "Plain KubeVirt: keep the guest at " + human(guest)
+        + " but give the VM " + ByteSizes.quantityMi(memory) + " (guest + the "
+        + human(Math.max(0, needed - base)) + " that KubeVirt's " + human(base)
+        + " lacks); KubeVirt adds its overhead on top and the difference is left to the "
+        + "helpers.", Optional.of("spec:\n"
+        + "  template:\n"
+        + "    spec:\n"
+        + "      domain:\n"
+        + "        memory:\n"
+        + "          guest: " + ByteSizes.quantityMi(guest) + "\n"
+        + "        resources:\n"
+        + "          requests:\n"
+        + "            memory: " + ByteSizes.quantityMi(memory) + "\n"
+        + "          limits:\n"
+        + "            memory: " + ByteSizes.quantityMi(memory))));
+    String summary = String.format(Locale.ROOT, "virt-launcher pod hit its %s limit: %s beside "
+            + "an estimated %s guest, %s needed (helpers %s, qemu %s)", human(limit),
+        human(budget), human(guest), human(needed), human(helpersRss), human(qemuRss));
+    return new Finding(INFO.code(), Severity.HIGH, Confidence.MEDIUM, summary, why.toString(),
+        SourceLines.distinct(ev), fixes);
+  }
+
+  private static long helpersRss(OomReport r) {
+    long sum = 0;
+    for (TaskRow t : r.tasks()) {
+      if (!QEMU.matcher(t.comm()).matches()) {
+        sum += t.rssPages() * 4096;
+      }
+    }
+    return sum;
+  }
+
+  /** The guest size: see the note at the top of the class. */
+  static long estimateGuest(long limitBytes, int vcpus, long qemuRssBytes) {
+    long smallestFixed = Version.V0_50.fixedBytes() + 8 * MIB * vcpus + 8 * MIB;
+    long upper = (limitBytes - smallestFixed) * 512 / 513;
+    long guest = Math.floorDiv(upper, GIB) * GIB;
+    if (guest <= 0 || qemuRssBytes - guest > 256 * MIB) {
+      guest = Math.floorDiv(upper, 256 * MIB) * 256 * MIB;
+    }
+    return Math.max(guest, 256 * MIB);
+  }
+}
