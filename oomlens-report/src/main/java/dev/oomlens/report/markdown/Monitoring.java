@@ -78,7 +78,7 @@ final class Monitoring {
       add(out, "Working set of " + t.label() + " against its limit",
           "container_memory_working_set_bytes{" + t.selector() + "}\n  / container_spec_memory_"
               + "limit_bytes{" + t.selector() + "}",
-          "stays below 0.9 (a limit of 0, unlimited, gives +Inf)");
+          "below 0.9 (+Inf: no limit is set)");
       add(out, "Memory cgroup OOM events of " + t.label(),
           "increase(container_oom_events_total{" + t.selector() + "}[1h])", "0");
       t.podUid().ifPresent(uid -> {
@@ -97,11 +97,11 @@ final class Monitoring {
     if (hostLevel) {
       add(out, "Memory available to new work, as a share of RAM",
           "node_memory_MemAvailable_bytes{" + instance + "}\n  / node_memory_MemTotal_bytes{"
-              + instance + "}", "stays above 0.1");
+              + instance + "}", "above 0.1");
     }
     if (hostLevel || has("NO-SWAP", "THRASHING", "HOST-EXHAUSTED")) {
       add(out, "Swap size (0 means no swap)", "node_memory_SwapTotal_bytes{" + instance + "}",
-          has("NO-SWAP") ? "above 0 once swap (zram) is on" : "as configured");
+          has("NO-SWAP") ? "above 0 once swap (zram) is on" : "the size configured");
       add(out, "Swap in use", "node_memory_SwapTotal_bytes{" + instance
           + "} - node_memory_SwapFree_bytes{" + instance + "}", "below the swap size");
     }
