@@ -21,7 +21,7 @@ import java.util.OptionalLong;
  * @param shmemBytes tmpfs, shared memory, memfd
  * @param slabBytes kernel slab (v2 only; v1 reports kernel memory in the {@code kmem:} line instead)
  * @param kernelBytes all kernel memory charged (v2 {@code kernel}, else stack + page tables + slab
- *     + sock + percpu where printed)
+ *     + sock + percpu + vmalloc where printed)
  * @param activeFileBytes cache recently used (harder to reclaim), likewise {@code inactiveFileBytes}
  */
 public record MemcgComposition(
@@ -61,7 +61,7 @@ public record MemcgComposition(
               : sum(stat, "slab_reclaimable", "slab_unreclaimable"),
           stat.containsKey("kernel")
               ? get(stat, "kernel")
-              : sum(stat, "kernel_stack", "pagetables", "sec_pagetables", "percpu", "sock",
+              : sum(stat, "kernel_stack", "pagetables", "sec_pagetables", "percpu", "sock", "vmalloc",
                   "slab_reclaimable", "slab_unreclaimable"),
           OptionalLong.empty(),
           get(stat, "file_mapped"),

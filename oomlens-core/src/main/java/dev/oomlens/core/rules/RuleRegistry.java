@@ -4,12 +4,20 @@ import dev.oomlens.core.rules.analyzers.CpusetMempolicyAnalyzer;
 import dev.oomlens.core.rules.analyzers.FragmentationAnalyzer;
 import dev.oomlens.core.rules.analyzers.GroupKillAnalyzer;
 import dev.oomlens.core.rules.analyzers.HostExhaustedAnalyzer;
+import dev.oomlens.core.rules.analyzers.HugepagesAnalyzer;
+import dev.oomlens.core.rules.analyzers.JvmAnalyzer;
+import dev.oomlens.core.rules.analyzers.KernelMemoryAnalyzer;
+import dev.oomlens.core.rules.analyzers.KubevirtOverheadAnalyzer;
+import dev.oomlens.core.rules.analyzers.LeakAnalyzer;
 import dev.oomlens.core.rules.analyzers.MemcgLimitAnalyzer;
 import dev.oomlens.core.rules.analyzers.NodeAllocatableAnalyzer;
+import dev.oomlens.core.rules.analyzers.PageCacheAnalyzer;
 import dev.oomlens.core.rules.analyzers.PanicOnOomAnalyzer;
 import dev.oomlens.core.rules.analyzers.QosOrderAnalyzer;
 import dev.oomlens.core.rules.analyzers.RepeatedOomAnalyzer;
+import dev.oomlens.core.rules.analyzers.ShmemTmpfsAnalyzer;
 import dev.oomlens.core.rules.analyzers.SysrqManualAnalyzer;
+import dev.oomlens.core.rules.analyzers.TightLimitAnalyzer;
 import dev.oomlens.core.rules.analyzers.VictimNotGrowerAnalyzer;
 import java.util.List;
 
@@ -28,12 +36,20 @@ public final class RuleRegistry {
         new FragmentationAnalyzer(),
         new GroupKillAnalyzer(),
         new HostExhaustedAnalyzer(),
+        new HugepagesAnalyzer(),
+        new JvmAnalyzer(),
+        new KernelMemoryAnalyzer(),
+        new KubevirtOverheadAnalyzer(),
+        new LeakAnalyzer(),
         new MemcgLimitAnalyzer(),
         new NodeAllocatableAnalyzer(),
+        new PageCacheAnalyzer(),
         new PanicOnOomAnalyzer(),
         new QosOrderAnalyzer(),
         new RepeatedOomAnalyzer(),
+        new ShmemTmpfsAnalyzer(),
         new SysrqManualAnalyzer(),
+        new TightLimitAnalyzer(),
         new VictimNotGrowerAnalyzer()
         // keep-sorted end
     );

@@ -1,5 +1,6 @@
 package dev.oomlens.core.rules.analyzers;
 
+import dev.oomlens.core.model.MemcgComposition;
 import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
@@ -11,7 +12,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /*
- * The memcg stat block comes in three shapes (kernel-oom-format.md section 4):
+ * The memcg stat block comes in three shapes (kernel-oom-format.md section 4); the sizes are read
+ * by MemcgComposition, and this class adds what the analyzers need on top: which printed line
+ * each size came from, the kernel's parts, and v1's kmem counter.
  *
  * - cgroup v2 memory.stat keys (anon, file, shmem, slab, kernel_stack, pagetables, sock ...), in
  *   bytes: every v2 kernel and, from about 5.3 to 6.x, cgroup v1 too. Hierarchical: the OOM
@@ -40,6 +43,8 @@ final class ChargeBreakdown {
 
   private final OomReport report;
   private final MemcgState memcg;
+  private final MemcgComposition composition;
+  /** The printed keys, "total_" stripped for v1 hierarchical stats, summed for old v1 blocks. */
   private final Map<String, Long> stat;
   private final boolean v2;
   /** "total_" when the v1 hierarchical keys are used. */
@@ -47,47 +52,40 @@ final class ChargeBreakdown {
   /** True when the stat is the sum of one-line blocks: cite those lines whole. */
   private final boolean summed;
 
-  private ChargeBreakdown(OomReport report, MemcgState memcg, Map<String, Long> stat, boolean v2,
-      String prefix, boolean summed) {
+  private ChargeBreakdown(OomReport report, MemcgState memcg, Map<String, Long> stat) {
     this.report = report;
     this.memcg = memcg;
+    this.composition = memcg.composition();
     this.stat = stat;
-    this.v2 = v2;
-    this.prefix = prefix;
-    this.summed = summed;
+    this.v2 = composition.vocabulary() == MemcgComposition.Vocabulary.V2;
+    this.prefix = composition.vocabulary() == MemcgComposition.Vocabulary.V1_HIERARCHICAL
+        ? "total_" : "";
+    this.summed = composition.vocabulary() == MemcgComposition.Vocabulary.V1_LOCAL
+        && memcg.statByCgroup().size() > 1;
   }
 
   /** The breakdown of a memcg report; empty when the report printed no usage or no stats. */
   static Optional<ChargeBreakdown> of(OomReport report) {
-    if (report.memcg().isEmpty()) {
+    if (report.memcg().isEmpty() || report.memcg().get().stat().isEmpty()) {
       return Optional.empty();
     }
     MemcgState m = report.memcg().get();
-    Map<String, Long> first = m.stat();
-    if (first.isEmpty()) {
+    MemcgComposition c = m.composition();
+    if (c.anonBytes().isEmpty() && c.fileBytes().isEmpty()) {
       return Optional.empty();
     }
-    if (first.containsKey("anon") || first.containsKey("file")) {
-      return Optional.of(new ChargeBreakdown(report, m, first, true, "", false));
-    }
-    if (first.containsKey("total_rss") || first.containsKey("total_cache")) {
-      Map<String, Long> total = new LinkedHashMap<>();
-      first.forEach((k, v) -> {
+    Map<String, Long> printed = new LinkedHashMap<>();
+    switch (c.vocabulary()) {
+      case V2 -> printed.putAll(m.stat());
+      case V1_HIERARCHICAL -> m.stat().forEach((k, v) -> {
         if (k.startsWith("total_")) {
-          total.put(k.substring("total_".length()), v);
+          printed.put(k.substring("total_".length()), v);
         }
       });
-      return Optional.of(new ChargeBreakdown(report, m, total, false, "total_", false));
+      case V1_LOCAL -> m.statByCgroup().values()
+          .forEach(block -> block.forEach((k, v) -> printed.merge(k, v, Long::sum)));
     }
-    if (first.containsKey("rss") || first.containsKey("cache")) {
-      Map<String, Long> sum = new LinkedHashMap<>();
-      for (Map<String, Long> block : m.statByCgroup().values()) {
-        block.forEach((k, v) -> sum.merge(k, v, Long::sum));
-      }
-      boolean several = m.statByCgroup().size() > 1;
-      return Optional.of(new ChargeBreakdown(report, m, sum, false, "", several));
-    }
-    return Optional.empty();
+    return Optional.of(new ChargeBreakdown(report, m, printed));
   }
 
   MemcgState memcg() {
@@ -111,16 +109,16 @@ final class ChargeBreakdown {
   }
 
   OptionalLong anonBytes() {
-    return get(v2 ? "anon" : "rss");
+    return composition.anonBytes();
   }
 
   /** All page cache, tmpfs included (v2 {@code file}, v1 {@code cache}). */
   OptionalLong fileBytes() {
-    return get(v2 ? "file" : "cache");
+    return composition.fileBytes();
   }
 
   OptionalLong shmemBytes() {
-    return get("shmem");
+    return composition.shmemBytes();
   }
 
   /** Page cache without tmpfs/shmem: file - shmem. */
@@ -133,15 +131,15 @@ final class ChargeBreakdown {
   }
 
   OptionalLong dirtyBytes() {
-    return get(v2 ? "file_dirty" : "dirty");
+    return composition.dirtyBytes();
   }
 
   OptionalLong writebackBytes() {
-    return get(v2 ? "file_writeback" : "writeback");
+    return composition.writebackBytes();
   }
 
   OptionalLong mappedBytes() {
-    return get(v2 ? "file_mapped" : "mapped_file");
+    return composition.mappedFileBytes();
   }
 
   OptionalLong get(String key) {
@@ -152,16 +150,7 @@ final class ChargeBreakdown {
   /** Kernel memory charged to the cgroup: v2 {@code kernel} or its parts, v1 the kmem counter. */
   OptionalLong kernelBytes() {
     if (v2) {
-      if (stat.containsKey("kernel")) {
-        return OptionalLong.of(stat.get("kernel"));
-      }
-      long sum = 0;
-      boolean any = false;
-      for (Map.Entry<String, Long> part : kernelParts().entrySet()) {
-        sum += part.getValue();
-        any = true;
-      }
-      return any ? OptionalLong.of(sum) : OptionalLong.empty();
+      return composition.kernelBytes();
     }
     return memcg.kmemUsageKb().isPresent()
         ? OptionalLong.of(memcg.kmemUsageKb().getAsLong() * 1024)

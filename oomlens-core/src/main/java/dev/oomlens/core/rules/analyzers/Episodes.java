@@ -3,6 +3,7 @@ package dev.oomlens.core.rules.analyzers;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.Incident;
+import dev.oomlens.core.rules.ReportFacts;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -20,14 +21,27 @@ final class Episodes {
     List<List<OomReport>> out = new ArrayList<>();
     Set<OomReport> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Incident incident : evidence.incidents()) {
-      out.add(incident.reports());
+      List<OomReport> real = shortages(incident.reports());
+      if (!real.isEmpty()) {
+        out.add(real);
+      }
       seen.addAll(incident.reports());
     }
-    for (OomReport r : evidence.reports()) {
+    for (OomReport r : shortages(evidence.reports())) {
       if (!seen.contains(r)) {
         out.add(List.of(r));
       }
     }
     return out;
+  }
+
+  /*
+   * A kill forced through SysRq-f (or another order -1 OOM) says nothing about what the memory was
+   * made of or how it grew: the kernel picks a victim whatever the memory state. SYSRQ-MANUAL owns
+   * those reports; every cause analyzer looks past them.
+   */
+  /** The reports that record a real shortage: all but the forced ones. */
+  static List<OomReport> shortages(List<OomReport> reports) {
+    return reports.stream().filter(r -> !ReportFacts.isManual(r)).toList();
   }
 }

@@ -44,7 +44,7 @@ final class KillSeries {
   /** Every workload's series, in the order each was first seen. */
   static List<KillSeries> of(List<OomReport> reports) {
     Map<String, List<OomReport>> groups = new LinkedHashMap<>();
-    for (OomReport r : reports) {
+    for (OomReport r : Episodes.shortages(reports)) {
       String key = key(r);
       if (key != null) {
         groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);

@@ -107,4 +107,10 @@ class JvmAnalyzerTest {
     assertThat(analyzer.analyze(Fixtures.evidence(Fixtures.text("host-java.log", text))))
         .isEmpty();
   }
+
+  /** A JVM killed by SysRq-f (real Debian 6.1 capture) was the kernel's pick, not a JVM problem. */
+  @Test
+  void analyze_jvmKilledBySysrq_isNotAJvmFinding() {
+    assertThat(analyzer.analyze(Fixtures.evidence("vmlab/sysrq-oom/kmsg.log"))).isEmpty();
+  }
 }

@@ -1,0 +1,135 @@
+package dev.oomlens.core.rules.analyzers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.oomlens.core.finding.Confidence;
+import dev.oomlens.core.finding.Finding;
+import dev.oomlens.core.finding.Fix;
+import dev.oomlens.core.finding.Layer;
+import dev.oomlens.core.finding.Severity;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.rules.RealInputs;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class NoSwapAnalyzerTest {
+  private static final String NO_SWAP = "vmlab/host-oom-no-swap/dmesg.log";
+  private final NoSwapAnalyzer analyzer = new NoSwapAnalyzer();
+
+  @Test
+  void analyze_globalOomOnSmallHostWithoutSwap_firesWithZramFixes() {
+    assertThat(RealInputs.run(analyzer, NO_SWAP)).singleElement().satisfies(f -> {
+      assertThat(f.code()).isEqualTo("NO-SWAP");
+      assertThat(f.severity()).isEqualTo(Severity.HIGH);
+      assertThat(f.confidence()).isEqualTo(Confidence.HIGH);
+      assertThat(f.summary()).isEqualTo("Host-wide OOM on a 511.5 MiB host with no swap: nix"
+          + " (pid 117) was killed with no swap to absorb the spike");
+      assertThat(f.reasoning()).contains("Total swap = 0kB", "CONSTRAINT_NONE, order 0",
+          "held 271.8 MiB resident (53.1% of RAM)");
+      assertThat(texts(f)).anyMatch(t -> t.endsWith("Total swap = 0kB"))
+          .anyMatch(t -> t.endsWith("Free swap  = 0kB"))
+          .anyMatch(t -> t.endsWith("130941 pages RAM"))
+          .anyMatch(t -> t.contains("Out of memory: Killed process 117 (nix)"));
+      assertThat(snippets(f)).contains("zramSwap = {\n  enable = true;")
+          .contains("[zram0]\nzram-size = min(ram / 2, 4096)\ncompression-algorithm = zstd")
+          .contains("fallocate -l 1024M /swapfile")
+          .contains("node_memory_SwapTotal_bytes > 0")
+          .contains("node_memory_MemAvailable_bytes");
+      assertThat(f.fixes()).extracting(Fix::layer).contains(Layer.KERNEL_SWAP, Layer.HYPERVISOR);
+    });
+  }
+
+  @Test
+  void analyze_swapUsedUp_firesAtAnySize() {
+    assertThat(RealInputs.run(analyzer, "vmlab/host-oom-zram/dmesg.log")).singleElement()
+        .satisfies(f -> {
+          assertThat(f.summary()).isEqualTo("Host-wide OOM with swap used up (0 kB free of"
+              + " 512.0 MiB): nix (pid 136) was killed");
+          assertThat(f.reasoning()).contains("100.0% used");
+          assertThat(texts(f)).anyMatch(t -> t.endsWith("Total swap = 524284kB"));
+          assertThat(snippets(f)).contains("zram-size = 1024");
+        });
+  }
+
+  @Test
+  void analyze_panicOnOom_saysThePanicNotAKill() {
+    assertThat(RealInputs.run(analyzer, "corpus/008-panic-on-oom-arm64-5.4.log")).singleElement()
+        .satisfies(f -> assertThat(f.summary()).isEqualTo("Host-wide OOM on a 1.9 GiB host with"
+            + " no swap: the kernel panicked with no swap to absorb the spike"));
+  }
+
+  @Test
+  void analyze_sysrqOrMemcgOom_isSilent() {
+    assertThat(RealInputs.run(analyzer, "vmlab/sysrq-oom/dmesg.log")).isEmpty();
+    assertThat(RealInputs.run(analyzer, "vmlab/cgv2-container-limit/dmesg.log")).isEmpty();
+  }
+
+  @Test
+  void analyze_swapPresentAndNotUsedUp_isSilent() {
+    String text = HostTrees.resource(NO_SWAP)
+        .replace("Total swap = 0kB", "Total swap = 1048572kB")
+        .replace("Free swap  = 0kB", "Free swap  = 31457kB");
+    assertThat(analyzer.analyze(HostTrees.evidence(HostTrees.reports("x.log", text),
+        Optional.empty(), List.of(), false))).isEmpty();
+    // 3.0% free is above the 2% line; 2.0% is at it.
+    String full = text.replace("Free swap  = 31457kB", "Free swap  = 20971kB");
+    assertThat(analyzer.analyze(HostTrees.evidence(HostTrees.reports("x.log", full),
+        Optional.empty(), List.of(), false))).hasSize(1);
+  }
+
+  @Test
+  void analyze_bigHostWithoutSwap_isSilent() {
+    String big = HostTrees.resource(NO_SWAP).replace("130941 pages RAM", "4194304 pages RAM");
+    assertThat(analyzer.analyze(HostTrees.evidence(HostTrees.reports("x.log", big),
+        Optional.empty(), List.of(), false))).isEmpty();
+    String eight = HostTrees.resource(NO_SWAP).replace("130941 pages RAM", "2097152 pages RAM");
+    assertThat(analyzer.analyze(HostTrees.evidence(HostTrees.reports("x.log", eight),
+        Optional.empty(), List.of(), false))).hasSize(1);
+  }
+
+  @Test
+  void analyze_reportWithoutSwapLines_readsTheHostSnapshot() {
+    List<OomReport> reports = withoutSwapLines();
+    assertThat(analyzer.analyze(HostTrees.evidence(reports, Optional.empty(), List.of(), false)))
+        .as("no swap facts at all").isEmpty();
+    var host = HostTrees.read("vmlab-host-oom-no-swap/before-kill");
+    assertThat(analyzer.analyze(HostTrees.evidence(reports, Optional.of(host), List.of(), false)))
+        .singleElement().satisfies(f -> {
+          assertThat(f.confidence()).isEqualTo(Confidence.MEDIUM);
+          assertThat(f.reasoning()).contains("the host has no swap now");
+          assertThat(texts(f)).contains("SwapTotal:             0 kB");
+        });
+    var withSwap = HostTrees.read("vmlab-host-oom-zram/before-kill");
+    assertThat(analyzer.analyze(HostTrees.evidence(reports, Optional.of(withSwap), List.of(),
+        false))).as("swap now, state at the kill unknown").isEmpty();
+  }
+
+  @Test
+  void analyze_swapAddedSinceTheKill_saysSoWithLowSeverity() {
+    var host = HostTrees.read("vmlab-host-oom-zram/after-kill");
+    assertThat(analyzer.analyze(HostTrees.evidence(HostTrees.reports(NO_SWAP), Optional.of(host),
+        List.of(), false))).singleElement().satisfies(f -> {
+          assertThat(f.severity()).isEqualTo(Severity.LOW);
+          assertThat(f.summary()).endsWith("(swap has been added since)");
+          assertThat(texts(f)).anyMatch(t -> t.startsWith("/dev/zram0"));
+        });
+  }
+
+  private static List<OomReport> withoutSwapLines() {
+    String text = HostTrees.resource(NO_SWAP).lines()
+        .filter(l -> !l.contains("Total swap") && !l.contains("Free swap"))
+        .collect(Collectors.joining("\n", "", "\n"));
+    return HostTrees.reports("cut.log", text);
+  }
+
+  static List<String> texts(Finding f) {
+    return f.evidence().stream().map(SourceLine::text).toList();
+  }
+
+  static String snippets(Finding f) {
+    return f.fixes().stream().map(x -> x.snippet().orElse("")).collect(Collectors.joining("\n"));
+  }
+}
