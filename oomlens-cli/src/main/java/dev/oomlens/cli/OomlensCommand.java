@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
     versionProvider = OomlensCommand.Version.class,
     description = "Explains Linux and Kubernetes OOM kills: what was killed, where the memory ran"
         + " out, and why.",
-    subcommands = {DoctorCommand.class, DiagnoseCommand.class, HelpCommand.class},
+    subcommands = {DoctorCommand.class, DiagnoseCommand.class, KubevirtCommand.class,
+      JvmCommand.class, HelpCommand.class},
     exitCodeOnExecutionException = ExitCodes.INTERNAL,
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeListHeading = "%nExit codes:%n",
