@@ -292,8 +292,10 @@ public final class MarkdownReport {
       return;
     }
     Map<String, List<SourceLine>> byFile = new LinkedHashMap<>();
+    // Quoted in log order, as the lines stand in the file, whatever order the finding cites them.
     evidence.stream().limit(MAX_QUOTED_LINES)
         .forEach(l -> byFile.computeIfAbsent(l.file(), k -> new ArrayList<>()).add(l));
+    byFile.values().forEach(lines -> lines.sort(Comparator.comparingLong(SourceLine::line)));
     for (Map.Entry<String, List<SourceLine>> e : byFile.entrySet()) {
       List<SourceLine> lines = e.getValue();
       out.append("From ").append(Markdown.code(e.getKey())).append(lines.size() == 1
