@@ -2,7 +2,6 @@ package dev.oomlens.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import dev.oomlens.core.calc.JvmBudget;
 import dev.oomlens.core.calc.JvmBudget.Regions;
 import dev.oomlens.core.calc.NmtSummaryParser;
@@ -308,18 +307,18 @@ final class JvmCommand implements Callable<Integer> {
   private String json(JvmBudget b, Optional<Summary> summary) {
     StringWriter buffer = new StringWriter();
     try (JsonGenerator g = new JsonFactory().createGenerator(buffer)) {
-      g.setPrettyPrinter(new DefaultPrettyPrinter());
+      KubevirtCommand.pretty(g);
       g.writeStartObject();
-      g.writeNumberField("limitBytes", limitBytes);
-      g.writeNumberField("headroomBytes", b.headroomBytes());
-      g.writeNumberField("directBytes", b.directBytes());
-      g.writeNumberField("metaspaceBytes", b.metaspaceBytes());
-      g.writeNumberField("codeCacheBytes", b.codeCacheBytes());
-      g.writeNumberField("stackBytes", b.stackBytes());
-      g.writeNumberField("threadCount", b.threadCount());
-      g.writeNumberField("overheadBytes", b.overheadBytes());
-      g.writeNumberField("heapBytes", b.heapBytes());
-      g.writeFieldName("maxRamPercentage");
+      g.writeNumberField("limit_bytes", limitBytes);
+      g.writeNumberField("headroom_bytes", b.headroomBytes());
+      g.writeNumberField("direct_bytes", b.directBytes());
+      g.writeNumberField("metaspace_bytes", b.metaspaceBytes());
+      g.writeNumberField("code_cache_bytes", b.codeCacheBytes());
+      g.writeNumberField("stack_bytes", b.stackBytes());
+      g.writeNumberField("thread_count", b.threadCount());
+      g.writeNumberField("overhead_bytes", b.overheadBytes());
+      g.writeNumberField("heap_bytes", b.heapBytes());
+      g.writeFieldName("max_ram_percentage");
       g.writeNumber(BigDecimal.valueOf(b.maxRamPercentage()).setScale(1, RoundingMode.DOWN));
       g.writeArrayFieldStart("flags");
       for (String f : b.flags()) {
@@ -331,25 +330,25 @@ final class JvmCommand implements Callable<Integer> {
         Summary s = summary.get();
         g.writeObjectFieldStart("nmt");
         g.writeStringField("file", s.path());
-        g.writeNumberField("reservedBytes", s.total().reservedBytes());
-        g.writeNumberField("committedBytes", s.total().committedBytes());
-        g.writeNumberField("offHeapCommittedBytes", s.offHeapCommittedBytes());
-        g.writeBooleanField("committedExceedsLimit", s.total().committedBytes() > limitBytes);
+        g.writeNumberField("reserved_bytes", s.total().reservedBytes());
+        g.writeNumberField("committed_bytes", s.total().committedBytes());
+        g.writeNumberField("off_heap_committed_bytes", s.offHeapCommittedBytes());
+        g.writeBooleanField("committed_exceeds_limit", s.total().committedBytes() > limitBytes);
         if (s.threads().isPresent()) {
           g.writeNumberField("threads", s.threads().getAsLong());
         }
         if (s.loadedClasses().isPresent()) {
-          g.writeNumberField("loadedClasses", s.loadedClasses().getAsLong());
+          g.writeNumberField("loaded_classes", s.loadedClasses().getAsLong());
         }
         if (s.largestOffHeap().isPresent()) {
-          g.writeStringField("largestOffHeap", s.largestOffHeap().get().name());
+          g.writeStringField("largest_off_heap", s.largestOffHeap().get().name());
         }
         g.writeArrayFieldStart("regions");
         for (Region r : s.regions()) {
           g.writeStartObject();
           g.writeStringField("name", r.name());
-          g.writeNumberField("reservedBytes", r.reservedBytes());
-          g.writeNumberField("committedBytes", r.committedBytes());
+          g.writeNumberField("reserved_bytes", r.reservedBytes());
+          g.writeNumberField("committed_bytes", r.committedBytes());
           g.writeNumberField("line", r.source().line());
           g.writeEndObject();
         }

@@ -2,7 +2,9 @@ package dev.oomlens.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import dev.oomlens.core.calc.KubevirtOverhead;
 import dev.oomlens.core.calc.KubevirtOverhead.HarvesterLayout;
 import dev.oomlens.core.calc.KubevirtOverhead.Version;
@@ -317,11 +319,11 @@ final class KubevirtCommand implements Callable<Integer> {
     StringWriter buffer = new StringWriter();
     HarvesterLayout l = r.layout();
     try (JsonGenerator g = new JsonFactory().createGenerator(buffer)) {
-      g.setPrettyPrinter(new DefaultPrettyPrinter());
+      pretty(g);
       g.writeStartObject();
-      g.writeStringField("kubevirtVersion", r.vm().version().label());
+      g.writeStringField("kubevirt_version", r.vm().version().label());
       g.writeStringField("arch", arch.name());
-      g.writeNumberField("memoryBytes", memoryBytes);
+      g.writeNumberField("memory_bytes", memoryBytes);
       g.writeNumberField("vcpus", vcpus);
       g.writeArrayFieldStart("terms");
       for (Term t : r.terms()) {
@@ -332,26 +334,26 @@ final class KubevirtCommand implements Callable<Integer> {
         g.writeEndObject();
       }
       g.writeEndArray();
-      g.writeNumberField("overheadBytes", r.baseBytes());
+      g.writeNumberField("overhead_bytes", r.baseBytes());
       g.writeFieldName("ratio");
       g.writeNumber(new BigDecimal(ratio == null ? "1.0"
           : Double.toString(KubevirtOverhead.parseHarvesterRatio(r.ratioText()))));
       g.writeBooleanField("legacy", l.legacy());
-      g.writeNumberField("scaledOverheadBytes", l.scaledOverheadBytes());
-      g.writeNumberField("reservedBytes", l.reservedBytes());
-      g.writeNumberField("podLimitBytes", l.podLimitBytes());
-      g.writeNumberField("guestBytes", l.guestBytes());
-      g.writeNumberField("totalOverheadBytes", l.totalOverheadBytes());
+      g.writeNumberField("scaled_overhead_bytes", l.scaledOverheadBytes());
+      g.writeNumberField("reserved_bytes", l.reservedBytes());
+      g.writeNumberField("pod_limit_bytes", l.podLimitBytes());
+      g.writeNumberField("guest_bytes", l.guestBytes());
+      g.writeNumberField("total_overhead_bytes", l.totalOverheadBytes());
       if (r.helperRssBytes().isPresent()) {
         g.writeObjectFieldStart("helper");
-        g.writeNumberField("rssBytes", r.helperRssBytes().getAsLong());
-        g.writeFieldName("ratioNeeded");
+        g.writeNumberField("rss_bytes", r.helperRssBytes().getAsLong());
+        g.writeFieldName("ratio_needed");
         if (r.ratioNeeded().isPresent()) {
           g.writeNumber(new BigDecimal(ratioString(r.ratioNeeded().getAsDouble())));
         } else {
           g.writeNull();
         }
-        g.writeNumberField("reservedNeededBytes", r.reservedNeeded().getAsLong());
+        g.writeNumberField("reserved_needed_bytes", r.reservedNeeded().getAsLong());
         g.writeEndObject();
       }
       g.writeEndObject();
@@ -359,6 +361,17 @@ final class KubevirtCommand implements Callable<Integer> {
       throw new IllegalStateException("writing JSON to memory failed", e);
     }
     return buffer + "\n";
+  }
+
+  /** Indents JSON as the JSON report does: two spaces, {@code "key": value}. */
+  static void pretty(JsonGenerator g) {
+    DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
+    Separators separators = Separators.createDefaultInstance()
+        .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+        .withObjectEmptySeparator("")
+        .withArrayEmptySeparator("");
+    g.setPrettyPrinter(new DefaultPrettyPrinter(separators).withObjectIndenter(indenter)
+        .withArrayIndenter(indenter));
   }
 
   private static String ratioString(double ratio) {

@@ -130,10 +130,10 @@ class CalculatorCommandsTest {
     CliTest.Run json = run(args + " --format json");
     assertThat(json.code()).isZero();
     JsonNode n = JSON.readTree(json.out());
-    assertThat(n.get("overheadBytes").asLong()).isEqualTo(240 * MI);
-    assertThat(n.get("guestBytes").asLong()).isEqualTo(guestMi * MI);
-    assertThat(n.get("podLimitBytes").asLong()).isEqualTo(podLimitMi * MI);
-    assertThat(n.get("totalOverheadBytes").asLong()).isEqualTo(totalMi * MI);
+    assertThat(n.get("overhead_bytes").asLong()).isEqualTo(240 * MI);
+    assertThat(n.get("guest_bytes").asLong()).isEqualTo(guestMi * MI);
+    assertThat(n.get("pod_limit_bytes").asLong()).isEqualTo(podLimitMi * MI);
+    assertThat(n.get("total_overhead_bytes").asLong()).isEqualTo(totalMi * MI);
     assertThat(n.get("legacy").asBoolean()).isEqualTo(ratio.equals("0.0"));
 
     // The text says it the way the matrix does: 2 Gi + 240*ratio Mi, 2 Gi - reserved.
@@ -183,7 +183,7 @@ class CalculatorCommandsTest {
         long expected = KubevirtOverhead.overheadBytes(new Vm(3000 * MI, 3, version, graphics,
             arm, vfio, tpm, sev, dedicated, mask % 3));
         assertThat(sum).as("%s", args).isEqualTo(expected);
-        assertThat(n.get("overheadBytes").asLong()).isEqualTo(expected);
+        assertThat(n.get("overhead_bytes").asLong()).isEqualTo(expected);
       }
     }
   }
@@ -193,20 +193,20 @@ class CalculatorCommandsTest {
     JsonNode without = JSON.readTree(run("kubevirt --memory 2Gi --ratio 2.0 --format json").out());
     JsonNode with = JSON.readTree(run("kubevirt --memory 2Gi --ratio 2.0 --downward-metrics"
         + " --format json").out());
-    assertThat(with.get("overheadBytes").asLong() - without.get("overheadBytes").asLong())
+    assertThat(with.get("overhead_bytes").asLong() - without.get("overhead_bytes").asLong())
         .isEqualTo(MI);
-    assertThat(with.get("scaledOverheadBytes").asLong()
-        - without.get("scaledOverheadBytes").asLong()).isEqualTo(2 * MI);
+    assertThat(with.get("scaled_overhead_bytes").asLong()
+        - without.get("scaled_overhead_bytes").asLong()).isEqualTo(2 * MI);
   }
 
   @Test
   void kubevirt_helperRss_ratioAndReservedThatCoverIt() throws IOException {
     JsonNode n = JSON.readTree(run("kubevirt --memory 2Gi --no-graphics --ratio 1.5"
         + " --helper-rss 512Mi --format json").out());
-    assertThat(n.get("helper").get("rssBytes").asLong()).isEqualTo(512 * MI);
+    assertThat(n.get("helper").get("rss_bytes").asLong()).isEqualTo(512 * MI);
     // 240Mi x 2.2 = 528Mi >= 512Mi; 2.1 gives 504Mi
-    assertThat(n.get("helper").get("ratioNeeded").decimalValue()).isEqualByComparingTo("2.2");
-    assertThat(n.get("helper").get("reservedNeededBytes").asLong()).isEqualTo((512 - 360) * MI);
+    assertThat(n.get("helper").get("ratio_needed").decimalValue()).isEqualByComparingTo("2.2");
+    assertThat(n.get("helper").get("reserved_needed_bytes").asLong()).isEqualTo((512 - 360) * MI);
   }
 
   /** The java-buildpack README: 1G, 250 threads: heap = 524M - metaspace. */
@@ -215,8 +215,8 @@ class CalculatorCommandsTest {
   void jvm_readmeExample(String metaspace, long heapMi) throws IOException {
     JsonNode n = JSON.readTree(run("jvm --limit 1G --threads 250 --metaspace " + metaspace
         + " --format json").out());
-    assertThat(n.get("heapBytes").asLong()).isEqualTo(heapMi * MI);
-    assertThat(n.get("overheadBytes").asLong()).isEqualTo((1024 - heapMi) * MI);
+    assertThat(n.get("heap_bytes").asLong()).isEqualTo(heapMi * MI);
+    assertThat(n.get("overhead_bytes").asLong()).isEqualTo((1024 - heapMi) * MI);
     JvmBudget expected = JvmBudget.calculate(1024 * MI,
         JvmBudget.Regions.defaults(Long.parseLong(metaspace.replace("m", "")) * MI));
     assertThat(n.get("xmx").asText()).isEqualTo(expected.xmxFlag());
@@ -240,14 +240,14 @@ class CalculatorCommandsTest {
     JsonNode n = JSON.readTree(run("jvm --limit 700m --nmt " + NMT.resolve("jdk21-netty.txt")
         + " --format json").out());
     JsonNode nmt = n.get("nmt");
-    assertThat(nmt.get("committedBytes").asLong()).isEqualTo(815018L * 1024);
-    assertThat(nmt.get("committedExceedsLimit").asBoolean()).isTrue();
-    assertThat(nmt.get("largestOffHeap").asText()).isEqualTo("Other");
+    assertThat(nmt.get("committed_bytes").asLong()).isEqualTo(815018L * 1024);
+    assertThat(nmt.get("committed_exceeds_limit").asBoolean()).isTrue();
+    assertThat(nmt.get("largest_off_heap").asText()).isEqualTo("Other");
     assertThat(nmt.get("threads").asLong()).isEqualTo(64);
-    assertThat(nmt.get("loadedClasses").asLong()).isEqualTo(16342);
+    assertThat(nmt.get("loaded_classes").asLong()).isEqualTo(16342);
     // metaspace from NMT's class count, threads the default 250 (more than the 64 counted)
-    assertThat(n.get("metaspaceBytes").asLong()).isEqualTo(5800L * 16342 + 14_000_000);
-    assertThat(n.get("threadCount").asInt()).isEqualTo(250);
+    assertThat(n.get("metaspace_bytes").asLong()).isEqualTo(5800L * 16342 + 14_000_000);
+    assertThat(n.get("thread_count").asInt()).isEqualTo(250);
   }
 
   @Test
