@@ -1,12 +1,21 @@
 package dev.oomlens.cli;
 
+import dev.oomlens.core.finding.Finding;
+import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.kernel.ReaderOptions;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.rules.IncidentBuilder;
+import dev.oomlens.core.rules.RuleEngine;
 import dev.oomlens.host.LiveLog;
 import dev.oomlens.host.journal.JournalReader;
+import dev.oomlens.host.paths.HostPaths;
+import dev.oomlens.host.snapshot.HostReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -25,19 +34,22 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Explains the OOM kills in saved kernel logs: what was killed, where the memory ran out,"
-          + " what it was made of, each fact with the line it came from.",
+          + " why, and what to change at which layer, each fact with the line it came from.",
       "Reads dmesg (plain or -T), /dev/kmsg dumps, syslog and journalctl files, and text pasted"
-          + " from them; several hosts in one file are told apart.",
+          + " from them; several hosts in one file are told apart. Records of userspace killers"
+          + " in them are read too. No host is read unless --path.* names one.",
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      ExitCodes.OK_HELP, ExitCodes.USAGE_HELP, ExitCodes.INPUT_HELP, ExitCodes.INTERNAL_HELP
+      ExitCodes.OK_HELP, ExitCodes.FINDINGS_HELP, ExitCodes.USAGE_HELP, ExitCodes.INPUT_HELP,
+      ExitCodes.INTERNAL_HELP
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  oomlens diagnose /var/log/kern.log /var/log/kern.log.1.gz",
       "  ssh worker-3 dmesg | oomlens diagnose -",
       "  oomlens diagnose --year 2023 --format json --output oom.json messages",
+      "  oomlens diagnose --fail-on high --path.rootfs snap snap/kernel.log",
     })
 final class DiagnoseCommand implements Callable<Integer> {
   @ParentCommand OomlensCommand root;
@@ -57,6 +69,10 @@ final class DiagnoseCommand implements Callable<Integer> {
       + " systemd journal (" + JournalReader.NAME + ").")
   boolean journal;
 
+  @Mixin HostOptions host;
+
+  @Mixin DiagnosisOptions diagnosis;
+
   @Mixin DateOptions dates;
 
   @Mixin OutputOptions output;
@@ -67,47 +83,63 @@ final class DiagnoseCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "nothing to read: give FILE... ('-' for standard input), --kmsg or --journal");
     }
+    if (host.vmMemoryBytes != null && !host.anyPath()) {
+      throw new ParameterException(spec.commandLine(),
+          "--vm-memory is compared with a host's MemTotal: give --path.rootfs (or"
+              + " --path.procfs) too");
+    }
     Environment env = root.environment();
     ReaderOptions options = dates.readerOptions(env.clock());
     PrintWriter err = spec.commandLine().getErr();
-    OutputOptions.Target target;
-    try {
-      target = output.open(spec.commandLine().getOut());
-    } catch (IOException e) {
-      err.println("oomlens: cannot write " + output.output + ": " + KernelLogRun.reason(e));
-      return ExitCodes.INPUT;
-    }
+    Collected inputs = new Collected();
+    KernelLogRun run = new KernelLogRun(inputs, err, options, env.stdin());
+    List<String> read = new ArrayList<>(files);
     int code = ExitCodes.OK;
-    try (target) {
-      KernelLogRun run = new KernelLogRun(target.report(), err, options, env.stdin());
-      for (String file : files) {
-        code = Math.max(code, run.readFile(file));
+    for (String file : files) {
+      code = Math.max(code, run.readFile(file));
+    }
+    if (kmsg) {
+      code = Math.max(code, readLive(run, env.kmsg(), err, read));
+    }
+    if (journal) {
+      code = Math.max(code, readLive(run, env.journal(), err, read));
+    }
+    Optional<HostSnapshot> snapshot = Optional.empty();
+    if (host.anyPath()) {
+      HostPaths paths = host.paths(env.host());
+      snapshot = Optional.of(HostReader.read(paths, host.vmMemory()));
+      if (snapshot.get().meminfo().isEmpty()) {
+        err.println("oomlens: cannot read " + paths.proc().resolve("meminfo")
+            + "; is --path.procfs or --path.rootfs right?");
+        code = Math.max(code, ExitCodes.INPUT);
       }
-      if (kmsg) {
-        code = Math.max(code, readLive(run, env.kmsg(), err));
-      }
-      if (journal) {
-        code = Math.max(code, readLive(run, env.journal(), err));
-      }
+    }
+    List<OomReport> reports = inputs.reports();
+    EvidenceSet evidence = new EvidenceSet(reports, IncidentBuilder.group(reports),
+        inputs.allocFailures(), snapshot, run.killers(), diagnosis.sigkilled);
+    List<Finding> findings = new RuleEngine().run(evidence);
+    OutputOptions.Diagnosis d = new OutputOptions.Diagnosis(Optional.empty(), inputs, evidence,
+        findings, Optional.of(String.join(", ", read)));
+    try {
+      output.write(d, spec.commandLine().getOut());
     } catch (IOException e) {
-      err.println("oomlens: cannot write " + output.output + ": " + KernelLogRun.reason(e));
+      err.println("oomlens: cannot write " + output.destination() + ": "
+          + KernelLogRun.reason(e));
       return ExitCodes.INPUT;
     }
-    if (target.failed()) {
-      err.println("oomlens: cannot write "
-          + (output.output == null ? "standard output" : output.output.toString()));
-      return ExitCodes.INPUT;
-    }
-    return code;
+    err.flush();
+    return Math.max(code, diagnosis.exitCode(findings));
   }
 
-  private static int readLive(KernelLogRun run, Supplier<LiveLog> source, PrintWriter err) {
+  private static int readLive(
+      KernelLogRun run, Supplier<LiveLog> source, PrintWriter err, List<String> read) {
     try (LiveLog log = source.get()) {
       if (run.readLive(log, "No OOM-killer report in " + log.name() + " since boot.")
           .isEmpty()) {
         err.println("oomlens: " + KernelLogRun.why(log));
         return ExitCodes.INPUT;
       }
+      read.add(log.name());
       return ExitCodes.OK;
     }
   }

@@ -1,7 +1,15 @@
 package dev.oomlens.cli;
 
+import dev.oomlens.core.finding.Finding;
+import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.kernel.ReaderOptions;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.rules.IncidentBuilder;
+import dev.oomlens.core.rules.RuleEngine;
 import dev.oomlens.host.LiveLog;
+import dev.oomlens.host.paths.HostPaths;
+import dev.oomlens.host.snapshot.HostReader;
 import dev.oomlens.report.text.Units;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,8 +28,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code oomlens doctor}: explains the OOM kills on this machine since boot, from its kernel log
- * (/dev/kmsg when readable, else the systemd journal).
+ * {@code oomlens doctor}: explains the OOM kills on this machine (or a saved or mounted one): its
+ * kernel log, its memory cgroups, PSI and /proc, the findings and the fixes.
  */
 @Command(
     name = "doctor",
@@ -29,18 +37,23 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Explains the OOM kills on this machine since boot: what was killed, where the memory ran"
-          + " out, what it was made of.",
+          + " out, why, and what to change at which layer; then the reports and the host's"
+          + " memory as it is now (meminfo, swap, zram, PSI, memory cgroups).",
       "Reads the kernel log from /dev/kmsg, or from the systemd journal when /dev/kmsg cannot be"
-          + " read; --kernel-log reads saved logs instead.",
+          + " read; --kernel-log reads saved logs instead. --path.* read a host mounted elsewhere"
+          + " or saved by 'oomlens snapshot'.",
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      ExitCodes.OK_HELP, ExitCodes.USAGE_HELP, ExitCodes.INPUT_HELP, ExitCodes.INTERNAL_HELP
+      ExitCodes.OK_HELP, ExitCodes.FINDINGS_HELP, ExitCodes.USAGE_HELP, ExitCodes.INPUT_HELP,
+      ExitCodes.INTERNAL_HELP
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  sudo oomlens doctor",
       "  oomlens doctor --kernel-log /var/log/kern.log --format json",
+      "  oomlens doctor --path.rootfs /host --fail-on high",
+      "  oomlens doctor --path.rootfs snap --kernel-log snap/kernel.log",
     })
 final class DoctorCommand implements Callable<Integer> {
   @ParentCommand OomlensCommand root;
@@ -49,8 +62,13 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Option(names = "--kernel-log", paramLabel = "FILE", arity = "1..*",
       description = "Read these saved kernel logs instead of this machine's ('-' for standard"
-          + " input; gzip files are decompressed).")
+          + " input; gzip files are decompressed). Records of userspace killers (systemd-oomd,"
+          + " earlyoom, nohang, kubelet evictions) in them are read too.")
   List<String> kernelLogs = new ArrayList<>();
+
+  @Mixin HostOptions host;
+
+  @Mixin DiagnosisOptions diagnosis;
 
   @Mixin DateOptions dates;
 
@@ -61,50 +79,63 @@ final class DoctorCommand implements Callable<Integer> {
     Environment env = root.environment();
     ReaderOptions options = dates.readerOptions(env.clock());
     PrintWriter err = spec.commandLine().getErr();
-    OutputOptions.Target target;
-    try {
-      target = output.open(spec.commandLine().getOut());
-    } catch (IOException e) {
-      err.println("oomlens: cannot write " + output.output + ": " + KernelLogRun.reason(e));
-      return ExitCodes.INPUT;
-    }
+    HostPaths paths = host.paths(env.host());
+    Collected inputs = new Collected();
+    KernelLogRun run = new KernelLogRun(inputs, err, options, env.stdin());
     int code = ExitCodes.OK;
-    try (target) {
-      KernelLogRun run = new KernelLogRun(target.report(), err, options, env.stdin());
-      if (!kernelLogs.isEmpty()) {
-        heading(target, "oomlens doctor: saved kernel logs " + String.join(", ", kernelLogs));
-        for (String file : kernelLogs) {
-          code = Math.max(code, run.readFile(file));
-        }
-      } else {
-        heading(target, header(env.procRoot()));
-        code = readThisMachine(env, run, err);
+    Optional<String> sources;
+    if (!kernelLogs.isEmpty()) {
+      for (String file : kernelLogs) {
+        code = Math.max(code, run.readFile(file));
       }
+      sources = Optional.of(String.join(", ", kernelLogs));
+    } else {
+      sources = readThisMachine(env, run, err);
+      if (sources.isEmpty()) {
+        code = ExitCodes.INPUT;
+      }
+    }
+    HostSnapshot snapshot = HostReader.read(paths, host.vmMemory());
+    if (snapshot.meminfo().isEmpty()) {
+      err.println("oomlens: cannot read " + paths.proc().resolve("meminfo")
+          + (host.anyPath() ? "; is --path.procfs or --path.rootfs right?" : ""));
+      code = Math.max(code, ExitCodes.INPUT);
+    }
+    List<OomReport> reports = inputs.reports();
+    EvidenceSet evidence = new EvidenceSet(reports, IncidentBuilder.group(reports),
+        inputs.allocFailures(), Optional.of(snapshot), run.killers(), diagnosis.sigkilled);
+    List<Finding> findings = new RuleEngine().run(evidence);
+    String header = header(paths, snapshot, reports)
+        + "\nRead: kernel log " + sources.orElse("(none could be read)")
+        + "; host " + paths.proc() + ", " + paths.sys();
+    OutputOptions.Diagnosis d =
+        new OutputOptions.Diagnosis(Optional.of(header), inputs, evidence, findings, sources);
+    try {
+      output.write(d, spec.commandLine().getOut());
     } catch (IOException e) {
-      err.println("oomlens: cannot write " + output.output + ": " + KernelLogRun.reason(e));
+      err.println("oomlens: cannot write " + output.destination() + ": "
+          + KernelLogRun.reason(e));
       return ExitCodes.INPUT;
     }
-    if (target.failed()) {
-      err.println("oomlens: cannot write "
-          + (output.output == null ? "standard output" : output.output.toString()));
-      return ExitCodes.INPUT;
-    }
-    return code;
+    err.flush();
+    return Math.max(code, diagnosis.exitCode(findings));
   }
 
-  private static int readThisMachine(Environment env, KernelLogRun run, PrintWriter err) {
+  /** Reads /dev/kmsg, else the journal; returns the name of the one read, empty if neither. */
+  private static Optional<String> readThisMachine(
+      Environment env, KernelLogRun run, PrintWriter err) {
     List<String> why = new ArrayList<>();
     try (LiveLog kmsg = env.kmsg().get()) {
       if (run.readLive(kmsg, "No OOM kill since boot (read " + kmsg.name()
           + ", as far back as the kernel's ring buffer goes).").isPresent()) {
-        return ExitCodes.OK;
+        return Optional.of(kmsg.name());
       }
       why.add(KernelLogRun.why(kmsg));
     }
     try (LiveLog journal = env.journal().get()) {
       if (run.readLive(journal, "No OOM kill since boot (read " + journal.name() + ").")
           .isPresent()) {
-        return ExitCodes.OK;
+        return Optional.of(journal.name());
       }
       why.add(KernelLogRun.why(journal));
     }
@@ -113,21 +144,21 @@ final class DoctorCommand implements Callable<Integer> {
     err.println("Run oomlens as root (reading /dev/kmsg needs CAP_SYSLOG when"
         + " kernel.dmesg_restrict=1; the journal needs the systemd-journal or adm group),"
         + " or read a saved log: oomlens doctor --kernel-log /var/log/kern.log");
-    return ExitCodes.INPUT;
+    return Optional.empty();
   }
 
-  private static void heading(OutputOptions.Target target, String line) {
-    if (target.text() != null) {
-      target.text().print(line + "\n\n");
-      target.text().flush();
-    }
-  }
-
-  /** {@code oomlens doctor: <hostname>, kernel <release>, up <uptime>}, from {@code proc}. */
-  static String header(Path proc) {
-    String host = read(proc.resolve("sys/kernel/hostname")).orElse("(hostname unknown)");
-    String kernel = read(proc.resolve("sys/kernel/osrelease")).orElse("(unknown)");
-    String up = read(proc.resolve("uptime"))
+  /**
+   * {@code oomlens doctor: <hostname>, kernel <release>, up <uptime>}: from the host's files, or,
+   * where they are missing (a partial snapshot), from the first report that names them.
+   */
+  static String header(HostPaths paths, HostSnapshot snapshot, List<OomReport> reports) {
+    String host = snapshot.hostname()
+        .or(() -> reports.stream().flatMap(r -> r.host().stream()).findFirst())
+        .orElse("(hostname unknown)");
+    String kernel = snapshot.kernelRelease()
+        .or(() -> reports.stream().flatMap(r -> r.kernel().stream()).findFirst())
+        .orElse("(unknown)");
+    String up = read(paths.proc().resolve("uptime"))
         .map(u -> u.split("\\s+")[0])
         .flatMap(DoctorCommand::seconds)
         .map(Units::duration)

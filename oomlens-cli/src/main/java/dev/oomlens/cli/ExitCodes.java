@@ -6,13 +6,10 @@ package dev.oomlens.cli;
  * <p>They follow {@code sysexits.h} where one fits: 70 is {@code EX_SOFTWARE}.
  */
 public final class ExitCodes {
-  /** Ran; every input was read (findings, once they exist, were below {@code --fail-on}). */
+  /** Ran; every input was read, and no finding was at or above {@code --fail-on}. */
   public static final int OK = 0;
 
-  /**
-   * Ran and found findings at or above {@code --fail-on}. Reserved for the rule engine: no command
-   * returns it yet, and {@code --help} lists it once {@code --fail-on} exists.
-   */
+  /** Ran and found a finding at or above {@code --fail-on}. */
   public static final int FINDINGS = 1;
 
   /** The command line was wrong: unknown option, missing argument, bad value. */
@@ -26,13 +23,20 @@ public final class ExitCodes {
 
   // The "Exit codes:" lines of --help, as picocli's "key:description" (constants, so the
   // @Command annotation can use them).
-  static final String OK_HELP = OK + ":Ran; every input was read.";
+  static final String OK_HELP = OK + ":Ran; every input was read; no finding at or above"
+      + " --fail-on.";
+  static final String FINDINGS_HELP = FINDINGS + ":Ran and found a finding at or above"
+      + " --fail-on.";
   static final String USAGE_HELP =
       USAGE + ":Usage error: unknown option, missing argument, bad value.";
   static final String INPUT_HELP = INPUT + ":An input could not be read or parsed (the message"
       + " names the file and line), or the output could not be written.";
   static final String INTERNAL_HELP = INTERNAL + ":Internal error: a bug in oomlens; please"
       + " report it.";
+
+  static final String SAVED_HELP = OK + ":Saved; everything could be read.";
+  static final String SAVE_INPUT_HELP = INPUT + ":Something could not be read (the host's"
+      + " files or the kernel log; what could be was saved), or DIR could not be written.";
 
   private ExitCodes() {}
 }

@@ -2,6 +2,7 @@ package dev.oomlens.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.oomlens.core.host.KillerEvent;
 import dev.oomlens.core.kernel.KernelLogReader;
 import dev.oomlens.core.kernel.KernelLogSink;
 import dev.oomlens.core.kernel.ReaderOptions;
@@ -19,11 +20,14 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * One run over kernel logs: reads each input with the {@link KernelLogReader}, hands its events to
- * the {@link ReportOutput}, and tells the exit code each input earns.
+ * the {@link ReportOutput}, keeps the userspace killers' records of saved logs ({@link
+ * KillerScan}), and tells the exit code each input earns.
  */
 /*
  * Exit codes: an input that cannot be opened is 3, with "cannot read X: reason" on stderr, and the
@@ -39,11 +43,18 @@ final class KernelLogRun {
   private final ReaderOptions options;
   private final InputStream stdin;
 
+  private final List<KillerEvent> killers = new ArrayList<>();
+
   KernelLogRun(ReportOutput output, PrintWriter err, ReaderOptions options, InputStream stdin) {
     this.output = requireNonNull(output, "output");
     this.err = requireNonNull(err, "err");
     this.options = requireNonNull(options, "options");
     this.stdin = requireNonNull(stdin, "stdin");
+  }
+
+  /** The records of userspace killers found in the saved logs read so far, in input order. */
+  List<KillerEvent> killers() {
+    return List.copyOf(killers);
   }
 
   /** What one input held, counted while it streamed through. */
@@ -59,13 +70,16 @@ final class KernelLogRun {
     try {
       KernelLogReader reader = new KernelLogReader(options);
       if (name.equals("-")) {
-        reader.read(name, stdin, counter);
+        KillerScan scan = new KillerScan(name, options);
+        reader.read(name, scan.tee(stdin), counter);
+        killers.addAll(scan.finish());
       } else {
         Path path = Path.of(name);
         if (Files.isDirectory(path)) {
           throw new FileSystemException(name, null, "Is a directory");
         }
         reader.read(path, counter);
+        killers.addAll(KillerScan.read(path, name, options));
       }
     } catch (IOException | InvalidPathException e) {
       String reason = e instanceof IOException io ? reason(io) : "not a valid file name";

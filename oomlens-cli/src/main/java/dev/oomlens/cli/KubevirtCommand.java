@@ -36,15 +36,15 @@ import picocli.CommandLine.TypeConversionException;
 /*
  * The arithmetic is KubevirtOverhead's; this command only lays it out. Each term of the breakdown
  * is what the calculator adds for it (the overhead with the feature minus the overhead without),
- * so the constants live in one place. Two terms the calculator leaves out are added here, before
- * the ratio as KubeVirt does: the downward-metrics disk (1Mi, template.go) and nothing else.
+ * so the constants live in one place. One term the calculator leaves out is added here, before the
+ * ratio as KubeVirt does: the downward-metrics disk (1Mi, template.go).
  *
  * Without --ratio the layout is plain KubeVirt's (ratio 1.0: the pod limit is the VM's memory plus
  * the overhead). --ratio is Harvester's additional-guest-memory-overhead-ratio ("0" is its legacy
  * mode) and --reserved its per-VM Reserved Memory, carved out of the guest.
  */
 
-/** {@code oomlens kubevirt}: the memory a KubeVirt virt-launcher pod adds to its VM, term by term. */
+/** {@code oomlens kubevirt}: the memory a KubeVirt virt-launcher pod adds to its VM, by term. */
 @Command(
     name = "kubevirt",
     mixinStandardHelpOptions = true,
@@ -75,8 +75,8 @@ final class KubevirtCommand implements Callable<Integer> {
 
   @Option(names = "--kubevirt-version", paramLabel = "VERSION", defaultValue = "v1.5-v1.9",
       converter = VersionConverter.class,
-      description = "Which overhead table applies: v0.50, v0.59-v1.4, v1.5-v1.9, main, or a"
-          + " KubeVirt release such as v1.3.2. Default: ${DEFAULT-VALUE}.")
+      description = "The overhead table: v0.50, v0.59-v1.4, v1.5-v1.9, main, or the one of a"
+          + " release (v1.3.2). Default: ${DEFAULT-VALUE}.")
   Version version;
 
   @Option(names = "--memory", paramLabel = "SIZE", required = true,

@@ -21,19 +21,23 @@ import picocli.CommandLine.Spec;
     versionProvider = OomlensCommand.Version.class,
     description = "Explains Linux and Kubernetes OOM kills: what was killed, where the memory ran"
         + " out, and why.",
-    subcommands = {DoctorCommand.class, DiagnoseCommand.class, KubevirtCommand.class,
-      JvmCommand.class, HelpCommand.class},
+    subcommands = {
+      DoctorCommand.class, DiagnoseCommand.class, SnapshotCommand.class, KubevirtCommand.class,
+      JvmCommand.class, HelpCommand.class
+    },
     exitCodeOnExecutionException = ExitCodes.INTERNAL,
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      ExitCodes.OK_HELP, ExitCodes.USAGE_HELP, ExitCodes.INPUT_HELP, ExitCodes.INTERNAL_HELP
+      ExitCodes.OK_HELP, ExitCodes.FINDINGS_HELP, ExitCodes.USAGE_HELP, ExitCodes.INPUT_HELP,
+      ExitCodes.INTERNAL_HELP
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  oomlens doctor                     OOM kills on this machine since boot",
       "  oomlens diagnose /var/log/kern.log OOM kills in a saved kernel log",
       "  journalctl -k | oomlens diagnose - read standard input",
+      "  oomlens snapshot DIR               save this machine's evidence to diagnose elsewhere",
     })
 public final class OomlensCommand implements Callable<Integer> {
   private final Environment environment;
@@ -64,7 +68,7 @@ public final class OomlensCommand implements Callable<Integer> {
   /** {@code oomlens} alone names the commands and fails as a usage error. */
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("oomlens: missing command: doctor or diagnose");
+    spec.commandLine().getErr().println("oomlens: missing command: doctor, diagnose or snapshot");
     spec.commandLine().getErr().println("Try 'oomlens --help' for more information.");
     return ExitCodes.USAGE;
   }

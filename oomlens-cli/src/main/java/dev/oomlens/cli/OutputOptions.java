@@ -1,6 +1,10 @@
 package dev.oomlens.cli;
 
+import dev.oomlens.core.finding.Finding;
+import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.report.json.FindingsJsonWriter;
 import dev.oomlens.report.json.JsonReportWriter;
+import dev.oomlens.report.text.DiagnosisTextWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -8,6 +12,8 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** {@code --format} and {@code --output}: what the report looks like and where it goes. */
@@ -26,55 +32,64 @@ final class OutputOptions {
       description = "Write the report to FILE instead of standard output.")
   Path output;
 
-  /** The output the user chose, writing to {@code stdout} unless {@code --output} was given. */
-  Target open(PrintWriter stdout) throws IOException {
-    PrintWriter target = stdout;
+  /** What the run found, ready to be written. */
+  record Diagnosis(
+      Optional<String> header,
+      Collected inputs,
+      EvidenceSet evidence,
+      List<Finding> findings,
+      Optional<String> sources) {}
+
+  /**
+   * Writes {@code d} in the chosen format to {@code stdout} or the {@code --output} file.
+   *
+   * @throws IOException when the file cannot be created or written
+   */
+  void write(Diagnosis d, PrintWriter stdout) throws IOException {
     Writer file = null;
+    PrintWriter target = stdout;
     if (output != null) {
       file = new BufferedWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8));
       target = new PrintWriter(file);
     }
-    ReportOutput report = switch (format) {
-      case text -> ReportOutput.text(target);
-      case json -> ReportOutput.json(new JsonReportWriter(target, true), target);
-    };
-    return new Target(report, format == Format.text ? target : null, file);
-  }
-
-  /** An opened output; closing it ends the report and closes the file, if there is one. */
-  static final class Target implements AutoCloseable {
-    private final ReportOutput report;
-    private final PrintWriter text;
-    private final Writer file;
-    private boolean failed;
-
-    Target(ReportOutput report, PrintWriter text, Writer file) {
-      this.report = report;
-      this.text = text;
-      this.file = file;
-    }
-
-    ReportOutput report() {
-      return report;
-    }
-
-    /** Where the text report goes, for a command's own lines; null for other formats. */
-    PrintWriter text() {
-      return text;
-    }
-
-    /** True when writing failed; known once closed. */
-    boolean failed() {
-      return failed;
-    }
-
-    @Override
-    public void close() throws IOException {
-      report.close();
-      failed = report.failed();
+    try {
+      switch (format) {
+        case text -> writeText(d, target);
+        case json -> writeJson(d, target);
+      }
+      target.flush();
+      if (target.checkError()) {
+        throw new IOException("write failed");
+      }
+    } finally {
       if (file != null) {
         file.close();
       }
     }
+  }
+
+  /** Where the report goes, in words, for error messages. */
+  String destination() {
+    return output == null ? "standard output" : output.toString();
+  }
+
+  private static void writeText(Diagnosis d, PrintWriter out) {
+    d.header().ifPresent(h -> out.print(h + "\n\n"));
+    DiagnosisTextWriter text = new DiagnosisTextWriter(out);
+    text.ladder(d.evidence(), d.findings(), d.sources());
+    text.findings(d.findings());
+    out.print("\n");
+    ReportOutput reports = ReportOutput.text(out);
+    d.inputs().replay(reports);
+    reports.close();
+    text.userspaceKills(d.evidence().killers());
+    d.evidence().host().ifPresent(text::host);
+  }
+
+  private static void writeJson(Diagnosis d, PrintWriter out) {
+    ReportOutput json = ReportOutput.json(new JsonReportWriter(out, true), out,
+        FindingsJsonWriter.section(d.evidence(), d.findings()));
+    d.inputs().replay(json);
+    json.close();
   }
 }

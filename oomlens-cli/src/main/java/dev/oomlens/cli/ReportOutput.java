@@ -81,9 +81,11 @@ interface ReportOutput extends KernelLogSink, AutoCloseable {
 
   /**
    * The JSON document, written by {@code writer} to {@code out}: one document for the whole run,
-   * so inputs need no marking (every event names its file).
+   * so inputs need no marking (every event names its file); {@code more} writes the keys that
+   * follow the kernel log's when the document is closed.
    */
-  static ReportOutput json(JsonReportWriter writer, PrintWriter out) {
+  static ReportOutput json(JsonReportWriter writer, PrintWriter out,
+      JsonReportWriter.Section more) {
     return new ReportOutput() {
       @Override
       public void beginInput(String name, String emptyMessage) {}
@@ -113,7 +115,7 @@ interface ReportOutput extends KernelLogSink, AutoCloseable {
 
       @Override
       public void close() {
-        writer.close();
+        writer.close(more);
         out.flush();
       }
 

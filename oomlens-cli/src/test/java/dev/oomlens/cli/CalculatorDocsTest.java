@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Keeps the examples of {@code docs/commands/*.md} true: every {@code $ oomlens ...} line of a
  * {@code console} block is run, and what it prints (standard output, then standard error) must be
- * the lines that follow it; a following {@code $ echo $?} gives the exit code. Paths in the examples
- * are relative to the repository root.
+ * the lines that follow it; a following {@code $ echo $?} gives the exit code. Paths in the
+ * examples are relative to the repository root.
  */
 class CalculatorDocsTest {
   private static final Path DOCS = Path.of("..", "docs", "commands");

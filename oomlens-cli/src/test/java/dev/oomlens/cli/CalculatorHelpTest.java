@@ -3,11 +3,9 @@ package dev.oomlens.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,9 +23,7 @@ class CalculatorHelpTest {
     "help-jvm.txt, jvm --help",
   })
   void help_matchesGolden(String golden, String args) throws IOException {
-    Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
-        Path.of("help-reads-no-proc"), CliTest.unreadable("k"), CliTest.unreadable("j"));
-    CliTest.Run r = CliTest.run(env, Arrays.stream(args.split(" ")).toArray(String[]::new));
+    CliTest.Run r = CliTest.run(Arrays.stream(args.split(" ")).toArray(String[]::new));
     assertThat(r.code()).isZero();
     assertThat(r.err()).isEmpty();
     String actual = r.out().replace("\r\n", "\n");

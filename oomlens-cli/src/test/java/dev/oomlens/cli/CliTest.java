@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.host.LiveLog;
+import dev.oomlens.host.paths.HostPaths;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,6 +41,13 @@ class CliTest {
   static Path quiet;
   static Path quietGz;
   static Path proc;
+  static Path aksPod;
+  static Path killers;
+
+  static final String EARLYOOM = "2026-02-03T09:00:00.000000+0000 worker-3 earlyoom[904]: low"
+      + " memory! at or below SIGKILL limits: mem  4.00%, swap 10.00%\n"
+      + "2026-02-03T09:00:00.100000+0000 worker-3 earlyoom[904]: sending SIGKILL to process 4242"
+      + " uid 1000 \"java\": badness 900, VmRSS 3000 MiB\n";
 
   @BeforeAll
   static void files() throws IOException {
@@ -51,8 +59,17 @@ class CliTest {
       gz.write(Files.readAllBytes(quiet));
     }
     Files.writeString(dir.resolve("gone.gz"), "not gzip but named so\n");
-    proc = dir.resolve("proc");
+    killers = dir.resolve("killers.log");
+    Files.writeString(killers, EARLYOOM);
+    aksPod = dir.resolve("015-jpaztech-aks-5.15-burstable-pod-cgv2.log");
+    try (InputStream in = CliTest.class.getResourceAsStream("/corpus/" + aksPod.getFileName())) {
+      Files.copy(in, aksPod);
+    }
+    proc = dir.resolve("host/proc");
     Files.createDirectories(proc.resolve("sys/kernel"));
+    Files.writeString(proc.resolve("meminfo"), "MemTotal:        8000000 kB\n"
+        + "MemFree:         1000000 kB\nMemAvailable:    6000000 kB\n"
+        + "SwapTotal:             0 kB\nSwapFree:              0 kB\n");
     Files.writeString(proc.resolve("sys/kernel/hostname"), "worker-3\n");
     Files.writeString(proc.resolve("sys/kernel/osrelease"), "6.8.0-45-generic\n");
     Files.writeString(proc.resolve("uptime"), "90061.52 170000.11\n");
@@ -78,7 +95,8 @@ class CliTest {
   static Environment env(String stdin, Supplier<LiveLog> kmsg, Supplier<LiveLog> journal) {
     return new Environment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
         Clock.fixed(Instant.parse("2026-02-03T10:00:00Z"), ZoneOffset.UTC),
-        proc != null ? proc : Path.of("no-proc-here"), kmsg, journal);
+        proc != null ? HostPaths.under(proc.getParent()) : HostPaths.under(Path.of("no-host")),
+        kmsg, journal);
   }
 
   /** A live log that holds {@code text}. */
@@ -95,6 +113,7 @@ class CliTest {
   static Stream<Arguments> table() {
     String q = quiet.toString();
     String missing = dir.resolve("big.log").toString();
+    String oom = aksPod.toString();
     return Stream.of(
         // args, exit code, stdout contains, stderr contains
         Arguments.of(List.of("--help"), 0, "Usage: oomlens", ""),
@@ -136,7 +155,53 @@ class CliTest {
             "no kernel log of this machine can be read:\n  cannot read /dev/kmsg: permission"
                 + " denied\n  cannot read journalctl -k -b: permission denied\n"),
         Arguments.of(List.of("doctor", "--kernel-log", q), 0,
-            "oomlens doctor: saved kernel logs " + q + "\n\nNo OOM-killer report in " + q, ""),
+            "\nRead: kernel log " + q + "; host ", ""),
+        Arguments.of(List.of("doctor", "--kernel-log", q), 0, "No OOM-killer report in " + q, ""),
+        Arguments.of(List.of("doctor", "--kernel-log", q), 0, "\nConfirmed: no OOM kill", ""),
+        Arguments.of(List.of("doctor", "--kernel-log", missing), 3, "",
+            "oomlens: cannot read " + missing + ": No such file or directory"),
+        Arguments.of(List.of("doctor", "--kernel-log", oom), 0, "[MEMCG-LIMIT, high]", ""),
+        Arguments.of(List.of("doctor", "--kernel-log", oom, "--fail-on", "high"), 1, "", ""),
+        Arguments.of(List.of("doctor", "--kernel-log", oom, "--fail-on", "critical"), 0, "", ""),
+        Arguments.of(List.of("doctor", "--kernel-log", q, "--fail-on", "info"), 0, "", ""),
+        Arguments.of(List.of("doctor", "--kernel-log", oom, "--fail-on", "severe"), 2, "",
+            "expected one of info, low, medium, high, critical, not 'severe'"),
+        Arguments.of(List.of("diagnose", "--fail-on", "medium", oom), 1, "MEMCG-LIMIT", ""),
+        Arguments.of(List.of("diagnose", "--fail-on", "HIGH", oom, missing), 3, "MEMCG-LIMIT",
+            "cannot read " + missing),
+        Arguments.of(List.of("diagnose", "--fail-on", "critical", "--sigkilled", oom), 0,
+            "Confirmed: 1 OOM kill by the kernel", ""),
+        Arguments.of(List.of("diagnose", "--format", "json", oom), 0,
+            "\"code\": \"MEMCG-LIMIT\"", ""),
+        Arguments.of(List.of("diagnose", "--format", "json", q), 0,
+            "\"findings\": [],\n  \"userspace_kills\": [],\n  \"host\": null\n}", ""),
+        Arguments.of(List.of("diagnose", q), 0, "Confirmed: no OOM kill", ""),
+        Arguments.of(List.of("diagnose", "--path.rootfs", proc.getParent().toString(), q), 0,
+            "Host now: worker-3, kernel 6.8.0-45-generic", ""),
+        Arguments.of(List.of("diagnose", "--path.procfs", proc.toString(), q), 0,
+            "MemTotal 7812.5 MiB, MemAvailable 5859.4 MiB (75%)", ""),
+        Arguments.of(List.of("diagnose", "--vm-memory", "8G", q), 2, "",
+            "--vm-memory is compared with a host's MemTotal"),
+        Arguments.of(List.of("doctor", "--path.rootfs", dir.resolve("nowhere").toString(),
+            "--kernel-log", q), 3, "Confirmed: no OOM kill",
+            "oomlens: cannot read " + dir.resolve("nowhere/proc/meminfo")),
+        Arguments.of(List.of("doctor", "--path.procfs", proc.toString(), "--path.sysfs",
+            dir.resolve("nosys").toString(), "--kernel-log", q), 0,
+            "host " + proc + ", " + dir.resolve("nosys"), ""),
+        Arguments.of(List.of("doctor", "--vm-memory", "4X", "--kernel-log", q), 2, "",
+            "oomlens: Invalid value for option '--vm-memory': '4X' is not a size"),
+        Arguments.of(List.of("doctor", "--vm-memory", "-1G", "--kernel-log", q), 2, "",
+            "is not a size"),
+        Arguments.of(List.of("doctor", "--vm-memory", "4.5G", "--kernel-log", q, "--format",
+            "json"), 0, "\"configured_vm_memory_bytes\": 4831838208", ""),
+        Arguments.of(List.of("snapshot"), 2, "", "Missing required parameter: 'DIR'"),
+        Arguments.of(List.of("diagnose", killers.toString()), 0,
+            "Confirmed: 1 kill by a userspace killer (earlyoom 1)", ""),
+        Arguments.of(List.of("diagnose", killers.toString()), 0,
+            "earlyoom kill java (pid 4242), RSS 3000.0 MiB: at or below SIGKILL limits: mem"
+                + "  4.00%, swap 10.00%  (" + killers + ":2)", ""),
+        Arguments.of(List.of("diagnose", "--format", "json", killers.toString()), 0,
+            "\"killer\": \"earlyoom\",\n      \"action\": \"kill\"", ""),
         Arguments.of(List.of("doctor", "--kernel-log"), 2, "",
             "Missing required parameter for option '--kernel-log'"),
         Arguments.of(List.of("doctor", "extra"), 2, "", "Try 'oomlens doctor --help'"));
@@ -165,9 +230,13 @@ class CliTest {
     Run r = run(env("", live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
         unreadable("journalctl -k -b")), "doctor");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).isEqualTo("oomlens doctor: worker-3, kernel 6.8.0-45-generic, up 1d 01h\n"
-        + "\nNo OOM kill since boot (read /dev/kmsg, as far back as the kernel's ring buffer"
-        + " goes).\n");
+    assertThat(r.out()).startsWith("oomlens doctor: worker-3, kernel 6.8.0-45-generic, up 1d 01h\n"
+        + "Read: kernel log /dev/kmsg; host " + proc + ", " + proc.resolveSibling("sys") + "\n"
+        + "\nConfirmed: no OOM kill: neither the kernel's OOM killer nor a userspace killer is"
+        + " on record in /dev/kmsg\n")
+        .contains("\nNo OOM kill since boot (read /dev/kmsg, as far back as the kernel's ring"
+            + " buffer goes).\n")
+        .contains("\nHost now: worker-3, kernel 6.8.0-45-generic\n");
     assertThat(r.err()).isEmpty();
   }
 
@@ -185,10 +254,13 @@ class CliTest {
   @Test
   void doctor_missingProc_stillPrintsAHeader() {
     Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
-        dir.resolve("no-proc"), live("/dev/kmsg", ""), unreadable("journal"));
+        HostPaths.under(dir.resolve("no-host")), live("/dev/kmsg", ""), unreadable("journal"));
     Run r = run(env, "doctor");
     assertThat(r.out()).startsWith(
         "oomlens doctor: (hostname unknown), kernel (unknown), up (unknown)\n");
+    assertThat(r.code()).isEqualTo(ExitCodes.INPUT);
+    assertThat(r.err()).isEqualTo("oomlens: cannot read "
+        + dir.resolve("no-host/proc/meminfo") + "\n");
   }
 
   @Test
@@ -220,7 +292,8 @@ class CliTest {
     Run r = run("diagnose", "--output", report.toString(), quiet.toString());
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEmpty();
-    assertThat(Files.readString(report)).isEqualTo("No OOM-killer report in " + quiet + ".\n");
+    assertThat(Files.readString(report)).startsWith("Confirmed: no OOM kill")
+        .endsWith("\nNo OOM-killer report in " + quiet + ".\n");
   }
 
   @Test
@@ -237,7 +310,19 @@ class CliTest {
     bytes.writeBytes("nothing here\n".getBytes(StandardCharsets.UTF_8));
     Run r = run(env(bytes.toString(StandardCharsets.UTF_8), unreadable("k"), unreadable("j")),
         "diagnose", "-");
-    assertThat(r.out()).isEqualTo("No OOM-killer report in -.\n");
+    assertThat(r.out()).endsWith("\nNo OOM-killer report in -.\n");
+  }
+
+  @Test
+  void diagnose_stdin_readsKillersAndReportsInOnePass() throws IOException {
+    String report = Files.readString(aksPod);
+    Run r = run(env(EARLYOOM + report, unreadable("k"), unreadable("j")), "diagnose",
+        "--format", "json", "-");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("\"killer\": \"earlyoom\"")
+        .contains("\"file\": \"-\",\n        \"line\": 2,")
+        .contains("\"code\": \"MEMCG-LIMIT\"")
+        .contains("\"first_line\": 3,");
   }
 
   /** A live log over fixed text and problems, like KmsgLog and JournalLog. */

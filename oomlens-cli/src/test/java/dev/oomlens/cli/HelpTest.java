@@ -2,6 +2,7 @@ package dev.oomlens.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oomlens.host.paths.HostPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ class HelpTest {
   })
   void help_matchesGolden(String golden, String args) throws IOException {
     Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
-        Path.of("help-reads-no-proc"), CliTest.unreadable("k"), CliTest.unreadable("j"));
+        HostPaths.under(Path.of("help-reads-no-host")), CliTest.unreadable("k"), CliTest.unreadable("j"));
     CliTest.Run r = CliTest.run(env, Arrays.stream(args.split(" ")).toArray(String[]::new));
     assertThat(r.code()).isZero();
     assertThat(r.err()).isEmpty();

@@ -42,11 +42,14 @@ final class LineScanner {
   }
 
   /**
-   * Substrings at least one of which every line of interest contains when no report is open. A hit
-   * counts only when {@link #confirmed} agrees: {@code ill} must be {@code Kill}/{@code kill},
-   * {@code failure} must be {@code failure: order} (or the older {@code failure. order}).
+   * Substrings at least one of which every line of interest contains when no report is open: the
+   * kernel's OOM and allocation-failure lines, and the userspace killers' records ({@code oom}
+   * also covers the {@code earlyoom} and {@code systemd-oomd} tags and {@code oom-kill} unit
+   * results; {@code vict} the kubelet's evictions; {@code nohang} its tag). A hit counts only when
+   * {@link #confirmed} agrees: {@code ill} must be {@code Kill}/{@code kill}, {@code failure} must
+   * be {@code failure: order} (or the older {@code failure. order}).
    */
-  static final String[] ANCHORS = {"oom", "ill", "failure"};
+  static final String[] ANCHORS = {"oom", "ill", "failure", "vict", "nohang"};
 
   /** Longest line kept whole; longer ones are cut (and reported) so memory stays bounded. */
   static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;

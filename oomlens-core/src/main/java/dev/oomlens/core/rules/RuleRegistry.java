@@ -1,5 +1,6 @@
 package dev.oomlens.core.rules;
 
+import dev.oomlens.core.rules.analyzers.BallooningAnalyzer;
 import dev.oomlens.core.rules.analyzers.CpusetMempolicyAnalyzer;
 import dev.oomlens.core.rules.analyzers.FragmentationAnalyzer;
 import dev.oomlens.core.rules.analyzers.GroupKillAnalyzer;
@@ -10,14 +11,18 @@ import dev.oomlens.core.rules.analyzers.KernelMemoryAnalyzer;
 import dev.oomlens.core.rules.analyzers.KubevirtOverheadAnalyzer;
 import dev.oomlens.core.rules.analyzers.LeakAnalyzer;
 import dev.oomlens.core.rules.analyzers.MemcgLimitAnalyzer;
+import dev.oomlens.core.rules.analyzers.NoSwapAnalyzer;
 import dev.oomlens.core.rules.analyzers.NodeAllocatableAnalyzer;
+import dev.oomlens.core.rules.analyzers.NotOomAnalyzer;
 import dev.oomlens.core.rules.analyzers.PageCacheAnalyzer;
 import dev.oomlens.core.rules.analyzers.PanicOnOomAnalyzer;
 import dev.oomlens.core.rules.analyzers.QosOrderAnalyzer;
 import dev.oomlens.core.rules.analyzers.RepeatedOomAnalyzer;
 import dev.oomlens.core.rules.analyzers.ShmemTmpfsAnalyzer;
 import dev.oomlens.core.rules.analyzers.SysrqManualAnalyzer;
+import dev.oomlens.core.rules.analyzers.ThrashingAnalyzer;
 import dev.oomlens.core.rules.analyzers.TightLimitAnalyzer;
+import dev.oomlens.core.rules.analyzers.UserspaceKillAnalyzer;
 import dev.oomlens.core.rules.analyzers.VictimNotGrowerAnalyzer;
 import java.util.List;
 
@@ -32,6 +37,7 @@ public final class RuleRegistry {
   public static List<Analyzer> all() {
     return List.of(
         // keep-sorted start
+        new BallooningAnalyzer(),
         new CpusetMempolicyAnalyzer(),
         new FragmentationAnalyzer(),
         new GroupKillAnalyzer(),
@@ -42,14 +48,18 @@ public final class RuleRegistry {
         new KubevirtOverheadAnalyzer(),
         new LeakAnalyzer(),
         new MemcgLimitAnalyzer(),
+        new NoSwapAnalyzer(),
         new NodeAllocatableAnalyzer(),
+        new NotOomAnalyzer(),
         new PageCacheAnalyzer(),
         new PanicOnOomAnalyzer(),
         new QosOrderAnalyzer(),
         new RepeatedOomAnalyzer(),
         new ShmemTmpfsAnalyzer(),
         new SysrqManualAnalyzer(),
+        new ThrashingAnalyzer(),
         new TightLimitAnalyzer(),
+        new UserspaceKillAnalyzer(),
         new VictimNotGrowerAnalyzer()
         // keep-sorted end
     );

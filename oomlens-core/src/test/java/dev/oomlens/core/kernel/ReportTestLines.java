@@ -127,6 +127,12 @@ final class ReportTestLines {
     final List<OomReport> reports = new ArrayList<>();
     final List<AllocFailure> allocFailures = new ArrayList<>();
     final List<Problem> problems = new ArrayList<>();
+    final List<dev.oomlens.core.host.KillerEvent> killerEvents = new ArrayList<>();
+
+    @Override
+    public void killerEvent(dev.oomlens.core.host.KillerEvent event) {
+      killerEvents.add(event);
+    }
 
     @Override
     public void report(OomReport report) {

@@ -87,6 +87,89 @@ final class KernelLab implements AutoCloseable {
     return HexFormat.of().formatHex(bytes);
   }
 
+  /**
+   * A cgroup root of this lab's own, as a kubelet started with {@code --cgroup-root} has one
+   * ({@code /<root>/kubepods/...}): limiting a kubepods level under it cannot touch the tasks of
+   * a real {@code /kubepods}, nor those of another run's.
+   */
+  static String privateRoot() {
+    byte[] bytes = new byte[4];
+    RANDOM.nextBytes(bytes);
+    return "/oomlens-node-" + HexFormat.of().formatHex(bytes);
+  }
+
+  /**
+   * The {@code java} launcher of a JDK: the one running this test, else the first under
+   * {@code /usr/lib/jvm}; empty when there is none.
+   */
+  static Optional<Path> javaLauncher() {
+    Path own = Path.of(System.getProperty("java.home"), "bin", "java");
+    if (Files.isExecutable(own)) {
+      return Optional.of(own);
+    }
+    try (var jdks = Files.list(Path.of("/usr/lib/jvm"))) {
+      return jdks.sorted().map(j -> j.resolve("bin/java")).filter(Files::isExecutable)
+          .findFirst();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Compiles one Java source file into the work directory with the compiler of the JVM running
+   * the test, so the launcher of the same JDK runs it; returns the class directory.
+   */
+  Path compileJava(String className, String source) throws IOException {
+    javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+    if (javac == null) {
+      fail("the JVM running the test has no Java compiler (a JRE, not a JDK)");
+    }
+    Path dir = Files.createDirectories(workDir.resolve("classes"));
+    Path file = Files.writeString(dir.resolve(className + ".java"), source);
+    java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
+    if (javac.run(null, null, errors, "-d", dir.toString(), file.toString()) != 0) {
+      fail("compiling " + className + ": " + errors.toString(StandardCharsets.UTF_8));
+    }
+    return dir;
+  }
+
+  /**
+   * The one report that killed {@code victimPid}, cut from the log: its records from the
+   * {@code invoked oom-killer} line to the kill line, as the saved fixtures hold them.
+   */
+  static String reportOf(String log, long victimPid) {
+    List<String> lines = log.lines().toList();
+    int end = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains("Killed process " + victimPid + " (")) {
+        end = i;
+      }
+    }
+    if (end < 0) {
+      fail("no kill of " + victimPid + " in the log");
+    }
+    int start = end;
+    while (start > 0 && !lines.get(start).contains("invoked oom-killer")) {
+      start--;
+    }
+    return String.join("\n", lines.subList(start, end + 1)) + "\n";
+  }
+
+  /**
+   * With {@code -Doomlens.kmsg.save=DIR}, writes a report cut by {@link #reportOf} to {@code
+   * DIR/<scenario>.kmsg}: how the real-kernel fixtures are made.
+   */
+  static void saveReport(String scenario, String report) throws IOException {
+    String dir = System.getProperty("oomlens.kmsg.save", "");
+    if (dir.isBlank()) {
+      return;
+    }
+    Path file = Path.of(dir, scenario + ".kmsg");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, report);
+    System.out.println("KernelLab: saved " + file);
+  }
+
   /** The running kernel's release, as {@code uname -r} prints it. */
   static String kernelRelease() throws IOException {
     return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
@@ -140,13 +223,19 @@ final class KernelLab implements AutoCloseable {
    * cgroup and carries the score from its first allocation, under its own pid.
    */
   Process start(Path cgroup, int oomScoreAdj, String... command) throws IOException {
+    return start(cgroup, oomScoreAdj, ProcessBuilder.Redirect.INHERIT, command);
+  }
+
+  /** {@link #start(Path, int, String...)} with the process's stderr sent to {@code stderr}. */
+  Process start(Path cgroup, int oomScoreAdj, ProcessBuilder.Redirect stderr, String... command)
+      throws IOException {
     List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
         "echo $$ > \"$0\" && echo " + oomScoreAdj + " > /proc/self/oom_score_adj && exec \"$@\"",
         cgroup.resolve("cgroup.procs").toString()));
     argv.addAll(List.of(command));
     Process process = new ProcessBuilder(argv)
         .directory(workDir.toFile())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .redirectError(stderr)
         .start();
     processes.add(process);
     return process;

@@ -143,6 +143,25 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
   /** Writes the buffered allocation failures and problems, ends the document and flushes. */
   @Override
   public void close() {
+    close(json -> { });
+  }
+
+  /**
+   * More top-level keys, written after the document's own by a caller that knows more than the
+   * kernel log (the findings, the host): see {@link FindingsJsonWriter}.
+   */
+  @FunctionalInterface
+  public interface Section {
+    /** Writes complete {@code "key": value} pairs into the open top-level object. */
+    void write(JsonGenerator json) throws IOException;
+  }
+
+  /**
+   * Like {@link #close()}, with {@code more} writing its keys after {@code problems_dropped},
+   * before the document ends.
+   */
+  public void close(Section more) {
+    requireNonNull(more, "more");
     if (closed) {
       return;
     }
@@ -165,6 +184,7 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
       }
       json.writeEndArray();
       json.writeNumberField("problems_dropped", problemsDropped);
+      more.write(json);
       json.writeEndObject();
       json.writeRaw('\n');
       json.close();

@@ -179,7 +179,8 @@ public final class MarkdownReport {
             Integer::sum)));
         String killed = victims.isEmpty() ? "nothing named killed"
             : "killed " + victims.entrySet().stream()
-                .map(e -> Markdown.code(e.getKey()) + (e.getValue() > 1 ? " ×" + e.getValue() : ""))
+                .map(e -> Markdown.code(e.getKey())
+                    + (e.getValue() > 1 ? " ×" + e.getValue() : ""))
                 .collect(Collectors.joining(", "));
         out.append("- ").append(Markdown.code(i.id())).append(": ")
             .append(i.reports().size()).append(i.reports().size() == 1 ? " kill" : " kills")

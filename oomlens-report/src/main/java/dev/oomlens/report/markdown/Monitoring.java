@@ -246,7 +246,8 @@ final class Monitoring {
             Optional.of(uid), Optional.empty(), Optional.empty());
       } else if (r.oomMemcg().isPresent()) {
         String cgroup = r.oomMemcg().get();
-        Optional<String> unit = w.kind() == Workload.Kind.SYSTEMD_UNIT ? w.unit() : Optional.empty();
+        Optional<String> unit =
+            w.kind() == Workload.Kind.SYSTEMD_UNIT ? w.unit() : Optional.empty();
         Optional<String> docker = w.kind() == Workload.Kind.DOCKER
             ? w.containerId().map(id -> Facts.shortId(Optional.of(id))) : Optional.empty();
         t = new Target("cgroup " + Markdown.code(cgroup), "id=\"" + escape(cgroup) + "\"",

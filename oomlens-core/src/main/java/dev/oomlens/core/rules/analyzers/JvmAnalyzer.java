@@ -74,16 +74,17 @@ public final class JvmAnalyzer implements Analyzer {
     return out;
   }
 
+  /** True when the task the kernel killed was a JVM (or one of its threads). */
+  static boolean killedAJvm(OomReport r) {
+    return r.victim().map(v -> v.comm().equals("java") || jvmRow(r, v).isPresent()).orElse(false);
+  }
+
   private Optional<Finding> analyze(OomReport r) {
-    if (r.victim().isEmpty()) {
+    if (!killedAJvm(r)) {
       return Optional.empty();
     }
     Victim v = r.victim().get();
     Optional<TaskRow> jvmRow = jvmRow(r, v);
-    boolean victimNamedJava = v.comm().equals("java");
-    if (!victimNamedJava && jvmRow.isEmpty()) {
-      return Optional.empty();
-    }
     long rssBytes = v.rssKb().orElse(jvmRow.map(t -> t.rssPages() * 4L).orElse(0L)) * 1024;
     long anonBytes = v.anonRssKb().orElse(0) * 1024;
     boolean memcg = r.scope().orElse(null) == OomScope.MEMCG;
@@ -200,7 +201,7 @@ public final class JvmAnalyzer implements Analyzer {
         + human(rssBytes) + (memcg ? " of a " + human(total) + " limit" : " when the host ran out")
         + ": not a Java OutOfMemoryError";
     return Optional.of(new Finding(INFO.code(), Severity.HIGH,
-        victimNamedJava && jvmRow.isPresent() ? Confidence.HIGH : Confidence.MEDIUM, summary,
+        v.comm().equals("java") && jvmRow.isPresent() ? Confidence.HIGH : Confidence.MEDIUM, summary,
         why.toString(), SourceLines.distinct(ev), fixes));
   }
 

@@ -138,8 +138,11 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
           + "went from ").append(human(firstHelpers)).append(" to ").append(human(helpersRss))
           .append(". ");
     }
-    why.append(String.format(Locale.ROOT, "Guest memory estimated at %s (the largest that leaves "
-            + "the smallest KubeVirt overhead, %d vCPU%s), so the pod had %s beside the guest = "
+    String estimate = largestGuest(limit, vcpus) < 256 * MIB
+        ? "qemu's RSS, since the limit is below what KubeVirt computes for any guest, %d vCPU%s"
+        : "the largest that leaves the smallest KubeVirt overhead, %d vCPU%s";
+    why.append(String.format(Locale.ROOT, "Guest memory estimated at %s (" + estimate + "), so "
+            + "the pod had %s beside the guest = "
             + "%.2f x the %s KubeVirt v1.5-v1.9 computes for it (%s/512 + 220Mi + %d x 8Mi + "
             + "8Mi). At the OOM %s of the usage was not guest RAM (usage - min(qemu RSS, guest)). ",
         human(guest), vcpus, vcpus == 1 ? "" : "s", human(budget), effectiveRatio, human(base),
@@ -215,12 +218,23 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
 
   /** The guest size: see the note at the top of the class. */
   static long estimateGuest(long limitBytes, int vcpus, long qemuRssBytes) {
-    long smallestFixed = Version.V0_50.fixedBytes() + 8 * MIB * vcpus + 8 * MIB;
-    long upper = (limitBytes - smallestFixed) * 512 / 513;
+    long upper = largestGuest(limitBytes, vcpus);
+    if (upper < 256 * MIB) {
+      // A pod this small leaves no room for any guest beside the computed overhead: take the
+      // memory qemu had touched as the guest, the least it can have been, so the room beside it
+      // is never negative.
+      return Math.min(Math.max(qemuRssBytes, 0), limitBytes) / MIB * MIB;
+    }
     long guest = Math.floorDiv(upper, GIB) * GIB;
     if (guest <= 0 || qemuRssBytes - guest > 256 * MIB) {
       guest = Math.floorDiv(upper, 256 * MIB) * 256 * MIB;
     }
-    return Math.max(guest, 256 * MIB);
+    return guest;
+  }
+
+  /** The largest guest whose smallest KubeVirt overhead still fits in the limit. */
+  static long largestGuest(long limitBytes, int vcpus) {
+    long smallestFixed = Version.V0_50.fixedBytes() + 8 * MIB * vcpus + 8 * MIB;
+    return (limitBytes - smallestFixed) * 512 / 513;
   }
 }

@@ -28,10 +28,10 @@ import java.util.Optional;
  * KubeVirt pod, whose limit KubeVirt computes (KUBEVIRT-OVERHEAD's).
  *
  * The observed peak is the victim's anon + file + shmem RSS + page tables from the kill line:
- * what the process held when it was killed, the floor for any new limit. When the victim held
- * less than 80% of the limit (a pod-level OOM that took a small container) the cgroup's usage is
- * the peak instead, so the advice never shrinks a limit. The new limit is 1.5x to 2x the peak
- * (seed 004); the request is the peak itself.
+ * what the process held when it was killed, the floor for any new limit. Only a victim that
+ * itself filled the limit (80% or more) counts: when a smaller task was picked, another one grew,
+ * and when the victim is a JVM its flags set its size; other rules own those. The new limit is
+ * 1.5x to 2x the peak (seed 004); the request is the peak itself.
  */
 
 /** TIGHT-LIMIT: the limit leaves no headroom over the workload's own use. */
@@ -75,14 +75,18 @@ public final class TightLimitAnalyzer implements Analyzer {
     if (anon < ANON_SHARE * limit) {
       return Optional.empty();
     }
+    if (JvmAnalyzer.killedAJvm(r)) {
+      // A JVM's size is set by its flags, not by its load: JVM owns the advice (heap and
+      // off-heap caps that fit the limit), and "raise the limit" would only move the kill.
+      return Optional.empty();
+    }
     long peak = r.victim().map(TightLimitAnalyzer::peakBytes).orElse(0L);
     String peakFrom = "the victim's anon + file + shmem RSS + page tables at the kill";
     if (peak * 10 < limit * 8) {
-      // The victim did not fill the limit (a pod-level OOM that took a small container):
-      // sizing from it would shrink the limit. The cgroup's own usage is its peak.
-      peakFrom = peak == 0 ? "the cgroup's usage at the OOM"
-          : "the cgroup's usage at the OOM; the victim held only " + human(peak);
-      peak = r.memcg().get().usageKb() * 1024;
+      // The victim did not fill the limit: another task grew and this one was picked (a sidecar
+      // in a pod, a high oom_score_adj). That is VICTIM-NOT-GROWER's and QOS-ORDER's to explain;
+      // headroom sized from the victim would be wrong.
+      return Optional.empty();
     }
     long low = peak * 3 / 2;
     long high = peak * 2;

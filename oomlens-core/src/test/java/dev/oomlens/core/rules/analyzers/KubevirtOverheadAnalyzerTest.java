@@ -106,4 +106,13 @@ class KubevirtOverheadAnalyzerTest {
         "memory: usage 67579904kB, limit 67579904kB", "memory: usage 40000000kB, limit 67579904kB");
     assertThat(analyzer.analyze(Fixtures.evidence(Fixtures.text("below.log", text)))).isEmpty();
   }
+
+  /** Found on a real 6.18 virt-launcher-shaped pod of 96 MiB: the room beside the guest went negative. */
+  @Test
+  void estimateGuest_limitBelowAnyGuestsOverhead_takesQemusRssAndNeverExceedsTheLimit() {
+    long mi = 1024 * 1024;
+
+    assertThat(KubevirtOverheadAnalyzer.estimateGuest(96 * mi, 1, 40 * mi)).isEqualTo(40 * mi);
+    assertThat(KubevirtOverheadAnalyzer.estimateGuest(96 * mi, 1, 500 * mi)).isEqualTo(96 * mi);
+  }
 }

@@ -1,0 +1,344 @@
+package dev.oomlens.report.json;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.oomlens.core.finding.Finding;
+import dev.oomlens.core.finding.Fix;
+import dev.oomlens.core.host.CgroupMemory;
+import dev.oomlens.core.host.HostSnapshot;
+import dev.oomlens.core.host.KeyedValues;
+import dev.oomlens.core.host.KillerEvent;
+import dev.oomlens.core.host.PressureStall;
+import dev.oomlens.core.host.SwapDevice;
+import dev.oomlens.core.host.ZramDevice;
+import dev.oomlens.core.model.LogTime;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.Workload;
+import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.rules.Incident;
+import dev.oomlens.core.rules.RuleEngine;
+import java.io.IOException;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/*
+ * The keys the root-cause engine adds to the document (docs/json.md, "Diagnosis"): written after
+ * the kernel-log keys because they need every report first. The same rules hold as for the rest
+ * of the document: every key always present (null or [] for what is not known), fixed key order,
+ * kernel-named maps sorted, integers with their unit in the key.
+ */
+
+/**
+ * Writes the diagnosis part of the JSON document: {@code incidents}, {@code findings}, {@code
+ * userspace_kills} and {@code host}, as a {@link JsonReportWriter.Section}.
+ */
+public final class FindingsJsonWriter {
+  /** The /proc/vmstat counters the {@code host.vmstat} object carries, in this order. */
+  public static final List<String> VMSTAT_KEYS = List.of(
+      "oom_kill", "pswpin", "pswpout", "workingset_refault", "workingset_refault_anon",
+      "workingset_refault_file", "pgmajfault");
+
+  private final JsonGenerator json;
+
+  private FindingsJsonWriter(JsonGenerator json) {
+    this.json = json;
+  }
+
+  /**
+   * The section for {@code evidence} and {@code findings}. The reports of {@code evidence} must be
+   * the ones the document's {@code reports} array holds, in the same order: incidents cite them by
+   * their index there.
+   */
+  public static JsonReportWriter.Section section(EvidenceSet evidence, List<Finding> findings) {
+    requireNonNull(evidence, "evidence");
+    List<Finding> copy = List.copyOf(findings);
+    return json -> new FindingsJsonWriter(json).write(evidence, copy);
+  }
+
+  private void write(EvidenceSet evidence, List<Finding> findings) throws IOException {
+    Map<OomReport, Integer> index = new IdentityHashMap<>();
+    for (int i = 0; i < evidence.reports().size(); i++) {
+      index.putIfAbsent(evidence.reports().get(i), i);
+    }
+    json.writeArrayFieldStart("incidents");
+    for (Incident incident : evidence.incidents()) {
+      writeIncident(incident, index);
+    }
+    json.writeEndArray();
+    json.writeArrayFieldStart("findings");
+    for (Finding finding : findings) {
+      writeFinding(finding);
+    }
+    json.writeEndArray();
+    json.writeArrayFieldStart("userspace_kills");
+    for (KillerEvent event : evidence.killers()) {
+      writeKiller(event);
+    }
+    json.writeEndArray();
+    json.writeFieldName("host");
+    if (evidence.host().isPresent()) {
+      writeHost(evidence.host().get());
+    } else {
+      json.writeNull();
+    }
+  }
+
+  private void writeIncident(Incident incident, Map<OomReport, Integer> index) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("id", incident.id());
+    string("host", incident.host());
+    string("cgroup", incident.cgroup());
+    json.writeArrayFieldStart("reports");
+    for (OomReport report : incident.reports()) {
+      Integer i = index.get(report);
+      if (i != null) {
+        json.writeNumber(i);
+      }
+    }
+    json.writeEndArray();
+    json.writeFieldName("first_time");
+    writeTime(incident.reports().getFirst().time());
+    json.writeFieldName("last_time");
+    writeTime(incident.reports().getLast().time());
+    json.writeEndObject();
+  }
+
+  private void writeFinding(Finding f) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("code", f.code());
+    json.writeStringField("severity", f.severity().jsonName());
+    json.writeStringField("confidence", f.confidence().jsonName());
+    json.writeStringField("summary", f.summary());
+    json.writeStringField("reasoning", f.reasoning());
+    json.writeArrayFieldStart("evidence");
+    for (SourceLine line : f.evidence()) {
+      writeLine(line);
+    }
+    json.writeEndArray();
+    json.writeArrayFieldStart("fixes");
+    for (Fix fix : f.fixes()) {
+      json.writeStartObject();
+      json.writeStringField("layer", fix.layer().jsonName());
+      json.writeStringField("action", fix.action());
+      string("snippet", fix.snippet());
+      json.writeEndObject();
+    }
+    json.writeEndArray();
+    string("doc", docPath(f));
+    json.writeEndObject();
+  }
+
+  /** The rule's page, {@code docs/rules/<CODE>.md}; none for the engine's own error finding. */
+  public static Optional<String> docPath(Finding f) {
+    return f.code().equals(RuleEngine.ENGINE_ERROR)
+        ? Optional.empty()
+        : Optional.of("docs/rules/" + f.code() + ".md");
+  }
+
+  private void writeLine(SourceLine line) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("file", line.file());
+    json.writeNumberField("line", line.line());
+    json.writeStringField("text", line.text());
+    json.writeEndObject();
+  }
+
+  private void writeKiller(KillerEvent e) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("killer", e.killer().jsonName());
+    json.writeStringField("action", e.action().jsonName());
+    string("host", e.host());
+    json.writeFieldName("time");
+    writeTime(e.time());
+    number("pid", e.pid());
+    string("comm", e.comm());
+    string("unit", e.unit());
+    string("reason", e.reason());
+    number("rss_bytes", e.rssBytes());
+    json.writeStringField("message", e.message());
+    json.writeFieldName("source");
+    writeLine(e.source());
+    json.writeEndObject();
+  }
+
+  private void writeHost(HostSnapshot h) throws IOException {
+    json.writeStartObject();
+    string("hostname", h.hostname());
+    string("kernel", h.kernelRelease());
+    json.writeFieldName("meminfo");
+    writeSorted(h.meminfo());
+    json.writeObjectFieldStart("vmstat");
+    for (String key : VMSTAT_KEYS) {
+      number(key, h.vmstat().map(v -> v.get(key)).orElse(OptionalLong.empty()));
+    }
+    json.writeEndObject();
+    json.writeFieldName("pressure");
+    writePressure(h.memoryPressure());
+    json.writeArrayFieldStart("swaps");
+    for (SwapDevice s : h.swaps()) {
+      json.writeStartObject();
+      json.writeStringField("filename", s.filename());
+      json.writeStringField("type", s.type());
+      json.writeNumberField("size_kb", s.sizeKb());
+      json.writeNumberField("used_kb", s.usedKb());
+      json.writeNumberField("priority", s.priority());
+      json.writeEndObject();
+    }
+    json.writeEndArray();
+    json.writeArrayFieldStart("zram");
+    for (ZramDevice z : h.zram()) {
+      json.writeStartObject();
+      json.writeStringField("name", z.name());
+      json.writeNumberField("disksize_bytes", z.diskSizeBytes());
+      string("algorithm", z.algorithm());
+      number("orig_data_bytes", z.origDataBytes());
+      number("compr_data_bytes", z.comprDataBytes());
+      number("mem_used_total_bytes", z.memUsedTotalBytes());
+      number("mem_limit_bytes", z.memLimitBytes());
+      json.writeEndObject();
+    }
+    json.writeEndArray();
+    bool("zswap_enabled", h.zswapEnabled());
+    bool("virtio_balloon", h.virtioBalloon());
+    number("configured_vm_memory_bytes", h.configuredVmMemoryBytes());
+    json.writeArrayFieldStart("cgroups");
+    for (CgroupMemory c : h.cgroups()) {
+      writeCgroup(c);
+    }
+    json.writeEndArray();
+    json.writeArrayFieldStart("problems");
+    for (Problem p : h.problems()) {
+      json.writeStartObject();
+      json.writeStringField("file", p.file());
+      json.writeNumberField("line", p.line());
+      json.writeStringField("message", p.message());
+      json.writeEndObject();
+    }
+    json.writeEndArray();
+    json.writeEndObject();
+  }
+
+  private void writeCgroup(CgroupMemory c) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("path", c.path());
+    json.writeNumberField("version", c.version());
+    number("limit_bytes", c.limitBytes());
+    number("high_bytes", c.highBytes());
+    number("current_bytes", c.currentBytes());
+    number("peak_bytes", c.peakBytes());
+    number("swap_limit_bytes", c.swapLimitBytes());
+    number("swap_current_bytes", c.swapCurrentBytes());
+    number("memsw_limit_bytes", c.memswLimitBytes());
+    number("memsw_usage_bytes", c.memswUsageBytes());
+    number("failcnt", c.failcnt());
+    json.writeFieldName("events");
+    writeSorted(c.events());
+    bool("oom_group", c.oomGroup());
+    json.writeFieldName("pressure");
+    writePressure(c.pressure());
+    Workload w = c.workload();
+    json.writeObjectFieldStart("workload");
+    json.writeStringField("kind", w.kind().jsonName());
+    string("pod_uid", w.podUid());
+    string("container_id", w.containerId());
+    string("qos_class", w.qosClass().map(Enum::name));
+    string("unit", w.unit());
+    json.writeEndObject();
+    json.writeEndObject();
+  }
+
+  private void writePressure(Optional<PressureStall> pressure) throws IOException {
+    if (pressure.isEmpty()) {
+      json.writeNull();
+      return;
+    }
+    json.writeStartObject();
+    json.writeFieldName("some");
+    writeStall(Optional.of(pressure.get().some()));
+    json.writeFieldName("full");
+    writeStall(pressure.get().full());
+    json.writeEndObject();
+  }
+
+  private void writeStall(Optional<PressureStall.Line> line) throws IOException {
+    if (line.isEmpty()) {
+      json.writeNull();
+      return;
+    }
+    PressureStall.Line l = line.get();
+    json.writeStartObject();
+    percent("avg10", l.avg10());
+    percent("avg60", l.avg60());
+    percent("avg300", l.avg300());
+    json.writeNumberField("total_us", l.totalMicros());
+    json.writeEndObject();
+  }
+
+  private void percent(String name, double value) throws IOException {
+    json.writeFieldName(name);
+    // The kernel prints two decimals; the binary expansion of the double would add noise.
+    json.writeNumber(String.format(Locale.ROOT, "%.2f", value));
+  }
+
+  private void writeSorted(Optional<KeyedValues> values) throws IOException {
+    if (values.isEmpty()) {
+      json.writeNull();
+      return;
+    }
+    json.writeStartObject();
+    for (Map.Entry<String, Long> e : new TreeMap<>(values.get().values()).entrySet()) {
+      json.writeNumberField(e.getKey(), e.getValue());
+    }
+    json.writeEndObject();
+  }
+
+  private void writeTime(LogTime time) throws IOException {
+    json.writeStartObject();
+    json.writeFieldName("monotonic_s");
+    OptionalDouble seconds = time.monotonicSeconds();
+    if (seconds.isPresent() && Double.isFinite(seconds.getAsDouble())) {
+      json.writeNumber(String.format(Locale.ROOT, "%.6f", seconds.getAsDouble()));
+    } else {
+      json.writeNull();
+    }
+    string("wallclock", time.wallclock());
+    json.writeBooleanField("year_inferred", time.yearInferred());
+    json.writeEndObject();
+  }
+
+  private void string(String name, Optional<String> value) throws IOException {
+    json.writeFieldName(name);
+    if (value.isPresent()) {
+      json.writeString(value.get());
+    } else {
+      json.writeNull();
+    }
+  }
+
+  private void number(String name, OptionalLong value) throws IOException {
+    json.writeFieldName(name);
+    if (value.isPresent()) {
+      json.writeNumber(value.getAsLong());
+    } else {
+      json.writeNull();
+    }
+  }
+
+  private void bool(String name, Optional<Boolean> value) throws IOException {
+    json.writeFieldName(name);
+    if (value.isPresent()) {
+      json.writeBoolean(value.get());
+    } else {
+      json.writeNull();
+    }
+  }
+}
