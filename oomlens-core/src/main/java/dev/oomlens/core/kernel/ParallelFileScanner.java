@@ -19,20 +19,22 @@ import java.util.concurrent.Future;
  * the reports around them. So the file is read in windows; each window is cut at a newline into one
  * part per worker; the workers find anchor lines and count newlines in their part; then one thread
  * hands the lines on in file order, exactly as LineScanner would, reading every line of the window
- * itself while the handler is inside a report.
+ * itself while the handler is inside a report. Two windows take turns, so that while one thread
+ * hands on the lines of one window the workers already search the next (and the read of the one
+ * after overlaps both): the ordered part and the searching part run side by side.
  *
- * Memory is one window buffer and a few small arrays per part, whatever the file size.
+ * Memory is two window buffers and a few small arrays per part, whatever the file size.
  */
 
 /** Scans a regular file like {@link LineScanner} does, with the search for candidate lines spread over threads. */
 final class ParallelFileScanner {
-  static final int DEFAULT_WINDOW_BYTES = 32 << 20;
+  static final int DEFAULT_WINDOW_BYTES = 16 << 20;
   private static final int VIEW_BYTES = 64 << 10;
 
   private final LineScanner.Handler handler;
   private final int maxLineBytes;
   private final int workers;
-  private final byte[] window;
+  private final Window[] windows;
   private long lineNumber = 1;
 
   ParallelFileScanner(LineScanner.Handler handler, int workers) {
@@ -47,7 +49,7 @@ final class ParallelFileScanner {
     this.handler = handler;
     this.workers = workers;
     this.maxLineBytes = maxLineBytes;
-    this.window = new byte[windowBytes];
+    this.windows = new Window[] {new Window(windowBytes), new Window(windowBytes)};
   }
 
   /** Number of the next line to be read; after {@link #scan} returns, one past the last line. */
@@ -71,11 +73,27 @@ final class ParallelFileScanner {
     }
   }
 
+  /** One buffer of the file and the search under way in it. */
+  private static final class Window {
+    final byte[] buf;
+    int limit;
+    boolean last;
+    List<Part> parts = List.of();
+    List<Future<?>> searches = List.of();
+
+    Window(int bytes) {
+      buf = new byte[bytes];
+    }
+  }
+
   private void scanWindows(FileChannel channel, ExecutorService pool) throws IOException {
-    int filled = 0; // bytes of an unfinished line carried over from the previous window
+    Window cur = windows[0];
+    Window pending = null; // searched, or being searched, but not yet handed on
+    int filled = 0; // bytes of an unfinished line carried over into cur
     boolean skippingLongLine = false;
     while (true) {
-      ByteBuffer target = ByteBuffer.wrap(window, filled, window.length - filled);
+      byte[] buf = cur.buf;
+      ByteBuffer target = ByteBuffer.wrap(buf, filled, buf.length - filled);
       boolean eof = false;
       while (target.hasRemaining() && !eof) {
         eof = channel.read(target) < 0;
@@ -83,7 +101,9 @@ final class ParallelFileScanner {
       int end = target.position();
       if (skippingLongLine) {
         // The rest of a line already handed on in part: drop it up to its newline.
-        int nl = LineScanner.indexOf(window, (byte) '\n', 0, end);
+        handOn(pending);
+        pending = null;
+        int nl = LineScanner.indexOf(buf, (byte) '\n', 0, end);
         if (nl < 0) {
           filled = 0;
           if (eof) {
@@ -95,36 +115,45 @@ final class ParallelFileScanner {
         skippingLongLine = false;
         lineNumber++;
         filled = end - (nl + 1);
-        System.arraycopy(window, nl + 1, window, 0, filled);
+        System.arraycopy(buf, nl + 1, buf, 0, filled);
         if (eof && filled == 0) {
           return;
         }
         continue;
       }
       if (end == 0) {
+        handOn(pending);
         return;
       }
-      int limit = eof ? end : LineScanner.lastIndexOf(window, (byte) '\n', 0, end) + 1;
+      int limit = eof ? end : LineScanner.lastIndexOf(buf, (byte) '\n', 0, end) + 1;
       if (limit == 0) {
         // A full window without a newline: a line longer than any kept; hand on its beginning.
+        handOn(pending);
+        pending = null;
         handler.skippedTo(lineNumber);
-        handler.line(lineNumber, window, 0, maxLineBytes);
+        handler.line(lineNumber, buf, 0, maxLineBytes);
         handler.lineTooLong(lineNumber, maxLineBytes);
         skippingLongLine = true;
         filled = 0;
         continue;
       }
-      handWindow(limit, eof, pool);
+      search(cur, limit, eof, pool);
+      handOn(pending);
       if (eof) {
+        handOn(cur);
         return;
       }
+      pending = cur;
+      Window next = cur == windows[0] ? windows[1] : windows[0];
       filled = end - limit;
-      System.arraycopy(window, limit, window, 0, filled);
+      System.arraycopy(buf, limit, next.buf, 0, filled);
+      cur = next;
     }
   }
 
   /** What one worker found in its part of a window. */
   private static final class Part {
+    final byte[] buf;
     final int from;
     final int to;
     int[] starts = new int[64];
@@ -132,7 +161,8 @@ final class ParallelFileScanner {
     int count;
     long newlines;
 
-    Part(int from, int to) {
+    Part(byte[] buf, int from, int to) {
+      this.buf = buf;
       this.from = from;
       this.to = to;
     }
@@ -148,33 +178,45 @@ final class ParallelFileScanner {
     }
   }
 
-  /** Hands on the lines of {@code window[0, to)}; {@code last} when the input ends there. */
-  private void handWindow(int to, boolean last, ExecutorService pool) throws IOException {
-    int from = 0;
-    List<Part> parts = split(from, to);
-    if (pool == null || parts.size() == 1) {
-      parts.forEach(this::findCandidates);
-    } else {
-      List<Future<?>> pending = new ArrayList<>();
-      for (Part part : parts) {
-        pending.add(pool.submit(() -> findCandidates(part)));
-      }
-      for (Future<?> f : pending) {
-        try {
-          f.get();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted", e);
-        } catch (ExecutionException e) {
-          throw new IllegalStateException("scan worker failed", e.getCause());
-        }
+  /** Starts the search of {@code w.buf[0, to)}; {@code last} when the input ends there. */
+  private void search(Window w, int to, boolean last, ExecutorService pool) {
+    w.limit = to;
+    w.last = last;
+    w.parts = split(w.buf, 0, to);
+    if (pool == null || w.parts.size() == 1) {
+      w.parts.forEach(this::findCandidates);
+      w.searches = List.of();
+      return;
+    }
+    List<Future<?>> searches = new ArrayList<>();
+    for (Part part : w.parts) {
+      searches.add(pool.submit(() -> findCandidates(part)));
+    }
+    w.searches = searches;
+  }
+
+  /** Waits for the search of {@code w} and hands on its lines in order; nothing for null. */
+  private void handOn(Window w) throws IOException {
+    if (w == null) {
+      return;
+    }
+    for (Future<?> f : w.searches) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("scan worker failed", e.getCause());
       }
     }
-    long base = lineNumber;
-    int pos = from;
-    pos = everyLine(pos, to);
-    long partBase = base;
-    for (Part part : parts) {
+    byte[] buf = w.buf;
+    int to = w.limit;
+    // Line numbers of the window count from its first line, whatever is handed on before the
+    // candidates: a report that began in the previous window goes on here.
+    long partBase = lineNumber;
+    int pos = everyLine(buf, 0, to);
+    for (Part part : w.parts) {
       for (int i = 0; i < part.count; i++) {
         int start = part.starts[i];
         if (start < pos) {
@@ -182,43 +224,43 @@ final class ParallelFileScanner {
         }
         lineNumber = partBase + part.localLines[i];
         handler.skippedTo(lineNumber);
-        pos = handLine(start, to);
-        pos = everyLine(pos, to);
+        pos = handLine(buf, start, to);
+        pos = everyLine(buf, pos, to);
       }
       partBase += part.newlines;
     }
     // Every line of the window has been counted; an unterminated last line counts too.
     lineNumber = partBase;
-    if (last && to > from && window[to - 1] != '\n') {
+    if (w.last && to > 0 && buf[to - 1] != '\n') {
       lineNumber++;
     }
   }
 
   /** While the handler wants every line, hands on lines from {@code pos}; returns where it stopped. */
-  private int everyLine(int pos, int to) {
+  private int everyLine(byte[] buf, int pos, int to) {
     while (pos < to && handler.wantsEveryLine()) {
-      pos = handLine(pos, to);
+      pos = handLine(buf, pos, to);
     }
     return pos;
   }
 
-  private int handLine(int start, int to) {
-    int nl = LineScanner.indexOf(window, (byte) '\n', start, to);
+  private int handLine(byte[] buf, int start, int to) {
+    int nl = LineScanner.indexOf(buf, (byte) '\n', start, to);
     int end = nl < 0 ? to : nl;
     if (end - start >= maxLineBytes) {
       // Cut as LineScanner cuts: only the first maxLineBytes of the line are handed on.
       handler.skippedTo(lineNumber);
-      handler.line(lineNumber, window, start, start + maxLineBytes);
+      handler.line(lineNumber, buf, start, start + maxLineBytes);
       handler.lineTooLong(lineNumber, maxLineBytes);
     } else {
-      handler.line(lineNumber, window, start, end);
+      handler.line(lineNumber, buf, start, end);
     }
     lineNumber++;
     return end + 1;
   }
 
   /** Cuts {@code [from, to)} at newlines into about equal parts, one per worker. */
-  private List<Part> split(int from, int to) {
+  private List<Part> split(byte[] buf, int from, int to) {
     List<Part> parts = new ArrayList<>(workers);
     int partStart = from;
     for (int w = 1; w < workers && partStart < to; w++) {
@@ -226,14 +268,14 @@ final class ParallelFileScanner {
       if (target <= partStart) {
         continue;
       }
-      int nl = LineScanner.indexOf(window, (byte) '\n', target, to);
+      int nl = LineScanner.indexOf(buf, (byte) '\n', target, to);
       if (nl < 0 || nl + 1 >= to) {
         break;
       }
-      parts.add(new Part(partStart, nl + 1));
+      parts.add(new Part(buf, partStart, nl + 1));
       partStart = nl + 1;
     }
-    parts.add(new Part(partStart, to));
+    parts.add(new Part(buf, partStart, to));
     return parts;
   }
 
@@ -249,12 +291,12 @@ final class ParallelFileScanner {
     while (viewStart < part.to) {
       int viewEnd = Math.min(part.to, viewStart + viewBytes);
       if (viewEnd < part.to) {
-        int lastNewline = LineScanner.lastIndexOf(window, (byte) '\n', viewStart, viewEnd);
+        int lastNewline = LineScanner.lastIndexOf(part.buf, (byte) '\n', viewStart, viewEnd);
         if (lastNewline >= viewStart) {
           viewEnd = lastNewline + 1;
         } else {
           // One line longer than a view: it is a view of its own, or a candidate if over-long.
-          int nl = LineScanner.indexOf(window, (byte) '\n', viewEnd, part.to);
+          int nl = LineScanner.indexOf(part.buf, (byte) '\n', viewEnd, part.to);
           int lineEnd = nl < 0 ? part.to : nl;
           if (lineEnd - viewStart >= maxLineBytes) {
             part.add(viewStart, localLine);
@@ -268,23 +310,23 @@ final class ParallelFileScanner {
           viewEnd = nl < 0 ? part.to : nl + 1;
         }
       } else if (viewEnd - viewStart >= maxLineBytes
-          && LineScanner.indexOf(window, (byte) '\n', viewStart, viewEnd) < 0) {
+          && LineScanner.indexOf(part.buf, (byte) '\n', viewStart, viewEnd) < 0) {
         // The unterminated last line of the input, too long to keep whole.
         part.add(viewStart, localLine);
         break;
       }
-      String view = new String(window, viewStart, viewEnd - viewStart, StandardCharsets.ISO_8859_1);
+      String view = new String(part.buf, viewStart, viewEnd - viewStart, StandardCharsets.ISO_8859_1);
       Arrays.fill(anchorAt, -2);
       int pos = 0;
       int length = viewEnd - viewStart;
       while (pos < length) {
         int hit = LineScanner.nextAnchor(view, pos, anchorAt);
         if (hit < 0) {
-          localLine += LineScanner.countNewlines(window, viewStart + pos, viewEnd);
+          localLine += LineScanner.countNewlines(part.buf, viewStart + pos, viewEnd);
           break;
         }
         int lineStart = Math.max(pos, view.lastIndexOf('\n', hit) + 1);
-        localLine += LineScanner.countNewlines(window, viewStart + pos, viewStart + lineStart);
+        localLine += LineScanner.countNewlines(part.buf, viewStart + pos, viewStart + lineStart);
         part.add(viewStart + lineStart, localLine);
         int nl = view.indexOf('\n', hit);
         if (nl < 0) {
