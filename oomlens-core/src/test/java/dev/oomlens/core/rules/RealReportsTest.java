@@ -9,21 +9,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The engine over every real report file we have: each finding cites lines that exist, as they
- * stand, and the confusion table of docs/rules.md says what fires where.
+ * stand. (What fires where is the confusion table of docs/rules.md, kept by the CLI's
+ * ConfusionTableTest.)
  */
 class RealReportsTest {
-  private static final Path RULES_MD = Path.of("..", "docs", "rules.md");
-  private static final String START = "<!-- confusion-table:start -->";
-  private static final String END = "<!-- confusion-table:end -->";
-
   static Stream<String> inputs() {
     return RealInputs.all().stream();
   }
@@ -43,36 +38,6 @@ class RealReportsTest {
             .isEqualTo(lines.get((int) l.line() - 1));
       }
     }
-  }
-
-  @Test
-  void confusionTable_matchesDocsRulesMd() throws IOException {
-    String table = table();
-    String doc = Files.readString(RULES_MD);
-    int start = doc.indexOf(START);
-    int end = doc.indexOf(END);
-    assertThat(start).as("markers in docs/rules.md").isNotNegative();
-    assertThat(end).isGreaterThan(start);
-    String current = doc.substring(start + START.length(), end);
-    if (Boolean.getBoolean("golden.update")) {
-      Files.writeString(RULES_MD, doc.substring(0, start + START.length()) + table
-          + doc.substring(end));
-      return;
-    }
-    assertThat(current).as("docs/rules.md confusion table (-Dgolden.update=true rewrites it)")
-        .isEqualTo(table);
-  }
-
-  /** The table: one row per real input, the codes that fire on it. */
-  static String table() {
-    StringBuilder s = new StringBuilder("\n| scenario | codes that fire |\n|---|---|\n");
-    for (String name : RealInputs.all()) {
-      TreeSet<String> codes = new TreeSet<>();
-      new RuleEngine().run(RealInputs.evidence(name)).forEach(f -> codes.add(f.code()));
-      s.append("| `").append(name).append("` | ")
-          .append(codes.isEmpty() ? "(none)" : String.join(", ", codes)).append(" |\n");
-    }
-    return s.toString();
   }
 
   private static List<String> physicalLines(Path file) throws IOException {
