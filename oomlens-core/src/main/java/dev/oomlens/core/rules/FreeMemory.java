@@ -59,6 +59,15 @@ public record FreeMemory(
   }
 
   /** The free memory of the report's show_mem block; empty when the report has none. */
+  /**
+   * True when the report shows memory that was free but in pieces too small for the allocation:
+   * the OOM was fragmentation, not a shortage (FRAGMENTATION's case; shortage rules stay silent).
+   */
+  public static boolean showsFragmentation(OomReport report) {
+    int order = report.order().orElse(0);
+    return of(report).filter(f -> f.fragmented(order, ReportFacts.pageKb(report))).isPresent();
+  }
+
   public static Optional<FreeMemory> of(OomReport report) {
     if (report.hostMemory().isEmpty()) {
       return Optional.empty();

@@ -44,7 +44,7 @@ public final class FragmentationAnalyzer implements Analyzer {
     for (Incident incident : evidence.incidents()) {
       for (OomReport r : incident.reports()) {
         if (ReportFacts.isGlobal(r) && !ReportFacts.isManual(r)
-            && HostExhaustedAnalyzer.fragmented(r)) {
+            && FreeMemory.showsFragmentation(r)) {
           out.add(finding(r));
           break;
         }

@@ -50,18 +50,13 @@ public final class HostExhaustedAnalyzer implements Analyzer {
       List<OomReport> hits = incident.reports().stream()
           .filter(ReportFacts::isGlobal)
           .filter(r -> !ReportFacts.isManual(r))
-          .filter(r -> !fragmented(r))
+          .filter(r -> !FreeMemory.showsFragmentation(r))
           .toList();
       if (!hits.isEmpty()) {
         out.add(finding(hits));
       }
     }
     return out;
-  }
-
-  static boolean fragmented(OomReport r) {
-    int order = r.order().orElse(0);
-    return FreeMemory.of(r).filter(f -> f.fragmented(order, ReportFacts.pageKb(r))).isPresent();
   }
 
   private static Finding finding(List<OomReport> hits) {

@@ -14,6 +14,7 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.model.Workload;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.rules.FreeMemory;
 import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.ReportFacts;
@@ -60,7 +61,9 @@ public final class NoSwapAnalyzer implements Analyzer {
     List<Finding> out = new ArrayList<>();
     for (List<OomReport> group : groups(evidence)) {
       for (OomReport r : group) {
-        if (!ReportFacts.isGlobal(r) || ReportFacts.isManual(r)) {
+        // Forced (SysRq) and fragmentation OOMs were not a shortage swap could have absorbed.
+        if (!ReportFacts.isGlobal(r) || ReportFacts.isManual(r)
+            || FreeMemory.showsFragmentation(r)) {
           continue;
         }
         Optional<Finding> f = judge(r, evidence.host(), group);
