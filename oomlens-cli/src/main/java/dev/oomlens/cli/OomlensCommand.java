@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     description = "Explains Linux and Kubernetes OOM kills: what was killed, where the memory ran"
         + " out, and why.",
     subcommands = {
-      DoctorCommand.class, DiagnoseCommand.class, SnapshotCommand.class, HelpCommand.class
+      DoctorCommand.class, DiagnoseCommand.class, SnapshotCommand.class, KubevirtCommand.class,
+      JvmCommand.class, HelpCommand.class
     },
     exitCodeOnExecutionException = ExitCodes.INTERNAL,
     exitCodeOnInvalidInput = ExitCodes.USAGE,

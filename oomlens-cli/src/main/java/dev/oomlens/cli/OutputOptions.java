@@ -4,6 +4,7 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.report.json.FindingsJsonWriter;
 import dev.oomlens.report.json.JsonReportWriter;
+import dev.oomlens.report.markdown.MarkdownReport;
 import dev.oomlens.report.text.DiagnosisTextWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -21,7 +22,8 @@ final class OutputOptions {
   /** The report formats. */
   enum Format {
     text,
-    json
+    json,
+    markdown
   }
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
@@ -56,6 +58,8 @@ final class OutputOptions {
       switch (format) {
         case text -> writeText(d, target);
         case json -> writeJson(d, target);
+        case markdown -> MarkdownReport.write(target, d.evidence().reports(),
+            d.evidence().incidents(), d.findings(), d.evidence().host(), d.evidence().killers());
       }
       target.flush();
       if (target.checkError()) {

@@ -2,6 +2,8 @@ package dev.oomlens.core.kernel;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.oomlens.core.host.KillerEvent;
+import dev.oomlens.core.host.parse.KillerLogParser;
 import dev.oomlens.core.model.LogLine;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.model.SourceLine;
@@ -32,7 +34,8 @@ import java.util.zip.ZipException;
 
 /**
  * Reads kernel logs (any framing, mixed, several hosts; plain or gzip) and hands every OOM-killer
- * report, page allocation failure and unreadable line to a {@link KernelLogSink}.
+ * report, page allocation failure, userspace killer's record and unreadable line to a {@link
+ * KernelLogSink}, in one pass.
  *
  * <p>Nothing in the content of an input makes it throw: what cannot be read becomes a {@link
  * Problem} naming the line, and the reports before and after it are kept. Only failing to open an
@@ -131,7 +134,12 @@ public final class KernelLogReader {
   /** Decodes, frames and assembles each line a scanner hands on. */
   private static LineScanner.Handler handler(
       String name, ReportAssembler assembler, LineFramer framer, KernelLogSink sink) {
-    Consumer<LogLine> accept = assembler::accept;
+    KillerLogParser killers = new KillerLogParser();
+    Consumer<KillerEvent> killerEvents = sink::killerEvent;
+    Consumer<LogLine> accept = line -> {
+      assembler.accept(line);
+      killers.accept(line, killerEvents);
+    };
     return new LineScanner.Handler() {
       @Override
       public boolean wantsEveryLine() {

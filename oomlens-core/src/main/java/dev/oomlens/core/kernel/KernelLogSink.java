@@ -1,5 +1,6 @@
 package dev.oomlens.core.kernel;
 
+import dev.oomlens.core.host.KillerEvent;
 import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
@@ -11,4 +12,11 @@ public interface KernelLogSink {
   void allocFailure(AllocFailure failure);
 
   void problem(Problem problem);
+
+  /**
+   * A userspace killer's record (systemd-oomd, earlyoom, nohang, a kubelet eviction, a systemd
+   * unit killed by a signal or the OOM killer) read from the same log. Sinks that show only the
+   * kernel's reports ignore it.
+   */
+  default void killerEvent(KillerEvent event) {}
 }

@@ -42,11 +42,16 @@ final class LineScanner {
   }
 
   /**
-   * Substrings at least one of which every line of interest contains when no report is open. A hit
-   * counts only when {@link #confirmed} agrees: {@code ill} must be {@code Kill}/{@code kill},
-   * {@code failure} must be {@code failure: order} (or the older {@code failure. order}).
+   * Substrings at least one of which every line of interest contains when no report is open: the
+   * kernel's OOM and allocation-failure lines, and the userspace killers' records ({@code oom}
+   * also covers the {@code earlyoom} and {@code systemd-oomd} tags and {@code oom-kill} unit
+   * results; {@code vict} the kubelet's evictions; {@code nohang} its tag). A hit counts only when
+   * {@link #confirmed} agrees: {@code failure} must be {@code failure: order} (or the older
+   * {@code failure. order}). {@code Kill} and {@code kill} are searched apart, rather than as
+   * {@code ill}, because "will", "fill" and "still" would make every other line a hit.
    */
-  static final String[] ANCHORS = {"oom", "ill", "failure"};
+  static final String[] ANCHORS = {"oom", "Kill", "kill", "failure", "vict", "nohang"};
+  private static final int FAILURE = 3;
 
   /** Longest line kept whole; longer ones are cut (and reported) so memory stays bounded. */
   static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
@@ -215,16 +220,13 @@ final class LineScanner {
   }
 
   /*
-   * Confirming a hit by the bytes around it keeps ordinary words ("will", "fill", "failed to load
-   * firmware: failure") from reaching the ordered, decoding part of the read: on a busy node's log
-   * they outnumber the lines of OOM reports several times over.
+   * Confirming a hit by the bytes around it keeps ordinary words ("firmware: failure") from
+   * reaching the ordered, decoding part of the read: on a busy node's log they can outnumber the
+   * lines of OOM reports several times over.
    */
   static boolean confirmed(String view, int hit, int anchor) {
-    return switch (anchor) {
-      case 1 -> hit > 0 && (view.charAt(hit - 1) == 'K' || view.charAt(hit - 1) == 'k');
-      case 2 -> view.startsWith(": order", hit + 7) || view.startsWith(". order", hit + 7);
-      default -> true;
-    };
+    return anchor != FAILURE
+        || view.startsWith(": order", hit + 7) || view.startsWith(". order", hit + 7);
   }
 
   /** Counts {@code \n} bytes in {@code b[from, to)}, eight at a time. */

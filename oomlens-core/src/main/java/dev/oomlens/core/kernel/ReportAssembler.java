@@ -17,8 +17,9 @@ import java.util.Optional;
  *
  * <p>Contract with the reader: while {@link #inReport()} is false, the reader passes only lines that
  * contain {@code oom}, {@code Kill}/{@code kill}, or {@code failure: order}/{@code failure. order}
- * (case-sensitive); every line that can begin an event, or attach to a report already assembled
- * (reaper, group-kill members), contains one of them.
+ * (case-sensitive; it also passes the userspace killers' lines, which this class ignores); every
+ * line that can begin an event, or attach to a report already assembled (reaper, group-kill
+ * members), contains one of them.
  *
  * <p>A report is open from its first line (the {@code invoked oom-killer} trigger, or, when that is
  * missing, the summary, {@code Task in ... killed}, or a kill line) to its kill, panic or "no

@@ -98,7 +98,7 @@ class LineScannerTest {
 
   /** What the scanner's contract says a line of interest is, written independently of it. */
   private static final java.util.regex.Pattern INTERESTING =
-      java.util.regex.Pattern.compile("oom|[Kk]ill|failure[:.] order");
+      java.util.regex.Pattern.compile("oom|[Kk]ill|failure[:.] order|vict|nohang");
 
   /** The scanner must hand on exactly what a line-by-line reading would pick, whatever the buffer size. */
   @Test

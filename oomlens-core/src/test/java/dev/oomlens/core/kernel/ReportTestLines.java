@@ -127,6 +127,12 @@ final class ReportTestLines {
     final List<OomReport> reports = new ArrayList<>();
     final List<AllocFailure> allocFailures = new ArrayList<>();
     final List<Problem> problems = new ArrayList<>();
+    final List<dev.oomlens.core.host.KillerEvent> killerEvents = new ArrayList<>();
+
+    @Override
+    public void killerEvent(dev.oomlens.core.host.KillerEvent event) {
+      killerEvents.add(event);
+    }
 
     @Override
     public void report(OomReport report) {
@@ -151,17 +157,20 @@ final class ReportTestLines {
     }
   }
 
+  /** The assembler's contract with the reader, written independently of the scanner. */
+  private static final java.util.regex.Pattern FED_WHEN_IDLE =
+      java.util.regex.Pattern.compile("oom|[Kk]ill|failure[:.] order");
+
   /**
    * Runs the lines through an assembler as the reader does: while no report is open, only lines
-   * holding {@code oom}, {@code ill} or {@code failure} are fed, the others skipped.
+   * holding {@code oom}, {@code Kill}/{@code kill} or {@code failure: order} are fed, the others
+   * skipped.
    */
   static Collected assemble(List<LogLine> lines) {
     Collected sink = new Collected();
     ReportAssembler assembler = new ReportAssembler(sink);
     for (LogLine l : lines) {
-      String m = l.message();
-      if (assembler.inReport() || m.contains("oom") || m.contains("ill")
-          || m.contains("failure")) {
+      if (assembler.inReport() || FED_WHEN_IDLE.matcher(l.message()).find()) {
         assembler.accept(l);
       } else {
         assembler.skippedTo(l.source().line() + 1);

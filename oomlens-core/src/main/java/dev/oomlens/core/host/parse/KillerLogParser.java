@@ -166,6 +166,12 @@ public final class KillerLogParser {
 
   /** Looks at one framed line, handing {@code out} the events it records (zero, one or more). */
   public void accept(LogLine line, Consumer<KillerEvent> out) {
+    // The kernel's own lines are never a killer's, nor are untagged lines with neither a
+    // "name[pid]: " tag in their text nor an eviction (the kubelet's bare glog lines and kubectl's
+    // event text): most lines a kernel log holds are turned away here, before any pattern.
+    if (line.tag().isPresent() ? line.tag().get().equals("kernel") : untaggedAndNoKillerWords(line)) {
+      return;
+    }
     String message = line.message().strip();
     if (message.isEmpty() || message.length() > 8192) {
       return;
@@ -188,6 +194,11 @@ public final class KillerLogParser {
       return;
     }
     kubelet(line, message, state, out);
+  }
+
+  private static boolean untaggedAndNoKillerWords(LogLine line) {
+    String m = line.message();
+    return m.indexOf("]: ") < 0 && m.indexOf("vict") < 0;
   }
 
   private boolean oomd(LogLine line, String message, Consumer<KillerEvent> out) {
