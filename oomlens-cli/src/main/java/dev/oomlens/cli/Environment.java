@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 
 /**
  * What the commands take from the machine they run on: standard input, the clock, where its
- * /proc, /sys and / are, its live kernel logs and its journal of userspace OOM killers. Tests pass their own; {@link #system()} is the
- * real one.
+ * /proc, /sys and / are, its live kernel logs and its journal of userspace OOM killers. Tests pass
+ * their own; {@link #system()} is the real one.
  *
  * @param clock gives "today", the default reference date for yearless syslog timestamps
  * @param host this machine's paths, read when no {@code --path.*} flag says otherwise

@@ -94,7 +94,7 @@ class CliTest {
     return run(env("", unreadable("/dev/kmsg"), unreadable("journalctl -k -b")), args);
   }
 
-  /** This machine as {@code kmsg} and {@code journal} say, with a journal that no killer wrote in. */
+  /** This machine as {@code kmsg} and {@code journal} say; no killer wrote in its journal. */
   static Environment env(String stdin, Supplier<LiveLog> kmsg, Supplier<LiveLog> journal) {
     return env(stdin, kmsg, journal, noKillers());
   }

@@ -5,18 +5,16 @@ package dev.oomlens.host.journal;
  * fields are ANDed, and "+" ORs whole groups. journalctl ANDs its -u group with the group of the
  * positional matches, so "-u earlyoom _PID=1" would keep only PID 1's messages about earlyoom;
  * the units are therefore given as _SYSTEMD_UNIT= matches (what -u adds for a system unit's own
- * messages), in one expression:
+ * messages), in one expression of three groups:
  *
- *   _SYSTEMD_UNIT=systemd-oomd.service _SYSTEMD_UNIT=earlyoom.service ...   the killers as units
- *   + SYSLOG_IDENTIFIER=systemd-oomd SYSLOG_IDENTIFIER=earlyoom ...         the killers however they
- *                                                                             run (a unit of another
- *                                                                             name, a container),
- *     SYSLOG_IDENTIFIER=systemd                                             and every service
- *                                                                             manager: PID 1 and the
- *                                                                             user managers, which
- *                                                                             log "<unit>: systemd-oomd
- *                                                                             killed ..." for scopes
- *   + _PID=1                                                                PID 1 under any name
+ *   _SYSTEMD_UNIT=systemd-oomd.service _SYSTEMD_UNIT=earlyoom.service ...
+ *       the killers as units;
+ *   + SYSLOG_IDENTIFIER=systemd-oomd SYSLOG_IDENTIFIER=earlyoom ... SYSLOG_IDENTIFIER=systemd
+ *       the killers however they run (a unit of another name, a container), and every service
+ *       manager: PID 1 and the user managers, which log "<unit>: systemd-oomd killed ..." for
+ *       the scopes of a session;
+ *   + _PID=1
+ *       PID 1 under any name.
  *
  * The service manager's unit results ("Main process exited, code=killed, status=9/KILL", "Failed
  * with result 'oom-kill'", "A process of this unit has been killed by the OOM killer") carry
