@@ -9,6 +9,7 @@ import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RuleEngine;
 import dev.oomlens.host.LiveLog;
 import dev.oomlens.host.journal.JournalReader;
+import dev.oomlens.host.journal.KillerJournalReader;
 import dev.oomlens.host.paths.HostPaths;
 import dev.oomlens.host.snapshot.HostReader;
 import java.io.IOException;
@@ -65,8 +66,9 @@ final class DiagnoseCommand implements Callable<Integer> {
       + " /dev/kmsg (needs root or CAP_SYSLOG on most systems).")
   boolean kmsg;
 
-  @Option(names = "--journal", description = "Also read this boot's kernel messages from the"
-      + " systemd journal (" + JournalReader.NAME + ").")
+  @Option(names = "--journal", description = "Also read this boot's kernel messages and the"
+      + " records of userspace OOM killers from the systemd journal (" + JournalReader.NAME
+      + ", " + KillerJournalReader.NAME + ").")
   boolean journal;
 
   @Mixin HostOptions host;
@@ -103,6 +105,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
     if (journal) {
       code = Math.max(code, readLive(run, env.journal(), err, read));
+      DoctorCommand.readKillers(env.killers(), run).ifPresent(read::add);
     }
     Optional<HostSnapshot> snapshot = Optional.empty();
     if (host.anyPath()) {

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,8 +41,9 @@ import picocli.CommandLine.Spec;
           + " out, why, and what to change at which layer; then the reports and the host's"
           + " memory as it is now (meminfo, swap, zram, PSI, memory cgroups).",
       "Reads the kernel log from /dev/kmsg, or from the systemd journal when /dev/kmsg cannot be"
-          + " read; --kernel-log reads saved logs instead. --path.* read a host mounted elsewhere"
-          + " or saved by 'oomlens snapshot'.",
+          + " read, and the journal's records of userspace OOM killers (systemd-oomd, earlyoom,"
+          + " nohang, kubelet evictions, systemd's unit results); --kernel-log reads saved logs"
+          + " instead. --path.* read a host mounted elsewhere or saved by 'oomlens snapshot'.",
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -53,7 +55,7 @@ import picocli.CommandLine.Spec;
       "  sudo oomlens doctor",
       "  oomlens doctor --kernel-log /var/log/kern.log --format json",
       "  oomlens doctor --path.rootfs /host --fail-on high",
-      "  oomlens doctor --path.rootfs snap --kernel-log snap/kernel.log",
+      "  oomlens doctor --path.rootfs snap --kernel-log snap/*.log",
     })
 final class DoctorCommand implements Callable<Integer> {
   @ParentCommand OomlensCommand root;
@@ -83,18 +85,24 @@ final class DoctorCommand implements Callable<Integer> {
     Collected inputs = new Collected();
     KernelLogRun run = new KernelLogRun(inputs, err, options, env.stdin());
     int code = ExitCodes.OK;
-    Optional<String> sources;
+    Optional<String> kernelLog;
     if (!kernelLogs.isEmpty()) {
       for (String file : kernelLogs) {
         code = Math.max(code, run.readFile(file));
       }
-      sources = Optional.of(String.join(", ", kernelLogs));
+      kernelLog = Optional.of(String.join(", ", kernelLogs));
     } else {
-      sources = readThisMachine(env, run, err);
-      if (sources.isEmpty()) {
+      kernelLog = readThisMachine(env, run, err);
+      if (kernelLog.isEmpty()) {
         code = ExitCodes.INPUT;
       }
     }
+    // Saved logs hold the killers' lines beside the kernel's; the live kernel log does not.
+    Optional<String> killerLog =
+        kernelLogs.isEmpty() ? readKillers(env.killers(), run) : Optional.empty();
+    // Without the kernel log, no source can say that nothing was killed.
+    Optional<String> sources = kernelLog.map(
+        k -> killerLog.map(u -> k + ", " + u).orElse(k));
     HostSnapshot snapshot = HostReader.read(paths, host.vmMemory());
     if (snapshot.meminfo().isEmpty()) {
       err.println("oomlens: cannot read " + paths.proc().resolve("meminfo")
@@ -106,7 +114,8 @@ final class DoctorCommand implements Callable<Integer> {
         inputs.allocFailures(), Optional.of(snapshot), run.killers(), diagnosis.sigkilled);
     List<Finding> findings = new RuleEngine().run(evidence);
     String header = header(paths, snapshot, reports)
-        + "\nRead: kernel log " + sources.orElse("(none could be read)")
+        + "\nRead: kernel log " + kernelLog.orElse("(none could be read)")
+        + killerLog.map(u -> "; " + u).orElse("")
         + "; host " + paths.proc() + ", " + paths.sys();
     OutputOptions.Diagnosis d =
         new OutputOptions.Diagnosis(Optional.of(header), inputs, evidence, findings, sources);
@@ -145,6 +154,13 @@ final class DoctorCommand implements Callable<Integer> {
         + " kernel.dmesg_restrict=1; the journal needs the systemd-journal or adm group),"
         + " or read a saved log: oomlens doctor --kernel-log /var/log/kern.log");
     return Optional.empty();
+  }
+
+  /** Reads the journal's records of userspace killers; returns its name, empty if unreadable. */
+  static Optional<String> readKillers(Supplier<LiveLog> source, KernelLogRun run) {
+    try (LiveLog killers = source.get()) {
+      return run.readKillers(killers) ? Optional.of(killers.name()) : Optional.empty();
+    }
   }
 
   /**

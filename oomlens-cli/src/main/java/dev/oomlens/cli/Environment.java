@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.oomlens.host.LiveLog;
 import dev.oomlens.host.journal.JournalReader;
+import dev.oomlens.host.journal.KillerJournalReader;
 import dev.oomlens.host.kmsg.KmsgReader;
 import dev.oomlens.host.paths.HostPaths;
 import java.io.InputStream;
@@ -12,30 +13,35 @@ import java.util.function.Supplier;
 
 /**
  * What the commands take from the machine they run on: standard input, the clock, where its
- * /proc, /sys and / are, and its live kernel logs. Tests pass their own; {@link #system()} is the
- * real one.
+ * /proc, /sys and / are, its live kernel logs and its journal of userspace OOM killers. Tests pass
+ * their own; {@link #system()} is the real one.
  *
  * @param clock gives "today", the default reference date for yearless syslog timestamps
  * @param host this machine's paths, read when no {@code --path.*} flag says otherwise
  * @param kmsg opens this machine's /dev/kmsg
  * @param journal opens {@code journalctl -k -b}
+ * @param killers opens the journal's records of userspace OOM killers ({@code journalctl -b}
+ *     matched to systemd-oomd, earlyoom, nohang, the kubelet and the service managers)
  */
 record Environment(
     InputStream stdin,
     Clock clock,
     HostPaths host,
     Supplier<LiveLog> kmsg,
-    Supplier<LiveLog> journal) {
+    Supplier<LiveLog> journal,
+    Supplier<LiveLog> killers) {
   Environment {
     requireNonNull(stdin, "stdin");
     requireNonNull(clock, "clock");
     requireNonNull(host, "host");
     requireNonNull(kmsg, "kmsg");
     requireNonNull(journal, "journal");
+    requireNonNull(killers, "killers");
   }
 
   static Environment system() {
     return new Environment(System.in, Clock.systemDefaultZone(), HostPaths.DEFAULT,
-        () -> KmsgReader.ofThisMachine().open(), () -> JournalReader.ofThisMachine().open());
+        () -> KmsgReader.ofThisMachine().open(), () -> JournalReader.ofThisMachine().open(),
+        () -> KillerJournalReader.ofThisMachine().open());
   }
 }

@@ -52,7 +52,7 @@ final class KernelLogRun {
     this.stdin = requireNonNull(stdin, "stdin");
   }
 
-  /** The records of userspace killers found in the saved logs read so far, in input order. */
+  /** The records of userspace killers found in the logs read so far, in input order. */
   List<KillerEvent> killers() {
     return List.copyOf(killers);
   }
@@ -124,6 +124,33 @@ final class KernelLogRun {
     log.problems().forEach(counter::problem);
     output.endInput();
     return Optional.of(counter.tally());
+  }
+
+  /**
+   * Reads the records of userspace OOM killers from a live log (the journal matched to them) into
+   * {@link #killers()}; returns true when it could be read, even if it held none. Its problems go
+   * to standard error and to the JSON document's problems, and never change the exit code: the
+   * kernel log is the input that must be read; without the killers' records the kernel's side of
+   * the story still stands.
+   */
+  boolean readKillers(LiveLog log) {
+    KillerScan scan = new KillerScan(log.name(), options);
+    long bytes;
+    try (InputStream in = log.stream()) {
+      bytes = scan.drain(in);
+    } catch (IOException e) {
+      // A live log ends its stream instead of throwing; what was read before stands.
+      bytes = 0;
+    }
+    killers.addAll(scan.finish());
+    for (Problem p : log.problems()) {
+      err.println("oomlens: " + p);
+      // No input of the text report holds these lines, so they are told like an unreadable
+      // input's: on standard error, and among the JSON document's problems.
+      output.unreadable(p);
+    }
+    err.flush();
+    return bytes > 0 || log.problems().isEmpty();
   }
 
   /** The live log's own problems, for saying why it could not be read. */

@@ -25,9 +25,9 @@ import java.util.zip.GZIPInputStream;
  */
 
 /**
- * Finds the records of userspace OOM killers in a saved log: every line is framed (journal,
- * syslog, bare) and handed to a {@link KillerLogParser}. Fed bytes as they pass, so standard
- * input can be read once for both passes.
+ * Finds the records of userspace OOM killers in a saved or live log: every line is framed
+ * (journal, syslog, bare) and handed to a {@link KillerLogParser}. Fed bytes as they pass, so
+ * standard input can be read once for both passes.
  */
 final class KillerScan {
   /** Longer lines are cut here: no killer writes a line anywhere near this long. */
@@ -52,17 +52,24 @@ final class KillerScan {
     KillerScan scan = new KillerScan(name, options);
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       try {
-        InputStream text = decompressIfGzip((BufferedInputStream) in);
-        byte[] buf = new byte[1 << 16];
-        int n;
-        while ((n = text.read(buf)) > 0) {
-          scan.accept(buf, 0, n);
-        }
+        scan.drain(decompressIfGzip((BufferedInputStream) in));
       } catch (IOException e) {
         // Damaged or cut-short input: the kernel-log pass reports it; keep what was found.
       }
     }
     return scan.finish();
+  }
+
+  /** Scans {@code in} to its end; returns the number of bytes read. */
+  long drain(InputStream in) throws IOException {
+    byte[] buf = new byte[1 << 16];
+    long total = 0;
+    int n;
+    while ((n = in.read(buf)) >= 0) {
+      accept(buf, 0, n);
+      total += n;
+    }
+    return total;
   }
 
   /**

@@ -28,7 +28,10 @@ import picocli.CommandLine.Spec;
  * The kernel log is saved as its reader hands it over, /dev/kmsg records ("prio,seq,usec,flags;
  * message") or the journal's short-iso-precise lines, byte for byte: the kernel-log reader knows
  * both framings, so the saved file reads exactly as the live log did, and the times in it stay
- * absolute (kmsg: since boot; journal: wall clock with zone).
+ * absolute (kmsg: since boot; journal: wall clock with zone). The journal's records of userspace
+ * OOM killers go beside it, byte for byte too, in a file of their own: doctor --kernel-log reads
+ * every file it is given for both kinds of line, and numbers the lines as the live run did. A
+ * machine without a journal has no such file; that is said, and is no failure of the snapshot.
  */
 
 /**
@@ -42,9 +45,11 @@ import picocli.CommandLine.Spec;
     description = {
       "Saves what doctor reads on this machine into DIR: the /proc and /sys files it parses"
           + " (meminfo, vmstat, PSI, swaps, zram, zswap, the balloon driver, memory cgroups),"
-          + " laid out as on the host, and the kernel log as DIR/kernel.log (/dev/kmsg records,"
-          + " or the journal's kernel messages when /dev/kmsg cannot be read).",
-      "Diagnose it anywhere with: oomlens doctor --path.rootfs DIR --kernel-log DIR/kernel.log",
+          + " laid out as on the host, the kernel log as DIR/kernel.log (/dev/kmsg records,"
+          + " or the journal's kernel messages when /dev/kmsg cannot be read), and the journal's"
+          + " records of userspace OOM killers as DIR/killers.log.",
+      "Diagnose it anywhere with: oomlens doctor --path.rootfs DIR --kernel-log DIR/kernel.log"
+          + " DIR/killers.log",
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -54,11 +59,14 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  sudo oomlens snapshot node-7 && tar czf node-7.tgz node-7",
-      "  oomlens doctor --path.rootfs node-7 --kernel-log node-7/kernel.log",
+      "  oomlens doctor --path.rootfs node-7 --kernel-log node-7/*.log",
     })
 final class SnapshotCommand implements Callable<Integer> {
   /** The name of the saved kernel log inside the snapshot. */
   static final String KERNEL_LOG = "kernel.log";
+
+  /** The name of the saved records of userspace OOM killers inside the snapshot. */
+  static final String KILLERS_LOG = "killers.log";
 
   @ParentCommand OomlensCommand root;
 
@@ -93,15 +101,25 @@ final class SnapshotCommand implements Callable<Integer> {
       err.println("oomlens: " + p);
     }
     Path logFile = dir.resolve(KERNEL_LOG);
+    Path killersFile = dir.resolve(KILLERS_LOG);
     List<String> why = new ArrayList<>();
+    List<String> killersWhy = new ArrayList<>();
     Optional<String> saved;
+    Optional<String> killersSaved;
+    Path writing = logFile;
     try {
       saved = save(env.kmsg(), logFile, why, err);
       if (saved.isEmpty()) {
         saved = save(env.journal(), logFile, why, err);
       }
+      writing = killersFile;
+      killersSaved = save(env.killers(), killersFile, killersWhy, err);
+      if (killersSaved.isEmpty()) {
+        // A file left by an earlier snapshot into this directory would pass for this machine's.
+        Files.deleteIfExists(killersFile);
+      }
     } catch (IOException e) {
-      err.println("oomlens: cannot write " + logFile + ": " + KernelLogRun.reason(e));
+      err.println("oomlens: cannot write " + writing + ": " + KernelLogRun.reason(e));
       return ExitCodes.INPUT;
     }
     if (saved.isEmpty()) {
@@ -110,11 +128,19 @@ final class SnapshotCommand implements Callable<Integer> {
       err.println("The host's files were saved; run as root to save the kernel log too.");
       code = ExitCodes.INPUT;
     }
+    killersWhy.forEach(w -> err.println("oomlens: " + w));
+    List<String> logs = new ArrayList<>();
+    saved.ifPresent(s -> logs.add(", the kernel log (" + s + ") as " + logFile));
+    killersSaved.ifPresent(s -> logs.add(", the records of userspace OOM killers (" + s
+        + ") as " + killersFile));
     out.println("Saved " + snapshot.cgroups().size() + " memory cgroups and the /proc and /sys"
         + " files of " + snapshot.hostname().orElse("the host") + " under " + dir
-        + saved.map(s -> ", and the kernel log (" + s + ") as " + logFile).orElse("") + ".");
+        + String.join("", logs) + ".");
+    List<String> files = new ArrayList<>();
+    saved.ifPresent(s -> files.add(logFile.toString()));
+    killersSaved.ifPresent(s -> files.add(killersFile.toString()));
     out.println("Diagnose it with: oomlens doctor --path.rootfs " + dir
-        + (saved.isPresent() ? " --kernel-log " + logFile : ""));
+        + (files.isEmpty() ? "" : " --kernel-log " + String.join(" ", files)));
     out.flush();
     err.flush();
     return code;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.host.LiveLog;
+import dev.oomlens.host.journal.KillerJournalReader;
 import dev.oomlens.host.paths.HostPaths;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
@@ -92,11 +94,30 @@ class CliTest {
     return run(env("", unreadable("/dev/kmsg"), unreadable("journalctl -k -b")), args);
   }
 
+  /** This machine as {@code kmsg} and {@code journal} say; no killer wrote in its journal. */
   static Environment env(String stdin, Supplier<LiveLog> kmsg, Supplier<LiveLog> journal) {
+    return env(stdin, kmsg, journal, noKillers());
+  }
+
+  static Environment env(String stdin, Supplier<LiveLog> kmsg, Supplier<LiveLog> journal,
+      Supplier<LiveLog> killers) {
     return new Environment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
         Clock.fixed(Instant.parse("2026-02-03T10:00:00Z"), ZoneOffset.UTC),
         proc != null ? HostPaths.under(proc.getParent()) : HostPaths.under(Path.of("no-host")),
-        kmsg, journal);
+        kmsg, journal, killers);
+  }
+
+  /** The killers' journal of a machine where none of them acted: read, and empty. */
+  static Supplier<LiveLog> noKillers() {
+    return live(KillerJournalReader.NAME, "");
+  }
+
+  /** A live log that must not be opened. */
+  static Supplier<LiveLog> untouched(String name, AtomicBoolean opened) {
+    return () -> {
+      opened.set(true);
+      return new FakeLog(name, "", List.of());
+    };
   }
 
   /** A live log that holds {@code text}. */
@@ -202,6 +223,15 @@ class CliTest {
                 + "  4.00%, swap 10.00%  (" + killers + ":2)", ""),
         Arguments.of(List.of("diagnose", "--format", "json", killers.toString()), 0,
             "\"killer\": \"earlyoom\",\n      \"action\": \"kill\"", ""),
+        Arguments.of(List.of("doctor", "--kernel-log", q, killers.toString()), 0,
+            "Confirmed: 1 kill by a userspace killer (earlyoom 1)", ""),
+        Arguments.of(List.of("doctor", "--kernel-log", q, killers.toString()), 0,
+            "\nRead: kernel log " + q + ", " + killers + "; host ", ""),
+        Arguments.of(List.of("doctor"), 3,
+            "\nRead: kernel log (none could be read); " + KillerJournalReader.NAME + "; host ",
+            ""),
+        Arguments.of(List.of("doctor"), 3, "Confirmed: unknown: no kernel log could be read",
+            ""),
         Arguments.of(List.of("doctor", "--kernel-log"), 2, "",
             "Missing required parameter for option '--kernel-log'"),
         Arguments.of(List.of("doctor", "extra"), 2, "", "Try 'oomlens doctor --help'"));
@@ -231,9 +261,10 @@ class CliTest {
         unreadable("journalctl -k -b")), "doctor");
     assertThat(r.code()).isZero();
     assertThat(r.out()).startsWith("oomlens doctor: worker-3, kernel 6.8.0-45-generic, up 1d 01h\n"
-        + "Read: kernel log /dev/kmsg; host " + proc + ", " + proc.resolveSibling("sys") + "\n"
+        + "Read: kernel log /dev/kmsg; journalctl -b (OOM killers); host " + proc + ", "
+        + proc.resolveSibling("sys") + "\n"
         + "\nConfirmed: no OOM kill: neither the kernel's OOM killer nor a userspace killer is"
-        + " on record in /dev/kmsg\n")
+        + " on record in /dev/kmsg, journalctl -b (OOM killers)\n")
         .contains("\nNo OOM kill since boot (read /dev/kmsg, as far back as the kernel's ring"
             + " buffer goes).\n")
         .contains("\nHost now: worker-3, kernel 6.8.0-45-generic\n");
@@ -252,9 +283,88 @@ class CliTest {
   }
 
   @Test
+  void doctor_live_readsTheKillersJournalOntoTheTimeline() {
+    Run r = run(env("", live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
+        unreadable("journalctl -k -b"), live(KillerJournalReader.NAME, EARLYOOM)), "doctor");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("\nConfirmed: 1 kill by a userspace killer (earlyoom 1)")
+        .contains("[USERSPACE-KILL, high]")
+        .contains("earlyoom kill java (pid 4242), RSS 3000.0 MiB: at or below SIGKILL limits: mem"
+            + "  4.00%, swap 10.00%  (" + KillerJournalReader.NAME + ":2)");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void doctor_liveJson_citesTheKillersJournalLines() {
+    Run r = run(env("", live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
+        unreadable("journalctl -k -b"), live(KillerJournalReader.NAME, EARLYOOM)), "doctor",
+        "--format", "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("\"killer\": \"earlyoom\",\n      \"action\": \"kill\"")
+        .contains("\"file\": \"" + KillerJournalReader.NAME + "\",\n        \"line\": 2,")
+        .contains("\"code\": \"USERSPACE-KILL\"")
+        .contains("\"problems\": []");
+  }
+
+  @Test
+  void doctor_killersJournalUnreadable_saysSoAndStillExits0() {
+    Run r = run(env("", live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
+        unreadable("journalctl -k -b"), unreadable(KillerJournalReader.NAME)), "doctor");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("\nRead: kernel log /dev/kmsg; host ")
+        .contains("is on record in /dev/kmsg\n");
+    assertThat(r.err()).isEqualTo("oomlens: " + KillerJournalReader.NAME + ": cannot read "
+        + KillerJournalReader.NAME + ": permission denied\n");
+  }
+
+  @Test
+  void doctor_killersJournalUnreadable_isAProblemOfTheJsonDocument() {
+    Run r = run(env("", live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
+        unreadable("journalctl -k -b"), unreadable(KillerJournalReader.NAME)), "doctor",
+        "--format", "json");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("\"file\": \"" + KillerJournalReader.NAME + "\",\n"
+        + "      \"line\": 0,\n      \"message\": \"cannot read " + KillerJournalReader.NAME
+        + ": permission denied\"");
+  }
+
+  @Test
+  void doctor_kernelLog_leavesThisMachinesJournalAlone() {
+    AtomicBoolean opened = new AtomicBoolean();
+    Run r = run(env("", unreadable("/dev/kmsg"), unreadable("journalctl -k -b"),
+        untouched(KillerJournalReader.NAME, opened)), "doctor", "--kernel-log",
+        quiet.toString());
+    assertThat(r.code()).isZero();
+    assertThat(opened).isFalse();
+    assertThat(r.out()).doesNotContain(KillerJournalReader.NAME);
+  }
+
+  @Test
+  void diagnose_journal_readsTheKillersToo() {
+    Run r = run(env("", unreadable("/dev/kmsg"),
+        live("journalctl -k -b", "2026-02-03T09:00:00.000000+0000 worker-3 kernel: hello\n"),
+        live(KillerJournalReader.NAME, EARLYOOM)), "diagnose", "--journal");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Confirmed: 1 kill by a userspace killer (earlyoom 1)")
+        .contains("(" + KillerJournalReader.NAME + ":2)");
+  }
+
+  @Test
+  void diagnose_kmsgOrFiles_leaveTheKillersJournalAlone() {
+    AtomicBoolean opened = new AtomicBoolean();
+    Run r = run(env("", live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
+        unreadable("journalctl -k -b"), untouched(KillerJournalReader.NAME, opened)),
+        "diagnose", "--kmsg", quiet.toString());
+    assertThat(r.code()).isZero();
+    assertThat(opened).isFalse();
+  }
+
+  @Test
   void doctor_missingProc_stillPrintsAHeader() {
     Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
-        HostPaths.under(dir.resolve("no-host")), live("/dev/kmsg", ""), unreadable("journal"));
+        HostPaths.under(dir.resolve("no-host")), live("/dev/kmsg", ""), unreadable("journal"),
+        noKillers());
     Run r = run(env, "doctor");
     assertThat(r.out()).startsWith(
         "oomlens doctor: (hostname unknown), kernel (unknown), up (unknown)\n");

@@ -28,7 +28,8 @@ class HelpTest {
   })
   void help_matchesGolden(String golden, String args) throws IOException {
     Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
-        HostPaths.under(Path.of("help-reads-no-host")), CliTest.unreadable("k"), CliTest.unreadable("j"));
+        HostPaths.under(Path.of("help-reads-no-host")), CliTest.unreadable("k"),
+        CliTest.unreadable("j"), CliTest.unreadable("u"));
     CliTest.Run r = CliTest.run(env, Arrays.stream(args.split(" ")).toArray(String[]::new));
     assertThat(r.code()).isZero();
     assertThat(r.err()).isEmpty();

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.oomlens.host.LiveLog;
+import dev.oomlens.host.journal.KillerJournalReader;
 import dev.oomlens.host.paths.HostPaths;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +16,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,12 +26,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code oomlens snapshot DIR} on a fixture host whose live kernel log is a real log, then {@code
- * oomlens doctor --path.rootfs DIR --kernel-log DIR/kernel.log}: the diagnosis must be the one
- * {@code doctor} gives on the original tree and log, file names aside.
+ * {@code oomlens snapshot DIR} on a fixture host whose live kernel log is a real log and whose
+ * journal holds records of userspace killers, then {@code oomlens doctor --path.rootfs DIR
+ * --kernel-log DIR/kernel.log DIR/killers.log}: the diagnosis must be the one {@code doctor} gives
+ * on the live host, file names aside.
  */
 class SnapshotRoundTripTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The killers' journal: a unit's SIGKILL, earlyoom's kill, and a line of no killer. */
+  static final String KILLERS = """
+      2026-02-03T09:00:00.000000+0000 node1 systemd[1]: Started batch.service - Batch job.
+      2026-02-03T09:10:00.000000+0000 node1 earlyoom[904]: low memory! at or below SIGKILL \
+      limits: mem  4.00%, swap 10.00%
+      2026-02-03T09:10:00.100000+0000 node1 earlyoom[904]: sending SIGKILL to process 5150 uid \
+      0 "batch": badness 800, VmRSS 2100 MiB
+      2026-02-03T09:10:00.300000+0000 node1 systemd[1]: batch.service: Main process exited, \
+      code=killed, status=9/KILL
+      """;
 
   @TempDir Path dir;
 
@@ -50,30 +67,58 @@ class SnapshotRoundTripTest {
     Environment env = new Environment(InputStream.nullInputStream(),
         Clock.fixed(Instant.parse("2026-02-03T10:00:00Z"), ZoneOffset.UTC),
         HostPaths.under(root), via.equals("kmsg") ? live : none,
-        via.equals("kmsg") ? none : live);
+        via.equals("kmsg") ? none : live, CliTest.live(KillerJournalReader.NAME, KILLERS));
     Path saved = dir.resolve("snap");
 
     CliTest.Run snap = CliTest.run(env, "snapshot", saved.toString());
     assertThat(snap.code()).as(snap.err()).isZero();
     assertThat(snap.out()).contains("oomlens doctor --path.rootfs " + saved + " --kernel-log "
-        + saved.resolve("kernel.log"));
+        + saved.resolve("kernel.log") + " " + saved.resolve("killers.log") + "\n");
     assertThat(saved.resolve("kernel.log")).hasContent(text);
+    assertThat(saved.resolve("killers.log")).hasContent(KILLERS);
 
-    CliTest.Run original = CliTest.run("doctor", "--path.rootfs", root.toString(),
-        "--kernel-log", log, "--format", "json");
+    CliTest.Run original = CliTest.run(env, "doctor", "--format", "json");
     CliTest.Run copy = CliTest.run("doctor", "--path.rootfs", saved.toString(), "--kernel-log",
-        saved.resolve("kernel.log").toString(), "--format", "json");
-    assertThat(original.code()).isZero();
+        saved.resolve("kernel.log").toString(), saved.resolve("killers.log").toString(),
+        "--format", "json");
+    assertThat(original.code()).as(original.err()).isZero();
+    assertThat(original.err()).isEmpty();
     assertThat(copy.code()).isZero();
-    JsonNode a = JSON.readTree(original.out().replace(log, "LOG")
+    JsonNode a = normalized(original.out()
+        .replace(KillerJournalReader.NAME, "KILLERS")
+        .replace(live.get().name(), "LOG")
         .replace(root.toString(), "ROOT"));
-    JsonNode b = JSON.readTree(copy.out().replace(saved.resolve("kernel.log").toString(), "LOG")
+    JsonNode b = normalized(copy.out().replace(saved.resolve("kernel.log").toString(), "LOG")
+        .replace(saved.resolve("killers.log").toString(), "KILLERS")
         .replace(saved.toString(), "ROOT"));
     assertThat(a.get("findings")).isNotEmpty();
+    assertThat(a.get("userspace_kills")).hasSize(2);
+    assertThat(a.at("/userspace_kills/1/source/file").asText()).isEqualTo("KILLERS");
+    assertThat(a.at("/userspace_kills/1/source/line").asInt()).isEqualTo(4);
+    assertThat(a.get("findings").findValuesAsText("code")).contains("USERSPACE-KILL");
     for (String key : new String[] {"reports", "incidents", "findings", "userspace_kills",
         "host", "problems"}) {
       assertThat(b.get(key)).as(key).isEqualTo(a.get(key));
     }
+  }
+
+  /**
+   * The document with each finding's evidence in file and line order of the names as replaced:
+   * findings sort their evidence by file name, and the live log's name sorts apart from the
+   * saved file's.
+   */
+  private static JsonNode normalized(String json) throws IOException {
+    JsonNode doc = JSON.readTree(json);
+    for (JsonNode finding : doc.get("findings")) {
+      ArrayNode evidence = (ArrayNode) finding.get("evidence");
+      List<JsonNode> sorted = new ArrayList<>();
+      evidence.forEach(sorted::add);
+      sorted.sort(Comparator.comparing((JsonNode e) -> e.get("file").asText())
+          .thenComparingLong(e -> e.get("line").asLong()));
+      evidence.removeAll();
+      evidence.addAll(sorted);
+    }
+    return doc;
   }
 
   @Test
@@ -81,12 +126,53 @@ class SnapshotRoundTripTest {
     Path root = Path.of("..", "oomlens-host", "src", "test", "resources", "hosts", "zram-swap");
     Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
         HostPaths.under(root), CliTest.unreadable("/dev/kmsg"),
-        CliTest.unreadable("journalctl -k -b"));
+        CliTest.unreadable("journalctl -k -b"), CliTest.unreadable(KillerJournalReader.NAME));
     Path saved = dir.resolve("snap");
     CliTest.Run r = CliTest.run(env, "snapshot", saved.toString());
     assertThat(r.code()).isEqualTo(ExitCodes.INPUT);
-    assertThat(r.err()).contains("no kernel log of this machine can be read");
+    assertThat(r.err()).contains("no kernel log of this machine can be read")
+        .contains("oomlens: cannot read " + KillerJournalReader.NAME + ": permission denied\n");
     assertThat(saved.resolve("proc/meminfo")).exists();
     assertThat(saved.resolve("kernel.log")).doesNotExist();
+    assertThat(saved.resolve("killers.log")).doesNotExist();
+  }
+
+  @Test
+  void snapshot_noKillersJournal_savesTheKernelLogAndExits0() throws IOException {
+    Path root = Path.of("..", "oomlens-host", "src", "test", "resources", "hosts", "zram-swap");
+    Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
+        HostPaths.under(root), CliTest.live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
+        CliTest.unreadable("journalctl -k -b"), CliTest.unreadable(KillerJournalReader.NAME));
+    Path saved = dir.resolve("snap");
+    Files.createDirectories(saved);
+    Files.writeString(saved.resolve("killers.log"), KILLERS);
+
+    CliTest.Run r = CliTest.run(env, "snapshot", saved.toString());
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).isEqualTo("oomlens: cannot read " + KillerJournalReader.NAME
+        + ": permission denied\n");
+    assertThat(r.out()).endsWith("Diagnose it with: oomlens doctor --path.rootfs " + saved
+        + " --kernel-log " + saved.resolve("kernel.log") + "\n");
+    assertThat(saved.resolve("kernel.log")).exists();
+    assertThat(saved.resolve("killers.log")).as("left by an earlier snapshot").doesNotExist();
+  }
+
+  @Test
+  void snapshot_killersJournalWithoutRecords_savesAnEmptyFileThatDoctorReads() {
+    Path root = Path.of("..", "oomlens-host", "src", "test", "resources", "hosts", "zram-swap");
+    Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
+        HostPaths.under(root), CliTest.live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
+        CliTest.unreadable("journalctl -k -b"), CliTest.noKillers());
+    Path saved = dir.resolve("snap");
+
+    CliTest.Run r = CliTest.run(env, "snapshot", saved.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(saved.resolve("killers.log")).isEmptyFile();
+
+    CliTest.Run doctor = CliTest.run("doctor", "--path.rootfs", saved.toString(), "--kernel-log",
+        saved.resolve("kernel.log").toString(), saved.resolve("killers.log").toString());
+    assertThat(doctor.code()).as(doctor.err()).isZero();
+    assertThat(doctor.out()).contains("Confirmed: no OOM kill");
   }
 }

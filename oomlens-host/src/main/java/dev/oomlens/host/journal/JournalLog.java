@@ -13,8 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One run of journalctl in progress, made by {@link JournalReader#open()}: its output as a stream
- * of lines without journalctl's own {@code -- ... --} lines, and the problems met.
+ * One run of journalctl in progress, made by {@link JournalReader#open()} or {@link
+ * KillerJournalReader#open()}: its output as a stream of lines without journalctl's own {@code --
+ * ... --} lines, and the problems met.
  *
  * <p>Only one thread may consume the stream; {@link #close()} may be called from any thread and
  * stops journalctl if it still runs.
@@ -23,6 +24,10 @@ public final class JournalLog implements LiveLog {
   private static final int STDERR_KEPT_BYTES = 4096;
   private static final long EXIT_WAIT_MILLIS = 5_000;
 
+  /* journalctl(1) prints this notice on stderr when it can open only the user's own journal. */
+  private static final String OWN_JOURNAL_ONLY = "Hint: You are currently not seeing messages from";
+
+  private final JournalQuery query;
   private final String name;
   private final Process process;
   private final List<Problem> problems = new CopyOnWriteArrayList<>();
@@ -35,11 +40,12 @@ public final class JournalLog implements LiveLog {
   private volatile boolean timedOut;
   private volatile boolean closed;
   private boolean finished;
-  private long kernelLines;
+  private long lines;
   private boolean sawNoEntries;
 
-  private JournalLog(String name, Process process, Duration limit) {
-    this.name = name;
+  private JournalLog(JournalQuery query, Process process, Duration limit) {
+    this.query = query;
+    this.name = query.name();
     this.process = process;
     this.limitMillis = limit.toMillis();
     this.stream = process == null ? InputStream.nullInputStream() : new FilteredStream();
@@ -54,26 +60,26 @@ public final class JournalLog implements LiveLog {
     watchdog.setDaemon(true);
   }
 
-  static JournalLog start(String name, List<String> command, Duration limit) {
+  static JournalLog start(JournalQuery query, List<String> command, Duration limit) {
     Process process;
     try {
       process = new ProcessBuilder(command)
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
           .start();
     } catch (IOException | RuntimeException e) {
-      return failed(name, new Problem(name, 0, "cannot run " + command.get(0) + ": "
-          + Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName())
-          + "; read /dev/kmsg as root or pass a saved log"));
+      return failed(query, "cannot run " + command.get(0) + ": "
+          + Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
     }
-    JournalLog log = new JournalLog(name, process, limit);
+    JournalLog log = new JournalLog(query, process, limit);
     log.stderrReader.start();
     log.watchdog.start();
     return log;
   }
 
-  static JournalLog failed(String name, Problem problem) {
-    JournalLog log = new JournalLog(name, null, Duration.ofMillis(1));
-    log.problems.add(problem);
+  /** A run that could not start: {@code why}, with the query's hint, is its only problem. */
+  static JournalLog failed(JournalQuery query, String why) {
+    JournalLog log = new JournalLog(query, null, Duration.ofMillis(1));
+    log.problems.add(new Problem(query.name(), 0, why + "; " + query.hint()));
     log.finished = true;
     return log;
   }
@@ -153,23 +159,29 @@ public final class JournalLog implements LiveLog {
       err = stderr.toString(StandardCharsets.UTF_8).strip();
     }
     String firstErr = err.lines().findFirst().orElse("");
+    String hint = "; " + query.hint();
     if (timedOut) {
       problems.add(new Problem(name, 0, "journalctl did not finish within " + limitMillis
-          + " ms and was stopped; the kernel messages after the last line read are missing"));
+          + " ms and was stopped; the " + query.contents()
+          + " after the last line read are missing"));
     } else if (!exited) {
       process.destroyForcibly();
       problems.add(new Problem(name, 0, "journalctl closed its output but did not exit; stopped it"));
     } else if (process.exitValue() != 0) {
       problems.add(new Problem(name, 0, "journalctl failed with exit code " + process.exitValue()
-          + (firstErr.isEmpty() ? "" : ": " + firstErr)
-          + "; read /dev/kmsg as root or pass a saved log"));
-    } else if (kernelLines == 0 && err.contains("No journal files were found")) {
+          + (firstErr.isEmpty() ? "" : ": " + firstErr) + hint));
+    } else if (lines == 0 && err.contains("No journal files were found")) {
       problems.add(new Problem(name, 0, "no systemd journal on this machine (journalctl: "
-          + firstErr + "); read /dev/kmsg as root or pass a saved log"));
-    } else if (kernelLines == 0 && sawNoEntries) {
-      problems.add(new Problem(name, 0, "the journal holds no kernel messages for this boot"
-          + " (journald may not be reading the kernel log); read /dev/kmsg as root or pass a"
-          + " saved log"));
+          + firstErr + ")" + hint));
+    } else if (err.contains(OWN_JOURNAL_ONLY)) {
+      problems.add(new Problem(name, 0, "journalctl shows this user only their own messages, not"
+          + " the system's (it needs root or the systemd-journal or adm group)" + hint));
+    } else if (lines == 0 && sawNoEntries && query.whenEmpty().isPresent()) {
+      problems.add(new Problem(name, 0, query.whenEmpty().get() + hint));
+    } else if (query.maxEntries().isPresent() && lines >= query.maxEntries().getAsInt()) {
+      problems.add(new Problem(name, 0, "journalctl printed its limit of "
+          + query.maxEntries().getAsInt() + " entries, the newest; the older " + query.contents()
+          + " of this boot were not read"));
     }
   }
 
@@ -257,7 +269,7 @@ public final class JournalLog implements LiveLog {
         }
         return false;
       }
-      kernelLines++;
+      lines++;
       pending = bytes;
       pendingPosition = 0;
       return true;

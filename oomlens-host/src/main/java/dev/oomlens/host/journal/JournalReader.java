@@ -11,7 +11,6 @@ package dev.oomlens.host.journal;
  * on stderr, and exits 0.
  */
 
-import dev.oomlens.core.model.Problem;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Reads the kernel messages of the current boot from the systemd journal by running {@code
@@ -40,14 +40,29 @@ public final class JournalReader {
   /** The longest journalctl may run; a large journal on a slow disk takes seconds, not minutes. */
   public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(60);
 
+  static final JournalQuery KERNEL = new JournalQuery(NAME, ARGUMENTS, "kernel messages",
+      "read /dev/kmsg as root or pass a saved log",
+      Optional.of("the journal holds no kernel messages for this boot (journald may not be"
+          + " reading the kernel log)"),
+      OptionalInt.empty());
+
+  private final JournalQuery query;
   private final String executable;
   private final String searchPath;
   private final Duration timeLimit;
+  private final Optional<Path> directory;
 
   JournalReader(String executable, String searchPath, Duration timeLimit) {
+    this(KERNEL, executable, searchPath, timeLimit, Optional.empty());
+  }
+
+  JournalReader(JournalQuery query, String executable, String searchPath, Duration timeLimit,
+      Optional<Path> directory) {
+    this.query = Objects.requireNonNull(query, "query");
     this.executable = Objects.requireNonNull(executable, "executable");
     this.searchPath = Objects.requireNonNullElse(searchPath, "");
     this.timeLimit = Objects.requireNonNull(timeLimit, "timeLimit");
+    this.directory = Objects.requireNonNull(directory, "directory");
     if (timeLimit.isNegative() || timeLimit.isZero()) {
       throw new IllegalArgumentException("timeLimit=" + timeLimit);
     }
@@ -60,7 +75,12 @@ public final class JournalReader {
 
   /** This reader, stopping journalctl after {@code limit}. */
   public JournalReader timeLimit(Duration limit) {
-    return new JournalReader(executable, searchPath, limit);
+    return new JournalReader(query, executable, searchPath, limit, directory);
+  }
+
+  /** This reader, reading the journal files in {@code dir} ({@code -D}) instead of the system's. */
+  JournalReader directory(Path dir) {
+    return new JournalReader(query, executable, searchPath, timeLimit, Optional.of(dir));
   }
 
   /** Where journalctl is: the executable itself when given as a path, else its PATH lookup. */
@@ -85,7 +105,11 @@ public final class JournalReader {
   public List<String> command() {
     List<String> command = new ArrayList<>();
     command.add(locate().map(Path::toString).orElse(executable));
-    command.addAll(ARGUMENTS);
+    directory.ifPresent(d -> {
+      command.add("-D");
+      command.add(d.toString());
+    });
+    command.addAll(query.arguments());
     return List.copyOf(command);
   }
 
@@ -93,10 +117,9 @@ public final class JournalReader {
   public JournalLog open() {
     Optional<Path> found = locate();
     if (found.isEmpty()) {
-      return JournalLog.failed(NAME, new Problem(NAME, 0, "cannot read the journal: "
-          + executable + " was not found on the PATH (no systemd journal here?);"
-          + " read /dev/kmsg as root or pass a saved log"));
+      return JournalLog.failed(query, "cannot read the journal: " + executable
+          + " was not found on the PATH (no systemd journal here?)");
     }
-    return JournalLog.start(NAME, command(), timeLimit);
+    return JournalLog.start(query, command(), timeLimit);
   }
 }

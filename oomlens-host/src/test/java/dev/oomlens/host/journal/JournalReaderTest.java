@@ -94,6 +94,21 @@ class JournalReaderTest {
   }
 
   @Test
+  void open_userWithoutJournalAccess_saysSoRatherThanNoKernelMessages() throws IOException {
+    JournalReader reader = fake("""
+        echo '-- No entries --'
+        echo 'Hint: You are currently not seeing messages from other users and the system.' >&2
+        """);
+
+    JournalLog log = reader.open();
+
+    assertThat(readAll(log)).isEmpty();
+    assertThat(log.problems()).extracting(Problem::message).containsExactly(
+        "journalctl shows this user only their own messages, not the system's (it needs root or"
+            + " the systemd-journal or adm group); read /dev/kmsg as root or pass a saved log");
+  }
+
+  @Test
   void open_failingJournalctl_givesExitCodeAndItsMessage() throws IOException {
     JournalReader reader = fake("""
         echo 'Failed to get boot: No such boot ID in journal' >&2
