@@ -26,8 +26,8 @@ import java.util.Optional;
 
 /**
  * One run over kernel logs: reads each input with the {@link KernelLogReader}, hands its events to
- * the {@link ReportOutput}, keeps the userspace killers' records of saved logs ({@link
- * KillerScan}), and tells the exit code each input earns.
+ * the {@link ReportOutput}, keeps the userspace killers' records the same read finds in saved logs
+ * and in the killers' journal, and tells the exit code each input earns.
  */
 /*
  * Exit codes: an input that cannot be opened is 3, with "cannot read X: reason" on stderr, and the
@@ -65,21 +65,18 @@ final class KernelLogRun {
    * its first bytes); returns the exit code it earns.
    */
   int readFile(String name) {
-    Counter counter = new Counter(output);
+    Counter counter = new Counter(output, killers);
     output.beginInput(name, "No OOM-killer report in " + name + ".");
     try {
       KernelLogReader reader = new KernelLogReader(options);
       if (name.equals("-")) {
-        KillerScan scan = new KillerScan(name, options);
-        reader.read(name, scan.tee(stdin), counter);
-        killers.addAll(scan.finish());
+        reader.read(name, stdin, counter);
       } else {
         Path path = Path.of(name);
         if (Files.isDirectory(path)) {
           throw new FileSystemException(name, null, "Is a directory");
         }
         reader.read(path, counter);
-        killers.addAll(KillerScan.read(path, name, options));
       }
     } catch (IOException | InvalidPathException e) {
       String reason = e instanceof IOException io ? reason(io) : "not a valid file name";
@@ -118,7 +115,9 @@ final class KernelLogRun {
     if (first == -1 && !log.problems().isEmpty()) {
       return Optional.empty();
     }
-    Counter counter = new Counter(output);
+    // A live kernel log can hold systemd's early-boot lines too; the killers' journal is where a
+    // live run takes their records from, so they are not collected twice.
+    Counter counter = new Counter(output, null);
     output.beginInput(log.name(), emptyMessage);
     new KernelLogReader(options).read(log.name(), in, counter);
     log.problems().forEach(counter::problem);
@@ -134,15 +133,30 @@ final class KernelLogRun {
    * the story still stands.
    */
   boolean readKillers(LiveLog log) {
-    KillerScan scan = new KillerScan(log.name(), options);
-    long bytes;
-    try (InputStream in = log.stream()) {
-      bytes = scan.drain(in);
+    boolean anything;
+    try (BufferedInputStream in = new BufferedInputStream(log.stream(), BUFFER_BYTES)) {
+      in.mark(1);
+      anything = in.read() >= 0;
+      in.reset();
+      new KernelLogReader(options).read(log.name(), in, new KernelLogSink() {
+        @Override
+        public void report(OomReport report) {}
+
+        @Override
+        public void allocFailure(AllocFailure failure) {}
+
+        @Override
+        public void problem(Problem problem) {}
+
+        @Override
+        public void killerEvent(KillerEvent event) {
+          killers.add(event);
+        }
+      });
     } catch (IOException e) {
       // A live log ends its stream instead of throwing; what was read before stands.
-      bytes = 0;
+      anything = false;
     }
-    killers.addAll(scan.finish());
     for (Problem p : log.problems()) {
       err.println("oomlens: " + p);
       // No input of the text report holds these lines, so they are told like an unreadable
@@ -150,7 +164,7 @@ final class KernelLogRun {
       output.unreadable(p);
     }
     err.flush();
-    return bytes > 0 || log.problems().isEmpty();
+    return anything || log.problems().isEmpty();
   }
 
   /** The live log's own problems, for saying why it could not be read. */
@@ -175,13 +189,23 @@ final class KernelLogRun {
   /** Passes events on while counting them. */
   private static final class Counter implements KernelLogSink {
     private final KernelLogSink next;
+    private final List<KillerEvent> killers;
     private long reports;
     private long allocFailures;
     private long problems;
     private Problem first;
 
-    Counter(KernelLogSink next) {
+    /** {@code killers}: where the killers' records go; null to leave them out. */
+    Counter(KernelLogSink next, List<KillerEvent> killers) {
       this.next = next;
+      this.killers = killers;
+    }
+
+    @Override
+    public void killerEvent(KillerEvent event) {
+      if (killers != null) {
+        killers.add(event);
+      }
     }
 
     @Override

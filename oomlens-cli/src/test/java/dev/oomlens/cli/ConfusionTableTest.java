@@ -147,7 +147,7 @@ class ConfusionTableTest {
     Environment env = new Environment(new ByteArrayInputStream(new byte[0]),
         Clock.fixed(Instant.parse("2026-02-03T10:00:00Z"), ZoneOffset.UTC),
         HostPaths.under(Path.of("no-host")), CliTest.unreadable("/dev/kmsg"),
-        CliTest.unreadable("journalctl -k -b"));
+        CliTest.unreadable("journalctl -k -b"), CliTest.noKillers());
     CliTest.Run r = CliTest.run(env, local.toArray(String[]::new));
     assertThat(r.err()).as("stderr of %s", local).isEmpty();
     assertThat(r.code()).as("exit code of %s", local).isZero();
