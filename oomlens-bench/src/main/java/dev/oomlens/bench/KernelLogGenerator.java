@@ -237,6 +237,7 @@ public final class KernelLogGenerator {
       } else {
         line.append('\n').spaces(prefix);
         lines++;
+        syslogLines += h.style == Style.DMESG ? 0 : 1;
       }
       line.append(c);
     }
