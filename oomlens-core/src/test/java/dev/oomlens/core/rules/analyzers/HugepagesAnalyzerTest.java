@@ -42,7 +42,7 @@ class HugepagesAnalyzerTest {
     assertThat(analyzer.analyze(Fixtures.evidence(ARCH_HOST,
         "corpus/001-oomanalyser-rhel7-3.10-host.log",
         "corpus/008-panic-on-oom-arm64-5.4.log",
-        "rules/containerd-burstable-container.kmsg"))).isEmpty();
+        "kmsg/containerd-burstable-container.kmsg"))).isEmpty();
   }
 
   /** Near miss: a 2 GiB pool on a 15.7 GiB host (13%) is not what starved it. */

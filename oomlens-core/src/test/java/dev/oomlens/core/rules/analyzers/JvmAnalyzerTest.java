@@ -80,8 +80,8 @@ class JvmAnalyzerTest {
 
   @Test
   void analyze_nonJvmVictims_areSilent() {
-    assertThat(analyzer.analyze(Fixtures.evidence("rules/containerd-burstable-container.kmsg",
-        "rules/guaranteed-tmpfs-shmem.kmsg", "corpus/015-jpaztech-aks-5.15-burstable-pod-cgv2.log",
+    assertThat(analyzer.analyze(Fixtures.evidence("kmsg/containerd-burstable-container.kmsg",
+        "kmsg/guaranteed-tmpfs-shmem.kmsg", "corpus/015-jpaztech-aks-5.15-burstable-pod-cgv2.log",
         "corpus/001-oomanalyser-rhel7-3.10-host.log"))).isEmpty();
   }
 

@@ -65,7 +65,7 @@ class KernelMemoryAnalyzerTest {
         "corpus/015-jpaztech-aks-5.15-burstable-pod-cgv2.log",
         "corpus/001-oomanalyser-rhel7-3.10-host.log",
         "corpus/003-ubuntu-3.13-docker-java-memcg-v1.log",
-        "rules/guaranteed-tmpfs-shmem.kmsg", "rules/systemd-service.kmsg"))).isEmpty();
+        "kmsg/guaranteed-tmpfs-shmem.kmsg", "kmsg/systemd-service.kmsg"))).isEmpty();
   }
 
   /** Near miss: 35% kernel memory with anon at 60% is a heavy but not the dominant part. */

@@ -81,8 +81,8 @@ class KubevirtOverheadAnalyzerTest {
 
   @Test
   void analyze_nonKubevirtReports_areSilent() {
-    assertThat(analyzer.analyze(Fixtures.evidence("rules/containerd-burstable-container.kmsg",
-        "rules/pod-limit-two-kills.kmsg", "rules/jvm-xmx-above-limit.kmsg",
+    assertThat(analyzer.analyze(Fixtures.evidence("kmsg/containerd-burstable-container.kmsg",
+        "kmsg/pod-limit-two-kills.kmsg", "rules/jvm-xmx-above-limit.kmsg",
         "corpus/015-jpaztech-aks-5.15-burstable-pod-cgv2.log",
         "corpus/001-oomanalyser-rhel7-3.10-host.log"))).isEmpty();
   }

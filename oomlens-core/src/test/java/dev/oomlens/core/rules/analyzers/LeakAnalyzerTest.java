@@ -70,13 +70,13 @@ class LeakAnalyzerTest {
     List<OomReport> reports = Fixtures.text("burst.log",
         kill(1000, 512, 380) + kill(1000.5, 512, 420) + kill(1001, 512, 470));
     assertThat(analyzer.analyze(Fixtures.evidence(reports))).isEmpty();
-    assertThat(analyzer.analyze(Fixtures.evidence("rules/pod-limit-two-kills.kmsg",
+    assertThat(analyzer.analyze(Fixtures.evidence("kmsg/pod-limit-two-kills.kmsg",
         "corpus/010-martins3-openeuler-5.10-host.log"))).isEmpty();
   }
 
   @Test
   void analyze_singleKills_areSilent() {
-    assertThat(analyzer.analyze(Fixtures.evidence("rules/containerd-burstable-container.kmsg",
+    assertThat(analyzer.analyze(Fixtures.evidence("kmsg/containerd-burstable-container.kmsg",
         "rules/jvm-xmx-above-limit.kmsg", "corpus/015-jpaztech-aks-5.15-burstable-pod-cgv2.log",
         "corpus/018-oomanalyser-arch-6.1-host.log"))).isEmpty();
   }

@@ -84,8 +84,8 @@ class PageCacheAnalyzerTest {
 
   @Test
   void analyze_anonOrTmpfsFilledReports_areSilent() {
-    assertThat(analyzer.analyze(Fixtures.evidence("rules/containerd-burstable-container.kmsg",
-        "rules/guaranteed-tmpfs-shmem.kmsg", "rules/pod-limit-two-kills.kmsg",
+    assertThat(analyzer.analyze(Fixtures.evidence("kmsg/containerd-burstable-container.kmsg",
+        "kmsg/guaranteed-tmpfs-shmem.kmsg", "kmsg/pod-limit-two-kills.kmsg",
         "corpus/015-jpaztech-aks-5.15-burstable-pod-cgv2.log",
         "corpus/006-icloudnative-k3s-4.15-cgroupfs-burstable-dmesgT.log",
         "corpus/001-oomanalyser-rhel7-3.10-host.log",

@@ -40,9 +40,9 @@ class RootCauseRulesTest {
   /** Each finding carries its rule's code, and every cited line stands in its input. */
   @Test
   void analyze_everyFixture_citesRealLinesUnderItsOwnCode() {
-    EvidenceSet all = Fixtures.evidence("rules/containerd-burstable-container.kmsg",
-        "rules/guaranteed-tmpfs-shmem.kmsg", "rules/pod-limit-idle-victim.kmsg",
-        "rules/pod-limit-two-kills.kmsg", "rules/systemd-service.kmsg",
+    EvidenceSet all = Fixtures.evidence("kmsg/containerd-burstable-container.kmsg",
+        "kmsg/guaranteed-tmpfs-shmem.kmsg", "kmsg/pod-limit-idle-victim.kmsg",
+        "kmsg/pod-limit-two-kills.kmsg", "kmsg/systemd-service.kmsg",
         "rules/jvm-xmx-above-limit.kmsg", "rules/harvester-virt-launcher-5.14.log",
         "rules/harvester-cpu-kvm-5.3.log", "corpus/001-oomanalyser-rhel7-3.10-host.log",
         "corpus/003-ubuntu-3.13-docker-java-memcg-v1.log",

@@ -16,7 +16,7 @@ class ShmemTmpfsAnalyzerTest {
   /** A real 6.18 cgroup-v1 report: dd wrote 16 MiB into a tmpfs of a 24 MiB Guaranteed pod. */
   @Test
   void analyze_tmpfsFilledGuaranteedPod_v1TotalKeys() {
-    List<Finding> findings = analyzer.analyze(Fixtures.evidence("rules/guaranteed-tmpfs-shmem.kmsg"));
+    List<Finding> findings = analyzer.analyze(Fixtures.evidence("kmsg/guaranteed-tmpfs-shmem.kmsg"));
 
     assertThat(findings).hasSize(1);
     Finding f = findings.get(0);
@@ -40,8 +40,8 @@ class ShmemTmpfsAnalyzerTest {
 
   @Test
   void analyze_anonFilledContainer_isSilent() {
-    assertThat(analyzer.analyze(Fixtures.evidence("rules/containerd-burstable-container.kmsg",
-        "rules/pod-limit-idle-victim.kmsg", "rules/systemd-service.kmsg"))).isEmpty();
+    assertThat(analyzer.analyze(Fixtures.evidence("kmsg/containerd-burstable-container.kmsg",
+        "kmsg/pod-limit-idle-victim.kmsg", "kmsg/systemd-service.kmsg"))).isEmpty();
   }
 
   @Test

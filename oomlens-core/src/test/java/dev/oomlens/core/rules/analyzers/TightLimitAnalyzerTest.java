@@ -17,7 +17,7 @@ class TightLimitAnalyzerTest {
   @Test
   void analyze_realContainerAtItsLimit() {
     List<Finding> findings = analyzer.analyze(
-        Fixtures.evidence("rules/containerd-burstable-container.kmsg"));
+        Fixtures.evidence("kmsg/containerd-burstable-container.kmsg"));
 
     assertThat(findings).singleElement().satisfies(f -> {
       assertThat(f.code()).isEqualTo("TIGHT-LIMIT");
@@ -35,7 +35,7 @@ class TightLimitAnalyzerTest {
 
   @Test
   void analyze_systemdService_printsMemoryMax() {
-    assertThat(analyzer.analyze(Fixtures.evidence("rules/systemd-service.kmsg")))
+    assertThat(analyzer.analyze(Fixtures.evidence("kmsg/systemd-service.kmsg")))
         .singleElement().satisfies(f -> {
           assertThat(f.fixes().get(0).snippet()).hasValueSatisfying(s -> assertThat(s)
               .startsWith("systemctl set-property oomlens-test-").contains(".service MemoryMax="));
@@ -48,7 +48,7 @@ class TightLimitAnalyzerTest {
   void analyze_podLimitWithSmallVictim_isLeftToVictimNotGrower() {
     // The idle app (21 MiB) was killed in a 48 MiB pod while the grower held 33 MiB: headroom
     // sized from the victim would be wrong, and VICTIM-NOT-GROWER explains the kill.
-    assertThat(analyzer.analyze(Fixtures.evidence("rules/pod-limit-idle-victim.kmsg"))).isEmpty();
+    assertThat(analyzer.analyze(Fixtures.evidence("kmsg/pod-limit-idle-victim.kmsg"))).isEmpty();
   }
 
   /** A JVM's size follows its flags: JVM gives the advice, not a bigger limit. */
@@ -68,7 +68,7 @@ class TightLimitAnalyzerTest {
 
   @Test
   void analyze_otherCauses_areSilent() {
-    assertThat(analyzer.analyze(Fixtures.evidence("rules/guaranteed-tmpfs-shmem.kmsg",
+    assertThat(analyzer.analyze(Fixtures.evidence("kmsg/guaranteed-tmpfs-shmem.kmsg",
         "rules/harvester-cpu-kvm-5.3.log", "corpus/001-oomanalyser-rhel7-3.10-host.log")))
         .isEmpty();
   }
