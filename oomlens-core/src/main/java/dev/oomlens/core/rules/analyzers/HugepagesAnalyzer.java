@@ -1,8 +1,9 @@
 package dev.oomlens.core.rules.analyzers;
 
-import static dev.oomlens.core.rules.analyzers.ByteSizes.human;
-import static dev.oomlens.core.rules.analyzers.ByteSizes.percent;
+import static dev.oomlens.core.rules.Sizes.human;
+import static dev.oomlens.core.rules.Sizes.wholePercent;
 
+import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
@@ -87,7 +88,7 @@ public final class HugepagesAnalyzer implements Analyzer {
       return Optional.empty();
     }
     StringBuilder why = new StringBuilder();
-    why.append("Huge pages reserved ").append(human(pool)).append(" = ").append(percent(pool, ram))
+    why.append("Huge pages reserved ").append(human(pool)).append(" = ").append(wholePercent(pool, ram))
         .append(" of the ").append(human(ram)).append(" of RAM (");
     List<String> sizes = new ArrayList<>();
     bySize.forEach((kb, acc) -> {
@@ -99,7 +100,7 @@ public final class HugepagesAnalyzer implements Analyzer {
         + "ordinary allocations, used or not, so everything else had only ")
         .append(human(ram - pool)).append(". ");
     if (free > 0) {
-      why.append(human(free)).append(" (").append(percent(free, pool))
+      why.append(human(free)).append(" (").append(wholePercent(free, pool))
           .append(") of the pool was free: reserved and never used. ");
     }
     List<SourceLine> ev = new ArrayList<>(poolLines);
@@ -136,7 +137,7 @@ public final class HugepagesAnalyzer implements Analyzer {
             + "    memory: \"2Gi\"")));
     return Optional.of(new Finding(INFO.code(), Severity.HIGH,
         free * 2 >= pool ? Confidence.HIGH : Confidence.MEDIUM,
-        "Huge pages reserved " + human(pool) + " (" + percent(pool, ram) + " of RAM) when the "
+        "Huge pages reserved " + human(pool) + " (" + wholePercent(pool, ram) + " of RAM) when the "
             + "host ran out; " + human(free) + " of them free", why.toString(),
         SourceLines.distinct(ev), fixes));
   }
@@ -154,7 +155,7 @@ public final class HugepagesAnalyzer implements Analyzer {
     }
     String cgroup = r.oomMemcg().orElse("the cgroup");
     String why = "The memory cgroup " + cgroup + " was charged " + human(charged) + ", of which "
-        + human(hugetlb) + " = " + percent(hugetlb, charged) + " were huge pages (hugetlb, "
+        + human(hugetlb) + " = " + wholePercent(hugetlb, charged) + " were huge pages (hugetlb, "
         + "charged to memory because of memory_hugetlb_accounting). Huge pages are never "
         + "reclaimed or swapped: they stay until the mapping goes.";
     List<SourceLine> ev = new ArrayList<>(b.cite("hugetlb", "anon"));
@@ -162,10 +163,10 @@ public final class HugepagesAnalyzer implements Analyzer {
     long raised = charged + hugetlb / 4;
     List<Fix> fixes = List.of(new Fix(Layer.CONTAINER_LIMIT, "Budget the huge pages in the "
         + "limit: " + human(charged) + " + a quarter of the " + human(hugetlb) + " as headroom = "
-        + ByteSizes.quantityMi(raised) + ", or map fewer of them.",
+        + Sizes.quantityMi(raised) + ", or map fewer of them.",
         Optional.of(LimitSnippet.forWorkload(r.workload(), cgroup, raised, raised))));
     return Optional.of(new Finding(INFO.code(), Severity.HIGH, Confidence.HIGH,
-        "Huge pages were " + human(hugetlb) + " (" + percent(hugetlb, charged) + ") of " + cgroup
+        "Huge pages were " + human(hugetlb) + " (" + wholePercent(hugetlb, charged) + ") of " + cgroup
             + " when it hit its limit", why, SourceLines.distinct(ev), fixes));
   }
 }

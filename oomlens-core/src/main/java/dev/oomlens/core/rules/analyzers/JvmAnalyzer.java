@@ -1,8 +1,9 @@
 package dev.oomlens.core.rules.analyzers;
 
-import static dev.oomlens.core.rules.analyzers.ByteSizes.human;
-import static dev.oomlens.core.rules.analyzers.ByteSizes.percent;
+import static dev.oomlens.core.rules.Sizes.human;
+import static dev.oomlens.core.rules.Sizes.wholePercent;
 
+import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.calc.JvmBudget;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
@@ -44,7 +45,7 @@ import java.util.regex.Pattern;
 
 /** JVM: the kernel killed a JVM for its whole footprint, not a Java OutOfMemoryError. */
 public final class JvmAnalyzer implements Analyzer {
-  private static final long MIB = ByteSizes.MIB;
+  private static final long MIB = Sizes.MIB;
   static final long ASSUMED_METASPACE_BYTES = 100 * MIB;
   private static final long THREAD_STACK_BYTES = 16 * 1024;
   private static final Pattern JVM_THREAD = Pattern.compile(
@@ -143,7 +144,7 @@ public final class JvmAnalyzer implements Analyzer {
     why.append("At the kill it held ").append(human(anonBytes)).append(" of anon memory (")
         .append(human(rssBytes)).append(" resident in all)");
     if (memcg) {
-      why.append(" = ").append(percent(anonBytes, total)).append(" of ").append(totalName);
+      why.append(" = ").append(wholePercent(anonBytes, total)).append(" of ").append(totalName);
     } else {
       why.append(", the largest process when the host ran out");
     }
@@ -184,10 +185,10 @@ public final class JvmAnalyzer implements Analyzer {
       long needed = budget.overheadBytes() + 256 * MIB;
       fixes.add(new Fix(Layer.CONTAINER_LIMIT, "The limit cannot hold a JVM: its non-heap "
           + "regions alone take " + human(budget.overheadBytes()) + ". Give it at least those + "
-          + "a 256 MiB heap = " + ByteSizes.quantityMi(needed) + ", then cap the regions.",
+          + "a 256 MiB heap = " + Sizes.quantityMi(needed) + ", then cap the regions.",
           Optional.of(LimitSnippet.forWorkload(r.workload(), r.oomMemcg().orElse(""), needed,
               needed))));
-      JvmBudget fitted = JvmBudget.calculate(ByteSizes.ceilMib(needed) * MIB, regions);
+      JvmBudget fitted = JvmBudget.calculate(Sizes.ceilMib(needed) * MIB, regions);
       fixes.add(new Fix(Layer.JVM, "With that limit: heap " + human(fitted.heapBytes())
           + ", every region capped.", Optional.of("env:\n"
           + "  - name: JAVA_TOOL_OPTIONS\n"

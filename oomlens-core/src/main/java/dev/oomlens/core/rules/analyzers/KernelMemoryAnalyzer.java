@@ -1,8 +1,9 @@
 package dev.oomlens.core.rules.analyzers;
 
-import static dev.oomlens.core.rules.analyzers.ByteSizes.human;
-import static dev.oomlens.core.rules.analyzers.ByteSizes.percent;
+import static dev.oomlens.core.rules.Sizes.human;
+import static dev.oomlens.core.rules.Sizes.wholePercent;
 
+import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
@@ -84,7 +85,7 @@ public final class KernelMemoryAnalyzer implements Analyzer {
     StringBuilder why = new StringBuilder();
     why.append("The memory cgroup ").append(cgroup).append(" was charged ").append(human(charged))
         .append(" when it ran out, and ").append(human(kernel)).append(" of it = ")
-        .append(percent(kernel, charged)).append(" was kernel memory");
+        .append(wholePercent(kernel, charged)).append(" was kernel memory");
     if (b.isV2Keys()) {
       List<String> p = new ArrayList<>();
       parts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
@@ -121,10 +122,10 @@ public final class KernelMemoryAnalyzer implements Analyzer {
     long raised = (charged - kernel) * 5 / 4 + kernel * 3 / 2;
     fixes.add(new Fix(Layer.CONTAINER_LIMIT, "If this kernel memory is the workload's normal "
         + "need, budget it: 1.25 x the " + human(charged - kernel) + " of user memory + 1.5 x "
-        + "the " + human(kernel) + " of kernel memory = " + ByteSizes.quantityMi(raised) + ".",
+        + "the " + human(kernel) + " of kernel memory = " + Sizes.quantityMi(raised) + ".",
         Optional.of(LimitSnippet.forWorkload(r.workload(), cgroup, raised, raised))));
     String summary = "Kernel memory (mostly " + top + ") was " + human(kernel) + " ("
-        + percent(kernel, charged) + ") of " + cgroup + " when it hit its limit";
+        + wholePercent(kernel, charged) + ") of " + cgroup + " when it hit its limit";
     return Optional.of(new Finding(INFO.code(), Severity.HIGH,
         b.isV2Keys() ? Confidence.HIGH : Confidence.MEDIUM, summary, why.toString(),
         SourceLines.distinct(ev), fixes));
@@ -155,7 +156,7 @@ public final class KernelMemoryAnalyzer implements Analyzer {
     StringBuilder why = new StringBuilder();
     why.append("The host ran out with ").append(human(unreclaimable))
         .append(" of unreclaimable slab and ").append(human(pagetables))
-        .append(" of page tables = ").append(percent(kernel, ram)).append(" of its ")
+        .append(" of page tables = ").append(wholePercent(kernel, ram)).append(" of its ")
         .append(human(ram)).append(" of RAM. ");
     if (kernelSaysSo) {
       why.append("The kernel printed its unreclaimable slab caches, which it does only when "
@@ -187,7 +188,7 @@ public final class KernelMemoryAnalyzer implements Analyzer {
             Optional.empty()));
     return Optional.of(new Finding(INFO.code(), Severity.HIGH,
         kernelSaysSo ? Confidence.HIGH : Confidence.MEDIUM,
-        "Kernel memory (" + topName + " first) held " + human(kernel) + " (" + percent(kernel, ram)
+        "Kernel memory (" + topName + " first) held " + human(kernel) + " (" + wholePercent(kernel, ram)
             + " of RAM) when the host ran out", why.toString(), SourceLines.distinct(ev), fixes));
   }
 

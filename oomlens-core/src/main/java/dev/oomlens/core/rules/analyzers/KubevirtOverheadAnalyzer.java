@@ -1,7 +1,8 @@
 package dev.oomlens.core.rules.analyzers;
 
-import static dev.oomlens.core.rules.analyzers.ByteSizes.human;
+import static dev.oomlens.core.rules.Sizes.human;
 
+import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.calc.KubevirtOverhead;
 import dev.oomlens.core.calc.KubevirtOverhead.Version;
 import dev.oomlens.core.calc.KubevirtOverhead.Vm;
@@ -48,8 +49,8 @@ import java.util.regex.Pattern;
 
 /** KUBEVIRT-OVERHEAD: a virt-launcher pod ran out of room for everything beside the guest. */
 public final class KubevirtOverheadAnalyzer implements Analyzer {
-  private static final long MIB = ByteSizes.MIB;
-  private static final long GIB = ByteSizes.GIB;
+  private static final long MIB = Sizes.MIB;
+  private static final long GIB = Sizes.GIB;
   private static final Pattern QEMU = Pattern.compile("qemu-system-.*|qemu-kvm|qemu-kvm-.*");
   private static final Pattern VCPU_THREAD = Pattern.compile("CPU (\\d+)/KVM");
   private static final RuleInfo INFO = new RuleInfo("KUBEVIRT-OVERHEAD",
@@ -178,14 +179,14 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
               + "  name: additional-guest-memory-overhead-ratio\nvalue: \"" + value + "\"")));
     }
     fixes.add(new Fix(Layer.HYPERVISOR, "Harvester, this VM only: reserve "
-        + ByteSizes.quantityMi(reservedAtDefault) + " of its memory for the helpers (needed "
+        + Sizes.quantityMi(reservedAtDefault) + " of its memory for the helpers (needed "
         + human(needed) + " - the default ratio's 1.5 x " + human(base) + "); the guest then "
         + "sees " + human(guest - reservedAtDefault) + ". Restart the VM to apply.",
         Optional.of("kubectl annotate vm <name> -n <namespace> --overwrite "
-            + "harvesterhci.io/reservedMemory=" + ByteSizes.quantityMi(reservedAtDefault))));
+            + "harvesterhci.io/reservedMemory=" + Sizes.quantityMi(reservedAtDefault))));
     long memory = guest + Math.max(0, needed - base);
     fixes.add(new Fix(Layer.POD_SPEC, "Plain KubeVirt: keep the guest at " + human(guest)
-        + " but give the VM " + ByteSizes.quantityMi(memory) + " (guest + the "
+        + " but give the VM " + Sizes.quantityMi(memory) + " (guest + the "
         + human(Math.max(0, needed - base)) + " that KubeVirt's " + human(base)
         + " lacks); KubeVirt adds its overhead on top and the difference is left to the "
         + "helpers.", Optional.of("spec:\n"
@@ -193,12 +194,12 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
         + "    spec:\n"
         + "      domain:\n"
         + "        memory:\n"
-        + "          guest: " + ByteSizes.quantityMi(guest) + "\n"
+        + "          guest: " + Sizes.quantityMi(guest) + "\n"
         + "        resources:\n"
         + "          requests:\n"
-        + "            memory: " + ByteSizes.quantityMi(memory) + "\n"
+        + "            memory: " + Sizes.quantityMi(memory) + "\n"
         + "          limits:\n"
-        + "            memory: " + ByteSizes.quantityMi(memory))));
+        + "            memory: " + Sizes.quantityMi(memory))));
     String summary = String.format(Locale.ROOT, "virt-launcher pod hit its %s limit: %s beside "
             + "an estimated %s guest, %s needed (helpers %s, qemu %s)", human(limit),
         human(budget), human(guest), human(needed), human(helpersRss), human(qemuRss));

@@ -1,7 +1,8 @@
 package dev.oomlens.core.rules.analyzers;
 
-import static dev.oomlens.core.rules.analyzers.ByteSizes.human;
+import static dev.oomlens.core.rules.Sizes.human;
 
+import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
@@ -136,7 +137,7 @@ public final class LeakAnalyzer implements Analyzer {
     double perHour = grown / (span / 3600);
     return String.format(Locale.ROOT, "It grew %s in %s, %s per hour: every extra GiB of "
             + "memory buys about %s. ", human(grown), duration(span), human((long) perHour),
-        duration(ByteSizes.GIB / perHour * 3600));
+        duration(Sizes.GIB / perHour * 3600));
   }
 
   static String duration(double seconds) {

@@ -1,5 +1,6 @@
 package dev.oomlens.core.rules.analyzers;
 
+import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.model.Workload;
 
 /** A ready-to-paste memory limit change for the kind of workload the cgroup belongs to. */
@@ -10,9 +11,9 @@ final class LimitSnippet {
   static String kubernetes(long requestBytes, long limitBytes) {
     return "resources:\n"
         + "  requests:\n"
-        + "    memory: \"" + ByteSizes.quantityMi(requestBytes) + "\"\n"
+        + "    memory: \"" + Sizes.quantityMi(requestBytes) + "\"\n"
         + "  limits:\n"
-        + "    memory: \"" + ByteSizes.quantityMi(limitBytes) + "\"";
+        + "    memory: \"" + Sizes.quantityMi(limitBytes) + "\"";
   }
 
   /**
@@ -21,7 +22,7 @@ final class LimitSnippet {
    * the cgroup file otherwise.
    */
   static String forWorkload(Workload w, String cgroup, long requestBytes, long limitBytes) {
-    long mib = ByteSizes.ceilMib(limitBytes);
+    long mib = Sizes.ceilMib(limitBytes);
     return switch (w.kind()) {
       case CONTAINER, POD, KUBEPODS -> kubernetes(requestBytes, limitBytes);
       case SYSTEMD_UNIT, USER_SESSION -> "systemctl set-property "
@@ -34,8 +35,8 @@ final class LimitSnippet {
               .orElse("<container>");
       default -> w.podUid().isPresent()
           ? kubernetes(requestBytes, limitBytes)
-          : "# cgroup v2\necho " + mib * ByteSizes.MIB + " > /sys/fs/cgroup" + cgroup
-              + "/memory.max\n# cgroup v1\necho " + mib * ByteSizes.MIB
+          : "# cgroup v2\necho " + mib * Sizes.MIB + " > /sys/fs/cgroup" + cgroup
+              + "/memory.max\n# cgroup v1\necho " + mib * Sizes.MIB
               + " > /sys/fs/cgroup/memory" + cgroup + "/memory.limit_in_bytes";
     };
   }

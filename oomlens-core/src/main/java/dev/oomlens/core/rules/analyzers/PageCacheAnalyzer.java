@@ -1,8 +1,9 @@
 package dev.oomlens.core.rules.analyzers;
 
-import static dev.oomlens.core.rules.analyzers.ByteSizes.human;
-import static dev.oomlens.core.rules.analyzers.ByteSizes.percent;
+import static dev.oomlens.core.rules.Sizes.human;
+import static dev.oomlens.core.rules.Sizes.wholePercent;
 
+import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
@@ -81,19 +82,19 @@ public final class PageCacheAnalyzer implements Analyzer {
     StringBuilder why = new StringBuilder();
     why.append("The memory cgroup ").append(cgroup).append(" was charged ").append(human(charged))
         .append(" (limit ").append(human(limit)).append(") when it ran out, and ")
-        .append(human(cache)).append(" of it = ").append(percent(cache, charged))
+        .append(human(cache)).append(" of it = ").append(wholePercent(cache, charged))
         .append(" was page cache (file ").append(human(b.fileBytes().orElse(0)))
         .append(" minus shmem ").append(human(shmem)).append("), against ").append(human(anon))
-        .append(" of anon memory (").append(percent(anon, charged)).append("). ")
+        .append(" of anon memory (").append(wholePercent(anon, charged)).append("). ")
         .append("The kernel reclaims before it kills, so this cache could not be dropped in "
             + "time: ");
     List<String> reasons = new ArrayList<>();
     if (dirty > 0) {
-      reasons.add(human(dirty) + " dirty or under writeback (" + percent(dirty, cache)
+      reasons.add(human(dirty) + " dirty or under writeback (" + wholePercent(dirty, cache)
           + " of the cache) had to reach the disk first");
     }
     if (mapped > 0) {
-      reasons.add(human(mapped) + " was mapped by running processes (" + percent(mapped, cache)
+      reasons.add(human(mapped) + " was mapped by running processes (" + wholePercent(mapped, cache)
           + ")");
     }
     if (reasons.isEmpty()) {
@@ -126,23 +127,23 @@ public final class PageCacheAnalyzer implements Analyzer {
             + "  - name: file-worker\n"
             + "    resources:\n"
             + "      limits:\n"
-            + "        memory: \"" + ByteSizes.quantityMi(cache) + "\"")));
+            + "        memory: \"" + Sizes.quantityMi(cache) + "\"")));
     long raised = anon * 3 / 2 + cache + kernel + shmem;
     fixes.add(new Fix(Layer.CONTAINER_LIMIT, "Or raise the limit knowing most of the charge is "
         + "cache: 1.5 x anon " + human(anon) + " + cache " + human(cache) + " + shmem and kernel "
-        + human(shmem + kernel) + " = " + ByteSizes.quantityMi(raised) + "; on cgroup v2 also "
+        + human(shmem + kernel) + " = " + Sizes.quantityMi(raised) + "; on cgroup v2 also "
         + "set memory.high about 10% below the limit so reclaim starts before the limit is hit.",
         Optional.of(LimitSnippet.forWorkload(r.workload(), cgroup, charged, raised))));
     if (dirty > 0 && dirty >= cache / 10) {
-      long background = Math.max(16 * ByteSizes.MIB, limit / 8);
-      long hard = Math.max(64 * ByteSizes.MIB, limit / 4);
+      long background = Math.max(16 * Sizes.MIB, limit / 8);
+      long hard = Math.max(64 * Sizes.MIB, limit / 4);
       fixes.add(new Fix(Layer.NODE, "Start writeback earlier so dirty pages do not pile up: "
           + "background at 1/8 and throttling at 1/4 of the " + human(limit) + " limit.",
           Optional.of("sysctl -w vm.dirty_background_bytes=" + background
               + " vm.dirty_bytes=" + hard)));
     }
     Confidence conf = dirty > 0 || mapped > 0 ? Confidence.HIGH : Confidence.MEDIUM;
-    String summary = "Page cache was " + human(cache) + " (" + percent(cache, charged) + ") of "
+    String summary = "Page cache was " + human(cache) + " (" + wholePercent(cache, charged) + ") of "
         + cgroup + " when it hit its limit; anon only " + human(anon);
     return Optional.of(new Finding(INFO.code(), Severity.MEDIUM, conf, summary, why.toString(),
         SourceLines.distinct(ev), fixes));
@@ -166,7 +167,7 @@ public final class PageCacheAnalyzer implements Analyzer {
     long dirty = h.bytesOr0("dirty") + h.bytesOr0("writeback");
     long mapped = h.bytesOr0("mapped");
     String why = "The host ran out of memory with " + human(cache) + " of file pages on the LRU "
-        + "(active_file + inactive_file) = " + percent(cache, ram) + " of its " + human(ram)
+        + "(active_file + inactive_file) = " + wholePercent(cache, ram) + " of its " + human(ram)
         + " of RAM, against " + human(anon) + " of anon memory. Of that cache, " + human(dirty)
         + " was dirty or under writeback and " + human(mapped) + " was mapped by processes: "
         + "reclaim could not drop it fast enough.";
@@ -174,8 +175,8 @@ public final class PageCacheAnalyzer implements Analyzer {
         "dirty", "writeback", "mapped"));
     h.ramLine().ifPresent(ev::add);
     r.victim().ifPresent(v -> ev.add(v.source()));
-    long background = Math.max(16 * ByteSizes.MIB, ram / 100);
-    long hard = Math.max(64 * ByteSizes.MIB, ram / 25);
+    long background = Math.max(16 * Sizes.MIB, ram / 100);
+    long hard = Math.max(64 * Sizes.MIB, ram / 25);
     List<Fix> fixes = List.of(
         new Fix(Layer.NODE, "Start writeback earlier so dirty pages cannot pile up: background "
             + "at 1% and throttling at 4% of RAM.", Optional.of("sysctl -w vm.dirty_background_bytes="
@@ -185,7 +186,7 @@ public final class PageCacheAnalyzer implements Analyzer {
             Optional.empty()));
     return Optional.of(new Finding(INFO.code(), Severity.MEDIUM,
         dirty > 0 || mapped > 0 ? Confidence.MEDIUM : Confidence.LOW,
-        "Page cache was " + human(cache) + " (" + percent(cache, ram) + " of RAM) when the host "
+        "Page cache was " + human(cache) + " (" + wholePercent(cache, ram) + " of RAM) when the host "
             + "ran out; anon only " + human(anon), why, SourceLines.distinct(ev), fixes));
   }
 }

@@ -1,8 +1,9 @@
 package dev.oomlens.core.rules.analyzers;
 
-import static dev.oomlens.core.rules.analyzers.ByteSizes.human;
-import static dev.oomlens.core.rules.analyzers.ByteSizes.percent;
+import static dev.oomlens.core.rules.Sizes.human;
+import static dev.oomlens.core.rules.Sizes.wholePercent;
 
+import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
@@ -88,13 +89,13 @@ public final class ShmemTmpfsAnalyzer implements Analyzer {
         .append(" at the OOM (limit ").append(human(limit)).append("). Of that, ");
     if (statDominant) {
       why.append("shmem (tmpfs files, /dev/shm, shared memory) was ").append(human(shmem))
-          .append(" = ").append(percent(shmem, charged)).append(", anon ").append(human(anon))
-          .append(" (").append(percent(anon, charged)).append("), page cache ")
+          .append(" = ").append(wholePercent(shmem, charged)).append(", anon ").append(human(anon))
+          .append(" (").append(wholePercent(anon, charged)).append("), page cache ")
           .append(human(cache)).append(", kernel ").append(human(kernel))
           .append(" (from the ").append(b.formatName()).append("). ");
     } else {
       why.append("the victim alone mapped ").append(human(victimShmem))
-          .append(" of shared memory (shmem-rss) = ").append(percent(victimShmem, charged))
+          .append(" of shared memory (shmem-rss) = ").append(wholePercent(victimShmem, charged))
           .append(". ");
     }
     r.victim().ifPresent(v -> why.append(victimSentence(v)));
@@ -107,12 +108,12 @@ public final class ShmemTmpfsAnalyzer implements Analyzer {
 
     List<Fix> fixes = new ArrayList<>();
     long sizeLimit = limit - nonTmpfs * 5 / 4;
-    if (sizeLimit >= ByteSizes.MIB) {
+    if (sizeLimit >= Sizes.MIB) {
       fixes.add(new Fix(Layer.POD_SPEC, "Cap the memory-backed emptyDir so the files fail with "
           + "ENOSPC (or the pod is evicted) before the cgroup runs out: sizeLimit = limit "
           + human(limit) + " - 1.25 x the " + human(nonTmpfs) + " the rest used = "
-          + Math.floorDiv(sizeLimit, ByteSizes.MIB) + "Mi (rounded down).",
-          Optional.of(emptyDir(Math.floorDiv(sizeLimit, ByteSizes.MIB)))));
+          + Math.floorDiv(sizeLimit, Sizes.MIB) + "Mi (rounded down).",
+          Optional.of(emptyDir(Math.floorDiv(sizeLimit, Sizes.MIB)))));
     }
     fixes.add(new Fix(Layer.POD_SPEC, "Or keep the files on disk: an emptyDir without "
         + "medium: Memory (or a PVC) puts them in ordinary page cache, which the kernel can write "
@@ -126,12 +127,12 @@ public final class ShmemTmpfsAnalyzer implements Analyzer {
     long raised = nonTmpfs * 5 / 4 + tmpfs;
     fixes.add(new Fix(Layer.CONTAINER_LIMIT, "Raise the limit only together with a tmpfs budget: "
         + "1.25 x " + human(nonTmpfs) + " for the processes + " + human(tmpfs)
-        + " for the files = " + ByteSizes.quantityMi(raised) + ", with the emptyDir's sizeLimit "
-        + "set to " + ByteSizes.quantityMi(tmpfs) + " so the files cannot take the headroom.",
+        + " for the files = " + Sizes.quantityMi(raised) + ", with the emptyDir's sizeLimit "
+        + "set to " + Sizes.quantityMi(tmpfs) + " so the files cannot take the headroom.",
         Optional.of(LimitSnippet.forWorkload(r.workload(), cgroup, raised, raised))));
 
     Confidence conf = statDominant ? Confidence.HIGH : Confidence.MEDIUM;
-    String summary = "tmpfs/shared memory held " + human(tmpfs) + " (" + percent(tmpfs, charged)
+    String summary = "tmpfs/shared memory held " + human(tmpfs) + " (" + wholePercent(tmpfs, charged)
         + ") of " + cgroup + " at its OOM; killing processes does not free it";
     return Optional.of(new Finding(INFO.code(), Severity.HIGH, conf, summary, why.toString(),
         SourceLines.distinct(ev), fixes));
@@ -154,7 +155,7 @@ public final class ShmemTmpfsAnalyzer implements Analyzer {
     long tmpfs = Math.max(shmem, victimShmem);
     StringBuilder why = new StringBuilder();
     why.append("The host ran out with ").append(human(shmem)).append(" of shmem (tmpfs, "
-        + "/dev/shm, shared memory) = ").append(percent(shmem, ram)).append(" of its ")
+        + "/dev/shm, shared memory) = ").append(wholePercent(shmem, ram)).append(" of its ")
         .append(human(ram)).append(" of RAM (Mem-Info shmem:").append(shmem / h.pageBytes())
         .append(" pages). ");
     if (victimDominant) {
@@ -178,14 +179,14 @@ public final class ShmemTmpfsAnalyzer implements Analyzer {
         new Fix(Layer.NODE, "Give every tmpfs mount a size that leaves the processes room: "
             + "a tmpfs is unlimited memory until its size= says otherwise (the default is half "
             + "of RAM, " + human(ram / 2) + " here, per mount).",
-            Optional.of("# /etc/fstab\ntmpfs  /tmp  tmpfs  size=" + ByteSizes.ceilMib(ram / 8)
-                + "M,mode=1777  0 0\n# now:\nmount -o remount,size=" + ByteSizes.ceilMib(ram / 8)
+            Optional.of("# /etc/fstab\ntmpfs  /tmp  tmpfs  size=" + Sizes.ceilMib(ram / 8)
+                + "M,mode=1777  0 0\n# now:\nmount -o remount,size=" + Sizes.ceilMib(ram / 8)
                 + "M /tmp")),
         new Fix(Layer.KERNEL_SWAP, "Add swap (zram is enough): shmem is swap-backed, so with swap "
             + "the kernel can page idle tmpfs files out instead of killing.",
             Optional.of("# zram-generator: /etc/systemd/zram-generator.conf\n[zram0]\n"
                 + "zram-size = ram / 2\n# NixOS\nzramSwap.enable = true;")));
-    String summary = "tmpfs/shared memory held " + human(tmpfs) + " (" + percent(tmpfs, ram)
+    String summary = "tmpfs/shared memory held " + human(tmpfs) + " (" + wholePercent(tmpfs, ram)
         + " of RAM) when the host ran out; killing processes does not free it";
     return Optional.of(new Finding(INFO.code(), Severity.HIGH,
         statDominant ? Confidence.HIGH : Confidence.MEDIUM, summary, why.toString(),

@@ -1,8 +1,9 @@
 package dev.oomlens.core.rules.analyzers;
 
-import static dev.oomlens.core.rules.analyzers.ByteSizes.human;
-import static dev.oomlens.core.rules.analyzers.ByteSizes.percent;
+import static dev.oomlens.core.rules.Sizes.human;
+import static dev.oomlens.core.rules.Sizes.wholePercent;
 
+import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
@@ -93,7 +94,7 @@ public final class TightLimitAnalyzer implements Analyzer {
     StringBuilder why = new StringBuilder();
     why.append("The memory cgroup ").append(r.oomMemcg().get()).append(" hit its ")
         .append(human(limit)).append(" limit with ").append(human(anon))
-        .append(" of anonymous memory = ").append(percent(anon, limit))
+        .append(" of anonymous memory = ").append(wholePercent(anon, limit))
         .append(" of it: the workload's own memory filled the limit. ");
     if (s.kills().size() > 1) {
       why.append("It was killed ").append(s.kills().size()).append(" times with no growth from "
@@ -118,8 +119,8 @@ public final class TightLimitAnalyzer implements Analyzer {
 
     List<Fix> fixes = new ArrayList<>();
     fixes.add(new Fix(Layer.CONTAINER_LIMIT, "Set the limit at 1.5x to 2x the observed peak: "
-        + human(peak) + " x 1.5 = " + ByteSizes.quantityMi(low) + " to x 2 = "
-        + ByteSizes.quantityMi(high) + "; request the peak, " + ByteSizes.quantityMi(peak)
+        + human(peak) + " x 1.5 = " + Sizes.quantityMi(low) + " to x 2 = "
+        + Sizes.quantityMi(high) + "; request the peak, " + Sizes.quantityMi(peak)
         + ", for scheduling.",
         Optional.of(LimitSnippet.forWorkload(r.workload(), r.oomMemcg().get(), peak, low))));
     boolean guaranteed = r.workload().qosClass().orElse(null) == Workload.QosClass.Guaranteed;
@@ -128,12 +129,12 @@ public final class TightLimitAnalyzer implements Analyzer {
             + "no headroom. To stay Guaranteed, set both to "
         : "Requests are for scheduling, limits are the kill line; requests = limits makes the "
             + "pod Guaranteed (evicted last) but leaves no headroom. For Guaranteed QoS set both "
-            + "to ") + ByteSizes.quantityMi(low) + "; otherwise request " + ByteSizes.quantityMi(
-        peak) + " and limit " + ByteSizes.quantityMi(low) + " (Burstable).",
+            + "to ") + Sizes.quantityMi(low) + "; otherwise request " + Sizes.quantityMi(
+        peak) + " and limit " + Sizes.quantityMi(low) + " (Burstable).",
         Optional.of(LimitSnippet.kubernetes(low, low))));
     String summary = "Limit " + human(limit) + " of " + r.oomMemcg().get() + " held "
-        + human(anon) + " of anon (" + percent(anon, limit) + "): no headroom; set it to "
-        + ByteSizes.quantityMi(low) + "-" + ByteSizes.quantityMi(high);
+        + human(anon) + " of anon (" + wholePercent(anon, limit) + "): no headroom; set it to "
+        + Sizes.quantityMi(low) + "-" + Sizes.quantityMi(high);
     return Optional.of(new Finding(INFO.code(), Severity.MEDIUM,
         s.kills().size() > 1 ? Confidence.MEDIUM : Confidence.LOW, summary, why.toString(),
         SourceLines.distinct(ev), fixes));

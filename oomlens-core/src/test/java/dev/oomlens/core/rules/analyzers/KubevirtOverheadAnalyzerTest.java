@@ -2,6 +2,7 @@ package dev.oomlens.core.rules.analyzers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
@@ -69,7 +70,7 @@ class KubevirtOverheadAnalyzerTest {
 
   @Test
   void estimateGuest_wholeGibUnlessQemuHoldsMore() {
-    long mi = ByteSizes.MIB;
+    long mi = Sizes.MIB;
     // Harvester's matrix: 2Gi VM at ratio 3.0 -> limit 2Gi + 720Mi
     assertThat(KubevirtOverheadAnalyzer.estimateGuest((2048 + 720) * mi, 1, 2000 * mi))
         .isEqualTo(2048 * mi);
