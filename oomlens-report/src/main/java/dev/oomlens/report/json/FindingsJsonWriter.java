@@ -26,9 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 
 /*
  * The keys the root-cause engine adds to the document (docs/json.md, "Diagnosis"): written after
@@ -294,51 +292,23 @@ public final class FindingsJsonWriter {
       json.writeNull();
       return;
     }
-    json.writeStartObject();
-    for (Map.Entry<String, Long> e : new TreeMap<>(values.get().values()).entrySet()) {
-      json.writeNumberField(e.getKey(), e.getValue());
-    }
-    json.writeEndObject();
+    JsonFields.sortedCounters(json, values.get().values());
   }
 
   private void writeTime(LogTime time) throws IOException {
-    json.writeStartObject();
-    json.writeFieldName("monotonic_s");
-    OptionalDouble seconds = time.monotonicSeconds();
-    if (seconds.isPresent() && Double.isFinite(seconds.getAsDouble())) {
-      json.writeNumber(String.format(Locale.ROOT, "%.6f", seconds.getAsDouble()));
-    } else {
-      json.writeNull();
-    }
-    string("wallclock", time.wallclock());
-    json.writeBooleanField("year_inferred", time.yearInferred());
-    json.writeEndObject();
+    JsonFields.time(json, time);
   }
 
   private void string(String name, Optional<String> value) throws IOException {
-    json.writeFieldName(name);
-    if (value.isPresent()) {
-      json.writeString(value.get());
-    } else {
-      json.writeNull();
-    }
+    JsonFields.string(json, name, value);
   }
 
   private void number(String name, OptionalLong value) throws IOException {
-    json.writeFieldName(name);
-    if (value.isPresent()) {
-      json.writeNumber(value.getAsLong());
-    } else {
-      json.writeNull();
-    }
+    JsonFields.number(json, name, value);
   }
 
   private void bool(String name, Optional<Boolean> value) throws IOException {
-    json.writeFieldName(name);
-    if (value.isPresent()) {
-      json.writeBoolean(value.get());
-    } else {
-      json.writeNull();
-    }
+    JsonFields.bool(json, name, value);
   }
+
 }

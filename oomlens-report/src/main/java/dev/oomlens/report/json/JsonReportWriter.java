@@ -33,10 +33,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 
 /**
  * A {@link KernelLogSink} that writes what a kernel log holds as one JSON document, in the schema
@@ -259,18 +257,8 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
   }
 
   private void writeTime(LogTime time) throws IOException {
-    json.writeObjectFieldStart("time");
-    json.writeFieldName("monotonic_s");
-    OptionalDouble seconds = time.monotonicSeconds();
-    if (seconds.isPresent() && Double.isFinite(seconds.getAsDouble())) {
-      // The kernel prints microseconds: six decimals, never the binary expansion of the double.
-      json.writeNumber(String.format(Locale.ROOT, "%.6f", seconds.getAsDouble()));
-    } else {
-      json.writeNull();
-    }
-    string("wallclock", time.wallclock());
-    json.writeBooleanField("year_inferred", time.yearInferred());
-    json.writeEndObject();
+    json.writeFieldName("time");
+    JsonFields.time(json, time);
   }
 
   private void writeTrigger(Trigger t) throws IOException {
@@ -442,43 +430,19 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
   }
 
   private void writeSortedCounters(Map<String, Long> counters) throws IOException {
-    json.writeStartObject();
-    for (Map.Entry<String, Long> e : new TreeMap<>(counters).entrySet()) {
-      json.writeFieldName(e.getKey());
-      if (e.getValue() == null) {
-        json.writeNull();
-      } else {
-        json.writeNumber(e.getValue());
-      }
-    }
-    json.writeEndObject();
+    JsonFields.sortedCounters(json, counters);
   }
 
   private void string(String name, Optional<String> value) throws IOException {
-    json.writeFieldName(name);
-    if (value.isPresent()) {
-      json.writeString(value.get());
-    } else {
-      json.writeNull();
-    }
+    JsonFields.string(json, name, value);
   }
 
   private void number(String name, OptionalLong value) throws IOException {
-    json.writeFieldName(name);
-    if (value.isPresent()) {
-      json.writeNumber(value.getAsLong());
-    } else {
-      json.writeNull();
-    }
+    JsonFields.number(json, name, value);
   }
 
   private void number(String name, OptionalInt value) throws IOException {
-    json.writeFieldName(name);
-    if (value.isPresent()) {
-      json.writeNumber(value.getAsInt());
-    } else {
-      json.writeNull();
-    }
+    JsonFields.number(json, name, value);
   }
 
   private void checkOpen() {
