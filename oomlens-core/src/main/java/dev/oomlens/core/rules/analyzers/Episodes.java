@@ -1,5 +1,6 @@
 package dev.oomlens.core.rules.analyzers;
 
+import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.Incident;
@@ -8,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The reports to judge together: those of each incident, then every report no incident holds on
@@ -40,6 +43,25 @@ final class Episodes {
    * made of or how it grew: the kernel picks a victim whatever the memory state. SYSRQ-MANUAL owns
    * those reports; every cause analyzer looks past them.
    */
+  /**
+   * At most one finding per episode: the first of its reports that {@code judge} makes one of, so
+   * an incident of several kills is said once.
+   */
+  static List<Finding> firstFindingPerEpisode(
+      EvidenceSet evidence, Function<OomReport, Optional<Finding>> judge) {
+    List<Finding> out = new ArrayList<>();
+    for (List<OomReport> episode : of(evidence)) {
+      for (OomReport r : episode) {
+        Optional<Finding> f = judge.apply(r);
+        if (f.isPresent()) {
+          out.add(f.get());
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
   /** The reports that record a real shortage: all but the forced ones. */
   static List<OomReport> shortages(List<OomReport> reports) {
     return reports.stream().filter(r -> !ReportFacts.isManual(r)).toList();

@@ -49,17 +49,7 @@ public final class HugepagesAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
-    List<Finding> out = new ArrayList<>();
-    for (List<OomReport> episode : Episodes.of(evidence)) {
-      for (OomReport r : episode) {
-        Optional<Finding> f = r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r);
-        if (f.isPresent()) {
-          out.add(f.get());
-          break;
-        }
-      }
-    }
-    return out;
+    return Episodes.firstFindingPerEpisode(evidence, r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
   }
 
   private Optional<Finding> host(OomReport r) {

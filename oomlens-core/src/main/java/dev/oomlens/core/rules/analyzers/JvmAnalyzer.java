@@ -62,17 +62,7 @@ public final class JvmAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
-    List<Finding> out = new ArrayList<>();
-    for (List<OomReport> episode : Episodes.of(evidence)) {
-      for (OomReport r : episode) {
-        Optional<Finding> f = analyze(r);
-        if (f.isPresent()) {
-          out.add(f.get());
-          break;
-        }
-      }
-    }
-    return out;
+    return Episodes.firstFindingPerEpisode(evidence, r -> analyze(r));
   }
 
   /** True when the task the kernel killed was a JVM (or one of its threads). */
