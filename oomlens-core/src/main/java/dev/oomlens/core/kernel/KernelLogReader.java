@@ -3,7 +3,6 @@ package dev.oomlens.core.kernel;
 import static java.util.Objects.requireNonNull;
 
 import dev.oomlens.core.host.KillerEvent;
-import dev.oomlens.core.host.parse.KillerLogParser;
 import dev.oomlens.core.model.LogLine;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.model.SourceLine;

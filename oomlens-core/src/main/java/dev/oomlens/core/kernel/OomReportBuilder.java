@@ -1,5 +1,6 @@
 package dev.oomlens.core.kernel;
 
+import dev.oomlens.core.cgroup.CgroupPaths;
 import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.GroupKill;
 import dev.oomlens.core.model.KilledTask;

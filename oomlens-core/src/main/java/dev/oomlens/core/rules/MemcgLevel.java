@@ -1,6 +1,6 @@
 package dev.oomlens.core.rules;
 
-import dev.oomlens.core.kernel.CgroupPaths;
+import dev.oomlens.core.cgroup.CgroupPaths;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Workload;
 import java.util.Optional;

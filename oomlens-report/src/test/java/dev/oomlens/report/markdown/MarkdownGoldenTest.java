@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.host.KillerEvent;
-import dev.oomlens.core.host.parse.KillerLogParser;
+import dev.oomlens.core.kernel.KillerLogParser;
 import dev.oomlens.core.model.SourceLine;
 import java.io.IOException;
 import java.nio.file.Files;

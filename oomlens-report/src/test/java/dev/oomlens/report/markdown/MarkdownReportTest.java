@@ -9,7 +9,7 @@ import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.host.KillerEvent;
-import dev.oomlens.core.host.parse.KillerLogParser;
+import dev.oomlens.core.kernel.KillerLogParser;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
 import java.nio.file.Path;

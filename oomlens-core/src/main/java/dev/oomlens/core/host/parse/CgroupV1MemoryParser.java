@@ -2,7 +2,7 @@ package dev.oomlens.core.host.parse;
 
 import dev.oomlens.core.host.CgroupMemory;
 import dev.oomlens.core.host.KeyedValues;
-import dev.oomlens.core.kernel.CgroupPaths;
+import dev.oomlens.core.cgroup.CgroupPaths;
 import dev.oomlens.core.model.Problem;
 import java.util.List;
 import java.util.Optional;

@@ -9,7 +9,7 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
-import dev.oomlens.core.kernel.CgroupPaths;
+import dev.oomlens.core.cgroup.CgroupPaths;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.model.Victim;

@@ -1,5 +1,6 @@
 package dev.oomlens.core.host.parse;
 
+import dev.oomlens.core.kernel.KillerLogParser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;

@@ -8,7 +8,7 @@ import dev.oomlens.core.host.PressureStall;
 import dev.oomlens.core.host.SwapDevice;
 import dev.oomlens.core.host.parse.CgroupFiles;
 import dev.oomlens.core.host.parse.CgroupV2MemoryParser;
-import dev.oomlens.core.host.parse.KillerLogParser;
+import dev.oomlens.core.kernel.KillerLogParser;
 import dev.oomlens.core.host.parse.MeminfoParser;
 import dev.oomlens.core.host.parse.ParseException;
 import dev.oomlens.core.host.parse.PressureParser;

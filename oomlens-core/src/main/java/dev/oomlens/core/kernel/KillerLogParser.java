@@ -1,12 +1,14 @@
-package dev.oomlens.core.host.parse;
+package dev.oomlens.core.kernel;
 
 import dev.oomlens.core.host.KillerEvent;
 import dev.oomlens.core.host.KillerEvent.Action;
 import dev.oomlens.core.host.KillerEvent.Killer;
-import dev.oomlens.core.kernel.LineFramer;
-import dev.oomlens.core.kernel.ReaderOptions;
+import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.LogLine;
-import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.Problem;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -150,17 +152,27 @@ public final class KillerLogParser {
   private final Map<String, HostState> hosts = new HashMap<>();
 
   /**
-   * Reads every line of {@code text} (journal, syslog or bare lines) and returns the events found.
-   * Never throws: lines that are not a killer's are skipped.
+   * Reads {@code text} (journal, syslog or bare lines) the way every log is read, through {@link
+   * KernelLogReader}, and returns the killers' records found. Never throws.
    */
   public static List<KillerEvent> parse(String text, String path, ReaderOptions options) {
     List<KillerEvent> out = new ArrayList<>();
-    LineFramer framer = new LineFramer(options);
-    KillerLogParser parser = new KillerLogParser();
-    List<String> lines = TextLines.of(text);
-    for (int i = 0; i < lines.size(); i++) {
-      framer.frame(new SourceLine(path, i + 1L, lines.get(i)), l -> parser.accept(l, out::add));
-    }
+    new KernelLogReader(options).read(path,
+        new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), new KernelLogSink() {
+          @Override
+          public void report(OomReport report) {}
+
+          @Override
+          public void allocFailure(AllocFailure failure) {}
+
+          @Override
+          public void problem(Problem problem) {}
+
+          @Override
+          public void killerEvent(KillerEvent event) {
+            out.add(event);
+          }
+        });
     return out;
   }
 

@@ -1,4 +1,4 @@
-package dev.oomlens.core.kernel;
+package dev.oomlens.core.cgroup;
 
 import dev.oomlens.core.model.Workload;
 import dev.oomlens.core.model.Workload.Kind;

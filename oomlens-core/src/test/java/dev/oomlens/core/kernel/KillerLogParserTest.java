@@ -1,11 +1,10 @@
-package dev.oomlens.core.host.parse;
+package dev.oomlens.core.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.host.KillerEvent;
 import dev.oomlens.core.host.KillerEvent.Action;
 import dev.oomlens.core.host.KillerEvent.Killer;
-import dev.oomlens.core.kernel.ReaderOptions;
 import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.oomlens.core.kernel;
+package dev.oomlens.core.cgroup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
