@@ -5,11 +5,14 @@ import static java.util.Objects.requireNonNull;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.TaskRow;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /*
  * Following a task from one table to the next: by pid when the same pid with the same comm is
@@ -73,56 +76,115 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
   /** Follows every task of the incident's tables. */
   public static TaskGrowth of(Incident incident) {
     List<OomReport> reports = incident.reports();
-    List<List<Sample>> tracks = new ArrayList<>();
+    Tracks tracks = new Tracks();
     for (int i = 0; i < reports.size(); i++) {
       List<TaskRow> rows = reports.get(i).tasks();
       if (rows.isEmpty()) {
         continue;
       }
-      List<List<Sample>> open = new ArrayList<>(tracks);
+      Set<TrackBuilder> matched = Collections.newSetFromMap(new IdentityHashMap<>());
+      Map<String, Integer> matchedPerComm = new HashMap<>();
       List<TaskRow> unmatched = new ArrayList<>();
       for (TaskRow row : rows) {
-        List<Sample> byPid = null;
-        for (List<Sample> t : open) {
-          TaskRow last = t.getLast().row();
-          if (last.pid() == row.pid() && last.comm().equals(row.comm())) {
-            byPid = t;
-            break;
-          }
-        }
-        if (byPid != null) {
-          byPid.add(new Sample(i, row));
-          List<Sample> matched = byPid;
-          open.removeIf(t -> t == matched);
+        Optional<TrackBuilder> byPid = tracks.firstOpen(tracks.byPidComm, key(row), matched);
+        if (byPid.isPresent()) {
+          byPid.get().add(new Sample(i, row));
+          matched.add(byPid.get());
+          matchedPerComm.merge(row.comm(), 1, Integer::sum);
         } else {
           unmatched.add(row);
         }
       }
       Map<String, Integer> rowsPerComm = new HashMap<>();
       unmatched.forEach(r -> rowsPerComm.merge(r.comm(), 1, Integer::sum));
-      Map<String, Integer> tracksPerComm = new HashMap<>();
-      open.forEach(t -> tracksPerComm.merge(t.getLast().row().comm(), 1, Integer::sum));
       for (TaskRow row : unmatched) {
-        Optional<List<Sample>> byComm = Optional.empty();
-        if (rowsPerComm.get(row.comm()) == 1 && tracksPerComm.getOrDefault(row.comm(), 0) == 1) {
-          byComm = open.stream().filter(t -> t.getLast().row().comm().equals(row.comm()))
-              .findFirst();
-        }
+        int openOfComm = tracks.byComm.getOrDefault(row.comm(), List.of()).size()
+            - matchedPerComm.getOrDefault(row.comm(), 0);
+        // A restarted task (new pid) is followed by name only when the name is unique on both
+        // sides: one row and one open track.
+        Optional<TrackBuilder> byComm = rowsPerComm.get(row.comm()) == 1 && openOfComm == 1
+            ? tracks.firstOpen(tracks.byComm, row.comm(), matched)
+            : Optional.empty();
         if (byComm.isPresent()) {
-          List<Sample> matched = byComm.get();
-          matched.add(new Sample(i, row));
-          open.removeIf(t -> t == matched);
+          tracks.extend(byComm.get(), new Sample(i, row));
+          matched.add(byComm.get());
         } else {
-          List<Sample> track = new ArrayList<>();
-          track.add(new Sample(i, row));
-          tracks.add(track);
+          tracks.start(new Sample(i, row));
         }
       }
     }
-    List<Track> all = tracks.stream()
-        .map(t -> new Track(t.getFirst().row().comm(), t))
+    List<Track> all = tracks.all.stream()
+        .map(t -> new Track(t.samples.getFirst().row().comm(), t.samples))
         .toList();
     return new TaskGrowth(all, growers(all, reports));
+  }
+
+  private static String key(TaskRow row) {
+    return row.pid() + "/" + row.comm();
+  }
+
+  /** A track being built, with its place among all tracks (the order matches are tried in). */
+  private static final class TrackBuilder {
+    final int order;
+    final List<Sample> samples = new ArrayList<>();
+
+    TrackBuilder(int order) {
+      this.order = order;
+    }
+
+    void add(Sample s) {
+      samples.add(s);
+    }
+
+    TaskRow last() {
+      return samples.getLast().row();
+    }
+  }
+
+  /*
+   * Every track ever started stays a candidate for later tables, so tracks are indexed by the
+   * pid and name of their last row and by that name alone: matching a table is then proportional
+   * to its rows, not to all the rows seen before, which matters for incidents of hundreds of kills.
+   */
+  private static final class Tracks {
+    final List<TrackBuilder> all = new ArrayList<>();
+    final Map<String, List<TrackBuilder>> byPidComm = new HashMap<>();
+    final Map<String, List<TrackBuilder>> byComm = new HashMap<>();
+
+    /** The first track (in the order started) under {@code key} not yet matched in this table. */
+    Optional<TrackBuilder> firstOpen(Map<String, List<TrackBuilder>> index, String key,
+        Set<TrackBuilder> matched) {
+      for (TrackBuilder t : index.getOrDefault(key, List.of())) {
+        if (!matched.contains(t)) {
+          return Optional.of(t);
+        }
+      }
+      return Optional.empty();
+    }
+
+    void start(Sample first) {
+      TrackBuilder t = new TrackBuilder(all.size());
+      t.add(first);
+      all.add(t);
+      insert(byPidComm, key(first.row()), t);
+      insert(byComm, first.row().comm(), t);
+    }
+
+    /** Adds a sample with the same name and another pid: the track moves to its new pid key. */
+    void extend(TrackBuilder t, Sample next) {
+      byPidComm.get(key(t.last())).remove(t);
+      t.add(next);
+      insert(byPidComm, key(next.row()), t);
+    }
+
+    private static void insert(Map<String, List<TrackBuilder>> index, String key, TrackBuilder t) {
+      List<TrackBuilder> list = index.computeIfAbsent(key, k -> new ArrayList<>());
+      int at = list.size();
+      while (at > 0 && list.get(at - 1).order > t.order) {
+        at--;
+      }
+      list.add(at, t);
+    }
   }
 
   private static List<Track> growers(List<Track> tracks, List<OomReport> reports) {
