@@ -38,8 +38,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * java -jar oomlens-bench/target/benchmarks.jar KernelLogReaderBenchmark -f 1 -wi 3 -i 5
  * }
  *
- * <p>Latest result (commit 6cec92d, 2 shared cores of an AMD EPYC, JDK 25, load average 4 to 8):
- * 16 MiB, 749 ± 458 MB/s (714 reports/s); 64 MiB, 1,050 ± 387 MB/s (970 reports/s). See {@code
+ * <p>Latest result (commit c79848b, 2 cores of an AMD EPYC, JDK 25, machine otherwise idle):
+ * 16 MiB, 824 ± 8 MB/s (786 reports/s); 64 MiB, 802 ± 30 MB/s (741 reports/s). See {@code
  * docs/benchmarks.md}.
  */
 @State(Scope.Benchmark)

@@ -32,12 +32,12 @@ import org.openjdk.jmh.infra.Blackhole;
  * java -jar oomlens-bench/target/benchmarks.jar LineFramerBenchmark -f 1 -wi 3 -i 5
  * }
  *
- * <p>Latest result (commit 6cec92d, 2 shared cores of an AMD EPYC, JDK 25, load average 4 to 8;
- * the error bars were as wide as the scores, see {@code docs/benchmarks.md}), lines per second:
+ * <p>Latest result (commit c79848b, 2 cores of an AMD EPYC, JDK 25, machine otherwise idle; see
+ * {@code docs/benchmarks.md}), lines per second:
  *
  * <pre>
- * DMESG 10.7 M   DMESG_T 4.6 M   KMSG 8.5 M   SYSLOG 4.6 M   SYSLOG_ISO 5.2 M
- * JOURNAL_MONOTONIC 6.6 M   RFC5424 3.2 M   BARE 13.8 M   MIXED 5.1 M
+ * DMESG 16.0 M   DMESG_T 8.4 M   KMSG 11.3 M   SYSLOG 6.1 M   SYSLOG_ISO 5.7 M
+ * JOURNAL_MONOTONIC 11.3 M   RFC5424 5.6 M   BARE 23.3 M   MIXED 6.4 M
  * </pre>
  */
 @State(Scope.Thread)

@@ -43,15 +43,15 @@ import org.openjdk.jmh.infra.Blackhole;
  * java -jar oomlens-bench/target/benchmarks.jar ReportAssemblerBenchmark -f 1 -wi 3 -i 5
  * }
  *
- * <p>Latest result (commit 6cec92d, 2 shared cores of an AMD EPYC, JDK 25, load average 4 to 8),
+ * <p>Latest result (commit c79848b, 2 cores of an AMD EPYC, JDK 25, machine otherwise idle),
  * microseconds per file:
  *
  * <pre>
- * 015 AKS cgroup v2 pod, 71 lines     41.7 ± 4.4
- * 018 Arch 6.1 host, 174 lines       252.4 ± 49.4
- * 003 Docker memcg v1, 34 lines       38.0 ± 9.4
- * 008 arm64 panic_on_oom, 71 lines    38.0 ± 9.3
- * 011 alloc failure, 48 lines         37.2 ± 5.8
+ * 015 AKS cgroup v2 pod, 71 lines     41.8 ± 2.0
+ * 018 Arch 6.1 host, 174 lines       226.7 ± 19.5
+ * 003 Docker memcg v1, 34 lines       33.9 ± 1.2
+ * 008 arm64 panic_on_oom, 71 lines    36.4 ± 1.3
+ * 011 alloc failure, 48 lines         35.9 ± 0.9
  * </pre>
  */
 @State(Scope.Thread)
