@@ -41,6 +41,9 @@ final class ChargeBreakdown {
     "slab", "kernel_stack", "pagetables", "sec_pagetables", "percpu", "sock", "vmalloc"
   };
 
+  /** The share of the charge a part must reach, besides being the largest, to dominate it. */
+  static final double DOMINANT_SHARE = 0.40;
+
   private final OomReport report;
   private final MemcgState memcg;
   private final MemcgComposition composition;
@@ -86,6 +89,17 @@ final class ChargeBreakdown {
           .forEach(block -> block.forEach((k, v) -> printed.merge(k, v, Long::sum)));
     }
     return Optional.of(new ChargeBreakdown(report, m, printed));
+  }
+
+  /**
+   * True when {@code partBytes} is at least {@link #DOMINANT_SHARE} of the charge and no smaller
+   * than any of anon, page cache, shmem and kernel memory: what the cgroup was mostly made of.
+   */
+  boolean dominates(long partBytes) {
+    long charged = chargedBytes();
+    return charged > 0 && partBytes >= DOMINANT_SHARE * charged
+        && partBytes >= anonBytes().orElse(0) && partBytes >= pageCacheBytes().orElse(0)
+        && partBytes >= shmemBytes().orElse(0) && partBytes >= kernelBytes().orElse(0);
   }
 
   MemcgState memcg() {

@@ -49,7 +49,8 @@ public final class HugepagesAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
-    return Episodes.firstFindingPerEpisode(evidence, r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
+    return Episodes.firstFindingPerEpisode(evidence,
+        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
   }
 
   private Optional<Finding> host(OomReport r) {

@@ -192,8 +192,8 @@ public final class JvmAnalyzer implements Analyzer {
         + human(rssBytes) + (memcg ? " of a " + human(total) + " limit" : " when the host ran out")
         + ": not a Java OutOfMemoryError";
     return Optional.of(new Finding(INFO.code(), Severity.HIGH,
-        v.comm().equals("java") && jvmRow.isPresent() ? Confidence.HIGH : Confidence.MEDIUM, summary,
-        why.toString(), SourceLines.distinct(ev), fixes));
+        v.comm().equals("java") && jvmRow.isPresent() ? Confidence.HIGH : Confidence.MEDIUM,
+        summary, why.toString(), SourceLines.distinct(ev), fixes));
   }
 
   /** The task row of the JVM the victim belongs to, when the table shows it. */

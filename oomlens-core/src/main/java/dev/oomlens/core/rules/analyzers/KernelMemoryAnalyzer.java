@@ -40,7 +40,6 @@ import java.util.Optional;
 
 /** KERNEL-MEMORY: slab, kernel stacks or page tables filled the cgroup (or the host). */
 public final class KernelMemoryAnalyzer implements Analyzer {
-  static final double DOMINANT_SHARE = 0.40;
   private static final long THREAD_STACK_BYTES = 16 * 1024;
   private static final RuleInfo INFO = new RuleInfo("KERNEL-MEMORY",
       "Kernel memory (slab, stacks, page tables, sockets) filled the memory", Severity.HIGH);
@@ -52,7 +51,8 @@ public final class KernelMemoryAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
-    return Episodes.firstFindingPerEpisode(evidence, r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
+    return Episodes.firstFindingPerEpisode(evidence,
+        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
   }
 
   private Optional<Finding> memcg(OomReport r) {
@@ -65,9 +65,7 @@ public final class KernelMemoryAnalyzer implements Analyzer {
     long kernel = b.kernelBytes().getAsLong();
     long anon = b.anonBytes().orElse(0);
     long cache = b.pageCacheBytes().orElse(0);
-    long shmem = b.shmemBytes().orElse(0);
-    if (charged <= 0 || kernel < DOMINANT_SHARE * charged || kernel < anon || kernel < cache
-        || kernel < shmem) {
+    if (!b.dominates(kernel)) {
       return Optional.empty();
     }
     String cgroup = r.oomMemcg().or(() -> b.memcg().statCgroup()).orElse("the cgroup");
@@ -133,7 +131,7 @@ public final class KernelMemoryAnalyzer implements Analyzer {
     long kernel = unreclaimable + pagetables;
     List<HostMemory.SlabEntry> slabs = h.memory().unreclaimableSlab();
     boolean kernelSaysSo = !slabs.isEmpty();
-    if (!kernelSaysSo && kernel < DOMINANT_SHARE * ram) {
+    if (!kernelSaysSo && kernel < ChargeBreakdown.DOMINANT_SHARE * ram) {
       return Optional.empty();
     }
     long taskPgtables = 0;

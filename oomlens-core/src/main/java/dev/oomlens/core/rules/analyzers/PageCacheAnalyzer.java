@@ -35,7 +35,6 @@ import java.util.Optional;
 
 /** PAGE-CACHE: file cache made up most of the charge when the cgroup (or host) ran out. */
 public final class PageCacheAnalyzer implements Analyzer {
-  static final double DOMINANT_SHARE = 0.40;
   private static final RuleInfo INFO = new RuleInfo("PAGE-CACHE",
       "Page cache filled the memory and could not be reclaimed in time", Severity.MEDIUM);
 
@@ -46,7 +45,8 @@ public final class PageCacheAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
-    return Episodes.firstFindingPerEpisode(evidence, r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
+    return Episodes.firstFindingPerEpisode(evidence,
+        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
   }
 
   private Optional<Finding> memcg(OomReport r) {
@@ -60,8 +60,7 @@ public final class PageCacheAnalyzer implements Analyzer {
     long anon = b.anonBytes().orElse(0);
     long shmem = b.shmemBytes().orElse(0);
     long kernel = b.kernelBytes().orElse(0);
-    if (charged <= 0 || cache < DOMINANT_SHARE * charged || cache < anon || cache < shmem
-        || cache < kernel) {
+    if (!b.dominates(cache)) {
       return Optional.empty();
     }
     long dirty = b.dirtyBytes().orElse(0) + b.writebackBytes().orElse(0);
@@ -150,7 +149,7 @@ public final class PageCacheAnalyzer implements Analyzer {
     long anon = Math.max(0,
         h.bytesOr0("active_anon") + h.bytesOr0("inactive_anon") - h.bytesOr0("shmem"));
     long slab = h.bytesOr0("slab_reclaimable") + h.bytesOr0("slab_unreclaimable");
-    if (cache < DOMINANT_SHARE * ram || cache < anon || cache < h.bytesOr0("shmem")
+    if (cache < ChargeBreakdown.DOMINANT_SHARE * ram || cache < anon || cache < h.bytesOr0("shmem")
         || cache < slab) {
       return Optional.empty();
     }

@@ -36,7 +36,6 @@ import java.util.Optional;
 
 /** SHMEM-TMPFS: tmpfs or shared memory filled the cgroup (or the host); killing cannot free it. */
 public final class ShmemTmpfsAnalyzer implements Analyzer {
-  static final double DOMINANT_SHARE = 0.40;
   private static final RuleInfo INFO = new RuleInfo("SHMEM-TMPFS",
       "tmpfs or shared memory filled the memory; killing processes does not free it",
       Severity.HIGH);
@@ -48,7 +47,8 @@ public final class ShmemTmpfsAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
-    return Episodes.firstFindingPerEpisode(evidence, r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
+    return Episodes.firstFindingPerEpisode(evidence,
+        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
   }
 
   private Optional<Finding> memcg(OomReport r) {
@@ -63,9 +63,9 @@ public final class ShmemTmpfsAnalyzer implements Analyzer {
     long cache = b.pageCacheBytes().orElse(0);
     long kernel = b.kernelBytes().orElse(0);
     long victimShmem = victimShmemBytes(r);
-    boolean statDominant = charged > 0 && shmem >= DOMINANT_SHARE * charged
-        && shmem >= anon && shmem >= cache && shmem >= kernel;
-    boolean victimDominant = charged > 0 && victimShmem >= DOMINANT_SHARE * charged;
+    boolean statDominant = b.dominates(shmem);
+    boolean victimDominant =
+        charged > 0 && victimShmem >= ChargeBreakdown.DOMINANT_SHARE * charged;
     if (!statDominant && !victimDominant) {
       return Optional.empty();
     }
@@ -137,8 +137,8 @@ public final class ShmemTmpfsAnalyzer implements Analyzer {
     long ram = h.ramBytes().getAsLong();
     long shmem = h.bytesOr0("shmem");
     long victimShmem = victimShmemBytes(r);
-    boolean statDominant = shmem >= DOMINANT_SHARE * ram;
-    boolean victimDominant = victimShmem >= DOMINANT_SHARE * ram;
+    boolean statDominant = shmem >= ChargeBreakdown.DOMINANT_SHARE * ram;
+    boolean victimDominant = victimShmem >= ChargeBreakdown.DOMINANT_SHARE * ram;
     if (!statDominant && !victimDominant) {
       return Optional.empty();
     }
