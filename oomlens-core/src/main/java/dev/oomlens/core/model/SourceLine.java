@@ -9,7 +9,7 @@ import static java.util.Objects.requireNonNull;
  * @param line 1-based line number in that input
  * @param text the whole line, framing included, without its line terminator
  */
-public record SourceLine(String file, long line, String text) {
+public record SourceLine(String file, long line, String text) implements Citation {
   public SourceLine {
     requireNonNull(file, "file");
     requireNonNull(text, "text");
@@ -19,7 +19,12 @@ public record SourceLine(String file, long line, String text) {
   }
 
   @Override
-  public String toString() {
+  public String describe() {
     return file + ":" + line + ": " + text;
+  }
+
+  @Override
+  public String toString() {
+    return describe();
   }
 }

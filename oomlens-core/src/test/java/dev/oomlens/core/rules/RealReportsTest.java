@@ -30,7 +30,7 @@ class RealReportsTest {
     List<Finding> findings = new RuleEngine().run(RealInputs.evidence(name));
     for (Finding f : findings) {
       assertThat(f.code()).isNotEqualTo(RuleEngine.ENGINE_ERROR);
-      for (SourceLine l : f.evidence()) {
+      for (SourceLine l : f.logLines()) {
         assertThat(l.file()).as(f.code()).isEqualTo(name);
         assertThat(l.line()).as(f.code() + " cites line " + l.line()).isBetween(1L,
             (long) lines.size());

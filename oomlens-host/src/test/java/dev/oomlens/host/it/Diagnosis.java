@@ -180,7 +180,7 @@ final class Diagnosis {
         if (f.code().equals(RuleEngine.ENGINE_ERROR)) {
           failures.add(f.code() + ": " + f.summary() + ": " + f.reasoning());
         }
-        for (SourceLine cited : f.evidence()) {
+        for (SourceLine cited : f.logLines()) {
           Optional<String> line = lineOf(cited);
           if (!cited.file().equals(file) || line.isEmpty() || !line.get().contains(cited.text())) {
             failures.add(f.code() + ": cites " + cited + ", which is not a line of " + file);

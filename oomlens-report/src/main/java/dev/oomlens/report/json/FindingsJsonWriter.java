@@ -12,7 +12,11 @@ import dev.oomlens.core.host.KillerEvent;
 import dev.oomlens.core.host.PressureStall;
 import dev.oomlens.core.host.SwapDevice;
 import dev.oomlens.core.host.ZramDevice;
+import dev.oomlens.core.model.Citation;
+import dev.oomlens.core.model.FileValue;
 import dev.oomlens.core.model.LogTime;
+import dev.oomlens.core.model.ObjectField;
+import dev.oomlens.core.model.SeriesWindow;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.model.SourceLine;
@@ -118,8 +122,8 @@ public final class FindingsJsonWriter {
     json.writeStringField("summary", f.summary());
     json.writeStringField("reasoning", f.reasoning());
     json.writeArrayFieldStart("evidence");
-    for (SourceLine line : f.evidence()) {
-      writeLine(line);
+    for (Citation c : f.evidence()) {
+      writeCitation(c);
     }
     json.writeEndArray();
     json.writeArrayFieldStart("fixes");
@@ -132,6 +136,11 @@ public final class FindingsJsonWriter {
     }
     json.writeEndArray();
     string("doc", docPath(f));
+    json.writeArrayFieldStart("incidents");
+    for (String id : f.incidents()) {
+      json.writeString(id);
+    }
+    json.writeEndArray();
     json.writeEndObject();
   }
 
@@ -142,8 +151,59 @@ public final class FindingsJsonWriter {
         : Optional.of("docs/rules/" + f.code() + ".md");
   }
 
+  /*
+   * A log line keeps the three keys it always had; the kind key says which shape an entry has, so
+   * readers that knew only log lines keep working and new ones can switch on it.
+   */
+  private void writeCitation(Citation c) throws IOException {
+    switch (c) {
+      case SourceLine line -> writeLine(line);
+      case FileValue v -> {
+        json.writeStartObject();
+        json.writeStringField("kind", "file_value");
+        json.writeStringField("path", v.path());
+        json.writeStringField("key", v.key());
+        json.writeStringField("value", v.value());
+        json.writeNumberField("line", v.line());
+        json.writeEndObject();
+      }
+      case SeriesWindow w -> {
+        json.writeStartObject();
+        json.writeStringField("kind", "series_window");
+        json.writeStringField("query", w.query());
+        json.writeObjectFieldStart("labels");
+        for (Map.Entry<String, String> e : w.labels().entrySet()) {
+          json.writeStringField(e.getKey(), e.getValue());
+        }
+        json.writeEndObject();
+        json.writeStringField("from", w.from().toString());
+        json.writeStringField("to", w.to().toString());
+        json.writeArrayFieldStart("samples");
+        for (SeriesWindow.Sample sample : w.samples()) {
+          json.writeStartArray();
+          json.writeString(sample.time().toString());
+          json.writeNumber(sample.value());
+          json.writeEndArray();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+      }
+      case ObjectField o -> {
+        json.writeStartObject();
+        json.writeStringField("kind", "object_field");
+        json.writeStringField("object_kind", o.kind());
+        string("namespace", o.namespace());
+        json.writeStringField("name", o.name());
+        json.writeStringField("field", o.fieldPath());
+        string("value", o.value());
+        json.writeEndObject();
+      }
+    }
+  }
+
   private void writeLine(SourceLine line) throws IOException {
     json.writeStartObject();
+    json.writeStringField("kind", "log_line");
     json.writeStringField("file", line.file());
     json.writeNumberField("line", line.line());
     json.writeStringField("text", line.text());

@@ -12,6 +12,7 @@ import dev.oomlens.core.host.KillerEvent;
 import dev.oomlens.core.host.PressureStall;
 import dev.oomlens.core.host.SwapDevice;
 import dev.oomlens.core.host.ZramDevice;
+import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Incident;
@@ -288,13 +289,14 @@ public final class MarkdownReport {
     }
   }
 
-  private void quote(List<SourceLine> evidence) {
+  private void quote(List<Citation> evidence) {
     if (evidence.isEmpty()) {
       return;
     }
+    List<Citation> shown = evidence.stream().limit(MAX_QUOTED_LINES).toList();
     Map<String, List<SourceLine>> byFile = new LinkedHashMap<>();
     // Quoted in log order, as the lines stand in the file, whatever order the finding cites them.
-    evidence.stream().limit(MAX_QUOTED_LINES)
+    shown.stream().filter(c -> c instanceof SourceLine).map(c -> (SourceLine) c)
         .forEach(l -> byFile.computeIfAbsent(l.file(), k -> new ArrayList<>()).add(l));
     byFile.values().forEach(lines -> lines.sort(Comparator.comparingLong(SourceLine::line)));
     for (Map.Entry<String, List<SourceLine>> e : byFile.entrySet()) {
@@ -304,6 +306,12 @@ public final class MarkdownReport {
               .collect(Collectors.joining(", "))).append(":\n\n");
       out.append(Markdown.fenced("text", lines.stream().map(SourceLine::text).toList()))
           .append('\n');
+    }
+    List<Citation> others = shown.stream().filter(c -> !(c instanceof SourceLine)).toList();
+    if (!others.isEmpty()) {
+      out.append("Also relied on:\n\n");
+      others.forEach(c -> out.append("- ").append(Markdown.code(c.describe())).append('\n'));
+      out.append('\n');
     }
     if (evidence.size() > MAX_QUOTED_LINES) {
       out.append("(").append(evidence.size() - MAX_QUOTED_LINES)

@@ -14,7 +14,7 @@ import dev.oomlens.core.host.ZramDevice;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.OomScope;
 import dev.oomlens.core.model.Problem;
-import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.MemcgLevel;
@@ -121,9 +121,8 @@ public final class DiagnosisTextWriter {
       out.print(INDENT + "Reasoning: " + f.reasoning() + "\n");
       if (!f.evidence().isEmpty()) {
         out.print(INDENT + "Evidence:\n");
-        for (SourceLine line : f.evidence()) {
-          out.print(INDENT + INDENT + line.file() + ":" + line.line() + ": " + line.text()
-              + "\n");
+        for (Citation c : f.evidence()) {
+          out.print(INDENT + INDENT + c.describe() + "\n");
         }
       }
       for (Fix fix : f.fixes()) {

@@ -82,7 +82,7 @@ class MarkdownGoldenTest {
     String markdown = e.markdown();
     List<String> input = Files.readAllLines(log, UTF_8);
     for (Finding f : e.findings()) {
-      for (SourceLine line : f.evidence().stream().limit(MarkdownReport.MAX_QUOTED_LINES)
+      for (SourceLine line : f.logLines().stream().limit(MarkdownReport.MAX_QUOTED_LINES)
           .toList()) {
         assertThat(input.get((int) line.line() - 1)).isEqualTo(line.text());
         if (e.findings().indexOf(f) == 0) {

@@ -21,7 +21,7 @@ class CpusetMempolicyAnalyzerTest {
               .isEqualTo("A cpuset confined the allocation to node(s) 4, which ran out");
           assertThat(f.reasoning()).contains("130021408 kB of it was in ZONE_MOVABLE",
               "no __GFP_MOVABLE", "usable free was 0 kB", "Killed: containerd (pid 4100)");
-          assertThat(f.evidence()).extracting(l -> l.line()).contains(1L, 27L, 31L, 32L);
+          assertThat(f.logLines()).extracting(l -> l.line()).contains(1L, 27L, 31L, 32L);
         });
   }
 

@@ -103,8 +103,8 @@ final class Fixtures {
 
   /** Every line the finding cites stands in its input, at that line number, with that text. */
   static void assertCitesRealLines(Finding f) {
-    assertThat(f.evidence()).isNotEmpty();
-    for (SourceLine l : f.evidence()) {
+    assertThat(f.logLines()).isNotEmpty();
+    for (SourceLine l : f.logLines()) {
       String input = INPUTS.get(l.file());
       assertThat(input).as("input %s", l.file()).isNotNull();
       String[] lines = input.split("\n", -1);

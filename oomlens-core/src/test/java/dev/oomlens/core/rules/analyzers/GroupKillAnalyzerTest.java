@@ -43,7 +43,7 @@ class GroupKillAnalyzerTest {
           assertThat(f.reasoning()).contains("worker (pid 122)", "supervisor (pid 116)");
           assertThat(f.fixes().getFirst().snippet().orElseThrow())
               .contains("singleProcessOOMKill: true");
-          assertThat(f.evidence()).hasSize(5);
+          assertThat(f.logLines()).hasSize(5);
         });
   }
 
@@ -57,7 +57,7 @@ class GroupKillAnalyzerTest {
           assertThat(f.reasoning()).contains("nix (pid 118), java (pid 112)",
               "hit the limit of /kubepods.slice/kubepods-burstable.slice/"
                   + "kubepods-burstable-pod7f3c2a1e_5b9d_4c8e_9a2f_1d6e8b4c3a70.slice;");
-          assertThat(f.evidence()).extracting(l -> l.text())
+          assertThat(f.logLines()).extracting(l -> l.text())
               .anyMatch(t -> t.contains("are going to be killed due to memory.oom.group set"));
         });
   }

@@ -24,7 +24,7 @@ class HostExhaustedAnalyzerTest {
               "The host ran out of memory: anon memory filled RAM, swap full");
           assertThat(f.reasoning()).contains("Normal (node 0) free 61900 kB, min 61948 kB",
               "Swap: 84 kB free of 25165820 kB", "Largest task: doxygen (pid 473206)");
-          assertThat(f.evidence()).extracting(l -> l.text())
+          assertThat(f.logLines()).extracting(l -> l.text())
               .anyMatch(t -> t.startsWith("Free swap  = 84kB"));
         });
   }

@@ -40,7 +40,7 @@ class HostRulesRealInputsTest {
     }
     for (Finding f : findings) {
       assertThat(f.summary()).doesNotEndWith(".");
-      for (SourceLine l : f.evidence()) {
+      for (SourceLine l : f.logLines()) {
         assertThat(l.file()).isEqualTo(name);
         assertThat(lines.get((int) l.line() - 1)).as(f.code() + " line " + l.line())
             .isEqualTo(l.text());

@@ -29,7 +29,7 @@ class HugepagesAnalyzerTest {
       // 3072 x 2 MiB = 6 GiB of 4115400 x 4 KiB = 15.7 GiB
       assertThat(f.summary()).contains("6.0 GiB (38% of RAM)", "5.0 GiB of them free");
       assertThat(f.reasoning()).contains("3072 x 2.0 MiB, 2560 free");
-      assertThat(f.evidence()).extracting(l -> l.text()).contains(line, "4115400 pages RAM");
+      assertThat(f.logLines()).extracting(l -> l.text()).contains(line, "4115400 pages RAM");
       // 512 pages in use are kept
       assertThat(f.fixes().get(0).snippet()).hasValueSatisfying(
           s -> assertThat(s).startsWith("sysctl -w vm.nr_hugepages=512"));

@@ -31,7 +31,7 @@ class JvmAnalyzerTest {
           "not a java.lang.OutOfMemoryError");
       // 256 - 10 - 100 - 240 - 250 = negative; compact: 256 - 10 - 100 - 64 - 125 = -43
       assertThat(f.reasoning()).contains("heap none (43.0 MiB short)");
-      assertThat(f.evidence()).extracting(l -> l.text().replaceFirst("^[^;]*;", "")).contains(
+      assertThat(f.logLines()).extracting(l -> l.text().replaceFirst("^[^;]*;", "")).contains(
           "VM Thread invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=968",
           "total_rss 267313152",
           "memory: usage 262144kB, limit 262144kB, failcnt 37");
@@ -54,7 +54,7 @@ class JvmAnalyzerTest {
         Fixtures.evidence("corpus/003-ubuntu-3.13-docker-java-memcg-v1.log"));
     assertThat(findings).singleElement().satisfies(f -> {
       assertThat(f.reasoning()).contains("(pid 7537, thread of java pid 7493)");
-      assertThat(f.evidence()).extracting(l -> l.text()).anyMatch(t -> t.endsWith(
+      assertThat(f.logLines()).extracting(l -> l.text()).anyMatch(t -> t.endsWith(
           "[ 7493]     0  7493   988100    35660     206        0             0 java"));
       Fixtures.assertCitesRealLines(f);
     });

@@ -28,7 +28,7 @@ class KernelMemoryAnalyzerTest {
       // 110 + 64 + 6 + 2 = 182 MiB of 256
       assertThat(f.summary()).contains("mostly slab", "182.0 MiB (71%)");
       assertThat(f.reasoning()).contains("about 4096 threads");
-      assertThat(f.evidence()).extracting(l -> l.text().replaceFirst("^\\[[^]]*\\] ", ""))
+      assertThat(f.logLines()).extracting(l -> l.text().replaceFirst("^\\[[^]]*\\] ", ""))
           .contains("slab 115343360", "kernel_stack 67108864", "slab_unreclaimable 104857600");
       Fixtures.assertCitesRealLines(f);
     });
@@ -52,7 +52,7 @@ class KernelMemoryAnalyzerTest {
       assertThat(f.confidence()).isEqualTo(Confidence.HIGH);
       assertThat(f.summary()).startsWith("Kernel memory (kmalloc-256 first)");
       assertThat(f.reasoning()).contains("kmalloc-256 9.3 GiB", "nf_conntrack 117.7 MiB");
-      assertThat(f.evidence()).extracting(l -> l.text()).contains(
+      assertThat(f.logLines()).extracting(l -> l.text()).contains(
           " slab_reclaimable:130091 slab_unreclaimable:2600000", "4115400 pages RAM",
           "kmalloc-256           9800000KB    9800012KB");
       Fixtures.assertCitesRealLines(f);

@@ -32,7 +32,7 @@ class KubevirtOverheadAnalyzerTest {
       assertThat(f.reasoning()).contains("0.90 x the 268.0 MiB",
           "additional-guest-memory-overhead-ratio 3.9", "622.0 MiB of reserved memory",
           "the kernel killed qemu-system-x86 (pid 39079), that is the VM itself");
-      assertThat(f.evidence()).extracting(l -> l.text()).contains(
+      assertThat(f.logLines()).extracting(l -> l.text()).contains(
           "Feb 03 19:57:08 ** kernel: memory: usage 17024340kB, limit 17024340kB, failcnt 1243",
           "Feb 03 19:57:08 ** kernel: [ 38934] 0 38934 1200940 25126 954368 0 986 virt-launcher");
       Fixtures.assertCitesRealLines(f);
@@ -58,7 +58,7 @@ class KubevirtOverheadAnalyzerTest {
       // 65536/512 + 220 + 12 x 8 + 8 = 452 MiB; not guest: 65996 - 65306.7 = 689.3 MiB
       assertThat(f.reasoning()).contains("12 vCPUs", "1.02 x the 452.0 MiB",
           "689.3 MiB of the usage was not guest RAM", "ratio 2.3", "346.0 MiB of reserved memory");
-      assertThat(f.evidence()).extracting(l -> l.text()).contains("[Thu May 9 14:52:38 2024] "
+      assertThat(f.logLines()).extracting(l -> l.text()).contains("[Thu May 9 14:52:38 2024] "
           + "Memory cgroup out of memory: Killed process 70870 (qemu-system-x86) "
           + "total-vm:73209856kB, anon-rss:66852088kB, file-rss:21948kB, shmem-rss:4kB");
       Fixtures.assertCitesRealLines(f);

@@ -36,7 +36,7 @@ class LeakAnalyzerTest {
           "470.0 MiB of 512.0 MiB at +4.0 h", "died every 2.0 h on average",
           "at most 256.0 MiB per hour", "a 1.0 GiB limit would die about every 4.0 h",
           "Raising the limit is not the fix");
-      assertThat(f.evidence()).filteredOn(l -> l.text().contains("anon ")).hasSize(3);
+      assertThat(f.logLines()).filteredOn(l -> l.text().contains("anon ")).hasSize(3);
       Fixtures.assertCitesRealLines(f);
       assertThat(f.fixes()).extracting(Fix::layer).containsOnly(Layer.APPLICATION);
       assertThat(f.fixes().get(0).snippet()).hasValueSatisfying(

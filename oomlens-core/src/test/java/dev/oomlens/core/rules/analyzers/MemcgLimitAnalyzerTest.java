@@ -21,7 +21,7 @@ class MemcgLimitAnalyzerTest {
           .contains("32.0 MiB");
       assertThat(f.reasoning()).contains("Usage 32768 kB of a 32768 kB limit (100.0%)",
           "failcnt 20");
-      assertThat(f.evidence()).extracting(l -> l.line()).containsExactly(1L, 69L, 118L, 119L);
+      assertThat(f.logLines()).extracting(l -> l.line()).containsExactly(1L, 69L, 118L, 119L);
       assertThat(f.fixes().getFirst().layer()).isEqualTo(Layer.CONTAINER_LIMIT);
       assertThat(f.fixes().getFirst().action()).contains("1.5 x 32Mi = 48Mi", "LEAK");
       assertThat(f.fixes().getFirst().snippet().orElseThrow()).contains("memory: \"48Mi\"");

@@ -126,7 +126,7 @@ class NoSwapAnalyzerTest {
   }
 
   static List<String> texts(Finding f) {
-    return f.evidence().stream().map(SourceLine::text).toList();
+    return f.logLines().stream().map(SourceLine::text).toList();
   }
 
   static String snippets(Finding f) {

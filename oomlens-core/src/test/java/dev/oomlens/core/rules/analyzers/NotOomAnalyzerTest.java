@@ -48,7 +48,7 @@ class NotOomAnalyzerTest {
     assertThat(run(List.of(), Optional.empty(), List.of(), true)).singleElement()
         .satisfies(f -> {
           assertThat(f.confidence()).isEqualTo(Confidence.LOW);
-          assertThat(f.evidence()).isEmpty();
+          assertThat(f.logLines()).isEmpty();
         });
   }
 

@@ -29,7 +29,7 @@ class PageCacheAnalyzerTest {
       assertThat(f.summary()).contains("400.0 MiB (80%)", "anon only 100.0 MiB");
       assertThat(f.reasoning()).contains("140.0 MiB dirty or under writeback (35% of the cache)",
           "8.0 MiB was mapped");
-      assertThat(f.evidence()).extracting(l -> l.text().replaceFirst("^\\[[^]]*\\] ", ""))
+      assertThat(f.logLines()).extracting(l -> l.text().replaceFirst("^\\[[^]]*\\] ", ""))
           .contains("file 419430400", "anon 104857600", "file_dirty 125829120",
               "file_writeback 20971520", "file_mapped 8388608");
       Fixtures.assertCitesRealLines(f);
@@ -76,7 +76,7 @@ class PageCacheAnalyzerTest {
     assertThat(findings).singleElement().satisfies(f -> {
       assertThat(f.summary()).contains("371.1 MiB (72%)");
       assertThat(f.reasoning()).contains("On cgroup v1 the dirty limits are the host's");
-      assertThat(f.evidence()).filteredOn(l -> l.text().contains("Memory cgroup stats for"))
+      assertThat(f.logLines()).filteredOn(l -> l.text().contains("Memory cgroup stats for"))
           .hasSize(2);
       Fixtures.assertCitesRealLines(f);
     });

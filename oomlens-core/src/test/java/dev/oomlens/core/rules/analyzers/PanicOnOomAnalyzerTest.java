@@ -20,7 +20,7 @@ class PanicOnOomAnalyzerTest {
         .singleElement().satisfies(f -> {
           assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
           assertThat(f.summary()).startsWith("vm.panic_on_oom=1 turned an OOM into a kernel panic");
-          assertThat(f.evidence()).extracting(l -> l.text())
+          assertThat(f.logLines()).extracting(l -> l.text())
               .anyMatch(t -> t.contains("Kernel panic - not syncing: Out of memory: system-wide"));
           assertThat(f.fixes().getFirst().snippet().orElseThrow()).contains("vm.panic_on_oom = 0");
         });

@@ -29,7 +29,7 @@ class RepeatedOomAnalyzerTest {
         .singleElement().satisfies(f -> {
           assertThat(f.summary()).isEqualTo("cgroup /a was OOM-killed 3 times over 20.0 min");
           assertThat(f.reasoning()).contains("on n1 3 times", "Mean time between kills: 10.0 min");
-          assertThat(f.evidence()).hasSize(3);
+          assertThat(f.logLines()).hasSize(3);
         });
   }
 

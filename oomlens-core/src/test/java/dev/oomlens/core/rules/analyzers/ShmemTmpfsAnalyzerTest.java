@@ -24,7 +24,7 @@ class ShmemTmpfsAnalyzerTest {
     assertThat(f.confidence()).isEqualTo(Confidence.HIGH);
     assertThat(f.summary()).contains("16.0 MiB (67%)");
     assertThat(f.reasoning()).contains("anon 7.8 MiB (32%)", "cgroup v1 total_* stat keys", "shmem-rss was 0 KiB");
-    assertThat(f.evidence()).extracting(l -> l.text().replaceFirst("^[^;]*;", ""))
+    assertThat(f.logLines()).extracting(l -> l.text().replaceFirst("^[^;]*;", ""))
         .contains("memory: usage 24576kB, limit 24576kB, failcnt 53", "total_shmem 16777216",
             "total_rss 8175616", "total_cache 16777216");
     Fixtures.assertCitesRealLines(f);
@@ -64,7 +64,7 @@ class ShmemTmpfsAnalyzerTest {
     List<Finding> findings = analyzer.analyze(Fixtures.evidence(reports));
     assertThat(findings).singleElement().satisfies(f -> {
       assertThat(f.summary()).contains("300.0 MiB (60%)");
-      assertThat(f.evidence()).anySatisfy(l -> assertThat(l.text()).endsWith("] shmem 314572800"));
+      assertThat(f.logLines()).anySatisfy(l -> assertThat(l.text()).endsWith("] shmem 314572800"));
       Fixtures.assertCitesRealLines(f);
     });
   }

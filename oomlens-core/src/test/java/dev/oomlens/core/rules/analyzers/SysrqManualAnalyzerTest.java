@@ -23,7 +23,7 @@ class SysrqManualAnalyzerTest {
               + " was not short; unattended-upgr was killed");
           assertThat(f.reasoning()).contains("order=-1 from the moom_callback work item",
               "1711564 kB free");
-          assertThat(f.evidence()).extracting(l -> l.text())
+          assertThat(f.logLines()).extracting(l -> l.text())
               .anyMatch(t -> t.contains("Workqueue: events moom_callback"));
           assertThat(f.fixes().getFirst().snippet().orElseThrow()).contains("kernel.sysrq = 176");
         });

@@ -36,7 +36,7 @@ class ThrashingAnalyzerTest {
               "some avg10=8.88 avg60=7.76 avg300=6.70 total=36736696",
               "full avg10=6.63 avg60=5.19 avg300=4.89 total=28330155",
               "MemAvailable:       5400 kB", "workingset_refault_file 79549", "pgpgin 652355");
-          assertThat(f.evidence()).extracting(l -> l.file())
+          assertThat(f.logLines()).extracting(l -> l.file())
               .contains("vmlab-thrashing/before-kill/proc/pressure/memory");
           assertThat(snippets(f)).contains("ManagedOOMMemoryPressure=kill",
               "systemctl edit user.slice", "MemoryHigh=315M");

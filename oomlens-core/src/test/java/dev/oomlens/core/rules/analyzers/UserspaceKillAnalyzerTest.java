@@ -35,7 +35,7 @@ class UserspaceKillAnalyzerTest {
           + " kernel's OOM killer");
       assertThat(f.reasoning()).contains("the PSI rule", "57.97% > 50.00%")
           .doesNotContain("the swap rule");
-      assertThat(f.evidence()).hasSize(2);
+      assertThat(f.logLines()).hasSize(2);
       assertThat(snippets(f)).contains("systemctl edit vte-spawn-f6518140.scope",
           "ManagedOOMPreference=avoid", "ManagedOOMMemoryPressureLimit=80%");
     });

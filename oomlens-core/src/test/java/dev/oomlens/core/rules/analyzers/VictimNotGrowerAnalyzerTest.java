@@ -22,7 +22,7 @@ class VictimNotGrowerAnalyzerTest {
           assertThat(f.confidence()).isEqualTo(Confidence.MEDIUM);
           assertThat(f.reasoning()).contains("gave the victim 17398 points (5398 + 12000)",
               "15210 for grower (pid 722)", "oom_score_adj decided it");
-          assertThat(f.evidence()).extracting(l -> l.line()).containsExactly(1L, 77L, 78L, 80L);
+          assertThat(f.logLines()).extracting(l -> l.line()).containsExactly(1L, 77L, 78L, 80L);
         });
   }
 
@@ -32,7 +32,7 @@ class VictimNotGrowerAnalyzerTest {
         .singleElement().satisfies(f -> {
           assertThat(f.confidence()).isEqualTo(Confidence.HIGH);
           assertThat(f.reasoning()).contains("stress-hog (pid 9010) grew by 16.4 MiB");
-          assertThat(f.evidence()).extracting(l -> l.line()).contains(78L, 178L, 80L);
+          assertThat(f.logLines()).extracting(l -> l.line()).contains(78L, 178L, 80L);
         });
   }
 
