@@ -1,24 +1,19 @@
 package dev.oomlens.cli;
 
-import dev.oomlens.core.finding.Finding;
-import dev.oomlens.core.host.HostSnapshot;
+import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.kernel.ReaderOptions;
-import dev.oomlens.core.model.OomReport;
-import dev.oomlens.core.rules.EvidenceSet;
-import dev.oomlens.core.rules.IncidentBuilder;
-import dev.oomlens.core.rules.RuleEngine;
-import dev.oomlens.host.LiveLog;
+import dev.oomlens.core.source.EvidenceSource;
+import dev.oomlens.core.source.KernelLogFile;
 import dev.oomlens.host.journal.JournalReader;
 import dev.oomlens.host.journal.KillerJournalReader;
-import dev.oomlens.host.paths.HostPaths;
-import dev.oomlens.host.snapshot.HostReader;
-import java.io.IOException;
+import dev.oomlens.host.source.HostTree;
+import dev.oomlens.host.source.LiveKernelLog;
+import dev.oomlens.host.source.LiveKillerLog;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -90,60 +85,32 @@ final class DiagnoseCommand implements Callable<Integer> {
           "--vm-memory is compared with a host's MemTotal: give --path.rootfs (or"
               + " --path.procfs) too");
     }
+    output.conflict().ifPresent(c -> {
+      throw new ParameterException(spec.commandLine(), c);
+    });
     Environment env = root.environment();
     ReaderOptions options = dates.readerOptions(env.clock());
     PrintWriter err = spec.commandLine().getErr();
-    Collected inputs = new Collected();
-    KernelLogRun run = new KernelLogRun(inputs, err, options, env.stdin());
-    List<String> read = new ArrayList<>(files);
-    int code = ExitCodes.OK;
-    for (String file : files) {
-      code = Math.max(code, run.readFile(file));
-    }
+    Stdin.sayWaitingIfTerminal(files, env, err);
+    List<EvidenceSource> sources = new ArrayList<>();
+    files.forEach(f -> sources.add(new KernelLogFile(f, options, env.stdin())));
     if (kmsg) {
-      code = Math.max(code, readLive(run, env.kmsg(), err, read));
+      sources.add(new LiveKernelLog(List.of(
+          new LiveKernelLog.Candidate(env.kmsg(), DoctorCommand.KMSG_SPAN)), options));
     }
     if (journal) {
-      code = Math.max(code, readLive(run, env.journal(), err, read));
-      DoctorCommand.readKillers(env.killers(), run).ifPresent(read::add);
+      sources.add(new LiveKernelLog(List.of(
+          new LiveKernelLog.Candidate(env.journal(), DoctorCommand.JOURNAL_SPAN)), options));
+      sources.add(new LiveKillerLog(env.killers(), DoctorCommand.JOURNAL_SPAN, options));
     }
-    Optional<HostSnapshot> snapshot = Optional.empty();
     if (host.anyPath()) {
-      HostPaths paths = host.paths(env.host());
-      snapshot = Optional.of(HostReader.read(paths, host.vmMemory()));
-      if (snapshot.get().meminfo().isEmpty()) {
-        err.println("oomlens: cannot read " + paths.proc().resolve("meminfo")
-            + "; is --path.procfs or --path.rootfs right?");
-        code = Math.max(code, ExitCodes.INPUT);
-      }
+      sources.add(new HostTree(host.paths(env.host()), host.vmMemory()));
     }
-    List<OomReport> reports = inputs.reports();
-    EvidenceSet evidence = new EvidenceSet(reports, IncidentBuilder.group(reports),
-        inputs.allocFailures(), snapshot, run.killers(), diagnosis.sigkilled);
-    List<Finding> findings = new RuleEngine().run(evidence);
-    OutputOptions.Diagnosis d = new OutputOptions.Diagnosis(Optional.empty(), inputs, evidence,
-        findings, Optional.of(String.join(", ", read)));
-    try {
-      output.write(d, spec.commandLine().getOut());
-    } catch (IOException e) {
-      err.println("oomlens: cannot write " + output.destination() + ": "
-          + KernelLogRun.reason(e));
-      return ExitCodes.INPUT;
+    Diagnosis d = diagnosis.run(sources);
+    if (d.evidence().host().map(h -> h.meminfo().isEmpty()).orElse(false)) {
+      err.println("oomlens: is --path.procfs or --path.rootfs right?");
     }
-    err.flush();
-    return Math.max(code, diagnosis.exitCode(findings));
-  }
-
-  private static int readLive(
-      KernelLogRun run, Supplier<LiveLog> source, PrintWriter err, List<String> read) {
-    try (LiveLog log = source.get()) {
-      if (run.readLive(log, "No OOM-killer report in " + log.name() + " since boot.")
-          .isEmpty()) {
-        err.println("oomlens: " + KernelLogRun.why(log));
-        return ExitCodes.INPUT;
-      }
-      read.add(log.name());
-      return ExitCodes.OK;
-    }
+    return RunOutcome.finish(d, Optional.empty(), output, diagnosis, spec.commandLine().getOut(),
+        err);
   }
 }

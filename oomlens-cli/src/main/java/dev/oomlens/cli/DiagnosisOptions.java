@@ -1,7 +1,9 @@
 package dev.oomlens.cli;
 
+import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Severity;
+import dev.oomlens.core.source.EvidenceSource;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -21,6 +23,11 @@ final class DiagnosisOptions {
   @Option(names = "--sigkilled", description = "A workload died of SIGKILL (exit code 137,"
       + " OOMKilled) and you want to know why: also say so when no OOM killer did it.")
   boolean sigkilled;
+
+  /** Reads every source and diagnoses what they hold, as these options ask. */
+  Diagnosis run(List<? extends EvidenceSource> sources) {
+    return Diagnosis.run(sources, sigkilled);
+  }
 
   /** {@link ExitCodes#FINDINGS} when a finding is at or above {@code --fail-on}, else OK. */
   int exitCode(List<Finding> findings) {

@@ -1,15 +1,16 @@
 package dev.oomlens.cli;
 
-import dev.oomlens.core.finding.Finding;
+import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.kernel.ReaderOptions;
+import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
-import dev.oomlens.core.rules.EvidenceSet;
-import dev.oomlens.core.rules.IncidentBuilder;
-import dev.oomlens.core.rules.RuleEngine;
-import dev.oomlens.host.LiveLog;
+import dev.oomlens.core.source.EvidenceSource;
+import dev.oomlens.core.source.KernelLogFile;
 import dev.oomlens.host.paths.HostPaths;
-import dev.oomlens.host.snapshot.HostReader;
+import dev.oomlens.host.source.HostTree;
+import dev.oomlens.host.source.LiveKernelLog;
+import dev.oomlens.host.source.LiveKillerLog;
 import dev.oomlens.report.text.Units;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,14 +18,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -58,6 +62,12 @@ import picocli.CommandLine.Spec;
       "  oomlens doctor --path.rootfs snap --kernel-log snap/*.log",
     })
 final class DoctorCommand implements Callable<Integer> {
+  /** How far back /dev/kmsg reaches. */
+  static final String KMSG_SPAN = "this boot, as far back as the kernel's ring buffer goes";
+
+  /** How far back the journal's kernel messages and killers' records reach. */
+  static final String JOURNAL_SPAN = "this boot";
+
   @ParentCommand OomlensCommand root;
 
   @Spec CommandSpec spec;
@@ -78,100 +88,77 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    output.conflict().ifPresent(c -> {
+      throw new ParameterException(spec.commandLine(), c);
+    });
     Environment env = root.environment();
     ReaderOptions options = dates.readerOptions(env.clock());
     PrintWriter err = spec.commandLine().getErr();
     HostPaths paths = host.paths(env.host());
-    Collected inputs = new Collected();
-    KernelLogRun run = new KernelLogRun(inputs, err, options, env.stdin());
-    int code = ExitCodes.OK;
-    Optional<String> kernelLog;
+    List<EvidenceSource> sources = new ArrayList<>();
     if (!kernelLogs.isEmpty()) {
-      for (String file : kernelLogs) {
-        code = Math.max(code, run.readFile(file));
-      }
-      kernelLog = Optional.of(String.join(", ", kernelLogs));
+      Stdin.sayWaitingIfTerminal(kernelLogs, env, err);
+      kernelLogs.forEach(f -> sources.add(new KernelLogFile(f, options, env.stdin())));
     } else {
-      kernelLog = readThisMachine(env, run, err);
-      if (kernelLog.isEmpty()) {
-        code = ExitCodes.INPUT;
+      sources.add(new LiveKernelLog(List.of(
+          new LiveKernelLog.Candidate(env.kmsg(), KMSG_SPAN),
+          new LiveKernelLog.Candidate(env.journal(), JOURNAL_SPAN)), options));
+      sources.add(new LiveKillerLog(env.killers(), JOURNAL_SPAN, options));
+    }
+    HostTree tree = new HostTree(paths, host.vmMemory());
+    sources.add(tree);
+    Diagnosis d = diagnosis.run(sources);
+    Set<Input> told = new HashSet<>();
+    if (kernelLogs.isEmpty() && !d.evidence().kernelLogWhole()) {
+      err.println("oomlens: no kernel log of this machine can be read:");
+      for (Input i : d.evidence().inputs(Input.Kind.KERNEL_LOG)) {
+        i.whyNotWholeNamed().ifPresent(w -> err.println("  " + w));
+        told.add(i);
       }
+      err.println("Run oomlens as root (reading /dev/kmsg needs CAP_SYSLOG when"
+          + " kernel.dmesg_restrict=1; the journal needs the systemd-journal or adm group),"
+          + " or read a saved log: oomlens doctor --kernel-log /var/log/kern.log");
     }
-    // Saved logs hold the killers' lines beside the kernel's; the live kernel log does not.
-    Optional<String> killerLog =
-        kernelLogs.isEmpty() ? readKillers(env.killers(), run) : Optional.empty();
-    // Without the kernel log, no source can say that nothing was killed.
-    Optional<String> sources = kernelLog.map(
-        k -> killerLog.map(u -> k + ", " + u).orElse(k));
-    HostSnapshot snapshot = HostReader.read(paths, host.vmMemory());
-    if (snapshot.meminfo().isEmpty()) {
-      err.println("oomlens: cannot read " + paths.proc().resolve("meminfo")
-          + (host.anyPath() ? "; is --path.procfs or --path.rootfs right?" : ""));
-      code = Math.max(code, ExitCodes.INPUT);
+    String header = header(paths, d.evidence().host(), d.evidence().reports())
+        + "\nRead: " + read(d);
+    int code = RunOutcome.finish(d, Optional.of(header), output, diagnosis,
+        spec.commandLine().getOut(), err, told);
+    if (d.evidence().host().map(h -> h.meminfo().isEmpty()).orElse(false) && host.anyPath()) {
+      err.println("oomlens: is --path.procfs or --path.rootfs right?");
+      err.flush();
     }
-    List<OomReport> reports = inputs.reports();
-    EvidenceSet evidence = new EvidenceSet(reports, IncidentBuilder.group(reports),
-        inputs.allocFailures(), Optional.of(snapshot), run.killers(), diagnosis.sigkilled);
-    List<Finding> findings = new RuleEngine().run(evidence);
-    String header = header(paths, snapshot, reports)
-        + "\nRead: kernel log " + kernelLog.orElse("(none could be read)")
-        + killerLog.map(u -> "; " + u).orElse("")
-        + "; host " + paths.proc() + ", " + paths.sys();
-    OutputOptions.Diagnosis d =
-        new OutputOptions.Diagnosis(Optional.of(header), inputs, evidence, findings, sources);
-    try {
-      output.write(d, spec.commandLine().getOut());
-    } catch (IOException e) {
-      err.println("oomlens: cannot write " + output.destination() + ": "
-          + KernelLogRun.reason(e));
-      return ExitCodes.INPUT;
-    }
-    err.flush();
-    return Math.max(code, diagnosis.exitCode(findings));
+    return code;
   }
 
-  /** Reads /dev/kmsg, else the journal; returns the name of the one read, empty if neither. */
-  private static Optional<String> readThisMachine(
-      Environment env, KernelLogRun run, PrintWriter err) {
-    List<String> why = new ArrayList<>();
-    try (LiveLog kmsg = env.kmsg().get()) {
-      if (run.readLive(kmsg, "No OOM kill since boot (read " + kmsg.name()
-          + ", as far back as the kernel's ring buffer goes).").isPresent()) {
-        return Optional.of(kmsg.name());
-      }
-      why.add(KernelLogRun.why(kmsg));
+  /**
+   * {@code kernel log /dev/kmsg; journalctl -b (OOM killers); host /proc, /sys}: what was read,
+   * and what could not be.
+   */
+  private static String read(Diagnosis d) {
+    List<String> parts = new ArrayList<>();
+    List<Input> logs = d.evidence().inputs(Input.Kind.KERNEL_LOG);
+    parts.add("kernel log " + (logs.stream().noneMatch(Input::isWhole) ? "(none could be read)"
+        : logs.stream().filter(Input::isWhole).map(Input::name)
+            .collect(Collectors.joining(", "))));
+    for (Input i : d.evidence().inputs(Input.Kind.KILLER_LOG)) {
+      parts.add(i.name() + (i.isWhole() ? "" : " (could not be read)"));
     }
-    try (LiveLog journal = env.journal().get()) {
-      if (run.readLive(journal, "No OOM kill since boot (read " + journal.name() + ").")
-          .isPresent()) {
-        return Optional.of(journal.name());
-      }
-      why.add(KernelLogRun.why(journal));
+    for (Input i : d.evidence().inputs(Input.Kind.HOST)) {
+      parts.add("host " + i.name() + (i.isWhole() ? "" : " (could not be read)"));
     }
-    err.println("oomlens: no kernel log of this machine can be read:");
-    why.forEach(w -> err.println("  " + w));
-    err.println("Run oomlens as root (reading /dev/kmsg needs CAP_SYSLOG when"
-        + " kernel.dmesg_restrict=1; the journal needs the systemd-journal or adm group),"
-        + " or read a saved log: oomlens doctor --kernel-log /var/log/kern.log");
-    return Optional.empty();
-  }
-
-  /** Reads the journal's records of userspace killers; returns its name, empty if unreadable. */
-  static Optional<String> readKillers(Supplier<LiveLog> source, KernelLogRun run) {
-    try (LiveLog killers = source.get()) {
-      return run.readKillers(killers) ? Optional.of(killers.name()) : Optional.empty();
-    }
+    return String.join("; ", parts);
   }
 
   /**
    * {@code oomlens doctor: <hostname>, kernel <release>, up <uptime>}: from the host's files, or,
    * where they are missing (a partial snapshot), from the first report that names them.
    */
-  static String header(HostPaths paths, HostSnapshot snapshot, List<OomReport> reports) {
-    String host = snapshot.hostname()
+  static String header(HostPaths paths, Optional<HostSnapshot> snapshot,
+      List<OomReport> reports) {
+    String host = snapshot.flatMap(HostSnapshot::hostname)
         .or(() -> reports.stream().flatMap(r -> r.host().stream()).findFirst())
         .orElse("(hostname unknown)");
-    String kernel = snapshot.kernelRelease()
+    String kernel = snapshot.flatMap(HostSnapshot::kernelRelease)
         .or(() -> reports.stream().flatMap(r -> r.kernel().stream()).findFirst())
         .orElse("(unknown)");
     String up = read(paths.proc().resolve("uptime"))

@@ -7,8 +7,12 @@ import dev.oomlens.host.journal.JournalReader;
 import dev.oomlens.host.journal.KillerJournalReader;
 import dev.oomlens.host.kmsg.KmsgReader;
 import dev.oomlens.host.paths.HostPaths;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -22,6 +26,7 @@ import java.util.function.Supplier;
  * @param journal opens {@code journalctl -k -b}
  * @param killers opens the journal's records of userspace OOM killers ({@code journalctl -b}
  *     matched to systemd-oomd, earlyoom, nohang, the kubelet and the service managers)
+ * @param stdinIsTerminal true when standard input is a terminal, so reading it waits for a person
  */
 record Environment(
     InputStream stdin,
@@ -29,7 +34,8 @@ record Environment(
     HostPaths host,
     Supplier<LiveLog> kmsg,
     Supplier<LiveLog> journal,
-    Supplier<LiveLog> killers) {
+    Supplier<LiveLog> killers,
+    BooleanSupplier stdinIsTerminal) {
   Environment {
     requireNonNull(stdin, "stdin");
     requireNonNull(clock, "clock");
@@ -37,11 +43,28 @@ record Environment(
     requireNonNull(kmsg, "kmsg");
     requireNonNull(journal, "journal");
     requireNonNull(killers, "killers");
+    requireNonNull(stdinIsTerminal, "stdinIsTerminal");
+  }
+
+  /** An environment whose standard input is not a terminal (tests, pipes). */
+  Environment(InputStream stdin, Clock clock, HostPaths host, Supplier<LiveLog> kmsg,
+      Supplier<LiveLog> journal, Supplier<LiveLog> killers) {
+    this(stdin, clock, host, kmsg, journal, killers, () -> false);
   }
 
   static Environment system() {
     return new Environment(System.in, Clock.systemDefaultZone(), HostPaths.DEFAULT,
         () -> KmsgReader.ofThisMachine().open(), () -> JournalReader.ofThisMachine().open(),
-        () -> KillerJournalReader.ofThisMachine().open());
+        () -> KillerJournalReader.ofThisMachine().open(), Environment::isTerminalOnFd0);
+  }
+
+  /** True when file descriptor 0 is a terminal (Linux: a link to /dev/pts/N or /dev/ttyN). */
+  private static boolean isTerminalOnFd0() {
+    try {
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return false;
+    }
   }
 }

@@ -152,7 +152,7 @@ final class JvmCommand implements Callable<Integer> {
         summary = Optional.of(NmtSummaryParser.parse(read(nmt), nmt.toString()));
       } catch (IOException e) {
         spec.commandLine().getErr().println("oomlens: cannot read " + nmt + ": "
-            + KernelLogRun.reason(e));
+            + dev.oomlens.core.source.IoReasons.of(e));
         return ExitCodes.INPUT;
       } catch (ParseException e) {
         spec.commandLine().getErr().println("oomlens: " + e.getMessage());

@@ -476,7 +476,7 @@ final class KubevirtCommand implements Callable<Integer> {
         return ExitCodes.OK;
       } catch (IOException e) {
         spec.commandLine().getErr().println("oomlens: cannot write " + output + ": "
-            + KernelLogRun.reason(e));
+            + dev.oomlens.core.source.IoReasons.of(e));
         return ExitCodes.INPUT;
       }
     }

@@ -1,11 +1,14 @@
 package dev.oomlens.cli;
 
-import dev.oomlens.core.finding.Finding;
-import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.diagnosis.Diagnosis;
+import dev.oomlens.core.model.Input;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.Problem;
 import dev.oomlens.report.json.FindingsJsonWriter;
 import dev.oomlens.report.json.JsonReportWriter;
 import dev.oomlens.report.markdown.MarkdownReport;
 import dev.oomlens.report.text.DiagnosisTextWriter;
+import dev.oomlens.report.text.TextReportWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,11 +16,10 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** {@code --format} and {@code --output}: what the report looks like and where it goes. */
+/** {@code --format}, {@code --output} and {@code --one-line}: what the report looks like, where. */
 final class OutputOptions {
   /** The report formats. */
   enum Format {
@@ -34,20 +36,18 @@ final class OutputOptions {
       description = "Write the report to FILE instead of standard output.")
   Path output;
 
-  /** What the run found, ready to be written. */
-  record Diagnosis(
-      Optional<String> header,
-      Collected inputs,
-      EvidenceSet evidence,
-      List<Finding> findings,
-      Optional<String> sources) {}
+  @Option(names = "--one-line", description = "List every OOM kill on one line (when, host,"
+      + " victim and size, where the memory ran out, the lines it spans) instead of the full"
+      + " diagnosis: for long logs. Text format only.")
+  boolean oneLine;
 
   /**
-   * Writes {@code d} in the chosen format to {@code stdout} or the {@code --output} file.
+   * Writes {@code d} in the chosen format to {@code stdout} or the {@code --output} file; {@code
+   * header} opens the text (doctor's host line).
    *
    * @throws IOException when the file cannot be created or written
    */
-  void write(Diagnosis d, PrintWriter stdout) throws IOException {
+  void write(Diagnosis d, Optional<String> header, PrintWriter stdout) throws IOException {
     Writer file = null;
     PrintWriter target = stdout;
     if (output != null) {
@@ -56,10 +56,18 @@ final class OutputOptions {
     }
     try {
       switch (format) {
-        case text -> writeText(d, target);
+        case text -> {
+          if (oneLine) {
+            writeLines(d, target);
+          } else {
+            if (header.isPresent()) {
+              target.print(header.get() + "\n\n");
+            }
+            new DiagnosisTextWriter(target).write(d);
+          }
+        }
         case json -> writeJson(d, target);
-        case markdown -> MarkdownReport.write(target, d.evidence().reports(),
-            d.evidence().incidents(), d.findings(), d.evidence().host(), d.evidence().killers());
+        case markdown -> MarkdownReport.write(target, d);
       }
       target.flush();
       if (target.checkError()) {
@@ -72,28 +80,34 @@ final class OutputOptions {
     }
   }
 
+  /** True when the options contradict each other; says why. */
+  Optional<String> conflict() {
+    return oneLine && format != Format.text
+        ? Optional.of("--one-line is a text format; drop it or --format " + format)
+        : Optional.empty();
+  }
+
   /** Where the report goes, in words, for error messages. */
   String destination() {
     return output == null ? "standard output" : output.toString();
   }
 
-  private static void writeText(Diagnosis d, PrintWriter out) {
-    d.header().ifPresent(h -> out.print(h + "\n\n"));
-    DiagnosisTextWriter text = new DiagnosisTextWriter(out);
-    text.ladder(d.evidence(), d.findings(), d.sources());
-    text.findings(d.findings());
-    out.print("\n");
-    ReportOutput reports = ReportOutput.text(out);
-    d.inputs().replay(reports);
-    reports.close();
-    text.userspaceKills(d.evidence().killers());
-    d.evidence().host().ifPresent(text::host);
+  private static void writeLines(Diagnosis d, PrintWriter out) {
+    for (OomReport r : d.evidence().reports()) {
+      out.print(TextReportWriter.oneLine(r) + "\n");
+    }
   }
 
   private static void writeJson(Diagnosis d, PrintWriter out) {
-    ReportOutput json = ReportOutput.json(new JsonReportWriter(out, true), out,
-        FindingsJsonWriter.section(d.evidence(), d.findings()));
-    d.inputs().replay(json);
-    json.close();
+    JsonReportWriter json = new JsonReportWriter(out, true);
+    d.evidence().reports().forEach(json::report);
+    d.evidence().allocFailures().forEach(json::allocFailure);
+    for (Input input : d.evidence().inputs()) {
+      for (Problem p : input.problems()) {
+        json.problem(p);
+      }
+    }
+    json.close(FindingsJsonWriter.section(d));
+    out.flush();
   }
 }

@@ -89,7 +89,7 @@ final class SnapshotCommand implements Callable<Integer> {
       Files.createDirectories(dir);
       snapshot = SnapshotWriter.write(paths, dir);
     } catch (IOException e) {
-      err.println("oomlens: cannot write " + dir + ": " + KernelLogRun.reason(e));
+      err.println("oomlens: cannot write " + dir + ": " + dev.oomlens.core.source.IoReasons.of(e));
       return ExitCodes.INPUT;
     }
     int code = ExitCodes.OK;
@@ -119,7 +119,7 @@ final class SnapshotCommand implements Callable<Integer> {
         Files.deleteIfExists(killersFile);
       }
     } catch (IOException e) {
-      err.println("oomlens: cannot write " + writing + ": " + KernelLogRun.reason(e));
+      err.println("oomlens: cannot write " + writing + ": " + dev.oomlens.core.source.IoReasons.of(e));
       return ExitCodes.INPUT;
     }
     if (saved.isEmpty()) {
@@ -160,7 +160,7 @@ final class SnapshotCommand implements Callable<Integer> {
       }
       if (bytes == 0 && !log.problems().isEmpty()) {
         Files.deleteIfExists(partial);
-        why.add(KernelLogRun.why(log));
+        why.add((log.problems().isEmpty() ? "nothing could be read" : log.problems().get(0).message()));
         return Optional.empty();
       }
       log.problems().forEach(p -> err.println("oomlens: " + p));

@@ -195,7 +195,8 @@ class CliTest {
         Arguments.of(List.of("diagnose", "--format", "json", oom), 0,
             "\"code\": \"MEMCG-LIMIT\"", ""),
         Arguments.of(List.of("diagnose", "--format", "json", q), 0,
-            "\"findings\": [],\n  \"userspace_kills\": [],\n  \"host\": null\n}", ""),
+            "\"findings\": [],\n  \"userspace_kills\": [],\n  \"host\": null,\n"
+                + "  \"confirmed\": {\n    \"state\": \"none\"", ""),
         Arguments.of(List.of("diagnose", q), 0, "Confirmed: no OOM kill", ""),
         Arguments.of(List.of("diagnose", "--path.rootfs", proc.getParent().toString(), q), 0,
             "Host now: worker-3, kernel 6.8.0-45-generic", ""),
@@ -230,8 +231,8 @@ class CliTest {
         Arguments.of(List.of("doctor"), 3,
             "\nRead: kernel log (none could be read); " + KillerJournalReader.NAME + "; host ",
             ""),
-        Arguments.of(List.of("doctor"), 3, "Confirmed: unknown: no kernel log could be read",
-            ""),
+        Arguments.of(List.of("doctor"), 3, "Confirmed: unknown: cannot read /dev/kmsg: permission"
+            + " denied; cannot read journalctl -k -b: permission denied", ""),
         Arguments.of(List.of("doctor", "--kernel-log"), 2, "",
             "Missing required parameter for option '--kernel-log'"),
         Arguments.of(List.of("doctor", "extra"), 2, "", "Try 'oomlens doctor --help'"));
@@ -265,8 +266,8 @@ class CliTest {
         + proc.resolveSibling("sys") + "\n"
         + "\nConfirmed: no OOM kill: neither the kernel's OOM killer nor a userspace killer is"
         + " on record in /dev/kmsg, journalctl -b (OOM killers)\n")
-        .contains("\nNo OOM kill since boot (read /dev/kmsg, as far back as the kernel's ring"
-            + " buffer goes).\n")
+        .contains("\nNo OOM-killer report in /dev/kmsg (this boot, as far back as the kernel's"
+            + " ring buffer goes).\n")
         .contains("\nHost now: worker-3, kernel 6.8.0-45-generic\n");
     assertThat(r.err()).isEmpty();
   }
@@ -277,7 +278,7 @@ class CliTest {
         live("journalctl -k -b", "2026-02-03T09:00:00.000000+0000 worker-3 kernel: hello\n")),
         "doctor");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("No OOM kill since boot (read journalctl -k -b).")
+    assertThat(r.out()).contains("No OOM-killer report in journalctl -k -b (this boot).")
         .doesNotContain("/dev/kmsg");
     assertThat(r.err()).isEmpty();
   }
@@ -312,10 +313,12 @@ class CliTest {
     Run r = run(env("", live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
         unreadable("journalctl -k -b"), unreadable(KillerJournalReader.NAME)), "doctor");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("\nRead: kernel log /dev/kmsg; host ")
-        .contains("is on record in /dev/kmsg\n");
-    assertThat(r.err()).isEqualTo("oomlens: " + KillerJournalReader.NAME + ": cannot read "
-        + KillerJournalReader.NAME + ": permission denied\n");
+    assertThat(r.out()).contains("\nRead: kernel log /dev/kmsg; " + KillerJournalReader.NAME
+            + " (could not be read); host ")
+        .contains("is on record in /dev/kmsg; the userspace killers' records could not be read"
+            + " (" + KillerJournalReader.NAME + ")\n");
+    assertThat(r.err()).isEqualTo("oomlens: cannot read " + KillerJournalReader.NAME
+        + ": permission denied\n");
   }
 
   @Test

@@ -16,8 +16,8 @@ import java.util.List;
  * @param evidence what it relied on: lines that exist in the input, quoted as they stand, values
  *     of kernel files, windows of series, fields of objects
  * @param incidents the ids of the incidents it is about, in the order the evidence holds them;
- *     empty for a finding about the host or the evidence as a whole. Set by the rule engine from
- *     the cited lines; analyzers leave it empty.
+ *     empty for a finding about the host or the evidence as a whole. Set from
+ *     the cited lines by the {@code Diagnosis}; analyzers leave it empty.
  */
 public record Finding(
     String code,
@@ -39,7 +39,7 @@ public record Finding(
     incidents = List.copyOf(incidents);
   }
 
-  /** A finding as an analyzer makes it: the engine tells which incidents it is about. */
+  /** A finding as an analyzer makes it: the diagnosis tells which incidents it is about. */
   public Finding(String code, Severity severity, Confidence confidence, String summary,
       String reasoning, List<? extends Citation> evidence, List<Fix> fixes) {
     this(code, severity, confidence, summary, reasoning, List.copyOf(evidence), fixes, List.of());

@@ -4,21 +4,31 @@ import static java.util.Objects.requireNonNull;
 
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.host.KillerEvent;
+import dev.oomlens.core.kernel.KernelLogSink;
 import dev.oomlens.core.model.AllocFailure;
+import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.Problem;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Everything the analyzers may look at, read once: the kernel's OOM reports grouped into
- * incidents, allocation failures, the machine's current state when it was read, and the records of
- * userspace killers.
+ * Everything the analyzers may look at, read once: the inputs and what became of reading each,
+ * the kernel's OOM reports grouped into incidents, allocation failures, the machine's current
+ * state when it was read, and the records of userspace killers.
  *
+ * <p>Made with {@link #builder()}: the readers of every source hand it their events, and {@link
+ * Builder#build()} groups the reports into incidents.
+ *
+ * @param inputs in the order they were read; a fact's absence means something only for the
+ *     inputs of its kind that {@linkplain Input#isWhole() were read whole}
  * @param host empty when diagnosing saved logs without a host tree
  * @param exitedWithSigkill true when the user says a workload died of SIGKILL / exit 137 (used to
  *     tell a kernel OOM kill from a manual kill or eviction when no report exists)
  */
 public record EvidenceSet(
+    List<Input> inputs,
     List<OomReport> reports,
     List<Incident> incidents,
     List<AllocFailure> allocFailures,
@@ -26,10 +36,201 @@ public record EvidenceSet(
     List<KillerEvent> killers,
     boolean exitedWithSigkill) {
   public EvidenceSet {
+    inputs = List.copyOf(inputs);
     reports = List.copyOf(reports);
     incidents = List.copyOf(incidents);
     allocFailures = List.copyOf(allocFailures);
     requireNonNull(host, "host");
     killers = List.copyOf(killers);
+  }
+
+  /** An empty builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The inputs of one kind, in reading order. */
+  public List<Input> inputs(Input.Kind kind) {
+    return inputs.stream().filter(i -> i.kind() == kind).toList();
+  }
+
+  /**
+   * True when at least one kernel log was read and every kernel log was read whole: only then
+   * does "no report" mean "no OOM kill".
+   */
+  public boolean kernelLogWhole() {
+    List<Input> logs = inputs(Input.Kind.KERNEL_LOG);
+    return !logs.isEmpty() && logs.stream().allMatch(Input::isWhole);
+  }
+
+  /** True when the records of userspace killers were read (whole) from at least one input. */
+  public boolean killerRecordsRead() {
+    return inputs.stream()
+        .anyMatch(i -> (i.kind() == Input.Kind.KILLER_LOG || i.kind() == Input.Kind.KERNEL_LOG)
+            && i.isWhole());
+  }
+
+  /** The incident holding {@code report}, when it is in one. */
+  public Optional<Incident> incidentOf(OomReport report) {
+    for (Incident i : incidents) {
+      for (OomReport r : i.reports()) {
+        if (r == report) {
+          return Optional.of(i);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Collects the evidence of one run; not thread-safe. */
+  public static final class Builder {
+    private final List<Input> inputs = new ArrayList<>();
+    private final List<OomReport> reports = new ArrayList<>();
+    private final List<AllocFailure> allocFailures = new ArrayList<>();
+    private final List<KillerEvent> killers = new ArrayList<>();
+    private Optional<HostSnapshot> host = Optional.empty();
+    private boolean exitedWithSigkill;
+
+    private Builder() {}
+
+    /** Adds a report read outside any {@link #read} (tests, recorded history). */
+    public Builder report(OomReport report) {
+      reports.add(requireNonNull(report, "report"));
+      return this;
+    }
+
+    public Builder reports(List<OomReport> all) {
+      all.forEach(this::report);
+      return this;
+    }
+
+    public Builder allocFailure(AllocFailure failure) {
+      allocFailures.add(requireNonNull(failure, "failure"));
+      return this;
+    }
+
+    public Builder allocFailures(List<AllocFailure> all) {
+      all.forEach(this::allocFailure);
+      return this;
+    }
+
+    public Builder killer(KillerEvent event) {
+      killers.add(requireNonNull(event, "event"));
+      return this;
+    }
+
+    public Builder killers(List<KillerEvent> all) {
+      all.forEach(this::killer);
+      return this;
+    }
+
+    /** The machine's state as read, and the record of reading it. */
+    public Builder host(HostSnapshot snapshot, Input input) {
+      this.host = Optional.of(requireNonNull(snapshot, "snapshot"));
+      return input(input);
+    }
+
+    /** The machine's state, read by a test or a recorded history: no input is recorded. */
+    public Builder host(Optional<HostSnapshot> snapshot) {
+      this.host = requireNonNull(snapshot, "snapshot");
+      return this;
+    }
+
+    public Builder exitedWithSigkill(boolean value) {
+      this.exitedWithSigkill = value;
+      return this;
+    }
+
+    /** Records an input whose events were added another way (or that held none). */
+    public Builder input(Input input) {
+      inputs.add(requireNonNull(input, "input"));
+      return this;
+    }
+
+    /**
+     * A sink for one input's events: reports and allocation failures go into the evidence, and
+     * so do the killers' records when {@code withKillers}; {@link InputSink#close()} records the
+     * input with its problems.
+     */
+    public InputSink read(String name, Input.Kind kind, boolean withKillers) {
+      return new InputSink(this, name, kind, Optional.empty(), withKillers);
+    }
+
+    /** Like {@link #read(String, Input.Kind, boolean)}, for an input that reaches only so far. */
+    public InputSink read(String name, Input.Kind kind, String span, boolean withKillers) {
+      return new InputSink(this, name, kind, Optional.of(span), withKillers);
+    }
+
+    /** The evidence, with its reports grouped into incidents. */
+    public EvidenceSet build() {
+      return new EvidenceSet(inputs, reports, IncidentBuilder.group(reports), allocFailures, host,
+          killers, exitedWithSigkill);
+    }
+  }
+
+  /** Hands the events of one input to a {@link Builder} and records the input when closed. */
+  public static final class InputSink implements KernelLogSink, AutoCloseable {
+    private final Builder builder;
+    private final String name;
+    private final Input.Kind kind;
+    private final Optional<String> span;
+    private final boolean withKillers;
+    private final List<Problem> problems = new ArrayList<>();
+    private long events;
+    private boolean closed;
+
+    private InputSink(Builder builder, String name, Input.Kind kind, Optional<String> span,
+        boolean withKillers) {
+      this.builder = builder;
+      this.name = requireNonNull(name, "name");
+      this.kind = requireNonNull(kind, "kind");
+      this.span = span;
+      this.withKillers = withKillers;
+    }
+
+    // The killers' journal holds no kernel messages; should one slip in, the kernel log it came
+    // from is the input that tells it.
+    @Override
+    public void report(OomReport report) {
+      if (kind != Input.Kind.KILLER_LOG) {
+        events++;
+        builder.report(report);
+      }
+    }
+
+    @Override
+    public void allocFailure(AllocFailure failure) {
+      if (kind != Input.Kind.KILLER_LOG) {
+        events++;
+        builder.allocFailure(failure);
+      }
+    }
+
+    @Override
+    public void killerEvent(KillerEvent event) {
+      if (withKillers) {
+        events++;
+        builder.killer(event);
+      }
+    }
+
+    @Override
+    public void problem(Problem problem) {
+      problems.add(requireNonNull(problem, "problem"));
+    }
+
+    /** The events counted so far. */
+    public long events() {
+      return events;
+    }
+
+    /** Records the input; later calls do nothing. */
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        builder.input(new Input(name, kind, span, events, problems));
+      }
+    }
   }
 }

@@ -125,13 +125,4 @@ public final class IncidentBuilder {
       return reports.getLast();
     }
   }
-
-  /**
-   * Evidence from kernel logs alone: the reports, their incidents and the allocation failures,
-   * with no host snapshot and no userspace killers.
-   */
-  public static EvidenceSet evidence(List<OomReport> reports, List<AllocFailure> allocFailures) {
-    return new EvidenceSet(reports, group(reports), allocFailures, Optional.empty(), List.of(),
-        false);
-  }
 }

@@ -5,13 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Severity;
-import dev.oomlens.core.model.OomReport;
-import dev.oomlens.core.model.SourceLine;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Set;
 import java.util.Comparator;
 import java.util.List;
 
@@ -54,35 +48,6 @@ public final class RuleEngine {
       }
     }
     out.sort(ORDER);
-    return about(out, evidence.incidents());
-  }
-
-  /*
-   * A finding is about the incidents whose reports hold a line it cites: the analyzers say what
-   * they relied on, and that settles which incident a fix is for without a second bookkeeping
-   * that could disagree with the evidence. Lines are matched exactly (file, number and text), so
-   * interleaved reports of several hosts in one file are told apart.
-   */
-  private static List<Finding> about(List<Finding> findings, List<Incident> incidents) {
-    Map<SourceLine, String> incidentOfLine = new HashMap<>();
-    for (Incident incident : incidents) {
-      for (OomReport report : incident.reports()) {
-        for (SourceLine line : report.lines()) {
-          incidentOfLine.putIfAbsent(line, incident.id());
-        }
-      }
-    }
-    List<Finding> out = new ArrayList<>(findings.size());
-    for (Finding f : findings) {
-      Set<String> ids = new LinkedHashSet<>();
-      for (SourceLine line : f.logLines()) {
-        String id = incidentOfLine.get(line);
-        if (id != null) {
-          ids.add(id);
-        }
-      }
-      out.add(f.about(List.copyOf(ids)));
-    }
     return List.copyOf(out);
   }
 

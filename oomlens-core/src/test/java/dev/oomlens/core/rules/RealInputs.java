@@ -91,7 +91,7 @@ public final class RealInputs {
   /** The evidence of one input: its reports grouped into incidents. */
   public static EvidenceSet evidence(String name) {
     Read r = read(name);
-    return IncidentBuilder.evidence(r.reports(), r.allocFailures());
+    return EvidenceSet.builder().reports(r.reports()).allocFailures(r.allocFailures()).build();
   }
 
   /** The first report of one input. */

@@ -39,7 +39,7 @@ class RuleEngineTest {
   };
 
   private static EvidenceSet empty() {
-    return IncidentBuilder.evidence(List.of(), List.of());
+    return EvidenceSet.builder().reports(List.of()).allocFailures(List.of()).build();
   }
 
   @Test

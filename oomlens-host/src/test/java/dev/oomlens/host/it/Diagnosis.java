@@ -84,7 +84,7 @@ final class Diagnosis {
             problems.add(problem);
           }
         });
-    EvidenceSet evidence = IncidentBuilder.evidence(reports, failures);
+    EvidenceSet evidence = EvidenceSet.builder().reports(reports).allocFailures(failures).build();
     List<Finding> findings = new RuleEngine().run(evidence);
     return new Diagnosis(file, text, List.copyOf(reports), List.copyOf(problems), findings);
   }

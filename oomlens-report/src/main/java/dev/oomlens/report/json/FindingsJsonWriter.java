@@ -3,6 +3,9 @@ package dev.oomlens.report.json;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.oomlens.core.diagnosis.Confirmation;
+import dev.oomlens.core.diagnosis.Diagnosis;
+import dev.oomlens.core.diagnosis.IncidentDiagnosis;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.host.CgroupMemory;
@@ -14,6 +17,7 @@ import dev.oomlens.core.host.SwapDevice;
 import dev.oomlens.core.host.ZramDevice;
 import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.FileValue;
+import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.LogTime;
 import dev.oomlens.core.model.ObjectField;
 import dev.oomlens.core.model.SeriesWindow;
@@ -25,6 +29,7 @@ import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.RuleEngine;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,20 +65,23 @@ public final class FindingsJsonWriter {
    * the ones the document's {@code reports} array holds, in the same order: incidents cite them by
    * their index there.
    */
-  public static JsonReportWriter.Section section(EvidenceSet evidence, List<Finding> findings) {
-    requireNonNull(evidence, "evidence");
-    List<Finding> copy = List.copyOf(findings);
-    return json -> new FindingsJsonWriter(json).write(evidence, copy);
+  public static JsonReportWriter.Section section(Diagnosis diagnosis) {
+    requireNonNull(diagnosis, "diagnosis");
+    return json -> new FindingsJsonWriter(json).write(diagnosis);
   }
 
-  private void write(EvidenceSet evidence, List<Finding> findings) throws IOException {
+  private void write(Diagnosis d) throws IOException {
+    EvidenceSet evidence = d.evidence();
+    List<Finding> findings = d.findings();
     Map<OomReport, Integer> index = new IdentityHashMap<>();
     for (int i = 0; i < evidence.reports().size(); i++) {
       index.putIfAbsent(evidence.reports().get(i), i);
     }
+    Map<String, IncidentDiagnosis> ranked = new HashMap<>();
+    d.incidents().forEach(i -> ranked.put(i.incident().id(), i));
     json.writeArrayFieldStart("incidents");
     for (Incident incident : evidence.incidents()) {
-      writeIncident(incident, index);
+      writeIncident(incident, ranked.get(incident.id()), index);
     }
     json.writeEndArray();
     json.writeArrayFieldStart("findings");
@@ -92,11 +100,48 @@ public final class FindingsJsonWriter {
     } else {
       json.writeNull();
     }
+    writeConfirmed(d.confirmation());
+    json.writeArrayFieldStart("inputs");
+    for (Input input : evidence.inputs()) {
+      writeInput(input);
+    }
+    json.writeEndArray();
   }
 
-  private void writeIncident(Incident incident, Map<OomReport, Integer> index) throws IOException {
+  private void writeConfirmed(Confirmation c) throws IOException {
+    json.writeObjectFieldStart("confirmed");
+    json.writeStringField("state", c.state().name().toLowerCase(Locale.ROOT));
+    json.writeNumberField("kernel_kills", c.kernelKills());
+    json.writeNumberField("reports_without_kill", c.reportsWithoutKill());
+    json.writeObjectFieldStart("userspace_kills");
+    for (Map.Entry<String, Long> e : c.userspaceKills().entrySet()) {
+      json.writeNumberField(e.getKey(), e.getValue());
+    }
+    json.writeEndObject();
+    json.writeBooleanField("partial", c.partial());
+    json.writeEndObject();
+  }
+
+  private void writeInput(Input input) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("name", input.name());
+    json.writeStringField("kind", input.kind().jsonName());
+    string("span", input.span());
+    json.writeBooleanField("read_whole", input.isWhole());
+    string("why_not_whole", input.whyNotWhole());
+    json.writeNumberField("events", input.events());
+    json.writeNumberField("problems", input.problems().size());
+    json.writeEndObject();
+  }
+
+  private void writeIncident(Incident incident, IncidentDiagnosis ranked,
+      Map<OomReport, Integer> index) throws IOException {
     json.writeStartObject();
     json.writeStringField("id", incident.id());
+    json.writeNumberField("rank", ranked.rank());
+    json.writeStringField("where", ranked.where());
+    json.writeNumberField("kills", ranked.kills());
+    json.writeStringField("severity", ranked.severity().jsonName());
     string("host", incident.host());
     string("cgroup", incident.cgroup());
     json.writeArrayFieldStart("reports");

@@ -2,6 +2,10 @@ package dev.oomlens.report.markdown;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.oomlens.core.diagnosis.Confirmation;
+import dev.oomlens.core.diagnosis.Diagnosis;
+import dev.oomlens.core.diagnosis.IncidentDiagnosis;
+import dev.oomlens.core.diagnosis.Place;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
@@ -13,6 +17,7 @@ import dev.oomlens.core.host.PressureStall;
 import dev.oomlens.core.host.SwapDevice;
 import dev.oomlens.core.host.ZramDevice;
 import dev.oomlens.core.model.Citation;
+import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Incident;
@@ -72,44 +77,37 @@ public final class MarkdownReport {
           .thenComparing(Finding::code)
           .thenComparing(Finding::summary);
 
+  /** Marks a quoted name in core's words; private use, never printed by core itself. */
+  private static final String NAME_MARK = "\uE000";
+
+  private final Diagnosis diagnosis;
   private final List<OomReport> reports;
-  private final List<Incident> incidents;
+  private final List<IncidentDiagnosis> incidents;
   private final List<Finding> findings;
   private final Optional<HostSnapshot> host;
   private final List<KillerEvent> killers;
   private final StringBuilder out = new StringBuilder(16_384);
 
-  private MarkdownReport(List<OomReport> reports, List<Incident> incidents,
-      List<Finding> findings, Optional<HostSnapshot> host, List<KillerEvent> killers) {
-    this.reports = List.copyOf(reports);
-    this.incidents = incidents.isEmpty() && !reports.isEmpty()
-        ? IncidentBuilder.group(this.reports) : List.copyOf(incidents);
-    this.findings = findings.stream().sorted(FINDING_ORDER).toList();
-    this.host = requireNonNull(host, "host");
-    this.killers = List.copyOf(killers);
+  private MarkdownReport(Diagnosis d) {
+    this.diagnosis = requireNonNull(d, "diagnosis");
+    this.reports = d.evidence().reports();
+    this.incidents = d.incidents();
+    this.findings = d.findings().stream().sorted(FINDING_ORDER).toList();
+    this.host = d.evidence().host();
+    this.killers = d.evidence().killers();
   }
 
-  /**
-   * The post-mortem draft of this evidence.
-   *
-   * @param incidents the reports grouped as the engine grouped them; when empty they are grouped
-   *     here the same way
-   * @param findings in any order
-   * @param host the machine's state when it was read; empty for saved logs
-   * @param killers userspace killers' records
-   */
-  public static String render(List<OomReport> reports, List<Incident> incidents,
-      List<Finding> findings, Optional<HostSnapshot> host, List<KillerEvent> killers) {
-    MarkdownReport r = new MarkdownReport(reports, incidents, findings, host, killers);
+  /** The post-mortem draft of a diagnosis. */
+  public static String render(Diagnosis d) {
+    MarkdownReport r = new MarkdownReport(d);
     r.write();
     return r.out.toString();
   }
 
   /** Writes {@link #render} to {@code to}. */
-  public static void write(Writer to, List<OomReport> reports, List<Incident> incidents,
-      List<Finding> findings, Optional<HostSnapshot> host, List<KillerEvent> killers) {
+  public static void write(Writer to, Diagnosis d) {
     try {
-      to.write(render(reports, incidents, findings, host, killers));
+      to.write(render(d));
       to.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -159,11 +157,16 @@ public final class MarkdownReport {
   private void background() {
     out.append("## Background\n\n");
     if (reports.isEmpty()) {
-      out.append(killers.isEmpty()
-          ? "The evidence holds no report of the kernel's OOM killer and no record of a userspace"
-              + " killer.\n\n"
-          : "The evidence holds no report of the kernel's OOM killer; the kills below were made"
-              + " by userspace killers (see Timeline).\n\n");
+      if (diagnosis.confirmation().state() == Confirmation.State.UNKNOWN) {
+        out.append("Whether the kernel's OOM killer ran is unknown: ").append(unread())
+            .append(".\n\n");
+      } else {
+        out.append(killers.isEmpty()
+            ? "The evidence holds no report of the kernel's OOM killer and no record of a"
+                + " userspace killer.\n\n"
+            : "The evidence holds no report of the kernel's OOM killer; the kills below were"
+                + " made by userspace killers (see Timeline).\n\n");
+      }
     } else if (reports.size() == 1) {
       OomReport r = reports.get(0);
       out.append(sentence(r)).append("\n\n");
@@ -173,8 +176,10 @@ public final class MarkdownReport {
           .append(span).append(", in ").append(incidents.size())
           .append(incidents.size() == 1 ? " incident" : " incidents")
           .append(" (reports of the same cgroup or host close in time):\n\n");
-      for (Incident i : incidents.subList(0, Math.min(incidents.size(), MAX_INCIDENTS_LISTED))) {
-        OomReport first = i.reports().get(0);
+      for (IncidentDiagnosis ranked
+          : incidents.subList(0, Math.min(incidents.size(), MAX_INCIDENTS_LISTED))) {
+        Incident i = ranked.incident();
+        OomReport first = ranked.representative();
         Map<String, Integer> victims = new TreeMap<>();
         i.reports().forEach(r -> r.victim().ifPresent(v -> victims.merge(v.comm(), 1,
             Integer::sum)));
@@ -183,17 +188,22 @@ public final class MarkdownReport {
                 .map(e -> Markdown.code(e.getKey())
                     + (e.getValue() > 1 ? " ×" + e.getValue() : ""))
                 .collect(Collectors.joining(", "));
-        out.append("- ").append(Markdown.code(i.id())).append(": ")
+        out.append("- ").append(ranked.label()).append(" ").append(Markdown.code(i.id()))
+            .append(": ")
             .append(i.reports().size()).append(i.reports().size() == 1 ? " kill" : " kills")
             .append(span(i.reports())).append(i.host().map(h -> " on " + Markdown.text(h))
                 .orElse("")).append(", ").append(killed).append(inWhere(first))
-            .append("; ").append(Facts.ranOut(first)).append(".\n");
+            .append("; ").append(ranOut(first)).append(".\n");
       }
       if (incidents.size() > MAX_INCIDENTS_LISTED) {
         out.append("- ... and ").append(incidents.size() - MAX_INCIDENTS_LISTED)
             .append(" more incidents (see Timeline).\n");
       }
       out.append('\n');
+    }
+    if (!reports.isEmpty() && diagnosis.confirmation().partial()) {
+      out.append("Not everything could be read, so there may have been more: ").append(unread())
+          .append(".\n\n");
     }
     if (!killers.isEmpty()) {
       Map<String, Integer> byKiller = new TreeMap<>();
@@ -224,7 +234,7 @@ public final class MarkdownReport {
     if (!where.isEmpty()) {
       s.append(" in ").append(where);
     }
-    s.append(": ").append(Facts.ranOut(r)).append('.');
+    s.append(": ").append(ranOut(r)).append('.');
     r.trigger().filter(t -> r.victim().isPresent()
         && (t.pid().isPresent() ? t.pid().getAsLong() != r.victim().get().pid()
             : !t.comm().equals(r.victim().get().comm())))
@@ -236,6 +246,38 @@ public final class MarkdownReport {
       s.append(" The report was cut short in the log, so some facts may be missing.");
     }
     return s.toString();
+  }
+
+  /**
+   * Where a report ran out, as core words it, with the names it quotes from the input (a cgroup,
+   * a cpuset) as code spans and the rest as escaped prose.
+   */
+  static String ranOut(OomReport r) {
+    List<String> names = new ArrayList<>();
+    String words = Place.account(r, name -> {
+      names.add(name);
+      return NAME_MARK + (names.size() - 1) + NAME_MARK;
+    });
+    StringBuilder md = new StringBuilder();
+    String[] parts = words.split(NAME_MARK, -1);
+    for (int i = 0; i < parts.length; i++) {
+      md.append(i % 2 == 0 ? Markdown.text(parts[i])
+          : Markdown.code(names.get(Integer.parseInt(parts[i]))));
+    }
+    return md.toString();
+  }
+
+  /** The inputs that could not be read whole, each with why. */
+  private String unread() {
+    List<String> parts = new ArrayList<>();
+    for (Input i : diagnosis.evidence().inputs()) {
+      i.whyNotWhole().ifPresent(w -> parts.add(Markdown.code(i.name()) + " could not be read ("
+          + Markdown.text(w) + ")"));
+    }
+    if (diagnosis.evidence().inputs(Input.Kind.KERNEL_LOG).isEmpty()) {
+      parts.add("no kernel log was read");
+    }
+    return String.join("; ", parts);
   }
 
   private static String inWhere(OomReport r) {
@@ -263,7 +305,7 @@ public final class MarkdownReport {
       } else {
         out.append("No rule identified a root cause. What the reports show:\n\n");
         for (OomReport r : reports.subList(0, Math.min(reports.size(), MAX_INCIDENTS_LISTED))) {
-          out.append("- ").append(Facts.ranOut(r)).append(" (").append(cite(r)).append(").\n");
+          out.append("- ").append(ranOut(r)).append(" (").append(cite(r)).append(").\n");
         }
         out.append('\n');
       }
@@ -273,8 +315,8 @@ public final class MarkdownReport {
       out.append("### ").append(f.code()).append(": ").append(Markdown.text(f.summary()))
           .append("\n\n");
       out.append("Severity ").append(f.severity().jsonName()).append(", confidence ")
-          .append(f.confidence().jsonName()).append(". See `docs/rules/").append(f.code())
-          .append(".md`.\n\n");
+          .append(f.confidence().jsonName()).append(about(f)).append(". See `docs/rules/")
+          .append(f.code()).append(".md`.\n\n");
       out.append(Markdown.text(f.reasoning())).append("\n\n");
       quote(f.evidence());
     }
@@ -283,7 +325,7 @@ public final class MarkdownReport {
       out.append("### Also found\n\n");
       for (Finding f : rest) {
         out.append("- **").append(f.code()).append("** (").append(f.severity().jsonName())
-            .append("): ").append(Markdown.text(f.summary())).append('\n');
+            .append(about(f)).append("): ").append(Markdown.text(f.summary())).append('\n');
       }
       out.append('\n');
     }
@@ -327,49 +369,89 @@ public final class MarkdownReport {
     return findings.stream().filter(f -> f.severity() == top).limit(MAX_ROOT_FINDINGS).toList();
   }
 
-  /** Each finding's fixes, each fix once, grouped by layer in the order of {@link Layer}. */
-  private static Map<Layer, List<Map.Entry<String, Fix>>> byLayer(List<Finding> from,
-      Set<Fix> skip) {
-    Map<Layer, List<Map.Entry<String, Fix>>> out = new TreeMap<>();
-    Set<Fix> seen = new LinkedHashSet<>(skip);
-    for (Finding f : from) {
-      for (Fix fix : f.fixes()) {
-        if (seen.add(fix)) {
-          out.computeIfAbsent(fix.layer(), k -> new ArrayList<>()).add(Map.entry(f.code(), fix));
-        }
+  /** {@code , about #1 and #3}: the incidents a finding is about, by their rank. */
+  private String about(Finding f) {
+    List<String> labels = new ArrayList<>();
+    for (IncidentDiagnosis i : incidents) {
+      if (f.incidents().contains(i.incident().id())) {
+        labels.add(i.label());
       }
+    }
+    return labels.isEmpty() ? ", about the host" : ", about " + String.join(" and ", labels);
+  }
+
+  /** The fixes of one incident (or of the host), each once, with the code that proposes it. */
+  private record Proposal(String heading, List<Map.Entry<String, Fix>> primary,
+      List<Map.Entry<String, Fix>> fallback) {}
+
+  /*
+   * Each incident's own fixes, under a heading that names it: those of its most severe findings
+   * are the proposal, the others its fallbacks. The host's findings (about no incident) make one
+   * more group. A fix several findings propose is listed once, under the most severe.
+   */
+  private List<Proposal> proposals() {
+    List<Proposal> out = new ArrayList<>();
+    for (IncidentDiagnosis i : incidents.subList(0, Math.min(incidents.size(),
+        MAX_INCIDENTS_LISTED))) {
+      String heading = i.label() + ": " + ranOut(i.representative()) + " ("
+          + Markdown.code(i.incident().id()) + ")";
+      out.add(proposal(heading, i.findings(), Optional.empty()));
+    }
+    if (!diagnosis.hostFindings().isEmpty()) {
+      // The host's findings are proposed first only when none of the incidents' is graver.
+      out.add(proposal("The host and the evidence as a whole", diagnosis.hostFindings(),
+          diagnosis.topSeverity()));
     }
     return out;
   }
 
-  private Set<Fix> primaryFixes() {
-    Set<Fix> fixes = new LinkedHashSet<>();
-    rootFindings().forEach(f -> fixes.addAll(f.fixes()));
-    return fixes;
+  private static Proposal proposal(String heading, List<Finding> about, Optional<Severity> at) {
+    List<Finding> sorted = about.stream().sorted(FINDING_ORDER).toList();
+    Severity top = at.orElse(sorted.isEmpty() ? Severity.INFO : sorted.getFirst().severity());
+    List<Map.Entry<String, Fix>> primary = new ArrayList<>();
+    List<Map.Entry<String, Fix>> fallback = new ArrayList<>();
+    Set<Fix> seen = new LinkedHashSet<>();
+    for (Finding f : sorted) {
+      for (Fix fix : f.fixes()) {
+        if (seen.add(fix)) {
+          (f.severity() == top ? primary : fallback).add(Map.entry(f.code(), fix));
+        }
+      }
+    }
+    return new Proposal(heading, primary, fallback);
   }
 
   private void fix() {
     out.append("## Fix applied or proposed\n\n");
-    Map<Layer, List<Map.Entry<String, Fix>>> fixes = byLayer(rootFindings(), Set.of());
-    if (fixes.isEmpty()) {
+    List<Proposal> proposals = proposals().stream().filter(p -> !p.primary().isEmpty()).toList();
+    if (proposals.isEmpty()) {
       out.append("No fix proposed by the findings. Applied: `<what was changed, commit, when>`."
           + "\n\n");
       return;
     }
-    out.append("Proposed by the findings above. Applied: `<what was changed, commit, when>`.\n\n");
-    writeFixes(fixes, "###");
+    out.append("Proposed by the most severe findings of each incident, the most important"
+        + " incident first. Applied: `<what was changed, commit, when>`.\n\n");
+    for (Proposal p : proposals) {
+      out.append("### ").append(p.heading()).append("\n\n");
+      writeFixes(p.primary());
+    }
+    moreIncidents();
   }
 
-  private void writeFixes(Map<Layer, List<Map.Entry<String, Fix>>> fixes, String heading) {
-    for (Map.Entry<Layer, List<Map.Entry<String, Fix>>> layer : fixes.entrySet()) {
-      out.append(heading).append(' ').append(layerName(layer.getKey())).append("\n\n");
-      for (Map.Entry<String, Fix> e : layer.getValue()) {
-        Fix fix = e.getValue();
-        out.append("**").append(e.getKey()).append("**: ").append(Markdown.text(fix.action()))
-            .append("\n\n");
-        fix.snippet().filter(s -> !s.isBlank()).ifPresent(s -> out.append(Markdown.fenced(
-            SnippetLanguage.of(s), s)).append('\n'));
-      }
+  private void moreIncidents() {
+    if (incidents.size() > MAX_INCIDENTS_LISTED) {
+      out.append("(").append(incidents.size() - MAX_INCIDENTS_LISTED)
+          .append(" more incidents: their fixes are in the JSON output.)\n\n");
+    }
+  }
+
+  private void writeFixes(List<Map.Entry<String, Fix>> fixes) {
+    for (Map.Entry<String, Fix> e : fixes) {
+      Fix fix = e.getValue();
+      out.append("**").append(e.getKey()).append("**, ").append(layerName(fix.layer()))
+          .append(": ").append(Markdown.text(fix.action())).append("\n\n");
+      fix.snippet().filter(sn -> !sn.isBlank()).ifPresent(sn -> out.append(Markdown.fenced(
+          SnippetLanguage.of(sn), sn)).append('\n'));
     }
   }
 
@@ -455,7 +537,7 @@ public final class MarkdownReport {
             .equals(e.getKey())) {
           kernels = host.flatMap(HostSnapshot::kernelRelease).orElse("");
         }
-        String scopes = rs.stream().map(Facts::scopeWord).distinct().sorted()
+        String scopes = rs.stream().map(Place::scopeWord).distinct().sorted()
             .collect(Collectors.joining(", "));
         Map<String, Integer> victims = new TreeMap<>();
         rs.forEach(r -> r.victim().ifPresent(v -> victims.merge(v.comm(), 1, Integer::sum)));
@@ -596,16 +678,18 @@ public final class MarkdownReport {
 
   private void fallbacks() {
     out.append("## Fallback options\n\n");
-    List<Finding> root = rootFindings();
-    List<Finding> rest = findings.stream().filter(f -> !root.contains(f)).toList();
-    Map<Layer, List<Map.Entry<String, Fix>>> fixes = byLayer(rest, primaryFixes());
-    if (fixes.isEmpty()) {
+    List<Proposal> proposals = proposals().stream().filter(p -> !p.fallback().isEmpty())
+        .toList();
+    if (proposals.isEmpty()) {
       out.append("The findings propose no other fix. If the fix above is not enough:"
           + " `<next option>`.\n");
       return;
     }
     out.append("If the fix above is not enough, in the order of the findings' severity:\n\n");
-    writeFixes(fixes, "###");
+    for (Proposal p : proposals) {
+      out.append("### ").append(p.heading()).append("\n\n");
+      writeFixes(p.fallback());
+    }
   }
 
   private static String cite(OomReport r) {

@@ -70,7 +70,7 @@ final class Timeline {
           ? "OOM killer invoked by hand (SysRq-f, order=-1) from " + who
           : who + " invoked the OOM killer"
               + t.order().stream().mapToObj(o -> ", order " + o).findFirst().orElse("")
-              + ": " + Facts.ranOut(r);
+              + ": " + MarkdownReport.ranOut(r);
       events.add(new Event(r.time(), r.host(), text, t.source()));
     }
     if (r.victim().isPresent()) {
@@ -102,7 +102,7 @@ final class Timeline {
     }
     if (r.trigger().isEmpty() && r.victim().isEmpty() && r.groupKill().isEmpty()
         && r.panic().isEmpty() && !r.lines().isEmpty()) {
-      events.add(new Event(r.time(), r.host(), "OOM report (cut short): " + Facts.ranOut(r),
+      events.add(new Event(r.time(), r.host(), "OOM report (cut short): " + MarkdownReport.ranOut(r),
           r.lines().get(0)));
     }
   }

@@ -2,6 +2,9 @@ package dev.oomlens.report.text;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.oomlens.core.diagnosis.Confirmation;
+import dev.oomlens.core.diagnosis.Diagnosis;
+import dev.oomlens.core.diagnosis.IncidentDiagnosis;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.host.CgroupMemory;
@@ -11,18 +14,17 @@ import dev.oomlens.core.host.KillerEvent;
 import dev.oomlens.core.host.PressureStall;
 import dev.oomlens.core.host.SwapDevice;
 import dev.oomlens.core.host.ZramDevice;
-import dev.oomlens.core.model.OomReport;
-import dev.oomlens.core.model.OomScope;
-import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.Citation;
-import dev.oomlens.core.rules.EvidenceSet;
-import dev.oomlens.core.rules.Incident;
-import dev.oomlens.core.rules.MemcgLevel;
+import dev.oomlens.core.model.Input;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.rules.RuleEngine;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,7 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /*
  * The ladder is what an on-call engineer reads first, so it is four labelled lines (more only
@@ -50,16 +52,13 @@ public final class DiagnosisTextWriter {
   private static final String INDENT = "  ";
   private static final String LADDER_INDENT = " ".repeat(11);
 
-  /** Places (incidents) named on the ladder's Where line; the rest are counted. */
-  public static final int MAX_PLACES = 5;
+  /** Incidents the ladder shows in full (where, why, fix); the rest get one line each. */
+  public static final int FULL_INCIDENTS = 3;
+
+  private static final String INCIDENT_INDENT = "   ";
 
   /** Cgroups listed in the host facts (those with OOM kills or limit hits first). */
   public static final int MAX_CGROUPS_LISTED = 8;
-
-  /** The killer actions that are kills (or evictions) done by userspace, not records of them. */
-  private static final Set<KillerEvent.Action> USERSPACE_KILLS = EnumSet.of(
-      KillerEvent.Action.KILL, KillerEvent.Action.EVICT,
-      KillerEvent.Action.UNIT_KILLED_BY_OOMD);
 
   private final PrintWriter out;
 
@@ -68,72 +67,242 @@ public final class DiagnosisTextWriter {
   }
 
   /**
-   * Writes the ladder: what is confirmed, where the memory ran out, why (the findings' summaries,
-   * most severe first) and what to change (each fix once, with its layer and snippet).
-   *
-   * @param sources what was read, in words ("/dev/kmsg", "kern.log"), for the "none" case; empty
-   *     when no kernel log could be read at all
+   * Writes the whole text of a diagnosis: the ladder, the findings of the incidents that matter
+   * most (and of the host) in full, the kernel's reports input by input, the userspace killers'
+   * records and the host's memory now.
    */
-  public void ladder(EvidenceSet evidence, List<Finding> findings, Optional<String> sources) {
-    List<Finding> sorted = sorted(findings);
-    out.print(label("Confirmed") + confirmed(evidence, sources) + "\n");
-    List<String> where = where(evidence);
-    for (int i = 0; i < where.size(); i++) {
-      out.print((i == 0 ? label("Where") : LADDER_INDENT) + where.get(i) + "\n");
+  public void write(Diagnosis d) {
+    ladder(d);
+    findings(d);
+    out.print("\n");
+    reports(d);
+    userspaceKills(d.evidence().killers());
+    d.evidence().host().ifPresent(this::host);
+    out.flush();
+  }
+
+  /**
+   * Writes the ladder: what is confirmed, then for each incident, most important first, where the
+   * memory ran out, why (its findings' summaries) and what to change (each fix once, under the
+   * incident it is for); the incidents past {@value #FULL_INCIDENTS} get one line each. Findings
+   * about no incident (the host, the killers) come last, under "Host".
+   */
+  public void ladder(Diagnosis d) {
+    out.print(label("Confirmed") + confirmed(d) + "\n");
+    List<IncidentDiagnosis> incidents = d.incidents();
+    if (incidents.size() <= 1) {
+      single(d, incidents.isEmpty() ? Optional.empty() : Optional.of(incidents.getFirst()));
+      out.flush();
+      return;
     }
-    // One line per code: the most severe finding of it stands for the others, whose summaries
-    // and fixes are in the findings below.
-    Map<String, List<Finding>> byCode = new LinkedHashMap<>();
-    sorted.forEach(f -> byCode.computeIfAbsent(f.code(), c -> new ArrayList<>()).add(f));
-    if (byCode.isEmpty()) {
-      out.print(label("Why") + "no rule found a cause in this evidence\n");
+    int full = Math.min(incidents.size(), FULL_INCIDENTS);
+    boolean manyHosts = manyHosts(d);
+    out.print(label("Where") + incidents.size() + " incidents, the one that matters most first"
+        + " (severity, then recency, then kills)" + (incidents.size() > full
+            ? "; #" + (full + 1) + " to #" + incidents.size() + " one line each" : "") + "\n");
+    for (IncidentDiagnosis i : incidents.subList(0, full)) {
+      out.print("\n" + i.label() + " " + where(i, manyHosts) + "\n");
+      why(INCIDENT_INDENT + "Why:  ", INCIDENT_INDENT + "      ", i.findings());
+      fixes(INCIDENT_INDENT + "Fix:  ", INCIDENT_INDENT + "      ", i.fixes());
     }
-    boolean first = true;
-    for (List<Finding> same : byCode.values()) {
-      Finding f = same.getFirst();
-      String more = same.size() > 1 ? " (and " + (same.size() - 1) + " more like it)" : "";
-      out.print((first ? label("Why") : LADDER_INDENT) + f.summary() + more + "  ["
-          + f.code() + ", " + f.severity().jsonName() + "]\n");
-      first = false;
+    if (incidents.size() > full) {
+      out.print("\n");
+      for (IncidentDiagnosis i : incidents.subList(full, incidents.size())) {
+        out.print(oneLine(i, manyHosts) + "\n");
+      }
     }
-    Set<Fix> fixes = new LinkedHashSet<>();
-    byCode.values().forEach(same -> fixes.addAll(same.getFirst().fixes()));
-    if (fixes.isEmpty()) {
-      out.print(label("Fix") + "nothing to change was found\n");
-    }
-    first = true;
-    for (Fix fix : fixes) {
-      out.print((first ? label("Fix") : LADDER_INDENT) + "[" + fix.layer().jsonName() + "] "
-          + fix.action() + "\n");
-      fix.snippet().ifPresent(sn -> snippet(sn, LADDER_INDENT + INDENT));
-      first = false;
+    if (!d.hostFindings().isEmpty()) {
+      out.print("\nHost: findings about no single incident\n");
+      why(INCIDENT_INDENT + "Why:  ", INCIDENT_INDENT + "      ", d.hostFindings());
+      fixes(INCIDENT_INDENT + "Fix:  ", INCIDENT_INDENT + "      ", fixesOf(d.hostFindings()));
     }
     out.flush();
   }
 
-  /** Writes each finding in full, most severe first; nothing when there are none. */
-  public void findings(List<Finding> findings) {
-    List<Finding> sorted = sorted(findings);
-    for (Finding f : sorted) {
-      out.print("\n" + f.code() + ": " + f.summary() + "\n");
-      out.print(INDENT + "Severity " + f.severity().jsonName() + ", confidence "
-          + f.confidence().jsonName() + "\n");
-      out.print(INDENT + "Reasoning: " + f.reasoning() + "\n");
-      if (!f.evidence().isEmpty()) {
-        out.print(INDENT + "Evidence:\n");
-        for (Citation c : f.evidence()) {
-          out.print(INDENT + INDENT + c.describe() + "\n");
-        }
-      }
-      for (Fix fix : f.fixes()) {
-        out.print(INDENT + "Fix [" + fix.layer().jsonName() + "]: " + fix.action() + "\n");
-        fix.snippet().ifPresent(s -> snippet(s, INDENT + INDENT + INDENT));
-      }
-      if (!f.code().equals(RuleEngine.ENGINE_ERROR)) {
-        out.print(INDENT + "Doc: docs/rules/" + f.code() + ".md\n");
+  /** The classic four rungs, for a run with at most one incident. */
+  private void single(Diagnosis d, Optional<IncidentDiagnosis> incident) {
+    if (incident.isPresent()) {
+      out.print(label("Where") + where(incident.get(), false) + "\n");
+    } else {
+      List<String> where = userspaceWhere(d);
+      for (int i = 0; i < where.size(); i++) {
+        out.print((i == 0 ? label("Where") : LADDER_INDENT) + where.get(i) + "\n");
       }
     }
+    List<Finding> findings = new ArrayList<>();
+    incident.ifPresent(i -> findings.addAll(i.findings()));
+    findings.addAll(d.hostFindings());
+    if (findings.isEmpty()) {
+      out.print(label("Why") + (d.confirmation().state() == Confirmation.State.UNKNOWN
+          ? "unknown: the evidence that would tell could not be read"
+          : "no rule found a cause in this evidence") + "\n");
+    } else {
+      why(label("Why"), LADDER_INDENT, findings);
+    }
+    List<Fix> fixes = new ArrayList<>();
+    incident.ifPresent(i -> fixes.addAll(i.fixes()));
+    fixesOf(d.hostFindings()).stream().filter(f -> !fixes.contains(f)).forEach(fixes::add);
+    if (fixes.isEmpty()) {
+      out.print(label("Fix") + "nothing to change was found\n");
+      return;
+    }
+    if (incident.isPresent()) {
+      out.print(label("Fix") + "for " + incident.get().label() + " "
+          + target(incident.get()) + ":\n");
+      this.fixes(LADDER_INDENT, LADDER_INDENT, fixes);
+    } else {
+      this.fixes(label("Fix"), LADDER_INDENT, fixes);
+    }
+  }
+
+  /** One line per code: the most severe finding of it stands for the others. */
+  private void why(String first, String rest, List<Finding> findings) {
+    Map<String, List<Finding>> byCode = new LinkedHashMap<>();
+    sorted(findings).forEach(f -> byCode.computeIfAbsent(f.code(), c -> new ArrayList<>()).add(f));
+    boolean isFirst = true;
+    for (List<Finding> same : byCode.values()) {
+      Finding f = same.getFirst();
+      String more = same.size() > 1 ? " (and " + (same.size() - 1) + " more like it)" : "";
+      out.print((isFirst ? first : rest) + f.summary() + more + "  [" + f.code() + ", "
+          + f.severity().jsonName() + "]\n");
+      isFirst = false;
+    }
+  }
+
+  private void fixes(String first, String rest, List<Fix> fixes) {
+    boolean isFirst = true;
+    for (Fix fix : fixes) {
+      out.print((isFirst ? first : rest) + "[" + fix.layer().jsonName() + "] " + fix.action()
+          + "\n");
+      fix.snippet().ifPresent(sn -> snippet(sn, rest + INDENT));
+      isFirst = false;
+    }
+  }
+
+  private static List<Fix> fixesOf(List<Finding> findings) {
+    Set<Fix> fixes = new LinkedHashSet<>();
+    sorted(findings).forEach(f -> fixes.addAll(f.fixes()));
+    return List.copyOf(fixes);
+  }
+
+  /** Where an incident ran out, with its kills (and its host when the run has several). */
+  private static String where(IncidentDiagnosis i, boolean manyHosts) {
+    String host = manyHosts ? i.incident().host().orElse("(unnamed host)") + ": " : "";
+    return host + i.where() + " (" + plural(i.kills(), "kill") + ")";
+  }
+
+  private static boolean manyHosts(Diagnosis d) {
+    return d.incidents().stream().map(i -> i.incident().host()).distinct().count() > 1;
+  }
+
+  /** What a fix is for: the incident's cgroup, or its host for a host-wide OOM. */
+  private static String target(IncidentDiagnosis i) {
+    return i.cgroup().map(c -> "(memory cgroup " + c + ")")
+        .orElse("(" + i.incident().host().map(h -> "host " + h).orElse("the host") + ")");
+  }
+
+  /** {@code #4  where (n kills): CODE severity, CODE severity}. */
+  private static String oneLine(IncidentDiagnosis i, boolean manyHosts) {
+    String codes = i.findings().isEmpty() ? "no rule fired"
+        : i.findings().stream().map(f -> f.code() + " " + f.severity().jsonName()).distinct()
+            .collect(Collectors.joining(", "));
+    return String.format(Locale.ROOT, "%-4s", i.label()) + where(i, manyHosts) + ": " + codes;
+  }
+
+  /**
+   * Writes the findings in full, most severe first: those of the incidents the ladder shows in
+   * full and those about no incident; the others are counted, with how to see them.
+   */
+  public void findings(Diagnosis d) {
+    List<IncidentDiagnosis> incidents = d.incidents();
+    Set<String> shown = new LinkedHashSet<>();
+    incidents.stream().limit(FULL_INCIDENTS).forEach(i -> shown.add(i.incident().id()));
+    Map<String, String> labels = new LinkedHashMap<>();
+    incidents.forEach(i -> labels.put(i.incident().id(), i.label()));
+    List<Finding> full = d.findings().stream()
+        .filter(f -> f.incidents().isEmpty() || f.incidents().stream().anyMatch(shown::contains))
+        .toList();
+    for (Finding f : full) {
+      finding(f, labels);
+    }
+    long hidden = d.findings().size() - full.size();
+    if (hidden > 0) {
+      out.print("\n" + plural(hidden, "more finding") + " about #" + (FULL_INCIDENTS + 1)
+          + " to #" + incidents.size() + " (one line each above): --workload CGROUP shows one"
+          + " incident in full; --format json or markdown shows them all.\n");
+    }
     out.flush();
+  }
+
+  private void finding(Finding f, Map<String, String> labels) {
+    out.print("\n" + f.code() + ": " + f.summary() + "\n");
+    out.print(INDENT + "Severity " + f.severity().jsonName() + ", confidence "
+        + f.confidence().jsonName() + "\n");
+    if (!f.incidents().isEmpty()) {
+      out.print(INDENT + "About: " + f.incidents().stream()
+          .map(id -> labels.getOrDefault(id, "?") + " (" + id + ")")
+          .collect(Collectors.joining(", ")) + "\n");
+    }
+    out.print(INDENT + "Reasoning: " + f.reasoning() + "\n");
+    if (!f.evidence().isEmpty()) {
+      out.print(INDENT + "Evidence:\n");
+      for (Citation c : f.evidence()) {
+        out.print(INDENT + INDENT + c.describe() + "\n");
+      }
+    }
+    for (Fix fix : f.fixes()) {
+      out.print(INDENT + "Fix [" + fix.layer().jsonName() + "]: " + fix.action() + "\n");
+      fix.snippet().ifPresent(s -> snippet(s, INDENT + INDENT + INDENT));
+    }
+    if (!f.code().equals(RuleEngine.ENGINE_ERROR)) {
+      out.print(INDENT + "Doc: docs/rules/" + f.code() + ".md\n");
+    }
+  }
+
+  /**
+   * Writes the kernel's reports input by input: those of the incidents shown in full as a
+   * summary each, the others one line each; an input without any says so, and its problems
+   * follow it.
+   */
+  public void reports(Diagnosis d) {
+    Set<OomReport> full = Collections.newSetFromMap(new IdentityHashMap<>());
+    d.incidents().stream().limit(FULL_INCIDENTS).forEach(i -> full.addAll(i.incident().reports()));
+    TextReportWriter writer = new TextReportWriter(out);
+    for (Input input : d.evidence().inputs()) {
+      if (input.kind() != Input.Kind.KERNEL_LOG) {
+        continue;
+      }
+      writer.beginInput(input.name(), empty(input));
+      for (OomReport r : d.evidence().reports()) {
+        if (r.source().file().equals(input.name())) {
+          if (full.contains(r) || d.incidents().size() <= FULL_INCIDENTS) {
+            writer.report(r);
+          } else {
+            writer.reportLine(r);
+          }
+        }
+      }
+      for (AllocFailure f : d.evidence().allocFailures()) {
+        if (f.source().file().equals(input.name())) {
+          writer.allocFailure(f);
+        }
+      }
+      Optional<Problem> spoiled = input.spoiled();
+      input.problems().stream().filter(p -> spoiled.map(sp -> sp != p).orElse(true))
+          .forEach(writer::problem);
+      writer.endInput();
+    }
+    out.flush();
+  }
+
+  /** What an input without a report says: that it held none, or that it could not be read. */
+  private static String empty(Input input) {
+    Optional<String> why = input.whyNotWholeNamed();
+    if (why.isPresent()) {
+      return capitalize(why.get()) + ". Whether it holds an OOM kill is unknown.";
+    }
+    return "No OOM-killer report in " + input.name()
+        + input.span().map(s -> " (" + s + ")").orElse("") + ".";
   }
 
   /** Writes the records of userspace killers, one line each; nothing when there are none. */
@@ -186,97 +355,79 @@ public final class DiagnosisTextWriter {
     out.flush();
   }
 
-  private String confirmed(EvidenceSet e, Optional<String> sources) {
-    long kernelKills = e.reports().stream().filter(r -> r.victim().isPresent()).count();
-    long noKill = e.reports().size() - kernelKills;
-    Map<String, Integer> byKiller = new TreeMap<>();
-    for (KillerEvent k : e.killers()) {
-      if (USERSPACE_KILLS.contains(k.action())) {
-        byKiller.merge(k.killer().jsonName(), 1, Integer::sum);
+  private static String confirmed(Diagnosis d) {
+    Confirmation c = d.confirmation();
+    String read = readList(c.kernelLogs(), d);
+    if (c.state() == Confirmation.State.UNKNOWN) {
+      List<String> why = new ArrayList<>();
+      for (Input i : c.kernelLogs()) {
+        i.whyNotWholeNamed().ifPresent(why::add);
       }
+      return "unknown: " + (why.isEmpty() ? "no kernel log was read" : String.join("; ", why));
     }
-    int userspace = byKiller.values().stream().mapToInt(Integer::intValue).sum();
-    if (kernelKills == 0 && noKill == 0 && userspace == 0) {
-      return sources.map(s -> "no OOM kill: neither the kernel's OOM killer nor a userspace"
-              + " killer is on record in " + s)
-          .orElse("unknown: no kernel log could be read");
+    if (c.state() == Confirmation.State.NONE) {
+      return "no OOM kill: neither the kernel's OOM killer nor a userspace killer is on record"
+          + " in " + read + killersNote(d);
     }
     List<String> parts = new ArrayList<>();
-    if (kernelKills > 0) {
-      parts.add(plural(kernelKills, "OOM kill") + " by the kernel");
+    String floor = c.partial() ? "at least " : "";
+    if (c.kernelKills() > 0) {
+      parts.add(floor + plural(c.kernelKills(), "OOM kill") + " by the kernel"
+          + (d.incidents().size() > 1 ? " in " + d.incidents().size() + " incidents" : ""));
     }
-    if (noKill > 0) {
-      parts.add(plural(noKill, "OOM report") + " without a kill (panic, nothing killable, or"
-          + " the kill line is missing)");
+    if (c.reportsWithoutKill() > 0) {
+      parts.add(plural(c.reportsWithoutKill(), "OOM report") + " without a kill (panic, nothing"
+          + " killable, or the kill line is missing)");
     }
-    if (userspace > 0) {
+    if (c.userspaceKillCount() > 0) {
       List<String> who = new ArrayList<>();
-      byKiller.forEach((k, n) -> who.add(k + " " + n));
-      parts.add(plural(userspace, "kill") + " by a userspace killer (" + String.join(", ", who)
-          + ")");
-    } else if (kernelKills > 0) {
+      c.userspaceKills().forEach((k, n) -> who.add(k + " " + n));
+      parts.add(plural(c.userspaceKillCount(), "kill") + " by a userspace killer ("
+          + String.join(", ", who) + ")");
+    } else if (c.kernelKills() > 0 && d.evidence().killerRecordsRead()) {
       parts.add("none by a userspace killer");
     }
-    return String.join("; ", parts);
+    String joined = String.join("; ", parts);
+    List<String> unread = c.unreadable().stream()
+        .filter(i -> i.kind() == Input.Kind.KERNEL_LOG).map(Input::name).toList();
+    return unread.isEmpty() ? joined
+        : joined + " (" + String.join(", ", unread) + " could not be read whole)";
   }
 
-  private static List<String> where(EvidenceSet e) {
+  /** Says when the killers' records could not be read, so "none" is not overstated. */
+  private static String killersNote(Diagnosis d) {
+    List<Input> killers = d.evidence().inputs(Input.Kind.KILLER_LOG);
+    boolean unread = killers.stream().anyMatch(i -> !i.isWhole());
+    return unread ? "; the userspace killers' records could not be read ("
+        + killers.stream().filter(i -> !i.isWhole()).map(Input::name)
+            .collect(Collectors.joining(", ")) + ")" : "";
+  }
+
+  private static String readList(List<Input> kernelLogs, Diagnosis d) {
+    List<String> names = new ArrayList<>();
+    kernelLogs.stream().filter(Input::isWhole).forEach(i -> names.add(i.name()));
+    d.evidence().inputs(Input.Kind.KILLER_LOG).stream().filter(Input::isWhole)
+        .forEach(i -> names.add(i.name()));
+    return String.join(", ", names);
+  }
+
+  /** The ladder's Where when no kernel report holds an incident: what userspace killers did. */
+  private static List<String> userspaceWhere(Diagnosis d) {
     List<String> out = new ArrayList<>();
-    Set<String> hosts = new LinkedHashSet<>();
-    e.incidents().forEach(i -> hosts.add(i.host().orElse("")));
-    boolean manyHosts = hosts.size() > 1;
-    List<Incident> incidents = new ArrayList<>(e.incidents());
-    // Most kills first; the rest are counted, and listed in the reports below.
-    incidents.sort(Comparator.comparingLong(DiagnosisTextWriter::kills).reversed());
-    for (Incident i : incidents.subList(0, Math.min(incidents.size(), MAX_PLACES))) {
-      OomReport first = i.reports().getFirst();
-      String host = manyHosts ? i.host().orElse("(unnamed host)") + ": " : "";
-      out.add(host + place(first) + " (" + plural(kills(i), "kill") + ")");
-    }
-    if (incidents.size() > MAX_PLACES) {
-      out.add("and " + (incidents.size() - MAX_PLACES) + " more places ("
-          + plural(incidents.size(), "incident") + " in all, each in the reports below)");
-    }
-    if (out.isEmpty()) {
-      Map<String, Integer> units = new LinkedHashMap<>();
-      for (KillerEvent k : e.killers()) {
-        if (USERSPACE_KILLS.contains(k.action())) {
-          String at = k.unit().or(k::comm).orElse("(not named)");
-          units.merge(k.killer().jsonName() + " acted on " + at, 1, Integer::sum);
-        }
+    Map<String, Integer> units = new LinkedHashMap<>();
+    for (KillerEvent k : d.evidence().killers()) {
+      if (Confirmation.USERSPACE_KILLS.contains(k.action())) {
+        String at = k.unit().or(k::comm).orElse("(not named)");
+        units.merge(k.killer().jsonName() + " acted on " + at, 1, Integer::sum);
       }
-      units.forEach((w, n) -> out.add(w + (n > 1 ? " (" + n + " times)" : "")));
     }
+    units.forEach((w, n) -> out.add(w + (n > 1 ? " (" + n + " times)" : "")));
     if (out.isEmpty()) {
-      out.add("nowhere: no memory ran out on record");
+      out.add(d.confirmation().state() == Confirmation.State.UNKNOWN
+          ? "unknown: the kernel log could not be read"
+          : "nowhere: no memory ran out on record");
     }
     return out;
-  }
-
-  private static long kills(Incident i) {
-    return i.reports().stream().filter(r -> r.victim().isPresent()).count();
-  }
-
-  /** Where one report says the memory ran out, in words. */
-  private static String place(OomReport r) {
-    if (r.order().isPresent() && r.order().getAsInt() == -1) {
-      return "no limit was hit: the OOM killer was invoked by hand (SysRq-f)";
-    }
-    Optional<OomScope> scope = r.scope();
-    if (r.oomMemcg().isPresent() || scope.filter(s -> s == OomScope.MEMCG).isPresent()) {
-      String cgroup = r.oomMemcg().orElse("(not named)");
-      String level = MemcgLevel.of(r).map(MemcgLevel::words).orElse("cgroup");
-      return "the " + level + " limit: memory cgroup " + cgroup;
-    }
-    if (scope.isEmpty()) {
-      return "not shown by the report";
-    }
-    return switch (scope.get()) {
-      case GLOBAL -> "the whole host: no cgroup limit, the machine ran out of memory";
-      case CPUSET -> "a cpuset's memory nodes" + r.cpuset().map(c -> " (" + c + ")").orElse("");
-      case MEMORY_POLICY -> "the memory nodes of a memory policy (mbind/set_mempolicy)";
-      case MEMCG -> "a memory cgroup";
-    };
   }
 
   private static List<Finding> sorted(List<Finding> findings) {
@@ -431,5 +582,9 @@ public final class DiagnosisTextWriter {
 
   private static String plural(long n, String noun) {
     return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
+  private static String capitalize(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 }

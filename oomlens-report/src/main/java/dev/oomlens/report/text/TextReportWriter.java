@@ -3,6 +3,7 @@ package dev.oomlens.report.text;
 import static java.util.Objects.requireNonNull;
 
 import dev.oomlens.core.kernel.KernelLogSink;
+import dev.oomlens.core.diagnosis.Place;
 import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.GroupKill;
 import dev.oomlens.core.model.HostMemory;
@@ -58,6 +59,8 @@ public final class TextReportWriter implements KernelLogSink {
   private int reportsInInput;
   private final List<Problem> problems = new ArrayList<>();
   private boolean wroteBlock;
+  /** True while one-line reports follow each other: they share a block. */
+  private boolean inLines;
 
   public TextReportWriter(PrintWriter out) {
     this.out = requireNonNull(out, "out");
@@ -127,6 +130,42 @@ public final class TextReportWriter implements KernelLogSink {
     out.flush();
   }
 
+  /** Writes one report as one line (see {@link #oneLine}), counted like a full one. */
+  public void reportLine(OomReport r) {
+    reportsInInput++;
+    if (!inLines) {
+      startBlock();
+      inLines = true;
+    }
+    out.print(oneLine(r) + "\n");
+    out.flush();
+  }
+
+  /**
+   * One OOM report in one line: when, on which host, what was killed with its size, where the
+   * memory ran out, and the lines it spans: {@code 2025-12-13T07:23:21  node-1  java (pid 42, RSS
+   * 148.8 MiB) <- the container limit: memory cgroup /kubepods/...  (kern.log:1-71)}.
+   */
+  public static String oneLine(OomReport r) {
+    StringBuilder s = new StringBuilder();
+    String when = r.time().wallclock().orElse(r.time().monotonicSeconds().stream()
+        .mapToObj(m -> String.format(Locale.ROOT, "%.3f s after boot", m)).findFirst()
+        .orElse("(no time)"));
+    s.append(when).append("  ");
+    r.host().ifPresent(h -> s.append(h).append("  "));
+    if (r.victim().isPresent()) {
+      Victim v = r.victim().get();
+      s.append(v.comm()).append(" (pid ").append(v.pid());
+      v.rssKb().ifPresent(kb -> s.append(", RSS ").append(Units.mibFromKb(kb)));
+      s.append(')');
+    } else {
+      s.append(r.panic().isPresent() ? "no kill (panic)"
+          : r.noKillableProcesses() ? "no kill (nothing killable)" : "victim not in the log");
+    }
+    s.append(" <- ").append(Place.words(r)).append("  (").append(cite(r.source())).append(')');
+    return s.toString();
+  }
+
   @Override
   public void allocFailure(AllocFailure f) {
     startBlock();
@@ -185,90 +224,11 @@ public final class TextReportWriter implements KernelLogSink {
   }
 
   private void writeScope(OomReport r) {
-    Optional<OomScope> scope = r.scope();
-    if (scope.isEmpty()) {
-      line("Ran out", "the report does not show where the memory ran out", null);
-      return;
-    }
-    switch (scope.get()) {
-      case MEMCG -> writeMemcgScope(r);
-      case GLOBAL -> line("Ran out", isManual(r)
-              ? "no limit was hit, the OOM killer was invoked by hand; the machine had "
-                  + hostTotals(r)
-              : "the whole machine ran out: " + hostTotals(r),
-          r.hostMemory().map(HostMemory::source).orElse(null));
-      case CPUSET -> {
-        String name = r.cpuset().map(c -> "cpuset " + c).orElse("its cpuset");
-        String mems = r.memsAllowed().map(m -> " (memory nodes " + m + ")").orElse("");
-        line("Ran out", "the allocation was confined to " + name + mems
-                + ", whose nodes ran out; the machine as a whole had " + hostTotals(r),
-            r.hostMemory().map(HostMemory::source).orElse(null));
-      }
-      case MEMORY_POLICY -> line("Ran out",
-          "the allocation was bound by a memory policy (mbind/set_mempolicy) to nodes that ran out;"
-              + " the machine as a whole had " + hostTotals(r),
-          r.hostMemory().map(HostMemory::source).orElse(null));
-    }
-  }
-
-  private void writeMemcgScope(OomReport r) {
-    String cgroup = r.oomMemcg()
-        .or(() -> r.memcg().flatMap(MemcgState::statCgroup))
-        .orElse("(not named)");
-    if (r.memcg().isEmpty()) {
-      line("Ran out", "memory cgroup " + cgroup + " hit its limit", findLine(r, cgroup));
-      return;
-    }
-    MemcgState m = r.memcg().get();
-    String usage = "usage " + Units.mibFromKb(m.usageKb())
-        + m.failcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst().orElse("");
-    boolean memswHit = m.memswLimitKb().isPresent() && m.memswUsageKb().isPresent()
-        && !MemcgState.isUnlimited(m.memswLimitKb().getAsLong())
-        && m.memswUsageKb().getAsLong() >= m.memswLimitKb().getAsLong()
-        && (MemcgState.isUnlimited(m.limitKb()) || m.usageKb() < m.limitKb());
-    String text;
-    if (memswHit) {
-      text = "memory cgroup " + cgroup + " hit its memory+swap limit of "
-          + Units.mibFromKb(m.memswLimitKb().getAsLong()) + " (memory+swap usage "
-          + Units.mibFromKb(m.memswUsageKb().getAsLong())
-          + m.memswFailcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst().orElse("")
-          + "; memory alone " + Units.mibFromKb(m.usageKb())
-          + (MemcgState.isUnlimited(m.limitKb()) ? "" : " of " + Units.mibFromKb(m.limitKb()))
-          + ")";
-    } else if (MemcgState.isUnlimited(m.limitKb())) {
-      text = "memory cgroup " + cgroup + " ran out, though its own memory limit is unlimited"
-          + " (a parent's limit was hit; " + usage + ")";
-    } else {
-      text = "memory cgroup " + cgroup + " hit its limit of " + Units.mibFromKb(m.limitKb())
-          + " (" + usage + ")";
-    }
-    line("Ran out", text, m.source());
-  }
-
-  private static String hostTotals(OomReport r) {
-    if (r.hostMemory().isEmpty()) {
-      return "the report holds no memory counters";
-    }
-    HostMemory h = r.hostMemory().get();
-    List<String> parts = new ArrayList<>();
-    Long freePages = h.counterPages().get("free");
-    if (freePages != null) {
-      parts.add("free " + Units.mibFromPages(freePages)
-          + h.ramPages().stream().mapToObj(p -> " of RAM " + Units.mibFromPages(p))
-              .findFirst().orElse(""));
-    } else {
-      h.ramPages().ifPresent(p -> parts.add("RAM " + Units.mibFromPages(p)));
-    }
-    if (h.totalSwapKb().isPresent()) {
-      long total = h.totalSwapKb().getAsLong();
-      if (total == 0) {
-        parts.add("no swap");
-      } else {
-        parts.add("swap free " + h.freeSwapKb().stream().mapToObj(Units::mibFromKb)
-            .findFirst().orElse("?") + " of " + Units.mibFromKb(total));
-      }
-    }
-    return parts.isEmpty() ? "the report holds no memory totals" : String.join(", ", parts);
+    SourceLine at = r.scope().filter(sc -> sc == OomScope.MEMCG).isPresent()
+        ? r.memcg().map(MemcgState::source)
+            .orElse(Place.cgroup(r).map(c -> findLine(r, c)).orElse(null))
+        : r.hostMemory().map(HostMemory::source).orElse(null);
+    line("Ran out", Place.account(r), at);
   }
 
   private void writeWorkload(OomReport r) {
@@ -434,6 +394,7 @@ public final class TextReportWriter implements KernelLogSink {
       out.print('\n');
     }
     wroteBlock = true;
+    inLines = false;
   }
 
   private static boolean isManual(OomReport r) {

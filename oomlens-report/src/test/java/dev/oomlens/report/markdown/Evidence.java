@@ -2,6 +2,7 @@ package dev.oomlens.report.markdown;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.host.KillerEvent;
@@ -14,6 +15,7 @@ import dev.oomlens.core.kernel.KernelLogReader;
 import dev.oomlens.core.kernel.KernelLogSink;
 import dev.oomlens.core.kernel.ReaderOptions;
 import dev.oomlens.core.model.AllocFailure;
+import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.rules.EvidenceSet;
@@ -61,12 +63,23 @@ record Evidence(List<OomReport> reports, List<AllocFailure> allocFailures,
       Optional<HostSnapshot> host, List<KillerEvent> killers) {
     List<Incident> incidents = IncidentBuilder.group(reports);
     List<Finding> findings = new RuleEngine().run(
-        new EvidenceSet(reports, incidents, failures, host, killers, false));
+        EvidenceSet.builder().reports(reports).allocFailures(failures).host(host)
+            .killers(killers).build());
     return new Evidence(reports, failures, incidents, host, killers, findings);
   }
 
   String markdown() {
-    return MarkdownReport.render(reports, incidents, findings, host, killers);
+    return markdown(reports, findings, host, killers);
+  }
+
+  /** The draft of these reports with these findings, as doctor would write it. */
+  static String markdown(List<OomReport> reports, List<Finding> findings,
+      Optional<HostSnapshot> host, List<KillerEvent> killers) {
+    String log = reports.isEmpty() ? "kern.log" : reports.getFirst().source().file();
+    return MarkdownReport.render(Diagnosis.of(EvidenceSet.builder().reports(reports).host(host)
+        .killers(killers)
+        .input(new Input(log, Input.Kind.KERNEL_LOG, reports.size(), List.of())).build(),
+        findings));
   }
 
   /**

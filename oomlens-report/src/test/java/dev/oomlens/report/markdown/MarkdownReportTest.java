@@ -66,7 +66,7 @@ class MarkdownReportTest {
   @Test
   void render_sections_inSeed000Order() {
     List<OomReport> reports = aksReports();
-    String md = MarkdownReport.render(reports, List.of(), handBuilt(reports.get(0)),
+    String md = Evidence.markdown(reports, handBuilt(reports.get(0)),
         Optional.empty(), List.of());
     List<String> headings = md.lines().filter(l -> l.startsWith("## ")).toList();
     assertThat(headings).containsExactly("## Background", "## Root cause",
@@ -81,48 +81,50 @@ class MarkdownReportTest {
   void render_rootCause_isTheHighestFindingWithItsQuotedLines() {
     List<OomReport> reports = aksReports();
     OomReport r = reports.get(0);
-    String md = MarkdownReport.render(reports, List.of(), handBuilt(r), Optional.empty(),
+    String md = Evidence.markdown(reports, handBuilt(r), Optional.empty(),
         List.of());
     String root = section(md, "Root cause");
     assertThat(root).contains("### MEMCG-LIMIT: MEMCG-LIMIT summary\n")
-        .contains("Severity high, confidence high.")
+        .contains("Severity high, confidence high, about #1.")
         .contains("From `015-jpaztech-aks-5.15-burstable-pod-cgv2.log`, lines 1, 2:\n\n```text\n"
             + r.lines().get(0).text() + "\n" + r.lines().get(1).text() + "\n```\n")
         .doesNotContain("### TIGHT-LIMIT")
-        .contains("### Also found\n\n- **TIGHT-LIMIT** (medium): TIGHT-LIMIT summary\n"
-            + "- **NO-SWAP** (low): NO-SWAP summary\n");
+        .contains("### Also found\n\n- **TIGHT-LIMIT** (medium, about #1): TIGHT-LIMIT summary\n"
+            + "- **NO-SWAP** (low, about the host): NO-SWAP summary\n");
   }
 
   @Test
   void render_fixes_rootFindingsByLayerThenTheRestAsFallbacks() {
     List<OomReport> reports = aksReports();
-    String md = MarkdownReport.render(reports, List.of(), handBuilt(reports.get(0)),
+    String md = Evidence.markdown(reports, handBuilt(reports.get(0)),
         Optional.empty(), List.of());
     String fix = section(md, "Fix applied or proposed");
-    assertThat(fix).contains("### Application\n\n**MEMCG-LIMIT**: Find what grew.\n")
-        .contains("### Container limit\n\n**MEMCG-LIMIT**: Raise the limit to 750Mi.\n\n"
+    assertThat(fix).contains("### #1: memory cgroup `/kubepods.slice/")
+        .contains("**MEMCG-LIMIT**, Container limit: Raise the limit to 750Mi.\n\n"
             + "```yaml\nresources:\n  limits:\n    memory: \"750Mi\"\n```\n")
+        .contains("**MEMCG-LIMIT**, Application: Find what grew.\n")
         .doesNotContain("zram").doesNotContain("Reserve memory");
-    assertThat(fix.indexOf("### Application")).isLessThan(fix.indexOf("### Container limit"));
     String fallback = section(md, "Fallback options");
-    // The raise is proposed already; the lower findings add the node reservation and zram.
+    // The raise is proposed already; the lower findings add the node reservation and zram, each
+    // under what it is for: the incident, and the host.
     assertThat(fallback).doesNotContain("Raise the limit")
-        .contains("### Node and kubelet\n\n**TIGHT-LIMIT**: Reserve memory for the system.\n\n"
+        .contains("**TIGHT-LIMIT**, Node and kubelet: Reserve memory for the system.\n\n"
             + "```yaml\n# /var/lib/kubelet/config.yaml\nsystemReserved:\n")
-        .contains("### Kernel and swap\n\n**NO-SWAP**: Turn zram on.\n\n```nix\n"
-            + "zramSwap.enable = true;\n```\n");
+        .contains("### The host and the evidence as a whole\n\n**NO-SWAP**, Kernel and swap:"
+            + " Turn zram on.\n\n```nix\nzramSwap.enable = true;\n```\n");
+    assertThat(fallback.indexOf("TIGHT-LIMIT")).isLessThan(fallback.indexOf("NO-SWAP"));
   }
 
   @Test
   void render_findingsInAnyOrder_giveTheSameBytes() {
     List<OomReport> reports = aksReports();
     List<Finding> findings = new ArrayList<>(handBuilt(reports.get(0)));
-    String first = MarkdownReport.render(reports, List.of(), findings, Optional.empty(),
+    String first = Evidence.markdown(reports, findings, Optional.empty(),
         List.of());
     Random random = new Random(7);
     for (int i = 0; i < 5; i++) {
       Collections.shuffle(findings, random);
-      assertThat(MarkdownReport.render(reports, List.of(), findings, Optional.empty(), List.of()))
+      assertThat(Evidence.markdown(reports, findings, Optional.empty(), List.of()))
           .isEqualTo(first);
     }
   }
@@ -131,7 +133,7 @@ class MarkdownReportTest {
   void render_metrics_carryThePodUidAndTheHostFromTheEvidence() {
     List<OomReport> reports = aksReports();
     List<Finding> memcgOnly = handBuilt(reports.get(0)).subList(0, 2);
-    String md = MarkdownReport.render(reports, List.of(), memcgOnly, Optional.empty(), List.of());
+    String md = Evidence.markdown(reports, memcgOnly, Optional.empty(), List.of());
     String metrics = section(md, "Metrics to monitor");
     assertThat(metrics)
         .contains("increase(node_vmstat_oom_kill{instance=~\"aks-ubuntu-26835060-vmss000000"
@@ -154,7 +156,7 @@ class MarkdownReportTest {
   @Test
   void render_noSwapFinding_addsSwapMetricsAndCriterion() {
     List<OomReport> reports = aksReports();
-    String md = MarkdownReport.render(reports, List.of(), handBuilt(reports.get(0)),
+    String md = Evidence.markdown(reports, handBuilt(reports.get(0)),
         Optional.empty(), List.of());
     assertThat(section(md, "Metrics to monitor"))
         .contains("node_memory_SwapTotal_bytes{instance=~\"aks-ubuntu-26835060-vmss000000");
@@ -168,7 +170,7 @@ class MarkdownReportTest {
     HostSnapshot host = new HostSnapshot(Optional.of("ns2.example.org"), Optional.of("6.12.0"),
         Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(),
         Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(), List.of());
-    String md = MarkdownReport.render(List.of(), List.of(), List.of(), Optional.of(host),
+    String md = Evidence.markdown(List.of(), List.of(), Optional.of(host),
         List.of());
     assertThat(md).startsWith("# Post-mortem: No OOM kill found on ns2.example.org\n")
         .contains("node_memory_MemAvailable_bytes{instance=~\"ns2\\\\.example\\\\.org"
@@ -177,7 +179,7 @@ class MarkdownReportTest {
 
   @Test
   void render_nothing_isAShortDraftThatSaysSo() {
-    String md = MarkdownReport.render(List.of(), List.of(), List.of(), Optional.empty(),
+    String md = Evidence.markdown(List.of(), List.of(), Optional.empty(),
         List.of());
     assertThat(md).startsWith("# Post-mortem: No OOM kill found\n")
         .contains("The evidence holds no report of the kernel's OOM killer and no record of a"
@@ -191,7 +193,7 @@ class MarkdownReportTest {
   void render_evidenceHoldingBackticks_getsALongerFence() {
     List<OomReport> reports = aksReports();
     SourceLine odd = new SourceLine("odd.log", 3, "comm=```weird``` invoked oom-killer");
-    String md = MarkdownReport.render(reports, List.of(),
+    String md = Evidence.markdown(reports,
         List.of(finding("MEMCG-LIMIT", Severity.HIGH, List.of(odd))), Optional.empty(),
         List.of());
     assertThat(md).contains("````text\ncomm=```weird``` invoked oom-killer\n````\n");
@@ -205,7 +207,7 @@ class MarkdownReportTest {
             + "Dec 13 07:30:00 aks-ubuntu-26835060-vmss000000 systemd[1]: app.service: Failed"
             + " with result 'oom-kill'.\n", "syslog", Evidence.OPTIONS);
     assertThat(killers).hasSize(2);
-    String timeline = section(MarkdownReport.render(aksReports(), List.of(), List.of(),
+    String timeline = section(Evidence.markdown(aksReports(), List.of(),
         Optional.empty(), killers), "Timeline");
     List<String> rows = timeline.lines().filter(l -> l.startsWith("| 2025")).toList();
     assertThat(rows).hasSize(4);

@@ -36,7 +36,7 @@ class TextReportWriterTest {
     String text = render("/var/log/messages", w -> w.report(Fixtures.hostWide()));
     Golden.assertMatches("host-wide-rhel7.txt", text);
     assertThat(text)
-        .contains("the whole machine ran out: free 128.9 MiB of RAM 32766.0 MiB, no swap  (messages:20)")
+        .contains("the whole machine ran out: free 128.9 MiB of 32.0 GiB RAM, no swap  (messages:20)")
         .contains("the trigger was not the victim: sed (pid 29481) asked for memory, mysqld (pid 6576) was killed")
         .contains("badness score 651");
   }
@@ -56,8 +56,9 @@ class TextReportWriterTest {
     Golden.assertMatches("sysrq-manual.txt", text);
     assertThat(text)
         .contains("kworker/0:2 (pid 1143): manual OOM (SysRq-f): memory was not necessarily short")
-        .contains("no limit was hit, the OOM killer was invoked by hand; the machine had free"
-            + " 5859.4 MiB of RAM 16383.5 MiB, swap free 2048.0 MiB of 2048.0 MiB")
+        .contains("no limit was hit: the OOM killer was invoked by hand (SysRq-f, order=-1),"
+            + " memory was not necessarily short; the machine had free 5.7 GiB of 16.0 GiB RAM,"
+            + " swap free 2.0 GiB of 2.0 GiB")
         .doesNotContain("the trigger was not the victim");
   }
 

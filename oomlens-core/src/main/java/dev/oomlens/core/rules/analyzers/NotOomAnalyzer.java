@@ -41,7 +41,10 @@ public final class NotOomAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
-    if (!evidence.exitedWithSigkill() || !evidence.reports().isEmpty()) {
+    // A kernel log that could not be read whole may hold the very report that would explain
+    // the kill: then nothing is known, and the ladder says so.
+    if (!evidence.exitedWithSigkill() || !evidence.reports().isEmpty()
+        || !evidence.kernelLogWhole()) {
       return List.of();
     }
     List<SourceLine> signalExits = new ArrayList<>();
@@ -58,9 +61,13 @@ public final class NotOomAnalyzer implements Analyzer {
     if (oomKills > 0 || cgroupOomKills > 0) {
       return List.of();
     }
+    boolean killersRead = evidence.killerRecordsRead();
     StringBuilder why = new StringBuilder("The workload died of SIGKILL (exit 137 = 128 + 9),"
-        + " but the input holds no kernel OOM report, no record of systemd-oomd, earlyoom,"
-        + " nohang or a kubelet eviction, and no service manager record of an OOM kill.");
+        + " but the kernel log holds no OOM report"
+        + (killersRead ? ", and there is no record of systemd-oomd, earlyoom, nohang or a"
+            + " kubelet eviction, nor a service manager record of an OOM kill."
+            : "; the records of userspace killers (systemd-oomd, earlyoom, nohang, kubelet"
+                + " evictions) could not be read, so one of them may have sent it."));
     List<SourceLine> cited = new ArrayList<>(signalExits);
     Optional<SourceLine> counter = HostFacts.vmstatLine(host, "oom_kill");
     if (counter.isPresent()) {
@@ -75,7 +82,8 @@ public final class NotOomAnalyzer implements Analyzer {
     why.append(" Something else sent the SIGKILL: a person or script (kill -9), the kubelet"
         + " (failed liveness probe, or the grace period of a stop ran out), a container runtime's"
         + " stop timeout, systemd's TimeoutStopSec, or a supervisor of the application.");
-    Confidence confidence = counter.isPresent() ? Confidence.MEDIUM : Confidence.LOW;
+    Confidence confidence = counter.isPresent() && killersRead
+        ? Confidence.MEDIUM : Confidence.LOW;
     if (counter.isEmpty()) {
       why.append(" Without the host's /proc/vmstat the kernel's counter could not be checked;"
           + " a report that left the kernel's ring buffer would look the same.");

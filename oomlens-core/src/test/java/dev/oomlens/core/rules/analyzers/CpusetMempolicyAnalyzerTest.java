@@ -3,6 +3,7 @@ package dev.oomlens.core.rules.analyzers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import dev.oomlens.core.rules.ReportBuilder;
@@ -51,7 +52,7 @@ class CpusetMempolicyAnalyzerTest {
         global.hostMemory(), global.tasks(), global.victim(), global.groupKill(), global.reaped(),
         global.panic(), false, global.hardware(), global.workload(),
         global.lines().stream().filter(l -> !l.text().contains("CONSTRAINT_NONE")).toList());
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of())))
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build()))
         .singleElement().satisfies(f -> {
           assertThat(f.summary())
               .startsWith("A memory policy confined the allocation to node(s) 1");

@@ -80,21 +80,9 @@ final class Fixtures {
     return reports;
   }
 
-  /** The evidence of these reports: one incident per host and {@code oom_memcg}. */
+  /** The evidence of these reports, grouped into incidents as the engine groups them. */
   static EvidenceSet evidence(List<OomReport> reports) {
-    Map<String, List<OomReport>> groups = new LinkedHashMap<>();
-    for (OomReport r : reports) {
-      String key = r.host().orElse("") + "|" + r.oomMemcg().orElse("");
-      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
-    }
-    List<Incident> incidents = new ArrayList<>();
-    int n = 0;
-    for (List<OomReport> g : groups.values()) {
-      OomReport first = g.get(0);
-      incidents.add(new Incident(first.host().orElse("") + "/" + first.oomMemcg().orElse("") + "#"
-          + (++n), first.host(), first.oomMemcg(), g));
-    }
-    return new EvidenceSet(reports, incidents, List.of(), Optional.empty(), List.of(), false);
+    return EvidenceSet.builder().reports(reports).build();
   }
 
   static EvidenceSet evidence(String... resources) {

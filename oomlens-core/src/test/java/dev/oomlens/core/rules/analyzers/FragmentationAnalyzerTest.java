@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import dev.oomlens.core.rules.ReportBuilder;
@@ -23,7 +24,7 @@ class FragmentationAnalyzerTest {
       b.line(buddy);
     }
     OomReport r = b.build();
-    return analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of()));
+    return analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build());
   }
 
   @Test

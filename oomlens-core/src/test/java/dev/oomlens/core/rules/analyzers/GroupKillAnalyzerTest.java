@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.oomlens.core.model.GroupKill;
 import dev.oomlens.core.model.KilledTask;
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import dev.oomlens.core.rules.ReportBuilder;
@@ -36,7 +37,7 @@ class GroupKillAnalyzerTest {
   @Test
   void analyze_groupOfTwo_namesTriggerAndCount() {
     OomReport r = report("supervisor", "worker");
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of())))
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build()))
         .singleElement().satisfies(f -> {
           assertThat(f.summary()).isEqualTo("memory.oom.group killed 2 processes of cri-containerd-"
               + "c".repeat(64) + ".scope for one allocation by worker");
@@ -67,7 +68,7 @@ class GroupKillAnalyzerTest {
     OomReport r = report("worker");
     // the only member is the victim itself: nothing more died than in a single kill
     assertThat(r.groupKill().orElseThrow().killed()).hasSize(1);
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of()))).isEmpty();
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build())).isEmpty();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import dev.oomlens.core.rules.ReportBuilder;
@@ -55,7 +56,7 @@ class HostExhaustedAnalyzerTest {
         .global(Map.of("active_anon", 100000L, "free", 200000L), 1048576, 0, 0,
             800000, 20000, 25000, 30000)
         .build();
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of()))).isEmpty();
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build())).isEmpty();
   }
 
   @Test
@@ -65,7 +66,7 @@ class HostExhaustedAnalyzerTest {
             0, 0, 18000, 20000, 25000, 30000)
         .task(3, 880000, 0, 0, "app").victim(3, "app", 3520000, 0)
         .build();
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of())))
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build()))
         .singleElement().satisfies(f -> {
           assertThat(f.summary()).endsWith(", no swap");
           assertThat(f.reasoning()).contains("No swap was configured",

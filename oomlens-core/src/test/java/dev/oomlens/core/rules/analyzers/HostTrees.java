@@ -18,6 +18,7 @@ import dev.oomlens.core.kernel.KernelLogReader;
 import dev.oomlens.core.kernel.KernelLogSink;
 import dev.oomlens.core.kernel.ReaderOptions;
 import dev.oomlens.core.model.AllocFailure;
+import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.rules.EvidenceSet;
@@ -150,8 +151,11 @@ final class HostTrees {
   /** The evidence the engine would build from these parts. */
   static EvidenceSet evidence(List<OomReport> reports, Optional<HostSnapshot> host,
       List<KillerEvent> killers, boolean sigkill) {
-    return new EvidenceSet(reports, reports.isEmpty() ? List.of() : IncidentBuilder.group(reports),
-        List.of(), host, killers, sigkill);
+    return EvidenceSet.builder().reports(reports).host(host).killers(killers)
+        .exitedWithSigkill(sigkill)
+        .input(new Input("kern.log", Input.Kind.KERNEL_LOG, reports.size() + killers.size(),
+            List.of()))
+        .build();
   }
 
   private static Optional<String> text(Path file) {

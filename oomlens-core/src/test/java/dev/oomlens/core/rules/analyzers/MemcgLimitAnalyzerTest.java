@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Layer;
+import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import dev.oomlens.core.rules.ReportBuilder;
@@ -72,6 +73,6 @@ class MemcgLimitAnalyzerTest {
             + "kubepods-besteffort-pod11111111_2222_3333_4444_555555555555.slice/"
             + "cri-containerd-" + "a".repeat(64) + ".scope", 1024000, 1024000)
         .build();
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of()))).isEmpty();
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build())).isEmpty();
   }
 }

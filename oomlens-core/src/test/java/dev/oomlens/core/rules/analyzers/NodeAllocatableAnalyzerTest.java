@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import dev.oomlens.core.rules.ReportBuilder;
@@ -23,7 +24,7 @@ class NodeAllocatableAnalyzerTest {
         .task(6, 1000, 0, 1000, "idle").task(7, 1700000, 0, 900, "grower")
         .victim(6, "idle", 4000, 1000)
         .build();
-    return analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of()));
+    return analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import dev.oomlens.core.rules.ReportBuilder;
@@ -33,7 +34,7 @@ class PanicOnOomAnalyzerTest {
         .task(3, 900000, 0, -1000, "app")
         .panic("System is deadlocked on memory")
         .build();
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of())))
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build()))
         .singleElement().satisfies(f -> {
           assertThat(f.summary()).isEqualTo("The OOM panicked: no killable process was left");
           assertThat(f.reasoning()).contains("1 of 1 listed tasks had oom_score_adj -1000");

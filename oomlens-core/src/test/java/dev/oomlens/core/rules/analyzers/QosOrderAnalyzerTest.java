@@ -3,6 +3,7 @@ package dev.oomlens.core.rules.analyzers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import dev.oomlens.core.rules.ReportBuilder;
@@ -38,7 +39,7 @@ class QosOrderAnalyzerTest {
         .task(1, 3000, 0, 1000, "a").task(2, 6000, 0, 1000, "b")
         .victim(1, "a", 12000, 1000)
         .build();
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of()))).isEmpty();
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build())).isEmpty();
   }
 
   @Test
@@ -48,6 +49,6 @@ class QosOrderAnalyzerTest {
         .task(1, 3000, 0, 0, "a").task(2, 6000, 0, -500, "b")
         .victim(1, "a", 12000, 0)
         .build();
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of()))).isEmpty();
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build())).isEmpty();
   }
 }

@@ -3,6 +3,7 @@ package dev.oomlens.core.rules.analyzers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import dev.oomlens.core.rules.ReportBuilder;
@@ -25,7 +26,7 @@ class RepeatedOomAnalyzerTest {
   void analyze_sameCgroupThreeTimes_saysHowOftenAndOverWhatTime() {
     List<OomReport> reports = List.of(kill(1, "n1", "/a", 100, "app"),
         kill(10, "n1", "/a", 700, "app"), kill(20, "n1", "/a", 1300, "app"));
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(reports, List.of())))
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(reports).allocFailures(List.of()).build()))
         .singleElement().satisfies(f -> {
           assertThat(f.summary()).isEqualTo("cgroup /a was OOM-killed 3 times over 20.0 min");
           assertThat(f.reasoning()).contains("on n1 3 times", "Mean time between kills: 10.0 min");
@@ -37,7 +38,7 @@ class RepeatedOomAnalyzerTest {
   void analyze_restartedContainerNewCgroupEachTime_matchedByVictimComm() {
     List<OomReport> reports = List.of(kill(1, "n1", "/k/pod/c1", 100, "java"),
         kill(10, "n1", "/k/pod/c2", 200, "java"), kill(20, "n1", "/k/pod/c3", 300, "java"));
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(reports, List.of())))
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(reports).allocFailures(List.of()).build()))
         .singleElement()
         .satisfies(f -> assertThat(f.summary()).startsWith("process java was OOM-killed 3 times"));
   }
@@ -51,6 +52,6 @@ class RepeatedOomAnalyzerTest {
   void analyze_threeKillsOnThreeHosts_isSilent() {
     List<OomReport> reports = List.of(kill(1, "n1", "/a", 100, "app"),
         kill(10, "n2", "/a", 200, "app"), kill(20, "n3", "/a", 300, "app"));
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(reports, List.of()))).isEmpty();
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(reports).allocFailures(List.of()).build())).isEmpty();
   }
 }

@@ -30,8 +30,7 @@ class RootCauseRulesTest {
 
   @Test
   void analyze_emptyEvidence_findsNothing() {
-    EvidenceSet empty = new EvidenceSet(List.of(), List.of(), List.of(), Optional.empty(),
-        List.of(), false);
+    EvidenceSet empty = EvidenceSet.builder().build();
     for (Analyzer a : RULES) {
       assertThat(a.analyze(empty)).as(a.info().code()).isEmpty();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import dev.oomlens.core.rules.ReportBuilder;
@@ -38,6 +39,6 @@ class SysrqManualAnalyzerTest {
   void analyze_orderZeroWithPlentyFree_isNotManual() {
     OomReport r = new ReportBuilder("hand-built").trigger("app", 3, 0, 0)
         .global(Map.of("free", 200000L), 1048576, 0, 0, 800000, 20000, 25000, 30000).build();
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of()))).isEmpty();
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build())).isEmpty();
   }
 }

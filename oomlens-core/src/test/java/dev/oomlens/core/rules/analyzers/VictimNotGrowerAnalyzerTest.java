@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import dev.oomlens.core.rules.ReportBuilder;
@@ -52,6 +53,6 @@ class VictimNotGrowerAnalyzerTest {
         .task(1, 1500, 0, 1000, "victim").task(2, 2048, 0, 0, "small")
         .victim(1, "victim", 6000, 1000)
         .build();
-    assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of()))).isEmpty();
+    assertThat(analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build())).isEmpty();
   }
 }
