@@ -24,14 +24,32 @@ import dev.oomlens.core.rules.analyzers.ThrashingAnalyzer;
 import dev.oomlens.core.rules.analyzers.TightLimitAnalyzer;
 import dev.oomlens.core.rules.analyzers.UserspaceKillAnalyzer;
 import dev.oomlens.core.rules.analyzers.VictimNotGrowerAnalyzer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The analyzers the engine runs: an explicit list, so adding a rule is one visible line here and
  * nothing is found by classpath scanning.
  */
 public final class RuleRegistry {
+  private static final Map<String, RuleInfo> INFOS = infos();
+
   private RuleRegistry() {}
+
+  /** What the rule with {@code code} is; empty for codes no registered rule has. */
+  public static Optional<RuleInfo> info(String code) {
+    return Optional.ofNullable(INFOS.get(code));
+  }
+
+  private static Map<String, RuleInfo> infos() {
+    Map<String, RuleInfo> out = new LinkedHashMap<>();
+    for (Analyzer a : all()) {
+      out.put(a.info().code(), a.info());
+    }
+    return Map.copyOf(out);
+  }
 
   /** Every analyzer, one per root cause. */
   public static List<Analyzer> all() {

@@ -15,7 +15,7 @@ class RuleEngineTest {
     return new Analyzer() {
       @Override
       public RuleInfo info() {
-        return new RuleInfo(code, "test rule", severity);
+        return RuleInfo.of(code, "test rule", severity, RuleInfo.Scope.WORKLOAD);
       }
 
       @Override
@@ -29,7 +29,7 @@ class RuleEngineTest {
   private static final Analyzer BROKEN = new Analyzer() {
     @Override
     public RuleInfo info() {
-      return new RuleInfo("BROKEN-RULE", "throws", Severity.HIGH);
+      return RuleInfo.of("BROKEN-RULE", "throws", Severity.HIGH, RuleInfo.Scope.WORKLOAD);
     }
 
     @Override

@@ -28,6 +28,7 @@ import dev.oomlens.core.model.Workload;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.RuleEngine;
+import dev.oomlens.core.rules.RuleRegistry;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -164,6 +165,8 @@ public final class FindingsJsonWriter {
     json.writeStringField("code", f.code());
     json.writeStringField("severity", f.severity().jsonName());
     json.writeStringField("confidence", f.confidence().jsonName());
+    string("scope", RuleRegistry.info(f.code())
+        .map(i -> i.scope().name().toLowerCase(Locale.ROOT)));
     json.writeStringField("summary", f.summary());
     json.writeStringField("reasoning", f.reasoning());
     json.writeArrayFieldStart("evidence");

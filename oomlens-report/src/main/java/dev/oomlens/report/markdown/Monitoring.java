@@ -6,6 +6,8 @@ import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.OomScope;
 import dev.oomlens.core.model.Workload;
 import dev.oomlens.core.rules.ReportFacts;
+import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.RuleRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /*
  * The queries use the metric names of the exporters most clusters already run: node_exporter
@@ -57,9 +60,7 @@ final class Monitoring {
             + "(:[0-9]+)?\"";
     this.hostLevel = !killers.isEmpty()
         || reports.stream().anyMatch(r -> r.scope().filter(s -> s != OomScope.MEMCG).isPresent())
-        || codes.stream().anyMatch(c -> Set.of("HOST-EXHAUSTED", "NO-SWAP", "THRASHING",
-            "BALLOONING", "USERSPACE-KILL", "FRAGMENTATION", "PANIC-ON-OOM", "NODE-ALLOCATABLE",
-            "CPUSET-MEMPOLICY").contains(c))
+        || infos().anyMatch(i -> i.scope() == RuleInfo.Scope.HOST)
         || (reports.isEmpty() && host.isPresent());
   }
 
@@ -98,14 +99,12 @@ final class Monitoring {
       add(out, "Memory available to new work, as a share of RAM",
           "node_memory_MemAvailable_bytes{" + instance + "}\n  / node_memory_MemTotal_bytes{"
               + instance + "}", "above 0.1");
-    }
-    if (hostLevel || has("NO-SWAP", "THRASHING", "HOST-EXHAUSTED")) {
       add(out, "Swap size (0 means no swap)", "node_memory_SwapTotal_bytes{" + instance + "}",
-          has("NO-SWAP") ? "above 0 once swap (zram) is on" : "the size configured");
+          "the size configured");
       add(out, "Swap in use", "node_memory_SwapTotal_bytes{" + instance
           + "} - node_memory_SwapFree_bytes{" + instance + "}", "below the swap size");
     }
-    if (hostLevel || has("THRASHING") || host.flatMap(HostSnapshot::memoryPressure).isPresent()) {
+    if (hostLevel || host.flatMap(HostSnapshot::memoryPressure).isPresent()) {
       add(out, "Share of time every task stalled on memory (PSI full)",
           "rate(node_pressure_memory_stalled_seconds_total{" + instance + "}[5m])",
           "below 0.05 outside known batch windows");
@@ -113,45 +112,13 @@ final class Monitoring {
           "rate(node_pressure_memory_waiting_seconds_total{" + instance + "}[5m])",
           "below 0.2; systemd-oomd and the PSI killers act on this");
     }
-    if (has("THRASHING")) {
-      add(out, "Pages swapped in and out per second",
-          "rate(node_vmstat_pswpin{" + instance + "}[5m]) + rate(node_vmstat_pswpout{" + instance
-              + "}[5m])", "near 0 in steady state");
-    }
-    if (has("SHMEM-TMPFS")) {
-      add(out, "Shared memory and tmpfs on the host", "node_memory_Shmem_bytes{" + instance + "}",
-          "flat; tmpfs is freed by deleting files, not by killing");
-    }
-    if (has("PAGE-CACHE")) {
-      add(out, "Dirty page cache waiting for writeback",
-          "node_memory_Dirty_bytes{" + instance + "} + node_memory_Writeback_bytes{" + instance
-              + "}", "small against RAM");
-    }
-    if (has("KERNEL-MEMORY")) {
-      add(out, "Unreclaimable kernel memory (slab, page tables)",
-          "node_memory_SUnreclaim_bytes{" + instance + "} + node_memory_PageTables_bytes{"
-              + instance + "}", "flat; growth is a kernel-side leak or a table explosion");
-    }
-    if (has("HUGEPAGES")) {
-      add(out, "Huge pages reserved but unused",
-          "node_memory_HugePages_Free{" + instance + "} * node_memory_Hugepagesize_bytes{"
-              + instance + "}", "near 0: a reserved pool is lost to everything else");
-    }
-    if (has("BALLOONING")) {
-      add(out, "Changes of MemTotal (a balloon taking memory back)",
-          "changes(node_memory_MemTotal_bytes{" + instance + "}[1d])", "0");
-    }
-    if (has("NODE-ALLOCATABLE")) {
-      String node = nodeLabel();
-      add(out, "Memory limits of the node's pods against its allocatable memory",
-          "sum(kube_pod_container_resource_limits{resource=\"memory\", " + node + "})\n"
-              + "  / sum(kube_node_status_allocatable{resource=\"memory\", " + node + "})",
-          "at most 1: above it the node is overcommitted");
-    }
-    if (has("FRAGMENTATION")) {
-      add(out, "Free blocks per order (node_exporter --collector.buddyinfo)",
-          "node_buddyinfo_blocks{" + instance + "}", "orders 3 and up never reach 0");
-    }
+    // A rule's own expectation of a query is the more precise one: it replaces a generic one.
+    infos().flatMap(i -> i.watches().stream())
+        .filter(w -> w.kind() == RuleInfo.Watch.Kind.METRIC)
+        .forEach(w -> {
+          String promql = fill(w.promql());
+          out.put(promql, new Metric(w.title(), promql, w.expect()));
+        });
     return List.copyOf(out.values());
   }
 
@@ -174,15 +141,11 @@ final class Monitoring {
           "min_over_time((node_memory_MemAvailable_bytes{" + instance
               + "}\n  / node_memory_MemTotal_bytes{" + instance + "})[7d:5m]) > 0.1"));
     }
-    if (has("NO-SWAP")) {
-      out.add(new Criterion("Every affected host has swap",
-          "node_memory_SwapTotal_bytes{" + instance + "} > 0"));
-    }
-    if (has("THRASHING") || has("USERSPACE-KILL")) {
-      out.add(new Criterion("Full memory stalls stay under 5% of the time",
-          "max_over_time(rate(node_pressure_memory_stalled_seconds_total{" + instance
-              + "}[5m])[7d:5m]) < 0.05"));
-    }
+    Set<String> seen = new LinkedHashSet<>();
+    infos().flatMap(i -> i.watches().stream())
+        .filter(w -> w.kind() == RuleInfo.Watch.Kind.CRITERION)
+        .filter(w -> seen.add(w.promql()))
+        .forEach(w -> out.add(new Criterion(w.title(), fill(w.promql()))));
     return out;
   }
 
@@ -205,19 +168,22 @@ final class Monitoring {
     }
     if (hostLevel) {
       out.add("On each affected host, check memory and swap:\n\n" + Markdown.fenced("shell",
-          "free -m\nswapon --show\ncat /proc/pressure/memory")
-          + (has("NO-SWAP") ? "\nWith zram, `zramctl` lists the device and its size.\n" : ""));
+          "free -m\nswapon --show\ncat /proc/pressure/memory"));
     }
+    infos().flatMap(i -> i.watches().stream())
+        .filter(w -> w.kind() == RuleInfo.Watch.Kind.CHECK)
+        .forEach(w -> out.add(w.title() + ":\n\n" + Markdown.fenced("shell", w.promql())));
     return List.copyOf(out);
   }
 
-  private boolean has(String... wanted) {
-    for (String w : wanted) {
-      if (codes.contains(w)) {
-        return true;
-      }
-    }
-    return false;
+  /** What the findings' rules are, in code order. */
+  private Stream<RuleInfo> infos() {
+    return codes.stream().map(RuleRegistry::info).flatMap(Optional::stream);
+  }
+
+  /** A rule's query with this evidence's selectors in place of {@code {instance}}, {@code {node}}. */
+  private String fill(String promql) {
+    return promql.replace("{instance}", "{" + instance + "}").replace("{node}", nodeLabel());
   }
 
   private String nodeLabel() {

@@ -11,6 +11,7 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.RuleInfo.Watch;
 import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
@@ -38,9 +39,10 @@ import java.util.OptionalLong;
 
 /** {@code BALLOONING}: a memory balloon took memory from the VM that it was configured with. */
 public final class BallooningAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("BALLOONING",
+  private static final RuleInfo INFO = RuleInfo.of("BALLOONING",
       "A memory balloon took memory away from the VM: MemTotal well below its configured size",
-      Severity.HIGH);
+      Severity.HIGH, RuleInfo.Scope.HOST, Layer.HYPERVISOR, Layer.NODE)
+      .watching(Watch.metric("Changes of MemTotal (a balloon taking memory back)", "changes(node_memory_MemTotal_bytes{instance}[1d])", "0"));
 
   /** MemTotal below this share (90 %) of the configured size is suspect. */
   static final double MEMTOTAL_SHARE = 0.90;

@@ -30,9 +30,9 @@ import java.util.Optional;
 
 /** {@code CPUSET-MEMPOLICY}: the machine had memory, the nodes the task was allowed did not. */
 public final class CpusetMempolicyAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("CPUSET-MEMPOLICY",
+  private static final RuleInfo INFO = RuleInfo.of("CPUSET-MEMPOLICY",
       "The allowed NUMA nodes (cpuset mems or memory policy) ran out, not the machine",
-      Severity.HIGH);
+      Severity.HIGH, RuleInfo.Scope.HOST, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.NODE);
 
   @Override
   public RuleInfo info() {

@@ -14,6 +14,7 @@ import dev.oomlens.core.rules.FreeMemory;
 import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.RuleInfo.Watch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,9 +30,10 @@ import java.util.Optional;
 
 /** {@code FRAGMENTATION}: a high-order allocation failed although plenty of memory was free. */
 public final class FragmentationAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("FRAGMENTATION",
+  private static final RuleInfo INFO = RuleInfo.of("FRAGMENTATION",
       "A high-order allocation failed with plenty of memory free: fragmentation",
-      Severity.HIGH);
+      Severity.HIGH, RuleInfo.Scope.HOST, Layer.KERNEL_SWAP)
+      .watching(Watch.metric("Free blocks per order (node_exporter --collector.buddyinfo)", "node_buddyinfo_blocks{instance}", "orders 3 and up never reach 0"));
 
   @Override
   public RuleInfo info() {

@@ -29,9 +29,9 @@ import java.util.Optional;
 
 /** {@code GROUP-KILL}: memory.oom.group killed the whole cgroup for one allocation. */
 public final class GroupKillAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("GROUP-KILL",
+  private static final RuleInfo INFO = RuleInfo.of("GROUP-KILL",
       "memory.oom.group killed every process of the container for one allocation",
-      Severity.MEDIUM);
+      Severity.MEDIUM, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.NODE);
 
   @Override
   public RuleInfo info() {

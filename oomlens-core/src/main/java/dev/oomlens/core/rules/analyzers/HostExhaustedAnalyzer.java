@@ -35,8 +35,8 @@ import java.util.Optional;
 
 /** {@code HOST-EXHAUSTED}: the whole machine (or VM) ran out of memory. */
 public final class HostExhaustedAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("HOST-EXHAUSTED",
-      "The whole host ran out of memory (global OOM)", Severity.CRITICAL);
+  private static final RuleInfo INFO = RuleInfo.of("HOST-EXHAUSTED",
+      "The whole host ran out of memory (global OOM)", Severity.CRITICAL, RuleInfo.Scope.HOST, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.KERNEL_SWAP);
 
   @Override
   public RuleInfo info() {

@@ -16,6 +16,7 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.RuleInfo.Watch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,8 +40,9 @@ import java.util.Optional;
 public final class HugepagesAnalyzer implements Analyzer {
   static final double POOL_SHARE = 0.25;
   static final double MEMCG_SHARE = 0.40;
-  private static final RuleInfo INFO = new RuleInfo("HUGEPAGES",
-      "Reserved huge pages left too little memory for everything else", Severity.HIGH);
+  private static final RuleInfo INFO = RuleInfo.of("HUGEPAGES",
+      "Reserved huge pages left too little memory for everything else", Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.CONTAINER_LIMIT, Layer.NODE, Layer.POD_SPEC)
+      .watching(Watch.metric("Huge pages reserved but unused", "node_memory_HugePages_Free{instance} * node_memory_Hugepagesize_bytes{instance}", "near 0: a reserved pool is lost to everything else"));
 
   @Override
   public RuleInfo info() {

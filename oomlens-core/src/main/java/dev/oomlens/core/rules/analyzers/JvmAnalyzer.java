@@ -51,9 +51,9 @@ public final class JvmAnalyzer implements Analyzer {
   private static final Pattern JVM_THREAD = Pattern.compile(
       "VM Thread|GC Thread#\\d+|C[12] CompilerThre.*|G1 .*|VM Periodic Tas|Reference Handl"
           + "|Finalizer|Signal Dispatch|Common-Cleaner|Service Thread|Sweeper thread");
-  private static final RuleInfo INFO = new RuleInfo("JVM",
+  private static final RuleInfo INFO = RuleInfo.of("JVM",
       "The kernel killed a JVM for its whole footprint, not a Java OutOfMemoryError",
-      Severity.HIGH);
+      Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.JVM);
 
   @Override
   public RuleInfo info() {

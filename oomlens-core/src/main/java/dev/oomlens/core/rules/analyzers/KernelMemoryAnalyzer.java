@@ -17,6 +17,7 @@ import dev.oomlens.core.model.TaskRow;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.RuleInfo.Watch;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -41,8 +42,9 @@ import java.util.Optional;
 /** KERNEL-MEMORY: slab, kernel stacks or page tables filled the cgroup (or the host). */
 public final class KernelMemoryAnalyzer implements Analyzer {
   private static final long THREAD_STACK_BYTES = 16 * 1024;
-  private static final RuleInfo INFO = new RuleInfo("KERNEL-MEMORY",
-      "Kernel memory (slab, stacks, page tables, sockets) filled the memory", Severity.HIGH);
+  private static final RuleInfo INFO = RuleInfo.of("KERNEL-MEMORY",
+      "Kernel memory (slab, stacks, page tables, sockets) filled the memory", Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.NODE)
+      .watching(Watch.metric("Unreclaimable kernel memory (slab, page tables)", "node_memory_SUnreclaim_bytes{instance} + node_memory_PageTables_bytes{instance}", "flat; growth is a kernel-side leak or a table explosion"));
 
   @Override
   public RuleInfo info() {

@@ -53,9 +53,9 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
   private static final long GIB = Sizes.GIB;
   private static final Pattern QEMU = Pattern.compile("qemu-system-.*|qemu-kvm|qemu-kvm-.*");
   private static final Pattern VCPU_THREAD = Pattern.compile("CPU (\\d+)/KVM");
-  private static final RuleInfo INFO = new RuleInfo("KUBEVIRT-OVERHEAD",
+  private static final RuleInfo INFO = RuleInfo.of("KUBEVIRT-OVERHEAD",
       "A KubeVirt virt-launcher pod outgrew the overhead budgeted beside its guest",
-      Severity.HIGH);
+      Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.HYPERVISOR, Layer.POD_SPEC);
 
   @Override
   public RuleInfo info() {

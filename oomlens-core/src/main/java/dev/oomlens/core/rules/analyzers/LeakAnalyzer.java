@@ -32,9 +32,9 @@ import java.util.Optional;
 
 /** LEAK: the workload's size at kill grows from kill to kill; the fix is in the code. */
 public final class LeakAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("LEAK",
+  private static final RuleInfo INFO = RuleInfo.of("LEAK",
       "The workload grows from kill to kill: a leak, which a higher limit only delays",
-      Severity.HIGH);
+      Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION);
 
   @Override
   public RuleInfo info() {

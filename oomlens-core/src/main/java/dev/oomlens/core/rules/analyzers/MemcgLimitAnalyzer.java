@@ -34,8 +34,8 @@ import java.util.Optional;
 
 /** {@code MEMCG-LIMIT}: a container, pod or systemd unit hit its own memory limit. */
 public final class MemcgLimitAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("MEMCG-LIMIT",
-      "A container, pod or systemd unit hit its own memory cgroup limit", Severity.HIGH);
+  private static final RuleInfo INFO = RuleInfo.of("MEMCG-LIMIT",
+      "A container, pod or systemd unit hit its own memory cgroup limit", Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.POD_SPEC);
 
   @Override
   public RuleInfo info() {

@@ -17,6 +17,7 @@ import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.FreeMemory;
 import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.RuleInfo.Watch;
 import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
@@ -42,8 +43,12 @@ import java.util.OptionalLong;
 
 /** {@code NO-SWAP}: a host-wide OOM on a small host without swap, or with swap used up. */
 public final class NoSwapAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("NO-SWAP",
-      "A host-wide OOM on a small host without swap, or with its swap used up", Severity.HIGH);
+  private static final RuleInfo INFO = RuleInfo.of("NO-SWAP",
+      "A host-wide OOM on a small host without swap, or with its swap used up", Severity.HIGH, RuleInfo.Scope.HOST, Layer.APPLICATION, Layer.HYPERVISOR, Layer.KERNEL_SWAP, Layer.NODE)
+      .watching(Watch.metric("Swap size (0 means no swap)", "node_memory_SwapTotal_bytes{instance}", "above 0 once swap (zram) is on"),
+          Watch.criterion("Every affected host has swap", "node_memory_SwapTotal_bytes{instance} > 0"),
+          Watch.check("With zram, zramctl lists the device, its size and how much it holds",
+              "zramctl"));
 
   /** Hosts up to this size (8 GiB) are "small": a spike is a large share of their RAM. */
   static final long SMALL_RAM_KB = 8 * HostFacts.KIB_PER_GIB;

@@ -15,6 +15,7 @@ import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.MemcgLevel;
 import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.RuleInfo.Watch;
 import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.rules.TaskGrowth;
 import java.util.ArrayList;
@@ -32,9 +33,10 @@ import java.util.Optional;
 
 /** {@code NODE-ALLOCATABLE}: the node's pods as a whole ran out (kubepods or a QoS cgroup). */
 public final class NodeAllocatableAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("NODE-ALLOCATABLE",
+  private static final RuleInfo INFO = RuleInfo.of("NODE-ALLOCATABLE",
       "The node's pods together hit the kubepods (node allocatable) or a QoS-class limit",
-      Severity.HIGH);
+      Severity.HIGH, RuleInfo.Scope.HOST, Layer.NODE, Layer.POD_SPEC)
+      .watching(Watch.metric("Memory limits of the node's pods against its allocatable memory", "sum(kube_pod_container_resource_limits{resource=\"memory\", {node}})\n  / sum(kube_node_status_allocatable{resource=\"memory\", {node}})", "at most 1: above it the node is overcommitted"));
 
   @Override
   public RuleInfo info() {

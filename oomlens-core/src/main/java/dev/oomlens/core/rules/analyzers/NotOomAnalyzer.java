@@ -31,8 +31,8 @@ import java.util.Optional;
 
 /** {@code NOT-OOM}: a SIGKILL (exit 137) that no OOM killer, kernel or userspace, recorded. */
 public final class NotOomAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("NOT-OOM",
-      "A workload died of SIGKILL (exit 137) but no OOM killer recorded it", Severity.MEDIUM);
+  private static final RuleInfo INFO = RuleInfo.of("NOT-OOM",
+      "A workload died of SIGKILL (exit 137) but no OOM killer recorded it", Severity.MEDIUM, RuleInfo.Scope.KILL, Layer.APPLICATION, Layer.NODE, Layer.POD_SPEC);
 
   @Override
   public RuleInfo info() {

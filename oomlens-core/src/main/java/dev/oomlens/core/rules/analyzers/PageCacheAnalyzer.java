@@ -15,6 +15,7 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.RuleInfo.Watch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,8 +36,9 @@ import java.util.Optional;
 
 /** PAGE-CACHE: file cache made up most of the charge when the cgroup (or host) ran out. */
 public final class PageCacheAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("PAGE-CACHE",
-      "Page cache filled the memory and could not be reclaimed in time", Severity.MEDIUM);
+  private static final RuleInfo INFO = RuleInfo.of("PAGE-CACHE",
+      "Page cache filled the memory and could not be reclaimed in time", Severity.MEDIUM, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.NODE, Layer.POD_SPEC)
+      .watching(Watch.metric("Dirty page cache waiting for writeback", "node_memory_Dirty_bytes{instance} + node_memory_Writeback_bytes{instance}", "small against RAM"));
 
   @Override
   public RuleInfo info() {

@@ -26,9 +26,9 @@ import java.util.Optional;
 
 /** {@code PANIC-ON-OOM}: the OOM ended in a kernel panic instead of a kill. */
 public final class PanicOnOomAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("PANIC-ON-OOM",
+  private static final RuleInfo INFO = RuleInfo.of("PANIC-ON-OOM",
       "The OOM ended in a kernel panic (vm.panic_on_oom, or nothing killable)",
-      Severity.CRITICAL);
+      Severity.CRITICAL, RuleInfo.Scope.HOST, Layer.APPLICATION, Layer.KERNEL_SWAP);
 
   @Override
   public RuleInfo info() {

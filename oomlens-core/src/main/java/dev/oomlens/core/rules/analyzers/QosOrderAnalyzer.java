@@ -29,9 +29,9 @@ import java.util.Optional;
 
 /** {@code QOS-ORDER}: oom_score_adj (QoS class) picked the victim over a bigger task. */
 public final class QosOrderAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("QOS-ORDER",
+  private static final RuleInfo INFO = RuleInfo.of("QOS-ORDER",
       "oom_score_adj (Kubernetes QoS class) made the kernel kill a smaller task first",
-      Severity.MEDIUM);
+      Severity.MEDIUM, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.POD_SPEC);
 
   @Override
   public RuleInfo info() {

@@ -34,8 +34,8 @@ public final class RepeatedOomAnalyzer implements Analyzer {
   public static final int THRESHOLD = 3;
   private static final int MAX_CITED = 50;
 
-  private static final RuleInfo INFO = new RuleInfo("REPEATED-OOM",
-      "The same workload was OOM-killed again and again", Severity.HIGH);
+  private static final RuleInfo INFO = RuleInfo.of("REPEATED-OOM",
+      "The same workload was OOM-killed again and again", Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.NODE);
 
   @Override
   public RuleInfo info() {

@@ -16,6 +16,7 @@ import dev.oomlens.core.model.Victim;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.RuleInfo.Watch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,9 +37,10 @@ import java.util.Optional;
 
 /** SHMEM-TMPFS: tmpfs or shared memory filled the cgroup (or the host); killing cannot free it. */
 public final class ShmemTmpfsAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("SHMEM-TMPFS",
+  private static final RuleInfo INFO = RuleInfo.of("SHMEM-TMPFS",
       "tmpfs or shared memory filled the memory; killing processes does not free it",
-      Severity.HIGH);
+      Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.KERNEL_SWAP, Layer.NODE, Layer.POD_SPEC)
+      .watching(Watch.metric("Shared memory and tmpfs on the host", "node_memory_Shmem_bytes{instance}", "flat; tmpfs is freed by deleting files, not by killing"));
 
   @Override
   public RuleInfo info() {

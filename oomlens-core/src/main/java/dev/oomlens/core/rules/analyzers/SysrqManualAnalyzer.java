@@ -26,9 +26,9 @@ import java.util.Optional;
 
 /** {@code SYSRQ-MANUAL}: someone forced the OOM killer (SysRq-f); memory was not short. */
 public final class SysrqManualAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("SYSRQ-MANUAL",
+  private static final RuleInfo INFO = RuleInfo.of("SYSRQ-MANUAL",
       "Someone forced the OOM killer with SysRq-f (order=-1): not a memory shortage",
-      Severity.INFO);
+      Severity.INFO, RuleInfo.Scope.KILL, Layer.KERNEL_SWAP);
 
   @Override
   public RuleInfo info() {

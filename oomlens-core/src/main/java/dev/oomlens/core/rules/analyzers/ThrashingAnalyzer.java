@@ -14,6 +14,7 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.RuleInfo.Watch;
 import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
@@ -52,9 +53,11 @@ import java.util.OptionalLong;
 
 /** {@code THRASHING}: the host or a cgroup stalled on memory (PSI, refaults, swap storms). */
 public final class ThrashingAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("THRASHING",
+  private static final RuleInfo INFO = RuleInfo.of("THRASHING",
       "The host or a cgroup stalled waiting for memory (thrashing) around the kill",
-      Severity.HIGH);
+      Severity.HIGH, RuleInfo.Scope.HOST, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.HYPERVISOR, Layer.NODE, Layer.POD_SPEC)
+      .watching(Watch.metric("Pages swapped in and out per second", "rate(node_vmstat_pswpin{instance}[5m]) + rate(node_vmstat_pswpout{instance}[5m])", "near 0 in steady state"),
+          Watch.criterion("Full memory stalls stay under 5% of the time", "max_over_time(rate(node_pressure_memory_stalled_seconds_total{instance}[5m])[7d:5m]) < 0.05"));
 
   static final double SEVERE_FULL = 10.0;
   static final double SEVERE_SOME = 40.0;

@@ -38,8 +38,8 @@ import java.util.Optional;
 /** TIGHT-LIMIT: the limit leaves no headroom over the workload's own use. */
 public final class TightLimitAnalyzer implements Analyzer {
   static final double ANON_SHARE = 0.70;
-  private static final RuleInfo INFO = new RuleInfo("TIGHT-LIMIT",
-      "The memory limit leaves no headroom over the workload's use", Severity.MEDIUM);
+  private static final RuleInfo INFO = RuleInfo.of("TIGHT-LIMIT",
+      "The memory limit leaves no headroom over the workload's use", Severity.MEDIUM, RuleInfo.Scope.WORKLOAD, Layer.CONTAINER_LIMIT, Layer.POD_SPEC);
 
   @Override
   public RuleInfo info() {

@@ -13,6 +13,7 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.RuleInfo.Watch;
 import dev.oomlens.core.rules.ReportFacts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,9 +49,10 @@ import java.util.Set;
 
 /** {@code USERSPACE-KILL}: systemd-oomd, earlyoom, nohang or the kubelet killed, not the kernel. */
 public final class UserspaceKillAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("USERSPACE-KILL",
+  private static final RuleInfo INFO = RuleInfo.of("USERSPACE-KILL",
       "A userspace killer (systemd-oomd, earlyoom, nohang) or a kubelet eviction killed the"
-          + " workload, not the kernel's OOM killer", Severity.HIGH);
+          + " workload, not the kernel's OOM killer", Severity.HIGH, RuleInfo.Scope.HOST, Layer.CONTAINER_LIMIT, Layer.NODE, Layer.POD_SPEC)
+      .watching(Watch.criterion("Full memory stalls stay under 5% of the time", "max_over_time(rate(node_pressure_memory_stalled_seconds_total{instance}[5m])[7d:5m]) < 0.05"));
 
   /** Most events quoted in one finding; the count is always given in full. */
   static final int MAX_CITED = 20;

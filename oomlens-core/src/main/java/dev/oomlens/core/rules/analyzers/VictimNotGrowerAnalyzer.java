@@ -33,8 +33,8 @@ import java.util.Optional;
 
 /** {@code VICTIM-NOT-GROWER}: the task that was killed is not the one that took the memory. */
 public final class VictimNotGrowerAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = new RuleInfo("VICTIM-NOT-GROWER",
-      "The task killed is not the task that grew and holds the memory", Severity.MEDIUM);
+  private static final RuleInfo INFO = RuleInfo.of("VICTIM-NOT-GROWER",
+      "The task killed is not the task that grew and holds the memory", Severity.MEDIUM, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.POD_SPEC);
 
   @Override
   public RuleInfo info() {
