@@ -25,8 +25,8 @@ final class HostOptions {
   Path rootfs;
 
   @Option(names = "--vm-memory", paramLabel = "SIZE", converter = SizeConverter.class,
-      description = "The memory this VM was configured with (e.g. 4G; K, M, G, T are powers"
-          + " of 1024), to tell a balloon that took memory back.")
+      description = "The memory this VM was configured with (e.g. 4Gi; " + SizeConverter.HELP
+          + "), to tell a balloon that took memory back.")
   Long vmMemoryBytes;
 
   /** True when one of the --path flags was given. */

@@ -23,16 +23,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /*
  * The budget is JvmBudget's (the java-buildpack memory calculator): everything but the heap is set
@@ -43,8 +39,9 @@ import picocli.CommandLine.TypeConversionException;
  * container. When the measured off-heap exceeds what the budget set aside, the heap that would
  * really fit is printed too.
  *
- * Sizes on the command line are read as the JVM reads -Xmx: k, m, g are binary (1g = 1024m);
- * Kubernetes' Ki, Mi, Gi are accepted with the same meaning.
+ * Sizes on the command line are Kubernetes quantities, as every option of oomlens reads them
+ * (SizeConverter): 512Mi and 1Gi are binary, 1G is 10^9 bytes; the JVM's own 512m is refused
+ * with the hint to write 512Mi, since Kubernetes reads m as milli.
  */
 
 /** {@code oomlens jvm}: budgets a JVM's heap, metaspace, code cache, direct memory and stacks. */
@@ -68,8 +65,8 @@ import picocli.CommandLine.TypeConversionException;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  oomlens jvm --limit 1G --classes 17000",
-      "  oomlens jvm --limit 2Gi --threads 400 --metaspace 192m --direct 256m",
+      "  oomlens jvm --limit 1Gi --classes 17000",
+      "  oomlens jvm --limit 2Gi --threads 400 --metaspace 192Mi --direct 256Mi",
       "  jcmd 1 VM.native_memory summary > nmt.txt",
       "  oomlens jvm --limit 1Gi --nmt nmt.txt",
     })
@@ -81,7 +78,8 @@ final class JvmCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--limit", paramLabel = "SIZE", required = true, converter = SizeConverter.class,
-      description = "The memory the whole JVM process must fit in: the container's limit.")
+      description = "The memory the whole JVM process must fit in: the container's limit ("
+          + SizeConverter.HELP + ").")
   long limitBytes;
 
   @Option(names = "--threads", paramLabel = "N",
@@ -103,17 +101,17 @@ final class JvmCommand implements Callable<Integer> {
     Long bytes;
   }
 
-  @Option(names = "--code-cache", paramLabel = "SIZE", defaultValue = "240m",
+  @Option(names = "--code-cache", paramLabel = "SIZE", defaultValue = "240Mi",
       converter = SizeConverter.class,
       description = "-XX:ReservedCodeCacheSize. Default: ${DEFAULT-VALUE}.")
   long codeCacheBytes;
 
-  @Option(names = "--direct", paramLabel = "SIZE", defaultValue = "10m",
+  @Option(names = "--direct", paramLabel = "SIZE", defaultValue = "10Mi",
       converter = SizeConverter.class,
       description = "-XX:MaxDirectMemorySize. Default: ${DEFAULT-VALUE}.")
   long directBytes;
 
-  @Option(names = "--stack", paramLabel = "SIZE", defaultValue = "1m",
+  @Option(names = "--stack", paramLabel = "SIZE", defaultValue = "1Mi",
       converter = SizeConverter.class, description = "-Xss. Default: ${DEFAULT-VALUE}.")
   long stackBytes;
 
@@ -392,34 +390,5 @@ final class JvmCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%.1fMi", bytes / (double) MIB);
   }
 
-  /**
-   * A size as the JVM reads {@code -Xmx}: plain bytes, or k, m, g, t (either case, binary), also
-   * written Ki, Mi, Gi, Ti or KB, MB, GB, TB.
-   */
-  static final class SizeConverter implements ITypeConverter<Long> {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)(?:([kKmMgGtT])(?:i|B|iB)?)?");
 
-    @Override
-    public Long convert(String value) {
-      Matcher m = SIZE.matcher(value.strip());
-      if (!m.matches()) {
-        throw new TypeConversionException("'" + value + "' is not a size such as 512m or 1g");
-      }
-      int shift = m.group(2) == null ? 0 : switch (Character.toLowerCase(m.group(2).charAt(0))) {
-        case 'k' -> 10;
-        case 'm' -> 20;
-        case 'g' -> 30;
-        default -> 40;
-      };
-      try {
-        long n = Long.parseLong(m.group(1));
-        if (n > (Long.MAX_VALUE >> shift)) {
-          throw new TypeConversionException("'" + value + "' is too large");
-        }
-        return n << shift;
-      } catch (NumberFormatException e) {
-        throw new TypeConversionException("'" + value + "' is too large");
-      }
-    }
-  }
 }

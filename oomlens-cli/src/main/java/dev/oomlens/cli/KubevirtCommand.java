@@ -80,7 +80,7 @@ final class KubevirtCommand implements Callable<Integer> {
   Version version;
 
   @Option(names = "--memory", paramLabel = "SIZE", required = true,
-      converter = QuantityConverter.class,
+      converter = SizeConverter.class,
       description = "The VM's memory request, as a Kubernetes quantity: 8Gi, 2048Mi.")
   long memoryBytes;
 
@@ -122,12 +122,12 @@ final class KubevirtCommand implements Callable<Integer> {
           + " 1.0 to 10.0; Harvester's default is 1.5. Without it, plain KubeVirt (1.0).")
   String ratio;
 
-  @Option(names = "--reserved", paramLabel = "SIZE", converter = QuantityConverter.class,
+  @Option(names = "--reserved", paramLabel = "SIZE", converter = SizeConverter.class,
       description = "Harvester's Reserved Memory of the VM: taken from the guest, left to the"
           + " helpers.")
   Long reservedBytes;
 
-  @Option(names = "--helper-rss", paramLabel = "SIZE", converter = QuantityConverter.class,
+  @Option(names = "--helper-rss", paramLabel = "SIZE", converter = SizeConverter.class,
       description = "The RSS the pod needed beside the guest (the helpers' rows of an OOM"
           + " report's task table, plus qemu's own beyond guest RAM): prints the ratio and the"
           + " reserved memory that would have covered it.")
@@ -418,45 +418,6 @@ final class KubevirtCommand implements Callable<Integer> {
       }
       throw new TypeConversionException("'" + value + "' has no overhead table: use v0.50,"
           + " v0.59-v1.4, v1.5-v1.9, main, or a release from v0.59 on");
-    }
-  }
-
-  /**
-   * A Kubernetes resource quantity in bytes: binary suffixes Ki Mi Gi Ti, decimal k M G T, or
-   * plain bytes.
-   */
-  static final class QuantityConverter implements ITypeConverter<Long> {
-    private static final Pattern QUANTITY =
-        Pattern.compile("(\\d+(?:\\.\\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?");
-
-    @Override
-    public Long convert(String value) {
-      Matcher m = QUANTITY.matcher(value.strip());
-      if (!m.matches()) {
-        throw new TypeConversionException("'" + value + "' is not a size such as 8Gi or 512Mi");
-      }
-      String unit = m.group(2) == null ? "" : m.group(2);
-      long scale = switch (unit) {
-        case "Ki" -> 1L << 10;
-        case "Mi" -> 1L << 20;
-        case "Gi" -> 1L << 30;
-        case "Ti" -> 1L << 40;
-        case "k" -> 1_000L;
-        case "M" -> 1_000_000L;
-        case "G" -> 1_000_000_000L;
-        case "T" -> 1_000_000_000_000L;
-        default -> 1L;
-      };
-      try {
-        long bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(scale))
-            .setScale(0, RoundingMode.CEILING).longValueExact();
-        if (bytes <= 0) {
-          throw new TypeConversionException("'" + value + "' must be more than 0");
-        }
-        return bytes;
-      } catch (ArithmeticException e) {
-        throw new TypeConversionException("'" + value + "' is too large");
-      }
     }
   }
 

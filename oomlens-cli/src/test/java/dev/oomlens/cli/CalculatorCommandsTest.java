@@ -65,7 +65,7 @@ class CalculatorCommandsTest {
         Arguments.of("kubevirt --memory 2Gi --no-graphics --helper-rss 3000Mi", 0,
             "none   not even 10.0 covers it", ""),
         Arguments.of("kubevirt --vcpus 4", 2, "", "Missing required option: '--memory=SIZE'"),
-        Arguments.of("kubevirt --memory 8GB", 2, "", "'8GB' is not a size such as 8Gi"),
+        Arguments.of("kubevirt --memory 8gb", 2, "", "'8gb' is not a size"),
         Arguments.of("kubevirt --memory 8Gi --vcpus 0", 2, "", "--vcpus must be at least 1"),
         Arguments.of("kubevirt --memory 8Gi --ratio 0.5", 2, "",
             "--ratio: ratio must be 0 or 1.0..10.0: 0.5"),
@@ -75,24 +75,27 @@ class CalculatorCommandsTest {
         Arguments.of("kubevirt --memory 8Gi --kubevirt-version v0.55", 2, "",
             "'v0.55' has no overhead table"),
         Arguments.of("kubevirt --memory 8Gi --arch riscv64", 2, "", "--arch"),
-        Arguments.of("jvm --limit 1G --metaspace 100m", 0, "heap              424Mi   1024Mi"
+        Arguments.of("jvm --limit 1Gi --metaspace 100Mi", 0, "heap              424Mi   1024Mi"
             + " - 600Mi", ""),
-        Arguments.of("jvm --limit 1G --classes 0", 0, "-XX:MaxMetaspaceSize=14M", ""),
+        Arguments.of("jvm --limit 1Gi --classes 0", 0, "-XX:MaxMetaspaceSize=14M", ""),
         Arguments.of("jvm --limit 2Gi --threads 100 --classes 10000 --headroom 10", 0,
             "204.8Mi   10% of 2048Mi", ""),
         Arguments.of("jvm --limit 1Gi --nmt " + nmt17, 0,
             "Largest off-heap region: Other, 128.2Mi committed", ""),
-        Arguments.of("jvm --limit 700m --nmt " + nmt17, 0,
+        Arguments.of("jvm --limit 700Mi --nmt " + nmt17, 0,
             "over the limit by 94.7Mi", ""),
-        Arguments.of("jvm --limit 1g", 2, "", "metaspace unknown"),
-        Arguments.of("jvm --limit 1g --classes 5 --metaspace 64m", 2, "", "mutually exclusive"),
-        Arguments.of("jvm --limit 0 --classes 5", 2, "", "--limit must be more than 0"),
-        Arguments.of("jvm --limit 1g --classes 5 --headroom 100", 2, "",
+        Arguments.of("jvm --limit 1Gi", 2, "", "metaspace unknown"),
+        Arguments.of("jvm --limit 1Gi --classes 5 --metaspace 64Mi", 2, "", "mutually exclusive"),
+        Arguments.of("jvm --limit 0 --classes 5", 2, "", "'0' is not a size above zero"),
+        Arguments.of("jvm --limit 1g --classes 5", 2, "", "did you mean 1Gi?"),
+        Arguments.of("jvm --limit 512m --classes 5", 2, "",
+            "in Kubernetes m is milli; for mebibytes write 512Mi"),
+        Arguments.of("jvm --limit 1Gi --classes 5 --headroom 100", 2, "",
             "--headroom must be between 0 and 99"),
         Arguments.of("jvm --limit 1z --classes 5", 2, "", "'1z' is not a size"),
-        Arguments.of("jvm --limit 1g --classes 5 --nmt " + dir.resolve("missing.txt"), 3, "",
+        Arguments.of("jvm --limit 1Gi --classes 5 --nmt " + dir.resolve("missing.txt"), 3, "",
             "cannot read"),
-        Arguments.of("jvm --limit 1g --nmt " + NMT.resolve("not-nmt.txt"), 3, "",
+        Arguments.of("jvm --limit 1Gi --nmt " + NMT.resolve("not-nmt.txt"), 3, "",
             "not-nmt.txt: no 'Total: reserved=..., committed=...' line"));
   }
 
@@ -211,14 +214,14 @@ class CalculatorCommandsTest {
 
   /** The java-buildpack README: 1G, 250 threads: heap = 524M - metaspace. */
   @ParameterizedTest(name = "metaspace {0}")
-  @CsvSource({"100m, 424", "64m, 460", "200m, 324"})
+  @CsvSource({"100Mi, 424", "64Mi, 460", "200Mi, 324"})
   void jvm_readmeExample(String metaspace, long heapMi) throws IOException {
-    JsonNode n = JSON.readTree(run("jvm --limit 1G --threads 250 --metaspace " + metaspace
+    JsonNode n = JSON.readTree(run("jvm --limit 1Gi --threads 250 --metaspace " + metaspace
         + " --format json").out());
     assertThat(n.get("heap_bytes").asLong()).isEqualTo(heapMi * MI);
     assertThat(n.get("overhead_bytes").asLong()).isEqualTo((1024 - heapMi) * MI);
     JvmBudget expected = JvmBudget.calculate(1024 * MI,
-        JvmBudget.Regions.defaults(Long.parseLong(metaspace.replace("m", "")) * MI));
+        JvmBudget.Regions.defaults(Long.parseLong(metaspace.replace("Mi", "")) * MI));
     assertThat(n.get("xmx").asText()).isEqualTo(expected.xmxFlag());
     List<String> flags = new ArrayList<>();
     n.get("flags").forEach(f -> flags.add(f.asText()));
@@ -227,7 +230,7 @@ class CalculatorCommandsTest {
 
   @Test
   void jvm_regionsOverTheLimit_exit2WithOneLine() {
-    CliTest.Run r = run("jvm --limit 512m --threads 300 --classes 20000");
+    CliTest.Run r = run("jvm --limit 512Mi --threads 300 --classes 20000");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
     assertThat(r.err().lines()).containsExactly("oomlens: the regions besides the heap need"
@@ -237,7 +240,7 @@ class CalculatorCommandsTest {
 
   @Test
   void jvm_nmtJson_comparesCommittedWithTheLimit() throws IOException {
-    JsonNode n = JSON.readTree(run("jvm --limit 700m --nmt " + NMT.resolve("jdk21-netty.txt")
+    JsonNode n = JSON.readTree(run("jvm --limit 700Mi --nmt " + NMT.resolve("jdk21-netty.txt")
         + " --format json").out());
     JsonNode nmt = n.get("nmt");
     assertThat(nmt.get("committed_bytes").asLong()).isEqualTo(815018L * 1024);
@@ -253,7 +256,7 @@ class CalculatorCommandsTest {
   @Test
   void jvm_output_writesTheFile() throws IOException {
     Path file = dir.resolve("budget.txt");
-    CliTest.Run r = run("jvm --limit 1G --metaspace 100m --output " + file);
+    CliTest.Run r = run("jvm --limit 1Gi --metaspace 100Mi --output " + file);
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEmpty();
     assertThat(Files.readString(file)).contains("-Xmx424M");
@@ -266,10 +269,10 @@ class CalculatorCommandsTest {
         + " --reserved 256Mi --helper-rss 700Mi",
     "kubevirt-everything.json | kubevirt --memory 8Gi --vcpus 4 --arch arm64 --vfio --tpm --sev"
         + " --dedicated-cpu --exec-probes 2 --downward-metrics --ratio 2.0 --format json",
-    "jvm-readme.txt | jvm --limit 1G --metaspace 100m",
+    "jvm-readme.txt | jvm --limit 1Gi --metaspace 100Mi",
     "jvm-nmt-jdk17.txt | jvm --limit 1Gi --nmt ../oomlens-core/src/test/resources/nmt/"
         + "jdk17-spring-boot.txt",
-    "jvm-nmt-jdk21.json | jvm --limit 700m --nmt ../oomlens-core/src/test/resources/nmt/"
+    "jvm-nmt-jdk21.json | jvm --limit 700Mi --nmt ../oomlens-core/src/test/resources/nmt/"
         + "jdk21-netty.txt --format json",
   })
   void command_matchesGolden(String golden, String args) throws IOException {
