@@ -10,6 +10,7 @@ import dev.oomlens.host.source.HostTree;
 import dev.oomlens.host.source.LiveKernelLog;
 import dev.oomlens.host.source.LiveKillerLog;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -106,7 +107,14 @@ final class DiagnoseCommand implements Callable<Integer> {
     if (host.anyPath()) {
       sources.add(new HostTree(host.paths(env.host()), host.vmMemory()));
     }
-    Diagnosis d = diagnosis.run(sources);
+    Optional<Instant> boot = kmsg
+        ? DoctorCommand.bootTime(env.host(), env.clock()) : Optional.empty();
+    Diagnosis d;
+    try {
+      d = diagnosis.run(sources, env.clock(), boot);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     if (d.evidence().host().map(h -> h.meminfo().isEmpty()).orElse(false)) {
       err.println("oomlens: is --path.procfs or --path.rootfs right?");
     }

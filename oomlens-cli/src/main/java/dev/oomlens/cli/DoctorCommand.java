@@ -17,6 +17,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -107,7 +109,15 @@ final class DoctorCommand implements Callable<Integer> {
     }
     HostTree tree = new HostTree(paths, host.vmMemory());
     sources.add(tree);
-    Diagnosis d = diagnosis.run(sources);
+    // /dev/kmsg times are seconds since boot: this machine's uptime places them in --since.
+    Optional<Instant> boot = kernelLogs.isEmpty() && !host.anyPath()
+        ? bootTime(paths, env.clock()) : Optional.empty();
+    Diagnosis d;
+    try {
+      d = diagnosis.run(sources, env.clock(), boot);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     Set<Input> told = new HashSet<>();
     if (kernelLogs.isEmpty() && !d.evidence().kernelLogWhole()) {
       err.println("oomlens: no kernel log of this machine can be read:");
@@ -167,6 +177,14 @@ final class DoctorCommand implements Callable<Integer> {
         .map(Units::duration)
         .orElse("(unknown)");
     return "oomlens doctor: " + host + ", kernel " + kernel + ", up " + up;
+  }
+
+  /** When the host booted: now minus its /proc/uptime. */
+  static Optional<Instant> bootTime(HostPaths paths, Clock clock) {
+    return read(paths.proc().resolve("uptime"))
+        .map(u -> u.split("\\s+")[0])
+        .flatMap(DoctorCommand::seconds)
+        .map(s -> clock.instant().minusMillis((long) (s * 1000)));
   }
 
   private static Optional<String> read(Path file) {

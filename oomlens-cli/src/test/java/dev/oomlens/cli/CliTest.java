@@ -239,6 +239,38 @@ class CliTest {
             ""),
         Arguments.of(List.of("doctor"), 3, "Confirmed: unknown: cannot read /dev/kmsg: permission"
             + " denied; cannot read journalctl -k -b: permission denied", ""),
+        Arguments.of(List.of("diagnose", "--workload", "479f327f-a27b-4eda-8523-90bdabcf0a27",
+            oom), 0, "Confirmed: 1 OOM kill by the kernel; none by a userspace killer (of pod UID"
+            + " 479f327f-a27b-4eda-8523-90bdabcf0a27)", ""),
+        Arguments.of(List.of("diagnose", "--workload", "479f327f_a27b_4eda_8523_90bdabcf0a27",
+            oom), 0, "[MEMCG-LIMIT, high]", ""),
+        Arguments.of(List.of("diagnose", "--workload", "679f9845", oom), 0,
+            "Confirmed: 1 OOM kill", ""),
+        Arguments.of(List.of("diagnose", "--workload", "stress-ng-vm", oom), 0,
+            "Confirmed: 1 OOM kill", ""),
+        Arguments.of(List.of("diagnose", "--workload", "kubepods-burstable.slice", oom), 0,
+            "Confirmed: 1 OOM kill", ""),
+        Arguments.of(List.of("diagnose", "--workload", "nginx.service", oom), 0,
+            "Confirmed: no OOM kill: neither the kernel's OOM killer nor a userspace killer is on"
+                + " record in " + oom + " (of systemd unit nginx.service)", ""),
+        Arguments.of(List.of("diagnose", "--since", "2025-12-13T07:00:00Z", "--until",
+            "2025-12-13T08:00", oom), 0, "Confirmed: 1 OOM kill", ""),
+        Arguments.of(List.of("diagnose", "--since", "2025-12-14", oom), 0,
+            "Confirmed: no OOM kill: neither the kernel's OOM killer nor a userspace killer is on"
+                + " record in " + oom + " (since 2025-12-14T00:00:00Z)", ""),
+        Arguments.of(List.of("diagnose", "--since", "30d", oom), 0, "(since 2026-01-04T10:00:00Z)",
+            ""),
+        Arguments.of(List.of("diagnose", "--since", "yesterday", oom), 2, "",
+            "'yesterday' is not a time: give an ISO 8601 time"),
+        Arguments.of(List.of("diagnose", "--since", "1h", "--until", "2h", oom), 2, "",
+            "the window ends (2026-02-03T08:00:00Z) before it starts (2026-02-03T09:00:00Z)"),
+        Arguments.of(List.of("diagnose", "--one-line", oom), 0, "2025-12-13T07:23:21  "
+            + "aks-ubuntu-26835060-vmss000000  stress-ng-vm (pid 716580, RSS 462.7 MiB) <- the pod"
+            + " limit: memory cgroup /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-"
+            + "pod479f327f_a27b_4eda_8523_90bdabcf0a27.slice  (" + aksPod.getFileName() + ":1-71)\n",
+            ""),
+        Arguments.of(List.of("diagnose", "--one-line", "--format", "json", oom), 2, "",
+            "--one-line is a text format"),
         Arguments.of(List.of("doctor", "--kernel-log"), 2, "",
             "Missing required parameter for option '--kernel-log'"),
         Arguments.of(List.of("doctor", "extra"), 2, "", "Try 'oomlens doctor --help'"));

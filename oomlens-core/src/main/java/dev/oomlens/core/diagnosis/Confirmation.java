@@ -29,6 +29,9 @@ import java.util.TreeMap;
  * @param userspaceKills kills and evictions by userspace killers, by killer name
  * @param kernelLogs the kernel-log inputs, read or not, in reading order
  * @param unreadable the inputs of any kind that could not be read whole
+ * @param selection what was selected ({@code of pod UID X, since T}); empty for everything
+ * @param unplaced reports kept although the window could not be checked: their log carries no
+ *     wall-clock time and the boot time is unknown
  */
 public record Confirmation(
     State state,
@@ -36,7 +39,9 @@ public record Confirmation(
     long reportsWithoutKill,
     Map<String, Long> userspaceKills,
     List<Input> kernelLogs,
-    List<Input> unreadable) {
+    List<Input> unreadable,
+    String selection,
+    long unplaced) {
   /** What can be said. */
   public enum State {
     /** Kills are on record (and, when some input could not be read, there may be more). */
@@ -57,10 +62,16 @@ public record Confirmation(
     userspaceKills = Collections.unmodifiableMap(new TreeMap<>(userspaceKills));
     kernelLogs = List.copyOf(kernelLogs);
     unreadable = List.copyOf(unreadable);
+    requireNonNull(selection, "selection");
   }
 
-  /** What {@code evidence} confirms. */
+  /** What {@code evidence}, all of it, confirms. */
   public static Confirmation of(EvidenceSet evidence) {
+    return of(evidence, Selection.ALL, 0);
+  }
+
+  /** What {@code evidence} confirms, having been narrowed to {@code selection}. */
+  public static Confirmation of(EvidenceSet evidence, Selection selection, long unplaced) {
     long kills = evidence.reports().stream().filter(r -> r.victim().isPresent()).count();
     long noKill = evidence.reports().size() - kills;
     Map<String, Long> byKiller = new TreeMap<>();
@@ -74,7 +85,7 @@ public record Confirmation(
     State state = anything ? State.KILLS
         : evidence.kernelLogWhole() ? State.NONE : State.UNKNOWN;
     return new Confirmation(state, kills, noKill, byKiller,
-        evidence.inputs(Input.Kind.KERNEL_LOG), unreadable);
+        evidence.inputs(Input.Kind.KERNEL_LOG), unreadable, selection.describe(), unplaced);
   }
 
   /** Kills by userspace killers, all killers together. */

@@ -52,20 +52,40 @@ public final class Diagnosis {
   private final List<IncidentDiagnosis> incidents;
   private final List<Finding> hostFindings;
 
-  private Diagnosis(EvidenceSet evidence, List<Finding> findings) {
+  private Diagnosis(EvidenceSet evidence, List<Finding> findings, Selection selection,
+      long unplaced) {
     this.evidence = evidence;
     this.findings = about(findings, evidence.incidents()).stream().sorted(FINDING_ORDER)
         .toList();
-    this.confirmation = Confirmation.of(evidence);
+    this.confirmation = Confirmation.of(evidence, selection, unplaced);
     this.incidents = rank(evidence, this.findings);
     this.hostFindings = this.findings.stream().filter(f -> f.incidents().isEmpty()).toList();
   }
 
   /** Reads every source into one evidence set, then diagnoses it. */
   public static Diagnosis run(List<? extends EvidenceSource> sources, boolean exitedWithSigkill) {
+    return run(sources, exitedWithSigkill, Selection.ALL);
+  }
+
+  /**
+   * Reads every source into one evidence set, keeps what {@code selection} selects, then
+   * diagnoses that. Reports that cannot be placed in the window are kept and counted.
+   */
+  public static Diagnosis run(List<? extends EvidenceSource> sources, boolean exitedWithSigkill,
+      Selection selection) {
     EvidenceSet.Builder builder = EvidenceSet.builder().exitedWithSigkill(exitedWithSigkill);
     sources.forEach(s -> s.readInto(builder));
-    return of(builder.build());
+    long[] unplaced = {0};
+    builder.retain(r -> {
+      Selection.Verdict v = selection.judge(r);
+      if (v == Selection.Verdict.UNPLACED) {
+        unplaced[0]++;
+      }
+      return v != Selection.Verdict.OUT;
+    }, f -> selection.judge(f) != Selection.Verdict.OUT,
+        e -> selection.judge(e) != Selection.Verdict.OUT);
+    EvidenceSet evidence = builder.build();
+    return new Diagnosis(evidence, new RuleEngine().run(evidence), selection, unplaced[0]);
   }
 
   /** Diagnoses {@code evidence} with every registered rule. */
@@ -79,13 +99,13 @@ public final class Diagnosis {
    */
   public static Diagnosis of(EvidenceSet evidence, List<Finding> findings) {
     requireNonNull(evidence, "evidence");
-    return new Diagnosis(evidence, List.copyOf(findings));
+    return new Diagnosis(evidence, List.copyOf(findings), Selection.ALL, 0);
   }
 
   /** Diagnoses {@code evidence} with the rules of {@code engine}. */
   public static Diagnosis of(EvidenceSet evidence, RuleEngine engine) {
     requireNonNull(evidence, "evidence");
-    return new Diagnosis(evidence, engine.run(evidence));
+    return new Diagnosis(evidence, engine.run(evidence), Selection.ALL, 0);
   }
 
   public EvidenceSet evidence() {

@@ -12,6 +12,7 @@ import dev.oomlens.core.model.Problem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Everything the analyzers may look at, read once: the inputs and what became of reading each,
@@ -159,6 +160,18 @@ public record EvidenceSet(
     /** Like {@link #read(String, Input.Kind, boolean)}, for an input that reaches only so far. */
     public InputSink read(String name, Input.Kind kind, String span, boolean withKillers) {
       return new InputSink(this, name, kind, Optional.of(span), withKillers);
+    }
+
+    /**
+     * Keeps only the reports, allocation failures and killer records the predicates accept (a
+     * window of time, one workload); the inputs stay as they were read.
+     */
+    public Builder retain(Predicate<OomReport> report, Predicate<AllocFailure> allocFailure,
+        Predicate<KillerEvent> killer) {
+      reports.removeIf(report.negate());
+      allocFailures.removeIf(allocFailure.negate());
+      killers.removeIf(killer.negate());
+      return this;
     }
 
     /** The evidence, with its reports grouped into incidents. */

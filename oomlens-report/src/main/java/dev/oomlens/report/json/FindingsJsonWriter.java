@@ -120,6 +120,8 @@ public final class FindingsJsonWriter {
     }
     json.writeEndObject();
     json.writeBooleanField("partial", c.partial());
+    string("selection", c.selection().isEmpty() ? Optional.empty() : Optional.of(c.selection()));
+    json.writeNumberField("unplaced_reports", c.unplaced());
     json.writeEndObject();
   }
 

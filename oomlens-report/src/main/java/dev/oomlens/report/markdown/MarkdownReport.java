@@ -156,6 +156,13 @@ public final class MarkdownReport {
 
   private void background() {
     out.append("## Background\n\n");
+    String selection = diagnosis.confirmation().selection();
+    if (!selection.isEmpty()) {
+      out.append("This draft covers the evidence ").append(Markdown.text(selection))
+          .append(" only").append(diagnosis.confirmation().unplaced() > 0
+              ? "; " + diagnosis.confirmation().unplaced() + " reports whose log gives no time"
+                  + " are kept although the window cannot be checked" : "").append(".\n\n");
+    }
     if (reports.isEmpty()) {
       if (diagnosis.confirmation().state() == Confirmation.State.UNKNOWN) {
         out.append("Whether the kernel's OOM killer ran is unknown: ").append(unread())

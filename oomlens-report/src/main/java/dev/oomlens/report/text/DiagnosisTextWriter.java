@@ -357,6 +357,14 @@ public final class DiagnosisTextWriter {
 
   private static String confirmed(Diagnosis d) {
     Confirmation c = d.confirmation();
+    String selected = c.selection().isEmpty() ? "" : " (" + c.selection() + ")";
+    String unplaced = c.unplaced() == 0 ? "" : "; " + plural(c.unplaced(), "report")
+        + " kept although the log gives no time to place " + (c.unplaced() == 1 ? "it" : "them")
+        + " in the window";
+    return confirmedCounts(d, c) + selected + unplaced;
+  }
+
+  private static String confirmedCounts(Diagnosis d, Confirmation c) {
     String read = readList(c.kernelLogs(), d);
     if (c.state() == Confirmation.State.UNKNOWN) {
       List<String> why = new ArrayList<>();
