@@ -95,10 +95,15 @@ final class DiagnoseCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Collected inputs = new Collected();
     KernelLogRun run = new KernelLogRun(inputs, err, options, env.stdin());
-    List<String> read = new ArrayList<>(files);
+    // Only inputs read whole may say that nothing was killed.
+    List<String> read = new ArrayList<>();
     int code = ExitCodes.OK;
     for (String file : files) {
-      code = Math.max(code, run.readFile(file));
+      int fileCode = run.readFile(file);
+      code = Math.max(code, fileCode);
+      if (fileCode != ExitCodes.INPUT) {
+        read.add(file);
+      }
     }
     if (kmsg) {
       code = Math.max(code, readLive(run, env.kmsg(), err, read));
@@ -122,7 +127,7 @@ final class DiagnoseCommand implements Callable<Integer> {
         inputs.allocFailures(), snapshot, run.killers(), diagnosis.sigkilled);
     List<Finding> findings = new RuleEngine().run(evidence);
     OutputOptions.Diagnosis d = new OutputOptions.Diagnosis(Optional.empty(), inputs, evidence,
-        findings, Optional.of(String.join(", ", read)));
+        findings, read.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", read)));
     try {
       output.write(d, spec.commandLine().getOut());
     } catch (IOException e) {

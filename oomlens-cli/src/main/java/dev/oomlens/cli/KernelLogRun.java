@@ -31,9 +31,11 @@ import java.util.Optional;
  */
 /*
  * Exit codes: an input that cannot be opened is 3, with "cannot read X: reason" on stderr, and the
- * run goes on with the next one. Problems inside an input (damaged lines, a gzip file cut short)
- * are part of the report; they make the input fail (3) only when not a single event could be read
- * from it, which is what a damaged file or one in a format oomlens does not know looks like.
+ * run goes on with the next one. Problems inside an input are part of the report. A problem that
+ * spoils the input (a gzip file cut short, a read that failed part-way, a file that is not text)
+ * makes it fail (3), with the problem on stderr: what was read before stands, but the input's
+ * silence after it proves nothing. Damaged lines alone make it fail only when not a single event
+ * could be read from it, which is what a file in a format oomlens does not know looks like.
  */
 final class KernelLogRun {
   private static final int BUFFER_BYTES = 1 << 16;
@@ -58,7 +60,8 @@ final class KernelLogRun {
   }
 
   /** What one input held, counted while it streamed through. */
-  record Tally(long reports, long allocFailures, long problems, Optional<Problem> firstProblem) {}
+  record Tally(long reports, long allocFailures, long problems, Optional<Problem> firstProblem,
+      List<Problem> spoiling) {}
 
   /**
    * Reads a saved log ({@code -} for standard input, which is read but not closed; gzip is told by
@@ -87,6 +90,11 @@ final class KernelLogRun {
     }
     output.endInput();
     Tally tally = counter.tally();
+    if (!tally.spoiling().isEmpty()) {
+      tally.spoiling().forEach(p -> err.println("oomlens: " + p));
+      err.flush();
+      return ExitCodes.INPUT;
+    }
     if (tally.reports() + tally.allocFailures() == 0 && tally.problems() > 0) {
       Problem first = tally.firstProblem().orElseThrow();
       err.println("oomlens: no OOM report could be read from " + name + ": " + tally.problems()
@@ -134,6 +142,8 @@ final class KernelLogRun {
    */
   boolean readKillers(LiveLog log) {
     boolean anything;
+    // A part of the log that could not be read must not pass for a time when no killer acted.
+    List<Problem> spoiling = new ArrayList<>();
     try (BufferedInputStream in = new BufferedInputStream(log.stream(), BUFFER_BYTES)) {
       in.mark(1);
       anything = in.read() >= 0;
@@ -146,7 +156,11 @@ final class KernelLogRun {
         public void allocFailure(AllocFailure failure) {}
 
         @Override
-        public void problem(Problem problem) {}
+        public void problem(Problem problem) {
+          if (problem.kind().spoilsInput()) {
+            spoiling.add(problem);
+          }
+        }
 
         @Override
         public void killerEvent(KillerEvent event) {
@@ -157,14 +171,17 @@ final class KernelLogRun {
       // A live log ends its stream instead of throwing; what was read before stands.
       anything = false;
     }
-    for (Problem p : log.problems()) {
+    List<Problem> problems = new ArrayList<>(log.problems());
+    problems.addAll(spoiling);
+    for (Problem p : problems) {
       err.println("oomlens: " + p);
       // No input of the text report holds these lines, so they are told like an unreadable
       // input's: on standard error, and among the JSON document's problems.
       output.unreadable(p);
     }
     err.flush();
-    return anything || log.problems().isEmpty();
+    return (anything || log.problems().isEmpty())
+        && spoiling.stream().noneMatch(p -> p.kind() == Problem.Kind.NOT_TEXT);
   }
 
   /** The live log's own problems, for saying why it could not be read. */
@@ -194,6 +211,7 @@ final class KernelLogRun {
     private long allocFailures;
     private long problems;
     private Problem first;
+    private final List<Problem> spoiling = new ArrayList<>();
 
     /** {@code killers}: where the killers' records go; null to leave them out. */
     Counter(KernelLogSink next, List<KillerEvent> killers) {
@@ -226,11 +244,15 @@ final class KernelLogRun {
         first = problem;
       }
       problems++;
+      if (problem.kind().spoilsInput()) {
+        spoiling.add(problem);
+      }
       next.problem(problem);
     }
 
     Tally tally() {
-      return new Tally(reports, allocFailures, problems, Optional.ofNullable(first));
+      return new Tally(reports, allocFailures, problems, Optional.ofNullable(first),
+          List.copyOf(spoiling));
     }
   }
 }
