@@ -8,6 +8,7 @@ import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RuleEngine;
 import dev.oomlens.host.LiveLog;
+import dev.oomlens.host.logs.RootLogs;
 import dev.oomlens.host.paths.HostPaths;
 import dev.oomlens.host.snapshot.HostReader;
 import dev.oomlens.report.text.Units;
@@ -44,6 +45,11 @@ import picocli.CommandLine.Spec;
           + " read, and the journal's records of userspace OOM killers (systemd-oomd, earlyoom,"
           + " nohang, kubelet evictions, systemd's unit results); --kernel-log reads saved logs"
           + " instead. --path.* read a host mounted elsewhere or saved by 'oomlens snapshot'.",
+      "With --path.rootfs DIR the logs are DIR's own, never this machine's: a snapshot's"
+          + " kernel.log and killers.log; else DIR/var/log/kern.log, messages or syslog with their"
+          + " rotations (every boot they hold); else DIR's journal (journalctl -D, its last boot)."
+          + " When DIR runs on this very kernel (a pod mounting its node), /dev/kmsg is DIR's and"
+          + " is read first.",
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -55,7 +61,7 @@ import picocli.CommandLine.Spec;
       "  sudo oomlens doctor",
       "  oomlens doctor --kernel-log /var/log/kern.log --format json",
       "  oomlens doctor --path.rootfs /host --fail-on high",
-      "  oomlens doctor --path.rootfs snap --kernel-log snap/*.log",
+      "  oomlens doctor --path.rootfs snap",
     })
 final class DoctorCommand implements Callable<Integer> {
   @ParentCommand OomlensCommand root;
@@ -86,23 +92,35 @@ final class DoctorCommand implements Callable<Integer> {
     KernelLogRun run = new KernelLogRun(inputs, err, options, env.stdin());
     int code = ExitCodes.OK;
     Optional<String> kernelLog;
+    Optional<String> killerLog = Optional.empty();
     if (!kernelLogs.isEmpty()) {
+      // Only logs read whole may say that nothing was killed.
+      List<String> read = new ArrayList<>();
       for (String file : kernelLogs) {
-        code = Math.max(code, run.readFile(file));
+        int fileCode = run.readFile(file);
+        code = Math.max(code, fileCode);
+        if (fileCode != ExitCodes.INPUT) {
+          read.add(file);
+        }
       }
-      kernelLog = Optional.of(String.join(", ", kernelLogs));
+      kernelLog = read.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", read));
+    } else if (host.rootfs != null) {
+      // Another host's root: its own logs, never this machine's.
+      KernelLogRun.RootRead read = run.readRoot(RootLogs.find(paths, env.host(), env.kmsg()));
+      kernelLog = read.kernelLog();
+      killerLog = read.killerLog();
+      code = Math.max(code, read.code());
     } else {
       kernelLog = readThisMachine(env, run, err);
       if (kernelLog.isEmpty()) {
         code = ExitCodes.INPUT;
       }
+      // Saved logs hold the killers' lines beside the kernel's; the live kernel log does not.
+      killerLog = readKillers(env.killers(), run);
     }
-    // Saved logs hold the killers' lines beside the kernel's; the live kernel log does not.
-    Optional<String> killerLog =
-        kernelLogs.isEmpty() ? readKillers(env.killers(), run) : Optional.empty();
     // Without the kernel log, no source can say that nothing was killed.
-    Optional<String> sources = kernelLog.map(
-        k -> killerLog.map(u -> k + ", " + u).orElse(k));
+    Optional<String> killers = killerLog;
+    Optional<String> sources = kernelLog.map(k -> killers.map(u -> k + ", " + u).orElse(k));
     HostSnapshot snapshot = HostReader.read(paths, host.vmMemory());
     if (snapshot.meminfo().isEmpty()) {
       err.println("oomlens: cannot read " + paths.proc().resolve("meminfo")

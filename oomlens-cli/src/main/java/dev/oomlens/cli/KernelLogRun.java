@@ -10,6 +10,7 @@ import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.host.LiveLog;
+import dev.oomlens.host.logs.RootLogs;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One run over kernel logs: reads each input with the {@link KernelLogReader}, hands its events to
@@ -182,6 +184,72 @@ final class KernelLogRun {
     err.flush();
     return (anything || log.problems().isEmpty())
         && spoiling.stream().noneMatch(p -> p.kind() == Problem.Kind.NOT_TEXT);
+  }
+
+  /**
+   * What {@link #readRoot} read.
+   *
+   * @param kernelLog the kernel log read, in words; empty when none could be
+   * @param killerLog the logs the killers' records were read from, when apart from it
+   * @param code the exit code the reading earns
+   */
+  record RootRead(Optional<String> kernelLog, Optional<String> killerLog, int code) {}
+
+  /**
+   * Reads the logs of a host root other than this machine's: its kernel log (the first of the
+   * found sources that can be read), then the killers' records beside it. What a snapshot could
+   * not save is told first; a root without a kernel log says where it was looked for, and its
+   * kernel log stays unknown (exit 3), never "no OOM kill".
+   */
+  RootRead readRoot(RootLogs logs) {
+    for (Problem p : logs.problems()) {
+      err.println("oomlens: " + p);
+      output.unreadable(p);
+    }
+    List<String> why = new ArrayList<>();
+    for (RootLogs.Source source : logs.sources()) {
+      Optional<String> kernelLog;
+      int code = ExitCodes.OK;
+      if (source.live().isPresent()) {
+        try (LiveLog log = source.live().get().get()) {
+          if (readLive(log, "No OOM kill since boot (read " + log.name() + ").").isEmpty()) {
+            why.add(why(log));
+            continue;
+          }
+          kernelLog = Optional.of(log.name());
+        }
+      } else {
+        List<String> read = new ArrayList<>();
+        for (Path file : source.files()) {
+          int fileCode = readFile(file.toString());
+          code = Math.max(code, fileCode);
+          if (fileCode != ExitCodes.INPUT) {
+            read.add(file.toString());
+          }
+        }
+        kernelLog = read.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", read));
+      }
+      List<String> killerLogs = new ArrayList<>();
+      for (Supplier<LiveLog> killerSource : source.killers()) {
+        try (LiveLog log = killerSource.get()) {
+          if (readKillers(log)) {
+            killerLogs.add(log.name());
+          }
+        }
+      }
+      return new RootRead(kernelLog, killerLogs.isEmpty() ? Optional.empty()
+          : Optional.of(String.join(", ", killerLogs)), code);
+    }
+    if (logs.isEmpty()) {
+      err.println("oomlens: " + logs.notFound());
+    } else {
+      err.println("oomlens: no kernel log under " + logs.root() + " can be read:");
+      why.forEach(w -> err.println("  " + w));
+    }
+    err.println("Read a saved log instead: oomlens doctor --path.rootfs " + logs.root()
+        + " --kernel-log FILE");
+    err.flush();
+    return new RootRead(Optional.empty(), Optional.empty(), ExitCodes.INPUT);
   }
 
   /** The live log's own problems, for saying why it could not be read. */

@@ -39,8 +39,7 @@ import picocli.CommandLine.Spec;
       "DIR/" + SnapshotManifest.FILE_NAME + " names each source and the file it was saved as,"
           + " or why it could not be read: what could not be read leaves no file, so it is"
           + " never taken for something that held nothing.",
-      "Diagnose it anywhere with: oomlens doctor --path.rootfs DIR --kernel-log DIR/kernel.log"
-          + " DIR/killers.log",
+      "Diagnose it anywhere with: oomlens doctor --path.rootfs DIR",
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -50,7 +49,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  sudo oomlens snapshot node-7 && tar czf node-7.tgz node-7",
-      "  oomlens doctor --path.rootfs node-7 --kernel-log node-7/*.log",
+      "  oomlens doctor --path.rootfs node-7",
     })
 final class SnapshotCommand implements Callable<Integer> {
   /** The name of the saved kernel log inside the snapshot. */
@@ -120,11 +119,7 @@ final class SnapshotCommand implements Callable<Integer> {
         + " files of " + snapshot.hostname().orElse("the host") + " under " + dir
         + String.join("", logs) + "; what could not be read is listed in "
         + dir.resolve(SnapshotManifest.FILE_NAME) + ".");
-    List<String> files = new ArrayList<>();
-    kernel.source().ifPresent(s -> files.add(logFile.toString()));
-    killers.source().ifPresent(s -> files.add(killersFile.toString()));
-    out.println("Diagnose it with: oomlens doctor --path.rootfs " + dir
-        + (files.isEmpty() ? "" : " --kernel-log " + String.join(" ", files)));
+    out.println("Diagnose it with: oomlens doctor --path.rootfs " + dir);
     out.flush();
     err.flush();
     return code;

@@ -27,9 +27,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code oomlens snapshot DIR} on a fixture host whose live kernel log is a real log and whose
- * journal holds records of userspace killers, then {@code oomlens doctor --path.rootfs DIR
- * --kernel-log DIR/kernel.log DIR/killers.log}: the diagnosis and the header (host, kernel,
- * uptime) must be the ones {@code doctor} gives on the live host, file names aside.
+ * journal holds records of userspace killers, then {@code oomlens doctor --path.rootfs DIR} (which
+ * finds the snapshot's logs) and {@code oomlens doctor --path.rootfs DIR --kernel-log
+ * DIR/kernel.log DIR/killers.log}: the diagnosis and the header (host, kernel, uptime) must be
+ * the ones {@code doctor} gives on the live host, file names aside.
  */
 class SnapshotRoundTripTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -72,8 +73,8 @@ class SnapshotRoundTripTest {
 
     CliTest.Run snap = CliTest.run(env, "snapshot", saved.toString());
     assertThat(snap.code()).as(snap.err()).isZero();
-    assertThat(snap.out()).contains("oomlens doctor --path.rootfs " + saved + " --kernel-log "
-        + saved.resolve("kernel.log") + " " + saved.resolve("killers.log") + "\n");
+    assertThat(snap.out()).endsWith("\nDiagnose it with: oomlens doctor --path.rootfs " + saved
+        + "\n");
     assertThat(saved.resolve("kernel.log")).hasContent(text);
     assertThat(saved.resolve("killers.log")).hasContent(KILLERS);
 
@@ -90,6 +91,7 @@ class SnapshotRoundTripTest {
     assertThat(a.at("/userspace_kills/1/source/line").asInt()).isEqualTo(4);
     assertThat(a.get("findings").findValuesAsText("code")).contains("USERSPACE-KILL");
     List<List<String>> ways = List.of(
+        List.of("doctor", "--path.rootfs", saved.toString(), "--format", "json"),
         List.of("doctor", "--path.rootfs", saved.toString(), "--kernel-log",
             saved.resolve("kernel.log").toString(), saved.resolve("killers.log").toString(),
             "--format", "json"));
@@ -106,8 +108,8 @@ class SnapshotRoundTripTest {
     }
 
     String liveHeader = CliTest.run(env, "doctor").out().lines().findFirst().orElseThrow();
-    String savedHeader = CliTest.run("doctor", "--path.rootfs", saved.toString(), "--kernel-log",
-        saved.resolve("kernel.log").toString()).out().lines().findFirst().orElseThrow();
+    String savedHeader = CliTest.run("doctor", "--path.rootfs", saved.toString()).out().lines()
+        .findFirst().orElseThrow();
     assertThat(savedHeader).isEqualTo(liveHeader);
   }
 
@@ -124,8 +126,8 @@ class SnapshotRoundTripTest {
     assertThat(CliTest.run(env, "snapshot", saved.toString()).code()).isZero();
 
     String live = CliTest.run(env, "doctor").out().lines().findFirst().orElseThrow();
-    String copy = CliTest.run("doctor", "--path.rootfs", saved.toString(), "--kernel-log",
-        saved.resolve("kernel.log").toString()).out().lines().findFirst().orElseThrow();
+    String copy = CliTest.run("doctor", "--path.rootfs", saved.toString()).out().lines()
+        .findFirst().orElseThrow();
 
     assertThat(live).matches("oomlens doctor: \\S+, kernel \\S+, up 1d 01h");
     assertThat(copy).isEqualTo(live);
@@ -185,7 +187,7 @@ class SnapshotRoundTripTest {
   }
 
   @Test
-  void snapshot_noKernelLogReadable_leavesNoFileAndTheManifestSaysWhy() throws IOException {
+  void snapshot_noKernelLogReadable_doctorOnItSaysUnknownNotNoKill() throws IOException {
     Path root = Path.of("..", "oomlens-host", "src", "test", "resources", "hosts", "zram-swap");
     Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
         HostPaths.under(root), CliTest.unreadable("/dev/kmsg"),
@@ -200,6 +202,16 @@ class SnapshotRoundTripTest {
             + " permission denied; cannot read journalctl -k -b: permission denied\n")
         .contains("\nread\tkillers.log\t" + KillerJournalReader.NAME + "\n")
         .contains("\nread\tproc/meminfo\t" + root.resolve("proc/meminfo") + "\n");
+
+    CliTest.Run doctor = CliTest.run("doctor", "--path.rootfs", saved.toString());
+
+    assertThat(doctor.code()).isEqualTo(ExitCodes.INPUT);
+    assertThat(doctor.out()).contains("\nConfirmed: unknown: no kernel log could be read\n");
+    assertThat(doctor.err()).startsWith("oomlens: " + saved.resolve("kernel.log") + ": the"
+        + " snapshot could not save the kernel log (cannot read /dev/kmsg: permission denied;"
+        + " cannot read journalctl -k -b: permission denied); what it holds is unknown\n"
+        + "oomlens: no kernel log found under " + saved + "; looked at " + saved
+        + "/kernel.log (a snapshot)\n");
   }
 
   @Test
@@ -227,7 +239,7 @@ class SnapshotRoundTripTest {
     assertThat(r.err()).isEqualTo("oomlens: cannot read " + KillerJournalReader.NAME
         + ": permission denied\n");
     assertThat(r.out()).endsWith("Diagnose it with: oomlens doctor --path.rootfs " + saved
-        + " --kernel-log " + saved.resolve("kernel.log") + "\n");
+        + "\n");
     assertThat(saved.resolve("kernel.log")).exists();
     assertThat(saved.resolve("killers.log")).as("left by an earlier snapshot").doesNotExist();
   }
