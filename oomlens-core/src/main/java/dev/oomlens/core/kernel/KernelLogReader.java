@@ -29,6 +29,7 @@ import java.util.zip.ZipException;
  * Input is bytes, not text: logs hold invalid UTF-8 (comm is whatever bytes a process named
  * itself), NUL bytes and CRLF line ends. Lines are decoded as UTF-8 with replacement only when they
  * are handed to the framer, so a damaged line costs one replacement character, never the file.
+ * Terminal colours (dmesg --color=always) are taken off a line then too, so it reads as plain.
  */
 
 /**
@@ -183,6 +184,9 @@ public final class KernelLogReader {
           end--;
         }
         String text = new String(buf, start, end - start, StandardCharsets.UTF_8);
+        if (text.indexOf(ESC) >= 0) {
+          text = withoutCsi(text);
+        }
         framer.frame(new SourceLine(name, lineNumber, text), accept);
       }
 
@@ -192,6 +196,35 @@ public final class KernelLogReader {
             "line is longer than " + keptBytes / 1024 + " KiB; only its beginning was read"));
       }
     };
+  }
+
+  private static final char ESC = '\u001b';
+
+  /**
+   * The text without its ANSI control sequences ({@code ESC [ parameters final}). The colours of
+   * {@code dmesg --color=always}, or of a terminal session saved whole, split a line's words, as
+   * in {@code ESC[33mMemory cgroup out of memory: ESC[0mESC[31mKilled process ...}; without them
+   * the line is read, and cited, as plain dmesg printed it. Any other ESC is left as it is.
+   */
+  static String withoutCsi(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (c == ESC && i + 1 < text.length() && text.charAt(i + 1) == '[') {
+        int j = i + 2;
+        while (j < text.length() && text.charAt(j) >= 0x20 && text.charAt(j) <= 0x3f) {
+          j++;
+        }
+        if (j < text.length() && text.charAt(j) >= 0x40 && text.charAt(j) <= 0x7e) {
+          i = j + 1;
+          continue;
+        }
+      }
+      out.append(c);
+      i++;
+    }
+    return out.toString();
   }
 
   private static boolean isGzip(byte[] head, int length) {

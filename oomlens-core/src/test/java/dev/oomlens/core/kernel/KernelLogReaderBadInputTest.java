@@ -409,6 +409,27 @@ class KernelLogReaderBadInputTest {
     assertThat(sink.reports).hasSize(reportsInLog);
   }
 
+  /** The same real records as {@code dmesg} and {@code dmesg --color=always} printed them. */
+  @Test
+  void read_dmesgInColour_givesTheReportOfThePlainDmesg() throws IOException {
+    byte[] plain;
+    byte[] colour;
+    try (InputStream p = getClass().getResourceAsStream("/framing/dmesg-plain.log");
+        InputStream c = getClass().getResourceAsStream("/framing/dmesg-color.log")) {
+      plain = p.readAllBytes();
+      colour = c.readAllBytes();
+    }
+    assertThat(new String(colour, UTF_8)).contains("\u001b[33mstress-hog invoked oom-killer:");
+
+    ReportTestLines.Collected fromPlain = read("dmesg.log", plain);
+    ReportTestLines.Collected fromColour = read("dmesg.log", colour);
+
+    assertThat(fromPlain.reports).singleElement()
+        .satisfies(r -> assertThat(r.victim()).isPresent());
+    assertThat(fromColour.problems).isEqualTo(fromPlain.problems);
+    assertThat(fromColour.reports).isEqualTo(fromPlain.reports);
+  }
+
   @Test
   void read_bigOddLog_isReadOnTheParallelPathToo() throws IOException {
     byte[] odd = oddLog();
