@@ -93,6 +93,7 @@ public final class KernelLogReader {
     }
   }
 
+  /** Reads a large regular file with the parallel scanner (a test hands it a failing channel). */
   void readInParallel(String name, FileChannel channel, KernelLogSink sink) {
     ReportAssembler assembler = new ReportAssembler(sink);
     ParallelFileScanner scanner =
