@@ -102,7 +102,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     if (journal) {
       sources.add(new LiveKernelLog(List.of(
           new LiveKernelLog.Candidate(env.journal(), DoctorCommand.JOURNAL_SPAN)), options));
-      sources.add(new LiveKillerLog(env.killers(), DoctorCommand.JOURNAL_SPAN, options));
+      sources.add(new LiveKillerLog(env.killers(), Optional.of(DoctorCommand.JOURNAL_SPAN), options));
     }
     if (host.anyPath()) {
       sources.add(new HostTree(host.paths(env.host()), host.vmMemory()));

@@ -7,10 +7,12 @@ import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.source.EvidenceSource;
 import dev.oomlens.core.source.KernelLogFile;
+import dev.oomlens.host.logs.RootLogs;
 import dev.oomlens.host.paths.HostPaths;
 import dev.oomlens.host.source.HostTree;
 import dev.oomlens.host.source.LiveKernelLog;
 import dev.oomlens.host.source.LiveKillerLog;
+import dev.oomlens.host.source.RootLogSource;
 import dev.oomlens.report.text.Units;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -50,6 +52,11 @@ import picocli.CommandLine.Spec;
           + " read, and the journal's records of userspace OOM killers (systemd-oomd, earlyoom,"
           + " nohang, kubelet evictions, systemd's unit results); --kernel-log reads saved logs"
           + " instead. --path.* read a host mounted elsewhere or saved by 'oomlens snapshot'.",
+      "With --path.rootfs DIR the logs are DIR's own, never this machine's: a snapshot's"
+          + " kernel.log and killers.log; else DIR/var/log/kern.log, messages or syslog with their"
+          + " rotations (every boot they hold); else DIR's journal (journalctl -D, its last boot)."
+          + " When DIR runs on this very kernel (a pod mounting its node), /dev/kmsg is DIR's and"
+          + " is read first.",
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -61,7 +68,7 @@ import picocli.CommandLine.Spec;
       "  sudo oomlens doctor",
       "  oomlens doctor --kernel-log /var/log/kern.log --format json",
       "  oomlens doctor --path.rootfs /host --fail-on high",
-      "  oomlens doctor --path.rootfs snap --kernel-log snap/*.log",
+      "  oomlens doctor --path.rootfs snap",
     })
 final class DoctorCommand implements Callable<Integer> {
   /** How far back /dev/kmsg reaches. */
@@ -101,11 +108,14 @@ final class DoctorCommand implements Callable<Integer> {
     if (!kernelLogs.isEmpty()) {
       Stdin.sayWaitingIfTerminal(kernelLogs, env, err);
       kernelLogs.forEach(f -> sources.add(new KernelLogFile(f, options, env.stdin())));
+    } else if (host.rootfs != null) {
+      // Another host's root: its own logs, never this machine's.
+      sources.add(new RootLogSource(RootLogs.find(paths, env.host(), env.kmsg()), options));
     } else {
       sources.add(new LiveKernelLog(List.of(
           new LiveKernelLog.Candidate(env.kmsg(), KMSG_SPAN),
           new LiveKernelLog.Candidate(env.journal(), JOURNAL_SPAN)), options));
-      sources.add(new LiveKillerLog(env.killers(), JOURNAL_SPAN, options));
+      sources.add(new LiveKillerLog(env.killers(), Optional.of(JOURNAL_SPAN), options));
     }
     HostTree tree = new HostTree(paths, host.vmMemory());
     sources.add(tree);
@@ -119,7 +129,7 @@ final class DoctorCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     Set<Input> told = new HashSet<>();
-    if (kernelLogs.isEmpty() && !d.evidence().kernelLogWhole()) {
+    if (kernelLogs.isEmpty() && host.rootfs == null && !d.evidence().kernelLogWhole()) {
       err.println("oomlens: no kernel log of this machine can be read:");
       for (Input i : d.evidence().inputs(Input.Kind.KERNEL_LOG)) {
         i.whyNotWholeNamed().ifPresent(w -> err.println("  " + w));

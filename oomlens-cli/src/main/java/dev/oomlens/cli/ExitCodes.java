@@ -34,9 +34,11 @@ public final class ExitCodes {
   static final String INTERNAL_HELP = INTERNAL + ":Internal error: a bug in oomlens; please"
       + " report it.";
 
-  static final String SAVED_HELP = OK + ":Saved; everything could be read.";
-  static final String SAVE_INPUT_HELP = INPUT + ":Something could not be read (the host's"
-      + " files or the kernel log; what could be was saved), or DIR could not be written.";
+  static final String SAVED_HELP = OK + ":Saved the host's files and its kernel log; anything"
+      + " else that could not be read is said on standard error and in the manifest.";
+  static final String SAVE_INPUT_HELP = INPUT + ":The host's meminfo or its kernel log could not"
+      + " be read (what could be was saved, and the manifest says what could not), or DIR could"
+      + " not be written.";
 
   private ExitCodes() {}
 }

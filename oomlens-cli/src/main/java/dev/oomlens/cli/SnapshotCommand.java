@@ -2,37 +2,22 @@ package dev.oomlens.cli;
 
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.model.Problem;
-import dev.oomlens.host.LiveLog;
 import dev.oomlens.host.paths.HostPaths;
+import dev.oomlens.host.snapshot.SnapshotManifest;
 import dev.oomlens.host.snapshot.SnapshotWriter;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-
-/*
- * The kernel log is saved as its reader hands it over, /dev/kmsg records ("prio,seq,usec,flags;
- * message") or the journal's short-iso-precise lines, byte for byte: the kernel-log reader knows
- * both framings, so the saved file reads exactly as the live log did, and the times in it stay
- * absolute (kmsg: since boot; journal: wall clock with zone). The journal's records of userspace
- * OOM killers go beside it, byte for byte too, in a file of their own: doctor --kernel-log reads
- * every file it is given for both kinds of line, and numbers the lines as the live run did. A
- * machine without a journal has no such file; that is said, and is no failure of the snapshot.
- */
 
 /**
  * {@code oomlens snapshot DIR}: saves what {@code doctor} reads (the /proc and /sys files, the
@@ -43,13 +28,18 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Saves what doctor reads on this machine into DIR: the /proc and /sys files it parses"
-          + " (meminfo, vmstat, PSI, swaps, zram, zswap, the balloon driver, memory cgroups),"
-          + " laid out as on the host, the kernel log as DIR/kernel.log (/dev/kmsg records,"
-          + " or the journal's kernel messages when /dev/kmsg cannot be read), and the journal's"
-          + " records of userspace OOM killers as DIR/killers.log.",
-      "Diagnose it anywhere with: oomlens doctor --path.rootfs DIR --kernel-log DIR/kernel.log"
-          + " DIR/killers.log",
+      "Saves what doctor reads on this machine into DIR, to diagnose it elsewhere: the /proc and"
+          + " /sys files it parses, its kernel log, the records of userspace OOM killers, and a"
+          + " manifest of what could not be read.",
+      "The host's files, laid out as on the host: hostname, kernel release and uptime; meminfo,"
+          + " vmstat, PSI, swaps, zram, zswap, the balloon driver; the memory cgroups (cgroup v2,"
+          + " or v1's memory hierarchy). DIR/kernel.log: the /dev/kmsg records, or the journal's"
+          + " kernel messages of this boot when /dev/kmsg cannot be read. DIR/killers.log: the"
+          + " journal's records of userspace OOM killers of this boot.",
+      "DIR/" + SnapshotManifest.FILE_NAME + " names each source and the file it was saved as,"
+          + " or why it could not be read: what could not be read leaves no file, so it is"
+          + " never taken for something that held nothing.",
+      "Diagnose it anywhere with: oomlens doctor --path.rootfs DIR",
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -59,14 +49,14 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  sudo oomlens snapshot node-7 && tar czf node-7.tgz node-7",
-      "  oomlens doctor --path.rootfs node-7 --kernel-log node-7/*.log",
+      "  oomlens doctor --path.rootfs node-7",
     })
 final class SnapshotCommand implements Callable<Integer> {
   /** The name of the saved kernel log inside the snapshot. */
-  static final String KERNEL_LOG = "kernel.log";
+  static final String KERNEL_LOG = SnapshotWriter.KERNEL_LOG;
 
   /** The name of the saved records of userspace OOM killers inside the snapshot. */
-  static final String KILLERS_LOG = "killers.log";
+  static final String KILLERS_LOG = SnapshotWriter.KILLERS_LOG;
 
   @ParentCommand OomlensCommand root;
 
@@ -80,14 +70,23 @@ final class SnapshotCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (host.vmMemoryBytes != null) {
+      throw new ParameterException(spec.commandLine(), "--vm-memory is not saved in a snapshot;"
+          + " give it to doctor when it reads the snapshot");
+    }
     Environment env = root.environment();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     HostPaths paths = host.paths(env.host());
     HostSnapshot snapshot;
+    SnapshotWriter.SavedLog kernel;
+    SnapshotWriter.SavedLog killers;
     try {
-      Files.createDirectories(dir);
-      snapshot = SnapshotWriter.write(paths, dir);
+      SnapshotWriter writer = SnapshotWriter.into(dir);
+      snapshot = writer.saveHost(paths);
+      kernel = writer.saveLog(KERNEL_LOG, List.of(env.kmsg(), env.journal()));
+      killers = writer.saveLog(KILLERS_LOG, List.of(env.killers()));
+      writer.finish();
     } catch (IOException e) {
       err.println("oomlens: cannot write " + dir + ": " + dev.oomlens.core.source.IoReasons.of(e));
       return ExitCodes.INPUT;
@@ -100,72 +99,29 @@ final class SnapshotCommand implements Callable<Integer> {
     for (Problem p : snapshot.problems()) {
       err.println("oomlens: " + p);
     }
-    Path logFile = dir.resolve(KERNEL_LOG);
-    Path killersFile = dir.resolve(KILLERS_LOG);
-    List<String> why = new ArrayList<>();
-    List<String> killersWhy = new ArrayList<>();
-    Optional<String> saved;
-    Optional<String> killersSaved;
-    Path writing = logFile;
-    try {
-      saved = save(env.kmsg(), logFile, why, err);
-      if (saved.isEmpty()) {
-        saved = save(env.journal(), logFile, why, err);
-      }
-      writing = killersFile;
-      killersSaved = save(env.killers(), killersFile, killersWhy, err);
-      if (killersSaved.isEmpty()) {
-        // A file left by an earlier snapshot into this directory would pass for this machine's.
-        Files.deleteIfExists(killersFile);
-      }
-    } catch (IOException e) {
-      err.println("oomlens: cannot write " + writing + ": " + dev.oomlens.core.source.IoReasons.of(e));
-      return ExitCodes.INPUT;
-    }
-    if (saved.isEmpty()) {
+    if (kernel.saved()) {
+      kernel.problems().forEach(p -> err.println("oomlens: " + p));
+    } else {
       err.println("oomlens: no kernel log of this machine can be read:");
-      why.forEach(w -> err.println("  " + w));
+      kernel.problems().forEach(p -> err.println("  " + p.message()));
       err.println("The host's files were saved; run as root to save the kernel log too.");
       code = ExitCodes.INPUT;
     }
-    killersWhy.forEach(w -> err.println("oomlens: " + w));
+    // A machine without a journal has no killers' records to save: said, and no failure.
+    killers.problems().forEach(p -> err.println("oomlens: " + (killers.saved() ? p : p.message())));
+    Path logFile = dir.resolve(KERNEL_LOG);
+    Path killersFile = dir.resolve(KILLERS_LOG);
     List<String> logs = new ArrayList<>();
-    saved.ifPresent(s -> logs.add(", the kernel log (" + s + ") as " + logFile));
-    killersSaved.ifPresent(s -> logs.add(", the records of userspace OOM killers (" + s
+    kernel.source().ifPresent(s -> logs.add(", the kernel log (" + s + ") as " + logFile));
+    killers.source().ifPresent(s -> logs.add(", the records of userspace OOM killers (" + s
         + ") as " + killersFile));
     out.println("Saved " + snapshot.cgroups().size() + " memory cgroups and the /proc and /sys"
         + " files of " + snapshot.hostname().orElse("the host") + " under " + dir
-        + String.join("", logs) + ".");
-    List<String> files = new ArrayList<>();
-    saved.ifPresent(s -> files.add(logFile.toString()));
-    killersSaved.ifPresent(s -> files.add(killersFile.toString()));
-    out.println("Diagnose it with: oomlens doctor --path.rootfs " + dir
-        + (files.isEmpty() ? "" : " --kernel-log " + String.join(" ", files)));
+        + String.join("", logs) + "; what could not be read is listed in "
+        + dir.resolve(SnapshotManifest.FILE_NAME) + ".");
+    out.println("Diagnose it with: oomlens doctor --path.rootfs " + dir);
     out.flush();
     err.flush();
     return code;
-  }
-
-  /**
-   * Copies one live log into {@code file}; returns its name, or empty (having written nothing)
-   * when it could not be read at all.
-   */
-  private static Optional<String> save(Supplier<LiveLog> source, Path file, List<String> why,
-      PrintWriter err) throws IOException {
-    Path partial = file.resolveSibling(file.getFileName() + ".partial");
-    try (LiveLog log = source.get()) {
-      long bytes;
-      try (InputStream in = log.stream(); OutputStream to = Files.newOutputStream(partial)) {
-        bytes = in.transferTo(to);
-      }
-      if (bytes == 0 && !log.problems().isEmpty()) {
-        Files.deleteIfExists(partial);
-        why.add((log.problems().isEmpty() ? "nothing could be read" : log.problems().get(0).message()));
-        return Optional.empty();
-      }
-      log.problems().forEach(p -> err.println("oomlens: " + p));
-      Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
-      return Optional.of(log.name());
-    }
   }
 }

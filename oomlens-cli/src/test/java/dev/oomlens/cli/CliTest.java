@@ -148,7 +148,7 @@ class CliTest {
         Arguments.of(List.of("diagnose", "--year", "MMXX", q), 2, "",
             "Try 'oomlens diagnose --help'"),
         Arguments.of(List.of("diagnose", "--year", "1900", q), 2, "",
-            "--year must be between 1970 and 9999, not 1900"),
+            "oomlens: --year: '1900' is not a year between 1970 and 9999\n"),
         Arguments.of(List.of("diagnose", "--year", "2023", "--reference-date", "2023-05-01", q),
             2, "", "mutually exclusive"),
         Arguments.of(List.of("diagnose", "--reference-date", "2023-13-01", q), 2, "",

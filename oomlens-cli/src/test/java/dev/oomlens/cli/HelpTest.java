@@ -25,6 +25,7 @@ class HelpTest {
     "help-root.txt, --help",
     "help-diagnose.txt, diagnose --help",
     "help-doctor.txt, doctor --help",
+    "help-snapshot.txt, snapshot --help",
   })
   void help_matchesGolden(String golden, String args) throws IOException {
     Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),

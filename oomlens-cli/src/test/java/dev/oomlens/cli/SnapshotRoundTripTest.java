@@ -27,9 +27,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code oomlens snapshot DIR} on a fixture host whose live kernel log is a real log and whose
- * journal holds records of userspace killers, then {@code oomlens doctor --path.rootfs DIR
- * --kernel-log DIR/kernel.log DIR/killers.log}: the diagnosis must be the one {@code doctor} gives
- * on the live host, file names aside.
+ * journal holds records of userspace killers, then {@code oomlens doctor --path.rootfs DIR} (which
+ * finds the snapshot's logs) and {@code oomlens doctor --path.rootfs DIR --kernel-log
+ * DIR/kernel.log DIR/killers.log}: the diagnosis and the header (host, kernel, uptime) must be
+ * the ones {@code doctor} gives on the live host, file names aside.
  */
 class SnapshotRoundTripTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -72,33 +73,81 @@ class SnapshotRoundTripTest {
 
     CliTest.Run snap = CliTest.run(env, "snapshot", saved.toString());
     assertThat(snap.code()).as(snap.err()).isZero();
-    assertThat(snap.out()).contains("oomlens doctor --path.rootfs " + saved + " --kernel-log "
-        + saved.resolve("kernel.log") + " " + saved.resolve("killers.log") + "\n");
+    assertThat(snap.out()).endsWith("\nDiagnose it with: oomlens doctor --path.rootfs " + saved
+        + "\n");
     assertThat(saved.resolve("kernel.log")).hasContent(text);
     assertThat(saved.resolve("killers.log")).hasContent(KILLERS);
 
     CliTest.Run original = CliTest.run(env, "doctor", "--format", "json");
-    CliTest.Run copy = CliTest.run("doctor", "--path.rootfs", saved.toString(), "--kernel-log",
-        saved.resolve("kernel.log").toString(), saved.resolve("killers.log").toString(),
-        "--format", "json");
     assertThat(original.code()).as(original.err()).isZero();
     assertThat(original.err()).isEmpty();
-    assertThat(copy.code()).isZero();
     JsonNode a = normalized(original.out()
         .replace(KillerJournalReader.NAME, "KILLERS")
         .replace(live.get().name(), "LOG")
         .replace(root.toString(), "ROOT"));
-    JsonNode b = normalized(copy.out().replace(saved.resolve("kernel.log").toString(), "LOG")
-        .replace(saved.resolve("killers.log").toString(), "KILLERS")
-        .replace(saved.toString(), "ROOT"));
     assertThat(a.get("findings")).isNotEmpty();
     assertThat(a.get("userspace_kills")).hasSize(2);
     assertThat(a.at("/userspace_kills/1/source/file").asText()).isEqualTo("KILLERS");
     assertThat(a.at("/userspace_kills/1/source/line").asInt()).isEqualTo(4);
     assertThat(a.get("findings").findValuesAsText("code")).contains("USERSPACE-KILL");
-    for (String key : new String[] {"reports", "incidents", "findings", "userspace_kills",
-        "host", "problems"}) {
-      assertThat(b.get(key)).as(key).isEqualTo(a.get(key));
+    List<List<String>> ways = List.of(
+        List.of("doctor", "--path.rootfs", saved.toString(), "--format", "json"),
+        List.of("doctor", "--path.rootfs", saved.toString(), "--kernel-log",
+            saved.resolve("kernel.log").toString(), saved.resolve("killers.log").toString(),
+            "--format", "json"));
+    for (List<String> way : ways) {
+      CliTest.Run copy = CliTest.run(way.toArray(String[]::new));
+      assertThat(copy.code()).as(copy.err()).isZero();
+      JsonNode b = normalized(copy.out().replace(saved.resolve("kernel.log").toString(), "LOG")
+          .replace(saved.resolve("killers.log").toString(), "KILLERS")
+          .replace(saved.toString(), "ROOT"));
+      for (String key : new String[] {"reports", "incidents", "findings", "userspace_kills",
+          "host", "problems"}) {
+        assertThat(b.get(key)).as(String.join(" ", way) + ": " + key).isEqualTo(a.get(key));
+      }
+    }
+
+    String liveHeader = CliTest.run(env, "doctor").out().lines().findFirst().orElseThrow();
+    String savedHeader = CliTest.run("doctor", "--path.rootfs", saved.toString()).out().lines()
+        .findFirst().orElseThrow();
+    assertThat(savedHeader).isEqualTo(liveHeader);
+  }
+
+  /** The header's hostname, kernel release and uptime come from the snapshot as from the host. */
+  @Test
+  void snapshot_keepsHostnameKernelReleaseAndUptime() throws IOException {
+    Path root = dir.resolve("host");
+    copy(Path.of("..", "oomlens-host", "src", "test", "resources", "hosts", "zram-swap"), root);
+    Files.writeString(root.resolve("proc/uptime"), "90061.52 170000.11\n");
+    Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
+        HostPaths.under(root), CliTest.live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
+        CliTest.unreadable("journalctl -k -b"), CliTest.noKillers());
+    Path saved = dir.resolve("snap");
+    assertThat(CliTest.run(env, "snapshot", saved.toString()).code()).isZero();
+
+    String live = CliTest.run(env, "doctor").out().lines().findFirst().orElseThrow();
+    String copy = CliTest.run("doctor", "--path.rootfs", saved.toString()).out().lines()
+        .findFirst().orElseThrow();
+
+    assertThat(live).matches("oomlens doctor: \\S+, kernel \\S+, up 1d 01h");
+    assertThat(copy).isEqualTo(live);
+    assertThat(saved.resolve("proc/uptime")).hasContent("90061.52 170000.11\n");
+    assertThat(saved.resolve("proc/sys/kernel/osrelease"))
+        .hasSameTextualContentAs(root.resolve("proc/sys/kernel/osrelease"));
+    assertThat(saved.resolve("proc/sys/kernel/hostname"))
+        .hasSameTextualContentAs(root.resolve("proc/sys/kernel/hostname"));
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    try (var files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
     }
   }
 
@@ -138,6 +187,42 @@ class SnapshotRoundTripTest {
   }
 
   @Test
+  void snapshot_noKernelLogReadable_doctorOnItSaysUnknownNotNoKill() throws IOException {
+    Path root = Path.of("..", "oomlens-host", "src", "test", "resources", "hosts", "zram-swap");
+    Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
+        HostPaths.under(root), CliTest.unreadable("/dev/kmsg"),
+        CliTest.unreadable("journalctl -k -b"), CliTest.noKillers());
+    Path saved = dir.resolve("snap");
+    Files.createDirectories(saved);
+    Files.writeString(saved.resolve("kernel.log"), "6,1,100,-;left by an earlier snapshot\n");
+    assertThat(CliTest.run(env, "snapshot", saved.toString()).code()).isEqualTo(ExitCodes.INPUT);
+    assertThat(saved.resolve("kernel.log")).as("left by an earlier snapshot").doesNotExist();
+    assertThat(Files.readString(saved.resolve("oomlens-manifest.txt")))
+        .contains("\nunreadable\tkernel.log\t/dev/kmsg, journalctl -k -b\tcannot read /dev/kmsg:"
+            + " permission denied; cannot read journalctl -k -b: permission denied\n")
+        .contains("\nread\tkillers.log\t" + KillerJournalReader.NAME + "\n")
+        .contains("\nread\tproc/meminfo\t" + root.resolve("proc/meminfo") + "\n");
+
+    CliTest.Run doctor = CliTest.run("doctor", "--path.rootfs", saved.toString());
+
+    assertThat(doctor.code()).isEqualTo(ExitCodes.INPUT);
+    assertThat(doctor.out()).contains("\nConfirmed: unknown: " + saved.resolve("kernel.log")
+        + ": the snapshot could not save the kernel log");
+    assertThat(doctor.err()).isEqualTo("oomlens: " + saved.resolve("kernel.log") + ": the"
+        + " snapshot could not save the kernel log (cannot read /dev/kmsg: permission denied;"
+        + " cannot read journalctl -k -b: permission denied); what it holds is unknown\n");
+  }
+
+  @Test
+  void snapshot_vmMemory_isAUsageErrorSinceItIsNotSaved() {
+    CliTest.Run r = CliTest.run("snapshot", "--vm-memory", "4G", dir.resolve("snap").toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).startsWith("oomlens: --vm-memory is not saved in a snapshot; give it to"
+        + " doctor when it reads the snapshot\n");
+    assertThat(dir.resolve("snap")).doesNotExist();
+  }
+
+  @Test
   void snapshot_noKillersJournal_savesTheKernelLogAndExits0() throws IOException {
     Path root = Path.of("..", "oomlens-host", "src", "test", "resources", "hosts", "zram-swap");
     Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
@@ -153,7 +238,7 @@ class SnapshotRoundTripTest {
     assertThat(r.err()).isEqualTo("oomlens: cannot read " + KillerJournalReader.NAME
         + ": permission denied\n");
     assertThat(r.out()).endsWith("Diagnose it with: oomlens doctor --path.rootfs " + saved
-        + " --kernel-log " + saved.resolve("kernel.log") + "\n");
+        + "\n");
     assertThat(saved.resolve("kernel.log")).exists();
     assertThat(saved.resolve("killers.log")).as("left by an earlier snapshot").doesNotExist();
   }

@@ -9,7 +9,6 @@ import dev.oomlens.core.model.SourceLine;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PushbackInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -17,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -29,6 +29,7 @@ import java.util.zip.ZipException;
  * Input is bytes, not text: logs hold invalid UTF-8 (comm is whatever bytes a process named
  * itself), NUL bytes and CRLF line ends. Lines are decoded as UTF-8 with replacement only when they
  * are handed to the framer, so a damaged line costs one replacement character, never the file.
+ * Terminal colours (dmesg --color=always) are taken off a line then too, so it reads as plain.
  */
 
 /**
@@ -37,8 +38,11 @@ import java.util.zip.ZipException;
  * KernelLogSink}, in one pass.
  *
  * <p>Nothing in the content of an input makes it throw: what cannot be read becomes a {@link
- * Problem} naming the line, and the reports before and after it are kept. Only failing to open an
- * input at all is an {@link IOException}.
+ * Problem} naming the line, and the reports before and after it are kept. An input that stops
+ * part-way (gzip cut short, a failing disk) keeps what was read before and says where it stopped
+ * ({@link Problem.Kind#DAMAGED}); one that is not a text log at all is not read and says what it
+ * is ({@link Problem.Kind#NOT_TEXT}). Only failing to open an input at all is an {@link
+ * IOException}.
  *
  * {@snippet :
  * KernelLogReader reader = new KernelLogReader(new ReaderOptions(LocalDate.now()));
@@ -68,44 +72,50 @@ public final class KernelLogReader {
       throw new IOException("is a directory");
     }
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      if (Files.isRegularFile(file)
-          && channel.size() >= PARALLEL_MIN_BYTES
-          && !startsWithGzipMagic(channel)
-          && WORKERS > 1) {
-        readInParallel(file.toString(), channel, sink);
-        return;
+      if (Files.isRegularFile(file) && channel.size() >= PARALLEL_MIN_BYTES && WORKERS > 1) {
+        // Positional reads leave the channel at its start for whichever path reads it next.
+        ByteBuffer head = ByteBuffer.allocate(InputSniffer.HEAD_BYTES);
+        while (head.hasRemaining() && channel.read(head, head.position()) > 0) {
+          // a regular file gives all it has; the loop only guards against short reads
+        }
+        if (!isGzip(head.array(), head.position())) {
+          Optional<String> notText =
+              InputSniffer.notText(head.array(), head.position(), file.toString(), false);
+          if (notText.isPresent()) {
+            sink.problem(notText(file.toString(), notText.get()));
+            return;
+          }
+          readInParallel(file.toString(), channel, sink);
+          return;
+        }
       }
       read(file.toString(), Channels.newInputStream(channel), sink);
     }
   }
 
-  private void readInParallel(String name, FileChannel channel, KernelLogSink sink) {
+  /** Reads a large regular file with the parallel scanner (a test hands it a failing channel). */
+  void readInParallel(String name, FileChannel channel, KernelLogSink sink) {
     ReportAssembler assembler = new ReportAssembler(sink);
     ParallelFileScanner scanner =
         new ParallelFileScanner(handler(name, assembler, new LineFramer(options), sink), WORKERS);
+    FailureEndsChannel reading = new FailureEndsChannel(channel);
     try {
-      scanner.scan(channel);
+      scanner.scan(reading);
+      reading.failure().ifPresent(
+          e -> sink.problem(stopped(name, scanner.lineNumber(), "reading failed", e)));
     } catch (IOException e) {
-      sink.problem(new Problem(name, scanner.lineNumber(),
-          "reading stopped: " + e.getMessage() + "; the lines before were read"));
+      sink.problem(stopped(name, scanner.lineNumber(), "reading failed", e));
     } finally {
       assembler.finish();
     }
   }
 
-  private static boolean startsWithGzipMagic(FileChannel channel) throws IOException {
-    ByteBuffer head = ByteBuffer.allocate(2);
-    while (head.hasRemaining() && channel.read(head, head.position()) > 0) {
-      // positional reads leave the channel's position at the start
-    }
-    return head.position() == 2
-        && (head.get(0) & 0xff) == GZIP_MAGIC_1
-        && (head.get(1) & 0xff) == GZIP_MAGIC_2;
-  }
-
   /**
    * Reads a stream to its end (gzip decompressed when its first bytes say so). The stream is not
-   * closed. Read errors part-way become a {@link Problem} at the line where reading stopped.
+   * closed. An input that is not text (a program, a journal file, an archive) is not read: one
+   * {@link Problem.Kind#NOT_TEXT} problem says what it is and how to read it. A read that fails
+   * part-way, or gzip data that is damaged or cut short, ends the read with a {@link
+   * Problem.Kind#DAMAGED} problem at the line where it stopped; what was read before stands.
    *
    * @param name what to call the input in sources and problems ({@code -} for standard input)
    */
@@ -116,18 +126,37 @@ public final class KernelLogReader {
     ReportAssembler assembler = new ReportAssembler(sink);
     LineScanner scanner =
         new LineScanner(handler(name, assembler, new LineFramer(options), sink));
+    boolean gzip = false;
     try {
-      scanner.scan(decompressIfGzip(in));
+      Head raw = Head.of(in);
+      gzip = isGzip(raw.bytes, raw.length);
+      Head text = gzip ? Head.of(new GZIPInputStream(raw.stream(), 1 << 16)) : raw;
+      Optional<String> notText = InputSniffer.notText(text.bytes, text.length, name, gzip);
+      if (notText.isPresent()) {
+        sink.problem(notText(name, notText.get()));
+        return;
+      }
+      scanner.scan(text.stream());
     } catch (ZipException | EOFException e) {
-      sink.problem(new Problem(name, scanner.lineNumber(),
-          "compressed data is damaged or cut short (" + e.getMessage()
-              + "); the lines before were read"));
+      sink.problem(stopped(name, scanner.lineNumber(),
+          gzip ? "the gzip data is damaged or cut short" : "reading failed", e));
     } catch (IOException e) {
-      sink.problem(new Problem(name, scanner.lineNumber(),
-          "reading stopped: " + e.getMessage() + "; the lines before were read"));
+      sink.problem(stopped(name, scanner.lineNumber(), "reading failed", e));
     } finally {
       assembler.finish();
     }
+  }
+
+  private static Problem notText(String name, String why) {
+    return new Problem(name, 0, why + "; not read", Problem.Kind.NOT_TEXT);
+  }
+
+  /** The problem of a read that stopped before the end, at the line it would have read next. */
+  private static Problem stopped(String name, long line, String what, IOException e) {
+    String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new Problem(name, line, what + " (" + detail + "); reading stopped at this line: "
+        + (line <= 1 ? "nothing was read" : "lines 1 to " + (line - 1) + " were read")
+        + ", what followed is unknown", Problem.Kind.DAMAGED);
   }
 
   /** Decodes, frames and assembles each line a scanner hands on. */
@@ -156,6 +185,9 @@ public final class KernelLogReader {
           end--;
         }
         String text = new String(buf, start, end - start, StandardCharsets.UTF_8);
+        if (text.indexOf(ESC) >= 0) {
+          text = withoutCsi(text);
+        }
         framer.frame(new SourceLine(name, lineNumber, text), accept);
       }
 
@@ -167,20 +199,92 @@ public final class KernelLogReader {
     };
   }
 
-  private static InputStream decompressIfGzip(InputStream in) throws IOException {
-    PushbackInputStream pushback = new PushbackInputStream(in, 2);
-    int first = pushback.read();
-    if (first < 0) {
-      return pushback;
+  private static final char ESC = '\u001b';
+
+  /**
+   * The text without its ANSI control sequences ({@code ESC [ parameters final}). The colours of
+   * {@code dmesg --color=always}, or of a terminal session saved whole, split a line's words, as
+   * in {@code ESC[33mMemory cgroup out of memory: ESC[0mESC[31mKilled process ...}; without them
+   * the line is read, and cited, as plain dmesg printed it. Any other ESC is left as it is.
+   */
+  static String withoutCsi(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (c == ESC && i + 1 < text.length() && text.charAt(i + 1) == '[') {
+        int j = i + 2;
+        while (j < text.length() && text.charAt(j) >= 0x20 && text.charAt(j) <= 0x3f) {
+          j++;
+        }
+        if (j < text.length() && text.charAt(j) >= 0x40 && text.charAt(j) <= 0x7e) {
+          i = j + 1;
+          continue;
+        }
+      }
+      out.append(c);
+      i++;
     }
-    int second = pushback.read();
-    if (second >= 0) {
-      pushback.unread(second);
+    return out.toString();
+  }
+
+  private static boolean isGzip(byte[] head, int length) {
+    return length >= 2 && (head[0] & 0xff) == GZIP_MAGIC_1 && (head[1] & 0xff) == GZIP_MAGIC_2;
+  }
+
+  /**
+   * The first bytes of a stream, taken to look at, and the stream whole again: those bytes, then
+   * the rest. A failure while they are taken is kept and thrown by the stream after them, so the
+   * lines before it are still read.
+   */
+  private static final class Head {
+    final byte[] bytes = new byte[InputSniffer.HEAD_BYTES];
+    final InputStream rest;
+    int length;
+    IOException failure;
+
+    private Head(InputStream rest) {
+      this.rest = rest;
     }
-    pushback.unread(first);
-    if (first == GZIP_MAGIC_1 && second == GZIP_MAGIC_2) {
-      return new GZIPInputStream(pushback, 1 << 16);
+
+    static Head of(InputStream in) {
+      Head head = new Head(in);
+      try {
+        int n;
+        while (head.length < head.bytes.length
+            && (n = in.read(head.bytes, head.length, head.bytes.length - head.length)) > 0) {
+          head.length += n;
+        }
+      } catch (IOException e) {
+        head.failure = e;
+      }
+      return head;
     }
-    return pushback;
+
+    InputStream stream() {
+      return new InputStream() {
+        private int position;
+
+        @Override
+        public int read() throws IOException {
+          byte[] one = new byte[1];
+          return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (position < length) {
+            int n = Math.min(len, length - position);
+            System.arraycopy(bytes, position, b, off, n);
+            position += n;
+            return n;
+          }
+          if (failure != null) {
+            throw failure;
+          }
+          return rest.read(b, off, len);
+        }
+      };
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.oomlens.host.journal;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -33,5 +34,15 @@ record JournalQuery(
     requireNonNull(hint, "hint");
     requireNonNull(whenEmpty, "whenEmpty");
     requireNonNull(maxEntries, "maxEntries");
+  }
+
+  /**
+   * This query run on the journal files in {@code dir} ({@code journalctl -D dir}): named so that
+   * what it reads is never taken for this machine's journal.
+   */
+  JournalQuery inDirectory(Path dir) {
+    return new JournalQuery(name.replaceFirst("^journalctl", "journalctl -D " + dir), arguments,
+        contents, "read that host's logs another way (--kernel-log FILE)", whenEmpty,
+        maxEntries);
   }
 }

@@ -78,9 +78,14 @@ public final class JournalReader {
     return new JournalReader(query, executable, searchPath, limit, directory);
   }
 
-  /** This reader, reading the journal files in {@code dir} ({@code -D}) instead of the system's. */
-  JournalReader directory(Path dir) {
-    return new JournalReader(query, executable, searchPath, timeLimit, Optional.of(dir));
+  /**
+   * This reader, reading the journal files in {@code dir} ({@code -D}) instead of the system's, and
+   * citing them as {@code journalctl -D dir ...}. With {@code -D}, {@code -b} is the last boot the
+   * files hold (journalctl takes the running boot only for the system's own journal).
+   */
+  public JournalReader directory(Path dir) {
+    return new JournalReader(query.inDirectory(dir), executable, searchPath, timeLimit,
+        Optional.of(dir));
   }
 
   /** Where journalctl is: the executable itself when given as a path, else its PATH lookup. */

@@ -106,8 +106,11 @@ public final class KillerJournalReader {
     return new KillerJournalReader(journal.timeLimit(limit));
   }
 
-  /** This reader, reading the journal files in {@code dir} ({@code -D}) instead of the system's. */
-  KillerJournalReader directory(Path dir) {
+  /**
+   * This reader, reading the journal files in {@code dir} ({@code -D}) instead of the system's, and
+   * citing them as {@code journalctl -D dir ...}; {@code -b} is then the last boot they hold.
+   */
+  public KillerJournalReader directory(Path dir) {
     return new KillerJournalReader(journal.directory(dir));
   }
 

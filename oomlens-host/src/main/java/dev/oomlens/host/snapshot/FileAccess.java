@@ -18,11 +18,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The reads a {@link HostReader} makes, kept apart so a {@link SnapshotWriter} can save exactly the
- * bytes that were parsed. A missing file is absent; a file that is there but cannot be read is a
- * problem.
+ * bytes that were parsed, and note what could not be read. A missing file is absent; a file that
+ * is there but cannot be read is a problem, and so is a file of a snapshot whose manifest says it
+ * could not be read on the host.
  */
 final class FileAccess {
   /** Largest file read; kernel files are far smaller, anything bigger is not one. */
@@ -31,9 +33,20 @@ final class FileAccess {
   private final boolean recording;
   private final Map<Path, byte[]> files = new LinkedHashMap<>();
   private final Set<Path> markers = new LinkedHashSet<>();
+  private final Map<Path, String> unreadable = new LinkedHashMap<>();
+  private final Function<Path, Optional<String>> unreadableOnHost;
 
   FileAccess(boolean recording) {
+    this(recording, p -> Optional.empty());
+  }
+
+  /**
+   * @param unreadableOnHost why a path that is missing here could not be read on the host it was
+   *     saved from, if it could not (from a snapshot's manifest)
+   */
+  FileAccess(boolean recording, Function<Path, Optional<String>> unreadableOnHost) {
     this.recording = recording;
+    this.unreadableOnHost = unreadableOnHost;
   }
 
   /** The file's text, or empty when it does not exist (or cannot be read: then a problem). */
@@ -48,7 +61,7 @@ final class FileAccess {
   Optional<String> read(Path file, List<Problem> problems, boolean unsupportedIsAbsent) {
     try {
       if (Files.isDirectory(file)) {
-        problems.add(new Problem(file.toString(), 0, "is a directory, not a file"));
+        unreadable(file, "is a directory, not a file", problems);
         return Optional.empty();
       }
       byte[] bytes;
@@ -56,8 +69,7 @@ final class FileAccess {
         bytes = in.readNBytes(MAX_FILE_BYTES + 1);
       }
       if (bytes.length > MAX_FILE_BYTES) {
-        problems.add(new Problem(file.toString(), 0,
-            "larger than " + MAX_FILE_BYTES + " bytes; not a kernel file"));
+        unreadable(file, "larger than " + MAX_FILE_BYTES + " bytes; not a kernel file", problems);
         return Optional.empty();
       }
       if (recording) {
@@ -65,15 +77,32 @@ final class FileAccess {
       }
       return Optional.of(new String(bytes, UTF_8));
     } catch (NoSuchFileException e) {
+      savedUnreadable(file, problems);
       return Optional.empty();
     } catch (IOException | SecurityException e) {
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : reason(e, file);
       if (unsupportedIsAbsent && why.toLowerCase(java.util.Locale.ROOT).contains("not supported")) {
         return Optional.empty();
       }
-      problems.add(new Problem(file.toString(), 0, "cannot read: " + why));
+      unreadable(file, "cannot read: " + why, problems);
       return Optional.empty();
     }
+  }
+
+  private void unreadable(Path file, String why, List<Problem> problems) {
+    problems.add(new Problem(file.toString(), 0, why));
+    if (recording) {
+      unreadable.put(file, why);
+    }
+  }
+
+  /** A path missing from a snapshot because the host's could not be read is a problem, again. */
+  private boolean savedUnreadable(Path path, List<Problem> problems) {
+    Optional<String> why = unreadableOnHost.apply(path);
+    why.ifPresent(w -> problems.add(new Problem(path.toString(), 0,
+        "could not be read when the snapshot was taken (" + w + "); what it holds is unknown",
+        Problem.Kind.UNREADABLE)));
+    return why.isPresent();
   }
 
   private static String reason(Exception e, Path file) {
@@ -87,7 +116,7 @@ final class FileAccess {
 
   /** The entries of a directory, sorted by name; empty when it is not there. */
   List<Path> list(Path dir, List<Problem> problems) {
-    if (!Files.isDirectory(dir)) {
+    if (savedUnreadable(dir, problems) || !Files.isDirectory(dir)) {
       return List.of();
     }
     List<Path> out = new ArrayList<>();
@@ -98,15 +127,16 @@ final class FileAccess {
     } catch (NoSuchFileException | NotDirectoryException e) {
       return List.of();
     } catch (IOException | SecurityException e) {
-      problems.add(new Problem(dir.toString(), 0, "cannot list: " + e.getMessage()));
+      unreadable(dir, "cannot list: " + e.getMessage(), problems);
       return List.of();
     }
     Collections.sort(out);
     return out;
   }
 
+  /** True for a path that is there, or was on the host but could not be read (a snapshot's). */
   boolean exists(Path p) {
-    return Files.exists(p);
+    return Files.exists(p) || unreadableOnHost.apply(p).isPresent();
   }
 
   boolean isDirectory(Path p) {
@@ -131,5 +161,10 @@ final class FileAccess {
 
   Set<Path> markers() {
     return Collections.unmodifiableSet(markers);
+  }
+
+  /** The files and directories that could not be read, each with why (when recording). */
+  Map<Path, String> unreadable() {
+    return Collections.unmodifiableMap(unreadable);
   }
 }

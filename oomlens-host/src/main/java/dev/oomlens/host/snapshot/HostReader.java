@@ -18,6 +18,7 @@ import dev.oomlens.core.host.parse.ZramParser;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.host.paths.HostPaths;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /*
@@ -94,12 +96,45 @@ public final class HostReader {
    *     carried into the snapshot to be compared with MemTotal
    */
   public static HostSnapshot read(HostPaths paths, OptionalLong configuredVmMemoryBytes) {
-    return read(paths, configuredVmMemoryBytes, new FileAccess(false));
+    List<Problem> problems = new ArrayList<>();
+    FileAccess files = new FileAccess(false, unreadableOnHost(paths, problems));
+    HostReader reader = new HostReader(paths, files);
+    reader.problems.addAll(problems);
+    return reader.snapshot(configuredVmMemoryBytes);
   }
 
   static HostSnapshot read(
       HostPaths paths, OptionalLong configuredVmMemoryBytes, FileAccess files) {
     return new HostReader(paths, files).snapshot(configuredVmMemoryBytes);
+  }
+
+  /**
+   * Why a path of {@code paths} could not be read on the host, when {@code paths} is a snapshot
+   * whose manifest says so; nothing for a live host.
+   */
+  private static Function<Path, Optional<String>> unreadableOnHost(
+      HostPaths paths, List<Problem> problems) {
+    Optional<SnapshotManifest> manifest;
+    try {
+      manifest = SnapshotManifest.read(paths.root());
+    } catch (IOException e) {
+      problems.add(new Problem(paths.root().resolve(SnapshotManifest.FILE_NAME).toString(), 0,
+          "cannot read the snapshot's manifest (" + e.getMessage() + "); a file missing from"
+              + " the snapshot may have been unreadable on the host, not absent",
+          Problem.Kind.UNREADABLE));
+      return p -> Optional.empty();
+    }
+    if (manifest.isEmpty()) {
+      return p -> Optional.empty();
+    }
+    return p -> {
+      try {
+        return manifest.get().entry(SnapshotWriter.relative(paths, p).toString())
+            .flatMap(SnapshotManifest.Entry::unreadable);
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+    };
   }
 
   private HostSnapshot snapshot(OptionalLong configuredVmMemoryBytes) {

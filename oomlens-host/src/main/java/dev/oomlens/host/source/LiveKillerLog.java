@@ -20,8 +20,10 @@ import java.util.function.Supplier;
  * kubelet evictions, the service manager's unit results), read through the kernel-log reader's
  * one pass. A journal that cannot be read is recorded as such: its absence of records then proves
  * nothing.
+ *
+ * @param span how far back it reaches ({@code this boot}), when less than the whole log
  */
-public record LiveKillerLog(Supplier<LiveLog> open, String span, ReaderOptions options)
+public record LiveKillerLog(Supplier<LiveLog> open, Optional<String> span, ReaderOptions options)
     implements EvidenceSource {
   private static final int BUFFER_BYTES = 1 << 16;
 
@@ -41,12 +43,12 @@ public record LiveKillerLog(Supplier<LiveLog> open, String span, ReaderOptions o
           problems.add(problems.isEmpty()
               ? new Problem(p.file(), p.line(), p.message(), Problem.Kind.UNREADABLE) : p);
         }
-        evidence.input(new Input(log.name(), Input.Kind.KILLER_LOG, Optional.of(span), 0,
-            problems));
+        evidence.input(new Input(log.name(), Input.Kind.KILLER_LOG, span, 0, problems));
         return;
       }
-      try (EvidenceSet.InputSink sink =
-          evidence.read(log.name(), Input.Kind.KILLER_LOG, span, true)) {
+      try (EvidenceSet.InputSink sink = span.isPresent()
+          ? evidence.read(log.name(), Input.Kind.KILLER_LOG, span.get(), true)
+          : evidence.read(log.name(), Input.Kind.KILLER_LOG, true)) {
         new KernelLogReader(options).read(log.name(), in, sink);
         log.problems().forEach(sink::problem);
       }

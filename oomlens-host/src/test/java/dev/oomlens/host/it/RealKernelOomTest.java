@@ -117,15 +117,17 @@ class RealKernelOomTest {
 
     // The idle process holds 16 MiB and then sleeps; the grower takes 1 MiB at a time up to
     // 40 MiB. Together they pass the pod's 48 MiB, and the idle one's adj of 1000 outweighs the
-    // grower's larger size, so the kernel kills it, and the grower, now alone, fits.
+    // grower's larger size, so the kernel kills it, and the grower, now alone, fits. The grower
+    // pauses 10 ms between steps: the victim's memory is given back by the OOM reaper a moment
+    // after the kill, and a charge in that moment would make the kernel kill the grower too.
     Process idle = lab.start(idleCg, 1000, idleBin.toString(), "-e",
         // The size comes from the command line: a constant would be folded at compile time
         // and then copied, doubling what the process holds.
         "$| = 1; my $x = 'a' x ($ARGV[0] << 20); print \"ready\\n\"; sleep 600", "16");
     KernelLab.awaitOutput(idle, "ready", Duration.ofSeconds(10));
     Process grower = lab.start(growerCg, 500, growerBin.toString(), "-e",
-        "$| = 1; my @a; push @a, 'g' x ($ARGV[0] << 20) for 1 .. 40; print \"grown\\n\";"
-            + " sleep 600", "1");
+        "$| = 1; my @a; for (1 .. 40) { push @a, 'g' x ($ARGV[0] << 20);"
+            + " select(undef, undef, undef, 0.01) } print \"grown\\n\"; sleep 600", "1");
     KernelLab.awaitOutput(grower, "grown", KILL_WAIT);
     int idleStatus = KernelLab.awaitExit(idle, KILL_WAIT);
     String log = KernelLab.awaitKill(before, idle.pid(), KILL_WAIT);

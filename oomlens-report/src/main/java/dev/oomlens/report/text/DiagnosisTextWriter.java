@@ -371,7 +371,9 @@ public final class DiagnosisTextWriter {
       for (Input i : c.kernelLogs()) {
         i.whyNotWholeNamed().ifPresent(why::add);
       }
-      return "unknown: " + (why.isEmpty() ? "no kernel log was read" : String.join("; ", why));
+      String whole = readList(c.kernelLogs(), d);
+      return "unknown: " + (why.isEmpty() ? "no kernel log was read" : String.join("; ", why))
+          + (whole.isEmpty() ? "" : "; none is on record in " + whole);
     }
     if (c.state() == Confirmation.State.NONE) {
       return "no OOM kill: neither the kernel's OOM killer nor a userspace killer is on record"

@@ -82,16 +82,25 @@ public final class TextReportWriter implements KernelLogSink {
     this.problems.clear();
   }
 
-  /** Ends the current input: says so when it held no OOM report, then lists its problems. */
+  /**
+   * Ends the current input: says so when it held no OOM report, then lists its problems. An input
+   * that could not be read whole (cut short, not text) is never said to hold no report: only what
+   * could be read of it is.
+   */
   public void endInput() {
-    if (reportsInInput == 0) {
+    boolean whole = problems.stream().noneMatch(p -> p.kind().spoilsInput());
+    boolean damaged = problems.stream().anyMatch(p -> p.kind() == Problem.Kind.DAMAGED);
+    if (reportsInInput == 0 && (whole || damaged)) {
       startBlock();
-      out.print(emptyMessage + "\n");
+      out.print((whole ? emptyMessage : "No OOM-killer report in what could be read of " + input
+          + ".") + "\n");
     }
     if (!problems.isEmpty()) {
       startBlock();
       int count = problems.size();
-      out.print(count + (count == 1 ? " line" : " lines") + " of " + input + " could not be read:\n");
+      out.print(whole
+          ? count + (count == 1 ? " line" : " lines") + " of " + input + " could not be read:\n"
+          : input + (damaged ? " could not be read whole:\n" : " could not be read:\n"));
       for (Problem p : problems.subList(0, Math.min(count, MAX_PROBLEMS_LISTED))) {
         String where = p.line() == 0 ? shortName(p.file()) : shortName(p.file()) + ":" + p.line();
         out.print(INDENT + where + ": " + p.message() + "\n");

@@ -126,6 +126,23 @@ class TextReportWriterTest {
   }
 
   @Test
+  void endInput_cutShortWithoutReport_saysOnlyWhatCouldBeReadHeldNone() {
+    String text = render("kern.log.2.gz", w -> w.problem(new Problem("kern.log.2.gz", 812,
+        "the gzip data is damaged or cut short", Problem.Kind.DAMAGED)));
+    assertThat(text).isEqualTo("No OOM-killer report in what could be read of kern.log.2.gz.\n\n"
+        + "kern.log.2.gz could not be read whole:\n"
+        + "  kern.log.2.gz:812: the gzip data is damaged or cut short\n");
+  }
+
+  @Test
+  void endInput_notText_saysNothingOfReports() {
+    String text = render("/bin/ls", w -> w.problem(new Problem("/bin/ls", 0,
+        "is an ELF binary (a program or library), not a log; not read", Problem.Kind.NOT_TEXT)));
+    assertThat(text).isEqualTo("/bin/ls could not be read:\n"
+        + "  ls: is an ELF binary (a program or library), not a log; not read\n");
+  }
+
+  @Test
   void report_twoInputs_numbersReportsPerInputAndSeparatesBlocks() {
     StringWriter buffer = new StringWriter();
     TextReportWriter writer = new TextReportWriter(new PrintWriter(buffer));
