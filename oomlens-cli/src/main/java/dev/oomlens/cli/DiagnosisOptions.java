@@ -32,12 +32,12 @@ final class DiagnosisOptions {
       + " OOMKilled) and you want to know why: also say so when no OOM killer did it.")
   boolean sigkilled;
 
-  @Option(names = "--since", paramLabel = "TIME", converter = TimeArgument.Converter.class,
+  @Option(names = "--since", paramLabel = "TIME", converter = TimeConverters.TimeConverter.class,
       description = "Only what happened at or after TIME: ISO 8601 (2026-02-08T12:19:00Z;"
           + " without an offset, this machine's zone) or how long ago (30m, 6h, 7d, 2w).")
   TimeArgument since;
 
-  @Option(names = "--until", paramLabel = "TIME", converter = TimeArgument.Converter.class,
+  @Option(names = "--until", paramLabel = "TIME", converter = TimeConverters.TimeConverter.class,
       description = "Only what happened at or before TIME (as --since).")
   TimeArgument until;
 

@@ -25,7 +25,7 @@ final class ErrorHandlers implements IParameterExceptionHandler, IExecutionExcep
   public int handleParseException(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
-    if (ex.getCause() instanceof TimeConverters.BadValue bad && ex.getArgSpec() != null) {
+    if (ex.getCause() instanceof BadValue bad && ex.getArgSpec() != null) {
       // picocli's "Invalid value for option '--x': " would wrap a sentence already plain.
       err.println("oomlens: " + name(ex.getArgSpec()) + ": " + bad.getMessage());
     } else {

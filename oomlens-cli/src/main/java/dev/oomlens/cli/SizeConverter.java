@@ -2,7 +2,6 @@ package dev.oomlens.cli;
 
 import dev.oomlens.core.model.Quantity;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reads a size option as a Kubernetes quantity ({@code 512Mi}, {@code 4Gi}, {@code 4G}, plain
@@ -18,7 +17,7 @@ final class SizeConverter implements ITypeConverter<Long> {
     try {
       return Quantity.parseBytes(value);
     } catch (IllegalArgumentException e) {
-      throw new TypeConversionException(e.getMessage());
+      throw new BadValue(e.getMessage());
     }
   }
 }

@@ -211,7 +211,7 @@ class CliTest {
             dir.resolve("nosys").toString(), "--kernel-log", q), 0,
             "host " + proc + ", " + dir.resolve("nosys"), ""),
         Arguments.of(List.of("doctor", "--vm-memory", "4X", "--kernel-log", q), 2, "",
-            "oomlens: Invalid value for option '--vm-memory': '4X' is not a size"),
+            "oomlens: --vm-memory: '4X' is not a size"),
         Arguments.of(List.of("doctor", "--vm-memory", "-1G", "--kernel-log", q), 2, "",
             "is not a size"),
         Arguments.of(List.of("doctor", "--vm-memory", "4.5Gi", "--kernel-log", q, "--format",
