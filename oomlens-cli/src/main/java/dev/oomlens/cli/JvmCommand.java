@@ -8,6 +8,7 @@ import dev.oomlens.core.calc.NmtSummaryParser;
 import dev.oomlens.core.calc.NmtSummaryParser.Region;
 import dev.oomlens.core.calc.NmtSummaryParser.Summary;
 import dev.oomlens.core.host.parse.ParseException;
+import dev.oomlens.report.escape.EscapingWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -211,7 +212,8 @@ final class JvmCommand implements Callable<Integer> {
   private String text(JvmBudget b, String metaspaceHow, int threadCount,
       Optional<Summary> summary) {
     StringWriter buffer = new StringWriter();
-    PrintWriter out = new PrintWriter(buffer);
+    // The regions are named by the NMT file.
+    PrintWriter out = EscapingWriter.wrap(new PrintWriter(buffer));
     out.println("JVM memory budget in a " + mi(limitBytes)
         + " limit (java-buildpack memory calculator)");
     out.println();

@@ -2,6 +2,7 @@ package dev.oomlens.cli;
 
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.report.escape.EscapingWriter;
 import dev.oomlens.report.json.FindingsJsonWriter;
 import dev.oomlens.report.json.JsonReportWriter;
 import dev.oomlens.report.markdown.MarkdownReport;
@@ -55,12 +56,15 @@ final class OutputOptions {
       target = new PrintWriter(file);
     }
     try {
+      // JSON goes around the filter: Jackson escapes those characters itself, as valid JSON.
+      PrintWriter shown = EscapingWriter.wrap(target);
       switch (format) {
-        case text -> writeText(d, target);
+        case text -> writeText(d, shown);
         case json -> writeJson(d, target);
-        case markdown -> MarkdownReport.write(target, d.evidence().reports(),
+        case markdown -> MarkdownReport.write(shown, d.evidence().reports(),
             d.evidence().incidents(), d.findings(), d.evidence().host(), d.evidence().killers());
       }
+      shown.flush();
       target.flush();
       if (target.checkError()) {
         throw new IOException("write failed");

@@ -5,6 +5,7 @@ import dev.oomlens.core.model.Problem;
 import dev.oomlens.host.LiveLog;
 import dev.oomlens.host.paths.HostPaths;
 import dev.oomlens.host.snapshot.SnapshotWriter;
+import dev.oomlens.report.escape.EscapingWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -81,7 +82,8 @@ final class SnapshotCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Environment env = root.environment();
-    PrintWriter out = spec.commandLine().getOut();
+    // The summary names the host, from its files.
+    PrintWriter out = EscapingWriter.wrap(spec.commandLine().getOut());
     PrintWriter err = spec.commandLine().getErr();
     HostPaths paths = host.paths(env.host());
     HostSnapshot snapshot;
