@@ -3,17 +3,22 @@ package dev.oomlens.cli;
 import static dev.oomlens.cli.HostileOutput.assertNoHiddenCharacters;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.oomlens.cli.HostileLog.Framing;
 import dev.oomlens.cli.HostileLog.Names;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One report whose process, cgroup and host names hold terminal escapes, bidi overrides and
- * Markdown, through each renderer: the text and standard error show them visibly.
+ * Markdown, through each renderer: the text and standard error show them visibly, the JSON
+ * escapes them and reads back exactly.
  */
 class HostileNamesTest {
   static final String TRIGGER = "x\u001b[31mRED\u001b[0m\u202eevil\u009b2J";
@@ -42,6 +47,25 @@ class HostileNamesTest {
         .contains("Host:       node\\u{1b}]0;pwned\\u{7}, kernel 6.18.44")
         .contains("Killed:     v\\u{1b}]0;pwned\\u{7}x|`*<b> (pid 21852)")
         .contains("memory cgroup /s\\u{1b}[2J.slice/u\\u{2066}\\u{200b}\\x2d.service");
+  }
+
+  @Test
+  void diagnose_json_escapesThemAndReadsBackExactly() throws IOException {
+    CliTest.Run r = CliTest.run("diagnose", "--format", "json", file(Framing.KMSG));
+
+    assertThat(r.code()).isIn(ExitCodes.OK, ExitCodes.FINDINGS);
+    assertNoHiddenCharacters("the JSON document", r.out());
+    assertThat(r.out()).contains("\"x\\u001B[31mRED\\u001B[0m\\u202Eevil\\u009B2J\"");
+    JsonNode report = new ObjectMapper().readTree(r.out()).get("reports").get(0);
+    String path = "/s\u001b[2J.slice/" + UNIT + ".service";
+    assertThat(report.at("/trigger/comm").asText()).isEqualTo(TRIGGER);
+    assertThat(report.at("/victim/comm").asText()).isEqualTo(VICTIM);
+    List<String> tasks = new ArrayList<>();
+    report.get("tasks").forEach(t -> tasks.add(t.get("comm").asText()));
+    assertThat(tasks).containsExactly("t_x_[l](http://e.x)", VICTIM);
+    assertThat(report.get("oom_memcg").asText()).isEqualTo(path);
+    assertThat(report.get("task_memcg").asText()).isEqualTo(path);
+    assertThat(report.at("/workload/unit").asText()).isEqualTo(UNIT + ".service");
   }
 
   @Test

@@ -24,7 +24,8 @@ import java.io.Writer;
  * files of a host or a snapshot given by hand (a hostname set with '\n' in it, a directory made in
  * a copied tree): the Markdown helpers show those visibly, and in the text report such a name
  * starts a new line, which can make a line look like oomlens wrote it but cannot act on the
- * terminal. The JSON document never goes through this filter, whose escapes are no JSON.
+ * terminal. The JSON document never goes through this filter: Jackson escapes the same
+ * characters there as JSON escapes (see JsonEscapes), which a parser reads back exactly.
  */
 
 /**
