@@ -1,5 +1,6 @@
 package dev.oomlens.cli;
 
+import static dev.oomlens.cli.HostileOutput.assertMarkdownIntact;
 import static dev.oomlens.cli.HostileOutput.assertNoHiddenCharacters;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,13 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One report whose process, cgroup and host names hold terminal escapes, bidi overrides and
- * Markdown, through each renderer: the text and standard error show them visibly, the JSON
- * escapes them and reads back exactly.
+ * Markdown, through each renderer: the text and the Markdown show them visibly and keep their
+ * shape, the JSON escapes them and reads back exactly, standard error shows them visibly.
  */
 class HostileNamesTest {
   static final String TRIGGER = "x\u001b[31mRED\u001b[0m\u202eevil\u009b2J";
-  static final String VICTIM = "v\u001b]0;pwned\u0007x|`*<b>";
-  static final String UNIT = "u\u2066\u200b\\x2d";
+  static final String VICTIM = "v\u001b]0;pwned\u0007x|`*<b>&#x202e;";
+  static final String UNIT = "u\u2066\u200b\\x2d<i>";
   static final Names NAMES = Names.of(TRIGGER, "cpu\u0007\u0008\u007f", "t_x_[l](http://e.x)",
       VICTIM, "s\u001b[2J", UNIT, "node\u001b]0;pwned\u0007");
 
@@ -45,8 +46,8 @@ class HostileNamesTest {
     assertThat(r.out())
         .contains("Trigger:    x\\u{1b}[31mRED\\u{1b}[0m\\u{202e}evil\\u{9b}2J (pid 21852)")
         .contains("Host:       node\\u{1b}]0;pwned\\u{7}, kernel 6.18.44")
-        .contains("Killed:     v\\u{1b}]0;pwned\\u{7}x|`*<b> (pid 21852)")
-        .contains("memory cgroup /s\\u{1b}[2J.slice/u\\u{2066}\\u{200b}\\x2d.service");
+        .contains("Killed:     v\\u{1b}]0;pwned\\u{7}x|`*<b>&#x202e; (pid 21852)")
+        .contains("memory cgroup /s\\u{1b}[2J.slice/u\\u{2066}\\u{200b}\\x2d<i>.service");
   }
 
   @Test
@@ -66,6 +67,21 @@ class HostileNamesTest {
     assertThat(report.get("oom_memcg").asText()).isEqualTo(path);
     assertThat(report.get("task_memcg").asText()).isEqualTo(path);
     assertThat(report.at("/workload/unit").asText()).isEqualTo(UNIT + ".service");
+  }
+
+  @Test
+  void diagnose_markdown_showsThemVisiblyAndKeepsItsShape() throws IOException {
+    CliTest.Run r = CliTest.run("diagnose", "--format", "markdown", file(Framing.SYSLOG));
+
+    assertThat(r.code()).isIn(ExitCodes.OK, ExitCodes.FINDINGS);
+    assertNoHiddenCharacters("the Markdown", r.out());
+    assertMarkdownIntact(r.out());
+    assertThat(r.out())
+        .startsWith("# Post-mortem: OOM kill of v\\u{1b}\\]0;pwned\\u{7}x|\\`\\*\\<b>\\&#x202e; on"
+            + " node\\u{1b}\\]0;pwned\\u{7}, 2026-02-03\n")
+        .contains("| 2026-02-03 09:00:00 | `x\\u{1b}[31mRED\\u{1b}[0m\\u{202e}evil\\u{9b}2J`")
+        .contains("Kernel killed ``v\\u{1b}]0;pwned\\u{7}x\\|`*<b>&#x202e;``")
+        .contains("**Failures of `u\\u{2066}\\u{200b}\\x2d<i>.service`**");
   }
 
   @Test

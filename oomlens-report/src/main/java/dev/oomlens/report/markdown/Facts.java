@@ -109,7 +109,7 @@ final class Facts {
     String totals = hostTotals(r);
     if (scope.isPresent() && scope.get() == OomScope.CPUSET) {
       return "the allocation was confined to cpuset " + Markdown.code(r.cpuset().orElse("?"))
-          + r.memsAllowed().map(m -> " (memory nodes " + m + ")").orElse("")
+          + r.memsAllowed().map(m -> " (memory nodes " + Markdown.text(m) + ")").orElse("")
           + ", whose nodes ran out; the host had " + totals;
     }
     if (scope.isPresent() && scope.get() == OomScope.MEMORY_POLICY) {
