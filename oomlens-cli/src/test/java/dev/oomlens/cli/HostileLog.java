@@ -3,10 +3,18 @@ package dev.oomlens.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oomlens.core.kernel.KernelLogReader;
+import dev.oomlens.core.kernel.KernelLogSink;
+import dev.oomlens.core.kernel.ReaderOptions;
+import dev.oomlens.core.model.AllocFailure;
+import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.Problem;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +51,9 @@ final class HostileLog {
           host.getBytes(UTF_8));
     }
   }
+
+  /** The reference date the CLI tests' clock gives: the log's year is taken from it. */
+  static final ReaderOptions OPTIONS = new ReaderOptions(LocalDate.of(2026, 2, 3));
 
   private static final Pattern KMSG = Pattern.compile("^(\\d+),(\\d+),(\\d+),[^;]*;(.*)$");
   private static final Pattern MARK = Pattern.compile("@(TRIGGER|CPU|TASK|VICTIM|PATH)@");
@@ -149,5 +160,27 @@ final class HostileLog {
       }
     }
     return out.toByteArray();
+  }
+
+  /** The reports the kernel-log reader makes of {@code file}, as the CLI reads it. */
+  static List<OomReport> read(Path file) {
+    List<OomReport> reports = new ArrayList<>();
+    try {
+      new KernelLogReader(OPTIONS).read(file, new KernelLogSink() {
+        @Override
+        public void report(OomReport report) {
+          reports.add(report);
+        }
+
+        @Override
+        public void allocFailure(AllocFailure failure) {}
+
+        @Override
+        public void problem(Problem problem) {}
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return reports;
   }
 }
