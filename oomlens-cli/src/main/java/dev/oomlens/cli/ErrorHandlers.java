@@ -1,6 +1,8 @@
 package dev.oomlens.cli;
 
+import dev.oomlens.report.escape.EscapingWriter;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -24,7 +26,8 @@ final class ErrorHandlers implements IParameterExceptionHandler, IExecutionExcep
   @Override
   public int handleParseException(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
-    PrintWriter err = cmd.getErr();
+    // Before the execution strategy wraps it: the message can quote an argument, a file name.
+    PrintWriter err = EscapingWriter.wrap(cmd.getErr());
     if (ex.getCause() instanceof BadValue bad && ex.getArgSpec() != null) {
       // picocli's "Invalid value for option '--x': " would wrap a sentence already plain.
       err.println("oomlens: " + name(ex.getArgSpec()) + ": " + bad.getMessage());
@@ -45,9 +48,12 @@ final class ErrorHandlers implements IParameterExceptionHandler, IExecutionExcep
 
   @Override
   public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
-    PrintWriter err = cmd.getErr();
+    PrintWriter err = EscapingWriter.wrap(cmd.getErr());
     if (root.debug()) {
-      ex.printStackTrace(err);
+      // The frames are indented with tabs, which the escaping error stream would show as such.
+      StringWriter trace = new StringWriter();
+      ex.printStackTrace(new PrintWriter(trace));
+      err.print(trace.toString().replaceAll("(?m)^\t", "    "));
     }
     err.println("oomlens: internal error: " + ex);
     err.println("This is a bug in oomlens; please report it with the command line"

@@ -1,6 +1,7 @@
 package dev.oomlens.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.oomlens.core.calc.JvmBudget;
 import dev.oomlens.core.calc.JvmBudget.Regions;
@@ -8,6 +9,8 @@ import dev.oomlens.core.calc.NmtSummaryParser;
 import dev.oomlens.core.calc.NmtSummaryParser.Region;
 import dev.oomlens.core.calc.NmtSummaryParser.Summary;
 import dev.oomlens.core.host.parse.ParseException;
+import dev.oomlens.report.escape.EscapingWriter;
+import dev.oomlens.report.json.JsonEscapes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -209,7 +212,8 @@ final class JvmCommand implements Callable<Integer> {
   private String text(JvmBudget b, String metaspaceHow, int threadCount,
       Optional<Summary> summary) {
     StringWriter buffer = new StringWriter();
-    PrintWriter out = new PrintWriter(buffer);
+    // The regions are named by the NMT file.
+    PrintWriter out = EscapingWriter.wrap(new PrintWriter(buffer));
     out.println("JVM memory budget in a " + mi(limitBytes)
         + " limit (java-buildpack memory calculator)");
     out.println();
@@ -304,7 +308,8 @@ final class JvmCommand implements Callable<Integer> {
 
   private String json(JvmBudget b, Optional<Summary> summary) {
     StringWriter buffer = new StringWriter();
-    try (JsonGenerator g = new JsonFactory().createGenerator(buffer)) {
+    JsonFactory factory = new JsonFactoryBuilder().characterEscapes(JsonEscapes.INSTANCE).build();
+    try (JsonGenerator g = factory.createGenerator(buffer)) {
       KubevirtCommand.pretty(g);
       g.writeStartObject();
       g.writeNumberField("limit_bytes", limitBytes);

@@ -4,6 +4,7 @@ import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
+import dev.oomlens.report.escape.EscapingWriter;
 import dev.oomlens.report.json.FindingsJsonWriter;
 import dev.oomlens.report.json.JsonReportWriter;
 import dev.oomlens.report.markdown.MarkdownReport;
@@ -55,20 +56,23 @@ final class OutputOptions {
       target = new PrintWriter(file);
     }
     try {
+      // JSON goes around the filter: Jackson escapes those characters itself, as valid JSON.
+      PrintWriter shown = EscapingWriter.wrap(target);
       switch (format) {
         case text -> {
           if (oneLine) {
-            writeLines(d, target);
+            writeLines(d, shown);
           } else {
             if (header.isPresent()) {
-              target.print(header.get() + "\n\n");
+              shown.print(header.get() + "\n\n");
             }
-            new DiagnosisTextWriter(target).write(d);
+            new DiagnosisTextWriter(shown).write(d);
           }
         }
         case json -> writeJson(d, target);
-        case markdown -> MarkdownReport.write(target, d);
+        case markdown -> MarkdownReport.write(shown, d);
       }
+      shown.flush();
       target.flush();
       if (target.checkError()) {
         throw new IOException("write failed");

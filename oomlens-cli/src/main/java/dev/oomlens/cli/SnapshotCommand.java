@@ -5,6 +5,7 @@ import dev.oomlens.core.model.Problem;
 import dev.oomlens.host.paths.HostPaths;
 import dev.oomlens.host.snapshot.SnapshotManifest;
 import dev.oomlens.host.snapshot.SnapshotWriter;
+import dev.oomlens.report.escape.EscapingWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -75,7 +76,8 @@ final class SnapshotCommand implements Callable<Integer> {
           + " give it to doctor when it reads the snapshot");
     }
     Environment env = root.environment();
-    PrintWriter out = spec.commandLine().getOut();
+    // The summary names the host, from its files.
+    PrintWriter out = EscapingWriter.wrap(spec.commandLine().getOut());
     PrintWriter err = spec.commandLine().getErr();
     HostPaths paths = host.paths(env.host());
     HostSnapshot snapshot;

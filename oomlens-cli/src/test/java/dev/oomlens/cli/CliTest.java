@@ -434,7 +434,7 @@ class CliTest {
     };
     Run r = run(env("", broken, unreadable("journal")), "doctor", "--debug");
     assertThat(r.code()).isEqualTo(ExitCodes.INTERNAL);
-    assertThat(r.err()).contains("\tat ").contains("oomlens: internal error:");
+    assertThat(r.err()).contains("\n    at dev.oomlens.").contains("oomlens: internal error:");
   }
 
   @Test

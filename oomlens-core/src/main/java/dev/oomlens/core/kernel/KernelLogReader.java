@@ -202,10 +202,11 @@ public final class KernelLogReader {
   private static final char ESC = '\u001b';
 
   /**
-   * The text without its ANSI control sequences ({@code ESC [ parameters final}). The colours of
+   * The text without its colour codes (ANSI SGR, {@code ESC [ parameters m}). The colours of
    * {@code dmesg --color=always}, or of a terminal session saved whole, split a line's words, as
    * in {@code ESC[33mMemory cgroup out of memory: ESC[0mESC[31mKilled process ...}; without them
-   * the line is read, and cited, as plain dmesg printed it. Any other ESC is left as it is.
+   * the line is read, and cited, as plain dmesg printed it. Any other ESC (a cursor move, a
+   * screen clear a process put in its name) is left as it is, for the renderers to show.
    */
   static String withoutCsi(String text) {
     StringBuilder out = new StringBuilder(text.length());
@@ -217,7 +218,7 @@ public final class KernelLogReader {
         while (j < text.length() && text.charAt(j) >= 0x20 && text.charAt(j) <= 0x3f) {
           j++;
         }
-        if (j < text.length() && text.charAt(j) >= 0x40 && text.charAt(j) <= 0x7e) {
+        if (j < text.length() && text.charAt(j) == 'm') {
           i = j + 1;
           continue;
         }

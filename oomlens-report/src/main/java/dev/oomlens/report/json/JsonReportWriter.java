@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -64,8 +65,10 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
   /** How many allocation failures, and how many problems, are kept for the end of the document. */
   public static final int MAX_BUFFERED = 10_000;
 
-  private static final JsonFactory FACTORY =
-      JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
+  private static final JsonFactory FACTORY = new JsonFactoryBuilder()
+      .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+      .characterEscapes(JsonEscapes.INSTANCE)
+      .build();
 
   private final JsonGenerator json;
   private final List<AllocFailure> allocFailures = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.oomlens.report.markdown;
 
+import dev.oomlens.report.escape.Controls;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,11 +11,20 @@ final class Markdown {
 
   private Markdown() {}
 
-  /** {@code text} as inline code, with a fence longer than any backtick run inside it. */
+  /**
+   * {@code text} as inline code, with a fence longer than any backtick run inside it; a line
+   * break or another hidden character in it is shown in its visible form, so the span stays on
+   * its line. Padded when CommonMark would otherwise read a backtick or strip a space at an end.
+   */
   static String code(String text) {
-    String oneLine = text.replace('\n', ' ').replace('\r', ' ');
+    String oneLine = Controls.visible(text);
+    if (oneLine.isEmpty()) {
+      // An empty span would be a lone run of backticks, which pairs with the next one.
+      return "` `";
+    }
     String fence = "`".repeat(longestRun(oneLine) + 1);
-    boolean pad = oneLine.startsWith("`") || oneLine.endsWith("`");
+    boolean pad = oneLine.startsWith("`") || oneLine.endsWith("`")
+        || (oneLine.startsWith(" ") && oneLine.endsWith(" ") && !oneLine.isBlank());
     return fence + (pad ? " " : "") + oneLine + (pad ? " " : "") + fence;
   }
 
@@ -30,26 +40,41 @@ final class Markdown {
     return fenced(language, String.join("\n", lines));
   }
 
-  /** Text for a table cell: one line, pipes escaped. */
+  /**
+   * Text for a table cell: one line (a line break shown in its visible form), every pipe escaped,
+   * inside code spans too, as GFM tables read {@code \|} before any inline markup.
+   */
   static String cell(String text) {
-    return text.replace("\r", "").replace("\n", " ").replace("|", "\\|");
+    return Controls.visible(text).replace("|", "\\|");
   }
 
   /**
-   * Prose from the evidence: characters Markdown would read as markup ({@code * < [ ] \ `} and a
-   * leading {@code #} or {@code >}) are escaped, so a process named {@code <defunct>} prints as it
-   * is. Underscores are left alone: inside words (oom_score_adj) CommonMark never reads them as
-   * emphasis, and escaping them would make the raw text hard to read.
+   * Prose from the evidence: characters Markdown would read as markup ({@code * < [ ] \ ` ~ & $},
+   * an underscore at the edge of a word, and a leading {@code # > - +}) are escaped, so a process
+   * named {@code <defunct>} prints as it is and no name turns into HTML, an entity, a link,
+   * emphasis or a list; a line break or another hidden character is shown in its visible form.
+   * Underscores inside words (oom_score_adj) are left alone: CommonMark never reads them as
+   * emphasis there, and escaping them would make the raw text hard to read.
    */
   static String text(String text) {
     StringBuilder s = new StringBuilder(text.length() + 8);
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c == '*' || c == '<' || c == '[' || c == ']' || c == '\\' || c == '`'
-          || ((c == '#' || c == '>') && i == 0)) {
-        s.append('\\');
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      int next = i + Character.charCount(c);
+      if (Controls.isHidden(c)) {
+        Controls.appendVisible(s, c);
+      } else {
+        if (c == '*' || c == '<' || c == '[' || c == ']' || c == '\\' || c == '`' || c == '~'
+            || c == '&' || c == '$'
+            || (c == '_' && !(i > 0 && next < text.length()
+                && Character.isLetterOrDigit(text.codePointBefore(i))
+                && Character.isLetterOrDigit(text.codePointAt(next))))
+            || ((c == '#' || c == '>' || c == '-' || c == '+') && i == 0)) {
+          s.append('\\');
+        }
+        s.appendCodePoint(c);
       }
-      s.append(c);
+      i = next;
     }
     return s.toString();
   }

@@ -554,7 +554,7 @@ public final class MarkdownReport {
         long kills = rs.stream().filter(r -> r.victim().isPresent() || r.groupKill().isPresent())
             .count();
         List<String> row = new ArrayList<>(List.of(Markdown.cell(Markdown.text(e.getKey())),
-            Markdown.cell(kernels.isEmpty() ? "?" : kernels), Long.toString(kills),
+            Markdown.cell(kernels.isEmpty() ? "?" : Markdown.text(kernels)), Long.toString(kills),
             Markdown.cell(scopes.isEmpty() ? "-" : scopes),
             Markdown.cell(killed.isEmpty() ? "-" : killed)));
         if (!userspace.isEmpty()) {
@@ -582,7 +582,7 @@ public final class MarkdownReport {
     }
     for (ZramDevice z : h.zram()) {
       rows.add(List.of("zram " + Markdown.code(z.name()), "disksize " + Sizes.kb(z.diskSizeBytes()
-          / 1024) + z.algorithm().map(a -> ", " + a).orElse("")
+          / 1024) + z.algorithm().map(a -> ", " + Markdown.text(a)).orElse("")
           + z.memUsedTotalBytes().stream().mapToObj(b -> ", using " + Sizes.kb(b / 1024))
               .findFirst().orElse("")));
     }

@@ -91,7 +91,7 @@ final class Monitoring {
             "0; a replaced pod has a new UID: `kube_pod_info{uid=\"" + uid + "\"}` names its"
                 + " namespace and owner to select the new one by");
       });
-      t.unit().ifPresent(unit -> add(out, "Failures of " + unit,
+      t.unit().ifPresent(unit -> add(out, "Failures of " + Markdown.code(unit),
           "node_systemd_unit_state{" + instance + ", name=\"" + unit + "\", state=\"failed\"}",
           "0 (node_exporter's systemd collector)"));
     }

@@ -535,4 +535,24 @@ class JsonReportWriterTest {
     JsonNode node = parse(write(false, w -> w.report(r)));
     assertThat(node.at("/reports/0/victim/comm").asText()).isEqualTo("a\"b\\c\u0001 (x)");
   }
+
+  @Test
+  void write_controlBidiAndInvisibleCharacters_escapedAndReadBackExactly() throws Exception {
+    String hostile =
+        "x\u001b[31m\u007f\u0085\u202e\u2028\ufeff\u200b\udb40\udc41\ud83d\ude00\u00e9";
+    String escaped = "x\\u001B[31m\\u007F\\u0085\\u202E\\u2028\\uFEFF\\u200B\\uDB40\\uDC41"
+        + "\\uD83D\\uDE00\u00e9";
+    String text = write(false, w -> w.problem(new Problem("f\u009b.log", 3, hostile)));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    JsonReportWriter binary = new JsonReportWriter(bytes, false);
+    binary.problem(new Problem("f\u009b.log", 3, hostile));
+    binary.close();
+
+    for (String doc : List.of(text, bytes.toString(UTF_8))) {
+      assertThat(doc).contains("\"" + escaped + "\"").contains("\"f\\u009B.log\"");
+      JsonNode problem = parse(doc).at("/problems/0");
+      assertThat(problem.get("message").asText()).isEqualTo(hostile);
+      assertThat(problem.get("file").asText()).isEqualTo("f\u009b.log");
+    }
+  }
 }

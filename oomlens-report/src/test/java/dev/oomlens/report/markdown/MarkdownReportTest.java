@@ -223,8 +223,24 @@ class MarkdownReportTest {
     assertThat(Markdown.text("<defunct> *x* [y] oom_score_adj")).isEqualTo(
         "\\<defunct\\> \\*x\\* \\[y\\] oom_score_adj".replace("\\>", ">"));
     assertThat(Markdown.text("# heading? > quote?")).isEqualTo("\\# heading? > quote?");
-    assertThat(Markdown.cell("a | b\nc")).isEqualTo("a \\| b c");
+    assertThat(Markdown.cell("a | b\nc")).isEqualTo("a \\| b\\u{a}c");
     assertThat(Markdown.code("a`b")).isEqualTo("``a`b``");
     assertThat(Markdown.code("`x")).isEqualTo("`` `x ``");
+  }
+
+  @Test
+  void text_emphasisEntitiesMathAndLineBreaks_escaped() {
+    assertThat(Markdown.text("oom_score_adj _x_ ~y~ &#x202e; $z$ a\n# h\u202e"))
+        .isEqualTo("oom_score_adj \\_x\\_ \\~y\\~ \\&#x202e; \\$z\\$ a\\u{a}# h\\u{202e}");
+    assertThat(Markdown.text("- item")).isEqualTo("\\- item");
+    assertThat(Markdown.text("+ item")).isEqualTo("\\+ item");
+  }
+
+  @Test
+  void code_emptyPaddedOrMultiLine_staysOneSpanShowingItAll() {
+    assertThat(Markdown.code("")).isEqualTo("` `");
+    assertThat(Markdown.code(" x ")).isEqualTo("`  x  `");
+    assertThat(Markdown.code("a\nb\u001b")).isEqualTo("`a\\u{a}b\\u{1b}`");
+    assertThat(Markdown.cell(Markdown.code("a\\|b"))).isEqualTo("`a\\\\|b`");
   }
 }
