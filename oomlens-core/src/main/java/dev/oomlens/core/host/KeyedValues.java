@@ -2,6 +2,7 @@ package dev.oomlens.core.host;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.oomlens.core.model.FileValue;
 import dev.oomlens.core.model.SourceLine;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,5 +31,10 @@ public record KeyedValues(String path, Map<String, Long> values, Map<String, Sou
 
   public Optional<SourceLine> line(String key) {
     return Optional.ofNullable(lines.get(key));
+  }
+
+  /** The value of {@code key} as a citation: {@code /proc/meminfo MemAvailable: 812344 kB}. */
+  public Optional<FileValue> cite(String key) {
+    return line(key).map(l -> FileValue.of(l, key));
   }
 }

@@ -2,6 +2,7 @@ package dev.oomlens.core.host;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.oomlens.core.model.FileValue;
 import dev.oomlens.core.model.SourceLine;
 import java.util.Optional;
 
@@ -22,6 +23,14 @@ public record PressureStall(String path, Line some, Optional<Line> full) {
   public record Line(double avg10, double avg60, double avg300, long totalMicros, SourceLine source) {
     public Line {
       requireNonNull(source, "source");
+    }
+
+    /** This line as a citation: {@code /proc/pressure/memory some: avg10=... total=...}. */
+    public FileValue cite() {
+      String text = source.text().strip();
+      int space = text.indexOf(' ');
+      String key = space < 0 ? text : text.substring(0, space);
+      return FileValue.of(source, key);
     }
   }
 }

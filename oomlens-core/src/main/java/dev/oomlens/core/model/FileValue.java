@@ -22,6 +22,18 @@ public record FileValue(String path, String key, String value, long line) implem
     }
   }
 
+  /**
+   * The value {@code key} has on a line read from a kernel file: the line's text after the key and
+   * its separator ({@code MemAvailable:     812344 kB} gives {@code 812344 kB}); the whole line when
+   * it does not start with the key.
+   */
+  public static FileValue of(SourceLine line, String key) {
+    String text = line.text().strip();
+    String value = text.startsWith(key)
+        ? text.substring(key.length()).replaceFirst("^[:=\\s]+", "").strip() : text;
+    return new FileValue(line.file(), key, value, line.line());
+  }
+
   @Override
   public String describe() {
     return path + (key.isEmpty() ? "" : " " + key) + ": " + value;
