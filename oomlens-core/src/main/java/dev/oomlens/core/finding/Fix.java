@@ -10,11 +10,18 @@ import java.util.Optional;
  * @param action what to do, in one sentence, with the arithmetic when there is some
  * @param snippet ready-to-paste text (Kubernetes YAML, JVM flags, a systemd drop-in, a NixOS
  *     option); empty when the action needs none
+ * @param limit the limit the fix sets, when it sets one
  */
-public record Fix(Layer layer, String action, Optional<String> snippet) {
+public record Fix(Layer layer, String action, Optional<String> snippet, Optional<LimitChange> limit) {
   public Fix {
     requireNonNull(layer, "layer");
     requireNonNull(action, "action");
     requireNonNull(snippet, "snippet");
+    requireNonNull(limit, "limit");
+  }
+
+  /** A fix that sets no limit. */
+  public Fix(Layer layer, String action, Optional<String> snippet) {
+    this(layer, action, snippet, Optional.empty());
   }
 }

@@ -8,6 +8,7 @@ import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.diagnosis.IncidentDiagnosis;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
+import dev.oomlens.core.finding.LimitChange;
 import dev.oomlens.core.host.CgroupMemory;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.host.KeyedValues;
@@ -182,6 +183,18 @@ public final class FindingsJsonWriter {
       json.writeStringField("layer", fix.layer().jsonName());
       json.writeStringField("action", fix.action());
       string("snippet", fix.snippet());
+      json.writeFieldName("limit_change");
+      if (fix.limit().isPresent()) {
+        LimitChange c = fix.limit().get();
+        json.writeStartObject();
+        json.writeStringField("cgroup", c.cgroup());
+        json.writeStringField("limit", c.knob().jsonName());
+        number("current_bytes", c.currentBytes());
+        json.writeNumberField("new_bytes", c.newBytes());
+        json.writeEndObject();
+      } else {
+        json.writeNull();
+      }
       json.writeEndObject();
     }
     json.writeEndArray();
