@@ -243,8 +243,8 @@ final class OomReportBuilder {
           // A global OOM that found nothing to kill panics on the next line (4.19+); a memcg or
           // SysRq one does not.
           boolean memcgOom = memcg.showsMemcgOom()
-              || (summary != null && summary.constraint().orElse(null)
-                  == Constraint.CONSTRAINT_MEMCG);
+              || (summary != null
+                  && summary.constraint().filter(Constraint.CONSTRAINT_MEMCG::equals).isPresent());
           boolean sysrq = triggerLine != null && triggerLine.order().orElse(0) == -1;
           state = memcgOom || sysrq ? State.PENDING : State.AWAITING_PANIC;
         }
@@ -413,19 +413,21 @@ final class OomReportBuilder {
         Optional.ofNullable(panic), noKillable, Optional.ofNullable(hardware), workload, quoted);
   }
 
+  /**
+   * Where the memory ran out: from a constraint this reader knows, else (older kernels, or a name
+   * only a patched kernel prints) from the report's shape.
+   */
   private Optional<OomScope> scope(Optional<Constraint> constraint) {
-    if (constraint.isPresent()) {
-      return Optional.of(switch (constraint.get()) {
-        case CONSTRAINT_NONE -> OomScope.GLOBAL;
-        case CONSTRAINT_CPUSET -> OomScope.CPUSET;
-        case CONSTRAINT_MEMORY_POLICY -> OomScope.MEMORY_POLICY;
-        case CONSTRAINT_MEMCG -> OomScope.MEMCG;
-      });
+    Optional<OomScope> known = constraint.flatMap(Constraint::scope);
+    if (known.isPresent()) {
+      return known;
     }
-    if (memcg.showsMemcgOom() || "Memory cgroup out of memory".equals(killMessage)) {
+    if (memcg.showsMemcgOom() || "Memory cgroup out of memory".equals(killMessage)
+        || (summary != null && summary.oomMemcg().isPresent())) {
       return Optional.of(OomScope.MEMCG);
     }
-    if (memInfo.seen() || (killMessage != null && killMessage.startsWith("Out of memory"))) {
+    if (memInfo.seen() || (killMessage != null && killMessage.startsWith("Out of memory"))
+        || (summary != null && summary.globalOom())) {
       return Optional.of(OomScope.GLOBAL);
     }
     return Optional.empty();

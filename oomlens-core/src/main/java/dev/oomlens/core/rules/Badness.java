@@ -165,10 +165,10 @@ public record Badness(
         ? " + Total swap " + h.totalSwapKb().getAsLong() + " kB"
         : "";
     Optional<Constraint> c = report.constraint();
-    boolean confined = c.filter(x -> x == Constraint.CONSTRAINT_CPUSET
-        || x == Constraint.CONSTRAINT_MEMORY_POLICY).isPresent();
+    boolean confined = c.filter(x -> x.equals(Constraint.CONSTRAINT_CPUSET)
+        || x.equals(Constraint.CONSTRAINT_MEMORY_POLICY)).isPresent();
     if (confined) {
-      Optional<Set<Integer>> nodes = c.get() == Constraint.CONSTRAINT_CPUSET
+      Optional<Set<Integer>> nodes = c.get().equals(Constraint.CONSTRAINT_CPUSET)
           ? report.memsAllowed().flatMap(Badness::nodeList)
           : ReportFacts.constraintLine(report).flatMap(l -> field(l.text(), "nodemask="))
               .flatMap(Badness::nodeList);

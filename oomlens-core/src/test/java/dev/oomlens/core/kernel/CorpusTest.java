@@ -5,6 +5,7 @@ import static dev.oomlens.core.kernel.ReportTestLines.resource;
 import static dev.oomlens.core.kernel.ReportTestLines.unframed;
 
 import dev.oomlens.core.model.AllocFailure;
+import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.OomScope;
@@ -96,7 +97,7 @@ class CorpusTest {
     soft.assertThat(v.map(Victim::oomScoreAdj).orElse(OptionalInt.empty()))
         .as("victim_oom_score_adj")
         .isEqualTo(adj == null ? OptionalInt.empty() : OptionalInt.of(((Long) adj).intValue()));
-    soft.assertThat(r.constraint().map(Enum::name)).as("constraint")
+    soft.assertThat(r.constraint().map(Constraint::name)).as("constraint")
         .isEqualTo(Optional.ofNullable(expected.get("constraint")));
     soft.assertThat(r.oomMemcg()).as("oom_memcg")
         .isEqualTo(Optional.ofNullable(expected.get("oom_memcg")));

@@ -166,7 +166,7 @@ class VmLabReportsTest {
         expected,
         "victim_oom_score_adj",
         v.map(Victim::oomScoreAdj).filter(OptionalInt::isPresent).map(o -> (long) o.getAsInt()));
-    field(soft, expected, "constraint", r.constraint().map(Enum::name));
+    field(soft, expected, "constraint", r.constraint().map(Constraint::name));
     field(soft, expected, "oom_memcg", r.oomMemcg());
     field(soft, expected, "task_memcg", r.taskMemcg());
     field(soft, expected, "memcg_usage_kb", m.map(MemcgState::usageKb));

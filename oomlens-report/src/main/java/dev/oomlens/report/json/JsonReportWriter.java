@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import dev.oomlens.core.kernel.KernelLogSink;
 import dev.oomlens.core.model.AllocFailure;
+import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.GroupKill;
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.KilledTask;
@@ -205,7 +206,7 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
     } else {
       json.writeNull();
     }
-    string("constraint", r.constraint().map(Enum::name));
+    string("constraint", r.constraint().map(Constraint::name));
     string("scope", r.scope().map(s -> s.name().toLowerCase(Locale.ROOT)));
     string("cpuset", r.cpuset());
     string("mems_allowed", r.memsAllowed());

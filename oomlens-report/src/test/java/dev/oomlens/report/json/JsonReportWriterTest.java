@@ -359,6 +359,21 @@ class JsonReportWriterTest {
   }
 
   @Test
+  void report_constraintOnlyAPatchedKernelPrints_writtenAsPrinted() throws Exception {
+    OomReport base = sparseReport(1);
+    OomReport r =
+        new OomReport(base.source(), base.host(), base.time(), base.kernel(), base.complete(),
+            base.trigger(), Optional.of(new Constraint("CONSTRAINT_BPF_PSI_MEM")),
+            Optional.of(OomScope.MEMCG), base.cpuset(), base.memsAllowed(), base.oomMemcg(),
+            base.taskMemcg(), base.memcg(), base.hostMemory(), base.tasks(), base.victim(),
+            base.groupKill(), base.reaped(), base.panic(), base.noKillableProcesses(),
+            base.hardware(), base.workload(), base.lines());
+    JsonNode report = parse(write(true, w -> w.report(r))).at("/reports/0");
+    assertThat(report.get("constraint").asText()).isEqualTo("CONSTRAINT_BPF_PSI_MEM");
+    assertThat(report.get("scope").asText()).isEqualTo("memcg");
+  }
+
+  @Test
   void report_hostMemoryObject() throws Exception {
     OomReport base = sparseReport(1);
     OomReport r =

@@ -53,15 +53,15 @@ public final class CpusetMempolicyAnalyzer implements Analyzer {
   }
 
   private static boolean confined(OomReport r) {
-    return r.constraint().filter(c -> c == Constraint.CONSTRAINT_CPUSET
-            || c == Constraint.CONSTRAINT_MEMORY_POLICY).isPresent()
+    return r.constraint().filter(c -> c.equals(Constraint.CONSTRAINT_CPUSET)
+            || c.equals(Constraint.CONSTRAINT_MEMORY_POLICY)).isPresent()
         || r.scope().filter(s -> s == OomScope.CPUSET || s == OomScope.MEMORY_POLICY).isPresent();
   }
 
   private static Finding finding(List<OomReport> hits) {
     OomReport r = hits.stream().filter(x -> x.hostMemory().isPresent()).findFirst()
         .orElse(hits.getFirst());
-    boolean cpuset = r.constraint().map(c -> c == Constraint.CONSTRAINT_CPUSET)
+    boolean cpuset = r.constraint().map(Constraint.CONSTRAINT_CPUSET::equals)
         .orElse(r.scope().filter(s -> s == OomScope.CPUSET).isPresent());
     String nodes = cpuset
         ? r.memsAllowed().orElse("?")

@@ -5,6 +5,7 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
+import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.HostMemory.ZoneMemory;
 import dev.oomlens.core.model.OomReport;
@@ -64,7 +65,7 @@ public final class HostExhaustedAnalyzer implements Analyzer {
         .orElse(hits.getFirst());
     long pageKb = ReportFacts.pageKb(r);
     StringBuilder why = new StringBuilder("Global OOM (")
-        .append(r.constraint().map(Enum::name).orElse("no cgroup limit in the report"))
+        .append(r.constraint().map(Constraint::name).orElse("no cgroup limit in the report"))
         .append(", order ").append(r.order().isPresent() ? r.order().getAsInt() : "?")
         .append("): no cgroup limit was involved, the machine itself had no memory left to give.");
     List<SourceLine> cited = new ArrayList<>();

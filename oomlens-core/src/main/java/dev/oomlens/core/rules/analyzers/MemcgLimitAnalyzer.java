@@ -5,6 +5,7 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
+import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.OomScope;
@@ -65,7 +66,7 @@ public final class MemcgLimitAnalyzer implements Analyzer {
     String who = who(r, level, cgroup);
     StringBuilder why = new StringBuilder();
     why.append("The kernel's OOM killer ran for the memory cgroup ").append(cgroup)
-        .append(" (").append(r.constraint().map(Enum::name).orElse("memcg report shape"))
+        .append(" (").append(r.constraint().map(Constraint::name).orElse("memcg report shape"))
         .append("): ").append(who).append(" reached its own limit, not the machine's memory.");
     Optional<MemcgState> m = r.memcg();
     if (m.isPresent()) {

@@ -8,6 +8,7 @@ import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.host.PressureStall;
 import dev.oomlens.core.host.SwapDevice;
+import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
@@ -131,7 +132,7 @@ public final class NoSwapAnalyzer implements Analyzer {
     OptionalLong victimKb = r.victim().map(v -> v.rssKb()).orElse(OptionalLong.empty());
 
     StringBuilder why = new StringBuilder("Host-wide OOM at ").append(ReportFacts.where(r))
-        .append(" (").append(r.constraint().map(Enum::name).orElse("global report shape"))
+        .append(" (").append(r.constraint().map(Constraint::name).orElse("global report shape"))
         .append(", order ").append(r.order().isPresent() ? r.order().getAsInt() : "?")
         .append(") on a host with ").append(ramText).append(" RAM");
     Optional<SwapDevice> swapNow = host.map(HostSnapshot::swaps).flatMap(l -> l.stream()
