@@ -24,6 +24,16 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
 
+/*
+ * Reports as people paste them (mm/oom_kill.c dump_header() and oom_kill_process() across
+ * versions):
+ *
+ * - A paste may begin after the trigger: at the dump_stack() header ("CPU: n PID: n Comm: x"),
+ *   whose task is the one that invoked the killer, at the stack, or at the memory sections. Stack
+ *   dumps are printed by much else (WARN, panic, hung tasks), so a report begun at a stack dump is
+ *   tentative until a line only an OOM report prints confirms it.
+ */
+
 /**
  * Builds one {@link OomReport} from the lines of one host, in the order the kernel prints them.
  *
@@ -31,6 +41,10 @@ import java.util.function.Consumer;
  * line: every line of its host matters then. After that it is <em>pending</em>: only the lines the
  * kernel may still add (reaper verdicts, group-kill members, processes sharing the victim's memory)
  * attach to it, and any line that begins a report tells the caller to finish it.
+ *
+ * <p>A report begun at a line that other kernel messages print too (a stack dump, {@code
+ * Mem-Info:}) is <em>tentative</em> until a line of an OOM report's own confirms it; a tentative
+ * report that ends unconfirmed is no report.
  */
 final class OomReportBuilder {
 
@@ -60,10 +74,12 @@ final class OomReportBuilder {
   private LogTime time = LogTime.UNKNOWN;
   private State state = State.OPEN;
   private boolean cutShort;
+  private boolean tentative;
 
   private OomHeaderParser.TriggerLine triggerLine;
   private SourceLine triggerSource;
   private OomHeaderParser.CpuLine cpuLine;
+  private SourceLine cpuSource;
   private String hardware;
   private OomHeaderParser.CpusetLine cpusetLine;
   private OomSummaryParser.Summary summary;
@@ -86,10 +102,21 @@ final class OomReportBuilder {
   private Optional<Boolean> reaped = Optional.empty();
 
   OomReportBuilder(LogLine firstLine, Consumer<Problem> problems) {
+    this(firstLine, problems, false);
+  }
+
+  /** A report whose first line is {@code firstLine}; {@code tentative} as described above. */
+  OomReportBuilder(LogLine firstLine, Consumer<Problem> problems, boolean tentative) {
     this.problems = problems;
     this.host = firstLine.host();
     this.first = firstLine.source();
     this.lastLine = first.line();
+    this.tentative = tentative;
+  }
+
+  /** True while no line of an OOM report's own has confirmed a report begun at a stack dump. */
+  boolean isTentative() {
+    return tentative;
   }
 
   /** True while the report is open: every line of its host may belong to it. */
@@ -129,7 +156,7 @@ final class OomReportBuilder {
 
   private Outcome acceptOpen(LogLine line, String m) {
     if (memcg.inStats() && memcg.accept(m, line.source())) {
-      return take(line);
+      return confirm(line);
     }
     if (m.startsWith("[") && !m.startsWith("[<")) {
       // The task table is most of a report's lines: read it before trying everything else.
@@ -146,7 +173,7 @@ final class OomReportBuilder {
         return Outcome.NEW_REPORT;
       }
       summary = OomSummaryParser.parse(m).orElse(null);
-      return take(line);
+      return confirm(line);
     }
     Optional<KillLine> kill = KillLineParser.parse(m);
     if (kill.isPresent()) {
@@ -163,6 +190,7 @@ final class OomReportBuilder {
     if (cpu.isPresent()) {
       if (cpuLine == null) {
         cpuLine = cpu.get();
+        cpuSource = line.source();
       }
       return take(line);
     }
@@ -177,13 +205,13 @@ final class OomReportBuilder {
       return take(line);
     }
     if (memcg.accept(m, line.source())) {
-      return take(line);
+      return confirm(line);
     }
     if (memInfo.accept(m, line.source())) {
       return take(line);
     }
     if (TaskTableParser.isTitle(m)) {
-      return take(line);
+      return confirm(line);
     }
     if (OomStackLines.isStackLine(m)) {
       return take(line);
@@ -195,7 +223,7 @@ final class OomReportBuilder {
     Optional<TaskTableParser.Layout> header = TaskTableParser.header(m);
     if (header.isPresent()) {
       layout = header;
-      return Optional.of(take(line));
+      return Optional.of(confirm(line));
     }
     if (!TaskTableParser.looksLikeRow(m)) {
       return Optional.empty();
@@ -208,13 +236,13 @@ final class OomReportBuilder {
       case TaskTableParser.Malformed bad -> problems.accept(
           new Problem(line.source().file(), line.source().line(), bad.message()));
     }
-    return Optional.of(take(line));
+    return Optional.of(confirm(line));
   }
 
   private Outcome acceptTrigger(LogLine line, String m) {
     triggerLine = OomHeaderParser.trigger(m).orElseThrow();
     triggerSource = line.source();
-    return take(line);
+    return confirm(line);
   }
 
   private Outcome acceptKillOpen(LogLine line, KillLine kill) {
@@ -271,14 +299,13 @@ final class OomReportBuilder {
         return Outcome.IGNORED;
       }
     }
-    return take(line);
+    return confirm(line);
   }
 
   private Outcome acceptPending(LogLine line, String m) {
     Optional<KillLine> parsed = KillLineParser.parse(m);
     if (parsed.isEmpty()) {
-      boolean starts = OomHeaderParser.trigger(m).isPresent() || OomSummaryParser.isSummary(m)
-          || (m.startsWith("Task in ") && MemcgBlockParser.parse(m, false).isPresent());
+      boolean starts = ReportAssembler.startsReport(m);
       return starts ? Outcome.NEW_REPORT : Outcome.IGNORED;
     }
     switch (parsed.get()) {
@@ -363,6 +390,12 @@ final class OomReportBuilder {
     return OptionalLong.empty();
   }
 
+  /** Takes a line only an OOM report prints: a tentative report is one from now on. */
+  private Outcome confirm(LogLine line) {
+    tentative = false;
+    return take(line);
+  }
+
   private Outcome take(LogLine line) {
     // Escaped newlines make several logical lines of one physical line: quote it once.
     if (lines.isEmpty() || !lines.getLast().equals(line.source())) {
@@ -379,18 +412,17 @@ final class OomReportBuilder {
   OomReport build() {
     List<SourceLine> quoted = lines.isEmpty() ? List.of(first) : lines;
     SourceRange range = new SourceRange(first.file(), first.line(), Math.max(first.line(), lastLine));
-    Optional<Trigger> trigger = Optional.ofNullable(triggerLine).map(t -> new Trigger(
-        t.comm(),
-        cpuLine == null ? OptionalLong.empty() : OptionalLong.of(cpuLine.pid()),
-        t.gfpMask(), t.order(), t.oomScoreAdj(), triggerSource));
+    Optional<Trigger> trigger = trigger();
     boolean ended = killProcess != null || killed != null || exiting != null || panic != null
         || noKillable;
-    boolean complete = trigger.isPresent() && ended && !cutShort;
+    boolean complete = triggerLine != null && ended && !cutShort;
     Optional<Constraint> constraint =
         summary == null ? Optional.empty() : summary.constraint();
+    // Without the summary and the Task in line (a paste cut short), the first stats block names
+    // the cgroup whose limit was hit: mem_cgroup_print_oom_meminfo() starts at the OOM memcg.
     Optional<String> oomMemcg = summary != null && summary.oomMemcg().isPresent()
         ? summary.oomMemcg()
-        : memcg.taskIn().map(MemcgBlockParser.TaskIn::oomMemcg);
+        : memcg.taskIn().map(MemcgBlockParser.TaskIn::oomMemcg).or(memcg::statCgroup);
     Optional<String> taskMemcg = summary != null && summary.taskMemcg().isPresent()
         ? summary.taskMemcg()
         : memcg.taskIn().map(MemcgBlockParser.TaskIn::taskMemcg);
@@ -411,6 +443,23 @@ final class OomReportBuilder {
         complete, trigger, constraint, scope, cpuset, memsAllowed, oomMemcg, taskMemcg,
         memcg.build(), memInfo.build(), tasks, victim, group, reaped,
         Optional.ofNullable(panic), noKillable, Optional.ofNullable(hardware), workload, quoted);
+  }
+
+  /**
+   * The trigger line's task with its pid from the stack dump's header; when the paste began after
+   * the trigger line, the header's task (dump_stack() prints the task that invoked the killer).
+   */
+  private Optional<Trigger> trigger() {
+    OptionalLong pid = cpuLine == null ? OptionalLong.empty() : OptionalLong.of(cpuLine.pid());
+    if (triggerLine != null) {
+      return Optional.of(new Trigger(triggerLine.comm(), pid, triggerLine.gfpMask(),
+          triggerLine.order(), triggerLine.oomScoreAdj(), triggerSource));
+    }
+    if (cpuLine != null) {
+      return Optional.of(new Trigger(cpuLine.comm(), pid, Optional.empty(), OptionalInt.empty(),
+          OptionalInt.empty(), cpuSource));
+    }
+    return Optional.empty();
   }
 
   /**

@@ -15,9 +15,13 @@ import dev.oomlens.core.model.LogTime;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -106,6 +110,78 @@ class ReportAssemblerPropertyTest {
           assertThat(all.problems).noneMatch(p -> p.message().startsWith("could not assemble"));
         });
   }
+
+  /**
+   * A paste: a corpus file cut at both ends and with lines dropped in between (the kill line, the
+   * summary, whatever a console dropped), with no text altered. Whatever reports come out hold
+   * only facts the whole file holds: no victim, trigger, cgroup or usage is made up.
+   */
+  @Test
+  void accept_pasteCutAnywhere_neverInventsAFact() {
+    qt().withExamples(300)
+        .forAll(integers().between(0, FILES.length - 1), longs().all())
+        .checkAssert((f, seed) -> {
+          Random random = new Random(seed);
+          List<LogLine> whole = CORPUS.get(f);
+          List<LogLine> cut = new ArrayList<>(whole);
+          int from = random.nextInt(cut.size());
+          int to = from + 1 + random.nextInt(cut.size() - from);
+          cut = new ArrayList<>(cut.subList(from, to));
+          for (int k = random.nextInt(4); k > 0 && !cut.isEmpty(); k--) {
+            int at = random.nextInt(cut.size());
+            cut.subList(at, Math.min(cut.size(), at + 1 + random.nextInt(3))).clear();
+          }
+          Facts truth = Facts.of(whole);
+          for (ReportTestLines.Collected out : List.of(assemble(renumbered(cut, FILE, 1)),
+              ReportTestLines.assembleAll(renumbered(cut, FILE, 1)))) {
+            assertThat(out.problems).noneMatch(p -> p.message().startsWith("could not assemble"));
+            for (OomReport r : out.reports) {
+              truth.check(r);
+            }
+          }
+        });
+  }
+
+  /** What the whole input says, to hold the reports of a part of it against. */
+  private record Facts(Set<Long> victims, Set<Long> triggerPids, Set<String> cgroups,
+      Set<Long> usagesKb) {
+    static Facts of(List<LogLine> lines) {
+      Set<Long> victims = new HashSet<>();
+      Set<Long> pids = new HashSet<>();
+      Set<String> cgroups = new HashSet<>();
+      Set<Long> usages = new HashSet<>();
+      for (OomReport r : ReportTestLines.assembleAll(renumbered(lines, FILE, 1)).reports) {
+        r.victim().ifPresent(v -> victims.add(v.pid()));
+        r.trigger().flatMap(t -> t.pid().isPresent()
+            ? Optional.of(t.pid().getAsLong()) : Optional.empty()).ifPresent(pids::add);
+        r.oomMemcg().ifPresent(cgroups::add);
+        r.taskMemcg().ifPresent(cgroups::add);
+        r.memcg().ifPresent(m -> usages.add(m.usageKb()));
+        r.memcg().flatMap(m -> m.statCgroup()).ifPresent(cgroups::add);
+        r.memcg().ifPresent(m -> cgroups.addAll(m.statByCgroup().keySet()));
+      }
+      // A reaper's line names the victim of a kill whose kill line is gone.
+      for (LogLine l : lines) {
+        Matcher m = REAPED.matcher(l.message());
+        if (m.find()) {
+          victims.add(Long.parseLong(m.group(1)));
+        }
+      }
+      return new Facts(victims, pids, cgroups, usages);
+    }
+
+    void check(OomReport r) {
+      r.victim().ifPresent(v -> assertThat(victims).as("victim").contains(v.pid()));
+      r.trigger().ifPresent(t -> t.pid().ifPresent(
+          p -> assertThat(triggerPids).as("trigger pid").contains(p)));
+      r.oomMemcg().ifPresent(c -> assertThat(cgroups).as("oom_memcg").contains(c));
+      r.taskMemcg().ifPresent(c -> assertThat(cgroups).as("task_memcg").contains(c));
+      r.memcg().ifPresent(m -> assertThat(usagesKb).as("usage").contains(m.usageKb()));
+    }
+  }
+
+  private static final Pattern REAPED =
+      Pattern.compile("oom_reaper: (?:reaped process |unable to reap pid:)(\\d+) ");
 
   /** The report with its line numbers taken out, so that it compares across positions. */
   private String normalized(OomReport r) {

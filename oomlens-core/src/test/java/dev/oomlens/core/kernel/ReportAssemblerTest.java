@@ -278,7 +278,9 @@ class ReportAssemblerTest {
   void inReport_followsTheReportsOpenPart() {
     ReportTestLines.Collected sink = new ReportTestLines.Collected();
     ReportAssembler a = new ReportAssembler(sink);
-    List<LogLine> lines = corpus("006-icloudnative-k3s-4.15-cgroupfs-burstable-dmesgT.log");
+    List<LogLine> lines = renumbered(
+        corpus("006-icloudnative-k3s-4.15-cgroupfs-burstable-dmesgT.log"), "far.log", 1000);
+    a.skippedTo(1000);
     assertThat(a.inReport()).isFalse();
     a.accept(lines.get(0));
     assertThat(a.inReport()).isTrue();
@@ -290,6 +292,16 @@ class ReportAssemblerTest {
     a.accept(lines.get(41));
     a.finish();
     assertThat(sink.only().reaped()).hasValue(true);
+  }
+
+  @Test
+  void inReport_firstLinesOfAnInput_everyLineRead() {
+    ReportAssembler a = new ReportAssembler(new ReportTestLines.Collected());
+    assertThat(a.inReport()).isTrue();
+    a.skippedTo(ReportAssembler.START_LINES);
+    assertThat(a.inReport()).isTrue();
+    a.skippedTo(ReportAssembler.START_LINES + 1);
+    assertThat(a.inReport()).isFalse();
   }
 
   @Test
@@ -313,7 +325,7 @@ class ReportAssemblerTest {
       lines.add(ReportTestLines.line(new SourceLine("x", 1, "n"), Optional.empty(),
           LogTime.UNKNOWN, "eth0: link is not ready " + i));
     }
-    List<LogLine> numbered = renumbered(lines, "idle.log", 1);
+    List<LogLine> numbered = renumbered(lines, "idle.log", 1000);
     ReportTestLines.Collected sink = new ReportTestLines.Collected();
     ReportAssembler a = new ReportAssembler(sink);
     numbered.forEach(a::accept);
@@ -321,7 +333,7 @@ class ReportAssemblerTest {
     a.finish();
     OomReport r = sink.only();
     assertThat(r.complete()).isFalse();
-    assertThat(r.source().lastLine()).isEqualTo(10);
+    assertThat(r.source().lastLine()).isEqualTo(1009);
   }
 
   @Test
