@@ -21,6 +21,10 @@ import java.util.regex.Pattern;
  *             PID and distro kernels "Kdump: loaded" before the taint
  *   warn_alloc "%s: page allocation failure: order:%u, mode:%#x(%pGg), nodemask=%*pbl[,cpuset=..]"
  *             and other "<kind> failure: order:%u, mode:%#x" (vmemmap alloc failure, ...)
+ *   ratelimit "oom_kill_process: %d callbacks suppressed" (lib/ratelimit.c ___ratelimit(), for the
+ *             oom_rs state of oom_kill_process()): printed right before the dump_header() of the
+ *             first report after a burst whose headers were suppressed (only the headers: the kill
+ *             lines of those reports are printed in full)
  *
  * nodemask=%*pbl prints lists with commas ("0,2-3"), so fields are found by their names, not by
  * splitting on commas.
@@ -34,6 +38,8 @@ final class OomHeaderParser {
   private static final Pattern ALLOC_FAILURE =
       Pattern.compile("^(.*?): ([A-Za-z][\\w ]*?) failure: order:(-?\\d+)(?:, mode:(0x[0-9a-fA-F]+(?:\\([^)]*\\))?))?.*$");
   private static final Pattern SIGNED = Pattern.compile("^-?\\d+");
+  private static final Pattern SUPPRESSED =
+      Pattern.compile("^oom_kill_process: (\\d+) callbacks suppressed$");
 
   private OomHeaderParser() {}
 
@@ -74,6 +80,23 @@ final class OomHeaderParser {
     }
     return Optional.of(new TriggerLine(
         comm, gfp, intField(rest, ", order=", "order="), intField(rest, "oom_score_adj=", null)));
+  }
+
+  /** {@code oom_kill_process: N callbacks suppressed}: N reports' headers were not printed. */
+  static OptionalInt suppressedHeaders(String message) {
+    String m = message.strip();
+    if (!m.startsWith("oom_kill_process: ")) {
+      return OptionalInt.empty();
+    }
+    Matcher s = SUPPRESSED.matcher(m);
+    if (!s.matches()) {
+      return OptionalInt.empty();
+    }
+    try {
+      return OptionalInt.of(Integer.parseInt(s.group(1)));
+    } catch (NumberFormatException e) {
+      return OptionalInt.empty();
+    }
   }
 
   private static OptionalInt intField(String s, String key, String keyAtStart) {

@@ -28,6 +28,14 @@ import java.util.function.Consumer;
  * Reports as people paste them (mm/oom_kill.c dump_header() and oom_kill_process() across
  * versions):
  *
+ * - The kill line can be missing while the reaper's line is not: the console drops lines when it
+ *   cannot keep up ("** N printk messages dropped **"), and a paste may be cut. The reaper names
+ *   the victim (oom_reap_task_mm(): "oom_reaper: reaped process %d (%s), now anon-rss:..."), but
+ *   its sizes are what is left after reaping, not the victim's at the kill. The reaper runs on its
+ *   own kthread and may print inside the next report, so its line names the victim only when
+ *   nothing of the report follows it and no summary names another task.
+ * - "oom_kill_process: N callbacks suppressed" (lib/ratelimit.c) comes right before the header of
+ *   the report it precedes: the oom_rs ratelimit only ever suppresses dump_header().
  * - A paste may begin after the trigger: at the dump_stack() header ("CPU: n PID: n Comm: x"),
  *   whose task is the one that invoked the killer, at the stack, or at the memory sections. Stack
  *   dumps are printed by much else (WARN, panic, hung tasks), so a report begun at a stack dump is
@@ -43,8 +51,8 @@ import java.util.function.Consumer;
  * attach to it, and any line that begins a report tells the caller to finish it.
  *
  * <p>A report begun at a line that other kernel messages print too (a stack dump, {@code
- * Mem-Info:}) is <em>tentative</em> until a line of an OOM report's own confirms it; a tentative
- * report that ends unconfirmed is no report.
+ * Mem-Info:}, the ratelimit's {@code callbacks suppressed}) is <em>tentative</em> until a line of
+ * an OOM report's own confirms it; a tentative report that ends unconfirmed is no report.
  */
 final class OomReportBuilder {
 
@@ -75,6 +83,7 @@ final class OomReportBuilder {
   private State state = State.OPEN;
   private boolean cutShort;
   private boolean tentative;
+  private SourceLine suppressedSource;
 
   private OomHeaderParser.TriggerLine triggerLine;
   private SourceLine triggerSource;
@@ -100,6 +109,11 @@ final class OomReportBuilder {
   private SourceLine groupSource;
   private final List<KilledTask> groupMembers = new ArrayList<>();
   private Optional<Boolean> reaped = Optional.empty();
+  /** A reaper line while no kill line was read: the victim, unless more of the report follows. */
+  private ReaperLine reaperVictim;
+
+  /** A reaper's verdict on a task: {@code reaped} false for {@code unable to reap}. */
+  private record ReaperLine(long pid, String comm, boolean reaped, SourceLine source) {}
 
   OomReportBuilder(LogLine firstLine, Consumer<Problem> problems) {
     this(firstLine, problems, false);
@@ -155,8 +169,28 @@ final class OomReportBuilder {
   }
 
   private Outcome acceptOpen(LogLine line, String m) {
+    Outcome outcome = acceptOpenLine(line, m);
+    if (outcome == Outcome.TAKEN && reaperVictim != null && !isReaperLine(m)) {
+      // More of the report after the reaper's line: that line was an earlier kill's.
+      reaperVictim = null;
+    }
+    return outcome;
+  }
+
+  private static boolean isReaperLine(String m) {
+    return m.startsWith("oom_reaper: ");
+  }
+
+  private Outcome acceptOpenLine(LogLine line, String m) {
     if (memcg.inStats() && memcg.accept(m, line.source())) {
       return confirm(line);
+    }
+    if (OomHeaderParser.suppressedHeaders(m).isPresent()) {
+      if (lines.isEmpty()) {
+        suppressedSource = line.source();
+        return take(line);
+      }
+      return Outcome.NEW_REPORT;
     }
     if (m.startsWith("[") && !m.startsWith("[<")) {
       // The task table is most of a report's lines: read it before trying everything else.
@@ -166,7 +200,8 @@ final class OomReportBuilder {
       }
     }
     if (OomHeaderParser.trigger(m).isPresent()) {
-      return lines.isEmpty() ? acceptTrigger(line, m) : Outcome.NEW_REPORT;
+      boolean onlyPreamble = lines.size() == 1 && suppressedSource != null;
+      return lines.isEmpty() || onlyPreamble ? acceptTrigger(line, m) : Outcome.NEW_REPORT;
     }
     if (OomSummaryParser.isSummary(m)) {
       if (summary != null) {
@@ -293,19 +328,42 @@ final class OomReportBuilder {
         // Likewise.
       }
       case KillLine.Reaped r -> {
-        return Outcome.IGNORED;
+        return acceptReaperOpen(line, new ReaperLine(r.pid(), r.comm(), true, line.source()));
       }
       case KillLine.UnableToReap u -> {
-        return Outcome.IGNORED;
+        return acceptReaperOpen(line, new ReaperLine(u.pid(), u.comm(), false, line.source()));
       }
     }
+    return confirm(line);
+  }
+
+  /**
+   * A reaper's line while the report has no kill line: the victim's when the summary names the
+   * same task (then the kill line alone is missing, and the report ends here); when no summary
+   * names one, the victim's unless more of the report follows; else an earlier kill's.
+   */
+  private Outcome acceptReaperOpen(LogLine line, ReaperLine reaper) {
+    if (tentative && suppressedSource == null) {
+      return Outcome.IGNORED;
+    }
+    OptionalLong named = summary == null ? OptionalLong.empty() : summary.pid();
+    if (named.isPresent()) {
+      if (named.getAsLong() != reaper.pid()) {
+        return Outcome.IGNORED;
+      }
+      reaped = Optional.of(reaper.reaped());
+      state = State.PENDING;
+      return confirm(line);
+    }
+    reaperVictim = reaper;
     return confirm(line);
   }
 
   private Outcome acceptPending(LogLine line, String m) {
     Optional<KillLine> parsed = KillLineParser.parse(m);
     if (parsed.isEmpty()) {
-      boolean starts = ReportAssembler.startsReport(m);
+      boolean starts = ReportAssembler.startsReport(m)
+          || OomHeaderParser.suppressedHeaders(m).isPresent();
       return starts ? Outcome.NEW_REPORT : Outcome.IGNORED;
     }
     switch (parsed.get()) {
@@ -338,18 +396,10 @@ final class OomReportBuilder {
         return take(line);
       }
       case KillLine.Reaped r -> {
-        if (victimPid().isPresent() && victimPid().getAsLong() == r.pid()) {
-          reaped = Optional.of(true);
-          return take(line);
-        }
-        return groupHas(r.pid()) ? take(line) : Outcome.IGNORED;
+        return acceptReaperPending(line, new ReaperLine(r.pid(), r.comm(), true, line.source()));
       }
       case KillLine.UnableToReap u -> {
-        if (victimPid().isPresent() && victimPid().getAsLong() == u.pid()) {
-          reaped = Optional.of(false);
-          return take(line);
-        }
-        return groupHas(u.pid()) ? take(line) : Outcome.IGNORED;
+        return acceptReaperPending(line, new ReaperLine(u.pid(), u.comm(), false, line.source()));
       }
       case KillLine.KillProcess k -> {
         return Outcome.NEW_REPORT;
@@ -365,6 +415,25 @@ final class OomReportBuilder {
         return Outcome.NEW_REPORT;
       }
     }
+  }
+
+  /**
+   * A reaper's line after the report ended: the victim's verdict; or, when the kill was announced
+   * ({@code Kill process N (x) score S or sacrifice child}) but its {@code Killed process} line is
+   * missing, the victim itself (which may be a child of the announced task).
+   */
+  private Outcome acceptReaperPending(LogLine line, ReaperLine reaper) {
+    OptionalLong victimPid = victimPid();
+    if (victimPid.isPresent() && victimPid.getAsLong() == reaper.pid()) {
+      reaped = Optional.of(reaper.reaped());
+      return take(line);
+    }
+    if (victimPid.isEmpty() && killProcess != null && reaperVictim == null
+        && groupCgroup == null) {
+      reaperVictim = reaper;
+      return take(line);
+    }
+    return groupHas(reaper.pid()) ? take(line) : Outcome.IGNORED;
   }
 
   private boolean groupHas(long pid) {
@@ -428,6 +497,9 @@ final class OomReportBuilder {
         : memcg.taskIn().map(MemcgBlockParser.TaskIn::taskMemcg);
     Optional<OomScope> scope = scope(constraint);
     Optional<Victim> victim = victim();
+    Optional<Boolean> reapedOrNot = reaperVictim != null && reaped.isEmpty()
+        ? Optional.of(reaperVictim.reaped())
+        : reaped;
     Optional<String> cpuset = cpusetLine != null
         ? Optional.of(cpusetLine.cpuset())
         : summary == null ? Optional.empty() : summary.cpuset();
@@ -441,7 +513,7 @@ final class OomReportBuilder {
     return new OomReport(range, host, time,
         cpuLine == null ? Optional.empty() : cpuLine.release(),
         complete, trigger, constraint, scope, cpuset, memsAllowed, oomMemcg, taskMemcg,
-        memcg.build(), memInfo.build(), tasks, victim, group, reaped,
+        memcg.build(), memInfo.build(), tasks, victim, group, reapedOrNot,
         Optional.ofNullable(panic), noKillable, Optional.ofNullable(hardware), workload, quoted);
   }
 
@@ -527,6 +599,19 @@ final class OomReportBuilder {
       return Optional.of(new Victim(pid, summary.task().get(), OptionalLong.empty(),
           OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), uid,
           OptionalLong.empty(), adj, score, source));
+    }
+    if (reaperVictim != null) {
+      long pid = reaperVictim.pid();
+      Optional<TaskRow> row = row(pid);
+      OptionalInt adj = row.map(r -> OptionalInt.of(r.oomScoreAdj())).orElse(OptionalInt.empty());
+      OptionalLong uid = row.map(TaskRow::uid).orElse(OptionalLong.empty());
+      if (killProcess != null && killProcess.pid() == pid) {
+        score = OptionalLong.of(killProcess.score());
+      }
+      // The reaper's sizes are what was left after reaping, not the victim's at the kill.
+      return Optional.of(new Victim(pid, reaperVictim.comm(), OptionalLong.empty(),
+          OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), uid,
+          OptionalLong.empty(), adj, score, reaperVictim.source()));
     }
     return Optional.empty();
   }

@@ -268,8 +268,8 @@ public final class ReportAssembler {
 
   /**
    * True for the lines a report can begin with that other messages print too: the stack dump
-   * (its {@code CPU:} header, {@code Hardware name:}, {@code Call Trace:}, a frame) and {@code
-   * Mem-Info:}.
+   * (its {@code CPU:} header, {@code Hardware name:}, {@code Call Trace:}, a frame), {@code
+   * Mem-Info:}, and the ratelimit's {@code oom_kill_process: N callbacks suppressed}.
    */
   static boolean startsTentatively(String message) {
     // Called for every anchor line while no report is open: cheap tests before any pattern.
@@ -280,6 +280,9 @@ public final class ReportAssembler {
     if (m.startsWith("Hardware name:") || m.startsWith("Call Trace:")
         || m.startsWith("Call trace:") || m.equals("Mem-Info:")) {
       return true;
+    }
+    if (m.startsWith("oom_kill_process: ")) {
+      return OomHeaderParser.suppressedHeaders(m).isPresent();
     }
     return m.contains("+0x") && OomStackLines.isStackLine(m);
   }

@@ -6,7 +6,9 @@ import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.OomScope;
+import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.model.Trigger;
+import dev.oomlens.core.model.Victim;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,6 +65,45 @@ class PastedReportsTest {
   private static final String CONTAINER_V2 = "/kubepods.slice/kubepods-burstable.slice/"
       + "kubepods-burstable-pod7f3c2a1e_5b9d_4c8e_9a2f_1d6e8b4c3a70.slice/cri-containerd-"
       + "3f9a1c7e5b2d4086a1e9c3b7d5f2a4e6c8b0d1f3a5c7e9b2d4f6a8c0e1b3d5f7.scope";
+
+  // Item 1: the kill line lost, the reaper names the victim.
+
+  @Test
+  void read_killLinesLostAfterRatelimitedHeader_victimFromReaperLine() {
+    ReportTestLines.Collected out = read("kill-lines-lost-4.15.log");
+    assertThat(out.problems).isEmpty();
+    OomReport r = out.only();
+    assertThat(r.source().firstLine()).isEqualTo(1);
+    assertThat(r.lines()).extracting(SourceLine::text)
+        .anyMatch(t -> t.endsWith("oom_kill_process: 3 callbacks suppressed"));
+    Victim v = r.victim().orElseThrow();
+    assertThat(v.pid()).isEqualTo(32308);
+    assertThat(v.comm()).isEqualTo("stress");
+    assertThat(v.source().line()).isEqualTo(41);
+    assertThat(v.source().text()).contains("oom_reaper: reaped process 32308 (stress)");
+    // The reaper prints what was left after reaping, not the RSS at the kill.
+    assertThat(v.anonRssKb()).isEmpty();
+    assertThat(v.oomScoreAdj()).hasValue(939);
+    assertThat(r.reaped()).hasValue(true);
+    assertThat(r.trigger().orElseThrow().pid()).hasValue(32332);
+    assertThat(r.scope()).hasValue(OomScope.MEMCG);
+    assertThat(r.oomMemcg()).hasValue(POD_V1);
+    assertThat(r.source().lastLine()).isEqualTo(41);
+  }
+
+  @Test
+  void read_killedLineLostAfterSummary_victimFromSummaryAndReaped() {
+    ReportTestLines.Collected out = read("killed-line-lost-6.1.log");
+    assertThat(out.problems).isEmpty();
+    OomReport r = out.only();
+    Victim v = r.victim().orElseThrow();
+    assertThat(v.pid()).isEqualTo(473206);
+    assertThat(v.comm()).isEqualTo("doxygen");
+    assertThat(v.source().text()).startsWith("oom-kill:constraint=CONSTRAINT_NONE");
+    assertThat(r.reaped()).hasValue(true);
+    assertThat(r.source().lastLine()).isEqualTo(173);
+    assertThat(r.scope()).hasValue(OomScope.GLOBAL);
+  }
 
   // Item 3: a paste that starts inside a report.
 

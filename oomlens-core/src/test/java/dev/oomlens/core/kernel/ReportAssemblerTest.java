@@ -242,6 +242,50 @@ class ReportAssemblerTest {
   }
 
   @Test
+  void accept_reaperOfAnEarlierKillInsideTheHeader_notThisReportsVictim() {
+    // The reaper runs on its own kthread: its line can land inside the next report.
+    String text = """
+        stress invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), nodemask=(null), order=0, oom_score_adj=939
+        CPU: 0 PID: 32332 Comm: stress Not tainted 4.15.0-46-generic #49-Ubuntu
+        oom_reaper: reaped process 32001 (stress), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB
+        Task in /kubepods/burstable/pod1/c1 killed as a result of limit of /kubepods/burstable/pod1
+        memory: usage 125952kB, limit 125952kB, failcnt 3632
+        """;
+    OomReport r = assemble(bare("interleaved.log", text)).only();
+    assertThat(r.victim()).isEmpty();
+    assertThat(r.reaped()).isEmpty();
+    assertThat(r.memcg()).isPresent();
+  }
+
+  @Test
+  void accept_killAnnouncedButKilledLineLost_victimFromReaper() {
+    String text = """
+        stress invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), nodemask=(null), order=0, oom_score_adj=939
+        Memory cgroup out of memory: Kill process 32308 (stress) score 1718 or sacrifice child
+        oom_reaper: reaped process 32308 (stress), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB
+        """;
+    OomReport r = assemble(bare("announced.log", text)).only();
+    Victim v = r.victim().orElseThrow();
+    assertThat(v.pid()).isEqualTo(32308);
+    assertThat(v.score()).hasValue(1718);
+    assertThat(v.source().line()).isEqualTo(3);
+    assertThat(r.reaped()).hasValue(true);
+  }
+
+  @Test
+  void accept_callbacksSuppressedAfterAReport_beginsTheNext() {
+    List<LogLine> lines = new ArrayList<>(corpus(F026));
+    lines.addAll(bare("x", "oom_kill_process: 7 callbacks suppressed\n"));
+    lines.addAll(corpus(F026));
+    ReportTestLines.Collected out = assemble(renumbered(lines, "two.log", 1));
+    assertThat(out.reports).hasSize(2);
+    assertThat(out.reports.get(0).source().lastLine()).isEqualTo(31);
+    assertThat(out.reports.get(1).source().firstLine()).isEqualTo(32);
+    assertThat(out.reports.get(1).complete()).isTrue();
+    assertThat(out.problems).isEmpty();
+  }
+
+  @Test
   void accept_sacrificeChild_victimIsTheChildWithoutParentsScore() {
     String text = """
         Out of memory: Kill process 100 (httpd) score 500 or sacrifice child
