@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  */
 final class OomHeaderParser {
   private static final String INVOKED = " invoked oom-killer: ";
+  private static final String INVOKED_AT_END = " invoked oom-killer:";
   private static final Pattern CPUSET =
       Pattern.compile("^(.*) cpuset=(\\S*) mems_allowed=(\\S*)$");
   private static final Pattern CPU =
@@ -40,6 +41,7 @@ final class OomHeaderParser {
   private static final Pattern SIGNED = Pattern.compile("^-?\\d+");
   private static final Pattern SUPPRESSED =
       Pattern.compile("^oom_kill_process: (\\d+) callbacks suppressed$");
+  private static final Pattern TRIGGER_TAIL = Pattern.compile("^[\\w=(),|.\\- ]+$");
 
   private OomHeaderParser() {}
 
@@ -59,11 +61,17 @@ final class OomHeaderParser {
   static Optional<TriggerLine> trigger(String message) {
     String m = message.strip();
     int at = m.indexOf(INVOKED);
-    if (at < 0) {
+    String rest;
+    if (at >= 0) {
+      rest = m.substring(at + INVOKED.length());
+    } else if (m.endsWith(INVOKED_AT_END)) {
+      // Wrapped right after the colon: the fields are on the next line.
+      at = m.length() - INVOKED_AT_END.length();
+      rest = "";
+    } else {
       return Optional.empty();
     }
     String comm = m.substring(0, at);
-    String rest = m.substring(at + INVOKED.length());
     Optional<String> gfp = Optional.empty();
     int g = rest.indexOf("gfp_mask=");
     if (g >= 0) {
@@ -80,6 +88,26 @@ final class OomHeaderParser {
     }
     return Optional.of(new TriggerLine(
         comm, gfp, intField(rest, ", order=", "order="), intField(rest, "oom_score_adj=", null)));
+  }
+
+  /**
+   * The trigger line {@code head} with its wrapped tail {@code tail} (the next line of the paste)
+   * put back, when the two read as one trigger that holds its oom_score_adj: a tail wrapped after a
+   * comma lost the space after it, one cut inside a word (a fixed-width terminal) lost nothing.
+   */
+  static Optional<TriggerLine> joined(String head, String tail) {
+    String h = head.strip();
+    String t = tail.strip();
+    if (t.isEmpty() || t.contains(INVOKED) || !TRIGGER_TAIL.matcher(t).matches()) {
+      return Optional.empty();
+    }
+    for (String glue : h.endsWith(",") ? new String[] {" "} : new String[] {"", " "}) {
+      Optional<TriggerLine> whole = trigger(h + glue + t);
+      if (whole.isPresent() && whole.get().oomScoreAdj().isPresent()) {
+        return whole;
+      }
+    }
+    return Optional.empty();
   }
 
   /** {@code oom_kill_process: N callbacks suppressed}: N reports' headers were not printed. */

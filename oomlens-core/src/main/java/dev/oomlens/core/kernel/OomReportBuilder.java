@@ -40,6 +40,7 @@ import java.util.function.Consumer;
  *   whose task is the one that invoked the killer, at the stack, or at the memory sections. Stack
  *   dumps are printed by much else (WARN, panic, hung tasks), so a report begun at a stack dump is
  *   tentative until a line only an OOM report prints confirms it.
+ * - A trigger line wrapped by a terminal or a ticket continues on the next line.
  */
 
 /**
@@ -84,6 +85,9 @@ final class OomReportBuilder {
   private boolean cutShort;
   private boolean tentative;
   private SourceLine suppressedSource;
+
+  /** The trigger's message while its oom_score_adj may still come on the next line. */
+  private String triggerAwaitingTail;
 
   private OomHeaderParser.TriggerLine triggerLine;
   private SourceLine triggerSource;
@@ -133,6 +137,11 @@ final class OomReportBuilder {
     return tentative;
   }
 
+  /** True while the next line may be the rest of a wrapped trigger line. */
+  boolean awaitsTriggerTail() {
+    return triggerAwaitingTail != null;
+  }
+
   /** True while the report is open: every line of its host may belong to it. */
   boolean isOpen() {
     return state != State.PENDING;
@@ -169,6 +178,14 @@ final class OomReportBuilder {
   }
 
   private Outcome acceptOpen(LogLine line, String m) {
+    if (triggerAwaitingTail != null) {
+      Optional<OomHeaderParser.TriggerLine> whole = OomHeaderParser.joined(triggerAwaitingTail, m);
+      triggerAwaitingTail = null;
+      if (whole.isPresent()) {
+        triggerLine = whole.get();
+        return take(line);
+      }
+    }
     Outcome outcome = acceptOpenLine(line, m);
     if (outcome == Outcome.TAKEN && reaperVictim != null && !isReaperLine(m)) {
       // More of the report after the reaper's line: that line was an earlier kill's.
@@ -277,6 +294,9 @@ final class OomReportBuilder {
   private Outcome acceptTrigger(LogLine line, String m) {
     triggerLine = OomHeaderParser.trigger(m).orElseThrow();
     triggerSource = line.source();
+    if (triggerLine.oomScoreAdj().isEmpty() && !m.contains("oomkilladj=")) {
+      triggerAwaitingTail = m;
+    }
     return confirm(line);
   }
 

@@ -1,6 +1,7 @@
 package dev.oomlens.core.kernel;
 
 import dev.oomlens.core.model.AllocFailure;
+import dev.oomlens.core.model.Framing;
 import dev.oomlens.core.model.LogLine;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
@@ -99,7 +100,7 @@ public final class ReportAssembler {
       if (!line.isKernel()) {
         return;
       }
-      HostState st = hosts.computeIfAbsent(line.host().orElse(""), h -> new HostState());
+      HostState st = hostOf(line, number);
       boolean wasOpen = st.isOpen();
       handle(st, line);
       countOpen(wasOpen, st.isOpen());
@@ -119,6 +120,22 @@ public final class ReportAssembler {
    */
   public boolean inReport() {
     return openHosts > 0 || lastLine < START_LINES;
+  }
+
+  /**
+   * The host a line belongs to. A line with no framing right after a trigger line whose end
+   * wrapped onto it (a terminal or ticket wrap of a syslog line) belongs to the trigger's host.
+   */
+  private HostState hostOf(LogLine line, long number) {
+    if (line.host().isEmpty() && line.framing() == Framing.BARE && !line.continuation()) {
+      for (HostState st : hosts.values()) {
+        if (st.report != null && st.report.awaitsTriggerTail()
+            && st.report.lastLine() == number - 1) {
+          return st;
+        }
+      }
+    }
+    return hosts.computeIfAbsent(line.host().orElse(""), h -> new HostState());
   }
 
   /** The reader has passed over every line before {@code lineNumber} without feeding it. */

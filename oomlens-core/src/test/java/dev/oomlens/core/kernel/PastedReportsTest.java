@@ -194,6 +194,44 @@ class PastedReportsTest {
         .hasValue("3f9a1c7e5b2d4086a1e9c3b7d5f2a4e6c8b0d1f3a5c7e9b2d4f6a8c0e1b3d5f7");
   }
 
+  // Item 5: a trigger line whose tail wrapped onto the next line.
+
+  @Test
+  void read_triggerWrappedAfterAComma_tailFramedNowhere() {
+    OomReport r = wrapped("trigger-wrapped-dmesgT-4.15.log");
+    assertThat(r.trigger().orElseThrow().oomScoreAdj()).hasValue(939);
+    assertThat(r.trigger().orElseThrow().gfpMask()).hasValue("0x14000c0(GFP_KERNEL)");
+    assertThat(r.trigger().orElseThrow().order()).hasValue(0);
+    assertThat(r.victim().orElseThrow().pid()).isEqualTo(32308);
+  }
+
+  @Test
+  void read_triggerWrappedAfterAComma_tailFramedToo() {
+    OomReport r = wrapped("trigger-wrapped-syslog-5.15.log");
+    assertThat(r.trigger().orElseThrow().oomScoreAdj()).hasValue(1000);
+    assertThat(r.trigger().orElseThrow().order()).hasValue(0);
+    assertThat(r.host()).hasValue("aks-ubuntu-26835060-vmss000000");
+  }
+
+  @Test
+  void read_triggerHardWrappedInsideAWord_tailAtColumnZero() {
+    OomReport r = wrapped("trigger-wrapped-at-column-5.15.log");
+    assertThat(r.trigger().orElseThrow().oomScoreAdj()).hasValue(1000);
+    assertThat(r.trigger().orElseThrow().gfpMask()).hasValue("0xcc0(GFP_KERNEL)");
+    assertThat(r.host()).hasValue("aks-ubuntu-26835060-vmss000000");
+  }
+
+  private static OomReport wrapped(String file) {
+    ReportTestLines.Collected out = read(file);
+    assertThat(out.problems).isEmpty();
+    OomReport r = out.only();
+    assertThat(r.complete()).isTrue();
+    assertThat(r.source().firstLine()).isEqualTo(1);
+    assertThat(r.lines()).extracting(SourceLine::line).startsWith(1L, 2L);
+    assertThat(r.trigger().orElseThrow().source().line()).isEqualTo(1);
+    return r;
+  }
+
   // Item 6: no killable processes, across the kernels' wordings.
 
   @Test

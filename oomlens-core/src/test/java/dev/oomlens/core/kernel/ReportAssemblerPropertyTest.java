@@ -14,6 +14,7 @@ import dev.oomlens.core.model.LogLine;
 import dev.oomlens.core.model.LogTime;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.Trigger;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -140,6 +141,57 @@ class ReportAssemblerPropertyTest {
             }
           }
         });
+  }
+
+  /**
+   * A trigger line wrapped at any column from its fields to its oom_score_adj value, the tail on
+   * a line of its own with no framing: the report reads the trigger whole, as if never wrapped.
+   */
+  @Test
+  void accept_triggerWrappedAnywhere_readWhole() {
+    qt().withExamples(200)
+        .forAll(integers().between(0, FILES.length - 1), longs().all())
+        .assuming((f, seed) -> wrappable(CORPUS.get(f)) >= 0)
+        .checkAssert((f, seed) -> {
+          List<LogLine> lines = CORPUS.get(f);
+          int at = wrappable(lines);
+          LogLine t = lines.get(at);
+          String m = t.message();
+          int from = m.indexOf(" invoked oom-killer:") + " invoked oom-killer:".length();
+          int to = m.indexOf("oom_score_adj=") + "oom_score_adj=".length();
+          int column = from + new Random(seed).nextInt(to - from + 1);
+          List<LogLine> wrapped = new ArrayList<>(lines.subList(0, at));
+          wrapped.add(ReportTestLines.line(t.source(), t.host(), t.time(),
+              m.substring(0, column).strip()));
+          wrapped.add(ReportTestLines.line(new SourceLine(FILE, 1, "tail"), Optional.empty(),
+              LogTime.UNKNOWN, m.substring(column).strip()));
+          wrapped.addAll(lines.subList(at + 1, lines.size()));
+          OomReport expected = withTrigger(assemble(renumbered(lines, FILE, 1)).reports);
+          OomReport actual = withTrigger(assemble(renumbered(wrapped, FILE, 1)).reports);
+          Trigger e = expected.trigger().orElseThrow();
+          Trigger a = actual.trigger().orElseThrow();
+          assertThat(List.of(a.comm(), a.gfpMask(), a.order(), a.oomScoreAdj()))
+              .as("wrapped at column %d of %s", column, m)
+              .isEqualTo(List.of(e.comm(), e.gfpMask(), e.order(), e.oomScoreAdj()));
+          assertThat(actual.victim().map(v -> v.pid()))
+              .isEqualTo(expected.victim().map(v -> v.pid()));
+        });
+  }
+
+  private static OomReport withTrigger(List<OomReport> reports) {
+    return reports.stream().filter(r -> r.trigger().isPresent()).findFirst().orElseThrow();
+  }
+
+  /** The index of the first trigger line that prints every field, or -1. */
+  private static int wrappable(List<LogLine> lines) {
+    for (int i = 0; i < lines.size(); i++) {
+      String m = lines.get(i).message();
+      if (m.contains(" invoked oom-killer: gfp_mask=") && m.contains(", order=")
+          && m.matches(".*oom_score_adj=-?\\d+$")) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** What the whole input says, to hold the reports of a part of it against. */
