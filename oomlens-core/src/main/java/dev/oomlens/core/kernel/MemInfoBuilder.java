@@ -22,12 +22,17 @@ final class MemInfoBuilder {
   private boolean inSlab;
   private boolean inAllocations;
   private final Map<String, Long> counters = new LinkedHashMap<>();
+  private final Map<String, SourceLine> counterLines = new LinkedHashMap<>();
   private final List<HostMemory.ZoneMemory> zones = new ArrayList<>();
   private final List<HostMemory.Hugepages> hugepages = new ArrayList<>();
   private final Map<String, Long> pages = new LinkedHashMap<>();
+  private final Map<String, SourceLine> pageLines = new LinkedHashMap<>();
   private OptionalLong freeSwapKb = OptionalLong.empty();
+  private SourceLine freeSwapSource;
   private OptionalLong totalSwapKb = OptionalLong.empty();
+  private SourceLine totalSwapSource;
   private final List<HostMemory.SlabEntry> slab = new ArrayList<>();
+  private final List<HostMemory.FreeArea> freeAreas = new ArrayList<>();
 
   /** Takes the line if it belongs to the block; false leaves it to others. */
   boolean accept(String message, SourceLine line) {
@@ -63,20 +68,32 @@ final class MemInfoBuilder {
         if (!inBlock) {
           return false;
         }
-        c.pages().forEach(counters::putIfAbsent);
+        c.pages().forEach((k, v) -> {
+          if (counters.putIfAbsent(k, v) == null) {
+            counterLines.put(k, line);
+          }
+        });
       }
       case MemInfoParser.Zone z -> zones.add(new HostMemory.ZoneMemory(z.node(), z.zone(),
           z.freeKb(), z.minKb(), z.lowKb(), z.highKb(), z.presentKb(), z.managedKb(), line));
       case MemInfoParser.Hugepages h -> hugepages.add(
           new HostMemory.Hugepages(h.node(), h.total(), h.free(), h.surp(), h.sizeKb(), line));
-      case MemInfoParser.Pages p -> pages.putIfAbsent(p.what(), p.pages());
+      case MemInfoParser.Pages p -> {
+        if (pages.putIfAbsent(p.what(), p.pages()) == null) {
+          pageLines.put(p.what(), line);
+        }
+      }
       case MemInfoParser.Swap s -> {
         if (s.total()) {
           totalSwapKb = OptionalLong.of(s.kb());
+          totalSwapSource = line;
         } else {
           freeSwapKb = OptionalLong.of(s.kb());
+          freeSwapSource = line;
         }
       }
+      case MemInfoParser.Buddy b -> freeAreas.add(
+          new HostMemory.FreeArea(b.node(), b.zone(), b.blocks(), line));
       case MemInfoParser.SlabHeader s -> {
         // The slab table can stand without Mem-Info (memcg-less kernels print it after it).
       }
@@ -112,7 +129,8 @@ final class MemInfoBuilder {
     return Optional.of(new HostMemory(counters, zones, hugepages, page("total pagecache pages"),
         page("pages in swap cache"), freeSwapKb, totalSwapKb, page("pages RAM"),
         page("pages reserved"), page("pages cma reserved"), page("pages HighMem/MovableOnly"),
-        page("pages hwpoisoned"), slab, source));
+        page("pages hwpoisoned"), slab, source, counterLines, pageLines,
+        Optional.ofNullable(freeSwapSource), Optional.ofNullable(totalSwapSource), freeAreas));
   }
 
   private OptionalLong page(String what) {

@@ -2,6 +2,7 @@ package dev.oomlens.core.kernel;
 
 import dev.oomlens.core.cgroup.CgroupPaths;
 import dev.oomlens.core.model.Constraint;
+import dev.oomlens.core.model.FactLines;
 import dev.oomlens.core.model.GroupKill;
 import dev.oomlens.core.model.KilledTask;
 import dev.oomlens.core.model.LogLine;
@@ -96,6 +97,9 @@ final class OomReportBuilder {
   private String hardware;
   private OomHeaderParser.CpusetLine cpusetLine;
   private OomSummaryParser.Summary summary;
+  private SourceLine summarySource;
+  private String workFunction;
+  private SourceLine workqueueSource;
   private final MemcgStateBuilder memcg = new MemcgStateBuilder();
   private final MemInfoBuilder memInfo = new MemInfoBuilder();
   private Optional<TaskTableParser.Layout> layout = Optional.empty();
@@ -107,12 +111,15 @@ final class OomReportBuilder {
   private KillLine.AlreadyExiting exiting;
   private SourceLine exitingSource;
   private boolean noKillable;
+  private SourceLine noKillableSource;
   private String panic;
+  private SourceLine panicSource;
   private String killMessage;
   private String groupCgroup;
   private SourceLine groupSource;
   private final List<KilledTask> groupMembers = new ArrayList<>();
   private Optional<Boolean> reaped = Optional.empty();
+  private SourceLine reapedSource;
   /** A reaper line while no kill line was read: the victim, unless more of the report follows. */
   private ReaperLine reaperVictim;
 
@@ -170,7 +177,7 @@ final class OomReportBuilder {
     if (state == State.AWAITING_PANIC) {
       state = State.PENDING;
       if (KillLineParser.parse(m).orElse(null) instanceof KillLine.Panic p) {
-        panic = p.text();
+        setPanic(p.text(), line.source());
         return take(line);
       }
     }
@@ -225,6 +232,7 @@ final class OomReportBuilder {
         return Outcome.NEW_REPORT;
       }
       summary = OomSummaryParser.parse(m).orElse(null);
+      summarySource = line.source();
       return confirm(line);
     }
     Optional<KillLine> kill = KillLineParser.parse(m);
@@ -254,6 +262,10 @@ final class OomReportBuilder {
       return take(line);
     }
     if (OomHeaderParser.isWorkqueue(m)) {
+      if (workqueueSource == null) {
+        workqueueSource = line.source();
+        workFunction = OomHeaderParser.workFunction(m).orElse(null);
+      }
       return take(line);
     }
     if (memcg.accept(m, line.source())) {
@@ -319,8 +331,9 @@ final class OomReportBuilder {
       }
       case KillLine.NoKillable n -> {
         noKillable = true;
+        noKillableSource = line.source();
         if (n.panic()) {
-          panic = n.text();
+          setPanic(n.text(), line.source());
           state = State.PENDING;
         } else {
           // A global OOM that found nothing to kill panics on the next line (4.19+); a memcg or
@@ -333,7 +346,7 @@ final class OomReportBuilder {
         }
       }
       case KillLine.Panic p -> {
-        panic = p.text();
+        setPanic(p.text(), line.source());
         state = State.PENDING;
       }
       case KillLine.GroupKillHeader g -> {
@@ -371,7 +384,7 @@ final class OomReportBuilder {
       if (named.getAsLong() != reaper.pid()) {
         return Outcome.IGNORED;
       }
-      reaped = Optional.of(reaper.reaped());
+      setReaped(reaper);
       state = State.PENDING;
       return confirm(line);
     }
@@ -429,7 +442,7 @@ final class OomReportBuilder {
       }
       case KillLine.Panic p -> {
         if (panic == null && noKillable) {
-          panic = p.text();
+          setPanic(p.text(), line.source());
           return take(line);
         }
         return Outcome.NEW_REPORT;
@@ -445,7 +458,7 @@ final class OomReportBuilder {
   private Outcome acceptReaperPending(LogLine line, ReaperLine reaper) {
     OptionalLong victimPid = victimPid();
     if (victimPid.isPresent() && victimPid.getAsLong() == reaper.pid()) {
-      reaped = Optional.of(reaper.reaped());
+      setReaped(reaper);
       return take(line);
     }
     if (victimPid.isEmpty() && killProcess != null && reaperVictim == null
@@ -454,6 +467,16 @@ final class OomReportBuilder {
       return take(line);
     }
     return groupHas(reaper.pid()) ? take(line) : Outcome.IGNORED;
+  }
+
+  private void setReaped(ReaperLine reaper) {
+    reaped = Optional.of(reaper.reaped());
+    reapedSource = reaper.source();
+  }
+
+  private void setPanic(String text, SourceLine source) {
+    panic = text;
+    panicSource = source;
   }
 
   private boolean groupHas(long pid) {
@@ -509,17 +532,41 @@ final class OomReportBuilder {
         summary == null ? Optional.empty() : summary.constraint();
     // Without the summary and the Task in line (a paste cut short), the first stats block names
     // the cgroup whose limit was hit: mem_cgroup_print_oom_meminfo() starts at the OOM memcg.
-    Optional<String> oomMemcg = summary != null && summary.oomMemcg().isPresent()
-        ? summary.oomMemcg()
-        : memcg.taskIn().map(MemcgBlockParser.TaskIn::oomMemcg).or(memcg::statCgroup);
-    Optional<String> taskMemcg = summary != null && summary.taskMemcg().isPresent()
-        ? summary.taskMemcg()
-        : memcg.taskIn().map(MemcgBlockParser.TaskIn::taskMemcg);
+    Optional<String> oomMemcg;
+    Optional<SourceLine> oomMemcgLine;
+    if (summary != null && summary.oomMemcg().isPresent()) {
+      oomMemcg = summary.oomMemcg();
+      oomMemcgLine = Optional.of(summarySource);
+    } else if (memcg.taskIn().isPresent()) {
+      oomMemcg = memcg.taskIn().map(MemcgBlockParser.TaskIn::oomMemcg);
+      oomMemcgLine = memcg.taskInLine();
+    } else {
+      oomMemcg = memcg.statCgroup();
+      oomMemcgLine = memcg.statHeader();
+    }
+    Optional<String> taskMemcg;
+    Optional<SourceLine> taskMemcgLine;
+    if (summary != null && summary.taskMemcg().isPresent()) {
+      taskMemcg = summary.taskMemcg();
+      taskMemcgLine = Optional.of(summarySource);
+    } else {
+      taskMemcg = memcg.taskIn().map(MemcgBlockParser.TaskIn::taskMemcg);
+      taskMemcgLine = memcg.taskInLine();
+    }
     Optional<OomScope> scope = scope(constraint);
     Optional<Victim> victim = victim();
     Optional<Boolean> reapedOrNot = reaperVictim != null && reaped.isEmpty()
         ? Optional.of(reaperVictim.reaped())
         : reaped;
+    SourceLine reaperLine = reaperVictim != null && reaped.isEmpty()
+        ? reaperVictim.source()
+        : reapedSource;
+    FactLines factLines = new FactLines(Optional.ofNullable(cpuSource),
+        Optional.ofNullable(workqueueSource), memcg.taskInLine(),
+        Optional.ofNullable(summarySource), oomMemcgLine, taskMemcgLine,
+        Optional.ofNullable(noKillableSource),
+        Optional.ofNullable(panicSource), Optional.ofNullable(reaperLine),
+        Optional.ofNullable(suppressedSource));
     Optional<String> cpuset = cpusetLine != null
         ? Optional.of(cpusetLine.cpuset())
         : summary == null ? Optional.empty() : summary.cpuset();
@@ -534,7 +581,9 @@ final class OomReportBuilder {
         cpuLine == null ? Optional.empty() : cpuLine.release(),
         complete, trigger, constraint, scope, cpuset, memsAllowed, oomMemcg, taskMemcg,
         memcg.build(), memInfo.build(), tasks, victim, group, reapedOrNot,
-        Optional.ofNullable(panic), noKillable, Optional.ofNullable(hardware), workload, quoted);
+        Optional.ofNullable(panic), noKillable, Optional.ofNullable(hardware), workload, quoted,
+        summary == null ? Optional.empty() : summary.nodemask(),
+        Optional.ofNullable(workFunction), factLines);
   }
 
   /**
@@ -615,7 +664,7 @@ final class OomReportBuilder {
       }
       SourceLine source = exitingSource != null && exiting.pid() == pid
           ? exitingSource
-          : summarySource();
+          : summarySource;
       return Optional.of(new Victim(pid, summary.task().get(), OptionalLong.empty(),
           OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), uid,
           OptionalLong.empty(), adj, score, source));
@@ -634,13 +683,6 @@ final class OomReportBuilder {
           OptionalLong.empty(), adj, score, reaperVictim.source()));
     }
     return Optional.empty();
-  }
-
-  private SourceLine summarySource() {
-    return lines.stream()
-        .filter(l -> l.text().contains("oom-kill:"))
-        .findFirst()
-        .orElse(first);
   }
 
   private Optional<TaskRow> row(long pid) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -16,6 +17,13 @@ import java.util.OptionalLong;
  * @param swapCachePages {@code N pages in swap cache}
  * @param ramPages {@code N pages RAM}
  * @param unreclaimableSlab the {@code Unreclaimable slab info:} rows, largest first as printed
+ * @param source the {@code Mem-Info:} line (or the block's first line when that is missing)
+ * @param counterLines the line each {@code counterPages} key was printed on
+ * @param pageLines the {@code N <what>} lines ({@code N pages RAM}, {@code N total pagecache
+ *     pages}, ...), keyed by what follows the number, as printed
+ * @param freeSwapSource the {@code Free swap  = NkB} line, likewise {@code totalSwapSource}
+ * @param freeAreas the buddy lists, one per zone line printed whole ({@code Node 0 Normal: 3*4kB
+ *     (UM) 2*8kB ... = 13316kB}), in printed order
  */
 public record HostMemory(
     Map<String, Long> counterPages,
@@ -31,7 +39,12 @@ public record HostMemory(
     OptionalLong highmemPages,
     OptionalLong hwpoisonedPages,
     List<SlabEntry> unreclaimableSlab,
-    SourceLine source) {
+    SourceLine source,
+    Map<String, SourceLine> counterLines,
+    Map<String, SourceLine> pageLines,
+    Optional<SourceLine> freeSwapSource,
+    Optional<SourceLine> totalSwapSource,
+    List<FreeArea> freeAreas) {
   public HostMemory {
     counterPages = Map.copyOf(counterPages);
     zones = List.copyOf(zones);
@@ -47,7 +60,32 @@ public record HostMemory(
     requireNonNull(hwpoisonedPages, "hwpoisonedPages");
     unreclaimableSlab = List.copyOf(unreclaimableSlab);
     requireNonNull(source, "source");
+    counterLines = Map.copyOf(counterLines);
+    pageLines = Map.copyOf(pageLines);
+    requireNonNull(freeSwapSource, "freeSwapSource");
+    requireNonNull(totalSwapSource, "totalSwapSource");
+    freeAreas = List.copyOf(freeAreas);
   }
+
+  /** The {@code N pages RAM} line. */
+  public Optional<SourceLine> ramLine() {
+    return Optional.ofNullable(pageLines.get("pages RAM"));
+  }
+
+  /**
+   * One zone's buddy list ({@code Node 0 Normal: 3*4kB (UM) 2*8kB (M) ... = 13316kB},
+   * mm/page_alloc.c show_free_areas()): how many free blocks of each size the zone had.
+   */
+  public record FreeArea(int node, String zone, List<FreeBlocks> blocks, SourceLine source) {
+    public FreeArea {
+      requireNonNull(zone, "zone");
+      blocks = List.copyOf(blocks);
+      requireNonNull(source, "source");
+    }
+  }
+
+  /** {@code N*SkB}: {@code count} free blocks of {@code sizeKb} each. */
+  public record FreeBlocks(long count, long sizeKb) {}
 
   /** One zone line: {@code Node 0 Normal free:12kB min:8kB low:10kB high:12kB ... present:..kB managed:..kB}. */
   public record ZoneMemory(

@@ -33,6 +33,11 @@ import java.util.OptionalInt;
  * @param panic the {@code Kernel panic - not syncing: ...} text when the OOM ended in a panic
  * @param noKillableProcesses {@code Out of memory and no killable processes...} was printed
  * @param lines every line the report was assembled from, for quoting
+ * @param nodemask the nodes the allocation was confined to, as the summary prints them ({@code
+ *     nodemask=0-1}; {@code (null)} when it was not confined)
+ * @param workFunction the work item the trigger was running when it was a kworker ({@code
+ *     Workqueue: events moom_callback} gives {@code moom_callback}: SysRq-f)
+ * @param factLines the lines the single-line facts above were printed on
  */
 public record OomReport(
     SourceRange source,
@@ -57,7 +62,10 @@ public record OomReport(
     boolean noKillableProcesses,
     Optional<String> hardware,
     Workload workload,
-    List<SourceLine> lines) {
+    List<SourceLine> lines,
+    Optional<String> nodemask,
+    Optional<String> workFunction,
+    FactLines factLines) {
   public OomReport {
     requireNonNull(source, "source");
     requireNonNull(host, "host");
@@ -80,6 +88,9 @@ public record OomReport(
     requireNonNull(hardware, "hardware");
     requireNonNull(workload, "workload");
     lines = List.copyOf(lines);
+    requireNonNull(nodemask, "nodemask");
+    requireNonNull(workFunction, "workFunction");
+    requireNonNull(factLines, "factLines");
   }
 
   /** The allocation order of the trigger; -1 for a manual (SysRq) OOM. */

@@ -170,8 +170,7 @@ public record Badness(
     if (confined) {
       Optional<Set<Integer>> nodes = c.get().equals(Constraint.CONSTRAINT_CPUSET)
           ? report.memsAllowed().flatMap(Badness::nodeList)
-          : ReportFacts.constraintLine(report).flatMap(l -> field(l.text(), "nodemask="))
-              .flatMap(Badness::nodeList);
+          : report.nodemask().flatMap(Badness::nodeList);
       if (nodes.isPresent()) {
         long presentKb = 0;
         boolean all = true;
@@ -217,17 +216,6 @@ public record Badness(
       sum += z.managedKb().getAsLong();
     }
     return OptionalLong.of(sum);
-  }
-
-  /** {@code key=value} up to the next comma, from a summary line. */
-  static Optional<String> field(String text, String key) {
-    int at = text.indexOf(key);
-    if (at < 0) {
-      return Optional.empty();
-    }
-    int start = at + key.length();
-    int end = text.indexOf(',', start);
-    return Optional.of(end < 0 ? text.substring(start).trim() : text.substring(start, end));
   }
 
   /** A kernel node list ({@code 0-1,4}); empty for {@code (null)} or anything unreadable. */

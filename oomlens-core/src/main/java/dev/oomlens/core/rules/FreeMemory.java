@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /*
  * What the show_mem block says about free memory, from the point of view of the allocation that
@@ -19,10 +17,8 @@ import java.util.regex.Pattern;
  * high); an allocation without __GFP_MOVABLE (bit 0x08 of the gfp mask since 2.6) cannot use
  * ZONE_MOVABLE, and free CMA pages serve only movable allocations, so neither counts as free for
  * it. For order > 0 a zone also needs a free block of 2^order pages: the buddy lines
- * ("Node 0 Normal: 3*4kB (UM) 2*8kB ... = 13316kB") show which block sizes were free.
- *
- * The buddy lines are kept by the model only as text (one physical line may hold several of them
- * when rsyslog joined the block with #012), so they are read here from the report's lines.
+ * ("Node 0 Normal: 3*4kB (UM) 2*8kB ... = 13316kB", HostMemory#freeAreas) show which block sizes
+ * were free.
  */
 
 /**
@@ -40,10 +36,6 @@ public record FreeMemory(
     long cmaFreeKb,
     boolean movableAllocation,
     List<Buddy> buddy) {
-
-  private static final Pattern BUDDY = Pattern.compile(
-      "Node (\\d+) (\\w+): ((?:\\d+\\*\\d+kB (?:\\([A-Z]+\\) )?)+)= \\d+kB");
-  private static final Pattern BLOCK = Pattern.compile("(\\d+)\\*(\\d+)kB");
 
   public FreeMemory {
     zones = List.copyOf(zones);
@@ -90,23 +82,18 @@ public record FreeMemory(
       free = Math.max(0, free - cmaKb);
     }
     List<Buddy> buddy = new ArrayList<>();
-    for (SourceLine line : report.lines()) {
-      Matcher m = BUDDY.matcher(line.text());
-      while (m.find()) {
-        int node = Integer.parseInt(m.group(1));
-        String zone = m.group(2);
-        if (usable.stream().noneMatch(z -> z.node() == node && z.zone().equals(zone))) {
-          continue;
-        }
-        long largest = 0;
-        Matcher b = BLOCK.matcher(m.group(3));
-        while (b.find()) {
-          if (Long.parseLong(b.group(1)) > 0) {
-            largest = Math.max(largest, Long.parseLong(b.group(2)));
-          }
-        }
-        buddy.add(new Buddy(node, zone, largest, line));
+    for (HostMemory.FreeArea area : h.freeAreas()) {
+      if (usable.stream().noneMatch(z -> z.node() == area.node()
+          && z.zone().equals(area.zone()))) {
+        continue;
       }
+      long largest = 0;
+      for (HostMemory.FreeBlocks b : area.blocks()) {
+        if (b.count() > 0) {
+          largest = Math.max(largest, b.sizeKb());
+        }
+      }
+      buddy.add(new Buddy(area.node(), area.zone(), largest, area.source()));
     }
     return Optional.of(new FreeMemory(usable, free, cmaKb, movable, buddy));
   }

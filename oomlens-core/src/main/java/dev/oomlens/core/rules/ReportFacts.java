@@ -14,34 +14,23 @@ import java.util.Optional;
 import java.util.Set;
 
 /*
- * Small facts several analyzers read the same way. The kernel prints some facts only in a line the
- * model keeps as text (the oom-kill summary, moom_callback in a workqueue line); these are found in
- * the report's own lines so a finding can cite them.
+ * Small facts several analyzers read the same way. Every line a finding cites comes from the model
+ * (each fact keeps the line it was printed on): nothing here searches a report's text.
  */
 
 /** Facts read off one OOM report that several analyzers need: cited lines, page size, shapes. */
 public final class ReportFacts {
-  private ReportFacts() {}
+  /** The work function drivers/tty/sysrq.c queues for SysRq-f. */
+  private static final String SYSRQ_WORK = "moom_callback";
 
-  /** The first line of the report whose text contains {@code needle}. */
-  public static Optional<SourceLine> lineContaining(OomReport report, String needle) {
-    for (SourceLine line : report.lines()) {
-      if (line.text().contains(needle)) {
-        return Optional.of(line);
-      }
-    }
-    return Optional.empty();
-  }
+  private ReportFacts() {}
 
   /**
    * The line that says where the memory ran out: the 4.19+ {@code oom-kill:constraint=...}
    * summary, else the pre-4.19 {@code Task in X killed as a result of limit of Y}.
    */
   public static Optional<SourceLine> constraintLine(OomReport report) {
-    Optional<SourceLine> summary = lineContaining(report, "oom-kill:constraint=");
-    return summary.isPresent()
-        ? summary
-        : lineContaining(report, "killed as a result of limit of");
+    return report.factLines().summary().or(() -> report.factLines().taskIn());
   }
 
   /** The trigger's {@code invoked oom-killer} line, when the input holds it. */
@@ -62,7 +51,14 @@ public final class ReportFacts {
     if (report.order().isPresent() && report.order().getAsInt() == -1) {
       return true;
     }
-    return lineContaining(report, "moom_callback").isPresent();
+    return report.workFunction().filter(SYSRQ_WORK::equals).isPresent();
+  }
+
+  /** The {@code Workqueue: events moom_callback} line of a SysRq-f OOM, when it was printed. */
+  public static Optional<SourceLine> sysrqWorkqueueLine(OomReport report) {
+    return report.workFunction().filter(SYSRQ_WORK::equals).isPresent()
+        ? report.factLines().workqueue()
+        : Optional.empty();
   }
 
   /** True when the whole machine ran out: no cgroup, cpuset or memory policy confined it. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.SourceLine;
+import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,10 @@ class MemInfoParserTest {
     assertThat(MemInfoParser.parse("Node 0 active_anon:1301200kB inactive_anon:76516kB"
         + " all_unreclaimable? yes")).containsInstanceOf(MemInfoParser.Other.class);
     assertThat(MemInfoParser.parse("Node 0 DMA32: 4*4kB (UEC) 0*8kB 1*16kB (E) = 529024kB"))
+        .hasValue(new MemInfoParser.Buddy(0, "DMA32", List.of(new HostMemory.FreeBlocks(4, 4),
+            new HostMemory.FreeBlocks(0, 8), new HostMemory.FreeBlocks(1, 16))));
+    // Cut before its total: its counts cannot be trusted.
+    assertThat(MemInfoParser.parse("Node 0 DMA32: 4*4kB (UEC) 0*8kB 1*1"))
         .containsInstanceOf(MemInfoParser.Other.class);
     assertThat(MemInfoParser.parse("lowmem_reserve[]: 0 2780 15835 15835"))
         .containsInstanceOf(MemInfoParser.Other.class);

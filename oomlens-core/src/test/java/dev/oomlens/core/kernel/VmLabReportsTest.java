@@ -263,8 +263,7 @@ class VmLabReportsTest {
     Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) reportFacts);
     if (copy.get("memcg") instanceof Map<?, ?> memcg) {
       Map<String, Object> m = new LinkedHashMap<>((Map<String, Object>) memcg);
-      m.remove("stat");
-      m.remove("statByCgroup");
+      m.remove("statBlocks");
       copy.put("memcg", m);
     }
     return copy;

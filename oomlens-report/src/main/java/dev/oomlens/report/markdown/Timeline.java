@@ -88,10 +88,9 @@ final class Timeline {
       }
     }
     r.panic().ifPresent(p -> events.add(new Event(r.time(), r.host(), "Kernel panic: "
-        + Markdown.text(p), ReportFacts.lineContaining(r, "Kernel panic")
-            .orElse(r.lines().get(r.lines().size() - 1)))));
+        + Markdown.text(p), r.factLines().panic().orElse(r.lines().get(r.lines().size() - 1)))));
     if (r.reaped().isPresent()) {
-      Optional<SourceLine> line = ReportFacts.lineContaining(r, "oom_reaper");
+      Optional<SourceLine> line = r.factLines().reaper();
       if (line.isPresent()) {
         String pid = r.victim().map(v -> " pid " + v.pid()).orElse("");
         events.add(new Event(r.time(), r.host(), r.reaped().get()

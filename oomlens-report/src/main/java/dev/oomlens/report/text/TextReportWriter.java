@@ -122,8 +122,8 @@ public final class TextReportWriter implements KernelLogSink {
     r.reaped().ifPresent(reaped -> line("Reaper",
         reaped ? "reaped: the victim's memory was given back"
             : "unable to reap: the victim's memory may not have been freed at once",
-        findLine(r, "oom_reaper")));
-    r.panic().ifPresent(p -> line("Panic", p, findLine(r, "Kernel panic")));
+        r.factLines().reaper().orElse(null)));
+    r.panic().ifPresent(p -> line("Panic", p, r.factLines().panic().orElse(null)));
     out.flush();
   }
 
@@ -161,7 +161,7 @@ public final class TextReportWriter implements KernelLogSink {
     r.kernel().ifPresent(k -> parts.add("kernel " + k));
     r.hardware().ifPresent(h -> parts.add(h));
     if (!parts.isEmpty()) {
-      SourceLine at = r.kernel().map(k -> findLine(r, k)).orElse(null);
+      SourceLine at = r.kernel().flatMap(k -> r.factLines().stackHeader()).orElse(null);
       line("Host", String.join(", ", parts), at);
     }
   }
@@ -216,7 +216,7 @@ public final class TextReportWriter implements KernelLogSink {
         .or(() -> r.memcg().flatMap(MemcgState::statCgroup))
         .orElse("(not named)");
     if (r.memcg().isEmpty()) {
-      line("Ran out", "memory cgroup " + cgroup + " hit its limit", findLine(r, cgroup));
+      line("Ran out", "memory cgroup " + cgroup + " hit its limit", cgroupLine(r, cgroup));
       return;
     }
     MemcgState m = r.memcg().get();
@@ -305,7 +305,7 @@ public final class TextReportWriter implements KernelLogSink {
     if (parts.isEmpty()) {
       return;
     }
-    line("Workload", String.join(", ", parts), w.cgroup().map(c -> findLine(r, c)).orElse(null));
+    line("Workload", String.join(", ", parts), w.cgroup().map(c -> cgroupLine(r, c)).orElse(null));
   }
 
   private void writeVictim(OomReport r) {
@@ -318,7 +318,7 @@ public final class TextReportWriter implements KernelLogSink {
       } else {
         why = r.complete() ? "not in the log" : "not in the log (the report was cut short)";
       }
-      line("Killed", why, r.noKillableProcesses() ? findLine(r, "no killable") : null);
+      line("Killed", why, r.factLines().noKillable().orElse(null));
       return;
     }
     Victim v = r.victim().get();
@@ -481,13 +481,21 @@ public final class TextReportWriter implements KernelLogSink {
     return r.lines().isEmpty() ? null : r.lines().get(0);
   }
 
-  private static SourceLine findLine(OomReport r, String needle) {
-    for (SourceLine l : r.lines()) {
-      if (l.text().contains(needle)) {
-        return l;
-      }
+  /**
+   * The line the cgroup {@code path} was read from: where the report's task or OOM memory cgroup
+   * was printed (the summary, the {@code Task in} line, a stats block's first line).
+   */
+  private static SourceLine cgroupLine(OomReport r, String path) {
+    if (r.taskMemcg().filter(path::equals).isPresent()) {
+      return r.factLines().taskMemcg().orElse(null);
     }
-    return null;
+    if (r.oomMemcg().filter(path::equals).isPresent()) {
+      return r.factLines().oomMemcg().orElse(null);
+    }
+    return r.memcg().stream().flatMap(m -> m.statBlocks().stream())
+        .filter(b -> b.cgroup().equals(path))
+        .map(MemcgState.StatBlock::header)
+        .findFirst().orElse(null);
   }
 
   private static String cite(SourceLine l) {

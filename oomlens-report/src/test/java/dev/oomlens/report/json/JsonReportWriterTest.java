@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.Constraint;
+import dev.oomlens.core.model.FactLines;
 import dev.oomlens.core.model.GroupKill;
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.KilledTask;
@@ -58,15 +59,15 @@ class JsonReportWriterTest {
     stat.put("file", 675_840L);
     stat.put("shmem", 65_536L);
     stat.put("pgfault", 129_531L);
-    Map<String, Map<String, Long>> statByCgroup = new LinkedHashMap<>();
-    statByCgroup.put(POD_CGROUP, stat);
     MemcgState memcg =
         new MemcgState(
             512_000, 512_000, OptionalLong.of(3184), OptionalLong.of(0), OptionalLong.of(0),
             OptionalLong.of(0), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
             OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-            Optional.of(POD_CGROUP), stat, statByCgroup,
-            line(20, "memory: usage 512000kB, limit 512000kB, failcnt 3184"));
+            List.of(new MemcgState.StatBlock(POD_CGROUP, stat, Map.of(),
+                line(21, "Memory cgroup stats for " + POD_CGROUP + ":"))),
+            line(20, "memory: usage 512000kB, limit 512000kB, failcnt 3184"), Optional.empty(),
+            Optional.empty(), Optional.empty());
     TaskRow pause =
         new TaskRow(716_120, OptionalLong.of(65_535), OptionalLong.of(716_120), 243, 1,
             OptionalLong.of(0), OptionalLong.of(1), OptionalLong.of(0), OptionalLong.of(28_672),
@@ -120,7 +121,8 @@ class JsonReportWriterTest {
         false,
         Optional.of("Microsoft Corporation Virtual Machine/Virtual Machine"),
         workload,
-        List.of(trigger.source(), victim.source()));
+        List.of(trigger.source(), victim.source()),
+        Optional.empty(), Optional.empty(), FactLines.NONE);
   }
 
   static HostMemory hostMemory() {
@@ -139,7 +141,8 @@ class JsonReportWriterTest {
     return new HostMemory(counters, List.of(zone), List.of(huge), OptionalLong.of(11_432),
         OptionalLong.of(0), OptionalLong.of(0), OptionalLong.of(0), OptionalLong.of(4_194_174),
         OptionalLong.of(88_123), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-        List.of(slab), line(55, "Mem-Info:"));
+        List.of(slab), line(55, "Mem-Info:"), Map.of(), Map.of(), Optional.empty(),
+        Optional.empty(), List.of());
   }
 
   /** A pre-4.19 host report with nothing but a kill line: every optional part empty. */
@@ -154,7 +157,8 @@ class JsonReportWriterTest {
         Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty(), List.of(), Optional.of(victim), Optional.empty(),
         Optional.empty(), Optional.empty(), false, Optional.empty(), Workload.UNKNOWN,
-        List.of(victim.source()));
+        List.of(victim.source()),
+        Optional.empty(), Optional.empty(), FactLines.NONE);
   }
 
   static AllocFailure allocFailure() {
@@ -352,7 +356,7 @@ class JsonReportWriterTest {
             base.memsAllowed(), base.oomMemcg(), base.taskMemcg(), base.memcg(),
             base.hostMemory(), base.tasks(), base.victim(), base.groupKill(), base.reaped(),
             base.panic(), base.noKillableProcesses(), base.hardware(), base.workload(),
-            base.lines());
+            base.lines(), base.nodemask(), base.workFunction(), base.factLines());
     assertThat(write(false, w -> w.report(r))).contains("\"monotonic_s\":12.500000,");
     assertThat(write(false, w -> w.report(fullMemcgReport())))
         .contains("\"monotonic_s\":36370.036881,");
@@ -367,7 +371,8 @@ class JsonReportWriterTest {
             Optional.of(OomScope.MEMCG), base.cpuset(), base.memsAllowed(), base.oomMemcg(),
             base.taskMemcg(), base.memcg(), base.hostMemory(), base.tasks(), base.victim(),
             base.groupKill(), base.reaped(), base.panic(), base.noKillableProcesses(),
-            base.hardware(), base.workload(), base.lines());
+            base.hardware(), base.workload(), base.lines(), base.nodemask(),
+            base.workFunction(), base.factLines());
     JsonNode report = parse(write(true, w -> w.report(r))).at("/reports/0");
     assertThat(report.get("constraint").asText()).isEqualTo("CONSTRAINT_BPF_PSI_MEM");
     assertThat(report.get("scope").asText()).isEqualTo("memcg");
@@ -382,7 +387,8 @@ class JsonReportWriterTest {
             base.cpuset(), base.memsAllowed(), base.oomMemcg(), base.taskMemcg(), base.memcg(),
             Optional.of(hostMemory()), base.tasks(), base.victim(), base.groupKill(),
             base.reaped(), Optional.of("Out of memory: system-wide panic_on_oom is enabled"),
-            true, base.hardware(), base.workload(), base.lines());
+            true, base.hardware(), base.workload(), base.lines(), base.nodemask(),
+            base.workFunction(), base.factLines());
     JsonNode report = parse(write(true, w -> w.report(r))).at("/reports/0");
     assertThat(report.get("scope").asText()).isEqualTo("global");
     assertThat(report.get("panic").asText())
@@ -546,7 +552,8 @@ class JsonReportWriterTest {
             base.trigger(), base.constraint(), base.scope(), base.cpuset(), base.memsAllowed(),
             base.oomMemcg(), base.taskMemcg(), base.memcg(), base.hostMemory(), base.tasks(),
             Optional.of(odd), base.groupKill(), base.reaped(), base.panic(),
-            base.noKillableProcesses(), base.hardware(), base.workload(), base.lines());
+            base.noKillableProcesses(), base.hardware(), base.workload(), base.lines(),
+            base.nodemask(), base.workFunction(), base.factLines());
     JsonNode node = parse(write(false, w -> w.report(r)));
     assertThat(node.at("/reports/0/victim/comm").asText()).isEqualTo("a\"b\\c\u0001 (x)");
   }

@@ -65,7 +65,7 @@ public final class CpusetMempolicyAnalyzer implements Analyzer {
         .orElse(r.scope().filter(s -> s == OomScope.CPUSET).isPresent());
     String nodes = cpuset
         ? r.memsAllowed().orElse("?")
-        : ReportFacts.constraintLine(r).map(l -> field(l.text(), "nodemask=")).orElse("?");
+        : r.nodemask().orElse("?");
     List<SourceLine> cited = new ArrayList<>();
     ReportFacts.triggerLine(r).ifPresent(cited::add);
     ReportFacts.constraintLine(r).ifPresent(cited::add);
@@ -119,14 +119,5 @@ public final class CpusetMempolicyAnalyzer implements Analyzer {
     }
     return new Finding(INFO.code(), Severity.HIGH, Confidence.HIGH, summary, why.toString(),
         ReportFacts.sorted(cited), fixes);
-  }
-
-  private static String field(String text, String key) {
-    int at = text.indexOf(key);
-    if (at < 0) {
-      return "?";
-    }
-    int end = text.indexOf(',', at);
-    return end < 0 ? text.substring(at + key.length()) : text.substring(at + key.length(), end);
   }
 }

@@ -16,18 +16,16 @@ import java.util.OptionalLong;
 
 /** A global OOM report's {@code Mem-Info:} counters in bytes, with the lines they were printed on. */
 final class HostBreakdown {
-  private final OomReport report;
   private final HostMemory mem;
   private final long pageBytes;
 
-  private HostBreakdown(OomReport report, HostMemory mem, long pageBytes) {
-    this.report = report;
+  private HostBreakdown(HostMemory mem, long pageBytes) {
     this.mem = mem;
     this.pageBytes = pageBytes;
   }
 
   static Optional<HostBreakdown> of(OomReport report) {
-    return report.hostMemory().map(m -> new HostBreakdown(report, m, pageBytes(m)));
+    return report.hostMemory().map(m -> new HostBreakdown(m, pageBytes(m)));
   }
 
   private static long pageBytes(HostMemory m) {
@@ -77,7 +75,7 @@ final class HostBreakdown {
 
   /** The {@code N pages RAM} line. */
   Optional<SourceLine> ramLine() {
-    return SourceLines.matching(report, "\\d+ pages RAM");
+    return mem.ramLine();
   }
 
   /** The {@code Mem-Info:} line and the lines that printed these counters. */
@@ -85,7 +83,10 @@ final class HostBreakdown {
     List<SourceLine> out = new ArrayList<>();
     out.add(mem.source());
     for (String c : counters) {
-      SourceLines.pagesCounterLine(report, c).ifPresent(out::add);
+      SourceLine line = mem.counterLines().get(c);
+      if (line != null) {
+        out.add(line);
+      }
     }
     return SourceLines.distinct(out);
   }

@@ -115,8 +115,8 @@ public final class HostExhaustedAnalyzer implements Analyzer {
       if (h.totalSwapKb().isPresent()) {
         summary += h.totalSwapKb().getAsLong() == 0 ? ", no swap"
             : h.freeSwapKb().orElse(1) * 100 < h.totalSwapKb().getAsLong() ? ", swap full" : "";
-        ReportFacts.lineContaining(r, "Total swap").ifPresent(cited::add);
-        ReportFacts.lineContaining(r, "Free swap").ifPresent(cited::add);
+        h.totalSwapSource().ifPresent(cited::add);
+        h.freeSwapSource().ifPresent(cited::add);
       }
     } else {
       why.append(" The report's Mem-Info block is not in the input, so what filled memory is not")

@@ -159,7 +159,7 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
     List<SourceLine> ev = new ArrayList<>();
     r.trigger().ifPresent(t -> ev.add(t.source()));
     ev.add(m.source());
-    SourceLines.matching(r, "(?<![\\w-])kmem: usage").ifPresent(ev::add);
+    m.kmemSource().ifPresent(ev::add);
     r.tasks().forEach(t -> ev.add(t.source()));
     r.victim().ifPresent(v -> ev.add(v.source()));
     if (reports.size() > 1) {

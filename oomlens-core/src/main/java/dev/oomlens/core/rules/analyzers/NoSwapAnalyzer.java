@@ -120,7 +120,7 @@ public final class NoSwapAnalyzer implements Analyzer {
     r.trigger().ifPresent(t -> cited.add(t.source()));
     r.victim().ifPresent(v -> cited.add(v.source()));
     if (ramFromReport) {
-      ReportFacts.lineContaining(r, "pages RAM").ifPresent(cited::add);
+      r.hostMemory().flatMap(HostMemory::ramLine).ifPresent(cited::add);
     } else {
       HostFacts.meminfoLine(host, "MemTotal").ifPresent(cited::add);
     }
@@ -189,8 +189,8 @@ public final class NoSwapAnalyzer implements Analyzer {
       long total = hm.get().totalSwapKb().getAsLong();
       long free = hm.get().freeSwapKb().orElse(total == 0 ? 0 : Long.MAX_VALUE);
       List<SourceLine> cited = new ArrayList<>();
-      ReportFacts.lineContaining(r, "Total swap").ifPresent(cited::add);
-      ReportFacts.lineContaining(r, "Free swap").ifPresent(cited::add);
+      hm.get().totalSwapSource().ifPresent(cited::add);
+      hm.get().freeSwapSource().ifPresent(cited::add);
       return Optional.of(new SwapState(total, free, true, cited));
     }
     OptionalLong swapTotal = HostFacts.meminfoKb(host, "SwapTotal");

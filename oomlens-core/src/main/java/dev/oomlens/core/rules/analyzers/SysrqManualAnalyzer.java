@@ -50,7 +50,7 @@ public final class SysrqManualAnalyzer implements Analyzer {
     StringBuilder why = new StringBuilder();
     List<SourceLine> cited = new ArrayList<>();
     ReportFacts.triggerLine(r).ifPresent(cited::add);
-    Optional<SourceLine> work = ReportFacts.lineContaining(r, "moom_callback");
+    Optional<SourceLine> work = ReportFacts.sysrqWorkqueueLine(r);
     work.ifPresent(cited::add);
     why.append("The OOM killer was invoked with order=")
         .append(r.order().isPresent() ? r.order().getAsInt() : "?")
