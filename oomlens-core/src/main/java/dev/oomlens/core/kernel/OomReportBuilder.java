@@ -144,9 +144,10 @@ final class OomReportBuilder {
     return tentative;
   }
 
-  /** True while the next line may be the rest of a wrapped trigger line. */
-  boolean awaitsTriggerTail() {
-    return triggerAwaitingTail != null;
+  /** True if {@code message}, as the next line, is the rest of this report's wrapped trigger. */
+  boolean takesTriggerTail(String message) {
+    return triggerAwaitingTail != null
+        && OomHeaderParser.joined(triggerAwaitingTail, message).isPresent();
   }
 
   /** True while the report is open: every line of its host may belong to it. */

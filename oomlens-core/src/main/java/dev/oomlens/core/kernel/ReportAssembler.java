@@ -123,14 +123,15 @@ public final class ReportAssembler {
   }
 
   /**
-   * The host a line belongs to. A line with no framing right after a trigger line whose end
-   * wrapped onto it (a terminal or ticket wrap of a syslog line) belongs to the trigger's host.
+   * The host a line belongs to. A line with no framing right after a trigger line, that reads as
+   * the trigger's wrapped end (a terminal or ticket wrap of a syslog line), belongs to the
+   * trigger's host.
    */
   private HostState hostOf(LogLine line, long number) {
     if (line.host().isEmpty() && line.framing() == Framing.BARE && !line.continuation()) {
       for (HostState st : hosts.values()) {
-        if (st.report != null && st.report.awaitsTriggerTail()
-            && st.report.lastLine() == number - 1) {
+        if (st.report != null && st.report.lastLine() == number - 1
+            && st.report.takesTriggerTail(line.message())) {
           return st;
         }
       }

@@ -96,6 +96,24 @@ class ReportAssemblerTest {
     assertThat(rb.lines()).hasSize(31);
   }
 
+  /**
+   * A syslog host's trigger cut inside its gfp_mask, followed by an unframed line of another
+   * report: that line is not the trigger's wrapped end (it does not read as one), so it stays with
+   * its own report.
+   */
+  @Test
+  void accept_cutTriggerOfAnotherHostThenAnUnframedCpuLine_cpuLineStaysWithItsReport() {
+    List<LogLine> alone = corpus(F001);
+    List<LogLine> mixed = new ArrayList<>(alone.subList(0, 2));
+    mixed.add(onHost(List.of(ReportTestLines.line(new SourceLine("x", 1, "x"), Optional.empty(),
+        LogTime.UNKNOWN, "java invoked oom-killer: g")), "other").getFirst());
+    mixed.addAll(alone.subList(2, alone.size()));
+    OomReport r = assemble(renumbered(mixed, "mixed.log", 1)).reports.stream()
+        .filter(o -> o.host().isEmpty()).findFirst().orElseThrow();
+    assertThat(r.trigger().orElseThrow().pid()).hasValue(29481);
+    assertThat(r.kernel()).hasValue("3.10.0-514.6.1.el7.x86_64");
+  }
+
   @Test
   void accept_otherSubsystemLinesInside_skipped() {
     List<LogLine> clean = corpus(F026);
