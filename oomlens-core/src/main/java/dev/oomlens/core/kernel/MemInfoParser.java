@@ -1,6 +1,7 @@
 package dev.oomlens.core.kernel;
 
 import dev.oomlens.core.model.HostMemory;
+import dev.oomlens.core.model.KiB;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -224,7 +225,7 @@ final class MemInfoParser {
           if (count.isEmpty() || size.isEmpty()) {
             return Optional.of(new Other());
           }
-          blocks.add(new HostMemory.FreeBlocks(count.getAsLong(), size.getAsLong()));
+          blocks.add(new HostMemory.FreeBlocks(count.getAsLong(), KiB.toBytes(size.getAsLong())));
         }
         return Optional.of(new Buddy(node, b.group(2), blocks));
       }

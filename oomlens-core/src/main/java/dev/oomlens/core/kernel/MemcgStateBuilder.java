@@ -1,5 +1,6 @@
 package dev.oomlens.core.kernel;
 
+import dev.oomlens.core.model.KiB;
 import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.SourceLine;
 import java.util.ArrayList;
@@ -10,9 +11,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Gathers the memory-cgroup section of one report into a {@link MemcgState}: the usage counters and
- * every {@code Memory cgroup stats for} block, one-line (v1, {@code KB}) or multi-line ({@code key
- * value}).
+ * Gathers the memory-cgroup section of one report into a {@link MemcgState}: the usage counters
+ * (printed in kB, kept in bytes) and every {@code Memory cgroup stats for} block, one-line (v1,
+ * {@code KB}) or multi-line ({@code key value}).
  */
 final class MemcgStateBuilder {
   private MemcgBlockParser.Counter memory;
@@ -140,8 +141,8 @@ final class MemcgStateBuilder {
     blocks.values().forEach(b ->
         statBlocks.add(new MemcgState.StatBlock(b.cgroup(), b.values(), b.lines(), b.header())));
     return Optional.of(new MemcgState(
-        memory.usageKb().getAsLong(),
-        memory.limitKb().getAsLong(),
+        KiB.toBytes(memory.usageKb().getAsLong()),
+        KiB.toBytes(memory.limitKb().getAsLong()),
         memory.failcnt(),
         usage(swap), limit(swap), failcnt(swap),
         usage(memsw), limit(memsw), failcnt(memsw),
@@ -154,11 +155,15 @@ final class MemcgStateBuilder {
   }
 
   private static OptionalLong usage(MemcgBlockParser.Counter c) {
-    return c == null ? OptionalLong.empty() : c.usageKb();
+    return c == null ? OptionalLong.empty() : bytes(c.usageKb());
   }
 
   private static OptionalLong limit(MemcgBlockParser.Counter c) {
-    return c == null ? OptionalLong.empty() : c.limitKb();
+    return c == null ? OptionalLong.empty() : bytes(c.limitKb());
+  }
+
+  private static OptionalLong bytes(OptionalLong kb) {
+    return kb.isPresent() ? OptionalLong.of(KiB.toBytes(kb.getAsLong())) : OptionalLong.empty();
   }
 
   private static OptionalLong failcnt(MemcgBlockParser.Counter c) {

@@ -4,6 +4,7 @@ import dev.oomlens.core.cgroup.CgroupPaths;
 import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.FactLines;
 import dev.oomlens.core.model.GroupKill;
+import dev.oomlens.core.model.KiB;
 import dev.oomlens.core.model.KilledTask;
 import dev.oomlens.core.model.LogLine;
 import dev.oomlens.core.model.LogTime;
@@ -12,7 +13,6 @@ import dev.oomlens.core.model.OomScope;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.model.SourceRange;
-import dev.oomlens.core.model.TaskRow;
 import dev.oomlens.core.model.Trigger;
 import dev.oomlens.core.model.Victim;
 import dev.oomlens.core.model.Workload;
@@ -103,7 +103,7 @@ final class OomReportBuilder {
   private final MemcgStateBuilder memcg = new MemcgStateBuilder();
   private final MemInfoBuilder memInfo = new MemInfoBuilder();
   private Optional<TaskTableParser.Layout> layout = Optional.empty();
-  private final List<TaskRow> tasks = new ArrayList<>();
+  private final List<TaskTableParser.Row> tasks = new ArrayList<>();
 
   private KillLine.KillProcess killProcess;
   private KillLine.Killed killed;
@@ -407,7 +407,8 @@ final class OomReportBuilder {
           return take(line);
         }
         if (groupCgroup != null) {
-          groupMembers.add(new KilledTask(k.pid(), k.comm(), k.anonRssKb(), line.source()));
+          groupMembers.add(new KilledTask(k.pid(), k.comm(), bytes(k.anonRssKb()),
+              line.source()));
           return take(line);
         }
         return Outcome.NEW_REPORT;
@@ -521,8 +522,38 @@ final class OomReportBuilder {
     return Outcome.TAKEN;
   }
 
+  /** Used when nothing in a report tells its page size: x86-64's, and most arm64 kernels'. */
+  static final long DEFAULT_PAGE_BYTES = 4096;
+
+  /**
+   * The page size the report implies: the victim's task-table row (pages) against its kill line's
+   * RSS (kB), which is exact when both are there (4, 16 or 64 KiB within 10%: the row is read a
+   * moment before the kill); else the show_mem block's zones against {@code N pages RAM}.
+   */
+  private long pageSizeBytes() {
+    if (killed != null && killed.anonRssKb().isPresent() && killed.fileRssKb().isPresent()) {
+      Optional<TaskTableParser.Row> row = row(killed.pid());
+      if (row.isPresent() && row.get().rssPages() > 0) {
+        long rssKb = killed.anonRssKb().getAsLong() + killed.fileRssKb().getAsLong()
+            + killed.shmemRssKb().orElse(0);
+        double ratio = (double) rssKb / row.get().rssPages();
+        for (long size : new long[] {4, 16, 64}) {
+          if (Math.abs(ratio - size) <= size * 0.1) {
+            return size * 1024;
+          }
+        }
+      }
+    }
+    return memInfo.pageSizeBytes().orElse(DEFAULT_PAGE_BYTES);
+  }
+
+  private static OptionalLong bytes(OptionalLong kb) {
+    return kb.isPresent() ? OptionalLong.of(KiB.toBytes(kb.getAsLong())) : OptionalLong.empty();
+  }
+
   /** The finished report. */
   OomReport build() {
+    long pageSizeBytes = pageSizeBytes();
     List<SourceLine> quoted = lines.isEmpty() ? List.of(first) : lines;
     SourceRange range = new SourceRange(first.file(), first.line(), Math.max(first.line(), lastLine));
     Optional<Trigger> trigger = trigger();
@@ -581,10 +612,11 @@ final class OomReportBuilder {
     return new OomReport(range, host, time,
         cpuLine == null ? Optional.empty() : cpuLine.release(),
         complete, trigger, constraint, scope, cpuset, memsAllowed, oomMemcg, taskMemcg,
-        memcg.build(), memInfo.build(), tasks, victim, group, reapedOrNot,
+        memcg.build(), memInfo.build(pageSizeBytes),
+        tasks.stream().map(t -> t.toTaskRow(pageSizeBytes)).toList(), victim, group, reapedOrNot,
         Optional.ofNullable(panic), noKillable, Optional.ofNullable(hardware), workload, quoted,
         summary == null ? Optional.empty() : summary.nodemask(),
-        Optional.ofNullable(workFunction), factLines);
+        Optional.ofNullable(workFunction), factLines, pageSizeBytes);
   }
 
   /**
@@ -630,7 +662,7 @@ final class OomReportBuilder {
       if (killProcess != null && killProcess.pid() == killed.pid()) {
         score = OptionalLong.of(killProcess.score());
       }
-      Optional<TaskRow> row = row(killed.pid());
+      Optional<TaskTableParser.Row> row = row(killed.pid());
       OptionalInt adj = killed.oomScoreAdj();
       if (adj.isEmpty() && row.isPresent()) {
         adj = OptionalInt.of(row.get().oomScoreAdj());
@@ -649,16 +681,16 @@ final class OomReportBuilder {
         // The kill line was cut inside the name: the summary printed it whole.
         comm = summary.task().get();
       }
-      return Optional.of(new Victim(killed.pid(), comm, killed.totalVmKb(), killed.anonRssKb(),
-          killed.fileRssKb(), killed.shmemRssKb(), uid, killed.pgtablesKb(), adj, score,
-          killedSource));
+      return Optional.of(new Victim(killed.pid(), comm, bytes(killed.totalVmKb()),
+          bytes(killed.anonRssKb()), bytes(killed.fileRssKb()), bytes(killed.shmemRssKb()), uid,
+          bytes(killed.pgtablesKb()), adj, score, killedSource));
     }
     if (summary != null && summary.pid().isPresent() && summary.task().isPresent()) {
       long pid = summary.pid().getAsLong();
-      Optional<TaskRow> row = row(pid);
+      Optional<TaskTableParser.Row> row = row(pid);
       OptionalLong uid = summary.uid().isPresent()
           ? summary.uid()
-          : row.map(TaskRow::uid).orElse(OptionalLong.empty());
+          : row.map(TaskTableParser.Row::uid).orElse(OptionalLong.empty());
       OptionalInt adj = row.map(r -> OptionalInt.of(r.oomScoreAdj())).orElse(OptionalInt.empty());
       if (killProcess != null && killProcess.pid() == pid) {
         score = OptionalLong.of(killProcess.score());
@@ -672,9 +704,9 @@ final class OomReportBuilder {
     }
     if (reaperVictim != null) {
       long pid = reaperVictim.pid();
-      Optional<TaskRow> row = row(pid);
+      Optional<TaskTableParser.Row> row = row(pid);
       OptionalInt adj = row.map(r -> OptionalInt.of(r.oomScoreAdj())).orElse(OptionalInt.empty());
-      OptionalLong uid = row.map(TaskRow::uid).orElse(OptionalLong.empty());
+      OptionalLong uid = row.map(TaskTableParser.Row::uid).orElse(OptionalLong.empty());
       if (killProcess != null && killProcess.pid() == pid) {
         score = OptionalLong.of(killProcess.score());
       }
@@ -686,7 +718,7 @@ final class OomReportBuilder {
     return Optional.empty();
   }
 
-  private Optional<TaskRow> row(long pid) {
+  private Optional<TaskTableParser.Row> row(long pid) {
     return tasks.stream().filter(t -> t.pid() == pid).findFirst();
   }
 

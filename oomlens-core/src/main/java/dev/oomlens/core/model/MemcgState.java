@@ -12,14 +12,15 @@ import java.util.OptionalLong;
 
 /**
  * The memory cgroup block of a memcg OOM report: {@code memory: usage X kB, limit Y kB, failcnt N}
- * and what follows it.
+ * and what follows it. Sizes in bytes (the kernel prints kB).
  *
  * <p>Limits are as printed: "unlimited" is printed as 9007199254740988kB (4.x+) or
- * 18014398509481983kB (3.x); see {@link #isUnlimited(long)}.
+ * 18014398509481983kB (3.x, which is more bytes than a long holds: kept as {@link Long#MAX_VALUE});
+ * see {@link #isUnlimited(long)}.
  *
- * @param swapUsageKb cgroup v2 {@code swap: usage}
- * @param memswUsageKb cgroup v1 {@code memory+swap: usage} (memory and swap together)
- * @param kmemUsageKb cgroup v1 {@code kmem: usage}
+ * @param swapUsageBytes cgroup v2 {@code swap: usage}
+ * @param memswUsageBytes cgroup v1 {@code memory+swap: usage} (memory and swap together)
+ * @param kmemUsageBytes cgroup v1 {@code kmem: usage}
  * @param statBlocks every {@code Memory cgroup stats for} block, in report order (cgroup v1 prints
  *     one per cgroup of the OOM subtree; the first is the OOM cgroup's)
  * @param source the {@code memory: usage} line
@@ -27,17 +28,17 @@ import java.util.OptionalLong;
  *     memory+swap:}) and {@code kmemSource} ({@code kmem:})
  */
 public record MemcgState(
-    long usageKb,
-    long limitKb,
+    long usageBytes,
+    long limitBytes,
     OptionalLong failcnt,
-    OptionalLong swapUsageKb,
-    OptionalLong swapLimitKb,
+    OptionalLong swapUsageBytes,
+    OptionalLong swapLimitBytes,
     OptionalLong swapFailcnt,
-    OptionalLong memswUsageKb,
-    OptionalLong memswLimitKb,
+    OptionalLong memswUsageBytes,
+    OptionalLong memswLimitBytes,
     OptionalLong memswFailcnt,
-    OptionalLong kmemUsageKb,
-    OptionalLong kmemLimitKb,
+    OptionalLong kmemUsageBytes,
+    OptionalLong kmemLimitBytes,
     OptionalLong kmemFailcnt,
     List<StatBlock> statBlocks,
     SourceLine source,
@@ -48,16 +49,19 @@ public record MemcgState(
   /** Smallest value the kernel prints for "no limit" ({@code PAGE_COUNTER_MAX} in kB, 4.x+). */
   public static final long UNLIMITED_THRESHOLD_KB = 9007199254740988L;
 
+  /** {@link #UNLIMITED_THRESHOLD_KB} in bytes. */
+  public static final long UNLIMITED_THRESHOLD_BYTES = UNLIMITED_THRESHOLD_KB * 1024;
+
   public MemcgState {
     requireNonNull(failcnt, "failcnt");
-    requireNonNull(swapUsageKb, "swapUsageKb");
-    requireNonNull(swapLimitKb, "swapLimitKb");
+    requireNonNull(swapUsageBytes, "swapUsageBytes");
+    requireNonNull(swapLimitBytes, "swapLimitBytes");
     requireNonNull(swapFailcnt, "swapFailcnt");
-    requireNonNull(memswUsageKb, "memswUsageKb");
-    requireNonNull(memswLimitKb, "memswLimitKb");
+    requireNonNull(memswUsageBytes, "memswUsageBytes");
+    requireNonNull(memswLimitBytes, "memswLimitBytes");
     requireNonNull(memswFailcnt, "memswFailcnt");
-    requireNonNull(kmemUsageKb, "kmemUsageKb");
-    requireNonNull(kmemLimitKb, "kmemLimitKb");
+    requireNonNull(kmemUsageBytes, "kmemUsageBytes");
+    requireNonNull(kmemLimitBytes, "kmemLimitBytes");
     requireNonNull(kmemFailcnt, "kmemFailcnt");
     statBlocks = List.copyOf(statBlocks);
     requireNonNull(source, "source");
@@ -71,7 +75,7 @@ public record MemcgState(
    * on (the block's own line for the one-line v1 format, a line per key for the later formats).
    *
    * @param values sizes in bytes (v1 {@code KB} values converted), counts as printed; keys exactly
-   *     as the kernel printed them
+   *     as the kernel printed them (see {@link #isCount} for which are counts)
    * @param lines the line each key was printed on
    * @param header the {@code Memory cgroup stats for} line
    */
@@ -83,6 +87,19 @@ public record MemcgState(
       lines = Map.copyOf(lines);
       requireNonNull(header, "header");
     }
+  }
+
+  /**
+   * True for the stat keys that count events rather than measure memory: {@code pg*} (faults,
+   * scans, steals, {@code pgpgin}), {@code workingset_*}, {@code thp_*} and {@code numa_*} events,
+   * {@code zswpin}/{@code zswpout}/{@code zswpwb}, each also with v1's {@code total_} prefix.
+   * Every other key (memory.stat's sizes, v1's {@code KB} values) is a size in bytes.
+   */
+  public static boolean isCount(String key) {
+    String k = key.startsWith("total_") ? key.substring("total_".length()) : key;
+    return k.startsWith("pg") || k.startsWith("workingset_") || k.startsWith("thp_")
+        || k.startsWith("numa_") || k.equals("zswpin") || k.equals("zswpout")
+        || k.equals("zswpwb");
   }
 
   /** The cgroup the first {@code Memory cgroup stats for} block is about. */
@@ -123,8 +140,8 @@ public record MemcgState(
     return MemcgComposition.of(subtree);
   }
 
-  /** True for the values the kernel prints when no limit is set. */
-  public static boolean isUnlimited(long limitKb) {
-    return limitKb >= UNLIMITED_THRESHOLD_KB;
+  /** True for the values the kernel prints when no limit is set (in bytes). */
+  public static boolean isUnlimited(long limitBytes) {
+    return limitBytes >= UNLIMITED_THRESHOLD_BYTES;
   }
 }

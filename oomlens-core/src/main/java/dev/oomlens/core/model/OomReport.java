@@ -38,6 +38,10 @@ import java.util.OptionalInt;
  * @param workFunction the work item the trigger was running when it was a kworker ({@code
  *     Workqueue: events moom_callback} gives {@code moom_callback}: SysRq-f)
  * @param factLines the lines the single-line facts above were printed on
+ * @param pageSizeBytes the page size the report's page counts were converted with: read from the
+ *     victim's task-table row (pages) against its kill line (kB), else from the zones' present
+ *     memory (kB) against {@code N pages RAM}, else 4096 (arm64 and ppc64 kernels may use 16 or
+ *     64 KiB pages)
  */
 public record OomReport(
     SourceRange source,
@@ -65,7 +69,8 @@ public record OomReport(
     List<SourceLine> lines,
     Optional<String> nodemask,
     Optional<String> workFunction,
-    FactLines factLines) {
+    FactLines factLines,
+    long pageSizeBytes) {
   public OomReport {
     requireNonNull(source, "source");
     requireNonNull(host, "host");
@@ -91,6 +96,9 @@ public record OomReport(
     requireNonNull(nodemask, "nodemask");
     requireNonNull(workFunction, "workFunction");
     requireNonNull(factLines, "factLines");
+    if (pageSizeBytes <= 0) {
+      throw new IllegalArgumentException("pageSizeBytes=" + pageSizeBytes);
+    }
   }
 
   /** The allocation order of the trigger; -1 for a manual (SysRq) OOM. */

@@ -66,28 +66,9 @@ public final class ReportFacts {
     return report.scope().filter(s -> s == OomScope.GLOBAL).isPresent();
   }
 
-  /**
-   * The page size in kB: read from the victim's task-table row (pages) against its kill line
-   * (kB) when both are there, since arm64 and ppc64 kernels may use 16 or 64 kB pages; else 4.
-   */
-  public static long pageKb(OomReport report) {
-    Optional<TaskRow> row = report.victimRow();
-    Optional<Victim> victim = report.victim();
-    if (row.isPresent() && victim.isPresent() && victim.get().rssKb().isPresent()
-        && row.get().rssPages() > 0) {
-      double ratio = (double) victim.get().rssKb().getAsLong() / row.get().rssPages();
-      for (long size : new long[] {4, 16, 64}) {
-        if (Math.abs(ratio - size) <= size * 0.1) {
-          return size;
-        }
-      }
-    }
-    return 4;
-  }
-
-  /** Memory a task holds in pages: resident plus swapped out. */
-  public static long heldPages(TaskRow row) {
-    return row.rssPages() + row.swapents().orElse(0);
+  /** Memory a task holds, in bytes: resident plus swapped out. */
+  public static long heldBytes(TaskRow row) {
+    return row.rssBytes() + row.swapBytes().orElse(0);
   }
 
   /** The row of the task table for {@code pid}: the row's pid, else its tgid. */

@@ -81,7 +81,7 @@ class FactLinesTest {
     HostMemory.FreeArea dma32 = h.freeAreas().stream()
         .filter(a -> a.zone().equals("DMA32")).findFirst().orElseThrow();
     assertThat(dma32.source().line()).isEqualTo(32);
-    assertThat(dma32.blocks().get(1)).isEqualTo(new HostMemory.FreeBlocks(4, 8));
+    assertThat(dma32.blocks().get(1)).isEqualTo(new HostMemory.FreeBlocks(4, 8 * 1024));
   }
 
   @Test

@@ -82,7 +82,7 @@ class PastedReportsTest {
     assertThat(v.source().line()).isEqualTo(41);
     assertThat(v.source().text()).contains("oom_reaper: reaped process 32308 (stress)");
     // The reaper prints what was left after reaping, not the RSS at the kill.
-    assertThat(v.anonRssKb()).isEmpty();
+    assertThat(v.anonRssBytes()).isEmpty();
     assertThat(v.oomScoreAdj()).hasValue(939);
     assertThat(r.reaped()).hasValue(true);
     assertThat(r.trigger().orElseThrow().pid()).hasValue(32332);
@@ -122,8 +122,8 @@ class PastedReportsTest {
     assertThat(r.kernel()).hasValue("6.1.0-56-cloud-amd64");
     assertThat(r.complete()).isFalse();
     MemcgState m = r.memcg().orElseThrow();
-    assertThat(m.usageKb()).isEqualTo(65340);
-    assertThat(m.limitKb()).isEqualTo(65536);
+    assertThat(m.usageBytes()).isEqualTo(65340 * 1024L);
+    assertThat(m.limitBytes()).isEqualTo(65536 * 1024L);
     assertThat(r.oomMemcg()).hasValue(CONTAINER_V2);
     assertThat(r.victim().orElseThrow().pid()).isEqualTo(122);
   }
@@ -137,8 +137,8 @@ class PastedReportsTest {
     assertThat(r.trigger()).isEmpty();
     assertThat(r.oomMemcg()).hasValue(POD_V1);
     assertThat(r.taskMemcg()).hasValue(CONTAINER_V1);
-    assertThat(r.memcg().orElseThrow().usageKb()).isEqualTo(125952);
-    assertThat(r.memcg().orElseThrow().limitKb()).isEqualTo(125952);
+    assertThat(r.memcg().orElseThrow().usageBytes()).isEqualTo(125952 * 1024L);
+    assertThat(r.memcg().orElseThrow().limitBytes()).isEqualTo(125952 * 1024L);
     assertThat(r.victim().orElseThrow().pid()).isEqualTo(32308);
     assertThat(r.reaped()).hasValue(true);
   }
@@ -150,8 +150,8 @@ class PastedReportsTest {
     OomReport r = out.only();
     assertThat(r.source().firstLine()).isEqualTo(1);
     MemcgState m = r.memcg().orElseThrow();
-    assertThat(m.usageKb()).isEqualTo(65340);
-    assertThat(m.limitKb()).isEqualTo(65536);
+    assertThat(m.usageBytes()).isEqualTo(65340 * 1024L);
+    assertThat(m.limitBytes()).isEqualTo(65536 * 1024L);
     assertThat(m.statCgroup()).hasValue(CONTAINER_V2);
     assertThat(m.stat()).containsEntry("anon", 66654208L);
     assertThat(r.oomMemcg()).hasValue(CONTAINER_V2);

@@ -196,7 +196,7 @@ class ReportAssemblerPropertyTest {
 
   /** What the whole input says, to hold the reports of a part of it against. */
   private record Facts(Set<Long> victims, Set<Long> triggerPids, Set<String> cgroups,
-      Set<Long> usagesKb) {
+      Set<Long> usagesBytes) {
     static Facts of(List<LogLine> lines) {
       Set<Long> victims = new HashSet<>();
       Set<Long> pids = new HashSet<>();
@@ -208,7 +208,7 @@ class ReportAssemblerPropertyTest {
             ? Optional.of(t.pid().getAsLong()) : Optional.empty()).ifPresent(pids::add);
         r.oomMemcg().ifPresent(cgroups::add);
         r.taskMemcg().ifPresent(cgroups::add);
-        r.memcg().ifPresent(m -> usages.add(m.usageKb()));
+        r.memcg().ifPresent(m -> usages.add(m.usageBytes()));
         r.memcg().flatMap(m -> m.statCgroup()).ifPresent(cgroups::add);
         r.memcg().ifPresent(m -> cgroups.addAll(m.statByCgroup().keySet()));
       }
@@ -228,7 +228,7 @@ class ReportAssemblerPropertyTest {
           p -> assertThat(triggerPids).as("trigger pid").contains(p)));
       r.oomMemcg().ifPresent(c -> assertThat(cgroups).as("oom_memcg").contains(c));
       r.taskMemcg().ifPresent(c -> assertThat(cgroups).as("task_memcg").contains(c));
-      r.memcg().ifPresent(m -> assertThat(usagesKb).as("usage").contains(m.usageKb()));
+      r.memcg().ifPresent(m -> assertThat(usagesBytes).as("usage").contains(m.usageBytes()));
     }
   }
 

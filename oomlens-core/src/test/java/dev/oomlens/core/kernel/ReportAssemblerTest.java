@@ -57,7 +57,7 @@ class ReportAssemblerTest {
     assertThat(r.trigger().orElseThrow().comm()).isEqualTo("stress-ng-vm");
     assertThat(r.trigger().orElseThrow().pid()).hasValue(716580);
     assertThat(r.kernel()).hasValue("5.15.0-1051-azure");
-    assertThat(r.memcg().orElseThrow().usageKb()).isEqualTo(512000);
+    assertThat(r.memcg().orElseThrow().usageBytes()).isEqualTo(512000 * 1024L);
     assertThat(r.memcg().orElseThrow().stat()).containsEntry("anon", 484630528L);
     assertThat(r.scope()).hasValue(OomScope.MEMCG);
     assertThat(r.victim()).isEmpty();
@@ -91,7 +91,7 @@ class ReportAssemblerTest {
     assertThat(ra.tasks()).hasSize(4);
     assertThat(rb.tasks()).hasSize(2);
     assertThat(ra.memcg().orElseThrow().stat()).hasSize(28);
-    assertThat(rb.memcg().orElseThrow().memswUsageKb()).hasValue(2097080);
+    assertThat(rb.memcg().orElseThrow().memswUsageBytes()).hasValue(2097080 * 1024L);
     assertThat(ra.lines()).hasSize(71);
     assertThat(rb.lines()).hasSize(31);
   }
@@ -128,8 +128,8 @@ class ReportAssemblerTest {
     OomReport r = assemble(renumbered(noisy, "noisy.log", 1)).only();
     OomReport expected = assemble(clean).only();
     assertThat(r.complete()).isTrue();
-    assertThat(r.victim().orElseThrow().anonRssKb()).isEqualTo(
-        expected.victim().orElseThrow().anonRssKb());
+    assertThat(r.victim().orElseThrow().anonRssBytes()).isEqualTo(
+        expected.victim().orElseThrow().anonRssBytes());
     assertThat(r.tasks()).hasSize(1);
     assertThat(r.memcg().orElseThrow().stat()).isEqualTo(expected.memcg().orElseThrow().stat());
     assertThat(r.lines()).hasSize(clean.size());
@@ -152,12 +152,13 @@ class ReportAssemblerTest {
         .isEqualTo("/kubepods.slice/kubepods-pod1.slice/cri-containerd-ab.scope");
     assertThat(r.groupKill().orElseThrow().killed()).extracting(KilledTask::pid)
         .containsExactly(3804876L);
-    assertThat(r.groupKill().orElseThrow().killed().getFirst().anonRssKb()).hasValue(992112);
+    assertThat(r.groupKill().orElseThrow().killed().getFirst().anonRssBytes())
+        .hasValue(992112 * 1024L);
     assertThat(r.reaped()).hasValue(true);
     assertThat(r.tasks()).hasSize(2);
-    assertThat(r.tasks().getFirst().rssAnonPages()).hasValue(372306);
+    assertThat(r.tasks().getFirst().rssAnonBytes()).hasValue(372306 * 4096L);
     assertThat(r.memcg().orElseThrow().stat()).containsEntry("kernel", 4096L).hasSize(3);
-    assertThat(r.memcg().orElseThrow().swapLimitKb()).hasValue(0);
+    assertThat(r.memcg().orElseThrow().swapLimitBytes()).hasValue(0);
     assertThat(r.source().lastLine()).isEqualTo(27);
   }
 
@@ -168,7 +169,7 @@ class ReportAssemblerTest {
     assertThat(r.victim()).isEmpty();
     assertThat(r.panic()).hasValue("Out of memory: system-wide panic_on_oom is enabled");
     assertThat(r.noKillableProcesses()).isFalse();
-    assertThat(r.hostMemory().orElseThrow().cmaReservedPages()).hasValue(131072);
+    assertThat(r.hostMemory().orElseThrow().cmaReservedBytes()).hasValue(131072 * 4096L);
     assertThat(r.tasks()).extracting(t -> t.comm()).containsExactly("ash", "oom");
     // The second stack dump after the panic (and the kdb lines) are not the report's.
     assertThat(r.source().lastLine()).isEqualTo(49);
@@ -179,7 +180,7 @@ class ReportAssemblerTest {
     OomReport r = assemble(corpus("013-oomanalyser-ubuntu-5.13-sysrq-host.log")).only();
     assertThat(r.order()).hasValue(-1);
     assertThat(r.trigger().orElseThrow().comm()).isEqualTo("kworker/0:2");
-    assertThat(r.hostMemory().orElseThrow().counterPages()).containsEntry("free", 427891L);
+    assertThat(r.hostMemory().orElseThrow().counterBytes()).containsEntry("free", 427891L * 4096);
     assertThat(r.victim().orElseThrow().comm()).isEqualTo("unattended-upgr");
   }
 
@@ -205,7 +206,7 @@ class ReportAssemblerTest {
     assertThat(v.comm()).isEqualTo("java");
     assertThat(v.uid()).hasValue(1000);
     assertThat(v.oomScoreAdj()).hasValue(200);
-    assertThat(v.anonRssKb()).isEmpty();
+    assertThat(v.anonRssBytes()).isEmpty();
     assertThat(v.source().line()).isEqualTo(11);
     assertThat(r.oomMemcg()).hasValue("/system.slice/app.service");
   }
@@ -222,7 +223,7 @@ class ReportAssemblerTest {
     assertThat(a.kind()).isEqualTo("vmemmap alloc");
     assertThat(a.order()).isEqualTo(9);
     assertThat(a.gfpMask()).hasValue("0x4cc0(GFP_KERNEL|__GFP_RETRY_MAYFAIL)");
-    assertThat(a.hostMemory().orElseThrow().ramPages()).hasValue(392939);
+    assertThat(a.hostMemory().orElseThrow().ramBytes()).hasValue(392939 * 4096L);
     assertThat(a.hostMemory().orElseThrow().zones()).hasSize(2);
     assertThat(a.source().lastLine()).isEqualTo(48);
     assertThat(a.time().monotonicSeconds()).hasValue(49.215291);
@@ -255,7 +256,7 @@ class ReportAssemblerTest {
     Victim v = tail.victim().orElseThrow();
     assertThat(v.pid()).isEqualTo(27502);
     assertThat(v.score()).hasValue(330);
-    assertThat(v.anonRssKb()).hasValue(10866276);
+    assertThat(v.anonRssBytes()).hasValue(10866276 * 1024L);
     assertThat(tail.lines()).hasSize(2);
   }
 
@@ -422,7 +423,7 @@ class ReportAssemblerTest {
     OomReport r = assemble(bare("cut.log", text)).only();
     assertThat(r.victim().orElseThrow().comm()).isEqualTo("Isolated Web Co");
     assertThat(r.victim().orElseThrow().uid()).hasValue(1000);
-    assertThat(r.victim().orElseThrow().anonRssKb()).isEmpty();
+    assertThat(r.victim().orElseThrow().anonRssBytes()).isEmpty();
     assertThat(r.complete()).isTrue();
   }
 

@@ -76,7 +76,7 @@ final class Facts {
     Victim v = r.victim().get();
     List<String> parts = new ArrayList<>();
     parts.add("pid " + v.pid());
-    v.rssKb().ifPresent(kb -> parts.add("RSS " + Sizes.kb(kb)));
+    v.rssBytes().ifPresent(b -> parts.add("RSS " + Sizes.bytes(b)));
     v.oomScoreAdj().ifPresentOrElse(adj -> parts.add("oom_score_adj " + adj),
         () -> r.victimRow().ifPresent(row -> parts.add("oom_score_adj " + row.oomScoreAdj())));
     return Markdown.code(v.comm()) + " (" + String.join(", ", parts) + ")";
@@ -98,13 +98,13 @@ final class Facts {
       MemcgState m = r.memcg().get();
       String failcnt = m.failcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst()
           .orElse("");
-      if (MemcgState.isUnlimited(m.limitKb())) {
+      if (MemcgState.isUnlimited(m.limitBytes())) {
         return "memory cgroup " + cgroup + " ran out though its own limit is unlimited (a"
-            + " parent's limit was hit; usage " + Sizes.kb(m.usageKb()) + failcnt + ")";
+            + " parent's limit was hit; usage " + Sizes.bytes(m.usageBytes()) + failcnt + ")";
       }
-      return "memory cgroup " + cgroup + " was at " + Sizes.kb(m.usageKb()) + " of its "
-          + Sizes.kb(m.limitKb()) + " limit (" + Sizes.percent(m.usageKb(), m.limitKb())
-          + failcnt + ")";
+      return "memory cgroup " + cgroup + " was at " + Sizes.bytes(m.usageBytes()) + " of its "
+          + Sizes.bytes(m.limitBytes()) + " limit ("
+          + Sizes.percent(m.usageBytes(), m.limitBytes()) + failcnt + ")";
     }
     String totals = hostTotals(r);
     if (scope.isPresent() && scope.get() == OomScope.CPUSET) {
@@ -128,20 +128,19 @@ final class Facts {
       return "no memory counters in the report";
     }
     HostMemory h = r.hostMemory().get();
-    long pageKb = ReportFacts.pageKb(r);
     List<String> parts = new ArrayList<>();
-    Long free = h.counterPages().get("free");
+    Long free = h.counterBytes().get("free");
     if (free != null) {
-      parts.add("free " + Sizes.kb(free * pageKb) + h.ramPages().stream()
-          .mapToObj(p -> " of " + Sizes.kb(p * pageKb) + " RAM").findFirst().orElse(""));
+      parts.add("free " + Sizes.bytes(free) + h.ramBytes().stream()
+          .mapToObj(b -> " of " + Sizes.bytes(b) + " RAM").findFirst().orElse(""));
     } else {
-      h.ramPages().ifPresent(p -> parts.add(Sizes.kb(p * pageKb) + " RAM"));
+      h.ramBytes().ifPresent(b -> parts.add(Sizes.bytes(b) + " RAM"));
     }
-    if (h.totalSwapKb().isPresent()) {
-      long total = h.totalSwapKb().getAsLong();
+    if (h.totalSwapBytes().isPresent()) {
+      long total = h.totalSwapBytes().getAsLong();
       parts.add(total == 0 ? "no swap"
-          : "swap free " + h.freeSwapKb().stream().mapToObj(Sizes::kb).findFirst().orElse("?")
-              + " of " + Sizes.kb(total));
+          : "swap free " + h.freeSwapBytes().stream().mapToObj(Sizes::bytes).findFirst()
+              .orElse("?") + " of " + Sizes.bytes(total));
     }
     return parts.isEmpty() ? "no memory totals in the report" : String.join(", ", parts);
   }

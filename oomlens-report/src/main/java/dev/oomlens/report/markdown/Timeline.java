@@ -82,8 +82,8 @@ final class Timeline {
     } else if (r.groupKill().isPresent()) {
       for (KilledTask k : r.groupKill().get().killed()) {
         events.add(new Event(r.time(), r.host(), "Kernel killed " + Markdown.code(k.comm())
-            + " (pid " + k.pid() + k.anonRssKb().stream()
-                .mapToObj(kb -> ", anon RSS " + Sizes.kb(kb)).findFirst().orElse("")
+            + " (pid " + k.pid() + k.anonRssBytes().stream()
+                .mapToObj(b -> ", anon RSS " + Sizes.bytes(b)).findFirst().orElse("")
             + ") with its group (memory.oom.group)", k.source()));
       }
     }

@@ -133,7 +133,7 @@ public final class TextReportWriter implements KernelLogSink {
     StringBuilder s = new StringBuilder();
     s.append(capitalize(f.kind())).append(" failure (not an OOM kill): ").append(f.comm());
     f.pid().ifPresent(pid -> s.append(" (pid ").append(pid).append(')'));
-    s.append(" could not get ").append(orderText(f.order()));
+    s.append(" could not get ").append(orderText(f.order(), f.pageSizeBytes()));
     f.gfpMask().ifPresent(g -> s.append(", gfp ").append(g));
     String when = when(f.time());
     if (!when.isEmpty()) {
@@ -177,7 +177,7 @@ public final class TextReportWriter implements KernelLogSink {
     if (t.order().isPresent() && t.order().getAsInt() == -1) {
       s.append(": manual OOM (SysRq-f): memory was not necessarily short");
     } else {
-      t.order().ifPresent(o -> s.append(" asked for ").append(orderText(o)));
+      t.order().ifPresent(o -> s.append(" asked for ").append(orderText(o, r.pageSizeBytes())));
       t.gfpMask().ifPresent(g -> s.append(", gfp ").append(g));
     }
     t.oomScoreAdj().ifPresent(adj -> s.append(", oom_score_adj ").append(adj));
@@ -220,26 +220,27 @@ public final class TextReportWriter implements KernelLogSink {
       return;
     }
     MemcgState m = r.memcg().get();
-    String usage = "usage " + Units.mibFromKb(m.usageKb())
+    String usage = "usage " + Units.mibFromBytes(m.usageBytes())
         + m.failcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst().orElse("");
-    boolean memswHit = m.memswLimitKb().isPresent() && m.memswUsageKb().isPresent()
-        && !MemcgState.isUnlimited(m.memswLimitKb().getAsLong())
-        && m.memswUsageKb().getAsLong() >= m.memswLimitKb().getAsLong()
-        && (MemcgState.isUnlimited(m.limitKb()) || m.usageKb() < m.limitKb());
+    boolean memswHit = m.memswLimitBytes().isPresent() && m.memswUsageBytes().isPresent()
+        && !MemcgState.isUnlimited(m.memswLimitBytes().getAsLong())
+        && m.memswUsageBytes().getAsLong() >= m.memswLimitBytes().getAsLong()
+        && (MemcgState.isUnlimited(m.limitBytes()) || m.usageBytes() < m.limitBytes());
     String text;
     if (memswHit) {
       text = "memory cgroup " + cgroup + " hit its memory+swap limit of "
-          + Units.mibFromKb(m.memswLimitKb().getAsLong()) + " (memory+swap usage "
-          + Units.mibFromKb(m.memswUsageKb().getAsLong())
+          + Units.mibFromBytes(m.memswLimitBytes().getAsLong()) + " (memory+swap usage "
+          + Units.mibFromBytes(m.memswUsageBytes().getAsLong())
           + m.memswFailcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst().orElse("")
-          + "; memory alone " + Units.mibFromKb(m.usageKb())
-          + (MemcgState.isUnlimited(m.limitKb()) ? "" : " of " + Units.mibFromKb(m.limitKb()))
+          + "; memory alone " + Units.mibFromBytes(m.usageBytes())
+          + (MemcgState.isUnlimited(m.limitBytes())
+              ? "" : " of " + Units.mibFromBytes(m.limitBytes()))
           + ")";
-    } else if (MemcgState.isUnlimited(m.limitKb())) {
+    } else if (MemcgState.isUnlimited(m.limitBytes())) {
       text = "memory cgroup " + cgroup + " ran out, though its own memory limit is unlimited"
           + " (a parent's limit was hit; " + usage + ")";
     } else {
-      text = "memory cgroup " + cgroup + " hit its limit of " + Units.mibFromKb(m.limitKb())
+      text = "memory cgroup " + cgroup + " hit its limit of " + Units.mibFromBytes(m.limitBytes())
           + " (" + usage + ")";
     }
     line("Ran out", text, m.source());
@@ -251,21 +252,21 @@ public final class TextReportWriter implements KernelLogSink {
     }
     HostMemory h = r.hostMemory().get();
     List<String> parts = new ArrayList<>();
-    Long freePages = h.counterPages().get("free");
-    if (freePages != null) {
-      parts.add("free " + Units.mibFromPages(freePages)
-          + h.ramPages().stream().mapToObj(p -> " of RAM " + Units.mibFromPages(p))
+    Long free = h.counterBytes().get("free");
+    if (free != null) {
+      parts.add("free " + Units.mibFromBytes(free)
+          + h.ramBytes().stream().mapToObj(b -> " of RAM " + Units.mibFromBytes(b))
               .findFirst().orElse(""));
     } else {
-      h.ramPages().ifPresent(p -> parts.add("RAM " + Units.mibFromPages(p)));
+      h.ramBytes().ifPresent(b -> parts.add("RAM " + Units.mibFromBytes(b)));
     }
-    if (h.totalSwapKb().isPresent()) {
-      long total = h.totalSwapKb().getAsLong();
+    if (h.totalSwapBytes().isPresent()) {
+      long total = h.totalSwapBytes().getAsLong();
       if (total == 0) {
         parts.add("no swap");
       } else {
-        parts.add("swap free " + h.freeSwapKb().stream().mapToObj(Units::mibFromKb)
-            .findFirst().orElse("?") + " of " + Units.mibFromKb(total));
+        parts.add("swap free " + h.freeSwapBytes().stream().mapToObj(Units::mibFromBytes)
+            .findFirst().orElse("?") + " of " + Units.mibFromBytes(total));
       }
     }
     return parts.isEmpty() ? "the report holds no memory totals" : String.join(", ", parts);
@@ -324,9 +325,9 @@ public final class TextReportWriter implements KernelLogSink {
     Victim v = r.victim().get();
     StringBuilder s = new StringBuilder(v.comm()).append(" (pid ").append(v.pid()).append(')');
     List<String> sizes = new ArrayList<>();
-    v.anonRssKb().ifPresent(kb -> sizes.add("anon " + Units.mibFromKb(kb)));
-    v.fileRssKb().ifPresent(kb -> sizes.add("file " + Units.mibFromKb(kb)));
-    v.shmemRssKb().ifPresent(kb -> sizes.add("shmem " + Units.mibFromKb(kb)));
+    v.anonRssBytes().ifPresent(b -> sizes.add("anon " + Units.mibFromBytes(b)));
+    v.fileRssBytes().ifPresent(b -> sizes.add("file " + Units.mibFromBytes(b)));
+    v.shmemRssBytes().ifPresent(b -> sizes.add("shmem " + Units.mibFromBytes(b)));
     if (!sizes.isEmpty()) {
       s.append(": RSS ").append(String.join(", ", sizes));
     }
@@ -349,7 +350,7 @@ public final class TextReportWriter implements KernelLogSink {
   private void writeMemory(OomReport r) {
     if (r.memcg().isPresent() && !r.memcg().get().stat().isEmpty()) {
       writeMemcgMemory(r.memcg().get());
-    } else if (r.hostMemory().isPresent() && !r.hostMemory().get().counterPages().isEmpty()) {
+    } else if (r.hostMemory().isPresent() && !r.hostMemory().get().counterBytes().isEmpty()) {
       writeHostMemory(r.hostMemory().get());
     }
   }
@@ -371,13 +372,13 @@ public final class TextReportWriter implements KernelLogSink {
   }
 
   private void writeHostMemory(HostMemory h) {
-    Map<String, Long> c = h.counterPages();
+    Map<String, Long> c = h.counterBytes();
     List<String> parts = new ArrayList<>();
-    addPages(parts, "anon", c.get("active_anon"), c.get("inactive_anon"));
-    addPages(parts, "file cache", c.get("active_file"), c.get("inactive_file"));
-    addPages(parts, "shmem", c.get("shmem"));
-    addPages(parts, "slab", c.get("slab_reclaimable"), c.get("slab_unreclaimable"));
-    addPages(parts, "page tables", c.get("pagetables"));
+    addSum(parts, "anon", c.get("active_anon"), c.get("inactive_anon"));
+    addSum(parts, "file cache", c.get("active_file"), c.get("inactive_file"));
+    addSum(parts, "shmem", c.get("shmem"));
+    addSum(parts, "slab", c.get("slab_reclaimable"), c.get("slab_unreclaimable"));
+    addSum(parts, "page tables", c.get("pagetables"));
     if (!parts.isEmpty()) {
       line("Memory", "on the machine: " + String.join(", ", parts), h.source());
     }
@@ -388,7 +389,7 @@ public final class TextReportWriter implements KernelLogSink {
       return;
     }
     List<TaskRow> top = r.tasks().stream()
-        .sorted(Comparator.comparingLong(TaskRow::rssPages).reversed()
+        .sorted(Comparator.comparingLong(TaskRow::rssBytes).reversed()
             .thenComparingLong(TaskRow::pid))
         .limit(TOP_TASKS)
         .toList();
@@ -396,11 +397,11 @@ public final class TextReportWriter implements KernelLogSink {
     line("Top tasks", "by RSS, of " + r.tasks().size() + " in the table"
         + " (pid, RSS, oom_score_adj, name):", null);
     int pidWidth = top.stream().mapToInt(t -> Long.toString(t.pid()).length()).max().orElse(1);
-    int rssWidth = top.stream().mapToInt(t -> Units.mibFromPages(t.rssPages()).length())
+    int rssWidth = top.stream().mapToInt(t -> Units.mibFromBytes(t.rssBytes()).length())
         .max().orElse(1);
     for (TaskRow t : top) {
       String row = String.format(Locale.ROOT, "%" + pidWidth + "d  %" + rssWidth + "s  %5d  %s",
-          t.pid(), Units.mibFromPages(t.rssPages()), t.oomScoreAdj(), t.comm());
+          t.pid(), Units.mibFromBytes(t.rssBytes()), t.oomScoreAdj(), t.comm());
       if (t.pid() == victimPid) {
         row += "  <- killed";
       }
@@ -413,8 +414,8 @@ public final class TextReportWriter implements KernelLogSink {
     line("Group kill", "every task of " + g.cgroup() + " was killed (memory.oom.group): " + n
         + (n == 1 ? " task" : " tasks"), g.source());
     for (KilledTask k : g.killed()) {
-      String size = k.anonRssKb().stream().mapToObj(kb -> ": anon RSS " + Units.mibFromKb(kb))
-          .findFirst().orElse("");
+      String size = k.anonRssBytes().stream()
+          .mapToObj(b -> ": anon RSS " + Units.mibFromBytes(b)).findFirst().orElse("");
       line("", k.comm() + " (pid " + k.pid() + ")" + size, k.source());
     }
   }
@@ -448,14 +449,14 @@ public final class TextReportWriter implements KernelLogSink {
     return String.join(", ", parts);
   }
 
-  private static String orderText(int order) {
+  private static String orderText(int order, long pageBytes) {
     if (order < 0) {
       return "order " + order;
     }
     if (order == 0) {
       return "one page (order 0)";
     }
-    long kb = Units.PAGE_SIZE_KB << Math.min(order, 40);
+    long kb = (pageBytes << Math.min(order, 40)) / 1024;
     return (1L << Math.min(order, 40)) + " contiguous pages (order " + order + ", " + kb + " KiB)";
   }
 
@@ -463,17 +464,17 @@ public final class TextReportWriter implements KernelLogSink {
     bytes.ifPresent(b -> parts.add(name + " " + Units.mibFromBytes(b)));
   }
 
-  private static void addPages(List<String> parts, String name, Long... counters) {
-    long pages = 0;
+  private static void addSum(List<String> parts, String name, Long... bytes) {
+    long sum = 0;
     boolean any = false;
-    for (Long c : counters) {
-      if (c != null) {
-        pages += c;
+    for (Long b : bytes) {
+      if (b != null) {
+        sum += b;
         any = true;
       }
     }
     if (any) {
-      parts.add(name + " " + Units.mibFromPages(pages));
+      parts.add(name + " " + Units.mibFromBytes(sum));
     }
   }
 

@@ -5,6 +5,7 @@ import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.FactLines;
 import dev.oomlens.core.model.GroupKill;
 import dev.oomlens.core.model.HostMemory;
+import dev.oomlens.core.model.KiB;
 import dev.oomlens.core.model.KilledTask;
 import dev.oomlens.core.model.LogTime;
 import dev.oomlens.core.model.MemcgState;
@@ -32,13 +33,25 @@ import java.util.OptionalLong;
 final class Fixtures {
   private Fixtures() {}
 
+  /** The page size of every fixture: x86-64's. */
+  static final long PAGE = 4096;
+
+  /** {@code kb} kB in bytes, as the readers hold sizes. */
+  static long kb(long kb) {
+    return KiB.toBytes(kb);
+  }
+
+  static OptionalLong kbOf(long kb) {
+    return OptionalLong.of(kb(kb));
+  }
+
   static SourceLine line(String file, long n, String text) {
     return new SourceLine(file, n, text);
   }
 
   static TaskRow row(String file, long n, long pid, long rssPages, int adj, String comm) {
-    return new TaskRow(pid, OptionalLong.of(0), OptionalLong.of(pid), rssPages * 2, rssPages,
-        OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
+    return new TaskRow(pid, OptionalLong.of(0), OptionalLong.of(pid), rssPages * 2 * PAGE,
+        rssPages * PAGE, OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
         OptionalLong.of(rssPages * 8), OptionalLong.empty(), OptionalLong.empty(),
         OptionalLong.of(0), adj, comm, line(file, n, "[" + pid + "] ... " + comm));
   }
@@ -62,8 +75,9 @@ final class Fixtures {
     stat.put("file", 37752832L);
     stat.put("shmem", 37720064L);
     stat.put("slab", 513016L);
-    MemcgState memcg = new MemcgState(512000, 512000, OptionalLong.of(37), OptionalLong.of(0),
-        OptionalLong.of(MemcgState.UNLIMITED_THRESHOLD_KB), OptionalLong.of(0),
+    MemcgState memcg = new MemcgState(kb(512000), kb(512000), OptionalLong.of(37),
+        OptionalLong.of(0), OptionalLong.of(MemcgState.UNLIMITED_THRESHOLD_BYTES),
+        OptionalLong.of(0),
         OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
         OptionalLong.empty(), OptionalLong.empty(),
         List.of(new MemcgState.StatBlock(pod, stat, Map.of(),
@@ -75,9 +89,8 @@ final class Fixtures {
         row(f, 77, 716566, 10178, 975, "stress-ng"),
         row(f, 78, 716579, 424, 1000, "stress-ng-vm"),
         row(f, 79, 716580, 118439, 1000, "stress-ng-vm"));
-    Victim victim = new Victim(716580, "stress-ng-vm", OptionalLong.of(1104444),
-        OptionalLong.of(473048), OptionalLong.of(644), OptionalLong.of(64), OptionalLong.of(0),
-        OptionalLong.of(992), OptionalInt.of(1000), OptionalLong.empty(),
+    Victim victim = new Victim(716580, "stress-ng-vm", kbOf(1104444), kbOf(473048), kbOf(644),
+        kbOf(64), OptionalLong.of(0), kbOf(992), OptionalInt.of(1000), OptionalLong.empty(),
         line(f, 81, "Memory cgroup out of memory: Killed process 716580 (stress-ng-vm)"));
     Workload workload = new Workload(Workload.Kind.CONTAINER, Optional.of(ctr),
         Optional.of("479f327f-a27b-4eda-8523-90bdabcf0a27"),
@@ -99,7 +112,7 @@ final class Fixtures {
         Optional.of("Microsoft Corporation Virtual Machine/Virtual Machine"), workload, lines,
         Optional.of("(null)"), Optional.empty(), new FactLines(Optional.of(cpu), Optional.empty(),
             Optional.empty(), Optional.of(summary), Optional.of(summary), Optional.of(summary),
-            Optional.empty(), Optional.empty(), Optional.of(reaper), Optional.empty()));
+            Optional.empty(), Optional.empty(), Optional.of(reaper), Optional.empty()), PAGE);
   }
 
   static HostMemory hostMemory(String file, long n, long freePages, long ramPages,
@@ -114,9 +127,11 @@ final class Fixtures {
     c.put("slab_unreclaimable", 12_000L);
     c.put("pagetables", 15_000L);
     c.put("free", freePages);
-    return new HostMemory(c, List.of(), List.of(), OptionalLong.of(9000), OptionalLong.of(0),
-        OptionalLong.of(freeSwapKb), OptionalLong.of(totalSwapKb), OptionalLong.of(ramPages),
-        OptionalLong.of(150_000), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
+    c.replaceAll((k, pages) -> pages * PAGE);
+    return new HostMemory(c, List.of(), List.of(), OptionalLong.of(9000 * PAGE),
+        OptionalLong.of(0), kbOf(freeSwapKb), kbOf(totalSwapKb), OptionalLong.of(ramPages * PAGE),
+        OptionalLong.of(150_000 * PAGE), OptionalLong.empty(), OptionalLong.empty(),
+        OptionalLong.empty(),
         List.of(), line(file, n, "Mem-Info:"), Map.of(), Map.of(), Optional.empty(),
         Optional.empty(), List.of());
   }
@@ -132,8 +147,8 @@ final class Fixtures {
     for (int i = 0; i < names.length; i++) {
       tasks.add(row(f, 60 + i, 100 + i * 1000L, rss[i], i == 1 ? -1000 : 0, names[i]));
     }
-    Victim victim = new Victim(6576, "mysqld", OptionalLong.of(33914184),
-        OptionalLong.of(20629004), OptionalLong.of(0), OptionalLong.of(0), OptionalLong.empty(),
+    Victim victim = new Victim(6576, "mysqld", kbOf(33914184),
+        kbOf(20629004), OptionalLong.of(0), OptionalLong.of(0), OptionalLong.empty(),
         OptionalLong.empty(), OptionalInt.empty(), OptionalLong.of(651),
         line(f, 70, "Killed process 6576 (mysqld) total-vm:33914184kB, anon-rss:20629004kB"));
     tasks.set(2, row(f, 62, 6576, 5_157_063, 0, "mysqld"));
@@ -148,7 +163,7 @@ final class Fixtures {
         Workload.UNKNOWN, List.of(trigger.source(), cpu, mem.source(), victim.source()),
         Optional.empty(), Optional.empty(), new FactLines(Optional.of(cpu), Optional.empty(),
             Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()), PAGE);
   }
 
   /** A manual OOM from SysRq-f on an Ubuntu host: order=-1, a kworker triggers (after #013). */
@@ -157,9 +172,8 @@ final class Fixtures {
     Trigger trigger = new Trigger("kworker/0:2", OptionalLong.of(1143),
         Optional.of("0xcc0(GFP_KERNEL)"), OptionalInt.of(-1), OptionalInt.of(0),
         line(f, 3, "kworker/0:2 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=-1"));
-    Victim victim = new Victim(2114, "gnome-shell", OptionalLong.of(4305000),
-        OptionalLong.of(210044), OptionalLong.of(98120), OptionalLong.of(1032),
-        OptionalLong.of(1000), OptionalLong.of(2100), OptionalInt.of(0), OptionalLong.empty(),
+    Victim victim = new Victim(2114, "gnome-shell", kbOf(4305000), kbOf(210044), kbOf(98120),
+        kbOf(1032), OptionalLong.of(1000), kbOf(2100), OptionalInt.of(0), OptionalLong.empty(),
         line(f, 90, "Out of memory: Killed process 2114 (gnome-shell)"));
     HostMemory mem = hostMemory(f, 20, 1_500_000, 4_194_176, 2_097_148, 2_097_148);
     SourceLine reaper = line(f, 91, "oom_reaper: reaped process 2114 (gnome-shell)");
@@ -172,7 +186,7 @@ final class Fixtures {
         List.of(trigger.source(), mem.source(), victim.source(), reaper), Optional.of("(null)"),
         Optional.empty(), new FactLines(Optional.empty(), Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.of(reaper), Optional.empty()));
+            Optional.empty(), Optional.of(reaper), Optional.empty()), PAGE);
   }
 
   /** panic_on_oom on arm64, and the log ends before the panic's aftermath (after #008). */
@@ -192,7 +206,7 @@ final class Fixtures {
         false, Optional.empty(), Workload.UNKNOWN, List.of(cpu, mem.source(), panic),
         Optional.empty(), Optional.empty(), new FactLines(Optional.of(cpu), Optional.empty(),
             Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.of(panic), Optional.empty(), Optional.empty()));
+            Optional.empty(), Optional.of(panic), Optional.empty(), Optional.empty()), PAGE);
   }
 
   /**
@@ -213,14 +227,14 @@ final class Fixtures {
         new MemcgState.StatBlock(cg + "/child", child, Map.of(),
             line(f, 22, "Memory cgroup stats for " + cg + "/child")));
     SourceLine taskIn = line(f, 19, "Task in " + cg + " killed as a result of limit of " + cg);
-    MemcgState memcg = new MemcgState(126_000, 131072, OptionalLong.of(0), OptionalLong.empty(),
-        OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(262144),
-        OptionalLong.of(262144), OptionalLong.of(1234), OptionalLong.of(0),
-        OptionalLong.of(18014398509481983L), OptionalLong.of(0), blocks,
+    MemcgState memcg = new MemcgState(kb(126_000), kb(131072), OptionalLong.of(0),
+        OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), kbOf(262144),
+        kbOf(262144), OptionalLong.of(1234), OptionalLong.of(0),
+        kbOf(KiB.UNLIMITED_3X_KB), OptionalLong.of(0), blocks,
         line(f, 20, "memory: usage 126000kB, limit 131072kB, failcnt 0"), Optional.empty(),
         Optional.empty(), Optional.empty());
-    Victim victim = new Victim(7537, "java", OptionalLong.of(3952400), OptionalLong.of(129696),
-        OptionalLong.of(12944), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
+    Victim victim = new Victim(7537, "java", kbOf(3952400), kbOf(129696),
+        kbOf(12944), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
         OptionalInt.empty(), OptionalLong.of(1001),
         line(f, 30, "Killed process 7537 (java) total-vm:3952400kB, anon-rss:129696kB"));
     Workload workload = new Workload(Workload.Kind.DOCKER, Optional.of(cg), Optional.empty(),
@@ -236,7 +250,7 @@ final class Fixtures {
         List.of(trigger.source(), taskIn, memcg.source(), victim.source()), Optional.empty(),
         Optional.empty(), new FactLines(Optional.empty(), Optional.empty(), Optional.of(taskIn),
             Optional.empty(), Optional.of(taskIn), Optional.of(taskIn), Optional.empty(),
-            Optional.empty(), Optional.empty(), Optional.empty()));
+            Optional.empty(), Optional.empty(), Optional.empty()), PAGE);
   }
 
   /** A KubeVirt virt-launcher pod on cgroup v2 with memory.oom.group: three tasks die together. */
@@ -253,7 +267,7 @@ final class Fixtures {
     stat.put("shmem", 0L);
     stat.put("slab", 9_000_000L);
     stat.put("kernel", 31_000_000L);
-    MemcgState memcg = new MemcgState(2_150_000, 2_150_000, OptionalLong.of(3),
+    MemcgState memcg = new MemcgState(kb(2_150_000), kb(2_150_000), OptionalLong.of(3),
         OptionalLong.of(0), OptionalLong.of(0), OptionalLong.of(0), OptionalLong.empty(),
         OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
         OptionalLong.empty(),
@@ -265,13 +279,13 @@ final class Fixtures {
         row(f, 40, 50100, 9000, 986, "virt-launcher"),
         row(f, 41, 50150, 7000, 986, "virtqemud"),
         row(f, 42, 50200, 520000, 986, "qemu-kvm"));
-    Victim victim = new Victim(50200, "qemu-kvm", OptionalLong.of(4_000_000),
-        OptionalLong.of(2_070_000), OptionalLong.of(10_000), OptionalLong.of(0),
-        OptionalLong.of(107), OptionalLong.of(4100), OptionalInt.of(986), OptionalLong.empty(),
+    Victim victim = new Victim(50200, "qemu-kvm", kbOf(4_000_000), kbOf(2_070_000),
+        kbOf(10_000), OptionalLong.of(0), OptionalLong.of(107), kbOf(4100), OptionalInt.of(986),
+        OptionalLong.empty(),
         line(f, 45, "Memory cgroup out of memory: Killed process 50200 (qemu-kvm)"));
     GroupKill group = new GroupKill(ctr, List.of(
-        new KilledTask(50100, "virt-launcher", OptionalLong.of(30_000), line(f, 46, "Killed ...")),
-        new KilledTask(50150, "virtqemud", OptionalLong.of(20_000), line(f, 47, "Killed ..."))),
+        new KilledTask(50100, "virt-launcher", kbOf(30_000), line(f, 46, "Killed ...")),
+        new KilledTask(50150, "virtqemud", kbOf(20_000), line(f, 47, "Killed ..."))),
         line(f, 44, "Tasks in " + ctr + " are going to be killed due to memory.oom.group set"));
     SourceLine summary = line(f, 43, "oom-kill:...task_memcg=" + ctr);
     SourceLine reaper = line(f, 48, "oom_reaper: unable to reap pid:50200 (qemu-kvm)");
@@ -289,7 +303,7 @@ final class Fixtures {
         List.of(trigger.source(), memcg.source(), summary, victim.source(), reaper),
         Optional.of("(null)"), Optional.empty(), new FactLines(Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.of(summary), Optional.of(summary), Optional.of(summary),
-            Optional.empty(), Optional.empty(), Optional.of(reaper), Optional.empty()));
+            Optional.empty(), Optional.empty(), Optional.of(reaper), Optional.empty()), PAGE);
   }
 
   /** A vmemmap allocation failure on a Hyper-V guest: not an OOM kill (after #011). */
@@ -298,6 +312,6 @@ final class Fixtures {
     return new AllocFailure(new SourceRange(f, 7, 60), Optional.empty(), mono(1020.25),
         "kworker/0:3", OptionalLong.of(4221), 9, Optional.of("0xcc0(GFP_KERNEL)"),
         "vmemmap alloc", Optional.empty(),
-        line(f, 7, "kworker/0:3: vmemmap alloc failure: order:9, mode:0xcc0(GFP_KERNEL)"));
+        line(f, 7, "kworker/0:3: vmemmap alloc failure: order:9, mode:0xcc0(GFP_KERNEL)"), PAGE);
   }
 }

@@ -105,14 +105,14 @@ final class ChargeBreakdown {
   }
 
   long usageBytes() {
-    return memcg.usageKb() * 1024;
+    return memcg.usageBytes();
   }
 
   /** The limit in bytes; empty when unlimited (a v1 memory+swap limit was what fired). */
   OptionalLong limitBytes() {
-    return MemcgState.isUnlimited(memcg.limitKb())
+    return MemcgState.isUnlimited(memcg.limitBytes())
         ? OptionalLong.empty()
-        : OptionalLong.of(memcg.limitKb() * 1024);
+        : OptionalLong.of(memcg.limitBytes());
   }
 
   /** What the shares are taken of: the usage, which at a memcg OOM sits at (or near) the limit. */
@@ -164,9 +164,7 @@ final class ChargeBreakdown {
     if (v2) {
       return composition.kernelBytes();
     }
-    return memcg.kmemUsageKb().isPresent()
-        ? OptionalLong.of(memcg.kmemUsageKb().getAsLong() * 1024)
-        : OptionalLong.empty();
+    return memcg.kmemUsageBytes();
   }
 
   /** The kernel-memory keys the stat printed (slab, kernel_stack, pagetables, sock ...), v2 only. */

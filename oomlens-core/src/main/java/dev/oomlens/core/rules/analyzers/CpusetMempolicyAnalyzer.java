@@ -81,19 +81,20 @@ public final class CpusetMempolicyAnalyzer implements Analyzer {
       cited.add(h.source());
       long totalFree = 0;
       for (ZoneMemory z : h.zones()) {
-        totalFree += z.freeKb().orElse(0);
+        totalFree += z.freeBytes().orElse(0);
         cited.add(z.source());
       }
-      why.append(" Free in the printed zones: ").append(totalFree).append(" kB.");
+      why.append(" Free in the printed zones: ").append(totalFree / 1024).append(" kB.");
       Optional<FreeMemory> free = FreeMemory.of(r);
       if (free.isPresent() && !free.get().movableAllocation()) {
         long movableFree = h.zones().stream().filter(z -> z.zone().equals("Movable"))
-            .mapToLong(z -> z.freeKb().orElse(0)).sum();
+            .mapToLong(z -> z.freeBytes().orElse(0)).sum();
         if (movableFree > 0) {
-          why.append(" ").append(movableFree).append(" kB of it was in ZONE_MOVABLE, which this")
+          why.append(" ").append(movableFree / 1024)
+              .append(" kB of it was in ZONE_MOVABLE, which this")
               .append(" allocation (gfp ").append(r.trigger().flatMap(t -> t.gfpMask()).orElse("?"))
               .append(", no __GFP_MOVABLE) cannot use: usable free was ")
-              .append(free.get().usableFreeKb()).append(" kB.");
+              .append(free.get().usableFreeBytes() / 1024).append(" kB.");
         }
       }
     });

@@ -12,6 +12,7 @@ import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.Victim;
 import dev.oomlens.core.model.Workload;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
@@ -129,7 +130,10 @@ public final class NoSwapAnalyzer implements Analyzer {
     String victim = r.victim().map(ReportFacts::name).orElse("a task");
     String outcome = r.victim().isPresent() ? victim + " was killed"
         : r.panic().isPresent() ? "the kernel panicked" : "nothing could be killed";
-    OptionalLong victimKb = r.victim().map(v -> v.rssKb()).orElse(OptionalLong.empty());
+    OptionalLong victimKb = r.victim().map(Victim::rssBytes).orElse(OptionalLong.empty());
+    if (victimKb.isPresent()) {
+      victimKb = OptionalLong.of(victimKb.getAsLong() / 1024);
+    }
 
     StringBuilder why = new StringBuilder("Host-wide OOM at ").append(ReportFacts.where(r))
         .append(" (").append(r.constraint().map(Constraint::name).orElse("global report shape"))
@@ -185,9 +189,13 @@ public final class NoSwapAnalyzer implements Analyzer {
 
   private static Optional<SwapState> swapAtKill(OomReport r, Optional<HostSnapshot> host) {
     Optional<HostMemory> hm = r.hostMemory();
-    if (hm.isPresent() && hm.get().totalSwapKb().isPresent()) {
-      long total = hm.get().totalSwapKb().getAsLong();
-      long free = hm.get().freeSwapKb().orElse(total == 0 ? 0 : Long.MAX_VALUE);
+    if (hm.isPresent() && hm.get().totalSwapBytes().isPresent()) {
+      // In kB, as /proc/meminfo and /proc/swaps give the same facts on a live host.
+      long total = hm.get().totalSwapBytes().getAsLong() / 1024;
+      OptionalLong freeBytes = hm.get().freeSwapBytes();
+      long free = freeBytes.isPresent()
+          ? freeBytes.getAsLong() / 1024
+          : total == 0 ? 0 : Long.MAX_VALUE;
       List<SourceLine> cited = new ArrayList<>();
       hm.get().totalSwapSource().ifPresent(cited::add);
       hm.get().freeSwapSource().ifPresent(cited::add);

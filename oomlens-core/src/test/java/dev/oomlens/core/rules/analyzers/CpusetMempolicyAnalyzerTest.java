@@ -56,7 +56,8 @@ class CpusetMempolicyAnalyzerTest {
         global.lines().stream().filter(l -> !l.text().contains("CONSTRAINT_NONE")).toList(),
         Optional.of("1"), Optional.empty(), new FactLines(Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.of(policy), Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()),
+        global.pageSizeBytes());
     assertThat(analyzer.analyze(IncidentBuilder.evidence(List.of(r), List.of())))
         .singleElement().satisfies(f -> {
           assertThat(f.summary())
