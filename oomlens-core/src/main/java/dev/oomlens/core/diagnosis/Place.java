@@ -90,21 +90,21 @@ public final class Place {
       return "memory cgroup " + cgroup + " hit its limit";
     }
     MemcgState m = r.memcg().get();
-    String usage = "usage " + Sizes.kb(m.usageKb())
+    String usage = "usage " + Sizes.bytes(m.usageBytes())
         + m.failcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst().orElse("");
     if (memswLimitHit(m)) {
       return "memory cgroup " + cgroup + " hit its memory+swap limit of "
-          + Sizes.kb(m.memswLimitKb().getAsLong()) + " (memory+swap usage "
-          + Sizes.kb(m.memswUsageKb().getAsLong())
+          + Sizes.bytes(m.memswLimitBytes().getAsLong()) + " (memory+swap usage "
+          + Sizes.bytes(m.memswUsageBytes().getAsLong())
           + m.memswFailcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst().orElse("")
-          + "; memory alone " + Sizes.kb(m.usageKb())
-          + (MemcgState.isUnlimited(m.limitKb()) ? "" : " of " + Sizes.kb(m.limitKb())) + ")";
+          + "; memory alone " + Sizes.bytes(m.usageBytes())
+          + (MemcgState.isUnlimited(m.limitBytes()) ? "" : " of " + Sizes.bytes(m.limitBytes())) + ")";
     }
-    if (MemcgState.isUnlimited(m.limitKb())) {
+    if (MemcgState.isUnlimited(m.limitBytes())) {
       return "memory cgroup " + cgroup + " ran out, though its own memory limit is unlimited"
           + " (a parent's limit was hit, or the OOM was forced; " + usage + ")";
     }
-    return "memory cgroup " + cgroup + " hit its limit of " + Sizes.kb(m.limitKb()) + " ("
+    return "memory cgroup " + cgroup + " hit its limit of " + Sizes.bytes(m.limitBytes()) + " ("
         + usage + ")";
   }
 
@@ -113,10 +113,10 @@ public final class Place {
    * limit while {@code memory:} is below its own.
    */
   public static boolean memswLimitHit(MemcgState m) {
-    return m.memswLimitKb().isPresent() && m.memswUsageKb().isPresent()
-        && !MemcgState.isUnlimited(m.memswLimitKb().getAsLong())
-        && m.memswUsageKb().getAsLong() >= m.memswLimitKb().getAsLong()
-        && (MemcgState.isUnlimited(m.limitKb()) || m.usageKb() < m.limitKb());
+    return m.memswLimitBytes().isPresent() && m.memswUsageBytes().isPresent()
+        && !MemcgState.isUnlimited(m.memswLimitBytes().getAsLong())
+        && m.memswUsageBytes().getAsLong() >= m.memswLimitBytes().getAsLong()
+        && (MemcgState.isUnlimited(m.limitBytes()) || m.usageBytes() < m.limitBytes());
   }
 
   /** Free RAM and swap from a host-wide report's Mem-Info block. */
@@ -125,20 +125,19 @@ public final class Place {
       return "no memory counters in the report";
     }
     HostMemory h = r.hostMemory().get();
-    long pageKb = ReportFacts.pageKb(r);
     List<String> parts = new ArrayList<>();
-    Long free = h.counterPages().get("free");
+    Long free = h.counterBytes().get("free");
     if (free != null) {
-      parts.add("free " + Sizes.kb(free * pageKb) + h.ramPages().stream()
-          .mapToObj(p -> " of " + Sizes.kb(p * pageKb) + " RAM").findFirst().orElse(""));
+      parts.add("free " + Sizes.bytes(free) + h.ramBytes().stream()
+          .mapToObj(b -> " of " + Sizes.bytes(b) + " RAM").findFirst().orElse(""));
     } else {
-      h.ramPages().ifPresent(p -> parts.add(Sizes.kb(p * pageKb) + " RAM"));
+      h.ramBytes().ifPresent(b -> parts.add(Sizes.bytes(b) + " RAM"));
     }
-    if (h.totalSwapKb().isPresent()) {
-      long total = h.totalSwapKb().getAsLong();
+    if (h.totalSwapBytes().isPresent()) {
+      long total = h.totalSwapBytes().getAsLong();
       parts.add(total == 0 ? "no swap"
-          : "swap free " + h.freeSwapKb().stream().mapToObj(Sizes::kb).findFirst().orElse("?")
-              + " of " + Sizes.kb(total));
+          : "swap free " + h.freeSwapBytes().stream().mapToObj(Sizes::bytes).findFirst()
+              .orElse("?") + " of " + Sizes.bytes(total));
     }
     return parts.isEmpty() ? "no memory totals in the report" : String.join(", ", parts);
   }

@@ -1,6 +1,10 @@
 package dev.oomlens.core.kernel;
 
+import dev.oomlens.core.model.HostMemory;
+import dev.oomlens.core.model.KiB;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -19,7 +23,7 @@ import java.util.regex.Pattern;
  *             "Node %d %s free:%lukB [boost:%lukB ]min:%lukB low:%lukB high:%lukB ... present:%lukB
  *              managed:%lukB ..." (per zone; 3.x adds "pages_scanned:%lu all_unreclaimable? %s")
  *             "lowmem_reserve[]: %ld %ld ..."
- *             "Node %d %s: %lu*%lukB (%s) ... = %lukB" (buddy lists)
+ *             "Node %d %s: %lu*%lukB (%s) ... = %lukB" (buddy lists, show_free_areas())
  *             "Node %d hugepages_total=%u hugepages_free=%u hugepages_surp=%u hugepages_size=%lukB"
  *             "%ld total pagecache pages", "%lu pages in swap cache",
  *             "Swap cache stats: add %lu, delete %lu, find %lu/%lu" (until about 6.0),
@@ -48,6 +52,9 @@ final class MemInfoParser {
   private static final Pattern ALLOCATION_ROW =
       Pattern.compile("^\\d+(?:\\.\\d+)? ?[KMGTP]?i?B\\s+\\d+\\s+\\S+:\\d+(?:\\s+func:\\S+)?.*$");
   private static final Pattern KB_TOKEN = Pattern.compile("([a-z_()]+): ?(\\d+)kB");
+  private static final Pattern BUDDY = Pattern.compile(
+      "Node (\\d+) (\\w+): ((?:\\d+\\*\\d+kB (?:\\([A-Z]+\\) )?)+)= \\d+kB");
+  private static final Pattern BLOCK = Pattern.compile("(\\d+)\\*(\\d+)kB");
 
   private MemInfoParser() {}
 
@@ -87,7 +94,13 @@ final class MemInfoParser {
   /** A row of the unreclaimable slab table; only meaningful after {@link SlabHeader}. */
   record SlabRow(String name, long usedKb, long totalKb) implements Line {}
 
-  /** Lines that belong to the block but carry nothing the model keeps (buddy lists, pagesets...). */
+  /**
+   * A buddy list printed whole: {@code Node N <zone>: <count>*<size>kB (<types>) ... = <total>kB}.
+   * One cut before its total is an {@link Other}: its counts cannot be trusted.
+   */
+  record Buddy(int node, String zone, List<HostMemory.FreeBlocks> blocks) implements Line {}
+
+  /** Lines that belong to the block but carry nothing the model keeps (pagesets, ...). */
   record Other() implements Line {}
 
   /** Reads one message (framing removed); empty when it is not a show_mem line. */
@@ -201,8 +214,24 @@ final class MemInfoParser {
       }
       return Optional.of(new Other());
     }
+    if (word.endsWith(":") && !rest.startsWith("per-cpu:")) {
+      Matcher b = BUDDY.matcher(m);
+      if (b.find()) {
+        List<HostMemory.FreeBlocks> blocks = new ArrayList<>();
+        Matcher block = BLOCK.matcher(b.group(3));
+        while (block.find()) {
+          OptionalLong count = KillLineParser.parseLong(block.group(1));
+          OptionalLong size = KillLineParser.parseLong(block.group(2));
+          if (count.isEmpty() || size.isEmpty()) {
+            return Optional.of(new Other());
+          }
+          blocks.add(new HostMemory.FreeBlocks(count.getAsLong(), KiB.toBytes(size.getAsLong())));
+        }
+        return Optional.of(new Buddy(node, b.group(2), blocks));
+      }
+    }
     if (word.contains(":") || rest.startsWith("per-cpu:")) {
-      // Per-node counters ("Node 0 active_anon:...") or a buddy list ("Node 0 DMA32: 4*4kB ...").
+      // Per-node counters ("Node 0 active_anon:..."), or a buddy list cut short.
       return Optional.of(new Other());
     }
     if (!rest.startsWith("free:")) {

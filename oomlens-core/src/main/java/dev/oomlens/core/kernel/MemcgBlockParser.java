@@ -1,5 +1,6 @@
 package dev.oomlens.core.kernel;
 
+import dev.oomlens.core.model.KiB;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -87,7 +88,7 @@ final class MemcgBlockParser {
           // Last token of a line cut in its number (or in its "KB"): not whole.
           continue;
         }
-        stat.putIfAbsent(t.group(1), kb ? multiplyKb(v.getAsLong()) : v.getAsLong());
+        stat.putIfAbsent(t.group(1), kb ? KiB.toBytes(v.getAsLong()) : v.getAsLong());
       }
       return Optional.of(new Stats(s.group(1), stat, true));
     }
@@ -107,10 +108,6 @@ final class MemcgBlockParser {
       }
     }
     return Optional.empty();
-  }
-
-  private static long multiplyKb(long kb) {
-    return kb > Long.MAX_VALUE / 1024 ? Long.MAX_VALUE : kb * 1024;
   }
 
   private static OptionalLong kbAfter(String s, String key) {

@@ -1,27 +1,37 @@
 package dev.oomlens.core.kernel;
 
+import dev.oomlens.core.model.KiB;
 import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.SourceLine;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Gathers the memory-cgroup section of one report into a {@link MemcgState}: the usage counters and
- * every {@code Memory cgroup stats for} block, one-line (v1, {@code KB}) or multi-line ({@code key
- * value}).
+ * Gathers the memory-cgroup section of one report into a {@link MemcgState}: the usage counters
+ * (printed in kB, kept in bytes) and every {@code Memory cgroup stats for} block, one-line (v1,
+ * {@code KB}) or multi-line ({@code key value}).
  */
 final class MemcgStateBuilder {
   private MemcgBlockParser.Counter memory;
   private SourceLine memorySource;
   private MemcgBlockParser.Counter memsw;
+  private SourceLine memswSource;
   private MemcgBlockParser.Counter swap;
+  private SourceLine swapSource;
   private MemcgBlockParser.Counter kmem;
+  private SourceLine kmemSource;
   private MemcgBlockParser.TaskIn taskIn;
-  private final Map<String, Map<String, Long>> statByCgroup = new LinkedHashMap<>();
-  private String firstStatCgroup;
-  private Map<String, Long> openStats;
+  private SourceLine taskInSource;
+  private final Map<String, Block> blocks = new LinkedHashMap<>();
+  private Block openStats;
+
+  /** One stats block as it is read: values and their lines, in printed order. */
+  private record Block(String cgroup, SourceLine header, Map<String, Long> values,
+      Map<String, SourceLine> lines) {}
 
   /** True while a multi-line stats block is being read. */
   boolean inStats() {
@@ -43,6 +53,7 @@ final class MemcgStateBuilder {
       case MemcgBlockParser.TaskIn t -> {
         if (taskIn == null) {
           taskIn = t;
+          taskInSource = line;
         }
       }
       case MemcgBlockParser.Counter c -> {
@@ -53,27 +64,45 @@ final class MemcgStateBuilder {
               memorySource = line;
             }
           }
-          case "memory+swap" -> memsw = memsw == null ? c : memsw;
-          case "swap" -> swap = swap == null ? c : swap;
-          case "kmem" -> kmem = kmem == null ? c : kmem;
+          case "memory+swap" -> {
+            if (memsw == null) {
+              memsw = c;
+              memswSource = line;
+            }
+          }
+          case "swap" -> {
+            if (swap == null) {
+              swap = c;
+              swapSource = line;
+            }
+          }
+          case "kmem" -> {
+            if (kmem == null) {
+              kmem = c;
+              kmemSource = line;
+            }
+          }
           default -> {
             // tcp and other counters some kernels add: part of the section, nothing to keep.
           }
         }
       }
       case MemcgBlockParser.Stats s -> {
-        Map<String, Long> stat = new LinkedHashMap<>(s.stat());
-        if (!statByCgroup.containsKey(s.cgroup())) {
-          statByCgroup.put(s.cgroup(), stat);
-          if (firstStatCgroup == null) {
-            firstStatCgroup = s.cgroup();
-          }
+        if (!blocks.containsKey(s.cgroup())) {
+          Block block = new Block(s.cgroup(), line, new LinkedHashMap<>(s.stat()),
+              new LinkedHashMap<>());
+          s.stat().keySet().forEach(k -> block.lines().put(k, line));
+          blocks.put(s.cgroup(), block);
           if (!s.inline()) {
-            openStats = stat;
+            openStats = block;
           }
         }
       }
-      case MemcgBlockParser.StatValue v -> openStats.putIfAbsent(v.key(), v.value());
+      case MemcgBlockParser.StatValue v -> {
+        if (openStats.values().putIfAbsent(v.key(), v.value()) == null) {
+          openStats.lines().put(v.key(), line);
+        }
+      }
     }
     return true;
   }
@@ -82,13 +111,25 @@ final class MemcgStateBuilder {
     return Optional.ofNullable(taskIn);
   }
 
+  /** The {@code Task in ... killed as a result of limit of ...} line. */
+  Optional<SourceLine> taskInLine() {
+    return Optional.ofNullable(taskInSource);
+  }
+
   /** True when the section shows a memcg OOM: a {@code Task in} line or a {@code memory:} counter. */
   boolean showsMemcgOom() {
     return taskIn != null || memory != null;
   }
 
   Optional<String> statCgroup() {
-    return Optional.ofNullable(firstStatCgroup);
+    return blocks.isEmpty() ? Optional.empty() : Optional.of(blocks.keySet().iterator().next());
+  }
+
+  /** The first {@code Memory cgroup stats for} line. */
+  Optional<SourceLine> statHeader() {
+    return blocks.isEmpty()
+        ? Optional.empty()
+        : Optional.of(blocks.values().iterator().next().header());
   }
 
   /** The state, when the {@code memory: usage} line was read whole. */
@@ -96,29 +137,33 @@ final class MemcgStateBuilder {
     if (memory == null || memory.usageKb().isEmpty() || memory.limitKb().isEmpty()) {
       return Optional.empty();
     }
-    Map<String, Long> first =
-        firstStatCgroup == null ? Map.of() : statByCgroup.get(firstStatCgroup);
-    Map<String, Map<String, Long>> all = new LinkedHashMap<>();
-    statByCgroup.forEach((k, v) -> all.put(k, Map.copyOf(v)));
+    List<MemcgState.StatBlock> statBlocks = new ArrayList<>();
+    blocks.values().forEach(b ->
+        statBlocks.add(new MemcgState.StatBlock(b.cgroup(), b.values(), b.lines(), b.header())));
     return Optional.of(new MemcgState(
-        memory.usageKb().getAsLong(),
-        memory.limitKb().getAsLong(),
+        KiB.toBytes(memory.usageKb().getAsLong()),
+        KiB.toBytes(memory.limitKb().getAsLong()),
         memory.failcnt(),
         usage(swap), limit(swap), failcnt(swap),
         usage(memsw), limit(memsw), failcnt(memsw),
         usage(kmem), limit(kmem), failcnt(kmem),
-        Optional.ofNullable(firstStatCgroup),
-        first,
-        all,
-        memorySource));
+        statBlocks,
+        memorySource,
+        Optional.ofNullable(swapSource),
+        Optional.ofNullable(memswSource),
+        Optional.ofNullable(kmemSource)));
   }
 
   private static OptionalLong usage(MemcgBlockParser.Counter c) {
-    return c == null ? OptionalLong.empty() : c.usageKb();
+    return c == null ? OptionalLong.empty() : bytes(c.usageKb());
   }
 
   private static OptionalLong limit(MemcgBlockParser.Counter c) {
-    return c == null ? OptionalLong.empty() : c.limitKb();
+    return c == null ? OptionalLong.empty() : bytes(c.limitKb());
+  }
+
+  private static OptionalLong bytes(OptionalLong kb) {
+    return kb.isPresent() ? OptionalLong.of(KiB.toBytes(kb.getAsLong())) : OptionalLong.empty();
   }
 
   private static OptionalLong failcnt(MemcgBlockParser.Counter c) {

@@ -21,12 +21,17 @@ import java.util.regex.Pattern;
  *             PID and distro kernels "Kdump: loaded" before the taint
  *   warn_alloc "%s: page allocation failure: order:%u, mode:%#x(%pGg), nodemask=%*pbl[,cpuset=..]"
  *             and other "<kind> failure: order:%u, mode:%#x" (vmemmap alloc failure, ...)
+ *   ratelimit "oom_kill_process: %d callbacks suppressed" (lib/ratelimit.c ___ratelimit(), for the
+ *             oom_rs state of oom_kill_process()): printed right before the dump_header() of the
+ *             first report after a burst whose headers were suppressed (only the headers: the kill
+ *             lines of those reports are printed in full)
  *
  * nodemask=%*pbl prints lists with commas ("0,2-3"), so fields are found by their names, not by
  * splitting on commas.
  */
 final class OomHeaderParser {
   private static final String INVOKED = " invoked oom-killer: ";
+  private static final String INVOKED_AT_END = " invoked oom-killer:";
   private static final Pattern CPUSET =
       Pattern.compile("^(.*) cpuset=(\\S*) mems_allowed=(\\S*)$");
   private static final Pattern CPU =
@@ -34,6 +39,9 @@ final class OomHeaderParser {
   private static final Pattern ALLOC_FAILURE =
       Pattern.compile("^(.*?): ([A-Za-z][\\w ]*?) failure: order:(-?\\d+)(?:, mode:(0x[0-9a-fA-F]+(?:\\([^)]*\\))?))?.*$");
   private static final Pattern SIGNED = Pattern.compile("^-?\\d+");
+  private static final Pattern SUPPRESSED =
+      Pattern.compile("^oom_kill_process: (\\d+) callbacks suppressed$");
+  private static final Pattern TRIGGER_TAIL = Pattern.compile("^[\\w=(),|.\\- ]+$");
 
   private OomHeaderParser() {}
 
@@ -53,11 +61,17 @@ final class OomHeaderParser {
   static Optional<TriggerLine> trigger(String message) {
     String m = message.strip();
     int at = m.indexOf(INVOKED);
-    if (at < 0) {
+    String rest;
+    if (at >= 0) {
+      rest = m.substring(at + INVOKED.length());
+    } else if (m.endsWith(INVOKED_AT_END)) {
+      // Wrapped right after the colon: the fields are on the next line.
+      at = m.length() - INVOKED_AT_END.length();
+      rest = "";
+    } else {
       return Optional.empty();
     }
     String comm = m.substring(0, at);
-    String rest = m.substring(at + INVOKED.length());
     Optional<String> gfp = Optional.empty();
     int g = rest.indexOf("gfp_mask=");
     if (g >= 0) {
@@ -74,6 +88,43 @@ final class OomHeaderParser {
     }
     return Optional.of(new TriggerLine(
         comm, gfp, intField(rest, ", order=", "order="), intField(rest, "oom_score_adj=", null)));
+  }
+
+  /**
+   * The trigger line {@code head} with its wrapped tail {@code tail} (the next line of the paste)
+   * put back, when the two read as one trigger that holds its oom_score_adj: a tail wrapped after a
+   * comma lost the space after it, one cut inside a word (a fixed-width terminal) lost nothing.
+   */
+  static Optional<TriggerLine> joined(String head, String tail) {
+    String h = head.strip();
+    String t = tail.strip();
+    if (t.isEmpty() || t.contains(INVOKED) || !TRIGGER_TAIL.matcher(t).matches()) {
+      return Optional.empty();
+    }
+    for (String glue : h.endsWith(",") ? new String[] {" "} : new String[] {"", " "}) {
+      Optional<TriggerLine> whole = trigger(h + glue + t);
+      if (whole.isPresent() && whole.get().oomScoreAdj().isPresent()) {
+        return whole;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code oom_kill_process: N callbacks suppressed}: N reports' headers were not printed. */
+  static OptionalInt suppressedHeaders(String message) {
+    String m = message.strip();
+    if (!m.startsWith("oom_kill_process: ")) {
+      return OptionalInt.empty();
+    }
+    Matcher s = SUPPRESSED.matcher(m);
+    if (!s.matches()) {
+      return OptionalInt.empty();
+    }
+    try {
+      return OptionalInt.of(Integer.parseInt(s.group(1)));
+    } catch (NumberFormatException e) {
+      return OptionalInt.empty();
+    }
   }
 
   private static OptionalInt intField(String s, String key, String keyAtStart) {
@@ -163,6 +214,20 @@ final class OomHeaderParser {
 
   static boolean isWorkqueue(String message) {
     return message.strip().startsWith("Workqueue: ");
+  }
+
+  /**
+   * The work function of {@code Workqueue: <queue> <function>[ (<description>)]}
+   * (kernel/workqueue.c print_worker_info()), e.g. {@code moom_callback}; empty when the line does
+   * not name one.
+   */
+  static Optional<String> workFunction(String message) {
+    String m = message.strip();
+    if (!m.startsWith("Workqueue: ")) {
+      return Optional.empty();
+    }
+    String[] words = m.substring("Workqueue: ".length()).strip().split("\\s+");
+    return words.length >= 2 && !words[1].isEmpty() ? Optional.of(words[1]) : Optional.empty();
   }
 
   static Optional<AllocFailureLine> allocFailure(String message) {

@@ -12,6 +12,7 @@ import java.util.OptionalLong;
  *   then ",task_memcg=%s" + ",task=%s,pid=%d,uid=%d"
  *
  * The cpuset and memcg parts are absent on kernels built without CONFIG_CPUSETS or CONFIG_MEMCG.
+ * The constraint is kept as printed, known name or not (patched kernels print their own).
  * Values hold commas (nodemask "0,2-3", cgroup paths, task names), so each key is found by name in the
  * kernel's order, and task/pid/uid, which end the line, from the right.
  */
@@ -23,7 +24,6 @@ final class OomSummaryParser {
   /** The fields of the summary line; those the line did not hold (or lost to a cut) are empty. */
   record Summary(
       Optional<Constraint> constraint,
-      Optional<String> constraintText,
       Optional<String> nodemask,
       Optional<String> cpuset,
       Optional<String> memsAllowed,
@@ -92,11 +92,10 @@ final class OomSummaryParser {
       values[i] = valueEnd >= valueStart ? head.substring(valueStart, valueEnd) : "";
     }
     boolean cutHead = taskAt < 0;
-    Optional<String> constraintText = value(values[0], cutHead && last(starts, 0));
-    Optional<Constraint> constraint = constraintText.flatMap(OomSummaryParser::constraint);
+    Optional<Constraint> constraint =
+        value(values[0], cutHead && last(starts, 0)).map(c -> new Constraint(c.strip()));
     return Optional.of(new Summary(
         constraint,
-        constraintText,
         value(values[1], cutHead && last(starts, 1)),
         value(values[2], cutHead && last(starts, 2)),
         value(values[3], cutHead && last(starts, 3)),
@@ -119,17 +118,9 @@ final class OomSummaryParser {
   }
 
   private static Optional<String> value(String v, boolean mayBeCut) {
-    if (v == null || v.isEmpty() || mayBeCut) {
+    if (v == null || v.isBlank() || mayBeCut) {
       return Optional.empty();
     }
     return Optional.of(v);
-  }
-
-  static Optional<Constraint> constraint(String text) {
-    try {
-      return Optional.of(Constraint.valueOf(text.strip()));
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
   }
 }

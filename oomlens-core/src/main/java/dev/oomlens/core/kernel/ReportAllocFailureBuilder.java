@@ -75,9 +75,10 @@ final class ReportAllocFailureBuilder {
 
   AllocFailure build() {
     SourceLine line = first.source();
+    long pageSizeBytes = memInfo.pageSizeBytes().orElse(OomReportBuilder.DEFAULT_PAGE_BYTES);
     return new AllocFailure(
         new SourceRange(line.file(), line.line(), Math.max(line.line(), lastLine)),
         first.host(), time, failure.comm(), pid, failure.order(), failure.mode(), failure.kind(),
-        memInfo.build(), line);
+        memInfo.build(pageSizeBytes), line, pageSizeBytes);
   }
 }

@@ -1,6 +1,7 @@
 package dev.oomlens.core.kernel;
 
 import dev.oomlens.core.model.AllocFailure;
+import dev.oomlens.core.model.Framing;
 import dev.oomlens.core.model.LogLine;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
@@ -11,6 +12,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+/*
+ * Where a report can begin when its first lines are missing. A log that rotated, or a paste, can
+ * begin anywhere inside a report: at the dump_stack() header, the stack, the memory sections or the
+ * task table. Those lines hold none of the reader's anchors, and making them anchors would cost the
+ * whole log's scan for what happens at the start of an input; so the reader hands on every one of
+ * an input's first START_LINES lines, and there any line of a report may begin one. Further in,
+ * where the reader hands on anchor lines only, a report whose head is missing begins at the first
+ * of its lines that holds an anchor: an OOM stack frame (oom_kill_process, __alloc_pages_may_oom),
+ * Task in ... killed, the task table's header (oom_score_adj), the summary or a kill line.
+ */
+
 /**
  * Assembles OOM-killer reports and page allocation failures from framed kernel log lines, one
  * state machine per host, and hands each finished event to a {@link KernelLogSink}.
@@ -19,12 +31,16 @@ import java.util.Optional;
  * contain {@code oom}, {@code Kill}/{@code kill}, or {@code failure: order}/{@code failure. order}
  * (case-sensitive; it also passes the userspace killers' lines, which this class ignores); every
  * line that can begin an event, or attach to a report already assembled (reaper, group-kill
- * members), contains one of them.
+ * members), contains one of them, except in an input's first {@value #START_LINES} lines, where
+ * {@link #inReport()} is true.
  *
  * <p>A report is open from its first line (the {@code invoked oom-killer} trigger, or, when that is
- * missing, the summary, {@code Task in ... killed}, or a kill line) to its kill, panic or "no
- * killable processes" line; {@link #inReport()} is true while any host has one open (or an
- * allocation failure whose stack and {@code show_mem} block are being read). It then waits, pending,
+ * missing, the summary, {@code Task in ... killed}, a kill line, or another line only an OOM report
+ * prints) to its kill, panic or "no killable processes" line; {@link #inReport()} is true while any
+ * host has one open (or an allocation failure whose stack and {@code show_mem} block are being
+ * read). A report begun at a stack dump is tentative: if no line of an OOM report's own follows
+ * within {@value #TENTATIVE_IDLE_LINES} lines, it is dropped (a WARN or panic stack, not a report).
+ * It then waits, pending,
  * for the reaper's verdict and group-kill members, and is handed over when the next report of its
  * host begins, when the input is more than {@value #PENDING_LINES} lines past it, or at
  * {@link #finish()}. An open report that sees {@value #IDLE_LINES} lines of its host in a row that
@@ -44,6 +60,12 @@ public final class ReportAssembler {
 
   /** Unrecognised lines of its host in a row after which an open report is closed. */
   static final int IDLE_LINES = 1000;
+
+  /** Unrecognised lines in a row after which a tentative report is dropped. */
+  static final int TENTATIVE_IDLE_LINES = 10;
+
+  /** An input's first lines, every one of which is read: an input may begin inside a report. */
+  static final int START_LINES = 100;
 
   private final KernelLogSink sink;
   private final Map<String, HostState> hosts = new LinkedHashMap<>();
@@ -78,7 +100,7 @@ public final class ReportAssembler {
       if (!line.isKernel()) {
         return;
       }
-      HostState st = hosts.computeIfAbsent(line.host().orElse(""), h -> new HostState());
+      HostState st = hostOf(line, number);
       boolean wasOpen = st.isOpen();
       handle(st, line);
       countOpen(wasOpen, st.isOpen());
@@ -92,25 +114,49 @@ public final class ReportAssembler {
     }
   }
 
-  /** True while some host has a report open whose every line matters. */
+  /**
+   * True while every line matters: some host has a report open, or the input is still in its first
+   * {@value #START_LINES} lines.
+   */
   public boolean inReport() {
-    return openHosts > 0;
+    return openHosts > 0 || lastLine < START_LINES;
+  }
+
+  /**
+   * The host a line belongs to. A line with no framing right after a trigger line, that reads as
+   * the trigger's wrapped end (a terminal or ticket wrap of a syslog line), belongs to the
+   * trigger's host.
+   */
+  private HostState hostOf(LogLine line, long number) {
+    if (line.host().isEmpty() && line.framing() == Framing.BARE && !line.continuation()) {
+      for (HostState st : hosts.values()) {
+        if (st.report != null && st.report.lastLine() == number - 1
+            && st.report.takesTriggerTail(line.message())) {
+          return st;
+        }
+      }
+    }
+    return hosts.computeIfAbsent(line.host().orElse(""), h -> new HostState());
   }
 
   /** The reader has passed over every line before {@code lineNumber} without feeding it. */
   public void skippedTo(long lineNumber) {
     long passed = lineNumber - 1;
-    if (lastFile == null || passed <= lastLine) {
+    if (passed <= lastLine) {
       return;
     }
     lastLine = passed;
+    if (lastFile == null) {
+      return;
+    }
     handOverDistant(lastFile, passed);
     for (HostState st : hosts.values()) {
       boolean wasOpen = st.isOpen();
       if (st.alloc != null && passed - st.alloc.lastLine() > IDLE_LINES) {
         handOverAlloc(st);
       }
-      if (st.report != null && st.report.isOpen() && passed - st.report.lastLine() > IDLE_LINES) {
+      if (st.report != null && st.report.isOpen()
+          && passed - st.report.lastLine() > idleLines(st.report)) {
         st.report.cutShort();
         earliestPending = Math.min(earliestPending, st.report.lastLine());
       }
@@ -128,7 +174,9 @@ public final class ReportAssembler {
       }
       if (st.report != null) {
         st.report.cutShort();
-        left.add(st.report.build());
+        if (!st.report.isTentative()) {
+          left.add(st.report.build());
+        }
         st.report = null;
       }
     }
@@ -183,7 +231,7 @@ public final class ReportAssembler {
           // An OOM-killer line of no report here (an earlier kill's reaper).
         }
         case UNKNOWN -> {
-          if (st.report.isOpen() && ++st.unknownRun >= IDLE_LINES) {
+          if (st.report.isOpen() && ++st.unknownRun >= idleLines(st.report)) {
             st.report.cutShort();
           }
         }
@@ -198,22 +246,37 @@ public final class ReportAssembler {
   }
 
   private void start(HostState st, LogLine line) {
-    if (!startsReport(line.message())) {
+    String m = line.message();
+    boolean tentative = !startsReport(m);
+    if (tentative && !startsTentatively(m)) {
       return;
     }
-    st.report = new OomReportBuilder(line, sink::problem);
+    st.report = new OomReportBuilder(line, sink::problem, tentative);
     st.unknownRun = 0;
     st.report.accept(line);
   }
 
-  /** True for the lines a report can begin with when the ones before it are missing. */
+  private static int idleLines(OomReportBuilder report) {
+    return report.isTentative() ? TENTATIVE_IDLE_LINES : IDLE_LINES;
+  }
+
+  /**
+   * True for the lines a report can begin with when the ones before it are missing, and that only
+   * an OOM report prints: the trigger, the summary, the memory cgroup section, the task table's
+   * title and header, and the kill and ending lines.
+   */
   static boolean startsReport(String message) {
     String m = message.strip();
     if (OomHeaderParser.trigger(m).isPresent() || OomSummaryParser.isSummary(m)) {
       return true;
     }
-    if (m.startsWith("Task in ")) {
+    if (m.startsWith("Task in ") || m.startsWith("Memory cgroup stats for ")
+        || m.contains(": usage ")) {
       return MemcgBlockParser.parse(m, false).isPresent();
+    }
+    if (TaskTableParser.isTitle(m)
+        || (m.startsWith("[") && TaskTableParser.header(m).isPresent())) {
+      return true;
     }
     return KillLineParser.parse(m)
         .map(k -> !(k instanceof KillLine.Reaped || k instanceof KillLine.UnableToReap
@@ -221,11 +284,34 @@ public final class ReportAssembler {
         .orElse(false);
   }
 
+  /**
+   * True for the lines a report can begin with that other messages print too: the stack dump
+   * (its {@code CPU:} header, {@code Hardware name:}, {@code Call Trace:}, a frame), {@code
+   * Mem-Info:}, and the ratelimit's {@code oom_kill_process: N callbacks suppressed}.
+   */
+  static boolean startsTentatively(String message) {
+    // Called for every anchor line while no report is open: cheap tests before any pattern.
+    String m = message.strip();
+    if (m.startsWith("CPU: ")) {
+      return OomHeaderParser.cpu(m).isPresent();
+    }
+    if (m.startsWith("Hardware name:") || m.startsWith("Call Trace:")
+        || m.startsWith("Call trace:") || m.equals("Mem-Info:")) {
+      return true;
+    }
+    if (m.startsWith("oom_kill_process: ")) {
+      return OomHeaderParser.suppressedHeaders(m).isPresent();
+    }
+    return m.contains("+0x") && OomStackLines.isStackLine(m);
+  }
+
   private void handOverReport(HostState st) {
     OomReportBuilder report = st.report;
     st.report = null;
     report.cutShort();
-    sink.report(report.build());
+    if (!report.isTentative()) {
+      sink.report(report.build());
+    }
   }
 
   private void handOverAlloc(HostState st) {

@@ -79,7 +79,43 @@ final class TaskTableParser {
   sealed interface RowResult {}
 
   /** A row read whole. */
-  record Parsed(TaskRow row) implements RowResult {}
+  record Parsed(Row row) implements RowResult {}
+
+  /**
+   * A row as printed: memory columns in pages, except {@code pgtablesBytes}; {@link #toTaskRow}
+   * converts it once the report's page size is known.
+   */
+  record Row(
+      long pid,
+      OptionalLong uid,
+      OptionalLong tgid,
+      long totalVmPages,
+      long rssPages,
+      OptionalLong rssAnonPages,
+      OptionalLong rssFilePages,
+      OptionalLong rssShmemPages,
+      OptionalLong pgtablesBytes,
+      OptionalLong nrPtesPages,
+      OptionalLong nrPmdsPages,
+      OptionalLong swapents,
+      int oomScoreAdj,
+      String comm,
+      SourceLine source) {
+
+    TaskRow toTaskRow(long pageSizeBytes) {
+      return new TaskRow(pid, uid, tgid, totalVmPages * pageSizeBytes, rssPages * pageSizeBytes,
+          times(rssAnonPages, pageSizeBytes), times(rssFilePages, pageSizeBytes),
+          times(rssShmemPages, pageSizeBytes), pgtablesBytes, times(nrPtesPages, pageSizeBytes),
+          times(nrPmdsPages, pageSizeBytes), times(swapents, pageSizeBytes), oomScoreAdj, comm,
+          source);
+    }
+
+    private static OptionalLong times(OptionalLong pages, long pageSizeBytes) {
+      return pages.isPresent()
+          ? OptionalLong.of(pages.getAsLong() * pageSizeBytes)
+          : OptionalLong.empty();
+    }
+  }
 
   /** A row cut short (the name or trailing columns missing): nothing trustworthy in it. */
   record Cut() implements RowResult {}
@@ -209,7 +245,7 @@ final class TaskTableParser {
     if (a < Short.MIN_VALUE || a > Short.MAX_VALUE) {
       return new Malformed("expected an oom_score_adj between -1000 and 1000, found " + a);
     }
-    return new Parsed(new TaskRow(pid, column(lay, numbers, 0), column(lay, numbers, 1),
+    return new Parsed(new Row(pid, column(lay, numbers, 0), column(lay, numbers, 1),
         totalVm.getAsLong(), rss.getAsLong(), column(lay, numbers, 4), column(lay, numbers, 5),
         column(lay, numbers, 6), column(lay, numbers, 7), column(lay, numbers, 8),
         column(lay, numbers, 9), column(lay, numbers, 10), (int) a, name, source));

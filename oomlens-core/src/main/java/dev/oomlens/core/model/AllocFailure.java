@@ -10,6 +10,8 @@ import java.util.OptionalLong;
  * OOM kill: nothing was killed, an allocation (often a high-order or atomic one) failed.
  *
  * @param kind the words before {@code failure}, e.g. {@code page allocation} or {@code vmemmap alloc}
+ * @param pageSizeBytes the page size the {@code show_mem} block's page counts were converted with:
+ *     the zones' present memory against {@code N pages RAM}, else 4096
  */
 public record AllocFailure(
     SourceRange source,
@@ -21,7 +23,8 @@ public record AllocFailure(
     Optional<String> gfpMask,
     String kind,
     Optional<HostMemory> hostMemory,
-    SourceLine line) {
+    SourceLine line,
+    long pageSizeBytes) {
   public AllocFailure {
     requireNonNull(source, "source");
     requireNonNull(host, "host");
@@ -32,5 +35,8 @@ public record AllocFailure(
     requireNonNull(kind, "kind");
     requireNonNull(hostMemory, "hostMemory");
     requireNonNull(line, "line");
+    if (pageSizeBytes <= 0) {
+      throw new IllegalArgumentException("pageSizeBytes=" + pageSizeBytes);
+    }
   }
 }

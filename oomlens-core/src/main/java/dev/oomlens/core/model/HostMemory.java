@@ -4,83 +4,134 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * The {@code show_mem} block of a global, cpuset or mempolicy OOM report (and of a page allocation
  * failure): the {@code Mem-Info:} counters, zones, hugepages and the swap and RAM totals.
  *
- * @param counterPages the {@code Mem-Info:} summary ({@code active_anon:N ... free_cma:N}), in pages,
- *     keys exactly as printed
- * @param pagecachePages {@code N total pagecache pages}
- * @param swapCachePages {@code N pages in swap cache}
- * @param ramPages {@code N pages RAM}
+ * <p>Sizes in bytes: the kernel prints the {@code Mem-Info:} counters and the {@code N pages ...}
+ * lines in pages, converted with the page size of the report ({@link OomReport#pageSizeBytes()},
+ * {@link AllocFailure#pageSizeBytes()}), and the rest in kB.
+ *
+ * @param counterBytes the {@code Mem-Info:} summary ({@code active_anon:N ... free_cma:N}), keys
+ *     exactly as printed
+ * @param pagecacheBytes {@code N total pagecache pages}
+ * @param swapCacheBytes {@code N pages in swap cache}
+ * @param freeSwapBytes {@code Free swap  = NkB}, likewise {@code totalSwapBytes}
+ * @param ramBytes {@code N pages RAM}, likewise {@code reservedBytes}, {@code cmaReservedBytes},
+ *     {@code highmemBytes} ({@code HighMem/MovableOnly}) and {@code hwpoisonedBytes}
  * @param unreclaimableSlab the {@code Unreclaimable slab info:} rows, largest first as printed
+ * @param source the {@code Mem-Info:} line (or the block's first line when that is missing)
+ * @param counterLines the line each {@code counterBytes} key was printed on
+ * @param pageLines the {@code N <what>} lines ({@code N pages RAM}, {@code N total pagecache
+ *     pages}, ...), keyed by what follows the number, as printed
+ * @param freeSwapSource the {@code Free swap  = NkB} line, likewise {@code totalSwapSource}
+ * @param freeAreas the buddy lists, one per zone line printed whole ({@code Node 0 Normal: 3*4kB
+ *     (UM) 2*8kB ... = 13316kB}), in printed order
  */
 public record HostMemory(
-    Map<String, Long> counterPages,
+    Map<String, Long> counterBytes,
     List<ZoneMemory> zones,
     List<Hugepages> hugepages,
-    OptionalLong pagecachePages,
-    OptionalLong swapCachePages,
-    OptionalLong freeSwapKb,
-    OptionalLong totalSwapKb,
-    OptionalLong ramPages,
-    OptionalLong reservedPages,
-    OptionalLong cmaReservedPages,
-    OptionalLong highmemPages,
-    OptionalLong hwpoisonedPages,
+    OptionalLong pagecacheBytes,
+    OptionalLong swapCacheBytes,
+    OptionalLong freeSwapBytes,
+    OptionalLong totalSwapBytes,
+    OptionalLong ramBytes,
+    OptionalLong reservedBytes,
+    OptionalLong cmaReservedBytes,
+    OptionalLong highmemBytes,
+    OptionalLong hwpoisonedBytes,
     List<SlabEntry> unreclaimableSlab,
-    SourceLine source) {
+    SourceLine source,
+    Map<String, SourceLine> counterLines,
+    Map<String, SourceLine> pageLines,
+    Optional<SourceLine> freeSwapSource,
+    Optional<SourceLine> totalSwapSource,
+    List<FreeArea> freeAreas) {
   public HostMemory {
-    counterPages = Map.copyOf(counterPages);
+    counterBytes = Map.copyOf(counterBytes);
     zones = List.copyOf(zones);
     hugepages = List.copyOf(hugepages);
-    requireNonNull(pagecachePages, "pagecachePages");
-    requireNonNull(swapCachePages, "swapCachePages");
-    requireNonNull(freeSwapKb, "freeSwapKb");
-    requireNonNull(totalSwapKb, "totalSwapKb");
-    requireNonNull(ramPages, "ramPages");
-    requireNonNull(reservedPages, "reservedPages");
-    requireNonNull(cmaReservedPages, "cmaReservedPages");
-    requireNonNull(highmemPages, "highmemPages");
-    requireNonNull(hwpoisonedPages, "hwpoisonedPages");
+    requireNonNull(pagecacheBytes, "pagecacheBytes");
+    requireNonNull(swapCacheBytes, "swapCacheBytes");
+    requireNonNull(freeSwapBytes, "freeSwapBytes");
+    requireNonNull(totalSwapBytes, "totalSwapBytes");
+    requireNonNull(ramBytes, "ramBytes");
+    requireNonNull(reservedBytes, "reservedBytes");
+    requireNonNull(cmaReservedBytes, "cmaReservedBytes");
+    requireNonNull(highmemBytes, "highmemBytes");
+    requireNonNull(hwpoisonedBytes, "hwpoisonedBytes");
     unreclaimableSlab = List.copyOf(unreclaimableSlab);
     requireNonNull(source, "source");
+    counterLines = Map.copyOf(counterLines);
+    pageLines = Map.copyOf(pageLines);
+    requireNonNull(freeSwapSource, "freeSwapSource");
+    requireNonNull(totalSwapSource, "totalSwapSource");
+    freeAreas = List.copyOf(freeAreas);
   }
 
-  /** One zone line: {@code Node 0 Normal free:12kB min:8kB low:10kB high:12kB ... present:..kB managed:..kB}. */
-  public record ZoneMemory(
-      int node,
-      String zone,
-      OptionalLong freeKb,
-      OptionalLong minKb,
-      OptionalLong lowKb,
-      OptionalLong highKb,
-      OptionalLong presentKb,
-      OptionalLong managedKb,
-      SourceLine source) {
-    public ZoneMemory {
+  /** The {@code N pages RAM} line. */
+  public Optional<SourceLine> ramLine() {
+    return Optional.ofNullable(pageLines.get("pages RAM"));
+  }
+
+  /**
+   * One zone's buddy list ({@code Node 0 Normal: 3*4kB (UM) 2*8kB (M) ... = 13316kB},
+   * mm/page_alloc.c show_free_areas()): how many free blocks of each size the zone had.
+   */
+  public record FreeArea(int node, String zone, List<FreeBlocks> blocks, SourceLine source) {
+    public FreeArea {
       requireNonNull(zone, "zone");
-      requireNonNull(freeKb, "freeKb");
-      requireNonNull(minKb, "minKb");
-      requireNonNull(lowKb, "lowKb");
-      requireNonNull(highKb, "highKb");
-      requireNonNull(presentKb, "presentKb");
-      requireNonNull(managedKb, "managedKb");
+      blocks = List.copyOf(blocks);
       requireNonNull(source, "source");
     }
   }
 
-  /** {@code Node 0 hugepages_total=N hugepages_free=N hugepages_surp=N hugepages_size=2048kB}. */
-  public record Hugepages(int node, long total, long free, long surp, long sizeKb, SourceLine source) {
+  /** {@code N*SkB}: {@code count} free blocks of {@code sizeBytes} each. */
+  public record FreeBlocks(long count, long sizeBytes) {}
+
+  /**
+   * One zone line: {@code Node 0 Normal free:12kB min:8kB low:10kB high:12kB ... present:..kB
+   * managed:..kB}, in bytes.
+   */
+  public record ZoneMemory(
+      int node,
+      String zone,
+      OptionalLong freeBytes,
+      OptionalLong minBytes,
+      OptionalLong lowBytes,
+      OptionalLong highBytes,
+      OptionalLong presentBytes,
+      OptionalLong managedBytes,
+      SourceLine source) {
+    public ZoneMemory {
+      requireNonNull(zone, "zone");
+      requireNonNull(freeBytes, "freeBytes");
+      requireNonNull(minBytes, "minBytes");
+      requireNonNull(lowBytes, "lowBytes");
+      requireNonNull(highBytes, "highBytes");
+      requireNonNull(presentBytes, "presentBytes");
+      requireNonNull(managedBytes, "managedBytes");
+      requireNonNull(source, "source");
+    }
+  }
+
+  /**
+   * {@code Node 0 hugepages_total=N hugepages_free=N hugepages_surp=N hugepages_size=2048kB}: the
+   * pool's counts of huge pages, and their size in bytes.
+   */
+  public record Hugepages(
+      int node, long total, long free, long surp, long sizeBytes, SourceLine source) {
     public Hugepages {
       requireNonNull(source, "source");
     }
   }
 
-  /** One row of {@code Unreclaimable slab info:}: {@code name used total} (kB). */
-  public record SlabEntry(String name, long usedKb, long totalKb, SourceLine source) {
+  /** One row of {@code Unreclaimable slab info:}: {@code name used total}, in bytes. */
+  public record SlabEntry(String name, long usedBytes, long totalBytes, SourceLine source) {
     public SlabEntry {
       requireNonNull(name, "name");
       requireNonNull(source, "source");

@@ -5,38 +5,40 @@ import static java.util.Objects.requireNonNull;
 import java.util.OptionalLong;
 
 /**
- * One row of the task table ({@code dump_tasks}). Memory columns are in pages, as the kernel prints
- * them, except {@code pgtablesBytes}.
+ * One row of the task table ({@code dump_tasks}). Sizes in bytes: the kernel prints the memory
+ * columns in pages (except {@code pgtables_bytes}), converted with the report's page size.
  *
- * @param rssAnonPages 6.8+ kernels only, likewise {@code rssFilePages} and {@code rssShmemPages}
- * @param pgtablesBytes 4.14+ kernels; older ones print {@code nrPtesPages} (and 4.0-4.13 {@code nrPmdsPages})
+ * @param rssAnonBytes 6.8+ kernels only, likewise {@code rssFileBytes} and {@code rssShmemBytes}
+ * @param pgtablesBytes 4.14+ kernels; older ones print {@code nr_ptes} ({@code nrPtesBytes}: the
+ *     page-table pages) and 4.0-4.13 also {@code nr_pmds} ({@code nrPmdsBytes})
+ * @param swapBytes {@code swapents}: the task's pages out in swap
  */
 public record TaskRow(
     long pid,
     OptionalLong uid,
     OptionalLong tgid,
-    long totalVmPages,
-    long rssPages,
-    OptionalLong rssAnonPages,
-    OptionalLong rssFilePages,
-    OptionalLong rssShmemPages,
+    long totalVmBytes,
+    long rssBytes,
+    OptionalLong rssAnonBytes,
+    OptionalLong rssFileBytes,
+    OptionalLong rssShmemBytes,
     OptionalLong pgtablesBytes,
-    OptionalLong nrPtesPages,
-    OptionalLong nrPmdsPages,
-    OptionalLong swapents,
+    OptionalLong nrPtesBytes,
+    OptionalLong nrPmdsBytes,
+    OptionalLong swapBytes,
     int oomScoreAdj,
     String comm,
     SourceLine source) {
   public TaskRow {
     requireNonNull(uid, "uid");
     requireNonNull(tgid, "tgid");
-    requireNonNull(rssAnonPages, "rssAnonPages");
-    requireNonNull(rssFilePages, "rssFilePages");
-    requireNonNull(rssShmemPages, "rssShmemPages");
+    requireNonNull(rssAnonBytes, "rssAnonBytes");
+    requireNonNull(rssFileBytes, "rssFileBytes");
+    requireNonNull(rssShmemBytes, "rssShmemBytes");
     requireNonNull(pgtablesBytes, "pgtablesBytes");
-    requireNonNull(nrPtesPages, "nrPtesPages");
-    requireNonNull(nrPmdsPages, "nrPmdsPages");
-    requireNonNull(swapents, "swapents");
+    requireNonNull(nrPtesBytes, "nrPtesBytes");
+    requireNonNull(nrPmdsBytes, "nrPmdsBytes");
+    requireNonNull(swapBytes, "swapBytes");
     requireNonNull(comm, "comm");
     requireNonNull(source, "source");
   }

@@ -6,8 +6,13 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * The task the OOM killer killed, from the {@code Killed process N (x) total-vm:...} line (or, when
- * that line is missing, from the {@code oom-kill:...,task=x,pid=N,uid=U} summary).
+ * The task the OOM killer killed, from the {@code Killed process N (x) total-vm:...} line. When that
+ * line is missing, from the {@code oom-kill:...,task=x,pid=N,uid=U} summary, else from the reaper's
+ * {@code oom_reaper: reaped process N (x), now ...} (or {@code unable to reap pid:N (x)}) line: then
+ * {@code source} is that line and the sizes are empty, since the reaper prints what was left after
+ * it reaped, not what the victim held.
+ *
+ * <p>Sizes in bytes (the kill line prints kB).
  *
  * @param oomScoreAdj from the kill line (5.3+), else from the victim's task-table row
  * @param score the badness printed by pre-5.1 kernels ({@code Kill process N (x) score S or
@@ -16,33 +21,34 @@ import java.util.OptionalLong;
 public record Victim(
     long pid,
     String comm,
-    OptionalLong totalVmKb,
-    OptionalLong anonRssKb,
-    OptionalLong fileRssKb,
-    OptionalLong shmemRssKb,
+    OptionalLong totalVmBytes,
+    OptionalLong anonRssBytes,
+    OptionalLong fileRssBytes,
+    OptionalLong shmemRssBytes,
     OptionalLong uid,
-    OptionalLong pgtablesKb,
+    OptionalLong pgtablesBytes,
     OptionalInt oomScoreAdj,
     OptionalLong score,
     SourceLine source) {
   public Victim {
     requireNonNull(comm, "comm");
-    requireNonNull(totalVmKb, "totalVmKb");
-    requireNonNull(anonRssKb, "anonRssKb");
-    requireNonNull(fileRssKb, "fileRssKb");
-    requireNonNull(shmemRssKb, "shmemRssKb");
+    requireNonNull(totalVmBytes, "totalVmBytes");
+    requireNonNull(anonRssBytes, "anonRssBytes");
+    requireNonNull(fileRssBytes, "fileRssBytes");
+    requireNonNull(shmemRssBytes, "shmemRssBytes");
     requireNonNull(uid, "uid");
-    requireNonNull(pgtablesKb, "pgtablesKb");
+    requireNonNull(pgtablesBytes, "pgtablesBytes");
     requireNonNull(oomScoreAdj, "oomScoreAdj");
     requireNonNull(score, "score");
     requireNonNull(source, "source");
   }
 
   /** anon + file + shmem RSS at the kill, when the kill line printed them. */
-  public OptionalLong rssKb() {
-    if (anonRssKb.isEmpty() || fileRssKb.isEmpty()) {
+  public OptionalLong rssBytes() {
+    if (anonRssBytes.isEmpty() || fileRssBytes.isEmpty()) {
       return OptionalLong.empty();
     }
-    return OptionalLong.of(anonRssKb.getAsLong() + fileRssKb.getAsLong() + shmemRssKb.orElse(0));
+    return OptionalLong.of(
+        anonRssBytes.getAsLong() + fileRssBytes.getAsLong() + shmemRssBytes.orElse(0));
   }
 }

@@ -64,7 +64,8 @@ public record Badness(
   /**
    * One row's badness.
    *
-   * @param basePages rss + swapents + page tables, in pages: the memory the kill would free
+   * @param basePages rss + swapents + page tables, in pages (the unit of the kernel's arithmetic):
+   *     the memory the kill would free
    * @param adjPages {@code oom_score_adj * (totalpages / 1000)}
    * @param eligible false for {@code oom_score_adj -1000}
    */
@@ -79,8 +80,8 @@ public record Badness(
     if (report.tasks().isEmpty()) {
       return Optional.empty();
     }
-    long pageKb = ReportFacts.pageKb(report);
-    Optional<Scale> scale = scale(report, pageKb);
+    long pageBytes = report.pageSizeBytes();
+    Optional<Scale> scale = scale(report, pageBytes);
     if (scale.isEmpty()) {
       return Optional.empty();
     }
@@ -88,7 +89,7 @@ public record Badness(
     List<Indexed> scored = new ArrayList<>();
     List<TaskRow> rows = report.tasks();
     for (int i = 0; i < rows.size(); i++) {
-      scored.add(new Indexed(i, score(rows.get(i), total, pageKb)));
+      scored.add(new Indexed(i, score(rows.get(i), total, pageBytes)));
     }
     scored.sort(Comparator.<Indexed>comparingInt(s -> s.score().eligible() ? 0 : 1)
         .thenComparing(Comparator.<Indexed>comparingLong(s -> s.score().points()).reversed())
@@ -106,12 +107,13 @@ public record Badness(
     return Optional.of(new Badness(total, scale.get().basis(), ranking, rank));
   }
 
-  /** The badness of one row against {@code totalPages}. */
-  public static Score score(TaskRow row, long totalPages, long pageKb) {
-    long pgtables = row.pgtablesBytes().isPresent()
-        ? row.pgtablesBytes().getAsLong() / (pageKb * 1024)
-        : row.nrPtesPages().orElse(0) + row.nrPmdsPages().orElse(0);
-    long base = row.rssPages() + row.swapents().orElse(0) + pgtables;
+  /** The badness of one row against {@code totalPages}, its sizes in pages of {@code pageBytes}. */
+  public static Score score(TaskRow row, long totalPages, long pageBytes) {
+    long pgtablesBytes = row.pgtablesBytes().isPresent()
+        ? row.pgtablesBytes().getAsLong()
+        : row.nrPtesBytes().orElse(0) + row.nrPmdsBytes().orElse(0);
+    long base = row.rssBytes() / pageBytes + row.swapBytes().orElse(0) / pageBytes
+        + pgtablesBytes / pageBytes;
     long adj = (long) row.oomScoreAdj() * (totalPages / 1000);
     return new Score(row, base, adj, base + adj, row.oomScoreAdj() != -1000);
   }
@@ -145,89 +147,79 @@ public record Badness(
 
   private record Scale(long pages, String basis) {}
 
-  private static Optional<Scale> scale(OomReport report, long pageKb) {
+  private static Optional<Scale> scale(OomReport report, long pageBytes) {
     if (report.scope().filter(s -> s == OomScope.MEMCG).isPresent()) {
       Optional<MemcgState> memcg = report.memcg();
-      if (memcg.isEmpty() || MemcgState.isUnlimited(memcg.get().limitKb())) {
+      if (memcg.isEmpty() || MemcgState.isUnlimited(memcg.get().limitBytes())) {
         return Optional.empty();
       }
-      long limitKb = memcg.get().limitKb();
-      return Optional.of(new Scale(Math.max(1, limitKb / pageKb),
-          "the memory cgroup's limit, " + limitKb + " kB"));
+      long limitBytes = memcg.get().limitBytes();
+      return Optional.of(new Scale(Math.max(1, limitBytes / pageBytes),
+          "the memory cgroup's limit, " + limitBytes / 1024 + " kB"));
     }
     Optional<HostMemory> host = report.hostMemory();
     if (host.isEmpty()) {
       return Optional.empty();
     }
     HostMemory h = host.get();
-    long swapPages = h.totalSwapKb().orElse(0) / pageKb;
-    String swapWords = h.totalSwapKb().isPresent()
-        ? " + Total swap " + h.totalSwapKb().getAsLong() + " kB"
+    long swapPages = h.totalSwapBytes().orElse(0) / pageBytes;
+    String swapWords = h.totalSwapBytes().isPresent()
+        ? " + Total swap " + h.totalSwapBytes().getAsLong() / 1024 + " kB"
         : "";
     Optional<Constraint> c = report.constraint();
-    boolean confined = c.filter(x -> x == Constraint.CONSTRAINT_CPUSET
-        || x == Constraint.CONSTRAINT_MEMORY_POLICY).isPresent();
+    boolean confined = c.filter(x -> x.equals(Constraint.CONSTRAINT_CPUSET)
+        || x.equals(Constraint.CONSTRAINT_MEMORY_POLICY)).isPresent();
     if (confined) {
-      Optional<Set<Integer>> nodes = c.get() == Constraint.CONSTRAINT_CPUSET
+      Optional<Set<Integer>> nodes = c.get().equals(Constraint.CONSTRAINT_CPUSET)
           ? report.memsAllowed().flatMap(Badness::nodeList)
-          : ReportFacts.constraintLine(report).flatMap(l -> field(l.text(), "nodemask="))
-              .flatMap(Badness::nodeList);
+          : report.nodemask().flatMap(Badness::nodeList);
       if (nodes.isPresent()) {
-        long presentKb = 0;
+        long presentBytes = 0;
         boolean all = true;
         for (ZoneMemory z : h.zones()) {
           if (nodes.get().contains(z.node())) {
-            all &= z.presentKb().isPresent();
-            presentKb += z.presentKb().orElse(0);
+            all &= z.presentBytes().isPresent();
+            presentBytes += z.presentBytes().orElse(0);
           }
         }
-        if (all && presentKb > 0) {
-          return Optional.of(new Scale(presentKb / pageKb + swapPages,
-              "the present memory of nodes " + nodes.get() + ", " + presentKb + " kB" + swapWords));
+        if (all && presentBytes > 0) {
+          return Optional.of(new Scale(presentBytes / pageBytes + swapPages,
+              "the present memory of nodes " + nodes.get() + ", " + presentBytes / 1024 + " kB"
+                  + swapWords));
         }
       }
     }
-    if (h.ramPages().isPresent() && h.reservedPages().isPresent()) {
-      long managed = h.ramPages().getAsLong() - h.reservedPages().getAsLong();
-      return Optional.of(new Scale(managed + swapPages,
-          "managed RAM (" + h.ramPages().getAsLong() + " pages RAM - "
-              + h.reservedPages().getAsLong() + " reserved)" + swapWords));
+    if (h.ramBytes().isPresent() && h.reservedBytes().isPresent()) {
+      long ramPages = h.ramBytes().getAsLong() / pageBytes;
+      long reservedPages = h.reservedBytes().getAsLong() / pageBytes;
+      return Optional.of(new Scale(ramPages - reservedPages + swapPages,
+          "managed RAM (" + ramPages + " pages RAM - " + reservedPages + " reserved)"
+              + swapWords));
     }
-    OptionalLong managedKb = managedKb(h);
-    if (managedKb.isPresent()) {
-      return Optional.of(new Scale(managedKb.getAsLong() / pageKb + swapPages,
-          "the zones' managed memory, " + managedKb.getAsLong() + " kB" + swapWords));
+    OptionalLong managedBytes = managedBytes(h);
+    if (managedBytes.isPresent()) {
+      return Optional.of(new Scale(managedBytes.getAsLong() / pageBytes + swapPages,
+          "the zones' managed memory, " + managedBytes.getAsLong() / 1024 + " kB" + swapWords));
     }
-    if (h.ramPages().isPresent()) {
-      return Optional.of(new Scale(h.ramPages().getAsLong() + swapPages,
-          h.ramPages().getAsLong() + " pages RAM" + swapWords));
+    if (h.ramBytes().isPresent()) {
+      long ramPages = h.ramBytes().getAsLong() / pageBytes;
+      return Optional.of(new Scale(ramPages + swapPages, ramPages + " pages RAM" + swapWords));
     }
     return Optional.empty();
   }
 
-  private static OptionalLong managedKb(HostMemory h) {
+  private static OptionalLong managedBytes(HostMemory h) {
     if (h.zones().isEmpty()) {
       return OptionalLong.empty();
     }
     long sum = 0;
     for (ZoneMemory z : h.zones()) {
-      if (z.managedKb().isEmpty()) {
+      if (z.managedBytes().isEmpty()) {
         return OptionalLong.empty();
       }
-      sum += z.managedKb().getAsLong();
+      sum += z.managedBytes().getAsLong();
     }
     return OptionalLong.of(sum);
-  }
-
-  /** {@code key=value} up to the next comma, from a summary line. */
-  static Optional<String> field(String text, String key) {
-    int at = text.indexOf(key);
-    if (at < 0) {
-      return Optional.empty();
-    }
-    int start = at + key.length();
-    int end = text.indexOf(',', start);
-    return Optional.of(end < 0 ? text.substring(start).trim() : text.substring(start, end));
   }
 
   /** A kernel node list ({@code 0-1,4}); empty for {@code (null)} or anything unreadable. */

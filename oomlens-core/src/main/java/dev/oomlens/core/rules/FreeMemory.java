@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /*
  * What the show_mem block says about free memory, from the point of view of the allocation that
@@ -19,10 +17,8 @@ import java.util.regex.Pattern;
  * high); an allocation without __GFP_MOVABLE (bit 0x08 of the gfp mask since 2.6) cannot use
  * ZONE_MOVABLE, and free CMA pages serve only movable allocations, so neither counts as free for
  * it. For order > 0 a zone also needs a free block of 2^order pages: the buddy lines
- * ("Node 0 Normal: 3*4kB (UM) 2*8kB ... = 13316kB") show which block sizes were free.
- *
- * The buddy lines are kept by the model only as text (one physical line may hold several of them
- * when rsyslog joined the block with #012), so they are read here from the report's lines.
+ * ("Node 0 Normal: 3*4kB (UM) 2*8kB ... = 13316kB", HostMemory#freeAreas) show which block sizes
+ * were free.
  */
 
 /**
@@ -30,20 +26,16 @@ import java.util.regex.Pattern;
  * zone against watermarks, and the largest free block per zone.
  *
  * @param zones the zones the allocation could use (ZONE_MOVABLE left out for non-movable ones)
- * @param usableFreeKb free kB in those zones, free CMA taken off for non-movable allocations
- * @param cmaFreeKb free CMA memory ({@code free_cma}) in kB
+ * @param usableFreeBytes free memory in those zones, free CMA taken off for non-movable allocations
+ * @param cmaFreeBytes free CMA memory ({@code free_cma})
  * @param buddy the largest free block of each usable zone, when the buddy lines were printed
  */
 public record FreeMemory(
     List<ZoneMemory> zones,
-    long usableFreeKb,
-    long cmaFreeKb,
+    long usableFreeBytes,
+    long cmaFreeBytes,
     boolean movableAllocation,
     List<Buddy> buddy) {
-
-  private static final Pattern BUDDY = Pattern.compile(
-      "Node (\\d+) (\\w+): ((?:\\d+\\*\\d+kB (?:\\([A-Z]+\\) )?)+)= \\d+kB");
-  private static final Pattern BLOCK = Pattern.compile("(\\d+)\\*(\\d+)kB");
 
   public FreeMemory {
     zones = List.copyOf(zones);
@@ -51,29 +43,28 @@ public record FreeMemory(
   }
 
   /** One zone's buddy line: its largest free block, 0 when every list was empty. */
-  public record Buddy(int node, String zone, long largestFreeBlockKb, SourceLine source) {
+  public record Buddy(int node, String zone, long largestFreeBlockBytes, SourceLine source) {
     public Buddy {
       requireNonNull(zone, "zone");
       requireNonNull(source, "source");
     }
   }
 
-  /** The free memory of the report's show_mem block; empty when the report has none. */
   /**
    * True when the report shows memory that was free but in pieces too small for the allocation:
    * the OOM was fragmentation, not a shortage (FRAGMENTATION's case; shortage rules stay silent).
    */
   public static boolean showsFragmentation(OomReport report) {
     int order = report.order().orElse(0);
-    return of(report).filter(f -> f.fragmented(order, ReportFacts.pageKb(report))).isPresent();
+    return of(report).filter(f -> f.fragmented(order, report.pageSizeBytes())).isPresent();
   }
 
+  /** The free memory of the report's show_mem block; empty when the report has none. */
   public static Optional<FreeMemory> of(OomReport report) {
     if (report.hostMemory().isEmpty()) {
       return Optional.empty();
     }
     HostMemory h = report.hostMemory().get();
-    long pageKb = ReportFacts.pageKb(report);
     boolean movable = report.trigger().flatMap(t -> t.gfpMask()).map(FreeMemory::movable)
         .orElse(true);
     List<ZoneMemory> usable = new ArrayList<>();
@@ -83,32 +74,27 @@ public record FreeMemory(
         continue;
       }
       usable.add(z);
-      free += z.freeKb().orElse(0);
+      free += z.freeBytes().orElse(0);
     }
-    long cmaKb = h.counterPages().getOrDefault("free_cma", 0L) * pageKb;
+    long cmaBytes = h.counterBytes().getOrDefault("free_cma", 0L);
     if (!movable) {
-      free = Math.max(0, free - cmaKb);
+      free = Math.max(0, free - cmaBytes);
     }
     List<Buddy> buddy = new ArrayList<>();
-    for (SourceLine line : report.lines()) {
-      Matcher m = BUDDY.matcher(line.text());
-      while (m.find()) {
-        int node = Integer.parseInt(m.group(1));
-        String zone = m.group(2);
-        if (usable.stream().noneMatch(z -> z.node() == node && z.zone().equals(zone))) {
-          continue;
-        }
-        long largest = 0;
-        Matcher b = BLOCK.matcher(m.group(3));
-        while (b.find()) {
-          if (Long.parseLong(b.group(1)) > 0) {
-            largest = Math.max(largest, Long.parseLong(b.group(2)));
-          }
-        }
-        buddy.add(new Buddy(node, zone, largest, line));
+    for (HostMemory.FreeArea area : h.freeAreas()) {
+      if (usable.stream().noneMatch(z -> z.node() == area.node()
+          && z.zone().equals(area.zone()))) {
+        continue;
       }
+      long largest = 0;
+      for (HostMemory.FreeBlocks b : area.blocks()) {
+        if (b.count() > 0) {
+          largest = Math.max(largest, b.sizeBytes());
+        }
+      }
+      buddy.add(new Buddy(area.node(), area.zone(), largest, area.source()));
     }
-    return Optional.of(new FreeMemory(usable, free, cmaKb, movable, buddy));
+    return Optional.of(new FreeMemory(usable, free, cmaBytes, movable, buddy));
   }
 
   /** True when the gfp mask allows ZONE_MOVABLE; unreadable masks count as movable. */
@@ -146,37 +132,41 @@ public record FreeMemory(
   /** The usable zones whose free memory was under their low watermark (where reclaim starts). */
   public List<ZoneMemory> belowLow() {
     return zones.stream()
-        .filter(z -> z.freeKb().isPresent() && z.lowKb().isPresent()
-            && z.freeKb().getAsLong() < z.lowKb().getAsLong())
+        .filter(z -> z.freeBytes().isPresent() && z.lowBytes().isPresent()
+            && z.freeBytes().getAsLong() < z.lowBytes().getAsLong())
         .toList();
   }
 
   /** True when the usable zones held more than twice the sum of their high watermarks. */
   public boolean plentyFree() {
-    OptionalLong high = sum(ZoneMemory::highKb);
-    return high.isPresent() && high.getAsLong() > 0 && usableFreeKb > 2 * high.getAsLong();
+    OptionalLong high = sum(ZoneMemory::highBytes);
+    return high.isPresent() && high.getAsLong() > 0 && usableFreeBytes > 2 * high.getAsLong();
   }
 
   /** True when the buddy lines were printed and no usable zone had a free block of this size. */
-  public boolean noBlockOf(long blockKb) {
-    return !buddy.isEmpty() && buddy.stream().allMatch(b -> b.largestFreeBlockKb() < blockKb);
+  public boolean noBlockOf(long blockBytes) {
+    return !buddy.isEmpty() && buddy.stream().allMatch(b -> b.largestFreeBlockBytes() < blockBytes);
   }
 
   /**
    * True when an allocation of {@code order} failed for want of contiguous blocks rather than
    * memory: order above 0, plenty free, and no free block that large (or no buddy lines at all).
    */
-  public boolean fragmented(int order, long pageKb) {
+  public boolean fragmented(int order, long pageBytes) {
     if (order < 1 || !plentyFree()) {
       return false;
     }
-    return buddy.isEmpty() || noBlockOf(pageKb << order);
+    return buddy.isEmpty() || noBlockOf(pageBytes << order);
   }
 
   /** One zone for reasoning text: {@code Normal (node 0) free 36692 kB, min 36784 kB ...}. */
   public static String describe(ZoneMemory z) {
-    return z.zone() + " (node " + z.node() + ") free " + z.freeKb().orElse(0) + " kB, min "
-        + z.minKb().orElse(0) + " kB, low " + z.lowKb().orElse(0) + " kB, high "
-        + z.highKb().orElse(0) + " kB";
+    return z.zone() + " (node " + z.node() + ") free " + kb(z.freeBytes()) + " kB, min "
+        + kb(z.minBytes()) + " kB, low " + kb(z.lowBytes()) + " kB, high " + kb(z.highBytes())
+        + " kB";
+  }
+
+  private static long kb(OptionalLong bytes) {
+    return bytes.orElse(0) / 1024;
   }
 }

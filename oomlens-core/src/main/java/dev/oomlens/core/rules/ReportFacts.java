@@ -14,34 +14,23 @@ import java.util.Optional;
 import java.util.Set;
 
 /*
- * Small facts several analyzers read the same way. The kernel prints some facts only in a line the
- * model keeps as text (the oom-kill summary, moom_callback in a workqueue line); these are found in
- * the report's own lines so a finding can cite them.
+ * Small facts several analyzers read the same way. Every line a finding cites comes from the model
+ * (each fact keeps the line it was printed on): nothing here searches a report's text.
  */
 
 /** Facts read off one OOM report that several analyzers need: cited lines, page size, shapes. */
 public final class ReportFacts {
-  private ReportFacts() {}
+  /** The work function drivers/tty/sysrq.c queues for SysRq-f. */
+  private static final String SYSRQ_WORK = "moom_callback";
 
-  /** The first line of the report whose text contains {@code needle}. */
-  public static Optional<SourceLine> lineContaining(OomReport report, String needle) {
-    for (SourceLine line : report.lines()) {
-      if (line.text().contains(needle)) {
-        return Optional.of(line);
-      }
-    }
-    return Optional.empty();
-  }
+  private ReportFacts() {}
 
   /**
    * The line that says where the memory ran out: the 4.19+ {@code oom-kill:constraint=...}
    * summary, else the pre-4.19 {@code Task in X killed as a result of limit of Y}.
    */
   public static Optional<SourceLine> constraintLine(OomReport report) {
-    Optional<SourceLine> summary = lineContaining(report, "oom-kill:constraint=");
-    return summary.isPresent()
-        ? summary
-        : lineContaining(report, "killed as a result of limit of");
+    return report.factLines().summary().or(() -> report.factLines().taskIn());
   }
 
   /** The trigger's {@code invoked oom-killer} line, when the input holds it. */
@@ -62,7 +51,14 @@ public final class ReportFacts {
     if (report.order().isPresent() && report.order().getAsInt() == -1) {
       return true;
     }
-    return lineContaining(report, "moom_callback").isPresent();
+    return report.workFunction().filter(SYSRQ_WORK::equals).isPresent();
+  }
+
+  /** The {@code Workqueue: events moom_callback} line of a SysRq-f OOM, when it was printed. */
+  public static Optional<SourceLine> sysrqWorkqueueLine(OomReport report) {
+    return report.workFunction().filter(SYSRQ_WORK::equals).isPresent()
+        ? report.factLines().workqueue()
+        : Optional.empty();
   }
 
   /** True when the whole machine ran out: no cgroup, cpuset or memory policy confined it. */
@@ -70,28 +66,9 @@ public final class ReportFacts {
     return report.scope().filter(s -> s == OomScope.GLOBAL).isPresent();
   }
 
-  /**
-   * The page size in kB: read from the victim's task-table row (pages) against its kill line
-   * (kB) when both are there, since arm64 and ppc64 kernels may use 16 or 64 kB pages; else 4.
-   */
-  public static long pageKb(OomReport report) {
-    Optional<TaskRow> row = report.victimRow();
-    Optional<Victim> victim = report.victim();
-    if (row.isPresent() && victim.isPresent() && victim.get().rssKb().isPresent()
-        && row.get().rssPages() > 0) {
-      double ratio = (double) victim.get().rssKb().getAsLong() / row.get().rssPages();
-      for (long size : new long[] {4, 16, 64}) {
-        if (Math.abs(ratio - size) <= size * 0.1) {
-          return size;
-        }
-      }
-    }
-    return 4;
-  }
-
-  /** Memory a task holds in pages: resident plus swapped out. */
-  public static long heldPages(TaskRow row) {
-    return row.rssPages() + row.swapents().orElse(0);
+  /** Memory a task holds, in bytes: resident plus swapped out. */
+  public static long heldBytes(TaskRow row) {
+    return row.rssBytes() + row.swapBytes().orElse(0);
   }
 
   /** The row of the task table for {@code pid}: the row's pid, else its tgid. */

@@ -21,6 +21,11 @@ public final class Sizes {
     return String.format(Locale.ROOT, "%.1f GiB", kb / (1024.0 * 1024));
   }
 
+  /** A size in bytes written as {@link #kb} writes kernel kB: {@code 32.0 MiB}, {@code 512 kB}. */
+  public static String bytes(long bytes) {
+    return kb(bytes / KIB);
+  }
+
   /** The smallest whole number of MiB holding {@code kb}, for Kubernetes quantities. */
   public static long ceilMi(long kb) {
     return Math.max(1, (kb + 1023) / 1024);

@@ -33,7 +33,7 @@ import java.util.Set;
  *     incident has a single table)
  */
 public record TaskGrowth(List<Track> tracks, List<Track> growers) {
-  private static final long MIN_GROWTH_KB = 1024;
+  private static final long MIN_GROWTH_BYTES = 1024 * 1024;
 
   public TaskGrowth {
     tracks = List.copyOf(tracks);
@@ -62,9 +62,9 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
       return samples.getLast();
     }
 
-    /** Held memory (rss + swap) in the last table minus the first, in pages. */
-    public long growthPages() {
-      return ReportFacts.heldPages(last().row()) - ReportFacts.heldPages(first().row());
+    /** Held memory (rss + swap) in the last table minus the first, in bytes. */
+    public long growthBytes() {
+      return ReportFacts.heldBytes(last().row()) - ReportFacts.heldBytes(first().row());
     }
 
     /** True when this track holds {@code row} of report {@code reportIndex}. */
@@ -116,7 +116,7 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
     List<Track> all = tracks.all.stream()
         .map(t -> new Track(t.samples.getFirst().row().comm(), t.samples))
         .toList();
-    return new TaskGrowth(all, growers(all, reports));
+    return new TaskGrowth(all, growers(all));
   }
 
   private static String key(TaskRow row) {
@@ -187,17 +187,15 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
     }
   }
 
-  private static List<Track> growers(List<Track> tracks, List<OomReport> reports) {
-    long pageKb = reports.stream().mapToLong(ReportFacts::pageKb).max().orElse(4);
-    long minPages = MIN_GROWTH_KB / pageKb;
+  private static List<Track> growers(List<Track> tracks) {
     long most = tracks.stream().filter(t -> t.samples().size() > 1)
-        .mapToLong(Track::growthPages).max().orElse(0);
-    if (most < minPages || most <= 0) {
+        .mapToLong(Track::growthBytes).max().orElse(0);
+    if (most < MIN_GROWTH_BYTES || most <= 0) {
       return List.of();
     }
     return tracks.stream()
-        .filter(t -> t.samples().size() > 1 && t.growthPages() * 2 >= most)
-        .sorted(Comparator.comparingLong(Track::growthPages).reversed())
+        .filter(t -> t.samples().size() > 1 && t.growthBytes() * 2 >= most)
+        .sorted(Comparator.comparingLong(Track::growthBytes).reversed())
         .toList();
   }
 
@@ -239,7 +237,7 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
         ? ReportFacts.row(report, t.pid().getAsLong())
         : Optional.empty());
     Optional<TaskRow> largest = report.tasks().stream()
-        .max(Comparator.comparingLong(ReportFacts::heldPages));
+        .max(Comparator.comparingLong(ReportFacts::heldBytes));
     return new Comparison(victim, trigger, largest);
   }
 }

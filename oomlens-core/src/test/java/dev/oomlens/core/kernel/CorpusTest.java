@@ -5,7 +5,8 @@ import static dev.oomlens.core.kernel.ReportTestLines.resource;
 import static dev.oomlens.core.kernel.ReportTestLines.unframed;
 
 import dev.oomlens.core.model.AllocFailure;
-import dev.oomlens.core.model.MemcgState;
+import dev.oomlens.core.model.Constraint;
+import dev.oomlens.core.model.KiB;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.OomScope;
 import dev.oomlens.core.model.Victim;
@@ -86,25 +87,25 @@ class CorpusTest {
         .isEqualTo(Optional.ofNullable(expected.get("victim_pid")));
     soft.assertThat(v.map(Victim::comm)).as("victim_comm")
         .isEqualTo(Optional.ofNullable(expected.get("victim_comm")));
-    soft.assertThat(v.map(Victim::anonRssKb).orElse(OptionalLong.empty())).as("victim_anon_rss_kb")
+    soft.assertThat(kb(v.map(Victim::anonRssBytes))).as("victim_anon_rss_kb")
         .isEqualTo(optLong(expected.get("victim_anon_rss_kb")));
-    soft.assertThat(v.map(Victim::fileRssKb).orElse(OptionalLong.empty())).as("victim_file_rss_kb")
+    soft.assertThat(kb(v.map(Victim::fileRssBytes))).as("victim_file_rss_kb")
         .isEqualTo(optLong(expected.get("victim_file_rss_kb")));
-    soft.assertThat(v.map(Victim::shmemRssKb).orElse(OptionalLong.empty()))
+    soft.assertThat(kb(v.map(Victim::shmemRssBytes)))
         .as("victim_shmem_rss_kb").isEqualTo(optLong(expected.get("victim_shmem_rss_kb")));
     Object adj = expected.get("victim_oom_score_adj");
     soft.assertThat(v.map(Victim::oomScoreAdj).orElse(OptionalInt.empty()))
         .as("victim_oom_score_adj")
         .isEqualTo(adj == null ? OptionalInt.empty() : OptionalInt.of(((Long) adj).intValue()));
-    soft.assertThat(r.constraint().map(Enum::name)).as("constraint")
+    soft.assertThat(r.constraint().map(Constraint::name)).as("constraint")
         .isEqualTo(Optional.ofNullable(expected.get("constraint")));
     soft.assertThat(r.oomMemcg()).as("oom_memcg")
         .isEqualTo(Optional.ofNullable(expected.get("oom_memcg")));
     soft.assertThat(r.taskMemcg()).as("task_memcg")
         .isEqualTo(Optional.ofNullable(expected.get("task_memcg")));
-    soft.assertThat(r.memcg().map(MemcgState::usageKb)).as("memcg_usage_kb")
+    soft.assertThat(r.memcg().map(m -> KiB.fromBytes(m.usageBytes()))).as("memcg_usage_kb")
         .isEqualTo(Optional.ofNullable(expected.get("memcg_usage_kb")));
-    soft.assertThat(r.memcg().map(MemcgState::limitKb)).as("memcg_limit_kb")
+    soft.assertThat(r.memcg().map(m -> KiB.fromBytes(m.limitBytes()))).as("memcg_limit_kb")
         .isEqualTo(Optional.ofNullable(expected.get("memcg_limit_kb")));
     soft.assertThat(r.reaped()).as("reaped")
         .isEqualTo(Optional.ofNullable(expected.get("reaped")));
@@ -126,7 +127,7 @@ class CorpusTest {
           .isEqualTo(Optional.of(tail.get("victim_pid")));
       soft.assertThat(t.victim().map(Victim::comm)).as("tail victim_comm")
           .isEqualTo(Optional.of(tail.get("victim_comm")));
-      soft.assertThat(t.victim().map(Victim::anonRssKb).orElse(OptionalLong.empty()))
+      soft.assertThat(kb(t.victim().map(Victim::anonRssBytes)))
           .as("tail victim_anon_rss_kb").isEqualTo(optLong(tail.get("victim_anon_rss_kb")));
       soft.assertThat(t.reaped()).as("tail reaped")
           .isEqualTo(Optional.ofNullable(tail.get("reaped")));
@@ -144,6 +145,12 @@ class CorpusTest {
       case "cpuset" -> OomScope.CPUSET;
       default -> OomScope.GLOBAL;
     };
+  }
+
+  /** Bytes as the kB the manifest was read in. */
+  private static OptionalLong kb(Optional<OptionalLong> bytes) {
+    OptionalLong b = bytes.orElse(OptionalLong.empty());
+    return b.isPresent() ? OptionalLong.of(KiB.fromBytes(b.getAsLong())) : OptionalLong.empty();
   }
 
   private static OptionalLong optLong(Object o) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.SourceLine;
+import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,10 @@ class MemInfoParserTest {
     assertThat(MemInfoParser.parse("Node 0 active_anon:1301200kB inactive_anon:76516kB"
         + " all_unreclaimable? yes")).containsInstanceOf(MemInfoParser.Other.class);
     assertThat(MemInfoParser.parse("Node 0 DMA32: 4*4kB (UEC) 0*8kB 1*16kB (E) = 529024kB"))
+        .hasValue(new MemInfoParser.Buddy(0, "DMA32", List.of(new HostMemory.FreeBlocks(4, 4096),
+            new HostMemory.FreeBlocks(0, 8192), new HostMemory.FreeBlocks(1, 16384))));
+    // Cut before its total: its counts cannot be trusted.
+    assertThat(MemInfoParser.parse("Node 0 DMA32: 4*4kB (UEC) 0*8kB 1*1"))
         .containsInstanceOf(MemInfoParser.Other.class);
     assertThat(MemInfoParser.parse("lowmem_reserve[]: 0 2780 15835 15835"))
         .containsInstanceOf(MemInfoParser.Other.class);
@@ -105,30 +110,32 @@ class MemInfoParserTest {
     }
     assertThat(b.accept("[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
         src)).isFalse();
-    HostMemory h = b.build().orElseThrow();
-    assertThat(h.counterPages()).containsEntry("free", 12929L).containsEntry("active_anon", 405991L)
-        .hasSize(6);
+    // One zone of a 1.7 GiB machine: its present memory tells nothing of the page size.
+    assertThat(b.pageSizeBytes()).isEmpty();
+    HostMemory h = b.build(4096).orElseThrow();
+    assertThat(h.counterBytes()).containsEntry("free", 12929L * 4096)
+        .containsEntry("active_anon", 405991L * 4096).hasSize(6);
     assertThat(h.zones()).hasSize(1);
     assertThat(h.hugepages()).hasSize(1);
-    assertThat(h.pagecachePages()).hasValue(204);
-    assertThat(h.swapCachePages()).hasValue(0);
-    assertThat(h.freeSwapKb()).hasValue(0);
-    assertThat(h.totalSwapKb()).hasValue(0);
-    assertThat(h.ramPages()).hasValue(445340);
-    assertThat(h.highmemPages()).hasValue(0);
-    assertThat(h.reservedPages()).hasValue(10614);
-    assertThat(h.cmaReservedPages()).isEmpty();
-    assertThat(h.hwpoisonedPages()).hasValue(0);
+    assertThat(h.pagecacheBytes()).hasValue(204L * 4096);
+    assertThat(h.swapCacheBytes()).hasValue(0);
+    assertThat(h.freeSwapBytes()).hasValue(0);
+    assertThat(h.totalSwapBytes()).hasValue(0);
+    assertThat(h.ramBytes()).hasValue(445340L * 4096);
+    assertThat(h.highmemBytes()).hasValue(0);
+    assertThat(h.reservedBytes()).hasValue(10614L * 4096);
+    assertThat(h.cmaReservedBytes()).isEmpty();
+    assertThat(h.hwpoisonedBytes()).hasValue(0);
     assertThat(h.unreclaimableSlab()).extracting(HostMemory.SlabEntry::name)
         .containsExactly("kmalloc-512", "TCPv6");
-    assertThat(h.unreclaimableSlab().getFirst().usedKb()).isEqualTo(12345);
-    assertThat(h.unreclaimableSlab().getFirst().totalKb()).isEqualTo(23456);
+    assertThat(h.unreclaimableSlab().getFirst().usedBytes()).isEqualTo(12345L * 1024);
+    assertThat(h.unreclaimableSlab().getFirst().totalBytes()).isEqualTo(23456L * 1024);
   }
 
   @Test
   void builder_countersOutsideTheBlock_notTaken() {
     MemInfoBuilder b = new MemInfoBuilder();
     assertThat(b.accept("active_anon:1 inactive_anon:2", new SourceLine("t", 1, "x"))).isFalse();
-    assertThat(b.build()).isEmpty();
+    assertThat(b.build(4096)).isEmpty();
   }
 }

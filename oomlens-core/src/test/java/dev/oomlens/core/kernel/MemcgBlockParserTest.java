@@ -68,6 +68,24 @@ class MemcgBlockParserTest {
   }
 
   @Test
+  void isCount_eventCountersAreCounts_everyOtherKeyASizeInBytes() {
+    // corpus 015 (5.15) memory.stat keys; the event names of memory_stat_format() and the v1
+    // total_ ones of memcg_stat_show()
+    for (String size : "anon file kernel_stack pagetables percpu sock shmem file_mapped file_dirty"
+        .split(" ")) {
+      assertThat(MemcgState.isCount(size)).as(size).isFalse();
+    }
+    for (String size : "anon_thp slab_unreclaimable total_rss total_cache".split(" ")) {
+      assertThat(MemcgState.isCount(size)).as(size).isFalse();
+    }
+    for (String count : ("pgfault pgmajfault pgscan pgsteal workingset_refault_anon"
+        + " workingset_nodereclaim thp_fault_alloc zswpout total_pgpgin total_pgfault")
+        .split(" ")) {
+      assertThat(MemcgState.isCount(count)).as(count).isTrue();
+    }
+  }
+
+  @Test
   void builder_collectsEveryStatsBlock() {
     // corpus 006 (4.15, k3s): one stats line per cgroup of the pod
     MemcgStateBuilder b = new MemcgStateBuilder();
@@ -83,13 +101,13 @@ class MemcgBlockParserTest {
       assertThat(b.accept(l, src)).as(l).isTrue();
     }
     MemcgState m = b.build().orElseThrow();
-    assertThat(m.usageKb()).isEqualTo(125952);
-    assertThat(m.limitKb()).isEqualTo(125952);
+    assertThat(m.usageBytes()).isEqualTo(125952 * 1024L);
+    assertThat(m.limitBytes()).isEqualTo(125952 * 1024L);
     assertThat(m.failcnt()).hasValue(3632);
-    assertThat(m.memswUsageKb()).hasValue(0);
-    assertThat(MemcgState.isUnlimited(m.memswLimitKb().getAsLong())).isTrue();
-    assertThat(m.kmemUsageKb()).hasValue(2352);
-    assertThat(m.swapUsageKb()).isEmpty();
+    assertThat(m.memswUsageBytes()).hasValue(0);
+    assertThat(MemcgState.isUnlimited(m.memswLimitBytes().getAsLong())).isTrue();
+    assertThat(m.kmemUsageBytes()).hasValue(2352 * 1024L);
+    assertThat(m.swapUsageBytes()).isEmpty();
     assertThat(m.statCgroup()).hasValue("/kubepods/burstable/pod1");
     assertThat(m.stat()).isEqualTo(Map.of("cache", 0L, "rss", 0L, "shmem", 0L));
     assertThat(m.statByCgroup().keySet()).containsExactly("/kubepods/burstable/pod1",
@@ -113,6 +131,6 @@ class MemcgBlockParserTest {
     assertThat(b.accept("sock 0", src)).isFalse();
     MemcgState m = b.build().orElseThrow();
     assertThat(m.stat()).isEqualTo(Map.of("anon", 484630528L, "file", 37752832L));
-    assertThat(m.swapUsageKb()).hasValue(0);
+    assertThat(m.swapUsageBytes()).hasValue(0);
   }
 }

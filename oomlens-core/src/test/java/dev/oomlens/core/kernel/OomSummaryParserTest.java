@@ -3,7 +3,6 @@ package dev.oomlens.core.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.model.Constraint;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class OomSummaryParserTest {
@@ -93,8 +92,8 @@ class OomSummaryParserTest {
   void parse_unknownConstraint_keepsText() {
     OomSummaryParser.Summary s = parse("oom-kill:constraint=CONSTRAINT_BPF,nodemask=(null),"
         + "task=a,pid=1,uid=0");
-    assertThat(s.constraint()).isEmpty();
-    assertThat(s.constraintText()).isEqualTo(Optional.of("CONSTRAINT_BPF"));
+    assertThat(s.constraint()).hasValue(new Constraint("CONSTRAINT_BPF"));
+    assertThat(s.constraint().orElseThrow().scope()).isEmpty();
   }
 
   @Test

@@ -14,10 +14,15 @@ import dev.oomlens.core.model.LogLine;
 import dev.oomlens.core.model.LogTime;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.Trigger;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -106,6 +111,129 @@ class ReportAssemblerPropertyTest {
           assertThat(all.problems).noneMatch(p -> p.message().startsWith("could not assemble"));
         });
   }
+
+  /**
+   * A paste: a corpus file cut at both ends and with lines dropped in between (the kill line, the
+   * summary, whatever a console dropped), with no text altered. Whatever reports come out hold
+   * only facts the whole file holds: no victim, trigger, cgroup or usage is made up.
+   */
+  @Test
+  void accept_pasteCutAnywhere_neverInventsAFact() {
+    qt().withExamples(300)
+        .forAll(integers().between(0, FILES.length - 1), longs().all())
+        .checkAssert((f, seed) -> {
+          Random random = new Random(seed);
+          List<LogLine> whole = CORPUS.get(f);
+          List<LogLine> cut = new ArrayList<>(whole);
+          int from = random.nextInt(cut.size());
+          int to = from + 1 + random.nextInt(cut.size() - from);
+          cut = new ArrayList<>(cut.subList(from, to));
+          for (int k = random.nextInt(4); k > 0 && !cut.isEmpty(); k--) {
+            int at = random.nextInt(cut.size());
+            cut.subList(at, Math.min(cut.size(), at + 1 + random.nextInt(3))).clear();
+          }
+          Facts truth = Facts.of(whole);
+          for (ReportTestLines.Collected out : List.of(assemble(renumbered(cut, FILE, 1)),
+              ReportTestLines.assembleAll(renumbered(cut, FILE, 1)))) {
+            assertThat(out.problems).noneMatch(p -> p.message().startsWith("could not assemble"));
+            for (OomReport r : out.reports) {
+              truth.check(r);
+            }
+          }
+        });
+  }
+
+  /**
+   * A trigger line wrapped at any column from its fields to its oom_score_adj value, the tail on
+   * a line of its own with no framing: the report reads the trigger whole, as if never wrapped.
+   */
+  @Test
+  void accept_triggerWrappedAnywhere_readWhole() {
+    qt().withExamples(200)
+        .forAll(integers().between(0, FILES.length - 1), longs().all())
+        .assuming((f, seed) -> wrappable(CORPUS.get(f)) >= 0)
+        .checkAssert((f, seed) -> {
+          List<LogLine> lines = CORPUS.get(f);
+          int at = wrappable(lines);
+          LogLine t = lines.get(at);
+          String m = t.message();
+          int from = m.indexOf(" invoked oom-killer:") + " invoked oom-killer:".length();
+          int to = m.indexOf("oom_score_adj=") + "oom_score_adj=".length();
+          int column = from + new Random(seed).nextInt(to - from + 1);
+          List<LogLine> wrapped = new ArrayList<>(lines.subList(0, at));
+          wrapped.add(ReportTestLines.line(t.source(), t.host(), t.time(),
+              m.substring(0, column).strip()));
+          wrapped.add(ReportTestLines.line(new SourceLine(FILE, 1, "tail"), Optional.empty(),
+              LogTime.UNKNOWN, m.substring(column).strip()));
+          wrapped.addAll(lines.subList(at + 1, lines.size()));
+          OomReport expected = withTrigger(assemble(renumbered(lines, FILE, 1)).reports);
+          OomReport actual = withTrigger(assemble(renumbered(wrapped, FILE, 1)).reports);
+          Trigger e = expected.trigger().orElseThrow();
+          Trigger a = actual.trigger().orElseThrow();
+          assertThat(List.of(a.comm(), a.gfpMask(), a.order(), a.oomScoreAdj()))
+              .as("wrapped at column %d of %s", column, m)
+              .isEqualTo(List.of(e.comm(), e.gfpMask(), e.order(), e.oomScoreAdj()));
+          assertThat(actual.victim().map(v -> v.pid()))
+              .isEqualTo(expected.victim().map(v -> v.pid()));
+        });
+  }
+
+  private static OomReport withTrigger(List<OomReport> reports) {
+    return reports.stream().filter(r -> r.trigger().isPresent()).findFirst().orElseThrow();
+  }
+
+  /** The index of the first trigger line that prints every field, or -1. */
+  private static int wrappable(List<LogLine> lines) {
+    for (int i = 0; i < lines.size(); i++) {
+      String m = lines.get(i).message();
+      if (m.contains(" invoked oom-killer: gfp_mask=") && m.contains(", order=")
+          && m.matches(".*oom_score_adj=-?\\d+$")) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** What the whole input says, to hold the reports of a part of it against. */
+  private record Facts(Set<Long> victims, Set<Long> triggerPids, Set<String> cgroups,
+      Set<Long> usagesBytes) {
+    static Facts of(List<LogLine> lines) {
+      Set<Long> victims = new HashSet<>();
+      Set<Long> pids = new HashSet<>();
+      Set<String> cgroups = new HashSet<>();
+      Set<Long> usages = new HashSet<>();
+      for (OomReport r : ReportTestLines.assembleAll(renumbered(lines, FILE, 1)).reports) {
+        r.victim().ifPresent(v -> victims.add(v.pid()));
+        r.trigger().flatMap(t -> t.pid().isPresent()
+            ? Optional.of(t.pid().getAsLong()) : Optional.empty()).ifPresent(pids::add);
+        r.oomMemcg().ifPresent(cgroups::add);
+        r.taskMemcg().ifPresent(cgroups::add);
+        r.memcg().ifPresent(m -> usages.add(m.usageBytes()));
+        r.memcg().flatMap(m -> m.statCgroup()).ifPresent(cgroups::add);
+        r.memcg().ifPresent(m -> cgroups.addAll(m.statByCgroup().keySet()));
+      }
+      // A reaper's line names the victim of a kill whose kill line is gone.
+      for (LogLine l : lines) {
+        Matcher m = REAPED.matcher(l.message());
+        if (m.find()) {
+          victims.add(Long.parseLong(m.group(1)));
+        }
+      }
+      return new Facts(victims, pids, cgroups, usages);
+    }
+
+    void check(OomReport r) {
+      r.victim().ifPresent(v -> assertThat(victims).as("victim").contains(v.pid()));
+      r.trigger().ifPresent(t -> t.pid().ifPresent(
+          p -> assertThat(triggerPids).as("trigger pid").contains(p)));
+      r.oomMemcg().ifPresent(c -> assertThat(cgroups).as("oom_memcg").contains(c));
+      r.taskMemcg().ifPresent(c -> assertThat(cgroups).as("task_memcg").contains(c));
+      r.memcg().ifPresent(m -> assertThat(usagesBytes).as("usage").contains(m.usageBytes()));
+    }
+  }
+
+  private static final Pattern REAPED =
+      Pattern.compile("oom_reaper: (?:reaped process |unable to reap pid:)(\\d+) ");
 
   /** The report with its line numbers taken out, so that it compares across positions. */
   private String normalized(OomReport r) {

@@ -57,7 +57,7 @@ class ReportAssemblerTest {
     assertThat(r.trigger().orElseThrow().comm()).isEqualTo("stress-ng-vm");
     assertThat(r.trigger().orElseThrow().pid()).hasValue(716580);
     assertThat(r.kernel()).hasValue("5.15.0-1051-azure");
-    assertThat(r.memcg().orElseThrow().usageKb()).isEqualTo(512000);
+    assertThat(r.memcg().orElseThrow().usageBytes()).isEqualTo(512000 * 1024L);
     assertThat(r.memcg().orElseThrow().stat()).containsEntry("anon", 484630528L);
     assertThat(r.scope()).hasValue(OomScope.MEMCG);
     assertThat(r.victim()).isEmpty();
@@ -91,9 +91,27 @@ class ReportAssemblerTest {
     assertThat(ra.tasks()).hasSize(4);
     assertThat(rb.tasks()).hasSize(2);
     assertThat(ra.memcg().orElseThrow().stat()).hasSize(28);
-    assertThat(rb.memcg().orElseThrow().memswUsageKb()).hasValue(2097080);
+    assertThat(rb.memcg().orElseThrow().memswUsageBytes()).hasValue(2097080 * 1024L);
     assertThat(ra.lines()).hasSize(71);
     assertThat(rb.lines()).hasSize(31);
+  }
+
+  /**
+   * A syslog host's trigger cut inside its gfp_mask, followed by an unframed line of another
+   * report: that line is not the trigger's wrapped end (it does not read as one), so it stays with
+   * its own report.
+   */
+  @Test
+  void accept_cutTriggerOfAnotherHostThenAnUnframedCpuLine_cpuLineStaysWithItsReport() {
+    List<LogLine> alone = corpus(F001);
+    List<LogLine> mixed = new ArrayList<>(alone.subList(0, 2));
+    mixed.add(onHost(List.of(ReportTestLines.line(new SourceLine("x", 1, "x"), Optional.empty(),
+        LogTime.UNKNOWN, "java invoked oom-killer: g")), "other").getFirst());
+    mixed.addAll(alone.subList(2, alone.size()));
+    OomReport r = assemble(renumbered(mixed, "mixed.log", 1)).reports.stream()
+        .filter(o -> o.host().isEmpty()).findFirst().orElseThrow();
+    assertThat(r.trigger().orElseThrow().pid()).hasValue(29481);
+    assertThat(r.kernel()).hasValue("3.10.0-514.6.1.el7.x86_64");
   }
 
   @Test
@@ -110,8 +128,8 @@ class ReportAssemblerTest {
     OomReport r = assemble(renumbered(noisy, "noisy.log", 1)).only();
     OomReport expected = assemble(clean).only();
     assertThat(r.complete()).isTrue();
-    assertThat(r.victim().orElseThrow().anonRssKb()).isEqualTo(
-        expected.victim().orElseThrow().anonRssKb());
+    assertThat(r.victim().orElseThrow().anonRssBytes()).isEqualTo(
+        expected.victim().orElseThrow().anonRssBytes());
     assertThat(r.tasks()).hasSize(1);
     assertThat(r.memcg().orElseThrow().stat()).isEqualTo(expected.memcg().orElseThrow().stat());
     assertThat(r.lines()).hasSize(clean.size());
@@ -134,12 +152,13 @@ class ReportAssemblerTest {
         .isEqualTo("/kubepods.slice/kubepods-pod1.slice/cri-containerd-ab.scope");
     assertThat(r.groupKill().orElseThrow().killed()).extracting(KilledTask::pid)
         .containsExactly(3804876L);
-    assertThat(r.groupKill().orElseThrow().killed().getFirst().anonRssKb()).hasValue(992112);
+    assertThat(r.groupKill().orElseThrow().killed().getFirst().anonRssBytes())
+        .hasValue(992112 * 1024L);
     assertThat(r.reaped()).hasValue(true);
     assertThat(r.tasks()).hasSize(2);
-    assertThat(r.tasks().getFirst().rssAnonPages()).hasValue(372306);
+    assertThat(r.tasks().getFirst().rssAnonBytes()).hasValue(372306 * 4096L);
     assertThat(r.memcg().orElseThrow().stat()).containsEntry("kernel", 4096L).hasSize(3);
-    assertThat(r.memcg().orElseThrow().swapLimitKb()).hasValue(0);
+    assertThat(r.memcg().orElseThrow().swapLimitBytes()).hasValue(0);
     assertThat(r.source().lastLine()).isEqualTo(27);
   }
 
@@ -150,7 +169,7 @@ class ReportAssemblerTest {
     assertThat(r.victim()).isEmpty();
     assertThat(r.panic()).hasValue("Out of memory: system-wide panic_on_oom is enabled");
     assertThat(r.noKillableProcesses()).isFalse();
-    assertThat(r.hostMemory().orElseThrow().cmaReservedPages()).hasValue(131072);
+    assertThat(r.hostMemory().orElseThrow().cmaReservedBytes()).hasValue(131072 * 4096L);
     assertThat(r.tasks()).extracting(t -> t.comm()).containsExactly("ash", "oom");
     // The second stack dump after the panic (and the kdb lines) are not the report's.
     assertThat(r.source().lastLine()).isEqualTo(49);
@@ -161,7 +180,7 @@ class ReportAssemblerTest {
     OomReport r = assemble(corpus("013-oomanalyser-ubuntu-5.13-sysrq-host.log")).only();
     assertThat(r.order()).hasValue(-1);
     assertThat(r.trigger().orElseThrow().comm()).isEqualTo("kworker/0:2");
-    assertThat(r.hostMemory().orElseThrow().counterPages()).containsEntry("free", 427891L);
+    assertThat(r.hostMemory().orElseThrow().counterBytes()).containsEntry("free", 427891L * 4096);
     assertThat(r.victim().orElseThrow().comm()).isEqualTo("unattended-upgr");
   }
 
@@ -187,7 +206,7 @@ class ReportAssemblerTest {
     assertThat(v.comm()).isEqualTo("java");
     assertThat(v.uid()).hasValue(1000);
     assertThat(v.oomScoreAdj()).hasValue(200);
-    assertThat(v.anonRssKb()).isEmpty();
+    assertThat(v.anonRssBytes()).isEmpty();
     assertThat(v.source().line()).isEqualTo(11);
     assertThat(r.oomMemcg()).hasValue("/system.slice/app.service");
   }
@@ -204,7 +223,7 @@ class ReportAssemblerTest {
     assertThat(a.kind()).isEqualTo("vmemmap alloc");
     assertThat(a.order()).isEqualTo(9);
     assertThat(a.gfpMask()).hasValue("0x4cc0(GFP_KERNEL|__GFP_RETRY_MAYFAIL)");
-    assertThat(a.hostMemory().orElseThrow().ramPages()).hasValue(392939);
+    assertThat(a.hostMemory().orElseThrow().ramBytes()).hasValue(392939 * 4096L);
     assertThat(a.hostMemory().orElseThrow().zones()).hasSize(2);
     assertThat(a.source().lastLine()).isEqualTo(48);
     assertThat(a.time().monotonicSeconds()).hasValue(49.215291);
@@ -237,8 +256,52 @@ class ReportAssemblerTest {
     Victim v = tail.victim().orElseThrow();
     assertThat(v.pid()).isEqualTo(27502);
     assertThat(v.score()).hasValue(330);
-    assertThat(v.anonRssKb()).hasValue(10866276);
+    assertThat(v.anonRssBytes()).hasValue(10866276 * 1024L);
     assertThat(tail.lines()).hasSize(2);
+  }
+
+  @Test
+  void accept_reaperOfAnEarlierKillInsideTheHeader_notThisReportsVictim() {
+    // The reaper runs on its own kthread: its line can land inside the next report.
+    String text = """
+        stress invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), nodemask=(null), order=0, oom_score_adj=939
+        CPU: 0 PID: 32332 Comm: stress Not tainted 4.15.0-46-generic #49-Ubuntu
+        oom_reaper: reaped process 32001 (stress), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB
+        Task in /kubepods/burstable/pod1/c1 killed as a result of limit of /kubepods/burstable/pod1
+        memory: usage 125952kB, limit 125952kB, failcnt 3632
+        """;
+    OomReport r = assemble(bare("interleaved.log", text)).only();
+    assertThat(r.victim()).isEmpty();
+    assertThat(r.reaped()).isEmpty();
+    assertThat(r.memcg()).isPresent();
+  }
+
+  @Test
+  void accept_killAnnouncedButKilledLineLost_victimFromReaper() {
+    String text = """
+        stress invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), nodemask=(null), order=0, oom_score_adj=939
+        Memory cgroup out of memory: Kill process 32308 (stress) score 1718 or sacrifice child
+        oom_reaper: reaped process 32308 (stress), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB
+        """;
+    OomReport r = assemble(bare("announced.log", text)).only();
+    Victim v = r.victim().orElseThrow();
+    assertThat(v.pid()).isEqualTo(32308);
+    assertThat(v.score()).hasValue(1718);
+    assertThat(v.source().line()).isEqualTo(3);
+    assertThat(r.reaped()).hasValue(true);
+  }
+
+  @Test
+  void accept_callbacksSuppressedAfterAReport_beginsTheNext() {
+    List<LogLine> lines = new ArrayList<>(corpus(F026));
+    lines.addAll(bare("x", "oom_kill_process: 7 callbacks suppressed\n"));
+    lines.addAll(corpus(F026));
+    ReportTestLines.Collected out = assemble(renumbered(lines, "two.log", 1));
+    assertThat(out.reports).hasSize(2);
+    assertThat(out.reports.get(0).source().lastLine()).isEqualTo(31);
+    assertThat(out.reports.get(1).source().firstLine()).isEqualTo(32);
+    assertThat(out.reports.get(1).complete()).isTrue();
+    assertThat(out.problems).isEmpty();
   }
 
   @Test
@@ -278,7 +341,9 @@ class ReportAssemblerTest {
   void inReport_followsTheReportsOpenPart() {
     ReportTestLines.Collected sink = new ReportTestLines.Collected();
     ReportAssembler a = new ReportAssembler(sink);
-    List<LogLine> lines = corpus("006-icloudnative-k3s-4.15-cgroupfs-burstable-dmesgT.log");
+    List<LogLine> lines = renumbered(
+        corpus("006-icloudnative-k3s-4.15-cgroupfs-burstable-dmesgT.log"), "far.log", 1000);
+    a.skippedTo(1000);
     assertThat(a.inReport()).isFalse();
     a.accept(lines.get(0));
     assertThat(a.inReport()).isTrue();
@@ -290,6 +355,16 @@ class ReportAssemblerTest {
     a.accept(lines.get(41));
     a.finish();
     assertThat(sink.only().reaped()).hasValue(true);
+  }
+
+  @Test
+  void inReport_firstLinesOfAnInput_everyLineRead() {
+    ReportAssembler a = new ReportAssembler(new ReportTestLines.Collected());
+    assertThat(a.inReport()).isTrue();
+    a.skippedTo(ReportAssembler.START_LINES);
+    assertThat(a.inReport()).isTrue();
+    a.skippedTo(ReportAssembler.START_LINES + 1);
+    assertThat(a.inReport()).isFalse();
   }
 
   @Test
@@ -313,7 +388,7 @@ class ReportAssemblerTest {
       lines.add(ReportTestLines.line(new SourceLine("x", 1, "n"), Optional.empty(),
           LogTime.UNKNOWN, "eth0: link is not ready " + i));
     }
-    List<LogLine> numbered = renumbered(lines, "idle.log", 1);
+    List<LogLine> numbered = renumbered(lines, "idle.log", 1000);
     ReportTestLines.Collected sink = new ReportTestLines.Collected();
     ReportAssembler a = new ReportAssembler(sink);
     numbered.forEach(a::accept);
@@ -321,7 +396,7 @@ class ReportAssemblerTest {
     a.finish();
     OomReport r = sink.only();
     assertThat(r.complete()).isFalse();
-    assertThat(r.source().lastLine()).isEqualTo(10);
+    assertThat(r.source().lastLine()).isEqualTo(1009);
   }
 
   @Test
@@ -348,7 +423,7 @@ class ReportAssemblerTest {
     OomReport r = assemble(bare("cut.log", text)).only();
     assertThat(r.victim().orElseThrow().comm()).isEqualTo("Isolated Web Co");
     assertThat(r.victim().orElseThrow().uid()).hasValue(1000);
-    assertThat(r.victim().orElseThrow().anonRssKb()).isEmpty();
+    assertThat(r.victim().orElseThrow().anonRssBytes()).isEmpty();
     assertThat(r.complete()).isTrue();
   }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class TaskTableParserTest {
   private static final SourceLine SRC = new SourceLine("t", 1, "row");
 
-  private static TaskRow row(String header, String row) {
+  private static TaskTableParser.Row row(String header, String row) {
     Optional<TaskTableParser.Layout> layout =
         header == null ? Optional.empty() : TaskTableParser.header(header);
     TaskTableParser.RowResult r = TaskTableParser.row(row, layout, SRC);
@@ -21,7 +21,8 @@ class TaskTableParserTest {
   @Test
   void row_3x_nrPtes() {
     // corpus 026 (3.13): uid wider than its field
-    TaskRow r = row("[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
+    TaskTableParser.Row r = row(
+        "[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
         "[13536] 275858 13536  8389663      343   16267  8324326             0 memorymonster");
     assertThat(r.pid()).isEqualTo(13536);
     assertThat(r.uid()).hasValue(275858);
@@ -39,7 +40,7 @@ class TaskTableParserTest {
   @Test
   void row_40to413_nrPmds() {
     // corpus 004 (4.8)
-    TaskRow r = row(
+    TaskTableParser.Row r = row(
         "[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name",
         "[12906]     0 12906   526155   239002    1031       5   284061             0 stress");
     assertThat(r.nrPtesPages()).hasValue(1031);
@@ -50,11 +51,12 @@ class TaskTableParserTest {
   @Test
   void row_414plus_pgtablesBytes_widePid() {
     // corpus 006 (4.15), 015 (5.15: pid wider than %7d brackets keep), 010 (negative adj)
-    TaskRow r = row("[ pid ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+    TaskTableParser.Row r = row(
+        "[ pid ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
         "[25160]     0 25160      256        1    28672        0          -998 pause");
     assertThat(r.pgtablesBytes()).hasValue(28672);
     assertThat(r.oomScoreAdj()).isEqualTo(-998);
-    TaskRow wide = row(
+    TaskTableParser.Row wide = row(
         "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
         "[1586608] 1001240000 1586608   276111   118439  1015808        0          1000 stress-ng-vm");
     assertThat(wide.pid()).isEqualTo(1586608);
@@ -65,7 +67,8 @@ class TaskTableParserTest {
   @Test
   void row_68plus_rssSplit_nameWithSpaces() {
     // Ubuntu 6.8 dump_task(): rss_anon rss_file rss_shmem columns
-    TaskRow r = row("[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem"
+    TaskTableParser.Row r = row(
+        "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem"
         + " pgtables_bytes swapents oom_score_adj name",
         "[   4242]   107  4242  1313472   524800   520000     4000       800  4591616        0"
         + "          -997 CPU 1/KVM");
@@ -79,15 +82,33 @@ class TaskTableParserTest {
   }
 
   @Test
+  void toTaskRow_pagesToBytesAtThePageSize() {
+    TaskRow r = row("[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
+        "[13536] 275858 13536  8389663      343   16267  8324326             0 memorymonster")
+        .toTaskRow(4096);
+    assertThat(r.totalVmBytes()).isEqualTo(8389663L * 4096);
+    assertThat(r.rssBytes()).isEqualTo(343L * 4096);
+    assertThat(r.nrPtesBytes()).hasValue(16267L * 4096);
+    assertThat(r.swapBytes()).hasValue(8324326L * 4096);
+    assertThat(r.pgtablesBytes()).isEmpty();
+    assertThat(row("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj"
+        + " name", "[    116]     0   116     2296     2193    53248        0             0"
+        + " nix-daemon").toTaskRow(65536).pgtablesBytes()).hasValue(53248);
+  }
+
+  @Test
   void row_withoutHeader_guessesLayout() {
     // corpus 027 rows (3.13) and 010 rows (5.10), read without their header
-    TaskRow old = row(null, "[ 1532]  1020  1532   410347   398810     788        0             0"
+    TaskTableParser.Row old = row(null,
+        "[ 1532]  1020  1532   410347   398810     788        0             0"
         + " badsysprogram");
     assertThat(old.nrPtesPages()).hasValue(788);
-    TaskRow recent = row(null, "[   5532]     0  5532  2884233  2793370 22437888        0        "
+    TaskTableParser.Row recent = row(null,
+        "[   5532]     0  5532  2884233  2793370 22437888        0        "
         + "     0 a.out");
     assertThat(recent.pgtablesBytes()).hasValue(22437888);
-    TaskRow mid = row(null, "[12906]     0 12906   526155   239002    1031       5   284061     "
+    TaskTableParser.Row mid = row(null,
+        "[12906]     0 12906   526155   239002    1031       5   284061     "
         + "        0 stress");
     assertThat(mid.nrPmdsPages()).hasValue(5);
   }

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The real kernel reports the rule tests run on: the corpus, the 6.18 kmsg captures and the
- * QEMU-lab captures, each named by its path under {@code src/test/resources}.
+ * The real kernel reports the rule tests run on: the corpus, the 6.18 kmsg captures, the pasted
+ * ones and the QEMU-lab captures, each named by its path under {@code src/test/resources}.
  */
 public final class RealInputs {
   /** Test resources, relative to the module (Maven runs tests there). */
@@ -27,11 +27,15 @@ public final class RealInputs {
 
   private RealInputs() {}
 
-  /** Every real report file we have, sorted: corpus, kmsg captures, QEMU-lab captures. */
+  /**
+   * Every real report file we have, sorted: corpus, kmsg captures, reports as people paste them
+   * (real reports cut, see pasted/SOURCE.md), QEMU-lab captures.
+   */
   public static List<String> all() {
     List<String> out = new ArrayList<>();
     out.addAll(list("corpus", ".log"));
     out.addAll(list("kmsg", ".kmsg"));
+    out.addAll(list("pasted", ".log"));
     Path vmlab = RESOURCES.resolve("vmlab");
     if (Files.isDirectory(vmlab)) {
       try (Stream<Path> s = Files.walk(vmlab)) {

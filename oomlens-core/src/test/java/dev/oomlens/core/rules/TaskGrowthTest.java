@@ -16,7 +16,7 @@ class TaskGrowthTest {
     assertThat(g.growers()).singleElement().satisfies(t -> {
       assertThat(t.comm()).isEqualTo("stress-hog");
       assertThat(t.samples()).hasSize(2);
-      assertThat(t.growthPages()).isEqualTo(12606 - 8414);
+      assertThat(t.growthBytes()).isEqualTo((12606 - 8414) * 4096L);
     });
     assertThat(g.tracks()).extracting(TaskGrowth.Track::comm)
         .containsExactly("idle-holder", "stress-hog");
@@ -32,7 +32,7 @@ class TaskGrowthTest {
         List.of(first, second)));
     assertThat(g.tracks()).hasSize(2);
     assertThat(g.growers()).singleElement()
-        .satisfies(t -> assertThat(t.growthPages()).isEqualTo(2000));
+        .satisfies(t -> assertThat(t.growthBytes()).isEqualTo(2000 * 4096L));
   }
 
   @Test

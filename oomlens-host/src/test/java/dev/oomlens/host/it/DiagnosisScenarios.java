@@ -155,8 +155,8 @@ final class DiagnosisScenarios {
     static void check(Diagnosis d) {
       OomReport r = d.report();
       assertThat(r.victim().orElseThrow().comm()).isEqualTo("java");
-      assertThat(r.victim().orElseThrow().anonRssKb().orElseThrow())
-          .isGreaterThan(LIMIT_MIB * 1024 / 2);
+      assertThat(r.victim().orElseThrow().anonRssBytes().orElseThrow())
+          .isGreaterThan(LIMIT_MIB * 1024 * 1024 / 2);
       d.expect(NAME)
           .fires("JVM", f -> {
             assertThat(f.summary() + " " + f.reasoning()).contains("java")

@@ -92,7 +92,7 @@ class RealKernelOomTest {
     assertMemcgKill(report, path, path, 32 * MIB);
     assertTrigger(report, "stress-hog", p.pid(), 937);
     Victim victim = assertVictim(report, "stress-hog", p.pid(), 937);
-    assertThat(victim.anonRssKb().orElseThrow()).isBetween(24 * 1024L, 32 * 1024L);
+    assertThat(victim.anonRssBytes().orElseThrow()).isBetween(24 * MIB, 32 * MIB);
     assertThat(report.tasks()).extracting(TaskRow::pid, TaskRow::comm, TaskRow::oomScoreAdj)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(p.pid(), "stress-hog", 937));
     assertThat(report.memcg().orElseThrow().stat()).containsKey("rss");
@@ -139,8 +139,8 @@ class RealKernelOomTest {
     assertMemcgKill(report, podPath, idlePath, 48 * MIB);
     assertTrigger(report, "grower", grower.pid(), 500);
     assertVictim(report, "idle-holder", idle.pid(), 1000);
-    assertThat(report.victim().orElseThrow().anonRssKb().orElseThrow())
-        .isBetween(20 * 1024L, 24 * 1024L);
+    assertThat(report.victim().orElseThrow().anonRssBytes().orElseThrow())
+        .isBetween(20 * MIB, 24 * MIB);
     assertThat(report.tasks()).extracting(TaskRow::pid, TaskRow::comm, TaskRow::oomScoreAdj)
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple(idle.pid(), "idle-holder", 1000),
@@ -186,7 +186,7 @@ class RealKernelOomTest {
     assertMemcgKill(report, path, path, 24 * MIB);
     assertTrigger(report, "stress-hog", p.pid(), 0);
     Victim victim = assertVictim(report, "stress-hog", p.pid(), 0);
-    assertThat(victim.anonRssKb().orElseThrow()).isBetween(2 * 1024L, 8 * 1024L);
+    assertThat(victim.anonRssBytes().orElseThrow()).isBetween(2 * MIB, 8 * MIB);
     var stat = report.memcg().orElseThrow().stat();
     assertThat(stat.get("shmem")).isBetween(16 * MIB, 17 * MIB);
     assertThat(stat.get("shmem")).isGreaterThan(2 * stat.get("rss"));
@@ -213,7 +213,7 @@ class RealKernelOomTest {
     assertMemcgKill(report, path, path, 16 * MIB);
     assertTrigger(report, "stress-hog", p.pid(), 250);
     Victim victim = assertVictim(report, "stress-hog", p.pid(), 250);
-    assertThat(victim.anonRssKb().orElseThrow()).isBetween(10 * 1024L, 16 * 1024L);
+    assertThat(victim.anonRssBytes().orElseThrow()).isBetween(10 * MIB, 16 * MIB);
     Workload workload = report.workload();
     assertThat(workload.kind()).isEqualTo(Workload.Kind.SYSTEMD_UNIT);
     assertThat(workload.cgroup()).contains(path);
@@ -262,16 +262,15 @@ class RealKernelOomTest {
     assertThat(report.panic()).isEmpty();
     assertThat(report.time().monotonicSeconds()).isPresent();
     MemcgState memcg = report.memcg().orElseThrow();
-    long limitKb = limitBytes / 1024;
-    assertThat(memcg.limitKb()).isEqualTo(limitKb);
+    assertThat(memcg.limitBytes()).isEqualTo(limitBytes);
     // The charge that failed is not counted: usage sits at the limit, give or take a few pages.
-    assertThat(memcg.usageKb()).isBetween(limitKb - 256, limitKb);
+    assertThat(memcg.usageBytes()).isBetween(limitBytes - 256 * 1024, limitBytes);
     assertThat(memcg.failcnt().orElseThrow()).isPositive();
     // cgroup v1: no swap limit set, so memory+swap is unlimited, and kmem is printed.
-    assertThat(MemcgState.isUnlimited(memcg.memswLimitKb().orElseThrow())).isTrue();
-    assertThat(memcg.memswUsageKb().orElseThrow()).isGreaterThanOrEqualTo(memcg.usageKb());
-    assertThat(memcg.kmemUsageKb()).isPresent();
-    assertThat(memcg.swapUsageKb()).isEmpty();
+    assertThat(MemcgState.isUnlimited(memcg.memswLimitBytes().orElseThrow())).isTrue();
+    assertThat(memcg.memswUsageBytes().orElseThrow()).isGreaterThanOrEqualTo(memcg.usageBytes());
+    assertThat(memcg.kmemUsageBytes()).isPresent();
+    assertThat(memcg.swapUsageBytes()).isEmpty();
     assertThat(memcg.statCgroup()).contains(oomMemcg);
     assertThat(memcg.stat().get("hierarchical_memory_limit")).isEqualTo(limitBytes);
   }
@@ -291,10 +290,10 @@ class RealKernelOomTest {
     assertThat(victim.comm()).isEqualTo(comm);
     assertThat(victim.oomScoreAdj()).hasValue(adj);
     assertThat(victim.uid()).hasValue(0);
-    assertThat(victim.shmemRssKb()).hasValue(0);
-    assertThat(victim.totalVmKb().orElseThrow())
-        .isGreaterThan(victim.anonRssKb().orElseThrow());
-    assertThat(victim.pgtablesKb()).isPresent();
+    assertThat(victim.shmemRssBytes()).hasValue(0);
+    assertThat(victim.totalVmBytes().orElseThrow())
+        .isGreaterThan(victim.anonRssBytes().orElseThrow());
+    assertThat(victim.pgtablesBytes()).isPresent();
     return victim;
   }
 

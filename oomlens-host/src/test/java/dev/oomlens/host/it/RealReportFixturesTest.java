@@ -72,24 +72,24 @@ class RealReportFixturesTest {
     assertThat(r.trigger().orElseThrow().pid()).hasValue(21624);
     assertThat(r.trigger().orElseThrow().oomScoreAdj()).hasValue(937);
     MemcgState memcg = r.memcg().orElseThrow();
-    assertThat(memcg.usageKb()).isEqualTo(32768);
-    assertThat(memcg.limitKb()).isEqualTo(32768);
+    assertThat(memcg.usageBytes()).isEqualTo(32768 * 1024L);
+    assertThat(memcg.limitBytes()).isEqualTo(32768 * 1024L);
     assertThat(memcg.failcnt()).hasValue(20);
-    assertThat(memcg.memswUsageKb()).hasValue(32768);
-    assertThat(memcg.memswLimitKb()).hasValue(9007199254740988L);
-    assertThat(memcg.kmemUsageKb()).hasValue(132);
-    assertThat(memcg.swapUsageKb()).isEmpty();
+    assertThat(memcg.memswUsageBytes()).hasValue(32768 * 1024L);
+    assertThat(memcg.memswLimitBytes()).hasValue(9007199254740988L * 1024);
+    assertThat(memcg.kmemUsageBytes()).hasValue(132 * 1024L);
+    assertThat(memcg.swapUsageBytes()).isEmpty();
     assertThat(memcg.statCgroup()).contains(path);
     assertThat(memcg.stat()).containsEntry("rss", 33304576L).containsEntry("shmem", 0L)
         .containsEntry("hierarchical_memory_limit", 33554432L)
         .containsEntry("total_rss", 33304576L);
-    assertThat(r.tasks()).extracting(TaskRow::pid, TaskRow::rssPages, TaskRow::oomScoreAdj,
-        TaskRow::comm).containsExactly(tuple(21624L, 8504L, 937, "stress-hog"));
-    assertThat(r.tasks().get(0).rssAnonPages()).hasValue(8096);
+    assertThat(r.tasks()).extracting(TaskRow::pid, TaskRow::rssBytes, TaskRow::oomScoreAdj,
+        TaskRow::comm).containsExactly(tuple(21624L, 8504L * 4096, 937, "stress-hog"));
+    assertThat(r.tasks().get(0).rssAnonBytes()).hasValue(8096 * 4096L);
     assertThat(r.victim().orElseThrow().pid()).isEqualTo(21624);
-    assertThat(r.victim().orElseThrow().anonRssKb()).hasValue(32384);
-    assertThat(r.victim().orElseThrow().fileRssKb()).hasValue(1632);
-    assertThat(r.victim().orElseThrow().pgtablesKb()).hasValue(112);
+    assertThat(r.victim().orElseThrow().anonRssBytes()).hasValue(32384 * 1024L);
+    assertThat(r.victim().orElseThrow().fileRssBytes()).hasValue(1632 * 1024L);
+    assertThat(r.victim().orElseThrow().pgtablesBytes()).hasValue(112 * 1024L);
     assertThat(r.victim().orElseThrow().oomScoreAdj()).hasValue(937);
     assertThat(r.workload().kind()).isEqualTo(Workload.Kind.CONTAINER);
     assertThat(r.workload().podUid()).contains("f0b98980-f31e-4774-a068-732a858a9f41");
@@ -115,7 +115,7 @@ class RealReportFixturesTest {
     assertThat(r.tasks()).extracting(TaskRow::pid, TaskRow::comm, TaskRow::oomScoreAdj)
         .containsExactly(tuple(719L, "idle-holder", 1000), tuple(722L, "grower", 500));
     MemcgState memcg = r.memcg().orElseThrow();
-    assertThat(memcg.limitKb()).isEqualTo(49152);
+    assertThat(memcg.limitBytes()).isEqualTo(49152 * 1024L);
     assertThat(memcg.statCgroup()).contains(pod);
     assertThat(memcg.stat()).containsEntry("rss", 0L).containsEntry("total_rss", 50049024L);
     assertThat(r.workload().containerId())
@@ -130,8 +130,8 @@ class RealReportFixturesTest {
     OomReport r = read.reports().get(0);
     assertThat(r.memcg().orElseThrow().stat()).containsEntry("shmem", 16777216L)
         .containsEntry("cache", 16777216L).containsEntry("rss", 8175616L);
-    assertThat(r.victim().orElseThrow().shmemRssKb()).hasValue(0);
-    assertThat(r.victim().orElseThrow().anonRssKb()).hasValue(7936);
+    assertThat(r.victim().orElseThrow().shmemRssBytes()).hasValue(0);
+    assertThat(r.victim().orElseThrow().anonRssBytes()).hasValue(7936 * 1024L);
     assertThat(r.workload().qosClass()).contains(Workload.QosClass.Guaranteed);
   }
 
@@ -144,7 +144,7 @@ class RealReportFixturesTest {
     assertThat(r.taskMemcg()).contains("/system.slice/oomlens-test-21299.service");
     assertThat(r.workload().kind()).isEqualTo(Workload.Kind.SYSTEMD_UNIT);
     assertThat(r.workload().unit()).contains("oomlens-test-21299.service");
-    assertThat(r.victim().orElseThrow().anonRssKb()).hasValue(16256);
+    assertThat(r.victim().orElseThrow().anonRssBytes()).hasValue(16256 * 1024L);
   }
 
   @Test

@@ -12,8 +12,10 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import dev.oomlens.core.kernel.KernelLogSink;
 import dev.oomlens.core.model.AllocFailure;
+import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.GroupKill;
 import dev.oomlens.core.model.HostMemory;
+import dev.oomlens.core.model.KiB;
 import dev.oomlens.core.model.KilledTask;
 import dev.oomlens.core.model.LogTime;
 import dev.oomlens.core.model.MemcgState;
@@ -30,6 +32,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -208,7 +211,7 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
     } else {
       json.writeNull();
     }
-    string("constraint", r.constraint().map(Enum::name));
+    string("constraint", r.constraint().map(Constraint::name));
     string("scope", r.scope().map(s -> s.name().toLowerCase(Locale.ROOT)));
     string("cpuset", r.cpuset());
     string("mems_allowed", r.memsAllowed());
@@ -221,10 +224,10 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
       json.writeNull();
     }
     json.writeFieldName("host_memory");
-    writeHostMemory(r.hostMemory());
+    writeHostMemory(r.hostMemory(), r.pageSizeBytes());
     json.writeArrayFieldStart("tasks");
     for (TaskRow task : r.tasks()) {
-      writeTask(task);
+      writeTask(task, r.pageSizeBytes());
     }
     json.writeEndArray();
     json.writeFieldName("victim");
@@ -276,17 +279,17 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
 
   private void writeMemcg(MemcgState m) throws IOException {
     json.writeStartObject();
-    json.writeNumberField("usage_kb", m.usageKb());
-    json.writeNumberField("limit_kb", m.limitKb());
+    json.writeNumberField("usage_kb", KiB.fromBytes(m.usageBytes()));
+    json.writeNumberField("limit_kb", KiB.fromBytes(m.limitBytes()));
     number("failcnt", m.failcnt());
-    number("swap_usage_kb", m.swapUsageKb());
-    number("swap_limit_kb", m.swapLimitKb());
+    kb("swap_usage_kb", m.swapUsageBytes());
+    kb("swap_limit_kb", m.swapLimitBytes());
     number("swap_failcnt", m.swapFailcnt());
-    number("memsw_usage_kb", m.memswUsageKb());
-    number("memsw_limit_kb", m.memswLimitKb());
+    kb("memsw_usage_kb", m.memswUsageBytes());
+    kb("memsw_limit_kb", m.memswLimitBytes());
     number("memsw_failcnt", m.memswFailcnt());
-    number("kmem_usage_kb", m.kmemUsageKb());
-    number("kmem_limit_kb", m.kmemLimitKb());
+    kb("kmem_usage_kb", m.kmemUsageBytes());
+    kb("kmem_limit_kb", m.kmemLimitBytes());
     number("kmem_failcnt", m.kmemFailcnt());
     string("stat_cgroup", m.statCgroup());
     json.writeFieldName("stat");
@@ -300,7 +303,9 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
     json.writeEndObject();
   }
 
-  private void writeHostMemory(Optional<HostMemory> hostMemory) throws IOException {
+  /** The block as the kernel printed it: page counts at {@code pageBytes}, sizes in kB. */
+  private void writeHostMemory(Optional<HostMemory> hostMemory, long pageBytes)
+      throws IOException {
     if (hostMemory.isEmpty()) {
       json.writeNull();
       return;
@@ -308,18 +313,20 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
     HostMemory h = hostMemory.get();
     json.writeStartObject();
     json.writeFieldName("counters_pages");
-    writeSortedCounters(h.counterPages());
+    Map<String, Long> counterPages = new LinkedHashMap<>();
+    h.counterBytes().forEach((k, v) -> counterPages.put(k, v / pageBytes));
+    writeSortedCounters(counterPages);
     json.writeArrayFieldStart("zones");
     for (HostMemory.ZoneMemory z : h.zones()) {
       json.writeStartObject();
       json.writeNumberField("node", z.node());
       json.writeStringField("zone", z.zone());
-      number("free_kb", z.freeKb());
-      number("min_kb", z.minKb());
-      number("low_kb", z.lowKb());
-      number("high_kb", z.highKb());
-      number("present_kb", z.presentKb());
-      number("managed_kb", z.managedKb());
+      kb("free_kb", z.freeBytes());
+      kb("min_kb", z.minBytes());
+      kb("low_kb", z.lowBytes());
+      kb("high_kb", z.highBytes());
+      kb("present_kb", z.presentBytes());
+      kb("managed_kb", z.managedBytes());
       json.writeEndObject();
     }
     json.writeEndArray();
@@ -330,45 +337,46 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
       json.writeNumberField("total", p.total());
       json.writeNumberField("free", p.free());
       json.writeNumberField("surp", p.surp());
-      json.writeNumberField("size_kb", p.sizeKb());
+      json.writeNumberField("size_kb", KiB.fromBytes(p.sizeBytes()));
       json.writeEndObject();
     }
     json.writeEndArray();
-    number("pagecache_pages", h.pagecachePages());
-    number("swap_cache_pages", h.swapCachePages());
-    number("free_swap_kb", h.freeSwapKb());
-    number("total_swap_kb", h.totalSwapKb());
-    number("ram_pages", h.ramPages());
-    number("reserved_pages", h.reservedPages());
-    number("cma_reserved_pages", h.cmaReservedPages());
-    number("highmem_pages", h.highmemPages());
-    number("hwpoisoned_pages", h.hwpoisonedPages());
+    pages("pagecache_pages", h.pagecacheBytes(), pageBytes);
+    pages("swap_cache_pages", h.swapCacheBytes(), pageBytes);
+    kb("free_swap_kb", h.freeSwapBytes());
+    kb("total_swap_kb", h.totalSwapBytes());
+    pages("ram_pages", h.ramBytes(), pageBytes);
+    pages("reserved_pages", h.reservedBytes(), pageBytes);
+    pages("cma_reserved_pages", h.cmaReservedBytes(), pageBytes);
+    pages("highmem_pages", h.highmemBytes(), pageBytes);
+    pages("hwpoisoned_pages", h.hwpoisonedBytes(), pageBytes);
     json.writeArrayFieldStart("unreclaimable_slab");
     for (HostMemory.SlabEntry s : h.unreclaimableSlab()) {
       json.writeStartObject();
       json.writeStringField("name", s.name());
-      json.writeNumberField("used_kb", s.usedKb());
-      json.writeNumberField("total_kb", s.totalKb());
+      json.writeNumberField("used_kb", KiB.fromBytes(s.usedBytes()));
+      json.writeNumberField("total_kb", KiB.fromBytes(s.totalBytes()));
       json.writeEndObject();
     }
     json.writeEndArray();
     json.writeEndObject();
   }
 
-  private void writeTask(TaskRow t) throws IOException {
+  /** The row as the kernel printed it: memory columns in pages of {@code pageBytes}. */
+  private void writeTask(TaskRow t, long pageBytes) throws IOException {
     json.writeStartObject();
     json.writeNumberField("pid", t.pid());
     number("uid", t.uid());
     number("tgid", t.tgid());
-    json.writeNumberField("total_vm_pages", t.totalVmPages());
-    json.writeNumberField("rss_pages", t.rssPages());
-    number("rss_anon_pages", t.rssAnonPages());
-    number("rss_file_pages", t.rssFilePages());
-    number("rss_shmem_pages", t.rssShmemPages());
+    json.writeNumberField("total_vm_pages", t.totalVmBytes() / pageBytes);
+    json.writeNumberField("rss_pages", t.rssBytes() / pageBytes);
+    pages("rss_anon_pages", t.rssAnonBytes(), pageBytes);
+    pages("rss_file_pages", t.rssFileBytes(), pageBytes);
+    pages("rss_shmem_pages", t.rssShmemBytes(), pageBytes);
     number("pgtables_bytes", t.pgtablesBytes());
-    number("nr_ptes_pages", t.nrPtesPages());
-    number("nr_pmds_pages", t.nrPmdsPages());
-    number("swapents", t.swapents());
+    pages("nr_ptes_pages", t.nrPtesBytes(), pageBytes);
+    pages("nr_pmds_pages", t.nrPmdsBytes(), pageBytes);
+    pages("swapents", t.swapBytes(), pageBytes);
     json.writeNumberField("oom_score_adj", t.oomScoreAdj());
     json.writeStringField("comm", t.comm());
     json.writeEndObject();
@@ -378,12 +386,12 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
     json.writeStartObject();
     json.writeNumberField("pid", v.pid());
     json.writeStringField("comm", v.comm());
-    number("total_vm_kb", v.totalVmKb());
-    number("anon_rss_kb", v.anonRssKb());
-    number("file_rss_kb", v.fileRssKb());
-    number("shmem_rss_kb", v.shmemRssKb());
+    kb("total_vm_kb", v.totalVmBytes());
+    kb("anon_rss_kb", v.anonRssBytes());
+    kb("file_rss_kb", v.fileRssBytes());
+    kb("shmem_rss_kb", v.shmemRssBytes());
     number("uid", v.uid());
-    number("pgtables_kb", v.pgtablesKb());
+    kb("pgtables_kb", v.pgtablesBytes());
     number("oom_score_adj", v.oomScoreAdj());
     number("score", v.score());
     json.writeEndObject();
@@ -397,7 +405,7 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
       json.writeStartObject();
       json.writeNumberField("pid", k.pid());
       json.writeStringField("comm", k.comm());
-      number("anon_rss_kb", k.anonRssKb());
+      kb("anon_rss_kb", k.anonRssBytes());
       json.writeEndObject();
     }
     json.writeEndArray();
@@ -428,7 +436,7 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
     string("gfp_mask", f.gfpMask());
     json.writeStringField("kind", f.kind());
     json.writeFieldName("host_memory");
-    writeHostMemory(f.hostMemory());
+    writeHostMemory(f.hostMemory(), f.pageSizeBytes());
     json.writeEndObject();
   }
 
@@ -446,6 +454,20 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
 
   private void number(String name, OptionalInt value) throws IOException {
     JsonFields.number(json, name, value);
+  }
+
+  /** A size in bytes as the kB the kernel printed. */
+  private void kb(String name, OptionalLong bytes) throws IOException {
+    number(name, bytes.isPresent()
+        ? OptionalLong.of(KiB.fromBytes(bytes.getAsLong()))
+        : OptionalLong.empty());
+  }
+
+  /** A size in bytes as the page count the kernel printed. */
+  private void pages(String name, OptionalLong bytes, long pageBytes) throws IOException {
+    number(name, bytes.isPresent()
+        ? OptionalLong.of(bytes.getAsLong() / pageBytes)
+        : OptionalLong.empty());
   }
 
   private void checkOpen() {

@@ -76,7 +76,7 @@ final class Facts {
     Victim v = r.victim().get();
     List<String> parts = new ArrayList<>();
     parts.add("pid " + v.pid());
-    v.rssKb().ifPresent(kb -> parts.add("RSS " + Sizes.kb(kb)));
+    v.rssBytes().ifPresent(b -> parts.add("RSS " + Sizes.bytes(b)));
     v.oomScoreAdj().ifPresentOrElse(adj -> parts.add("oom_score_adj " + adj),
         () -> r.victimRow().ifPresent(row -> parts.add("oom_score_adj " + row.oomScoreAdj())));
     return Markdown.code(v.comm()) + " (" + String.join(", ", parts) + ")";

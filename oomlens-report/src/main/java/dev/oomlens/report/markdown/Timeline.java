@@ -82,16 +82,15 @@ final class Timeline {
     } else if (r.groupKill().isPresent()) {
       for (KilledTask k : r.groupKill().get().killed()) {
         events.add(new Event(r.time(), r.host(), "Kernel killed " + Markdown.code(k.comm())
-            + " (pid " + k.pid() + k.anonRssKb().stream()
-                .mapToObj(kb -> ", anon RSS " + Sizes.kb(kb)).findFirst().orElse("")
+            + " (pid " + k.pid() + k.anonRssBytes().stream()
+                .mapToObj(b -> ", anon RSS " + Sizes.bytes(b)).findFirst().orElse("")
             + ") with its group (memory.oom.group)", k.source()));
       }
     }
     r.panic().ifPresent(p -> events.add(new Event(r.time(), r.host(), "Kernel panic: "
-        + Markdown.text(p), ReportFacts.lineContaining(r, "Kernel panic")
-            .orElse(r.lines().get(r.lines().size() - 1)))));
+        + Markdown.text(p), r.factLines().panic().orElse(r.lines().get(r.lines().size() - 1)))));
     if (r.reaped().isPresent()) {
-      Optional<SourceLine> line = ReportFacts.lineContaining(r, "oom_reaper");
+      Optional<SourceLine> line = r.factLines().reaper();
       if (line.isPresent()) {
         String pid = r.victim().map(v -> " pid " + v.pid()).orElse("");
         events.add(new Event(r.time(), r.host(), r.reaped().get()

@@ -134,8 +134,8 @@ public final class TextReportWriter implements KernelLogSink {
     r.reaped().ifPresent(reaped -> line("Reaper",
         reaped ? "reaped: the victim's memory was given back"
             : "unable to reap: the victim's memory may not have been freed at once",
-        findLine(r, "oom_reaper")));
-    r.panic().ifPresent(p -> line("Panic", p, findLine(r, "Kernel panic")));
+        r.factLines().reaper().orElse(null)));
+    r.panic().ifPresent(p -> line("Panic", p, r.factLines().panic().orElse(null)));
     out.flush();
   }
 
@@ -165,7 +165,7 @@ public final class TextReportWriter implements KernelLogSink {
     if (r.victim().isPresent()) {
       Victim v = r.victim().get();
       s.append(v.comm()).append(" (pid ").append(v.pid());
-      v.rssKb().ifPresent(kb -> s.append(", RSS ").append(Units.mibFromKb(kb)));
+      v.rssBytes().ifPresent(b -> s.append(", RSS ").append(Units.mibFromBytes(b)));
       s.append(')');
     } else {
       s.append(r.panic().isPresent() ? "no kill (panic)"
@@ -181,7 +181,7 @@ public final class TextReportWriter implements KernelLogSink {
     StringBuilder s = new StringBuilder();
     s.append(capitalize(f.kind())).append(" failure (not an OOM kill): ").append(f.comm());
     f.pid().ifPresent(pid -> s.append(" (pid ").append(pid).append(')'));
-    s.append(" could not get ").append(orderText(f.order()));
+    s.append(" could not get ").append(orderText(f.order(), f.pageSizeBytes()));
     f.gfpMask().ifPresent(g -> s.append(", gfp ").append(g));
     String when = when(f.time());
     if (!when.isEmpty()) {
@@ -209,7 +209,7 @@ public final class TextReportWriter implements KernelLogSink {
     r.kernel().ifPresent(k -> parts.add("kernel " + k));
     r.hardware().ifPresent(h -> parts.add(h));
     if (!parts.isEmpty()) {
-      SourceLine at = r.kernel().map(k -> findLine(r, k)).orElse(null);
+      SourceLine at = r.kernel().flatMap(k -> r.factLines().stackHeader()).orElse(null);
       line("Host", String.join(", ", parts), at);
     }
   }
@@ -225,7 +225,7 @@ public final class TextReportWriter implements KernelLogSink {
     if (t.order().isPresent() && t.order().getAsInt() == -1) {
       s.append(": manual OOM (SysRq-f): memory was not necessarily short");
     } else {
-      t.order().ifPresent(o -> s.append(" asked for ").append(orderText(o)));
+      t.order().ifPresent(o -> s.append(" asked for ").append(orderText(o, r.pageSizeBytes())));
       t.gfpMask().ifPresent(g -> s.append(", gfp ").append(g));
     }
     t.oomScoreAdj().ifPresent(adj -> s.append(", oom_score_adj ").append(adj));
@@ -235,7 +235,7 @@ public final class TextReportWriter implements KernelLogSink {
   private void writeScope(OomReport r) {
     SourceLine at = r.scope().filter(sc -> sc == OomScope.MEMCG).isPresent()
         ? r.memcg().map(MemcgState::source)
-            .orElse(Place.cgroup(r).map(c -> findLine(r, c)).orElse(null))
+            .orElse(Place.cgroup(r).map(c -> cgroupLine(r, c)).orElse(null))
         : r.hostMemory().map(HostMemory::source).orElse(null);
     line("Ran out", Place.account(r), at);
   }
@@ -274,7 +274,7 @@ public final class TextReportWriter implements KernelLogSink {
     if (parts.isEmpty()) {
       return;
     }
-    line("Workload", String.join(", ", parts), w.cgroup().map(c -> findLine(r, c)).orElse(null));
+    line("Workload", String.join(", ", parts), w.cgroup().map(c -> cgroupLine(r, c)).orElse(null));
   }
 
   private void writeVictim(OomReport r) {
@@ -287,15 +287,15 @@ public final class TextReportWriter implements KernelLogSink {
       } else {
         why = r.complete() ? "not in the log" : "not in the log (the report was cut short)";
       }
-      line("Killed", why, r.noKillableProcesses() ? findLine(r, "no killable") : null);
+      line("Killed", why, r.factLines().noKillable().orElse(null));
       return;
     }
     Victim v = r.victim().get();
     StringBuilder s = new StringBuilder(v.comm()).append(" (pid ").append(v.pid()).append(')');
     List<String> sizes = new ArrayList<>();
-    v.anonRssKb().ifPresent(kb -> sizes.add("anon " + Units.mibFromKb(kb)));
-    v.fileRssKb().ifPresent(kb -> sizes.add("file " + Units.mibFromKb(kb)));
-    v.shmemRssKb().ifPresent(kb -> sizes.add("shmem " + Units.mibFromKb(kb)));
+    v.anonRssBytes().ifPresent(b -> sizes.add("anon " + Units.mibFromBytes(b)));
+    v.fileRssBytes().ifPresent(b -> sizes.add("file " + Units.mibFromBytes(b)));
+    v.shmemRssBytes().ifPresent(b -> sizes.add("shmem " + Units.mibFromBytes(b)));
     if (!sizes.isEmpty()) {
       s.append(": RSS ").append(String.join(", ", sizes));
     }
@@ -318,7 +318,7 @@ public final class TextReportWriter implements KernelLogSink {
   private void writeMemory(OomReport r) {
     if (r.memcg().isPresent() && !r.memcg().get().stat().isEmpty()) {
       writeMemcgMemory(r.memcg().get());
-    } else if (r.hostMemory().isPresent() && !r.hostMemory().get().counterPages().isEmpty()) {
+    } else if (r.hostMemory().isPresent() && !r.hostMemory().get().counterBytes().isEmpty()) {
       writeHostMemory(r.hostMemory().get());
     }
   }
@@ -340,13 +340,13 @@ public final class TextReportWriter implements KernelLogSink {
   }
 
   private void writeHostMemory(HostMemory h) {
-    Map<String, Long> c = h.counterPages();
+    Map<String, Long> c = h.counterBytes();
     List<String> parts = new ArrayList<>();
-    addPages(parts, "anon", c.get("active_anon"), c.get("inactive_anon"));
-    addPages(parts, "file cache", c.get("active_file"), c.get("inactive_file"));
-    addPages(parts, "shmem", c.get("shmem"));
-    addPages(parts, "slab", c.get("slab_reclaimable"), c.get("slab_unreclaimable"));
-    addPages(parts, "page tables", c.get("pagetables"));
+    addSum(parts, "anon", c.get("active_anon"), c.get("inactive_anon"));
+    addSum(parts, "file cache", c.get("active_file"), c.get("inactive_file"));
+    addSum(parts, "shmem", c.get("shmem"));
+    addSum(parts, "slab", c.get("slab_reclaimable"), c.get("slab_unreclaimable"));
+    addSum(parts, "page tables", c.get("pagetables"));
     if (!parts.isEmpty()) {
       line("Memory", "on the machine: " + String.join(", ", parts), h.source());
     }
@@ -357,7 +357,7 @@ public final class TextReportWriter implements KernelLogSink {
       return;
     }
     List<TaskRow> top = r.tasks().stream()
-        .sorted(Comparator.comparingLong(TaskRow::rssPages).reversed()
+        .sorted(Comparator.comparingLong(TaskRow::rssBytes).reversed()
             .thenComparingLong(TaskRow::pid))
         .limit(TOP_TASKS)
         .toList();
@@ -365,11 +365,11 @@ public final class TextReportWriter implements KernelLogSink {
     line("Top tasks", "by RSS, of " + r.tasks().size() + " in the table"
         + " (pid, RSS, oom_score_adj, name):", null);
     int pidWidth = top.stream().mapToInt(t -> Long.toString(t.pid()).length()).max().orElse(1);
-    int rssWidth = top.stream().mapToInt(t -> Units.mibFromPages(t.rssPages()).length())
+    int rssWidth = top.stream().mapToInt(t -> Units.mibFromBytes(t.rssBytes()).length())
         .max().orElse(1);
     for (TaskRow t : top) {
       String row = String.format(Locale.ROOT, "%" + pidWidth + "d  %" + rssWidth + "s  %5d  %s",
-          t.pid(), Units.mibFromPages(t.rssPages()), t.oomScoreAdj(), t.comm());
+          t.pid(), Units.mibFromBytes(t.rssBytes()), t.oomScoreAdj(), t.comm());
       if (t.pid() == victimPid) {
         row += "  <- killed";
       }
@@ -382,8 +382,8 @@ public final class TextReportWriter implements KernelLogSink {
     line("Group kill", "every task of " + g.cgroup() + " was killed (memory.oom.group): " + n
         + (n == 1 ? " task" : " tasks"), g.source());
     for (KilledTask k : g.killed()) {
-      String size = k.anonRssKb().stream().mapToObj(kb -> ": anon RSS " + Units.mibFromKb(kb))
-          .findFirst().orElse("");
+      String size = k.anonRssBytes().stream()
+          .mapToObj(b -> ": anon RSS " + Units.mibFromBytes(b)).findFirst().orElse("");
       line("", k.comm() + " (pid " + k.pid() + ")" + size, k.source());
     }
   }
@@ -418,14 +418,14 @@ public final class TextReportWriter implements KernelLogSink {
     return String.join(", ", parts);
   }
 
-  private static String orderText(int order) {
+  private static String orderText(int order, long pageBytes) {
     if (order < 0) {
       return "order " + order;
     }
     if (order == 0) {
       return "one page (order 0)";
     }
-    long kb = Units.PAGE_SIZE_KB << Math.min(order, 40);
+    long kb = (pageBytes << Math.min(order, 40)) / 1024;
     return (1L << Math.min(order, 40)) + " contiguous pages (order " + order + ", " + kb + " KiB)";
   }
 
@@ -433,17 +433,17 @@ public final class TextReportWriter implements KernelLogSink {
     bytes.ifPresent(b -> parts.add(name + " " + Units.mibFromBytes(b)));
   }
 
-  private static void addPages(List<String> parts, String name, Long... counters) {
-    long pages = 0;
+  private static void addSum(List<String> parts, String name, Long... bytes) {
+    long sum = 0;
     boolean any = false;
-    for (Long c : counters) {
-      if (c != null) {
-        pages += c;
+    for (Long b : bytes) {
+      if (b != null) {
+        sum += b;
         any = true;
       }
     }
     if (any) {
-      parts.add(name + " " + Units.mibFromPages(pages));
+      parts.add(name + " " + Units.mibFromBytes(sum));
     }
   }
 
@@ -451,13 +451,21 @@ public final class TextReportWriter implements KernelLogSink {
     return r.lines().isEmpty() ? null : r.lines().get(0);
   }
 
-  private static SourceLine findLine(OomReport r, String needle) {
-    for (SourceLine l : r.lines()) {
-      if (l.text().contains(needle)) {
-        return l;
-      }
+  /**
+   * The line the cgroup {@code path} was read from: where the report's task or OOM memory cgroup
+   * was printed (the summary, the {@code Task in} line, a stats block's first line).
+   */
+  private static SourceLine cgroupLine(OomReport r, String path) {
+    if (r.taskMemcg().filter(path::equals).isPresent()) {
+      return r.factLines().taskMemcg().orElse(null);
     }
-    return null;
+    if (r.oomMemcg().filter(path::equals).isPresent()) {
+      return r.factLines().oomMemcg().orElse(null);
+    }
+    return r.memcg().stream().flatMap(m -> m.statBlocks().stream())
+        .filter(b -> b.cgroup().equals(path))
+        .map(MemcgState.StatBlock::header)
+        .findFirst().orElse(null);
   }
 
   private static String cite(SourceLine l) {

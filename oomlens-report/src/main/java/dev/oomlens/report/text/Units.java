@@ -4,9 +4,6 @@ import java.util.Locale;
 
 /** Formats sizes and durations the way the text report prints them: MiB with one decimal. */
 public final class Units {
-  /** The page size Mem-Info counters and task-table columns are in (x86-64 and arm64 defaults). */
-  public static final long PAGE_SIZE_KB = 4;
-
   private Units() {}
 
   /** {@code 512000} kB as {@code "500.0 MiB"}. */
@@ -17,11 +14,6 @@ public final class Units {
   /** {@code 524288000} bytes as {@code "500.0 MiB"}. */
   public static String mibFromBytes(long bytes) {
     return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
-  }
-
-  /** A page count as MiB, at {@link #PAGE_SIZE_KB} per page. */
-  public static String mibFromPages(long pages) {
-    return mibFromKb(pages * PAGE_SIZE_KB);
   }
 
   /** Seconds since boot as a short human duration: {@code 45s}, {@code 10h 06m}, {@code 3d 04h}. */

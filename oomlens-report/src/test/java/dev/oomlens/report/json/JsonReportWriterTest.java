@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.Constraint;
+import dev.oomlens.core.model.FactLines;
 import dev.oomlens.core.model.GroupKill;
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.KilledTask;
@@ -38,6 +39,9 @@ import org.junit.jupiter.api.Test;
 class JsonReportWriterTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String FILE = "kern.log";
+  /** The model holds bytes; these fixtures are written in the units the kernel printed. */
+  private static final long KB = 1024;
+  private static final long PAGE = 4096;
   private static final String POD_UID = "479f327f-a27b-4eda-8523-90bdabcf0a27";
   private static final String CONTAINER_ID =
       "679f9845995b4ae4812789eb3c3d1df88040a1bc3f0c046a05c9aa9b5b5f93be";
@@ -58,34 +62,38 @@ class JsonReportWriterTest {
     stat.put("file", 675_840L);
     stat.put("shmem", 65_536L);
     stat.put("pgfault", 129_531L);
-    Map<String, Map<String, Long>> statByCgroup = new LinkedHashMap<>();
-    statByCgroup.put(POD_CGROUP, stat);
     MemcgState memcg =
         new MemcgState(
-            512_000, 512_000, OptionalLong.of(3184), OptionalLong.of(0), OptionalLong.of(0),
-            OptionalLong.of(0), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-            OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-            Optional.of(POD_CGROUP), stat, statByCgroup,
-            line(20, "memory: usage 512000kB, limit 512000kB, failcnt 3184"));
+            512_000 * KB, 512_000 * KB, OptionalLong.of(3184), OptionalLong.of(0),
+            OptionalLong.of(0), OptionalLong.of(0), OptionalLong.empty(), OptionalLong.empty(),
+            OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
+            List.of(new MemcgState.StatBlock(POD_CGROUP, stat, Map.of(),
+                line(21, "Memory cgroup stats for " + POD_CGROUP + ":"))),
+            line(20, "memory: usage 512000kB, limit 512000kB, failcnt 3184"), Optional.empty(),
+            Optional.empty(), Optional.empty());
     TaskRow pause =
-        new TaskRow(716_120, OptionalLong.of(65_535), OptionalLong.of(716_120), 243, 1,
-            OptionalLong.of(0), OptionalLong.of(1), OptionalLong.of(0), OptionalLong.of(28_672),
+        new TaskRow(716_120, OptionalLong.of(65_535), OptionalLong.of(716_120), 243 * PAGE,
+            PAGE, OptionalLong.of(0), OptionalLong.of(PAGE), OptionalLong.of(0),
+            OptionalLong.of(28_672),
             OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(0), -998, "pause",
             line(40, "[ 716120] 65535 716120 243 1 0 1 0 28672 0 -998 pause"));
     TaskRow hog =
-        new TaskRow(716_580, OptionalLong.of(0), OptionalLong.of(716_580), 134_225, 118_439,
-            OptionalLong.of(118_262), OptionalLong.of(161), OptionalLong.of(16),
+        new TaskRow(716_580, OptionalLong.of(0), OptionalLong.of(716_580), 134_225 * PAGE,
+            118_439 * PAGE, OptionalLong.of(118_262 * PAGE), OptionalLong.of(161 * PAGE),
+            OptionalLong.of(16 * PAGE),
             OptionalLong.of(1_040_384), OptionalLong.empty(), OptionalLong.empty(),
             OptionalLong.of(0), 1000, "stress-ng-vm",
             line(41, "[ 716580]     0 716580 134225 118439 ... 1000 stress-ng-vm"));
     Victim victim =
-        new Victim(716_580, "stress-ng-vm", OptionalLong.of(536_900), OptionalLong.of(473_048),
-            OptionalLong.of(644), OptionalLong.of(64), OptionalLong.of(0),
-            OptionalLong.of(1016), OptionalInt.of(1000), OptionalLong.empty(),
+        new Victim(716_580, "stress-ng-vm", OptionalLong.of(536_900 * KB),
+            OptionalLong.of(473_048 * KB), OptionalLong.of(644 * KB), OptionalLong.of(64 * KB),
+            OptionalLong.of(0), OptionalLong.of(1016 * KB), OptionalInt.of(1000),
+            OptionalLong.empty(),
             line(43, "Memory cgroup out of memory: Killed process 716580 (stress-ng-vm) ..."));
     GroupKill groupKill =
         new GroupKill(TASK_CGROUP,
-            List.of(new KilledTask(716_581, "stress-ng", OptionalLong.of(2_048), line(44, "k"))),
+            List.of(new KilledTask(716_581, "stress-ng", OptionalLong.of(2_048 * KB),
+                line(44, "k"))),
             line(42, "Tasks in ... are going to be killed due to memory.oom.group set"));
     Trigger trigger =
         new Trigger("stress-ng-vm", OptionalLong.of(716_580),
@@ -120,26 +128,31 @@ class JsonReportWriterTest {
         false,
         Optional.of("Microsoft Corporation Virtual Machine/Virtual Machine"),
         workload,
-        List.of(trigger.source(), victim.source()));
+        List.of(trigger.source(), victim.source()),
+        Optional.empty(), Optional.empty(), FactLines.NONE, PAGE);
   }
 
   static HostMemory hostMemory() {
     Map<String, Long> counters = new LinkedHashMap<>();
-    counters.put("active_anon", 3_905_431L);
-    counters.put("inactive_anon", 1_045L);
-    counters.put("free", 32_787L);
+    counters.put("active_anon", 3_905_431 * PAGE);
+    counters.put("inactive_anon", 1_045 * PAGE);
+    counters.put("free", 32_787 * PAGE);
     HostMemory.ZoneMemory zone =
-        new HostMemory.ZoneMemory(0, "Normal", OptionalLong.of(44_620), OptionalLong.of(44_684),
-            OptionalLong.of(60_628), OptionalLong.of(76_572), OptionalLong.of(16_252_928),
+        new HostMemory.ZoneMemory(0, "Normal", OptionalLong.of(44_620 * KB),
+            OptionalLong.of(44_684 * KB), OptionalLong.of(60_628 * KB),
+            OptionalLong.of(76_572 * KB), OptionalLong.of(16_252_928 * KB),
             OptionalLong.empty(), line(60, "Node 0 Normal free:44620kB ..."));
     HostMemory.Hugepages huge =
-        new HostMemory.Hugepages(0, 0, 0, 0, 2048, line(62, "Node 0 hugepages_total=0 ..."));
+        new HostMemory.Hugepages(0, 0, 0, 0, 2048 * KB, line(62, "Node 0 hugepages_total=0 ..."));
     HostMemory.SlabEntry slab =
-        new HostMemory.SlabEntry("kmalloc-2k", 30_112, 30_240, line(65, "kmalloc-2k 30112KB"));
-    return new HostMemory(counters, List.of(zone), List.of(huge), OptionalLong.of(11_432),
-        OptionalLong.of(0), OptionalLong.of(0), OptionalLong.of(0), OptionalLong.of(4_194_174),
-        OptionalLong.of(88_123), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-        List.of(slab), line(55, "Mem-Info:"));
+        new HostMemory.SlabEntry("kmalloc-2k", 30_112 * KB, 30_240 * KB,
+            line(65, "kmalloc-2k 30112KB"));
+    return new HostMemory(counters, List.of(zone), List.of(huge),
+        OptionalLong.of(11_432 * PAGE), OptionalLong.of(0), OptionalLong.of(0),
+        OptionalLong.of(0), OptionalLong.of(4_194_174 * PAGE), OptionalLong.of(88_123 * PAGE),
+        OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
+        List.of(slab), line(55, "Mem-Info:"), Map.of(), Map.of(), Optional.empty(),
+        Optional.empty(), List.of());
   }
 
   /** A pre-4.19 host report with nothing but a kill line: every optional part empty. */
@@ -154,14 +167,16 @@ class JsonReportWriterTest {
         Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty(), List.of(), Optional.of(victim), Optional.empty(),
         Optional.empty(), Optional.empty(), false, Optional.empty(), Workload.UNKNOWN,
-        List.of(victim.source()));
+        List.of(victim.source()),
+        Optional.empty(), Optional.empty(), FactLines.NONE, PAGE);
   }
 
   static AllocFailure allocFailure() {
     return new AllocFailure(new SourceRange(FILE, 70, 90), Optional.of("hv1"),
         new LogTime(OptionalDouble.of(12.5), Optional.empty(), false), "kworker/0:1",
         OptionalLong.of(12), 9, Optional.of("0x400cc0(GFP_KERNEL_ACCOUNT)"), "vmemmap alloc",
-        Optional.of(hostMemory()), line(70, "kworker/0:1: vmemmap alloc failure: order:9"));
+        Optional.of(hostMemory()), line(70, "kworker/0:1: vmemmap alloc failure: order:9"),
+        PAGE);
   }
 
   private static String write(boolean pretty, java.util.function.Consumer<JsonReportWriter> body) {
@@ -352,10 +367,28 @@ class JsonReportWriterTest {
             base.memsAllowed(), base.oomMemcg(), base.taskMemcg(), base.memcg(),
             base.hostMemory(), base.tasks(), base.victim(), base.groupKill(), base.reaped(),
             base.panic(), base.noKillableProcesses(), base.hardware(), base.workload(),
-            base.lines());
+            base.lines(), base.nodemask(), base.workFunction(), base.factLines(),
+            base.pageSizeBytes());
     assertThat(write(false, w -> w.report(r))).contains("\"monotonic_s\":12.500000,");
     assertThat(write(false, w -> w.report(fullMemcgReport())))
         .contains("\"monotonic_s\":36370.036881,");
+  }
+
+  @Test
+  void report_constraintOnlyAPatchedKernelPrints_writtenAsPrinted() throws Exception {
+    OomReport base = sparseReport(1);
+    OomReport r =
+        new OomReport(base.source(), base.host(), base.time(), base.kernel(), base.complete(),
+            base.trigger(), Optional.of(new Constraint("CONSTRAINT_BPF_PSI_MEM")),
+            Optional.of(OomScope.MEMCG), base.cpuset(), base.memsAllowed(), base.oomMemcg(),
+            base.taskMemcg(), base.memcg(), base.hostMemory(), base.tasks(), base.victim(),
+            base.groupKill(), base.reaped(), base.panic(), base.noKillableProcesses(),
+            base.hardware(), base.workload(), base.lines(), base.nodemask(),
+            base.workFunction(), base.factLines(),
+            base.pageSizeBytes());
+    JsonNode report = parse(write(true, w -> w.report(r))).at("/reports/0");
+    assertThat(report.get("constraint").asText()).isEqualTo("CONSTRAINT_BPF_PSI_MEM");
+    assertThat(report.get("scope").asText()).isEqualTo("memcg");
   }
 
   @Test
@@ -367,7 +400,9 @@ class JsonReportWriterTest {
             base.cpuset(), base.memsAllowed(), base.oomMemcg(), base.taskMemcg(), base.memcg(),
             Optional.of(hostMemory()), base.tasks(), base.victim(), base.groupKill(),
             base.reaped(), Optional.of("Out of memory: system-wide panic_on_oom is enabled"),
-            true, base.hardware(), base.workload(), base.lines());
+            true, base.hardware(), base.workload(), base.lines(), base.nodemask(),
+            base.workFunction(), base.factLines(),
+            base.pageSizeBytes());
     JsonNode report = parse(write(true, w -> w.report(r))).at("/reports/0");
     assertThat(report.get("scope").asText()).isEqualTo("global");
     assertThat(report.get("panic").asText())
@@ -524,14 +559,17 @@ class JsonReportWriterTest {
     OomReport base = sparseReport(1);
     Victim v = base.victim().orElseThrow();
     Victim odd =
-        new Victim(v.pid(), "a\"b\\c\u0001 (x)", v.totalVmKb(), v.anonRssKb(), v.fileRssKb(),
-            v.shmemRssKb(), v.uid(), v.pgtablesKb(), v.oomScoreAdj(), v.score(), v.source());
+        new Victim(v.pid(), "a\"b\\c\u0001 (x)", v.totalVmBytes(), v.anonRssBytes(),
+            v.fileRssBytes(), v.shmemRssBytes(), v.uid(), v.pgtablesBytes(), v.oomScoreAdj(),
+            v.score(), v.source());
     OomReport r =
         new OomReport(base.source(), base.host(), base.time(), base.kernel(), base.complete(),
             base.trigger(), base.constraint(), base.scope(), base.cpuset(), base.memsAllowed(),
             base.oomMemcg(), base.taskMemcg(), base.memcg(), base.hostMemory(), base.tasks(),
             Optional.of(odd), base.groupKill(), base.reaped(), base.panic(),
-            base.noKillableProcesses(), base.hardware(), base.workload(), base.lines());
+            base.noKillableProcesses(), base.hardware(), base.workload(), base.lines(),
+            base.nodemask(), base.workFunction(), base.factLines(),
+            base.pageSizeBytes());
     JsonNode node = parse(write(false, w -> w.report(r)));
     assertThat(node.at("/reports/0/victim/comm").asText()).isEqualTo("a\"b\\c\u0001 (x)");
   }

@@ -161,7 +161,7 @@ class TextReportWriterTest {
   void units_formatWithOneDecimalInRootLocale() {
     assertThat(Units.mibFromKb(1536)).isEqualTo("1.5 MiB");
     assertThat(Units.mibFromBytes(484630528L)).isEqualTo("462.2 MiB");
-    assertThat(Units.mibFromPages(118439)).isEqualTo("462.7 MiB");
+    assertThat(Units.mibFromBytes(118439L * 4096)).isEqualTo("462.7 MiB");
     assertThat(Units.duration(36370.04)).isEqualTo("10h 06m");
     assertThat(Units.duration(90061.5)).isEqualTo("1d 01h");
     assertThat(Units.duration(59.9)).isEqualTo("59s");

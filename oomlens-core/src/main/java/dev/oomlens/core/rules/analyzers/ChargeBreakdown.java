@@ -44,7 +44,6 @@ final class ChargeBreakdown {
   /** The share of the charge a part must reach, besides being the largest, to dominate it. */
   static final double DOMINANT_SHARE = 0.40;
 
-  private final OomReport report;
   private final MemcgState memcg;
   private final MemcgComposition composition;
   /** The printed keys, "total_" stripped for v1 hierarchical stats, summed for old v1 blocks. */
@@ -55,8 +54,7 @@ final class ChargeBreakdown {
   /** True when the stat is the sum of one-line blocks: cite those lines whole. */
   private final boolean summed;
 
-  private ChargeBreakdown(OomReport report, MemcgState memcg, Map<String, Long> stat) {
-    this.report = report;
+  private ChargeBreakdown(MemcgState memcg, Map<String, Long> stat) {
     this.memcg = memcg;
     this.composition = memcg.composition();
     this.stat = stat;
@@ -88,7 +86,7 @@ final class ChargeBreakdown {
       case V1_LOCAL -> m.statByCgroup().values()
           .forEach(block -> block.forEach((k, v) -> printed.merge(k, v, Long::sum)));
     }
-    return Optional.of(new ChargeBreakdown(report, m, printed));
+    return Optional.of(new ChargeBreakdown(m, printed));
   }
 
   /**
@@ -107,14 +105,14 @@ final class ChargeBreakdown {
   }
 
   long usageBytes() {
-    return memcg.usageKb() * 1024;
+    return memcg.usageBytes();
   }
 
   /** The limit in bytes; empty when unlimited (a v1 memory+swap limit was what fired). */
   OptionalLong limitBytes() {
-    return MemcgState.isUnlimited(memcg.limitKb())
+    return MemcgState.isUnlimited(memcg.limitBytes())
         ? OptionalLong.empty()
-        : OptionalLong.of(memcg.limitKb() * 1024);
+        : OptionalLong.of(memcg.limitBytes());
   }
 
   /** What the shares are taken of: the usage, which at a memcg OOM sits at (or near) the limit. */
@@ -166,9 +164,7 @@ final class ChargeBreakdown {
     if (v2) {
       return composition.kernelBytes();
     }
-    return memcg.kmemUsageKb().isPresent()
-        ? OptionalLong.of(memcg.kmemUsageKb().getAsLong() * 1024)
-        : OptionalLong.empty();
+    return memcg.kmemUsageBytes();
   }
 
   /** The kernel-memory keys the stat printed (slab, kernel_stack, pagetables, sock ...), v2 only. */
@@ -219,15 +215,15 @@ final class ChargeBreakdown {
     List<SourceLine> out = new ArrayList<>();
     out.add(memcg.source());
     if (summed) {
-      out.addAll(SourceLines.allMatching(report, "Memory cgroup stats for "));
+      memcg.statBlocks().forEach(b -> out.add(b.header()));
       return SourceLines.distinct(out);
     }
     for (String key : canonicalKeys) {
       if (key.equals("kmem")) {
-        SourceLines.matching(report, "(?<![\\w-])kmem: usage").ifPresent(out::add);
+        memcg.kmemSource().ifPresent(out::add);
         continue;
       }
-      SourceLines.statLine(report, printedKey(key)).ifPresent(out::add);
+      memcg.statLine(printedKey(key)).ifPresent(out::add);
     }
     return SourceLines.distinct(out);
   }

@@ -53,19 +53,19 @@ public final class CpusetMempolicyAnalyzer implements Analyzer {
   }
 
   private static boolean confined(OomReport r) {
-    return r.constraint().filter(c -> c == Constraint.CONSTRAINT_CPUSET
-            || c == Constraint.CONSTRAINT_MEMORY_POLICY).isPresent()
+    return r.constraint().filter(c -> c.equals(Constraint.CONSTRAINT_CPUSET)
+            || c.equals(Constraint.CONSTRAINT_MEMORY_POLICY)).isPresent()
         || r.scope().filter(s -> s == OomScope.CPUSET || s == OomScope.MEMORY_POLICY).isPresent();
   }
 
   private static Finding finding(List<OomReport> hits) {
     OomReport r = hits.stream().filter(x -> x.hostMemory().isPresent()).findFirst()
         .orElse(hits.getFirst());
-    boolean cpuset = r.constraint().map(c -> c == Constraint.CONSTRAINT_CPUSET)
+    boolean cpuset = r.constraint().map(Constraint.CONSTRAINT_CPUSET::equals)
         .orElse(r.scope().filter(s -> s == OomScope.CPUSET).isPresent());
     String nodes = cpuset
         ? r.memsAllowed().orElse("?")
-        : ReportFacts.constraintLine(r).map(l -> field(l.text(), "nodemask=")).orElse("?");
+        : r.nodemask().orElse("?");
     List<SourceLine> cited = new ArrayList<>();
     ReportFacts.triggerLine(r).ifPresent(cited::add);
     ReportFacts.constraintLine(r).ifPresent(cited::add);
@@ -81,19 +81,20 @@ public final class CpusetMempolicyAnalyzer implements Analyzer {
       cited.add(h.source());
       long totalFree = 0;
       for (ZoneMemory z : h.zones()) {
-        totalFree += z.freeKb().orElse(0);
+        totalFree += z.freeBytes().orElse(0);
         cited.add(z.source());
       }
-      why.append(" Free in the printed zones: ").append(totalFree).append(" kB.");
+      why.append(" Free in the printed zones: ").append(totalFree / 1024).append(" kB.");
       Optional<FreeMemory> free = FreeMemory.of(r);
       if (free.isPresent() && !free.get().movableAllocation()) {
         long movableFree = h.zones().stream().filter(z -> z.zone().equals("Movable"))
-            .mapToLong(z -> z.freeKb().orElse(0)).sum();
+            .mapToLong(z -> z.freeBytes().orElse(0)).sum();
         if (movableFree > 0) {
-          why.append(" ").append(movableFree).append(" kB of it was in ZONE_MOVABLE, which this")
+          why.append(" ").append(movableFree / 1024)
+              .append(" kB of it was in ZONE_MOVABLE, which this")
               .append(" allocation (gfp ").append(r.trigger().flatMap(t -> t.gfpMask()).orElse("?"))
               .append(", no __GFP_MOVABLE) cannot use: usable free was ")
-              .append(free.get().usableFreeKb()).append(" kB.");
+              .append(free.get().usableFreeBytes() / 1024).append(" kB.");
         }
       }
     });
@@ -119,14 +120,5 @@ public final class CpusetMempolicyAnalyzer implements Analyzer {
     }
     return new Finding(INFO.code(), Severity.HIGH, Confidence.HIGH, summary, why.toString(),
         ReportFacts.sorted(cited), fixes);
-  }
-
-  private static String field(String text, String key) {
-    int at = text.indexOf(key);
-    if (at < 0) {
-      return "?";
-    }
-    int end = text.indexOf(',', at);
-    return end < 0 ? text.substring(at + key.length()) : text.substring(at + key.length(), end);
   }
 }

@@ -57,8 +57,7 @@ public final class FragmentationAnalyzer implements Analyzer {
 
   private static Finding finding(OomReport r) {
     int order = r.order().orElseThrow();
-    long pageKb = ReportFacts.pageKb(r);
-    long blockKb = pageKb << order;
+    long blockKb = (r.pageSizeBytes() << order) / 1024;
     FreeMemory free = FreeMemory.of(r).orElseThrow();
     List<SourceLine> cited = new ArrayList<>();
     ReportFacts.triggerLine(r).ifPresent(cited::add);
@@ -67,14 +66,15 @@ public final class FragmentationAnalyzer implements Analyzer {
     StringBuilder why = new StringBuilder("The failed allocation was order ").append(order)
         .append(" (").append(blockKb).append(" kB contiguous) by ")
         .append(r.trigger().map(t -> t.comm()).orElse("?")).append(". The zones it could use held ")
-        .append(free.usableFreeKb()).append(" kB free, more than twice their high watermarks (");
-    free.sum(ZoneMemory::highKb).ifPresent(h -> why.append(h).append(" kB"));
+        .append(free.usableFreeBytes() / 1024)
+        .append(" kB free, more than twice their high watermarks (");
+    free.sum(ZoneMemory::highBytes).ifPresent(h -> why.append(h / 1024).append(" kB"));
     why.append(").");
     if (!free.buddy().isEmpty()) {
       why.append(" Largest free blocks:");
       for (FreeMemory.Buddy b : free.buddy()) {
         why.append(' ').append(b.zone()).append(" (node ").append(b.node()).append(") ")
-            .append(b.largestFreeBlockKb()).append(" kB;");
+            .append(b.largestFreeBlockBytes() / 1024).append(" kB;");
         cited.add(b.source());
       }
       why.append(" none of ").append(blockKb).append(" kB: the memory was free but in pieces.");
@@ -82,14 +82,14 @@ public final class FragmentationAnalyzer implements Analyzer {
       why.append(" The buddy lists are not in the input; the free amount alone says memory was")
           .append(" not short.");
     }
-    long minKb = free.sum(ZoneMemory::minKb).orElse(0);
+    long minKb = free.sum(ZoneMemory::minBytes).orElse(0) / 1024;
     String minLine = minKb > 0
         ? "vm.min_free_kbytes = " + minKb * 2 + "   # 2 x the zones' min watermarks (" + minKb
             + " kB now)\n"
         : "vm.min_free_kbytes = <2 x current>\n";
     return new Finding(INFO.code(), Severity.HIGH,
         free.buddy().isEmpty() ? Confidence.MEDIUM : Confidence.HIGH,
-        "An order-" + order + " allocation failed with " + free.usableFreeKb()
+        "An order-" + order + " allocation failed with " + free.usableFreeBytes() / 1024
             + " kB free: memory was fragmented, not exhausted",
         why.toString(), ReportFacts.sorted(cited), List.of(new Fix(Layer.KERNEL_SWAP,
             "Keep a larger free reserve and wake kswapd earlier so compaction has room;"

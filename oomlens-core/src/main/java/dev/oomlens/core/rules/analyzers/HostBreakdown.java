@@ -8,60 +8,26 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/*
- * The Mem-Info counters are in pages. The page size is not printed, but the zones' present:kB
- * add up to about "N pages RAM" pages, so their ratio gives it (4 KiB on x86 and most arm64,
- * 16 or 64 KiB on some arm64 and ppc64le builds); without zones the x86 default is assumed.
- */
-
 /** A global OOM report's {@code Mem-Info:} counters in bytes, with the lines they were printed on. */
 final class HostBreakdown {
-  private final OomReport report;
   private final HostMemory mem;
-  private final long pageBytes;
 
-  private HostBreakdown(OomReport report, HostMemory mem, long pageBytes) {
-    this.report = report;
+  private HostBreakdown(HostMemory mem) {
     this.mem = mem;
-    this.pageBytes = pageBytes;
   }
 
   static Optional<HostBreakdown> of(OomReport report) {
-    return report.hostMemory().map(m -> new HostBreakdown(report, m, pageBytes(m)));
-  }
-
-  private static long pageBytes(HostMemory m) {
-    if (m.ramPages().isEmpty() || m.ramPages().getAsLong() <= 0) {
-      return 4096;
-    }
-    long presentKb = 0;
-    for (HostMemory.ZoneMemory z : m.zones()) {
-      presentKb += z.presentKb().orElse(0);
-    }
-    if (presentKb == 0) {
-      return 4096;
-    }
-    double kbPerPage = presentKb / (double) m.ramPages().getAsLong();
-    for (long candidateKb : new long[] {4, 8, 16, 64}) {
-      if (Math.abs(kbPerPage - candidateKb) / candidateKb < 0.1) {
-        return candidateKb * 1024;
-      }
-    }
-    return 4096;
+    return report.hostMemory().map(HostBreakdown::new);
   }
 
   HostMemory memory() {
     return mem;
   }
 
-  long pageBytes() {
-    return pageBytes;
-  }
-
   /** A Mem-Info counter in bytes. */
   OptionalLong bytes(String counter) {
-    Long pages = mem.counterPages().get(counter);
-    return pages == null ? OptionalLong.empty() : OptionalLong.of(pages * pageBytes);
+    Long bytes = mem.counterBytes().get(counter);
+    return bytes == null ? OptionalLong.empty() : OptionalLong.of(bytes);
   }
 
   long bytesOr0(String counter) {
@@ -70,14 +36,12 @@ final class HostBreakdown {
 
   /** {@code N pages RAM} in bytes. */
   OptionalLong ramBytes() {
-    return mem.ramPages().isPresent()
-        ? OptionalLong.of(mem.ramPages().getAsLong() * pageBytes)
-        : OptionalLong.empty();
+    return mem.ramBytes();
   }
 
   /** The {@code N pages RAM} line. */
   Optional<SourceLine> ramLine() {
-    return SourceLines.matching(report, "\\d+ pages RAM");
+    return mem.ramLine();
   }
 
   /** The {@code Mem-Info:} line and the lines that printed these counters. */
@@ -85,7 +49,10 @@ final class HostBreakdown {
     List<SourceLine> out = new ArrayList<>();
     out.add(mem.source());
     for (String c : counters) {
-      SourceLines.pagesCounterLine(report, c).ifPresent(out::add);
+      SourceLine line = mem.counterLines().get(c);
+      if (line != null) {
+        out.add(line);
+      }
     }
     return SourceLines.distinct(out);
   }

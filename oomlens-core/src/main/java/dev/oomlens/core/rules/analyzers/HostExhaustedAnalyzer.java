@@ -5,6 +5,7 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
+import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.HostMemory.ZoneMemory;
 import dev.oomlens.core.model.OomReport;
@@ -62,9 +63,8 @@ public final class HostExhaustedAnalyzer implements Analyzer {
   private static Finding finding(List<OomReport> hits) {
     OomReport r = hits.stream().filter(x -> x.hostMemory().isPresent()).findFirst()
         .orElse(hits.getFirst());
-    long pageKb = ReportFacts.pageKb(r);
     StringBuilder why = new StringBuilder("Global OOM (")
-        .append(r.constraint().map(Enum::name).orElse("no cgroup limit in the report"))
+        .append(r.constraint().map(Constraint::name).orElse("no cgroup limit in the report"))
         .append(", order ").append(r.order().isPresent() ? r.order().getAsInt() : "?")
         .append("): no cgroup limit was involved, the machine itself had no memory left to give.");
     List<SourceLine> cited = new ArrayList<>();
@@ -83,26 +83,27 @@ public final class HostExhaustedAnalyzer implements Analyzer {
         }
         why.append('.');
       } else {
-        why.append(" Free in the zones this allocation could use: ").append(free.usableFreeKb())
-            .append(" kB");
-        free.sum(ZoneMemory::minKb).ifPresent(m -> why.append(" against min watermarks of ")
-            .append(m).append(" kB"));
+        why.append(" Free in the zones this allocation could use: ")
+            .append(free.usableFreeBytes() / 1024).append(" kB");
+        free.sum(ZoneMemory::minBytes).ifPresent(m -> why.append(" against min watermarks of ")
+            .append(m / 1024).append(" kB"));
         why.append('.');
         free.zones().forEach(z -> cited.add(z.source()));
       }
-      if (free.cmaFreeKb() > 0 && !free.movableAllocation()) {
-        why.append(" ").append(free.cmaFreeKb()).append(" kB of the free memory was CMA, which")
+      if (free.cmaFreeBytes() > 0 && !free.movableAllocation()) {
+        why.append(" ").append(free.cmaFreeBytes() / 1024)
+            .append(" kB of the free memory was CMA, which")
             .append(" this non-movable allocation cannot use.");
       }
       Map<String, Long> parts = composition(h);
-      long ramKb = h.ramPages().orElse(0) * pageKb;
-      if (ramKb > 0) {
-        why.append(" Of ").append(Sizes.kb(ramKb)).append(" RAM: ");
+      long ramBytes = h.ramBytes().orElse(0);
+      if (ramBytes > 0) {
+        why.append(" Of ").append(Sizes.bytes(ramBytes)).append(" RAM: ");
         int i = 0;
         for (Map.Entry<String, Long> e : parts.entrySet()) {
           why.append(i++ == 0 ? "" : ", ").append(e.getKey()).append(' ')
-              .append(Sizes.kb(e.getValue() * pageKb)).append(" (")
-              .append(Sizes.percent(e.getValue(), h.ramPages().getAsLong())).append(')');
+              .append(Sizes.bytes(e.getValue())).append(" (")
+              .append(Sizes.percent(e.getValue(), ramBytes)).append(')');
         }
         why.append('.');
       }
@@ -111,11 +112,12 @@ public final class HostExhaustedAnalyzer implements Analyzer {
       summary += ": " + dominant + " memory filled RAM";
       String swap = swap(h);
       why.append(' ').append(swap);
-      if (h.totalSwapKb().isPresent()) {
-        summary += h.totalSwapKb().getAsLong() == 0 ? ", no swap"
-            : h.freeSwapKb().orElse(1) * 100 < h.totalSwapKb().getAsLong() ? ", swap full" : "";
-        ReportFacts.lineContaining(r, "Total swap").ifPresent(cited::add);
-        ReportFacts.lineContaining(r, "Free swap").ifPresent(cited::add);
+      if (h.totalSwapBytes().isPresent()) {
+        long totalKb = h.totalSwapBytes().getAsLong() / 1024;
+        long freeKb = h.freeSwapBytes().isPresent() ? h.freeSwapBytes().getAsLong() / 1024 : 1;
+        summary += totalKb == 0 ? ", no swap" : freeKb * 100 < totalKb ? ", swap full" : "";
+        h.totalSwapSource().ifPresent(cited::add);
+        h.freeSwapSource().ifPresent(cited::add);
       }
     } else {
       why.append(" The report's Mem-Info block is not in the input, so what filled memory is not")
@@ -124,7 +126,7 @@ public final class HostExhaustedAnalyzer implements Analyzer {
     TaskGrowth.Comparison c = TaskGrowth.compare(r);
     c.largest().ifPresent(t -> {
       why.append(" Largest task: ").append(ReportFacts.name(t)).append(" holding ")
-          .append(Sizes.kb(ReportFacts.heldPages(t) * pageKb)).append(" (rss + swap).");
+          .append(Sizes.bytes(ReportFacts.heldBytes(t))).append(" (rss + swap).");
       cited.add(t.source());
     });
     r.victim().ifPresent(v -> why.append(" Killed: ").append(ReportFacts.name(v)).append('.'));
@@ -136,12 +138,12 @@ public final class HostExhaustedAnalyzer implements Analyzer {
     hits.forEach(h -> ReportFacts.killLine(h).ifPresent(cited::add));
     return new Finding(INFO.code(), Severity.CRITICAL,
         host.isPresent() ? Confidence.HIGH : Confidence.MEDIUM, summary, why.toString(),
-        ReportFacts.sorted(cited), fixes(r, c.largest(), pageKb));
+        ReportFacts.sorted(cited), fixes(r, c.largest()));
   }
 
-  /** Pages per kind of use, largest first: anon without shmem, file, shmem, slab, page tables. */
+  /** Bytes per kind of use, largest first: anon without shmem, file, shmem, slab, page tables. */
   static Map<String, Long> composition(HostMemory h) {
-    Map<String, Long> c = h.counterPages();
+    Map<String, Long> c = h.counterBytes();
     long shmem = c.getOrDefault("shmem", 0L);
     long anon = c.getOrDefault("active_anon", 0L) + c.getOrDefault("inactive_anon", 0L)
         + c.getOrDefault("isolated_anon", 0L);
@@ -163,28 +165,27 @@ public final class HostExhaustedAnalyzer implements Analyzer {
   }
 
   private static String swap(HostMemory h) {
-    if (h.totalSwapKb().isEmpty()) {
+    if (h.totalSwapBytes().isEmpty()) {
       return "Swap totals are not in the report.";
     }
-    long total = h.totalSwapKb().getAsLong();
+    long total = h.totalSwapBytes().getAsLong() / 1024;
     if (total == 0) {
       return "No swap was configured (Total swap = 0kB): nothing could absorb the excess.";
     }
-    long free = h.freeSwapKb().orElse(0);
+    long free = h.freeSwapBytes().orElse(0) / 1024;
     return "Swap: " + free + " kB free of " + total + " kB ("
         + Sizes.percent(total - free, total) + " used)"
         + (free * 100 < total ? ": swap was exhausted too." : ".");
   }
 
-  private static List<Fix> fixes(OomReport r, Optional<TaskRow> largest, long pageKb) {
+  private static List<Fix> fixes(OomReport r, Optional<TaskRow> largest) {
     List<Fix> fixes = new ArrayList<>();
     if (largest.isPresent()) {
       TaskRow t = largest.get();
-      long heldKb = ReportFacts.heldPages(t) * pageKb;
+      long heldKb = ReportFacts.heldBytes(t) / 1024;
       Optional<String> unit = r.victim().filter(v -> v.pid() == t.pid())
           .flatMap(v -> r.workload().unit());
-      long ramKb = r.hostMemory().flatMap(h -> h.ramPages().isPresent()
-          ? Optional.of(h.ramPages().getAsLong() * pageKb) : Optional.empty()).orElse(0L);
+      long ramKb = r.hostMemory().map(h -> h.ramBytes().orElse(0) / 1024).orElse(0L);
       long maxMi = ramKb > 0
           ? Math.min(Sizes.ceilMi(heldKb), Sizes.ceilMi(ramKb) * 8 / 10)
           : Sizes.ceilMi(heldKb);
@@ -200,7 +201,7 @@ public final class HostExhaustedAnalyzer implements Analyzer {
         "Check whether that use is expected: a leak grows from one kill to the next (see LEAK);"
             + " if it is real load, the host needs more memory or fewer workloads.",
         Optional.empty()));
-    if (r.hostMemory().filter(h -> h.totalSwapKb().orElse(-1) == 0).isPresent()) {
+    if (r.hostMemory().filter(h -> h.totalSwapBytes().orElse(-1) == 0).isPresent()) {
       fixes.add(new Fix(Layer.KERNEL_SWAP,
           "The host has no swap: a compressed swap in RAM (zram) lets a spike slow the host down"
               + " instead of killing (see NO-SWAP).", Optional.empty()));

@@ -24,8 +24,8 @@ final class HostFacts {
   /** RAM as the report's {@code N pages RAM} line gives it, in kB. */
   static OptionalLong reportRamKb(OomReport r) {
     return r.hostMemory()
-        .filter(h -> h.ramPages().isPresent())
-        .map(h -> OptionalLong.of(h.ramPages().getAsLong() * ReportFacts.pageKb(r)))
+        .filter(h -> h.ramBytes().isPresent())
+        .map(h -> OptionalLong.of(h.ramBytes().getAsLong() / 1024))
         .orElse(OptionalLong.empty());
   }
 

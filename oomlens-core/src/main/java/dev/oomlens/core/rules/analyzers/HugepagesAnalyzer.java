@@ -67,10 +67,9 @@ public final class HugepagesAnalyzer implements Analyzer {
     Map<Long, long[]> bySize = new LinkedHashMap<>();
     List<SourceLine> poolLines = new ArrayList<>();
     for (HostMemory.Hugepages hp : h.memory().hugepages()) {
-      long bytes = hp.total() * hp.sizeKb() * 1024;
-      pool += bytes;
-      free += hp.free() * hp.sizeKb() * 1024;
-      long[] acc = bySize.computeIfAbsent(hp.sizeKb(), k -> new long[2]);
+      pool += hp.total() * hp.sizeBytes();
+      free += hp.free() * hp.sizeBytes();
+      long[] acc = bySize.computeIfAbsent(hp.sizeBytes() / 1024, k -> new long[2]);
       acc[0] += hp.total();
       acc[1] += hp.free();
       if (hp.total() > 0) {

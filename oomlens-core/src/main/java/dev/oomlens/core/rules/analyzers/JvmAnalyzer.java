@@ -76,17 +76,17 @@ public final class JvmAnalyzer implements Analyzer {
     }
     Victim v = r.victim().get();
     Optional<TaskRow> jvmRow = jvmRow(r, v);
-    long rssBytes = v.rssKb().orElse(jvmRow.map(t -> t.rssPages() * 4L).orElse(0L)) * 1024;
-    long anonBytes = v.anonRssKb().orElse(0) * 1024;
+    long rssBytes = v.rssBytes().orElse(jvmRow.map(TaskRow::rssBytes).orElse(0L));
+    long anonBytes = v.anonRssBytes().orElse(0);
     boolean memcg = r.scope().orElse(null) == OomScope.MEMCG;
     Optional<ChargeBreakdown> b = memcg ? ChargeBreakdown.of(r) : Optional.empty();
     long total;
     String totalName;
     if (memcg) {
-      if (r.memcg().isEmpty() || MemcgState.isUnlimited(r.memcg().get().limitKb())) {
+      if (r.memcg().isEmpty() || MemcgState.isUnlimited(r.memcg().get().limitBytes())) {
         return Optional.empty();
       }
-      total = r.memcg().get().limitKb() * 1024;
+      total = r.memcg().get().limitBytes();
       totalName = "the " + human(total) + " limit";
       if (rssBytes * 2 < total) {
         return Optional.empty();
@@ -95,7 +95,7 @@ public final class JvmAnalyzer implements Analyzer {
       long largest = 0;
       for (TaskRow t : r.tasks()) {
         if (!isSameProcess(t, v) && !jvmRow.map(j -> j == t).orElse(false)) {
-          largest = Math.max(largest, t.rssPages() * 4096);
+          largest = Math.max(largest, t.rssBytes());
         }
       }
       if (rssBytes == 0 || largest > rssBytes) {
@@ -220,6 +220,6 @@ public final class JvmAnalyzer implements Analyzer {
     if (t.pid() == v.pid()) {
       return true;
     }
-    return v.totalVmKb().isPresent() && t.totalVmPages() * 4 == v.totalVmKb().getAsLong();
+    return v.totalVmBytes().isPresent() && t.totalVmBytes() == v.totalVmBytes().getAsLong();
   }
 }

@@ -138,10 +138,10 @@ public final class KernelMemoryAnalyzer implements Analyzer {
     }
     long taskPgtables = 0;
     for (TaskRow t : r.tasks()) {
-      taskPgtables += t.pgtablesBytes().orElse(t.nrPtesPages().orElse(0) * h.pageBytes());
+      taskPgtables += t.pgtablesBytes().orElse(t.nrPtesBytes().orElse(0));
     }
     List<HostMemory.SlabEntry> top = slabs.stream()
-        .sorted(Comparator.comparingLong(HostMemory.SlabEntry::totalKb).reversed())
+        .sorted(Comparator.comparingLong(HostMemory.SlabEntry::totalBytes).reversed())
         .limit(5).toList();
     StringBuilder why = new StringBuilder();
     why.append("The host ran out with ").append(human(unreclaimable))
@@ -152,7 +152,7 @@ public final class KernelMemoryAnalyzer implements Analyzer {
       why.append("The kernel printed its unreclaimable slab caches, which it does only when "
           + "they hold more than all user-space LRU pages together; the largest: ");
       List<String> names = new ArrayList<>();
-      top.forEach(s -> names.add(s.name() + " " + human(s.totalKb() * 1024)));
+      top.forEach(s -> names.add(s.name() + " " + human(s.totalBytes())));
       why.append(String.join(", ", names)).append(". ");
     }
     if (taskPgtables > 0) {

@@ -95,14 +95,14 @@ final class KillSeries {
         return a.getAsLong();
       }
     }
-    return r.victim().map(v -> v.anonRssKb().orElse(0) * 1024).orElse(0L);
+    return r.victim().map(v -> v.anonRssBytes().orElse(0)).orElse(0L);
   }
 
   private static OptionalLong limit(OomReport r) {
-    if (r.memcg().isEmpty() || MemcgState.isUnlimited(r.memcg().get().limitKb())) {
+    if (r.memcg().isEmpty() || MemcgState.isUnlimited(r.memcg().get().limitBytes())) {
       return OptionalLong.empty();
     }
-    return OptionalLong.of(r.memcg().get().limitKb() * 1024);
+    return OptionalLong.of(r.memcg().get().limitBytes());
   }
 
   /** Seconds on one clock: wall-clock when every report has it, else the kernel's monotonic. */

@@ -85,7 +85,8 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
       return false;
     }
     MemcgState m = r.memcg().get();
-    if (MemcgState.isUnlimited(m.limitKb()) || m.usageKb() * 10 < m.limitKb() * 9) {
+    if (MemcgState.isUnlimited(m.limitBytes())
+        || m.usageBytes() / 1024 * 10 < m.limitBytes() / 1024 * 9) {
       return false;
     }
     boolean qemuRow = r.tasks().stream().anyMatch(t -> QEMU.matcher(t.comm()).matches());
@@ -96,13 +97,12 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
   private Finding finding(List<OomReport> reports) {
     OomReport r = reports.get(reports.size() - 1);
     MemcgState m = r.memcg().get();
-    long limit = m.limitKb() * 1024;
-    long usage = m.usageKb() * 1024;
+    long limit = m.limitBytes();
+    long usage = m.usageBytes();
     Optional<TaskRow> qemu = r.tasks().stream().filter(t -> QEMU.matcher(t.comm()).matches())
         .findFirst();
-    long qemuRss = qemu.map(t -> t.rssPages() * 4096)
-        .orElse(r.victim().flatMap(v -> v.rssKb().isPresent()
-            ? Optional.of(v.rssKb().getAsLong() * 1024) : Optional.empty()).orElse(0L));
+    long qemuRss = qemu.map(TaskRow::rssBytes)
+        .orElse(r.victim().map(v -> v.rssBytes().orElse(0)).orElse(0L));
     long helpersRss = helpersRss(r);
     int vcpus = r.trigger().map(t -> {
       Matcher mt = VCPU_THREAD.matcher(t.comm());
@@ -159,7 +159,7 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
     List<SourceLine> ev = new ArrayList<>();
     r.trigger().ifPresent(t -> ev.add(t.source()));
     ev.add(m.source());
-    SourceLines.matching(r, "(?<![\\w-])kmem: usage").ifPresent(ev::add);
+    m.kmemSource().ifPresent(ev::add);
     r.tasks().forEach(t -> ev.add(t.source()));
     r.victim().ifPresent(v -> ev.add(v.source()));
     if (reports.size() > 1) {
@@ -211,7 +211,7 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
     long sum = 0;
     for (TaskRow t : r.tasks()) {
       if (!QEMU.matcher(t.comm()).matches()) {
-        sum += t.rssPages() * 4096;
+        sum += t.rssBytes();
       }
     }
     return sum;

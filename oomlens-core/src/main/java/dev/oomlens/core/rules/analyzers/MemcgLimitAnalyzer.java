@@ -5,6 +5,7 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
+import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.OomScope;
@@ -65,7 +66,7 @@ public final class MemcgLimitAnalyzer implements Analyzer {
     String who = who(r, level, cgroup);
     StringBuilder why = new StringBuilder();
     why.append("The kernel's OOM killer ran for the memory cgroup ").append(cgroup)
-        .append(" (").append(r.constraint().map(Enum::name).orElse("memcg report shape"))
+        .append(" (").append(r.constraint().map(Constraint::name).orElse("memcg report shape"))
         .append("): ").append(who).append(" reached its own limit, not the machine's memory.");
     Optional<MemcgState> m = r.memcg();
     if (m.isPresent()) {
@@ -77,11 +78,12 @@ public final class MemcgLimitAnalyzer implements Analyzer {
           .append(", so the containers together used the sum of their limits.");
       TaskGrowth.Comparison c = TaskGrowth.compare(r);
       c.largest().ifPresent(t -> why.append(" Largest task: ").append(ReportFacts.name(t))
-          .append(" with ").append(Sizes.kb(ReportFacts.heldPages(t) * ReportFacts.pageKb(r)))
+          .append(" with ").append(Sizes.bytes(ReportFacts.heldBytes(t)))
           .append('.'));
     }
     r.victim().ifPresent(v -> why.append(" Killed: ").append(ReportFacts.name(v))
-        .append(v.rssKb().isPresent() ? ", " + Sizes.kb(v.rssKb().getAsLong()) + " resident" : "")
+        .append(v.rssBytes().isPresent()
+            ? ", " + Sizes.bytes(v.rssBytes().getAsLong()) + " resident" : "")
         .append('.'));
     if (hits.size() > 1) {
       why.append(" The limit was hit ").append(hits.size()).append(" times in this incident.");
@@ -94,8 +96,8 @@ public final class MemcgLimitAnalyzer implements Analyzer {
     }
     Confidence confidence = m.isPresent() ? Confidence.HIGH : Confidence.MEDIUM;
     String summary = capitalize(who) + " hit its memory limit"
-        + m.filter(x -> !MemcgState.isUnlimited(x.limitKb()))
-            .map(x -> " of " + Sizes.kb(x.limitKb())).orElse("")
+        + m.filter(x -> !MemcgState.isUnlimited(x.limitBytes()))
+            .map(x -> " of " + Sizes.bytes(x.limitBytes())).orElse("")
         + (hits.size() > 1 ? " (" + hits.size() + " kills)" : "");
     return new Finding(INFO.code(), Severity.HIGH, confidence, summary, why.toString(),
         ReportFacts.sorted(cited), fixes(r, level));
@@ -115,29 +117,31 @@ public final class MemcgLimitAnalyzer implements Analyzer {
 
   private static String numbers(MemcgState m) {
     StringBuilder s = new StringBuilder();
-    s.append("Usage ").append(m.usageKb()).append(" kB of a ");
-    if (MemcgState.isUnlimited(m.limitKb())) {
+    long usageKb = m.usageBytes() / 1024;
+    long limitKb = m.limitBytes() / 1024;
+    s.append("Usage ").append(usageKb).append(" kB of a ");
+    if (MemcgState.isUnlimited(m.limitBytes())) {
       s.append("unlimited memory limit");
     } else {
-      s.append(m.limitKb()).append(" kB limit (")
-          .append(Sizes.percent(m.usageKb(), m.limitKb())).append(')');
+      s.append(limitKb).append(" kB limit (")
+          .append(Sizes.percent(usageKb, limitKb)).append(')');
     }
     m.failcnt().ifPresent(f -> s.append(", failcnt ").append(f)
         .append(" (charges that hit the limit)"));
     s.append('.');
-    if (m.memswLimitKb().isPresent() && m.memswUsageKb().isPresent()
-        && !MemcgState.isUnlimited(m.memswLimitKb().getAsLong())) {
-      long mu = m.memswUsageKb().getAsLong();
-      long ml = m.memswLimitKb().getAsLong();
+    if (m.memswLimitBytes().isPresent() && m.memswUsageBytes().isPresent()
+        && !MemcgState.isUnlimited(m.memswLimitBytes().getAsLong())) {
+      long mu = m.memswUsageBytes().getAsLong() / 1024;
+      long ml = m.memswLimitBytes().getAsLong() / 1024;
       if (mu * 100 >= ml * 99) {
         s.append(" memory+swap was at its limit too (").append(mu).append(" of ").append(ml)
             .append(" kB): swap could not take more.");
       }
     }
-    if (m.swapLimitKb().isPresent() && m.swapLimitKb().getAsLong() == 0) {
+    if (m.swapLimitBytes().isPresent() && m.swapLimitBytes().getAsLong() == 0) {
       s.append(" No swap was allowed (swap limit 0).");
     }
-    if (!MemcgState.isUnlimited(m.limitKb()) && m.usageKb() * 100 < m.limitKb() * 95) {
+    if (!MemcgState.isUnlimited(m.limitBytes()) && usageKb * 100 < limitKb * 95) {
       s.append(" Usage is below the limit: the failed charge was larger than the headroom, the")
           .append(" limit was lowered, or memory+swap was the limit hit.");
     }
@@ -146,15 +150,14 @@ public final class MemcgLimitAnalyzer implements Analyzer {
 
   private static List<Fix> fixes(OomReport r, MemcgLevel level) {
     List<Fix> fixes = new ArrayList<>();
-    Optional<MemcgState> m = r.memcg().filter(x -> !MemcgState.isUnlimited(x.limitKb()));
+    Optional<MemcgState> m = r.memcg().filter(x -> !MemcgState.isUnlimited(x.limitBytes()));
     if (m.isEmpty()) {
       fixes.add(new Fix(Layer.APPLICATION,
           "Find what filled the cgroup (the largest tasks of the table) and bound it.",
           Optional.empty()));
       return fixes;
     }
-    long limitKb = m.get().limitKb();
-    long limitMi = Sizes.ceilMi(limitKb);
+    long limitMi = Sizes.ceilMi(m.get().limitBytes() / 1024);
     long newMi = (limitMi * 3 + 1) / 2;
     String arithmetic = "1.5 x " + limitMi + "Mi = " + newMi + "Mi";
     String condition = "If memory use is bounded (a spike, a limit set at steady use), raise the"
@@ -200,7 +203,8 @@ public final class MemcgLimitAnalyzer implements Analyzer {
             Optional.of(Snippets.systemdLimit(unit, newMi, highMi, command))));
       }
       default -> {
-        boolean v1 = m.get().memswLimitKb().isPresent() || m.get().kmemLimitKb().isPresent();
+        boolean v1 = m.get().memswLimitBytes().isPresent()
+            || m.get().kmemLimitBytes().isPresent();
         String file = v1 ? "memory.limit_in_bytes" : "memory.max";
         fixes.add(new Fix(Layer.CONTAINER_LIMIT, condition, Optional.of(
             "echo " + newMi * 1024 * 1024 + " > /sys/fs/cgroup/" + (v1 ? "memory/" : "")

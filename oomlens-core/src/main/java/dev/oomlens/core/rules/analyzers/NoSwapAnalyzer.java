@@ -8,9 +8,11 @@ import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.host.PressureStall;
 import dev.oomlens.core.host.SwapDevice;
+import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.model.Victim;
 import dev.oomlens.core.model.Workload;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
@@ -124,7 +126,7 @@ public final class NoSwapAnalyzer implements Analyzer {
     r.trigger().ifPresent(t -> cited.add(t.source()));
     r.victim().ifPresent(v -> cited.add(v.source()));
     if (ramFromReport) {
-      ReportFacts.lineContaining(r, "pages RAM").ifPresent(cited::add);
+      r.hostMemory().flatMap(HostMemory::ramLine).ifPresent(cited::add);
     } else {
       HostFacts.meminfoLine(host, "MemTotal").ifPresent(cited::add);
     }
@@ -133,10 +135,13 @@ public final class NoSwapAnalyzer implements Analyzer {
     String victim = r.victim().map(ReportFacts::name).orElse("a task");
     String outcome = r.victim().isPresent() ? victim + " was killed"
         : r.panic().isPresent() ? "the kernel panicked" : "nothing could be killed";
-    OptionalLong victimKb = r.victim().map(v -> v.rssKb()).orElse(OptionalLong.empty());
+    OptionalLong victimKb = r.victim().map(Victim::rssBytes).orElse(OptionalLong.empty());
+    if (victimKb.isPresent()) {
+      victimKb = OptionalLong.of(victimKb.getAsLong() / 1024);
+    }
 
     StringBuilder why = new StringBuilder("Host-wide OOM at ").append(ReportFacts.where(r))
-        .append(" (").append(r.constraint().map(Enum::name).orElse("global report shape"))
+        .append(" (").append(r.constraint().map(Constraint::name).orElse("global report shape"))
         .append(", order ").append(r.order().isPresent() ? r.order().getAsInt() : "?")
         .append(") on a host with ").append(ramText).append(" RAM");
     Optional<SwapDevice> swapNow = host.map(HostSnapshot::swaps).flatMap(l -> l.stream()
@@ -189,12 +194,16 @@ public final class NoSwapAnalyzer implements Analyzer {
 
   private static Optional<SwapState> swapAtKill(OomReport r, Optional<HostSnapshot> host) {
     Optional<HostMemory> hm = r.hostMemory();
-    if (hm.isPresent() && hm.get().totalSwapKb().isPresent()) {
-      long total = hm.get().totalSwapKb().getAsLong();
-      long free = hm.get().freeSwapKb().orElse(total == 0 ? 0 : Long.MAX_VALUE);
+    if (hm.isPresent() && hm.get().totalSwapBytes().isPresent()) {
+      // In kB, as /proc/meminfo and /proc/swaps give the same facts on a live host.
+      long total = hm.get().totalSwapBytes().getAsLong() / 1024;
+      OptionalLong freeBytes = hm.get().freeSwapBytes();
+      long free = freeBytes.isPresent()
+          ? freeBytes.getAsLong() / 1024
+          : total == 0 ? 0 : Long.MAX_VALUE;
       List<SourceLine> cited = new ArrayList<>();
-      ReportFacts.lineContaining(r, "Total swap").ifPresent(cited::add);
-      ReportFacts.lineContaining(r, "Free swap").ifPresent(cited::add);
+      hm.get().totalSwapSource().ifPresent(cited::add);
+      hm.get().freeSwapSource().ifPresent(cited::add);
       return Optional.of(new SwapState(total, free, true, cited));
     }
     OptionalLong swapTotal = HostFacts.meminfoKb(host, "SwapTotal");

@@ -5,6 +5,7 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
+import dev.oomlens.core.model.KiB;
 import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
@@ -67,8 +68,9 @@ public final class NodeAllocatableAnalyzer implements Analyzer {
         .append(" level above every pod: no single pod or container hit its own limit, the")
         .append(" pods of the node together used all the memory the kubelet gives pods.");
     Optional<MemcgState> m = r.memcg();
-    m.ifPresent(x -> why.append(" Usage ").append(x.usageKb()).append(" kB of a ")
-        .append(x.limitKb()).append(" kB limit (").append(Sizes.kb(x.limitKb())).append(")")
+    m.ifPresent(x -> why.append(" Usage ").append(KiB.fromBytes(x.usageBytes()))
+        .append(" kB of a ").append(KiB.fromBytes(x.limitBytes())).append(" kB limit (")
+        .append(Sizes.kb(KiB.fromBytes(x.limitBytes()))).append(")")
         .append(x.failcnt().isPresent() ? ", failcnt " + x.failcnt().getAsLong() : "")
         .append('.'));
     if (level == MemcgLevel.NODE_ALLOCATABLE) {
@@ -81,7 +83,7 @@ public final class NodeAllocatableAnalyzer implements Analyzer {
     }
     TaskGrowth.Comparison c = TaskGrowth.compare(r);
     c.largest().ifPresent(t -> why.append(" Largest task: ").append(ReportFacts.name(t))
-        .append(", ").append(Sizes.kb(ReportFacts.heldPages(t) * ReportFacts.pageKb(r)))
+        .append(", ").append(Sizes.bytes(ReportFacts.heldBytes(t)))
         .append(", oom_score_adj ").append(t.oomScoreAdj()).append('.'));
     r.victim().ifPresent(v -> why.append(" Killed: ").append(ReportFacts.name(v)).append(" in ")
         .append(r.taskMemcg().orElse("(cgroup not printed)")).append('.'));
@@ -90,13 +92,14 @@ public final class NodeAllocatableAnalyzer implements Analyzer {
         c.largest().map(TaskRow::source)));
     hits.forEach(h -> ReportFacts.killLine(h).ifPresent(cited::add));
     String summary = "The node's pods together hit the " + level.words() + " limit"
-        + m.map(x -> " of " + Sizes.kb(x.limitKb())).orElse("") + " (" + cgroup + ")";
+        + m.map(x -> " of " + Sizes.kb(KiB.fromBytes(x.limitBytes()))).orElse("")
+        + " (" + cgroup + ")";
     return new Finding(INFO.code(), Severity.HIGH, Confidence.HIGH, summary, why.toString(),
         ReportFacts.sorted(cited), fixes(m));
   }
 
   private static List<Fix> fixes(Optional<MemcgState> m) {
-    long limitMi = m.map(x -> Sizes.ceilMi(x.limitKb())).orElse(0L);
+    long limitMi = m.map(x -> Sizes.ceilMi(KiB.fromBytes(x.limitBytes()))).orElse(0L);
     long evictMi = Math.max(500, roundUp(limitMi / 20, 100));
     List<Fix> fixes = new ArrayList<>();
     fixes.add(new Fix(Layer.POD_SPEC,

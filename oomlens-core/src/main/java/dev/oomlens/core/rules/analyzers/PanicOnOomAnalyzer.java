@@ -49,7 +49,7 @@ public final class PanicOnOomAnalyzer implements Analyzer {
   private static Finding finding(OomReport r, String panic) {
     List<SourceLine> cited = new ArrayList<>();
     ReportFacts.triggerLine(r).ifPresent(cited::add);
-    ReportFacts.lineContaining(r, "Kernel panic").ifPresent(cited::add);
+    r.factLines().panic().ifPresent(cited::add);
     boolean sysctl = panic.contains("panic_on_oom");
     boolean compulsory = panic.contains("compulsory");
     StringBuilder why = new StringBuilder("The kernel printed '").append(panic)

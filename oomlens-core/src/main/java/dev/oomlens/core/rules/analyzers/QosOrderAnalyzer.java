@@ -74,14 +74,14 @@ public final class QosOrderAnalyzer implements Analyzer {
       return Optional.empty();
     }
     Badness.Score y = bigger.get();
-    long pageKb = ReportFacts.pageKb(r);
+    long pageBytes = r.pageSizeBytes();
     StringBuilder why = new StringBuilder();
     why.append(ReportFacts.name(v.row())).append(" had oom_score_adj ")
         .append(v.row().oomScoreAdj()).append(" (").append(adjMeaning(v.row().oomScoreAdj()))
-        .append(") and held ").append(Sizes.kb(v.basePages() * pageKb)).append("; ")
+        .append(") and held ").append(Sizes.bytes(v.basePages() * pageBytes)).append("; ")
         .append(ReportFacts.name(y.row())).append(" had oom_score_adj ")
         .append(y.row().oomScoreAdj()).append(" (").append(adjMeaning(y.row().oomScoreAdj()))
-        .append(") and held more, ").append(Sizes.kb(y.basePages() * pageKb)).append(".")
+        .append(") and held more, ").append(Sizes.bytes(y.basePages() * pageBytes)).append(".")
         .append(" Against ").append(b.totalPagesBasis()).append(" (").append(b.totalPages())
         .append(" pages) each adj point weighs ").append(b.totalPages() / 1000)
         .append(" pages: the victim scored ").append(v.points()).append(" (")
@@ -94,7 +94,7 @@ public final class QosOrderAnalyzer implements Analyzer {
     List<SourceLine> cited = new ArrayList<>(ReportFacts.cite(ReportFacts.triggerLine(r),
         Optional.of(v.row().source()), Optional.of(y.row().source()),
         ReportFacts.killLine(r)));
-    long victimMi = Sizes.ceilMi(v.basePages() * pageKb);
+    long victimMi = Sizes.ceilMi(v.basePages() * pageBytes / 1024);
     List<Fix> fixes = new ArrayList<>();
     if (r.workload().podUid().isPresent() || v.row().oomScoreAdj() == 1000
         || v.row().oomScoreAdj() >= 2 && v.row().oomScoreAdj() <= 999) {

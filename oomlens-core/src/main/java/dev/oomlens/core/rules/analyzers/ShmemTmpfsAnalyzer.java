@@ -148,15 +148,14 @@ public final class ShmemTmpfsAnalyzer implements Analyzer {
     StringBuilder why = new StringBuilder();
     why.append("The host ran out with ").append(human(shmem)).append(" of shmem (tmpfs, "
         + "/dev/shm, shared memory) = ").append(wholePercent(shmem, ram)).append(" of its ")
-        .append(human(ram)).append(" of RAM (Mem-Info shmem:").append(shmem / h.pageBytes())
+        .append(human(ram)).append(" of RAM (Mem-Info shmem:").append(shmem / r.pageSizeBytes())
         .append(" pages). ");
     if (victimDominant) {
       why.append("The victim itself mapped ").append(human(victimShmem))
           .append(" of it (shmem-rss). ");
     }
     r.victim().ifPresent(v -> why.append(victimSentence(v)));
-    long swapKb = h.memory().totalSwapKb().orElse(-1);
-    if (swapKb == 0) {
+    if (h.memory().totalSwapBytes().orElse(-1) == 0) {
       why.append("With no swap (Total swap = 0kB) shmem pages cannot leave RAM at all. ");
     }
     why.append("tmpfs pages stay in memory until their files are deleted, whoever is killed.");
@@ -186,14 +185,13 @@ public final class ShmemTmpfsAnalyzer implements Analyzer {
   }
 
   private static long victimShmemBytes(OomReport r) {
-    return r.victim().flatMap(v -> v.shmemRssKb().isPresent()
-        ? Optional.of(v.shmemRssKb().getAsLong() * 1024) : Optional.empty()).orElse(0L);
+    return r.victim().map(v -> v.shmemRssBytes().orElse(0)).orElse(0L);
   }
 
   private static String victimSentence(Victim v) {
-    long anonKb = v.anonRssKb().orElse(0);
-    return "Killing " + v.comm() + " (pid " + v.pid() + ") freed its " + human(anonKb * 1024)
-        + " of anon memory; its shmem-rss was " + human(v.shmemRssKb().orElse(0) * 1024) + ". ";
+    return "Killing " + v.comm() + " (pid " + v.pid() + ") freed its "
+        + human(v.anonRssBytes().orElse(0)) + " of anon memory; its shmem-rss was "
+        + human(v.shmemRssBytes().orElse(0)) + ". ";
   }
 
   private static String emptyDir(long sizeLimitMib) {

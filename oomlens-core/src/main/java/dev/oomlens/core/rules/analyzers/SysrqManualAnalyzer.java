@@ -50,7 +50,7 @@ public final class SysrqManualAnalyzer implements Analyzer {
     StringBuilder why = new StringBuilder();
     List<SourceLine> cited = new ArrayList<>();
     ReportFacts.triggerLine(r).ifPresent(cited::add);
-    Optional<SourceLine> work = ReportFacts.lineContaining(r, "moom_callback");
+    Optional<SourceLine> work = ReportFacts.sysrqWorkqueueLine(r);
     work.ifPresent(cited::add);
     why.append("The OOM killer was invoked with order=")
         .append(r.order().isPresent() ? r.order().getAsInt() : "?")
@@ -63,10 +63,10 @@ public final class SysrqManualAnalyzer implements Analyzer {
       List<ZoneMemory> low = free.get().belowLow();
       r.hostMemory().ifPresent(h -> cited.add(h.source()));
       if (low.isEmpty()) {
-        why.append(" Memory was not short: ").append(free.get().usableFreeKb())
+        why.append(" Memory was not short: ").append(free.get().usableFreeBytes() / 1024)
             .append(" kB free and every zone above its low watermark");
-        free.get().sum(ZoneMemory::highKb).ifPresent(h -> why.append(" (high watermarks sum to ")
-            .append(h).append(" kB)"));
+        free.get().sum(ZoneMemory::highBytes).ifPresent(h -> why
+            .append(" (high watermarks sum to ").append(h / 1024).append(" kB)"));
         why.append('.');
         free.get().zones().forEach(z -> cited.add(z.source()));
         memory = "; memory was not short";

@@ -141,16 +141,16 @@ public final class TightLimitAnalyzer implements Analyzer {
   }
 
   static long peakBytes(Victim v) {
-    return (v.anonRssKb().orElse(0) + v.fileRssKb().orElse(0) + v.shmemRssKb().orElse(0)
-        + v.pgtablesKb().orElse(0)) * 1024;
+    return v.anonRssBytes().orElse(0) + v.fileRssBytes().orElse(0) + v.shmemRssBytes().orElse(0)
+        + v.pgtablesBytes().orElse(0);
   }
 
   private static String breakdown(Victim v) {
     List<String> parts = new ArrayList<>();
-    parts.add("anon " + human(v.anonRssKb().orElse(0) * 1024));
-    parts.add("file " + human(v.fileRssKb().orElse(0) * 1024));
-    v.shmemRssKb().ifPresent(x -> parts.add("shmem " + human(x * 1024)));
-    v.pgtablesKb().ifPresent(x -> parts.add("page tables " + human(x * 1024)));
+    parts.add("anon " + human(v.anonRssBytes().orElse(0)));
+    parts.add("file " + human(v.fileRssBytes().orElse(0)));
+    v.shmemRssBytes().ifPresent(x -> parts.add("shmem " + human(x)));
+    v.pgtablesBytes().ifPresent(x -> parts.add("page tables " + human(x)));
     return String.join(", ", parts);
   }
 }

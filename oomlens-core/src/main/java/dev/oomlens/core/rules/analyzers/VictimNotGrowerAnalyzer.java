@@ -60,18 +60,17 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
         continue;
       }
       TaskRow victim = c.victim().get();
-      long pageKb = ReportFacts.pageKb(r);
       Optional<TaskRow> grower = growerBesides(growth, i, r, victim);
       if (grower.isPresent()) {
         TaskGrowth.Track track = growth.trackOf(i, grower.get()).orElseThrow();
         StringBuilder why = new StringBuilder("Across the ").append(reports.size())
             .append(" task tables of this incident, ").append(ReportFacts.name(grower.get()))
-            .append(" grew by ").append(Sizes.kb(track.growthPages() * pageKb))
-            .append(" (rss + swap, from ").append(Sizes.kb(
-                ReportFacts.heldPages(track.first().row()) * pageKb))
-            .append(" to ").append(Sizes.kb(ReportFacts.heldPages(track.last().row()) * pageKb))
+            .append(" grew by ").append(Sizes.bytes(track.growthBytes()))
+            .append(" (rss + swap, from ")
+            .append(Sizes.bytes(ReportFacts.heldBytes(track.first().row())))
+            .append(" to ").append(Sizes.bytes(ReportFacts.heldBytes(track.last().row())))
             .append("), but the kill took ").append(ReportFacts.name(victim)).append(", holding ")
-            .append(Sizes.kb(ReportFacts.heldPages(victim) * pageKb)).append('.');
+            .append(Sizes.bytes(ReportFacts.heldBytes(victim))).append('.');
         badness(r).ifPresent(why::append);
         List<SourceLine> cited = new ArrayList<>();
         track.samples().forEach(s -> cited.add(s.row().source()));
@@ -85,9 +84,9 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
         TaskRow trigger = c.trigger().get();
         StringBuilder why = new StringBuilder("The allocation that failed was ")
             .append(ReportFacts.name(trigger)).append("'s, the largest task of the table with ")
-            .append(Sizes.kb(ReportFacts.heldPages(trigger) * pageKb))
+            .append(Sizes.bytes(ReportFacts.heldBytes(trigger)))
             .append(" (rss + swap), but the kill took ").append(ReportFacts.name(victim))
-            .append(" with ").append(Sizes.kb(ReportFacts.heldPages(victim) * pageKb))
+            .append(" with ").append(Sizes.bytes(ReportFacts.heldBytes(victim)))
             .append('.');
         badness(r).ifPresent(why::append);
         List<SourceLine> cited = new ArrayList<>(ReportFacts.cite(ReportFacts.triggerLine(r),
@@ -121,12 +120,12 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
     }
     TaskRow trigger = c.trigger().get();
     TaskRow victim = c.victim().get();
-    long held = ReportFacts.heldPages(trigger);
-    if (c.largest().get() != trigger || held <= ReportFacts.heldPages(victim)) {
+    long held = ReportFacts.heldBytes(trigger);
+    if (c.largest().get() != trigger || held <= ReportFacts.heldBytes(victim)) {
       return false;
     }
     Optional<Badness> b = Badness.of(r);
-    return b.isPresent() && held * 4 >= b.get().totalPages();
+    return b.isPresent() && held / r.pageSizeBytes() * 4 >= b.get().totalPages();
   }
 
   private static Optional<String> badness(OomReport r) {
@@ -152,8 +151,7 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
 
   private static Finding make(TaskRow grower, TaskRow victim, String why,
       List<SourceLine> cited, OomReport r, Confidence confidence) {
-    long pageKb = ReportFacts.pageKb(r);
-    long growerMi = Sizes.ceilMi(ReportFacts.heldPages(grower) * pageKb);
+    long growerMi = Sizes.ceilMi(ReportFacts.heldBytes(grower) / 1024);
     List<Fix> fixes = List.of(
         new Fix(Layer.APPLICATION, "Look at " + grower.comm() + " first: it took the memory;"
             + " restarting " + victim.comm() + " fixes nothing.", Optional.empty()),

@@ -2,13 +2,16 @@ package dev.oomlens.core.rules.analyzers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oomlens.core.model.FactLines;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import dev.oomlens.core.rules.ReportBuilder;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CpusetMempolicyAnalyzerTest {
@@ -41,8 +44,8 @@ class CpusetMempolicyAnalyzerTest {
   void analyze_memoryPolicy_suggestsPreferredInsteadOfBind() {
     ReportBuilder b = new ReportBuilder("hand-built").trigger("db", 9, 0, 0)
         .global(Map.of("free", 900000L), 4194304, 0, 0, 3600000, 20000, 25000, 30000);
-    b.line("oom-kill:constraint=CONSTRAINT_MEMORY_POLICY,nodemask=1,cpuset=/,mems_allowed=0-1,"
-        + "global_oom,task=db,pid=9,uid=0");
+    SourceLine policy = b.line("oom-kill:constraint=CONSTRAINT_MEMORY_POLICY,nodemask=1,cpuset=/,"
+        + "mems_allowed=0-1,global_oom,task=db,pid=9,uid=0");
     OomReport global = b.build();
     OomReport r = new OomReport(global.source(), global.host(), global.time(), global.kernel(),
         true, global.trigger(),
@@ -51,7 +54,11 @@ class CpusetMempolicyAnalyzerTest {
         global.memsAllowed(), global.oomMemcg(), global.taskMemcg(), global.memcg(),
         global.hostMemory(), global.tasks(), global.victim(), global.groupKill(), global.reaped(),
         global.panic(), false, global.hardware(), global.workload(),
-        global.lines().stream().filter(l -> !l.text().contains("CONSTRAINT_NONE")).toList());
+        global.lines().stream().filter(l -> !l.text().contains("CONSTRAINT_NONE")).toList(),
+        Optional.of("1"), Optional.empty(), new FactLines(Optional.empty(), Optional.empty(),
+            Optional.empty(), Optional.of(policy), Optional.empty(), Optional.empty(),
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()),
+        global.pageSizeBytes());
     assertThat(analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build()))
         .singleElement().satisfies(f -> {
           assertThat(f.summary())

@@ -21,7 +21,7 @@ class FragmentationAnalyzerTest {
         .global(Map.of("active_anon", 100000L, "free", zoneFreeKb / 4), 1048576, 0, 0,
             zoneFreeKb, 20000, 25000, 30000);
     if (buddy != null) {
-      b.line(buddy);
+      b.freeArea(buddy);
     }
     OomReport r = b.build();
     return analyzer.analyze(EvidenceSet.builder().reports(List.of(r)).allocFailures(List.of()).build());

@@ -30,6 +30,16 @@ class MemcgLimitAnalyzerTest {
   }
 
   @Test
+  void analyze_killLinesLostReaperNamesTheVictim_firesAndCitesTheReaperLine() {
+    List<Finding> out = RealInputs.run(analyzer, "pasted/kill-lines-lost-4.15.log");
+    assertThat(out).singleElement().satisfies(f -> {
+      assertThat(f.summary()).contains("bc001ffa-68fc-11e9-92d7-5ef9efd9374c");
+      assertThat(f.logLines()).extracting(l -> l.text())
+          .anyMatch(t -> t.contains("oom_reaper: reaped process 32308 (stress)"));
+    });
+  }
+
+  @Test
   void analyze_podLevelLimit_saysPodAndNamesTheContainerOfTheVictim() {
     List<Finding> out = RealInputs.run(analyzer, "kmsg/pod-limit-idle-victim.kmsg");
     assertThat(out).singleElement().satisfies(f -> {
