@@ -68,7 +68,9 @@ final class DiagnosisScenarios {
     static final long APP_HOLDS_MIB = 16;
     static final String SIDECAR = "log-shipper";
     static final int SIDECAR_ADJ = 500;
-    static final long SIDECAR_GROWS_TO_MIB = 40;
+    // Room beside the sidecar once the app is gone (see KubepodsBestEffortFirst): near the
+    // limit it can be charged past it while the app is still being reaped, and die second.
+    static final long SIDECAR_GROWS_TO_MIB = 36;
 
     static void check(Diagnosis d) {
       OomReport r = d.report();
@@ -86,7 +88,7 @@ final class DiagnosisScenarios {
                 + " took the memory (");
             // The sidecar held what the app left of the limit, give or take the interpreter:
             // rss counts perl's mapped files (some 5 MiB) in each process, charged only once.
-            assertThat(mib(f.summary(), "took the memory \\((\\d+)Mi\\)"))
+            assertThat(mib(f.summary(), "took the memory \\((\\d+)(?:\\.\\d)? MiB\\)"))
                 .isBetween(LIMIT_MIB - APP_HOLDS_MIB - 8, LIMIT_MIB - APP_HOLDS_MIB + 8);
           })
           .fires("QOS-ORDER", f -> assertThat(f.summary()).isEqualTo(APP + " (oom_score_adj "

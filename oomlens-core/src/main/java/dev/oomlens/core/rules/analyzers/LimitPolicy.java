@@ -145,8 +145,8 @@ final class LimitPolicy {
       long memswPeak = Math.max(peak, hits.stream()
           .mapToLong(h -> h.memcg().get().memswUsageBytes().orElse(0)).max().orElse(0));
       return Optional.of(new Raise(target, LimitChange.Knob.MEMORY_AND_SWAP, current, memswPeak,
-          raised(memswPeak, current), OptionalLong.empty(), "1.5 x the "
-              + Sizes.human(memswPeak) + " of memory and swap it held when it was killed"));
+          raised(memswPeak, current), OptionalLong.empty(), heldBasis(memswPeak,
+              " of memory and swap")));
     }
     long current = m.limitBytes();
     if (JvmAnalyzer.killedAJvm(r)) {
@@ -160,11 +160,16 @@ final class LimitPolicy {
       return Optional.of(new Raise(target, LimitChange.Knob.MEMORY, current, peak,
           Math.max(raised, roundMi(jvm)), swapAllowance(m),
           jvm > raised ? "what the JVM needs: its non-heap regions and a 256 MiB heap"
-              : "1.5 x the " + Sizes.human(peak) + " it held when it was killed"));
+              : heldBasis(peak, "")));
     }
     return Optional.of(new Raise(target, LimitChange.Knob.MEMORY, current, peak,
-        raised(peak, current), swapAllowance(m), "1.5 x the " + Sizes.human(peak)
-            + " it held when it was killed"));
+        raised(peak, current), swapAllowance(m), heldBasis(peak, "")));
+  }
+
+  /** Seed 004's rule in words, for a limit sized from what the kernel saw held. */
+  private static String heldBasis(long peakBytes, String what) {
+    return "1.5 x the " + Sizes.human(peakBytes) + what + " it held when it was killed (a limit"
+        + " at 1.5-2x the observed peak, never below it)";
   }
 
   /** The advice for the incident holding {@code report}, or for the report alone. */
@@ -247,7 +252,7 @@ final class LimitPolicy {
     String what = a.knob() == LimitChange.Knob.MEMORY_AND_SWAP
         ? "memory+swap limit" : "memory limit";
     String action = "Raise the " + what + " of " + who(t) + " from " + from + " to " + newMi
-        + "Mi: " + a.basis() + " (a limit at 1.5-2x the observed peak, never below it).";
+        + "Mi: " + a.basis() + ".";
     Workload w = t.owner();
     if (a.knob() == LimitChange.Knob.MEMORY_AND_SWAP) {
       return new Fix(Layer.CONTAINER_LIMIT, action + " memory+swap was the limit hit, memory"
@@ -266,8 +271,7 @@ final class LimitPolicy {
         yield new Fix(Layer.POD_SPEC, "Raise the memory limit of pod " + w.podUid().orElse(
             t.cgroup()) + " from " + from + " to " + newMi + "Mi: its limit is the sum of its"
             + " containers' limits, so give the container running " + grower + " " + add
-            + "Mi more; " + a.basis() + " (a limit at 1.5-2x the observed peak, never below"
-            + " it).", Optional.of("containers:\n"
+            + "Mi more; " + a.basis() + ".", Optional.of("containers:\n"
                 + "- name: <container running " + grower + ">\n"
                 + "  resources:\n"
                 + "    limits:\n"

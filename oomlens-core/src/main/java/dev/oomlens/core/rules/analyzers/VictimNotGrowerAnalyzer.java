@@ -165,12 +165,10 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
                     + "  resources:\n"
                     + "    limits:\n"
                     + "      memory: \"" + Sizes.quantityMi(budget) + "\"   # 1.5 x the "
-                    + Sizes.quantityMi(held) + " it held\n")),
-        new Fix(Layer.POD_SPEC, "Protect " + victim.comm() + " with a lower oom_score_adj: a"
-            + " memory request for its container (Burstable, lower adj) or requests = limits"
-            + " (Guaranteed, -997).", Optional.empty()));
+                    + Sizes.bytes(held) + " it held\n")));
+    // Protecting the victim with a lower oom_score_adj is QOS-ORDER's fix, when the adj decided.
     String summary = victim.comm() + " was killed but " + grower.comm()
-        + " took the memory (" + Sizes.quantityMi(held) + ")";
+        + " took the memory (" + Sizes.bytes(held) + ")";
     return new Finding(INFO.code(), Severity.MEDIUM, confidence, summary, why,
         ReportFacts.sorted(cited), fixes);
   }
