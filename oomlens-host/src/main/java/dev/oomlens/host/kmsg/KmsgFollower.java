@@ -52,8 +52,16 @@ public final class KmsgFollower implements Closeable {
      */
     void lost(long first, long last);
 
-    /** No record arrived for the quiet period. */
+    /** No record arrived for {@link #quietPeriod()}; {@code quietFor} is since the last one. */
     void quiet(Duration quietFor);
+
+    /**
+     * How long to wait for a record before calling {@link #quiet}; asked before every wait, so a
+     * listener holding a report can ask to hear of a short silence, and an idle one of a long.
+     */
+    default Duration quietPeriod() {
+      return Duration.ofMillis(10);
+    }
   }
 
   /** Why {@link #follow} returned. */
@@ -147,16 +155,16 @@ public final class KmsgFollower implements Closeable {
 
   /**
    * Hands records to {@code listener} until {@link #close()} is called (from any thread) or the
-   * device fails; calls {@link Listener#quiet} each time {@code quiet} passes without a record.
+   * device fails; calls {@link Listener#quiet} each time its {@link Listener#quietPeriod()}
+   * passes without a record.
    */
-  public End follow(Listener listener, Duration quiet) {
-    long quietNanos = quiet.toNanos();
+  public End follow(Listener listener) {
     long quietSince = System.nanoTime();
     boolean overrun = false;
     while (!closed) {
       Item item;
       try {
-        item = queue.poll(quietNanos, TimeUnit.NANOSECONDS);
+        item = queue.poll(listener.quietPeriod().toNanos(), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         close();

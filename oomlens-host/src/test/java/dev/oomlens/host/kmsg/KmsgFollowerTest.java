@@ -42,13 +42,18 @@ class KmsgFollowerTest {
         follower.close();
       }
     }
+
+    @Override
+    public Duration quietPeriod() {
+      return Duration.ofMillis(20);
+    }
   }
 
   private static Collect follow(FakeDevice device, long after) throws Exception {
     Collect c = new Collect();
     c.follower = KmsgFollower.open(DEV, p -> device, after);
     KmsgFollower.End end = CompletableFuture
-        .supplyAsync(() -> c.follower.follow(c, Duration.ofMillis(20)))
+        .supplyAsync(() -> c.follower.follow(c))
         .get(10, TimeUnit.SECONDS);
     assertThat(end).isEqualTo(KmsgFollower.End.CLOSED);
     return c;
@@ -92,7 +97,7 @@ class KmsgFollowerTest {
     FakeDevice device = FakeDevice.blockingAfter("6,1,100,-;a\n", new IOException("I/O error"));
     Collect c = new Collect();
     c.follower = KmsgFollower.open(DEV, p -> device, -1);
-    KmsgFollower.End end = c.follower.follow(c, Duration.ofSeconds(5));
+    KmsgFollower.End end = c.follower.follow(c);
     assertThat(end).isEqualTo(KmsgFollower.End.DEVICE_FAILED);
     assertThat(c.follower.failure()).isEqualTo("reading /dev/kmsg failed: I/O error");
     c.follower.close();
