@@ -237,7 +237,8 @@ final class Capture implements KmsgFollower.Listener {
       text.append(textOfSeq.get(seq)).append('\n');
     }
     long micros = microsOfSeq.getOrDefault(killSeq, 0L);
-    Instant at = bootTime.plusNanos(micros * 1000);
+    // Milliseconds, as the history stores it: a kill reads back equal to the one stored.
+    Instant at = bootTime.plusNanos(micros * 1000).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
 
     Optional<Victim> victim = r.victim();
     String cgroupSource = "report";
