@@ -243,6 +243,20 @@ public final class History implements AutoCloseable {
     return bracket >= 0 ? m.substring(bracket + 2) : m;
   }
 
+  /**
+   * Where the history lives by default: {@code /var/lib/oomlens/oomlens.db} for root, else under
+   * the user's data directory ({@code $XDG_DATA_HOME}, or {@code ~/.local/share}).
+   */
+  public static Path defaultFile() {
+    if ("root".equals(System.getProperty("user.name"))) {
+      return Path.of("/var/lib/oomlens/oomlens.db");
+    }
+    String xdg = System.getenv("XDG_DATA_HOME");
+    Path data = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+        : Path.of(System.getProperty("user.home"), ".local", "share");
+    return data.resolve("oomlens").resolve("oomlens.db");
+  }
+
   /** The file this history belongs to. */
   public Path file() {
     return file;
