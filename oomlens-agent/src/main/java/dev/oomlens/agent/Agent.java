@@ -42,6 +42,8 @@ public final class Agent implements AutoCloseable {
    * @param kmsg the kernel log device
    * @param retention how long the history keeps what it recorded
    * @param maxDbBytes the history's size past which the oldest rows go
+   * @param kubernetesNode with a node name: name kills after this node's pods and post Events
+   *     (in-cluster service account, or the kubeconfig)
    */
   public record Options(
       Path db,
@@ -51,7 +53,8 @@ public final class Agent implements AutoCloseable {
       Path kmsg,
       Duration retention,
       long maxDbBytes,
-      Warnings.Thresholds thresholds) {
+      Warnings.Thresholds thresholds,
+      Optional<String> kubernetesNode) {
     public Options {
       requireNonNull(db, "db");
       requireNonNull(listen, "listen");
@@ -60,6 +63,7 @@ public final class Agent implements AutoCloseable {
       requireNonNull(kmsg, "kmsg");
       requireNonNull(retention, "retention");
       requireNonNull(thresholds, "thresholds");
+      requireNonNull(kubernetesNode, "kubernetesNode");
       if (interval.isNegative() || interval.isZero()) {
         throw new IllegalArgumentException("interval must be positive: " + interval);
       }
@@ -93,11 +97,18 @@ public final class Agent implements AutoCloseable {
   private volatile boolean closing;
   private int port = -1;
   private Instant lastRetain = Instant.EPOCH;
+  private KubeLink kube;
+  private io.fabric8.kubernetes.client.KubernetesClient kubeClient;
 
   public Agent(Options options, Clock clock, PrintWriter log) {
     this.options = requireNonNull(options, "options");
     this.clock = requireNonNull(clock, "clock");
     this.log = requireNonNull(log, "log");
+  }
+
+  /** The client --kubernetes uses, instead of the in-cluster one (tests: the mock server's). */
+  void kubernetesClient(io.fabric8.kubernetes.client.KubernetesClient client) {
+    this.kubeClient = client;
   }
 
   /** Adds a listener told of every kill once it is stored (Kubernetes Events, tests). */
@@ -132,8 +143,25 @@ public final class Agent implements AutoCloseable {
         + (history.writable() ? "" : " (in memory)"));
     List<Capture.KillListener> all = new ArrayList<>(listeners);
     all.add(this::tell);
+    Capture.Names names = Capture.Names.NONE;
+    if (options.kubernetesNode().isPresent()) {
+      try {
+        kube = new KubeLink(kubeClient != null ? kubeClient
+            : new io.fabric8.kubernetes.client.KubernetesClientBuilder().build(),
+            options.kubernetesNode().get(), clock, this::say);
+        kube.start();
+      } catch (RuntimeException e) {
+        follower.close();
+        history.close();
+        throw new StartException("cannot watch the pods of node " + options.kubernetesNode().get()
+            + ": " + e.getMessage(), e);
+      }
+      all.add(kube);
+      names = kube;
+      say("naming kills after the pods of node " + options.kubernetesNode().get());
+    }
     capture = new Capture(options.kmsg().toString(), bootId, bootTime, cursor.orElse(-1),
-        history, metrics, new AtKill(options.paths(), 5, 20), all,
+        history, metrics, new AtKill(options.paths(), 5, 20), all, names,
         new ReaderOptions(LocalDate.now(clock)), System::nanoTime);
     warnings = new Warnings(options.thresholds(), history, metrics, this::say);
     sampler = new Sampler(options.paths(), metrics);
@@ -251,6 +279,9 @@ public final class Agent implements AutoCloseable {
       }
     }
     metrics.close();
+    if (kube != null) {
+      kube.close();
+    }
     if (history != null) {
       history.close();
     }

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /*
@@ -78,6 +79,13 @@ final class AtKill {
     StringWriter out = new StringWriter();
     try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
       json.writeStartObject();
+      // Read first, whatever the rate: PID 1 of its namespace is a container's main process.
+      if (r.victim().isPresent()) {
+        OptionalLong nsPid = nsPid(r.victim().get().pid());
+        if (nsPid.isPresent()) {
+          json.writeNumberField("ns_pid", nsPid.getAsLong());
+        }
+      }
       if (!take()) {
         json.writeStringField("skipped",
             "more than " + (int) burst + " kills at once: captures are limited to "
@@ -109,6 +117,22 @@ final class AtKill {
       return "{\"error\":\"" + e.getClass().getSimpleName() + "\"}";
     }
     return out.toString();
+  }
+
+  /** The last NSpid of a process: its pid in its own pid namespace; empty once it is gone. */
+  OptionalLong nsPid(long pid) {
+    try {
+      for (String line : Files.readAllLines(
+          paths.proc().resolve(Long.toString(pid)).resolve("status"))) {
+        if (line.startsWith("NSpid:")) {
+          String[] f = line.substring(6).strip().split("\\s+");
+          return OptionalLong.of(Long.parseLong(f[f.length - 1]));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Gone already: unknown.
+    }
+    return OptionalLong.empty();
   }
 
   private synchronized boolean take() {

@@ -62,6 +62,17 @@ final class Capture implements KmsgFollower.Listener {
   /** The cursor is written at most this often while nothing else is. */
   static final long CURSOR_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
+  /** Names of a kill's workload, when something knows them (the Kubernetes API). */
+  interface Names {
+    Optional<Named> of(Optional<String> podUid, Optional<String> containerId);
+
+    /** No names: the labels hold the pod UID and the container ID. */
+    Names NONE = (uid, id) -> Optional.empty();
+  }
+
+  /** A pod's namespace and name, and the container's name (empty when not found). */
+  record Named(String namespace, String pod, String container) {}
+
   /** Told of every kill after it was stored, once. */
   interface KillListener {
     /** {@code latencyMicros}: from the kill line's kmsg stamp to the commit of its row. */
@@ -75,6 +86,7 @@ final class Capture implements KmsgFollower.Listener {
   private final Metrics metrics;
   private final AtKill atKill;
   private final List<KillListener> listeners;
+  private final Names names;
   private final LongSupplier nanoTime;
   private final KernelLogFeed feed;
   private final List<OomReport> handedOver = new ArrayList<>();
@@ -98,8 +110,8 @@ final class Capture implements KmsgFollower.Listener {
   private long duplicates;
 
   Capture(String name, String bootId, Instant bootTime, long cursor, History history,
-      Metrics metrics, AtKill atKill, List<KillListener> listeners, ReaderOptions options,
-      LongSupplier nanoTime) {
+      Metrics metrics, AtKill atKill, List<KillListener> listeners, Names names,
+      ReaderOptions options, LongSupplier nanoTime) {
     this.name = requireNonNull(name, "name");
     this.bootId = requireNonNull(bootId, "bootId");
     this.bootTime = requireNonNull(bootTime, "bootTime");
@@ -108,6 +120,7 @@ final class Capture implements KmsgFollower.Listener {
     this.metrics = requireNonNull(metrics, "metrics");
     this.atKill = requireNonNull(atKill, "atKill");
     this.listeners = List.copyOf(listeners);
+    this.names = requireNonNull(names, "names");
     this.nanoTime = requireNonNull(nanoTime, "nanoTime");
     cgroupOfComm.putAll(history.lastCgroupByComm(1024));
     this.feed = new KernelLogFeed(name, options, new KernelLogSink() {
@@ -276,8 +289,12 @@ final class Capture implements KmsgFollower.Listener {
     }
     savedCursor = Math.max(savedCursor, cursor);
     stored++;
-    metrics.kills.labelValues(scope(r), verdict.label(), "", w.podUid().orElse(""),
-        w.containerId().orElse(""), w.unit().orElse(""), main.map(Finding::code).orElse("none"))
+    Optional<Named> named = names.of(w.podUid(), w.containerId());
+    metrics.kills.labelValues(scope(r), verdict.label(),
+        named.map(Named::namespace).orElse(""),
+        named.map(Named::pod).orElse(w.podUid().orElse("")),
+        named.map(Named::container).filter(c -> !c.isEmpty()).orElse(w.containerId().orElse("")),
+        w.unit().orElse(""), main.map(Finding::code).orElse("none"))
         .inc();
     long latency = nanoTime.getAsLong() / 1000 - micros;
     synchronized (this) {

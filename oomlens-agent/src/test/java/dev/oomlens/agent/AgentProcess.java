@@ -24,7 +24,7 @@ public final class AgentProcess {
     Agent agent = new Agent(new Agent.Options(Path.of(args[0]),
         Optional.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)),
         Duration.ofSeconds(5), HostPaths.DEFAULT, KmsgReader.DEVICE, Duration.ofDays(1),
-        64L << 20, Warnings.Thresholds.DEFAULTS), Clock.systemUTC(), out);
+        64L << 20, Warnings.Thresholds.DEFAULTS, Optional.empty()), Clock.systemUTC(), out);
     agent.start();
     out.println("port " + agent.port());
     agent.run();

@@ -35,7 +35,7 @@ class CaptureTest {
   private Capture capture(History h, long cursor, List<KillRecord> told) {
     return new Capture("/dev/kmsg", "boot-1", BOOT, cursor, h, new Metrics(),
         new AtKill(HostPaths.under(tmp.resolve("nohost")), 5, 20),
-        List.of((KillRecord k, OomReport r, long latency) -> told.add(k)),
+        List.of((KillRecord k, OomReport r, long latency) -> told.add(k)), Capture.Names.NONE,
         new ReaderOptions(LocalDate.of(2026, 12, 5)), System::nanoTime);
   }
 

@@ -35,7 +35,7 @@ class LeadTimeRealKernelTest {
     StringWriter log = new StringWriter();
     Agent agent = new Agent(new Agent.Options(tmp.resolve("h.db"), Optional.empty(),
         Duration.ofSeconds(5), HostPaths.DEFAULT, KmsgReader.DEVICE, Duration.ofDays(1),
-        64L << 20, Warnings.Thresholds.DEFAULTS), Clock.systemUTC(), new PrintWriter(log));
+        64L << 20, Warnings.Thresholds.DEFAULTS, Optional.empty()), Clock.systemUTC(), new PrintWriter(log));
     try (CgroupLab lab = new CgroupLab(tmp)) {
       Path cg = lab.cgroup(c.path(), 64L << 20);
       agent.start();

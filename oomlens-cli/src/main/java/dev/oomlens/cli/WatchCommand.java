@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -107,6 +108,18 @@ final class WatchCommand implements Callable<Integer> {
       description = "SWAP-FILLING: swap used at or above this. Default: ${DEFAULT-VALUE}.")
   double swapLimit;
 
+  @Option(names = "--kubernetes",
+      description = "Name each kill after its pod (namespace, pod, container, from the pod UID"
+          + " and container ID in the cgroup path) and post a Kubernetes Event on the pod:"
+          + " OOMKillLimit, OOMKillNode, OOMKillDegraded. Uses the in-cluster service account"
+          + " (else the kubeconfig) and watches the pods of --node-name.")
+  boolean kubernetes;
+
+  @Option(names = "--node-name", paramLabel = "NAME",
+      description = "This node's name for --kubernetes. Default: $NODE_NAME (the chart sets it"
+          + " from spec.nodeName).")
+  String nodeName;
+
   @Option(names = "--path.procfs", paramLabel = "DIR",
       description = "procfs mountpoint. Default: /proc, or proc under --path.rootfs.")
   Path procfs;
@@ -124,12 +137,21 @@ final class WatchCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = EscapingWriter.wrap(spec.commandLine().getOut());
     PrintWriter err = spec.commandLine().getErr();
+    Optional<String> node = Optional.empty();
+    if (kubernetes) {
+      String name = nodeName != null ? nodeName : System.getenv("NODE_NAME");
+      if (name == null || name.isBlank()) {
+        throw new ParameterException(spec.commandLine(), "--kubernetes needs this node's name:"
+            + " --node-name NAME, or NODE_NAME in the environment");
+      }
+      node = Optional.of(name);
+    }
     Agent agent = new Agent(new Agent.Options(db != null ? db : History.defaultFile(),
         listen.isUnresolved() ? Optional.empty() : Optional.of(listen),
         interval, paths(), KmsgReader.DEVICE, retention,
         maxDbBytes, new Warnings.Thresholds(horizon, Warnings.Thresholds.DEFAULTS.window(),
             pressureLimit, pressureDuration, swapLimit,
-            Warnings.Thresholds.DEFAULTS.watermarkFactor())),
+            Warnings.Thresholds.DEFAULTS.watermarkFactor()), node),
         root.environment().clock(), out);
     try {
       agent.start();
