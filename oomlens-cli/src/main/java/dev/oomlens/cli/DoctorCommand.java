@@ -1,5 +1,7 @@
 package dev.oomlens.cli;
 
+import dev.oomlens.agent.History;
+import dev.oomlens.agent.HistorySource;
 import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.kernel.ReaderOptions;
@@ -7,6 +9,7 @@ import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.source.EvidenceSource;
 import dev.oomlens.core.source.KernelLogFile;
+import dev.oomlens.host.LiveLog;
 import dev.oomlens.host.logs.RootLogs;
 import dev.oomlens.host.paths.HostPaths;
 import dev.oomlens.host.source.HostTree;
@@ -69,6 +72,7 @@ import picocli.CommandLine.Spec;
       "  oomlens doctor --kernel-log /var/log/kern.log --format json",
       "  oomlens doctor --path.rootfs /host --fail-on high",
       "  oomlens doctor --path.rootfs snap",
+      "  oomlens doctor --db /var/lib/oomlens/oomlens.db",
     })
 final class DoctorCommand implements Callable<Integer> {
   /** How far back /dev/kmsg reaches. */
@@ -86,6 +90,12 @@ final class DoctorCommand implements Callable<Integer> {
           + " input; gzip files are decompressed). Records of userspace killers (systemd-oomd,"
           + " earlyoom, nohang, kubelet evictions) in them are read too.")
   List<String> kernelLogs = new ArrayList<>();
+
+  @Option(names = "--db", paramLabel = "FILE",
+      description = "Also read the kills 'oomlens watch' recorded in this history: those of"
+          + " earlier boots, and this boot's that the kernel's ring buffer no longer holds."
+          + " Default: the agent's default history, when it exists.")
+  Path db;
 
   @Mixin HostOptions host;
 
@@ -117,6 +127,7 @@ final class DoctorCommand implements Callable<Integer> {
           new LiveKernelLog.Candidate(env.journal(), JOURNAL_SPAN)), options));
       sources.add(new LiveKillerLog(env.killers(), Optional.of(JOURNAL_SPAN), options));
     }
+    Optional<History> history = history(paths, env, options, sources);
     HostTree tree = new HostTree(paths, host.vmMemory());
     sources.add(tree);
     // /dev/kmsg times are seconds since boot: this machine's uptime places them in --since.
@@ -127,6 +138,8 @@ final class DoctorCommand implements Callable<Integer> {
       d = diagnosis.run(sources, env.clock(), boot);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    } finally {
+      history.ifPresent(History::close);
     }
     Set<Input> told = new HashSet<>();
     if (kernelLogs.isEmpty() && host.rootfs == null && !d.evidence().kernelLogWhole()) {
@@ -148,6 +161,56 @@ final class DoctorCommand implements Callable<Integer> {
       err.flush();
     }
     return code;
+  }
+
+  /*
+   * The agent's history and the live log overlap: this boot's kills are in both while the ring
+   * buffer still holds them. A stored kill of this boot is read from the history only when its
+   * kill line is older than the oldest record the ring buffer still holds; when /dev/kmsg cannot
+   * be read, the journal (which keeps the whole boot) has them, and none of this boot's is.
+   */
+  private Optional<History> history(HostPaths paths, Environment env, ReaderOptions options,
+      List<EvidenceSource> sources) {
+    Path file = db;
+    if (file == null) {
+      if (!kernelLogs.isEmpty() || host.anyPath() || env.history().isEmpty()
+          || !Files.isRegularFile(env.history().get())) {
+        return Optional.empty();
+      }
+      file = env.history().get();
+    }
+    History h;
+    try {
+      h = History.openToRead(file, env.clock());
+    } catch (History.HistoryException e) {
+      String name = file.toString();
+      sources.add(b -> b.input(new Input(name, Input.Kind.KERNEL_LOG, 0, List.of(
+          new dev.oomlens.core.model.Problem(name, 0, e.getMessage(),
+              dev.oomlens.core.model.Problem.Kind.UNREADABLE)))));
+      return Optional.empty();
+    }
+    boolean live = kernelLogs.isEmpty() && host.rootfs == null;
+    String thisBoot = live ? bootId(paths) : "";
+    long oldestInRing = live ? oldestSequence(env) : Long.MIN_VALUE;
+    sources.add(new HistorySource(h, options,
+        k -> !k.bootId().equals(thisBoot) || k.killSeq() < oldestInRing));
+    return Optional.of(h);
+  }
+
+  private static String bootId(HostPaths paths) {
+    return read(paths.proc().resolve("sys/kernel/random/boot_id")).orElse("");
+  }
+
+  /** The sequence number of the oldest record /dev/kmsg holds; MIN_VALUE when unreadable. */
+  private static long oldestSequence(Environment env) {
+    try (LiveLog log = env.kmsg().get()) {
+      byte[] head = new byte[64];
+      int n = log.stream().readNBytes(head, 0, head.length);
+      String[] f = new String(head, 0, n, StandardCharsets.US_ASCII).split("[,;]", 3);
+      return f.length >= 2 ? Long.parseLong(f[1]) : Long.MIN_VALUE;
+    } catch (IOException | RuntimeException e) {
+      return Long.MIN_VALUE;
+    }
   }
 
   /**

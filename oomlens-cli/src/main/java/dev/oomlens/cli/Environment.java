@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -27,6 +28,8 @@ import java.util.function.Supplier;
  * @param killers opens the journal's records of userspace OOM killers ({@code journalctl -b}
  *     matched to systemd-oomd, earlyoom, nohang, the kubelet and the service managers)
  * @param stdinIsTerminal true when standard input is a terminal, so reading it waits for a person
+ * @param history the agent's default history file, which doctor reads when it exists; empty for
+ *     none (tests: a history left on the machine must not change what they read)
  */
 record Environment(
     InputStream stdin,
@@ -35,7 +38,8 @@ record Environment(
     Supplier<LiveLog> kmsg,
     Supplier<LiveLog> journal,
     Supplier<LiveLog> killers,
-    BooleanSupplier stdinIsTerminal) {
+    BooleanSupplier stdinIsTerminal,
+    Optional<Path> history) {
   Environment {
     requireNonNull(stdin, "stdin");
     requireNonNull(clock, "clock");
@@ -44,6 +48,13 @@ record Environment(
     requireNonNull(journal, "journal");
     requireNonNull(killers, "killers");
     requireNonNull(stdinIsTerminal, "stdinIsTerminal");
+    requireNonNull(history, "history");
+  }
+
+  /** An environment with no default history. */
+  Environment(InputStream stdin, Clock clock, HostPaths host, Supplier<LiveLog> kmsg,
+      Supplier<LiveLog> journal, Supplier<LiveLog> killers, BooleanSupplier stdinIsTerminal) {
+    this(stdin, clock, host, kmsg, journal, killers, stdinIsTerminal, Optional.empty());
   }
 
   /** An environment whose standard input is not a terminal (tests, pipes). */
@@ -55,7 +66,8 @@ record Environment(
   static Environment system() {
     return new Environment(System.in, Clock.systemDefaultZone(), HostPaths.DEFAULT,
         () -> KmsgReader.ofThisMachine().open(), () -> JournalReader.ofThisMachine().open(),
-        () -> KillerJournalReader.ofThisMachine().open(), Environment::isTerminalOnFd0);
+        () -> KillerJournalReader.ofThisMachine().open(), Environment::isTerminalOnFd0,
+        Optional.of(dev.oomlens.agent.History.defaultFile()));
   }
 
   /** True when file descriptor 0 is a terminal (Linux: a link to /dev/pts/N or /dev/ttyN). */

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     description = "Explains Linux and Kubernetes OOM kills: what was killed, where the memory ran"
         + " out, and why.",
     subcommands = {
-      DoctorCommand.class, DiagnoseCommand.class, SnapshotCommand.class, KubevirtCommand.class,
+      DoctorCommand.class, DiagnoseCommand.class, SnapshotCommand.class, WatchCommand.class,
+      HistoryCommand.class, KubevirtCommand.class,
       JvmCommand.class, HelpCommand.class
     },
     exitCodeOnExecutionException = ExitCodes.INTERNAL,
@@ -38,6 +39,8 @@ import picocli.CommandLine.Spec;
       "  oomlens diagnose /var/log/kern.log OOM kills in a saved kernel log",
       "  journalctl -k | oomlens diagnose - read standard input",
       "  oomlens snapshot DIR               save this machine's evidence to diagnose elsewhere",
+      "  sudo oomlens watch                 the node agent: live kills, warnings, /metrics",
+      "  oomlens history --since 24h        what the agent recorded",
     })
 public final class OomlensCommand implements Callable<Integer> {
   private final Environment environment;
@@ -68,7 +71,7 @@ public final class OomlensCommand implements Callable<Integer> {
   /** {@code oomlens} alone names the commands and fails as a usage error. */
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("oomlens: missing command: doctor, diagnose or snapshot");
+    spec.commandLine().getErr().println("oomlens: missing command: doctor, diagnose, snapshot, watch or history");
     spec.commandLine().getErr().println("Try 'oomlens --help' for more information.");
     return ExitCodes.USAGE;
   }

@@ -49,6 +49,24 @@ final class OutputOptions {
    * @throws IOException when the file cannot be created or written
    */
   void write(Diagnosis d, Optional<String> header, PrintWriter stdout) throws IOException {
+    write(d, header, stdout, Optional.empty());
+  }
+
+  /**
+   * What a command adds after the diagnosis in each format ({@code history}'s warnings): text and
+   * Markdown written to the escaping writer, JSON as more top-level keys of the same document.
+   */
+  interface Extra {
+    void text(PrintWriter out);
+
+    void markdown(PrintWriter out);
+
+    JsonReportWriter.Section json();
+  }
+
+  /** Like {@link #write(Diagnosis, Optional, PrintWriter)}, with {@code extra} after it. */
+  void write(Diagnosis d, Optional<String> header, PrintWriter stdout, Optional<Extra> extra)
+      throws IOException {
     Writer file = null;
     PrintWriter target = stdout;
     if (output != null) {
@@ -68,9 +86,13 @@ final class OutputOptions {
             }
             new DiagnosisTextWriter(shown).write(d);
           }
+          extra.ifPresent(e -> e.text(shown));
         }
-        case json -> writeJson(d, target);
-        case markdown -> MarkdownReport.write(shown, d);
+        case json -> writeJson(d, target, extra.map(Extra::json));
+        case markdown -> {
+          MarkdownReport.write(shown, d);
+          extra.ifPresent(e -> e.markdown(shown));
+        }
       }
       shown.flush();
       target.flush();
@@ -102,7 +124,8 @@ final class OutputOptions {
     }
   }
 
-  private static void writeJson(Diagnosis d, PrintWriter out) {
+  private static void writeJson(Diagnosis d, PrintWriter out,
+      Optional<JsonReportWriter.Section> more) {
     JsonReportWriter json = new JsonReportWriter(out, true);
     d.evidence().reports().forEach(json::report);
     d.evidence().allocFailures().forEach(json::allocFailure);
@@ -111,7 +134,11 @@ final class OutputOptions {
         json.problem(p);
       }
     }
-    json.close(FindingsJsonWriter.section(d));
+    JsonReportWriter.Section findings = FindingsJsonWriter.section(d);
+    json.close(more.isEmpty() ? findings : g -> {
+      findings.write(g);
+      more.get().write(g);
+    });
     out.flush();
   }
 }

@@ -123,6 +123,20 @@ public final class ReportAssembler {
   }
 
   /**
+   * True while some event is still held: a report open or waiting for its reaper line, or an
+   * allocation failure being read. A live reader may record how far it has read only when this is
+   * false, so a restart from there reads no held event's first lines twice and loses none.
+   */
+  public boolean holdsEvents() {
+    for (HostState st : hosts.values()) {
+      if (st.report != null || st.alloc != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * The host a line belongs to. A line with no framing right after a trigger line, that reads as
    * the trigger's wrapped end (a terminal or ticket wrap of a syslog line), belongs to the
    * trigger's host.
@@ -190,6 +204,28 @@ public final class ReportAssembler {
         sink.allocFailure(a);
       }
     }
+  }
+
+  /**
+   * For a live log that has gone quiet: hands over every report whose kill, panic or "no killable
+   * processes" line has been read, without waiting for the next report of its host or for the
+   * input to move {@value #PENDING_LINES} lines on (a quiet node may not log again for hours). The
+   * reaper's line, when it comes later, no longer finds its report and is ignored. With {@code
+   * cutOpen}, reports still open and allocation failures are handed over too, as cut short: the
+   * kernel stopped in the middle of them (a ratelimited or overrun report).
+   */
+  public void handOverQuiet(boolean cutOpen) {
+    for (HostState st : hosts.values()) {
+      boolean wasOpen = st.isOpen();
+      if (cutOpen && st.alloc != null) {
+        handOverAlloc(st);
+      }
+      if (st.report != null && (cutOpen || !st.report.isOpen())) {
+        handOverReport(st);
+      }
+      countOpen(wasOpen, st.isOpen());
+    }
+    earliestPending = Long.MAX_VALUE;
   }
 
   private static long firstLine(Object event) {

@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** CommonMark building blocks that stay intact whatever text the evidence holds. */
-final class Markdown {
+public final class Markdown {
   private static final Pattern BACKTICKS = Pattern.compile("`+");
 
   private Markdown() {}
@@ -16,7 +16,7 @@ final class Markdown {
    * break or another hidden character in it is shown in its visible form, so the span stays on
    * its line. Padded when CommonMark would otherwise read a backtick or strip a space at an end.
    */
-  static String code(String text) {
+  public static String code(String text) {
     String oneLine = Controls.visible(text);
     if (oneLine.isEmpty()) {
       // An empty span would be a lone run of backticks, which pairs with the next one.
@@ -44,7 +44,7 @@ final class Markdown {
    * Text for a table cell: one line (a line break shown in its visible form), every pipe escaped,
    * inside code spans too, as GFM tables read {@code \|} before any inline markup.
    */
-  static String cell(String text) {
+  public static String cell(String text) {
     return Controls.visible(text).replace("|", "\\|");
   }
 
@@ -56,7 +56,7 @@ final class Markdown {
    * Underscores inside words (oom_score_adj) are left alone: CommonMark never reads them as
    * emphasis there, and escaping them would make the raw text hard to read.
    */
-  static String text(String text) {
+  public static String text(String text) {
     StringBuilder s = new StringBuilder(text.length() + 8);
     for (int i = 0; i < text.length(); ) {
       int c = text.codePointAt(i);
@@ -80,12 +80,12 @@ final class Markdown {
   }
 
   /** A table row of already formatted cells. */
-  static String row(List<String> cells) {
+  public static String row(List<String> cells) {
     return "| " + String.join(" | ", cells) + " |\n";
   }
 
   /** The separator under a table's header. */
-  static String separator(int columns) {
+  public static String separator(int columns) {
     return "|" + "---|".repeat(columns) + "\n";
   }
 

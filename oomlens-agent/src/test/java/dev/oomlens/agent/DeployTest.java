@@ -1,0 +1,134 @@
+package dev.oomlens.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The files of deploy/: the chart rendered with its values and every document parsed, the
+ * alerting rules checked by promtool (as a plain file and as the PrometheusRule's spec), the
+ * systemd unit checked by systemd-analyze. A tool that is missing skips its check and says so.
+ */
+class DeployTest {
+  private static final Path DEPLOY = Path.of("..", "deploy");
+  private static final Path CHART = DEPLOY.resolve("helm/oomlens");
+  private static final Path RULES = CHART.resolve("rules/oomlens-rules.yml");
+
+  @TempDir Path tmp;
+
+  private static List<JsonNode> render() throws IOException {
+    String yaml = new Helm(CHART).template().withName("oomlens").withNamespace("monitoring")
+        .call();
+    List<JsonNode> docs = new ArrayList<>();
+    try (var parser = new YAMLFactory().createParser(yaml)) {
+      var it = new ObjectMapper().readValues(parser, JsonNode.class);
+      while (it.hasNext()) {
+        JsonNode doc = it.next();
+        if (doc != null && !doc.isNull() && !doc.isEmpty()) {
+          docs.add(doc);
+        }
+      }
+    }
+    return docs;
+  }
+
+  private static JsonNode kind(List<JsonNode> docs, String kind) {
+    return docs.stream().filter(d -> d.path("kind").asText().equals(kind)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " in the rendered chart"));
+  }
+
+  @Test
+  void chart_rendersEveryObject_daemonSetAsTheIssueAsks() throws IOException {
+    List<JsonNode> docs = render();
+    assertThat(docs).extracting(d -> d.path("kind").asText())
+        .containsExactlyInAnyOrder("ServiceAccount", "Service", "DaemonSet", "PrometheusRule");
+    assertThat(docs).allSatisfy(d -> {
+      assertThat(d.path("apiVersion").asText()).isNotEmpty();
+      assertThat(d.path("metadata").path("name").asText()).isEqualTo("oomlens-oomlens");
+    });
+    JsonNode pod = kind(docs, "DaemonSet").path("spec").path("template").path("spec");
+    assertThat(pod.path("priorityClassName").asText()).isEqualTo("system-node-critical");
+    JsonNode c = pod.path("containers").get(0);
+    List<String> args = StreamSupport.stream(c.path("args").spliterator(), false)
+        .map(JsonNode::asText).toList();
+    assertThat(args).contains("watch", "--path.rootfs=/host", "--listen=0.0.0.0:9717");
+    assertThat(c.path("resources").path("limits").path("memory").asText()).isEqualTo("192Mi");
+    assertThat(c.path("resources").path("requests").path("memory").asText()).isEqualTo("96Mi");
+    assertThat(c.path("securityContext").path("capabilities").path("add").get(0).asText())
+        .isEqualTo("SYSLOG");
+    assertThat(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean()).isTrue();
+    for (String mount : List.of("/host/proc", "/host/sys", "/dev/kmsg")) {
+      assertThat(StreamSupport.stream(c.path("volumeMounts").spliterator(), false)
+          .filter(m -> m.path("mountPath").asText().equals(mount)))
+          .as(mount).singleElement()
+          .satisfies(m -> assertThat(m.path("readOnly").asBoolean()).isTrue());
+    }
+  }
+
+  @Test
+  void rules_plainFileAndPrometheusRule_passPromtool() throws Exception {
+    Path promtool = Path.of("/usr/bin/promtool");
+    assumeThat(Files.isExecutable(promtool))
+        .as("promtool check skipped: /usr/bin/promtool missing (Debian: prometheus)").isTrue();
+    assertThat(run(promtool.toString(), "check", "rules", RULES.toString())).contains("SUCCESS");
+    JsonNode spec = kind(render(), "PrometheusRule").path("spec");
+    Path fromChart = tmp.resolve("prometheusrule-spec.yml");
+    Files.writeString(fromChart, new YAMLMapper().writeValueAsString(spec));
+    assertThat(run(promtool.toString(), "check", "rules", fromChart.toString()))
+        .contains("SUCCESS: 8 rules found");
+    // Every metric the rules query is one the agent exports.
+    String rules = Files.readString(RULES);
+    Metrics m = new Metrics();
+    for (String name : List.of("oomlens_oom_kills_total", "oomlens_cgroup_time_to_limit_seconds",
+        "oomlens_memory_pressure_ratio", "oomlens_kmsg_records_lost_total",
+        "oomlens_history_writable", "oomlens_source_up")) {
+      assertThat(rules).contains(name);
+      assertThat(m.registry.scrape().stream().map(s -> s.getMetadata().getPrometheusName()))
+          .contains(name.replace("_total", ""));
+    }
+  }
+
+  @Test
+  void systemdUnit_verifies() throws Exception {
+    Path analyze = Path.of("/usr/bin/systemd-analyze");
+    assumeThat(Files.isExecutable(analyze))
+        .as("systemd-analyze check skipped: /usr/bin/systemd-analyze missing").isTrue();
+    // The unit names /usr/local/bin/oomlens; verify needs its ExecStart to exist.
+    Path bin = tmp.resolve("oomlens");
+    Files.writeString(bin, "#!/bin/sh\nexit 0\n");
+    bin.toFile().setExecutable(true);
+    String unit = Files.readString(DEPLOY.resolve("systemd/oomlens-watch.service"))
+        .replace("/usr/local/bin/oomlens", bin.toString());
+    Path copy = tmp.resolve("oomlens-watch.service");
+    Files.writeString(copy, unit);
+    String out = run(analyze.toString(), "verify", copy.toString());
+    assertThat(out).doesNotContain("Unknown key").doesNotContain("Failed to parse")
+        .doesNotContain("Invalid");
+    assertThat(unit).contains("CapabilityBoundingSet=CAP_SYSLOG", "NoNewPrivileges=yes",
+        "ProtectSystem=strict", "StateDirectory=oomlens", "OOMScoreAdjust=-900");
+  }
+
+  /** Runs a command; fails with its output when it exits non-zero. */
+  private static String run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("%s:%n%s", String.join(" ", command), out).isZero();
+    return out;
+  }
+}
