@@ -102,7 +102,8 @@ final class OutputOptions {
     }
   }
 
-  private static void writeJson(Diagnosis d, PrintWriter out) {
+  /** The JSON report: the reports, allocation failures and problems, then the findings. */
+  static void writeJson(Diagnosis d, PrintWriter out) {
     JsonReportWriter json = new JsonReportWriter(out, true);
     d.evidence().reports().forEach(json::report);
     d.evidence().allocFailures().forEach(json::allocFailure);
