@@ -183,6 +183,10 @@ final class K8sCommand implements Callable<Integer> {
       Config config = kubeconfig != null
           ? Config.fromKubeconfig(context, kubeconfig.toFile())
           : Config.autoConfigure(context);
+      // A report is wanted now: no retries with backoff against a server that does not answer
+      // (fabric8 retries 10 times by default, minutes in all).
+      config.setRequestRetryBackoffLimit(0);
+      config.setConnectionTimeout(10_000);
       return new KubernetesClientBuilder().withConfig(config).build();
     };
   }

@@ -43,6 +43,7 @@ import io.fabric8.kubernetes.api.model.metrics.v1beta1.ContainerMetrics;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -170,6 +171,19 @@ public final class ClusterConverter {
         outPods.add(d.pod());
       }
     }
+    // One order whatever the reading order (the API server's, a directory's, a dump's), so the
+    // live cluster and its dump give the same findings, citing in the same order.
+    Comparator<ObjectRef> byRef = Comparator.comparing(ObjectRef::kind)
+        .thenComparing(r -> r.namespace().orElse("")).thenComparing(ObjectRef::name);
+    nodes.sort(Comparator.comparing(ClusterNode::ref, byRef));
+    outPods.sort(Comparator.comparing(ClusterPod::ref, byRef));
+    events.sort(Comparator.comparing(ClusterEvent::ref, byRef));
+    priorityClasses.sort(Comparator.comparing(PriorityClassInfo::ref, byRef));
+    claims.sort(Comparator.comparing(Volumes.Claim::ref, byRef));
+    volumes.sort(Comparator.comparing(Volumes.Volume::ref, byRef));
+    usage.sort(Comparator.comparing(PodUsage::ref, byRef));
+    conditions.sort(Comparator.comparing(Condition::ref, byRef)
+        .thenComparing(Condition::fieldPath));
     return new ClusterState(source, nodes, outPods, events, priorityClasses, claims, volumes,
         usage, conditions, Map.of());
   }

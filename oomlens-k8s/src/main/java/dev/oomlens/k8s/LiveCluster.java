@@ -50,7 +50,9 @@ public final class LiveCluster implements EvidenceSource {
     List<Problem> problems = new ArrayList<>();
     ClusterConverter converter = new ClusterConverter((object, message) ->
         problems.add(new Problem(name, 0, object + ": " + message)));
+    String server = "";
     try (KubernetesClient c = client.get()) {
+      server = c.getMasterUrl() == null ? "" : " at " + c.getMasterUrl();
       list(problems, converter, "nodes", () -> c.nodes().list().getItems());
       list(problems, converter, "pods", () -> c.pods().inAnyNamespace().list().getItems());
       list(problems, converter, "events", () -> c.v1().events().inAnyNamespace().list()
@@ -82,7 +84,7 @@ public final class LiveCluster implements EvidenceSource {
           .genericKubernetesResources("helm.toolkit.fluxcd.io/v2", "HelmRelease")
           .inAnyNamespace().list().getItems());
     } catch (KubernetesClientException | IllegalStateException e) {
-      problems.add(new Problem(name, 0, "cannot reach the API server: " + reason(e),
+      problems.add(new Problem(name, 0, "cannot reach the API server" + server + ": " + reason(e),
           Problem.Kind.UNREADABLE));
     }
     ClusterState state = converter.build(name).withVmMemory(vmMemoryBytes);
@@ -98,7 +100,7 @@ public final class LiveCluster implements EvidenceSource {
       if (e.getCode() == 403) {
         problems.add(new Problem(name, 0, "forbidden to list " + resource + " (the ClusterRole"
             + " in docs/k8s.md grants it): " + reason(e), Problem.Kind.DAMAGED));
-      } else if (e.getCode() == 0) {
+      } else if (unreachable(e)) {
         throw e;
       } else {
         problems.add(new Problem(name, 0, "cannot list " + resource + ": " + reason(e),
@@ -121,8 +123,37 @@ public final class LiveCluster implements EvidenceSource {
     }
   }
 
+  /** True when the server did not answer at all: no HTTP status, an I/O failure beneath. */
+  private static boolean unreachable(KubernetesClientException e) {
+    if (e.getCode() > 0) {
+      return false;
+    }
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /*
+   * fabric8's own message ("Operation: [list] for kind: [Node] ... failed.") says which call, not
+   * why; the deepest cause says why (Connection refused, a certificate not trusted, a 403's
+   * status message).
+   */
   private static String reason(RuntimeException e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    Throwable deepest = e;
+    while (deepest.getCause() != null && deepest.getCause() != deepest) {
+      deepest = deepest.getCause();
+    }
+    String m = deepest.getMessage();
+    if (e instanceof KubernetesClientException k && k.getStatus() != null
+        && k.getStatus().getMessage() != null) {
+      m = k.getStatus().getMessage();
+    }
+    if (m == null || m.isBlank()) {
+      m = deepest.getClass().getSimpleName();
+    }
     return m.lines().findFirst().orElse(m);
   }
 }
