@@ -45,6 +45,10 @@ public final class FluxBlockedAnalyzer implements Analyzer {
       "dependency '([^'/]+)/([^']+)' is not ready"
           + "|(?:HelmRelease|Kustomization)/([^/\\s]+)/([^\\s:]+) status: '(?:Failed|Stalled)'");
 
+  /** Flux's wording around the objects a health check found failed, once they are taken out. */
+  private static final Pattern HEALTH_CHECK =
+      Pattern.compile("health check failed[^;\\[]*\\[[\\s,]*\\]");
+
   @Override
   public RuleInfo info() {
     return INFO;
@@ -77,8 +81,9 @@ public final class FluxBlockedAnalyzer implements Analyzer {
       }
       for (Condition c : failing.values()) {
         String k = key(c.ref());
-        boolean onlyWaits = waitsOn.containsKey(k) && c.message().map(msg -> DEPENDENCY
-            .matcher(msg).replaceAll("").replaceAll("[\\s,.;:]", "").isEmpty()).orElse(false);
+        boolean onlyWaits = waitsOn.containsKey(k) && c.message().map(msg -> HEALTH_CHECK
+            .matcher(DEPENDENCY.matcher(msg).replaceAll("")).replaceAll("")
+            .replaceAll("[\\s,.;:]", "").isEmpty()).orElse(false);
         if (onlyWaits) {
           continue;
         }
