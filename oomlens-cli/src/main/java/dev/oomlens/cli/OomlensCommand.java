@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
     description = "Explains Linux and Kubernetes OOM kills: what was killed, where the memory ran"
         + " out, and why.",
     subcommands = {
-      DoctorCommand.class, DiagnoseCommand.class, SnapshotCommand.class, WatchCommand.class,
-      HistoryCommand.class, KubevirtCommand.class,
+      DoctorCommand.class, DiagnoseCommand.class, K8sCommand.class, SnapshotCommand.class,
+      WatchCommand.class, HistoryCommand.class, KubevirtCommand.class,
       JvmCommand.class, HelpCommand.class
     },
     exitCodeOnExecutionException = ExitCodes.INTERNAL,
@@ -71,7 +71,8 @@ public final class OomlensCommand implements Callable<Integer> {
   /** {@code oomlens} alone names the commands and fails as a usage error. */
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("oomlens: missing command: doctor, diagnose, snapshot, watch or history");
+    spec.commandLine().getErr().println("oomlens: missing command: doctor, diagnose, k8s,"
+        + " snapshot, watch or history");
     spec.commandLine().getErr().println("Try 'oomlens --help' for more information.");
     return ExitCodes.USAGE;
   }

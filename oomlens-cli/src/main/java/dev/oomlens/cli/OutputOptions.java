@@ -124,6 +124,11 @@ final class OutputOptions {
     }
   }
 
+  /** The JSON report: the reports, allocation failures and problems, then the findings. */
+  static void writeJson(Diagnosis d, PrintWriter out) {
+    writeJson(d, out, Optional.empty());
+  }
+
   private static void writeJson(Diagnosis d, PrintWriter out,
       Optional<JsonReportWriter.Section> more) {
     JsonReportWriter json = new JsonReportWriter(out, true);

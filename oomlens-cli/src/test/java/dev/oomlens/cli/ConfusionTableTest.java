@@ -37,7 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every real kernel log of the repository read alone.
  *
  * <p>A scenario is a descriptor in {@code src/test/resources/scenarios/NAME.json}: its kernel
- * logs, optional host tree, {@code --vm-memory} and {@code --sigkilled}, the codes it is there to
+ * logs, optional host tree or cluster dumps ({@code dumps}: run through {@code oomlens k8s}),
+ * {@code --vm-memory} and {@code --sigkilled}, the codes it is there to
  * make fire ({@code fires}), the codes that rightly fire beside them with the reason
  * ({@code also}), and codes that fire although they should not ({@code wrong}, each a known
  * analyzer problem with the reason). Its own codes must fire; nothing outside the three lists may.
@@ -66,6 +67,7 @@ class ConfusionTableTest {
       String name,
       String about,
       List<String> kernelLogs,
+      List<String> dumps,
       String host,
       String vmMemory,
       boolean sigkilled,
@@ -76,7 +78,17 @@ class ConfusionTableTest {
     /** The command line, paths relative to the repository. */
     List<String> args() {
       List<String> a = new ArrayList<>();
-      if (host != null) {
+      if (!dumps.isEmpty()) {
+        a.add("k8s");
+        a.add("--dump");
+        a.addAll(dumps);
+        if (vmMemory != null) {
+          a.addAll(List.of("--vm-memory", vmMemory));
+        }
+        for (String log : kernelLogs) {
+          a.addAll(List.of("--kernel-log", log));
+        }
+      } else if (host != null) {
         a.addAll(List.of("doctor", "--path.rootfs", host));
         if (vmMemory != null) {
           a.addAll(List.of("--vm-memory", vmMemory));
@@ -115,9 +127,11 @@ class ConfusionTableTest {
     String name = file.getFileName().toString().replaceFirst("\\.json$", "");
     List<String> logs = new ArrayList<>();
     d.get("kernel_logs").forEach(n -> logs.add(n.asText()));
+    List<String> dumps = new ArrayList<>();
+    d.path("dumps").forEach(n -> dumps.add(n.asText()));
     List<String> fires = new ArrayList<>();
     d.get("fires").forEach(n -> fires.add(n.asText()));
-    return new Scenario(name, d.get("about").asText(), logs,
+    return new Scenario(name, d.get("about").asText(), logs, dumps,
         d.hasNonNull("host") ? d.get("host").asText() : null,
         d.hasNonNull("vm_memory") ? d.get("vm_memory").asText() : null,
         d.path("sigkilled").asBoolean(false), fires, reasons(d.get("also")),
@@ -192,6 +206,9 @@ class ConfusionTableTest {
       assertThat(codes()).as(s.name()).containsAll(s.wrong().keySet());
       for (String log : s.kernelLogs()) {
         assertThat(REPO.resolve(log)).as(s.name()).isRegularFile();
+      }
+      for (String dump : s.dumps()) {
+        assertThat(REPO.resolve(dump)).as(s.name()).exists();
       }
       if (s.host() != null) {
         assertThat(REPO.resolve(s.host())).as(s.name()).isDirectory();

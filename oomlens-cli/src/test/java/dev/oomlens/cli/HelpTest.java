@@ -24,6 +24,7 @@ class HelpTest {
   @CsvSource({
     "help-root.txt, --help",
     "help-diagnose.txt, diagnose --help",
+    "help-k8s.txt, k8s --help",
     "help-doctor.txt, doctor --help",
     "help-snapshot.txt, snapshot --help",
     "help-watch.txt, watch --help",

@@ -27,7 +27,9 @@ public record Input(
     /** The records of userspace OOM killers and service managers. */
     KILLER_LOG,
     /** A host's /proc and /sys: memory now. */
-    HOST;
+    HOST,
+    /** A Kubernetes cluster's objects: its API server, or dumps of {@code kubectl get}. */
+    CLUSTER;
 
     /** The name used in the JSON contract. */
     public String jsonName() {

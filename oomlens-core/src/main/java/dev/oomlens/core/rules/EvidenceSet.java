@@ -2,6 +2,7 @@ package dev.oomlens.core.rules;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.oomlens.core.cluster.ClusterState;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.host.KillerEvent;
 import dev.oomlens.core.kernel.KernelLogSink;
@@ -27,6 +28,7 @@ import java.util.function.Predicate;
  * @param host empty when diagnosing saved logs without a host tree
  * @param exitedWithSigkill true when the user says a workload died of SIGKILL / exit 137 (used to
  *     tell a kernel OOM kill from a manual kill or eviction when no report exists)
+ * @param clusters what Kubernetes clusters told (live or from dumps); empty when none was read
  */
 public record EvidenceSet(
     List<Input> inputs,
@@ -35,7 +37,8 @@ public record EvidenceSet(
     List<AllocFailure> allocFailures,
     Optional<HostSnapshot> host,
     List<KillerEvent> killers,
-    boolean exitedWithSigkill) {
+    boolean exitedWithSigkill,
+    List<ClusterState> clusters) {
   public EvidenceSet {
     inputs = List.copyOf(inputs);
     reports = List.copyOf(reports);
@@ -43,6 +46,7 @@ public record EvidenceSet(
     allocFailures = List.copyOf(allocFailures);
     requireNonNull(host, "host");
     killers = List.copyOf(killers);
+    clusters = List.copyOf(clusters);
   }
 
   /** An empty builder. */
@@ -89,6 +93,7 @@ public record EvidenceSet(
     private final List<OomReport> reports = new ArrayList<>();
     private final List<AllocFailure> allocFailures = new ArrayList<>();
     private final List<KillerEvent> killers = new ArrayList<>();
+    private final List<ClusterState> clusters = new ArrayList<>();
     private Optional<HostSnapshot> host = Optional.empty();
     private boolean exitedWithSigkill;
 
@@ -137,6 +142,18 @@ public record EvidenceSet(
       return this;
     }
 
+    /** What a cluster told, and the record of reading it. */
+    public Builder cluster(ClusterState cluster, Input input) {
+      clusters.add(requireNonNull(cluster, "cluster"));
+      return input(input);
+    }
+
+    /** What a cluster told, built by a test: no input is recorded. */
+    public Builder cluster(ClusterState cluster) {
+      clusters.add(requireNonNull(cluster, "cluster"));
+      return this;
+    }
+
     public Builder exitedWithSigkill(boolean value) {
       this.exitedWithSigkill = value;
       return this;
@@ -177,7 +194,7 @@ public record EvidenceSet(
     /** The evidence, with its reports grouped into incidents. */
     public EvidenceSet build() {
       return new EvidenceSet(inputs, reports, IncidentBuilder.group(reports), allocFailures, host,
-          killers, exitedWithSigkill);
+          killers, exitedWithSigkill, clusters);
     }
   }
 

@@ -26,6 +26,16 @@ import dev.oomlens.core.rules.analyzers.ThrashingAnalyzer;
 import dev.oomlens.core.rules.analyzers.TightLimitAnalyzer;
 import dev.oomlens.core.rules.analyzers.UserspaceKillAnalyzer;
 import dev.oomlens.core.rules.analyzers.VictimNotGrowerAnalyzer;
+import dev.oomlens.core.rules.cluster.DeadNodeAnalyzer;
+import dev.oomlens.core.rules.cluster.FluxBlockedAnalyzer;
+import dev.oomlens.core.rules.cluster.JvmHeapVsLimitAnalyzer;
+import dev.oomlens.core.rules.cluster.NoHeadroomAnalyzer;
+import dev.oomlens.core.rules.cluster.NoLimitAnalyzer;
+import dev.oomlens.core.rules.cluster.NodeOvercommitAnalyzer;
+import dev.oomlens.core.rules.cluster.OomKilledAnalyzer;
+import dev.oomlens.core.rules.cluster.PriorityClassReservedAnalyzer;
+import dev.oomlens.core.rules.cluster.SidecarNoLimitAnalyzer;
+import dev.oomlens.core.rules.cluster.SystemOomAnalyzer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,26 +69,36 @@ public final class RuleRegistry {
         // keep-sorted start
         new BallooningAnalyzer(),
         new CpusetMempolicyAnalyzer(),
+        new DeadNodeAnalyzer(),
+        new FluxBlockedAnalyzer(),
         new FragmentationAnalyzer(),
         new GroupKillAnalyzer(),
         new HostExhaustedAnalyzer(),
         new HugepagesAnalyzer(),
         new JvmAnalyzer(),
+        new JvmHeapVsLimitAnalyzer(),
         new KernelMemoryAnalyzer(),
         new KubevirtOverheadAnalyzer(),
         new LeakAnalyzer(),
         new MemcgLimitAnalyzer(),
+        new NoHeadroomAnalyzer(),
+        new NoLimitAnalyzer(),
         new NoSwapAnalyzer(),
         new NodeAllocatableAnalyzer(),
+        new NodeOvercommitAnalyzer(),
         new NotOomAnalyzer(),
         new NothingKillableAnalyzer(),
+        new OomKilledAnalyzer(),
         new PageCacheAnalyzer(),
         new PanicOnOomAnalyzer(),
+        new PriorityClassReservedAnalyzer(),
         new QosOrderAnalyzer(),
         new RepeatedOomAnalyzer(),
         new ShmemTmpfsAnalyzer(),
+        new SidecarNoLimitAnalyzer(),
         new SwapExhaustedAnalyzer(),
         new SysrqManualAnalyzer(),
+        new SystemOomAnalyzer(),
         new ThrashingAnalyzer(),
         new TightLimitAnalyzer(),
         new UserspaceKillAnalyzer(),

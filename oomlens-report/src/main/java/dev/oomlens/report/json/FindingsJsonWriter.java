@@ -177,6 +177,7 @@ public final class FindingsJsonWriter {
       writeCitation(c);
     }
     json.writeEndArray();
+    writeObjects(f);
     json.writeArrayFieldStart("fixes");
     for (Fix fix : f.fixes()) {
       json.writeStartObject();
@@ -262,6 +263,34 @@ public final class FindingsJsonWriter {
         json.writeEndObject();
       }
     }
+  }
+
+  /*
+   * The Kubernetes objects a finding is about, each field once: what the cluster command's users
+   * filter on. Only findings that cite objects have the key, so the reports of kernel logs keep
+   * the shape they had.
+   */
+  private void writeObjects(Finding f) throws IOException {
+    record Field(String kind, Optional<String> namespace, String name, String field) {}
+    java.util.Set<Field> seen = new java.util.LinkedHashSet<>();
+    for (Citation c : f.evidence()) {
+      if (c instanceof ObjectField o) {
+        seen.add(new Field(o.kind(), o.namespace(), o.name(), o.fieldPath()));
+      }
+    }
+    if (seen.isEmpty()) {
+      return;
+    }
+    json.writeArrayFieldStart("objects");
+    for (Field o : seen) {
+      json.writeStartObject();
+      json.writeStringField("kind", o.kind());
+      string("namespace", o.namespace());
+      json.writeStringField("name", o.name());
+      json.writeStringField("field", o.field());
+      json.writeEndObject();
+    }
+    json.writeEndArray();
   }
 
   private void writeLine(SourceLine line) throws IOException {

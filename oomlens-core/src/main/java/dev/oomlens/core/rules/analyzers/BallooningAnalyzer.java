@@ -35,6 +35,9 @@ import java.util.OptionalLong;
  * with no balloon at all (61 MiB missing), which the second test keeps silent. It never fires
  * without the balloon driver bound or without a configured size (--vm-memory), and it cannot see
  * a deflate-on-oom balloon, whose pages count as used memory, not as a smaller MemTotal.
+ *
+ * Kubernetes nodes are read the same way from their capacity (NodeBalloons): against the size the
+ * user gave per node, or against the other nodes of their pool.
  */
 
 /** {@code BALLOONING}: a memory balloon took memory from the VM that it was configured with. */
@@ -45,13 +48,13 @@ public final class BallooningAnalyzer implements Analyzer {
       .watching(Watch.metric("Changes of MemTotal (a balloon taking memory back)", "changes(node_memory_MemTotal_bytes{instance}[1d])", "0"));
 
   /** MemTotal below this share (90 %) of the configured size is suspect. */
-  static final double MEMTOTAL_SHARE = 0.90;
+  public static final double MEMTOTAL_SHARE = 0.90;
 
   /** The kernel keeps about this share of RAM out of MemTotal (struct pages and more). */
-  static final double KERNEL_SHARE = 0.02;
+  public static final double KERNEL_SHARE = 0.02;
 
   /** And about this much more (kernel image, firmware holes, crashkernel). */
-  static final long KERNEL_FIXED_KB = 256 * HostFacts.KIB_PER_MIB;
+  public static final long KERNEL_FIXED_KB = 256 * HostFacts.KIB_PER_MIB;
 
   @Override
   public RuleInfo info() {
@@ -60,6 +63,12 @@ public final class BallooningAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
+    List<Finding> out = new ArrayList<>(host(evidence));
+    out.addAll(NodeBalloons.findings(evidence.clusters(), INFO.code()));
+    return out;
+  }
+
+  private List<Finding> host(EvidenceSet evidence) {
     Optional<HostSnapshot> host = evidence.host();
     if (host.isEmpty() || !host.get().virtioBalloon().orElse(false)
         || host.get().configuredVmMemoryBytes().isEmpty()) {
@@ -111,7 +120,8 @@ public final class BallooningAnalyzer implements Analyzer {
         fixes(configuredKb, totalKb, missingKb)));
   }
 
-  private static List<Fix> fixes(long configuredKb, long totalKb, long missingKb) {
+  /** The fixes for a VM configured with {@code configuredKb} whose MemTotal is {@code totalKb}. */
+  public static List<Fix> fixes(long configuredKb, long totalKb, long missingKb) {
     long configuredMi = Sizes.ceilMi(configuredKb);
     long reserveMi = Sizes.ceilMi(missingKb);
     List<Fix> fixes = new ArrayList<>();
