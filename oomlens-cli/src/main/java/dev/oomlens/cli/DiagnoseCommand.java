@@ -69,6 +69,8 @@ final class DiagnoseCommand implements Callable<Integer> {
 
   @Mixin HostOptions host;
 
+  @Mixin SeriesOptions series;
+
   @Mixin DiagnosisOptions diagnosis;
 
   @Mixin DateOptions dates;
@@ -77,9 +79,10 @@ final class DiagnoseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (files.isEmpty() && !kmsg && !journal) {
+    if (files.isEmpty() && !kmsg && !journal && !series.any()) {
       throw new ParameterException(spec.commandLine(),
-          "nothing to read: give FILE... ('-' for standard input), --kmsg or --journal");
+          "nothing to read: give FILE... ('-' for standard input), --kmsg, --journal, --series"
+              + " or --prometheus");
     }
     if (host.vmMemoryBytes != null && !host.anyPath()) {
       throw new ParameterException(spec.commandLine(),
@@ -106,6 +109,15 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
     if (host.anyPath()) {
       sources.add(new HostTree(host.paths(env.host()), host.vmMemory()));
+    }
+    try {
+      sources.addAll(series.sources(
+          Optional.ofNullable(diagnosis.since).map(t -> t.resolve(env.clock())),
+          diagnosis.until == null ? env.clock().instant() : diagnosis.until.resolve(env.clock()),
+          env.clock()));
+    } catch (java.io.IOException e) {
+      throw new ParameterException(spec.commandLine(), "cannot read the credentials: "
+          + dev.oomlens.core.source.IoReasons.of(e));
     }
     Optional<Instant> boot = kmsg
         ? DoctorCommand.bootTime(env.host(), env.clock()) : Optional.empty();

@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
     description = "Explains Linux and Kubernetes OOM kills: what was killed, where the memory ran"
         + " out, and why.",
     subcommands = {
-      DoctorCommand.class, DiagnoseCommand.class, SnapshotCommand.class, KubevirtCommand.class,
-      JvmCommand.class, HelpCommand.class
+      DoctorCommand.class, DiagnoseCommand.class, SnapshotCommand.class, SizeCommand.class,
+      VerifyCommand.class, KubevirtCommand.class, JvmCommand.class, HelpCommand.class
     },
     exitCodeOnExecutionException = ExitCodes.INTERNAL,
     exitCodeOnInvalidInput = ExitCodes.USAGE,
@@ -68,7 +68,7 @@ public final class OomlensCommand implements Callable<Integer> {
   /** {@code oomlens} alone names the commands and fails as a usage error. */
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("oomlens: missing command: doctor, diagnose or snapshot");
+    spec.commandLine().getErr().println("oomlens: missing command: doctor, diagnose, snapshot, size or verify");
     spec.commandLine().getErr().println("Try 'oomlens --help' for more information.");
     return ExitCodes.USAGE;
   }

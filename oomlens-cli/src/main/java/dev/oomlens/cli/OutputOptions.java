@@ -5,6 +5,7 @@ import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.report.escape.EscapingWriter;
+import dev.oomlens.report.html.HtmlReport;
 import dev.oomlens.report.json.FindingsJsonWriter;
 import dev.oomlens.report.json.JsonReportWriter;
 import dev.oomlens.report.markdown.MarkdownReport;
@@ -26,7 +27,8 @@ final class OutputOptions {
   enum Format {
     text,
     json,
-    markdown
+    markdown,
+    html
   }
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
@@ -71,6 +73,7 @@ final class OutputOptions {
         }
         case json -> writeJson(d, target);
         case markdown -> MarkdownReport.write(shown, d);
+        case html -> HtmlReport.diagnosis(target, header.orElse("diagnosis"), d);
       }
       shown.flush();
       target.flush();

@@ -66,6 +66,7 @@ class ConfusionTableTest {
       String name,
       String about,
       List<String> kernelLogs,
+      List<String> series,
       String host,
       String vmMemory,
       boolean sigkilled,
@@ -87,6 +88,10 @@ class ConfusionTableTest {
       } else {
         a.add("diagnose");
         a.addAll(kernelLogs);
+      }
+      if (!series.isEmpty()) {
+        a.add("--series");
+        a.addAll(series);
       }
       if (sigkilled) {
         a.add("--sigkilled");
@@ -115,9 +120,11 @@ class ConfusionTableTest {
     String name = file.getFileName().toString().replaceFirst("\\.json$", "");
     List<String> logs = new ArrayList<>();
     d.get("kernel_logs").forEach(n -> logs.add(n.asText()));
+    List<String> series = new ArrayList<>();
+    d.path("series").forEach(n -> series.add(n.asText()));
     List<String> fires = new ArrayList<>();
     d.get("fires").forEach(n -> fires.add(n.asText()));
-    return new Scenario(name, d.get("about").asText(), logs,
+    return new Scenario(name, d.get("about").asText(), logs, series,
         d.hasNonNull("host") ? d.get("host").asText() : null,
         d.hasNonNull("vm_memory") ? d.get("vm_memory").asText() : null,
         d.path("sigkilled").asBoolean(false), fires, reasons(d.get("also")),
@@ -155,6 +162,12 @@ class ConfusionTableTest {
     for (JsonNode finding : doc.get("findings")) {
       assertThat(finding.get("code").asText()).isNotEqualTo(RuleEngine.ENGINE_ERROR);
       for (JsonNode e : finding.get("evidence")) {
+        if (e.get("kind").asText().equals("series_window")) {
+          // A window cites a series file by name: the file must be one the scenario read.
+          assertThat(local).contains(e.get("query").asText());
+          assertThat(e.get("samples")).isNotEmpty();
+          continue;
+        }
         DoctorGoldenTest.assertCitedLineExists(e.get("file").asText(), e.get("line").asLong(),
             e.get("text").asText());
       }
@@ -193,6 +206,9 @@ class ConfusionTableTest {
       assertThat(codes()).as(s.name()).containsAll(s.wrong().keySet());
       for (String log : s.kernelLogs()) {
         assertThat(REPO.resolve(log)).as(s.name()).isRegularFile();
+      }
+      for (String file : s.series()) {
+        assertThat(REPO.resolve(file)).as(s.name()).isRegularFile();
       }
       if (s.host() != null) {
         assertThat(REPO.resolve(s.host())).as(s.name()).isDirectory();

@@ -26,6 +26,8 @@ class HelpTest {
     "help-diagnose.txt, diagnose --help",
     "help-doctor.txt, doctor --help",
     "help-snapshot.txt, snapshot --help",
+    "help-size.txt, size --help",
+    "help-verify.txt, verify --help",
   })
   void help_matchesGolden(String golden, String args) throws IOException {
     Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),

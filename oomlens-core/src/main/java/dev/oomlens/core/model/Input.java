@@ -27,7 +27,9 @@ public record Input(
     /** The records of userspace OOM killers and service managers. */
     KILLER_LOG,
     /** A host's /proc and /sys: memory now. */
-    HOST;
+    HOST,
+    /** Memory over time: Prometheus range queries, saved series files. */
+    SERIES;
 
     /** The name used in the JSON contract. */
     public String jsonName() {

@@ -9,6 +9,8 @@ import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.series.MemoryProfile;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +29,7 @@ import java.util.function.Predicate;
  * @param host empty when diagnosing saved logs without a host tree
  * @param exitedWithSigkill true when the user says a workload died of SIGKILL / exit 137 (used to
  *     tell a kernel OOM kill from a manual kill or eviction when no report exists)
+ * @param memory each workload's memory over time, from series inputs, by workload name
  */
 public record EvidenceSet(
     List<Input> inputs,
@@ -35,7 +38,8 @@ public record EvidenceSet(
     List<AllocFailure> allocFailures,
     Optional<HostSnapshot> host,
     List<KillerEvent> killers,
-    boolean exitedWithSigkill) {
+    boolean exitedWithSigkill,
+    List<MemoryProfile> memory) {
   public EvidenceSet {
     inputs = List.copyOf(inputs);
     reports = List.copyOf(reports);
@@ -43,6 +47,7 @@ public record EvidenceSet(
     allocFailures = List.copyOf(allocFailures);
     requireNonNull(host, "host");
     killers = List.copyOf(killers);
+    memory = List.copyOf(memory);
   }
 
   /** An empty builder. */
@@ -91,6 +96,7 @@ public record EvidenceSet(
     private final List<KillerEvent> killers = new ArrayList<>();
     private Optional<HostSnapshot> host = Optional.empty();
     private boolean exitedWithSigkill;
+    private final List<MemoryProfile> memory = new ArrayList<>();
 
     private Builder() {}
 
@@ -137,6 +143,12 @@ public record EvidenceSet(
       return this;
     }
 
+    /** A workload's memory over time, as a series reader summed it up. */
+    public Builder memory(MemoryProfile profile) {
+      memory.add(requireNonNull(profile, "profile"));
+      return this;
+    }
+
     public Builder exitedWithSigkill(boolean value) {
       this.exitedWithSigkill = value;
       return this;
@@ -177,7 +189,8 @@ public record EvidenceSet(
     /** The evidence, with its reports grouped into incidents. */
     public EvidenceSet build() {
       return new EvidenceSet(inputs, reports, IncidentBuilder.group(reports), allocFailures, host,
-          killers, exitedWithSigkill);
+          killers, exitedWithSigkill,
+          memory.stream().sorted(Comparator.comparing(MemoryProfile::id)).toList());
     }
   }
 

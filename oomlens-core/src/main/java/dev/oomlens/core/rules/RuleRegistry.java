@@ -1,6 +1,7 @@
 package dev.oomlens.core.rules;
 
 import dev.oomlens.core.rules.analyzers.BallooningAnalyzer;
+import dev.oomlens.core.rules.analyzers.CacheHeavyAnalyzer;
 import dev.oomlens.core.rules.analyzers.CpusetMempolicyAnalyzer;
 import dev.oomlens.core.rules.analyzers.FragmentationAnalyzer;
 import dev.oomlens.core.rules.analyzers.GroupKillAnalyzer;
@@ -11,14 +12,18 @@ import dev.oomlens.core.rules.analyzers.KernelMemoryAnalyzer;
 import dev.oomlens.core.rules.analyzers.KubevirtOverheadAnalyzer;
 import dev.oomlens.core.rules.analyzers.LeakAnalyzer;
 import dev.oomlens.core.rules.analyzers.MemcgLimitAnalyzer;
+import dev.oomlens.core.rules.analyzers.NearLimitAnalyzer;
 import dev.oomlens.core.rules.analyzers.NoSwapAnalyzer;
 import dev.oomlens.core.rules.analyzers.NodeAllocatableAnalyzer;
 import dev.oomlens.core.rules.analyzers.NotOomAnalyzer;
+import dev.oomlens.core.rules.analyzers.OversizedAnalyzer;
 import dev.oomlens.core.rules.analyzers.PageCacheAnalyzer;
 import dev.oomlens.core.rules.analyzers.PanicOnOomAnalyzer;
 import dev.oomlens.core.rules.analyzers.QosOrderAnalyzer;
 import dev.oomlens.core.rules.analyzers.RepeatedOomAnalyzer;
+import dev.oomlens.core.rules.analyzers.SawtoothAnalyzer;
 import dev.oomlens.core.rules.analyzers.ShmemTmpfsAnalyzer;
+import dev.oomlens.core.rules.analyzers.SpikeAnalyzer;
 import dev.oomlens.core.rules.analyzers.SysrqManualAnalyzer;
 import dev.oomlens.core.rules.analyzers.ThrashingAnalyzer;
 import dev.oomlens.core.rules.analyzers.TightLimitAnalyzer;
@@ -56,6 +61,7 @@ public final class RuleRegistry {
     return List.of(
         // keep-sorted start
         new BallooningAnalyzer(),
+        new CacheHeavyAnalyzer(),
         new CpusetMempolicyAnalyzer(),
         new FragmentationAnalyzer(),
         new GroupKillAnalyzer(),
@@ -66,14 +72,18 @@ public final class RuleRegistry {
         new KubevirtOverheadAnalyzer(),
         new LeakAnalyzer(),
         new MemcgLimitAnalyzer(),
+        new NearLimitAnalyzer(),
         new NoSwapAnalyzer(),
         new NodeAllocatableAnalyzer(),
         new NotOomAnalyzer(),
+        new OversizedAnalyzer(),
         new PageCacheAnalyzer(),
         new PanicOnOomAnalyzer(),
         new QosOrderAnalyzer(),
         new RepeatedOomAnalyzer(),
+        new SawtoothAnalyzer(),
         new ShmemTmpfsAnalyzer(),
+        new SpikeAnalyzer(),
         new SysrqManualAnalyzer(),
         new ThrashingAnalyzer(),
         new TightLimitAnalyzer(),
