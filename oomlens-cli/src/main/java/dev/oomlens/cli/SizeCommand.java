@@ -4,7 +4,9 @@ import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.model.Input;
 import dev.oomlens.core.series.MemoryProfile;
 import dev.oomlens.core.series.Sizing;
+import dev.oomlens.core.kernel.ReaderOptions;
 import dev.oomlens.core.source.EvidenceSource;
+import dev.oomlens.core.source.KernelLogFile;
 import dev.oomlens.report.escape.EscapingWriter;
 import dev.oomlens.report.html.HtmlReport;
 import dev.oomlens.report.size.SizeReport;
@@ -18,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,6 +50,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "  oomlens size --prometheus http://prometheus:9090 --namespace shop --since 7d",
       "  oomlens size --series rss-log.txt",
+      "  oomlens size --prometheus http://prometheus:9090 --kernel-log node-3-kern.log",
       "  oomlens size --prometheus http://prometheus:9090 --format patch > resize.sh",
     })
 final class SizeCommand implements Callable<Integer> {
@@ -67,6 +69,13 @@ final class SizeCommand implements Callable<Integer> {
   @Mixin SeriesOptions series;
 
   @Mixin DiagnosisOptions diagnosis;
+
+  @Option(names = "--kernel-log", paramLabel = "FILE", description = "Kernel logs whose OOM"
+      + " reports are matched to the containers by their ID: each kill is marked, and no limit"
+      + " is proposed below what the kernel saw the container hold when it killed it.")
+  List<String> kernelLogs = new ArrayList<>();
+
+  @Mixin DateOptions dates;
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
       description = "Report format: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
@@ -87,7 +96,10 @@ final class SizeCommand implements Callable<Integer> {
     Instant to = diagnosis.until == null ? env.clock().instant()
         : diagnosis.until.resolve(env.clock());
     Optional<Instant> from = Optional.ofNullable(diagnosis.since).map(t -> t.resolve(env.clock()));
-    List<EvidenceSource> sources = series.sources(from, to, env.clock());
+    List<EvidenceSource> sources = new ArrayList<>();
+    ReaderOptions options = dates.readerOptions(env.clock());
+    kernelLogs.forEach(f -> sources.add(new KernelLogFile(f, options, env.stdin())));
+    sources.addAll(series.sources(from, to, env.clock()));
     Diagnosis d;
     try {
       d = diagnosis.run(sources, env.clock(), Optional.empty());
@@ -97,7 +109,7 @@ final class SizeCommand implements Callable<Integer> {
     int code = unread(d, err);
     List<Sizing.SizePlan> plans = new ArrayList<>();
     for (MemoryProfile p : d.evidence().memory()) {
-      plans.add(Sizing.of(p, OptionalLong.empty()));
+      plans.add(Sizing.of(p));
     }
     String source = String.join(", ", d.evidence().inputs(Input.Kind.SERIES).stream()
         .map(Input::name).toList());

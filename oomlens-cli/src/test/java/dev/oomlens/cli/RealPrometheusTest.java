@@ -72,6 +72,16 @@ class RealPrometheusTest {
     }
   }
 
+  /** cAdvisor's id of a container's life: its cgroup, as the systemd driver names it. */
+  static String cgroup(Container c, int life) {
+    return "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1f2e3d4c_5b6a_4789_"
+        + "8a9b_0c1d2e3f4a5b.slice/cri-containerd-" + containerId(c, life) + ".scope";
+  }
+
+  static String containerId(Container c, int life) {
+    return String.format("%08x%056x", c.container().hashCode(), life);
+  }
+
   private static Map<String, String> labels(Container c, String id) {
     Map<String, String> l = new HashMap<>(Map.of("namespace", "shop", "pod", c.pod(),
         "container", c.container()));
@@ -86,7 +96,7 @@ class RealPrometheusTest {
       for (long t = 0; t < HOURS * 3600; t += 30) {
         int life = c.lifeHours() > 0 ? (int) (t / (long) (c.lifeHours() * 3600)) : 0;
         out.sample("container_memory_working_set_bytes",
-            labels(c, "/kubepods/burstable/pod-" + c.container() + "/c" + life),
+            labels(c, cgroup(c, life)),
             Math.round(c.ws().applyAsDouble(t)), T0 + t);
       }
     }
@@ -223,6 +233,40 @@ class RealPrometheusTest {
         assertThat(w.get("limit_bytes").asLong()).isEqualTo(512 * MIB);
       }
     }
+  }
+
+  /**
+   * The real AKS report of the corpus, its container ID and time rewritten to the leaking
+   * container's eighth life: attached to that container, its kill marked on the chart.
+   */
+  @Test
+  void size_kernelReportAttachedToItsContainer_andMarkedOnTheChart() throws IOException {
+    Container leaky = CONTAINERS.get(0);
+    String report = Files.readString(Path.of("..", "oomlens-core", "src", "test", "resources",
+        "corpus", "015-jpaztech-aks-5.15-burstable-pod-cgv2.log"))
+        .replace("679f9845995b4ae4812789eb3c3d1df88040a1bc3f0c046a05c9aa9b5b5f93be",
+            containerId(leaky, 7))
+        .replace("Dec 13 07:23:21", "Jan 11 03:00:00");
+    Path log = dir.resolve("kern.log");
+    Files.writeString(log, report);
+    JsonNode doc = size("--kernel-log", log.toString());
+    for (JsonNode w : doc.get("workloads")) {
+      boolean mine = w.get("container").asText().equals("leaky");
+      assertThat(w.get("kills").asInt()).as(w.get("container").asText()).isEqualTo(mine ? 1 : 0);
+      if (mine) {
+        // the victim's anon + file + shmem rss: 473048 + 644 + 64 kB
+        assertThat(w.get("held_at_kill_bytes").asLong()).isEqualTo(473_756L * 1024);
+      }
+    }
+    Path page = dir.resolve("size.html");
+    CliTest.Run html = oomlens("size", "--prometheus", prometheus.url.toString(), "--since",
+        "2026-01-10T00:00:00Z", "--until", "2026-01-12T00:00:00Z", "--kernel-log",
+        log.toString(), "--format", "html", "--output", page.toString());
+    assertThat(html.err()).isEmpty();
+    String text = Files.readString(page);
+    assertThat(text.split("class=\"kill\"", -1)).hasSize(2);
+    assertThat(text.indexOf("class=\"kill\"")).isGreaterThan(text.indexOf("leaky — leak"))
+        .isLessThan(text.indexOf("spiky — spike"));
   }
 
   @Test

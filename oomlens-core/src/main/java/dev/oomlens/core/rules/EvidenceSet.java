@@ -9,6 +9,7 @@ import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.series.KillMatching;
 import dev.oomlens.core.series.MemoryProfile;
 import java.util.Comparator;
 import java.util.ArrayList;
@@ -188,6 +189,7 @@ public record EvidenceSet(
 
     /** The evidence, with its reports grouped into incidents. */
     public EvidenceSet build() {
+      KillMatching.attach(reports, memory);
       return new EvidenceSet(inputs, reports, IncidentBuilder.group(reports), allocFailures, host,
           killers, exitedWithSigkill,
           memory.stream().sorted(Comparator.comparing(MemoryProfile::id)).toList());

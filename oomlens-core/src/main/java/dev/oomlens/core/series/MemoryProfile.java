@@ -37,6 +37,7 @@ public final class MemoryProfile {
   private final LogHistogram cache = new LogHistogram();
   private final Map<String, Segment> segments = new LinkedHashMap<>();
   private final List<Long> kills = new ArrayList<>();
+  private long heldAtKill = -1;
   private Buckets chart;
   private String query = "";
   private Map<String, String> labels = Map.of();
@@ -132,9 +133,25 @@ public final class MemoryProfile {
     }
   }
 
-  /** Marks a kernel OOM kill of this workload at {@code time} (for the charts and sizing). */
-  public void kill(Instant time) {
-    kills.add(time.toEpochMilli());
+  /**
+   * Marks a kernel OOM kill of this workload: its time, when the log gave one (for the charts),
+   * and what the kernel saw it hold, when the report says (the floor of a limit).
+   */
+  public void kill(Optional<Instant> time, OptionalLong heldBytes) {
+    time.ifPresent(t -> kills.add(t.toEpochMilli()));
+    if (heldBytes.isPresent()) {
+      heldAtKill = Math.max(heldAtKill, heldBytes.getAsLong());
+    }
+  }
+
+  /** The most the kernel's OOM reports show this workload held when killed; empty if none. */
+  public OptionalLong heldAtKillBytes() {
+    return heldAtKill < 0 ? OptionalLong.empty() : OptionalLong.of(heldAtKill);
+  }
+
+  /** The container IDs (cAdvisor's {@code id} labels) of its lives; empty strings for none. */
+  public java.util.Set<String> livesById() {
+    return java.util.Collections.unmodifiableSet(segments.keySet());
   }
 
   private static void addAll(LogHistogram h, Series s) {

@@ -39,7 +39,12 @@ public final class Sizing {
 
   /** The three answers for one workload, and its shape. */
   public record SizePlan(MemoryProfile.Id id, MemoryShape shape, Recommendation ours,
-      Recommendation vpa, Recommendation krr, OptionalLong heldAtKillBytes) {}
+      Recommendation vpa, Recommendation krr, OptionalLong heldAtKillBytes, int kills) {}
+
+  /** Sizes one workload, never below what its matched kernel reports show it held. */
+  public static SizePlan of(MemoryProfile p) {
+    return of(p, p.heldAtKillBytes());
+  }
 
   /**
    * Sizes one workload.
@@ -48,7 +53,8 @@ public final class Sizing {
    */
   public static SizePlan of(MemoryProfile p, OptionalLong heldAtKill) {
     MemoryShape s = p.shape();
-    return new SizePlan(p.id(), s, ours(s, heldAtKill), vpa(p), krr(s), heldAtKill);
+    return new SizePlan(p.id(), s, ours(s, heldAtKill), vpa(p), krr(s), heldAtKill,
+        p.kills().size());
   }
 
   static Recommendation ours(MemoryShape s, OptionalLong heldAtKill) {

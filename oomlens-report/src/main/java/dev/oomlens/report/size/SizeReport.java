@@ -94,6 +94,8 @@ public final class SizeReport {
       bytes(json, "request_bytes", p.ours().requestBytes());
       bytes(json, "limit_bytes", p.ours().limitBytes());
       json.writeStringField("why", p.ours().why());
+      bytes(json, "held_at_kill_bytes", p.heldAtKillBytes());
+      json.writeNumberField("kills", p.kills());
       if (!Double.isNaN(s.slopeBytesPerHour())) {
         json.writeNumberField("trend_bytes_per_hour", Math.round(s.slopeBytesPerHour()));
       }

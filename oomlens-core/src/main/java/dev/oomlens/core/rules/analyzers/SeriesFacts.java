@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /*
  * What the series rules share: the profiles of one shape, the window they cite (the working set's
@@ -52,7 +51,7 @@ final class SeriesFacts {
     }
 
     Sizing.Recommendation ours() {
-      return Sizing.of(profile, OptionalLong.empty()).ours();
+      return Sizing.of(profile).ours();
     }
   }
 
