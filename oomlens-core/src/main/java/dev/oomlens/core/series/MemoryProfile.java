@@ -50,6 +50,7 @@ public final class MemoryProfile {
   private long drops;
   private long falls;
   private long samples;
+  private MemoryShape shape;
 
   /**
    * Who a profile is about: a Kubernetes container (namespace, pod, container), or anything else a
@@ -110,6 +111,7 @@ public final class MemoryProfile {
 
   /** Adds one stretch of a series about this workload. */
   public void add(Series s) {
+    shape = null;
     switch (s.role()) {
       case WORKING_SET -> addWorkingSet(s);
       case RSS -> addAll(rss, s);
@@ -320,8 +322,11 @@ public final class MemoryProfile {
     return java.util.Arrays.stream(peaks).filter(p -> !Double.isNaN(p)).toArray();
   }
 
-  /** What the memory did: the shape and the numbers behind it. */
+  /** What the memory did: the shape and the numbers behind it (computed once per change). */
   public MemoryShape shape() {
-    return MemoryShape.of(this);
+    if (shape == null) {
+      shape = MemoryShape.of(this);
+    }
+    return shape;
   }
 }

@@ -150,6 +150,22 @@ class MemoryShapeTest {
   }
 
   @Test
+  void theilSen_selectFindsTheNthSmallest() {
+    java.util.Random r = new java.util.Random(7);
+    for (int round = 0; round < 200; round++) {
+      int k = 1 + r.nextInt(300);
+      double[] a = new double[k + 5];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = r.nextInt(20) - 10;
+      }
+      double[] sorted = java.util.Arrays.copyOf(a, k);
+      java.util.Arrays.sort(sorted);
+      int n = r.nextInt(k);
+      assertThat(TheilSen.select(a, k, n)).isEqualTo(sorted[n]);
+    }
+  }
+
+  @Test
   void logHistogram_quantilesWithin2Percent() {
     LogHistogram h = new LogHistogram();
     for (int i = 1; i <= 1000; i++) {

@@ -13,6 +13,7 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.series.MemoryProfile;
 import dev.oomlens.core.series.MemoryShape;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,7 +104,9 @@ public final class LeakAnalyzer implements Analyzer {
     }
     why.append("At this rate a limit lasts: ").append(lifetimes(s))
         .append(". Raising the limit is not the fix: it only moves the next kill further out.");
-    String comm = m.profile().id().container();
+    MemoryProfile.Id id = m.profile().id();
+    String container = id.pod().isEmpty() ? "<c>" : id.container();
+    String comm = id.container();
     List<Fix> fixes = List.of(
         new Fix(Layer.APPLICATION, "Find what keeps growing and fix it in the code: take two "
             + "snapshots of the live process some time apart and compare them; the fastest "
@@ -111,7 +114,8 @@ public final class LeakAnalyzer implements Analyzer {
         new Fix(Layer.APPLICATION, "Until it is fixed, alert on the growth rate instead of the "
             + "level, so the next kill is seen coming.", Optional.of(
             "# PromQL: bytes per hour, and hours left before the limit\n"
-                + "deriv(container_memory_working_set_bytes{container=\"" + comm + "\"}[1h]) * 3600\n"
+                + "deriv(container_memory_working_set_bytes{container=\"" + container
+                + "\"}[1h]) * 3600\n"
                 + "(container_spec_memory_limit_bytes - container_memory_working_set_bytes)\n"
                 + "  / deriv(container_memory_working_set_bytes[1h]) / 3600")));
     return new Finding(INFO.code(), Severity.HIGH,
