@@ -124,3 +124,4 @@ done
 printf 'median oomlens/curl wall ratio: %s\n' \
   "$(printf '%s\n' "${RATIOS[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
 python3 -c "import json; d=json.load(open('$DIR/size.json')); print('workloads sized:', len(d['workloads']))"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

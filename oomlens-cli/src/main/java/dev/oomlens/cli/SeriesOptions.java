@@ -64,12 +64,16 @@ final class SeriesOptions {
 
   /** The client of --prometheus with its authentication. */
   PrometheusClient client() throws IOException {
+    return new PrometheusClient(prometheus, headers(), Duration.ofMinutes(5));
+  }
+
+  /** The authentication and extra headers the options give. */
+  Map<String, String> headers() throws IOException {
     String token = bearerTokenFile == null ? null
         : Files.readString(bearerTokenFile, StandardCharsets.UTF_8).strip();
     String basic = basicAuthFile == null ? null
         : Files.readString(basicAuthFile, StandardCharsets.UTF_8).strip();
-    Map<String, String> h = PrometheusClient.headers(token, basic, headers);
-    return new PrometheusClient(prometheus, h, Duration.ofMinutes(5));
+    return PrometheusClient.headers(token, basic, headers);
   }
 
   /**
