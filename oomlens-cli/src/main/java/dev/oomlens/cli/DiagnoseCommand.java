@@ -9,6 +9,8 @@ import dev.oomlens.host.journal.KillerJournalReader;
 import dev.oomlens.host.source.HostTree;
 import dev.oomlens.host.source.LiveKernelLog;
 import dev.oomlens.host.source.LiveKillerLog;
+import dev.oomlens.metrics.LokiClient;
+import dev.oomlens.metrics.LokiKernelLog;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,6 +49,7 @@ import picocli.CommandLine.Spec;
       "  ssh worker-3 dmesg | oomlens diagnose -",
       "  oomlens diagnose --year 2023 --format json --output oom.json messages",
       "  oomlens diagnose --fail-on high --path.rootfs snap snap/kernel.log",
+      "  oomlens diagnose --loki http://loki:3100 --query '{job=\"node-kernel\"}' --since 7d",
     })
 final class DiagnoseCommand implements Callable<Integer> {
   @ParentCommand OomlensCommand root;
@@ -69,6 +72,21 @@ final class DiagnoseCommand implements Callable<Integer> {
 
   @Mixin HostOptions host;
 
+  @Mixin SeriesOptions series;
+
+  @Option(names = "--loki", paramLabel = "URL", description = "Also read kernel lines from Loki"
+      + " (its query_range API) over --since..--until (default: the last 24 hours), split per"
+      + " host by the stream's host, hostname, nodename, node_name or instance label.")
+  java.net.URI loki;
+
+  @Option(names = "--query", paramLabel = "LOGQL", defaultValue = "{job=\"kernel\"}",
+      description = "The LogQL query of --loki. Default: ${DEFAULT-VALUE}.")
+  String lokiQuery;
+
+  @Option(names = "--loki-org-id", paramLabel = "TENANT",
+      description = "Send X-Scope-OrgID: TENANT to a multi-tenant Loki.")
+  String lokiOrgId;
+
   @Mixin DiagnosisOptions diagnosis;
 
   @Mixin DateOptions dates;
@@ -77,9 +95,10 @@ final class DiagnoseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (files.isEmpty() && !kmsg && !journal) {
+    if (files.isEmpty() && !kmsg && !journal && !series.any() && loki == null) {
       throw new ParameterException(spec.commandLine(),
-          "nothing to read: give FILE... ('-' for standard input), --kmsg or --journal");
+          "nothing to read: give FILE... ('-' for standard input), --kmsg, --journal, --loki,"
+              + " --series or --prometheus");
     }
     if (host.vmMemoryBytes != null && !host.anyPath()) {
       throw new ParameterException(spec.commandLine(),
@@ -107,6 +126,16 @@ final class DiagnoseCommand implements Callable<Integer> {
     if (host.anyPath()) {
       sources.add(new HostTree(host.paths(env.host()), host.vmMemory()));
     }
+    try {
+      lokiSource(env, options).ifPresent(sources::add);
+      sources.addAll(series.sources(
+          Optional.ofNullable(diagnosis.since).map(t -> t.resolve(env.clock())),
+          diagnosis.until == null ? env.clock().instant() : diagnosis.until.resolve(env.clock()),
+          env.clock()));
+    } catch (java.io.IOException e) {
+      throw new ParameterException(spec.commandLine(), "cannot read the credentials: "
+          + dev.oomlens.core.source.IoReasons.of(e));
+    }
     Optional<Instant> boot = kmsg
         ? DoctorCommand.bootTime(env.host(), env.clock()) : Optional.empty();
     Diagnosis d;
@@ -120,5 +149,23 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
     return RunOutcome.finish(d, Optional.empty(), output, diagnosis, spec.commandLine().getOut(),
         err);
+  }
+
+  /** The Loki source of --loki over --since..--until (the last 24 hours by default). */
+  private Optional<EvidenceSource> lokiSource(Environment env, ReaderOptions options)
+      throws java.io.IOException {
+    if (loki == null) {
+      return Optional.empty();
+    }
+    Instant to = diagnosis.until == null ? env.clock().instant()
+        : diagnosis.until.resolve(env.clock());
+    Instant from = diagnosis.since == null ? to.minus(java.time.Duration.ofDays(1))
+        : diagnosis.since.resolve(env.clock());
+    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>(series.headers());
+    if (lokiOrgId != null) {
+      headers.put("X-Scope-OrgID", lokiOrgId);
+    }
+    return Optional.of(new LokiKernelLog(new LokiClient(loki, headers), lokiQuery, from, to,
+        options));
   }
 }

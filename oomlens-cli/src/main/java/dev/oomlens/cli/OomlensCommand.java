@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
         + " out, and why.",
     subcommands = {
       DoctorCommand.class, DiagnoseCommand.class, K8sCommand.class, SnapshotCommand.class,
-      WatchCommand.class, HistoryCommand.class, KubevirtCommand.class,
-      JvmCommand.class, HelpCommand.class
+      WatchCommand.class, HistoryCommand.class, SizeCommand.class, VerifyCommand.class,
+      KubevirtCommand.class, JvmCommand.class, HelpCommand.class
     },
     exitCodeOnExecutionException = ExitCodes.INTERNAL,
     exitCodeOnInvalidInput = ExitCodes.USAGE,
@@ -72,7 +72,7 @@ public final class OomlensCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     spec.commandLine().getErr().println("oomlens: missing command: doctor, diagnose, k8s,"
-        + " snapshot, watch or history");
+        + " snapshot, watch, history, size or verify");
     spec.commandLine().getErr().println("Try 'oomlens --help' for more information.");
     return ExitCodes.USAGE;
   }

@@ -5,6 +5,7 @@ import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.report.escape.EscapingWriter;
+import dev.oomlens.report.html.HtmlReport;
 import dev.oomlens.report.json.FindingsJsonWriter;
 import dev.oomlens.report.json.JsonReportWriter;
 import dev.oomlens.report.markdown.MarkdownReport;
@@ -26,7 +27,8 @@ final class OutputOptions {
   enum Format {
     text,
     json,
-    markdown
+    markdown,
+    html
   }
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
@@ -93,6 +95,7 @@ final class OutputOptions {
           MarkdownReport.write(shown, d);
           extra.ifPresent(e -> e.markdown(shown));
         }
+        case html -> HtmlReport.diagnosis(target, header.orElse("diagnosis"), d);
       }
       shown.flush();
       target.flush();

@@ -160,7 +160,7 @@ class CliTest {
         Arguments.of(List.of("diagnose", "--format", "json", q), 0,
             "\"schema_version\": 1,\n  \"reports\": [],", ""),
         Arguments.of(List.of("diagnose", "--format", "xml", q), 2, "",
-            "Invalid value for option '--format': expected one of [text, json, markdown]"),
+            "Invalid value for option '--format': expected one of [text, json, markdown, html]"),
         Arguments.of(List.of("diagnose", missing), 3, "",
             "oomlens: cannot read " + missing + ": No such file or directory"),
         Arguments.of(List.of("diagnose", missing, q), 3, "No OOM-killer report in " + q + ".",

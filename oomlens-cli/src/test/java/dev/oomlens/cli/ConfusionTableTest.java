@@ -68,6 +68,7 @@ class ConfusionTableTest {
       String about,
       List<String> kernelLogs,
       List<String> dumps,
+      List<String> series,
       String host,
       String vmMemory,
       boolean sigkilled,
@@ -100,6 +101,10 @@ class ConfusionTableTest {
         a.add("diagnose");
         a.addAll(kernelLogs);
       }
+      if (!series.isEmpty()) {
+        a.add("--series");
+        a.addAll(series);
+      }
       if (sigkilled) {
         a.add("--sigkilled");
       }
@@ -129,9 +134,11 @@ class ConfusionTableTest {
     d.get("kernel_logs").forEach(n -> logs.add(n.asText()));
     List<String> dumps = new ArrayList<>();
     d.path("dumps").forEach(n -> dumps.add(n.asText()));
+    List<String> series = new ArrayList<>();
+    d.path("series").forEach(n -> series.add(n.asText()));
     List<String> fires = new ArrayList<>();
     d.get("fires").forEach(n -> fires.add(n.asText()));
-    return new Scenario(name, d.get("about").asText(), logs, dumps,
+    return new Scenario(name, d.get("about").asText(), logs, dumps, series,
         d.hasNonNull("host") ? d.get("host").asText() : null,
         d.hasNonNull("vm_memory") ? d.get("vm_memory").asText() : null,
         d.path("sigkilled").asBoolean(false), fires, reasons(d.get("also")),
@@ -169,6 +176,12 @@ class ConfusionTableTest {
     for (JsonNode finding : doc.get("findings")) {
       assertThat(finding.get("code").asText()).isNotEqualTo(RuleEngine.ENGINE_ERROR);
       for (JsonNode e : finding.get("evidence")) {
+        if (e.get("kind").asText().equals("series_window")) {
+          // A window cites a series file by name: the file must be one the scenario read.
+          assertThat(local).contains(e.get("query").asText());
+          assertThat(e.get("samples")).isNotEmpty();
+          continue;
+        }
         DoctorGoldenTest.assertCitationExists(e);
       }
     }
@@ -209,6 +222,9 @@ class ConfusionTableTest {
       }
       for (String dump : s.dumps()) {
         assertThat(REPO.resolve(dump)).as(s.name()).exists();
+      }
+      for (String file : s.series()) {
+        assertThat(REPO.resolve(file)).as(s.name()).isRegularFile();
       }
       if (s.host() != null) {
         assertThat(REPO.resolve(s.host())).as(s.name()).isDirectory();

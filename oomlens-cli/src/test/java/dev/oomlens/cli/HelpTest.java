@@ -29,6 +29,8 @@ class HelpTest {
     "help-snapshot.txt, snapshot --help",
     "help-watch.txt, watch --help",
     "help-history.txt, history --help",
+    "help-size.txt, size --help",
+    "help-verify.txt, verify --help",
   })
   void help_matchesGolden(String golden, String args) throws IOException {
     Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),

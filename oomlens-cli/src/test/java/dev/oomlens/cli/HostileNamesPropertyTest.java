@@ -104,6 +104,11 @@ class HostileNamesPropertyTest {
     assertNoHiddenCharacters("standard error", markdown.err());
     assertMarkdownIntact(markdown.out());
 
+    CliTest.Run html = diagnose(file, "html");
+    assertNoHiddenCharacters("HTML", html.out());
+    assertNoHiddenCharacters("standard error", html.err());
+    HostileOutput.assertHtmlIntact(html.out());
+
     CliTest.Run json = diagnose(file, "json");
     assertNoHiddenCharacters("JSON", json.out());
     assertNoHiddenCharacters("standard error", json.err());

@@ -149,4 +149,28 @@ final class HostileOutput {
     }
     return i - from;
   }
+
+  /** The tags the HTML renderer writes; a name from the input must never add another. */
+  private static final java.util.Set<String> HTML_TAGS = java.util.Set.of("!DOCTYPE", "html",
+      "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "ol", "ul", "li", "div",
+      "pre", "b", "table", "tr", "th", "td", "code", "svg", "path", "line", "text");
+
+  /**
+   * Fails when the HTML holds a tag the renderer does not write (an {@code <img>} or {@code
+   * <script>} from a name), an {@code &} that starts no entity the renderer writes, or an
+   * attribute value broken open by a quote.
+   */
+  static void assertHtmlIntact(String html) {
+    java.util.regex.Matcher tag = java.util.regex.Pattern.compile("</?([!A-Za-z][A-Za-z0-9]*)")
+        .matcher(html);
+    while (tag.find()) {
+      assertThat(HTML_TAGS).as("tag at %d: %s", tag.start(), Controls.visible(
+          html.substring(tag.start(), Math.min(html.length(), tag.start() + 40))))
+          .contains(tag.group(1));
+    }
+    java.util.regex.Matcher amp = java.util.regex.Pattern.compile("&(?!(lt|gt|amp|quot|#39);)")
+        .matcher(html);
+    assertThat(amp.find()).as("a bare & in the HTML").isFalse();
+    assertThat(html).doesNotContainPattern("<[a-z0-9]+ [^>]*\\s(on[a-z]+|src|href)=");
+  }
 }

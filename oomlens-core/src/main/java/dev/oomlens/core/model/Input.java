@@ -29,7 +29,9 @@ public record Input(
     /** A host's /proc and /sys: memory now. */
     HOST,
     /** A Kubernetes cluster's objects: its API server, or dumps of {@code kubectl get}. */
-    CLUSTER;
+    CLUSTER,
+    /** Memory over time: Prometheus range queries, saved series files. */
+    SERIES;
 
     /** The name used in the JSON contract. */
     public String jsonName() {

@@ -10,6 +10,9 @@ import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.series.KillMatching;
+import dev.oomlens.core.series.MemoryProfile;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +32,7 @@ import java.util.function.Predicate;
  * @param exitedWithSigkill true when the user says a workload died of SIGKILL / exit 137 (used to
  *     tell a kernel OOM kill from a manual kill or eviction when no report exists)
  * @param clusters what Kubernetes clusters told (live or from dumps); empty when none was read
+ * @param memory each workload's memory over time, from series inputs, by workload name
  */
 public record EvidenceSet(
     List<Input> inputs,
@@ -38,7 +42,8 @@ public record EvidenceSet(
     Optional<HostSnapshot> host,
     List<KillerEvent> killers,
     boolean exitedWithSigkill,
-    List<ClusterState> clusters) {
+    List<ClusterState> clusters,
+    List<MemoryProfile> memory) {
   public EvidenceSet {
     inputs = List.copyOf(inputs);
     reports = List.copyOf(reports);
@@ -47,6 +52,7 @@ public record EvidenceSet(
     requireNonNull(host, "host");
     killers = List.copyOf(killers);
     clusters = List.copyOf(clusters);
+    memory = List.copyOf(memory);
   }
 
   /** An empty builder. */
@@ -96,6 +102,7 @@ public record EvidenceSet(
     private final List<ClusterState> clusters = new ArrayList<>();
     private Optional<HostSnapshot> host = Optional.empty();
     private boolean exitedWithSigkill;
+    private final List<MemoryProfile> memory = new ArrayList<>();
 
     private Builder() {}
 
@@ -154,6 +161,12 @@ public record EvidenceSet(
       return this;
     }
 
+    /** A workload's memory over time, as a series reader summed it up. */
+    public Builder memory(MemoryProfile profile) {
+      memory.add(requireNonNull(profile, "profile"));
+      return this;
+    }
+
     public Builder exitedWithSigkill(boolean value) {
       this.exitedWithSigkill = value;
       return this;
@@ -193,8 +206,10 @@ public record EvidenceSet(
 
     /** The evidence, with its reports grouped into incidents. */
     public EvidenceSet build() {
+      KillMatching.attach(reports, memory);
       return new EvidenceSet(inputs, reports, IncidentBuilder.group(reports), allocFailures, host,
-          killers, exitedWithSigkill, clusters);
+          killers, exitedWithSigkill, clusters,
+          memory.stream().sorted(Comparator.comparing(MemoryProfile::id)).toList());
     }
   }
 

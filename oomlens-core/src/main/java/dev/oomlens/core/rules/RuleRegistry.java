@@ -1,6 +1,7 @@
 package dev.oomlens.core.rules;
 
 import dev.oomlens.core.rules.analyzers.BallooningAnalyzer;
+import dev.oomlens.core.rules.analyzers.CacheHeavyAnalyzer;
 import dev.oomlens.core.rules.analyzers.CpusetMempolicyAnalyzer;
 import dev.oomlens.core.rules.analyzers.FragmentationAnalyzer;
 import dev.oomlens.core.rules.analyzers.GroupKillAnalyzer;
@@ -11,16 +12,20 @@ import dev.oomlens.core.rules.analyzers.KernelMemoryAnalyzer;
 import dev.oomlens.core.rules.analyzers.KubevirtOverheadAnalyzer;
 import dev.oomlens.core.rules.analyzers.LeakAnalyzer;
 import dev.oomlens.core.rules.analyzers.MemcgLimitAnalyzer;
+import dev.oomlens.core.rules.analyzers.NearLimitAnalyzer;
 import dev.oomlens.core.rules.analyzers.NoSwapAnalyzer;
 import dev.oomlens.core.rules.analyzers.NodeAllocatableAnalyzer;
 import dev.oomlens.core.rules.analyzers.NotOomAnalyzer;
 import dev.oomlens.core.rules.analyzers.NothingKillableAnalyzer;
+import dev.oomlens.core.rules.analyzers.OversizedAnalyzer;
 import dev.oomlens.core.rules.analyzers.PageCacheAnalyzer;
 import dev.oomlens.core.rules.analyzers.PanicOnOomAnalyzer;
 import dev.oomlens.core.rules.analyzers.QosOrderAnalyzer;
 import dev.oomlens.core.rules.analyzers.RepeatedOomAnalyzer;
+import dev.oomlens.core.rules.analyzers.SawtoothAnalyzer;
 import dev.oomlens.core.rules.analyzers.ShmemTmpfsAnalyzer;
 import dev.oomlens.core.rules.analyzers.SwapExhaustedAnalyzer;
+import dev.oomlens.core.rules.analyzers.SpikeAnalyzer;
 import dev.oomlens.core.rules.analyzers.SysrqManualAnalyzer;
 import dev.oomlens.core.rules.analyzers.ThrashingAnalyzer;
 import dev.oomlens.core.rules.analyzers.TightLimitAnalyzer;
@@ -68,6 +73,7 @@ public final class RuleRegistry {
     return List.of(
         // keep-sorted start
         new BallooningAnalyzer(),
+        new CacheHeavyAnalyzer(),
         new CpusetMempolicyAnalyzer(),
         new DeadNodeAnalyzer(),
         new FluxBlockedAnalyzer(),
@@ -81,6 +87,7 @@ public final class RuleRegistry {
         new KubevirtOverheadAnalyzer(),
         new LeakAnalyzer(),
         new MemcgLimitAnalyzer(),
+        new NearLimitAnalyzer(),
         new NoHeadroomAnalyzer(),
         new NoLimitAnalyzer(),
         new NoSwapAnalyzer(),
@@ -89,13 +96,16 @@ public final class RuleRegistry {
         new NotOomAnalyzer(),
         new NothingKillableAnalyzer(),
         new OomKilledAnalyzer(),
+        new OversizedAnalyzer(),
         new PageCacheAnalyzer(),
         new PanicOnOomAnalyzer(),
         new PriorityClassReservedAnalyzer(),
         new QosOrderAnalyzer(),
         new RepeatedOomAnalyzer(),
+        new SawtoothAnalyzer(),
         new ShmemTmpfsAnalyzer(),
         new SidecarNoLimitAnalyzer(),
+        new SpikeAnalyzer(),
         new SwapExhaustedAnalyzer(),
         new SysrqManualAnalyzer(),
         new SystemOomAnalyzer(),

@@ -13,6 +13,8 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.series.MemoryProfile;
+import dev.oomlens.core.series.MemoryShape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +30,12 @@ import java.util.Optional;
  * much: a linear leak refills a limit L in about the interval P between kills (an upper bound on
  * the rate: the workload's baseline after a restart is not known), so a limit k x L dies every
  * k x P; for host OOMs the rate is the victim's growth between kills. Seed 004 pattern A.
+ *
+ * Memory over time shows a leak directly, without a kill: the lowest working set of each time
+ * bucket rising steadily inside every container life (see MemoryShape). Then the rate is measured,
+ * and the time each limit lasts is that limit over the rate (seed 004's arithmetic: 128 MiB/h fills
+ * 512Mi in 4 h, 1Gi in 8 h, 2Gi in 16 h), counted from empty: a workload's start-up size shortens
+ * each by the same amount.
  */
 
 /** LEAK: the workload's size at kill grows from kill to kill; the fix is in the code. */
@@ -49,7 +57,71 @@ public final class LeakAnalyzer implements Analyzer {
         out.add(finding(s));
       }
     }
+    for (SeriesFacts.MemoryShapeOf m : SeriesFacts.ofShape(evidence, MemoryShape.Shape.LEAK)) {
+      out.add(seriesFinding(m));
+    }
     return out;
+  }
+
+  /** The limits whose lifetime a series leak finding gives: the limit, 2x and 4x it. */
+  static long[] limitsToShow(MemoryShape s) {
+    long base = s.limitBytes().orElse(Long.highestOneBit(Math.max(s.peakBytes(), Sizes.MIB)) * 2);
+    return new long[] {base, 2 * base, 4 * base};
+  }
+
+  /** {@code 512 MiB -> 4.0 h, 1 GiB -> 8.0 h, 2 GiB -> 16.0 h} at the measured rate. */
+  static String lifetimes(MemoryShape s) {
+    List<String> parts = new ArrayList<>();
+    for (long l : limitsToShow(s)) {
+      parts.add(round(l) + " \u2192 " + duration(s.hoursTo(l) * 3600));
+    }
+    return String.join(", ", parts);
+  }
+
+  private static String round(long bytes) {
+    return bytes % Sizes.GIB == 0 ? bytes / Sizes.GIB + " GiB"
+        : bytes % Sizes.MIB == 0 ? bytes / Sizes.MIB + " MiB" : human(bytes);
+  }
+
+  private Finding seriesFinding(SeriesFacts.MemoryShapeOf m) {
+    MemoryShape s = m.shape();
+    long rate = (long) s.slopeBytesPerHour();
+    StringBuilder why = new StringBuilder();
+    why.append("Over ").append(SeriesFacts.span(s)).append(" the lowest working set of ")
+        .append(m.name()).append(" in each time bucket rose by ").append(human(rate))
+        .append(" per hour (Theil-Sen over the bucket minima, ")
+        .append(SeriesFacts.percent(s.risingShare(), 1)).append(" of pairs rising");
+    if (s.lives() > 1) {
+      why.append(", across ").append(s.lives()).append(" container lives: it grew again after "
+          + "every restart");
+    }
+    why.append("). GC cycles and spikes do not move the lowest level; held memory does. ")
+        .append(SeriesFacts.levels(s)).append(". ");
+    if (s.limitBytes().isPresent()) {
+      long limit = s.limitBytes().getAsLong();
+      why.append("From empty it fills its ").append(round(limit)).append(" limit in ")
+          .append(duration(s.hoursTo(limit) * 3600)).append(". ");
+    }
+    why.append("At this rate a limit lasts: ").append(lifetimes(s))
+        .append(". Raising the limit is not the fix: it only moves the next kill further out.");
+    MemoryProfile.Id id = m.profile().id();
+    String container = id.pod().isEmpty() ? "<c>" : id.container();
+    String comm = id.container();
+    List<Fix> fixes = List.of(
+        new Fix(Layer.APPLICATION, "Find what keeps growing and fix it in the code: take two "
+            + "snapshots of the live process some time apart and compare them; the fastest "
+            + "growing owner is the leak.", Optional.of(profileSnippet(comm))),
+        new Fix(Layer.APPLICATION, "Until it is fixed, alert on the growth rate instead of the "
+            + "level, so the next kill is seen coming.", Optional.of(
+            "# PromQL: bytes per hour, and hours left before the limit\n"
+                + "deriv(container_memory_working_set_bytes{container=\"" + container
+                + "\"}[1h]) * 3600\n"
+                + "(container_spec_memory_limit_bytes - container_memory_working_set_bytes)\n"
+                + "  / deriv(container_memory_working_set_bytes[1h]) / 3600")));
+    return new Finding(INFO.code(), Severity.HIGH,
+        s.risingShare() >= 0.9 ? Confidence.HIGH : Confidence.MEDIUM,
+        m.name() + " grows " + human(rate) + " per hour: a leak", why.toString(),
+        List.of(SeriesFacts.window(m.profile(), true)), fixes);
   }
 
   private Finding finding(KillSeries s) {

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Whole-process benchmark: `oomlens size --prometheus` against curl fetching the same range
+# queries from the same real Prometheus, side by side, in alternating rounds.
+#
+#   oomlens-bench/scripts/size-vs-curl.sh [CONTAINERS] [DAYS]      (default: 100 7)
+#
+# Environment:
+#   BENCH_DIR  where the generated history and Prometheus's data are kept (default ./bench-data)
+#   ROUNDS     alternating rounds (default 3); the table quotes the median
+#   JAVA_HOME  the JDK to run with (21 or later)
+#
+# The history: CONTAINERS containers over DAYS days, the working set at 30 s (one new container
+# id a day, so restarts are in it), rss, cache and limit at 5 min, written as OpenMetrics and
+# backfilled with promtool; Debian's prometheus serves it on 127.0.0.1 with a 100-year retention,
+# and is stopped by its PID at the end. curl sends exactly the POST forms oomlens sends (the same
+# five queries, the working set split at 11,000 points per series as oomlens splits it), one
+# after the other, writing each answer to a file. Wall, user and system CPU and peak RSS come from
+# GNU time (/usr/bin/time -f '%e %U %S %M').
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+CONTAINERS=${1:-100}
+DAYS=${2:-7}
+BENCH_DIR=${BENCH_DIR:-./bench-data}
+ROUNDS=${ROUNDS:-3}
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+DIR="$BENCH_DIR/size-$CONTAINERS-$DAYS"
+mkdir -p "$DIR"
+START=1767225600  # 2026-01-01T00:00:00Z
+END=$((START + DAYS * 86400))
+
+if [[ ! -f oomlens-cli/target/oomlens.jar ]]; then
+  echo "size-vs-curl: building oomlens-cli/target/oomlens.jar" >&2
+  ./mvnw -B -q -pl oomlens-cli -am package -DskipTests
+fi
+
+if [[ ! -d "$DIR/data/wal" ]]; then
+  echo "size-vs-curl: writing $CONTAINERS containers x $DAYS days and backfilling" >&2
+  python3 - "$CONTAINERS" "$DAYS" "$START" > "$DIR/history.om" <<'PY'
+import math, sys
+n, days, start = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+MIB = 1 << 20
+w = sys.stdout.write
+def lab(i, life=None):
+    s = 'namespace="bench",pod="app-%d-0",container="c%d"' % (i, i)
+    return s + (',id="/kubepods/pod%d/c%d"' % (i, life) if life is not None else '')
+w('# TYPE container_memory_working_set_bytes gauge\n')
+for i in range(n):
+    base = (100 + i % 400) * MIB
+    for t in range(0, days * 86400, 30):
+        v = base * (1 + 0.1 * math.sin(t / 600.0 + i)) + (i % 7 == 0) * (t % 86400) * 1000
+        w('container_memory_working_set_bytes{%s} %d %d\n' % (lab(i, t // 86400), v, start + t))
+for name in ('container_memory_rss', 'container_memory_cache', 'container_spec_memory_limit_bytes'):
+    w('# TYPE %s gauge\n' % name)
+    for i in range(n):
+        base = (100 + i % 400) * MIB
+        for t in range(0, days * 86400, 300):
+            v = {'container_memory_rss': base * 0.8, 'container_memory_cache': base * 0.2,
+                 'container_spec_memory_limit_bytes': base * 2}[name]
+            w('%s{%s} %d %d\n' % (name, lab(i), v, start + t))
+w('# EOF\n')
+PY
+  rm -rf "$DIR/data"
+  promtool tsdb create-blocks-from openmetrics --max-block-duration=24h "$DIR/history.om" \
+    "$DIR/data" > "$DIR/promtool.log"
+  rm -f "$DIR/history.om"
+fi
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf 'global:\n  scrape_interval: 1h\nscrape_configs: []\n' > "$DIR/prometheus.yml"
+prometheus --config.file="$DIR/prometheus.yml" --storage.tsdb.path="$DIR/data" \
+  --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$PORT" \
+  > "$DIR/prometheus.log" 2>&1 &
+PROM=$!
+trap 'kill $PROM 2>/dev/null; wait $PROM 2>/dev/null || true' EXIT
+for _ in $(seq 1 600); do
+  curl -sf "http://127.0.0.1:$PORT/-/ready" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+URL="http://127.0.0.1:$PORT"
+
+SEL='container!="",container!="POD"'
+BY=' by (namespace,pod,container)'
+# The working set in chunks of at most 11,000 points, as PrometheusClient.chunks splits it.
+curl_all() {
+  local s=$START e out=$DIR/curl
+  mkdir -p "$out"
+  local k=0
+  while (( s <= END )); do
+    e=$(( s + 30 * 10999 )); (( e > END )) && e=$END
+    curl -s --data-urlencode "query=container_memory_working_set_bytes{$SEL}" \
+      -d "start=$s" -d "end=$e" -d "step=30.0" "$URL/api/v1/query_range" > "$out/ws-$k.json"
+    s=$(( e + 30 )); k=$((k + 1))
+  done
+  for q in "max$BY (max_over_time(container_memory_rss{$SEL}[21m]))" \
+           "max$BY (max_over_time(container_memory_cache{$SEL}[21m]))" \
+           "max$BY (container_spec_memory_limit_bytes{$SEL})" \
+           "max$BY (kube_pod_container_resource_requests{$SEL,resource=\"memory\"})"; do
+    curl -s --data-urlencode "query=$q" -d "start=$START" -d "end=$END" -d "step=1260.0" \
+      "$URL/api/v1/query_range" > "$out/q-$k.json"
+    k=$((k + 1))
+  done
+}
+export -f curl_all
+export START END DIR URL SEL BY
+
+SINCE=$(date -u -d "@$START" +%Y-%m-%dT%H:%M:%SZ)
+UNTIL=$(date -u -d "@$END" +%Y-%m-%dT%H:%M:%SZ)
+declare -a RATIOS=()
+echo "round  curl_wall curl_cpu curl_rss_kb  oomlens_wall oomlens_cpu oomlens_rss_kb  ratio"
+for r in $(seq 1 "$ROUNDS"); do
+  c=$(/usr/bin/time -f '%e %U %S %M' bash -c curl_all 2>&1 >/dev/null | tail -n 1)
+  o=$(/usr/bin/time -f '%e %U %S %M' "$JAVA" -jar oomlens-cli/target/oomlens.jar size \
+      --prometheus "$URL" --since "$SINCE" --until "$UNTIL" --format json \
+      -o "$DIR/size.json" 2>&1 >/dev/null | tail -n 1)
+  read -r cw cu cs cr <<< "$c"
+  read -r ow ou os or <<< "$o"
+  ratio=$(python3 -c "print(f'{$ow/$cw:.2f}')")
+  RATIOS+=("$ratio")
+  printf '%5d  %9s %8.2f %11s  %12s %11.2f %14s  %5s\n' "$r" "$cw" "$(python3 -c "print($cu+$cs)")" \
+    "$cr" "$ow" "$(python3 -c "print($ou+$os)")" "$or" "$ratio"
+done
+printf 'median oomlens/curl wall ratio: %s\n' \
+  "$(printf '%s\n' "${RATIOS[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+python3 -c "import json; d=json.load(open('$DIR/size.json')); print('workloads sized:', len(d['workloads']))"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

@@ -1,0 +1,114 @@
+package dev.oomlens.cli;
+
+import dev.oomlens.core.source.EvidenceSource;
+import dev.oomlens.metrics.PrometheusClient;
+import dev.oomlens.metrics.PrometheusMemory;
+import dev.oomlens.metrics.SeriesFiles;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --series}, {@code --prometheus} and its authentication, {@code --step}, {@code
+ * --namespace}: where memory over time is read from.
+ */
+final class SeriesOptions {
+  static final Duration DEFAULT_WINDOW = Duration.ofDays(7);
+
+  @Option(names = "--series", paramLabel = "FILE", arity = "1..*",
+      description = "Memory over time from files: a saved query_range JSON answer, CSV"
+          + " (time,series,value) or an RSS log (HH:MM:SS RSS: N kB).")
+  List<String> series = new ArrayList<>();
+
+  @Option(names = "--prometheus", paramLabel = "URL", description = "Memory over time from a"
+      + " Prometheus-compatible server (Prometheus, Thanos, Mimir, VictoriaMetrics):"
+      + " cAdvisor's and kube-state-metrics' series over --since..--until (default: the last 7"
+      + " days).")
+  URI prometheus;
+
+  @Option(names = "--bearer-token-file", paramLabel = "FILE",
+      description = "Send the token in FILE as Authorization: Bearer.")
+  Path bearerTokenFile;
+
+  @Option(names = "--basic-auth-file", paramLabel = "FILE",
+      description = "Send USER:PASSWORD from FILE as basic authentication.")
+  Path basicAuthFile;
+
+  @Option(names = "--header", paramLabel = "'NAME: VALUE'",
+      description = "Send this header with every query (X-Scope-OrgID for Mimir).")
+  List<String> headers = new ArrayList<>();
+
+  @Option(names = "--step", paramLabel = "DURATION", defaultValue = "30s",
+      converter = StepConverter.class,
+      description = "Resolution of the working set from --prometheus. Default: ${DEFAULT-VALUE}.")
+  Duration step = Duration.ofSeconds(30);
+
+  @Option(names = "--namespace", paramLabel = "NAME",
+      description = "Only the containers of this Kubernetes namespace (--prometheus).")
+  String namespace;
+
+  boolean any() {
+    return !series.isEmpty() || prometheus != null;
+  }
+
+  /** The client of --prometheus with its authentication. */
+  PrometheusClient client() throws IOException {
+    return new PrometheusClient(prometheus, headers(), Duration.ofMinutes(5));
+  }
+
+  /** The authentication and extra headers the options give. */
+  Map<String, String> headers() throws IOException {
+    String token = bearerTokenFile == null ? null
+        : Files.readString(bearerTokenFile, StandardCharsets.UTF_8).strip();
+    String basic = basicAuthFile == null ? null
+        : Files.readString(basicAuthFile, StandardCharsets.UTF_8).strip();
+    return PrometheusClient.headers(token, basic, headers);
+  }
+
+  /**
+   * The series sources the options name, over {@code [from, to]} (from defaults to 7 days before
+   * to).
+   */
+  List<EvidenceSource> sources(Optional<Instant> from, Instant to, Clock clock)
+      throws IOException {
+    List<EvidenceSource> out = new ArrayList<>();
+    if (!series.isEmpty()) {
+      out.add(new SeriesFiles(series, LocalDate.now(clock)));
+    }
+    if (prometheus != null) {
+      out.add(new PrometheusMemory(client(), from.orElse(to.minus(DEFAULT_WINDOW)), to, step,
+          Optional.ofNullable(namespace)));
+    }
+    return out;
+  }
+
+  /** A step such as 30s, 1m, 5m. */
+  static final class StepConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)([smh])")
+          .matcher(value);
+      if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+        throw new picocli.CommandLine.TypeConversionException("expected a step such as 30s,"
+            + " 1m or 5m, not '" + value + "'");
+      }
+      long v = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "s" -> Duration.ofSeconds(v);
+        case "m" -> Duration.ofMinutes(v);
+        default -> Duration.ofHours(v);
+      };
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package dev.oomlens.cli;
+
+import dev.oomlens.core.diagnosis.Diagnosis;
+import dev.oomlens.core.model.Input;
+import dev.oomlens.core.series.MemoryProfile;
+import dev.oomlens.core.series.Sizing;
+import dev.oomlens.core.kernel.ReaderOptions;
+import dev.oomlens.core.source.EvidenceSource;
+import dev.oomlens.core.source.KernelLogFile;
+import dev.oomlens.report.escape.EscapingWriter;
+import dev.oomlens.report.html.HtmlReport;
+import dev.oomlens.report.size.SizeReport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code oomlens size}: requests and limits from observed memory, and the shape behind them. */
+@Command(
+    name = "size",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Sizes memory requests and limits from each container's memory over time, and says what"
+          + " shape it has: leak, cache, spike, sawtooth, near-limit, oversized or steady.",
+      "The request goes near the p95, the limit to 1.5x the observed peak (2x for spikes); a"
+          + " leak keeps its limit and gets the LEAK finding instead. Beside each: what the VPA"
+          + " recommender's method and KRR's simple strategy give on the same data.",
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      ExitCodes.OK_HELP, ExitCodes.FINDINGS_HELP, ExitCodes.USAGE_HELP, ExitCodes.INPUT_HELP,
+      ExitCodes.INTERNAL_HELP
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  oomlens size --prometheus http://prometheus:9090 --namespace shop --since 7d",
+      "  oomlens size --series rss-log.txt",
+      "  oomlens size --prometheus http://prometheus:9090 --kernel-log node-3-kern.log",
+      "  oomlens size --prometheus http://prometheus:9090 --format patch > resize.sh",
+    })
+final class SizeCommand implements Callable<Integer> {
+  /** The formats of size. */
+  enum Format {
+    text,
+    json,
+    patch,
+    html
+  }
+
+  @ParentCommand OomlensCommand root;
+
+  @Spec CommandSpec spec;
+
+  @Mixin SeriesOptions series;
+
+  @Mixin DiagnosisOptions diagnosis;
+
+  @Option(names = "--kernel-log", paramLabel = "FILE", description = "Kernel logs whose OOM"
+      + " reports are matched to the containers by their ID: each kill is marked, and no limit"
+      + " is proposed below what the kernel saw the container hold when it killed it.")
+  List<String> kernelLogs = new ArrayList<>();
+
+  @Mixin DateOptions dates;
+
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+      description = "Report format: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+  Format format = Format.text;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+      description = "Write the report to FILE instead of standard output.")
+  Path output;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!series.any()) {
+      throw new ParameterException(spec.commandLine(),
+          "nothing to size: give --prometheus URL or --series FILE...");
+    }
+    Environment env = root.environment();
+    PrintWriter err = spec.commandLine().getErr();
+    Instant to = diagnosis.until == null ? env.clock().instant()
+        : diagnosis.until.resolve(env.clock());
+    Optional<Instant> from = Optional.ofNullable(diagnosis.since).map(t -> t.resolve(env.clock()));
+    List<EvidenceSource> sources = new ArrayList<>();
+    ReaderOptions options = dates.readerOptions(env.clock());
+    kernelLogs.forEach(f -> sources.add(new KernelLogFile(f, options, env.stdin())));
+    sources.addAll(series.sources(from, to, env.clock()));
+    Diagnosis d;
+    try {
+      d = diagnosis.run(sources, env.clock(), Optional.empty());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    int code = unread(d, err);
+    List<Sizing.SizePlan> plans = new ArrayList<>();
+    for (MemoryProfile p : d.evidence().memory()) {
+      plans.add(Sizing.of(p));
+    }
+    String source = String.join(", ", d.evidence().inputs(Input.Kind.SERIES).stream()
+        .map(Input::name).toList());
+    StringWriter buffer = new StringWriter();
+    switch (format) {
+      case text -> {
+        PrintWriter shown = EscapingWriter.wrap(new PrintWriter(buffer));
+        SizeReport.text(shown, source, plans, d);
+        shown.flush();
+      }
+      case json -> SizeReport.json(buffer, plans, d);
+      case patch -> {
+        PrintWriter shown = EscapingWriter.wrap(new PrintWriter(buffer));
+        SizeReport.patch(shown, plans);
+        shown.flush();
+      }
+      case html -> HtmlReport.size(buffer, source, plans, d);
+    }
+    if (!write(buffer.toString(), err)) {
+      return ExitCodes.INPUT;
+    }
+    return Math.max(code, diagnosis.exitCode(d.findings()));
+  }
+
+  private boolean write(String report, PrintWriter err) {
+    if (output == null) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(report);
+      out.flush();
+      return true;
+    }
+    try {
+      Files.writeString(output, report, StandardCharsets.UTF_8);
+      return true;
+    } catch (IOException e) {
+      err.println("oomlens: cannot write " + output + ": "
+          + dev.oomlens.core.source.IoReasons.of(e));
+      err.flush();
+      return false;
+    }
+  }
+
+  /** Says which inputs could not be read whole; 3 when one could not, else 0. */
+  static int unread(Diagnosis d, PrintWriter err) {
+    int code = ExitCodes.OK;
+    for (Input input : d.evidence().inputs()) {
+      if (input.whyNotWhole().isPresent()) {
+        err.println("oomlens: " + RunOutcome.message(input));
+        code = ExitCodes.INPUT;
+      }
+    }
+    err.flush();
+    return code;
+  }
+}

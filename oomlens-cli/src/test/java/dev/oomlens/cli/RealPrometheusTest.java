@@ -1,0 +1,416 @@
+package dev.oomlens.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongToDoubleFunction;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code oomlens size} and {@code oomlens verify} against a real Prometheus (see {@link
+ * RealPrometheus}) whose history the test writes: six containers over two days at 30 s, one of
+ * each shape, and seed 000's seven 2 GB hosts before and after the zram fix, testvm03 never
+ * getting swap and being OOM-killed in its upgrade two days later.
+ */
+class RealPrometheusTest {
+  static final long MIB = 1L << 20;
+  static final long T0 = RealPrometheus.seconds("2026-01-10T00:00:00Z");
+  static final long HOURS = 48;
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path dir;
+  static RealPrometheus prometheus;
+
+  /** The six containers: pod name, and the working set at t seconds (and the life it is in). */
+  record Container(String pod, String container, long limit, LongToDoubleFunction ws,
+      double lifeHours) {}
+
+  static final List<Container> CONTAINERS = List.of(
+      // 128 MiB/h from 8 MiB, GC of up to 16 MiB every 5 min, killed and restarted every 3.8 h
+      new Container("leaky-5d8f7c9b6-k2x9z", "leaky", 512 * MIB,
+          t -> 8 * MIB + 128.0 * MIB * (t % 13680) / 3600 + (t % 300) * 16.0 * MIB / 300, 3.8),
+      new Container("spiky-6b7c8d9f5-p4q7r", "spiky", 1024 * MIB,
+          t -> (300 + noise(t) * 30) * MIB + (t % 43200 < 120 ? 400 * MIB : 0), 0),
+      new Container("gc-7c9d6f5b8-m3n8s", "gc", 1024 * MIB,
+          t -> (400 + (t % 600) * 200.0 / 600) * MIB, 0),
+      new Container("files-0", "files", 512 * MIB, t -> (450 + noise(t) * 10) * MIB, 0),
+      new Container("tight-8d6f9c7b5-w5v2t", "tight", 512 * MIB,
+          t -> (460 + noise(t) * 20) * MIB, 0),
+      new Container("idle-9f5b7d8c6-h6j3k", "idle", 2048 * MIB,
+          t -> (200 + noise(t) * 10) * MIB, 0));
+
+  static double noise(long t) {
+    return Math.sin(t * 0.0137) * 0.6 + Math.sin(t * 0.0031) * 0.4;
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path om = dir.resolve("history.om");
+    try (RealPrometheus.OpenMetrics out = new RealPrometheus.OpenMetrics(om)) {
+      containers(out);
+      hosts(out);
+    }
+    prometheus = RealPrometheus.start(dir, om);
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    if (prometheus != null) {
+      prometheus.close();
+    }
+  }
+
+  /** cAdvisor's id of a container's life: its cgroup, as the systemd driver names it. */
+  static String cgroup(Container c, int life) {
+    return "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1f2e3d4c_5b6a_4789_"
+        + "8a9b_0c1d2e3f4a5b.slice/cri-containerd-" + containerId(c, life) + ".scope";
+  }
+
+  static String containerId(Container c, int life) {
+    return String.format("%08x%056x", c.container().hashCode(), life);
+  }
+
+  private static Map<String, String> labels(Container c, String id) {
+    Map<String, String> l = new HashMap<>(Map.of("namespace", "shop", "pod", c.pod(),
+        "container", c.container()));
+    if (id != null) {
+      l.put("id", id);
+    }
+    return l;
+  }
+
+  private static void containers(RealPrometheus.OpenMetrics out) throws IOException {
+    for (Container c : CONTAINERS) {
+      for (long t = 0; t < HOURS * 3600; t += 30) {
+        int life = c.lifeHours() > 0 ? (int) (t / (long) (c.lifeHours() * 3600)) : 0;
+        out.sample("container_memory_working_set_bytes",
+            labels(c, cgroup(c, life)),
+            Math.round(c.ws().applyAsDouble(t)), T0 + t);
+      }
+    }
+    for (Container c : CONTAINERS) {
+      for (long t = 0; t < HOURS * 3600; t += 300) {
+        double ws = c.ws().applyAsDouble(t);
+        out.sample("container_memory_rss", labels(c, null),
+            Math.round(c.container().equals("files") ? 120 * MIB : ws * 0.9), T0 + t);
+      }
+    }
+    for (Container c : CONTAINERS) {
+      for (long t = 0; t < HOURS * 3600; t += 300) {
+        double ws = c.ws().applyAsDouble(t);
+        out.sample("container_memory_cache", labels(c, null),
+            Math.round(c.container().equals("files") ? 600 * MIB : ws * 0.1), T0 + t);
+      }
+    }
+    for (Container c : CONTAINERS) {
+      for (long t = 0; t < HOURS * 3600; t += 300) {
+        out.sample("container_spec_memory_limit_bytes", labels(c, null), c.limit(), T0 + t);
+      }
+    }
+  }
+
+  static final long H0 = RealPrometheus.seconds("2026-02-07T00:00:00Z");
+  static final long H1 = RealPrometheus.seconds("2026-02-12T00:00:00Z");
+  static final long FIX = RealPrometheus.seconds("2026-02-08T12:20:00Z");
+  static final long TESTVM03_OOM = RealPrometheus.seconds("2026-02-10T05:00:00Z");
+
+  private static Map<String, String> host(String h) {
+    return Map.of("instance", h + ":9100", "job", "node");
+  }
+
+  private static boolean upgrading(long t) {
+    return (t % 86400) >= 5 * 3600 && (t % 86400) < 5 * 3600 + 1800;
+  }
+
+  /** Seed 000: seven 2 GB hosts; zram from the fix on, except on testvm03. */
+  private static void hosts(RealPrometheus.OpenMetrics out) throws IOException {
+    for (String h : RealPrometheus.hosts()) {
+      for (long t = H0; t < H1; t += 300) {
+        boolean swap = t >= FIX && !h.equals("testvm03");
+        out.sample("node_memory_SwapTotal_bytes", host(h), swap ? 2047L * MIB : 0, t);
+      }
+    }
+    for (String h : RealPrometheus.hosts()) {
+      for (long t = H0; t < H1; t += 300) {
+        boolean swap = t >= FIX && !h.equals("testvm03");
+        long avail = !upgrading(t) ? 1200 * MIB : swap ? 150 * MIB : 20 * MIB;
+        out.sample("node_memory_MemAvailable_bytes", host(h), avail, t);
+      }
+    }
+    for (String h : RealPrometheus.hosts()) {
+      for (long t = H0; t < H1; t += 300) {
+        int kills = (h.equals("ns2") && t >= RealPrometheus.seconds("2026-02-08T05:00:46Z") ? 1 : 0)
+            + (h.equals("testvm03") && t >= TESTVM03_OOM ? 1 : 0);
+        out.sample("node_vmstat_oom_kill", host(h), kills, t);
+      }
+    }
+    for (String h : RealPrometheus.hosts()) {
+      for (long t = H0; t < H1; t += 300) {
+        boolean failed = (h.equals("ns2") && t >= RealPrometheus.seconds("2026-02-08T05:00:00Z")
+            && t < FIX) || (h.equals("testvm03") && t >= TESTVM03_OOM
+            && t < TESTVM03_OOM + 3600);
+        Map<String, String> l = new HashMap<>(host(h));
+        l.put("name", "nixos-upgrade.service");
+        l.put("state", "failed");
+        out.sample("node_systemd_unit_state", l, failed ? 1 : 0, t);
+      }
+    }
+    for (String h : List.of("ns2", "testvm03")) {
+      long from = h.equals("ns2") ? RealPrometheus.seconds("2026-02-08T05:01:47Z")
+          : TESTVM03_OOM + 60;
+      for (long t = from; t < from + 3600; t += 60) {
+        Map<String, String> l = new HashMap<>(host(h));
+        l.put("alertname", "nixos_upgrade_failed");
+        l.put("alertstate", "firing");
+        out.sample("ALERTS", l, 1, t);
+      }
+    }
+    for (String h : RealPrometheus.hosts()) {
+      for (long t = H0; t < H1; t += 300) {
+        out.sample("up", host(h), 1, t);
+      }
+    }
+  }
+
+  static CliTest.Run oomlens(String... args) {
+    return CliTest.run(args);
+  }
+
+  private static JsonNode size(String... more) throws IOException {
+    List<String> args = new ArrayList<>(List.of("size", "--prometheus",
+        prometheus.url.toString(), "--since", "2026-01-10T00:00:00Z", "--until",
+        "2026-01-12T00:00:00Z", "--format", "json"));
+    args.addAll(List.of(more));
+    CliTest.Run r = oomlens(args.toArray(String[]::new));
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isZero();
+    return JSON.readTree(r.out());
+  }
+
+  @Test
+  void size_everyGeneratedShapeIsRight() throws IOException {
+    JsonNode doc = size();
+    Map<String, String> shapes = new LinkedHashMap<>();
+    doc.get("workloads").forEach(w -> shapes.put(w.get("container").asText(),
+        w.get("shape").asText()));
+    assertThat(shapes).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "leaky", "leak", "spiky", "spike", "gc", "sawtooth", "files", "cache",
+        "tight", "near-limit", "idle", "oversized"));
+  }
+
+  @Test
+  void size_leakArithmeticOfSeed004() throws IOException {
+    JsonNode doc = size();
+    JsonNode leak = null;
+    for (JsonNode f : doc.get("findings")) {
+      if (f.get("code").asText().equals("LEAK")) {
+        leak = f;
+      }
+    }
+    assertThat(leak).isNotNull();
+    assertThat(leak.get("summary").asText()).contains("shop/leaky-5d8f7c9b6-k2x9z/leaky grows",
+        "per hour: a leak");
+    assertThat(leak.get("reasoning").asText())
+        .contains("512 MiB \u2192 4.0 h, 1 GiB \u2192 8.0 h, 2 GiB \u2192 16.0 h")
+        .contains("across 13 container lives");
+    assertThat(leak.get("evidence").get(0).get("kind").asText()).isEqualTo("series_window");
+    for (JsonNode w : doc.get("workloads")) {
+      if (w.get("container").asText().equals("leaky")) {
+        assertThat(w.get("trend_bytes_per_hour").asLong() / (double) MIB).isBetween(126.0, 130.0);
+        // a leak keeps its limit: a bigger one only delays the kill
+        assertThat(w.get("limit_bytes").asLong()).isEqualTo(512 * MIB);
+      }
+    }
+  }
+
+  /**
+   * The real AKS report of the corpus, its container ID and time rewritten to the leaking
+   * container's eighth life: attached to that container, its kill marked on the chart.
+   */
+  @Test
+  void size_kernelReportAttachedToItsContainer_andMarkedOnTheChart() throws IOException {
+    Container leaky = CONTAINERS.get(0);
+    String report = Files.readString(Path.of("..", "oomlens-core", "src", "test", "resources",
+        "corpus", "015-jpaztech-aks-5.15-burstable-pod-cgv2.log"))
+        .replace("679f9845995b4ae4812789eb3c3d1df88040a1bc3f0c046a05c9aa9b5b5f93be",
+            containerId(leaky, 7))
+        .replace("Dec 13 07:23:21", "Jan 11 03:00:00");
+    Path log = dir.resolve("kern.log");
+    Files.writeString(log, report);
+    JsonNode doc = size("--kernel-log", log.toString());
+    for (JsonNode w : doc.get("workloads")) {
+      boolean mine = w.get("container").asText().equals("leaky");
+      assertThat(w.get("kills").asInt()).as(w.get("container").asText()).isEqualTo(mine ? 1 : 0);
+      if (mine) {
+        // the victim's anon + file + shmem rss: 473048 + 644 + 64 kB
+        assertThat(w.get("held_at_kill_bytes").asLong()).isEqualTo(473_756L * 1024);
+      }
+    }
+    Path page = dir.resolve("size.html");
+    CliTest.Run html = oomlens("size", "--prometheus", prometheus.url.toString(), "--since",
+        "2026-01-10T00:00:00Z", "--until", "2026-01-12T00:00:00Z", "--kernel-log",
+        log.toString(), "--format", "html", "--output", page.toString());
+    assertThat(html.err()).isEmpty();
+    String text = Files.readString(page);
+    assertThat(text.split("class=\"kill\"", -1)).hasSize(2);
+    assertThat(text.indexOf("class=\"kill\"")).isGreaterThan(text.indexOf("leaky — leak"))
+        .isLessThan(text.indexOf("spiky — spike"));
+  }
+
+  @Test
+  void size_sizesAndTheOthersMethods() throws IOException {
+    JsonNode doc = size("--namespace", "shop");
+    for (JsonNode w : doc.get("workloads")) {
+      switch (w.get("container").asText()) {
+        case "spiky" -> {
+          long peak = w.get("peak_bytes").asLong();
+          assertThat(peak).isBetween(700 * MIB - 30 * MIB, 700 * MIB + 30 * MIB);
+          assertThat(w.get("limit_bytes").asLong()).isEqualTo(Math.ceilDiv(2 * peak, MIB) * MIB);
+          assertThat(w.get("krr").get("limit_bytes").asLong())
+              .isEqualTo(Math.ceilDiv((long) (w.get("peak_bytes").asLong() * 1.15), MIB) * MIB);
+        }
+        case "idle" -> assertThat(w.get("limit_bytes").asLong()).isLessThan(400 * MIB);
+        default -> { }
+      }
+    }
+  }
+
+  @Test
+  void size_patchAndText() {
+    CliTest.Run patch = oomlens("size", "--prometheus", prometheus.url.toString(), "--since",
+        "2026-01-10T00:00:00Z", "--until", "2026-01-12T00:00:00Z", "--format", "patch");
+    assertThat(patch.out()).contains("kubectl -n shop patch deployment spiky --type=strategic")
+        .contains("# shop/leaky-5d8f7c9b6-k2x9z/leaky: a leak; the limit stays")
+        .contains("kubectl -n shop patch statefulset files", "\"limits\":{\"memory\":\"1458Mi\"}")
+        .doesNotContain("patch deployment leaky");
+    CliTest.Run text = oomlens("size", "--prometheus", prometheus.url.toString(), "--since",
+        "2026-01-10T00:00:00Z", "--until", "2026-01-12T00:00:00Z");
+    assertThat(text.out()).contains("WORKLOAD", "near-limit", "Why oomlens differs:", "LEAK");
+  }
+
+  @Test
+  void size_serverNotListening_isUnreadable() throws IOException {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    CliTest.Run r = oomlens("size", "--prometheus", "http://127.0.0.1:" + port, "--since",
+        "2026-01-10T00:00:00Z", "--until", "2026-01-12T00:00:00Z");
+    assertThat(r.code()).isEqualTo(3);
+    assertThat(r.err()).contains("http://127.0.0.1:" + port, "cannot connect")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void size_badQueryAnswer_namesTheQuery() {
+    CliTest.Run r = oomlens("size", "--prometheus", prometheus.url.toString(), "--namespace",
+        "shop", "--since", "2026-01-10T00:00:00Z", "--until", "2026-01-12T00:00:00Z",
+        "--step", "1s");
+    // 48 h at 1 s is chunked under Prometheus's 11,000 points per series and still read whole.
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).contains("leak");
+  }
+
+  private static CliTest.Run verify(Path criteria, String... more) {
+    List<String> args = new ArrayList<>(List.of("verify", "--prometheus",
+        prometheus.url.toString(), "--until", "2026-02-11T23:00:00Z"));
+    args.addAll(List.of(more));
+    args.add(criteria.toString());
+    return oomlens(args.toArray(String[]::new));
+  }
+
+  @Test
+  void verify_seed000_failsOnlyOnTestvm03() throws IOException {
+    CliTest.Run r = verify(Path.of("..", "docs", "examples", "seed-000-zram.yaml"), "--format",
+        "json");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isEqualTo(1);
+    JsonNode doc = JSON.readTree(r.out());
+    assertThat(doc.get("passed").asBoolean()).isFalse();
+    Map<String, List<String>> offenders = new LinkedHashMap<>();
+    for (JsonNode c : doc.get("criteria")) {
+      List<String> hosts = new ArrayList<>();
+      c.get("offending").forEach(o -> hosts.add(o.get("host").asText()));
+      offenders.put(c.get("name").asText(), hosts);
+      for (JsonNode o : c.get("offending")) {
+        assertThat(o.get("labels").get("instance").asText()).isEqualTo("testvm03:9100");
+        assertThat(o.get("values")).isNotEmpty();
+      }
+    }
+    assertThat(offenders).containsExactly(
+        Map.entry("swap on every host", List.of("testvm03")),
+        Map.entry("no nixos_upgrade_failed alert", List.of("testvm03")),
+        Map.entry("no OOM kill", List.of("testvm03")),
+        Map.entry("no failed nixos-upgrade.service", List.of("testvm03")),
+        Map.entry("MemAvailable above 100Mi", List.of("testvm03")));
+    assertThat(doc.get("hosts_without_data")).isEmpty();
+
+    CliTest.Run text = verify(Path.of("..", "docs", "examples", "seed-000-zram.yaml"));
+    assertThat(text.out()).contains("FAIL  swap on every host", "testvm03 {",
+        "PASS  every host reports data", "5 criteria failed.");
+  }
+
+  @Test
+  void verify_untilTestvm03sFirstUpgrade_theFleetPasses() throws IOException {
+    Path early = dir.resolve("healthy.yaml");
+    Files.writeString(early, """
+        since: 2026-02-08T12:30:00Z
+        until: 2026-02-09T04:00:00Z
+        hosts: [ns1, ns2, vault01, testvm01, testvm02, kanidm01]
+        criteria:
+          - no-alert: nixos_upgrade_failed
+          - no-oom-kills
+          - available-above: 100Mi
+          - name: swap on the hosts
+            expr: node_memory_SwapTotal_bytes{instance!="testvm03:9100"} == 0
+        """);
+    CliTest.Run r = verify(early);
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("The fix holds");
+  }
+
+  @Test
+  void verify_aHostWithoutData_fails() throws IOException {
+    Path file = dir.resolve("missing-host.yaml");
+    Files.writeString(file, """
+        since: 2026-02-08T12:30:00Z
+        until: 2026-02-10T04:00:00Z
+        hosts: [ns1, kanidm02]
+        criteria:
+          - no-oom-kills
+        """);
+    CliTest.Run r = verify(file, "--format", "json");
+    assertThat(r.code()).isEqualTo(1);
+    JsonNode doc = JSON.readTree(r.out());
+    assertThat(doc.get("criteria").get(0).get("passed").asBoolean()).isTrue();
+    assertThat(doc.get("hosts_without_data").get(0).asText()).isEqualTo("kanidm02");
+  }
+
+  @Test
+  void verify_badPromQL_isExit3WithPrometheusMessage() throws IOException {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, """
+        since: 2026-02-08T12:30:00Z
+        criteria:
+          - name: broken
+            expr: node_memory_SwapTotal_bytes ==
+        """);
+    CliTest.Run r = verify(file);
+    assertThat(r.code()).isEqualTo(3);
+    assertThat(r.err()).contains("query node_memory_SwapTotal_bytes ==", "bad_data")
+        .doesNotContain("Exception");
+  }
+}

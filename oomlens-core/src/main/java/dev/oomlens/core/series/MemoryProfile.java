@@ -1,0 +1,332 @@
+package dev.oomlens.core.series;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/*
+ * What a workload's memory did over a window, kept in bounded space whatever the number of
+ * samples: a 2% log histogram of the working set (its quantiles and exact peak), the lowest and
+ * highest value per time bucket for each container life (a segment), the medians of RSS and page
+ * cache, the latest limit and request, and counts of sharp falls.
+ *
+ * A container's life ends at a restart: a new container ID (cAdvisor's `id` label, or
+ * `container_id`) starts a new segment; in a series with no ID (a saved RSS log), a fall to half or
+ * less in one step is taken as the restart it almost always is. A fall of 15% to 50% is a drop (a
+ * GC cycle, a spike ending), counted for the sawtooth test.
+ */
+
+/** A bounded per-workload summary of memory over time, fed {@link Series} by the readers. */
+public final class MemoryProfile {
+  private static final int SEGMENT_BUCKETS = 256;
+  private static final int CHART_BUCKETS = 512;
+  private static final long FIRST_WIDTH_MILLIS = 60_000;
+  private static final int MAX_SEGMENTS = 4096;
+
+  private final Id id;
+  private final LogHistogram workingSet = new LogHistogram();
+  private final LogHistogram rss = new LogHistogram();
+  private final LogHistogram cache = new LogHistogram();
+  private final Map<String, Segment> segments = new LinkedHashMap<>();
+  private final List<Long> kills = new ArrayList<>();
+  private long heldAtKill = -1;
+  private Buckets chart;
+  private String query = "";
+  private Map<String, String> labels = Map.of();
+  private long firstMillis = Long.MAX_VALUE;
+  private long lastMillis = Long.MIN_VALUE;
+  private long limitAtMillis = Long.MIN_VALUE;
+  private double limit = Double.NaN;
+  private long requestAtMillis = Long.MIN_VALUE;
+  private double request = Double.NaN;
+  private long drops;
+  private long falls;
+  private long samples;
+  private MemoryShape shape;
+
+  /**
+   * Who a profile is about: a Kubernetes container (namespace, pod, container), or anything else a
+   * series names (a host's process, a file), with the empty string for what is not known.
+   */
+  public record Id(String namespace, String pod, String container) implements Comparable<Id> {
+    public Id {
+      requireNonNull(namespace, "namespace");
+      requireNonNull(pod, "pod");
+      requireNonNull(container, "container");
+    }
+
+    /** The workload a series' labels name: cAdvisor's and kube-state-metrics' label names. */
+    public static Id of(Map<String, String> labels, String fallback) {
+      String ns = labels.getOrDefault("namespace", "");
+      String pod = labels.getOrDefault("pod", labels.getOrDefault("pod_name", ""));
+      String c = labels.getOrDefault("container", labels.getOrDefault("container_name", ""));
+      if (ns.isEmpty() && pod.isEmpty() && c.isEmpty()) {
+        c = labels.getOrDefault("instance", labels.getOrDefault("name", fallback));
+      }
+      return new Id(ns, pod, c);
+    }
+
+    /** {@code namespace/pod/container}, leaving out what is not known. */
+    public String name() {
+      List<String> parts = new ArrayList<>();
+      for (String p : List.of(namespace, pod, container)) {
+        if (!p.isEmpty()) {
+          parts.add(p);
+        }
+      }
+      return String.join("/", parts);
+    }
+
+    @Override
+    public int compareTo(Id o) {
+      return name().compareTo(o.name());
+    }
+  }
+
+  private static final class Segment {
+    final Buckets buckets;
+    double previous = Double.NaN;
+    long previousMillis;
+
+    Segment(long origin) {
+      buckets = new Buckets(origin, FIRST_WIDTH_MILLIS, SEGMENT_BUCKETS);
+    }
+  }
+
+  public MemoryProfile(Id id) {
+    this.id = requireNonNull(id, "id");
+  }
+
+  public Id id() {
+    return id;
+  }
+
+  /** Adds one stretch of a series about this workload. */
+  public void add(Series s) {
+    shape = null;
+    switch (s.role()) {
+      case WORKING_SET -> addWorkingSet(s);
+      case RSS -> addAll(rss, s);
+      case CACHE -> addAll(cache, s);
+      case LIMIT -> {
+        for (int i = 0; i < s.size(); i++) {
+          if (s.epochMillis()[i] >= limitAtMillis && !Double.isNaN(s.values()[i])) {
+            limitAtMillis = s.epochMillis()[i];
+            limit = s.values()[i];
+          }
+        }
+      }
+      case REQUEST -> {
+        for (int i = 0; i < s.size(); i++) {
+          if (s.epochMillis()[i] >= requestAtMillis && !Double.isNaN(s.values()[i])) {
+            requestAtMillis = s.epochMillis()[i];
+            request = s.values()[i];
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Marks a kernel OOM kill of this workload: its time, when the log gave one (for the charts),
+   * and what the kernel saw it hold, when the report says (the floor of a limit).
+   */
+  public void kill(Optional<Instant> time, OptionalLong heldBytes) {
+    time.ifPresent(t -> kills.add(t.toEpochMilli()));
+    if (heldBytes.isPresent()) {
+      heldAtKill = Math.max(heldAtKill, heldBytes.getAsLong());
+    }
+  }
+
+  /** The most the kernel's OOM reports show this workload held when killed; empty if none. */
+  public OptionalLong heldAtKillBytes() {
+    return heldAtKill < 0 ? OptionalLong.empty() : OptionalLong.of(heldAtKill);
+  }
+
+  /** The container IDs (cAdvisor's {@code id} labels) of its lives; empty strings for none. */
+  public java.util.Set<String> livesById() {
+    return java.util.Collections.unmodifiableSet(segments.keySet());
+  }
+
+  private static void addAll(LogHistogram h, Series s) {
+    for (double v : s.values()) {
+      h.add(v);
+    }
+  }
+
+  private void addWorkingSet(Series s) {
+    if (s.size() == 0) {
+      return;
+    }
+    if (query.isEmpty()) {
+      query = s.query();
+      Map<String, String> l = new TreeMap<>(s.labels());
+      l.remove("id");
+      l.remove("container_id");
+      labels = Collections.unmodifiableMap(l);
+    }
+    String container = s.labels().getOrDefault("id", s.labels().getOrDefault("container_id", ""));
+    long[] t = s.epochMillis();
+    double[] v = s.values();
+    if (chart == null) {
+      chart = new Buckets(t[0], FIRST_WIDTH_MILLIS, CHART_BUCKETS);
+    }
+    Segment seg = segment(container, t[0]);
+    for (int i = 0; i < t.length; i++) {
+      double x = v[i];
+      if (Double.isNaN(x)) {
+        continue;
+      }
+      samples++;
+      workingSet.add(x);
+      chart.add(t[i], x);
+      firstMillis = Math.min(firstMillis, t[i]);
+      lastMillis = Math.max(lastMillis, t[i]);
+      if (!Double.isNaN(seg.previous) && t[i] > seg.previousMillis) {
+        if (x <= seg.previous * 0.5) {
+          falls++;
+          if (container.isEmpty()) {
+            seg = segment("#" + falls, t[i]);
+          }
+        } else if (x <= seg.previous * 0.85) {
+          drops++;
+        }
+      }
+      seg.buckets.add(t[i], x);
+      seg.previous = x;
+      seg.previousMillis = t[i];
+    }
+  }
+
+  private Segment segment(String container, long origin) {
+    Segment seg = segments.get(container);
+    if (seg == null) {
+      if (segments.size() >= MAX_SEGMENTS) {
+        // A crash-looping container: its oldest lives say the least about its growth.
+        segments.remove(segments.keySet().iterator().next());
+      }
+      seg = new Segment(origin);
+      segments.put(container, seg);
+    }
+    return seg;
+  }
+
+  /** The query (or file) and labels of the working set, as a finding cites them. */
+  public String query() {
+    return query;
+  }
+
+  public Map<String, String> labels() {
+    return labels;
+  }
+
+  /** Working-set samples counted. */
+  public long samples() {
+    return samples;
+  }
+
+  public Optional<Instant> from() {
+    return samples == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(firstMillis));
+  }
+
+  public Optional<Instant> to() {
+    return samples == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastMillis));
+  }
+
+  /** The working set's quantile {@code q}, to within 2%. */
+  public double quantile(double q) {
+    return workingSet.quantile(q);
+  }
+
+  /** The highest working set seen, exactly. */
+  public double peak() {
+    return workingSet.max();
+  }
+
+  /** The median anonymous memory and page cache; NaN when no such series came. */
+  public double rssMedian() {
+    return rss.quantile(0.5);
+  }
+
+  public double cacheMedian() {
+    return cache.quantile(0.5);
+  }
+
+  /** The latest limit; empty when none came or it is 0 (no limit, as cAdvisor writes it). */
+  public OptionalLong limitBytes() {
+    return Double.isNaN(limit) || limit <= 0 || limit >= 1L << 60
+        ? OptionalLong.empty() : OptionalLong.of((long) limit);
+  }
+
+  /** The latest request; empty when none came. */
+  public OptionalLong requestBytes() {
+    return Double.isNaN(request) || request <= 0
+        ? OptionalLong.empty() : OptionalLong.of((long) request);
+  }
+
+  /** Container lives seen: restarts are one fewer. */
+  public int lives() {
+    return segments.size();
+  }
+
+  /** Falls of 15% to 50% in one step (GC cycles, spikes ending). */
+  public long drops() {
+    return drops;
+  }
+
+  /** The kernel kills marked on this workload, in epoch milliseconds. */
+  public List<Long> kills() {
+    return List.copyOf(kills);
+  }
+
+  /** The lowest value per bucket of every container life, for the trend. */
+  List<double[][]> minima() {
+    List<double[][]> out = new ArrayList<>();
+    for (Segment s : segments.values()) {
+      double[][] p = s.buckets.points();
+      out.add(new double[][] {p[0], p[1]});
+    }
+    return out;
+  }
+
+  /**
+   * The working set over the whole window, as {@code {mid-times in seconds}, {lowest}, {highest}}
+   * per bucket: for charts and cited windows.
+   */
+  public double[][] chart() {
+    return chart == null ? new double[3][0] : chart.points();
+  }
+
+  /** The highest working set per day since the first sample (the VPA recommender's samples). */
+  double[] dailyPeaks() {
+    double[][] c = chart();
+    if (c[0].length == 0) {
+      return new double[0];
+    }
+    double start = c[0][0];
+    int days = (int) ((c[0][c[0].length - 1] - start) / 86400) + 1;
+    double[] peaks = new double[days];
+    java.util.Arrays.fill(peaks, Double.NaN);
+    for (int i = 0; i < c[0].length; i++) {
+      int d = (int) ((c[0][i] - start) / 86400);
+      peaks[d] = Double.isNaN(peaks[d]) ? c[2][i] : Math.max(peaks[d], c[2][i]);
+    }
+    return java.util.Arrays.stream(peaks).filter(p -> !Double.isNaN(p)).toArray();
+  }
+
+  /** What the memory did: the shape and the numbers behind it (computed once per change). */
+  public MemoryShape shape() {
+    if (shape == null) {
+      shape = MemoryShape.of(this);
+    }
+    return shape;
+  }
+}

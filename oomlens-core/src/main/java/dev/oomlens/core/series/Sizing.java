@@ -1,0 +1,141 @@
+package dev.oomlens.core.series;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.OptionalLong;
+
+/*
+ * Our sizes follow seed 004: the request at the steady p95, the limit at 1.5x the observed peak
+ * (2x for a spiky workload, whose largest spike is likely not yet seen), never below what the
+ * kernel's OOM report shows the workload held when it was killed (the peak a scrape every 30 s
+ * misses), and for a leak no bigger limit at all: it only moves the kill (the LEAK finding says by
+ * how much). Page cache is charged but reclaimable, so a cache-heavy workload is sized on its
+ * anonymous memory when that is known.
+ *
+ * Beside ours, the same data through the VPA recommender's method (P90 of daily peaks x 1.15, at
+ * least 250 MiB) and KRR's simple strategy (peak x 1.15 for request and limit, at least 100 MB),
+ * as their sources give them (kubernetes/autoscaler logic/recommender.go, robusta-dev/krr
+ * strategies/simple.py); neither looks at the shape.
+ */
+
+/** Requests and limits from a memory profile: ours, the VPA recommender's, KRR's. */
+public final class Sizing {
+  private static final long MIB = 1L << 20;
+  static final double LIMIT_FACTOR = 1.5;
+  static final double SPIKE_LIMIT_FACTOR = 2.0;
+  static final double VPA_MARGIN = 1.15;
+  static final long VPA_FLOOR = 250 * MIB;
+  static final double KRR_BUFFER = 1.15;
+  static final long KRR_FLOOR = 100_000_000L;
+
+  private Sizing() {}
+
+  /**
+   * A request and a limit, rounded up to whole MiB; either may be empty (a leak gets no limit).
+   *
+   * @param why how it was arrived at, in words with the numbers
+   */
+  public record Recommendation(OptionalLong requestBytes, OptionalLong limitBytes, String why) {}
+
+  /** The three answers for one workload, and its shape. */
+  public record SizePlan(MemoryProfile.Id id, MemoryShape shape, Recommendation ours,
+      Recommendation vpa, Recommendation krr, OptionalLong heldAtKillBytes, int kills) {}
+
+  /** Sizes one workload, never below what its matched kernel reports show it held. */
+  public static SizePlan of(MemoryProfile p) {
+    return of(p, p.heldAtKillBytes());
+  }
+
+  /**
+   * Sizes one workload.
+   *
+   * @param heldAtKill the most the kernel's OOM reports show it held when killed, when known
+   */
+  public static SizePlan of(MemoryProfile p, OptionalLong heldAtKill) {
+    MemoryShape s = p.shape();
+    return new SizePlan(p.id(), s, ours(s, heldAtKill), vpa(p), krr(s), heldAtKill,
+        p.kills().size());
+  }
+
+  static Recommendation ours(MemoryShape s, OptionalLong heldAtKill) {
+    if (s.shape() == MemoryShape.Shape.UNKNOWN) {
+      return new Recommendation(OptionalLong.empty(), OptionalLong.empty(),
+          "too little data (" + s.samples() + " samples over " + s.span().toMinutes()
+              + " min) to size");
+    }
+    long request = ceilMib(s.p95Bytes());
+    if (s.shape() == MemoryShape.Shape.LEAK) {
+      return new Recommendation(OptionalLong.of(request), s.limitBytes(),
+          "a leak: the limit stays as it is, a bigger one only delays the kill; request at p95 "
+              + mib(request));
+    }
+    double factor = s.shape() == MemoryShape.Shape.SPIKE ? SPIKE_LIMIT_FACTOR : LIMIT_FACTOR;
+    long base = s.peakBytes();
+    String basis = "peak " + mib(base);
+    if (s.shape() == MemoryShape.Shape.CACHE && !Double.isNaN(s.rssMedianBytes())) {
+      request = ceilMib((long) s.rssMedianBytes());
+    }
+    long limit = ceilMib((long) (base * factor));
+    String why = String.format(Locale.ROOT, "request at %s %s, limit %.1fx the %s",
+        s.shape() == MemoryShape.Shape.CACHE ? "the median rss" : "p95", mib(request), factor,
+        basis);
+    if (heldAtKill.isPresent() && heldAtKill.getAsLong() > limit) {
+      limit = ceilMib(heldAtKill.getAsLong());
+      why += ", raised to " + mib(limit) + ", what the kernel saw it hold when it killed it";
+    }
+    if (s.shape() == MemoryShape.Shape.CACHE) {
+      why = "mostly page cache (median cache " + mib((long) s.cacheMedianBytes()) + " over rss "
+          + mib((long) s.rssMedianBytes()) + "), " + why;
+    }
+    request = Math.min(request, limit);
+    return new Recommendation(OptionalLong.of(request), OptionalLong.of(limit), why);
+  }
+
+  static Recommendation vpa(MemoryProfile p) {
+    double[] peaks = p.dailyPeaks();
+    if (peaks.length == 0) {
+      return new Recommendation(OptionalLong.empty(), OptionalLong.empty(), "no samples");
+    }
+    Arrays.sort(peaks);
+    double p90 = peaks[Math.max(0, (int) Math.ceil(0.9 * peaks.length) - 1)];
+    long target = Math.max(ceilMib((long) (p90 * VPA_MARGIN)), VPA_FLOOR);
+    return new Recommendation(OptionalLong.of(target), OptionalLong.empty(),
+        String.format(Locale.ROOT, "P90 of %d daily peaks %s x 1.15, at least 250 MiB; the limit "
+            + "keeps its ratio to the request", peaks.length, mib((long) p90)));
+  }
+
+  static Recommendation krr(MemoryShape s) {
+    if (s.samples() == 0) {
+      return new Recommendation(OptionalLong.empty(), OptionalLong.empty(), "no samples");
+    }
+    long v = Math.max(ceilMib((long) (s.peakBytes() * KRR_BUFFER)), ceilMib(KRR_FLOOR));
+    return new Recommendation(OptionalLong.of(v), OptionalLong.of(v),
+        "peak " + mib(s.peakBytes()) + " x 1.15 for request and limit, at least 100 MB");
+  }
+
+  /** Why ours differs from the other two, in one sentence per shape. */
+  public static String whyOursDiffers(MemoryShape s) {
+    return switch (s.shape()) {
+      case LEAK -> "VPA and KRR raise the request and limit with the leak's growth, so each kill "
+          + "comes later and the leak stays; oomlens keeps the limit and reports the leak";
+      case SPIKE -> "VPA samples one peak a day at P90 and KRR adds 15% to the peak seen: both "
+          + "leave a spike a little larger than the last one no room; oomlens leaves 2x the peak";
+      case CACHE -> "VPA and KRR size on the working set, which holds active page cache the "
+          + "kernel can reclaim; oomlens requests the anonymous memory";
+      case SAWTOOTH, NEAR_LIMIT, STEADY -> "KRR sets request = limit at peak + 15% (no headroom "
+          + "for a peak above the last); VPA sizes the request only; oomlens requests p95 and "
+          + "limits at 1.5x the peak";
+      case OVERSIZED -> "all three shrink it; oomlens keeps 1.5x the peak as the limit";
+      case UNKNOWN -> "no one can size from so little";
+    };
+  }
+
+  static long ceilMib(long bytes) {
+    return Math.ceilDiv(Math.max(bytes, 1), MIB) * MIB;
+  }
+
+  static String mib(long bytes) {
+    return bytes >= 1L << 30 && bytes % (1L << 30) == 0 ? (bytes >> 30) + " GiB"
+        : String.format(Locale.ROOT, "%.0f MiB", bytes / (double) MIB);
+  }
+}

@@ -1,0 +1,117 @@
+package dev.oomlens.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.oomlens.core.model.Input;
+import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.series.Series;
+import dev.oomlens.core.source.EvidenceSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/*
+ * What is asked of Prometheus, and at which resolution. The working set is what the limit meets
+ * and what tells a leak from a spike, so it comes at full resolution (`step`). The rest only
+ * needs its level: RSS and page cache as the highest value per 21-minute bucket, the limit and the
+ * request at the same step. Containers are cAdvisor's (container!="", not the pause container
+ * "POD"); --namespace narrows every query.
+ *
+ * A failed query makes the whole input unreadable (exit 3): a profile with its limit missing would
+ * be sized wrong, and a diagnosis must not take "not read" for "absent".
+ */
+
+/** Each container's memory over a window, from a Prometheus-compatible server. */
+public final class PrometheusMemory implements EvidenceSource {
+  static final Duration COARSE = Duration.ofMinutes(21);
+  private final PrometheusClient client;
+  private final Instant from;
+  private final Instant to;
+  private final Duration step;
+  private final Optional<String> namespace;
+
+  public PrometheusMemory(PrometheusClient client, Instant from, Instant to, Duration step,
+      Optional<String> namespace) {
+    this.client = requireNonNull(client, "client");
+    this.from = requireNonNull(from, "from");
+    this.to = requireNonNull(to, "to");
+    this.step = requireNonNull(step, "step");
+    this.namespace = requireNonNull(namespace, "namespace");
+  }
+
+  /** The queries and the role of what each returns, in the order they are sent. */
+  List<Query> queries() {
+    String sel = "container!=\"\",container!=\"POD\""
+        + namespace.map(n -> ",namespace=\"" + n.replace("\\", "\\\\").replace("\"", "\\\"")
+            + "\"").orElse("");
+    String by = " by (namespace,pod,container)";
+    String coarse = "[" + COARSE.toMinutes() + "m]";
+    return List.of(
+        new Query(Series.Role.WORKING_SET, "container_memory_working_set_bytes{" + sel + "}",
+            step),
+        new Query(Series.Role.RSS, "max" + by + " (max_over_time(container_memory_rss{" + sel
+            + "}" + coarse + "))", COARSE),
+        new Query(Series.Role.CACHE, "max" + by + " (max_over_time(container_memory_cache{" + sel
+            + "}" + coarse + "))", COARSE),
+        new Query(Series.Role.LIMIT, "max" + by + " (container_spec_memory_limit_bytes{" + sel
+            + "})", COARSE),
+        new Query(Series.Role.REQUEST, "max" + by + " (kube_pod_container_resource_requests{"
+            + sel + ",resource=\"memory\"})", COARSE));
+  }
+
+  /** One query and the role of its series. */
+  record Query(Series.Role role, String promql, Duration step) {}
+
+  /** How the input is named: the server and the window. */
+  public String name() {
+    return client.base() + " " + from + ".." + to;
+  }
+
+  @Override
+  public void readInto(EvidenceSet.Builder evidence) {
+    Profiles profiles = new Profiles("");
+    List<Problem> problems = new ArrayList<>();
+    long samples = 0;
+    List<Query> all = queries();
+    // The coarse queries are small (one point per 21 minutes): they run beside the working set,
+    // so the server evaluates them while the working set is being read.
+    CompletableFuture<Coarse> coarse = CompletableFuture.supplyAsync(() -> coarse(all.subList(1,
+        all.size())));
+    try {
+      Query ws = all.get(0);
+      samples += client.queryRange(ws.promql(), from, to, ws.step(), l -> ws.role(), profiles);
+    } catch (PrometheusClient.QueryFailed e) {
+      problems.add(new Problem(name(), 0, e.getMessage(), Problem.Kind.UNREADABLE));
+    }
+    Coarse c = coarse.join();
+    if (problems.isEmpty() && c.failure() != null) {
+      problems.add(new Problem(name(), 0, c.failure(), Problem.Kind.UNREADABLE));
+    }
+    if (problems.isEmpty()) {
+      c.series().forEach(profiles);
+      samples += c.samples();
+      profiles.into(evidence);
+    }
+    evidence.input(new Input(name(), Input.Kind.SERIES, samples, problems));
+  }
+
+  /** What the coarse queries returned, or why one failed. */
+  private record Coarse(List<Series> series, long samples, String failure) {}
+
+  private Coarse coarse(List<Query> queries) {
+    List<Series> out = new ArrayList<>();
+    long samples = 0;
+    for (Query q : queries) {
+      try {
+        samples += client.queryRange(q.promql(), from, to, q.step(), l -> q.role(), out::add);
+      } catch (PrometheusClient.QueryFailed e) {
+        return new Coarse(List.of(), 0, e.getMessage());
+      }
+    }
+    return new Coarse(out, samples, null);
+  }
+}

@@ -1,0 +1,204 @@
+package dev.oomlens.report.size;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import dev.oomlens.core.diagnosis.Diagnosis;
+import dev.oomlens.core.rules.Shell;
+import dev.oomlens.core.series.MemoryShape;
+import dev.oomlens.core.series.Sizing;
+import dev.oomlens.report.json.FindingsJsonWriter;
+import dev.oomlens.report.text.DiagnosisTextWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/*
+ * The plans are computed in core (Sizing); this only lays them out. The patch targets the pod's
+ * controller, since a pod's resources cannot be patched in place on most clusters: a pod named
+ * NAME-<replicaset hash>-<5 chars> belongs to Deployment NAME, NAME-<ordinal> to StatefulSet NAME;
+ * for any other pod the resources are printed as YAML with the pod named in a comment. A leak gets
+ * no patch: its limit is not the fix.
+ */
+
+/** Writes {@code oomlens size}'s plans as a table, JSON or a patch. */
+public final class SizeReport {
+  private static final Pattern DEPLOYMENT_POD =
+      Pattern.compile("^(.+)-[a-z0-9]{6,10}-[a-z0-9]{5}$");
+  private static final Pattern STATEFUL_POD = Pattern.compile("^(.+)-[0-9]+$");
+
+  private SizeReport() {}
+
+  /** The table, then the findings, then why ours differs from the VPA recommender and KRR. */
+  public static void text(PrintWriter out, String source, List<Sizing.SizePlan> plans,
+      Diagnosis d) {
+    out.print("Memory of " + plans.size() + (plans.size() == 1 ? " workload" : " workloads")
+        + " from " + source + "\n\n");
+    String fmt = "%-40s %-10s %9s %9s %9s %9s | %9s %9s | %9s %9s\n";
+    out.print(String.format(Locale.ROOT, fmt, "WORKLOAD", "SHAPE", "P50", "P95", "PEAK",
+        "LIMIT", "REQUEST", "LIMIT", "VPA", "KRR"));
+    Set<MemoryShape.Shape> seen = EnumSet.noneOf(MemoryShape.Shape.class);
+    for (Sizing.SizePlan p : plans) {
+      MemoryShape s = p.shape();
+      seen.add(s.shape());
+      out.print(String.format(Locale.ROOT, fmt, p.id().name(), s.shape().label(),
+          mi(s.p50Bytes()), mi(s.p95Bytes()), mi(s.peakBytes()), mi(s.limitBytes()),
+          mi(p.ours().requestBytes()), mi(p.ours().limitBytes()), mi(p.vpa().requestBytes()),
+          mi(p.krr().limitBytes())));
+    }
+    out.print("\nThe columns after the first bar are oomlens's request and limit; VPA is the"
+        + " VPA recommender's target request, KRR its simple strategy's request and limit.\n");
+    for (Sizing.SizePlan p : plans) {
+      out.print("  " + p.id().name() + ": " + p.ours().why() + "\n");
+    }
+    out.print("\nWhy oomlens differs:\n");
+    for (MemoryShape.Shape shape : seen) {
+      out.print("  " + shape.label() + ": " + Sizing.whyOursDiffers(
+          plans.stream().filter(p -> p.shape().shape() == shape).findFirst().get().shape())
+          + "\n");
+    }
+    if (!d.findings().isEmpty()) {
+      out.print("\n");
+      new DiagnosisTextWriter(out).findings(d);
+    }
+    out.flush();
+  }
+
+  /** {@code workloads} (each plan) and the diagnosis's sections ({@code findings}, ...). */
+  public static void json(Writer out, List<Sizing.SizePlan> plans, Diagnosis d)
+      throws IOException {
+    JsonGenerator json = new JsonFactory().createGenerator(out);
+    json.setPrettyPrinter(new DefaultPrettyPrinter());
+    json.writeStartObject();
+    json.writeArrayFieldStart("workloads");
+    for (Sizing.SizePlan p : plans) {
+      MemoryShape s = p.shape();
+      json.writeStartObject();
+      json.writeStringField("namespace", p.id().namespace());
+      json.writeStringField("pod", p.id().pod());
+      json.writeStringField("container", p.id().container());
+      json.writeStringField("shape", s.shape().label());
+      json.writeNumberField("p50_bytes", s.p50Bytes());
+      json.writeNumberField("p95_bytes", s.p95Bytes());
+      json.writeNumberField("peak_bytes", s.peakBytes());
+      bytes(json, "current_request_bytes", s.requestBytes());
+      bytes(json, "current_limit_bytes", s.limitBytes());
+      bytes(json, "request_bytes", p.ours().requestBytes());
+      bytes(json, "limit_bytes", p.ours().limitBytes());
+      json.writeStringField("why", p.ours().why());
+      bytes(json, "held_at_kill_bytes", p.heldAtKillBytes());
+      json.writeNumberField("kills", p.kills());
+      if (!Double.isNaN(s.slopeBytesPerHour())) {
+        json.writeNumberField("trend_bytes_per_hour", Math.round(s.slopeBytesPerHour()));
+      }
+      json.writeNumberField("lives", s.lives());
+      json.writeStringField("from", s.from().toString());
+      json.writeStringField("to", s.to().toString());
+      json.writeNumberField("samples", s.samples());
+      json.writeObjectFieldStart("vpa");
+      bytes(json, "target_request_bytes", p.vpa().requestBytes());
+      json.writeStringField("why", p.vpa().why());
+      json.writeEndObject();
+      json.writeObjectFieldStart("krr");
+      bytes(json, "request_bytes", p.krr().requestBytes());
+      bytes(json, "limit_bytes", p.krr().limitBytes());
+      json.writeStringField("why", p.krr().why());
+      json.writeEndObject();
+      json.writeStringField("why_ours_differs", Sizing.whyOursDiffers(s));
+      json.writeEndObject();
+    }
+    json.writeEndArray();
+    FindingsJsonWriter.section(d).write(json);
+    json.writeEndObject();
+    json.flush();
+    out.write("\n");
+    out.flush();
+  }
+
+  /** One {@code kubectl patch} per workload whose limit or request should change. */
+  public static void patch(PrintWriter out, List<Sizing.SizePlan> plans) {
+    for (Sizing.SizePlan p : plans) {
+      if (p.ours().requestBytes().isEmpty() || p.ours().limitBytes().isEmpty()) {
+        out.print("# " + p.id().name() + ": no change (" + p.ours().why() + ")\n");
+        continue;
+      }
+      if (p.shape().shape() == MemoryShape.Shape.LEAK) {
+        out.print("# " + p.id().name() + ": a leak; the limit stays (see the LEAK finding)\n");
+        continue;
+      }
+      String resources = "{\"name\":" + jsonString(p.id().container())
+          + ",\"resources\":{\"requests\":{\"memory\":\"" + mib(p.ours().requestBytes())
+          + "\"},\"limits\":{\"memory\":\"" + mib(p.ours().limitBytes()) + "\"}}}";
+      List<String> owner = owner(p.id().pod());
+      String ns = p.id().namespace().isEmpty() ? "" : " -n " + Shell.quote(p.id().namespace());
+      out.print("# " + p.id().name() + ": " + p.shape().shape().label() + ", "
+          + p.ours().why() + "\n");
+      if (owner.isEmpty()) {
+        out.print("# the controller of pod " + p.id().pod() + " is not known from its name;"
+            + " set on it:\n# resources: {requests: {memory: " + mib(p.ours().requestBytes())
+            + "}, limits: {memory: " + mib(p.ours().limitBytes()) + "}}\n");
+        continue;
+      }
+      String patch = owner.get(0).equals("statefulset") || owner.get(0).equals("deployment")
+          ? "{\"spec\":{\"template\":{\"spec\":{\"containers\":[" + resources + "]}}}}" : "";
+      out.print("kubectl" + ns + " patch " + owner.get(0) + " " + Shell.quote(owner.get(1))
+          + " --type=strategic -p " + Shell.quote(patch) + "\n");
+    }
+    out.flush();
+  }
+
+  /** {@code [kind, name]} of the controller a pod's name points to; empty when it does not. */
+  static List<String> owner(String pod) {
+    Matcher d = DEPLOYMENT_POD.matcher(pod);
+    if (d.matches()) {
+      return List.of("deployment", d.group(1));
+    }
+    Matcher s = STATEFUL_POD.matcher(pod);
+    if (s.matches()) {
+      return List.of("statefulset", s.group(1));
+    }
+    return new ArrayList<>();
+  }
+
+  private static String jsonString(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  private static void bytes(JsonGenerator json, String name, OptionalLong v) throws IOException {
+    if (v.isPresent()) {
+      json.writeNumberField(name, v.getAsLong());
+    } else {
+      json.writeNullField(name);
+    }
+  }
+
+  private static String mib(OptionalLong v) {
+    return Math.ceilDiv(v.getAsLong(), 1L << 20) + "Mi";
+  }
+
+  private static String mi(long v) {
+    return Math.ceilDiv(v, 1L << 20) + "Mi";
+  }
+
+  private static String mi(OptionalLong v) {
+    return v.isPresent() ? mi(v.getAsLong()) : "-";
+  }
+}
