@@ -3,7 +3,6 @@ package dev.oomlens.core.kernel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -287,7 +286,7 @@ final class ParallelFileScanner {
     int viewBytes = Math.min(VIEW_BYTES, maxLineBytes);
     long localLine = 0;
     int viewStart = part.from;
-    int[] anchorAt = new int[LineScanner.ANCHORS.length];
+    AnchorSearch search = new AnchorSearch();
     while (viewStart < part.to) {
       int viewEnd = Math.min(part.to, viewStart + viewBytes);
       if (viewEnd < part.to) {
@@ -315,20 +314,15 @@ final class ParallelFileScanner {
         part.add(viewStart, localLine);
         break;
       }
-      String view = new String(part.buf, viewStart, viewEnd - viewStart, StandardCharsets.ISO_8859_1);
-      Arrays.fill(anchorAt, -2);
-      int pos = 0;
-      int length = viewEnd - viewStart;
-      while (pos < length) {
-        int hit = LineScanner.nextAnchor(view, pos, anchorAt);
-        if (hit < 0) {
-          localLine += LineScanner.countNewlines(part.buf, viewStart + pos, viewEnd);
+      int pos = viewStart;
+      while (pos < viewEnd) {
+        int lineStart = search.next(part.buf, pos, viewEnd);
+        localLine += search.newlines();
+        if (lineStart < 0) {
           break;
         }
-        int lineStart = Math.max(pos, view.lastIndexOf('\n', hit) + 1);
-        localLine += LineScanner.countNewlines(part.buf, viewStart + pos, viewStart + lineStart);
-        part.add(viewStart + lineStart, localLine);
-        int nl = view.indexOf('\n', hit);
+        part.add(lineStart, localLine);
+        int nl = LineScanner.indexOf(part.buf, (byte) '\n', lineStart, viewEnd);
         if (nl < 0) {
           break;
         }
