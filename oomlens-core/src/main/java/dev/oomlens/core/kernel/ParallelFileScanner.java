@@ -27,7 +27,9 @@ import java.util.concurrent.Future;
 
 /** Scans a regular file like {@link LineScanner} does, with the search for candidate lines spread over threads. */
 final class ParallelFileScanner {
-  static final int DEFAULT_WINDOW_BYTES = 16 << 20;
+  /* Two of them are most of the scan's memory; 8 MiB still leaves each worker megabytes a turn. */
+  static final int DEFAULT_WINDOW_BYTES = 8 << 20;
+  private static final int READ_BYTES = 1 << 20;
   private static final int VIEW_BYTES = 64 << 10;
 
   private final LineScanner.Handler handler;
@@ -95,7 +97,11 @@ final class ParallelFileScanner {
       ByteBuffer target = ByteBuffer.wrap(buf, filled, buf.length - filled);
       boolean eof = false;
       while (target.hasRemaining() && !eof) {
+        // A read into a heap buffer goes through a temporary direct buffer as large as the read,
+        // which the JDK then keeps per thread: reading a slice at a time keeps that one small.
+        target.limit(Math.min(buf.length, target.position() + READ_BYTES));
         eof = channel.read(target) < 0;
+        target.limit(buf.length);
       }
       int end = target.position();
       if (skippingLongLine) {
