@@ -16,8 +16,9 @@
 # Both commands write to a file, never to /dev/null: GNU grep stops at the first match when its
 # output is /dev/null, which would flatter it. Each file is read once before timing so both run
 # from the page cache. Wall time comes from hyperfine when it is installed (else from GNU time),
-# peak RSS always from GNU time (/usr/bin/time -f '%e %M'). The ratio is taken per round, between
-# runs made side by side, and only ratios are meant to be compared across machines.
+# peak RSS and CPU seconds (user + system) always from GNU time. The ratio is taken per round,
+# between runs made side by side, and only ratios are meant to be compared across machines; with
+# hyperfine, `java -version` runs in the same rounds, for the JVM's own start.
 set -euo pipefail
 
 usage() {
@@ -102,12 +103,13 @@ done
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 fact() { tr ' ' '\n' < "$1.facts" | sed -n "s/^$2=//p"; }
 
-# Runs a command under GNU time; prints "seconds peak_kib exit_status".
+# Runs a command under GNU time; prints "seconds peak_kib cpu_seconds exit_status".
 timed() {
   local out=$1; shift
   local rc=0
-  /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$@" > "$out" || rc=$?
-  echo "$(tail -1 "$WORK/time.txt") $rc"
+  /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.txt" "$@" > "$out" || rc=$?
+  read -r e m u s < <(tail -1 "$WORK/time.txt")
+  echo "$e $m $(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}') $rc"
 }
 
 echo "# oomlens vs grep, $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -149,29 +151,33 @@ for s in "${SIZES[@]}"; do
 
   grep_cmd="grep -c -F '$PATTERN' '$f' > '$WORK/grep.out'"
   oomlens_cmd="$OOMLENS_CMD diagnose --format json '$f' > '$WORK/oomlens.json' || [ \$? -eq 1 ]"
-  g_times=(); o_times=(); ratios=(); rss=(); grss=()
+  g_times=(); o_times=(); ratios=(); rss=(); grss=(); g_cpu=(); o_cpu=(); cpu_ratios=(); j_times=()
   for ((r = 1; r <= ROUNDS; r++)); do
     # alternate which command goes first, so neither always runs on a warmer machine
     if ((r % 2)); then order=(grep oomlens); else order=(oomlens grep); fi
     for who in "${order[@]}"; do
       if [[ $who == grep ]]; then
-        read -r gs gk _ <<< "$(timed "$WORK/grep.out" grep -c -F "$PATTERN" "$f")"
-        grss+=("$gk")
+        read -r gs gk gc _ <<< "$(timed "$WORK/grep.out" grep -c -F "$PATTERN" "$f")"
+        grss+=("$gk"); g_cpu+=("$gc")
       else
-        read -r os okib orc <<< "$(timed "$WORK/oomlens.json" "${OOMLENS[@]}" diagnose --format json "$f")"
+        read -r os okib oc orc <<< "$(timed "$WORK/oomlens.json" "${OOMLENS[@]}" diagnose --format json "$f")"
         ((orc <= 1)) || die "oomlens exited $orc on $f"
-        rss+=("$okib")
+        rss+=("$okib"); o_cpu+=("$oc")
       fi
     done
     if [[ -n "$HYPERFINE" ]]; then
       if ((r % 2)); then cmds=(-n grep "$grep_cmd" -n oomlens "$oomlens_cmd");
       else cmds=(-n oomlens "$oomlens_cmd" -n grep "$grep_cmd"); fi
+      # The JVM's own start, measured in the same run: what no Java program can go below.
+      cmds+=(-n java-version "$JAVA -version 2> /dev/null")
       hyperfine --style none --warmup "$HF_WARMUP" --runs "$HF_RUNS" --export-json "$WORK/hf.json" \
         "${cmds[@]}" > /dev/null
       gs=$(jq '.results[] | select(.command == "grep") | .median' "$WORK/hf.json")
       os=$(jq '.results[] | select(.command == "oomlens") | .median' "$WORK/hf.json")
+      j_times+=("$(jq '.results[] | select(.command == "java-version") | .median' "$WORK/hf.json")")
     fi
     g_times+=("$gs"); o_times+=("$os")
+    cpu_ratios+=("$(awk -v o="${o_cpu[-1]}" -v g="${g_cpu[-1]}" 'BEGIN {printf "%.2f", o / (g > 0 ? g : 0.01)}')")
     ratios+=("$(awk -v o="$os" -v g="$gs" 'BEGIN {printf "%.2f", o / g}')")
   done
   g_med=$(printf '%s\n' "${g_times[@]}" | median)
@@ -179,14 +185,18 @@ for s in "${SIZES[@]}"; do
   r_med=$(printf '%s\n' "${ratios[@]}" | median)
   rss_max=$(printf '%s\n' "${rss[@]}" | sort -g | tail -1)
   grss_max=$(printf '%s\n' "${grss[@]}" | sort -g | tail -1)
-  rows+=("$(printf '| %5d | %5s | %7.3f | %7.3f | %5.2f | %s | %5d | %3d |' \
-    "$s" "$grep_count" "$g_med" "$o_med" "$r_med" "${ratios[*]}" \
-    "$((rss_max / 1024))" "$((grss_max / 1024))")")
+  gc_med=$(printf '%s\n' "${g_cpu[@]}" | median)
+  oc_med=$(printf '%s\n' "${o_cpu[@]}" | median)
+  cr_med=$(printf '%s\n' "${cpu_ratios[@]}" | median)
+  j_med=$( ((${#j_times[@]})) && printf '%s\n' "${j_times[@]}" | median || echo nan)
+  rows+=("$(printf '| %5d | %5s | %7.3f | %7.3f | %5.2f | %s | %6.2f | %6.2f | %5.2f | %6.3f | %5d | %3d |' \
+    "$s" "$grep_count" "$g_med" "$o_med" "$r_med" "${ratios[*]}" "$gc_med" "$oc_med" "$cr_med" \
+    "$j_med" "$((rss_max / 1024))" "$((grss_max / 1024))")")
 done
 
 echo
-echo "| size MiB | reports | grep s | oomlens s | oomlens/grep (median) | ratio per round | oomlens peak RSS MiB | grep peak RSS MiB |"
-echo "|---:|---:|---:|---:|---:|---|---:|---:|"
+echo "| size MiB | reports | grep s | oomlens s | oomlens/grep (median) | ratio per round | grep CPU s | oomlens CPU s | CPU oomlens/grep | java -version s | oomlens peak RSS MiB | grep peak RSS MiB |"
+echo "|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

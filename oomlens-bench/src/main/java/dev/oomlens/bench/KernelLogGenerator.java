@@ -93,7 +93,7 @@ public final class KernelLogGenerator {
   private int minOrdinary = Integer.MAX_VALUE;
   private int maxOrdinary;
 
-  KernelLogGenerator(
+  public KernelLogGenerator(
       long targetBytes, long seed, String framing, int hostCount, double reportsPerMib) {
     this.targetBytes = targetBytes;
     this.rnd = new SplittableRandom(seed);
@@ -127,7 +127,7 @@ public final class KernelLogGenerator {
   }
 
   /** Writes the log; returns the facts printed on completion. */
-  String write(OutputStream sink) throws IOException {
+  public String write(OutputStream sink) throws IOException {
     long started = System.nanoTime();
     long nextEvent = nextEventGap();
     int segment = 0;

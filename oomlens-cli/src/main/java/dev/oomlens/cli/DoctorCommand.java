@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -115,31 +116,43 @@ final class DoctorCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     HostPaths paths = host.paths(env.host());
     List<EvidenceSource> sources = new ArrayList<>();
+    // Under --debug each source says how long it took: what to make cheaper, or parallel.
+    BiConsumer<String, EvidenceSource> add = (label, source) ->
+        sources.add(root.debug() ? new TimedSource(label, source, err) : source);
     if (!kernelLogs.isEmpty()) {
       Stdin.sayWaitingIfTerminal(kernelLogs, env, err);
-      kernelLogs.forEach(f -> sources.add(new KernelLogFile(f, options, env.stdin())));
+      kernelLogs.forEach(f ->
+          add.accept("kernel log " + f, new KernelLogFile(f, options, env.stdin())));
     } else if (host.rootfs != null) {
       // Another host's root: its own logs, never this machine's.
-      sources.add(new RootLogSource(RootLogs.find(paths, env.host(), env.kmsg()), options));
+      add.accept("logs under " + host.rootfs,
+          new RootLogSource(RootLogs.find(paths, env.host(), env.kmsg()), options));
     } else {
-      sources.add(new LiveKernelLog(List.of(
+      add.accept("kernel log (/dev/kmsg, else the journal)", new LiveKernelLog(List.of(
           new LiveKernelLog.Candidate(env.kmsg(), KMSG_SPAN),
           new LiveKernelLog.Candidate(env.journal(), JOURNAL_SPAN)), options));
-      sources.add(new LiveKillerLog(env.killers(), Optional.of(JOURNAL_SPAN), options));
+      add.accept("userspace killers' records (journal)",
+          new LiveKillerLog(env.killers(), Optional.of(JOURNAL_SPAN), options));
     }
     Optional<History> history = history(paths, env, options, sources);
     HostTree tree = new HostTree(paths, host.vmMemory());
-    sources.add(tree);
+    add.accept("host " + tree.name() + " (meminfo, PSI, cgroups, processes)", tree);
     // /dev/kmsg times are seconds since boot: this machine's uptime places them in --since.
     Optional<Instant> boot = kernelLogs.isEmpty() && !host.anyPath()
         ? bootTime(paths, env.clock()) : Optional.empty();
     Diagnosis d;
+    long cpu = TimedSource.processCpuNanos();
+    long wall = System.nanoTime();
     try {
       d = diagnosis.run(sources, env.clock(), boot);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     } finally {
       history.ifPresent(History::close);
+    }
+    if (root.debug()) {
+      TimedSource.say(err, "read and diagnosed, all sources and rules", System.nanoTime() - wall,
+          TimedSource.processCpuNanos() - cpu);
     }
     Set<Input> told = new HashSet<>();
     if (kernelLogs.isEmpty() && host.rootfs == null && !d.evidence().kernelLogWhole()) {

@@ -48,7 +48,8 @@ public final class OomlensCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--debug", scope = ScopeType.INHERIT,
-      description = "Print stack traces of internal errors.")
+      description = "Print stack traces of internal errors; doctor also says how long each"
+          + " source took to read (wall and CPU time).")
   boolean debug;
 
   /** The command as run from the jar, on this machine. */

@@ -295,6 +295,22 @@ class CliTest {
   }
 
   @Test
+  void doctor_debug_timesEverySourceItReads() {
+    Run r = run(env("", live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
+        unreadable("journalctl -k -b")), "doctor", "--debug");
+    assertThat(r.code()).isZero();
+    String time = ": \\d+\\.\\d ms wall, (\\d+\\.\\d ms|unknown) CPU\n";
+    assertThat(r.err()).matches("(?s)"
+        + "oomlens: debug: read kernel log \\(/dev/kmsg, else the journal\\)" + time
+        + "oomlens: debug: read userspace killers' records \\(journal\\)" + time
+        + "oomlens: debug: read host \\Q" + proc + ", " + proc.resolveSibling("sys")
+        + "\\E \\(meminfo, PSI, cgroups, processes\\)" + time
+        + "oomlens: debug: read and diagnosed, all sources and rules" + time);
+    assertThat(run(env("", live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
+        unreadable("journalctl -k -b")), "doctor").err()).isEmpty();
+  }
+
+  @Test
   void doctor_kmsgReadable_saysNoOomKillSinceBoot() {
     Run r = run(env("", live("/dev/kmsg", "6,1,100,-;Linux version 6.8.0\n"),
         unreadable("journalctl -k -b")), "doctor");

@@ -27,23 +27,30 @@ import java.util.regex.Pattern;
  * ("CPU 1/KVM", "runc:[2:INIT]"), so the name is read up to the ") total-vm" or ") score" that the
  * format puts after it, never up to the first ')'.
  *
+ * The same name may hold any byte, line terminators included (CR, U+0085, U+2028, U+2029 once
+ * decoded): the patterns are DOTALL, so "(.*)" takes them in, where it once lost the kill.
+ *
  * Lines cut at a fixed width (terminal copies) keep every field that is whole: a kB field counts
  * only with its "kB", so "pgtables:103480" at the end of a cut line is dropped without complaint.
  */
 final class KillLineParser {
   private static final Pattern KILL_PROCESS =
-      Pattern.compile("^(?:(.+?): )?Kill process (\\d+) \\((.*)\\) score (\\d+) or sacrifice child$", Pattern.DOTALL);
+      Pattern.compile("^(?:(.+?): )?Kill process (\\d+) \\((.*)\\) score (\\d+) or sacrifice child$",
+          Pattern.DOTALL);
   private static final Pattern KILLED =
       Pattern.compile("^(?:(.+?): )?Killed process (\\d+) \\((.*)$", Pattern.DOTALL);
   private static final Pattern SHARING =
       Pattern.compile("^Kill process (\\d+) \\((.*)\\) sharing same memory$", Pattern.DOTALL);
   private static final Pattern MM_PINNED =
-      Pattern.compile("^oom killer (\\d+) \\((.*)\\) has mm pinned by (\\d+) \\((.*)\\)$", Pattern.DOTALL);
+      Pattern.compile("^oom killer (\\d+) \\((.*)\\) has mm pinned by (\\d+) \\((.*)\\)$",
+          Pattern.DOTALL);
   private static final Pattern EXITING =
       Pattern.compile(
-          "^(?:(.+?): )?OOM victim (\\d+) \\((.*)\\) is already exiting\\. Skip killing the task$", Pattern.DOTALL);
+          "^(?:(.+?): )?OOM victim (\\d+) \\((.*)\\) is already exiting\\. Skip killing the task$",
+          Pattern.DOTALL);
   private static final Pattern REAPED =
-      Pattern.compile("^oom_reaper: reaped process (\\d+) \\((.*)\\), now anon-rss:(.*)$", Pattern.DOTALL);
+      Pattern.compile("^oom_reaper: reaped process (\\d+) \\((.*)\\), now anon-rss:(.*)$",
+          Pattern.DOTALL);
   private static final Pattern UNABLE =
       Pattern.compile("^oom_reaper: unable to reap pid:(\\d+) \\((.*)\\)$", Pattern.DOTALL);
   private static final Pattern GROUP =

@@ -5,16 +5,15 @@ import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
 /*
  * Why this class looks the way it does: a node's kernel log is mostly lines that have nothing to do
  * with memory, and the issue's yardstick is `grep -c -F 'invoked oom-killer'` on a gigabyte of them.
  * Decoding every line into a String would cost several times grep's time, so while no report is
- * open the scanner only looks for the few anchors every interesting line carries ("oom", "ill",
- * "failure"; see ReportAssembler's contract) with String.indexOf over a Latin-1 view of the chunk,
- * which the JIT turns into SIMD code, and counts the newlines it passes over eight bytes at a time so
- * every line it hands on still has its true line number. Inside a report every line is handed on.
+ * open the scanner only looks for the few anchors every interesting line carries ("oom", "Kill",
+ * "failure"; see ReportAssembler's contract), all at once in one pass over the bytes that also
+ * counts the newlines it passes (AnchorSearch), so every line it hands on still has its true line
+ * number. Inside a report every line is handed on.
  *
  * Memory stays constant whatever the input size: one buffer, reused.
  */
@@ -46,21 +45,17 @@ final class LineScanner {
    * kernel's OOM and allocation-failure lines, and the userspace killers' records ({@code oom}
    * also covers the {@code earlyoom} and {@code systemd-oomd} tags and {@code oom-kill} unit
    * results; {@code vict} the kubelet's evictions; {@code nohang} its tag). A hit counts only when
-   * {@link #confirmed} agrees: {@code failure} must be {@code failure: order} (or the older
+   * the bytes after it agree: {@code failure} must be {@code failure: order} (or the older
    * {@code failure. order}). {@code Kill} and {@code kill} are searched apart, rather than as
-   * {@code ill}, because "will", "fill" and "still" would make every other line a hit.
+   * {@code ill}, because "will", "fill" and "still" would make every other line a hit. {@link
+   * AnchorSearch} finds them.
    */
   static final String[] ANCHORS = {"oom", "Kill", "kill", "failure", "vict", "nohang"};
-  private static final int FAILURE = 3;
 
   /** Longest line kept whole; longer ones are cut (and reported) so memory stays bounded. */
   static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
 
-  /*
-   * The buffer starts small and grows only for a long line: the Latin-1 view made of each buffer
-   * load is then an ordinary young-generation allocation, not a humongous one, which matters at a
-   * gigabyte of input.
-   */
+  /* The buffer starts small and grows only for a long line. */
   private static final int INITIAL_BUFFER_BYTES = 64 << 10;
 
   private static final VarHandle LONGS =
@@ -71,7 +66,7 @@ final class LineScanner {
   private byte[] buf;
   private final int maxLineBytes;
   private final Handler handler;
-  private final int[] anchorAt = new int[ANCHORS.length];
+  private final AnchorSearch search = new AnchorSearch();
   private long lineNumber = 1;
 
   LineScanner(Handler handler) {
@@ -158,75 +153,31 @@ final class LineScanner {
     if (from >= to) {
       return;
     }
-    // A Latin-1 String of the region lets String.indexOf's vectorised search find the anchors.
-    String view = new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
-    int offset = from;
-    int regionEnd = to - from;
-    for (int i = 0; i < anchorAt.length; i++) {
-      anchorAt[i] = -2; // not searched yet
-    }
-    int pos = 0;
-    while (pos < regionEnd) {
+    int pos = from;
+    while (pos < to) {
       if (handler.wantsEveryLine()) {
-        int nl = view.indexOf('\n', pos);
-        int lineEnd = nl < 0 ? regionEnd : nl;
-        handler.line(lineNumber, buf, offset + pos, offset + lineEnd);
+        int nl = indexOf(buf, (byte) '\n', pos, to);
+        int lineEnd = nl < 0 ? to : nl;
+        handler.line(lineNumber, buf, pos, lineEnd);
         lineNumber++;
         pos = lineEnd + 1;
         continue;
       }
-      int hit = nextAnchor(view, pos, anchorAt);
-      if (hit < 0) {
-        lineNumber += countNewlines(buf, offset + pos, offset + regionEnd);
-        if (last && (regionEnd == 0 || buf[offset + regionEnd - 1] != '\n')) {
+      int lineStart = search.next(buf, pos, to);
+      lineNumber += search.newlines();
+      if (lineStart < 0) {
+        if (last && buf[to - 1] != '\n') {
           lineNumber++;
         }
         return;
       }
-      int lineStart = view.lastIndexOf('\n', hit) + 1;
-      if (lineStart < pos) {
-        lineStart = pos;
-      }
-      lineNumber += countNewlines(buf, offset + pos, offset + lineStart);
       handler.skippedTo(lineNumber);
-      int nl = view.indexOf('\n', hit);
-      int lineEnd = nl < 0 ? regionEnd : nl;
-      handler.line(lineNumber, buf, offset + lineStart, offset + lineEnd);
+      int nl = indexOf(buf, (byte) '\n', lineStart, to);
+      int lineEnd = nl < 0 ? to : nl;
+      handler.line(lineNumber, buf, lineStart, lineEnd);
       lineNumber++;
       pos = lineEnd + 1;
     }
-  }
-
-  /**
-   * Position of the first anchor at or after {@code pos} in {@code view}, or -1. {@code anchorAt}
-   * remembers each anchor's next hit (-2: not searched yet) so each is searched for once per view.
-   */
-  static int nextAnchor(String view, int pos, int[] anchorAt) {
-    int best = -1;
-    for (int i = 0; i < ANCHORS.length; i++) {
-      int at = anchorAt[i];
-      if (at == -2 || (at >= 0 && at < pos)) {
-        at = view.indexOf(ANCHORS[i], pos);
-        while (at >= 0 && !confirmed(view, at, i)) {
-          at = view.indexOf(ANCHORS[i], at + 1);
-        }
-        anchorAt[i] = at;
-      }
-      if (at >= 0 && (best < 0 || at < best)) {
-        best = at;
-      }
-    }
-    return best;
-  }
-
-  /*
-   * Confirming a hit by the bytes around it keeps ordinary words ("firmware: failure") from
-   * reaching the ordered, decoding part of the read: on a busy node's log they can outnumber the
-   * lines of OOM reports several times over.
-   */
-  static boolean confirmed(String view, int hit, int anchor) {
-    return anchor != FAILURE
-        || view.startsWith(": order", hit + 7) || view.startsWith(". order", hit + 7);
   }
 
   /** Counts {@code \n} bytes in {@code b[from, to)}, eight at a time. */

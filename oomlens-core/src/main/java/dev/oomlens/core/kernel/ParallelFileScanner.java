@@ -3,7 +3,6 @@ package dev.oomlens.core.kernel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,7 +27,9 @@ import java.util.concurrent.Future;
 
 /** Scans a regular file like {@link LineScanner} does, with the search for candidate lines spread over threads. */
 final class ParallelFileScanner {
-  static final int DEFAULT_WINDOW_BYTES = 16 << 20;
+  /* Two of them are most of the scan's memory; 8 MiB still leaves each worker megabytes a turn. */
+  static final int DEFAULT_WINDOW_BYTES = 8 << 20;
+  private static final int READ_BYTES = 1 << 20;
   private static final int VIEW_BYTES = 64 << 10;
 
   private final LineScanner.Handler handler;
@@ -96,7 +97,11 @@ final class ParallelFileScanner {
       ByteBuffer target = ByteBuffer.wrap(buf, filled, buf.length - filled);
       boolean eof = false;
       while (target.hasRemaining() && !eof) {
+        // A read into a heap buffer goes through a temporary direct buffer as large as the read,
+        // which the JDK then keeps per thread: reading a slice at a time keeps that one small.
+        target.limit(Math.min(buf.length, target.position() + READ_BYTES));
         eof = channel.read(target) < 0;
+        target.limit(buf.length);
       }
       int end = target.position();
       if (skippingLongLine) {
@@ -287,7 +292,7 @@ final class ParallelFileScanner {
     int viewBytes = Math.min(VIEW_BYTES, maxLineBytes);
     long localLine = 0;
     int viewStart = part.from;
-    int[] anchorAt = new int[LineScanner.ANCHORS.length];
+    AnchorSearch search = new AnchorSearch();
     while (viewStart < part.to) {
       int viewEnd = Math.min(part.to, viewStart + viewBytes);
       if (viewEnd < part.to) {
@@ -315,20 +320,15 @@ final class ParallelFileScanner {
         part.add(viewStart, localLine);
         break;
       }
-      String view = new String(part.buf, viewStart, viewEnd - viewStart, StandardCharsets.ISO_8859_1);
-      Arrays.fill(anchorAt, -2);
-      int pos = 0;
-      int length = viewEnd - viewStart;
-      while (pos < length) {
-        int hit = LineScanner.nextAnchor(view, pos, anchorAt);
-        if (hit < 0) {
-          localLine += LineScanner.countNewlines(part.buf, viewStart + pos, viewEnd);
+      int pos = viewStart;
+      while (pos < viewEnd) {
+        int lineStart = search.next(part.buf, pos, viewEnd);
+        localLine += search.newlines();
+        if (lineStart < 0) {
           break;
         }
-        int lineStart = Math.max(pos, view.lastIndexOf('\n', hit) + 1);
-        localLine += LineScanner.countNewlines(part.buf, viewStart + pos, viewStart + lineStart);
-        part.add(viewStart + lineStart, localLine);
-        int nl = view.indexOf('\n', hit);
+        part.add(lineStart, localLine);
+        int nl = LineScanner.indexOf(part.buf, (byte) '\n', lineStart, viewEnd);
         if (nl < 0) {
           break;
         }

@@ -2,7 +2,7 @@ package dev.oomlens.core.kernel;
 
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.model.TaskRow;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -27,12 +27,18 @@ import java.util.regex.Pattern;
  * When the header is missing (a filtered or cut capture), the layout is guessed from the number of
  * numeric columns: 7 (nr_ptes or pgtables_bytes, told apart by pgtables_bytes being whole pages),
  * 8 (nr_ptes nr_pmds) or 10 (6.8+).
+ *
+ * Rows are most of the lines of a report (a host OOM prints one per process), so they are read by
+ * hand, one pass over the characters with no regular expression, no stripped copy and no boxed
+ * number: the regular expressions they replaced were the largest part of the ordered thread's time
+ * and of the JIT's work on a large log. They read a row as the regular expressions did (the test
+ * sources keep those, TaskTableRegexParser, and a property test holds the two to the same results),
+ * with one difference on purpose: a name may hold any character, where "(.*)$" refused a row whose
+ * name held a line terminator (CR, U+0085, U+2028, U+2029; a comm is any 15 bytes). The header,
+ * one line per report, keeps its regular expression.
  */
 final class TaskTableParser {
-  private static final Pattern HEADER = Pattern.compile("^\\[\\s*pid\\s*\\]\\s+(.*)$", Pattern.DOTALL);
-  private static final Pattern ROW = Pattern.compile("^\\[\\s*(\\S+)\\]\\s+(.*)$", Pattern.DOTALL);
-  private static final Pattern NUMBER = Pattern.compile("-?\\d+");
-  private static final Pattern TOKEN = Pattern.compile("\\S+");
+  private static final Pattern HEADER = Pattern.compile("^\\[\\s*pid\\s*\\]\\s+(.*)$");
 
   private TaskTableParser() {}
 
@@ -129,6 +135,12 @@ final class TaskTableParser {
 
   /** The layout a header line announces; empty when the line is no task-table header. */
   static Optional<Layout> header(String message) {
+    // Every row comes through here first: turn it away before any copy or regular expression.
+    int from = stripStart(message);
+    int i = skipSpaces(message, from + 1, message.length());
+    if (from >= message.length() || message.charAt(from) != '[' || !message.startsWith("pid", i)) {
+      return Optional.empty();
+    }
     Matcher h = HEADER.matcher(message.strip());
     if (!h.matches()) {
       return Optional.empty();
@@ -142,9 +154,32 @@ final class TaskTableParser {
 
   /** True when the line looks like a row ({@code [  123] ...}), whether or not it reads well. */
   static boolean looksLikeRow(String message) {
-    Matcher r = ROW.matcher(message.strip());
+    Bracket b = bracket(message);
     // 3.x stack frames "[<ffffffff81720d86>] dump_stack+0x45/0x56" are bracketed too.
-    return r.matches() && !r.group(1).equals("pid") && !r.group(1).startsWith("<");
+    return b != null && !(b.to - b.from == 3 && message.startsWith("pid", b.from))
+        && message.charAt(b.from) != '<';
+  }
+
+  /**
+   * Where the parts of {@code [ TOKEN]   REST} lie in a stripped message: the token in the brackets,
+   * {@code [from, to)}, and the rest after the white space that follows them, {@code [rest, end)}.
+   */
+  private record Bracket(int from, int to, int rest, int end) {}
+
+  /** The bracketed start of a row, or null when the message has none. */
+  private static Bracket bracket(String m) {
+    int begin = stripStart(m);
+    int end = stripEnd(m, begin);
+    if (begin >= end || m.charAt(begin) != '[') {
+      return null;
+    }
+    int from = skipSpaces(m, begin + 1, end);
+    int tokenEnd = skipNonSpaces(m, from, end);
+    // The token runs to the first white space and must end in the closing bracket.
+    if (tokenEnd - from < 2 || m.charAt(tokenEnd - 1) != ']' || tokenEnd >= end) {
+      return null;
+    }
+    return new Bracket(from, tokenEnd - 1, skipSpaces(m, tokenEnd, end), end);
   }
 
   /**
@@ -152,73 +187,162 @@ final class TaskTableParser {
    * seen.
    */
   static RowResult row(String message, Optional<Layout> layout, SourceLine source) {
-    Matcher r = ROW.matcher(message.strip());
-    if (!r.matches()) {
+    Bracket b = bracket(message);
+    if (b == null) {
       return new Malformed("expected a task-table row \"[pid] uid tgid total_vm rss ... name\"");
     }
-    if (!NUMBER.matcher(r.group(1)).matches()) {
+    if (!isNumber(message, b.from, b.to)) {
       return new Malformed("expected a pid in the brackets of a task-table row, found \""
-          + r.group(1) + "\"");
+          + message.substring(b.from, b.to) + "\"");
     }
-    OptionalLong pid = KillLineParser.parseLong(r.group(1));
-    String rest = r.group(2);
-    List<Long> numbers = new ArrayList<>();
-    List<Integer> ends = new ArrayList<>();
-    Matcher token = TOKEN.matcher(rest);
+    boolean pidFits = fitsLong(message, b.from, b.to);
+    long pid = pidFits ? parseLong(message, b.from, b.to) : 0;
     Layout lay = layout.orElse(null);
     int wanted = lay == null ? Integer.MAX_VALUE : lay.numericColumns();
+    long[] numbers = new long[lay == null ? 12 : Math.max(1, wanted)];
+    int count = 0;
+    int lastEnd = b.rest;
     String firstBad = null;
-    while (numbers.size() < wanted && token.find()) {
-      String t = token.group();
-      if (!NUMBER.matcher(t).matches()) {
-        firstBad = t;
+    int pos = b.rest;
+    while (count < wanted) {
+      int t = skipSpaces(message, pos, b.end);
+      if (t >= b.end) {
         break;
       }
-      OptionalLong v = KillLineParser.parseLong(t);
-      if (v.isEmpty()) {
-        firstBad = t;
+      int tEnd = skipNonSpaces(message, t, b.end);
+      if (!isNumber(message, t, tEnd) || !fitsLong(message, t, tEnd)) {
+        firstBad = message.substring(t, tEnd);
         break;
       }
-      numbers.add(v.getAsLong());
-      ends.add(token.end());
+      if (count == numbers.length) {
+        numbers = Arrays.copyOf(numbers, count * 2);
+      }
+      numbers[count++] = parseLong(message, t, tEnd);
+      lastEnd = tEnd;
+      pos = tEnd;
     }
     if (lay == null) {
-      lay = guess(numbers).orElse(null);
+      lay = guess(numbers, count).orElse(null);
       if (lay == null) {
         return new Malformed("expected a task-table row with 7, 8 or 10 numeric columns before "
-            + "the name, found " + numbers.size());
+            + "the name, found " + count);
       }
-      if (numbers.size() > lay.numericColumns()) {
-        numbers = numbers.subList(0, lay.numericColumns());
-        ends = ends.subList(0, lay.numericColumns());
+      if (count > lay.numericColumns()) {
+        count = lay.numericColumns();
+        lastEnd = endOfToken(message, b.rest, b.end, count);
       }
       firstBad = null;
     }
-    if (pid.isEmpty()) {
+    if (!pidFits) {
       return new Malformed("expected a pid in the brackets of a task-table row");
     }
-    if (numbers.size() < lay.numericColumns()) {
+    if (count < lay.numericColumns()) {
       if (firstBad != null) {
-        return new Malformed("expected " + lay.columns().get(numbers.size())
+        return new Malformed("expected " + lay.columns().get(count)
             + " (a number) in the task-table row, found \"" + firstBad + "\"");
       }
       return new Cut();
     }
-    int nameStart = ends.getLast();
-    String name = rest.substring(nameStart);
-    if (name.startsWith(" ")) {
-      name = name.substring(1);
-    }
-    if (name.isEmpty()) {
+    int nameStart = lastEnd < b.end && message.charAt(lastEnd) == ' ' ? lastEnd + 1 : lastEnd;
+    if (nameStart >= b.end) {
       return new Cut();
     }
-    return build(pid.getAsLong(), lay, numbers, name, source);
+    return build(pid, lay, Arrays.copyOf(numbers, count), message.substring(nameStart, b.end),
+        source);
   }
 
-  private static Optional<Layout> guess(List<Long> numbers) {
-    return switch (numbers.size()) {
+  /** Where the {@code n}-th token (1-based) from {@code pos} ends. */
+  private static int endOfToken(String m, int pos, int end, int n) {
+    int at = pos;
+    for (int i = 0; i < n; i++) {
+      at = skipNonSpaces(m, skipSpaces(m, at, end), end);
+    }
+    return at;
+  }
+
+  /** {@code -?[0-9]+}, as the regular expression's {@code -?\\d+} reads it. */
+  private static boolean isNumber(String m, int from, int to) {
+    int i = from < to && m.charAt(from) == '-' ? from + 1 : from;
+    if (i >= to) {
+      return false;
+    }
+    for (; i < to; i++) {
+      char c = m.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True when the number {@link #isNumber} accepted fits a long. */
+  private static boolean fitsLong(String m, int from, int to) {
+    int digits = m.charAt(from) == '-' ? to - from - 1 : to - from;
+    if (digits <= 18) {
+      return true;
+    }
+    // Rare: long digit runs (leading zeros, or too big) go the slow, exact way.
+    try {
+      Long.parseLong(m, from, to, 10);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** The number {@link #isNumber} accepted and {@link #fitsLong} let through. */
+  private static long parseLong(String m, int from, int to) {
+    if (to - from > 18) {
+      return Long.parseLong(m, from, to, 10);
+    }
+    boolean negative = m.charAt(from) == '-';
+    long v = 0;
+    for (int i = negative ? from + 1 : from; i < to; i++) {
+      v = v * 10 + (m.charAt(i) - '0');
+    }
+    return negative ? -v : v;
+  }
+
+  /** White space as the regular expressions' {@code \\s} meant it: {@code [ \\t\\n\\x0B\\f\\r]}. */
+  private static boolean isSpace(char c) {
+    return c == ' ' || (c >= '\t' && c <= '\r');
+  }
+
+  private static int skipSpaces(String m, int i, int end) {
+    while (i < end && isSpace(m.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  private static int skipNonSpaces(String m, int i, int end) {
+    while (i < end && !isSpace(m.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  /** Where {@link String#strip} would start the message (a surrogate is never white space). */
+  private static int stripStart(String m) {
+    int i = 0;
+    while (i < m.length() && Character.isWhitespace(m.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  private static int stripEnd(String m, int begin) {
+    int e = m.length();
+    while (e > begin && Character.isWhitespace(m.charAt(e - 1))) {
+      e--;
+    }
+    return e;
+  }
+
+  private static Optional<Layout> guess(long[] numbers, int count) {
+    return switch (count) {
       case 7 -> {
-        long fifth = numbers.get(4);
+        long fifth = numbers[4];
         String col = fifth >= 4096 && fifth % 4096 == 0 ? "pgtables_bytes" : "nr_ptes";
         yield Optional.of(new Layout(List.of(
             "uid", "tgid", "total_vm", "rss", col, "swapents", "oom_score_adj", "name")));
@@ -234,7 +358,7 @@ final class TaskTableParser {
   }
 
   private static RowResult build(
-      long pid, Layout lay, List<Long> numbers, String name, SourceLine source) {
+      long pid, Layout lay, long[] numbers, String name, SourceLine source) {
     OptionalLong totalVm = column(lay, numbers, 2);
     OptionalLong rss = column(lay, numbers, 3);
     OptionalLong adj = column(lay, numbers, 11);
@@ -252,8 +376,8 @@ final class TaskTableParser {
   }
 
   /** The value of the {@code which}-th kept column ({@link #COLUMNS}), when the layout has it. */
-  private static OptionalLong column(Layout lay, List<Long> numbers, int which) {
+  private static OptionalLong column(Layout lay, long[] numbers, int which) {
     int i = lay.index()[which];
-    return i < 0 || i >= numbers.size() ? OptionalLong.empty() : OptionalLong.of(numbers.get(i));
+    return i < 0 || i >= numbers.length ? OptionalLong.empty() : OptionalLong.of(numbers[i]);
   }
 }

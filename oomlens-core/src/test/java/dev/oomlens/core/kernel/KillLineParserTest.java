@@ -13,6 +13,33 @@ class KillLineParserTest {
     return KillLineParser.parse(line).orElseThrow(() -> new AssertionError("not read: " + line));
   }
 
+  /** A comm is any 15 bytes: line terminators and controls inside it do not hide the kill. */
+  @Test
+  void parse_namesHoldingLineTerminatorsAndControls() {
+    for (String comm : new String[] {"a\u0085b", "a\u2028b", "a\u2029b", "a\rb", "a\u001b[31mb",
+        "a\nb", "CPU 1/KVM", "runc:[2:INIT]", " x "}) {
+      assertThat(parse("Memory cgroup out of memory: Killed process 42 (" + comm + ") total-vm:8kB,"
+          + " anon-rss:4kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0"))
+          .as(comm).isEqualTo(new KillLine.Killed(Optional.of("Memory cgroup out of memory"), 42,
+              comm, OptionalLong.of(8), OptionalLong.of(4), OptionalLong.of(0),
+              OptionalLong.of(0), OptionalLong.of(0), OptionalLong.of(4), OptionalInt.of(0)));
+      assertThat(parse("Out of memory: Kill process 42 (" + comm + ") score 9 or sacrifice child"))
+          .as(comm).isEqualTo(new KillLine.KillProcess(Optional.of("Out of memory"), 42, comm, 9));
+      assertThat(parse("oom_reaper: reaped process 42 (" + comm + "), now anon-rss:0kB,"
+          + " file-rss:0kB, shmem-rss:0kB")).as(comm)
+          .isEqualTo(new KillLine.Reaped(42, comm, OptionalLong.of(0)));
+      assertThat(parse("oom_reaper: unable to reap pid:42 (" + comm + ")")).as(comm)
+          .isEqualTo(new KillLine.UnableToReap(42, comm));
+      assertThat(parse("Kill process 42 (" + comm + ") sharing same memory")).as(comm)
+          .isEqualTo(new KillLine.SharingMemory(42, comm));
+      assertThat(parse("oom killer 42 (" + comm + ") has mm pinned by 43 (" + comm + ")"))
+          .as(comm).isEqualTo(new KillLine.MmPinned(42, comm, 43, comm));
+      assertThat(parse("Memory cgroup out of memory: OOM victim 42 (" + comm + ") is already"
+          + " exiting. Skip killing the task")).as(comm).isEqualTo(new KillLine.AlreadyExiting(
+              Optional.of("Memory cgroup out of memory"), 42, comm));
+    }
+  }
+
   @Test
   void parse_killProcessSacrificeChild_3x() {
     // corpus 001 (RHEL 7, 3.10)

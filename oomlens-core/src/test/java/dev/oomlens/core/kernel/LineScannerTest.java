@@ -93,7 +93,8 @@ class LineScannerTest {
   private static final String[] TOKENS = {
     "oom", "ill", "failure", "x", "yz", "\n", "\n", "\n", "\r", "\u00e9", "\0", "oom-start",
     "oom-stop", "o", "om", "fail", "ure", "k", "K", "0123456789abcdef", "\u0000\n", "Kill", "will",
-    "failure: order", ". order", ": ord"
+    "failure: order", ". order", ": ord", "vict", "vic", "nohang", "noh", "no", "ki", "Ki", "oo",
+    "fa"
   };
 
   /** What the scanner's contract says a line of interest is, written independently of it. */

@@ -21,7 +21,7 @@ class ParallelFileScannerTest {
   private static final String[] TOKENS = {
     "oom", "ill", "failure", "x", "yz", "\n", "\n", "\n", "\r", "\u00e9", "\0", "oom-start",
     "oom-stop", "o", "0123456789abcdef0123456789abcdef", "\n\n", "f", "il", "l", "Kill", "will",
-    "k", "failure: order", ": order"
+    "k", "failure: order", ": order", "vict", "vi", "nohang", "no", "kill", "ki", "oo", "fa"
   };
 
   private RecordingHandler parallel(byte[] input, int workers, int windowBytes, int maxLine) {

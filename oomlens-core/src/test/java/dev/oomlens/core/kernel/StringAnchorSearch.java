@@ -1,0 +1,66 @@
+package dev.oomlens.core.kernel;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The scanner's search as it was before {@link AnchorSearch}: a Latin-1 String of the region, one
+ * String.indexOf pass per anchor, a confirm step, and a second pass to count newlines. Kept as the
+ * baseline oomlens-bench's AnchorSearchBenchmark measures the one-pass search against.
+ */
+final class StringAnchorSearch {
+  private static final int FAILURE = 3;
+  private final int[] anchorAt = new int[LineScanner.ANCHORS.length];
+  private long newlines;
+
+  long newlines() {
+    return newlines;
+  }
+
+  private byte[] bytes;
+  private int viewFrom;
+  private String view;
+
+  /** Starts the search of a view, {@code b[from, to)}: one String for all of it. */
+  void view(byte[] b, int from, int to) {
+    bytes = b;
+    viewFrom = from;
+    view = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+    Arrays.fill(anchorAt, -2);
+  }
+
+  /** As {@link AnchorSearch#next} from {@code pos} to the end of the view. */
+  int next(int pos) {
+    int hit = nextAnchor(view, pos - viewFrom, anchorAt);
+    if (hit < 0) {
+      newlines = LineScanner.countNewlines(bytes, pos, viewFrom + view.length());
+      return -1;
+    }
+    int lineStart = viewFrom + Math.max(pos - viewFrom, view.lastIndexOf('\n', hit) + 1);
+    newlines = LineScanner.countNewlines(bytes, pos, lineStart);
+    return lineStart;
+  }
+
+  private static int nextAnchor(String view, int pos, int[] anchorAt) {
+    int best = -1;
+    for (int i = 0; i < LineScanner.ANCHORS.length; i++) {
+      int at = anchorAt[i];
+      if (at == -2 || (at >= 0 && at < pos)) {
+        at = view.indexOf(LineScanner.ANCHORS[i], pos);
+        while (at >= 0 && !confirmed(view, at, i)) {
+          at = view.indexOf(LineScanner.ANCHORS[i], at + 1);
+        }
+        anchorAt[i] = at;
+      }
+      if (at >= 0 && (best < 0 || at < best)) {
+        best = at;
+      }
+    }
+    return best;
+  }
+
+  private static boolean confirmed(String view, int hit, int anchor) {
+    return anchor != FAILURE
+        || view.startsWith(": order", hit + 7) || view.startsWith(". order", hit + 7);
+  }
+}
