@@ -355,7 +355,7 @@ public final class LineFramer {
     Optional<String> host = nil(s, hostAt, hostEnd) ? ABSENT : host(s, hostAt, hostEnd);
     Optional<String> tag = nil(s, appAt, appEnd) ? ABSENT : tag(s, appAt, appEnd);
     messageFrom = message;
-    if (tag == KERNEL) {
+    if (tag.equals(KERNEL)) {
       time = kernelStamp(s, end, time);
     }
     record(Framing.RFC5424, host, tag, time, false, messageFrom, end);
@@ -404,7 +404,7 @@ public final class LineFramer {
   /** Emits a syslog-family record whose host and tag {@link #header} just found. */
   private void tagged(Framing framing, LogTime time, String s, int end) {
     Optional<String> tag = tag(s);
-    if (tag == KERNEL) {
+    if (tag.equals(KERNEL)) {
       time = kernelStamp(s, end, time);
     }
     record(framing, host(s), tag, time, false, messageFrom, end);

@@ -5,14 +5,11 @@ import static java.util.Objects.requireNonNull;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.TaskRow;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /*
  * Following a task from one table to the next: by pid when the same pid with the same comm is
@@ -82,14 +79,13 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
       if (rows.isEmpty()) {
         continue;
       }
-      Set<TrackBuilder> matched = Collections.newSetFromMap(new IdentityHashMap<>());
       Map<String, Integer> matchedPerComm = new HashMap<>();
       List<TaskRow> unmatched = new ArrayList<>();
       for (TaskRow row : rows) {
-        Optional<TrackBuilder> byPid = tracks.firstOpen(tracks.byPidComm, key(row), matched);
+        Optional<TrackBuilder> byPid = tracks.firstOpen(tracks.byPidComm, key(row), i);
         if (byPid.isPresent()) {
           byPid.get().add(new Sample(i, row));
-          matched.add(byPid.get());
+          byPid.get().matchedIn = i;
           matchedPerComm.merge(row.comm(), 1, Integer::sum);
         } else {
           unmatched.add(row);
@@ -103,11 +99,11 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
         // A restarted task (new pid) is followed by name only when the name is unique on both
         // sides: one row and one open track.
         Optional<TrackBuilder> byComm = rowsPerComm.get(row.comm()) == 1 && openOfComm == 1
-            ? tracks.firstOpen(tracks.byComm, row.comm(), matched)
+            ? tracks.firstOpen(tracks.byComm, row.comm(), i)
             : Optional.empty();
         if (byComm.isPresent()) {
           tracks.extend(byComm.get(), new Sample(i, row));
-          matched.add(byComm.get());
+          byComm.get().matchedIn = i;
         } else {
           tracks.start(new Sample(i, row));
         }
@@ -127,6 +123,8 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
   private static final class TrackBuilder {
     final int order;
     final List<Sample> samples = new ArrayList<>();
+    /** The report whose table last matched a row to this track; -1 before any. */
+    int matchedIn = -1;
 
     TrackBuilder(int order) {
       this.order = order;
@@ -151,11 +149,14 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
     final Map<String, List<TrackBuilder>> byPidComm = new HashMap<>();
     final Map<String, List<TrackBuilder>> byComm = new HashMap<>();
 
-    /** The first track (in the order started) under {@code key} not yet matched in this table. */
+    /**
+     * The first track (in the order started) under {@code key} not yet matched in the table of
+     * report {@code reportIndex}.
+     */
     Optional<TrackBuilder> firstOpen(Map<String, List<TrackBuilder>> index, String key,
-        Set<TrackBuilder> matched) {
+        int reportIndex) {
       for (TrackBuilder t : index.getOrDefault(key, List.of())) {
-        if (!matched.contains(t)) {
+        if (t.matchedIn != reportIndex) {
           return Optional.of(t);
         }
       }
@@ -172,7 +173,8 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
 
     /** Adds a sample with the same name and another pid: the track moves to its new pid key. */
     void extend(TrackBuilder t, Sample next) {
-      byPidComm.get(key(t.last())).remove(t);
+      // Builders are tasks, compared by identity (they have no equals of their own).
+      byPidComm.get(key(t.last())).removeIf(other -> other == t);
       t.add(next);
       insert(byPidComm, key(next.row()), t);
     }
