@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.oomlens.core.model.LogLine;
 import dev.oomlens.core.model.SourceLine;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /*
@@ -94,17 +95,10 @@ public final class KernelLogFeed {
 
   /** The same test as the file reader's scanner: a line without one cannot begin an event. */
   static boolean hasAnchor(String text) {
-    for (int i = 0; i < LineScanner.ANCHORS.length; i++) {
-      int at = text.indexOf(LineScanner.ANCHORS[i]);
-      while (at >= 0 && !LineScanner.confirmed(text, at, i)) {
-        at = text.indexOf(LineScanner.ANCHORS[i], at + 1);
-      }
-      if (at >= 0) {
-        return true;
-      }
-    }
-    return false;
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    return new AnchorSearch().next(bytes, 0, bytes.length) >= 0;
   }
+
 
   @Override
   public String toString() {
