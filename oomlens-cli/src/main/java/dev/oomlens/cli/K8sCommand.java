@@ -11,6 +11,7 @@ import dev.oomlens.core.source.KernelLogFile;
 import dev.oomlens.k8s.ClusterDumps;
 import dev.oomlens.k8s.LiveCluster;
 import dev.oomlens.report.escape.EscapingWriter;
+import dev.oomlens.report.html.HtmlReport;
 import dev.oomlens.report.markdown.MarkdownReport;
 import dev.oomlens.report.text.ClusterTextWriter;
 import io.fabric8.kubernetes.client.Config;
@@ -204,6 +205,7 @@ final class K8sCommand implements Callable<Integer> {
         case text -> new ClusterTextWriter(shown).write(d);
         case json -> OutputOptions.writeJson(d, target);
         case markdown -> MarkdownReport.write(shown, d);
+        case html -> HtmlReport.diagnosis(target, "oomlens k8s", d);
       }
       shown.flush();
       target.flush();
