@@ -40,6 +40,10 @@ public final class KillMatching {
         if (p.livesById().stream().anyMatch(l -> l.contains(id.get()))) {
           OptionalLong held = held(r, id.get());
           p.kill(instant(r), held);
+          if (r.victim().get().comm().equals("java")
+              || r.tasks().stream().anyMatch(t -> t.comm().equals("java"))) {
+            p.jvm();
+          }
           break;
         }
       }

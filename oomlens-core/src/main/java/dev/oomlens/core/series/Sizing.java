@@ -39,7 +39,8 @@ public final class Sizing {
 
   /** The three answers for one workload, and its shape. */
   public record SizePlan(MemoryProfile.Id id, MemoryShape shape, Recommendation ours,
-      Recommendation vpa, Recommendation krr, OptionalLong heldAtKillBytes, int kills) {}
+      Recommendation vpa, Recommendation krr, OptionalLong heldAtKillBytes, int kills,
+      java.util.Optional<String> jvmFlags) {}
 
   /** Sizes one workload, never below what its matched kernel reports show it held. */
   public static SizePlan of(MemoryProfile p) {
@@ -53,8 +54,21 @@ public final class Sizing {
    */
   public static SizePlan of(MemoryProfile p, OptionalLong heldAtKill) {
     MemoryShape s = p.shape();
-    return new SizePlan(p.id(), s, ours(s, heldAtKill), vpa(p), krr(s), heldAtKill,
-        p.kills().size());
+    Recommendation ours = ours(s, heldAtKill);
+    return new SizePlan(p.id(), s, ours, vpa(p), krr(s), heldAtKill, p.kills().size(),
+        p.isJvm() ? ours.limitBytes().stream().mapToObj(Sizing::jvmFlags).findFirst()
+            : java.util.Optional.empty());
+  }
+
+  /*
+   * A JVM sizes its heap from the container's limit with MaxRAMPercentage; 75% leaves a quarter
+   * of the limit to metaspace, code cache, thread stacks, direct buffers and GC structures (the
+   * budget `oomlens jvm` details). The flag follows any later change of the limit, -Xmx would not.
+   */
+  static String jvmFlags(long limit) {
+    return "-XX:MaxRAMPercentage=75.0   # heap up to " + mib((long) (limit * 0.75)) + " of the "
+        + mib(limit) + " limit; check the rest with oomlens jvm --limit " + Math.ceilDiv(limit,
+        MIB) + "Mi";
   }
 
   static Recommendation ours(MemoryShape s, OptionalLong heldAtKill) {

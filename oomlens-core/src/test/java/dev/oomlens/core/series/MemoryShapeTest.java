@@ -130,6 +130,19 @@ class MemoryShapeTest {
   }
 
   @Test
+  void jvm_killedAsJava_getsHeapFlagsMatchingTheLimit() {
+    MemoryProfile p = Workloads.profile("gc", Workloads.series(Series.Role.WORKING_SET, "gc",
+        WEEK, sec -> (400 + (sec % 600) * 200.0 / 600) * MIB),
+        Workloads.limit("gc", WEEK, 1024 * MIB));
+    assertThat(Sizing.of(p).jvmFlags()).isEmpty();
+    p.jvm();
+    Sizing.SizePlan plan = Sizing.of(p);
+    assertThat(plan.ours().limitBytes()).hasValue(885 * MIB); // 1.5 x the 590 MiB top
+    assertThat(plan.jvmFlags()).hasValue("-XX:MaxRAMPercentage=75.0   # heap up to 664 MiB of"
+        + " the 885 MiB limit; check the rest with oomlens jvm --limit 885Mi");
+  }
+
+  @Test
   void leak_keepsItsLimit() {
     MemoryProfile p = Workloads.profile("leaky", leak().toArray(Series[]::new));
     assertThat(Sizing.of(p, OptionalLong.empty()).ours().limitBytes()).hasValue(512 * MIB);
