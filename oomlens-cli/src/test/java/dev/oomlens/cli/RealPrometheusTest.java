@@ -378,9 +378,12 @@ class RealPrometheusTest {
         Map.entry("no failed nixos-upgrade.service", List.of("testvm03")),
         Map.entry("MemAvailable above 100Mi", List.of("testvm03")));
     assertThat(doc.get("hosts_without_data")).isEmpty();
+    assertThat(doc.get("criteria").get(0).get("passed_hosts")).extracting(JsonNode::asText)
+        .containsExactly("ns1", "ns2", "vault01", "testvm01", "testvm02", "kanidm01");
 
     CliTest.Run text = verify(Path.of("..", "docs", "examples", "seed-000-zram.yaml"));
     assertThat(text.out()).contains("FAIL  swap on every host", "testvm03 {",
+        "passed on ns1, ns2, vault01, testvm01, testvm02, kanidm01",
         "PASS  every host reports data", "5 criteria failed.");
   }
 
