@@ -153,8 +153,9 @@ public final class SizeReport {
             + "}, limits: {memory: " + mib(p.ours().limitBytes()) + "}}\n");
         continue;
       }
-      String patch = owner.get(0).equals("statefulset") || owner.get(0).equals("deployment")
-          ? "{\"spec\":{\"template\":{\"spec\":{\"containers\":[" + resources + "]}}}}" : "";
+      // Deployments and StatefulSets both keep their pods' spec under spec.template.
+      String patch = "{\"spec\":{\"template\":{\"spec\":{\"containers\":[" + resources
+          + "]}}}}";
       out.print("kubectl" + ns + " patch " + owner.get(0) + " " + Shell.quote(owner.get(1))
           + " --type=strategic -p " + Shell.quote(patch) + "\n");
     }
