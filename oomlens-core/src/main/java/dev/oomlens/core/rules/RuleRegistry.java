@@ -16,6 +16,7 @@ import dev.oomlens.core.rules.analyzers.NearLimitAnalyzer;
 import dev.oomlens.core.rules.analyzers.NoSwapAnalyzer;
 import dev.oomlens.core.rules.analyzers.NodeAllocatableAnalyzer;
 import dev.oomlens.core.rules.analyzers.NotOomAnalyzer;
+import dev.oomlens.core.rules.analyzers.NothingKillableAnalyzer;
 import dev.oomlens.core.rules.analyzers.OversizedAnalyzer;
 import dev.oomlens.core.rules.analyzers.PageCacheAnalyzer;
 import dev.oomlens.core.rules.analyzers.PanicOnOomAnalyzer;
@@ -24,6 +25,7 @@ import dev.oomlens.core.rules.analyzers.RepeatedOomAnalyzer;
 import dev.oomlens.core.rules.analyzers.SawtoothAnalyzer;
 import dev.oomlens.core.rules.analyzers.ShmemTmpfsAnalyzer;
 import dev.oomlens.core.rules.analyzers.SpikeAnalyzer;
+import dev.oomlens.core.rules.analyzers.SwapExhaustedAnalyzer;
 import dev.oomlens.core.rules.analyzers.SysrqManualAnalyzer;
 import dev.oomlens.core.rules.analyzers.ThrashingAnalyzer;
 import dev.oomlens.core.rules.analyzers.TightLimitAnalyzer;
@@ -76,6 +78,7 @@ public final class RuleRegistry {
         new NoSwapAnalyzer(),
         new NodeAllocatableAnalyzer(),
         new NotOomAnalyzer(),
+        new NothingKillableAnalyzer(),
         new OversizedAnalyzer(),
         new PageCacheAnalyzer(),
         new PanicOnOomAnalyzer(),
@@ -84,6 +87,7 @@ public final class RuleRegistry {
         new SawtoothAnalyzer(),
         new ShmemTmpfsAnalyzer(),
         new SpikeAnalyzer(),
+        new SwapExhaustedAnalyzer(),
         new SysrqManualAnalyzer(),
         new ThrashingAnalyzer(),
         new TightLimitAnalyzer(),

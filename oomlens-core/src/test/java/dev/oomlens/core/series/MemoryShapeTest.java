@@ -124,9 +124,11 @@ class MemoryShapeTest {
     assertThat(plan.ours().limitBytes()).hasValue(1400 * MIB); // 2 x 700
     assertThat(plan.krr().limitBytes()).hasValue(805 * MIB); // 700 x 1.15
     assertThat(plan.vpa().requestBytes()).hasValue(805 * MIB); // P90 of 7 daily peaks x 1.15
-    // The kernel saw it hold more than our limit: the limit is never below that.
+    // The kernel saw it hold more than any scrape: that is the peak the limit is sized on.
     assertThat(Sizing.of(p, OptionalLong.of(1500 * MIB)).ours().limitBytes())
-        .hasValue(1500 * MIB);
+        .hasValue(3000 * MIB);
+    assertThat(Sizing.of(p, OptionalLong.of(500 * MIB)).ours().limitBytes())
+        .hasValue(1400 * MIB);
   }
 
   @Test
