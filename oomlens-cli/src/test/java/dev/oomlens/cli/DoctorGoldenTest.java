@@ -106,6 +106,11 @@ class DoctorGoldenTest {
         assertThat(lines.get((int) line - 1).strip()).as("%s:%d", file, line)
             .startsWith(e.get("key").asText()).contains(e.get("value").asText());
       }
+      // An object of a cluster or a window of a series names what it is about; the cluster and
+      // series tests check the values against their sources.
+      case "object_field" -> assertThat(List.of("object_kind", "name", "field"))
+          .allSatisfy(k -> assertThat(e.path(k).asText()).as("%s of %s", k, e).isNotEmpty());
+      case "series_window" -> assertThat(e.path("query").asText()).as("%s", e).isNotEmpty();
       default -> throw new AssertionError("a citation of an unknown kind: " + e);
     }
   }
