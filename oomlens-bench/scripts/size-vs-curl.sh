@@ -13,7 +13,7 @@
 # id a day, so restarts are in it), rss, cache and limit at 5 min, written as OpenMetrics and
 # backfilled with promtool; Debian's prometheus serves it on 127.0.0.1 with a 100-year retention,
 # and is stopped by its PID at the end. curl sends exactly the POST forms oomlens sends (the same
-# five queries, the working set split at 11,000 points per series as oomlens splits it), one
+# six queries, the working set split at 11,000 points per series as oomlens splits it), one
 # after the other, writing each answer to a file. Wall, user and system CPU and peak RSS come from
 # GNU time (/usr/bin/time -f '%e %U %S %M').
 set -euo pipefail
@@ -96,6 +96,7 @@ curl_all() {
   for q in "max$BY (max_over_time(container_memory_rss{$SEL}[21m]))" \
            "max$BY (max_over_time(container_memory_cache{$SEL}[21m]))" \
            "max$BY (container_spec_memory_limit_bytes{$SEL})" \
+           "max$BY (kube_pod_container_resource_limits{$SEL,resource=\"memory\"}) unless on (namespace,pod,container) (container_spec_memory_limit_bytes{$SEL} > 0)" \
            "max$BY (kube_pod_container_resource_requests{$SEL,resource=\"memory\"})"; do
     curl -s --data-urlencode "query=$q" -d "start=$START" -d "end=$END" -d "step=1260.0" \
       "$URL/api/v1/query_range" > "$out/q-$k.json"

@@ -161,7 +161,7 @@ final class DiagnoseCommand implements Callable<Integer> {
         : diagnosis.until.resolve(env.clock());
     Instant from = diagnosis.since == null ? to.minus(java.time.Duration.ofDays(1))
         : diagnosis.since.resolve(env.clock());
-    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>(series.headers());
+    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>(series.server.headers());
     if (lokiOrgId != null) {
       headers.put("X-Scope-OrgID", lokiOrgId);
     }

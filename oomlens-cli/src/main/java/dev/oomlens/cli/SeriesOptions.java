@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,23 +32,7 @@ final class SeriesOptions {
           + " (time,series,value) or an RSS log (HH:MM:SS RSS: N kB).")
   List<String> series = new ArrayList<>();
 
-  @Option(names = "--prometheus", paramLabel = "URL", description = "Memory over time from a"
-      + " Prometheus-compatible server (Prometheus, Thanos, Mimir, VictoriaMetrics):"
-      + " cAdvisor's and kube-state-metrics' series over --since..--until (default: the last 7"
-      + " days).")
-  URI prometheus;
-
-  @Option(names = "--bearer-token-file", paramLabel = "FILE",
-      description = "Send the token in FILE as Authorization: Bearer.")
-  Path bearerTokenFile;
-
-  @Option(names = "--basic-auth-file", paramLabel = "FILE",
-      description = "Send USER:PASSWORD from FILE as basic authentication.")
-  Path basicAuthFile;
-
-  @Option(names = "--header", paramLabel = "'NAME: VALUE'",
-      description = "Send this header with every query (X-Scope-OrgID for Mimir).")
-  List<String> headers = new ArrayList<>();
+  @Mixin PrometheusOptions server;
 
   @Option(names = "--step", paramLabel = "DURATION", defaultValue = "30s",
       converter = StepConverter.class,
@@ -59,21 +44,7 @@ final class SeriesOptions {
   String namespace;
 
   boolean any() {
-    return !series.isEmpty() || prometheus != null;
-  }
-
-  /** The client of --prometheus with its authentication. */
-  PrometheusClient client() throws IOException {
-    return new PrometheusClient(prometheus, headers(), Duration.ofMinutes(5));
-  }
-
-  /** The authentication and extra headers the options give. */
-  Map<String, String> headers() throws IOException {
-    String token = bearerTokenFile == null ? null
-        : Files.readString(bearerTokenFile, StandardCharsets.UTF_8).strip();
-    String basic = basicAuthFile == null ? null
-        : Files.readString(basicAuthFile, StandardCharsets.UTF_8).strip();
-    return PrometheusClient.headers(token, basic, headers);
+    return !series.isEmpty() || server.prometheus != null;
   }
 
   /**
@@ -86,8 +57,8 @@ final class SeriesOptions {
     if (!series.isEmpty()) {
       out.add(new SeriesFiles(series, LocalDate.now(clock)));
     }
-    if (prometheus != null) {
-      out.add(new PrometheusMemory(client(), from.orElse(to.minus(DEFAULT_WINDOW)), to, step,
+    if (server.prometheus != null) {
+      out.add(new PrometheusMemory(server.client(), from.orElse(to.minus(DEFAULT_WINDOW)), to, step,
           Optional.ofNullable(namespace)));
     }
     return out;

@@ -65,7 +65,12 @@ final class VerifyCommand implements Callable<Integer> {
       + " docs/commands/verify.md).")
   Path criteria;
 
-  @Mixin SeriesOptions series;
+  @Mixin PrometheusOptions server;
+
+  @Option(names = "--step", paramLabel = "DURATION", converter = SeriesOptions.StepConverter.class,
+      description = "Resolution of the criteria's range queries, when the file gives no 'step'."
+          + " Default: 5m.")
+  Duration step;
 
   @Option(names = "--until", paramLabel = "TIME", converter = TimeConverters.TimeConverter.class,
       description = "End of the window, when the file gives no 'until'. Default: now.")
@@ -81,7 +86,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (series.prometheus == null) {
+    if (server.prometheus == null) {
       throw new ParameterException(spec.commandLine(),
           "verify needs --prometheus URL: the criteria are PromQL");
     }
@@ -104,11 +109,11 @@ final class VerifyCommand implements Callable<Integer> {
           + file.since() + ")");
       return ExitCodes.INPUT;
     }
-    Duration step = file.step().orElse(Duration.ofMinutes(5));
-    PrometheusClient client = series.client();
+    Duration resolution = file.step().orElse(step == null ? Duration.ofMinutes(5) : step);
+    PrometheusClient client = server.client();
     Verification v;
     try {
-      v = new Verifier(client).verify(file, to, step);
+      v = new Verifier(client).verify(file, to, resolution);
     } catch (PrometheusClient.QueryFailed e) {
       err.println("oomlens: " + e.getMessage());
       return ExitCodes.INPUT;

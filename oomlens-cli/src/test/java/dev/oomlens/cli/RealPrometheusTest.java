@@ -49,7 +49,10 @@ class RealPrometheusTest {
       new Container("tight-8d6f9c7b5-w5v2t", "tight", 512 * MIB,
           t -> (460 + noise(t) * 20) * MIB, 0),
       new Container("idle-9f5b7d8c6-h6j3k", "idle", 2048 * MIB,
-          t -> (200 + noise(t) * 10) * MIB, 0));
+          t -> (200 + noise(t) * 10) * MIB, 0),
+      // cAdvisor reports no limit (0) for it: the limit is kube-state-metrics' only
+      new Container("ksm-6c5d8f9b7-q8r4t", "ksm", 512 * MIB,
+          t -> (470 + noise(t) * 10) * MIB, 0));
 
   static double noise(long t) {
     return Math.sin(t * 0.0137) * 0.6 + Math.sin(t * 0.0031) * 0.4;
@@ -116,7 +119,18 @@ class RealPrometheusTest {
     }
     for (Container c : CONTAINERS) {
       for (long t = 0; t < HOURS * 3600; t += 300) {
-        out.sample("container_spec_memory_limit_bytes", labels(c, null), c.limit(), T0 + t);
+        out.sample("container_spec_memory_limit_bytes", labels(c, null),
+            c.container().equals("ksm") ? 0 : c.limit(), T0 + t);
+      }
+    }
+    for (Container c : CONTAINERS) {
+      for (long t = 0; t < HOURS * 3600; t += 300) {
+        Map<String, String> l = new HashMap<>(labels(c, null));
+        l.put("resource", "memory");
+        l.put("unit", "byte");
+        // kube-state-metrics' limit: the same as cAdvisor's, except for "ksm", whose is only here
+        out.sample("kube_pod_container_resource_limits", l,
+            c.container().equals("ksm") ? c.limit() : c.limit() * 4, T0 + t);
       }
     }
   }
@@ -207,7 +221,14 @@ class RealPrometheusTest {
         w.get("shape").asText()));
     assertThat(shapes).containsExactlyInAnyOrderEntriesOf(Map.of(
         "leaky", "leak", "spiky", "spike", "gc", "sawtooth", "files", "cache",
-        "tight", "near-limit", "idle", "oversized"));
+        "tight", "near-limit", "idle", "oversized", "ksm", "near-limit"));
+    for (JsonNode w : doc.get("workloads")) {
+      // kube-state-metrics' limit stands in only where cAdvisor has none (else its 4x would
+      // make "tight" oversized)
+      if (w.get("container").asText().equals("ksm")) {
+        assertThat(w.get("current_limit_bytes").asLong()).isEqualTo(512 * MIB);
+      }
+    }
   }
 
   @Test
@@ -254,8 +275,8 @@ class RealPrometheusTest {
       boolean mine = w.get("container").asText().equals("leaky");
       assertThat(w.get("kills").asInt()).as(w.get("container").asText()).isEqualTo(mine ? 1 : 0);
       if (mine) {
-        // the victim's anon + file + shmem rss: 473048 + 644 + 64 kB
-        assertThat(w.get("held_at_kill_bytes").asLong()).isEqualTo(473_756L * 1024);
+        // the victim's anon + file + shmem rss and page tables: 473048 + 644 + 64 + 992 kB
+        assertThat(w.get("held_at_kill_bytes").asLong()).isEqualTo(474_748L * 1024);
       }
     }
     Path page = dir.resolve("size.html");
@@ -357,9 +378,12 @@ class RealPrometheusTest {
         Map.entry("no failed nixos-upgrade.service", List.of("testvm03")),
         Map.entry("MemAvailable above 100Mi", List.of("testvm03")));
     assertThat(doc.get("hosts_without_data")).isEmpty();
+    assertThat(doc.get("criteria").get(0).get("passed_hosts")).extracting(JsonNode::asText)
+        .containsExactly("ns1", "ns2", "vault01", "testvm01", "testvm02", "kanidm01");
 
     CliTest.Run text = verify(Path.of("..", "docs", "examples", "seed-000-zram.yaml"));
     assertThat(text.out()).contains("FAIL  swap on every host", "testvm03 {",
+        "passed on ns1, ns2, vault01, testvm01, testvm02, kanidm01",
         "PASS  every host reports data", "5 criteria failed.");
   }
 

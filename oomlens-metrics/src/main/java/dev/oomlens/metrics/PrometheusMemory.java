@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
  * What is asked of Prometheus, and at which resolution. The working set is what the limit meets
  * and what tells a leak from a spike, so it comes at full resolution (`step`). The rest only
  * needs its level: RSS and page cache as the highest value per 21-minute bucket, the limit and the
- * request at the same step. Containers are cAdvisor's (container!="", not the pause container
+ * request at the same step; kube-state-metrics' limit stands in where cAdvisor has none. Containers are cAdvisor's (container!="", not the pause container
  * "POD"); --namespace narrows every query.
  *
  * A failed query makes the whole input unreadable (exit 3): a profile with its limit missing would
@@ -59,6 +59,11 @@ public final class PrometheusMemory implements EvidenceSource {
             + "}" + coarse + "))", COARSE),
         new Query(Series.Role.LIMIT, "max" + by + " (container_spec_memory_limit_bytes{" + sel
             + "})", COARSE),
+        // kube-state-metrics' limit, for where cAdvisor reports none (0 means none to it)
+        new Query(Series.Role.LIMIT, "max" + by + " (kube_pod_container_resource_limits{" + sel
+            + ",resource=\"memory\"}) unless on (namespace,pod,container)"
+            + " (container_spec_memory_limit_bytes{" + sel
+            + "} > 0)", COARSE),
         new Query(Series.Role.REQUEST, "max" + by + " (kube_pod_container_resource_requests{"
             + sel + ",resource=\"memory\"})", COARSE));
   }

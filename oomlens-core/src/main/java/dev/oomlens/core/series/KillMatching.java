@@ -21,7 +21,7 @@ import java.util.OptionalLong;
  *
  * What the kernel saw the container hold: the usage of the memory cgroup it printed when that
  * cgroup is the container's own (oom_memcg ends with the ID), else the victim's anon + file +
- * shmem RSS. That is the floor of the limit `size` proposes: a scrape every 30 s misses the last
+ * shmem RSS and page tables, as LimitPolicy counts what a victim held. That is the floor of the limit `size` proposes: a scrape every 30 s misses the last
  * seconds before a kill, the kernel's report does not.
  */
 
@@ -40,6 +40,10 @@ public final class KillMatching {
         if (p.livesById().stream().anyMatch(l -> l.contains(id.get()))) {
           OptionalLong held = held(r, id.get());
           p.kill(instant(r), held);
+          if (r.victim().get().comm().equals("java")
+              || r.tasks().stream().anyMatch(t -> t.comm().equals("java"))) {
+            p.jvm();
+          }
           break;
         }
       }
@@ -56,7 +60,7 @@ public final class KillMatching {
       return OptionalLong.empty();
     }
     return OptionalLong.of(v.anonRssBytes().getAsLong() + v.fileRssBytes().orElse(0)
-        + v.shmemRssBytes().orElse(0));
+        + v.shmemRssBytes().orElse(0) + v.pgtablesBytes().orElse(0));
   }
 
   /** The wall-clock time of a report, when its log gives one. */

@@ -38,6 +38,7 @@ public final class MemoryProfile {
   private final Map<String, Segment> segments = new LinkedHashMap<>();
   private final List<Long> kills = new ArrayList<>();
   private long heldAtKill = -1;
+  private boolean jvm;
   private Buckets chart;
   private String query = "";
   private Map<String, String> labels = Map.of();
@@ -144,6 +145,16 @@ public final class MemoryProfile {
     if (heldBytes.isPresent()) {
       heldAtKill = Math.max(heldAtKill, heldBytes.getAsLong());
     }
+  }
+
+  /** Marks the workload as a JVM: a kernel report showed a java process killed in it. */
+  public void jvm() {
+    jvm = true;
+  }
+
+  /** True when a kernel report showed a JVM killed in this workload. */
+  public boolean isJvm() {
+    return jvm;
   }
 
   /** The most the kernel's OOM reports show this workload held when killed; empty if none. */

@@ -6,9 +6,9 @@ import java.util.OptionalLong;
 
 /*
  * Our sizes follow seed 004: the request at the steady p95, the limit at 1.5x the observed peak
- * (2x for a spiky workload, whose largest spike is likely not yet seen), never below what the
- * kernel's OOM report shows the workload held when it was killed (the peak a scrape every 30 s
- * misses), and for a leak no bigger limit at all: it only moves the kill (the LEAK finding says by
+ * (2x for a spiky workload, whose largest spike is likely not yet seen), the peak being what the
+ * kernel's OOM report shows the workload held when it was killed when that is more (the peak a
+ * scrape every 30 s misses), and for a leak no bigger limit at all: it only moves the kill (the LEAK finding says by
  * how much). Page cache is charged but reclaimable, so a cache-heavy workload is sized on its
  * anonymous memory when that is known.
  *
@@ -39,9 +39,10 @@ public final class Sizing {
 
   /** The three answers for one workload, and its shape. */
   public record SizePlan(MemoryProfile.Id id, MemoryShape shape, Recommendation ours,
-      Recommendation vpa, Recommendation krr, OptionalLong heldAtKillBytes, int kills) {}
+      Recommendation vpa, Recommendation krr, OptionalLong heldAtKillBytes, int kills,
+      java.util.Optional<String> jvmFlags) {}
 
-  /** Sizes one workload, never below what its matched kernel reports show it held. */
+  /** Sizes one workload on the larger of its scraped peak and what the kernel saw it hold. */
   public static SizePlan of(MemoryProfile p) {
     return of(p, p.heldAtKillBytes());
   }
@@ -53,8 +54,21 @@ public final class Sizing {
    */
   public static SizePlan of(MemoryProfile p, OptionalLong heldAtKill) {
     MemoryShape s = p.shape();
-    return new SizePlan(p.id(), s, ours(s, heldAtKill), vpa(p), krr(s), heldAtKill,
-        p.kills().size());
+    Recommendation ours = ours(s, heldAtKill);
+    return new SizePlan(p.id(), s, ours, vpa(p), krr(s), heldAtKill, p.kills().size(),
+        p.isJvm() ? ours.limitBytes().stream().mapToObj(Sizing::jvmFlags).findFirst()
+            : java.util.Optional.empty());
+  }
+
+  /*
+   * A JVM sizes its heap from the container's limit with MaxRAMPercentage; 75% leaves a quarter
+   * of the limit to metaspace, code cache, thread stacks, direct buffers and GC structures (the
+   * budget `oomlens jvm` details). The flag follows any later change of the limit, -Xmx would not.
+   */
+  static String jvmFlags(long limit) {
+    return "-XX:MaxRAMPercentage=75.0   # heap up to " + mib((long) (limit * 0.75)) + " of the "
+        + mib(limit) + " limit; check the rest with oomlens jvm --limit " + Math.ceilDiv(limit,
+        MIB) + "Mi";
   }
 
   static Recommendation ours(MemoryShape s, OptionalLong heldAtKill) {
@@ -72,6 +86,13 @@ public final class Sizing {
     double factor = s.shape() == MemoryShape.Shape.SPIKE ? SPIKE_LIMIT_FACTOR : LIMIT_FACTOR;
     long base = s.peakBytes();
     String basis = "peak " + mib(base);
+    if (heldAtKill.isPresent() && heldAtKill.getAsLong() > base) {
+      // The kernel saw more than any scrape: that is the observed peak (as LimitPolicy takes it
+      // for the MEMCG-LIMIT and TIGHT-LIMIT fixes, so both say one number at 1.5x).
+      base = heldAtKill.getAsLong();
+      basis = mib(base) + " the kernel saw it hold when it killed it (scrapes saw "
+          + mib(s.peakBytes()) + ")";
+    }
     if (s.shape() == MemoryShape.Shape.CACHE && !Double.isNaN(s.rssMedianBytes())) {
       request = ceilMib((long) s.rssMedianBytes());
     }
@@ -79,10 +100,6 @@ public final class Sizing {
     String why = String.format(Locale.ROOT, "request at %s %s, limit %.1fx the %s",
         s.shape() == MemoryShape.Shape.CACHE ? "the median rss" : "p95", mib(request), factor,
         basis);
-    if (heldAtKill.isPresent() && heldAtKill.getAsLong() > limit) {
-      limit = ceilMib(heldAtKill.getAsLong());
-      why += ", raised to " + mib(limit) + ", what the kernel saw it hold when it killed it";
-    }
     if (s.shape() == MemoryShape.Shape.CACHE) {
       why = "mostly page cache (median cache " + mib((long) s.cacheMedianBytes()) + " over rss "
           + mib((long) s.rssMedianBytes()) + "), " + why;

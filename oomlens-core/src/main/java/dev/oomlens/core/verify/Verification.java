@@ -45,6 +45,16 @@ public record Verification(Instant from, Instant to, Duration step, String hostL
     }
   }
 
+  /**
+   * The hosts named in the file that {@code r} found nothing wrong with and that sent data: the
+   * hosts it passed on.
+   */
+  public List<String> passedHosts(Result r) {
+    java.util.Set<String> failed = new java.util.HashSet<>(silentHosts);
+    r.offending().forEach(w -> failed.add(hostOf(w)));
+    return hosts.stream().filter(h -> !failed.contains(h)).toList();
+  }
+
   /** True when every criterion passed and every host sent data. */
   public boolean passed() {
     return silentHosts.isEmpty() && results.stream().allMatch(Result::passed);

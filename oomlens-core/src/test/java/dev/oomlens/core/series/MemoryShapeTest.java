@@ -124,9 +124,24 @@ class MemoryShapeTest {
     assertThat(plan.ours().limitBytes()).hasValue(1400 * MIB); // 2 x 700
     assertThat(plan.krr().limitBytes()).hasValue(805 * MIB); // 700 x 1.15
     assertThat(plan.vpa().requestBytes()).hasValue(805 * MIB); // P90 of 7 daily peaks x 1.15
-    // The kernel saw it hold more than our limit: the limit is never below that.
+    // The kernel saw it hold more than any scrape: that is the peak the limit is sized on.
     assertThat(Sizing.of(p, OptionalLong.of(1500 * MIB)).ours().limitBytes())
-        .hasValue(1500 * MIB);
+        .hasValue(3000 * MIB);
+    assertThat(Sizing.of(p, OptionalLong.of(500 * MIB)).ours().limitBytes())
+        .hasValue(1400 * MIB);
+  }
+
+  @Test
+  void jvm_killedAsJava_getsHeapFlagsMatchingTheLimit() {
+    MemoryProfile p = Workloads.profile("gc", Workloads.series(Series.Role.WORKING_SET, "gc",
+        WEEK, sec -> (400 + (sec % 600) * 200.0 / 600) * MIB),
+        Workloads.limit("gc", WEEK, 1024 * MIB));
+    assertThat(Sizing.of(p).jvmFlags()).isEmpty();
+    p.jvm();
+    Sizing.SizePlan plan = Sizing.of(p);
+    assertThat(plan.ours().limitBytes()).hasValue(885 * MIB); // 1.5 x the 590 MiB top
+    assertThat(plan.jvmFlags()).hasValue("-XX:MaxRAMPercentage=75.0   # heap up to 664 MiB of"
+        + " the 885 MiB limit; check the rest with oomlens jvm --limit 885Mi");
   }
 
   @Test

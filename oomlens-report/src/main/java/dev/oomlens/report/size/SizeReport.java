@@ -58,6 +58,7 @@ public final class SizeReport {
         + " VPA recommender's target request, KRR its simple strategy's request and limit.\n");
     for (Sizing.SizePlan p : plans) {
       out.print("  " + p.id().name() + ": " + p.ours().why() + "\n");
+      p.jvmFlags().ifPresent(f -> out.print("    a JVM (killed as java): " + f + "\n"));
     }
     out.print("\nWhy oomlens differs:\n");
     for (MemoryShape.Shape shape : seen) {
@@ -95,6 +96,11 @@ public final class SizeReport {
       bytes(json, "limit_bytes", p.ours().limitBytes());
       json.writeStringField("why", p.ours().why());
       bytes(json, "held_at_kill_bytes", p.heldAtKillBytes());
+      if (p.jvmFlags().isPresent()) {
+        json.writeStringField("jvm_flags", p.jvmFlags().get());
+      } else {
+        json.writeNullField("jvm_flags");
+      }
       json.writeNumberField("kills", p.kills());
       if (!Double.isNaN(s.slopeBytesPerHour())) {
         json.writeNumberField("trend_bytes_per_hour", Math.round(s.slopeBytesPerHour()));
@@ -147,8 +153,9 @@ public final class SizeReport {
             + "}, limits: {memory: " + mib(p.ours().limitBytes()) + "}}\n");
         continue;
       }
-      String patch = owner.get(0).equals("statefulset") || owner.get(0).equals("deployment")
-          ? "{\"spec\":{\"template\":{\"spec\":{\"containers\":[" + resources + "]}}}}" : "";
+      // Deployments and StatefulSets both keep their pods' spec under spec.template.
+      String patch = "{\"spec\":{\"template\":{\"spec\":{\"containers\":[" + resources
+          + "]}}}}";
       out.print("kubectl" + ns + " patch " + owner.get(0) + " " + Shell.quote(owner.get(1))
           + " --type=strategic -p " + Shell.quote(patch) + "\n");
     }

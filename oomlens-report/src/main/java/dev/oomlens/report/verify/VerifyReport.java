@@ -8,6 +8,7 @@ import dev.oomlens.core.verify.Verification;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -23,6 +24,11 @@ public final class VerifyReport {
     for (Verification.Result r : v.results()) {
       out.print((r.passed() ? "PASS  " : "FAIL  ") + r.criterion().name() + "\n");
       out.print("      " + r.criterion().expr() + "\n");
+      if (!v.hosts().isEmpty()) {
+        List<String> passed = v.passedHosts(r);
+        out.print("      passed on " + (passed.isEmpty() ? "no host"
+            : String.join(", ", passed)) + "\n");
+      }
       for (SeriesWindow w : r.offending()) {
         String host = v.hostOf(w);
         out.print("      " + (host.isEmpty() ? "(no " + v.hostLabel() + ")" : host) + " "
@@ -59,6 +65,11 @@ public final class VerifyReport {
       json.writeStringField("name", r.criterion().name());
       json.writeStringField("expr", r.criterion().expr());
       json.writeBooleanField("passed", r.passed());
+      json.writeArrayFieldStart("passed_hosts");
+      for (String h : v.passedHosts(r)) {
+        json.writeString(h);
+      }
+      json.writeEndArray();
       json.writeArrayFieldStart("offending");
       for (SeriesWindow w : r.offending()) {
         json.writeStartObject();

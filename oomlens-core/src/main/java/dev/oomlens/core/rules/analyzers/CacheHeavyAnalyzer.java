@@ -52,7 +52,7 @@ public final class CacheHeavyAnalyzer implements Analyzer {
           .ifPresent(fixes::add);
       out.add(SeriesFacts.finding(INFO, Severity.LOW, Confidence.MEDIUM, m, m.name()
           + " is mostly page cache (" + human((long) s.cacheMedianBytes()) + " cache, "
-          + human((long) s.rssMedianBytes()) + " rss)", why, fixes, false));
+          + human((long) s.rssMedianBytes()) + " rss)", why, fixes));
     }
     return out;
   }

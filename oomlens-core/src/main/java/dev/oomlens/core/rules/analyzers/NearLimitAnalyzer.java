@@ -47,7 +47,7 @@ public final class NearLimitAnalyzer implements Analyzer {
           .ifPresent(fixes::add);
       out.add(SeriesFacts.finding(INFO, Severity.MEDIUM, Confidence.HIGH, m, m.name()
           + " runs at " + SeriesFacts.percent(s.p95Bytes(), limit) + " of its "
-          + human(limit) + " limit", why, fixes, false));
+          + human(limit) + " limit", why, fixes));
     }
     return out;
   }

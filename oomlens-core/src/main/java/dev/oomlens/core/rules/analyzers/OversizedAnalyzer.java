@@ -47,7 +47,7 @@ public final class OversizedAnalyzer implements Analyzer {
       SeriesFacts.sizeFix(m, "Lower the limit to 1.5x the observed peak, request at the p95")
           .ifPresent(fixes::add);
       out.add(SeriesFacts.finding(INFO, Severity.INFO, Confidence.MEDIUM, m, m.name()
-          + " peaked at " + human(s.peakBytes()) + " under " + held, why, fixes, false));
+          + " peaked at " + human(s.peakBytes()) + " under " + held, why, fixes));
     }
     return out;
   }

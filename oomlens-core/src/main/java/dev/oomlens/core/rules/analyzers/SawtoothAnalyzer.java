@@ -50,7 +50,7 @@ public final class SawtoothAnalyzer implements Analyzer {
           + "of it to everything else.", Optional.of("-XX:MaxRAMPercentage=75.0")));
       out.add(SeriesFacts.finding(INFO, Severity.LOW, Confidence.MEDIUM, m, m.name()
           + " rises and falls in cycles between " + human(s.p5Bytes()) + " and "
-          + human(s.peakBytes()), why, fixes, false));
+          + human(s.peakBytes()), why, fixes));
     }
     return out;
   }

@@ -55,7 +55,10 @@ final class SeriesFacts {
     }
   }
 
-  /** The window of the working set a finding relied on: the highest value per bucket. */
+  /**
+   * The window of the working set a finding relied on: the highest value per bucket, or the
+   * lowest ({@code lowest}, what the leak test fits).
+   */
   static SeriesWindow window(MemoryProfile p, boolean lowest) {
     double[][] c = p.chart();
     int n = c[0].length;
@@ -88,11 +91,11 @@ final class SeriesFacts {
             limit))));
   }
 
-  /** The finding of one workload's shape, citing its window. */
+  /** The finding of one workload's shape, citing the window of its highest values. */
   static Finding finding(RuleInfo info, Severity severity, Confidence confidence,
-      MemoryShapeOf m, String summary, String reasoning, List<Fix> fixes, boolean lowest) {
+      MemoryShapeOf m, String summary, String reasoning, List<Fix> fixes) {
     return new Finding(info.code(), severity, confidence, summary, reasoning,
-        List.of(window(m.profile(), lowest)), fixes);
+        List.of(window(m.profile(), false)), fixes);
   }
 
   /** {@code p50 300.0 MiB, p95 310.0 MiB, peak 640.0 MiB, limit 512.0 MiB}. */

@@ -52,7 +52,7 @@ public final class SpikeAnalyzer implements Analyzer {
           Optional.empty()));
       out.add(SeriesFacts.finding(INFO, over ? Severity.MEDIUM : Severity.LOW, Confidence.MEDIUM,
           m, m.name() + " spikes to " + human(s.peakBytes()) + " from a p95 of "
-              + human(s.p95Bytes()), why, fixes, false));
+              + human(s.p95Bytes()), why, fixes));
     }
     return out;
   }
