@@ -76,6 +76,16 @@ public final class ClusterConverter {
 
   private static final Set<String> FLUX_KINDS = Set.of("Kustomization", "HelmRelease");
 
+  /** The kinds the rules read; a reader may skip the others without building them. */
+  private static final Set<String> READ_KINDS = Set.of("Node", "Pod", "Event", "DaemonSet",
+      "Deployment", "StatefulSet", "ReplicaSet", "Job", "CronJob", "PriorityClass",
+      "PersistentVolumeClaim", "PersistentVolume", "PodMetrics", "Kustomization", "HelmRelease");
+
+  /** True for a kind the rules read; {@link #add} ignores the others. */
+  public static boolean reads(String kind) {
+    return READ_KINDS.contains(kind);
+  }
+
   private final Problems problems;
   private final List<ClusterNode> nodes = new ArrayList<>();
   private final List<PodDraft> pods = new ArrayList<>();

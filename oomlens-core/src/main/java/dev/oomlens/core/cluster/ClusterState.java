@@ -81,6 +81,14 @@ public record ClusterState(
     return u == null ? Optional.empty() : Optional.ofNullable(u.workingSetBytes().get(container));
   }
 
+  /**
+   * Every container of every workload once, in the order of the input: a template and its pods
+   * are one workload.
+   */
+  public List<WorkloadContainer> workloadContainers() {
+    return index().workloadContainers;
+  }
+
   /** The PodMetrics object of {@code pod}, when metrics hold it. */
   public Optional<PodUsage> usageOf(ObjectRef pod) {
     return Optional.ofNullable(index().usage.get(pod.namespace().orElse("") + "/" + pod.name()));
@@ -109,6 +117,7 @@ public record ClusterState(
     final Map<String, List<ClusterPod>> podsByNode = new HashMap<>();
     final Map<ObjectRef, List<ClusterEvent>> eventsByObject = new HashMap<>();
     final Map<String, PodUsage> usage = new HashMap<>();
+    final List<WorkloadContainer> workloadContainers;
 
     Index(ClusterState s) {
       s.nodes.forEach(n -> nodes.putIfAbsent(n.name(), n));
@@ -123,6 +132,24 @@ public record ClusterState(
       }
       eventsByObject.putAll(events);
       s.usage.forEach(u -> usage.put(u.ref().namespace().orElse("") + "/" + u.ref().name(), u));
+      workloadContainers = byWorkload(s.pods);
+    }
+
+    private static List<WorkloadContainer> byWorkload(List<ClusterPod> all) {
+      record Key(ObjectRef workload, boolean init, String name) {}
+      Map<Key, List<ClusterPod>> pods = new LinkedHashMap<>();
+      Map<Key, ContainerSpec> specs = new HashMap<>();
+      for (ClusterPod p : all) {
+        ObjectRef w = p.workload();
+        for (ContainerSpec c : p.containers()) {
+          Key key = new Key(w, c.init(), c.name());
+          pods.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
+          specs.putIfAbsent(key, c);
+        }
+      }
+      List<WorkloadContainer> out = new ArrayList<>(pods.size());
+      pods.forEach((k, v) -> out.add(new WorkloadContainer(k.workload(), specs.get(k), v)));
+      return List.copyOf(out);
     }
   }
 }

@@ -15,7 +15,7 @@ import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.Shell;
 import dev.oomlens.core.rules.Sizes;
-import dev.oomlens.core.rules.cluster.ClusterFacts.WorkloadContainer;
+import dev.oomlens.core.cluster.WorkloadContainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
