@@ -37,7 +37,8 @@ public final class ClusterDumpGenerator {
   private long oomKilledPods;
   private long events;
 
-  ClusterDumpGenerator(int nodes, int pods, long seed) {
+  /** A generator of {@code nodes} nodes and {@code pods} pods, the same bytes for one seed. */
+  public ClusterDumpGenerator(int nodes, int pods, long seed) {
     this.nodes = nodes;
     this.pods = pods;
     this.random = new SplittableRandom(seed);
@@ -75,7 +76,7 @@ public final class ClusterDumpGenerator {
   }
 
   /** Writes the whole List. */
-  void write(Writer w) throws IOException {
+  public void write(Writer w) throws IOException {
     w.write("{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n");
     boolean first = true;
     for (int n = 0; n < nodes; n++) {

@@ -136,4 +136,34 @@ final class Cluster {
   EvidenceSet evidence() {
     return EvidenceSet.builder().cluster(state()).build();
   }
+
+  /** The cluster beside kernel reports, as {@code oomlens k8s --kernel-log} reads them. */
+  EvidenceSet evidence(List<dev.oomlens.core.model.OomReport> reports) {
+    return EvidenceSet.builder().cluster(state()).reports(reports).build();
+  }
+
+  /** A pod with its UID given, for joins with the kernel's reports. */
+  Cluster podWithUid(String ns, String name, String uid, List<ContainerSpec> containers,
+      List<ContainerStatus> statuses) {
+    pods.add(new ClusterPod(ObjectRef.of("Pod", ns, name), Optional.of(uid), Optional.empty(),
+        Optional.of("aks-node"), Optional.of("Running"), Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), containers, statuses, List.of()));
+    return this;
+  }
+
+  /** A container status whose current state is terminated, with its container ID. */
+  static ContainerStatus terminated(String name, String containerId, String reason, int exit) {
+    String path = "status.containerStatuses[0]";
+    return new ContainerStatus(name, path, false, 0, Optional.of(containerId),
+        Optional.of(new Termination(path + ".state.terminated", Optional.of(reason), exit,
+            Optional.empty(), Optional.of("2025-12-13T07:23:21Z"), Optional.empty())),
+        Optional.empty());
+  }
+
+  Cluster podEvent(String ns, String pod, String reason, String message) {
+    events.add(new ClusterEvent(ObjectRef.of("Event", ns, pod + "." + events.size()),
+        ObjectRef.of("Pod", ns, pod), reason, message, Optional.of("Warning"), 1,
+        Optional.empty()));
+    return this;
+  }
 }

@@ -469,6 +469,62 @@ class ClusterRulesTest {
     }
   }
 
+  @Nested
+  class KernelJoin {
+    private static final String AKS = "corpus/015-jpaztech-aks-5.15-burstable-pod-cgv2.log";
+    private static final String UID = "479f327f-a27b-4eda-8523-90bdabcf0a27";
+    private static final String CID =
+        "679f9845995b4ae4812789eb3c3d1df88040a1bc3f0c046a05c9aa9b5b5f93be";
+
+    @Test
+    void statusSaysCompleted_kernelKilledIt_isCalledOut() {
+      Cluster c = new Cluster().podWithUid("batch", "stress", UID,
+          List.of(c(0, "stress", 250, 500)),
+          List.of(Cluster.terminated("stress", CID, "Completed", 0)));
+      List<Finding> out = new OomKilledAnalyzer().analyze(
+          c.evidence(BallooningAnalyzerAccess.reports(AKS)));
+      assertThat(out).singleElement().satisfies(f -> {
+        assertThat(f.summary()).endsWith("although its status says otherwise");
+        assertThat(f.reasoning()).contains("stress says Completed (exit 0)", "the status lies");
+        assertThat(f.logLines()).singleElement()
+            .satisfies(l -> assertThat(l.text()).contains("Killed process 716580 (stress-ng-vm)"));
+      });
+    }
+
+    @Test
+    void nearMiss_otherContainerOfThePod_isNotJoined() {
+      Cluster c = new Cluster().podWithUid("batch", "stress", UID,
+          List.of(c(0, "stress", 250, 500)),
+          List.of(Cluster.terminated("stress", "0123456789abcdef", "Completed", 0)));
+      assertThat(new OomKilledAnalyzer().analyze(c.evidence(BallooningAnalyzerAccess.reports(AKS))))
+          .isEmpty();
+    }
+
+    @Test
+    void exit137WithoutOomKilled_isNotOom_withTheEventsThatSayWho() {
+      Cluster c = new Cluster().node("a", 4096).pod("shop", "web-1", "a", DEPLOY, "Running",
+          List.of(c(0, "web", 256, 512)), List.of(lastTerminated(0, "web", "Error", 137, 3)))
+          .podEvent("shop", "web-1", "Unhealthy", "Liveness probe failed: HTTP probe failed with"
+              + " statuscode: 503");
+      assertThat(BallooningAnalyzerAccess.notOom(c.evidence())).singleElement().satisfies(f -> {
+        assertThat(f.code()).isEqualTo("NOT-OOM");
+        assertThat(f.summary()).isEqualTo("Pod shop/web-1 container web was killed with SIGKILL"
+            + " (exit 137) but not for memory");
+        assertThat(f.reasoning()).contains("Unhealthy: Liveness probe failed");
+      });
+    }
+
+    @Test
+    void nearMiss_exit137OomKilled_orExit1_isNoNotOom() {
+      Cluster c = new Cluster().node("a", 4096)
+          .pod("shop", "web-1", "a", DEPLOY, "Running", List.of(c(0, "web", 256, 512)),
+              List.of(lastTerminated(0, "web", "OOMKilled", 137, 3)))
+          .pod("shop", "web-2", "a", DEPLOY, "Running", List.of(c(0, "web", 256, 512)),
+              List.of(lastTerminated(0, "web", "Error", 1, 3)));
+      assertThat(BallooningAnalyzerAccess.notOom(c.evidence())).isEmpty();
+    }
+  }
+
   @Test
   void everyLimitProposedForOneContainer_isTheSameNumber() {
     Cluster c = new Cluster().node("a", 8192).pod("shop", "checkout-1", "a", DEPLOY, "Running",
