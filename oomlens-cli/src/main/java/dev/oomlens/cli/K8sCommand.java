@@ -10,6 +10,7 @@ import dev.oomlens.core.source.IoReasons;
 import dev.oomlens.core.source.KernelLogFile;
 import dev.oomlens.k8s.ClusterDumps;
 import dev.oomlens.k8s.LiveCluster;
+import dev.oomlens.report.escape.Controls;
 import dev.oomlens.report.escape.EscapingWriter;
 import dev.oomlens.report.markdown.MarkdownReport;
 import dev.oomlens.report.text.ClusterTextWriter;
@@ -134,11 +135,11 @@ final class K8sCommand implements Callable<Integer> {
     for (Input input : d.evidence().inputs()) {
       Optional<String> why = input.whyNotWholeNamed();
       if (why.isPresent()) {
-        err.println("oomlens: " + why.get());
+        err.println("oomlens: " + Controls.visible(why.get()));
         code = ExitCodes.INPUT;
       } else {
         for (var p : input.problems()) {
-          err.println("oomlens: " + p);
+          err.println("oomlens: " + Controls.visible(p.toString()));
         }
       }
     }

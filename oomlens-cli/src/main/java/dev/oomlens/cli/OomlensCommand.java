@@ -69,7 +69,8 @@ public final class OomlensCommand implements Callable<Integer> {
   /** {@code oomlens} alone names the commands and fails as a usage error. */
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("oomlens: missing command: doctor, diagnose, k8s or snapshot");
+    spec.commandLine().getErr()
+        .println("oomlens: missing command: doctor, diagnose, k8s or snapshot");
     spec.commandLine().getErr().println("Try 'oomlens --help' for more information.");
     return ExitCodes.USAGE;
   }

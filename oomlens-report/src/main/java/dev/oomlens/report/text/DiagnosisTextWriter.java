@@ -20,6 +20,7 @@ import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.rules.RuleEngine;
+import dev.oomlens.report.escape.Controls;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -234,8 +235,10 @@ public final class DiagnosisTextWriter {
     out.flush();
   }
 
+  // A name from a cluster object may hold a line break (JSON allows it); shown visibly, it cannot
+  // start a line of its own that looks like output.
   private void finding(Finding f, Map<String, String> labels) {
-    out.print("\n" + f.code() + ": " + f.summary() + "\n");
+    out.print("\n" + f.code() + ": " + Controls.visible(f.summary()) + "\n");
     out.print(INDENT + "Severity " + f.severity().jsonName() + ", confidence "
         + f.confidence().jsonName() + "\n");
     if (!f.incidents().isEmpty()) {
@@ -243,15 +246,16 @@ public final class DiagnosisTextWriter {
           .map(id -> labels.getOrDefault(id, "?") + " (" + id + ")")
           .collect(Collectors.joining(", ")) + "\n");
     }
-    out.print(INDENT + "Reasoning: " + f.reasoning() + "\n");
+    out.print(INDENT + "Reasoning: " + Controls.visible(f.reasoning()) + "\n");
     if (!f.evidence().isEmpty()) {
       out.print(INDENT + "Evidence:\n");
       for (Citation c : f.evidence()) {
-        out.print(INDENT + INDENT + c.describe() + "\n");
+        out.print(INDENT + INDENT + Controls.visible(c.describe()) + "\n");
       }
     }
     for (Fix fix : f.fixes()) {
-      out.print(INDENT + "Fix [" + fix.layer().jsonName() + "]: " + fix.action() + "\n");
+      out.print(INDENT + "Fix [" + fix.layer().jsonName() + "]: " + Controls.visible(fix.action())
+          + "\n");
       fix.snippet().ifPresent(s -> snippet(s, INDENT + INDENT + INDENT));
     }
     if (!f.code().equals(RuleEngine.ENGINE_ERROR)) {
