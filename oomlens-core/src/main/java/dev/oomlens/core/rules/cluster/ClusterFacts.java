@@ -32,7 +32,10 @@ final class ClusterFacts {
     return cluster.workloadContainers();
   }
 
-  /** The largest working set of this container in any of its pods, when metrics hold one. */
+  /**
+   * The largest working set of this container in any of its pods, when metrics hold one, or
+   * what it used when the kubelet evicted one of them (its message says).
+   */
   static OptionalLong peakUse(ClusterState cluster, WorkloadContainer wc) {
     long max = -1;
     for (ClusterPod p : wc.pods()) {
@@ -40,6 +43,10 @@ final class ClusterFacts {
         Optional<Long> ws = cluster.workingSet(p.ref(), wc.spec().name());
         if (ws.isPresent()) {
           max = Math.max(max, ws.get());
+        }
+        OptionalLong evicted = EvictedAnalyzer.usedWhenEvicted(p, wc.spec().name());
+        if (evicted.isPresent()) {
+          max = Math.max(max, evicted.getAsLong());
         }
       }
     }

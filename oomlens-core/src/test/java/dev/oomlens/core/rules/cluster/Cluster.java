@@ -142,6 +142,16 @@ final class Cluster {
     return EvidenceSet.builder().cluster(state()).reports(reports).build();
   }
 
+  /** A pod the kubelet evicted, with its message. */
+  Cluster evicted(String ns, String name, String node, ObjectRef owner, String message,
+      List<ContainerSpec> containers) {
+    pods.add(new ClusterPod(ObjectRef.of("Pod", ns, name), Optional.of("uid-" + name),
+        Optional.ofNullable(owner), Optional.of(node), Optional.of("Failed"),
+        Optional.of("Evicted"), Optional.of(message), Optional.empty(), Optional.empty(),
+        containers, List.of(), List.of()));
+    return this;
+  }
+
   /** A pod with its UID given, for joins with the kernel's reports. */
   Cluster podWithUid(String ns, String name, String uid, List<ContainerSpec> containers,
       List<ContainerStatus> statuses) {

@@ -470,6 +470,46 @@ class ClusterRulesTest {
   }
 
   @Nested
+  class Evicted {
+    private final EvictedAnalyzer rule = new EvictedAnalyzer();
+    private static final String MESSAGE = "The node was low on resource: memory. Threshold"
+        + " quantity: 100Mi, available: 83068Ki. Container cart was using 1254928Ki, request is"
+        + " 256Mi, has larger consumption of memory. ";
+
+    @Test
+    void evictedForMemory_requestFromWhatItUsed() {
+      Cluster c = new Cluster().node("w2", 8192).event("w2", "EvictionThresholdMet",
+          "Attempting to reclaim memory")
+          .evicted("shop", "cart-1", "w2", ObjectRef.of("Deployment", "shop", "cart"), MESSAGE,
+              List.of(c(0, "cart", 256, 0)));
+      assertThat(run(rule, c.evidence())).singleElement().satisfies(f -> {
+        assertThat(f.summary()).isEqualTo("1 pod was evicted from node w2 for memory");
+        assertThat(f.reasoning()).contains("shop/cart-1 cart used 1254928Ki against a request"
+            + " of 256Mi", "EvictionThresholdMet");
+        assertThat(f.fixes().getFirst().snippet().orElseThrow()).isEqualTo("kubectl set"
+            + " resources deployment/cart -n shop -c cart --requests=memory=1226Mi\n");
+      });
+      // NO-LIMIT sizes the limit from the use at eviction, not from the request.
+      assertThat(run(new NoLimitAnalyzer(), c.evidence())).singleElement()
+          .satisfies(f -> assertThat(newLimits(f)).containsExactly(1839 * Cluster.MI));
+    }
+
+    @Test
+    void negative_evictedForDisk() {
+      Cluster c = new Cluster().node("w2", 8192).evicted("shop", "cart-1", "w2", null,
+          "The node was low on resource: ephemeral-storage.", List.of(c(0, "cart", 256, 512)));
+      assertThat(run(rule, c.evidence())).isEmpty();
+    }
+
+    @Test
+    void nearMiss_failedButNotEvicted() {
+      Cluster c = new Cluster().node("w2", 8192).pod("shop", "cart-1", "w2", null, "Failed",
+          List.of(c(0, "cart", 256, 512)), List.of(lastTerminated(0, "cart", "Error", 1, 0)));
+      assertThat(run(rule, c.evidence())).isEmpty();
+    }
+  }
+
+  @Nested
   class KernelJoin {
     private static final String AKS = "corpus/015-jpaztech-aks-5.15-burstable-pod-cgv2.log";
     private static final String UID = "479f327f-a27b-4eda-8523-90bdabcf0a27";
