@@ -27,6 +27,8 @@ import java.util.function.Supplier;
  * @param killers opens the journal's records of userspace OOM killers ({@code journalctl -b}
  *     matched to systemd-oomd, earlyoom, nohang, the kubelet and the service managers)
  * @param stdinIsTerminal true when standard input is a terminal, so reading it waits for a person
+ * @param clusterAtHand true when a kubeconfig ({@code $KUBECONFIG}, {@code ~/.kube/config}) or a
+ *     pod's service account token is there, so doctor can ask the cluster for pod names
  */
 record Environment(
     InputStream stdin,
@@ -35,7 +37,8 @@ record Environment(
     Supplier<LiveLog> kmsg,
     Supplier<LiveLog> journal,
     Supplier<LiveLog> killers,
-    BooleanSupplier stdinIsTerminal) {
+    BooleanSupplier stdinIsTerminal,
+    BooleanSupplier clusterAtHand) {
   Environment {
     requireNonNull(stdin, "stdin");
     requireNonNull(clock, "clock");
@@ -44,6 +47,13 @@ record Environment(
     requireNonNull(journal, "journal");
     requireNonNull(killers, "killers");
     requireNonNull(stdinIsTerminal, "stdinIsTerminal");
+    requireNonNull(clusterAtHand, "clusterAtHand");
+  }
+
+  /** An environment with no cluster at hand (tests). */
+  Environment(InputStream stdin, Clock clock, HostPaths host, Supplier<LiveLog> kmsg,
+      Supplier<LiveLog> journal, Supplier<LiveLog> killers, BooleanSupplier stdinIsTerminal) {
+    this(stdin, clock, host, kmsg, journal, killers, stdinIsTerminal, () -> false);
   }
 
   /** An environment whose standard input is not a terminal (tests, pipes). */
@@ -55,7 +65,20 @@ record Environment(
   static Environment system() {
     return new Environment(System.in, Clock.systemDefaultZone(), HostPaths.DEFAULT,
         () -> KmsgReader.ofThisMachine().open(), () -> JournalReader.ofThisMachine().open(),
-        () -> KillerJournalReader.ofThisMachine().open(), Environment::isTerminalOnFd0);
+        () -> KillerJournalReader.ofThisMachine().open(), Environment::isTerminalOnFd0,
+        Environment::clusterAtHandHere);
+  }
+
+  /** A kubeconfig where kubectl looks, or the service account of the pod we run in. */
+  private static boolean clusterAtHandHere() {
+    String kubeconfig = System.getenv("KUBECONFIG");
+    if (kubeconfig != null && !kubeconfig.isBlank()) {
+      return true;
+    }
+    return java.nio.file.Files.isRegularFile(java.nio.file.Path.of(
+        System.getProperty("user.home"), ".kube", "config"))
+        || java.nio.file.Files.isRegularFile(java.nio.file.Path.of(
+            "/var/run/secrets/kubernetes.io/serviceaccount/token"));
   }
 
   /** True when file descriptor 0 is a terminal (Linux: a link to /dev/pts/N or /dev/ttyN). */

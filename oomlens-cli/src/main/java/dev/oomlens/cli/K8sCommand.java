@@ -127,7 +127,8 @@ final class K8sCommand implements Callable<Integer> {
     if (!dumps.isEmpty()) {
       sources.add(new ClusterDumps(dumps, vm));
     } else {
-      sources.add(new LiveCluster(client(), clusterName(), vm));
+      sources.add(new LiveCluster(client(kubeconfig, context), clusterName(kubeconfig, context),
+          vm));
     }
     Diagnosis d = Diagnosis.run(sources, false);
     PrintWriter err = spec.commandLine().getErr();
@@ -174,12 +175,14 @@ final class K8sCommand implements Callable<Integer> {
     return out;
   }
 
-  private String clusterName() {
+  /** How messages name the cluster of {@code kubeconfig} and {@code context}. */
+  static String clusterName(Path kubeconfig, String context) {
     return "cluster" + (context != null ? " (context " + context + ")" : "")
         + (kubeconfig != null ? " (kubeconfig " + kubeconfig + ")" : "");
   }
 
-  private Supplier<KubernetesClient> client() {
+  /** A client of the cluster kubectl would use, or of {@code kubeconfig} and {@code context}. */
+  static Supplier<KubernetesClient> client(Path kubeconfig, String context) {
     return () -> {
       Config config = kubeconfig != null
           ? Config.fromKubeconfig(context, kubeconfig.toFile())

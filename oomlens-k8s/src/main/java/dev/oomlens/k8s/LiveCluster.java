@@ -141,7 +141,7 @@ public final class LiveCluster implements EvidenceSource {
    * why; the deepest cause says why (Connection refused, a certificate not trusted, a 403's
    * status message).
    */
-  private static String reason(RuntimeException e) {
+  static String reason(RuntimeException e) {
     Throwable deepest = e;
     while (deepest.getCause() != null && deepest.getCause() != deepest) {
       deepest = deepest.getCause();

@@ -3,6 +3,7 @@ package dev.oomlens.core.rules;
 import static java.util.Objects.requireNonNull;
 
 import dev.oomlens.core.cluster.ClusterState;
+import dev.oomlens.core.cluster.PodName;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.host.KillerEvent;
 import dev.oomlens.core.kernel.KernelLogSink;
@@ -12,6 +13,7 @@ import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -29,6 +31,8 @@ import java.util.function.Predicate;
  * @param exitedWithSigkill true when the user says a workload died of SIGKILL / exit 137 (used to
  *     tell a kernel OOM kill from a manual kill or eviction when no report exists)
  * @param clusters what Kubernetes clusters told (live or from dumps); empty when none was read
+ * @param podNames the names of pods by UID, when a cluster was asked only for them (doctor with a
+ *     kubeconfig at hand): they name the kills, and no cluster rule reads them
  */
 public record EvidenceSet(
     List<Input> inputs,
@@ -38,7 +42,8 @@ public record EvidenceSet(
     Optional<HostSnapshot> host,
     List<KillerEvent> killers,
     boolean exitedWithSigkill,
-    List<ClusterState> clusters) {
+    List<ClusterState> clusters,
+    Map<String, PodName> podNames) {
   public EvidenceSet {
     inputs = List.copyOf(inputs);
     reports = List.copyOf(reports);
@@ -47,6 +52,18 @@ public record EvidenceSet(
     requireNonNull(host, "host");
     killers = List.copyOf(killers);
     clusters = List.copyOf(clusters);
+    podNames = Map.copyOf(podNames);
+  }
+
+  /** What the cluster calls the pod of the first of {@code incident}'s reports it names. */
+  public Optional<String> podOf(Incident incident) {
+    return incident.reports().stream().map(this::podOf).flatMap(Optional::stream).findFirst();
+  }
+
+  /** What the cluster calls the pod of {@code report}'s cgroup, when its names were read. */
+  public Optional<String> podOf(OomReport report) {
+    return report.workload().podUid().map(podNames::get)
+        .map(p -> p.describe(report.workload().containerId()));
   }
 
   /** An empty builder. */
@@ -94,6 +111,7 @@ public record EvidenceSet(
     private final List<AllocFailure> allocFailures = new ArrayList<>();
     private final List<KillerEvent> killers = new ArrayList<>();
     private final List<ClusterState> clusters = new ArrayList<>();
+    private final Map<String, PodName> podNames = new java.util.HashMap<>();
     private Optional<HostSnapshot> host = Optional.empty();
     private boolean exitedWithSigkill;
 
@@ -154,6 +172,12 @@ public record EvidenceSet(
       return this;
     }
 
+    /** The names of a cluster's pods, and the record of reading them. */
+    public Builder podNames(List<PodName> pods, Input input) {
+      pods.forEach(p -> podNames.put(p.uid(), p));
+      return input(input);
+    }
+
     public Builder exitedWithSigkill(boolean value) {
       this.exitedWithSigkill = value;
       return this;
@@ -194,7 +218,7 @@ public record EvidenceSet(
     /** The evidence, with its reports grouped into incidents. */
     public EvidenceSet build() {
       return new EvidenceSet(inputs, reports, IncidentBuilder.group(reports), allocFailures, host,
-          killers, exitedWithSigkill, clusters);
+          killers, exitedWithSigkill, clusters, podNames);
     }
   }
 
