@@ -396,10 +396,11 @@ public final class ClusterConverter {
         }
       }
     }
-    List<String> tmpfs = new ArrayList<>();
+    List<ContainerSpec.TmpfsMount> tmpfs = new ArrayList<>();
     if (c.getVolumeMounts() != null) {
-      c.getVolumeMounts().stream().filter(m -> memoryVolumes.contains(m.getName()))
-          .forEach(m -> tmpfs.add(m.getMountPath()));
+      c.getVolumeMounts().stream().filter(m -> memoryVolumes.contains(m.getName())
+          && m.getMountPath() != null)
+          .forEach(m -> tmpfs.add(new ContainerSpec.TmpfsMount(m.getName(), m.getMountPath())));
     }
     return new ContainerSpec(intern(c.getName()), path, init, sidecar,
         Optional.ofNullable(intern(c.getImage())),

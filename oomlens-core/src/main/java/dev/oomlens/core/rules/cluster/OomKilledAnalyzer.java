@@ -2,6 +2,7 @@ package dev.oomlens.core.rules.cluster;
 
 import dev.oomlens.core.cluster.ClusterPod;
 import dev.oomlens.core.cluster.ClusterState;
+import dev.oomlens.core.cluster.ContainerSpec;
 import dev.oomlens.core.cluster.ContainerStatus;
 import dev.oomlens.core.cluster.KernelKills;
 import dev.oomlens.core.cluster.Termination;
@@ -145,6 +146,25 @@ public final class OomKilledAnalyzer implements Analyzer {
                 "kubectl top pod --containers -n " + dev.oomlens.core.rules.Shell.quote(
                     wc.workload().namespace().orElse("default")))));
       }
+    }
+    List<ContainerSpec.TmpfsMount> tmpfs = wc.spec().memoryTmpfsMounts();
+    if (!tmpfs.isEmpty()) {
+      // The files of a memory-backed emptyDir belong to the pod, not the container: a restarted
+      // container starts with them still charged, so it is killed again sooner each time.
+      why.append(" It mounts a memory-backed emptyDir (").append(String.join(", ", tmpfs.stream()
+          .map(t -> t.volume() + " at " + t.path()).toList()))
+          .append("): what is written there is memory charged to the pod and survives the"
+              + " container's restarts, so each restart begins with it already counted and is"
+              + " killed again").append(restarts >= 2 ? " (" + restarts + " restarts)" : "")
+          .append('.');
+      String sizeLimit = limit.isPresent() ? Sizes.quantityMi(limit.getAsLong() / 2) : null;
+      fixes.add(new Fix(Layer.POD_SPEC, "Bound the memory-backed emptyDir with a sizeLimit"
+          + " below the container's limit (writes past it are refused instead of killing"
+          + (sizeLimit != null ? "; half the limit, " + sizeLimit + ", as a starting point" : "")
+          + "), or clean it when the container starts: the pod's memory holds the files and the"
+          + " process together.", sizeLimit == null ? Optional.empty() : Optional.of(
+              "volumes:\n- name: " + ClusterFacts.yamlText(tmpfs.getFirst().volume()) + "\n"
+                  + "  emptyDir:\n    medium: Memory\n    sizeLimit: " + sizeLimit + "\n")));
     }
     fixes.add(new Fix(Layer.APPLICATION, "See what it held before it died: the previous run's"
         + " log and the events of the pod.", Optional.of("kubectl logs --previous "

@@ -58,6 +58,12 @@ final class Cluster {
         c.requestBytes(), c.limitBytes(), c.args(), Map.of(var, value), c.memoryTmpfsMounts());
   }
 
+  static ContainerSpec withTmpfs(ContainerSpec c, String volume, String path) {
+    return new ContainerSpec(c.name(), c.fieldPath(), c.init(), c.sidecar(), c.image(),
+        c.requestBytes(), c.limitBytes(), c.args(), c.env(),
+        List.of(new ContainerSpec.TmpfsMount(volume, path)));
+  }
+
   static ContainerStatus running(int index, String name) {
     return new ContainerStatus(name, "status.containerStatuses[" + index + "]", false, 0,
         Optional.empty(), Optional.empty(), Optional.empty());

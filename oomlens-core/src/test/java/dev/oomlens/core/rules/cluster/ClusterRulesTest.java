@@ -77,6 +77,19 @@ class ClusterRulesTest {
     }
 
     @Test
+    void memoryTmpfs_survivesRestarts_isSaidWithASizeLimit() {
+      Cluster c = new Cluster().node("a", 4096).pod("ci", "build-1", "a", DEPLOY, "Running",
+          List.of(Cluster.withTmpfs(c(0, "build", 256, 512), "scratch", "/tmp")),
+          List.of(lastTerminated(0, "build", "OOMKilled", 137, 5)));
+      assertThat(run(rule, c.evidence())).singleElement().satisfies(f -> {
+        assertThat(f.reasoning()).contains("memory-backed emptyDir (scratch at /tmp)",
+            "survives the container's restarts", "(5 restarts)");
+        assertThat(f.fixes()).anyMatch(x -> x.snippet().orElse("").contains("- name: scratch\n"
+            + "  emptyDir:\n    medium: Memory\n    sizeLimit: 256Mi"));
+      });
+    }
+
+    @Test
     void nearMiss_exit137WithoutTheReason_isNotAnOomKill() {
       Cluster c = new Cluster().node("a", 4096).pod("shop", "web-1", "a", DEPLOY, "Running",
           List.of(c(0, "web", 256, 512)), List.of(lastTerminated(0, "web", "Error", 137, 1)));
