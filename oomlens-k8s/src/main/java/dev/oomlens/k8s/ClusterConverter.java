@@ -11,6 +11,7 @@ import dev.oomlens.core.cluster.ObjectRef;
 import dev.oomlens.core.cluster.PodUsage;
 import dev.oomlens.core.cluster.PriorityClassInfo;
 import dev.oomlens.core.cluster.Termination;
+import dev.oomlens.core.cluster.VirtualMachine;
 import dev.oomlens.core.cluster.Volumes;
 import dev.oomlens.core.model.Quantity;
 import io.fabric8.kubernetes.api.model.Container;
@@ -75,11 +76,13 @@ public final class ClusterConverter {
   }
 
   private static final Set<String> FLUX_KINDS = Set.of("Kustomization", "HelmRelease");
+  private static final String HARVESTER_RATIO = "additional-guest-memory-overhead-ratio";
 
   /** The kinds the rules read; a reader may skip the others without building them. */
   private static final Set<String> READ_KINDS = Set.of("Node", "Pod", "Event", "DaemonSet",
       "Deployment", "StatefulSet", "ReplicaSet", "Job", "CronJob", "PriorityClass",
-      "PersistentVolumeClaim", "PersistentVolume", "PodMetrics", "Kustomization", "HelmRelease");
+      "PersistentVolumeClaim", "PersistentVolume", "PodMetrics", "Kustomization", "HelmRelease",
+      "VirtualMachineInstance", "KubeVirt", "Setting");
 
   /** True for a kind the rules read; {@link #add} ignores the others. */
   public static boolean reads(String kind) {
@@ -96,6 +99,9 @@ public final class ClusterConverter {
   private final List<Volumes.Volume> volumes = new ArrayList<>();
   private final List<PodUsage> usage = new ArrayList<>();
   private final List<Condition> conditions = new ArrayList<>();
+  private final List<GenericKubernetesResource> vmis = new ArrayList<>();
+  private Double ratio;
+  private String ratioSource;
   /** ReplicaSets and Jobs by namespace/name: their owner, for pods they own. */
   private final Map<String, ObjectRef> ownerOf = new HashMap<>();
   private final Map<String, String> interned = new HashMap<>();
@@ -194,8 +200,43 @@ public final class ClusterConverter {
     usage.sort(Comparator.comparing(PodUsage::ref, byRef));
     conditions.sort(Comparator.comparing(Condition::ref, byRef)
         .thenComparing(Condition::fieldPath));
+    List<VirtualMachine> vms = new ArrayList<>();
+    for (GenericKubernetesResource g : vmis) {
+      try {
+        vm(g).ifPresent(vms::add);
+      } catch (RuntimeException e) {
+        problems.problem(ref(g).describe(), "cannot be read: " + e.getMessage());
+      }
+    }
+    vms.sort(Comparator.comparing(VirtualMachine::ref, byRef));
     return new ClusterState(source, nodes, outPods, events, priorityClasses, claims, volumes,
-        usage, conditions, Map.of());
+        usage, conditions, Map.of(), vms);
+  }
+
+  private Optional<VirtualMachine> vm(GenericKubernetesResource g) {
+    Map<String, Object> p = g.getAdditionalProperties();
+    Object guest = GenericKubernetesResource.get(p, "spec", "domain", "memory", "guest");
+    if (guest == null) {
+      guest = GenericKubernetesResource.get(p, "spec", "domain", "resources", "requests",
+          "memory");
+    }
+    if (guest == null) {
+      problems.problem(ref(g).describe(), "no spec.domain.memory.guest nor"
+          + " resources.requests.memory; its launcher is not checked");
+      return Optional.empty();
+    }
+    int vcpus = 1;
+    for (String k : List.of("sockets", "cores", "threads")) {
+      Object n = GenericKubernetesResource.get(p, "spec", "domain", "cpu", k);
+      if (n instanceof Number num && num.intValue() > 0) {
+        vcpus *= num.intValue();
+      }
+    }
+    Object graphics = GenericKubernetesResource.get(p, "spec", "domain", "devices",
+        "autoattachGraphicsDevice");
+    return Optional.of(new VirtualMachine(ref(g), Quantity.parseBytes(guest.toString()), vcpus,
+        !Boolean.FALSE.equals(graphics), Optional.ofNullable(ratio),
+        Optional.ofNullable(ratioSource)));
   }
 
   private ObjectRef resolve(ObjectRef owner) {
@@ -511,6 +552,38 @@ public final class ClusterConverter {
 
   @SuppressWarnings("unchecked")
   private boolean generic(GenericKubernetesResource g) {
+    switch (g.getKind()) {
+      case "VirtualMachineInstance" -> {
+        vmis.add(g);
+        return true;
+      }
+      case "KubeVirt" -> {
+        Object r = GenericKubernetesResource.get(g.getAdditionalProperties(), "spec",
+            "configuration", "additionalGuestMemoryOverheadRatio");
+        if (r != null && ratio == null) {
+          ratio = Double.parseDouble(r.toString());
+          ratioSource = "KubeVirt " + g.getMetadata().getName()
+              + " spec.configuration.additionalGuestMemoryOverheadRatio";
+        }
+        return true;
+      }
+      case "Setting" -> {
+        if (HARVESTER_RATIO.equals(g.getMetadata().getName())) {
+          Object v = g.getAdditionalProperties().get("value");
+          Object d = g.getAdditionalProperties().get("default");
+          String text = v != null && !v.toString().isEmpty() ? v.toString()
+              : d == null ? "" : d.toString();
+          double h = dev.oomlens.core.calc.KubevirtOverhead.parseHarvesterRatio(text);
+          // Harvester's own setting wins over the KubeVirt CR it writes.
+          ratio = h == 0 ? 1.0 : h;
+          ratioSource = "Harvester setting " + HARVESTER_RATIO + (h == 0 ? " (legacy mode)" : "");
+        }
+        return true;
+      }
+      default -> {
+        // Flux's kinds below.
+      }
+    }
     if (!FLUX_KINDS.contains(g.getKind())) {
       return false;
     }

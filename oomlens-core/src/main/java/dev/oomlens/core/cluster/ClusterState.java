@@ -23,6 +23,7 @@ import java.util.Optional;
  *     ({@link ClusterPod#template()})
  * @param vmMemoryBytes the memory each node's VM was configured with, as the user gave it
  *     ({@code --vm-memory NODE=SIZE}); the key {@code ""} holds a size for every node
+ * @param virtualMachines the KubeVirt VirtualMachineInstances
  */
 public record ClusterState(
     String source,
@@ -34,7 +35,8 @@ public record ClusterState(
     List<Volumes.Volume> volumes,
     List<PodUsage> usage,
     List<Condition> conditions,
-    Map<String, Long> vmMemoryBytes) {
+    Map<String, Long> vmMemoryBytes,
+    List<VirtualMachine> virtualMachines) {
   public ClusterState {
     requireNonNull(source, "source");
     nodes = List.copyOf(nodes);
@@ -46,12 +48,22 @@ public record ClusterState(
     usage = List.copyOf(usage);
     conditions = List.copyOf(conditions);
     vmMemoryBytes = Map.copyOf(vmMemoryBytes);
+    virtualMachines = List.copyOf(virtualMachines);
+  }
+
+  /** A state without KubeVirt VMs (tests, and clusters that run none). */
+  public ClusterState(String source, List<ClusterNode> nodes, List<ClusterPod> pods,
+      List<ClusterEvent> events, List<PriorityClassInfo> priorityClasses,
+      List<Volumes.Claim> claims, List<Volumes.Volume> volumes, List<PodUsage> usage,
+      List<Condition> conditions, Map<String, Long> vmMemoryBytes) {
+    this(source, nodes, pods, events, priorityClasses, claims, volumes, usage, conditions,
+        vmMemoryBytes, List.of());
   }
 
   /** This state with the VM sizes the user gave. */
   public ClusterState withVmMemory(Map<String, Long> sizes) {
     return new ClusterState(source, nodes, pods, events, priorityClasses, claims, volumes, usage,
-        conditions, sizes);
+        conditions, sizes, virtualMachines);
   }
 
   /** The memory node {@code name}'s VM was configured with, when the user said. */
