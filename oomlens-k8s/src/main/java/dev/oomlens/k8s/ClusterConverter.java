@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LimitRange;
+import io.fabric8.kubernetes.api.model.LimitRangeItem;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
@@ -82,7 +84,7 @@ public final class ClusterConverter {
   private static final Set<String> READ_KINDS = Set.of("Node", "Pod", "Event", "DaemonSet",
       "Deployment", "StatefulSet", "ReplicaSet", "Job", "CronJob", "PriorityClass",
       "PersistentVolumeClaim", "PersistentVolume", "PodMetrics", "Kustomization", "HelmRelease",
-      "VirtualMachineInstance", "KubeVirt", "Setting");
+      "VirtualMachineInstance", "KubeVirt", "Setting", "LimitRange");
 
   /** True for a kind the rules read; {@link #add} ignores the others. */
   public static boolean reads(String kind) {
@@ -100,6 +102,7 @@ public final class ClusterConverter {
   private final List<PodUsage> usage = new ArrayList<>();
   private final List<Condition> conditions = new ArrayList<>();
   private final List<GenericKubernetesResource> vmis = new ArrayList<>();
+  private final Map<String, Long> defaultLimits = new HashMap<>();
   private Double ratio;
   private String ratioSource;
   /** ReplicaSets and Jobs by namespace/name: their owner, for pods they own. */
@@ -155,6 +158,7 @@ public final class ClusterConverter {
         case PersistentVolumeClaim c -> claim(c);
         case PersistentVolume v -> volume(v);
         case PodMetrics pm -> podMetrics(pm);
+        case LimitRange lr -> limitRange(lr);
         case GenericKubernetesResource g -> generic(g);
         default -> false;
       };
@@ -210,7 +214,7 @@ public final class ClusterConverter {
     }
     vms.sort(Comparator.comparing(VirtualMachine::ref, byRef));
     return new ClusterState(source, nodes, outPods, events, priorityClasses, claims, volumes,
-        usage, conditions, Map.of(), vms);
+        usage, conditions, Map.of(), vms, defaultLimits);
   }
 
   private Optional<VirtualMachine> vm(GenericKubernetesResource g) {
@@ -534,6 +538,20 @@ public final class ClusterConverter {
     }
     volumes.add(new Volumes.Volume(ref(v), Optional.ofNullable(v.getStatus() == null ? null
         : v.getStatus().getPhase()), claim, hosts));
+    return true;
+  }
+
+  private boolean limitRange(LimitRange lr) {
+    ObjectRef r = ref(lr);
+    if (lr.getSpec() == null || lr.getSpec().getLimits() == null) {
+      return true;
+    }
+    for (LimitRangeItem item : lr.getSpec().getLimits()) {
+      if ("Container".equals(item.getType())) {
+        bytes(r, "spec.limits[type=Container].default.memory", item.getDefault())
+            .ifPresent(b -> defaultLimits.putIfAbsent(r.namespace().orElse(""), b));
+      }
+    }
     return true;
   }
 

@@ -27,7 +27,7 @@ public final class LiveCluster implements EvidenceSource {
   /** The resources read, in order: what the ClusterRole must allow to list. */
   public static final List<String> RESOURCES = List.of("nodes", "pods", "events",
       "daemonsets", "deployments", "statefulsets", "replicasets", "jobs", "cronjobs",
-      "priorityclasses", "persistentvolumeclaims", "persistentvolumes",
+      "priorityclasses", "persistentvolumeclaims", "persistentvolumes", "limitranges",
       "pods.metrics.k8s.io", "kustomizations.kustomize.toolkit.fluxcd.io",
       "helmreleases.helm.toolkit.fluxcd.io", "virtualmachineinstances.kubevirt.io",
       "kubevirts.kubevirt.io", "settings.harvesterhci.io");
@@ -76,6 +76,8 @@ public final class LiveCluster implements EvidenceSource {
       list(problems, converter, "persistentvolumeclaims", () -> c.persistentVolumeClaims()
           .inAnyNamespace().list().getItems());
       list(problems, converter, "persistentvolumes", () -> c.persistentVolumes().list()
+          .getItems());
+      list(problems, converter, "limitranges", () -> c.limitRanges().inAnyNamespace().list()
           .getItems());
       optional(problems, converter, "pods.metrics.k8s.io", () -> c.top().pods().metrics()
           .getItems());

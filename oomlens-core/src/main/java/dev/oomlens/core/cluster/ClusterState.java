@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param vmMemoryBytes the memory each node's VM was configured with, as the user gave it
  *     ({@code --vm-memory NODE=SIZE}); the key {@code ""} holds a size for every node
  * @param virtualMachines the KubeVirt VirtualMachineInstances
+ * @param defaultLimitBytes per namespace, the memory limit its LimitRange gives containers that
+ *     set none ({@code limits[type=Container].default.memory}); admission writes it into pods,
+ *     not into the templates of manifests
  */
 public record ClusterState(
     String source,
@@ -36,7 +39,8 @@ public record ClusterState(
     List<PodUsage> usage,
     List<Condition> conditions,
     Map<String, Long> vmMemoryBytes,
-    List<VirtualMachine> virtualMachines) {
+    List<VirtualMachine> virtualMachines,
+    Map<String, Long> defaultLimitBytes) {
   public ClusterState {
     requireNonNull(source, "source");
     nodes = List.copyOf(nodes);
@@ -49,6 +53,7 @@ public record ClusterState(
     conditions = List.copyOf(conditions);
     vmMemoryBytes = Map.copyOf(vmMemoryBytes);
     virtualMachines = List.copyOf(virtualMachines);
+    defaultLimitBytes = Map.copyOf(defaultLimitBytes);
   }
 
   /** A state without KubeVirt VMs (tests, and clusters that run none). */
@@ -57,13 +62,13 @@ public record ClusterState(
       List<Volumes.Claim> claims, List<Volumes.Volume> volumes, List<PodUsage> usage,
       List<Condition> conditions, Map<String, Long> vmMemoryBytes) {
     this(source, nodes, pods, events, priorityClasses, claims, volumes, usage, conditions,
-        vmMemoryBytes, List.of());
+        vmMemoryBytes, List.of(), Map.of());
   }
 
   /** This state with the VM sizes the user gave. */
   public ClusterState withVmMemory(Map<String, Long> sizes) {
     return new ClusterState(source, nodes, pods, events, priorityClasses, claims, volumes, usage,
-        conditions, sizes, virtualMachines);
+        conditions, sizes, virtualMachines, defaultLimitBytes);
   }
 
   /** The memory node {@code name}'s VM was configured with, when the user said. */

@@ -31,6 +31,9 @@ import java.util.OptionalLong;
  * to work, so those come first. A sidecar beside a limited application container is told by
  * SIDECAR-NO-LIMIT instead, so that no container is told twice.
  *
+ * A template's container in a namespace whose LimitRange sets a default limit is not told:
+ * admission gives its pods that limit. Pods read from the API already carry it.
+ *
  * The number offered comes from use where metrics hold any (1.5 times the largest working set);
  * else from the request (twice it, said to be a starting point); else there is no number and the
  * fix says how to measure.
@@ -54,7 +57,7 @@ public final class NoLimitAnalyzer implements Analyzer {
       Map<ObjectRef, List<WorkloadContainer>> unbounded = new LinkedHashMap<>();
       for (WorkloadContainer wc : ClusterFacts.byWorkload(cluster)) {
         if (wc.spec().limitBytes().isEmpty() && !SidecarNoLimitAnalyzer.isUncountedSidecar(wc,
-            cluster)) {
+            cluster) && !defaulted(cluster, wc)) {
           unbounded.computeIfAbsent(wc.workload(), k -> new ArrayList<>()).add(wc);
         }
       }
@@ -120,6 +123,15 @@ public final class NoLimitAnalyzer implements Analyzer {
         w.describe() + ": " + String.join(", ", names) + " without a memory limit"
             + (daemonSet ? " (DaemonSet, on every node)" : ""),
         why.toString(), cited, fixes);
+  }
+
+  /**
+   * True for a template's container in a namespace whose LimitRange gives a default limit:
+   * admission will write it into the pods, so the manifest's silence is not the pods'.
+   */
+  static boolean defaulted(ClusterState cluster, WorkloadContainer wc) {
+    return wc.pods().stream().allMatch(ClusterPod::template)
+        && cluster.defaultLimitBytes().containsKey(wc.workload().namespace().orElse(""));
   }
 
   /** True when {@code p} is a pod of QoS class BestEffort. */

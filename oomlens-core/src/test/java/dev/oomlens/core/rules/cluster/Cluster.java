@@ -33,6 +33,7 @@ final class Cluster {
   private final List<PodUsage> usage = new ArrayList<>();
   private final List<Condition> conditions = new ArrayList<>();
   private final Map<String, Long> vm = new HashMap<>();
+  private final Map<String, Long> defaultLimits = new HashMap<>();
 
   Cluster node(String name, long mi, boolean ready, Map<String, String> labels) {
     nodes.add(new ClusterNode(ObjectRef.of("Node", "", name), OptionalLong.of(mi * MI),
@@ -134,9 +135,14 @@ final class Cluster {
     return this;
   }
 
+  Cluster defaultLimit(String namespace, long mi) {
+    defaultLimits.put(namespace, mi * MI);
+    return this;
+  }
+
   ClusterState state() {
     return new ClusterState("test", nodes, pods, events, classes, claims, volumes, usage,
-        conditions, vm);
+        conditions, vm, List.of(), defaultLimits);
   }
 
   EvidenceSet evidence() {

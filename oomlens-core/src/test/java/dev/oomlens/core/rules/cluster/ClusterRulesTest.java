@@ -179,6 +179,16 @@ class ClusterRulesTest {
     }
 
     @Test
+    void nearMiss_manifestInANamespaceWithADefaultLimit_isNotTold_podsStillAre() {
+      Cluster manifest = new Cluster().defaultLimit("apps", 512).template("Deployment", "apps",
+          "web", null, List.of(c(0, "web", 100, 0)));
+      assertThat(run(rule, manifest.evidence())).isEmpty();
+      Cluster pods = new Cluster().defaultLimit("apps", 512).node("a", 2048)
+          .pod("apps", "web-1", "a", List.of(c(0, "web", 100, 0)));
+      assertThat(run(rule, pods.evidence())).hasSize(1);
+    }
+
+    @Test
     void negative_everyContainerLimited() {
       Cluster c = new Cluster().template("Deployment", "apps", "web", null,
           List.of(c(0, "web", 100, 200), c(1, "proxy", 50, 100)));
