@@ -2,7 +2,6 @@ package dev.oomlens.core.rules.cluster;
 
 import dev.oomlens.core.cluster.ClusterPod;
 import dev.oomlens.core.cluster.ClusterState;
-import dev.oomlens.core.cluster.ContainerSpec;
 import dev.oomlens.core.cluster.ObjectRef;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
@@ -132,17 +131,5 @@ public final class NoLimitAnalyzer implements Analyzer {
   static boolean defaulted(ClusterState cluster, WorkloadContainer wc) {
     return wc.pods().stream().allMatch(ClusterPod::template)
         && cluster.defaultLimitBytes().containsKey(wc.workload().namespace().orElse(""));
-  }
-
-  /** True when {@code p} is a pod of QoS class BestEffort. */
-  static boolean bestEffort(ClusterPod p) {
-    return p.qosClass().filter("BestEffort"::equals).isPresent()
-        || (!p.template() && p.containers().stream().allMatch(c -> c.limitBytes().isEmpty()
-            && c.requestBytes().isEmpty()) && p.qosClass().isEmpty());
-  }
-
-  /** True when the spec sets neither a memory request nor a limit. */
-  static boolean unbounded(ContainerSpec c) {
-    return c.limitBytes().isEmpty() && c.requestBytes().isEmpty();
   }
 }
