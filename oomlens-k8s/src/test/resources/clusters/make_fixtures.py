@@ -198,11 +198,25 @@ pods4 = [
     pod("payments", "ledger-0", "worker-2", ledger, owner=("StatefulSet", "ledger"), statuses=[cstatus("ledger")], qos="Guaranteed"),
     pod("default", "debug-tools", "worker-2", debug, statuses=[cstatus("debug")], qos="BestEffort"),
 ]
+evicted = pod("shop", "cart-7d5f6c9b8-k2m4x", "worker-2",
+              [{"name": "cart", "image": "registry.example.com/shop/cart:1.3.0", "resources": res("256Mi")}],
+              owner=("ReplicaSet", "cart-7d5f6c9b8"), phase="Failed", statuses=[])
+evicted["status"]["reason"] = "Evicted"
+evicted["status"]["message"] = ("The node was low on resource: memory. Threshold quantity: 100Mi, available: 83068Ki. "
+                                "Container cart was using 1254928Ki, request is 256Mi, has larger consumption of memory. ")
+pods4.append(evicted)
 write(d, "pods.json", lst(pods4))
+write(d, "events.json", lst([event("default", "worker-2.181c4e2a", "Node", "worker-2", "EvictionThresholdMet",
+                                   "Attempting to reclaim memory", ts="2025-03-02T11:18:40Z")]))
 rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
       "metadata": {"name": "checkout-6b8d5c7f9", "namespace": "shop",
                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "checkout", "controller": True, "uid": "uid-checkout"}]},
       "spec": {"selector": {"matchLabels": {"app": "checkout"}}, "template": {"spec": {"containers": checkout}}}}
-write(d, "replicasets.json", lst([rs]))
+rs_cart = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+           "metadata": {"name": "cart-7d5f6c9b8", "namespace": "shop",
+                        "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "cart", "controller": True, "uid": "uid-cart"}]},
+           "spec": {"selector": {"matchLabels": {"app": "cart"}}, "template": {"spec": {"containers": [
+               {"name": "cart", "image": "registry.example.com/shop/cart:1.3.0", "resources": res("256Mi")}]}}}}
+write(d, "replicasets.json", lst([rs, rs_cart]))
 write(d, "metrics.json", lst([metrics("shop", "checkout-6b8d5c7f9-h2x7q", [("checkout", "990Mi"), ("istio-proxy", "97Mi")]),
                               metrics("payments", "ledger-0", [("ledger", "470Mi")])]))

@@ -13,6 +13,7 @@ import dev.oomlens.host.LiveLog;
 import dev.oomlens.host.logs.RootLogs;
 import dev.oomlens.host.paths.HostPaths;
 import dev.oomlens.host.source.HostTree;
+import dev.oomlens.k8s.ClusterPodNames;
 import dev.oomlens.host.source.LiveKernelLog;
 import dev.oomlens.host.source.LiveKillerLog;
 import dev.oomlens.host.source.RootLogSource;
@@ -100,6 +101,18 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Mixin HostOptions host;
 
+  @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Name each kill's pod and"
+      + " container from this cluster (it lists pods, nothing more). Default: when $KUBECONFIG,"
+      + " ~/.kube/config or a pod's service account is there, that cluster.")
+  Path kubeconfig;
+
+  @Option(names = "--context", paramLabel = "NAME",
+      description = "The kubeconfig context that names the pods.")
+  String context;
+
+  @Option(names = "--no-cluster", description = "Do not ask a cluster for pod names.")
+  boolean noCluster;
+
   @Mixin DiagnosisOptions diagnosis;
 
   @Mixin DateOptions dates;
@@ -137,6 +150,11 @@ final class DoctorCommand implements Callable<Integer> {
     Optional<History> history = history(paths, env, options, sources);
     HostTree tree = new HostTree(paths, host.vmMemory());
     add.accept("host " + tree.name() + " (meminfo, PSI, cgroups, processes)", tree);
+    if (!noCluster && (kubeconfig != null || context != null || env.clusterAtHand()
+        .getAsBoolean())) {
+      add.accept("pod names (the cluster at hand)", new ClusterPodNames(
+          K8sCommand.client(kubeconfig, context), K8sCommand.clusterName(kubeconfig, context)));
+    }
     // /dev/kmsg times are seconds since boot: this machine's uptime places them in --since.
     Optional<Instant> boot = kernelLogs.isEmpty() && !host.anyPath()
         ? bootTime(paths, env.clock()) : Optional.empty();
@@ -241,6 +259,10 @@ final class DoctorCommand implements Callable<Integer> {
     }
     for (Input i : d.evidence().inputs(Input.Kind.HOST)) {
       parts.add("host " + i.name() + (i.isWhole() ? "" : " (could not be read)"));
+    }
+    for (Input i : d.evidence().inputs(Input.Kind.CLUSTER)) {
+      parts.add("pod names of " + i.name()
+          + (i.spoiled().isEmpty() ? "" : " (could not be read)"));
     }
     return String.join("; ", parts);
   }

@@ -30,6 +30,8 @@ import java.util.function.Supplier;
  * @param stdinIsTerminal true when standard input is a terminal, so reading it waits for a person
  * @param history the agent's default history file, which doctor reads when it exists; empty for
  *     none (tests: a history left on the machine must not change what they read)
+ * @param clusterAtHand true when a kubeconfig ({@code $KUBECONFIG}, {@code ~/.kube/config}) or a
+ *     pod's service account token is there, so doctor can ask the cluster for pod names
  */
 record Environment(
     InputStream stdin,
@@ -39,7 +41,8 @@ record Environment(
     Supplier<LiveLog> journal,
     Supplier<LiveLog> killers,
     BooleanSupplier stdinIsTerminal,
-    Optional<Path> history) {
+    Optional<Path> history,
+    BooleanSupplier clusterAtHand) {
   Environment {
     requireNonNull(stdin, "stdin");
     requireNonNull(clock, "clock");
@@ -49,12 +52,14 @@ record Environment(
     requireNonNull(killers, "killers");
     requireNonNull(stdinIsTerminal, "stdinIsTerminal");
     requireNonNull(history, "history");
+    requireNonNull(clusterAtHand, "clusterAtHand");
   }
 
-  /** An environment with no default history. */
+  /** An environment with no default history and no cluster at hand (tests). */
   Environment(InputStream stdin, Clock clock, HostPaths host, Supplier<LiveLog> kmsg,
       Supplier<LiveLog> journal, Supplier<LiveLog> killers, BooleanSupplier stdinIsTerminal) {
-    this(stdin, clock, host, kmsg, journal, killers, stdinIsTerminal, Optional.empty());
+    this(stdin, clock, host, kmsg, journal, killers, stdinIsTerminal, Optional.empty(),
+        () -> false);
   }
 
   /** An environment whose standard input is not a terminal (tests, pipes). */
@@ -67,7 +72,17 @@ record Environment(
     return new Environment(System.in, Clock.systemDefaultZone(), HostPaths.DEFAULT,
         () -> KmsgReader.ofThisMachine().open(), () -> JournalReader.ofThisMachine().open(),
         () -> KillerJournalReader.ofThisMachine().open(), Environment::isTerminalOnFd0,
-        Optional.of(dev.oomlens.agent.History.defaultFile()));
+        Optional.of(dev.oomlens.agent.History.defaultFile()), Environment::clusterAtHandHere);
+  }
+
+  /** A kubeconfig where kubectl looks, or the service account of the pod we run in. */
+  private static boolean clusterAtHandHere() {
+    String kubeconfig = System.getenv("KUBECONFIG");
+    if (kubeconfig != null && !kubeconfig.isBlank()) {
+      return true;
+    }
+    return Files.isRegularFile(Path.of(System.getProperty("user.home"), ".kube", "config"))
+        || Files.isRegularFile(Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token"));
   }
 
   /** True when file descriptor 0 is a terminal (Linux: a link to /dev/pts/N or /dev/ttyN). */

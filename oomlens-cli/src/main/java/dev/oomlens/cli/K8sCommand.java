@@ -10,6 +10,7 @@ import dev.oomlens.core.source.IoReasons;
 import dev.oomlens.core.source.KernelLogFile;
 import dev.oomlens.k8s.ClusterDumps;
 import dev.oomlens.k8s.LiveCluster;
+import dev.oomlens.report.escape.Controls;
 import dev.oomlens.report.escape.EscapingWriter;
 import dev.oomlens.report.html.HtmlReport;
 import dev.oomlens.report.markdown.MarkdownReport;
@@ -127,7 +128,8 @@ final class K8sCommand implements Callable<Integer> {
     if (!dumps.isEmpty()) {
       sources.add(new ClusterDumps(dumps, vm));
     } else {
-      sources.add(new LiveCluster(client(), clusterName(), vm));
+      sources.add(new LiveCluster(client(kubeconfig, context), clusterName(kubeconfig, context),
+          vm));
     }
     Diagnosis d = Diagnosis.run(sources, false);
     PrintWriter err = spec.commandLine().getErr();
@@ -135,11 +137,11 @@ final class K8sCommand implements Callable<Integer> {
     for (Input input : d.evidence().inputs()) {
       Optional<String> why = input.whyNotWholeNamed();
       if (why.isPresent()) {
-        err.println("oomlens: " + why.get());
+        err.println("oomlens: " + Controls.visible(why.get()));
         code = ExitCodes.INPUT;
       } else {
         for (var p : input.problems()) {
-          err.println("oomlens: " + p);
+          err.println("oomlens: " + Controls.visible(p.toString()));
         }
       }
     }
@@ -174,12 +176,14 @@ final class K8sCommand implements Callable<Integer> {
     return out;
   }
 
-  private String clusterName() {
+  /** How messages name the cluster of {@code kubeconfig} and {@code context}. */
+  static String clusterName(Path kubeconfig, String context) {
     return "cluster" + (context != null ? " (context " + context + ")" : "")
         + (kubeconfig != null ? " (kubeconfig " + kubeconfig + ")" : "");
   }
 
-  private Supplier<KubernetesClient> client() {
+  /** A client of the cluster kubectl would use, or of {@code kubeconfig} and {@code context}. */
+  static Supplier<KubernetesClient> client(Path kubeconfig, String context) {
     return () -> {
       Config config = kubeconfig != null
           ? Config.fromKubeconfig(context, kubeconfig.toFile())

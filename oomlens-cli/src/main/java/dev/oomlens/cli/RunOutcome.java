@@ -12,7 +12,8 @@ import java.util.Set;
  * damaged, not text, or nothing in it recognised) is 3, with one line on stderr naming it and why;
  * the others are still read and diagnosed. The userspace killers' records are a supplement: when
  * they cannot be read that is said, and the diagnosis says their absence proves nothing, but the
- * exit code stays, since the kernel's side of the story stands without them.
+ * exit code stays, since the kernel's side of the story stands without them. So do the pod names
+ * doctor asks a cluster for: they only name the kills.
  */
 
 /** What doctor and diagnose do once the evidence is read: tell, write, and pick the exit code. */
@@ -41,7 +42,8 @@ final class RunOutcome {
       if (!told.contains(input)) {
         err.println("oomlens: " + message(input));
       }
-      if (input.kind() != Input.Kind.KILLER_LOG) {
+      // Pod names only name the kills: without them the diagnosis stands whole.
+      if (input.kind() != Input.Kind.KILLER_LOG && input.kind() != Input.Kind.CLUSTER) {
         code = ExitCodes.INPUT;
       }
     }

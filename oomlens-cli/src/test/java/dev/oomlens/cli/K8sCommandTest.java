@@ -219,6 +219,52 @@ class K8sCommandTest {
   }
 
   @Test
+  void textAndMarkdown_matchTheirGoldens() throws IOException {
+    for (String format : List.of("text", "markdown")) {
+      CliTest.Run r = CliTest.run(env(), "k8s", "--dump", SEED_002.toString(), "--vm-memory",
+          "k3s-replica-0=4Gi", "--format", format);
+      assertThat(r.code()).isZero();
+      // The dump's path as this test gives it, so the golden does not depend on the checkout.
+      String out = r.out().replace(SEED_002.toString(), "seed002");
+      Path golden = GOLDEN.resolveSibling("seed002." + (format.equals("text") ? "txt" : "md"));
+      if (Boolean.getBoolean("golden.update")) {
+        Files.writeString(golden, out);
+      }
+      assertThat(out).as(format).isEqualTo(Files.readString(golden));
+    }
+  }
+
+  @Test
+  void hostileNames_keepTheTablesShape() throws IOException {
+    Path dump = dir.resolve("hostile.json");
+    String evil = "web|`x`\\u202e\\nrm -rf";
+    Files.writeString(dump, """
+        {"apiVersion": "v1", "kind": "List", "items": [
+          {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n|1\\u202e"},
+           "status": {"allocatable": {"memory": "100Mi"}, "capacity": {"memory": "100Mi"},
+                      "conditions": [{"type": "Ready", "status": "True"}]}},
+          {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "%s", "namespace": "a|b"},
+           "spec": {"nodeName": "n|1\\u202e", "containers": [{"name": "c`|", "resources":
+             {"limits": {"memory": "200Mi"}}}]}, "status": {"phase": "Running"}}
+        ]}
+        """.formatted(evil));
+    for (String format : List.of("text", "markdown")) {
+      CliTest.Run r = CliTest.run(env(), "k8s", "--dump", dump.toString(), "--format", format);
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.out()).as(format).doesNotContain("\u202e").doesNotContain("\nrm -rf");
+      if (format.equals("markdown")) {
+        for (String line : r.out().split("\n")) {
+          if (line.startsWith("| ")) {
+            // Every cell's pipes are escaped: a row has exactly its columns' separators.
+            long bars = line.replace("\\|", "").chars().filter(ch -> ch == '|').count();
+            assertThat(bars).as(line).isIn(3L, 8L);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void dumpAndKubeconfig_isAUsageError() {
     CliTest.Run r = CliTest.run(env(), "k8s", "--dump", SEED_002.toString(), "--kubeconfig",
         kubeconfig.toString());

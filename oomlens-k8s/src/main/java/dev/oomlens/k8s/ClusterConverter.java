@@ -11,6 +11,7 @@ import dev.oomlens.core.cluster.ObjectRef;
 import dev.oomlens.core.cluster.PodUsage;
 import dev.oomlens.core.cluster.PriorityClassInfo;
 import dev.oomlens.core.cluster.Termination;
+import dev.oomlens.core.cluster.VirtualMachine;
 import dev.oomlens.core.cluster.Volumes;
 import dev.oomlens.core.model.Quantity;
 import io.fabric8.kubernetes.api.model.Container;
@@ -19,6 +20,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LimitRange;
+import io.fabric8.kubernetes.api.model.LimitRangeItem;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
@@ -75,6 +78,18 @@ public final class ClusterConverter {
   }
 
   private static final Set<String> FLUX_KINDS = Set.of("Kustomization", "HelmRelease");
+  private static final String HARVESTER_RATIO = "additional-guest-memory-overhead-ratio";
+
+  /** The kinds the rules read; a reader may skip the others without building them. */
+  private static final Set<String> READ_KINDS = Set.of("Node", "Pod", "Event", "DaemonSet",
+      "Deployment", "StatefulSet", "ReplicaSet", "Job", "CronJob", "PriorityClass",
+      "PersistentVolumeClaim", "PersistentVolume", "PodMetrics", "Kustomization", "HelmRelease",
+      "VirtualMachineInstance", "KubeVirt", "Setting", "LimitRange");
+
+  /** True for a kind the rules read; {@link #add} ignores the others. */
+  public static boolean reads(String kind) {
+    return READ_KINDS.contains(kind);
+  }
 
   private final Problems problems;
   private final List<ClusterNode> nodes = new ArrayList<>();
@@ -86,6 +101,10 @@ public final class ClusterConverter {
   private final List<Volumes.Volume> volumes = new ArrayList<>();
   private final List<PodUsage> usage = new ArrayList<>();
   private final List<Condition> conditions = new ArrayList<>();
+  private final List<GenericKubernetesResource> vmis = new ArrayList<>();
+  private final Map<String, Long> defaultLimits = new HashMap<>();
+  private Double ratio;
+  private String ratioSource;
   /** ReplicaSets and Jobs by namespace/name: their owner, for pods they own. */
   private final Map<String, ObjectRef> ownerOf = new HashMap<>();
   private final Map<String, String> interned = new HashMap<>();
@@ -139,6 +158,7 @@ public final class ClusterConverter {
         case PersistentVolumeClaim c -> claim(c);
         case PersistentVolume v -> volume(v);
         case PodMetrics pm -> podMetrics(pm);
+        case LimitRange lr -> limitRange(lr);
         case GenericKubernetesResource g -> generic(g);
         default -> false;
       };
@@ -184,8 +204,43 @@ public final class ClusterConverter {
     usage.sort(Comparator.comparing(PodUsage::ref, byRef));
     conditions.sort(Comparator.comparing(Condition::ref, byRef)
         .thenComparing(Condition::fieldPath));
+    List<VirtualMachine> vms = new ArrayList<>();
+    for (GenericKubernetesResource g : vmis) {
+      try {
+        vm(g).ifPresent(vms::add);
+      } catch (RuntimeException e) {
+        problems.problem(ref(g).describe(), "cannot be read: " + e.getMessage());
+      }
+    }
+    vms.sort(Comparator.comparing(VirtualMachine::ref, byRef));
     return new ClusterState(source, nodes, outPods, events, priorityClasses, claims, volumes,
-        usage, conditions, Map.of());
+        usage, conditions, Map.of(), vms, defaultLimits);
+  }
+
+  private Optional<VirtualMachine> vm(GenericKubernetesResource g) {
+    Map<String, Object> p = g.getAdditionalProperties();
+    Object guest = GenericKubernetesResource.get(p, "spec", "domain", "memory", "guest");
+    if (guest == null) {
+      guest = GenericKubernetesResource.get(p, "spec", "domain", "resources", "requests",
+          "memory");
+    }
+    if (guest == null) {
+      problems.problem(ref(g).describe(), "no spec.domain.memory.guest nor"
+          + " resources.requests.memory; its launcher is not checked");
+      return Optional.empty();
+    }
+    int vcpus = 1;
+    for (String k : List.of("sockets", "cores", "threads")) {
+      Object n = GenericKubernetesResource.get(p, "spec", "domain", "cpu", k);
+      if (n instanceof Number num && num.intValue() > 0) {
+        vcpus *= num.intValue();
+      }
+    }
+    Object graphics = GenericKubernetesResource.get(p, "spec", "domain", "devices",
+        "autoattachGraphicsDevice");
+    return Optional.of(new VirtualMachine(ref(g), Quantity.parseBytes(guest.toString()), vcpus,
+        !Boolean.FALSE.equals(graphics), Optional.ofNullable(ratio),
+        Optional.ofNullable(ratioSource)));
   }
 
   private ObjectRef resolve(ObjectRef owner) {
@@ -386,10 +441,11 @@ public final class ClusterConverter {
         }
       }
     }
-    List<String> tmpfs = new ArrayList<>();
+    List<ContainerSpec.TmpfsMount> tmpfs = new ArrayList<>();
     if (c.getVolumeMounts() != null) {
-      c.getVolumeMounts().stream().filter(m -> memoryVolumes.contains(m.getName()))
-          .forEach(m -> tmpfs.add(m.getMountPath()));
+      c.getVolumeMounts().stream().filter(m -> memoryVolumes.contains(m.getName())
+          && m.getMountPath() != null)
+          .forEach(m -> tmpfs.add(new ContainerSpec.TmpfsMount(m.getName(), m.getMountPath())));
     }
     return new ContainerSpec(intern(c.getName()), path, init, sidecar,
         Optional.ofNullable(intern(c.getImage())),
@@ -485,6 +541,20 @@ public final class ClusterConverter {
     return true;
   }
 
+  private boolean limitRange(LimitRange lr) {
+    ObjectRef r = ref(lr);
+    if (lr.getSpec() == null || lr.getSpec().getLimits() == null) {
+      return true;
+    }
+    for (LimitRangeItem item : lr.getSpec().getLimits()) {
+      if ("Container".equals(item.getType())) {
+        bytes(r, "spec.limits[type=Container].default.memory", item.getDefault())
+            .ifPresent(b -> defaultLimits.putIfAbsent(r.namespace().orElse(""), b));
+      }
+    }
+    return true;
+  }
+
   private boolean podMetrics(PodMetrics pm) {
     ObjectRef r = ref(pm);
     Map<String, Long> ws = new LinkedHashMap<>();
@@ -500,6 +570,38 @@ public final class ClusterConverter {
 
   @SuppressWarnings("unchecked")
   private boolean generic(GenericKubernetesResource g) {
+    switch (g.getKind()) {
+      case "VirtualMachineInstance" -> {
+        vmis.add(g);
+        return true;
+      }
+      case "KubeVirt" -> {
+        Object r = GenericKubernetesResource.get(g.getAdditionalProperties(), "spec",
+            "configuration", "additionalGuestMemoryOverheadRatio");
+        if (r != null && ratio == null) {
+          ratio = Double.parseDouble(r.toString());
+          ratioSource = "KubeVirt " + g.getMetadata().getName()
+              + " spec.configuration.additionalGuestMemoryOverheadRatio";
+        }
+        return true;
+      }
+      case "Setting" -> {
+        if (HARVESTER_RATIO.equals(g.getMetadata().getName())) {
+          Object v = g.getAdditionalProperties().get("value");
+          Object d = g.getAdditionalProperties().get("default");
+          String text = v != null && !v.toString().isEmpty() ? v.toString()
+              : d == null ? "" : d.toString();
+          double h = dev.oomlens.core.calc.KubevirtOverhead.parseHarvesterRatio(text);
+          // Harvester's own setting wins over the KubeVirt CR it writes.
+          ratio = h == 0 ? 1.0 : h;
+          ratioSource = "Harvester setting " + HARVESTER_RATIO + (h == 0 ? " (legacy mode)" : "");
+        }
+        return true;
+      }
+      default -> {
+        // Flux's kinds below.
+      }
+    }
     if (!FLUX_KINDS.contains(g.getKind())) {
       return false;
     }

@@ -22,6 +22,7 @@ import tools.jackson.databind.MappingIterator;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.util.TokenBuffer;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /*
@@ -55,7 +56,28 @@ public final class DumpReader {
   private static final ObjectMapper YAML = YAMLMapper.builder()
       .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
-  private final KubernetesSerialization serialization = new KubernetesSerialization();
+  private final Serialization serialization = new Serialization(
+      SkippedFields.addTo(JsonMapper.builder()).build());
+
+  /*
+   * fabric8's serialization configures its own mapper (its modules for Quantity, IntOrString and
+   * the like) and keeps it to itself; reading straight into the model classes from a token
+   * buffer, with no tree and no second pass through fabric8's type-finding deserializer, needs
+   * that very mapper.
+   */
+  private static final class Serialization extends KubernetesSerialization {
+    private ObjectMapper mapper;
+
+    Serialization(ObjectMapper base) {
+      super(base, true);
+    }
+
+    @Override
+    protected ObjectMapper configureMapper(ObjectMapper given) {
+      mapper = super.configureMapper(given);
+      return mapper;
+    }
+  }
 
   /** Reads {@code path}: a file, or every .json, .yaml and .yml file under a directory. */
   public void read(Path path, Sink sink) {
@@ -171,7 +193,11 @@ public final class DumpReader {
             items = true;
             while (p.nextToken() != JsonToken.END_ARRAY) {
               long at = p.currentTokenLocation().getLineNr();
-              item(p.readValueAsTree(), name, at, sink);
+              if (p.currentToken() == JsonToken.START_OBJECT) {
+                buffered(p, name, at, sink);
+              } else {
+                item(p.readValueAsTree(), name, at, sink);
+              }
             }
           } else {
             head.set(field, (JsonNode) p.readValueAsTree());
@@ -200,6 +226,66 @@ public final class DumpReader {
           item(doc, name, line, sink);
         }
       }
+    }
+  }
+
+  /*
+   * One item of a List: its tokens are copied once into a buffer, its apiVersion and kind read
+   * from the buffer's top level, and then either skipped (a kind no rule reads: ConfigMaps,
+   * Secrets, Services) or read straight into its model class. A List nested in a List, or an
+   * item whose class fabric8 does not know, takes the tree path.
+   */
+  private void buffered(JsonParser p, String name, long line, Sink sink) {
+    TokenBuffer tb = TokenBuffer.forBuffering(p, p.objectReadContext());
+    tb.copyCurrentStructure(p);
+    String apiVersion = null;
+    String kind = null;
+    String objectName = null;
+    try (JsonParser q = tb.asParser(p.objectReadContext())) {
+      q.nextToken();
+      while (q.nextToken() == JsonToken.PROPERTY_NAME) {
+        String field = q.currentName();
+        JsonToken v = q.nextToken();
+        if (v == JsonToken.VALUE_STRING && field.equals("apiVersion")) {
+          apiVersion = q.getString();
+        } else if (v == JsonToken.VALUE_STRING && field.equals("kind")) {
+          kind = q.getString();
+        } else if (v == JsonToken.START_OBJECT && field.equals("metadata")) {
+          while (q.nextToken() == JsonToken.PROPERTY_NAME) {
+            String f = q.currentName();
+            if (q.nextToken() == JsonToken.VALUE_STRING && f.equals("name")) {
+              objectName = q.getString();
+            } else {
+              q.skipChildren();
+            }
+          }
+        } else {
+          q.skipChildren();
+        }
+      }
+    }
+    if (kind != null && apiVersion != null && !kind.endsWith("List")
+        && !ClusterConverter.reads(kind)) {
+      return;
+    }
+    Class<? extends KubernetesResource> type = kind == null || apiVersion == null ? null
+        : serialization.getRegisteredKubernetesResource(apiVersion, kind);
+    if (type == null || kind.endsWith("List")) {
+      try (JsonParser q = tb.asParser(p.objectReadContext())) {
+        item(serialization.mapper.readTree(q), name, line, sink);
+      }
+      return;
+    }
+    KubernetesResource r;
+    try (JsonParser q = tb.asParser(p.objectReadContext())) {
+      r = serialization.mapper.readValue(q, type);
+    } catch (RuntimeException e) {
+      sink.problem(new Problem(name, line, kind + " " + (objectName == null ? "(no name)"
+          : objectName) + " cannot be read: " + firstLine(e)));
+      return;
+    }
+    if (r instanceof HasMetadata h) {
+      sink.object(h, name);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.oomlens.core.source.EvidenceSource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +27,10 @@ public final class LiveCluster implements EvidenceSource {
   /** The resources read, in order: what the ClusterRole must allow to list. */
   public static final List<String> RESOURCES = List.of("nodes", "pods", "events",
       "daemonsets", "deployments", "statefulsets", "replicasets", "jobs", "cronjobs",
-      "priorityclasses", "persistentvolumeclaims", "persistentvolumes",
+      "priorityclasses", "persistentvolumeclaims", "persistentvolumes", "limitranges",
       "pods.metrics.k8s.io", "kustomizations.kustomize.toolkit.fluxcd.io",
-      "helmreleases.helm.toolkit.fluxcd.io");
+      "helmreleases.helm.toolkit.fluxcd.io", "virtualmachineinstances.kubevirt.io",
+      "kubevirts.kubevirt.io", "settings.harvesterhci.io");
 
   private final Supplier<KubernetesClient> client;
   private final String name;
@@ -75,14 +77,18 @@ public final class LiveCluster implements EvidenceSource {
           .inAnyNamespace().list().getItems());
       list(problems, converter, "persistentvolumes", () -> c.persistentVolumes().list()
           .getItems());
+      list(problems, converter, "limitranges", () -> c.limitRanges().inAnyNamespace().list()
+          .getItems());
       optional(problems, converter, "pods.metrics.k8s.io", () -> c.top().pods().metrics()
           .getItems());
-      optional(problems, converter, "kustomizations.kustomize.toolkit.fluxcd.io", () -> c
-          .genericKubernetesResources("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
-          .inAnyNamespace().list().getItems());
-      optional(problems, converter, "helmreleases.helm.toolkit.fluxcd.io", () -> c
-          .genericKubernetesResources("helm.toolkit.fluxcd.io/v2", "HelmRelease")
-          .inAnyNamespace().list().getItems());
+      custom(c, problems, converter, "kustomize.toolkit.fluxcd.io", "v1", "Kustomization",
+          "kustomizations", true);
+      custom(c, problems, converter, "helm.toolkit.fluxcd.io", "v2", "HelmRelease",
+          "helmreleases", true);
+      custom(c, problems, converter, "kubevirt.io", "v1", "VirtualMachineInstance",
+          "virtualmachineinstances", true);
+      custom(c, problems, converter, "kubevirt.io", "v1", "KubeVirt", "kubevirts", true);
+      custom(c, problems, converter, "harvesterhci.io", "v1beta1", "Setting", "settings", false);
     } catch (KubernetesClientException | IllegalStateException e) {
       problems.add(new Problem(name, 0, "cannot reach the API server" + server + ": " + reason(e),
           Problem.Kind.UNREADABLE));
@@ -107,6 +113,21 @@ public final class LiveCluster implements EvidenceSource {
             Problem.Kind.DAMAGED));
       }
     }
+  }
+
+  /*
+   * Custom resources are named in full (group, version, plural, scope) rather than looked up by
+   * kind: the lookup asks the server's discovery first and fails on the client when the CRD is
+   * not installed, where a plain request answers 404, which says what it is.
+   */
+  private void custom(KubernetesClient c, List<Problem> problems, ClusterConverter converter,
+      String group, String version, String kind, String plural, boolean namespaced) {
+    ResourceDefinitionContext rdc = new ResourceDefinitionContext.Builder().withGroup(group)
+        .withVersion(version).withKind(kind).withPlural(plural).withNamespaced(namespaced)
+        .build();
+    optional(problems, converter, plural + "." + group, () -> namespaced
+        ? c.genericKubernetesResources(rdc).inAnyNamespace().list().getItems()
+        : c.genericKubernetesResources(rdc).list().getItems());
   }
 
   /** A resource the cluster may not serve: a 404 is no fault of the input. */
@@ -141,7 +162,7 @@ public final class LiveCluster implements EvidenceSource {
    * why; the deepest cause says why (Connection refused, a certificate not trusted, a 403's
    * status message).
    */
-  private static String reason(RuntimeException e) {
+  static String reason(RuntimeException e) {
     Throwable deepest = e;
     while (deepest.getCause() != null && deepest.getCause() != deepest) {
       deepest = deepest.getCause();

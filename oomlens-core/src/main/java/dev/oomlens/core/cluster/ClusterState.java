@@ -23,6 +23,10 @@ import java.util.Optional;
  *     ({@link ClusterPod#template()})
  * @param vmMemoryBytes the memory each node's VM was configured with, as the user gave it
  *     ({@code --vm-memory NODE=SIZE}); the key {@code ""} holds a size for every node
+ * @param virtualMachines the KubeVirt VirtualMachineInstances
+ * @param defaultLimitBytes per namespace, the memory limit its LimitRange gives containers that
+ *     set none ({@code limits[type=Container].default.memory}); admission writes it into pods,
+ *     not into the templates of manifests
  */
 public record ClusterState(
     String source,
@@ -34,7 +38,9 @@ public record ClusterState(
     List<Volumes.Volume> volumes,
     List<PodUsage> usage,
     List<Condition> conditions,
-    Map<String, Long> vmMemoryBytes) {
+    Map<String, Long> vmMemoryBytes,
+    List<VirtualMachine> virtualMachines,
+    Map<String, Long> defaultLimitBytes) {
   public ClusterState {
     requireNonNull(source, "source");
     nodes = List.copyOf(nodes);
@@ -46,12 +52,23 @@ public record ClusterState(
     usage = List.copyOf(usage);
     conditions = List.copyOf(conditions);
     vmMemoryBytes = Map.copyOf(vmMemoryBytes);
+    virtualMachines = List.copyOf(virtualMachines);
+    defaultLimitBytes = Map.copyOf(defaultLimitBytes);
+  }
+
+  /** A state without KubeVirt VMs (tests, and clusters that run none). */
+  public ClusterState(String source, List<ClusterNode> nodes, List<ClusterPod> pods,
+      List<ClusterEvent> events, List<PriorityClassInfo> priorityClasses,
+      List<Volumes.Claim> claims, List<Volumes.Volume> volumes, List<PodUsage> usage,
+      List<Condition> conditions, Map<String, Long> vmMemoryBytes) {
+    this(source, nodes, pods, events, priorityClasses, claims, volumes, usage, conditions,
+        vmMemoryBytes, List.of(), Map.of());
   }
 
   /** This state with the VM sizes the user gave. */
   public ClusterState withVmMemory(Map<String, Long> sizes) {
     return new ClusterState(source, nodes, pods, events, priorityClasses, claims, volumes, usage,
-        conditions, sizes);
+        conditions, sizes, virtualMachines, defaultLimitBytes);
   }
 
   /** The memory node {@code name}'s VM was configured with, when the user said. */
@@ -79,6 +96,14 @@ public record ClusterState(
   public Optional<Long> workingSet(ObjectRef pod, String container) {
     PodUsage u = index().usage.get(pod.namespace().orElse("") + "/" + pod.name());
     return u == null ? Optional.empty() : Optional.ofNullable(u.workingSetBytes().get(container));
+  }
+
+  /**
+   * Every container of every workload once, in the order of the input: a template and its pods
+   * are one workload.
+   */
+  public List<WorkloadContainer> workloadContainers() {
+    return index().workloadContainers;
   }
 
   /** The PodMetrics object of {@code pod}, when metrics hold it. */
@@ -109,6 +134,7 @@ public record ClusterState(
     final Map<String, List<ClusterPod>> podsByNode = new HashMap<>();
     final Map<ObjectRef, List<ClusterEvent>> eventsByObject = new HashMap<>();
     final Map<String, PodUsage> usage = new HashMap<>();
+    final List<WorkloadContainer> workloadContainers;
 
     Index(ClusterState s) {
       s.nodes.forEach(n -> nodes.putIfAbsent(n.name(), n));
@@ -123,6 +149,24 @@ public record ClusterState(
       }
       eventsByObject.putAll(events);
       s.usage.forEach(u -> usage.put(u.ref().namespace().orElse("") + "/" + u.ref().name(), u));
+      workloadContainers = byWorkload(s.pods);
+    }
+
+    private static List<WorkloadContainer> byWorkload(List<ClusterPod> all) {
+      record Key(ObjectRef workload, boolean init, String name) {}
+      Map<Key, List<ClusterPod>> pods = new LinkedHashMap<>();
+      Map<Key, ContainerSpec> specs = new HashMap<>();
+      for (ClusterPod p : all) {
+        ObjectRef w = p.workload();
+        for (ContainerSpec c : p.containers()) {
+          Key key = new Key(w, c.init(), c.name());
+          pods.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
+          specs.putIfAbsent(key, c);
+        }
+      }
+      List<WorkloadContainer> out = new ArrayList<>(pods.size());
+      pods.forEach((k, v) -> out.add(new WorkloadContainer(k.workload(), specs.get(k), v)));
+      return List.copyOf(out);
     }
   }
 }

@@ -17,7 +17,7 @@ import java.util.OptionalLong;
  *     that is not the pod's first (the proxy or agent beside the application)
  * @param args the command and arguments, in order
  * @param env the environment variables with literal values (JAVA_TOOL_OPTIONS and the like)
- * @param memoryTmpfsMounts mount paths of {@code emptyDir: {medium: Memory}} volumes it mounts
+ * @param memoryTmpfsMounts the {@code emptyDir: {medium: Memory}} volumes it mounts
  */
 public record ContainerSpec(
     String name,
@@ -29,7 +29,7 @@ public record ContainerSpec(
     OptionalLong limitBytes,
     List<String> args,
     Map<String, String> env,
-    List<String> memoryTmpfsMounts) {
+    List<TmpfsMount> memoryTmpfsMounts) {
   public ContainerSpec {
     requireNonNull(name, "name");
     requireNonNull(fieldPath, "fieldPath");
@@ -39,6 +39,14 @@ public record ContainerSpec(
     args = List.copyOf(args);
     env = Map.copyOf(env);
     memoryTmpfsMounts = List.copyOf(memoryTmpfsMounts);
+  }
+
+  /** A memory-backed emptyDir volume, and where the container mounts it. */
+  public record TmpfsMount(String volume, String path) {
+    public TmpfsMount {
+      requireNonNull(volume, "volume");
+      requireNonNull(path, "path");
+    }
   }
 
   /** The field path of its memory limit. */

@@ -39,12 +39,6 @@ public record ObjectRef(String kind, Optional<String> namespace, String name) {
     return kind + " " + namespace.map(n -> n + "/").orElse("") + name;
   }
 
-  /** {@code kind/name} with {@code -n ns} when namespaced, for kubectl commands. */
-  public String kubectl() {
-    return kind.toLowerCase(java.util.Locale.ROOT) + "/" + name
-        + namespace.map(n -> " -n " + n).orElse("");
-  }
-
   @Override
   public String toString() {
     return describe();

@@ -3,6 +3,7 @@ package dev.oomlens.core.rules;
 import static java.util.Objects.requireNonNull;
 
 import dev.oomlens.core.cluster.ClusterState;
+import dev.oomlens.core.cluster.PodName;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.host.KillerEvent;
 import dev.oomlens.core.kernel.KernelLogSink;
@@ -15,6 +16,7 @@ import dev.oomlens.core.series.MemoryProfile;
 import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -33,6 +35,8 @@ import java.util.function.Predicate;
  *     tell a kernel OOM kill from a manual kill or eviction when no report exists)
  * @param clusters what Kubernetes clusters told (live or from dumps); empty when none was read
  * @param memory each workload's memory over time, from series inputs, by workload name
+ * @param podNames the names of pods by UID, when a cluster was asked only for them (doctor with a
+ *     kubeconfig at hand): they name the kills, and no cluster rule reads them
  */
 public record EvidenceSet(
     List<Input> inputs,
@@ -43,7 +47,8 @@ public record EvidenceSet(
     List<KillerEvent> killers,
     boolean exitedWithSigkill,
     List<ClusterState> clusters,
-    List<MemoryProfile> memory) {
+    List<MemoryProfile> memory,
+    Map<String, PodName> podNames) {
   public EvidenceSet {
     inputs = List.copyOf(inputs);
     reports = List.copyOf(reports);
@@ -53,6 +58,18 @@ public record EvidenceSet(
     killers = List.copyOf(killers);
     clusters = List.copyOf(clusters);
     memory = List.copyOf(memory);
+    podNames = Map.copyOf(podNames);
+  }
+
+  /** What the cluster calls the pod of the first of {@code incident}'s reports it names. */
+  public Optional<String> podOf(Incident incident) {
+    return incident.reports().stream().map(this::podOf).flatMap(Optional::stream).findFirst();
+  }
+
+  /** What the cluster calls the pod of {@code report}'s cgroup, when its names were read. */
+  public Optional<String> podOf(OomReport report) {
+    return report.workload().podUid().map(podNames::get)
+        .map(p -> p.describe(report.workload().containerId()));
   }
 
   /** An empty builder. */
@@ -100,6 +117,7 @@ public record EvidenceSet(
     private final List<AllocFailure> allocFailures = new ArrayList<>();
     private final List<KillerEvent> killers = new ArrayList<>();
     private final List<ClusterState> clusters = new ArrayList<>();
+    private final Map<String, PodName> podNames = new java.util.HashMap<>();
     private Optional<HostSnapshot> host = Optional.empty();
     private boolean exitedWithSigkill;
     private final List<MemoryProfile> memory = new ArrayList<>();
@@ -167,6 +185,12 @@ public record EvidenceSet(
       return this;
     }
 
+    /** The names of a cluster's pods, and the record of reading them. */
+    public Builder podNames(List<PodName> pods, Input input) {
+      pods.forEach(p -> podNames.put(p.uid(), p));
+      return input(input);
+    }
+
     public Builder exitedWithSigkill(boolean value) {
       this.exitedWithSigkill = value;
       return this;
@@ -209,7 +233,7 @@ public record EvidenceSet(
       KillMatching.attach(reports, memory);
       return new EvidenceSet(inputs, reports, IncidentBuilder.group(reports), allocFailures, host,
           killers, exitedWithSigkill, clusters,
-          memory.stream().sorted(Comparator.comparing(MemoryProfile::id)).toList());
+          memory.stream().sorted(Comparator.comparing(MemoryProfile::id)).toList(), podNames);
     }
   }
 

@@ -32,6 +32,7 @@ import dev.oomlens.core.rules.analyzers.TightLimitAnalyzer;
 import dev.oomlens.core.rules.analyzers.UserspaceKillAnalyzer;
 import dev.oomlens.core.rules.analyzers.VictimNotGrowerAnalyzer;
 import dev.oomlens.core.rules.cluster.DeadNodeAnalyzer;
+import dev.oomlens.core.rules.cluster.EvictedAnalyzer;
 import dev.oomlens.core.rules.cluster.FluxBlockedAnalyzer;
 import dev.oomlens.core.rules.cluster.JvmHeapVsLimitAnalyzer;
 import dev.oomlens.core.rules.cluster.NoHeadroomAnalyzer;
@@ -76,6 +77,7 @@ public final class RuleRegistry {
         new CacheHeavyAnalyzer(),
         new CpusetMempolicyAnalyzer(),
         new DeadNodeAnalyzer(),
+        new EvictedAnalyzer(),
         new FluxBlockedAnalyzer(),
         new FragmentationAnalyzer(),
         new GroupKillAnalyzer(),

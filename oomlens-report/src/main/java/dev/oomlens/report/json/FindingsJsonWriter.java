@@ -83,7 +83,7 @@ public final class FindingsJsonWriter {
     d.incidents().forEach(i -> ranked.put(i.incident().id(), i));
     json.writeArrayFieldStart("incidents");
     for (Incident incident : evidence.incidents()) {
-      writeIncident(incident, ranked.get(incident.id()), index);
+      writeIncident(incident, ranked.get(incident.id()), index, evidence.podOf(incident));
     }
     json.writeEndArray();
     json.writeArrayFieldStart("findings");
@@ -139,7 +139,7 @@ public final class FindingsJsonWriter {
   }
 
   private void writeIncident(Incident incident, IncidentDiagnosis ranked,
-      Map<OomReport, Integer> index) throws IOException {
+      Map<OomReport, Integer> index, Optional<String> pod) throws IOException {
     json.writeStartObject();
     json.writeStringField("id", incident.id());
     json.writeNumberField("rank", ranked.rank());
@@ -148,6 +148,10 @@ public final class FindingsJsonWriter {
     json.writeStringField("severity", ranked.severity().jsonName());
     string("host", incident.host());
     string("cgroup", incident.cgroup());
+    // Only when doctor asked a cluster for pod names and it named this one.
+    if (pod.isPresent()) {
+      json.writeStringField("pod", pod.get());
+    }
     json.writeArrayFieldStart("reports");
     for (OomReport report : incident.reports()) {
       Integer i = index.get(report);

@@ -2,6 +2,7 @@ package dev.oomlens.report.markdown;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.oomlens.core.diagnosis.ClusterView;
 import dev.oomlens.core.diagnosis.Confirmation;
 import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.diagnosis.IncidentDiagnosis;
@@ -122,6 +123,7 @@ public final class MarkdownReport {
         .append(" and the findings they support. Check every statement, fill in the")
         .append(" `<placeholders>`, and say under \"Fix\" what was actually changed.\n\n");
     background();
+    cluster();
     rootCause();
     fix();
     timeline();
@@ -133,6 +135,49 @@ public final class MarkdownReport {
     verification(monitoring);
     successCriteria(monitoring);
     fallbacks();
+  }
+
+  /*
+   * A cluster's evidence gets its tables (ClusterView ranks them) under Background, so the ticket
+   * shows at a glance which nodes and workloads the findings below are about.
+   */
+  private void cluster() {
+    for (ClusterView v : ClusterView.of(diagnosis)) {
+      out.append("## Cluster\n\nRead from ").append(Markdown.code(v.cluster().source()))
+          .append(": ").append(v.cluster().nodes().size()).append(" nodes, ")
+          .append(v.cluster().pods().stream().filter(p -> !p.template()).count())
+          .append(" pods, ").append(v.cluster().events().size()).append(" events.\n\n");
+      if (!v.nodes().isEmpty()) {
+        out.append("| node | status | allocatable | requests | limits | no limit | findings |\n")
+            .append("|---|---|---:|---:|---:|---:|---|\n");
+        for (ClusterView.Row r : v.nodes()) {
+          var load = r.load().orElseThrow();
+          long alloc = r.node().map(n -> n.allocatableBytes().orElse(0)).orElse(0L);
+          out.append("| ").append(Markdown.cell(r.name())).append(" | ")
+              .append(r.node().map(n -> n.notReady() ? "NotReady" : "Ready").orElse("gone"))
+              .append(" | ").append(alloc > 0 ? Sizes.quantityMi(alloc) : "—").append(" | ")
+              .append(Sizes.quantityMi(load.requestBytes())).append(" | ")
+              .append(Sizes.quantityMi(load.limitBytes()))
+              .append(alloc > 0 ? " (" + Sizes.wholePercent(load.limitBytes(), alloc) + ")" : "")
+              .append(" | ").append(load.unbounded().size()).append(" | ")
+              .append(codes(r)).append(" |\n");
+        }
+        out.append('\n');
+      }
+      if (!v.workloads().isEmpty()) {
+        out.append("| workload | findings |\n|---|---|\n");
+        for (ClusterView.Row r : v.workloads()) {
+          out.append("| ").append(Markdown.cell(r.name())).append(" | ").append(codes(r))
+              .append(" |\n");
+        }
+        out.append('\n');
+      }
+    }
+  }
+
+  private static String codes(ClusterView.Row r) {
+    return r.codes().isEmpty() ? "—" : r.codes().stream().map(c -> "`" + c + "`")
+        .collect(Collectors.joining(" ")) + " (" + r.worst().orElseThrow().jsonName() + ")";
   }
 
   private void title() {
@@ -148,6 +193,9 @@ public final class MarkdownReport {
       what = reports.size() + " OOM kills";
     } else if (!killers.isEmpty()) {
       what = killers.size() + (killers.size() == 1 ? " userspace kill" : " userspace kills");
+    } else if (!diagnosis.evidence().clusters().isEmpty()) {
+      what = "memory of cluster " + diagnosis.evidence().clusters().getFirst().source() + ": "
+          + findings.size() + (findings.size() == 1 ? " finding" : " findings");
     } else {
       what = "No OOM kill found";
     }
@@ -163,7 +211,11 @@ public final class MarkdownReport {
               ? "; " + diagnosis.confirmation().unplaced() + " reports whose log gives no time"
                   + " are kept although the window cannot be checked" : "").append(".\n\n");
     }
-    if (reports.isEmpty()) {
+    if (reports.isEmpty() && !diagnosis.evidence().clusters().isEmpty()
+        && diagnosis.evidence().inputs(Input.Kind.KERNEL_LOG).isEmpty()) {
+      out.append("The cluster's objects were read; no kernel log was: the kills below are as the"
+          + " kubelet and the nodes' events reported them.\n\n");
+    } else if (reports.isEmpty()) {
       if (diagnosis.confirmation().state() == Confirmation.State.UNKNOWN) {
         out.append("Whether the kernel's OOM killer ran is unknown: ").append(unread())
             .append(".\n\n");

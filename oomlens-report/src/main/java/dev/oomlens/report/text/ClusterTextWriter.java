@@ -8,6 +8,7 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.Problem;
+import dev.oomlens.report.escape.Controls;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -34,14 +35,15 @@ public final class ClusterTextWriter {
   public void write(Diagnosis d) {
     List<ClusterView> views = ClusterView.of(d);
     for (ClusterView v : views) {
-      out.print("Cluster:   " + v.cluster().source() + ": " + v.cluster().nodes().size()
-          + " nodes, " + v.cluster().pods().stream().filter(p -> !p.template()).count()
-          + " pods, " + v.cluster().events().size() + " events read\n");
+      out.print("Cluster:   " + Controls.visible(v.cluster().source()) + ": "
+          + v.cluster().nodes().size() + " nodes, "
+          + v.cluster().pods().stream().filter(p -> !p.template()).count() + " pods, "
+          + v.cluster().events().size() + " events read\n");
     }
     out.print("Findings:  " + counts(d.findings()) + "\n");
     for (Input input : d.evidence().inputs()) {
       for (Problem p : input.problems()) {
-        out.print("Problem:   " + p + "\n");
+        out.print("Problem:   " + Controls.visible(p.toString()) + "\n");
       }
     }
     for (ClusterView v : views) {
@@ -118,7 +120,9 @@ public final class ClusterTextWriter {
         + r.worst().orElseThrow().jsonName() + ")";
   }
 
-  private void table(List<List<String>> rows) {
+  private void table(List<List<String>> given) {
+    List<List<String>> rows = given.stream().map(r -> r.stream().map(Controls::visible).toList())
+        .toList();
     int[] width = new int[rows.getFirst().size()];
     for (List<String> r : rows) {
       for (int i = 0; i < r.size(); i++) {

@@ -20,6 +20,7 @@ import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.rules.RuleEngine;
+import dev.oomlens.report.escape.Controls;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -101,14 +102,14 @@ public final class DiagnosisTextWriter {
         + " (severity, then recency, then kills)" + (incidents.size() > full
             ? "; #" + (full + 1) + " to #" + incidents.size() + " one line each" : "") + "\n");
     for (IncidentDiagnosis i : incidents.subList(0, full)) {
-      out.print("\n" + i.label() + " " + where(i, manyHosts) + "\n");
+      out.print("\n" + i.label() + " " + where(d, i, manyHosts) + "\n");
       why(INCIDENT_INDENT + "Why:  ", INCIDENT_INDENT + "      ", i.findings());
       fixes(INCIDENT_INDENT + "Fix:  ", INCIDENT_INDENT + "      ", i.fixes());
     }
     if (incidents.size() > full) {
       out.print("\n");
       for (IncidentDiagnosis i : incidents.subList(full, incidents.size())) {
-        out.print(oneLine(i, manyHosts) + "\n");
+        out.print(oneLine(d, i, manyHosts) + "\n");
       }
     }
     if (!d.hostFindings().isEmpty()) {
@@ -122,7 +123,7 @@ public final class DiagnosisTextWriter {
   /** The classic four rungs, for a run with at most one incident. */
   private void single(Diagnosis d, Optional<IncidentDiagnosis> incident) {
     if (incident.isPresent()) {
-      out.print(label("Where") + where(incident.get(), false) + "\n");
+      out.print(label("Where") + where(d, incident.get(), false) + "\n");
     } else {
       List<String> where = userspaceWhere(d);
       for (int i = 0; i < where.size(); i++) {
@@ -186,9 +187,11 @@ public final class DiagnosisTextWriter {
   }
 
   /** Where an incident ran out, with its kills (and its host when the run has several). */
-  private static String where(IncidentDiagnosis i, boolean manyHosts) {
+  private static String where(Diagnosis d, IncidentDiagnosis i, boolean manyHosts) {
     String host = manyHosts ? i.incident().host().orElse("(unnamed host)") + ": " : "";
-    return host + i.where() + " (" + plural(i.kills(), "kill") + ")";
+    String pod = d.evidence().podOf(i.incident())
+        .map(p -> "; that is " + Controls.visible(p)).orElse("");
+    return host + i.where() + " (" + plural(i.kills(), "kill") + pod + ")";
   }
 
   private static boolean manyHosts(Diagnosis d) {
@@ -202,11 +205,11 @@ public final class DiagnosisTextWriter {
   }
 
   /** {@code #4  where (n kills): CODE severity, CODE severity}. */
-  private static String oneLine(IncidentDiagnosis i, boolean manyHosts) {
+  private static String oneLine(Diagnosis d, IncidentDiagnosis i, boolean manyHosts) {
     String codes = i.findings().isEmpty() ? "no rule fired"
         : i.findings().stream().map(f -> f.code() + " " + f.severity().jsonName()).distinct()
             .collect(Collectors.joining(", "));
-    return String.format(Locale.ROOT, "%-4s", i.label()) + where(i, manyHosts) + ": " + codes;
+    return String.format(Locale.ROOT, "%-4s", i.label()) + where(d, i, manyHosts) + ": " + codes;
   }
 
   /**
@@ -234,8 +237,10 @@ public final class DiagnosisTextWriter {
     out.flush();
   }
 
+  // A name from a cluster object may hold a line break (JSON allows it); shown visibly, it cannot
+  // start a line of its own that looks like output.
   private void finding(Finding f, Map<String, String> labels) {
-    out.print("\n" + f.code() + ": " + f.summary() + "\n");
+    out.print("\n" + f.code() + ": " + Controls.visible(f.summary()) + "\n");
     out.print(INDENT + "Severity " + f.severity().jsonName() + ", confidence "
         + f.confidence().jsonName() + "\n");
     if (!f.incidents().isEmpty()) {
@@ -243,15 +248,16 @@ public final class DiagnosisTextWriter {
           .map(id -> labels.getOrDefault(id, "?") + " (" + id + ")")
           .collect(Collectors.joining(", ")) + "\n");
     }
-    out.print(INDENT + "Reasoning: " + f.reasoning() + "\n");
+    out.print(INDENT + "Reasoning: " + Controls.visible(f.reasoning()) + "\n");
     if (!f.evidence().isEmpty()) {
       out.print(INDENT + "Evidence:\n");
       for (Citation c : f.evidence()) {
-        out.print(INDENT + INDENT + c.describe() + "\n");
+        out.print(INDENT + INDENT + Controls.visible(c.describe()) + "\n");
       }
     }
     for (Fix fix : f.fixes()) {
-      out.print(INDENT + "Fix [" + fix.layer().jsonName() + "]: " + fix.action() + "\n");
+      out.print(INDENT + "Fix [" + fix.layer().jsonName() + "]: " + Controls.visible(fix.action())
+          + "\n");
       fix.snippet().ifPresent(s -> snippet(s, INDENT + INDENT + INDENT));
     }
     if (!f.code().equals(RuleEngine.ENGINE_ERROR)) {

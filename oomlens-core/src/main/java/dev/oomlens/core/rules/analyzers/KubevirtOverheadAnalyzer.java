@@ -65,6 +65,8 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
     List<Finding> out = new ArrayList<>();
+    // VMIs of a cluster whose launcher limit leaves less than KubeVirt's formula needs.
+    out.addAll(LauncherLimits.findings(evidence.clusters(), INFO.code()));
     for (List<OomReport> episode : Episodes.of(evidence)) {
       List<OomReport> qualifying = new ArrayList<>();
       for (OomReport r : episode) {

@@ -29,6 +29,9 @@ import java.util.Optional;
  * kernel's own counters (vmstat oom_kill, a cgroup's memory.events oom_kill) say it killed nothing
  * either, the kill was not an OOM. A non-zero oom_kill counter keeps the rule silent: the kernel
  * did OOM-kill since boot, and its report may only have left the ring buffer.
+ *
+ * In a cluster the kubelet says it per container: exit code 137 without reason OOMKilled
+ * (ClusterSigkills).
  */
 
 /** {@code NOT-OOM}: a SIGKILL (exit 137) that no OOM killer, kernel or userspace, recorded. */
@@ -43,6 +46,12 @@ public final class NotOomAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
+    List<Finding> out = new ArrayList<>(host(evidence));
+    out.addAll(ClusterSigkills.findings(evidence, INFO.code()));
+    return out;
+  }
+
+  private List<Finding> host(EvidenceSet evidence) {
     // A kernel log that could not be read whole may hold the very report that would explain
     // the kill: then nothing is known, and the ladder says so.
     if (!evidence.exitedWithSigkill() || !evidence.reports().isEmpty()

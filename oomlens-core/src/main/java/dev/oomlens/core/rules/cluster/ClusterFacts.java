@@ -4,27 +4,20 @@ import dev.oomlens.core.cluster.ClusterPod;
 import dev.oomlens.core.cluster.ClusterState;
 import dev.oomlens.core.cluster.ContainerSpec;
 import dev.oomlens.core.cluster.ObjectRef;
+import dev.oomlens.core.cluster.WorkloadContainer;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.LimitChange;
 import dev.oomlens.core.rules.Shell;
 import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
 /** What several cluster rules need: grouping containers by workload, limits from usage, patches. */
 final class ClusterFacts {
-  /** Namespaces of the cluster's own machinery, whose containers without limits come first. */
-  static final Set<String> SYSTEM_NAMESPACES = Set.of("kube-system", "kube-public",
-      "kube-node-lease", "metallb-system", "flux-system", "cert-manager", "ingress-nginx",
-      "monitoring", "longhorn-system", "calico-system", "tigera-operator", "cattle-system",
-      "harvester-system", "kubevirt");
-
   /** Kinds whose pod template a patch can change. */
   static final Set<String> PATCHABLE = Set.of("Deployment", "DaemonSet", "StatefulSet",
       "ReplicaSet", "Job", "CronJob");
@@ -34,56 +27,15 @@ final class ClusterFacts {
 
   private ClusterFacts() {}
 
-  /** One container of one workload, and the pods (or the template) it was seen in. */
-  record WorkloadContainer(ObjectRef workload, ContainerSpec spec, List<ClusterPod> pods) {
-    /** The object to cite for the spec: the template when there is one, else its first pod. */
-    ObjectRef specObject() {
-      return pods.stream().filter(ClusterPod::template).map(ClusterPod::ref).findFirst()
-          .orElse(pods.getFirst().ref());
-    }
-
-    String specPath() {
-      return pods.stream().filter(ClusterPod::template).map(p -> p.container(spec.name(),
-          spec.init()).map(ContainerSpec::fieldPath).orElse(spec.fieldPath())).findFirst()
-          .orElse(spec.fieldPath());
-    }
-
-    boolean daemonSet() {
-      return workload.kind().equals("DaemonSet");
-    }
-
-    boolean system() {
-      return workload.namespace().map(SYSTEM_NAMESPACES::contains).orElse(false);
-    }
-
-    String describe() {
-      return workload.describe() + " container " + spec.name();
-    }
+  /** Every container of every workload once (see {@link ClusterState#workloadContainers()}). */
+  static List<WorkloadContainer> byWorkload(ClusterState cluster) {
+    return cluster.workloadContainers();
   }
 
   /**
-   * Every container of every workload once: the pods of a DaemonSet share a spec, and a rule
-   * that spoke per pod would say the same thing once per node. A template and its pods are one
-   * workload; pods keep their order of appearance.
+   * The largest working set of this container in any of its pods, when metrics hold one, or
+   * what it used when the kubelet evicted one of them (its message says).
    */
-  static List<WorkloadContainer> byWorkload(ClusterState cluster) {
-    Map<String, List<ClusterPod>> pods = new LinkedHashMap<>();
-    Map<String, ContainerSpec> specs = new LinkedHashMap<>();
-    Map<String, ObjectRef> workloads = new LinkedHashMap<>();
-    for (ClusterPod p : cluster.pods()) {
-      for (ContainerSpec c : p.containers()) {
-        String key = p.workload() + "\u0000" + c.init() + "\u0000" + c.name();
-        pods.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
-        specs.putIfAbsent(key, c);
-        workloads.putIfAbsent(key, p.workload());
-      }
-    }
-    List<WorkloadContainer> out = new ArrayList<>();
-    pods.forEach((k, v) -> out.add(new WorkloadContainer(workloads.get(k), specs.get(k), v)));
-    return out;
-  }
-
-  /** The largest working set of this container in any of its pods, when metrics hold one. */
   static OptionalLong peakUse(ClusterState cluster, WorkloadContainer wc) {
     long max = -1;
     for (ClusterPod p : wc.pods()) {
@@ -91,6 +43,10 @@ final class ClusterFacts {
         Optional<Long> ws = cluster.workingSet(p.ref(), wc.spec().name());
         if (ws.isPresent()) {
           max = Math.max(max, ws.get());
+        }
+        OptionalLong evicted = EvictedAnalyzer.usedWhenEvicted(p, wc.spec().name());
+        if (evicted.isPresent()) {
+          max = Math.max(max, evicted.getAsLong());
         }
       }
     }

@@ -2,7 +2,6 @@ package dev.oomlens.core.rules.cluster;
 
 import dev.oomlens.core.cluster.ClusterPod;
 import dev.oomlens.core.cluster.ClusterState;
-import dev.oomlens.core.cluster.ContainerSpec;
 import dev.oomlens.core.cluster.ObjectRef;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
@@ -15,7 +14,7 @@ import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.Shell;
 import dev.oomlens.core.rules.Sizes;
-import dev.oomlens.core.rules.cluster.ClusterFacts.WorkloadContainer;
+import dev.oomlens.core.cluster.WorkloadContainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +29,9 @@ import java.util.OptionalLong;
  * zebra and bgpd). DaemonSets run on every node and system namespaces hold what the cluster needs
  * to work, so those come first. A sidecar beside a limited application container is told by
  * SIDECAR-NO-LIMIT instead, so that no container is told twice.
+ *
+ * A template's container in a namespace whose LimitRange sets a default limit is not told:
+ * admission gives its pods that limit. Pods read from the API already carry it.
  *
  * The number offered comes from use where metrics hold any (1.5 times the largest working set);
  * else from the request (twice it, said to be a starting point); else there is no number and the
@@ -54,7 +56,7 @@ public final class NoLimitAnalyzer implements Analyzer {
       Map<ObjectRef, List<WorkloadContainer>> unbounded = new LinkedHashMap<>();
       for (WorkloadContainer wc : ClusterFacts.byWorkload(cluster)) {
         if (wc.spec().limitBytes().isEmpty() && !SidecarNoLimitAnalyzer.isUncountedSidecar(wc,
-            cluster)) {
+            cluster) && !defaulted(cluster, wc)) {
           unbounded.computeIfAbsent(wc.workload(), k -> new ArrayList<>()).add(wc);
         }
       }
@@ -122,15 +124,12 @@ public final class NoLimitAnalyzer implements Analyzer {
         why.toString(), cited, fixes);
   }
 
-  /** True when {@code p} is a pod of QoS class BestEffort. */
-  static boolean bestEffort(ClusterPod p) {
-    return p.qosClass().filter("BestEffort"::equals).isPresent()
-        || (!p.template() && p.containers().stream().allMatch(c -> c.limitBytes().isEmpty()
-            && c.requestBytes().isEmpty()) && p.qosClass().isEmpty());
-  }
-
-  /** True when the spec sets neither a memory request nor a limit. */
-  static boolean unbounded(ContainerSpec c) {
-    return c.limitBytes().isEmpty() && c.requestBytes().isEmpty();
+  /**
+   * True for a template's container in a namespace whose LimitRange gives a default limit:
+   * admission will write it into the pods, so the manifest's silence is not the pods'.
+   */
+  static boolean defaulted(ClusterState cluster, WorkloadContainer wc) {
+    return wc.pods().stream().allMatch(ClusterPod::template)
+        && cluster.defaultLimitBytes().containsKey(wc.workload().namespace().orElse(""));
   }
 }

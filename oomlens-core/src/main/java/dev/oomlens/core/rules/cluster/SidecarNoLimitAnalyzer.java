@@ -12,7 +12,7 @@ import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.Sizes;
-import dev.oomlens.core.rules.cluster.ClusterFacts.WorkloadContainer;
+import dev.oomlens.core.cluster.WorkloadContainer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -33,6 +33,7 @@ final class Cluster {
   private final List<PodUsage> usage = new ArrayList<>();
   private final List<Condition> conditions = new ArrayList<>();
   private final Map<String, Long> vm = new HashMap<>();
+  private final Map<String, Long> defaultLimits = new HashMap<>();
 
   Cluster node(String name, long mi, boolean ready, Map<String, String> labels) {
     nodes.add(new ClusterNode(ObjectRef.of("Node", "", name), OptionalLong.of(mi * MI),
@@ -56,6 +57,12 @@ final class Cluster {
   static ContainerSpec withEnv(ContainerSpec c, String var, String value) {
     return new ContainerSpec(c.name(), c.fieldPath(), c.init(), c.sidecar(), c.image(),
         c.requestBytes(), c.limitBytes(), c.args(), Map.of(var, value), c.memoryTmpfsMounts());
+  }
+
+  static ContainerSpec withTmpfs(ContainerSpec c, String volume, String path) {
+    return new ContainerSpec(c.name(), c.fieldPath(), c.init(), c.sidecar(), c.image(),
+        c.requestBytes(), c.limitBytes(), c.args(), c.env(),
+        List.of(new ContainerSpec.TmpfsMount(volume, path)));
   }
 
   static ContainerStatus running(int index, String name) {
@@ -128,12 +135,57 @@ final class Cluster {
     return this;
   }
 
+  Cluster defaultLimit(String namespace, long mi) {
+    defaultLimits.put(namespace, mi * MI);
+    return this;
+  }
+
   ClusterState state() {
     return new ClusterState("test", nodes, pods, events, classes, claims, volumes, usage,
-        conditions, vm);
+        conditions, vm, List.of(), defaultLimits);
   }
 
   EvidenceSet evidence() {
     return EvidenceSet.builder().cluster(state()).build();
+  }
+
+  /** The cluster beside kernel reports, as {@code oomlens k8s --kernel-log} reads them. */
+  EvidenceSet evidence(List<dev.oomlens.core.model.OomReport> reports) {
+    return EvidenceSet.builder().cluster(state()).reports(reports).build();
+  }
+
+  /** A pod the kubelet evicted, with its message. */
+  Cluster evicted(String ns, String name, String node, ObjectRef owner, String message,
+      List<ContainerSpec> containers) {
+    pods.add(new ClusterPod(ObjectRef.of("Pod", ns, name), Optional.of("uid-" + name),
+        Optional.ofNullable(owner), Optional.of(node), Optional.of("Failed"),
+        Optional.of("Evicted"), Optional.of(message), Optional.empty(), Optional.empty(),
+        containers, List.of(), List.of()));
+    return this;
+  }
+
+  /** A pod with its UID given, for joins with the kernel's reports. */
+  Cluster podWithUid(String ns, String name, String uid, List<ContainerSpec> containers,
+      List<ContainerStatus> statuses) {
+    pods.add(new ClusterPod(ObjectRef.of("Pod", ns, name), Optional.of(uid), Optional.empty(),
+        Optional.of("aks-node"), Optional.of("Running"), Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), containers, statuses, List.of()));
+    return this;
+  }
+
+  /** A container status whose current state is terminated, with its container ID. */
+  static ContainerStatus terminated(String name, String containerId, String reason, int exit) {
+    String path = "status.containerStatuses[0]";
+    return new ContainerStatus(name, path, false, 0, Optional.of(containerId),
+        Optional.of(new Termination(path + ".state.terminated", Optional.of(reason), exit,
+            Optional.empty(), Optional.of("2025-12-13T07:23:21Z"), Optional.empty())),
+        Optional.empty());
+  }
+
+  Cluster podEvent(String ns, String pod, String reason, String message) {
+    events.add(new ClusterEvent(ObjectRef.of("Event", ns, pod + "." + events.size()),
+        ObjectRef.of("Pod", ns, pod), reason, message, Optional.of("Warning"), 1,
+        Optional.empty()));
+    return this;
   }
 }

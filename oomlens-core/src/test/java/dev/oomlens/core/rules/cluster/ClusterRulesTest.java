@@ -77,6 +77,19 @@ class ClusterRulesTest {
     }
 
     @Test
+    void memoryTmpfs_survivesRestarts_isSaidWithASizeLimit() {
+      Cluster c = new Cluster().node("a", 4096).pod("ci", "build-1", "a", DEPLOY, "Running",
+          List.of(Cluster.withTmpfs(c(0, "build", 256, 512), "scratch", "/tmp")),
+          List.of(lastTerminated(0, "build", "OOMKilled", 137, 5)));
+      assertThat(run(rule, c.evidence())).singleElement().satisfies(f -> {
+        assertThat(f.reasoning()).contains("memory-backed emptyDir (scratch at /tmp)",
+            "survives the container's restarts", "(5 restarts)");
+        assertThat(f.fixes()).anyMatch(x -> x.snippet().orElse("").contains("- name: scratch\n"
+            + "  emptyDir:\n    medium: Memory\n    sizeLimit: 256Mi"));
+      });
+    }
+
+    @Test
     void nearMiss_exit137WithoutTheReason_isNotAnOomKill() {
       Cluster c = new Cluster().node("a", 4096).pod("shop", "web-1", "a", DEPLOY, "Running",
           List.of(c(0, "web", 256, 512)), List.of(lastTerminated(0, "web", "Error", 137, 1)));
@@ -163,6 +176,16 @@ class ClusterRulesTest {
         assertThat(newLimits(f)).containsExactly(200 * Cluster.MI);
         assertThat(f.fixes().getFirst().action()).contains("a starting point");
       });
+    }
+
+    @Test
+    void nearMiss_manifestInANamespaceWithADefaultLimit_isNotTold_podsStillAre() {
+      Cluster manifest = new Cluster().defaultLimit("apps", 512).template("Deployment", "apps",
+          "web", null, List.of(c(0, "web", 100, 0)));
+      assertThat(run(rule, manifest.evidence())).isEmpty();
+      Cluster pods = new Cluster().defaultLimit("apps", 512).node("a", 2048)
+          .pod("apps", "web-1", "a", List.of(c(0, "web", 100, 0)));
+      assertThat(run(rule, pods.evidence())).hasSize(1);
     }
 
     @Test
@@ -466,6 +489,102 @@ class ClusterRulesTest {
       Cluster c = new Cluster().node("r0", 3700).vmMemory("r0", 4096)
           .node("s1", 2048, true, cp).node("s2", 1600, true, cp);
       assertThat(BallooningAnalyzerAccess.run(c.evidence())).isEmpty();
+    }
+  }
+
+  @Nested
+  class Evicted {
+    private final EvictedAnalyzer rule = new EvictedAnalyzer();
+    private static final String MESSAGE = "The node was low on resource: memory. Threshold"
+        + " quantity: 100Mi, available: 83068Ki. Container cart was using 1254928Ki, request is"
+        + " 256Mi, has larger consumption of memory. ";
+
+    @Test
+    void evictedForMemory_requestFromWhatItUsed() {
+      Cluster c = new Cluster().node("w2", 8192).event("w2", "EvictionThresholdMet",
+          "Attempting to reclaim memory")
+          .evicted("shop", "cart-1", "w2", ObjectRef.of("Deployment", "shop", "cart"), MESSAGE,
+              List.of(c(0, "cart", 256, 0)));
+      assertThat(run(rule, c.evidence())).singleElement().satisfies(f -> {
+        assertThat(f.summary()).isEqualTo("1 pod was evicted from node w2 for memory");
+        assertThat(f.reasoning()).contains("shop/cart-1 cart used 1254928Ki against a request"
+            + " of 256Mi", "EvictionThresholdMet");
+        assertThat(f.fixes().getFirst().snippet().orElseThrow()).isEqualTo("kubectl set"
+            + " resources deployment/cart -n shop -c cart --requests=memory=1226Mi\n");
+      });
+      // NO-LIMIT sizes the limit from the use at eviction, not from the request.
+      assertThat(run(new NoLimitAnalyzer(), c.evidence())).singleElement()
+          .satisfies(f -> assertThat(newLimits(f)).containsExactly(1839 * Cluster.MI));
+    }
+
+    @Test
+    void negative_evictedForDisk() {
+      Cluster c = new Cluster().node("w2", 8192).evicted("shop", "cart-1", "w2", null,
+          "The node was low on resource: ephemeral-storage.", List.of(c(0, "cart", 256, 512)));
+      assertThat(run(rule, c.evidence())).isEmpty();
+    }
+
+    @Test
+    void nearMiss_failedButNotEvicted() {
+      Cluster c = new Cluster().node("w2", 8192).pod("shop", "cart-1", "w2", null, "Failed",
+          List.of(c(0, "cart", 256, 512)), List.of(lastTerminated(0, "cart", "Error", 1, 0)));
+      assertThat(run(rule, c.evidence())).isEmpty();
+    }
+  }
+
+  @Nested
+  class KernelJoin {
+    private static final String AKS = "corpus/015-jpaztech-aks-5.15-burstable-pod-cgv2.log";
+    private static final String UID = "479f327f-a27b-4eda-8523-90bdabcf0a27";
+    private static final String CID =
+        "679f9845995b4ae4812789eb3c3d1df88040a1bc3f0c046a05c9aa9b5b5f93be";
+
+    @Test
+    void statusSaysCompleted_kernelKilledIt_isCalledOut() {
+      Cluster c = new Cluster().podWithUid("batch", "stress", UID,
+          List.of(c(0, "stress", 250, 500)),
+          List.of(Cluster.terminated("stress", CID, "Completed", 0)));
+      List<Finding> out = new OomKilledAnalyzer().analyze(
+          c.evidence(BallooningAnalyzerAccess.reports(AKS)));
+      assertThat(out).singleElement().satisfies(f -> {
+        assertThat(f.summary()).endsWith("although its status says otherwise");
+        assertThat(f.reasoning()).contains("stress says Completed (exit 0)", "the status lies");
+        assertThat(f.logLines()).singleElement()
+            .satisfies(l -> assertThat(l.text()).contains("Killed process 716580 (stress-ng-vm)"));
+      });
+    }
+
+    @Test
+    void nearMiss_otherContainerOfThePod_isNotJoined() {
+      Cluster c = new Cluster().podWithUid("batch", "stress", UID,
+          List.of(c(0, "stress", 250, 500)),
+          List.of(Cluster.terminated("stress", "0123456789abcdef", "Completed", 0)));
+      assertThat(new OomKilledAnalyzer().analyze(c.evidence(BallooningAnalyzerAccess.reports(AKS))))
+          .isEmpty();
+    }
+
+    @Test
+    void exit137WithoutOomKilled_isNotOom_withTheEventsThatSayWho() {
+      Cluster c = new Cluster().node("a", 4096).pod("shop", "web-1", "a", DEPLOY, "Running",
+          List.of(c(0, "web", 256, 512)), List.of(lastTerminated(0, "web", "Error", 137, 3)))
+          .podEvent("shop", "web-1", "Unhealthy", "Liveness probe failed: HTTP probe failed with"
+              + " statuscode: 503");
+      assertThat(BallooningAnalyzerAccess.notOom(c.evidence())).singleElement().satisfies(f -> {
+        assertThat(f.code()).isEqualTo("NOT-OOM");
+        assertThat(f.summary()).isEqualTo("Pod shop/web-1 container web was killed with SIGKILL"
+            + " (exit 137) but not for memory");
+        assertThat(f.reasoning()).contains("Unhealthy: Liveness probe failed");
+      });
+    }
+
+    @Test
+    void nearMiss_exit137OomKilled_orExit1_isNoNotOom() {
+      Cluster c = new Cluster().node("a", 4096)
+          .pod("shop", "web-1", "a", DEPLOY, "Running", List.of(c(0, "web", 256, 512)),
+              List.of(lastTerminated(0, "web", "OOMKilled", 137, 3)))
+          .pod("shop", "web-2", "a", DEPLOY, "Running", List.of(c(0, "web", 256, 512)),
+              List.of(lastTerminated(0, "web", "Error", 1, 3)));
+      assertThat(BallooningAnalyzerAccess.notOom(c.evidence())).isEmpty();
     }
   }
 
