@@ -59,12 +59,12 @@ lines=$(grep -c "($comm)" "$WORK/agent.log" || true)
 missing=0
 for p in "${pids[@]}"; do grep -q ": $p ($comm)" "$WORK/agent.log" || missing=$((missing + 1)); done
 counted=$(curl -s 127.0.0.1:19718/metrics | awk '/^oomlens_oom_kills_total/ { s += $NF } END { print s + 0 }')
-stored=$("$OOMLENS" history --db "$WORK/history.db" --format json 2>/dev/null \
-  | grep -c "\"comm\" : \"$comm\"" || true)
+stored=$("$OOMLENS" history --db "$WORK/history.db" --one-line 2>/dev/null \
+  | grep -c "$comm" || true)
 grep "($comm)" "$WORK/agent.log" | sed -n 's/.*\[recorded \([0-9.]*\) ms.*/\1/p' | sort -n > "$WORK/lat"
 n=$(wc -l < "$WORK/lat")
 pct() { awk -v p="$1" -v n="$n" 'NR == int((n - 1) * p / 100) + 1 { print; exit }' "$WORK/lat"; }
 echo "oomlens watch, $KILLS kills in ${took}s ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-echo "kills printed: $lines (distinct pids $seen), missing: $missing, stored (history JSON victims): $stored, counter total (all kills since start, others' included): $counted"
+echo "kills printed: $lines (distinct pids $seen), missing: $missing, stored (history --one-line): $stored, counter total (all kills since start, others' included): $counted"
 echo "latency kmsg -> committed row: p50 $(pct 50) ms, p99 $(pct 99) ms, max $(tail -1 "$WORK/lat") ms"
 echo "agent RSS MiB at kill N: ${rss_at[*]}"
