@@ -123,6 +123,7 @@ public final class Agent implements AutoCloseable {
    * @throws StartException naming what could not be opened and what to do
    */
   public void start() throws StartException {
+    protectItself();
     history = History.openForAgent(options.db(), clock);
     history.notes().forEach(n -> say(n));
     metrics.historyWritable.set(history.writable() ? 1 : 0);
@@ -290,6 +291,27 @@ public final class Agent implements AutoCloseable {
   private static String hostPort(InetSocketAddress a) {
     String host = a.getAddress().getHostAddress();
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /** The OOM killer's last choice on this host: what the agent asks for itself. */
+  static final int OOM_SCORE_ADJ = -900;
+
+  /*
+   * The agent must never be the victim of what it watches: with -900 the kernel picks any
+   * ordinary process first (the systemd unit and the chart set the same, where they can). Lowering
+   * the score needs CAP_SYS_RESOURCE; without it the agent says so and goes on.
+   */
+  private void protectItself() {
+    Path adj = Path.of("/proc/self/oom_score_adj");
+    try {
+      int now = Integer.parseInt(Files.readString(adj, StandardCharsets.US_ASCII).strip());
+      if (now > OOM_SCORE_ADJ) {
+        Files.writeString(adj, Integer.toString(OOM_SCORE_ADJ));
+      }
+    } catch (IOException | RuntimeException e) {
+      say("could not lower its own oom_score_adj to " + OOM_SCORE_ADJ + " ("
+          + e.getClass().getSimpleName() + "): the OOM killer may choose the agent");
+    }
   }
 
   /** This boot's id, from {@code /proc/sys/kernel/random/boot_id}; "unknown" when unreadable. */
