@@ -89,7 +89,8 @@ public final class Agent implements AutoCloseable {
   private final List<Capture.KillListener> listeners = new ArrayList<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private History history;
-  private KmsgFollower follower;
+  private dev.oomlens.host.kmsg.LogFollower follower;
+  private List<String> journalCommand = JournalFollower.COMMAND;
   private Capture capture;
   private Sampler sampler;
   private Warnings warnings;
@@ -104,6 +105,11 @@ public final class Agent implements AutoCloseable {
     this.options = requireNonNull(options, "options");
     this.clock = requireNonNull(clock, "clock");
     this.log = requireNonNull(log, "log");
+  }
+
+  /** The command followed where /dev/kmsg cannot be read (tests: a recorded journal). */
+  void journalCommand(List<String> command) {
+    this.journalCommand = List.copyOf(command);
   }
 
   /** The client --kubernetes uses, instead of the in-cluster one (tests: the mock server's). */
@@ -135,10 +141,17 @@ public final class Agent implements AutoCloseable {
     try {
       follower = KmsgFollower.open(options.kmsg(), cursor.orElse(-1));
     } catch (KmsgFollower.OpenException e) {
-      history.close();
-      throw new StartException(e.getMessage(), e);
+      try {
+        follower = JournalFollower.start(journalCommand, cursor.orElse(-1));
+        say(e.getMessage() + "; following the journal's kernel messages instead ("
+            + follower.name() + ")");
+      } catch (java.io.IOException journal) {
+        history.close();
+        throw new StartException(e.getMessage() + "; and the journal cannot be followed: "
+            + journal.getMessage(), e);
+      }
     }
-    say("following " + options.kmsg() + (cursor.isPresent()
+    say("following " + follower.name() + (cursor.isPresent()
         ? " after record " + cursor.getAsLong() + " (read before this boot's last stop)"
         : " from the oldest record of this boot") + "; history " + options.db()
         + (history.writable() ? "" : " (in memory)"));
@@ -161,7 +174,7 @@ public final class Agent implements AutoCloseable {
       names = kube;
       say("naming kills after the pods of node " + options.kubernetesNode().get());
     }
-    capture = new Capture(options.kmsg().toString(), bootId, bootTime, cursor.orElse(-1),
+    capture = new Capture(follower.name(), bootId, bootTime, cursor.orElse(-1),
         history, metrics, new AtKill(options.paths(), 5, 20), all, names,
         new ReaderOptions(LocalDate.now(clock)), System::nanoTime);
     warnings = new Warnings(options.thresholds(), history, metrics, this::say);
