@@ -162,7 +162,7 @@ public final class Agent implements AutoCloseable {
       try {
         kube = new KubeLink(kubeClient != null ? kubeClient
             : new io.fabric8.kubernetes.client.KubernetesClientBuilder().build(),
-            options.kubernetesNode().get(), clock, this::say);
+            options.kubernetesNode().get(), this::say);
         kube.start();
       } catch (RuntimeException e) {
         follower.close();

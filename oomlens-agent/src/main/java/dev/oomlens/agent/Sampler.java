@@ -48,6 +48,8 @@ final class Sampler {
 
   private final HostPaths paths;
   private final Metrics metrics;
+  private long someTotalMicros = -1;
+  private long fullTotalMicros = -1;
 
   Sampler(HostPaths paths, Metrics metrics) {
     this.paths = paths;
@@ -86,6 +88,8 @@ final class Sampler {
     metrics.source("cgroups", up, System.nanoTime() - start);
     metrics.cgroups.set(cgroups.size());
     psi.ifPresent(p -> {
+      someTotalMicros = stalled("some", someTotalMicros, p.some().totalMicros());
+      p.full().ifPresent(f -> fullTotalMicros = stalled("full", fullTotalMicros, f.totalMicros()));
       metrics.pressure.labelValues("some", "avg10").set(p.some().avg10() / 100);
       metrics.pressure.labelValues("some", "avg60").set(p.some().avg60() / 100);
       p.full().ifPresent(f -> {
@@ -95,6 +99,16 @@ final class Sampler {
     });
     return new Sample(at, psi, meminfo,
         watermarks.map(OptionalLong::of).orElse(OptionalLong.empty()), List.copyOf(cgroups));
+  }
+
+  /** Adds what PSI's total grew since the last sample to the counter; returns the new total. */
+  private long stalled(String kind, long before, long total) {
+    // The first sample starts the counter at the total since boot, as node_exporter's does.
+    long delta = before < 0 ? total : total - before;
+    if (delta > 0) {
+      metrics.pressureStalled.labelValues(kind).inc(delta / 1e6);
+    }
+    return total;
   }
 
   @FunctionalInterface

@@ -89,6 +89,19 @@ class SamplerTest {
   }
 
   @Test
+  void psiTotals_countedAsStalledSeconds_acrossSamples() throws IOException {
+    host(tmp);
+    Metrics metrics = new Metrics();
+    Sampler sampler = new Sampler(HostPaths.under(tmp), metrics);
+    sampler.sample(Instant.EPOCH);
+    write(tmp.resolve("proc/pressure/memory"), "some avg10=1.50 avg60=0.50 avg300=0.10"
+        + " total=2500100\nfull avg10=0.50 avg60=0.20 avg300=0.00 total=1000050\n");
+    sampler.sample(Instant.EPOCH.plusSeconds(5));
+    assertThat(metrics.pressureStalled.labelValues("some").get()).isEqualTo(2.5001);
+    assertThat(metrics.pressureStalled.labelValues("full").get()).isEqualTo(1.00005);
+  }
+
+  @Test
   void noPsiNoCgroups_stillASample() throws IOException {
     write(tmp.resolve("proc/meminfo"), "MemTotal:        2000000 kB\n");
     Metrics metrics = new Metrics();
