@@ -34,9 +34,17 @@ final class Sampler {
   static final int MAX_DEPTH = 8;
   static final int MAX_CGROUPS = 2000;
 
-  /** One limited cgroup in one sample. {@code high} and {@code highEvents} are v2 only. */
+  /**
+   * One limited cgroup in one sample. {@code high}, {@code highEvents} and {@code psi} (its
+   * memory.pressure) are v2 only.
+   */
   record CgroupSample(String path, String usageFile, long usageBytes, long limitBytes,
-      OptionalLong highBytes, OptionalLong highEvents) {}
+      OptionalLong highBytes, OptionalLong highEvents, Optional<PressureStall> psi) {
+    CgroupSample(String path, String usageFile, long usageBytes, long limitBytes,
+        OptionalLong highBytes, OptionalLong highEvents) {
+      this(path, usageFile, usageBytes, limitBytes, highBytes, highEvents, Optional.empty());
+    }
+  }
 
   /**
    * One sample. {@code psi} and {@code meminfo} are empty when the host does not have them (no
@@ -174,8 +182,12 @@ final class Sampler {
         OptionalLong highEvents = Files.exists(events)
             ? CgroupV2MemoryParser.parseEvents(read(events), events.toString()).get("high")
             : OptionalLong.empty();
+        Path pressure = dir.resolve("memory.pressure");
+        Optional<PressureStall> psi = Files.exists(pressure)
+            ? Optional.of(PressureParser.parse(read(pressure), pressure.toString()))
+            : Optional.empty();
         return Optional.of(new CgroupSample(cgroup, current.toString(), usage,
-            limit.orElse(Long.MAX_VALUE), high, highEvents));
+            limit.orElse(Long.MAX_VALUE), high, highEvents, psi));
       }
       Path limitFile = dir.resolve("memory.limit_in_bytes");
       OptionalLong limit = CgroupV1MemoryParser.parseLimit(read(limitFile), limitFile.toString());
