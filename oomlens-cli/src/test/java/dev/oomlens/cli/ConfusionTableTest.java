@@ -155,8 +155,7 @@ class ConfusionTableTest {
     for (JsonNode finding : doc.get("findings")) {
       assertThat(finding.get("code").asText()).isNotEqualTo(RuleEngine.ENGINE_ERROR);
       for (JsonNode e : finding.get("evidence")) {
-        DoctorGoldenTest.assertCitedLineExists(e.get("file").asText(), e.get("line").asLong(),
-            e.get("text").asText());
+        DoctorGoldenTest.assertCitationExists(e);
       }
     }
     return doc;

@@ -83,11 +83,36 @@ class DoctorGoldenTest {
           "docs/rules/" + finding.get("code").asText() + ".md");
       assertThat(Path.of("..").resolve(finding.get("doc").asText())).exists();
       for (JsonNode e : finding.get("evidence")) {
-        assertCitedLineExists(e.get("file").asText(), e.get("line").asLong(),
-            e.get("text").asText());
+        assertCitationExists(e);
       }
     }
     golden(name + ".json", r.out());
+  }
+
+  /**
+   * What a finding cites stands in its file: a log line word for word, a file value on its line
+   * (the key, then the value).
+   */
+  static void assertCitationExists(JsonNode e) throws IOException {
+    switch (e.get("kind").asText()) {
+      case "log_line" -> assertCitedLineExists(e.get("file").asText(), e.get("line").asLong(),
+          e.get("text").asText());
+      case "file_value" -> {
+        String file = e.get("path").asText();
+        List<String> lines = List.of(Files.readString(Path.of(file), StandardCharsets.UTF_8)
+            .split("\n", -1));
+        long line = e.get("line").asLong();
+        assertThat(line).as("%s:%d", file, line).isBetween(1L, (long) lines.size());
+        assertThat(lines.get((int) line - 1).strip()).as("%s:%d", file, line)
+            .startsWith(e.get("key").asText()).contains(e.get("value").asText());
+      }
+      // An object of a cluster or a window of a series names what it is about; the cluster and
+      // series tests check the values against their sources.
+      case "object_field" -> assertThat(List.of("object_kind", "name", "field"))
+          .allSatisfy(k -> assertThat(e.path(k).asText()).as("%s of %s", k, e).isNotEmpty());
+      case "series_window" -> assertThat(e.path("query").asText()).as("%s", e).isNotEmpty();
+      default -> throw new AssertionError("a citation of an unknown kind: " + e);
+    }
   }
 
   /** The line {@code line} of {@code file}, as the readers number lines, is {@code text}. */

@@ -162,7 +162,8 @@ class SnapshotRoundTripTest {
       ArrayNode evidence = (ArrayNode) finding.get("evidence");
       List<JsonNode> sorted = new ArrayList<>();
       evidence.forEach(sorted::add);
-      sorted.sort(Comparator.comparing((JsonNode e) -> e.get("file").asText())
+      sorted.sort(Comparator.comparing((JsonNode e) -> e.path("file").asText(
+              e.path("path").asText()))
           .thenComparingLong(e -> e.get("line").asLong()));
       evidence.removeAll();
       evidence.addAll(sorted);

@@ -92,7 +92,7 @@ public final class Place {
     MemcgState m = r.memcg().get();
     String usage = "usage " + Sizes.bytes(m.usageBytes())
         + m.failcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst().orElse("");
-    if (memswLimitHit(m)) {
+    if (m.memswLimitHit()) {
       return "memory cgroup " + cgroup + " hit its memory+swap limit of "
           + Sizes.bytes(m.memswLimitBytes().getAsLong()) + " (memory+swap usage "
           + Sizes.bytes(m.memswUsageBytes().getAsLong())
@@ -106,17 +106,6 @@ public final class Place {
     }
     return "memory cgroup " + cgroup + " hit its limit of " + Sizes.bytes(m.limitBytes()) + " ("
         + usage + ")";
-  }
-
-  /**
-   * True when a cgroup v1 memory+swap limit was the one hit: {@code memory+swap:} usage at its
-   * limit while {@code memory:} is below its own.
-   */
-  public static boolean memswLimitHit(MemcgState m) {
-    return m.memswLimitBytes().isPresent() && m.memswUsageBytes().isPresent()
-        && !MemcgState.isUnlimited(m.memswLimitBytes().getAsLong())
-        && m.memswUsageBytes().getAsLong() >= m.memswLimitBytes().getAsLong()
-        && (MemcgState.isUnlimited(m.limitBytes()) || m.usageBytes() < m.limitBytes());
   }
 
   /** Free RAM and swap from a host-wide report's Mem-Info block. */

@@ -32,23 +32,23 @@ import java.util.regex.Pattern;
  */
 final class KillLineParser {
   private static final Pattern KILL_PROCESS =
-      Pattern.compile("^(?:(.+?): )?Kill process (\\d+) \\((.*)\\) score (\\d+) or sacrifice child$");
+      Pattern.compile("^(?:(.+?): )?Kill process (\\d+) \\((.*)\\) score (\\d+) or sacrifice child$", Pattern.DOTALL);
   private static final Pattern KILLED =
-      Pattern.compile("^(?:(.+?): )?Killed process (\\d+) \\((.*)$");
+      Pattern.compile("^(?:(.+?): )?Killed process (\\d+) \\((.*)$", Pattern.DOTALL);
   private static final Pattern SHARING =
-      Pattern.compile("^Kill process (\\d+) \\((.*)\\) sharing same memory$");
+      Pattern.compile("^Kill process (\\d+) \\((.*)\\) sharing same memory$", Pattern.DOTALL);
   private static final Pattern MM_PINNED =
-      Pattern.compile("^oom killer (\\d+) \\((.*)\\) has mm pinned by (\\d+) \\((.*)\\)$");
+      Pattern.compile("^oom killer (\\d+) \\((.*)\\) has mm pinned by (\\d+) \\((.*)\\)$", Pattern.DOTALL);
   private static final Pattern EXITING =
       Pattern.compile(
-          "^(?:(.+?): )?OOM victim (\\d+) \\((.*)\\) is already exiting\\. Skip killing the task$");
+          "^(?:(.+?): )?OOM victim (\\d+) \\((.*)\\) is already exiting\\. Skip killing the task$", Pattern.DOTALL);
   private static final Pattern REAPED =
-      Pattern.compile("^oom_reaper: reaped process (\\d+) \\((.*)\\), now anon-rss:(.*)$");
+      Pattern.compile("^oom_reaper: reaped process (\\d+) \\((.*)\\), now anon-rss:(.*)$", Pattern.DOTALL);
   private static final Pattern UNABLE =
-      Pattern.compile("^oom_reaper: unable to reap pid:(\\d+) \\((.*)\\)$");
+      Pattern.compile("^oom_reaper: unable to reap pid:(\\d+) \\((.*)\\)$", Pattern.DOTALL);
   private static final Pattern GROUP =
       Pattern.compile(
-          "^Tasks in (.*) are going to be killed due to memory\\.oom\\.group set$");
+          "^Tasks in (.*) are going to be killed due to memory\\.oom\\.group set$", Pattern.DOTALL);
   private static final String PANIC = "Kernel panic - not syncing: ";
   private static final String NO_KILLABLE = "Out of memory and no killable processes";
   private static final Pattern LEADING_NUMBER = Pattern.compile("^-?\\d+");

@@ -83,37 +83,37 @@ public final class KillerLogParser {
   private static final String RESOURCE = "([\\w-]+(?:\\.[\\w-]+)*)";
 
   private static final Pattern OOMD_KILL = Pattern.compile(
-      "^(Killed|Marked) (/\\S*) (?:for killing )?due to (.+)$");
-  private static final Pattern UNIT_LINE = Pattern.compile("^([^\\s:/]+\\.[a-z]+): (.+)$");
+      "^(Killed|Marked) (/\\S*) (?:for killing )?due to (.+)$", Pattern.DOTALL);
+  private static final Pattern UNIT_LINE = Pattern.compile("^([^\\s:/]+\\.[a-z]+): (.+)$", Pattern.DOTALL);
   private static final Pattern UNIT_OOMD = Pattern.compile(
       "^systemd-oomd killed (\\d+|some) process\\(es\\) in this unit\\.?$");
   private static final Pattern UNIT_SIGNAL = Pattern.compile(
       "^Main process exited, code=(?:killed|dumped), status=(\\d+/[A-Z0-9+-]+)\\.?$");
 
   private static final Pattern EARLYOOM_LOW = Pattern.compile(
-      "^low memory! at or below (SIGTERM|SIGKILL) limits(?:: (.*))?$");
+      "^low memory! at or below (SIGTERM|SIGKILL) limits(?:: (.*))?$", Pattern.DOTALL);
   private static final Pattern EARLYOOM_SEND = Pattern.compile(
       "^sending (SIG[A-Z]+) to process (\\d+)(?: uid (\\d+))? \"(.*?)\": "
-          + "(?=badness|oom_score|VmRSS)(.*)$");
+          + "(?=badness|oom_score|VmRSS)(.*)$", Pattern.DOTALL);
   private static final Pattern EARLYOOM_OLD = Pattern.compile("^Killing process (\\d+) (\\S+)$");
   private static final Pattern EARLYOOM_ESCALATE = Pattern.compile(
-      "^escalating to SIGKILL after [0-9.]+ seconds$");
-  private static final Pattern EARLYOOM_FAILED = Pattern.compile("^kill failed: (.*)$");
+      "^escalating to SIGKILL after [0-9.]+ seconds$", Pattern.DOTALL);
+  private static final Pattern EARLYOOM_FAILED = Pattern.compile("^kill failed: (.*)$", Pattern.DOTALL);
   private static final Pattern VMRSS_MIB = Pattern.compile("VmRSS (\\d{1,12}) MiB");
 
   private static final Pattern NOHANG_PID = Pattern.compile(
-      "^PID: +(\\d+), [Nn]ame: (.*?), (?:state|badness): .*$");
+      "^PID: +(\\d+), [Nn]ame: (.*?), (?:state|badness): .*$", Pattern.DOTALL);
   private static final Pattern NOHANG_RSS = Pattern.compile(
-      "^Vm, MiB: +Size: [0-9.]+, RSS: ([0-9]{1,12})(?:\\.[0-9]+)?\\b.*$");
+      "^Vm, MiB: +Size: [0-9.]+, RSS: ([0-9]{1,12})(?:\\.[0-9]+)?\\b.*$", Pattern.DOTALL);
   private static final Pattern NOHANG_V01_VICTIM = Pattern.compile(
-      "^Victim is (.*), pid: (\\d+), badness: -?\\d+, VmRSS: ([0-9]{1,12}) MiB.*$");
+      "^Victim is (.*), pid: (\\d+), badness: -?\\d+, VmRSS: ([0-9]{1,12}) MiB.*$", Pattern.DOTALL);
   private static final Pattern NOHANG_SEND = Pattern.compile(
-      "^Sending (SIG[A-Z]+) to the victim(?:;.*)?$");
+      "^Sending (SIG[A-Z]+) to the victim(?:;.*)?$", Pattern.DOTALL);
   private static final String NOHANG_MEMORY_STATUS =
       "Memory status that requires corrective actions:";
 
   private static final Pattern KLOG_HEADER = Pattern.compile(
-      "^[IWEF]\\d{4} \\d{2}:\\d{2}:\\d{2}\\.\\d+ +\\d+ [\\w.-]+:\\d+\\] (.*)$");
+      "^[IWEF]\\d{4} \\d{2}:\\d{2}:\\d{2}\\.\\d+ +\\d+ [\\w.-]+:\\d+\\] (.*)$", Pattern.DOTALL);
   private static final Pattern KUBELET_RECLAIM = Pattern.compile(
       "^\"?[Ee]viction manager: (?:attempting to reclaim|must evict pod\\(s\\) to reclaim)"
           + "(?:\" resourceName=\"" + RESOURCE + "\"| " + RESOURCE + ")");
@@ -129,10 +129,10 @@ public final class KillerLogParser {
   private static final Pattern NODE_LOW = Pattern.compile(
       "The node was low on resource: " + RESOURCE);
   private static final Pattern POD_REF = Pattern.compile(
-      "(?:pod=\"([^\"]+)\"|pod/([\\w.-]+))");
+      "(?:pod=\"([^\"]+)\"|pod/([\\w.-]+))", Pattern.DOTALL);
   private static final Pattern BARE_TAG =
-      Pattern.compile("^([\\w.@-]{1,64})\\[\\d{1,10}\\]: (.*)$");
-  private static final Pattern GLOG_POD = Pattern.compile("^([^_\\s]+)_([^_(\\s]+)(?:\\(.*\\))?$");
+      Pattern.compile("^([\\w.@-]{1,64})\\[\\d{1,10}\\]: (.*)$", Pattern.DOTALL);
+  private static final Pattern GLOG_POD = Pattern.compile("^([^_\\s]+)_([^_(\\s]+)(?:\\(.*\\))?$", Pattern.DOTALL);
 
   /** What one host's killers said before the line that names the kill. */
   private static final class HostState {

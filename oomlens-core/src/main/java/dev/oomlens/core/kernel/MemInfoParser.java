@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  */
 final class MemInfoParser {
   private static final Pattern COUNTER_TOKEN = Pattern.compile("[a-z_]+:\\d+");
-  private static final Pattern NODE = Pattern.compile("^Node (\\d+) (\\S+)(?: (.*))?$");
+  private static final Pattern NODE = Pattern.compile("^Node (\\d+) (\\S+)(?: (.*))?$", Pattern.DOTALL);
   private static final Pattern PER_CPU =
       Pattern.compile("^(?:Node \\d+ \\w+ per-cpu:|CPU\\s+\\d+: hi:\\s*\\d+, btch:\\s*\\d+ usd:\\s*\\d+)$");
   private static final Pattern HUGEPAGES =
@@ -47,10 +47,10 @@ final class MemInfoParser {
   private static final Pattern PAGES =
       Pattern.compile("^(\\d+) (total pagecache pages|pages in swap cache|pages RAM|pages HighMem/MovableOnly|pages reserved|pages cma reserved|pages hwpoisoned|pages shared|pages non-shared)$");
   private static final Pattern SWAP = Pattern.compile("^(Free|Total) swap\\s+=\\s+(-?\\d+)kB$");
-  private static final Pattern SLAB_ROW = Pattern.compile("^(\\S.*?)\\s+(\\d+)KB\\s+(\\d+)KB$");
+  private static final Pattern SLAB_ROW = Pattern.compile("^(\\S.*?)\\s+(\\d+)KB\\s+(\\d+)KB$", Pattern.DOTALL);
   private static final Pattern SLAB_COLUMNS = Pattern.compile("^Name\\s+Used\\s+Total$");
   private static final Pattern ALLOCATION_ROW =
-      Pattern.compile("^\\d+(?:\\.\\d+)? ?[KMGTP]?i?B\\s+\\d+\\s+\\S+:\\d+(?:\\s+func:\\S+)?.*$");
+      Pattern.compile("^\\d+(?:\\.\\d+)? ?[KMGTP]?i?B\\s+\\d+\\s+\\S+:\\d+(?:\\s+func:\\S+)?.*$", Pattern.DOTALL);
   private static final Pattern KB_TOKEN = Pattern.compile("([a-z_()]+): ?(\\d+)kB");
   private static final Pattern BUDDY = Pattern.compile(
       "Node (\\d+) (\\w+): ((?:\\d+\\*\\d+kB (?:\\([A-Z]+\\) )?)+)= \\d+kB");

@@ -25,10 +25,10 @@ import java.util.regex.Pattern;
  */
 final class MemcgBlockParser {
   private static final Pattern TASK_IN =
-      Pattern.compile("^Task in (.*) killed as a result of limit of (.*)$");
+      Pattern.compile("^Task in (.*) killed as a result of limit of (.*)$", Pattern.DOTALL);
   private static final Pattern COUNTER =
-      Pattern.compile("^(memory|memory\\+swap|swap|kmem|tcp|kmem\\.tcp): usage (.*)$");
-  private static final Pattern STATS = Pattern.compile("^Memory cgroup stats for (.*?):(?= |$)(.*)$");
+      Pattern.compile("^(memory|memory\\+swap|swap|kmem|tcp|kmem\\.tcp): usage (.*)$", Pattern.DOTALL);
+  private static final Pattern STATS = Pattern.compile("^Memory cgroup stats for (.*?):(?= |$)(.*)$", Pattern.DOTALL);
   private static final Pattern KEY_VALUE = Pattern.compile("^([a-z][a-z0-9_]*) (\\d+)$");
   private static final Pattern V1_TOKEN = Pattern.compile("([a-z][a-z0-9_]*):(\\d+)(KB)?");
   private static final Pattern LEADING_NUMBER = Pattern.compile("^\\d+");

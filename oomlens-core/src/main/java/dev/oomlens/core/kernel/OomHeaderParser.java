@@ -33,15 +33,15 @@ final class OomHeaderParser {
   private static final String INVOKED = " invoked oom-killer: ";
   private static final String INVOKED_AT_END = " invoked oom-killer:";
   private static final Pattern CPUSET =
-      Pattern.compile("^(.*) cpuset=(\\S*) mems_allowed=(\\S*)$");
+      Pattern.compile("^(.*) cpuset=(\\S*) mems_allowed=(\\S*)$", Pattern.DOTALL);
   private static final Pattern CPU =
-      Pattern.compile("^CPU: (\\d+) (?:UID: (\\d+) )?PID: (\\d+) Comm: (.*)$");
+      Pattern.compile("^CPU: (\\d+) (?:UID: (\\d+) )?PID: (\\d+) Comm: (.*)$", Pattern.DOTALL);
   private static final Pattern ALLOC_FAILURE =
-      Pattern.compile("^(.*?): ([A-Za-z][\\w ]*?) failure: order:(-?\\d+)(?:, mode:(0x[0-9a-fA-F]+(?:\\([^)]*\\))?))?.*$");
+      Pattern.compile("^(.*?): ([A-Za-z][\\w ]*?) failure: order:(-?\\d+)(?:, mode:(0x[0-9a-fA-F]+(?:\\([^)]*\\))?))?.*$", Pattern.DOTALL);
   private static final Pattern SIGNED = Pattern.compile("^-?\\d+");
   private static final Pattern SUPPRESSED =
       Pattern.compile("^oom_kill_process: (\\d+) callbacks suppressed$");
-  private static final Pattern TRIGGER_TAIL = Pattern.compile("^[\\w=(),|.\\- ]+$");
+  private static final Pattern TRIGGER_TAIL = Pattern.compile("^[\\w=(),|.\\- ]+$", Pattern.DOTALL);
 
   private OomHeaderParser() {}
 

@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  * 8 (nr_ptes nr_pmds) or 10 (6.8+).
  */
 final class TaskTableParser {
-  private static final Pattern HEADER = Pattern.compile("^\\[\\s*pid\\s*\\]\\s+(.*)$");
-  private static final Pattern ROW = Pattern.compile("^\\[\\s*(\\S+)\\]\\s+(.*)$");
+  private static final Pattern HEADER = Pattern.compile("^\\[\\s*pid\\s*\\]\\s+(.*)$", Pattern.DOTALL);
+  private static final Pattern ROW = Pattern.compile("^\\[\\s*(\\S+)\\]\\s+(.*)$", Pattern.DOTALL);
   private static final Pattern NUMBER = Pattern.compile("-?\\d+");
   private static final Pattern TOKEN = Pattern.compile("\\S+");
 

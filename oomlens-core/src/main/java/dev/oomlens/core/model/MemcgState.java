@@ -140,6 +140,17 @@ public record MemcgState(
     return MemcgComposition.of(subtree);
   }
 
+  /**
+   * True when cgroup v1's memory+swap limit was the one hit: {@code memory+swap:} usage at its
+   * limit while {@code memory:} is below its own.
+   */
+  public boolean memswLimitHit() {
+    return memswLimitBytes.isPresent() && memswUsageBytes.isPresent()
+        && !isUnlimited(memswLimitBytes.getAsLong())
+        && memswUsageBytes.getAsLong() >= memswLimitBytes.getAsLong()
+        && (isUnlimited(limitBytes) || usageBytes < limitBytes);
+  }
+
   /** True for the values the kernel prints when no limit is set (in bytes). */
   public static boolean isUnlimited(long limitBytes) {
     return limitBytes >= UNLIMITED_THRESHOLD_BYTES;

@@ -1,5 +1,6 @@
 package dev.oomlens.core.rules;
 
+import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.OomScope;
 import dev.oomlens.core.model.SourceLine;
@@ -91,16 +92,25 @@ public final class ReportFacts {
   public static List<SourceLine> cite(Optional<SourceLine>... lines) {
     List<SourceLine> out = new ArrayList<>();
     for (Optional<SourceLine> line : lines) {
-      line.ifPresent(out::add);
+      line.filter(l -> !out.contains(l)).ifPresent(out::add);
     }
-    return sorted(out);
+    out.sort(Comparator.comparing(SourceLine::file).thenComparingLong(SourceLine::line));
+    return out;
   }
 
   /** Each line once, in file and line order. */
-  public static List<SourceLine> sorted(Collection<SourceLine> lines) {
-    Set<SourceLine> unique = new LinkedHashSet<>(lines);
-    List<SourceLine> out = new ArrayList<>(unique);
-    out.sort(Comparator.comparing(SourceLine::file).thenComparingLong(SourceLine::line));
+  public static List<Citation> sorted(Collection<? extends Citation> cited) {
+    Set<Citation> unique = new LinkedHashSet<>(cited);
+    List<SourceLine> lines = new ArrayList<>();
+    List<Citation> out = new ArrayList<>();
+    for (Citation c : unique) {
+      if (c instanceof SourceLine l) {
+        lines.add(l);
+      }
+    }
+    lines.sort(Comparator.comparing(SourceLine::file).thenComparingLong(SourceLine::line));
+    out.addAll(lines);
+    unique.stream().filter(c -> !(c instanceof SourceLine)).forEach(out::add);
     return out;
   }
 

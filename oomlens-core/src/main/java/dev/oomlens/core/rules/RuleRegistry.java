@@ -14,11 +14,13 @@ import dev.oomlens.core.rules.analyzers.MemcgLimitAnalyzer;
 import dev.oomlens.core.rules.analyzers.NoSwapAnalyzer;
 import dev.oomlens.core.rules.analyzers.NodeAllocatableAnalyzer;
 import dev.oomlens.core.rules.analyzers.NotOomAnalyzer;
+import dev.oomlens.core.rules.analyzers.NothingKillableAnalyzer;
 import dev.oomlens.core.rules.analyzers.PageCacheAnalyzer;
 import dev.oomlens.core.rules.analyzers.PanicOnOomAnalyzer;
 import dev.oomlens.core.rules.analyzers.QosOrderAnalyzer;
 import dev.oomlens.core.rules.analyzers.RepeatedOomAnalyzer;
 import dev.oomlens.core.rules.analyzers.ShmemTmpfsAnalyzer;
+import dev.oomlens.core.rules.analyzers.SwapExhaustedAnalyzer;
 import dev.oomlens.core.rules.analyzers.SysrqManualAnalyzer;
 import dev.oomlens.core.rules.analyzers.ThrashingAnalyzer;
 import dev.oomlens.core.rules.analyzers.TightLimitAnalyzer;
@@ -69,11 +71,13 @@ public final class RuleRegistry {
         new NoSwapAnalyzer(),
         new NodeAllocatableAnalyzer(),
         new NotOomAnalyzer(),
+        new NothingKillableAnalyzer(),
         new PageCacheAnalyzer(),
         new PanicOnOomAnalyzer(),
         new QosOrderAnalyzer(),
         new RepeatedOomAnalyzer(),
         new ShmemTmpfsAnalyzer(),
+        new SwapExhaustedAnalyzer(),
         new SysrqManualAnalyzer(),
         new ThrashingAnalyzer(),
         new TightLimitAnalyzer(),

@@ -106,6 +106,17 @@ class KillLineParserTest {
     assertThat(kp.comm()).isEqualTo("runc:[2:INIT]");
   }
 
+  /** comm is the process's own choice: Java's line terminators in it must not end the match. */
+  @Test
+  void parse_commHoldingLineTerminators_keepsTheWholeName() {
+    for (String comm : new String[] {"a\rb", "a\u0085b", "a\u2028b", "a\u2029b", "x\u2028"}) {
+      KillLine.Killed k = (KillLine.Killed) parse("Out of memory: Killed process 7 (" + comm
+          + ") total-vm:1kB, anon-rss:2kB, file-rss:3kB, shmem-rss:0kB");
+      assertThat(k.comm()).as("comm %s", comm.codePoints().boxed().toList()).isEqualTo(comm);
+      assertThat(k.anonRssKb()).hasValue(2);
+    }
+  }
+
   @Test
   void parse_oomKillAllocatingTaskPrefix() {
     // mm/oom_kill.c: oom_kill_process(oc, "Out of memory (oom_kill_allocating_task)")

@@ -82,6 +82,16 @@ class TaskTableParserTest {
   }
 
   @Test
+  void row_nameHoldingLineTerminators_isRead() {
+    for (String comm : new String[] {"a\rb", "a\u0085b", "a\u2028b"}) {
+      TaskTableParser.Row r = row(
+          "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+          "[   4242]   107  4242  1313472   524800  4591616        0          -997 " + comm);
+      assertThat(r.comm()).as("comm %s", comm.codePoints().boxed().toList()).isEqualTo(comm);
+    }
+  }
+
+  @Test
   void toTaskRow_pagesToBytesAtThePageSize() {
     TaskRow r = row("[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
         "[13536] 275858 13536  8389663      343   16267  8324326             0 memorymonster")

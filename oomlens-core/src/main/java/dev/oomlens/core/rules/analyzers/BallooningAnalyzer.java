@@ -6,8 +6,8 @@ import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.host.HostSnapshot;
+import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.OomReport;
-import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
@@ -76,8 +76,8 @@ public final class BallooningAnalyzer implements Analyzer {
     if (totalKb >= configuredKb * MEMTOTAL_SHARE || missingKb <= allowanceKb) {
       return List.of();
     }
-    List<SourceLine> cited = new ArrayList<>();
-    HostFacts.meminfoLine(host, "MemTotal").ifPresent(cited::add);
+    List<Citation> cited = new ArrayList<>();
+    HostFacts.meminfoValue(host, "MemTotal").ifPresent(cited::add);
     StringBuilder why = new StringBuilder("The VM was configured with ")
         .append(Sizes.kb(configuredKb)).append(" (--vm-memory) but MemTotal is ")
         .append(Sizes.kb(totalKb)).append(" (")
@@ -91,7 +91,7 @@ public final class BallooningAnalyzer implements Analyzer {
       why.append(" MemAvailable is ").append(Sizes.kb(available.getAsLong())).append(" (")
           .append(Sizes.percent(available.getAsLong(), configuredKb))
           .append(" of the configured size).");
-      HostFacts.meminfoLine(host, "MemAvailable").ifPresent(cited::add);
+      HostFacts.meminfoValue(host, "MemAvailable").ifPresent(cited::add);
     }
     why.append(" Anything sized from the configured memory (a Kubernetes node's capacity, taken"
         + " from MemTotal when the kubelet started; JVMs and caches sized at boot) now counts on"

@@ -11,6 +11,7 @@ import dev.oomlens.core.model.HostMemory.ZoneMemory;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.model.TaskRow;
+import dev.oomlens.core.model.Workload;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.FreeMemory;
@@ -18,13 +19,13 @@ import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.Sizes;
-import dev.oomlens.core.rules.Snippets;
 import dev.oomlens.core.rules.TaskGrowth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /*
  * A global OOM (constraint CONSTRAINT_NONE, or the pre-4.19 shape: Mem-Info and "Out of memory:")
@@ -182,19 +183,22 @@ public final class HostExhaustedAnalyzer implements Analyzer {
     List<Fix> fixes = new ArrayList<>();
     if (largest.isPresent()) {
       TaskRow t = largest.get();
-      long heldKb = ReportFacts.heldBytes(t) / 1024;
-      Optional<String> unit = r.victim().filter(v -> v.pid() == t.pid())
-          .flatMap(v -> r.workload().unit());
-      long ramKb = r.hostMemory().map(h -> h.ramBytes().orElse(0) / 1024).orElse(0L);
-      long maxMi = ramKb > 0
-          ? Math.min(Sizes.ceilMi(heldKb), Sizes.ceilMi(ramKb) * 8 / 10)
-          : Sizes.ceilMi(heldKb);
+      long held = ReportFacts.heldBytes(t);
+      // The victim's cgroup names the workload when the largest task is the victim; otherwise
+      // the task's own cgroup is not in the report, and a systemd unit is the usual home.
+      Workload w = r.victim().filter(v -> v.pid() == t.pid()).map(v -> r.workload())
+          .filter(x -> x.kind() != Workload.Kind.OTHER)
+          .orElse(new Workload(Workload.Kind.SYSTEMD_UNIT, Optional.empty(), Optional.empty(),
+              Optional.empty(), Optional.empty(), Optional.empty(),
+              Optional.of("<unit running " + t.comm() + ">.service"), false));
+      long ram = r.hostMemory().map(h -> h.ramBytes().orElse(0)).orElse(0L);
+      long max = ram > 0 ? Math.min(held, ram * 8 / 10) : held;
       String action = "Bound the largest consumer, " + ReportFacts.name(t) + " ("
-          + Sizes.kb(heldKb) + "), with a cgroup limit below the host's memory (" + maxMi
-          + "M: its size, at most 80% of " + Sizes.kb(ramKb) + " RAM), so it is stopped at"
-          + " its own limit instead of taking the host down.";
-      fixes.add(new Fix(Layer.CONTAINER_LIMIT, action, Optional.of(Snippets.systemdLimit(
-          unit.orElse("<unit running " + t.comm() + ">.service"), maxMi, maxMi * 9 / 10,
+          + Sizes.bytes(held) + "), with a memory limit below the host's memory ("
+          + Sizes.quantityMi(max) + ": its size, at most 80% of " + Sizes.bytes(ram)
+          + " RAM), so it is stopped at its own limit instead of taking the host down.";
+      fixes.add(new Fix(Layer.CONTAINER_LIMIT, action, Optional.of(LimitSnippet.forWorkload(w,
+          w.cgroup().orElse("<its cgroup>"), max, max, OptionalLong.empty(), false,
           "<" + t.comm() + " command>"))));
     }
     fixes.add(new Fix(Layer.APPLICATION,

@@ -1,6 +1,7 @@
 package dev.oomlens.core.rules.analyzers;
 
 import dev.oomlens.core.host.HostSnapshot;
+import dev.oomlens.core.model.FileValue;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.ReportFacts;
@@ -34,9 +35,9 @@ final class HostFacts {
     return host.flatMap(HostSnapshot::meminfo).map(m -> m.get(key)).orElse(OptionalLong.empty());
   }
 
-  /** The line a {@code /proc/meminfo} value was read from. */
-  static Optional<SourceLine> meminfoLine(Optional<HostSnapshot> host, String key) {
-    return host.flatMap(HostSnapshot::meminfo).flatMap(m -> m.line(key));
+  /** A {@code /proc/meminfo} value as evidence: the file, the key, the value. */
+  static Optional<FileValue> meminfoValue(Optional<HostSnapshot> host, String key) {
+    return host.flatMap(HostSnapshot::meminfo).flatMap(m -> m.cite(key));
   }
 
   /** A {@code /proc/vmstat} counter. */
@@ -44,9 +45,9 @@ final class HostFacts {
     return host.flatMap(HostSnapshot::vmstat).map(v -> v.get(key)).orElse(OptionalLong.empty());
   }
 
-  /** The line a {@code /proc/vmstat} counter was read from. */
-  static Optional<SourceLine> vmstatLine(Optional<HostSnapshot> host, String key) {
-    return host.flatMap(HostSnapshot::vmstat).flatMap(v -> v.line(key));
+  /** A {@code /proc/vmstat} counter as evidence: the file, the key, the value. */
+  static Optional<FileValue> vmstatValue(Optional<HostSnapshot> host, String key) {
+    return host.flatMap(HostSnapshot::vmstat).flatMap(v -> v.cite(key));
   }
 
   /** A PSI percentage as the kernel prints it. */

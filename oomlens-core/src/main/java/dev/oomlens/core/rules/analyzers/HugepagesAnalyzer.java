@@ -52,7 +52,7 @@ public final class HugepagesAnalyzer implements Analyzer {
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
     return Episodes.firstFindingPerEpisode(evidence,
-        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
+        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(evidence, r) : host(r));
   }
 
   private Optional<Finding> host(OomReport r) {
@@ -134,7 +134,7 @@ public final class HugepagesAnalyzer implements Analyzer {
         SourceLines.distinct(ev), fixes));
   }
 
-  private Optional<Finding> memcg(OomReport r) {
+  private Optional<Finding> memcg(EvidenceSet evidence, OomReport r) {
     Optional<ChargeBreakdown> ob = ChargeBreakdown.of(r);
     if (ob.isEmpty() || ob.get().get("hugetlb").isEmpty()) {
       return Optional.empty();
@@ -152,11 +152,11 @@ public final class HugepagesAnalyzer implements Analyzer {
         + "reclaimed or swapped: they stay until the mapping goes.";
     List<SourceLine> ev = new ArrayList<>(b.cite("hugetlb", "anon"));
     r.victim().ifPresent(v -> ev.add(v.source()));
-    long raised = charged + hugetlb / 4;
-    List<Fix> fixes = List.of(new Fix(Layer.CONTAINER_LIMIT, "Budget the huge pages in the "
-        + "limit: " + human(charged) + " + a quarter of the " + human(hugetlb) + " as headroom = "
-        + Sizes.quantityMi(raised) + ", or map fewer of them.",
-        Optional.of(LimitSnippet.forWorkload(r.workload(), cgroup, raised, raised))));
+    List<Fix> fixes = new ArrayList<>();
+    fixes.add(new Fix(Layer.APPLICATION, "Map fewer huge pages: they are charged whole and"
+        + " never reclaimed, so the " + human(hugetlb) + " stay charged while mapped.",
+        Optional.empty()));
+    LimitPolicy.advise(evidence, r).ifPresent(a -> fixes.add(a.fix()));
     return Optional.of(new Finding(INFO.code(), Severity.HIGH, Confidence.HIGH,
         "Huge pages were " + human(hugetlb) + " (" + wholePercent(hugetlb, charged) + ") of " + cgroup
             + " when it hit its limit", why, SourceLines.distinct(ev), fixes));

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /*
@@ -62,7 +63,7 @@ public final class JvmAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
-    return Episodes.firstFindingPerEpisode(evidence, r -> analyze(r));
+    return Episodes.firstFindingPerEpisode(evidence, r -> analyze(evidence, r));
   }
 
   /** True when the task the kernel killed was a JVM (or one of its threads). */
@@ -70,7 +71,33 @@ public final class JvmAnalyzer implements Analyzer {
     return r.victim().map(v -> v.comm().equals("java") || jvmRow(r, v).isPresent()).orElse(false);
   }
 
-  private Optional<Finding> analyze(OomReport r) {
+  /**
+   * What a JVM killed in a memory cgroup needs as its limit when its regions cannot be capped to
+   * fit the one it had: the regions besides the heap and a 256 MiB heap; empty when they can, or
+   * when the victim was no JVM filling a limit.
+   */
+  static OptionalLong neededLimit(OomReport r) {
+    Optional<Fit> fit = fit(r);
+    if (fit.isEmpty() || !fit.get().memcg() || fit.get().capsFit()) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(fit.get().budget().overheadBytes() + 256 * MIB);
+  }
+
+  /**
+   * The java-buildpack calculator's budget for a JVM victim in the memory it had: the limit of
+   * its cgroup, or for a host-wide OOM what it held.
+   */
+  private record Fit(Victim victim, Optional<TaskRow> jvmRow, long rssBytes, long anonBytes,
+      boolean memcg, Optional<ChargeBreakdown> breakdown, long total, String totalName,
+      String threadSource, JvmBudget.Regions regions, JvmBudget budget, boolean compact) {
+    /** True when capping the regions leaves the heap room enough: the limit can stay. */
+    boolean capsFit() {
+      return budget.fits() && budget.heapBytes() >= 32 * MIB;
+    }
+  }
+
+  private static Optional<Fit> fit(OomReport r) {
     if (!killedAJvm(r)) {
       return Optional.empty();
     }
@@ -123,6 +150,28 @@ public final class JvmAnalyzer implements Analyzer {
       budget = JvmBudget.calculate(total, regions);
       compact = true;
     }
+    return Optional.of(new Fit(v, jvmRow, rssBytes, anonBytes, memcg, b, total, totalName,
+        threadSource, regions, budget, compact));
+  }
+
+  private Optional<Finding> analyze(EvidenceSet evidence, OomReport r) {
+    Optional<Fit> fitted = fit(r);
+    if (fitted.isEmpty()) {
+      return Optional.empty();
+    }
+    Fit f = fitted.get();
+    Victim v = f.victim();
+    Optional<TaskRow> jvmRow = f.jvmRow();
+    long rssBytes = f.rssBytes();
+    long anonBytes = f.anonBytes();
+    boolean memcg = f.memcg();
+    Optional<ChargeBreakdown> b = f.breakdown();
+    long total = f.total();
+    String totalName = f.totalName();
+    String threadSource = f.threadSource();
+    JvmBudget.Regions regions = f.regions();
+    JvmBudget budget = f.budget();
+    boolean compact = f.compact();
 
     StringBuilder why = new StringBuilder();
     why.append("The kernel killed the JVM ").append(v.comm()).append(" (pid ").append(v.pid())
@@ -163,7 +212,9 @@ public final class JvmAnalyzer implements Analyzer {
     ev.add(v.source());
 
     List<Fix> fixes = new ArrayList<>();
-    if (budget.fits() && budget.heapBytes() >= 32 * MIB) {
+    Optional<LimitPolicy.Advice> limit = memcg ? LimitPolicy.advise(evidence, r)
+        : Optional.empty();
+    if (f.capsFit()) {
       String flags = String.join(" ", budget.flags());
       fixes.add(new Fix(Layer.JVM, "Cap every region so the whole JVM fits " + totalName
           + ": heap " + human(budget.heapBytes()) + " = " + budget.maxRamPercentage()
@@ -171,18 +222,17 @@ public final class JvmAnalyzer implements Analyzer {
           + "capped explicitly.", Optional.of("env:\n"
           + "  - name: JAVA_TOOL_OPTIONS\n"
           + "    value: \"" + flags + "\"")));
-    } else {
-      long needed = budget.overheadBytes() + 256 * MIB;
-      fixes.add(new Fix(Layer.CONTAINER_LIMIT, "The limit cannot hold a JVM: its non-heap "
-          + "regions alone take " + human(budget.overheadBytes()) + ". Give it at least those + "
-          + "a 256 MiB heap = " + Sizes.quantityMi(needed) + ", then cap the regions.",
-          Optional.of(LimitSnippet.forWorkload(r.workload(), r.oomMemcg().orElse(""), needed,
-              needed))));
-      JvmBudget fitted = JvmBudget.calculate(Sizes.ceilMib(needed) * MIB, regions);
-      fixes.add(new Fix(Layer.JVM, "With that limit: heap " + human(fitted.heapBytes())
+    } else if (limit.orElse(null) instanceof LimitPolicy.Raise raise) {
+      fixes.add(raise.fix());
+      JvmBudget then = JvmBudget.calculate(raise.newBytes(), regions);
+      fixes.add(new Fix(Layer.JVM, "The regions besides the heap alone take "
+          + human(budget.overheadBytes()) + " of " + totalName + ". With the limit at "
+          + Sizes.quantityMi(raise.newBytes()) + ": heap " + human(then.heapBytes())
           + ", every region capped.", Optional.of("env:\n"
           + "  - name: JAVA_TOOL_OPTIONS\n"
-          + "    value: \"" + String.join(" ", fitted.flags()) + "\"")));
+          + "    value: \"" + String.join(" ", then.flags()) + "\"")));
+    } else {
+      limit.ifPresent(a -> fixes.add(a.fix()));
     }
     fixes.add(new Fix(Layer.APPLICATION, "Measure instead of assuming: turn on native memory "
         + "tracking and compare its committed total with the container's usage; the gap is "

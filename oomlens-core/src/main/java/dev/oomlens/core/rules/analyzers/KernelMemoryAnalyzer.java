@@ -16,6 +16,7 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.model.TaskRow;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.RuleInfo.Watch;
 import java.util.ArrayList;
@@ -54,10 +55,10 @@ public final class KernelMemoryAnalyzer implements Analyzer {
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
     return Episodes.firstFindingPerEpisode(evidence,
-        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
+        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(evidence, r) : host(r));
   }
 
-  private Optional<Finding> memcg(OomReport r) {
+  private Optional<Finding> memcg(EvidenceSet evidence, OomReport r) {
     Optional<ChargeBreakdown> ob = ChargeBreakdown.of(r);
     if (ob.isEmpty() || ob.get().kernelBytes().isEmpty()) {
       return Optional.empty();
@@ -109,11 +110,9 @@ public final class KernelMemoryAnalyzer implements Analyzer {
 
     List<Fix> fixes = new ArrayList<>();
     fixes.add(new Fix(Layer.APPLICATION, fixFor(top, stacks), Optional.of(snippetFor(top))));
-    long raised = (charged - kernel) * 5 / 4 + kernel * 3 / 2;
-    fixes.add(new Fix(Layer.CONTAINER_LIMIT, "If this kernel memory is the workload's normal "
-        + "need, budget it: 1.25 x the " + human(charged - kernel) + " of user memory + 1.5 x "
-        + "the " + human(kernel) + " of kernel memory = " + Sizes.quantityMi(raised) + ".",
-        Optional.of(LimitSnippet.forWorkload(r.workload(), cgroup, raised, raised))));
+    // If this kernel memory is the workload's normal need, the limit must hold it: the one size
+    // every rule gives for this limit counts it, since it is part of what the cgroup held.
+    LimitPolicy.advise(evidence, r).ifPresent(a -> fixes.add(a.fix()));
     String summary = "Kernel memory (mostly " + top + ") was " + human(kernel) + " ("
         + wholePercent(kernel, charged) + ") of " + cgroup + " when it hit its limit";
     return Optional.of(new Finding(INFO.code(), Severity.HIGH,
@@ -167,14 +166,24 @@ public final class KernelMemoryAnalyzer implements Analyzer {
     r.victim().ifPresent(v -> ev.add(v.source()));
     String topName = top.isEmpty() ? (pagetables > unreclaimable ? "pagetables" : "slab")
         : top.get(0).name();
-    List<Fix> fixes = List.of(
-        new Fix(Layer.NODE, "Find the cache that grows and what allocates it (a driver, "
+    // Page tables are per process, not a slab cache: slabtop would show nothing of them.
+    boolean tables = top.isEmpty() && pagetables > unreclaimable;
+    Optional<TaskRow> widest = r.tasks().stream().max(Comparator.comparingLong(
+        t -> t.pgtablesBytes().orElse(t.nrPtesBytes().orElse(0))));
+    Fix find = tables
+        ? new Fix(Layer.NODE, "Find the processes whose page tables grew (VmPTE in their status)"
+            + widest.map(t -> "; in the task table the largest was " + ReportFacts.name(t)
+                + " with " + human(t.pgtablesBytes().orElse(t.nrPtesBytes().orElse(0))))
+                .orElse("") + ": many processes mapping the same large region, or huge sparse"
+            + " mappings.", Optional.of("grep VmPTE /proc/[0-9]*/status | sort -k2 -n | tail"))
+        : new Fix(Layer.NODE, "Find the cache that grows and what allocates it (a driver, "
             + "conntrack, dentries of a file-churning job, sockets): watch it over time; a "
             + "steadily growing kmalloc-* cache is a kernel or driver leak to report upstream or "
             + "fix with a kernel update.", Optional.of("slabtop -o -s c | head -15\n"
-            + "grep -E '^(" + topName.replaceAll("[^A-Za-z0-9_-]", ".") + ") ' /proc/slabinfo")),
+            + "grep -E '^(" + topName.replaceAll("[^A-Za-z0-9_-]", ".") + ") ' /proc/slabinfo"));
+    List<Fix> fixes = List.of(find,
         new Fix(Layer.APPLICATION, fixFor(topName.startsWith("TCP") || topName.startsWith("sock")
-            ? "sock" : pagetables > unreclaimable ? "pagetables" : "slab", 0),
+            ? "sock" : tables ? "pagetables" : "slab", 0),
             Optional.empty()));
     return Optional.of(new Finding(INFO.code(), Severity.HIGH,
         kernelSaysSo ? Confidence.HIGH : Confidence.MEDIUM,

@@ -117,8 +117,6 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
     long guidance = guest > 10 * GIB ? GIB : guest >= 5 * GIB ? guest / 10 : 0;
     long needed = Math.ceilDiv(Math.max(notGuest * 5 / 4, guidance), MIB) * MIB;
     OptionalDouble ratio = KubevirtOverhead.ratioCovering(base, needed);
-    long reservedAtDefault = Math.max(0,
-        needed - Math.round(base * KubevirtOverhead.HARVESTER_DEFAULT_RATIO));
     double effectiveRatio = budget / (double) base;
 
     StringBuilder why = new StringBuilder();
@@ -151,10 +149,31 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
     why.append("Room needed beside the guest: max(1.25 x ").append(human(notGuest))
         .append(guidance > 0 ? ", Harvester's guidance " + human(guidance) : "")
         .append(") = ").append(human(needed)).append(". ");
-    ratio.ifPresent(x -> why.append(String.format(Locale.ROOT,
-        "That is additional-guest-memory-overhead-ratio %.1f (%s x %.1f >= %s), or, at the "
-            + "default ratio 1.5, %s of reserved memory.", x, human(base), x, human(needed),
-        human(reservedAtDefault))));
+    // The ratio in force is the one the pod's limit shows: the room beside the guest over the
+    // overhead KubeVirt v1.5-v1.9 computes. A reservation adds to that room whatever formula
+    // produced it, so it is sized from the room the pod had; a ratio is offered only above the
+    // one the pod already had, so no advice repeats the setting in force.
+    long shortBy = Math.max(0, needed - budget);
+    Optional<Double> ratioNeeded = ratio.stream().boxed().filter(x -> x > effectiveRatio)
+        .findFirst();
+    long reserve = Math.ceilDiv(shortBy, MIB) * MIB;
+    why.append(String.format(Locale.ROOT, "The pod had %.2f x the overhead KubeVirt v1.5-v1.9"
+        + " computes", effectiveRatio));
+    if (effectiveRatio < 1.0) {
+      why.append(" (below 1.0: an older KubeVirt that computes less, or a limit set by hand or"
+          + " by a LimitRange)");
+    }
+    if (shortBy == 0) {
+      why.append(", more than the room needed: the overhead budget was not what ran out, or"
+          + " the guest estimate is off.");
+    } else {
+      why.append("; ").append(human(shortBy)).append(" more is needed");
+      ratioNeeded.ifPresentOrElse(x -> why.append(String.format(Locale.ROOT, ": that takes"
+              + " additional-guest-memory-overhead-ratio %.1f (%s x %.1f >= %s), or %s of"
+              + " reserved memory.", x, human(base), x, human(needed), human(reserve))),
+          () -> why.append(": no ratio up to 10.0 covers it; reserve ").append(human(reserve))
+              .append(" of memory."));
+    }
 
     List<SourceLine> ev = new ArrayList<>();
     r.trigger().ifPresent(t -> ev.add(t.source()));
@@ -167,39 +186,46 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
     }
 
     List<Fix> fixes = new ArrayList<>();
-    if (ratio.isPresent()) {
-      String value = String.format(Locale.ROOT, "%.1f", ratio.getAsDouble());
+    if (ratioNeeded.isPresent()) {
+      String value = String.format(Locale.ROOT, "%.1f", ratioNeeded.get());
       fixes.add(new Fix(Layer.HYPERVISOR, "Harvester, cluster-wide: raise "
-          + "additional-guest-memory-overhead-ratio to " + value + " (" + human(base) + " x "
-          + value + " covers " + human(needed) + "); it applies to VMs created, migrated or "
-          + "restarted after the change, and costs that overhead on every VM.",
+          + "additional-guest-memory-overhead-ratio to " + value + " (the pod had "
+          + String.format(Locale.ROOT, "%.2f", effectiveRatio) + " x; " + human(base) + " x "
+          + value + " covers " + human(needed) + "); it applies to VMs created, migrated or restarted after the "
+          + "change, and costs that overhead on every VM.",
           Optional.of("kubectl patch settings.harvesterhci.io "
               + "additional-guest-memory-overhead-ratio --type merge -p '{\"value\":\"" + value
               + "\"}'\n# or\napiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata:\n"
               + "  name: additional-guest-memory-overhead-ratio\nvalue: \"" + value + "\"")));
     }
-    fixes.add(new Fix(Layer.HYPERVISOR, "Harvester, this VM only: reserve "
-        + Sizes.quantityMi(reservedAtDefault) + " of its memory for the helpers (needed "
-        + human(needed) + " - the default ratio's 1.5 x " + human(base) + "); the guest then "
-        + "sees " + human(guest - reservedAtDefault) + ". Restart the VM to apply.",
-        Optional.of("kubectl annotate vm <name> -n <namespace> --overwrite "
-            + "harvesterhci.io/reservedMemory=" + Sizes.quantityMi(reservedAtDefault))));
-    long memory = guest + Math.max(0, needed - base);
-    fixes.add(new Fix(Layer.POD_SPEC, "Plain KubeVirt: keep the guest at " + human(guest)
-        + " but give the VM " + Sizes.quantityMi(memory) + " (guest + the "
-        + human(Math.max(0, needed - base)) + " that KubeVirt's " + human(base)
-        + " lacks); KubeVirt adds its overhead on top and the difference is left to the "
-        + "helpers.", Optional.of("spec:\n"
-        + "  template:\n"
-        + "    spec:\n"
-        + "      domain:\n"
-        + "        memory:\n"
-        + "          guest: " + Sizes.quantityMi(guest) + "\n"
-        + "        resources:\n"
-        + "          requests:\n"
-        + "            memory: " + Sizes.quantityMi(memory) + "\n"
-        + "          limits:\n"
-        + "            memory: " + Sizes.quantityMi(memory))));
+    if (reserve > 0) {
+      fixes.add(new Fix(Layer.HYPERVISOR, "Harvester, this VM only: reserve "
+          + Sizes.quantityMi(reserve) + " of its memory for the helpers (needed "
+          + human(needed) + " - the " + human(budget) + " the pod had beside the guest); the"
+          + " guest then sees "
+          + human(guest - reserve) + ". Restart the VM to apply.",
+          Optional.of("kubectl annotate vm <name> -n <namespace> --overwrite "
+              + "harvesterhci.io/reservedMemory=" + Sizes.quantityMi(reserve))));
+    }
+    if (shortBy > 0) {
+      // KubeVirt puts its overhead on top of the VM's memory request, so a request above the
+      // guest leaves the difference to the helpers: the room that was short is what to add.
+      long memory = guest + reserve;
+      fixes.add(new Fix(Layer.POD_SPEC, "Plain KubeVirt: keep the guest at " + human(guest)
+          + " and request " + Sizes.quantityMi(memory) + " for the VM (guest + the "
+          + human(reserve) + " more the helpers need); KubeVirt adds its overhead on top and"
+          + " the difference is left to the helpers. A limit set by hand or by a LimitRange"
+          + " must grow by as much.",
+          Optional.of("spec:\n"
+              + "  template:\n"
+              + "    spec:\n"
+              + "      domain:\n"
+              + "        memory:\n"
+              + "          guest: " + Sizes.quantityMi(guest) + "\n"
+              + "        resources:\n"
+              + "          requests:\n"
+              + "            memory: " + Sizes.quantityMi(memory))));
+    }
     String summary = String.format(Locale.ROOT, "virt-launcher pod hit its %s limit: %s beside "
             + "an estimated %s guest, %s needed (helpers %s, qemu %s)", human(limit),
         human(budget), human(guest), human(needed), human(helpersRss), human(qemuRss));

@@ -47,28 +47,42 @@ public final class MemcgLimitAnalyzer implements Analyzer {
   public List<Finding> analyze(EvidenceSet evidence) {
     List<Finding> out = new ArrayList<>();
     for (Incident incident : evidence.incidents()) {
-      List<OomReport> hits = incident.reports().stream()
+      List<OomReport> hits = Episodes.shortages(incident.reports()).stream()
           .filter(r -> r.scope().filter(s -> s == OomScope.MEMCG).isPresent())
           .filter(r -> MemcgLevel.of(r).filter(l -> !l.isNodeLevel()).isPresent())
+          .filter(MemcgLimitAnalyzer::limitWasHit)
           .toList();
       if (!hits.isEmpty()) {
-        out.add(finding(incident, hits));
+        out.add(finding(evidence, incident, hits));
       }
     }
     return out;
   }
 
-  private static Finding finding(Incident incident, List<OomReport> hits) {
+  /*
+   * A memory cgroup without a limit of its own (memory.max "max") can still be where the OOM
+   * killer ran: a BPF OOM handler, or memory.oom_control, forced it there, or cgroup v1's
+   * memory+swap was the limit hit. Only the last is a limit hit; a report whose block was not
+   * printed (a paste cut short) is taken at its word.
+   */
+  static boolean limitWasHit(OomReport r) {
+    return r.memcg().map(m -> !MemcgState.isUnlimited(m.limitBytes())
+        || m.memswLimitHit()).orElse(true);
+  }
+
+  private static Finding finding(EvidenceSet evidence, Incident incident, List<OomReport> hits) {
     OomReport r = hits.stream().filter(x -> x.memcg().isPresent()).findFirst()
         .orElse(hits.getFirst());
     MemcgLevel level = MemcgLevel.of(r).orElseThrow();
     String cgroup = r.oomMemcg().orElseThrow();
     String who = who(r, level, cgroup);
+    Optional<MemcgState> m = r.memcg();
+    boolean memsw = m.map(MemcgState::memswLimitHit).orElse(false);
     StringBuilder why = new StringBuilder();
     why.append("The kernel's OOM killer ran for the memory cgroup ").append(cgroup)
         .append(" (").append(r.constraint().map(Constraint::name).orElse("memcg report shape"))
-        .append("): ").append(who).append(" reached its own limit, not the machine's memory.");
-    Optional<MemcgState> m = r.memcg();
+        .append("): ").append(who).append(" reached its own ")
+        .append(memsw ? "memory+swap limit" : "limit").append(", not the machine's memory.");
     if (m.isPresent()) {
       why.append(' ').append(numbers(m.get()));
     }
@@ -85,22 +99,31 @@ public final class MemcgLimitAnalyzer implements Analyzer {
         .append(v.rssBytes().isPresent()
             ? ", " + Sizes.bytes(v.rssBytes().getAsLong()) + " resident" : "")
         .append('.'));
+    long kills = hits.stream().filter(h -> h.victim().isPresent()).count();
     if (hits.size() > 1) {
-      why.append(" The limit was hit ").append(hits.size()).append(" times in this incident.");
+      why.append(" The limit was hit ").append(hits.size()).append(" times in this incident")
+          .append(kills == hits.size() ? "." : ", " + kills + " of them with a kill.");
     }
     List<SourceLine> cited = new ArrayList<>(ReportFacts.cite(ReportFacts.triggerLine(r),
-        r.memcg().map(MemcgState::source), ReportFacts.constraintLine(r),
-        ReportFacts.killLine(r)));
+        r.memcg().map(MemcgState::source), r.memcg().flatMap(MemcgState::memswSource)
+            .filter(x -> memsw), ReportFacts.constraintLine(r), ReportFacts.killLine(r)));
     for (OomReport other : hits) {
       ReportFacts.killLine(other).ifPresent(cited::add);
     }
     Confidence confidence = m.isPresent() ? Confidence.HIGH : Confidence.MEDIUM;
-    String summary = capitalize(who) + " hit its memory limit"
-        + m.filter(x -> !MemcgState.isUnlimited(x.limitBytes()))
-            .map(x -> " of " + Sizes.bytes(x.limitBytes())).orElse("")
-        + (hits.size() > 1 ? " (" + hits.size() + " kills)" : "");
+    String limit = memsw
+        ? " memory+swap limit of " + Sizes.bytes(m.get().memswLimitBytes().getAsLong())
+        : " memory limit" + m.filter(x -> !MemcgState.isUnlimited(x.limitBytes()))
+            .map(x -> " of " + Sizes.bytes(x.limitBytes())).orElse("");
+    String summary = capitalize(who) + " hit its" + limit
+        + (kills > 1 ? " (" + kills + " kills)" : "");
+    List<Fix> fixes = new ArrayList<>();
+    LimitPolicy.advise(evidence, incident.reports()).ifPresentOrElse(a -> fixes.add(a.fix()),
+        () -> fixes.add(new Fix(Layer.APPLICATION, "Find what filled the cgroup (the largest"
+            + " tasks of the table) and bound it; the report does not print the limit, so no"
+            + " new value can be computed from it.", Optional.empty())));
     return new Finding(INFO.code(), Severity.HIGH, confidence, summary, why.toString(),
-        ReportFacts.sorted(cited), fixes(r, level));
+        ReportFacts.sorted(cited), fixes);
   }
 
   private static String who(OomReport r, MemcgLevel level, String cgroup) {
@@ -146,72 +169,6 @@ public final class MemcgLimitAnalyzer implements Analyzer {
           .append(" limit was lowered, or memory+swap was the limit hit.");
     }
     return s.toString();
-  }
-
-  private static List<Fix> fixes(OomReport r, MemcgLevel level) {
-    List<Fix> fixes = new ArrayList<>();
-    Optional<MemcgState> m = r.memcg().filter(x -> !MemcgState.isUnlimited(x.limitBytes()));
-    if (m.isEmpty()) {
-      fixes.add(new Fix(Layer.APPLICATION,
-          "Find what filled the cgroup (the largest tasks of the table) and bound it.",
-          Optional.empty()));
-      return fixes;
-    }
-    long limitMi = Sizes.ceilMi(m.get().limitBytes() / 1024);
-    long newMi = (limitMi * 3 + 1) / 2;
-    String arithmetic = "1.5 x " + limitMi + "Mi = " + newMi + "Mi";
-    String condition = "If memory use is bounded (a spike, a limit set at steady use), raise the"
-        + " limit to " + arithmetic + "; if use climbs from one kill to the next (see LEAK), a"
-        + " larger limit only delays the next kill: fix the leak instead.";
-    switch (level) {
-      case CONTAINER -> {
-        if (r.workload().podUid().isPresent()) {
-          fixes.add(new Fix(Layer.CONTAINER_LIMIT, condition, Optional.of(
-              "resources:\n"
-                  + "  requests:\n"
-                  + "    memory: \"" + limitMi + "Mi\"   # what it used when it was killed\n"
-                  + "  limits:\n"
-                  + "    memory: \"" + newMi + "Mi\"   # " + arithmetic + " of headroom\n")));
-        } else {
-          String id = shortId(r.workload().containerId());
-          fixes.add(new Fix(Layer.CONTAINER_LIMIT, condition, Optional.of(
-              "docker update --memory " + newMi + "m --memory-swap " + newMi + "m " + id + "\n"
-                  + "# compose: mem_limit: " + newMi + "m")));
-        }
-      }
-      case POD -> {
-        String grower = TaskGrowth.compare(r).trigger().or(() -> TaskGrowth.compare(r).largest())
-            .map(TaskRow::comm).orElse("the growing process");
-        fixes.add(new Fix(Layer.POD_SPEC, "The pod's limit is the sum of its containers' limits ("
-            + limitMi + "Mi). " + condition.replace("raise the limit to " + arithmetic,
-                "raise the limit of the container running " + grower + " so the sum reaches "
-                    + arithmetic),
-            Optional.of(
-                "containers:\n"
-                    + "- name: <container running " + grower + ">\n"
-                    + "  resources:\n"
-                    + "    limits:\n"
-                    + "      memory: \"<its limit + " + (newMi - limitMi) + "Mi>\"   # pod: "
-                    + arithmetic + "\n")));
-      }
-      case UNIT -> {
-        String unit = leaf(r.oomMemcg().orElseThrow());
-        long highMi = newMi * 9 / 10;
-        String command = r.victim().map(v -> "<" + v.comm() + " command>").orElse("<command>");
-        fixes.add(new Fix(Layer.CONTAINER_LIMIT, condition + " MemoryHigh= below MemoryMax="
-            + " makes the kernel reclaim and throttle before it kills.",
-            Optional.of(Snippets.systemdLimit(unit, newMi, highMi, command))));
-      }
-      default -> {
-        boolean v1 = m.get().memswLimitBytes().isPresent()
-            || m.get().kmemLimitBytes().isPresent();
-        String file = v1 ? "memory.limit_in_bytes" : "memory.max";
-        fixes.add(new Fix(Layer.CONTAINER_LIMIT, condition, Optional.of(
-            "echo " + newMi * 1024 * 1024 + " > /sys/fs/cgroup/" + (v1 ? "memory/" : "")
-                + r.oomMemcg().orElseThrow().replaceAll("^/+", "") + "/" + file + "\n")));
-      }
-    }
-    return fixes;
   }
 
   private static String shortId(Optional<String> id) {

@@ -6,18 +6,15 @@ import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.host.HostSnapshot;
-import dev.oomlens.core.host.PressureStall;
 import dev.oomlens.core.host.SwapDevice;
+import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.Constraint;
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.OomReport;
-import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.model.Victim;
 import dev.oomlens.core.model.Workload;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
-import dev.oomlens.core.rules.FreeMemory;
-import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.RuleInfo.Watch;
 import dev.oomlens.core.rules.ReportFacts;
@@ -39,14 +36,14 @@ import java.util.OptionalLong;
  * The rule is about small hosts (RAM ≤ 8 GiB): there a 1-2 GiB spike is a large share of RAM, and
  * compressed swap in RAM (zram) is the cheap cure (seed 000: 2 GB NixOS VMs killed during
  * nixos-upgrade, fixed with zramSwap.enable). Big hosts without swap are usually so by choice;
- * HOST-EXHAUSTED still explains their OOM. Swap that was there but had run out (free ≤ 2 % of
- * total at the kill) fires at any RAM size: the swap was too small for the load.
+ * HOST-EXHAUSTED still explains their OOM. Swap that was there but had run out is
+ * SWAP-EXHAUSTED's: more swap is not the cure there.
  */
 
-/** {@code NO-SWAP}: a host-wide OOM on a small host without swap, or with swap used up. */
+/** {@code NO-SWAP}: a host-wide OOM on a small host without swap. */
 public final class NoSwapAnalyzer implements Analyzer {
   private static final RuleInfo INFO = RuleInfo.of("NO-SWAP",
-      "A host-wide OOM on a small host without swap, or with its swap used up", Severity.HIGH, RuleInfo.Scope.HOST, Layer.APPLICATION, Layer.HYPERVISOR, Layer.KERNEL_SWAP, Layer.NODE)
+      "A host-wide OOM on a small host without swap", Severity.HIGH, RuleInfo.Scope.HOST, Layer.APPLICATION, Layer.HYPERVISOR, Layer.KERNEL_SWAP, Layer.NODE)
       .watching(Watch.metric("Swap size (0 means no swap)", "node_memory_SwapTotal_bytes{instance}", "above 0 once swap (zram) is on"),
           Watch.criterion("Every affected host has swap", "node_memory_SwapTotal_bytes{instance} > 0"),
           Watch.check("With zram, zramctl lists the device, its size and how much it holds",
@@ -55,9 +52,6 @@ public final class NoSwapAnalyzer implements Analyzer {
   /** Hosts up to this size (8 GiB) are "small": a spike is a large share of their RAM. */
   static final long SMALL_RAM_KB = 8 * HostFacts.KIB_PER_GIB;
 
-  /** Swap counts as used up when at most this share of it (2 %) was free at the kill. */
-  static final double EXHAUSTED_FREE_SHARE = 0.02;
-
   @Override
   public RuleInfo info() {
     return INFO;
@@ -65,70 +59,32 @@ public final class NoSwapAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
-    List<Finding> out = new ArrayList<>();
-    for (List<OomReport> group : groups(evidence)) {
-      for (OomReport r : group) {
-        // Forced (SysRq) and fragmentation OOMs were not a shortage swap could have absorbed.
-        if (!ReportFacts.isGlobal(r) || ReportFacts.isManual(r)
-            || FreeMemory.showsFragmentation(r)) {
-          continue;
-        }
-        Optional<Finding> f = judge(r, evidence.host(), group);
-        if (f.isPresent()) {
-          out.add(f.get());
-          break;
-        }
-      }
-    }
-    return out;
-  }
-
-  /** The reports of each incident; each report alone when the evidence has no incidents. */
-  static List<List<OomReport>> groups(EvidenceSet evidence) {
-    if (!evidence.incidents().isEmpty()) {
-      return evidence.incidents().stream().map(Incident::reports).toList();
-    }
-    return evidence.reports().stream().map(List::of).toList();
-  }
-
-  /** Swap as it stood at the kill (from the report) or as the host has it now. */
-  private record SwapState(long totalKb, long freeKb, boolean fromReport,
-      List<SourceLine> cited) {
-    boolean none() {
-      return totalKb == 0;
-    }
-
-    boolean exhausted() {
-      return totalKb > 0 && freeKb <= totalKb * EXHAUSTED_FREE_SHARE;
-    }
+    return SwapAtKill.firstPerIncident(evidence, (r, group) -> judge(r, evidence.host(), group));
   }
 
   private Optional<Finding> judge(OomReport r, Optional<HostSnapshot> host, List<OomReport> group) {
-    Optional<SwapState> swap = swapAtKill(r, host);
-    if (swap.isEmpty()) {
+    Optional<SwapAtKill> swap = SwapAtKill.of(r, host);
+    if (swap.isEmpty() || !swap.get().none()) {
+      // Swap that filled up is SWAP-EXHAUSTED's: adding swap is not its fix.
       return Optional.empty();
     }
-    SwapState s = swap.get();
+    SwapAtKill s = swap.get();
     OptionalLong ramKb = HostFacts.reportRamKb(r);
     boolean ramFromReport = ramKb.isPresent();
     if (ramKb.isEmpty()) {
       ramKb = HostFacts.meminfoKb(host, "MemTotal");
     }
-    if (s.none()) {
-      if (ramKb.isEmpty() || ramKb.getAsLong() > SMALL_RAM_KB) {
-        return Optional.empty();
-      }
-    } else if (!s.exhausted()) {
+    if (ramKb.isEmpty() || ramKb.getAsLong() > SMALL_RAM_KB) {
       return Optional.empty();
     }
 
-    List<SourceLine> cited = new ArrayList<>(s.cited());
+    List<Citation> cited = new ArrayList<>(s.cited());
     r.trigger().ifPresent(t -> cited.add(t.source()));
     r.victim().ifPresent(v -> cited.add(v.source()));
     if (ramFromReport) {
       r.hostMemory().flatMap(HostMemory::ramLine).ifPresent(cited::add);
     } else {
-      HostFacts.meminfoLine(host, "MemTotal").ifPresent(cited::add);
+      HostFacts.meminfoValue(host, "MemTotal").ifPresent(cited::add);
     }
     long ram = ramKb.orElse(0);
     String ramText = ramKb.isPresent() ? Sizes.kb(ram) : "unknown";
@@ -146,33 +102,21 @@ public final class NoSwapAnalyzer implements Analyzer {
         .append(") on a host with ").append(ramText).append(" RAM");
     Optional<SwapDevice> swapNow = host.map(HostSnapshot::swaps).flatMap(l -> l.stream()
         .filter(d -> d.sizeKb() > 0).findFirst());
-    boolean fixedSince = s.none() && s.fromReport() && swapNow.isPresent();
-    String summary;
-    if (s.none()) {
-      why.append(s.fromReport()
-          ? ". The report says Total swap = 0kB: the host had no swap at the kill."
-          : ". The report does not print the swap totals; the host has no swap now (SwapTotal 0"
-              + " kB, no device in /proc/swaps), so it most likely had none at the kill.");
-      why.append(" Without swap, anonymous memory cannot leave RAM: once it fills RAM (")
-          .append(ramText).append(" here, at most ").append(Sizes.kb(SMALL_RAM_KB))
-          .append(" counts as small) reclaim can only drop page cache, and the kernel kills"
-              + " without the slow-down swap would have given as a warning.");
-      summary = "Host-wide OOM on a " + ramText + " host with no swap: " + outcome
-          + " with no swap to absorb the spike";
-    } else {
-      why.append(". Swap was there but used up: ").append(Sizes.kb(s.freeKb()))
-          .append(" free of ").append(Sizes.kb(s.totalKb())).append(" (")
-          .append(Sizes.percent(s.totalKb() - s.freeKb(), s.totalKb()))
-          .append(" used, at most ").append(Sizes.percent((long) (EXHAUSTED_FREE_SHARE * 100), 100))
-          .append(" free counts as used up). Swap only postponed the kill: the load needed more"
-              + " than RAM and swap together.");
-      summary = "Host-wide OOM with swap used up (" + Sizes.kb(s.freeKb()) + " free of "
-          + Sizes.kb(s.totalKb()) + "): " + outcome;
-    }
+    boolean fixedSince = s.fromReport() && swapNow.isPresent();
+    why.append(s.fromReport()
+        ? ". The report says Total swap = 0kB: the host had no swap at the kill."
+        : ". The report does not print the swap totals; the host has no swap now (SwapTotal 0"
+            + " kB, no device in /proc/swaps), so it most likely had none at the kill.");
+    why.append(" Without swap, anonymous memory cannot leave RAM: once it fills RAM (")
+        .append(ramText).append(" here, at most ").append(Sizes.kb(SMALL_RAM_KB))
+        .append(" counts as small) reclaim can only drop page cache, and the kernel kills"
+            + " without the slow-down swap would have given as a warning.");
+    String summary = "Host-wide OOM on a " + ramText + " host with no swap: " + outcome
+        + " with no swap to absorb the spike";
     victimKb.ifPresent(kb -> why.append(" The victim, ").append(victim).append(", held ")
         .append(Sizes.kb(kb)).append(" resident (")
         .append(Sizes.percent(kb, ram)).append(" of RAM)."));
-    host.flatMap(HostSnapshot::memoryPressure).ifPresent(p -> stall(p, why, cited));
+    host.flatMap(HostSnapshot::memoryPressure).ifPresent(p -> SwapAtKill.stall(p, why, cited));
     if (group.size() > 1) {
       why.append(" The incident holds ").append(group.size()).append(" reports.");
     }
@@ -182,112 +126,62 @@ public final class NoSwapAnalyzer implements Analyzer {
       why.append(" The host has swap now (").append(d.filename()).append(", ")
           .append(Sizes.kb(d.sizeKb())).append("): the fix appears to be in place since this"
               + " kill; verify it with the queries below.");
-      cited.add(d.source());
+      cited.add(d.cite());
       summary += " (swap has been added since)";
       severity = Severity.LOW;
     }
     Confidence confidence = s.fromReport() && ramKb.isPresent()
         ? Confidence.HIGH : Confidence.MEDIUM;
     return Optional.of(new Finding(INFO.code(), severity, confidence, summary, why.toString(),
-        ReportFacts.sorted(cited), fixes(s, ram, victimKb, r.workload())));
+        ReportFacts.sorted(cited), fixes(ram, victimKb, r.workload())));
   }
 
-  private static Optional<SwapState> swapAtKill(OomReport r, Optional<HostSnapshot> host) {
-    Optional<HostMemory> hm = r.hostMemory();
-    if (hm.isPresent() && hm.get().totalSwapBytes().isPresent()) {
-      // In kB, as /proc/meminfo and /proc/swaps give the same facts on a live host.
-      long total = hm.get().totalSwapBytes().getAsLong() / 1024;
-      OptionalLong freeBytes = hm.get().freeSwapBytes();
-      long free = freeBytes.isPresent()
-          ? freeBytes.getAsLong() / 1024
-          : total == 0 ? 0 : Long.MAX_VALUE;
-      List<SourceLine> cited = new ArrayList<>();
-      hm.get().totalSwapSource().ifPresent(cited::add);
-      hm.get().freeSwapSource().ifPresent(cited::add);
-      return Optional.of(new SwapState(total, free, true, cited));
-    }
-    OptionalLong swapTotal = HostFacts.meminfoKb(host, "SwapTotal");
-    boolean noDevices = host.map(h -> h.swaps().isEmpty()).orElse(false);
-    if (swapTotal.isPresent() && swapTotal.getAsLong() == 0 && noDevices) {
-      List<SourceLine> cited = new ArrayList<>();
-      HostFacts.meminfoLine(host, "SwapTotal").ifPresent(cited::add);
-      return Optional.of(new SwapState(0, 0, false, cited));
-    }
-    // Swap present now says nothing about how full it was at the kill.
-    return Optional.empty();
-  }
-
-  private static void stall(PressureStall p, StringBuilder why, List<SourceLine> cited) {
-    double some = Math.max(p.some().avg10(), p.some().avg60());
-    if (some >= ThrashingAnalyzer.SUSTAINED_SOME) {
-      why.append(" PSI shows tasks stalled on memory (some avg10 ")
-          .append(HostFacts.psi(p.some().avg10())).append(", avg60 ")
-          .append(HostFacts.psi(p.some().avg60()))
-          .append("): the host was reclaiming page cache hard around the kill (see THRASHING).");
-      cited.add(p.some().source());
-    }
-  }
-
-  private static List<Fix> fixes(SwapState s, long ramKb, OptionalLong victimKb,
-      Workload workload) {
+  private static List<Fix> fixes(long ramKb, OptionalLong victimKb, Workload workload) {
     List<Fix> fixes = new ArrayList<>();
-    if (s.none()) {
-      fixes.add(new Fix(Layer.KERNEL_SWAP,
-          "Enable compressed swap in RAM (zram) on NixOS: half of RAM as zstd-compressed swap"
-              + " typically holds 1.5-2x that in anonymous pages, for a little CPU.",
-          Optional.of("""
-              # configuration.nix
-              zramSwap = {
-                enable = true;
-                algorithm = "zstd";
-                memoryPercent = 50;
-              };
-              """)));
-      fixes.add(new Fix(Layer.KERNEL_SWAP,
-          "Elsewhere, enable zram with systemd's zram-generator (package zram-generator or"
-              + " systemd-zram-generator), then start it without a reboot.",
-          Optional.of("""
-              # /etc/systemd/zram-generator.conf
-              [zram0]
-              zram-size = min(ram / 2, 4096)
-              compression-algorithm = zstd
+    fixes.add(new Fix(Layer.KERNEL_SWAP,
+        "Enable compressed swap in RAM (zram) on NixOS: half of RAM as zstd-compressed swap"
+            + " typically holds 1.5-2x that in anonymous pages, for a little CPU.",
+        Optional.of("""
+            # configuration.nix
+            zramSwap = {
+              enable = true;
+              algorithm = "zstd";
+              memoryPercent = 50;
+            };
+            """)));
+    fixes.add(new Fix(Layer.KERNEL_SWAP,
+        "Elsewhere, enable zram with systemd's zram-generator (package zram-generator or"
+            + " systemd-zram-generator), then start it without a reboot.",
+        Optional.of("""
+            # /etc/systemd/zram-generator.conf
+            [zram0]
+            zram-size = min(ram / 2, 4096)
+            compression-algorithm = zstd
 
-              # then:
-              systemctl daemon-reload && systemctl start systemd-zram-setup@zram0.service
+            # then:
+            systemctl daemon-reload && systemctl start systemd-zram-setup@zram0.service
+            """)));
+    long swapMi = Math.max(1024, Math.min(4096, Sizes.ceilMi(ramKb)));
+    fixes.add(new Fix(Layer.KERNEL_SWAP,
+        "Or add a swap file (" + swapMi + " MiB: the size of RAM, between 1 and 4 GiB).",
+        Optional.of(String.format("""
+            # on btrfs: btrfs filesystem mkswapfile --size %dm /swapfile
+            fallocate -l %dM /swapfile
+            chmod 600 /swapfile
+            mkswap /swapfile
+            swapon /swapfile
+            echo '/swapfile none swap defaults 0 0' >> /etc/fstab
+            """, swapMi, swapMi))));
+    if (isKubernetes(workload)) {
+      fixes.add(new Fix(Layer.NODE,
+          "On a Kubernetes node the kubelet must be told to run with swap (Kubernetes 1.30+);"
+              + " LimitedSwap lets Burstable pods use swap in proportion to their request.",
+          Optional.of("""
+              # /var/lib/kubelet/config.yaml
+              failSwapOn: false
+              memorySwap:
+                swapBehavior: LimitedSwap
               """)));
-      long swapMi = Math.max(1024, Math.min(4096, Sizes.ceilMi(ramKb)));
-      fixes.add(new Fix(Layer.KERNEL_SWAP,
-          "Or add a swap file (" + swapMi + " MiB: the size of RAM, between 1 and 4 GiB).",
-          Optional.of(String.format("""
-              # on btrfs: btrfs filesystem mkswapfile --size %dm /swapfile
-              fallocate -l %dM /swapfile
-              chmod 600 /swapfile
-              mkswap /swapfile
-              swapon /swapfile
-              echo '/swapfile none swap defaults 0 0' >> /etc/fstab
-              """, swapMi, swapMi))));
-      if (isKubernetes(workload)) {
-        fixes.add(new Fix(Layer.NODE,
-            "On a Kubernetes node the kubelet must be told to run with swap (Kubernetes 1.30+);"
-                + " LimitedSwap lets Burstable pods use swap in proportion to their request.",
-            Optional.of("""
-                # /var/lib/kubelet/config.yaml
-                failSwapOn: false
-                memorySwap:
-                  swapBehavior: LimitedSwap
-                """)));
-      }
-    } else {
-      long sizeMi = Math.max(Sizes.ceilMi(s.totalKb()) * 2, 1024);
-      fixes.add(new Fix(Layer.KERNEL_SWAP,
-          "Give swap room for the spike: the " + Sizes.kb(s.totalKb()) + " of swap filled"
-              + "; double it to " + sizeMi + " MiB (for zram, raise zram-size: compressed pages"
-              + " take about a third of their size in RAM).",
-          Optional.of("# /etc/systemd/zram-generator.conf\n[zram0]\nzram-size = " + sizeMi
-              + "\ncompression-algorithm = zstd\n\n# NixOS: zramSwap.memoryPercent = 100;\n")));
-      fixes.add(new Fix(Layer.APPLICATION,
-          "Swap only postpones the kill when the load keeps growing: find what filled RAM and swap"
-              + " (see HOST-EXHAUSTED, LEAK) before adding more.", Optional.empty()));
     }
     String more = victimKb.isPresent()
         ? " The victim alone held " + Sizes.kb(victimKb.getAsLong()) + "."

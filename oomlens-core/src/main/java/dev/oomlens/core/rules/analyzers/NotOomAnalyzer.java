@@ -9,6 +9,8 @@ import dev.oomlens.core.host.CgroupMemory;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.host.KillerEvent;
 import dev.oomlens.core.host.KillerEvent.Killer;
+import dev.oomlens.core.model.FileValue;
+import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
@@ -68,8 +70,8 @@ public final class NotOomAnalyzer implements Analyzer {
             + " kubelet eviction, nor a service manager record of an OOM kill."
             : "; the records of userspace killers (systemd-oomd, earlyoom, nohang, kubelet"
                 + " evictions) could not be read, so one of them may have sent it."));
-    List<SourceLine> cited = new ArrayList<>(signalExits);
-    Optional<SourceLine> counter = HostFacts.vmstatLine(host, "oom_kill");
+    List<Citation> cited = new ArrayList<>(signalExits);
+    Optional<FileValue> counter = HostFacts.vmstatValue(host, "oom_kill");
     if (counter.isPresent()) {
       why.append(" The kernel's own counter agrees: /proc/vmstat oom_kill is 0, so it has not"
           + " OOM-killed anything since boot.");

@@ -48,10 +48,10 @@ public final class PageCacheAnalyzer implements Analyzer {
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
     return Episodes.firstFindingPerEpisode(evidence,
-        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
+        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(evidence, r) : host(r));
   }
 
-  private Optional<Finding> memcg(OomReport r) {
+  private Optional<Finding> memcg(EvidenceSet evidence, OomReport r) {
     Optional<ChargeBreakdown> ob = ChargeBreakdown.of(r);
     if (ob.isEmpty() || ob.get().pageCacheBytes().isEmpty()) {
       return Optional.empty();
@@ -99,6 +99,10 @@ public final class PageCacheAnalyzer implements Analyzer {
     }
     why.append("Page cache is charged to whoever reads or writes the file, whatever volume it "
         + "is on.");
+    if (b.isV2Keys()) {
+      why.append(" With a limit raised, memory.high about 10% below it makes reclaim of the"
+          + " cache start before the limit is hit.");
+    }
 
     List<SourceLine> ev = new ArrayList<>(
         b.cite("file", "shmem", "anon", "dirty", "writeback", "mapped"));
@@ -119,12 +123,7 @@ public final class PageCacheAnalyzer implements Analyzer {
             + "    resources:\n"
             + "      limits:\n"
             + "        memory: \"" + Sizes.quantityMi(cache) + "\"")));
-    long raised = anon * 3 / 2 + cache + kernel + shmem;
-    fixes.add(new Fix(Layer.CONTAINER_LIMIT, "Or raise the limit knowing most of the charge is "
-        + "cache: 1.5 x anon " + human(anon) + " + cache " + human(cache) + " + shmem and kernel "
-        + human(shmem + kernel) + " = " + Sizes.quantityMi(raised) + "; on cgroup v2 also "
-        + "set memory.high about 10% below the limit so reclaim starts before the limit is hit.",
-        Optional.of(LimitSnippet.forWorkload(r.workload(), cgroup, charged, raised))));
+    LimitPolicy.advise(evidence, r).ifPresent(a -> fixes.add(a.fix()));
     if (dirty > 0 && dirty >= cache / 10) {
       long background = Math.max(16 * Sizes.MIB, limit / 8);
       long hard = Math.max(64 * Sizes.MIB, limit / 4);

@@ -27,7 +27,7 @@ import java.util.Optional;
 /** {@code PANIC-ON-OOM}: the OOM ended in a kernel panic instead of a kill. */
 public final class PanicOnOomAnalyzer implements Analyzer {
   private static final RuleInfo INFO = RuleInfo.of("PANIC-ON-OOM",
-      "The OOM ended in a kernel panic (vm.panic_on_oom, or nothing killable)",
+      "vm.panic_on_oom turned the OOM into a kernel panic",
       Severity.CRITICAL, RuleInfo.Scope.HOST, Layer.APPLICATION, Layer.KERNEL_SWAP);
 
   @Override
@@ -39,7 +39,8 @@ public final class PanicOnOomAnalyzer implements Analyzer {
   public List<Finding> analyze(EvidenceSet evidence) {
     List<Finding> out = new ArrayList<>();
     for (OomReport r : evidence.reports()) {
-      if (r.panic().isPresent()) {
+      // Nothing killable is NOTHING-KILLABLE's: the panic follows from the -1000s there.
+      if (r.panic().isPresent() && !r.noKillableProcesses()) {
         out.add(finding(r, r.panic().get()));
       }
     }

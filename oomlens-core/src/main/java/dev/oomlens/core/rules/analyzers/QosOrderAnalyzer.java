@@ -107,9 +107,7 @@ public final class QosOrderAnalyzer implements Analyzer {
               + "  limits:\n"
               + "    memory: \"" + victimMi + "Mi\"   # = requests: Guaranteed, adj -997\n")));
     }
-    fixes.add(new Fix(Layer.CONTAINER_LIMIT, "Bound " + y.row().comm()
-        + ", which held the memory, with a limit of its own so it cannot starve its neighbours.",
-        Optional.empty()));
+    // Bounding the task that held the memory is VICTIM-NOT-GROWER's fix, with its number.
     fixes.add(new Fix(Layer.APPLICATION, "Outside Kubernetes, set the adj in the unit.",
         Optional.of("# systemctl edit <unit running " + v.row().comm() + ">\n[Service]\n"
             + "OOMScoreAdjust=" + Math.min(y.row().oomScoreAdj(), 0) + "\n")));

@@ -50,10 +50,10 @@ public final class ShmemTmpfsAnalyzer implements Analyzer {
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
     return Episodes.firstFindingPerEpisode(evidence,
-        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(r) : host(r));
+        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(evidence, r) : host(r));
   }
 
-  private Optional<Finding> memcg(OomReport r) {
+  private Optional<Finding> memcg(EvidenceSet evidence, OomReport r) {
     Optional<ChargeBreakdown> ob = ChargeBreakdown.of(r);
     if (ob.isEmpty()) {
       return Optional.empty();
@@ -116,12 +116,9 @@ public final class ShmemTmpfsAnalyzer implements Analyzer {
         + "(/dev/shm, a tmpfs /tmp, the emptyDir): find the files that hold the "
         + human(tmpfs) + ".", Optional.of("kubectl exec <pod> -c <container> -- sh -c "
         + "'df -h -t tmpfs; du -xsh /dev/shm/* /tmp/* 2>/dev/null | sort -h | tail'")));
-    long raised = nonTmpfs * 5 / 4 + tmpfs;
-    fixes.add(new Fix(Layer.CONTAINER_LIMIT, "Raise the limit only together with a tmpfs budget: "
-        + "1.25 x " + human(nonTmpfs) + " for the processes + " + human(tmpfs)
-        + " for the files = " + Sizes.quantityMi(raised) + ", with the emptyDir's sizeLimit "
-        + "set to " + Sizes.quantityMi(tmpfs) + " so the files cannot take the headroom.",
-        Optional.of(LimitSnippet.forWorkload(r.workload(), cgroup, raised, raised))));
+    // Raising the limit gives the files more room as well as the processes: only with the
+    // emptyDir capped too, the one size every rule gives for this limit.
+    LimitPolicy.advise(evidence, r).ifPresent(a -> fixes.add(a.fix()));
 
     Confidence conf = statDominant ? Confidence.HIGH : Confidence.MEDIUM;
     String summary = "tmpfs/shared memory held " + human(tmpfs) + " (" + wholePercent(tmpfs, charged)

@@ -9,8 +9,8 @@ import dev.oomlens.core.host.CgroupMemory;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.host.KeyedValues;
 import dev.oomlens.core.host.PressureStall;
+import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.OomReport;
-import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
@@ -107,7 +107,7 @@ public final class ThrashingAnalyzer implements Analyzer {
   enum SignKind { MEMORY_SHORT, OTHER }
 
   /** A sign that reclaim was losing, with the lines that show it. */
-  record Sign(SignKind kind, String text, List<SourceLine> lines) {}
+  record Sign(SignKind kind, String text, List<Citation> lines) {}
 
   private record Stalled(CgroupMemory cgroup, Level level, List<Sign> signs) {}
 
@@ -131,7 +131,7 @@ public final class ThrashingAnalyzer implements Analyzer {
           "MemAvailable " + Sizes.kb(available.getAsLong()) + " of "
           + Sizes.kb(total.getAsLong()) + " ("
           + Sizes.percent(available.getAsLong(), total.getAsLong()) + ")",
-          lines(HostFacts.meminfoLine(h, "MemAvailable"), HostFacts.meminfoLine(h, "MemTotal"))));
+          lines(HostFacts.meminfoValue(h, "MemAvailable"), HostFacts.meminfoValue(h, "MemTotal"))));
     }
     String refaultKey = HostFacts.vmstat(h, "workingset_refault_file").isPresent()
         ? "workingset_refault_file" : "workingset_refault";
@@ -145,7 +145,7 @@ public final class ThrashingAnalyzer implements Analyzer {
             + refaultKey + " " + refaults.getAsLong() + "), "
             + Sizes.percent(refaultKb, pgpgin.getAsLong()) + " of the "
             + Sizes.kb(pgpgin.getAsLong()) + " read from disk since boot (pgpgin)",
-            lines(HostFacts.vmstatLine(h, refaultKey), HostFacts.vmstatLine(h, "pgpgin"))));
+            lines(HostFacts.vmstatValue(h, refaultKey), HostFacts.vmstatValue(h, "pgpgin"))));
       }
     }
     OptionalLong swapTotal = HostFacts.meminfoKb(h, "SwapTotal");
@@ -157,7 +157,7 @@ public final class ThrashingAnalyzer implements Analyzer {
             "swap " + Sizes.percent(used, swapTotal.getAsLong()) + " used ("
             + Sizes.kb(swapFree.getAsLong()) + " free of "
             + Sizes.kb(swapTotal.getAsLong()) + ")",
-            lines(HostFacts.meminfoLine(h, "SwapTotal"), HostFacts.meminfoLine(h, "SwapFree"))));
+            lines(HostFacts.meminfoValue(h, "SwapTotal"), HostFacts.meminfoValue(h, "SwapFree"))));
       }
     }
     long swapped = (HostFacts.vmstat(h, "pswpin").orElse(0)
@@ -165,7 +165,7 @@ public final class ThrashingAnalyzer implements Analyzer {
     if (total.isPresent() && total.getAsLong() > 0 && swapped >= total.getAsLong()) {
       signs.add(new Sign(SignKind.OTHER, Sizes.kb(swapped)
           + " swapped in and out since boot (pswpin + pswpout), more than all of RAM",
-          lines(HostFacts.vmstatLine(h, "pswpin"), HostFacts.vmstatLine(h, "pswpout"))));
+          lines(HostFacts.vmstatValue(h, "pswpin"), HostFacts.vmstatValue(h, "pswpout"))));
     }
     return signs;
   }
@@ -191,7 +191,7 @@ public final class ThrashingAnalyzer implements Analyzer {
         if (n > 0) {
           signs.add(new Sign(SignKind.OTHER, "memory.events " + key + " " + n + " (times it was "
               + (key.equals("high") ? "throttled above memory.high" : "at memory.max") + ")",
-              lines(ev.line(key))));
+              lines(ev.cite(key))));
         }
       }
     }
@@ -214,9 +214,9 @@ public final class ThrashingAnalyzer implements Analyzer {
   }
 
   @SafeVarargs
-  private static List<SourceLine> lines(Optional<SourceLine>... lines) {
-    List<SourceLine> out = new ArrayList<>();
-    for (Optional<SourceLine> l : lines) {
+  private static List<Citation> lines(Optional<? extends Citation>... lines) {
+    List<Citation> out = new ArrayList<>();
+    for (Optional<? extends Citation> l : lines) {
       l.ifPresent(out::add);
     }
     return out;
@@ -242,7 +242,7 @@ public final class ThrashingAnalyzer implements Analyzer {
       }
       confidence = Confidence.LOW;
     }
-    List<SourceLine> cited = new ArrayList<>();
+    List<Citation> cited = new ArrayList<>();
     StringBuilder why = new StringBuilder();
     String stall;
     if (psi.isPresent()) {
@@ -250,8 +250,8 @@ public final class ThrashingAnalyzer implements Analyzer {
       stall = describe(p);
       why.append("PSI of the host (").append(p.path()).append("): ").append(stall).append(". ")
           .append(meaning(level));
-      cited.add(p.some().source());
-      p.full().ifPresent(f -> cited.add(f.source()));
+      cited.add(p.some().cite());
+      p.full().ifPresent(f -> cited.add(f.cite()));
     } else {
       stall = "no PSI";
       why.append("PSI is not available on this host (psi=0, or a kernel before 4.20), so the stall"
@@ -285,9 +285,9 @@ public final class ThrashingAnalyzer implements Analyzer {
   private Finding cgroupFinding(Stalled s, EvidenceSet evidence) {
     CgroupMemory c = s.cgroup();
     PressureStall p = c.pressure().orElseThrow();
-    List<SourceLine> cited = new ArrayList<>();
-    cited.add(p.some().source());
-    p.full().ifPresent(f -> cited.add(f.source()));
+    List<Citation> cited = new ArrayList<>();
+    cited.add(p.some().cite());
+    p.full().ifPresent(f -> cited.add(f.cite()));
     String stall = describe(p);
     StringBuilder why = new StringBuilder("PSI of cgroup ").append(c.path()).append(" (")
         .append(p.path()).append("): ").append(stall).append(". ").append(meaning(s.level()));
@@ -347,7 +347,7 @@ public final class ThrashingAnalyzer implements Analyzer {
             + " with the signs below it is thrashing, not a passing blip.";
   }
 
-  private static void appendSigns(StringBuilder why, List<Sign> signs, List<SourceLine> cited) {
+  private static void appendSigns(StringBuilder why, List<Sign> signs, List<Citation> cited) {
     if (signs.isEmpty()) {
       return;
     }

@@ -151,23 +151,24 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
 
   private static Finding make(TaskRow grower, TaskRow victim, String why,
       List<SourceLine> cited, OomReport r, Confidence confidence) {
-    long growerMi = Sizes.ceilMi(ReportFacts.heldBytes(grower) / 1024);
+    long held = ReportFacts.heldBytes(grower);
+    long budget = LimitPolicy.forTask(held);
     List<Fix> fixes = List.of(
         new Fix(Layer.APPLICATION, "Look at " + grower.comm() + " first: it took the memory;"
             + " restarting " + victim.comm() + " fixes nothing.", Optional.empty()),
         new Fix(Layer.CONTAINER_LIMIT, "Give the process that grows a limit of its own (its own"
-            + " container or unit), so it is stopped at its limit instead of a neighbour;"
-            + " it held " + growerMi + "Mi at the kill.", Optional.of(
+            + " container or unit), so it is stopped at its limit instead of a neighbour: "
+            + Sizes.quantityMi(budget) + ", 1.5 x the " + Sizes.bytes(held) + " it held at the"
+            + " kill.", Optional.of(
                 "containers:\n"
                     + "- name: <container running " + grower.comm() + ">\n"
                     + "  resources:\n"
                     + "    limits:\n"
-                    + "      memory: \"<its own budget>\"   # held " + growerMi + "Mi here\n")),
-        new Fix(Layer.POD_SPEC, "Protect " + victim.comm() + " with a lower oom_score_adj: a"
-            + " memory request for its container (Burstable, lower adj) or requests = limits"
-            + " (Guaranteed, -997).", Optional.empty()));
+                    + "      memory: \"" + Sizes.quantityMi(budget) + "\"   # 1.5 x the "
+                    + Sizes.bytes(held) + " it held\n")));
+    // Protecting the victim with a lower oom_score_adj is QOS-ORDER's fix, when the adj decided.
     String summary = victim.comm() + " was killed but " + grower.comm()
-        + " took the memory (" + growerMi + "Mi)";
+        + " took the memory (" + Sizes.bytes(held) + ")";
     return new Finding(INFO.code(), Severity.MEDIUM, confidence, summary, why,
         ReportFacts.sorted(cited), fixes);
   }

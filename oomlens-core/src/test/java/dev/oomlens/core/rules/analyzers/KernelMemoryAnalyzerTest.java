@@ -59,6 +59,27 @@ class KernelMemoryAnalyzerTest {
     });
   }
 
+  /** Page tables, not slab, filled the host: the fix points at processes, not at slabtop. */
+  @Test
+  void analyze_hostPageTablesDominate_findsTheProcessesNotASlabCache() {
+    // 4115400 pages of RAM; 3000000 pages (11.4 GiB) of page tables = 73%
+    String text = corpus(ARCH_HOST).replace(" mapped:1293 shmem:19540 pagetables:25704",
+        " mapped:1293 shmem:19540 pagetables:3000000");
+    List<Finding> findings = analyzer.analyze(Fixtures.evidence(
+        Fixtures.text("arch-pgtables.log", text)));
+
+    assertThat(findings).singleElement().satisfies(f -> {
+      assertThat(f.summary()).startsWith("Kernel memory (pagetables first)");
+      assertThat(f.fixes().getFirst().action()).startsWith("Find the processes whose page"
+          + " tables grew").contains("in the task table the largest was");
+      assertThat(f.fixes()).allSatisfy(x -> assertThat(x.snippet().orElse(""))
+          .doesNotContain("slabtop"));
+      assertThat(f.fixes().getFirst().snippet()).hasValue(
+          "grep VmPTE /proc/[0-9]*/status | sort -k2 -n | tail");
+      Fixtures.assertCitesRealLines(f);
+    });
+  }
+
   @Test
   void analyze_realReports_areSilent() {
     assertThat(analyzer.analyze(Fixtures.evidence(ARCH_HOST,

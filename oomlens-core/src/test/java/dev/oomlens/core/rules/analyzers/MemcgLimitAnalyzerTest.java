@@ -24,8 +24,9 @@ class MemcgLimitAnalyzerTest {
           "failcnt 20");
       assertThat(f.logLines()).extracting(l -> l.line()).containsExactly(1L, 69L, 118L, 119L);
       assertThat(f.fixes().getFirst().layer()).isEqualTo(Layer.CONTAINER_LIMIT);
-      assertThat(f.fixes().getFirst().action()).contains("1.5 x 32Mi = 48Mi", "LEAK");
-      assertThat(f.fixes().getFirst().snippet().orElseThrow()).contains("memory: \"48Mi\"");
+      assertThat(f.fixes().getFirst().action()).contains("from 32Mi to 50Mi",
+          "1.5 x the 33.3 MiB it held");
+      assertThat(f.fixes().getFirst().snippet().orElseThrow()).contains("memory: \"50Mi\"");
     });
   }
 
@@ -57,7 +58,7 @@ class MemcgLimitAnalyzerTest {
     assertThat(out).singleElement().satisfies(f -> {
       assertThat(f.summary()).startsWith("The systemd unit oomlens-test-21299.service");
       assertThat(f.fixes().getFirst().snippet().orElseThrow())
-          .contains("[Service]", "MemoryMax=24M", "MemoryHigh=21M");
+          .contains("[Service]", "MemoryMax=27M", "MemoryHigh=24M");
     });
   }
 

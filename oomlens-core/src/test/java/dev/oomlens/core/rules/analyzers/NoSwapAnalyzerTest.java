@@ -7,6 +7,7 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
+import dev.oomlens.core.model.FileValue;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.RealInputs;
@@ -42,16 +43,10 @@ class NoSwapAnalyzerTest {
     });
   }
 
+  /** Near miss: swap that was there and full is SWAP-EXHAUSTED's; more swap is not its fix. */
   @Test
-  void analyze_swapUsedUp_firesAtAnySize() {
-    assertThat(RealInputs.run(analyzer, "vmlab/host-oom-zram/dmesg.log")).singleElement()
-        .satisfies(f -> {
-          assertThat(f.summary()).isEqualTo("Host-wide OOM with swap used up (0 kB free of"
-              + " 512.0 MiB): nix (pid 136) was killed");
-          assertThat(f.reasoning()).contains("100.0% used");
-          assertThat(texts(f)).anyMatch(t -> t.endsWith("Total swap = 524284kB"));
-          assertThat(snippets(f)).contains("zram-size = 1024");
-        });
+  void analyze_swapUsedUp_isLeftToSwapExhausted() {
+    assertThat(RealInputs.run(analyzer, "vmlab/host-oom-zram/dmesg.log")).isEmpty();
   }
 
   @Test
@@ -65,19 +60,6 @@ class NoSwapAnalyzerTest {
   void analyze_sysrqOrMemcgOom_isSilent() {
     assertThat(RealInputs.run(analyzer, "vmlab/sysrq-oom/dmesg.log")).isEmpty();
     assertThat(RealInputs.run(analyzer, "vmlab/cgv2-container-limit/dmesg.log")).isEmpty();
-  }
-
-  @Test
-  void analyze_swapPresentAndNotUsedUp_isSilent() {
-    String text = HostTrees.resource(NO_SWAP)
-        .replace("Total swap = 0kB", "Total swap = 1048572kB")
-        .replace("Free swap  = 0kB", "Free swap  = 31457kB");
-    assertThat(analyzer.analyze(HostTrees.evidence(HostTrees.reports("x.log", text),
-        Optional.empty(), List.of(), false))).isEmpty();
-    // 3.0% free is above the 2% line; 2.0% is at it.
-    String full = text.replace("Free swap  = 31457kB", "Free swap  = 20971kB");
-    assertThat(analyzer.analyze(HostTrees.evidence(HostTrees.reports("x.log", full),
-        Optional.empty(), List.of(), false))).hasSize(1);
   }
 
   @Test
@@ -100,7 +82,7 @@ class NoSwapAnalyzerTest {
         .singleElement().satisfies(f -> {
           assertThat(f.confidence()).isEqualTo(Confidence.MEDIUM);
           assertThat(f.reasoning()).contains("the host has no swap now");
-          assertThat(texts(f)).contains("SwapTotal:             0 kB");
+          assertThat(values(f)).contains("SwapTotal 0 kB");
         });
     var withSwap = HostTrees.read("vmlab-host-oom-zram/before-kill");
     assertThat(analyzer.analyze(HostTrees.evidence(reports, Optional.of(withSwap), List.of(),
@@ -114,7 +96,7 @@ class NoSwapAnalyzerTest {
         List.of(), false))).singleElement().satisfies(f -> {
           assertThat(f.severity()).isEqualTo(Severity.LOW);
           assertThat(f.summary()).endsWith("(swap has been added since)");
-          assertThat(texts(f)).anyMatch(t -> t.startsWith("/dev/zram0"));
+          assertThat(values(f)).anyMatch(t -> t.startsWith("/dev/zram0 "));
         });
   }
 
@@ -127,6 +109,12 @@ class NoSwapAnalyzerTest {
 
   static List<String> texts(Finding f) {
     return f.logLines().stream().map(SourceLine::text).toList();
+  }
+
+  /** The file values among the evidence: {@code key value}, as /proc files give them. */
+  static List<String> values(Finding f) {
+    return f.evidence().stream().filter(c -> c instanceof FileValue).map(c -> (FileValue) c)
+        .map(v -> v.key() + " " + v.value()).toList();
   }
 
   static String snippets(Finding f) {

@@ -35,9 +35,9 @@ class PageCacheAnalyzerTest {
       Fixtures.assertCitesRealLines(f);
       assertThat(f.fixes()).extracting(Fix::layer).containsExactly(Layer.APPLICATION,
           Layer.POD_SPEC, Layer.CONTAINER_LIMIT, Layer.NODE);
-      // 1.5 x 100 MiB + 400 MiB + 0 + 1.2 MiB kernel = 551.2 MiB
+      // the one sizing policy: 1.5 x the 500 MiB it held
       assertThat(f.fixes().get(2).snippet()).hasValueSatisfying(
-          s -> assertThat(s).contains("memory: \"552Mi\""));
+          s -> assertThat(s).contains("memory: \"750Mi\""));
       // background 500 MiB / 8 = 62.5 MiB, hard / 4 = 125 MiB
       assertThat(f.fixes().get(3).snippet()).hasValue(
           "sysctl -w vm.dirty_background_bytes=65536000 vm.dirty_bytes=131072000");

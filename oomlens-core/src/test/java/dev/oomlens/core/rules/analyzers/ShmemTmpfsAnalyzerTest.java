@@ -33,9 +33,9 @@ class ShmemTmpfsAnalyzerTest {
         Layer.APPLICATION, Layer.CONTAINER_LIMIT);
     assertThat(f.fixes().get(0).snippet()).hasValueSatisfying(s -> assertThat(s)
         .contains("medium: Memory", "sizeLimit: 14Mi"));
-    // 1.25 x 8 MiB + 16 MiB
+    // the one sizing policy: 1.5 x the 24 MiB it held
     assertThat(f.fixes().get(3).snippet()).hasValueSatisfying(s -> assertThat(s)
-        .contains("memory: \"26Mi\""));
+        .contains("memory: \"36Mi\""));
   }
 
   @Test

@@ -1,9 +1,9 @@
 package dev.oomlens.core.rules.analyzers;
 
 import static dev.oomlens.core.rules.analyzers.NoSwapAnalyzerTest.snippets;
-import static dev.oomlens.core.rules.analyzers.NoSwapAnalyzerTest.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oomlens.core.model.FileValue;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Severity;
@@ -32,11 +32,12 @@ class ThrashingAnalyzerTest {
               + " 5.19%, some avg10 8.88% avg60 7.76%) before nix (pid 145) was killed");
           assertThat(f.reasoning()).contains("sustained stall", "MemAvailable 5.3 MiB of",
               "workingset_refault_file 79549", "48.8% of the 637.1 MiB read from disk");
-          assertThat(texts(f)).contains(
+          assertThat(NoSwapAnalyzerTest.values(f)).contains(
               "some avg10=8.88 avg60=7.76 avg300=6.70 total=36736696",
               "full avg10=6.63 avg60=5.19 avg300=4.89 total=28330155",
-              "MemAvailable:       5400 kB", "workingset_refault_file 79549", "pgpgin 652355");
-          assertThat(f.logLines()).extracting(l -> l.file())
+              "MemAvailable 5400 kB", "workingset_refault_file 79549", "pgpgin 652355");
+          assertThat(f.evidence()).filteredOn(c -> c instanceof FileValue)
+              .extracting(c -> ((FileValue) c).path())
               .contains("vmlab-thrashing/before-kill/proc/pressure/memory");
           assertThat(snippets(f)).contains("ManagedOOMMemoryPressure=kill",
               "systemctl edit user.slice", "MemoryHigh=315M");

@@ -23,13 +23,14 @@ class TightLimitAnalyzerTest {
       assertThat(f.code()).isEqualTo("TIGHT-LIMIT");
       assertThat(f.confidence()).isEqualTo(Confidence.LOW);
       // anon-rss 32384 + file-rss 1632 + shmem 0 + pgtables 112 = 34128 kB = 33.3 MiB
-      assertThat(f.reasoning()).contains("Observed peak", "33.3 MiB; 1.5 x = 50.0 MiB, 2 x = 66.7 MiB");
+      assertThat(f.reasoning()).contains("One kill", "held 33.3 MiB",
+          "Raised to 1.5 x what it held, the limit is 50Mi.");
       Fixtures.assertCitesRealLines(f);
       assertThat(f.fixes()).extracting(Fix::layer)
           .containsExactly(Layer.CONTAINER_LIMIT, Layer.POD_SPEC);
       assertThat(f.fixes().get(0).snippet()).hasValue("resources:\n  requests:\n"
           + "    memory: \"34Mi\"\n  limits:\n    memory: \"50Mi\"");
-      assertThat(f.summary()).endsWith("set it to 50Mi-67Mi");
+      assertThat(f.summary()).endsWith("raise it to 50Mi");
     });
   }
 
@@ -38,7 +39,7 @@ class TightLimitAnalyzerTest {
     assertThat(analyzer.analyze(Fixtures.evidence("kmsg/systemd-service.kmsg")))
         .singleElement().satisfies(f -> {
           assertThat(f.fixes().get(0).snippet()).hasValueSatisfying(s -> assertThat(s)
-              .startsWith("systemctl set-property oomlens-test-").contains(".service MemoryMax="));
+              .startsWith("# systemctl edit oomlens-test-").contains("[Service]", "MemoryMax="));
           Fixtures.assertCitesRealLines(f);
         });
   }
@@ -62,8 +63,12 @@ class TightLimitAnalyzerTest {
   void analyze_repeatedFlatKills_medium() {
     List<OomReport> reports = Fixtures.text("flat.log", LeakAnalyzerTest.kill(1000, 512, 450)
         + LeakAnalyzerTest.kill(8200, 512, 452) + LeakAnalyzerTest.kill(15400, 512, 449));
-    assertThat(analyzer.analyze(Fixtures.evidence(reports))).singleElement()
-        .satisfies(f -> assertThat(f.confidence()).isEqualTo(Confidence.MEDIUM));
+    assertThat(analyzer.analyze(Fixtures.evidence(reports))).singleElement().satisfies(f -> {
+      assertThat(f.confidence()).isEqualTo(Confidence.MEDIUM);
+      // three incidents hours apart, one limit: one finding that counts all three kills
+      assertThat(f.reasoning()).contains("killed 3 times");
+      assertThat(f.logLines()).filteredOn(l -> l.text().contains("Killed process")).hasSize(3);
+    });
   }
 
   @Test

@@ -19,7 +19,7 @@ class VictimNotGrowerAnalyzerTest {
     assertThat(RealInputs.run(analyzer, "kmsg/pod-limit-idle-victim.kmsg"))
         .singleElement().satisfies(f -> {
           assertThat(f.summary()).isEqualTo(
-              "idle-holder was killed but grower took the memory (36Mi)");
+              "idle-holder was killed but grower took the memory (35.9 MiB)");
           assertThat(f.confidence()).isEqualTo(Confidence.MEDIUM);
           assertThat(f.reasoning()).contains("gave the victim 17398 points (5398 + 12000)",
               "15210 for grower (pid 722)", "oom_score_adj decided it");
