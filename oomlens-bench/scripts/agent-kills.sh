@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process benchmark of `oomlens watch` on real OOM kills: latency from the kill (its kmsg
 # stamp) to the committed row and counter, and a storm (a hog respawning in a 16 MiB cgroup as
-# fast as the kernel kills it): none missed, none doubled, RSS along the way.
+# fast as the kernel kills it): none missed, none doubled, RSS along the way, and /metrics scraped
+# every 0.2 s throughout (failed scrapes counted).
 #
 #   sudo oomlens-bench/scripts/agent-kills.sh [KILLS]        (default: 100; 1000 for the storm)
 #
@@ -40,6 +41,14 @@ sleep 2 # let it catch up with the ring buffer's older kills
 rss() { awk '$1 == "VmRSS:" { printf "%.1f", $2 / 1024 }' "/proc/$agent/status"; }
 rss_at=()
 pids=()
+# Scrapes during the kills: every one must answer.
+( ok=0; bad=0
+  while [ ! -f "$WORK/stop" ]; do
+    if curl -sf -m 5 127.0.0.1:19718/metrics > /dev/null; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+    sleep 0.2
+  done
+  echo "$ok $bad" > "$WORK/scrapes" ) &
+scraper=$!
 start=$(date +%s.%N)
 for i in $(seq 1 "$KILLS"); do
   sh -c "echo \$\$ > $CG/cgroup.procs && exec $HOG /dev/zero" 2> /dev/null &
@@ -48,6 +57,8 @@ for i in $(seq 1 "$KILLS"); do
   if (( i % (KILLS >= 500 ? 250 : 50) == 0 )); then rss_at+=("$i:$(rss)"); fi
 done
 took=$(echo "$(date +%s.%N) - $start" | bc)
+touch "$WORK/stop"
+wait "$scraper"
 comm=$(basename "$HOG" | cut -c1-15)
 for _ in $(seq 1 100); do
   [ "$(grep -c "($comm)" "$WORK/agent.log" || true)" -ge "$KILLS" ] && break
@@ -59,12 +70,14 @@ lines=$(grep -c "($comm)" "$WORK/agent.log" || true)
 missing=0
 for p in "${pids[@]}"; do grep -q ": $p ($comm)" "$WORK/agent.log" || missing=$((missing + 1)); done
 counted=$(curl -s 127.0.0.1:19718/metrics | awk '/^oomlens_oom_kills_total/ { s += $NF } END { print s + 0 }')
-stored=$("$OOMLENS" history --db "$WORK/history.db" --format json 2>/dev/null \
-  | grep -c "\"comm\" : \"$comm\"" || true)
+stored=$("$OOMLENS" history --db "$WORK/history.db" --one-line 2>/dev/null \
+  | grep -c "$comm" || true)
 grep "($comm)" "$WORK/agent.log" | sed -n 's/.*\[recorded \([0-9.]*\) ms.*/\1/p' | sort -n > "$WORK/lat"
 n=$(wc -l < "$WORK/lat")
 pct() { awk -v p="$1" -v n="$n" 'NR == int((n - 1) * p / 100) + 1 { print; exit }' "$WORK/lat"; }
 echo "oomlens watch, $KILLS kills in ${took}s ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-echo "kills printed: $lines (distinct pids $seen), missing: $missing, stored (history JSON victims): $stored, counter total (all kills since start, others' included): $counted"
+echo "kills printed: $lines (distinct pids $seen), missing: $missing, stored (history --one-line): $stored, counter total (all kills since start, others' included): $counted"
 echo "latency kmsg -> committed row: p50 $(pct 50) ms, p99 $(pct 99) ms, max $(tail -1 "$WORK/lat") ms"
 echo "agent RSS MiB at kill N: ${rss_at[*]}"
+read -r ok bad < "$WORK/scrapes"
+echo "scrapes during the kills: $ok answered, $bad failed"

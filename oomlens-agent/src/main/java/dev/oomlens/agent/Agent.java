@@ -89,7 +89,8 @@ public final class Agent implements AutoCloseable {
   private final List<Capture.KillListener> listeners = new ArrayList<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private History history;
-  private KmsgFollower follower;
+  private dev.oomlens.host.kmsg.LogFollower follower;
+  private List<String> journalCommand = JournalFollower.COMMAND;
   private Capture capture;
   private Sampler sampler;
   private Warnings warnings;
@@ -104,6 +105,11 @@ public final class Agent implements AutoCloseable {
     this.options = requireNonNull(options, "options");
     this.clock = requireNonNull(clock, "clock");
     this.log = requireNonNull(log, "log");
+  }
+
+  /** The command followed where /dev/kmsg cannot be read (tests: a recorded journal). */
+  void journalCommand(List<String> command) {
+    this.journalCommand = List.copyOf(command);
   }
 
   /** The client --kubernetes uses, instead of the in-cluster one (tests: the mock server's). */
@@ -123,6 +129,7 @@ public final class Agent implements AutoCloseable {
    * @throws StartException naming what could not be opened and what to do
    */
   public void start() throws StartException {
+    protectItself();
     history = History.openForAgent(options.db(), clock);
     history.notes().forEach(n -> say(n));
     metrics.historyWritable.set(history.writable() ? 1 : 0);
@@ -134,10 +141,17 @@ public final class Agent implements AutoCloseable {
     try {
       follower = KmsgFollower.open(options.kmsg(), cursor.orElse(-1));
     } catch (KmsgFollower.OpenException e) {
-      history.close();
-      throw new StartException(e.getMessage(), e);
+      try {
+        follower = JournalFollower.start(journalCommand, cursor.orElse(-1));
+        say(e.getMessage() + "; following the journal's kernel messages instead ("
+            + follower.name() + ")");
+      } catch (java.io.IOException journal) {
+        history.close();
+        throw new StartException(e.getMessage() + "; and the journal cannot be followed: "
+            + journal.getMessage(), e);
+      }
     }
-    say("following " + options.kmsg() + (cursor.isPresent()
+    say("following " + follower.name() + (cursor.isPresent()
         ? " after record " + cursor.getAsLong() + " (read before this boot's last stop)"
         : " from the oldest record of this boot") + "; history " + options.db()
         + (history.writable() ? "" : " (in memory)"));
@@ -148,7 +162,7 @@ public final class Agent implements AutoCloseable {
       try {
         kube = new KubeLink(kubeClient != null ? kubeClient
             : new io.fabric8.kubernetes.client.KubernetesClientBuilder().build(),
-            options.kubernetesNode().get(), clock, this::say);
+            options.kubernetesNode().get(), this::say);
         kube.start();
       } catch (RuntimeException e) {
         follower.close();
@@ -160,7 +174,7 @@ public final class Agent implements AutoCloseable {
       names = kube;
       say("naming kills after the pods of node " + options.kubernetesNode().get());
     }
-    capture = new Capture(options.kmsg().toString(), bootId, bootTime, cursor.orElse(-1),
+    capture = new Capture(follower.name(), bootId, bootTime, cursor.orElse(-1),
         history, metrics, new AtKill(options.paths(), 5, 20), all, names,
         new ReaderOptions(LocalDate.now(clock)), System::nanoTime);
     warnings = new Warnings(options.thresholds(), history, metrics, this::say);
@@ -290,6 +304,27 @@ public final class Agent implements AutoCloseable {
   private static String hostPort(InetSocketAddress a) {
     String host = a.getAddress().getHostAddress();
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /** The OOM killer's last choice on this host: what the agent asks for itself. */
+  static final int OOM_SCORE_ADJ = -900;
+
+  /*
+   * The agent must never be the victim of what it watches: with -900 the kernel picks any
+   * ordinary process first (the systemd unit and the chart set the same, where they can). Lowering
+   * the score needs CAP_SYS_RESOURCE; without it the agent says so and goes on.
+   */
+  private void protectItself() {
+    Path adj = Path.of("/proc/self/oom_score_adj");
+    try {
+      int now = Integer.parseInt(Files.readString(adj, StandardCharsets.US_ASCII).strip());
+      if (now > OOM_SCORE_ADJ) {
+        Files.writeString(adj, Integer.toString(OOM_SCORE_ADJ));
+      }
+    } catch (IOException | RuntimeException e) {
+      say("could not lower its own oom_score_adj to " + OOM_SCORE_ADJ + " ("
+          + e.getClass().getSimpleName() + "): the OOM killer may choose the agent");
+    }
   }
 
   /** This boot's id, from {@code /proc/sys/kernel/random/boot_id}; "unknown" when unreadable. */

@@ -99,7 +99,6 @@ final class Capture implements KmsgFollower.Listener {
       return size() > 1024;
     }
   };
-  private final List<Long> latencyMicros = new ArrayList<>();
   private final List<Problem> problems = new ArrayList<>();
 
   private long lastSeq = -1;
@@ -210,11 +209,6 @@ final class Capture implements KmsgFollower.Listener {
     return duplicates;
   }
 
-  /** Microseconds from each stored kill's kmsg stamp to its commit, in order. */
-  synchronized List<Long> latencyMicros() {
-    return List.copyOf(latencyMicros);
-  }
-
   /** Lines the feed could not assemble (the first 100). */
   List<Problem> problems() {
     return List.copyOf(problems);
@@ -297,12 +291,6 @@ final class Capture implements KmsgFollower.Listener {
         w.unit().orElse(""), main.map(Finding::code).orElse("none"))
         .inc();
     long latency = nanoTime.getAsLong() / 1000 - micros;
-    synchronized (this) {
-      latencyMicros.add(latency);
-      if (latencyMicros.size() > 100_000) {
-        latencyMicros.subList(0, 50_000).clear();
-      }
-    }
     for (KillListener l : listeners) {
       try {
         l.killed(kill, r, latency);

@@ -413,10 +413,19 @@ public final class History implements AutoCloseable {
         setCursor(k.bootId(), cursorSeq);
         db.commit();
       } catch (SQLException e) {
-        db.rollback();
+        // SQLite may have rolled back already (SQLITE_FULL does): the first error is the one to tell.
+        try {
+          db.rollback();
+        } catch (SQLException ignored) {
+          // nothing left to roll back
+        }
         throw e;
       } finally {
-        db.setAutoCommit(true);
+        try {
+          db.setAutoCommit(true);
+        } catch (SQLException ignored) {
+          // the connection is given up by write() if it is broken
+        }
       }
     });
     return inserted[0];

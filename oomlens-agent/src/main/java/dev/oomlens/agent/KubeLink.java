@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -44,17 +43,15 @@ final class KubeLink implements Capture.KillListener, Capture.Names, AutoCloseab
 
   private final KubernetesClient client;
   private final String node;
-  private final Clock clock;
   private final Consumer<String> say;
   private final Map<String, Pod> byUid = new ConcurrentHashMap<>();
   private final Map<String, Deque<Instant>> sideKills = new ConcurrentHashMap<>();
   private final Map<String, Instant> degradedSaid = new ConcurrentHashMap<>();
   private SharedIndexInformer<Pod> informer;
 
-  KubeLink(KubernetesClient client, String node, Clock clock, Consumer<String> say) {
+  KubeLink(KubernetesClient client, String node, Consumer<String> say) {
     this.client = requireNonNull(client, "client");
     this.node = requireNonNull(node, "node");
-    this.clock = requireNonNull(clock, "clock");
     this.say = requireNonNull(say, "say");
   }
 

@@ -34,9 +34,17 @@ final class Sampler {
   static final int MAX_DEPTH = 8;
   static final int MAX_CGROUPS = 2000;
 
-  /** One limited cgroup in one sample. {@code high} and {@code highEvents} are v2 only. */
+  /**
+   * One limited cgroup in one sample. {@code high}, {@code highEvents} and {@code psi} (its
+   * memory.pressure) are v2 only.
+   */
   record CgroupSample(String path, String usageFile, long usageBytes, long limitBytes,
-      OptionalLong highBytes, OptionalLong highEvents) {}
+      OptionalLong highBytes, OptionalLong highEvents, Optional<PressureStall> psi) {
+    CgroupSample(String path, String usageFile, long usageBytes, long limitBytes,
+        OptionalLong highBytes, OptionalLong highEvents) {
+      this(path, usageFile, usageBytes, limitBytes, highBytes, highEvents, Optional.empty());
+    }
+  }
 
   /**
    * One sample. {@code psi} and {@code meminfo} are empty when the host does not have them (no
@@ -48,6 +56,8 @@ final class Sampler {
 
   private final HostPaths paths;
   private final Metrics metrics;
+  private long someTotalMicros = -1;
+  private long fullTotalMicros = -1;
 
   Sampler(HostPaths paths, Metrics metrics) {
     this.paths = paths;
@@ -86,6 +96,8 @@ final class Sampler {
     metrics.source("cgroups", up, System.nanoTime() - start);
     metrics.cgroups.set(cgroups.size());
     psi.ifPresent(p -> {
+      someTotalMicros = stalled("some", someTotalMicros, p.some().totalMicros());
+      p.full().ifPresent(f -> fullTotalMicros = stalled("full", fullTotalMicros, f.totalMicros()));
       metrics.pressure.labelValues("some", "avg10").set(p.some().avg10() / 100);
       metrics.pressure.labelValues("some", "avg60").set(p.some().avg60() / 100);
       p.full().ifPresent(f -> {
@@ -95,6 +107,16 @@ final class Sampler {
     });
     return new Sample(at, psi, meminfo,
         watermarks.map(OptionalLong::of).orElse(OptionalLong.empty()), List.copyOf(cgroups));
+  }
+
+  /** Adds what PSI's total grew since the last sample to the counter; returns the new total. */
+  private long stalled(String kind, long before, long total) {
+    // The first sample starts the counter at the total since boot, as node_exporter's does.
+    long delta = before < 0 ? total : total - before;
+    if (delta > 0) {
+      metrics.pressureStalled.labelValues(kind).inc(delta / 1e6);
+    }
+    return total;
   }
 
   @FunctionalInterface
@@ -160,8 +182,12 @@ final class Sampler {
         OptionalLong highEvents = Files.exists(events)
             ? CgroupV2MemoryParser.parseEvents(read(events), events.toString()).get("high")
             : OptionalLong.empty();
+        Path pressure = dir.resolve("memory.pressure");
+        Optional<PressureStall> psi = Files.exists(pressure)
+            ? Optional.of(PressureParser.parse(read(pressure), pressure.toString()))
+            : Optional.empty();
         return Optional.of(new CgroupSample(cgroup, current.toString(), usage,
-            limit.orElse(Long.MAX_VALUE), high, highEvents));
+            limit.orElse(Long.MAX_VALUE), high, highEvents, psi));
       }
       Path limitFile = dir.resolve("memory.limit_in_bytes");
       OptionalLong limit = CgroupV1MemoryParser.parseLimit(read(limitFile), limitFile.toString());

@@ -10,7 +10,9 @@ import java.util.Locale;
  * or a fix; one killed because the node ran out needs nothing of its own changed, only a retry
  * elsewhere. The report's oom_memcg says which: a container's, a pod's or a unit's own cgroup is
  * the workload's limit; kubepods or a QoS cgroup is node allocatable, shared by all pods; no
- * memcg at all (a global, cpuset or mempolicy OOM) is the host.
+ * memcg at all (a global, cpuset or mempolicy OOM) is the host. The issue's third verdict,
+ * userspace (a kill by systemd-oomd, earlyoom or the kubelet), needs the journal's records of
+ * those killers, which the agent does not follow yet: it has no value here until it does.
  */
 
 /** Where the memory ran out, for the kill's Event reason, metric label and history row. */
@@ -18,9 +20,7 @@ public enum Verdict {
   /** The container's, the pod's or the unit's own limit. */
   LIMIT,
   /** The node: kubepods, a QoS level, or the whole host. */
-  NODE,
-  /** A userspace killer (systemd-oomd, earlyoom, the kubelet) chose the victim. */
-  USERSPACE;
+  NODE;
 
   /** The verdict of a kernel OOM report. */
   public static Verdict of(OomReport report) {
@@ -34,7 +34,7 @@ public enum Verdict {
     return report.scope().filter(s -> s == OomScope.MEMCG).isPresent() ? LIMIT : NODE;
   }
 
-  /** {@code limit}, {@code node}, {@code userspace}: the label value and the JSON name. */
+  /** {@code limit} or {@code node}: the label value and the history's value. */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }

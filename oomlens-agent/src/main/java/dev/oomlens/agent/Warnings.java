@@ -114,7 +114,7 @@ public final class Warnings {
   private final Map<String, Deque<Trend.Point>> usage = new HashMap<>();
   private final Map<String, Episode> raised = new LinkedHashMap<>();
   private final Map<String, Instant> lastStored = new HashMap<>();
-  private Instant pressureSince;
+  private final Map<String, Instant> pressureSince = new HashMap<>();
 
   Warnings(Thresholds thresholds, History history, Metrics metrics, Consumer<String> say) {
     this.thresholds = requireNonNull(thresholds, "thresholds");
@@ -141,7 +141,11 @@ public final class Warnings {
     // Cgroups that are gone take their windows with them.
     usage.keySet().retainAll(seen);
     lastStored.keySet().retainAll(seen);
+    pressureSince.keySet().removeIf(k -> !k.isEmpty() && !seen.contains(k));
     pressure(s).ifPresent(holding::add);
+    for (Sampler.CgroupSample c : s.cgroups()) {
+      c.psi().flatMap(p -> pressure(Optional.of(c.path()), p, s.at())).ifPresent(holding::add);
+    }
     swap(s).ifPresent(holding::add);
     lowMemory(s).ifPresent(holding::add);
     highThrottle(s, previousHigh).forEach(holding::add);
@@ -248,36 +252,46 @@ public final class Warnings {
     return Optional.of(new Holding(f, Optional.of(c.path()), OptionalDouble.of(seconds)));
   }
 
-  /** MEMORY-PRESSURE: PSI full avg10 at or above the limit for the whole duration. */
+  /** MEMORY-PRESSURE of the host: PSI full avg10 at or above the limit for the whole duration. */
   Optional<Holding> pressure(Sampler.Sample s) {
-    if (s.psi().isEmpty() || s.psi().get().full().isEmpty()) {
-      pressureSince = null;
+    if (s.psi().isEmpty()) {
+      pressureSince.remove("");
       return Optional.empty();
     }
-    PressureStall.Line full = s.psi().get().full().get();
-    if (full.avg10() < thresholds.pressurePercent()) {
-      pressureSince = null;
+    return pressure(Optional.empty(), s.psi().get(), s.at());
+  }
+
+  /**
+   * MEMORY-PRESSURE of the host (no cgroup) or of one cgroup v2 (its memory.pressure), as
+   * systemd-oomd judges a unit's.
+   */
+  Optional<Holding> pressure(Optional<String> cgroup, PressureStall psi, Instant at) {
+    String key = cgroup.orElse("");
+    if (psi.full().isEmpty() || psi.full().get().avg10() < thresholds.pressurePercent()) {
+      pressureSince.remove(key);
       return Optional.empty();
     }
-    if (pressureSince == null) {
-      pressureSince = s.at();
-    }
-    Duration lasted = Duration.between(pressureSince, s.at());
+    PressureStall.Line full = psi.full().get();
+    Instant since = pressureSince.computeIfAbsent(key, k -> at);
+    Duration lasted = Duration.between(since, at);
     if (lasted.compareTo(thresholds.pressureDuration()) < 0) {
       return Optional.empty();
     }
+    String who = cgroup.map(c -> "every task of " + c).orElse("every task of the host");
     Finding f = new Finding(MEMORY_PRESSURE.code(), MEMORY_PRESSURE.defaultSeverity(),
-        Confidence.HIGH, "every task of the host stalled on memory " + full.avg10()
+        Confidence.HIGH, who + " stalled on memory " + full.avg10()
             + "% of the last 10 s, above " + thresholds.pressurePercent() + "% for "
             + duration(lasted.toSeconds()),
         "PSI full means no task could run for lack of memory (reclaim, refaults, swap-in). At "
             + thresholds.pressurePercent() + "% for " + thresholds.pressureDuration().toSeconds()
             + " s systemd-oomd would kill; the kernel's OOM killer acts only once reclaim fails,"
             + " often minutes of thrashing later.",
-        List.of(full.cite()), List.of(new Fix(Layer.NODE, "Move or stop the workloads using the"
-            + " most memory on this host, or give it more memory; a kill is near",
-            Optional.empty())));
-    return Optional.of(new Holding(f, Optional.empty(), OptionalDouble.empty()));
+        List.of(full.cite()), List.of(new Fix(Layer.NODE, cgroup.isPresent()
+            ? "Give " + cgroup.get() + " more memory or make its working set smaller; a kill"
+                + " is near"
+            : "Move or stop the workloads using the most memory on this host, or give it more"
+                + " memory; a kill is near", Optional.empty())));
+    return Optional.of(new Holding(f, cgroup, OptionalDouble.empty()));
   }
 
   /** SWAP-FILLING: swap (disk or zram) used at or above the threshold. */

@@ -56,17 +56,28 @@ class DeployTest {
   void chart_rendersEveryObject_daemonSetAsTheIssueAsks() throws IOException {
     List<JsonNode> docs = render();
     assertThat(docs).extracting(d -> d.path("kind").asText())
-        .containsExactlyInAnyOrder("ServiceAccount", "Service", "DaemonSet", "PrometheusRule");
+        .containsExactlyInAnyOrder("ServiceAccount", "Service", "DaemonSet", "PrometheusRule",
+            "ClusterRole", "ClusterRoleBinding");
     assertThat(docs).allSatisfy(d -> {
       assertThat(d.path("apiVersion").asText()).isNotEmpty();
       assertThat(d.path("metadata").path("name").asText()).isEqualTo("oomlens-oomlens");
     });
+    // RBAC: get/list/watch pods and create events, nothing else.
+    JsonNode rules = kind(docs, "ClusterRole").path("rules");
+    assertThat(rules).hasSize(2);
+    assertThat(rules.get(0).path("resources").get(0).asText()).isEqualTo("pods");
+    assertThat(rules.get(0).path("verbs").toString()).isEqualTo("[\"get\",\"list\",\"watch\"]");
+    assertThat(rules.get(1).path("resources").get(0).asText()).isEqualTo("events");
+    assertThat(rules.get(1).path("verbs").toString()).isEqualTo("[\"create\"]");
     JsonNode pod = kind(docs, "DaemonSet").path("spec").path("template").path("spec");
     assertThat(pod.path("priorityClassName").asText()).isEqualTo("system-node-critical");
     JsonNode c = pod.path("containers").get(0);
     List<String> args = StreamSupport.stream(c.path("args").spliterator(), false)
         .map(JsonNode::asText).toList();
-    assertThat(args).contains("watch", "--path.rootfs=/host", "--listen=0.0.0.0:9717");
+    assertThat(args).contains("watch", "--path.rootfs=/host", "--listen=0.0.0.0:9717",
+        "--kubernetes");
+    assertThat(c.path("env").get(0).path("valueFrom").path("fieldRef").path("fieldPath").asText())
+        .isEqualTo("spec.nodeName");
     assertThat(c.path("resources").path("limits").path("memory").asText()).isEqualTo("192Mi");
     assertThat(c.path("resources").path("requests").path("memory").asText()).isEqualTo("96Mi");
     assertThat(c.path("securityContext").path("capabilities").path("add").get(0).asText())

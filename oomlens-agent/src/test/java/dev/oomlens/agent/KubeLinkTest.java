@@ -11,9 +11,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +43,7 @@ class KubeLinkTest {
         .create();
     uid = mine.getMetadata().getUid();
     client.pods().inNamespace("shop").resource(pod("other-node-pod", "node-2", "app")).create();
-    link = new KubeLink(client, "node-1", Clock.fixed(T0, ZoneOffset.UTC), said::add);
+    link = new KubeLink(client, "node-1", said::add);
     // The mock answers a spec.nodeName field selector with nothing: every pod is listed, and the
     // link keeps this node's.
     link.start(client.pods().inAnyNamespace());

@@ -65,11 +65,14 @@ class SamplerTest {
     write(web.resolve("memory.high"), "104857600\n");
     write(web.resolve("memory.current"), "104000000\n");
     write(web.resolve("memory.events"), "low 0\nhigh 42\nmax 0\noom 0\noom_kill 0\n");
+    write(web.resolve("memory.pressure"), "some avg10=70.00 avg60=1.00 avg300=0.00 total=9\n"
+        + "full avg10=61.00 avg60=1.00 avg300=0.00 total=8\n");
     Sampler.Sample s = new Sampler(HostPaths.under(tmp), new Metrics()).sample(Instant.EPOCH);
     assertThat(s.cgroups()).singleElement().satisfies(c -> {
       assertThat(c.path()).isEqualTo("/system.slice/web.service");
       assertThat(c.highBytes()).isEqualTo(OptionalLong.of(100L << 20));
       assertThat(c.highEvents()).isEqualTo(OptionalLong.of(42));
+      assertThat(c.psi().orElseThrow().full().orElseThrow().avg10()).isEqualTo(61.0);
     });
   }
 
@@ -86,6 +89,19 @@ class SamplerTest {
     Sampler.Sample s = new Sampler(HostPaths.under(tmp), metrics).sample(Instant.EPOCH);
     assertThat(s.cgroups()).extracting(Sampler.CgroupSample::path).containsExactly("/kept");
     assertThat(metrics.sourceUp.labelValues("cgroups").get()).isEqualTo(1.0);
+  }
+
+  @Test
+  void psiTotals_countedAsStalledSeconds_acrossSamples() throws IOException {
+    host(tmp);
+    Metrics metrics = new Metrics();
+    Sampler sampler = new Sampler(HostPaths.under(tmp), metrics);
+    sampler.sample(Instant.EPOCH);
+    write(tmp.resolve("proc/pressure/memory"), "some avg10=1.50 avg60=0.50 avg300=0.10"
+        + " total=2500100\nfull avg10=0.50 avg60=0.20 avg300=0.00 total=1000050\n");
+    sampler.sample(Instant.EPOCH.plusSeconds(5));
+    assertThat(metrics.pressureStalled.labelValues("some").get()).isEqualTo(2.5001);
+    assertThat(metrics.pressureStalled.labelValues("full").get()).isEqualTo(1.00005);
   }
 
   @Test

@@ -158,6 +158,29 @@ class WarningsTest {
   }
 
   @Test
+  void memoryPressure_ofACgroupV2_fromItsMemoryPressure() throws Exception {
+    PressureStall stalled = PressureParser.parse(STALLED, "/sys/fs/cgroup/web/memory.pressure");
+    PressureStall calm = PressureParser.parse(CALM, "/sys/fs/cgroup/web/memory.pressure");
+    List<Warnings.Holding> last = List.of();
+    for (int t = 0; t <= 30; t += 5) {
+      last = warnings.judge(new Sampler.Sample(T0.plusSeconds(t), Optional.empty(),
+          Optional.empty(), OptionalLong.empty(), List.of(new Sampler.CgroupSample("/web",
+              "/sys/fs/cgroup/web/memory.current", 10 * MIB, 100 * MIB, OptionalLong.empty(),
+              OptionalLong.empty(), Optional.of(t == 10 ? calm : stalled)))));
+    }
+    assertThat(codes(last)).as("a calm sample at 10 s restarted the clock").isEmpty();
+    last = warnings.judge(new Sampler.Sample(T0.plusSeconds(45), Optional.empty(),
+        Optional.empty(), OptionalLong.empty(), List.of(new Sampler.CgroupSample("/web",
+            "/sys/fs/cgroup/web/memory.current", 10 * MIB, 100 * MIB, OptionalLong.empty(),
+            OptionalLong.empty(), Optional.of(stalled)))));
+    assertThat(last).singleElement().satisfies(h -> {
+      assertThat(h.finding().code()).isEqualTo("MEMORY-PRESSURE");
+      assertThat(h.cgroup()).hasValue("/web");
+      assertThat(h.finding().summary()).startsWith("every task of /web stalled on memory 65.0%");
+    });
+  }
+
+  @Test
   void swapFilling_andLowMemory_atTheirThresholds() throws Exception {
     String full = MEMINFO.replace("SwapFree:         500000", "SwapFree:          90000");
     String nearly = MEMINFO.replace("SwapFree:         500000", "SwapFree:         110000");

@@ -49,6 +49,14 @@ class WatchRealKernelTest {
       List<Long> pids = new ArrayList<>();
 
       Agent1 first = Agent1.start(db);
+      // Lowering one's oom_score_adj needs CAP_SYS_RESOURCE, which a container may not grant.
+      if (hasCapability(24)) {
+        assertThat(java.nio.file.Files.readString(
+            Path.of("/proc", Long.toString(first.process.pid()), "oom_score_adj")).strip())
+            .as("the agent lowers its own oom_score_adj").isEqualTo("-900");
+      } else {
+        System.out.println("WatchRealKernelTest: oom_score_adj not checked: no CAP_SYS_RESOURCE");
+      }
       try {
         for (int i = 0; i < 20; i++) {
           pids.add(lab.killOnce(cg, hog));
@@ -106,6 +114,16 @@ class WatchRealKernelTest {
         second.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** True when this process has capability {@code bit} in its effective set. */
+  static boolean hasCapability(int bit) throws IOException {
+    for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("CapEff:")) {
+        return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & (1L << bit)) != 0;
+      }
+    }
+    return false;
   }
 
   /** An agent process and the port of its /metrics. */

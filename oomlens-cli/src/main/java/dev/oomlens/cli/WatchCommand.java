@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "The node agent: follows /dev/kmsg and diagnoses every OOM kill as it happens (the same"
+      "The node agent: follows /dev/kmsg (else journalctl -k -f) and diagnoses every OOM kill as it happens (the same"
           + " diagnosis as doctor), stores it in an SQLite history before it is counted on"
           + " /metrics, samples PSI, meminfo, swap and every memory cgroup with a limit (v1 and"
           + " v2) every --interval, and warns before the next kill: TIME-TO-LIMIT,"
@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:stopped (Ctrl-C, SIGTERM)",
       ExitCodes.USAGE_HELP,
-      "3:the kernel log cannot be read (no CAP_SYSLOG, no /dev/kmsg) or it failed",
+      "3:neither /dev/kmsg nor the journal can be followed, or the log failed",
       ExitCodes.INTERNAL_HELP
     },
     footerHeading = "%nExamples:%n",

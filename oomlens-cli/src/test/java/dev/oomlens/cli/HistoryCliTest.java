@@ -113,6 +113,25 @@ class HistoryCliTest {
   }
 
   @Test
+  void hostileNamesFromTheKernel_shownVisiblyInText_escapedInJson() throws IOException {
+    Path hostile = dir.resolve("hostile.db");
+    String comm = "evil\u001b[2J\u202e";
+    try (History h = History.openForAgent(hostile, Clock.fixed(NOW, ZoneOffset.UTC))) {
+      h.boot("boot-0", BOOT);
+      h.addKill(kill(10, 77, comm, List.of("3,10,529716577,-;Memory cgroup out of memory: Killed"
+          + " process 77 (" + comm + ") total-vm:24268kB, anon-rss:16768kB, file-rss:4888kB,"
+          + " shmem-rss:0kB, UID:0 pgtables:76kB oom_score_adj:1000")), 10);
+    }
+    CliTest.Run text = CliTest.run(env(), "history", "--db", hostile.toString());
+    assertThat(text.out()).doesNotContain("\u001b").doesNotContain("\u202e").contains("evil");
+    CliTest.Run json = CliTest.run(env(), "history", "--db", hostile.toString(), "--format",
+        "json");
+    assertThat(json.out()).doesNotContain("\u001b").doesNotContain("\u202e");
+    assertThat(new ObjectMapper().readTree(json.out()).get("reports").get(0).get("victim")
+        .get("comm").asText()).isEqualTo(comm);
+  }
+
+  @Test
   void notAHistory_exit3_namingTheFile() throws IOException {
     Path notes = Files.writeString(dir.resolve("notes.txt"), "hello\n".repeat(300));
     CliTest.Run r = CliTest.run(env(), "history", "--db", notes.toString());

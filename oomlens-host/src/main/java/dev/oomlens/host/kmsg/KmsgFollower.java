@@ -11,7 +11,6 @@ package dev.oomlens.host.kmsg;
  * the backlog; what the ring buffer cannot hold shows up as lost records, counted.
  */
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -35,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * }
  * }
  */
-public final class KmsgFollower implements Closeable {
+public final class KmsgFollower implements LogFollower {
 
   /** What the follower hands over, on the thread that called {@link #follow}. */
   public interface Listener {
@@ -139,16 +138,19 @@ public final class KmsgFollower implements Closeable {
   }
 
   /** The device as named in messages. */
+  @Override
   public String name() {
     return name;
   }
 
   /** Records lost so far: overwritten in the ring buffer before they could be read. */
+  @Override
   public long recordsLost() {
     return lost;
   }
 
   /** How the device failed, when {@link #follow} returned {@link End#DEVICE_FAILED}. */
+  @Override
   public String failure() {
     return failure;
   }
@@ -158,6 +160,7 @@ public final class KmsgFollower implements Closeable {
    * device fails; calls {@link Listener#quiet} each time its {@link Listener#quietPeriod()}
    * passes without a record.
    */
+  @Override
   public End follow(Listener listener) {
     long quietSince = System.nanoTime();
     boolean overrun = false;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class KmsgFollowerTest {
   private static final Path DEV = Path.of("/dev/kmsg");
 
-  /** Collects what the follower hands over and closes it after {@code quietsToStop} quiets. */
+  /** Collects what the follower hands over and closes it once the log has gone quiet. */
   private static final class Collect implements KmsgFollower.Listener {
     final List<Long> seqs = new ArrayList<>();
     final List<String> texts = new ArrayList<>();
@@ -38,7 +38,8 @@ class KmsgFollowerTest {
 
     @Override
     public void quiet(Duration quietFor) {
-      if (++quiets >= 2) {
+      // Two quiets after the first record (a loaded machine may start the reader late), or 2 s.
+      if ((++quiets >= 2 && !seqs.isEmpty()) || quiets >= 100) {
         follower.close();
       }
     }
@@ -66,7 +67,7 @@ class KmsgFollowerTest {
     assertThat(c.seqs).containsExactly(1L, 2L, 3L);
     assertThat(c.texts.get(1)).isEqualTo("6,2,200,-;b\n SUBSYSTEM=x");
     assertThat(c.lost).isEmpty();
-    assertThat(c.quiets).isEqualTo(2);
+    assertThat(c.quiets).isGreaterThanOrEqualTo(2);
   }
 
   @Test
