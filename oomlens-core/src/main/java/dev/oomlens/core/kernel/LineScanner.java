@@ -2,9 +2,6 @@ package dev.oomlens.core.kernel;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 
 /*
  * Why this class looks the way it does: a node's kernel log is mostly lines that have nothing to do
@@ -58,10 +55,6 @@ final class LineScanner {
   /* The buffer starts small and grows only for a long line. */
   private static final int INITIAL_BUFFER_BYTES = 64 << 10;
 
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
-  private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
 
   private byte[] buf;
   private final int maxLineBytes;
@@ -178,24 +171,6 @@ final class LineScanner {
       lineNumber++;
       pos = lineEnd + 1;
     }
-  }
-
-  /** Counts {@code \n} bytes in {@code b[from, to)}, eight at a time. */
-  static long countNewlines(byte[] b, int from, int to) {
-    long count = 0;
-    int i = from;
-    for (; i + 8 <= to; i += 8) {
-      long x = (long) LONGS.get(b, i) ^ NEWLINES;
-      // High bit of each byte set exactly where that byte of x is zero, i.e. was '\n'.
-      long zeros = ~(((x & LOW7) + LOW7) | x | LOW7);
-      count += Long.bitCount(zeros);
-    }
-    for (; i < to; i++) {
-      if (b[i] == '\n') {
-        count++;
-      }
-    }
-    return count;
   }
 
   static int indexOf(byte[] b, byte value, int from, int to) {

@@ -22,16 +22,23 @@ import java.util.regex.Pattern;
  *           one record per line after)
  *
  * The stat keys change with every release, so they are kept as printed.
+ *
+ * Every line of an open report is offered to this parser, and a cgroup v2 report has dozens of
+ * "key value" lines, so the counter and key-value lines are read by hand, with no regular
+ * expression or copy; the test sources keep the regular expressions they replaced
+ * (MemcgBlockRegexParser) and a property test holds the two to the same results. The lines met
+ * once per report ("Task in", "Memory cgroup stats for") keep theirs.
  */
 final class MemcgBlockParser {
   private static final Pattern TASK_IN =
-      Pattern.compile("^Task in (.*) killed as a result of limit of (.*)$", Pattern.DOTALL);
-  private static final Pattern COUNTER =
-      Pattern.compile("^(memory|memory\\+swap|swap|kmem|tcp|kmem\\.tcp): usage (.*)$", Pattern.DOTALL);
-  private static final Pattern STATS = Pattern.compile("^Memory cgroup stats for (.*?):(?= |$)(.*)$", Pattern.DOTALL);
-  private static final Pattern KEY_VALUE = Pattern.compile("^([a-z][a-z0-9_]*) (\\d+)$");
+      Pattern.compile("^Task in (.*) killed as a result of limit of (.*)$",
+          Pattern.DOTALL);
+  /** The counters of "<counter>: usage ...", longest first where one begins another. */
+  private static final String[] COUNTERS = {"memory+swap", "memory", "swap", "kmem.tcp", "kmem", "tcp"};
+  private static final String USAGE = ": usage ";
+  private static final Pattern STATS = Pattern.compile(
+      "^Memory cgroup stats for (.*?):(?= |$)(.*)$", Pattern.DOTALL);
   private static final Pattern V1_TOKEN = Pattern.compile("([a-z][a-z0-9_]*):(\\d+)(KB)?");
-  private static final Pattern LEADING_NUMBER = Pattern.compile("^\\d+");
 
   private MemcgBlockParser() {}
 
@@ -92,22 +99,76 @@ final class MemcgBlockParser {
       }
       return Optional.of(new Stats(s.group(1), stat, true));
     }
-    Matcher c = COUNTER.matcher(m);
-    if (c.matches()) {
-      String rest = c.group(2);
-      return Optional.of(new Counter(c.group(1), kb(rest, 0), kbAfter(rest, "limit "),
-          failcnt(rest)));
+    Counter counter = counter(m);
+    if (counter != null) {
+      return Optional.of(counter);
     }
     if (inStats) {
-      Matcher kv = KEY_VALUE.matcher(m);
-      if (kv.matches()) {
-        OptionalLong v = KillLineParser.parseLong(kv.group(2));
-        if (v.isPresent()) {
-          return Optional.of(new StatValue(kv.group(1), v.getAsLong()));
-        }
-      }
+      return keyValue(m);
     }
     return Optional.empty();
+  }
+
+  /** {@code <counter>: usage ...}, or null. */
+  private static Counter counter(String m) {
+    for (String name : COUNTERS) {
+      if (m.startsWith(name) && m.startsWith(USAGE, name.length())) {
+        String rest = m.substring(name.length() + USAGE.length());
+        return new Counter(name, kb(rest, 0), kbAfter(rest, "limit "), failcnt(rest));
+      }
+    }
+    return null;
+  }
+
+  /** {@code key value}: a key of {@code [a-z][a-z0-9_]*}, one space, a number that fits a long. */
+  private static Optional<Line> keyValue(String m) {
+    int n = m.length();
+    if (n == 0 || m.charAt(0) < 'a' || m.charAt(0) > 'z') {
+      return Optional.empty();
+    }
+    int i = 1;
+    while (i < n && isKeyChar(m.charAt(i))) {
+      i++;
+    }
+    if (i >= n - 1 || m.charAt(i) != ' ' || digitsEnd(m, i + 1) != n) {
+      return Optional.empty();
+    }
+    OptionalLong v = parseDigits(m, i + 1, n);
+    return v.isPresent()
+        ? Optional.of(new StatValue(m.substring(0, i), v.getAsLong()))
+        : Optional.empty();
+  }
+
+  private static boolean isKeyChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  }
+
+  /** Where the run of ASCII digits starting at {@code from} ends. */
+  private static int digitsEnd(String s, int from) {
+    int i = from;
+    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+      i++;
+    }
+    return i;
+  }
+
+  /** The digits {@code s[from, to)} as a long; empty when there are none or they overflow. */
+  private static OptionalLong parseDigits(String s, int from, int to) {
+    if (from >= to) {
+      return OptionalLong.empty();
+    }
+    if (to - from <= 18) {
+      long v = 0;
+      for (int i = from; i < to; i++) {
+        v = v * 10 + (s.charAt(i) - '0');
+      }
+      return OptionalLong.of(v);
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(s, from, to, 10));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
   }
 
   private static OptionalLong kbAfter(String s, String key) {
@@ -116,11 +177,11 @@ final class MemcgBlockParser {
   }
 
   private static OptionalLong kb(String s, int from) {
-    Matcher n = LEADING_NUMBER.matcher(s.substring(from));
-    if (!n.find() || !s.startsWith("kB", from + n.end())) {
+    int end = digitsEnd(s, from);
+    if (end == from || !s.startsWith("kB", end)) {
       return OptionalLong.empty();
     }
-    return KillLineParser.parseLong(n.group());
+    return parseDigits(s, from, end);
   }
 
   private static OptionalLong failcnt(String s) {
@@ -129,6 +190,6 @@ final class MemcgBlockParser {
       return OptionalLong.empty();
     }
     String v = s.substring(at + "failcnt ".length()).strip();
-    return v.matches("\\d+") ? KillLineParser.parseLong(v) : OptionalLong.empty();
+    return digitsEnd(v, 0) == v.length() ? parseDigits(v, 0, v.length()) : OptionalLong.empty();
   }
 }

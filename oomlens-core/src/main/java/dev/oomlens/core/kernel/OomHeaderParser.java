@@ -34,6 +34,7 @@ final class OomHeaderParser {
   private static final String INVOKED_AT_END = " invoked oom-killer:";
   private static final Pattern CPUSET =
       Pattern.compile("^(.*) cpuset=(\\S*) mems_allowed=(\\S*)$", Pattern.DOTALL);
+  /* DOTALL: a comm may hold a line terminator (CR, U+0085, U+2028, U+2029), which "." refuses. */
   private static final Pattern CPU =
       Pattern.compile("^CPU: (\\d+) (?:UID: (\\d+) )?PID: (\\d+) Comm: (.*)$", Pattern.DOTALL);
   private static final Pattern ALLOC_FAILURE =
@@ -166,7 +167,12 @@ final class OomHeaderParser {
   }
 
   static Optional<CpuLine> cpu(String message) {
-    Matcher c = CPU.matcher(message.strip());
+    String m = message.strip();
+    // Every line of an open report comes through here: no pattern unless the line can match.
+    if (!m.startsWith("CPU: ")) {
+      return Optional.empty();
+    }
+    Matcher c = CPU.matcher(m);
     if (!c.matches()) {
       return Optional.empty();
     }

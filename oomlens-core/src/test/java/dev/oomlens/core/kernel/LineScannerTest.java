@@ -76,20 +76,6 @@ class LineScannerTest {
     assertThat(r.tooLong).containsExactly(2L);
   }
 
-  @Test
-  void countNewlines_matchesByteByByteCount() {
-    byte[] b = "a\n\nbc\n\u00e9\n0123456789\n\n\n".getBytes(UTF_8);
-    for (int from = 0; from < b.length; from++) {
-      for (int to = from; to <= b.length; to++) {
-        long expected = 0;
-        for (int i = from; i < to; i++) {
-          expected += b[i] == '\n' ? 1 : 0;
-        }
-        assertThat(LineScanner.countNewlines(b, from, to)).isEqualTo(expected);
-      }
-    }
-  }
-
   private static final String[] TOKENS = {
     "oom", "ill", "failure", "x", "yz", "\n", "\n", "\n", "\r", "\u00e9", "\0", "oom-start",
     "oom-stop", "o", "om", "fail", "ure", "k", "K", "0123456789abcdef", "\u0000\n", "Kill", "will",

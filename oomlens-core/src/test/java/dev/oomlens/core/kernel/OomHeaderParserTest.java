@@ -83,6 +83,15 @@ class OomHeaderParserTest {
         + "cpuset=/,mems_allowed=0,global_oom,task=a,pid=1,uid=0")).isEmpty();
   }
 
+  /** A comm is any 15 bytes: a line terminator or control inside it does not hide the task. */
+  @Test
+  void cpu_commHoldingLineTerminatorsAndControls() {
+    for (String comm : new String[] {"a\u0085b", "a\u2028b", "a\u2029b", "a\rb", "a\u001b[31mb"}) {
+      assertThat(OomHeaderParser.cpu("CPU: 4 PID: 29481 Comm: " + comm + " Not tainted 6.8.0 #1"))
+          .as(comm).hasValue(new OomHeaderParser.CpuLine(29481, comm, Optional.of("6.8.0")));
+    }
+  }
+
   @Test
   void cpu_versions() {
     // corpus 001 (3.10), 004 (4.8 tainted), 010 (Kdump: loaded), 008 (arm64), 018 (6.1 build hash)

@@ -1,5 +1,8 @@
 package dev.oomlens.core.kernel;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -10,6 +13,10 @@ import java.util.Arrays;
  */
 final class StringAnchorSearch {
   private static final int FAILURE = 3;
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+  private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
   private final int[] anchorAt = new int[LineScanner.ANCHORS.length];
   private long newlines;
 
@@ -33,11 +40,11 @@ final class StringAnchorSearch {
   int next(int pos) {
     int hit = nextAnchor(view, pos - viewFrom, anchorAt);
     if (hit < 0) {
-      newlines = LineScanner.countNewlines(bytes, pos, viewFrom + view.length());
+      newlines = countNewlines(bytes, pos, viewFrom + view.length());
       return -1;
     }
     int lineStart = viewFrom + Math.max(pos - viewFrom, view.lastIndexOf('\n', hit) + 1);
-    newlines = LineScanner.countNewlines(bytes, pos, lineStart);
+    newlines = countNewlines(bytes, pos, lineStart);
     return lineStart;
   }
 
@@ -62,5 +69,23 @@ final class StringAnchorSearch {
   private static boolean confirmed(String view, int hit, int anchor) {
     return anchor != FAILURE
         || view.startsWith(": order", hit + 7) || view.startsWith(". order", hit + 7);
+  }
+
+  /** Counts {@code \n} bytes in {@code b[from, to)}, eight at a time. */
+  private static long countNewlines(byte[] b, int from, int to) {
+    long count = 0;
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long x = (long) LONGS.get(b, i) ^ NEWLINES;
+      // High bit of each byte set exactly where that byte of x is zero, i.e. was '\n'.
+      long zeros = ~(((x & LOW7) + LOW7) | x | LOW7);
+      count += Long.bitCount(zeros);
+    }
+    for (; i < to; i++) {
+      if (b[i] == '\n') {
+        count++;
+      }
+    }
+    return count;
   }
 }
