@@ -123,8 +123,8 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Opens the history, the kernel log and the metrics endpoint. Does not follow yet: {@link
-   * #run()} does.
+   * Opens the history, the kernel log and the metrics endpoint. Does not follow yet: {@link #run()}
+   * does.
    *
    * @throws StartException naming what could not be opened and what to do
    */
@@ -143,40 +143,66 @@ public final class Agent implements AutoCloseable {
     } catch (KmsgFollower.OpenException e) {
       try {
         follower = JournalFollower.start(journalCommand, cursor.orElse(-1));
-        say(e.getMessage() + "; following the journal's kernel messages instead ("
-            + follower.name() + ")");
+        say(
+            e.getMessage()
+                + "; following the journal's kernel messages instead ("
+                + follower.name()
+                + ")");
       } catch (java.io.IOException journal) {
         history.close();
-        throw new StartException(e.getMessage() + "; and the journal cannot be followed: "
-            + journal.getMessage(), e);
+        throw new StartException(
+            e.getMessage() + "; and the journal cannot be followed: " + journal.getMessage(), e);
       }
     }
-    say("following " + follower.name() + (cursor.isPresent()
-        ? " after record " + cursor.getAsLong() + " (read before this boot's last stop)"
-        : " from the oldest record of this boot") + "; history " + options.db()
-        + (history.writable() ? "" : " (in memory)"));
+    say(
+        "following "
+            + follower.name()
+            + (cursor.isPresent()
+                ? " after record " + cursor.getAsLong() + " (read before this boot's last stop)"
+                : " from the oldest record of this boot")
+            + "; history "
+            + options.db()
+            + (history.writable() ? "" : " (in memory)"));
     List<Capture.KillListener> all = new ArrayList<>(listeners);
     all.add(this::tell);
     Capture.Names names = Capture.Names.NONE;
     if (options.kubernetesNode().isPresent()) {
       try {
-        kube = new KubeLink(kubeClient != null ? kubeClient
-            : new io.fabric8.kubernetes.client.KubernetesClientBuilder().build(),
-            options.kubernetesNode().get(), this::say);
+        kube =
+            new KubeLink(
+                kubeClient != null
+                    ? kubeClient
+                    : new io.fabric8.kubernetes.client.KubernetesClientBuilder().build(),
+                options.kubernetesNode().get(),
+                this::say);
         kube.start();
       } catch (RuntimeException e) {
         follower.close();
         history.close();
-        throw new StartException("cannot watch the pods of node " + options.kubernetesNode().get()
-            + ": " + e.getMessage(), e);
+        throw new StartException(
+            "cannot watch the pods of node "
+                + options.kubernetesNode().get()
+                + ": "
+                + e.getMessage(),
+            e);
       }
       all.add(kube);
       names = kube;
       say("naming kills after the pods of node " + options.kubernetesNode().get());
     }
-    capture = new Capture(follower.name(), bootId, bootTime, cursor.orElse(-1),
-        history, metrics, new AtKill(options.paths(), 5, 20), all, names,
-        new ReaderOptions(LocalDate.now(clock)), System::nanoTime);
+    capture =
+        new Capture(
+            follower.name(),
+            bootId,
+            bootTime,
+            cursor.orElse(-1),
+            history,
+            metrics,
+            new AtKill(options.paths(), 5, 20),
+            all,
+            names,
+            new ReaderOptions(LocalDate.now(clock)),
+            System::nanoTime);
     warnings = new Warnings(options.thresholds(), history, metrics, this::say);
     sampler = new Sampler(options.paths(), metrics);
     if (options.listen().isPresent()) {
@@ -185,19 +211,24 @@ public final class Agent implements AutoCloseable {
       } catch (IOException e) {
         follower.close();
         history.close();
-        throw new StartException("cannot serve metrics on " + hostPort(options.listen().get())
-            + ": " + e.getMessage(), e);
+        throw new StartException(
+            "cannot serve metrics on " + hostPort(options.listen().get()) + ": " + e.getMessage(),
+            e);
       }
-      say("metrics at http://" + hostPort(new InetSocketAddress(
-          options.listen().get().getAddress(), port)) + "/metrics");
+      say(
+          "metrics at http://"
+              + hostPort(new InetSocketAddress(options.listen().get().getAddress(), port))
+              + "/metrics");
     }
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "oomlens-sampler");
-      t.setDaemon(true);
-      return t;
-    });
-    scheduler.scheduleAtFixedRate(this::tick, 0, options.interval().toMillis(),
-        TimeUnit.MILLISECONDS);
+    scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "oomlens-sampler");
+              t.setDaemon(true);
+              return t;
+            });
+    scheduler.scheduleAtFixedRate(
+        this::tick, 0, options.interval().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Follows the kernel log until {@link #close()}; returns false when the device failed. */
@@ -253,15 +284,30 @@ public final class Agent implements AutoCloseable {
 
   /** One line per kill for the person watching: what, where, the verdict, how fast. */
   private void tell(KillRecord k, dev.oomlens.core.model.OomReport r, long latencyMicros) {
-    say("OOM kill at " + k.at() + ": "
-        + k.victimPid().stream().mapToObj(p -> p + " (" + k.victimComm().orElse("?") + ")")
-            .findFirst().orElse("nothing killed")
-        + k.victimRssBytes().stream().mapToObj(b -> ", " + dev.oomlens.core.rules.Sizes.bytes(b))
-            .findFirst().orElse("")
-        + " in " + k.cgroup().orElse("(cgroup unknown)") + "; verdict " + k.verdict().label()
-        + "; " + k.code().orElse("no finding") + ": " + k.summary()
-        + String.format(java.util.Locale.ROOT, " [recorded %.1f ms after the kernel's line]",
-            latencyMicros / 1000.0));
+    say(
+        "OOM kill at "
+            + k.at()
+            + ": "
+            + k.victimPid().stream()
+                .mapToObj(p -> p + " (" + k.victimComm().orElse("?") + ")")
+                .findFirst()
+                .orElse("nothing killed")
+            + k.victimRssBytes().stream()
+                .mapToObj(b -> ", " + dev.oomlens.core.rules.Sizes.bytes(b))
+                .findFirst()
+                .orElse("")
+            + " in "
+            + k.cgroup().orElse("(cgroup unknown)")
+            + "; verdict "
+            + k.verdict().label()
+            + "; "
+            + k.code().orElse("no finding")
+            + ": "
+            + k.summary()
+            + String.format(
+                java.util.Locale.ROOT,
+                " [recorded %.1f ms after the kernel's line]",
+                latencyMicros / 1000.0));
   }
 
   private synchronized void say(String message) {
@@ -322,16 +368,21 @@ public final class Agent implements AutoCloseable {
         Files.writeString(adj, Integer.toString(OOM_SCORE_ADJ));
       }
     } catch (IOException | RuntimeException e) {
-      say("could not lower its own oom_score_adj to " + OOM_SCORE_ADJ + " ("
-          + e.getClass().getSimpleName() + "): the OOM killer may choose the agent");
+      say(
+          "could not lower its own oom_score_adj to "
+              + OOM_SCORE_ADJ
+              + " ("
+              + e.getClass().getSimpleName()
+              + "): the OOM killer may choose the agent");
     }
   }
 
   /** This boot's id, from {@code /proc/sys/kernel/random/boot_id}; "unknown" when unreadable. */
   static String bootId(HostPaths paths) {
     try {
-      return Files.readString(paths.proc().resolve("sys/kernel/random/boot_id"),
-          StandardCharsets.US_ASCII).strip();
+      return Files.readString(
+              paths.proc().resolve("sys/kernel/random/boot_id"), StandardCharsets.US_ASCII)
+          .strip();
     } catch (IOException e) {
       return "unknown";
     }
@@ -340,8 +391,10 @@ public final class Agent implements AutoCloseable {
   /** When this boot began: now minus {@code /proc/uptime}. */
   static Instant bootTime(HostPaths paths, Clock clock) {
     try {
-      String up = Files.readString(paths.proc().resolve("uptime"), StandardCharsets.US_ASCII)
-          .strip().split("\\s+")[0];
+      String up =
+          Files.readString(paths.proc().resolve("uptime"), StandardCharsets.US_ASCII)
+              .strip()
+              .split("\\s+")[0];
       return clock.instant().minusMillis(Math.round(Double.parseDouble(up) * 1000));
     } catch (IOException | RuntimeException e) {
       return clock.instant();

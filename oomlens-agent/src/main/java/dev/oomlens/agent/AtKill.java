@@ -46,15 +46,15 @@ final class AtKill {
   }
 
   /**
-   * The cgroup of a process from {@code /proc/PID/cgroup}: the memory controller's line on v1,
-   * the unified one on v2; empty when the process is gone or was moved to the root (exiting
-   * tasks are).
+   * The cgroup of a process from {@code /proc/PID/cgroup}: the memory controller's line on v1, the
+   * unified one on v2; empty when the process is gone or was moved to the root (exiting tasks are).
    */
   Optional<String> cgroupOf(long pid) {
     String text;
     try {
-      text = Files.readString(paths.proc().resolve(Long.toString(pid)).resolve("cgroup"),
-          StandardCharsets.UTF_8);
+      text =
+          Files.readString(
+              paths.proc().resolve(Long.toString(pid)).resolve("cgroup"), StandardCharsets.UTF_8);
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -87,9 +87,13 @@ final class AtKill {
         }
       }
       if (!take()) {
-        json.writeStringField("skipped",
-            "more than " + (int) burst + " kills at once: captures are limited to "
-                + perSecond + " a second");
+        json.writeStringField(
+            "skipped",
+            "more than "
+                + (int) burst
+                + " kills at once: captures are limited to "
+                + perSecond
+                + " a second");
         json.writeEndObject();
         json.flush();
         return out.toString();
@@ -122,8 +126,8 @@ final class AtKill {
   /** The last NSpid of a process: its pid in its own pid namespace; empty once it is gone. */
   OptionalLong nsPid(long pid) {
     try {
-      for (String line : Files.readAllLines(
-          paths.proc().resolve(Long.toString(pid)).resolve("status"))) {
+      for (String line :
+          Files.readAllLines(paths.proc().resolve(Long.toString(pid)).resolve("status"))) {
         if (line.startsWith("NSpid:")) {
           String[] f = line.substring(6).strip().split("\\s+");
           return OptionalLong.of(Long.parseLong(f[f.length - 1]));
@@ -153,9 +157,17 @@ final class AtKill {
     Path v2 = paths.sys().resolve("fs/cgroup").resolve(relative(cgroup));
     Path dir = Files.isRegularFile(v1.resolve("memory.stat")) ? v1 : v2;
     boolean any = false;
-    for (String f : new String[] {"memory.stat", "memory.events", "memory.usage_in_bytes",
-        "memory.limit_in_bytes", "memory.current", "memory.max", "memory.high",
-        "memory.failcnt"}) {
+    for (String f :
+        new String[] {
+          "memory.stat",
+          "memory.events",
+          "memory.usage_in_bytes",
+          "memory.limit_in_bytes",
+          "memory.current",
+          "memory.max",
+          "memory.high",
+          "memory.failcnt"
+        }) {
       Optional<String> text = read(dir.resolve(f));
       if (text.isPresent()) {
         json.writeStringField(f, text.get());
@@ -204,8 +216,8 @@ final class AtKill {
     List<Proc> out = new ArrayList<>();
     for (long[] p : all.subList(0, Math.min(TOP_PROCESSES, all.size()))) {
       Path dir = paths.proc().resolve(Long.toString(p[0]));
-      String cmdline = read(dir.resolve("cmdline")).map(c -> c.replace('\0', ' ').strip())
-          .orElse("");
+      String cmdline =
+          read(dir.resolve("cmdline")).map(c -> c.replace('\0', ' ').strip()).orElse("");
       out.add(new Proc(p[0], p[1], cmdline, cgroupOf(p[0]).orElse("/")));
     }
     return out;

@@ -55,10 +55,13 @@ import java.util.function.LongSupplier;
 final class Capture implements KmsgFollower.Listener {
   /** Quiet after which a report whose kill line was read is handed over. */
   static final Duration HAND_OVER_QUIET = Duration.ofMillis(10);
+
   /** Quiet after which a report the kernel stopped writing is handed over as cut short. */
   static final Duration CUT_QUIET = Duration.ofSeconds(2);
+
   /** How long the follower waits when nothing is held. */
   static final Duration IDLE_QUIET = Duration.ofSeconds(1);
+
   /** The cursor is written at most this often while nothing else is. */
   static final long CURSOR_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
@@ -93,12 +96,13 @@ final class Capture implements KmsgFollower.Listener {
   private final TreeMap<Long, Long> seqOfLine = new TreeMap<>();
   private final TreeMap<Long, String> textOfSeq = new TreeMap<>();
   private final TreeMap<Long, Long> microsOfSeq = new TreeMap<>();
-  private final Map<String, String> cgroupOfComm = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > 1024;
-    }
-  };
+  private final Map<String, String> cgroupOfComm =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+          return size() > 1024;
+        }
+      };
   private final List<Problem> problems = new ArrayList<>();
 
   private long lastSeq = -1;
@@ -108,9 +112,18 @@ final class Capture implements KmsgFollower.Listener {
   private long stored;
   private long duplicates;
 
-  Capture(String name, String bootId, Instant bootTime, long cursor, History history,
-      Metrics metrics, AtKill atKill, List<KillListener> listeners, Names names,
-      ReaderOptions options, LongSupplier nanoTime) {
+  Capture(
+      String name,
+      String bootId,
+      Instant bootTime,
+      long cursor,
+      History history,
+      Metrics metrics,
+      AtKill atKill,
+      List<KillListener> listeners,
+      Names names,
+      ReaderOptions options,
+      LongSupplier nanoTime) {
     this.name = requireNonNull(name, "name");
     this.bootId = requireNonNull(bootId, "bootId");
     this.bootTime = requireNonNull(bootTime, "bootTime");
@@ -122,29 +135,33 @@ final class Capture implements KmsgFollower.Listener {
     this.names = requireNonNull(names, "names");
     this.nanoTime = requireNonNull(nanoTime, "nanoTime");
     cgroupOfComm.putAll(history.lastCgroupByComm(1024));
-    this.feed = new KernelLogFeed(name, options, new KernelLogSink() {
-      @Override
-      public void report(OomReport report) {
-        handedOver.add(report);
-      }
+    this.feed =
+        new KernelLogFeed(
+            name,
+            options,
+            new KernelLogSink() {
+              @Override
+              public void report(OomReport report) {
+                handedOver.add(report);
+              }
 
-      @Override
-      public void allocFailure(AllocFailure failure) {
-        // Allocation failures are not kills; doctor diagnoses them from the log.
-      }
+              @Override
+              public void allocFailure(AllocFailure failure) {
+                // Allocation failures are not kills; doctor diagnoses them from the log.
+              }
 
-      @Override
-      public void problem(Problem problem) {
-        if (problems.size() < 100) {
-          problems.add(problem);
-        }
-      }
+              @Override
+              public void problem(Problem problem) {
+                if (problems.size() < 100) {
+                  problems.add(problem);
+                }
+              }
 
-      @Override
-      public void killerEvent(KillerEvent event) {
-        // The kernel log holds no userspace killer's records; the journal does.
-      }
-    });
+              @Override
+              public void killerEvent(KillerEvent event) {
+                // The kernel log holds no userspace killer's records; the journal does.
+              }
+            });
   }
 
   @Override
@@ -174,7 +191,9 @@ final class Capture implements KmsgFollower.Listener {
       }
     }
     long now = nanoTime.getAsLong();
-    if (!feed.holdsEvents() && lastSeq > savedCursor && now - cursorWrittenAt >= CURSOR_EVERY_NANOS) {
+    if (!feed.holdsEvents()
+        && lastSeq > savedCursor
+        && now - cursorWrittenAt >= CURSOR_EVERY_NANOS) {
       history.cursor(bootId, lastSeq);
       savedCursor = lastSeq;
       cursorWrittenAt = now;
@@ -237,15 +256,15 @@ final class Capture implements KmsgFollower.Listener {
     if (seqs.isEmpty()) {
       return; // cannot happen: every line fed is numbered; nothing to place the report by
     }
-    long killSeq = r.victim().map(v -> seqOfLine.get(v.source().line()))
-        .orElse(seqs.last());
+    long killSeq = r.victim().map(v -> seqOfLine.get(v.source().line())).orElse(seqs.last());
     StringBuilder text = new StringBuilder();
     for (long seq : seqs) {
       text.append(textOfSeq.get(seq)).append('\n');
     }
     long micros = microsOfSeq.getOrDefault(killSeq, 0L);
     // Milliseconds, as the history stores it: a kill reads back equal to the one stored.
-    Instant at = bootTime.plusNanos(micros * 1000).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Instant at =
+        bootTime.plusNanos(micros * 1000).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
 
     Optional<Victim> victim = r.victim();
     String cgroupSource = "report";
@@ -266,17 +285,33 @@ final class Capture implements KmsgFollower.Listener {
     String captured = atKill.capture(r, cgroup);
 
     Diagnosis d = diagnose(r);
-    Optional<Finding> main = d.incidents().stream().findFirst()
-        .flatMap(i -> i.findings().stream().findFirst());
+    Optional<Finding> main =
+        d.incidents().stream().findFirst().flatMap(i -> i.findings().stream().findFirst());
     Workload w = cgroup.map(CgroupPaths::decode).orElse(r.workload());
     Verdict verdict = Verdict.of(r);
     String summary = main.map(Finding::summary).orElse(Place.words(r));
 
-    KillRecord kill = new KillRecord(bootId, seqs.first(), killSeq, Math.max(killSeq, seqs.last()),
-        at, victim.map(v -> OptionalLong.of(v.pid())).orElse(OptionalLong.empty()),
-        victim.map(Victim::comm), victim.map(Victim::rssBytes).orElse(OptionalLong.empty()),
-        cgroup, cgroupSource, r.oomMemcg(), verdict, w.podUid(), w.containerId(), w.unit(),
-        main.map(Finding::code), summary, text.toString(), captured);
+    KillRecord kill =
+        new KillRecord(
+            bootId,
+            seqs.first(),
+            killSeq,
+            Math.max(killSeq, seqs.last()),
+            at,
+            victim.map(v -> OptionalLong.of(v.pid())).orElse(OptionalLong.empty()),
+            victim.map(Victim::comm),
+            victim.map(Victim::rssBytes).orElse(OptionalLong.empty()),
+            cgroup,
+            cgroupSource,
+            r.oomMemcg(),
+            verdict,
+            w.podUid(),
+            w.containerId(),
+            w.unit(),
+            main.map(Finding::code),
+            summary,
+            text.toString(),
+            captured);
     if (!history.addKill(kill, cursor)) {
       duplicates++;
       return;
@@ -284,11 +319,19 @@ final class Capture implements KmsgFollower.Listener {
     savedCursor = Math.max(savedCursor, cursor);
     stored++;
     Optional<Named> named = names.of(w.podUid(), w.containerId());
-    metrics.kills.labelValues(scope(r), verdict.label(),
-        named.map(Named::namespace).orElse(""),
-        named.map(Named::pod).orElse(w.podUid().orElse("")),
-        named.map(Named::container).filter(c -> !c.isEmpty()).orElse(w.containerId().orElse("")),
-        w.unit().orElse(""), main.map(Finding::code).orElse("none"))
+    metrics
+        .kills
+        .labelValues(
+            scope(r),
+            verdict.label(),
+            named.map(Named::namespace).orElse(""),
+            named.map(Named::pod).orElse(w.podUid().orElse("")),
+            named
+                .map(Named::container)
+                .filter(c -> !c.isEmpty())
+                .orElse(w.containerId().orElse("")),
+            w.unit().orElse(""),
+            main.map(Finding::code).orElse("none"))
         .inc();
     long latency = nanoTime.getAsLong() / 1000 - micros;
     for (KillListener l : listeners) {
@@ -302,8 +345,8 @@ final class Capture implements KmsgFollower.Listener {
 
   private Diagnosis diagnose(OomReport r) {
     EvidenceSet.Builder b = EvidenceSet.builder();
-    try (EvidenceSet.InputSink sink = b.read(name, Input.Kind.KERNEL_LOG,
-        "this boot, as the agent read it", false)) {
+    try (EvidenceSet.InputSink sink =
+        b.read(name, Input.Kind.KERNEL_LOG, "this boot, as the agent read it", false)) {
       sink.report(r);
     }
     return Diagnosis.of(b.build());
@@ -315,8 +358,15 @@ final class Capture implements KmsgFollower.Listener {
     if (level.isPresent()) {
       return level.get().name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
-    return r.scope().map(s -> s == OomScope.MEMCG ? "cgroup" : s == OomScope.GLOBAL ? "host"
-        : s.name().toLowerCase(Locale.ROOT).replace('_', '-')).orElse("unknown");
+    return r.scope()
+        .map(
+            s ->
+                s == OomScope.MEMCG
+                    ? "cgroup"
+                    : s == OomScope.GLOBAL
+                        ? "host"
+                        : s.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+        .orElse("unknown");
   }
 
   /** Forgets the records and line numbers that no held event can cite any more. */

@@ -38,6 +38,7 @@ import java.util.OptionalLong;
 public final class History implements AutoCloseable {
   /** The value of meta.app that marks a file as an oomlens history. */
   static final String APP = "oomlens-history";
+
   static final int SCHEMA = 1;
 
   private static final String[] SCHEMA_SQL = {
@@ -60,9 +61,10 @@ public final class History implements AutoCloseable {
         + " last_seq INTEGER NOT NULL, at_ms INTEGER NOT NULL)",
   };
 
-  private static final String KILL_COLUMNS = "boot_id, first_seq, kill_seq, last_seq, at_ms,"
-      + " victim_pid, victim_comm, victim_rss_bytes, cgroup, cgroup_source, oom_cgroup, verdict,"
-      + " pod_uid, container_id, unit, code, summary, report, captured";
+  private static final String KILL_COLUMNS =
+      "boot_id, first_seq, kill_seq, last_seq, at_ms,"
+          + " victim_pid, victim_comm, victim_rss_bytes, cgroup, cgroup_source, oom_cgroup, verdict,"
+          + " pod_uid, container_id, unit, code, summary, report, captured";
 
   /** A history file that cannot be read: the message names the file and why. */
   public static final class HistoryException extends IOException {
@@ -97,19 +99,29 @@ public final class History implements AutoCloseable {
     try {
       h.db = openFile(file, true);
     } catch (NotAHistory e) {
-      Path aside = file.resolveSibling(file.getFileName() + ".corrupt-"
-          + clock.instant().toEpochMilli());
+      Path aside =
+          file.resolveSibling(file.getFileName() + ".corrupt-" + clock.instant().toEpochMilli());
       try {
         Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
         for (String suffix : new String[] {"-wal", "-shm"}) {
           Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
         }
-        h.notes.add(file + " is not a readable oomlens history (" + e.getMessage()
-            + "); it was moved to " + aside + " and a new history started");
+        h.notes.add(
+            file
+                + " is not a readable oomlens history ("
+                + e.getMessage()
+                + "); it was moved to "
+                + aside
+                + " and a new history started");
         h.db = openFile(file, true);
       } catch (IOException | SQLException | NotAHistory e2) {
-        h.toMemory(file + ": " + e.getMessage() + ", and it could not be moved aside ("
-            + e2.getMessage() + ")");
+        h.toMemory(
+            file
+                + ": "
+                + e.getMessage()
+                + ", and it could not be moved aside ("
+                + e2.getMessage()
+                + ")");
       }
     } catch (SQLException | IOException e) {
       h.toMemory("cannot write " + file + ": " + reason(e));
@@ -124,8 +136,12 @@ public final class History implements AutoCloseable {
    */
   public static History openToRead(Path file, Clock clock) throws HistoryException {
     if (!Files.isRegularFile(file)) {
-      throw new HistoryException("cannot read " + file + ": "
-          + (Files.exists(file) ? "not a regular file" : "No such file or directory"), null);
+      throw new HistoryException(
+          "cannot read "
+              + file
+              + ": "
+              + (Files.exists(file) ? "not a regular file" : "No such file or directory"),
+          null);
     }
     History h = new History(file, clock);
     try {
@@ -153,8 +169,8 @@ public final class History implements AutoCloseable {
     if (write && file.getParent() != null) {
       Files.createDirectories(file.getParent());
     }
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file
-        + (write ? "" : "?open_mode=1"));
+    Connection c =
+        DriverManager.getConnection("jdbc:sqlite:" + file + (write ? "" : "?open_mode=1"));
     try {
       try (Statement s = c.createStatement()) {
         s.execute("PRAGMA busy_timeout=5000");
@@ -189,8 +205,8 @@ public final class History implements AutoCloseable {
 
   private static void checkApp(Statement s) throws SQLException, NotAHistory {
     boolean hasMeta;
-    try (ResultSet r = s.executeQuery(
-        "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'")) {
+    try (ResultSet r =
+        s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'")) {
       hasMeta = r.next() && r.getInt(1) == 1;
     }
     if (!hasMeta) {
@@ -205,8 +221,10 @@ public final class History implements AutoCloseable {
 
   private static boolean isNotADatabase(SQLException e) {
     String m = String.valueOf(e.getMessage());
-    return m.contains("SQLITE_NOTADB") || m.contains("not a database")
-        || m.contains("SQLITE_CORRUPT") || m.contains("malformed");
+    return m.contains("SQLITE_NOTADB")
+        || m.contains("not a database")
+        || m.contains("SQLITE_CORRUPT")
+        || m.contains("malformed");
   }
 
   private static void createSchema(Statement s, String prefix) throws SQLException {
@@ -252,8 +270,10 @@ public final class History implements AutoCloseable {
       return Path.of("/var/lib/oomlens/oomlens.db");
     }
     String xdg = System.getenv("XDG_DATA_HOME");
-    Path data = xdg != null && !xdg.isBlank() ? Path.of(xdg)
-        : Path.of(System.getProperty("user.home"), ".local", "share");
+    Path data =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".local", "share");
     return data.resolve("oomlens").resolve("oomlens.db");
   }
 
@@ -297,14 +317,20 @@ public final class History implements AutoCloseable {
     try (Statement s = db.createStatement()) {
       s.execute("ATTACH DATABASE '" + file.toString().replace("'", "''") + "' AS disk");
       db.setAutoCommit(false);
-      s.execute("INSERT INTO disk.boot SELECT * FROM main.boot WHERE true"
-          + " ON CONFLICT(boot_id) DO UPDATE SET cursor_seq = max(cursor_seq,"
-          + " excluded.cursor_seq)");
-      s.execute("INSERT OR IGNORE INTO disk.kill(" + KILL_COLUMNS + ") SELECT " + KILL_COLUMNS
-          + " FROM main.kill");
-      s.execute("INSERT INTO disk.warning(code, cgroup, raised_ms, cleared_ms, ttl_s, summary,"
-          + " evidence) SELECT code, cgroup, raised_ms, cleared_ms, ttl_s, summary, evidence"
-          + " FROM main.warning");
+      s.execute(
+          "INSERT INTO disk.boot SELECT * FROM main.boot WHERE true"
+              + " ON CONFLICT(boot_id) DO UPDATE SET cursor_seq = max(cursor_seq,"
+              + " excluded.cursor_seq)");
+      s.execute(
+          "INSERT OR IGNORE INTO disk.kill("
+              + KILL_COLUMNS
+              + ") SELECT "
+              + KILL_COLUMNS
+              + " FROM main.kill");
+      s.execute(
+          "INSERT INTO disk.warning(code, cgroup, raised_ms, cleared_ms, ttl_s, summary,"
+              + " evidence) SELECT code, cgroup, raised_ms, cleared_ms, ttl_s, summary, evidence"
+              + " FROM main.warning");
       s.execute("INSERT OR IGNORE INTO disk.sample SELECT * FROM main.sample");
       s.execute("INSERT INTO disk.lost SELECT * FROM main.lost");
       db.commit();
@@ -342,8 +368,8 @@ public final class History implements AutoCloseable {
   }
 
   private void insertBoot() throws SQLException {
-    try (PreparedStatement p = db.prepareStatement(
-        "INSERT OR IGNORE INTO boot(boot_id, boot_ms) VALUES (?, ?)")) {
+    try (PreparedStatement p =
+        db.prepareStatement("INSERT OR IGNORE INTO boot(boot_id, boot_ms) VALUES (?, ?)")) {
       p.setString(1, bootId);
       p.setLong(2, bootTime.toEpochMilli());
       p.executeUpdate();
@@ -352,8 +378,8 @@ public final class History implements AutoCloseable {
 
   /** The sequence number read up to in this boot; empty when this boot was never read. */
   public synchronized OptionalLong cursor(String bootId) {
-    try (PreparedStatement p = db.prepareStatement(
-        "SELECT cursor_seq FROM boot WHERE boot_id = ?")) {
+    try (PreparedStatement p =
+        db.prepareStatement("SELECT cursor_seq FROM boot WHERE boot_id = ?")) {
       p.setString(1, bootId);
       try (ResultSet r = p.executeQuery()) {
         return r.next() && r.getLong(1) >= 0 ? OptionalLong.of(r.getLong(1)) : OptionalLong.empty();
@@ -369,8 +395,8 @@ public final class History implements AutoCloseable {
   }
 
   private void setCursor(String bootId, long seq) throws SQLException {
-    try (PreparedStatement p = db.prepareStatement(
-        "UPDATE boot SET cursor_seq = max(cursor_seq, ?) WHERE boot_id = ?")) {
+    try (PreparedStatement p =
+        db.prepareStatement("UPDATE boot SET cursor_seq = max(cursor_seq, ?) WHERE boot_id = ?")) {
       p.setLong(1, seq);
       p.setString(2, bootId);
       p.executeUpdate();
@@ -383,119 +409,133 @@ public final class History implements AutoCloseable {
    */
   public synchronized boolean addKill(KillRecord k, long cursorSeq) {
     boolean[] inserted = {false};
-    write(() -> {
-      db.setAutoCommit(false);
-      try {
-        try (PreparedStatement p = db.prepareStatement("INSERT OR IGNORE INTO kill("
-            + KILL_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-          int i = 1;
-          p.setString(i++, k.bootId());
-          p.setLong(i++, k.firstSeq());
-          p.setLong(i++, k.killSeq());
-          p.setLong(i++, k.lastSeq());
-          p.setLong(i++, k.at().toEpochMilli());
-          setLong(p, i++, k.victimPid());
-          p.setString(i++, k.victimComm().orElse(null));
-          setLong(p, i++, k.victimRssBytes());
-          p.setString(i++, k.cgroup().orElse(null));
-          p.setString(i++, k.cgroupSource());
-          p.setString(i++, k.oomCgroup().orElse(null));
-          p.setString(i++, k.verdict().label());
-          p.setString(i++, k.podUid().orElse(null));
-          p.setString(i++, k.containerId().orElse(null));
-          p.setString(i++, k.unit().orElse(null));
-          p.setString(i++, k.code().orElse(null));
-          p.setString(i++, k.summary());
-          p.setString(i++, k.report());
-          p.setString(i++, k.captured());
-          inserted[0] = p.executeUpdate() == 1;
-        }
-        setCursor(k.bootId(), cursorSeq);
-        db.commit();
-      } catch (SQLException e) {
-        // SQLite may have rolled back already (SQLITE_FULL does): the first error is the one to tell.
-        try {
-          db.rollback();
-        } catch (SQLException ignored) {
-          // nothing left to roll back
-        }
-        throw e;
-      } finally {
-        try {
-          db.setAutoCommit(true);
-        } catch (SQLException ignored) {
-          // the connection is given up by write() if it is broken
-        }
-      }
-    });
+    write(
+        () -> {
+          db.setAutoCommit(false);
+          try {
+            try (PreparedStatement p =
+                db.prepareStatement(
+                    "INSERT OR IGNORE INTO kill("
+                        + KILL_COLUMNS
+                        + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+              int i = 1;
+              p.setString(i++, k.bootId());
+              p.setLong(i++, k.firstSeq());
+              p.setLong(i++, k.killSeq());
+              p.setLong(i++, k.lastSeq());
+              p.setLong(i++, k.at().toEpochMilli());
+              setLong(p, i++, k.victimPid());
+              p.setString(i++, k.victimComm().orElse(null));
+              setLong(p, i++, k.victimRssBytes());
+              p.setString(i++, k.cgroup().orElse(null));
+              p.setString(i++, k.cgroupSource());
+              p.setString(i++, k.oomCgroup().orElse(null));
+              p.setString(i++, k.verdict().label());
+              p.setString(i++, k.podUid().orElse(null));
+              p.setString(i++, k.containerId().orElse(null));
+              p.setString(i++, k.unit().orElse(null));
+              p.setString(i++, k.code().orElse(null));
+              p.setString(i++, k.summary());
+              p.setString(i++, k.report());
+              p.setString(i++, k.captured());
+              inserted[0] = p.executeUpdate() == 1;
+            }
+            setCursor(k.bootId(), cursorSeq);
+            db.commit();
+          } catch (SQLException e) {
+            // SQLite may have rolled back already (SQLITE_FULL does): the first error is the one to
+            // tell.
+            try {
+              db.rollback();
+            } catch (SQLException ignored) {
+              // nothing left to roll back
+            }
+            throw e;
+          } finally {
+            try {
+              db.setAutoCommit(true);
+            } catch (SQLException ignored) {
+              // the connection is given up by write() if it is broken
+            }
+          }
+        });
     return inserted[0];
   }
 
   /** Records that records {@code first..last} of a boot were lost before they could be read. */
   public synchronized void lost(String bootId, long first, long last) {
-    write(() -> {
-      try (PreparedStatement p = db.prepareStatement(
-          "INSERT INTO lost(boot_id, first_seq, last_seq, at_ms) VALUES (?,?,?,?)")) {
-        p.setString(1, bootId);
-        p.setLong(2, first);
-        p.setLong(3, last);
-        p.setLong(4, clock.millis());
-        p.executeUpdate();
-      }
-    });
+    write(
+        () -> {
+          try (PreparedStatement p =
+              db.prepareStatement(
+                  "INSERT INTO lost(boot_id, first_seq, last_seq, at_ms) VALUES (?,?,?,?)")) {
+            p.setString(1, bootId);
+            p.setLong(2, first);
+            p.setLong(3, last);
+            p.setLong(4, clock.millis());
+            p.executeUpdate();
+          }
+        });
   }
 
   /** Stores a raised warning; returns its id, for {@link #clearWarning}. */
   public synchronized long raiseWarning(WarningRecord w) {
     long[] id = {-1};
-    write(() -> {
-      try (PreparedStatement p = db.prepareStatement("INSERT INTO warning(code, cgroup,"
-          + " raised_ms, ttl_s, summary, evidence) VALUES (?,?,?,?,?,?)",
-          Statement.RETURN_GENERATED_KEYS)) {
-        p.setString(1, w.code());
-        p.setString(2, w.cgroup().orElse(null));
-        p.setLong(3, w.raisedAt().toEpochMilli());
-        if (w.timeToLimitSeconds().isPresent()) {
-          p.setDouble(4, w.timeToLimitSeconds().getAsDouble());
-        } else {
-          p.setNull(4, Types.REAL);
-        }
-        p.setString(5, w.summary());
-        p.setString(6, w.evidence());
-        p.executeUpdate();
-        try (ResultSet r = p.getGeneratedKeys()) {
-          id[0] = r.next() ? r.getLong(1) : -1;
-        }
-      }
-    });
+    write(
+        () -> {
+          try (PreparedStatement p =
+              db.prepareStatement(
+                  "INSERT INTO warning(code, cgroup,"
+                      + " raised_ms, ttl_s, summary, evidence) VALUES (?,?,?,?,?,?)",
+                  Statement.RETURN_GENERATED_KEYS)) {
+            p.setString(1, w.code());
+            p.setString(2, w.cgroup().orElse(null));
+            p.setLong(3, w.raisedAt().toEpochMilli());
+            if (w.timeToLimitSeconds().isPresent()) {
+              p.setDouble(4, w.timeToLimitSeconds().getAsDouble());
+            } else {
+              p.setNull(4, Types.REAL);
+            }
+            p.setString(5, w.summary());
+            p.setString(6, w.evidence());
+            p.executeUpdate();
+            try (ResultSet r = p.getGeneratedKeys()) {
+              id[0] = r.next() ? r.getLong(1) : -1;
+            }
+          }
+        });
     return id[0];
   }
 
   /** Marks a warning as cleared at {@code at}. */
   public synchronized void clearWarning(long id, Instant at) {
-    write(() -> {
-      try (PreparedStatement p = db.prepareStatement(
-          "UPDATE warning SET cleared_ms = ? WHERE id = ? AND cleared_ms IS NULL")) {
-        p.setLong(1, at.toEpochMilli());
-        p.setLong(2, id);
-        p.executeUpdate();
-      }
-    });
+    write(
+        () -> {
+          try (PreparedStatement p =
+              db.prepareStatement(
+                  "UPDATE warning SET cleared_ms = ? WHERE id = ? AND cleared_ms IS NULL")) {
+            p.setLong(1, at.toEpochMilli());
+            p.setLong(2, id);
+            p.executeUpdate();
+          }
+        });
   }
 
   /** Stores one downsampled point of a cgroup's usage and limit. */
   public synchronized void sample(String cgroup, Instant at, long usageBytes, long limitBytes) {
-    write(() -> {
-      try (PreparedStatement p = db.prepareStatement(
-          "INSERT OR REPLACE INTO sample(cgroup, at_ms, usage_bytes, limit_bytes)"
-              + " VALUES (?,?,?,?)")) {
-        p.setString(1, cgroup);
-        p.setLong(2, at.toEpochMilli());
-        p.setLong(3, usageBytes);
-        p.setLong(4, limitBytes);
-        p.executeUpdate();
-      }
-    });
+    write(
+        () -> {
+          try (PreparedStatement p =
+              db.prepareStatement(
+                  "INSERT OR REPLACE INTO sample(cgroup, at_ms, usage_bytes, limit_bytes)"
+                      + " VALUES (?,?,?,?)")) {
+            p.setString(1, cgroup);
+            p.setLong(2, at.toEpochMilli());
+            p.setLong(3, usageBytes);
+            p.setLong(4, limitBytes);
+            p.executeUpdate();
+          }
+        });
   }
 
   /**
@@ -505,27 +545,32 @@ public final class History implements AutoCloseable {
   public synchronized long retain(Duration maxAge, long maxBytes) {
     long[] deleted = {0};
     long cutoff = clock.instant().minus(maxAge).toEpochMilli();
-    write(() -> {
-      try (Statement s = db.createStatement()) {
-        deleted[0] += s.executeUpdate("DELETE FROM sample WHERE at_ms < " + cutoff);
-        deleted[0] += s.executeUpdate("DELETE FROM kill WHERE at_ms < " + cutoff);
-        deleted[0] += s.executeUpdate("DELETE FROM warning WHERE raised_ms < " + cutoff);
-        deleted[0] += s.executeUpdate("DELETE FROM lost WHERE at_ms < " + cutoff);
-        for (int round = 0; round < 20 && sizeBytes(s) > maxBytes; round++) {
-          long n = s.executeUpdate("DELETE FROM sample WHERE rowid IN (SELECT rowid FROM sample"
-              + " ORDER BY at_ms LIMIT max(100, (SELECT count(*) FROM sample) / 10))");
-          if (n == 0) {
-            n = s.executeUpdate("DELETE FROM kill WHERE id IN (SELECT id FROM kill"
-                + " ORDER BY at_ms LIMIT max(10, (SELECT count(*) FROM kill) / 10))");
+    write(
+        () -> {
+          try (Statement s = db.createStatement()) {
+            deleted[0] += s.executeUpdate("DELETE FROM sample WHERE at_ms < " + cutoff);
+            deleted[0] += s.executeUpdate("DELETE FROM kill WHERE at_ms < " + cutoff);
+            deleted[0] += s.executeUpdate("DELETE FROM warning WHERE raised_ms < " + cutoff);
+            deleted[0] += s.executeUpdate("DELETE FROM lost WHERE at_ms < " + cutoff);
+            for (int round = 0; round < 20 && sizeBytes(s) > maxBytes; round++) {
+              long n =
+                  s.executeUpdate(
+                      "DELETE FROM sample WHERE rowid IN (SELECT rowid FROM sample"
+                          + " ORDER BY at_ms LIMIT max(100, (SELECT count(*) FROM sample) / 10))");
+              if (n == 0) {
+                n =
+                    s.executeUpdate(
+                        "DELETE FROM kill WHERE id IN (SELECT id FROM kill"
+                            + " ORDER BY at_ms LIMIT max(10, (SELECT count(*) FROM kill) / 10))");
+              }
+              deleted[0] += n;
+              if (n == 0) {
+                break;
+              }
+              s.execute("VACUUM");
+            }
           }
-          deleted[0] += n;
-          if (n == 0) {
-            break;
-          }
-          s.execute("VACUUM");
-        }
-      }
-    });
+        });
     return deleted[0];
   }
 
@@ -547,16 +592,35 @@ public final class History implements AutoCloseable {
   /** The kills stored, oldest first, at or after {@code since}. */
   public synchronized List<KillRecord> kills(Optional<Instant> since) {
     List<KillRecord> out = new ArrayList<>();
-    try (PreparedStatement p = db.prepareStatement("SELECT " + KILL_COLUMNS
-        + " FROM kill WHERE at_ms >= ? ORDER BY at_ms, boot_id, kill_seq")) {
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "SELECT "
+                + KILL_COLUMNS
+                + " FROM kill WHERE at_ms >= ? ORDER BY at_ms, boot_id, kill_seq")) {
       p.setLong(1, since.map(Instant::toEpochMilli).orElse(Long.MIN_VALUE));
       try (ResultSet r = p.executeQuery()) {
         while (r.next()) {
-          out.add(new KillRecord(r.getString(1), r.getLong(2), r.getLong(3), r.getLong(4),
-              Instant.ofEpochMilli(r.getLong(5)), optLong(r, 6), opt(r, 7), optLong(r, 8),
-              opt(r, 9), r.getString(10), opt(r, 11), Verdict.valueOf(r.getString(12)
-                  .toUpperCase(java.util.Locale.ROOT)), opt(r, 13), opt(r, 14), opt(r, 15),
-              opt(r, 16), r.getString(17), r.getString(18), r.getString(19)));
+          out.add(
+              new KillRecord(
+                  r.getString(1),
+                  r.getLong(2),
+                  r.getLong(3),
+                  r.getLong(4),
+                  Instant.ofEpochMilli(r.getLong(5)),
+                  optLong(r, 6),
+                  opt(r, 7),
+                  optLong(r, 8),
+                  opt(r, 9),
+                  r.getString(10),
+                  opt(r, 11),
+                  Verdict.valueOf(r.getString(12).toUpperCase(java.util.Locale.ROOT)),
+                  opt(r, 13),
+                  opt(r, 14),
+                  opt(r, 15),
+                  opt(r, 16),
+                  r.getString(17),
+                  r.getString(18),
+                  r.getString(19)));
         }
       }
     } catch (SQLException e) {
@@ -568,20 +632,29 @@ public final class History implements AutoCloseable {
   /** The warnings stored, oldest first, raised at or after {@code since}. */
   public synchronized List<WarningRecord> warnings(Optional<Instant> since) {
     List<WarningRecord> out = new ArrayList<>();
-    try (PreparedStatement p = db.prepareStatement("SELECT id, code, cgroup, raised_ms,"
-        + " cleared_ms, ttl_s, summary, evidence FROM warning WHERE raised_ms >= ?"
-        + " ORDER BY raised_ms, id")) {
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "SELECT id, code, cgroup, raised_ms,"
+                + " cleared_ms, ttl_s, summary, evidence FROM warning WHERE raised_ms >= ?"
+                + " ORDER BY raised_ms, id")) {
       p.setLong(1, since.map(Instant::toEpochMilli).orElse(Long.MIN_VALUE));
       try (ResultSet r = p.executeQuery()) {
         while (r.next()) {
           long cleared = r.getLong(5);
-          Optional<Instant> clearedAt = r.wasNull() ? Optional.empty()
-              : Optional.of(Instant.ofEpochMilli(cleared));
+          Optional<Instant> clearedAt =
+              r.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(cleared));
           double ttl = r.getDouble(6);
           OptionalDouble ttlS = r.wasNull() ? OptionalDouble.empty() : OptionalDouble.of(ttl);
-          out.add(new WarningRecord(r.getLong(1), r.getString(2), opt(r, 3),
-              Instant.ofEpochMilli(r.getLong(4)), clearedAt, ttlS, r.getString(7),
-              r.getString(8)));
+          out.add(
+              new WarningRecord(
+                  r.getLong(1),
+                  r.getString(2),
+                  opt(r, 3),
+                  Instant.ofEpochMilli(r.getLong(4)),
+                  clearedAt,
+                  ttlS,
+                  r.getString(7),
+                  r.getString(8)));
         }
       }
     } catch (SQLException e) {
@@ -596,10 +669,12 @@ public final class History implements AutoCloseable {
    */
   public synchronized java.util.Map<String, String> lastCgroupByComm(int limit) {
     java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
-    try (PreparedStatement p = db.prepareStatement("SELECT victim_comm, cgroup FROM kill"
-        + " WHERE cgroup_source = 'report' AND victim_comm IS NOT NULL AND cgroup IS NOT NULL"
-        + " AND id IN (SELECT max(id) FROM kill WHERE cgroup_source = 'report'"
-        + " GROUP BY victim_comm) ORDER BY id DESC LIMIT ?")) {
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "SELECT victim_comm, cgroup FROM kill"
+                + " WHERE cgroup_source = 'report' AND victim_comm IS NOT NULL AND cgroup IS NOT NULL"
+                + " AND id IN (SELECT max(id) FROM kill WHERE cgroup_source = 'report'"
+                + " GROUP BY victim_comm) ORDER BY id DESC LIMIT ?")) {
       p.setInt(1, limit);
       try (ResultSet r = p.executeQuery()) {
         List<String[]> rows = new ArrayList<>();
@@ -653,8 +728,8 @@ public final class History implements AutoCloseable {
   }
 
   /**
-   * Runs a write; when the file refuses it (disk full, made read-only, removed), switches to
-   * memory and runs it there, so nothing read is lost.
+   * Runs a write; when the file refuses it (disk full, made read-only, removed), switches to memory
+   * and runs it there, so nothing read is lost.
    */
   private void write(Write w) {
     try {
@@ -667,8 +742,7 @@ public final class History implements AutoCloseable {
       try {
         w.run();
       } catch (SQLException e2) {
-        throw new IllegalStateException("the in-memory history refused a write: " + reason(e2),
-            e2);
+        throw new IllegalStateException("the in-memory history refused a write: " + reason(e2), e2);
       }
     }
   }

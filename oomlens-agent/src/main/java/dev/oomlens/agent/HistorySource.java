@@ -50,8 +50,12 @@ public final class HistorySource implements EvidenceSource {
       kills = history.kills(java.util.Optional.empty()).stream().filter(keep).toList();
       boots = history.boots();
     } catch (IllegalStateException e) {
-      evidence.input(new Input(name, Input.Kind.KERNEL_LOG, 0, List.of(
-          new Problem(name, 0, e.getMessage(), Problem.Kind.UNREADABLE))));
+      evidence.input(
+          new Input(
+              name,
+              Input.Kind.KERNEL_LOG,
+              0,
+              List.of(new Problem(name, 0, e.getMessage(), Problem.Kind.UNREADABLE))));
       return;
     }
     StringBuilder log = new StringBuilder();
@@ -64,16 +68,23 @@ public final class HistorySource implements EvidenceSource {
         }
       }
     }
-    try (EvidenceSet.InputSink sink = evidence.read(name, Input.Kind.KERNEL_LOG,
-        "the kills the agent recorded (" + kills.size() + ")", false)) {
-      new KernelLogReader(options).read(name,
-          new ByteArrayInputStream(log.toString().getBytes(StandardCharsets.UTF_8)), sink);
+    try (EvidenceSet.InputSink sink =
+        evidence.read(
+            name,
+            Input.Kind.KERNEL_LOG,
+            "the kills the agent recorded (" + kills.size() + ")",
+            false)) {
+      new KernelLogReader(options)
+          .read(
+              name,
+              new ByteArrayInputStream(log.toString().getBytes(StandardCharsets.UTF_8)),
+              sink);
     }
   }
 
   /**
-   * A stored {@code prio,seq,usec,flags;message} record as {@code dmesg --time-format=iso}
-   * prints it; dictionary lines (they start with a space) are metadata and are left out.
+   * A stored {@code prio,seq,usec,flags;message} record as {@code dmesg --time-format=iso} prints
+   * it; dictionary lines (they start with a space) are metadata and are left out.
    */
   static String framed(Instant boot, String record) {
     if (record.startsWith(" ")) {

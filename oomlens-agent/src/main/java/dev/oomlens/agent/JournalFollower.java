@@ -51,14 +51,13 @@ final class JournalFollower implements LogFollower {
   }
 
   /**
-   * Starts {@code command} (journalctl's arguments as {@link #COMMAND}); records at or below
-   * {@code afterSequence} are skipped.
+   * Starts {@code command} (journalctl's arguments as {@link #COMMAND}); records at or below {@code
+   * afterSequence} are skipped.
    *
    * @throws IOException when the command cannot be started (journalctl missing)
    */
   static JournalFollower start(List<String> command, long afterSequence) throws IOException {
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     return new JournalFollower(List.copyOf(command), afterSequence, p);
   }
 
@@ -68,8 +67,9 @@ final class JournalFollower implements LogFollower {
   }
 
   private void read() {
-    try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         queue.put(line);
@@ -102,8 +102,8 @@ final class JournalFollower implements LogFollower {
         if (closed) {
           return KmsgFollower.End.CLOSED;
         }
-        failure = name() + " ended" + (process.isAlive() ? "" : " with status "
-            + process.exitValue());
+        failure =
+            name() + " ended" + (process.isAlive() ? "" : " with status " + process.exitValue());
         return KmsgFollower.End.DEVICE_FAILED;
       }
       quietSince = System.nanoTime();

@@ -39,6 +39,7 @@ import java.util.function.Consumer;
 final class KubeLink implements Capture.KillListener, Capture.Names, AutoCloseable {
   /** Kills of other than the main process, within the window, that make a Ready pod degraded. */
   static final int DEGRADED_KILLS = 3;
+
   static final Duration DEGRADED_WINDOW = Duration.ofMinutes(10);
 
   private final KubernetesClient client;
@@ -65,23 +66,25 @@ final class KubeLink implements Capture.KillListener, Capture.Names, AutoCloseab
    * selected (fabric8's mock server ignores a spec.nodeName field selector).
    */
   void start(io.fabric8.kubernetes.client.dsl.Informable<Pod> pods) {
-    informer = pods
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Pod pod) {
-            put(pod);
-          }
+    informer =
+        pods.inform(
+            new ResourceEventHandler<>() {
+              @Override
+              public void onAdd(Pod pod) {
+                put(pod);
+              }
 
-          @Override
-          public void onUpdate(Pod old, Pod pod) {
-            put(pod);
-          }
+              @Override
+              public void onUpdate(Pod old, Pod pod) {
+                put(pod);
+              }
 
-          @Override
-          public void onDelete(Pod pod, boolean unknownFinalState) {
-            byUid.remove(pod.getMetadata().getUid());
-          }
-        }, 0);
+              @Override
+              public void onDelete(Pod pod, boolean unknownFinalState) {
+                byUid.remove(pod.getMetadata().getUid());
+              }
+            },
+            0);
   }
 
   private void put(Pod pod) {
@@ -102,18 +105,22 @@ final class KubeLink implements Capture.KillListener, Capture.Names, AutoCloseab
     if (pod == null) {
       return Optional.empty();
     }
-    return Optional.of(new Capture.Named(pod.getMetadata().getNamespace(),
-        pod.getMetadata().getName(), containerId.flatMap(id -> container(pod, id)).orElse("")));
+    return Optional.of(
+        new Capture.Named(
+            pod.getMetadata().getNamespace(),
+            pod.getMetadata().getName(),
+            containerId.flatMap(id -> container(pod, id)).orElse("")));
   }
 
   private static Optional<String> container(Pod pod, String id) {
     if (pod.getStatus() == null) {
       return Optional.empty();
     }
-    for (List<ContainerStatus> list : List.of(
-        nonNull(pod.getStatus().getContainerStatuses()),
-        nonNull(pod.getStatus().getInitContainerStatuses()),
-        nonNull(pod.getStatus().getEphemeralContainerStatuses()))) {
+    for (List<ContainerStatus> list :
+        List.of(
+            nonNull(pod.getStatus().getContainerStatuses()),
+            nonNull(pod.getStatus().getInitContainerStatuses()),
+            nonNull(pod.getStatus().getEphemeralContainerStatuses()))) {
       for (ContainerStatus s : list) {
         String cid = s.getContainerID();
         if (cid != null && (cid.endsWith("://" + id) || cid.equals(id))) {
@@ -139,16 +146,31 @@ final class KubeLink implements Capture.KillListener, Capture.Names, AutoCloseab
     String name = p.getMetadata().getName();
     Optional<String> container = kill.containerId().flatMap(id -> container(p, id));
     String reason = kill.verdict() == Verdict.NODE ? "OOMKillNode" : "OOMKillLimit";
-    String message = "Kernel OOM kill of " + kill.victimPid().stream()
-        .mapToObj(pid -> pid + " (" + kill.victimComm().orElse("?") + ")").findFirst()
-        .orElse("no process")
-        + kill.victimRssBytes().stream().mapToObj(b -> ", " + Sizes.bytes(b)).findFirst()
-            .orElse("")
-        + container.map(c -> " in container " + c).orElse("")
-        + "; verdict " + kill.verdict().label() + "; "
-        + mainProcess(kill).map(m -> m ? "the container's main process" : "not the container's"
-            + " main process (kubelet will not report it)").orElse("main process unknown")
-        + "; " + kill.code().orElse("no finding") + ": " + kill.summary();
+    String message =
+        "Kernel OOM kill of "
+            + kill.victimPid().stream()
+                .mapToObj(pid -> pid + " (" + kill.victimComm().orElse("?") + ")")
+                .findFirst()
+                .orElse("no process")
+            + kill.victimRssBytes().stream()
+                .mapToObj(b -> ", " + Sizes.bytes(b))
+                .findFirst()
+                .orElse("")
+            + container.map(c -> " in container " + c).orElse("")
+            + "; verdict "
+            + kill.verdict().label()
+            + "; "
+            + mainProcess(kill)
+                .map(
+                    m ->
+                        m
+                            ? "the container's main process"
+                            : "not the container's" + " main process (kubelet will not report it)")
+                .orElse("main process unknown")
+            + "; "
+            + kill.code().orElse("no finding")
+            + ": "
+            + kill.summary();
     post(p, container, reason, message, kill.at());
     if (mainProcess(kill).filter(m -> !m).isPresent() && ready(p)) {
       degraded(p, container, kill.at());
@@ -166,7 +188,8 @@ final class KubeLink implements Capture.KillListener, Capture.Names, AutoCloseab
   }
 
   private static boolean ready(Pod p) {
-    return p.getStatus() != null && p.getStatus().getConditions() != null
+    return p.getStatus() != null
+        && p.getStatus().getConditions() != null
         && p.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
@@ -180,37 +203,67 @@ final class KubeLink implements Capture.KillListener, Capture.Names, AutoCloseab
         kills.removeFirst();
       }
       Instant said = degradedSaid.get(uid);
-      if (kills.size() < DEGRADED_KILLS || (said != null && said.isAfter(at.minus(DEGRADED_WINDOW)))) {
+      if (kills.size() < DEGRADED_KILLS
+          || (said != null && said.isAfter(at.minus(DEGRADED_WINDOW)))) {
         return;
       }
       degradedSaid.put(uid, at);
-      post(p, container, "OOMKillDegraded", kills.size() + " processes other than the main one"
-          + " were OOM-killed in " + DEGRADED_WINDOW.toMinutes() + " min while the pod stayed"
-          + " Ready: it may be serving degraded", at);
+      post(
+          p,
+          container,
+          "OOMKillDegraded",
+          kills.size()
+              + " processes other than the main one"
+              + " were OOM-killed in "
+              + DEGRADED_WINDOW.toMinutes()
+              + " min while the pod stayed"
+              + " Ready: it may be serving degraded",
+          at);
     }
   }
 
-  private void post(Pod p, Optional<String> container, String reason, String message,
-      Instant at) {
+  private void post(Pod p, Optional<String> container, String reason, String message, Instant at) {
     String ns = p.getMetadata().getNamespace();
     String now = at.toString();
-    Event e = new EventBuilder()
-        .withNewMetadata().withGenerateName(p.getMetadata().getName() + ".oomlens-")
-        .withNamespace(ns).endMetadata()
-        .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withNamespace(ns)
-        .withName(p.getMetadata().getName()).withUid(p.getMetadata().getUid())
-        .withFieldPath(container.map(c -> "spec.containers{" + c + "}").orElse(null))
-        .endInvolvedObject()
-        .withReason(reason).withMessage(message).withType("Warning")
-        .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-        .withNewSource().withComponent("oomlens").withHost(node).endSource()
-        .withReportingComponent("oomlens").withReportingInstance(node)
-        .build();
+    Event e =
+        new EventBuilder()
+            .withNewMetadata()
+            .withGenerateName(p.getMetadata().getName() + ".oomlens-")
+            .withNamespace(ns)
+            .endMetadata()
+            .withNewInvolvedObject()
+            .withApiVersion("v1")
+            .withKind("Pod")
+            .withNamespace(ns)
+            .withName(p.getMetadata().getName())
+            .withUid(p.getMetadata().getUid())
+            .withFieldPath(container.map(c -> "spec.containers{" + c + "}").orElse(null))
+            .endInvolvedObject()
+            .withReason(reason)
+            .withMessage(message)
+            .withType("Warning")
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .withNewSource()
+            .withComponent("oomlens")
+            .withHost(node)
+            .endSource()
+            .withReportingComponent("oomlens")
+            .withReportingInstance(node)
+            .build();
     try {
       client.v1().events().inNamespace(ns).resource(e).create();
     } catch (KubernetesClientException ex) {
-      say.accept("cannot post the " + reason + " Event on pod " + ns + "/"
-          + p.getMetadata().getName() + ": " + ex.getMessage());
+      say.accept(
+          "cannot post the "
+              + reason
+              + " Event on pod "
+              + ns
+              + "/"
+              + p.getMetadata().getName()
+              + ": "
+              + ex.getMessage());
     }
   }
 

@@ -38,21 +38,36 @@ final class Sampler {
    * One limited cgroup in one sample. {@code high}, {@code highEvents} and {@code psi} (its
    * memory.pressure) are v2 only.
    */
-  record CgroupSample(String path, String usageFile, long usageBytes, long limitBytes,
-      OptionalLong highBytes, OptionalLong highEvents, Optional<PressureStall> psi) {
-    CgroupSample(String path, String usageFile, long usageBytes, long limitBytes,
-        OptionalLong highBytes, OptionalLong highEvents) {
+  record CgroupSample(
+      String path,
+      String usageFile,
+      long usageBytes,
+      long limitBytes,
+      OptionalLong highBytes,
+      OptionalLong highEvents,
+      Optional<PressureStall> psi) {
+    CgroupSample(
+        String path,
+        String usageFile,
+        long usageBytes,
+        long limitBytes,
+        OptionalLong highBytes,
+        OptionalLong highEvents) {
       this(path, usageFile, usageBytes, limitBytes, highBytes, highEvents, Optional.empty());
     }
   }
 
   /**
-   * One sample. {@code psi} and {@code meminfo} are empty when the host does not have them (no
-   * PSI) or they could not be read; {@code highWatermarkBytes} is the sum of the zones' high
-   * watermarks from /proc/zoneinfo.
+   * One sample. {@code psi} and {@code meminfo} are empty when the host does not have them (no PSI)
+   * or they could not be read; {@code highWatermarkBytes} is the sum of the zones' high watermarks
+   * from /proc/zoneinfo.
    */
-  record Sample(Instant at, Optional<PressureStall> psi, Optional<KeyedValues> meminfo,
-      OptionalLong highWatermarkBytes, List<CgroupSample> cgroups) {}
+  record Sample(
+      Instant at,
+      Optional<PressureStall> psi,
+      Optional<KeyedValues> meminfo,
+      OptionalLong highWatermarkBytes,
+      List<CgroupSample> cgroups) {}
 
   private final HostPaths paths;
   private final Metrics metrics;
@@ -65,20 +80,31 @@ final class Sampler {
   }
 
   Sample sample(Instant at) {
-    Optional<PressureStall> psi = timed("psi", () -> {
-      Path f = paths.proc().resolve("pressure/memory");
-      return Files.exists(f) ? Optional.of(PressureParser.parse(read(f), f.toString()))
-          : Optional.<PressureStall>empty();
-    });
-    Optional<KeyedValues> meminfo = timed("meminfo", () -> {
-      Path f = paths.proc().resolve("meminfo");
-      return Optional.of(MeminfoParser.parse(read(f), f.toString()));
-    });
-    Optional<Long> watermarks = timed("zoneinfo", () -> {
-      Path f = paths.proc().resolve("zoneinfo");
-      return Files.exists(f) ? Optional.of(highWatermarkPages(read(f)) * 4096L)
-          : Optional.<Long>empty();
-    });
+    Optional<PressureStall> psi =
+        timed(
+            "psi",
+            () -> {
+              Path f = paths.proc().resolve("pressure/memory");
+              return Files.exists(f)
+                  ? Optional.of(PressureParser.parse(read(f), f.toString()))
+                  : Optional.<PressureStall>empty();
+            });
+    Optional<KeyedValues> meminfo =
+        timed(
+            "meminfo",
+            () -> {
+              Path f = paths.proc().resolve("meminfo");
+              return Optional.of(MeminfoParser.parse(read(f), f.toString()));
+            });
+    Optional<Long> watermarks =
+        timed(
+            "zoneinfo",
+            () -> {
+              Path f = paths.proc().resolve("zoneinfo");
+              return Files.exists(f)
+                  ? Optional.of(highWatermarkPages(read(f)) * 4096L)
+                  : Optional.<Long>empty();
+            });
     List<CgroupSample> cgroups = new ArrayList<>();
     long start = System.nanoTime();
     boolean up = true;
@@ -95,18 +121,26 @@ final class Sampler {
     }
     metrics.source("cgroups", up, System.nanoTime() - start);
     metrics.cgroups.set(cgroups.size());
-    psi.ifPresent(p -> {
-      someTotalMicros = stalled("some", someTotalMicros, p.some().totalMicros());
-      p.full().ifPresent(f -> fullTotalMicros = stalled("full", fullTotalMicros, f.totalMicros()));
-      metrics.pressure.labelValues("some", "avg10").set(p.some().avg10() / 100);
-      metrics.pressure.labelValues("some", "avg60").set(p.some().avg60() / 100);
-      p.full().ifPresent(f -> {
-        metrics.pressure.labelValues("full", "avg10").set(f.avg10() / 100);
-        metrics.pressure.labelValues("full", "avg60").set(f.avg60() / 100);
-      });
-    });
-    return new Sample(at, psi, meminfo,
-        watermarks.map(OptionalLong::of).orElse(OptionalLong.empty()), List.copyOf(cgroups));
+    psi.ifPresent(
+        p -> {
+          someTotalMicros = stalled("some", someTotalMicros, p.some().totalMicros());
+          p.full()
+              .ifPresent(f -> fullTotalMicros = stalled("full", fullTotalMicros, f.totalMicros()));
+          metrics.pressure.labelValues("some", "avg10").set(p.some().avg10() / 100);
+          metrics.pressure.labelValues("some", "avg60").set(p.some().avg60() / 100);
+          p.full()
+              .ifPresent(
+                  f -> {
+                    metrics.pressure.labelValues("full", "avg10").set(f.avg10() / 100);
+                    metrics.pressure.labelValues("full", "avg60").set(f.avg60() / 100);
+                  });
+        });
+    return new Sample(
+        at,
+        psi,
+        meminfo,
+        watermarks.map(OptionalLong::of).orElse(OptionalLong.empty()),
+        List.copyOf(cgroups));
   }
 
   /** Adds what PSI's total grew since the last sample to the counter; returns the new total. */
@@ -168,26 +202,35 @@ final class Sampler {
           return Optional.empty();
         }
         OptionalLong limit = CgroupV2MemoryParser.parseLimit(read(max), max.toString());
-        OptionalLong high = Files.exists(dir.resolve("memory.high"))
-            ? CgroupV2MemoryParser.parseLimit(read(dir.resolve("memory.high")),
-                dir.resolve("memory.high").toString())
-            : OptionalLong.empty();
+        OptionalLong high =
+            Files.exists(dir.resolve("memory.high"))
+                ? CgroupV2MemoryParser.parseLimit(
+                    read(dir.resolve("memory.high")), dir.resolve("memory.high").toString())
+                : OptionalLong.empty();
         if (limit.isEmpty() && high.isEmpty()) {
           return Optional.empty();
         }
         Path current = dir.resolve("memory.current");
-        long usage = CgroupV2MemoryParser.parseBytes(read(current), current.toString())
-            .getAsLong();
+        long usage = CgroupV2MemoryParser.parseBytes(read(current), current.toString()).getAsLong();
         Path events = dir.resolve("memory.events");
-        OptionalLong highEvents = Files.exists(events)
-            ? CgroupV2MemoryParser.parseEvents(read(events), events.toString()).get("high")
-            : OptionalLong.empty();
+        OptionalLong highEvents =
+            Files.exists(events)
+                ? CgroupV2MemoryParser.parseEvents(read(events), events.toString()).get("high")
+                : OptionalLong.empty();
         Path pressure = dir.resolve("memory.pressure");
-        Optional<PressureStall> psi = Files.exists(pressure)
-            ? Optional.of(PressureParser.parse(read(pressure), pressure.toString()))
-            : Optional.empty();
-        return Optional.of(new CgroupSample(cgroup, current.toString(), usage,
-            limit.orElse(Long.MAX_VALUE), high, highEvents, psi));
+        Optional<PressureStall> psi =
+            Files.exists(pressure)
+                ? Optional.of(PressureParser.parse(read(pressure), pressure.toString()))
+                : Optional.empty();
+        return Optional.of(
+            new CgroupSample(
+                cgroup,
+                current.toString(),
+                usage,
+                limit.orElse(Long.MAX_VALUE),
+                high,
+                highEvents,
+                psi));
       }
       Path limitFile = dir.resolve("memory.limit_in_bytes");
       OptionalLong limit = CgroupV1MemoryParser.parseLimit(read(limitFile), limitFile.toString());
@@ -195,10 +238,16 @@ final class Sampler {
         return Optional.empty();
       }
       Path usageFile = dir.resolve("memory.usage_in_bytes");
-      long usage = CgroupV1MemoryParser.parseNumber(read(usageFile), usageFile.toString())
-          .getAsLong();
-      return Optional.of(new CgroupSample(cgroup, usageFile.toString(), usage,
-          limit.getAsLong(), OptionalLong.empty(), OptionalLong.empty()));
+      long usage =
+          CgroupV1MemoryParser.parseNumber(read(usageFile), usageFile.toString()).getAsLong();
+      return Optional.of(
+          new CgroupSample(
+              cgroup,
+              usageFile.toString(),
+              usage,
+              limit.getAsLong(),
+              OptionalLong.empty(),
+              OptionalLong.empty()));
     } catch (NoSuchFileException e) {
       return Optional.empty(); // the cgroup went away between listing and reading
     } catch (IOException e) {

@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * One early warning as the history keeps it: raised once per episode, cleared when the
- * condition ends.
+ * One early warning as the history keeps it: raised once per episode, cleared when the condition
+ * ends.
  *
  * @param cgroup the cgroup it is about; empty for the host (pressure, swap, low memory)
  * @param timeToLimitSeconds the forecast when the warning is a time-to-limit one

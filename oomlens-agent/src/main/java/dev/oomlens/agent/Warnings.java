@@ -44,24 +44,49 @@ import java.util.stream.Collectors;
 public final class Warnings {
   /** Samples in a row without the condition after which a warning is cleared. */
   static final int CLEAR_AFTER = 2;
+
   /** Points a trend needs before it forecasts anything. */
   static final int MIN_POINTS = 6;
 
-  public static final RuleInfo TIME_TO_LIMIT = RuleInfo.of("TIME-TO-LIMIT",
-      "a memory cgroup's usage rises steadily toward its limit: which, how fast, when it hits",
-      Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT);
-  public static final RuleInfo MEMORY_PRESSURE = RuleInfo.of("MEMORY-PRESSURE",
-      "the host stalls on memory (PSI full) above the limit for longer than the duration",
-      Severity.HIGH, RuleInfo.Scope.HOST, Layer.NODE, Layer.KERNEL_SWAP);
-  public static final RuleInfo SWAP_FILLING = RuleInfo.of("SWAP-FILLING",
-      "swap (zram included) is nearly full: the next burst has nowhere to go",
-      Severity.MEDIUM, RuleInfo.Scope.HOST, Layer.NODE, Layer.KERNEL_SWAP);
-  public static final RuleInfo LOW_MEMORY = RuleInfo.of("LOW-MEMORY",
-      "the host's available memory is falling toward the kernel's watermarks",
-      Severity.HIGH, RuleInfo.Scope.HOST, Layer.NODE);
-  public static final RuleInfo HIGH_THROTTLE = RuleInfo.of("HIGH-THROTTLE",
-      "a cgroup v2 workload is held at memory.high: throttled and reclaiming, not yet killed",
-      Severity.MEDIUM, RuleInfo.Scope.WORKLOAD, Layer.CONTAINER_LIMIT, Layer.APPLICATION);
+  public static final RuleInfo TIME_TO_LIMIT =
+      RuleInfo.of(
+          "TIME-TO-LIMIT",
+          "a memory cgroup's usage rises steadily toward its limit: which, how fast, when it hits",
+          Severity.HIGH,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.APPLICATION,
+          Layer.CONTAINER_LIMIT);
+  public static final RuleInfo MEMORY_PRESSURE =
+      RuleInfo.of(
+          "MEMORY-PRESSURE",
+          "the host stalls on memory (PSI full) above the limit for longer than the duration",
+          Severity.HIGH,
+          RuleInfo.Scope.HOST,
+          Layer.NODE,
+          Layer.KERNEL_SWAP);
+  public static final RuleInfo SWAP_FILLING =
+      RuleInfo.of(
+          "SWAP-FILLING",
+          "swap (zram included) is nearly full: the next burst has nowhere to go",
+          Severity.MEDIUM,
+          RuleInfo.Scope.HOST,
+          Layer.NODE,
+          Layer.KERNEL_SWAP);
+  public static final RuleInfo LOW_MEMORY =
+      RuleInfo.of(
+          "LOW-MEMORY",
+          "the host's available memory is falling toward the kernel's watermarks",
+          Severity.HIGH,
+          RuleInfo.Scope.HOST,
+          Layer.NODE);
+  public static final RuleInfo HIGH_THROTTLE =
+      RuleInfo.of(
+          "HIGH-THROTTLE",
+          "a cgroup v2 workload is held at memory.high: throttled and reclaiming, not yet killed",
+          Severity.MEDIUM,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.CONTAINER_LIMIT,
+          Layer.APPLICATION);
 
   /** Every warning rule, in the order of docs/rules.md. */
   public static final List<RuleInfo> RULES =
@@ -76,13 +101,19 @@ public final class Warnings {
    *     (systemd-oomd's ManagedOOMMemoryPressureLimit default, 60%)
    * @param pressureDuration how long the pressure must last (systemd-oomd's default, 30 s)
    * @param swapPercent swap use at or above which SWAP-FILLING fires
-   * @param watermarkFactor LOW-MEMORY fires when MemAvailable is below this many times the
-   *     zones' high watermarks
+   * @param watermarkFactor LOW-MEMORY fires when MemAvailable is below this many times the zones'
+   *     high watermarks
    */
-  public record Thresholds(Duration horizon, Duration window, double pressurePercent,
-      Duration pressureDuration, double swapPercent, double watermarkFactor) {
-    public static final Thresholds DEFAULTS = new Thresholds(Duration.ofMinutes(30),
-        Duration.ofMinutes(10), 60, Duration.ofSeconds(30), 90, 2);
+  public record Thresholds(
+      Duration horizon,
+      Duration window,
+      double pressurePercent,
+      Duration pressureDuration,
+      double swapPercent,
+      double watermarkFactor) {
+    public static final Thresholds DEFAULTS =
+        new Thresholds(
+            Duration.ofMinutes(30), Duration.ofMinutes(10), 60, Duration.ofSeconds(30), 90, 2);
 
     public Thresholds {
       requireNonNull(horizon, "horizon");
@@ -149,9 +180,12 @@ public final class Warnings {
     swap(s).ifPresent(holding::add);
     lowMemory(s).ifPresent(holding::add);
     highThrottle(s, previousHigh).forEach(holding::add);
-    previousHigh = s.cgroups().stream().filter(c -> c.highEvents().isPresent())
-        .collect(Collectors.toMap(Sampler.CgroupSample::path, c -> c.highEvents().getAsLong(),
-            (a, b) -> a));
+    previousHigh =
+        s.cgroups().stream()
+            .filter(c -> c.highEvents().isPresent())
+            .collect(
+                Collectors.toMap(
+                    Sampler.CgroupSample::path, c -> c.highEvents().getAsLong(), (a, b) -> a));
     episodes(holding, s.at());
     return holding;
   }
@@ -176,17 +210,26 @@ public final class Warnings {
       if (e != null) {
         e.quiet = 0;
       } else {
-        long id = history.raiseWarning(new WarningRecord(-1, h.finding().code(), h.cgroup(), at,
-            Optional.empty(), h.timeToLimitSeconds(), h.finding().summary(),
-            evidence(h.finding())));
+        long id =
+            history.raiseWarning(
+                new WarningRecord(
+                    -1,
+                    h.finding().code(),
+                    h.cgroup(),
+                    at,
+                    Optional.empty(),
+                    h.timeToLimitSeconds(),
+                    h.finding().summary(),
+                    evidence(h.finding())));
         raised.put(h.key(), new Episode(id));
         metrics.warnings.labelValues(h.finding().code()).inc();
         say.accept("warning " + h.finding().code() + ": " + h.finding().summary());
       }
-      h.timeToLimitSeconds().ifPresent(ttl -> h.cgroup().ifPresent(
-          cg -> metrics.timeToLimit.labelValues(cg).set(ttl)));
+      h.timeToLimitSeconds()
+          .ifPresent(
+              ttl -> h.cgroup().ifPresent(cg -> metrics.timeToLimit.labelValues(cg).set(ttl)));
     }
-    for (var it = raised.entrySet().iterator(); it.hasNext();) {
+    for (var it = raised.entrySet().iterator(); it.hasNext(); ) {
       var entry = it.next();
       if (now.containsKey(entry.getKey())) {
         continue;
@@ -207,7 +250,9 @@ public final class Warnings {
     return f.evidence().stream().map(Citation::describe).collect(Collectors.joining("\n"));
   }
 
-  /** TIME-TO-LIMIT of one cgroup: a rising robust trend that reaches the limit within the horizon. */
+  /**
+   * TIME-TO-LIMIT of one cgroup: a rising robust trend that reaches the limit within the horizon.
+   */
   Optional<Holding> timeToLimit(Sampler.CgroupSample c, Deque<Trend.Point> window, Instant at) {
     if (c.limitBytes() == Long.MAX_VALUE || window.size() < MIN_POINTS) {
       return Optional.empty();
@@ -228,27 +273,62 @@ public final class Warnings {
       return Optional.empty();
     }
     double seconds = ttl.getAsDouble();
-    List<SeriesWindow.Sample> samples = points.stream()
-        .map(p -> new SeriesWindow.Sample(Instant.ofEpochMilli((long) (p.t() * 1000)), p.y()))
-        .toList();
-    SeriesWindow series = new SeriesWindow(c.usageFile(), Map.of("cgroup", c.path()),
-        samples.getFirst().time(), samples.getLast().time(), samples);
+    List<SeriesWindow.Sample> samples =
+        points.stream()
+            .map(p -> new SeriesWindow.Sample(Instant.ofEpochMilli((long) (p.t() * 1000)), p.y()))
+            .toList();
+    SeriesWindow series =
+        new SeriesWindow(
+            c.usageFile(),
+            Map.of("cgroup", c.path()),
+            samples.getFirst().time(),
+            samples.getLast().time(),
+            samples);
     String rate = Sizes.bytes((long) (trend.slope() * 60)) + "/min";
-    String summary = c.path() + " grows " + rate + " and reaches its limit of "
-        + Sizes.bytes(c.limitBytes()) + " in about " + duration(seconds);
-    String reasoning = "Usage " + Sizes.bytes(c.usageBytes()) + " of " + Sizes.bytes(c.limitBytes())
-        + "; a Theil-Sen trend over the last " + points.size() + " samples ("
-        + duration(last - first) + ") rises " + rate + ", which a single GC or cache burst does"
-        + " not bend. At that rate the limit is reached at "
-        + Instant.ofEpochMilli((long) ((last + seconds) * 1000)) + ".";
-    Finding f = new Finding(TIME_TO_LIMIT.code(), TIME_TO_LIMIT.defaultSeverity(),
-        points.size() >= 3 * MIN_POINTS ? Confidence.HIGH : Confidence.MEDIUM, summary, reasoning,
-        List.of(series), List.of(
-            new Fix(Layer.APPLICATION, "Find what grows in " + c.path() + " before it reaches the"
-                + " limit: a leak keeps growing after load falls", Optional.empty()),
-            new Fix(Layer.CONTAINER_LIMIT, "Raise the limit only if the growth is expected"
-                + " (a cache warming up, more work); otherwise the kill only moves later",
-                Optional.empty())));
+    String summary =
+        c.path()
+            + " grows "
+            + rate
+            + " and reaches its limit of "
+            + Sizes.bytes(c.limitBytes())
+            + " in about "
+            + duration(seconds);
+    String reasoning =
+        "Usage "
+            + Sizes.bytes(c.usageBytes())
+            + " of "
+            + Sizes.bytes(c.limitBytes())
+            + "; a Theil-Sen trend over the last "
+            + points.size()
+            + " samples ("
+            + duration(last - first)
+            + ") rises "
+            + rate
+            + ", which a single GC or cache burst does"
+            + " not bend. At that rate the limit is reached at "
+            + Instant.ofEpochMilli((long) ((last + seconds) * 1000))
+            + ".";
+    Finding f =
+        new Finding(
+            TIME_TO_LIMIT.code(),
+            TIME_TO_LIMIT.defaultSeverity(),
+            points.size() >= 3 * MIN_POINTS ? Confidence.HIGH : Confidence.MEDIUM,
+            summary,
+            reasoning,
+            List.of(series),
+            List.of(
+                new Fix(
+                    Layer.APPLICATION,
+                    "Find what grows in "
+                        + c.path()
+                        + " before it reaches the"
+                        + " limit: a leak keeps growing after load falls",
+                    Optional.empty()),
+                new Fix(
+                    Layer.CONTAINER_LIMIT,
+                    "Raise the limit only if the growth is expected"
+                        + " (a cache warming up, more work); otherwise the kill only moves later",
+                    Optional.empty())));
     return Optional.of(new Holding(f, Optional.of(c.path()), OptionalDouble.of(seconds)));
   }
 
@@ -278,19 +358,36 @@ public final class Warnings {
       return Optional.empty();
     }
     String who = cgroup.map(c -> "every task of " + c).orElse("every task of the host");
-    Finding f = new Finding(MEMORY_PRESSURE.code(), MEMORY_PRESSURE.defaultSeverity(),
-        Confidence.HIGH, who + " stalled on memory " + full.avg10()
-            + "% of the last 10 s, above " + thresholds.pressurePercent() + "% for "
-            + duration(lasted.toSeconds()),
-        "PSI full means no task could run for lack of memory (reclaim, refaults, swap-in). At "
-            + thresholds.pressurePercent() + "% for " + thresholds.pressureDuration().toSeconds()
-            + " s systemd-oomd would kill; the kernel's OOM killer acts only once reclaim fails,"
-            + " often minutes of thrashing later.",
-        List.of(full.cite()), List.of(new Fix(Layer.NODE, cgroup.isPresent()
-            ? "Give " + cgroup.get() + " more memory or make its working set smaller; a kill"
-                + " is near"
-            : "Move or stop the workloads using the most memory on this host, or give it more"
-                + " memory; a kill is near", Optional.empty())));
+    Finding f =
+        new Finding(
+            MEMORY_PRESSURE.code(),
+            MEMORY_PRESSURE.defaultSeverity(),
+            Confidence.HIGH,
+            who
+                + " stalled on memory "
+                + full.avg10()
+                + "% of the last 10 s, above "
+                + thresholds.pressurePercent()
+                + "% for "
+                + duration(lasted.toSeconds()),
+            "PSI full means no task could run for lack of memory (reclaim, refaults, swap-in). At "
+                + thresholds.pressurePercent()
+                + "% for "
+                + thresholds.pressureDuration().toSeconds()
+                + " s systemd-oomd would kill; the kernel's OOM killer acts only once reclaim fails,"
+                + " often minutes of thrashing later.",
+            List.of(full.cite()),
+            List.of(
+                new Fix(
+                    Layer.NODE,
+                    cgroup.isPresent()
+                        ? "Give "
+                            + cgroup.get()
+                            + " more memory or make its working set smaller; a kill"
+                            + " is near"
+                        : "Move or stop the workloads using the most memory on this host, or give it more"
+                            + " memory; a kill is near",
+                    Optional.empty())));
     return Optional.of(new Holding(f, cgroup, OptionalDouble.empty()));
   }
 
@@ -312,19 +409,33 @@ public final class Warnings {
     List<Citation> cites = new ArrayList<>();
     m.cite("SwapTotal").ifPresent(cites::add);
     m.cite("SwapFree").ifPresent(cites::add);
-    Finding f = new Finding(SWAP_FILLING.code(), SWAP_FILLING.defaultSeverity(), Confidence.HIGH,
-        String.format(java.util.Locale.ROOT, "swap is %.0f%% full (%s free of %s)", usedPercent,
-            Sizes.bytes(free.getAsLong() * 1024), Sizes.bytes(total.getAsLong() * 1024)),
-        "With swap full, anonymous memory can no longer be pushed out: the next burst goes"
-            + " straight to reclaim of page cache, then to the OOM killer.",
-        cites, List.of(new Fix(Layer.KERNEL_SWAP, "Add swap or zram, or find what filled it"
-            + " (smem -s swap, or VmSwap in /proc/PID/status)", Optional.empty())));
+    Finding f =
+        new Finding(
+            SWAP_FILLING.code(),
+            SWAP_FILLING.defaultSeverity(),
+            Confidence.HIGH,
+            String.format(
+                java.util.Locale.ROOT,
+                "swap is %.0f%% full (%s free of %s)",
+                usedPercent,
+                Sizes.bytes(free.getAsLong() * 1024),
+                Sizes.bytes(total.getAsLong() * 1024)),
+            "With swap full, anonymous memory can no longer be pushed out: the next burst goes"
+                + " straight to reclaim of page cache, then to the OOM killer.",
+            cites,
+            List.of(
+                new Fix(
+                    Layer.KERNEL_SWAP,
+                    "Add swap or zram, or find what filled it"
+                        + " (smem -s swap, or VmSwap in /proc/PID/status)",
+                    Optional.empty())));
     return Optional.of(new Holding(f, Optional.empty(), OptionalDouble.empty()));
   }
 
   /** LOW-MEMORY: MemAvailable below a multiple of the zones' high watermarks. */
   Optional<Holding> lowMemory(Sampler.Sample s) {
-    if (s.meminfo().isEmpty() || s.highWatermarkBytes().isEmpty()
+    if (s.meminfo().isEmpty()
+        || s.highWatermarkBytes().isEmpty()
         || s.highWatermarkBytes().getAsLong() == 0) {
       return Optional.empty();
     }
@@ -339,17 +450,31 @@ public final class Warnings {
     }
     List<Citation> cites = new ArrayList<>();
     s.meminfo().get().cite("MemAvailable").ifPresent(cites::add);
-    cites.add(new dev.oomlens.core.model.FileValue("/proc/zoneinfo", "high (all zones)",
-        Sizes.bytes(high), 0));
-    Finding f = new Finding(LOW_MEMORY.code(), LOW_MEMORY.defaultSeverity(), Confidence.HIGH,
-        "available memory " + Sizes.bytes(availableBytes) + " is within "
-            + thresholds.watermarkFactor() + "x of the kernel's high watermarks ("
-            + Sizes.bytes(high) + ")",
-        "Below the watermarks kswapd reclaims, then allocations reclaim directly and stall;"
-            + " once reclaim fails the OOM killer picks a victim on the whole host.",
-        cites, List.of(new Fix(Layer.NODE, "Free memory on the host now (stop or move a"
-            + " workload), and reserve memory for the system (kubelet --system-reserved,"
-            + " --eviction-hard memory.available)", Optional.empty())));
+    cites.add(
+        new dev.oomlens.core.model.FileValue(
+            "/proc/zoneinfo", "high (all zones)", Sizes.bytes(high), 0));
+    Finding f =
+        new Finding(
+            LOW_MEMORY.code(),
+            LOW_MEMORY.defaultSeverity(),
+            Confidence.HIGH,
+            "available memory "
+                + Sizes.bytes(availableBytes)
+                + " is within "
+                + thresholds.watermarkFactor()
+                + "x of the kernel's high watermarks ("
+                + Sizes.bytes(high)
+                + ")",
+            "Below the watermarks kswapd reclaims, then allocations reclaim directly and stall;"
+                + " once reclaim fails the OOM killer picks a victim on the whole host.",
+            cites,
+            List.of(
+                new Fix(
+                    Layer.NODE,
+                    "Free memory on the host now (stop or move a"
+                        + " workload), and reserve memory for the system (kubelet --system-reserved,"
+                        + " --eviction-hard memory.available)",
+                    Optional.empty())));
     return Optional.of(new Holding(f, Optional.empty(), OptionalDouble.empty()));
   }
 
@@ -364,17 +489,33 @@ public final class Warnings {
       if (climbed <= 0 || c.usageBytes() < 0.95 * c.highBytes().getAsLong()) {
         continue;
       }
-      Finding f = new Finding(HIGH_THROTTLE.code(), HIGH_THROTTLE.defaultSeverity(),
-          Confidence.HIGH, c.path() + " is held at memory.high (" + Sizes.bytes(c.usageBytes())
-              + " of " + Sizes.bytes(c.highBytes().getAsLong()) + "): throttled " + climbed
-              + " times since the last sample",
-          "Above memory.high the kernel makes the cgroup's tasks reclaim and sleeps them: the"
-              + " workload slows down instead of being killed, which looks like a hang.",
-          List.of(new dev.oomlens.core.model.FileValue(c.usageFile()
-              .replace("memory.current", "memory.events"), "high",
-              Long.toString(c.highEvents().getAsLong()), 0)),
-          List.of(new Fix(Layer.CONTAINER_LIMIT, "Raise memory.high (Kubernetes MemoryQoS sets"
-              + " it from the limit), or reduce the workload's memory", Optional.empty())));
+      Finding f =
+          new Finding(
+              HIGH_THROTTLE.code(),
+              HIGH_THROTTLE.defaultSeverity(),
+              Confidence.HIGH,
+              c.path()
+                  + " is held at memory.high ("
+                  + Sizes.bytes(c.usageBytes())
+                  + " of "
+                  + Sizes.bytes(c.highBytes().getAsLong())
+                  + "): throttled "
+                  + climbed
+                  + " times since the last sample",
+              "Above memory.high the kernel makes the cgroup's tasks reclaim and sleeps them: the"
+                  + " workload slows down instead of being killed, which looks like a hang.",
+              List.of(
+                  new dev.oomlens.core.model.FileValue(
+                      c.usageFile().replace("memory.current", "memory.events"),
+                      "high",
+                      Long.toString(c.highEvents().getAsLong()),
+                      0)),
+              List.of(
+                  new Fix(
+                      Layer.CONTAINER_LIMIT,
+                      "Raise memory.high (Kubernetes MemoryQoS sets"
+                          + " it from the limit), or reduce the workload's memory",
+                      Optional.empty())));
       out.add(new Holding(f, Optional.of(c.path()), OptionalDouble.empty()));
     }
     return out;

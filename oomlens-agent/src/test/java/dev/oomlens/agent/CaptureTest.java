@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,10 +32,18 @@ class CaptureTest {
   }
 
   private Capture capture(History h, long cursor, List<KillRecord> told) {
-    return new Capture("/dev/kmsg", "boot-1", BOOT, cursor, h, new Metrics(),
+    return new Capture(
+        "/dev/kmsg",
+        "boot-1",
+        BOOT,
+        cursor,
+        h,
+        new Metrics(),
         new AtKill(HostPaths.under(tmp.resolve("nohost")), 5, 20),
-        List.of((KillRecord k, OomReport r, long latency) -> told.add(k)), Capture.Names.NONE,
-        new ReaderOptions(LocalDate.of(2026, 12, 5)), System::nanoTime);
+        List.of((KillRecord k, OomReport r, long latency) -> told.add(k)),
+        Capture.Names.NONE,
+        new ReaderOptions(LocalDate.of(2026, 12, 5)),
+        System::nanoTime);
   }
 
   private static void feed(Capture c, List<String> records) {
@@ -58,7 +65,8 @@ class CaptureTest {
       KillRecord first = told.getFirst();
       assertThat(first.killSeq()).isEqualTo(539);
       assertThat(first.firstSeq()).isEqualTo(460);
-      assertThat(first.report()).startsWith("4,460,529716005,-;stress-hog invoked oom-killer")
+      assertThat(first.report())
+          .startsWith("4,460,529716005,-;stress-hog invoked oom-killer")
           .contains("3,539,529716577,-;Memory cgroup out of memory: Killed process 9006");
       assertThat(first.at()).isEqualTo(BOOT.plusMillis(529716));
       assertThat(first.cgroupSource()).isEqualTo("report");
@@ -93,9 +101,12 @@ class CaptureTest {
       Capture c = capture(h, -1, told);
       feed(c, records());
       c.record(700, 529800000L, "4,700,529800000,-;oom_kill_process: 3 callbacks suppressed");
-      c.record(701, 529800010L, "3,701,529800010,-;Memory cgroup out of memory: Killed process"
-          + " 9100 (stress-hog) total-vm:51748kB, anon-rss:48768kB, file-rss:1656kB,"
-          + " shmem-rss:0kB, UID:0 pgtables:140kB oom_score_adj:500");
+      c.record(
+          701,
+          529800010L,
+          "3,701,529800010,-;Memory cgroup out of memory: Killed process"
+              + " 9100 (stress-hog) total-vm:51748kB, anon-rss:48768kB, file-rss:1656kB,"
+              + " shmem-rss:0kB, UID:0 pgtables:140kB oom_score_adj:500");
       c.quiet(Duration.ofMillis(10));
       KillRecord bare = told.getLast();
       assertThat(bare.victimPid()).hasValue(9100);

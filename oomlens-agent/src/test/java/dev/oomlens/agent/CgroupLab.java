@@ -32,8 +32,10 @@ final class CgroupLab implements AutoCloseable {
   /** Why the real-kernel tests cannot run here, or empty when they can. */
   static Optional<String> whyNot() {
     try {
-      boolean root = Files.readAllLines(Path.of("/proc/self/status")).stream()
-          .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[2].equals("0"));
+      boolean root =
+          Files.readAllLines(Path.of("/proc/self/status")).stream()
+              .filter(l -> l.startsWith("Uid:"))
+              .anyMatch(l -> l.split("\\s+")[2].equals("0"));
       if (!root) {
         return Optional.of("not running as root (cgroups need it)");
       }
@@ -81,18 +83,30 @@ final class CgroupLab implements AutoCloseable {
   /** A copy of tail named {@code name}: run on /dev/zero it grows until it is killed. */
   Path hog(String name) throws IOException {
     Path copy = workDir.resolve(name);
-    Files.copy(Path.of("/usr/bin/tail"), copy, StandardCopyOption.REPLACE_EXISTING,
+    Files.copy(
+        Path.of("/usr/bin/tail"),
+        copy,
+        StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.COPY_ATTRIBUTES);
     return copy;
   }
 
   /** Starts {@code command} inside {@code cgroup} (a shell joins it, then execs). */
   Process start(Path cgroup, String... command) throws IOException {
-    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
-        "echo $$ > \"$0\" && exec \"$@\"", cgroup.resolve("cgroup.procs").toString()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "/bin/sh",
+                "-c",
+                "echo $$ > \"$0\" && exec \"$@\"",
+                cgroup.resolve("cgroup.procs").toString()));
     argv.addAll(List.of(command));
-    Process p = new ProcessBuilder(argv).directory(workDir.toFile())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(argv)
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     processes.add(p);
     return p;
   }

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The files of deploy/: the chart rendered with its values and every document parsed, the
- * alerting rules checked by promtool (as a plain file and as the PrometheusRule's spec), the
- * systemd unit checked by systemd-analyze. A tool that is missing skips its check and says so.
+ * The files of deploy/: the chart rendered with its values and every document parsed, the alerting
+ * rules checked by promtool (as a plain file and as the PrometheusRule's spec), the systemd unit
+ * checked by systemd-analyze. A tool that is missing skips its check and says so.
  */
 class DeployTest {
   private static final Path DEPLOY = Path.of("..", "deploy");
@@ -32,8 +32,7 @@ class DeployTest {
   @TempDir Path tmp;
 
   private static List<JsonNode> render() throws IOException {
-    String yaml = new Helm(CHART).template().withName("oomlens").withNamespace("monitoring")
-        .call();
+    String yaml = new Helm(CHART).template().withName("oomlens").withNamespace("monitoring").call();
     List<JsonNode> docs = new ArrayList<>();
     try (var parser = new YAMLFactory().createParser(yaml)) {
       var it = new ObjectMapper().readValues(parser, JsonNode.class);
@@ -48,20 +47,30 @@ class DeployTest {
   }
 
   private static JsonNode kind(List<JsonNode> docs, String kind) {
-    return docs.stream().filter(d -> d.path("kind").asText().equals(kind)).findFirst()
+    return docs.stream()
+        .filter(d -> d.path("kind").asText().equals(kind))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no " + kind + " in the rendered chart"));
   }
 
   @Test
   void chart_rendersEveryObject_daemonSetAsTheIssueAsks() throws IOException {
     List<JsonNode> docs = render();
-    assertThat(docs).extracting(d -> d.path("kind").asText())
-        .containsExactlyInAnyOrder("ServiceAccount", "Service", "DaemonSet", "PrometheusRule",
-            "ClusterRole", "ClusterRoleBinding");
-    assertThat(docs).allSatisfy(d -> {
-      assertThat(d.path("apiVersion").asText()).isNotEmpty();
-      assertThat(d.path("metadata").path("name").asText()).isEqualTo("oomlens-oomlens");
-    });
+    assertThat(docs)
+        .extracting(d -> d.path("kind").asText())
+        .containsExactlyInAnyOrder(
+            "ServiceAccount",
+            "Service",
+            "DaemonSet",
+            "PrometheusRule",
+            "ClusterRole",
+            "ClusterRoleBinding");
+    assertThat(docs)
+        .allSatisfy(
+            d -> {
+              assertThat(d.path("apiVersion").asText()).isNotEmpty();
+              assertThat(d.path("metadata").path("name").asText()).isEqualTo("oomlens-oomlens");
+            });
     // RBAC: get/list/watch pods and create events, nothing else.
     JsonNode rules = kind(docs, "ClusterRole").path("rules");
     assertThat(rules).hasSize(2);
@@ -72,10 +81,10 @@ class DeployTest {
     JsonNode pod = kind(docs, "DaemonSet").path("spec").path("template").path("spec");
     assertThat(pod.path("priorityClassName").asText()).isEqualTo("system-node-critical");
     JsonNode c = pod.path("containers").get(0);
-    List<String> args = StreamSupport.stream(c.path("args").spliterator(), false)
-        .map(JsonNode::asText).toList();
-    assertThat(args).contains("watch", "--path.rootfs=/host", "--listen=0.0.0.0:9717",
-        "--kubernetes");
+    List<String> args =
+        StreamSupport.stream(c.path("args").spliterator(), false).map(JsonNode::asText).toList();
+    assertThat(args)
+        .contains("watch", "--path.rootfs=/host", "--listen=0.0.0.0:9717", "--kubernetes");
     assertThat(c.path("env").get(0).path("valueFrom").path("fieldRef").path("fieldPath").asText())
         .isEqualTo("spec.nodeName");
     assertThat(c.path("resources").path("limits").path("memory").asText()).isEqualTo("192Mi");
@@ -84,9 +93,11 @@ class DeployTest {
         .isEqualTo("SYSLOG");
     assertThat(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean()).isTrue();
     for (String mount : List.of("/host/proc", "/host/sys", "/dev/kmsg")) {
-      assertThat(StreamSupport.stream(c.path("volumeMounts").spliterator(), false)
-          .filter(m -> m.path("mountPath").asText().equals(mount)))
-          .as(mount).singleElement()
+      assertThat(
+              StreamSupport.stream(c.path("volumeMounts").spliterator(), false)
+                  .filter(m -> m.path("mountPath").asText().equals(mount)))
+          .as(mount)
+          .singleElement()
           .satisfies(m -> assertThat(m.path("readOnly").asBoolean()).isTrue());
     }
   }
@@ -95,7 +106,8 @@ class DeployTest {
   void rules_plainFileAndPrometheusRule_passPromtool() throws Exception {
     Path promtool = Path.of("/usr/bin/promtool");
     assumeThat(Files.isExecutable(promtool))
-        .as("promtool check skipped: /usr/bin/promtool missing (Debian: prometheus)").isTrue();
+        .as("promtool check skipped: /usr/bin/promtool missing (Debian: prometheus)")
+        .isTrue();
     assertThat(run(promtool.toString(), "check", "rules", RULES.toString())).contains("SUCCESS");
     JsonNode spec = kind(render(), "PrometheusRule").path("spec");
     Path fromChart = tmp.resolve("prometheusrule-spec.yml");
@@ -105,9 +117,14 @@ class DeployTest {
     // Every metric the rules query is one the agent exports.
     String rules = Files.readString(RULES);
     Metrics m = new Metrics();
-    for (String name : List.of("oomlens_oom_kills_total", "oomlens_cgroup_time_to_limit_seconds",
-        "oomlens_memory_pressure_ratio", "oomlens_kmsg_records_lost_total",
-        "oomlens_history_writable", "oomlens_source_up")) {
+    for (String name :
+        List.of(
+            "oomlens_oom_kills_total",
+            "oomlens_cgroup_time_to_limit_seconds",
+            "oomlens_memory_pressure_ratio",
+            "oomlens_kmsg_records_lost_total",
+            "oomlens_history_writable",
+            "oomlens_source_up")) {
       assertThat(rules).contains(name);
       assertThat(m.registry.scrape().stream().map(s -> s.getMetadata().getPrometheusName()))
           .contains(name.replace("_total", ""));
@@ -118,20 +135,29 @@ class DeployTest {
   void systemdUnit_verifies() throws Exception {
     Path analyze = Path.of("/usr/bin/systemd-analyze");
     assumeThat(Files.isExecutable(analyze))
-        .as("systemd-analyze check skipped: /usr/bin/systemd-analyze missing").isTrue();
+        .as("systemd-analyze check skipped: /usr/bin/systemd-analyze missing")
+        .isTrue();
     // The unit names /usr/local/bin/oomlens; verify needs its ExecStart to exist.
     Path bin = tmp.resolve("oomlens");
     Files.writeString(bin, "#!/bin/sh\nexit 0\n");
     bin.toFile().setExecutable(true);
-    String unit = Files.readString(DEPLOY.resolve("systemd/oomlens-watch.service"))
-        .replace("/usr/local/bin/oomlens", bin.toString());
+    String unit =
+        Files.readString(DEPLOY.resolve("systemd/oomlens-watch.service"))
+            .replace("/usr/local/bin/oomlens", bin.toString());
     Path copy = tmp.resolve("oomlens-watch.service");
     Files.writeString(copy, unit);
     String out = run(analyze.toString(), "verify", copy.toString());
-    assertThat(out).doesNotContain("Unknown key").doesNotContain("Failed to parse")
+    assertThat(out)
+        .doesNotContain("Unknown key")
+        .doesNotContain("Failed to parse")
         .doesNotContain("Invalid");
-    assertThat(unit).contains("CapabilityBoundingSet=CAP_SYSLOG", "NoNewPrivileges=yes",
-        "ProtectSystem=strict", "StateDirectory=oomlens", "OOMScoreAdjust=-900");
+    assertThat(unit)
+        .contains(
+            "CapabilityBoundingSet=CAP_SYSLOG",
+            "NoNewPrivileges=yes",
+            "ProtectSystem=strict",
+            "StateDirectory=oomlens",
+            "OOMScoreAdjust=-900");
   }
 
   /** Runs a command; fails with its output when it exits non-zero. */

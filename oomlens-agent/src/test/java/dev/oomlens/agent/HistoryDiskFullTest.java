@@ -27,7 +27,8 @@ class HistoryDiskFullTest {
   @Test
   void diskFull_keptInMemory_thenWrittenWhenThereIsRoom() throws Exception {
     assumeThat(CgroupLab.whyNot().filter(w -> w.startsWith("not running as root")))
-        .as("disk-full test skipped: mounting a tmpfs needs root").isEmpty();
+        .as("disk-full test skipped: mounting a tmpfs needs root")
+        .isEmpty();
     Path mnt = Files.createDirectory(tmp.resolve("small"));
     run("mount", "-t", "tmpfs", "-o", "size=1m", "oomlens-test", mnt.toString());
     try {
@@ -52,8 +53,8 @@ class HistoryDiskFullTest {
           stored++;
         }
         assertThat(h.writable()).as("the file refused a write: memory took over").isFalse();
-        assertThat(h.notes()).anySatisfy(n -> assertThat(n).startsWith("cannot write " + db)
-            .contains("full"));
+        assertThat(h.notes())
+            .anySatisfy(n -> assertThat(n).startsWith("cannot write " + db).contains("full"));
 
         Files.delete(filler);
         clock.now = T0.plusSeconds(31);
@@ -71,12 +72,33 @@ class HistoryDiskFullTest {
 
   private static KillRecord kill(long seq) {
     // Large enough that a few dozen cannot fit in what the filler leaves.
-    String report = ("3," + seq + ",1,-;Memory cgroup out of memory: Killed process " + seq
-        + " (hog) total-vm:1kB\n").repeat(200);
-    return new KillRecord("b1", seq, seq, seq, T0.plusSeconds(seq), OptionalLong.of(seq),
-        Optional.of("hog"), OptionalLong.empty(), Optional.of("/x"), "report", Optional.of("/x"),
-        Verdict.LIMIT, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        "s", report, "{}");
+    String report =
+        ("3,"
+                + seq
+                + ",1,-;Memory cgroup out of memory: Killed process "
+                + seq
+                + " (hog) total-vm:1kB\n")
+            .repeat(200);
+    return new KillRecord(
+        "b1",
+        seq,
+        seq,
+        seq,
+        T0.plusSeconds(seq),
+        OptionalLong.of(seq),
+        Optional.of("hog"),
+        OptionalLong.empty(),
+        Optional.of("/x"),
+        "report",
+        Optional.of("/x"),
+        Verdict.LIMIT,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        "s",
+        report,
+        "{}");
   }
 
   private static void run(String... command) throws Exception {

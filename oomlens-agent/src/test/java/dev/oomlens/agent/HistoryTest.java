@@ -23,11 +23,26 @@ class HistoryTest {
   @TempDir Path tmp;
 
   static KillRecord kill(String boot, long seq, long pid) {
-    return new KillRecord(boot, seq - 5, seq, seq + 1, T0.plusSeconds(seq), OptionalLong.of(pid),
-        Optional.of("hog"), OptionalLong.of(16L << 20), Optional.of("/kubepods/pod1/c1"), "report",
-        Optional.of("/kubepods/pod1/c1"), Verdict.LIMIT, Optional.of("1-2"), Optional.of("c1"),
-        Optional.empty(), Optional.of("MEMCG-LIMIT"), "the container hit its limit",
-        "3," + seq + ",1,-;Memory cgroup out of memory: Killed process " + pid + " (hog)\n", "{}");
+    return new KillRecord(
+        boot,
+        seq - 5,
+        seq,
+        seq + 1,
+        T0.plusSeconds(seq),
+        OptionalLong.of(pid),
+        Optional.of("hog"),
+        OptionalLong.of(16L << 20),
+        Optional.of("/kubepods/pod1/c1"),
+        "report",
+        Optional.of("/kubepods/pod1/c1"),
+        Verdict.LIMIT,
+        Optional.of("1-2"),
+        Optional.of("c1"),
+        Optional.empty(),
+        Optional.of("MEMCG-LIMIT"),
+        "the container hit its limit",
+        "3," + seq + ",1,-;Memory cgroup out of memory: Killed process " + pid + " (hog)\n",
+        "{}");
   }
 
   @Test
@@ -53,18 +68,30 @@ class HistoryTest {
     try (History h = History.openForAgent(db, CLOCK)) {
       h.boot("b1", T0.minusSeconds(100));
       h.addKill(kill("b1", 10, 100), 11);
-      long id = h.raiseWarning(new WarningRecord(-1, "TIME-TO-LIMIT", Optional.of("/a"), T0,
-          Optional.empty(), OptionalDouble.of(95), "grows", "usage"));
+      long id =
+          h.raiseWarning(
+              new WarningRecord(
+                  -1,
+                  "TIME-TO-LIMIT",
+                  Optional.of("/a"),
+                  T0,
+                  Optional.empty(),
+                  OptionalDouble.of(95),
+                  "grows",
+                  "usage"));
       h.clearWarning(id, T0.plusSeconds(30));
     }
     try (History h = History.openForAgent(db, CLOCK)) {
       h.boot("b1", T0.minusSeconds(99));
       assertThat(h.boots()).containsEntry("b1", T0.minusSeconds(100));
       assertThat(h.cursor("b1")).hasValue(11);
-      assertThat(h.warnings(Optional.empty())).singleElement().satisfies(w -> {
-        assertThat(w.clearedAt()).hasValue(T0.plusSeconds(30));
-        assertThat(w.timeToLimitSeconds()).hasValue(95);
-      });
+      assertThat(h.warnings(Optional.empty()))
+          .singleElement()
+          .satisfies(
+              w -> {
+                assertThat(w.clearedAt()).hasValue(T0.plusSeconds(30));
+                assertThat(w.timeToLimitSeconds()).hasValue(95);
+              });
       assertThat(h.lastCgroupByComm(10)).containsEntry("hog", "/kubepods/pod1/c1");
     }
   }
@@ -74,7 +101,9 @@ class HistoryTest {
     Path db = tmp.resolve("h.db");
     Files.writeString(db, "this is not a database, it is a note someone left here\n".repeat(100));
     try (History h = History.openForAgent(db, CLOCK)) {
-      assertThat(h.notes()).singleElement().asString()
+      assertThat(h.notes())
+          .singleElement()
+          .asString()
           .contains(db + " is not a readable oomlens history")
           .contains("moved to " + db + ".corrupt-" + T0.toEpochMilli());
       assertThat(h.writable()).isTrue();
@@ -103,7 +132,10 @@ class HistoryTest {
     Path blocked = Files.writeString(tmp.resolve("blocker"), "x").resolve("h.db");
     try (History h = History.openForAgent(blocked, CLOCK)) {
       assertThat(h.writable()).isFalse();
-      assertThat(h.notes()).singleElement().asString().startsWith("cannot write " + blocked)
+      assertThat(h.notes())
+          .singleElement()
+          .asString()
+          .startsWith("cannot write " + blocked)
           .endsWith("kept in memory until the file can be written");
       h.boot("b1", T0);
       assertThat(h.addKill(kill("b1", 10, 100), 11)).isTrue();
@@ -127,7 +159,8 @@ class HistoryTest {
       assertThat(h.addKill(kill("b1", 20, 200), 21)).isTrue();
     }
     try (History h = History.openToRead(blocked2, CLOCK)) {
-      assertThat(h.kills(Optional.empty())).extracting(k -> k.victimPid().getAsLong())
+      assertThat(h.kills(Optional.empty()))
+          .extracting(k -> k.victimPid().getAsLong())
           .containsExactly(100L, 200L);
       assertThat(h.cursor("b1")).hasValue(21);
     }

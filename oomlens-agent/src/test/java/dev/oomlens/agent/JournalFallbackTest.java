@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Where /dev/kmsg cannot be opened the agent follows the journal's kernel messages: here a
- * recorded journal (journalctl -o json of the real two-kill report) played by a shell in place of
+ * Where /dev/kmsg cannot be opened the agent follows the journal's kernel messages: here a recorded
+ * journal (journalctl -o json of the real two-kill report) played by a shell in place of
  * journalctl, which then waits as journalctl -f does.
  */
 class JournalFallbackTest {
@@ -47,17 +47,25 @@ class JournalFallbackTest {
   }
 
   private List<KillRecord> run(Path journal, StringWriter log) throws Exception {
-    Agent agent = new Agent(new Agent.Options(tmp.resolve("h.db"), Optional.empty(),
-        Duration.ofSeconds(5), HostPaths.under(tmp.resolve("nohost")), tmp.resolve("no-kmsg"),
-        Duration.ofDays(1), 64L << 20, Warnings.Thresholds.DEFAULTS, Optional.empty()),
-        Clock.systemUTC(), new PrintWriter(log, true));
-    agent.journalCommand(List.of("/bin/sh", "-c", "cat \"$0\"; exec sleep 60",
-        journal.toString()));
+    Agent agent =
+        new Agent(
+            new Agent.Options(
+                tmp.resolve("h.db"),
+                Optional.empty(),
+                Duration.ofSeconds(5),
+                HostPaths.under(tmp.resolve("nohost")),
+                tmp.resolve("no-kmsg"),
+                Duration.ofDays(1),
+                64L << 20,
+                Warnings.Thresholds.DEFAULTS,
+                Optional.empty()),
+            Clock.systemUTC(),
+            new PrintWriter(log, true));
+    agent.journalCommand(List.of("/bin/sh", "-c", "cat \"$0\"; exec sleep 60", journal.toString()));
     agent.start();
     Thread t = Thread.ofPlatform().daemon().start(agent::run);
     try {
-      for (int i = 0; i < 100 && agent.capture().stored() + agent.capture().duplicates() < 2;
-          i++) {
+      for (int i = 0; i < 100 && agent.capture().stored() + agent.capture().duplicates() < 2; i++) {
         Thread.sleep(50);
       }
       Thread.sleep(200);
@@ -73,8 +81,11 @@ class JournalFallbackTest {
     Path journal = journal();
     StringWriter log = new StringWriter();
     List<KillRecord> first = run(journal, log);
-    assertThat(log.toString()).contains("cannot read " + tmp.resolve("no-kmsg")
-        + ": no such device; following the journal's kernel messages instead (/bin/sh -c");
+    assertThat(log.toString())
+        .contains(
+            "cannot read "
+                + tmp.resolve("no-kmsg")
+                + ": no such device; following the journal's kernel messages instead (/bin/sh -c");
     assertThat(first).extracting(k -> k.victimPid().getAsLong()).containsExactly(9006L, 9010L);
     assertThat(first.getFirst().verdict()).isEqualTo(Verdict.LIMIT);
     assertThat(first.getFirst().code()).hasValue("MEMCG-LIMIT");

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /** --kubernetes against fabric8's mock API server in CRUD mode. */
 class KubeLinkTest {
   private static final Instant T0 = Instant.parse("2026-12-05T07:00:00Z");
-  private static final String CID = "0c8d7fd24b2f560552790d54413f993d1f84bb1fd855d81ffa965a05bec01eb4";
+  private static final String CID =
+      "0c8d7fd24b2f560552790d54413f993d1f84bb1fd855d81ffa965a05bec01eb4";
 
   private KubernetesMockServer server;
   private KubernetesClient client;
@@ -34,13 +35,18 @@ class KubeLinkTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     // The mock gives each pod a UID of its own on create: the one the kill carries is read back.
-    Pod mine = client.pods().inNamespace("shop").resource(pod("checkout-7d9f", "node-1", "app"))
-        .create();
+    Pod mine =
+        client.pods().inNamespace("shop").resource(pod("checkout-7d9f", "node-1", "app")).create();
     uid = mine.getMetadata().getUid();
     client.pods().inNamespace("shop").resource(pod("other-node-pod", "node-2", "app")).create();
     link = new KubeLink(client, "node-1", said::add);
@@ -61,21 +67,54 @@ class KubeLinkTest {
   }
 
   private static Pod pod(String name, String node, String container) {
-    return new PodBuilder().withNewMetadata().withName(name).withNamespace("shop").endMetadata()
-        .withNewSpec().withNodeName(node).addNewContainer().withName(container).withImage("x")
-        .endContainer().endSpec()
-        .withNewStatus().addNewContainerStatus().withName(container)
-        .withContainerID("containerd://" + CID).withReady(true).endContainerStatus()
-        .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace("shop")
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName(node)
+        .addNewContainer()
+        .withName(container)
+        .withImage("x")
+        .endContainer()
+        .endSpec()
+        .withNewStatus()
+        .addNewContainerStatus()
+        .withName(container)
+        .withContainerID("containerd://" + CID)
+        .withReady(true)
+        .endContainerStatus()
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("True")
+        .endCondition()
+        .endStatus()
         .build();
   }
 
   private KillRecord kill(long seq, Verdict verdict, String captured) {
     String cg = "/kubepods/burstable/pod" + uid + "/" + CID;
-    return new KillRecord("b", seq, seq, seq, T0.plusSeconds(seq), OptionalLong.of(4000 + seq),
-        Optional.of("worker"), OptionalLong.of(30L << 20), Optional.of(cg), "report",
-        Optional.of(cg), verdict, Optional.of(uid), Optional.of(CID), Optional.empty(),
-        Optional.of("MEMCG-LIMIT"), "the container hit its limit", "", captured);
+    return new KillRecord(
+        "b",
+        seq,
+        seq,
+        seq,
+        T0.plusSeconds(seq),
+        OptionalLong.of(4000 + seq),
+        Optional.of("worker"),
+        OptionalLong.of(30L << 20),
+        Optional.of(cg),
+        "report",
+        Optional.of(cg),
+        verdict,
+        Optional.of(uid),
+        Optional.of(CID),
+        Optional.empty(),
+        Optional.of("MEMCG-LIMIT"),
+        "the container hit its limit",
+        "",
+        captured);
   }
 
   private List<Event> events() {
@@ -95,14 +134,17 @@ class KubeLinkTest {
     link.killed(kill(1, Verdict.LIMIT, "{\"ns_pid\":1}"), null, 0);
     link.killed(kill(2, Verdict.NODE, "{}"), null, 0);
     List<Event> events = events();
-    assertThat(events).extracting(Event::getReason).containsExactlyInAnyOrder("OOMKillLimit",
-        "OOMKillNode");
-    Event limit = events.stream().filter(e -> e.getReason().equals("OOMKillLimit")).findFirst()
-        .orElseThrow();
+    assertThat(events)
+        .extracting(Event::getReason)
+        .containsExactlyInAnyOrder("OOMKillLimit", "OOMKillNode");
+    Event limit =
+        events.stream().filter(e -> e.getReason().equals("OOMKillLimit")).findFirst().orElseThrow();
     assertThat(limit.getInvolvedObject().getName()).isEqualTo("checkout-7d9f");
     assertThat(limit.getInvolvedObject().getFieldPath()).isEqualTo("spec.containers{app}");
-    assertThat(limit.getMessage()).startsWith("Kernel OOM kill of 4001 (worker), 30.0 MiB in"
-        + " container app; verdict limit; the container's main process; MEMCG-LIMIT:");
+    assertThat(limit.getMessage())
+        .startsWith(
+            "Kernel OOM kill of 4001 (worker), 30.0 MiB in"
+                + " container app; verdict limit; the container's main process; MEMCG-LIMIT:");
     assertThat(limit.getSource().getComponent()).isEqualTo("oomlens");
     assertThat(said).isEmpty();
   }
@@ -112,10 +154,16 @@ class KubeLinkTest {
     for (int i = 1; i <= 4; i++) {
       link.killed(kill(i, Verdict.LIMIT, "{\"ns_pid\":57}"), null, 0);
     }
-    assertThat(events()).extracting(Event::getReason).containsExactlyInAnyOrder("OOMKillLimit",
-        "OOMKillLimit", "OOMKillLimit", "OOMKillLimit", "OOMKillDegraded");
-    assertThat(events()).filteredOn(e -> e.getReason().equals("OOMKillLimit")).first()
-        .satisfies(e -> assertThat(e.getMessage())
-            .contains("not the container's main process (kubelet will not report it)"));
+    assertThat(events())
+        .extracting(Event::getReason)
+        .containsExactlyInAnyOrder(
+            "OOMKillLimit", "OOMKillLimit", "OOMKillLimit", "OOMKillLimit", "OOMKillDegraded");
+    assertThat(events())
+        .filteredOn(e -> e.getReason().equals("OOMKillLimit"))
+        .first()
+        .satisfies(
+            e ->
+                assertThat(e.getMessage())
+                    .contains("not the container's main process (kubelet will not report it)"));
   }
 }

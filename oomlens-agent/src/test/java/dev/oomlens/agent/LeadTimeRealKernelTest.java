@@ -27,22 +27,41 @@ class LeadTimeRealKernelTest {
 
   @Test
   void linearLeak_warnedAMinuteAhead_forecastWithin20Percent() throws Exception {
-    Optional<String> whyNot = CgroupLab.whyNot()
-        .or(() -> Files.isExecutable(Path.of("/usr/bin/perl")) ? Optional.empty()
-            : Optional.of("/usr/bin/perl is missing (the leaking process)"));
+    Optional<String> whyNot =
+        CgroupLab.whyNot()
+            .or(
+                () ->
+                    Files.isExecutable(Path.of("/usr/bin/perl"))
+                        ? Optional.empty()
+                        : Optional.of("/usr/bin/perl is missing (the leaking process)"));
     assumeThat(whyNot).as("real-kernel test skipped: %s", whyNot.orElse("")).isEmpty();
     CgroupLab.Container c = CgroupLab.container();
     StringWriter log = new StringWriter();
-    Agent agent = new Agent(new Agent.Options(tmp.resolve("h.db"), Optional.empty(),
-        Duration.ofSeconds(5), HostPaths.DEFAULT, KmsgReader.DEVICE, Duration.ofDays(1),
-        64L << 20, Warnings.Thresholds.DEFAULTS, Optional.empty()), Clock.systemUTC(), new PrintWriter(log));
+    Agent agent =
+        new Agent(
+            new Agent.Options(
+                tmp.resolve("h.db"),
+                Optional.empty(),
+                Duration.ofSeconds(5),
+                HostPaths.DEFAULT,
+                KmsgReader.DEVICE,
+                Duration.ofDays(1),
+                64L << 20,
+                Warnings.Thresholds.DEFAULTS,
+                Optional.empty()),
+            Clock.systemUTC(),
+            new PrintWriter(log));
     try (CgroupLab lab = new CgroupLab(tmp)) {
       Path cg = lab.cgroup(c.path(), 64L << 20);
       agent.start();
       Thread follower = Thread.ofPlatform().daemon().start(agent::run);
       // 0.5 MiB a second, touched so it is resident: a leak at a steady rate.
-      Process leak = lab.start(cg, "/usr/bin/perl", "-e",
-          "my @a; while (1) { push @a, 'x' x (512 * 1024); select(undef, undef, undef, 1.0) }");
+      Process leak =
+          lab.start(
+              cg,
+              "/usr/bin/perl",
+              "-e",
+              "my @a; while (1) { push @a, 'x' x (512 * 1024); select(undef, undef, undef, 1.0) }");
       assertThat(leak.waitFor(240, TimeUnit.SECONDS)).as("the leak was killed").isTrue();
       long pid = leak.pid();
       KillRecord kill = await(agent, pid);
@@ -50,18 +69,25 @@ class LeadTimeRealKernelTest {
       follower.join(5000);
 
       try (History h = History.openToRead(tmp.resolve("h.db"), Clock.systemUTC())) {
-        List<WarningRecord> mine = h.warnings(Optional.empty()).stream()
-            .filter(w -> w.code().equals("TIME-TO-LIMIT") && w.cgroup().equals(Optional.of(c.path())))
-            .toList();
-        assertThat(mine).as("TIME-TO-LIMIT of %s; the agent said:%n%s", c.path(), log)
-            .hasSize(1);
+        List<WarningRecord> mine =
+            h.warnings(Optional.empty()).stream()
+                .filter(
+                    w ->
+                        w.code().equals("TIME-TO-LIMIT")
+                            && w.cgroup().equals(Optional.of(c.path())))
+                .toList();
+        assertThat(mine).as("TIME-TO-LIMIT of %s; the agent said:%n%s", c.path(), log).hasSize(1);
         WarningRecord w = mine.getFirst();
         double remained = Duration.between(w.raisedAt(), kill.at()).toMillis() / 1000.0;
         double forecast = w.timeToLimitSeconds().getAsDouble();
-        System.out.printf("lead time: warned %.1f s before the kill, forecast %.1f s (%.0f%% off)%n",
+        System.out.printf(
+            "lead time: warned %.1f s before the kill, forecast %.1f s (%.0f%% off)%n",
             remained, forecast, 100 * Math.abs(forecast - remained) / remained);
-        assertThat(remained).as("seconds between the warning and the kill").isGreaterThanOrEqualTo(60);
-        assertThat(Math.abs(forecast - remained)).as("forecast %s s against %s s", forecast, remained)
+        assertThat(remained)
+            .as("seconds between the warning and the kill")
+            .isGreaterThanOrEqualTo(60);
+        assertThat(Math.abs(forecast - remained))
+            .as("forecast %s s against %s s", forecast, remained)
             .isLessThanOrEqualTo(0.2 * remained);
       }
     } finally {
@@ -71,8 +97,10 @@ class LeadTimeRealKernelTest {
 
   private static KillRecord await(Agent agent, long pid) throws InterruptedException {
     for (int i = 0; i < 100; i++) {
-      Optional<KillRecord> k = agent.history().kills(Optional.empty()).stream()
-          .filter(r -> r.victimPid().equals(java.util.OptionalLong.of(pid))).findFirst();
+      Optional<KillRecord> k =
+          agent.history().kills(Optional.empty()).stream()
+              .filter(r -> r.victimPid().equals(java.util.OptionalLong.of(pid)))
+              .findFirst();
       if (k.isPresent()) {
         return k.get();
       }

@@ -14,13 +14,18 @@ class MetricsTest {
   @Test
   void scrape_hostileLabelValues_escapedPerTheExpositionFormat() throws Exception {
     try (Metrics m = new Metrics()) {
-      m.kills.labelValues("container", "limit", "", "uid", "c1", "evil\"unit\\\nnext 1",
-          "MEMCG-LIMIT").inc();
+      m.kills
+          .labelValues("container", "limit", "", "uid", "c1", "evil\"unit\\\nnext 1", "MEMCG-LIMIT")
+          .inc();
       m.historyWritable.set(1);
       int port = m.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String body =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       assertThat(body).contains("unit=\"evil\\\"unit\\\\\\nnext 1\"");
       assertThat(body.lines().filter(l -> l.startsWith("next 1"))).isEmpty();
       assertThat(body).contains("oomlens_history_writable 1.0");

@@ -21,13 +21,19 @@ class SamplerTest {
   }
 
   private static void host(Path root) throws IOException {
-    write(root.resolve("proc/meminfo"), "MemTotal:        2000000 kB\nMemAvailable:    1000000 kB\n"
-        + "SwapTotal:             0 kB\nSwapFree:              0 kB\n");
-    write(root.resolve("proc/pressure/memory"), "some avg10=1.50 avg60=0.50 avg300=0.10"
-        + " total=100\nfull avg10=0.50 avg60=0.20 avg300=0.00 total=50\n");
-    write(root.resolve("proc/zoneinfo"), "Node 0, zone   Normal\n  pages free     1000\n"
-        + "        min      100\n        low      125\n        high     150\n"
-        + "Node 0, zone    DMA32\n        high     50\n");
+    write(
+        root.resolve("proc/meminfo"),
+        "MemTotal:        2000000 kB\nMemAvailable:    1000000 kB\n"
+            + "SwapTotal:             0 kB\nSwapFree:              0 kB\n");
+    write(
+        root.resolve("proc/pressure/memory"),
+        "some avg10=1.50 avg60=0.50 avg300=0.10"
+            + " total=100\nfull avg10=0.50 avg60=0.20 avg300=0.00 total=50\n");
+    write(
+        root.resolve("proc/zoneinfo"),
+        "Node 0, zone   Normal\n  pages free     1000\n"
+            + "        min      100\n        low      125\n        high     150\n"
+            + "Node 0, zone    DMA32\n        high     50\n");
   }
 
   @Test
@@ -41,13 +47,15 @@ class SamplerTest {
     write(pod.resolve("memory.usage_in_bytes"), "5000\n");
     write(pod.resolve("c1/memory.limit_in_bytes"), "67108864\n");
     write(pod.resolve("c1/memory.usage_in_bytes"), "1048576\n");
-    Sampler.Sample s = new Sampler(HostPaths.under(tmp), new Metrics())
-        .sample(Instant.EPOCH);
-    assertThat(s.cgroups()).singleElement().satisfies(c -> {
-      assertThat(c.path()).isEqualTo("/kubepods/burstable/pod1/c1");
-      assertThat(c.limitBytes()).isEqualTo(64L << 20);
-      assertThat(c.usageBytes()).isEqualTo(1L << 20);
-    });
+    Sampler.Sample s = new Sampler(HostPaths.under(tmp), new Metrics()).sample(Instant.EPOCH);
+    assertThat(s.cgroups())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.path()).isEqualTo("/kubepods/burstable/pod1/c1");
+              assertThat(c.limitBytes()).isEqualTo(64L << 20);
+              assertThat(c.usageBytes()).isEqualTo(1L << 20);
+            });
     assertThat(s.psi().orElseThrow().full().orElseThrow().avg10()).isEqualTo(0.5);
     assertThat(s.highWatermarkBytes()).hasValue(200 * 4096L);
   }
@@ -65,15 +73,20 @@ class SamplerTest {
     write(web.resolve("memory.high"), "104857600\n");
     write(web.resolve("memory.current"), "104000000\n");
     write(web.resolve("memory.events"), "low 0\nhigh 42\nmax 0\noom 0\noom_kill 0\n");
-    write(web.resolve("memory.pressure"), "some avg10=70.00 avg60=1.00 avg300=0.00 total=9\n"
-        + "full avg10=61.00 avg60=1.00 avg300=0.00 total=8\n");
+    write(
+        web.resolve("memory.pressure"),
+        "some avg10=70.00 avg60=1.00 avg300=0.00 total=9\n"
+            + "full avg10=61.00 avg60=1.00 avg300=0.00 total=8\n");
     Sampler.Sample s = new Sampler(HostPaths.under(tmp), new Metrics()).sample(Instant.EPOCH);
-    assertThat(s.cgroups()).singleElement().satisfies(c -> {
-      assertThat(c.path()).isEqualTo("/system.slice/web.service");
-      assertThat(c.highBytes()).isEqualTo(OptionalLong.of(100L << 20));
-      assertThat(c.highEvents()).isEqualTo(OptionalLong.of(42));
-      assertThat(c.psi().orElseThrow().full().orElseThrow().avg10()).isEqualTo(61.0);
-    });
+    assertThat(s.cgroups())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.path()).isEqualTo("/system.slice/web.service");
+              assertThat(c.highBytes()).isEqualTo(OptionalLong.of(100L << 20));
+              assertThat(c.highEvents()).isEqualTo(OptionalLong.of(42));
+              assertThat(c.psi().orElseThrow().full().orElseThrow().avg10()).isEqualTo(61.0);
+            });
   }
 
   @Test
@@ -97,8 +110,10 @@ class SamplerTest {
     Metrics metrics = new Metrics();
     Sampler sampler = new Sampler(HostPaths.under(tmp), metrics);
     sampler.sample(Instant.EPOCH);
-    write(tmp.resolve("proc/pressure/memory"), "some avg10=1.50 avg60=0.50 avg300=0.10"
-        + " total=2500100\nfull avg10=0.50 avg60=0.20 avg300=0.00 total=1000050\n");
+    write(
+        tmp.resolve("proc/pressure/memory"),
+        "some avg10=1.50 avg60=0.50 avg300=0.10"
+            + " total=2500100\nfull avg10=0.50 avg60=0.20 avg300=0.00 total=1000050\n");
     sampler.sample(Instant.EPOCH.plusSeconds(5));
     assertThat(metrics.pressureStalled.labelValues("some").get()).isEqualTo(2.5001);
     assertThat(metrics.pressureStalled.labelValues("full").get()).isEqualTo(1.00005);

@@ -18,8 +18,19 @@ class WarningRulesDocTest {
     for (RuleInfo r : Warnings.RULES) {
       assertThat(ROOT.resolve(r.docPath())).as(r.code()).exists();
       assertThat(Files.readString(ROOT.resolve(r.docPath()))).startsWith("# " + r.code() + ": ");
-      assertThat(index).contains("| `" + r.code() + "` | " + r.defaultSeverity().jsonName()
-          + " | " + r.summary() + " | [" + r.code() + "](" + r.docPath().substring(5) + ") |");
+      assertThat(index)
+          .contains(
+              "| `"
+                  + r.code()
+                  + "` | "
+                  + r.defaultSeverity().jsonName()
+                  + " | "
+                  + r.summary()
+                  + " | ["
+                  + r.code()
+                  + "]("
+                  + r.docPath().substring(5)
+                  + ") |");
     }
   }
 }

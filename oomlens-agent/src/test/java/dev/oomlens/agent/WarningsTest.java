@@ -40,10 +40,19 @@ class WarningsTest {
   }
 
   private static Sampler.Sample sample(int second, long usage) {
-    return new Sampler.Sample(T0.plusSeconds(second), Optional.empty(), Optional.empty(),
-        OptionalLong.empty(), List.of(new Sampler.CgroupSample("/leaky",
-            "/sys/fs/cgroup/memory/leaky/memory.usage_in_bytes", usage, LIMIT,
-            OptionalLong.empty(), OptionalLong.empty())));
+    return new Sampler.Sample(
+        T0.plusSeconds(second),
+        Optional.empty(),
+        Optional.empty(),
+        OptionalLong.empty(),
+        List.of(
+            new Sampler.CgroupSample(
+                "/leaky",
+                "/sys/fs/cgroup/memory/leaky/memory.usage_in_bytes",
+                usage,
+                LIMIT,
+                OptionalLong.empty(),
+                OptionalLong.empty())));
   }
 
   private List<Warnings.Holding> timeToLimit(List<Warnings.Holding> h) {
@@ -60,16 +69,21 @@ class WarningsTest {
     Warnings.Holding w = timeToLimit(last).getFirst();
     assertThat(w.cgroup()).hasValue("/leaky");
     assertThat(w.timeToLimitSeconds().getAsDouble()).isCloseTo(112 - 30, within(1.0));
-    assertThat(w.finding().summary()).isEqualTo(
-        "/leaky grows 30.0 MiB/min and reaches its limit of 64.0 MiB in about 82 s");
+    assertThat(w.finding().summary())
+        .isEqualTo("/leaky grows 30.0 MiB/min and reaches its limit of 64.0 MiB in about 82 s");
     assertThat(w.finding().evidence()).singleElement().isInstanceOf(SeriesWindow.class);
     // Raised once, at t = 25 s, the first sample with six points: 87 s ahead then.
-    assertThat(history.warnings(Optional.empty())).singleElement().satisfies(r -> {
-      assertThat(r.raisedAt()).isEqualTo(T0.plusSeconds(25));
-      assertThat(r.timeToLimitSeconds().getAsDouble()).isCloseTo(87, within(1.0));
-    });
-    assertThat(said).containsExactly("warning TIME-TO-LIMIT: /leaky grows 30.0 MiB/min and"
-        + " reaches its limit of 64.0 MiB in about 87 s");
+    assertThat(history.warnings(Optional.empty()))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.raisedAt()).isEqualTo(T0.plusSeconds(25));
+              assertThat(r.timeToLimitSeconds().getAsDouble()).isCloseTo(87, within(1.0));
+            });
+    assertThat(said)
+        .containsExactly(
+            "warning TIME-TO-LIMIT: /leaky grows 30.0 MiB/min and"
+                + " reaches its limit of 64.0 MiB in about 87 s");
   }
 
   @Test
@@ -116,12 +130,22 @@ class WarningsTest {
     }
     assertThat(history.warnings(Optional.empty())).hasSize(1);
     // The cgroup is gone (killed and removed): two samples without it clear the warning.
-    Sampler.Sample empty = new Sampler.Sample(T0.plusSeconds(65), Optional.empty(),
-        Optional.empty(), OptionalLong.empty(), List.of());
+    Sampler.Sample empty =
+        new Sampler.Sample(
+            T0.plusSeconds(65),
+            Optional.empty(),
+            Optional.empty(),
+            OptionalLong.empty(),
+            List.of());
     warnings.judge(empty);
     assertThat(history.warnings(Optional.empty()).getFirst().clearedAt()).isEmpty();
-    warnings.judge(new Sampler.Sample(T0.plusSeconds(70), Optional.empty(), Optional.empty(),
-        OptionalLong.empty(), List.of()));
+    warnings.judge(
+        new Sampler.Sample(
+            T0.plusSeconds(70),
+            Optional.empty(),
+            Optional.empty(),
+            OptionalLong.empty(),
+            List.of()));
     assertThat(history.warnings(Optional.empty()).getFirst().clearedAt())
         .hasValue(T0.plusSeconds(70));
     assertThat(said).last().isEqualTo("cleared TIME-TO-LIMIT of /leaky");
@@ -131,16 +155,23 @@ class WarningsTest {
       throws Exception {
     PressureStall p = PressureParser.parse(psi, "/proc/pressure/memory");
     KeyedValues m = MeminfoParser.parse(meminfo, "/proc/meminfo");
-    return new Sampler.Sample(T0.plusSeconds(second), Optional.of(p), Optional.of(m),
-        OptionalLong.of(highBytes), List.of());
+    return new Sampler.Sample(
+        T0.plusSeconds(second),
+        Optional.of(p),
+        Optional.of(m),
+        OptionalLong.of(highBytes),
+        List.of());
   }
 
-  private static final String CALM = "some avg10=1.00 avg60=0.50 avg300=0.10 total=100\n"
-      + "full avg10=0.50 avg60=0.20 avg300=0.00 total=50\n";
-  private static final String STALLED = "some avg10=80.00 avg60=40.00 avg300=9.00 total=900000\n"
-      + "full avg10=65.00 avg60=30.00 avg300=5.00 total=800000\n";
-  private static final String MEMINFO = "MemTotal:        2000000 kB\n"
-      + "MemAvailable:    1000000 kB\nSwapTotal:       1000000 kB\nSwapFree:         500000 kB\n";
+  private static final String CALM =
+      "some avg10=1.00 avg60=0.50 avg300=0.10 total=100\n"
+          + "full avg10=0.50 avg60=0.20 avg300=0.00 total=50\n";
+  private static final String STALLED =
+      "some avg10=80.00 avg60=40.00 avg300=9.00 total=900000\n"
+          + "full avg10=65.00 avg60=30.00 avg300=5.00 total=800000\n";
+  private static final String MEMINFO =
+      "MemTotal:        2000000 kB\n"
+          + "MemAvailable:    1000000 kB\nSwapTotal:       1000000 kB\nSwapFree:         500000 kB\n";
 
   private static List<String> codes(List<Warnings.Holding> h) {
     return h.stream().map(w -> w.finding().code()).toList();
@@ -163,21 +194,49 @@ class WarningsTest {
     PressureStall calm = PressureParser.parse(CALM, "/sys/fs/cgroup/web/memory.pressure");
     List<Warnings.Holding> last = List.of();
     for (int t = 0; t <= 30; t += 5) {
-      last = warnings.judge(new Sampler.Sample(T0.plusSeconds(t), Optional.empty(),
-          Optional.empty(), OptionalLong.empty(), List.of(new Sampler.CgroupSample("/web",
-              "/sys/fs/cgroup/web/memory.current", 10 * MIB, 100 * MIB, OptionalLong.empty(),
-              OptionalLong.empty(), Optional.of(t == 10 ? calm : stalled)))));
+      last =
+          warnings.judge(
+              new Sampler.Sample(
+                  T0.plusSeconds(t),
+                  Optional.empty(),
+                  Optional.empty(),
+                  OptionalLong.empty(),
+                  List.of(
+                      new Sampler.CgroupSample(
+                          "/web",
+                          "/sys/fs/cgroup/web/memory.current",
+                          10 * MIB,
+                          100 * MIB,
+                          OptionalLong.empty(),
+                          OptionalLong.empty(),
+                          Optional.of(t == 10 ? calm : stalled)))));
     }
     assertThat(codes(last)).as("a calm sample at 10 s restarted the clock").isEmpty();
-    last = warnings.judge(new Sampler.Sample(T0.plusSeconds(45), Optional.empty(),
-        Optional.empty(), OptionalLong.empty(), List.of(new Sampler.CgroupSample("/web",
-            "/sys/fs/cgroup/web/memory.current", 10 * MIB, 100 * MIB, OptionalLong.empty(),
-            OptionalLong.empty(), Optional.of(stalled)))));
-    assertThat(last).singleElement().satisfies(h -> {
-      assertThat(h.finding().code()).isEqualTo("MEMORY-PRESSURE");
-      assertThat(h.cgroup()).hasValue("/web");
-      assertThat(h.finding().summary()).startsWith("every task of /web stalled on memory 65.0%");
-    });
+    last =
+        warnings.judge(
+            new Sampler.Sample(
+                T0.plusSeconds(45),
+                Optional.empty(),
+                Optional.empty(),
+                OptionalLong.empty(),
+                List.of(
+                    new Sampler.CgroupSample(
+                        "/web",
+                        "/sys/fs/cgroup/web/memory.current",
+                        10 * MIB,
+                        100 * MIB,
+                        OptionalLong.empty(),
+                        OptionalLong.empty(),
+                        Optional.of(stalled)))));
+    assertThat(last)
+        .singleElement()
+        .satisfies(
+            h -> {
+              assertThat(h.finding().code()).isEqualTo("MEMORY-PRESSURE");
+              assertThat(h.cgroup()).hasValue("/web");
+              assertThat(h.finding().summary())
+                  .startsWith("every task of /web stalled on memory 65.0%");
+            });
   }
 
   @Test
@@ -195,23 +254,53 @@ class WarningsTest {
 
   @Test
   void highThrottle_eventsClimbingAtMemoryHigh() {
-    Sampler.CgroupSample before = new Sampler.CgroupSample("/web", "/sys/fs/cgroup/web/memory.current",
-        99 * MIB, Long.MAX_VALUE, OptionalLong.of(100 * MIB), OptionalLong.of(10));
-    Sampler.CgroupSample climbing = new Sampler.CgroupSample("/web",
-        "/sys/fs/cgroup/web/memory.current", 99 * MIB, Long.MAX_VALUE, OptionalLong.of(100 * MIB),
-        OptionalLong.of(25));
-    Sampler.CgroupSample below = new Sampler.CgroupSample("/web",
-        "/sys/fs/cgroup/web/memory.current", 50 * MIB, Long.MAX_VALUE, OptionalLong.of(100 * MIB),
-        OptionalLong.of(30));
-    List<Warnings.Holding> h1 = warnings.judge(new Sampler.Sample(T0, Optional.empty(),
-        Optional.empty(), OptionalLong.empty(), List.of(before)));
+    Sampler.CgroupSample before =
+        new Sampler.CgroupSample(
+            "/web",
+            "/sys/fs/cgroup/web/memory.current",
+            99 * MIB,
+            Long.MAX_VALUE,
+            OptionalLong.of(100 * MIB),
+            OptionalLong.of(10));
+    Sampler.CgroupSample climbing =
+        new Sampler.CgroupSample(
+            "/web",
+            "/sys/fs/cgroup/web/memory.current",
+            99 * MIB,
+            Long.MAX_VALUE,
+            OptionalLong.of(100 * MIB),
+            OptionalLong.of(25));
+    Sampler.CgroupSample below =
+        new Sampler.CgroupSample(
+            "/web",
+            "/sys/fs/cgroup/web/memory.current",
+            50 * MIB,
+            Long.MAX_VALUE,
+            OptionalLong.of(100 * MIB),
+            OptionalLong.of(30));
+    List<Warnings.Holding> h1 =
+        warnings.judge(
+            new Sampler.Sample(
+                T0, Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(before)));
     assertThat(codes(h1)).isEmpty();
-    List<Warnings.Holding> h2 = warnings.judge(new Sampler.Sample(T0.plusSeconds(5),
-        Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(climbing)));
+    List<Warnings.Holding> h2 =
+        warnings.judge(
+            new Sampler.Sample(
+                T0.plusSeconds(5),
+                Optional.empty(),
+                Optional.empty(),
+                OptionalLong.empty(),
+                List.of(climbing)));
     assertThat(codes(h2)).containsExactly("HIGH-THROTTLE");
     assertThat(h2.getFirst().finding().summary()).contains("throttled 15 times");
-    List<Warnings.Holding> h3 = warnings.judge(new Sampler.Sample(T0.plusSeconds(10),
-        Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(below)));
+    List<Warnings.Holding> h3 =
+        warnings.judge(
+            new Sampler.Sample(
+                T0.plusSeconds(10),
+                Optional.empty(),
+                Optional.empty(),
+                OptionalLong.empty(),
+                List.of(below)));
     assertThat(codes(h3)).as("events climbed but usage is far below high").isEmpty();
   }
 

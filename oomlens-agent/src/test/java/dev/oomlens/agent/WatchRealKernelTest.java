@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent on the real kernel: real OOM kills in a 16 MiB cgroup shaped like a Kubernetes
- * container, the agent SIGKILLed in the middle of them and started again on the same history.
- * Other worktrees' tests may kill processes at the same time: every check matches this test's own
- * kills by pid and by its container's id, never by count alone.
+ * container, the agent SIGKILLed in the middle of them and started again on the same history. Other
+ * worktrees' tests may kill processes at the same time: every check matches this test's own kills
+ * by pid and by its container's id, never by count alone.
  */
 class WatchRealKernelTest {
   private static final long LIMIT = 16L << 20;
@@ -51,9 +51,12 @@ class WatchRealKernelTest {
       Agent1 first = Agent1.start(db);
       // Lowering one's oom_score_adj needs CAP_SYS_RESOURCE, which a container may not grant.
       if (hasCapability(24)) {
-        assertThat(java.nio.file.Files.readString(
-            Path.of("/proc", Long.toString(first.process.pid()), "oom_score_adj")).strip())
-            .as("the agent lowers its own oom_score_adj").isEqualTo("-900");
+        assertThat(
+                java.nio.file.Files.readString(
+                        Path.of("/proc", Long.toString(first.process.pid()), "oom_score_adj"))
+                    .strip())
+            .as("the agent lowers its own oom_score_adj")
+            .isEqualTo("-900");
       } else {
         System.out.println("WatchRealKernelTest: oom_score_adj not checked: no CAP_SYS_RESOURCE");
       }
@@ -64,17 +67,19 @@ class WatchRealKernelTest {
         awaitStored(db, pids, Duration.ofSeconds(30));
 
         // SIGKILL the agent while kills go on, then kill more while nothing reads the log.
-        CompletableFuture<List<Long>> during = CompletableFuture.supplyAsync(() -> {
-          List<Long> out = new ArrayList<>();
-          try {
-            for (int i = 0; i < 10; i++) {
-              out.add(lab.killOnce(cg, hog));
-            }
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-          return out;
-        });
+        CompletableFuture<List<Long>> during =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  List<Long> out = new ArrayList<>();
+                  try {
+                    for (int i = 0; i < 10; i++) {
+                      out.add(lab.killOnce(cg, hog));
+                    }
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                  return out;
+                });
         Thread.sleep(150);
         first.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         pids.addAll(during.get(60, TimeUnit.SECONDS));
@@ -93,21 +98,30 @@ class WatchRealKernelTest {
         assertThat(rows.keySet()).containsExactlyInAnyOrderElementsOf(pids);
         Thread.sleep(500); // the counter follows the commit the rows were seen by
         assertThat(killsCounted(second.port, c.containerId()))
-            .as("the restarted agent counts only the kills it stored itself; /metrics:%n%s",
-                scrape(second.port).lines().filter(l -> l.startsWith("oomlens_oom_kills_total"))
+            .as(
+                "the restarted agent counts only the kills it stored itself; /metrics:%n%s",
+                scrape(second.port)
+                    .lines()
+                    .filter(l -> l.startsWith("oomlens_oom_kills_total"))
                     .collect(Collectors.joining("\n")))
             .isEqualTo(pids.size() - storedBefore);
         try (History h = History.openToRead(db, Clock.systemUTC())) {
-          List<KillRecord> mine = h.kills(Optional.empty()).stream()
-              .filter(k -> k.victimPid().isPresent() && pids.contains(k.victimPid().getAsLong()))
-              .toList();
-          assertThat(mine).allSatisfy(k -> {
-            assertThat(k.cgroup()).as("cgroup of %s (from %s)", k.victimPid(), k.cgroupSource())
-                .hasValue(c.path());
-            assertThat(k.verdict()).isEqualTo(Verdict.LIMIT);
-            assertThat(k.containerId()).hasValue(c.containerId());
-            assertThat(k.report()).contains("Killed process " + k.victimPid().getAsLong() + " (");
-          });
+          List<KillRecord> mine =
+              h.kills(Optional.empty()).stream()
+                  .filter(
+                      k -> k.victimPid().isPresent() && pids.contains(k.victimPid().getAsLong()))
+                  .toList();
+          assertThat(mine)
+              .allSatisfy(
+                  k -> {
+                    assertThat(k.cgroup())
+                        .as("cgroup of %s (from %s)", k.victimPid(), k.cgroupSource())
+                        .hasValue(c.path());
+                    assertThat(k.verdict()).isEqualTo(Verdict.LIMIT);
+                    assertThat(k.containerId()).hasValue(c.containerId());
+                    assertThat(k.report())
+                        .contains("Killed process " + k.victimPid().getAsLong() + " (");
+                  });
           assertThat(mine).filteredOn(k -> k.cgroupSource().equals("report")).isNotEmpty();
         }
       } finally {
@@ -130,25 +144,36 @@ class WatchRealKernelTest {
   private record Agent1(Process process, int port) {
     static Agent1 start(Path db) throws IOException, InterruptedException {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process p = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx64m", "-cp",
-          System.getProperty("java.class.path"), AgentProcess.class.getName(), db.toString())
-          .redirectErrorStream(true).start();
-      BufferedReader out = new BufferedReader(
-          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      Process p =
+          new ProcessBuilder(
+                  java,
+                  "-XX:+UseSerialGC",
+                  "-Xmx64m",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  AgentProcess.class.getName(),
+                  db.toString())
+              .redirectErrorStream(true)
+              .start();
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       CompletableFuture<Integer> port = new CompletableFuture<>();
-      Thread.ofPlatform().daemon().start(() -> {
-        try {
-          String line;
-          while ((line = out.readLine()) != null) {
-            if (line.startsWith("port ")) {
-              port.complete(Integer.parseInt(line.substring(5).strip()));
-            }
-          }
-          port.completeExceptionally(new IOException("the agent exited before it served"));
-        } catch (IOException e) {
-          port.completeExceptionally(e);
-        }
-      });
+      Thread.ofPlatform()
+          .daemon()
+          .start(
+              () -> {
+                try {
+                  String line;
+                  while ((line = out.readLine()) != null) {
+                    if (line.startsWith("port ")) {
+                      port.complete(Integer.parseInt(line.substring(5).strip()));
+                    }
+                  }
+                  port.completeExceptionally(new IOException("the agent exited before it served"));
+                } catch (IOException e) {
+                  port.completeExceptionally(e);
+                }
+              });
       try {
         return new Agent1(p, port.get(30, TimeUnit.SECONDS));
       } catch (Exception e) {
@@ -167,8 +192,9 @@ class WatchRealKernelTest {
     try (History h = History.openToRead(db, Clock.systemUTC())) {
       return h.kills(Optional.empty()).stream()
           .filter(k -> k.victimPid().isPresent() && wanted.contains(k.victimPid().getAsLong()))
-          .collect(Collectors.groupingBy(k -> k.victimPid().getAsLong(), HashMap::new,
-              Collectors.counting()));
+          .collect(
+              Collectors.groupingBy(
+                  k -> k.victimPid().getAsLong(), HashMap::new, Collectors.counting()));
     }
   }
 
@@ -185,9 +211,11 @@ class WatchRealKernelTest {
   }
 
   private static String scrape(int port) throws Exception {
-    return HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   /** The sum of oomlens_oom_kills_total over the series of one container. */

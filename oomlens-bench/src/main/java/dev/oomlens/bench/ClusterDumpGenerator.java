@@ -13,10 +13,10 @@ import java.util.SplittableRandom;
  * Writes a large cluster dump as {@code kubectl get nodes,pods,events -A -o json} writes it: one
  * {@code List} with 4-space indentation, nodes first, then pods, then events. Pods carry what
  * kubectl shows (labels, owner references, containers with images, ports, env, probes, resources
- * and volume mounts, volumes, conditions, container statuses), so readers are not flattered by
- * thin objects. About 1 pod in 100 has a container last terminated OOMKilled; two DaemonSets run
- * on every node (one without limits); one node in 500 posts SystemOOM events. The same seed gives
- * the same bytes.
+ * and volume mounts, volumes, conditions, container statuses), so readers are not flattered by thin
+ * objects. About 1 pod in 100 has a container last terminated OOMKilled; two DaemonSets run on
+ * every node (one without limits); one node in 500 posts SystemOOM events. The same seed gives the
+ * same bytes.
  *
  * {@snippet lang="shell" :
  * java -cp oomlens-bench/target/benchmarks.jar dev.oomlens.bench.ClusterDumpGenerator \
@@ -66,13 +66,23 @@ public final class ClusterDumpGenerator {
       System.exit(2);
     }
     ClusterDumpGenerator g = new ClusterDumpGenerator(nodes, pods, seed);
-    try (Writer w = new BufferedWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8),
-        1 << 20)) {
+    try (Writer w =
+        new BufferedWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8), 1 << 20)) {
       g.write(w);
     }
-    System.out.println("nodes=" + nodes + " pods=" + pods + " oomkilled_containers="
-        + g.oomKilledContainers + " oomkilled_pods=" + g.oomKilledPods + " events=" + g.events
-        + " bytes=" + Files.size(out));
+    System.out.println(
+        "nodes="
+            + nodes
+            + " pods="
+            + pods
+            + " oomkilled_containers="
+            + g.oomKilledContainers
+            + " oomkilled_pods="
+            + g.oomKilledPods
+            + " events="
+            + g.events
+            + " bytes="
+            + Files.size(out));
   }
 
   /** Writes the whole List. */
@@ -102,8 +112,9 @@ public final class ClusterDumpGenerator {
       first = sep(w, first);
       podEvent(w, p);
     }
-    w.write("\n    ],\n    \"kind\": \"List\",\n    \"metadata\": {\n"
-        + "        \"resourceVersion\": \"\"\n    }\n}\n");
+    w.write(
+        "\n    ],\n    \"kind\": \"List\",\n    \"metadata\": {\n"
+            + "        \"resourceVersion\": \"\"\n    }\n}\n");
   }
 
   private static boolean sep(Writer w, boolean first) throws IOException {
@@ -122,7 +133,8 @@ public final class ClusterDumpGenerator {
     long gib = n % 50 == 0 ? 64 : 32;
     long capKi = gib * 1024 * 1024 - random.nextInt(200_000);
     long allocKi = capKi - 1_800_000;
-    w.write("""
+    w.write(
+        """
                 {
                     "apiVersion": "v1",
                     "kind": "Node",
@@ -186,15 +198,31 @@ public final class ClusterDumpGenerator {
                             "osImage": "Debian GNU/Linux 12 (bookworm)"
                         }
                     }
-                }""".formatted(name, capKi, allocKi, gib == 64 ? "4xlarge" : "2xlarge",
-        "abc".charAt(n % 3), 1000 + n, uid(), n / 250, n % 250, random.nextLong() >>> 24));
+                }"""
+            .formatted(
+                name,
+                capKi,
+                allocKi,
+                gib == 64 ? "4xlarge" : "2xlarge",
+                "abc".charAt(n % 3),
+                1000 + n,
+                uid(),
+                n / 250,
+                n % 250,
+                random.nextLong() >>> 24));
   }
 
   private String uid() {
     long a = random.nextLong();
     long b = random.nextLong();
-    return String.format(Locale.ROOT, "%08x-%04x-4%03x-8%03x-%012x", a >>> 32, (a >>> 16) & 0xffff,
-        a & 0xfff, (b >>> 48) & 0xfff, b & 0xffffffffffffL);
+    return String.format(
+        Locale.ROOT,
+        "%08x-%04x-4%03x-8%03x-%012x",
+        a >>> 32,
+        (a >>> 16) & 0xffff,
+        a & 0xfff,
+        (b >>> 48) & 0xfff,
+        b & 0xffffffffffffL);
   }
 
   private void daemonPod(Writer w, int p) throws IOException {
@@ -202,7 +230,10 @@ public final class ClusterDumpGenerator {
     boolean agent = p % 2 == 0;
     String ds = agent ? "log-agent" : "node-exporter";
     String ns = agent ? "logging" : "monitoring";
-    String resources = agent ? "{}" : """
+    String resources =
+        agent
+            ? "{}"
+            : """
         {
                                     "limits": {
                                         "memory": "64Mi"
@@ -212,9 +243,19 @@ public final class ClusterDumpGenerator {
                                         "memory": "32Mi"
                                     }
                                 }""";
-    pod(w, ns, ds + "-" + suffix(p), nodeName(node), "DaemonSet", ds, List2.of(
-        new Container(ds, "registry.example.com/" + ds + ":1.8." + (p % 3), resources,
-            agent ? "\"--config=/etc/agent/agent.yaml\"" : "\"--path.rootfs=/host\"")),
+    pod(
+        w,
+        ns,
+        ds + "-" + suffix(p),
+        nodeName(node),
+        "DaemonSet",
+        ds,
+        List2.of(
+            new Container(
+                ds,
+                "registry.example.com/" + ds + ":1.8." + (p % 3),
+                resources,
+                agent ? "\"--config=/etc/agent/agent.yaml\"" : "\"--path.rootfs=/host\"")),
         agent ? "BestEffort" : "Burstable");
   }
 
@@ -224,7 +265,8 @@ public final class ClusterDumpGenerator {
     String deploy = "svc-" + app;
     String rs = deploy + "-" + Integer.toHexString(0x5f000000 + app);
     long limitMi = 128L << random.nextInt(5);
-    String main = """
+    String main =
+        """
         {
                                     "limits": {
                                         "cpu": "1",
@@ -234,30 +276,54 @@ public final class ClusterDumpGenerator {
                                         "cpu": "100m",
                                         "memory": "%dMi"
                                     }
-                                }""".formatted(limitMi, limitMi / 2);
+                                }"""
+            .formatted(limitMi, limitMi / 2);
     boolean java = app % 5 == 0;
-    String args = java ? "\"java\", \"-Xmx" + (limitMi * 3 / 4) + "m\", \"-jar\", \"/app/app.jar\""
-        : "\"/app/server\", \"--port=8080\"";
-    Container c1 = new Container(deploy, "registry.example.com/" + ns + "/" + deploy + ":2.4."
-        + (app % 17), main, args);
+    String args =
+        java
+            ? "\"java\", \"-Xmx" + (limitMi * 3 / 4) + "m\", \"-jar\", \"/app/app.jar\""
+            : "\"/app/server\", \"--port=8080\"";
+    Container c1 =
+        new Container(
+            deploy, "registry.example.com/" + ns + "/" + deploy + ":2.4." + (app % 17), main, args);
     if (app % 4 == 0) {
-      Container c2 = new Container("istio-proxy", "docker.io/istio/proxyv2:1.22.3", """
+      Container c2 =
+          new Container(
+              "istio-proxy",
+              "docker.io/istio/proxyv2:1.22.3",
+              """
           {
                                       "requests": {
                                           "cpu": "10m",
                                           "memory": "40Mi"
                                       }
-                                  }""", "\"proxy\", \"sidecar\"");
-      pod(w, ns, rs + "-" + suffix(p), nodeName(random.nextInt(nodes)), "ReplicaSet", rs,
-          List2.of(c1, c2), "Burstable");
+                                  }""",
+              "\"proxy\", \"sidecar\"");
+      pod(
+          w,
+          ns,
+          rs + "-" + suffix(p),
+          nodeName(random.nextInt(nodes)),
+          "ReplicaSet",
+          rs,
+          List2.of(c1, c2),
+          "Burstable");
     } else {
-      pod(w, ns, rs + "-" + suffix(p), nodeName(random.nextInt(nodes)), "ReplicaSet", rs,
-          List2.of(c1), "Burstable");
+      pod(
+          w,
+          ns,
+          rs + "-" + suffix(p),
+          nodeName(random.nextInt(nodes)),
+          "ReplicaSet",
+          rs,
+          List2.of(c1),
+          "Burstable");
     }
   }
 
   private String suffix(int p) {
-    return Integer.toString(p, 36) + (char) ('a' + random.nextInt(26))
+    return Integer.toString(p, 36)
+        + (char) ('a' + random.nextInt(26))
         + (char) ('a' + random.nextInt(26));
   }
 
@@ -275,8 +341,16 @@ public final class ClusterDumpGenerator {
     }
   }
 
-  private void pod(Writer w, String ns, String name, String node, String ownerKind, String owner,
-      List2 cs, String qos) throws IOException {
+  private void pod(
+      Writer w,
+      String ns,
+      String name,
+      String node,
+      String ownerKind,
+      String owner,
+      List2 cs,
+      String qos)
+      throws IOException {
     boolean oom = random.nextInt(100) == 0;
     if (oom) {
       oomKilledPods++;
@@ -292,7 +366,8 @@ public final class ClusterDumpGenerator {
       container(containers, cs.second());
       status(statuses, cs.second(), false);
     }
-    w.write("""
+    w.write(
+        """
                 {
                     "apiVersion": "v1",
                     "kind": "Pod",
@@ -388,13 +463,28 @@ public final class ClusterDumpGenerator {
                         "qosClass": "%15$s",
                         "startTime": "2026-11-20T12:00:01Z"
                     }
-                }""".formatted(ns, name, node, ownerKind, owner, containers, statuses,
-        Integer.toHexString(random.nextInt(1 << 24)), uid(), 100_000 + random.nextInt(1 << 24),
-        uid(), random.nextInt(250), random.nextInt(250), random.nextInt(250), qos));
+                }"""
+            .formatted(
+                ns,
+                name,
+                node,
+                ownerKind,
+                owner,
+                containers,
+                statuses,
+                Integer.toHexString(random.nextInt(1 << 24)),
+                uid(),
+                100_000 + random.nextInt(1 << 24),
+                uid(),
+                random.nextInt(250),
+                random.nextInt(250),
+                random.nextInt(250),
+                qos));
   }
 
   private void container(StringBuilder s, Container c) {
-    s.append("""
+    s.append(
+        """
                                 {
                                     "args": [
                                         %4$s
@@ -434,12 +524,15 @@ public final class ClusterDumpGenerator {
                                             "readOnly": true
                                         }
                                     ]
-                                }""".formatted(c.name(), c.image(), c.resources(), c.args()));
+                                }"""
+            .formatted(c.name(), c.image(), c.resources(), c.args()));
   }
 
   private void status(StringBuilder s, Container c, boolean oom) {
     String cid = Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
-    String last = oom ? """
+    String last =
+        oom
+            ? """
         {
                                         "terminated": {
                                             "containerID": "containerd://%s",
@@ -448,9 +541,11 @@ public final class ClusterDumpGenerator {
                                             "reason": "OOMKilled",
                                             "startedAt": "2026-11-20T12:00:08Z"
                                         }
-                                    }""".formatted(cid, random.nextInt(10), random.nextInt(10))
-        : "{}";
-    s.append("""
+                                    }"""
+                .formatted(cid, random.nextInt(10), random.nextInt(10))
+            : "{}";
+    s.append(
+        """
                                 {
                                     "containerID": "containerd://%2$s",
                                     "image": "%3$s",
@@ -465,14 +560,15 @@ public final class ClusterDumpGenerator {
                                             "startedAt": "2026-11-21T09:00:00Z"
                                         }
                                     }
-                                }""".formatted(c.name(), cid, c.image(), cid + cid, last,
-        oom ? 1 + random.nextInt(9) : 0));
+                                }"""
+            .formatted(c.name(), cid, c.image(), cid + cid, last, oom ? 1 + random.nextInt(9) : 0));
   }
 
   private void systemOom(Writer w, int n, int e) throws IOException {
     events++;
     String[] victims = {"zebra", "bgpd", "containerd-shim"};
-    w.write("""
+    w.write(
+        """
                 {
                     "apiVersion": "v1",
                     "count": %3$d,
@@ -495,13 +591,20 @@ public final class ClusterDumpGenerator {
                         "host": "%1$s"
                     },
                     "type": "Warning"
-                }""".formatted(nodeName(n), victims[e], 1 + e, e, 2000 + e,
-        Long.toHexString(random.nextLong() >>> 8)));
+                }"""
+            .formatted(
+                nodeName(n),
+                victims[e],
+                1 + e,
+                e,
+                2000 + e,
+                Long.toHexString(random.nextLong() >>> 8)));
   }
 
   private void podEvent(Writer w, int p) throws IOException {
     events++;
-    w.write("""
+    w.write(
+        """
                 {
                     "apiVersion": "v1",
                     "count": 1,
@@ -526,7 +629,7 @@ public final class ClusterDumpGenerator {
                         "host": "%4$s"
                     },
                     "type": "Normal"
-                }""".formatted(p, p % 40, Long.toHexString(random.nextLong() >>> 8),
-        nodeName(p % nodes)));
+                }"""
+            .formatted(p, p % 40, Long.toHexString(random.nextLong() >>> 8), nodeName(p % nodes)));
   }
 }

@@ -43,13 +43,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgs = {"-Xms2g", "-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgs = {"-Xms2g", "-Xmx2g"})
 public class ClusterDumpReaderBenchmark {
   /** Pods in the dump; nodes are a thirtieth of them. */
   @Param({"3000", "30000"})
   public int pods;
 
   private byte[] dump;
+
   /** Made once, as one run of oomlens makes it: fabric8's serialization scans the class path. */
   private DumpReader reader;
 
@@ -67,20 +70,23 @@ public class ClusterDumpReaderBenchmark {
 
   private ClusterConverter readAll() throws IOException {
     ClusterConverter converter = new ClusterConverter((object, message) -> {});
-    reader.read(new ByteArrayInputStream(dump), "dump", new DumpReader.Sink() {
-      @Override
-      public void object(HasMetadata object, String file) {
-        converter.add(object);
-      }
+    reader.read(
+        new ByteArrayInputStream(dump),
+        "dump",
+        new DumpReader.Sink() {
+          @Override
+          public void object(HasMetadata object, String file) {
+            converter.add(object);
+          }
 
-      @Override
-      public void problem(Problem problem) {
-        throw new IllegalStateException(problem.toString());
-      }
+          @Override
+          public void problem(Problem problem) {
+            throw new IllegalStateException(problem.toString());
+          }
 
-      @Override
-      public void fileRead(String file) {}
-    });
+          @Override
+          public void fileRead(String file) {}
+        });
     return converter;
   }
 
@@ -93,7 +99,6 @@ public class ClusterDumpReaderBenchmark {
   /** The dump into cluster records, then every rule. */
   @Benchmark
   public Object diagnose() throws IOException {
-    return Diagnosis.of(EvidenceSet.builder().cluster(readAll().build("dump")).build())
-        .findings();
+    return Diagnosis.of(EvidenceSet.builder().cluster(readAll().build("dump")).build()).findings();
   }
 }

@@ -19,10 +19,10 @@ import java.util.SplittableRandom;
  * seed gives the same bytes.
  *
  * <p>Framings: {@code mixed} (the default) is raw dmesg ({@code [ 1234.567890] msg}, times
- * increasing) with a few segments in syslog framing, as when saved files are concatenated;
- * {@code dmesg} and {@code syslog} use one framing throughout; {@code --hosts N} interleaves N
- * hosts in syslog framing (BSD with kernel times, BSD without, RFC 3339), as a central log server
- * writes them, so their reports interleave too.
+ * increasing) with a few segments in syslog framing, as when saved files are concatenated; {@code
+ * dmesg} and {@code syslog} use one framing throughout; {@code --hosts N} interleaves N hosts in
+ * syslog framing (BSD with kernel times, BSD without, RFC 3339), as a central log server writes
+ * them, so their reports interleave too.
  *
  * {@snippet lang="shell" :
  * java -cp oomlens-bench/target/benchmarks.jar dev.oomlens.bench.KernelLogGenerator \
@@ -37,6 +37,7 @@ public final class KernelLogGenerator {
   public static final int FORMAT_VERSION = 1;
 
   private static final long MIB = 1L << 20;
+
   /** 2026-11-21T00:00:00Z: the generated logs lie just before the benchmarks' reference date. */
   private static final long START_MICROS = 1_795_219_200L * 1_000_000L;
 
@@ -102,8 +103,10 @@ public final class KernelLogGenerator {
     this.hosts = new Host[hostCount];
     Style[] multi = {Style.SYSLOG_KTIME, Style.SYSLOG_ISO, Style.SYSLOG};
     for (int i = 0; i < hostCount; i++) {
-      Style style = hostCount > 1 ? multi[i % multi.length]
-          : framing.equals("syslog") ? Style.SYSLOG_KTIME : Style.DMESG;
+      Style style =
+          hostCount > 1
+              ? multi[i % multi.length]
+              : framing.equals("syslog") ? Style.SYSLOG_KTIME : Style.DMESG;
       String name = hostCount == 1 ? "node-01" : hostName(i);
       long uptime = rnd.nextLong(60_000_000L, 30L * 86_400 * 1_000_000L);
       hosts[i] = new Host(name, style, START_MICROS - uptime);
@@ -171,12 +174,19 @@ public final class KernelLogGenerator {
     out.writeTo(sink);
     out.clear();
     double seconds = (System.nanoTime() - started) / 1e9;
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "bytes=%d lines=%d oom_reports=%d alloc_failures=%d syslog_lines=%d hosts=%d"
             + " ordinary_dmesg_line_chars=%s seconds=%.2f mib_per_s=%.0f",
-        written, lines, oomReports, allocFailures, syslogLines, hosts.length,
+        written,
+        lines,
+        oomReports,
+        allocFailures,
+        syslogLines,
+        hosts.length,
         maxOrdinary == 0 ? "none" : minOrdinary + ".." + maxOrdinary,
-        seconds, written / (double) MIB / seconds);
+        seconds,
+        written / (double) MIB / seconds);
   }
 
   private Host firstPending() {
@@ -313,17 +323,19 @@ public final class KernelLogGenerator {
   /** Parses a size: bytes, or a number with K, M or G (binary units). */
   static long parseSize(String s) {
     String t = s.trim().toUpperCase(Locale.ROOT).replace("IB", "").replace("B", "");
-    long unit = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
-      case 'K' -> 1L << 10;
-      case 'M' -> 1L << 20;
-      case 'G' -> 1L << 30;
-      default -> 1;
-    };
+    long unit =
+        switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
+          case 'K' -> 1L << 10;
+          case 'M' -> 1L << 20;
+          case 'G' -> 1L << 30;
+          default -> 1;
+        };
     String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
     return (long) (Double.parseDouble(digits) * unit);
   }
 
-  private static final String USAGE = """
+  private static final String USAGE =
+      """
       usage: KernelLogGenerator --size SIZE [--seed N] [--framing mixed|dmesg|syslog] [--hosts N]
                                 [--reports-per-mib R] OUTPUT
         --size       bytes to write, with K, M or G for KiB, MiB, GiB (the last report is finished)
@@ -361,7 +373,10 @@ public final class KernelLogGenerator {
           }
         }
       }
-      if (size <= 0 || output == null || hostCount < 1 || perMib <= 0
+      if (size <= 0
+          || output == null
+          || hostCount < 1
+          || perMib <= 0
           || !List.of("mixed", "dmesg", "syslog").contains(framing)) {
         throw new IllegalArgumentException("missing or bad argument");
       }

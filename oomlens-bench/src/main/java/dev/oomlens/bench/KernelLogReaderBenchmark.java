@@ -28,18 +28,18 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * JMH benchmark of {@link KernelLogReader#read(String, java.io.InputStream, KernelLogSink)} on a
- * generated kernel log held in memory (mixed framing, about one varied real OOM report per MiB;
- * see {@link KernelLogGenerator}): the reader's whole pipeline, scan, prefilter, framing and
- * assembly, without disk or rendering. The {@code bytes} counter is the throughput in bytes per
- * second; {@code reports} counts reports per second, and must be about {@code bytes} / 2^20.
+ * generated kernel log held in memory (mixed framing, about one varied real OOM report per MiB; see
+ * {@link KernelLogGenerator}): the reader's whole pipeline, scan, prefilter, framing and assembly,
+ * without disk or rendering. The {@code bytes} counter is the throughput in bytes per second;
+ * {@code reports} counts reports per second, and must be about {@code bytes} / 2^20.
  *
  * {@snippet lang="shell" :
  * ./mvnw -B -q -pl oomlens-bench -am package -DskipTests
  * java -jar oomlens-bench/target/benchmarks.jar KernelLogReaderBenchmark -f 1 -wi 3 -i 5
  * }
  *
- * <p>Latest result (commit c79848b, 2 cores of an AMD EPYC, JDK 25, machine otherwise idle):
- * 16 MiB, 824 ± 8 MB/s (786 reports/s); 64 MiB, 802 ± 30 MB/s (741 reports/s). See {@code
+ * <p>Latest result (commit c79848b, 2 cores of an AMD EPYC, JDK 25, machine otherwise idle): 16
+ * MiB, 824 ± 8 MB/s (786 reports/s); 64 MiB, 802 ± 30 MB/s (741 reports/s). See {@code
  * docs/benchmarks.md}.
  */
 @State(Scope.Benchmark)
@@ -47,7 +47,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgs = {"-Xms1g", "-Xmx1g"})
 public class KernelLogReaderBenchmark {
   @Param({"16", "64"})
   public int sizeMiB;
@@ -73,23 +75,24 @@ public class KernelLogReaderBenchmark {
 
   @Benchmark
   public void read(Counters counters, Blackhole bh) {
-    KernelLogSink sink = new KernelLogSink() {
-      @Override
-      public void report(OomReport report) {
-        counters.reports++;
-        bh.consume(report);
-      }
+    KernelLogSink sink =
+        new KernelLogSink() {
+          @Override
+          public void report(OomReport report) {
+            counters.reports++;
+            bh.consume(report);
+          }
 
-      @Override
-      public void allocFailure(AllocFailure failure) {
-        bh.consume(failure);
-      }
+          @Override
+          public void allocFailure(AllocFailure failure) {
+            bh.consume(failure);
+          }
 
-      @Override
-      public void problem(Problem problem) {
-        bh.consume(problem);
-      }
-    };
+          @Override
+          public void problem(Problem problem) {
+            bh.consume(problem);
+          }
+        };
     reader.read("bench.log", new ByteArrayInputStream(log), sink);
     counters.bytes += log.length;
   }

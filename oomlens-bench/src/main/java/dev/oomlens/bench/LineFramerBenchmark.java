@@ -47,8 +47,17 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class LineFramerBenchmark {
-  @Param({"DMESG", "DMESG_T", "KMSG", "SYSLOG", "SYSLOG_ISO", "JOURNAL_MONOTONIC", "RFC5424",
-      "BARE", "MIXED"})
+  @Param({
+    "DMESG",
+    "DMESG_T",
+    "KMSG",
+    "SYSLOG",
+    "SYSLOG_ISO",
+    "JOURNAL_MONOTONIC",
+    "RFC5424",
+    "BARE",
+    "MIXED"
+  })
   public String framing;
 
   private SourceLine[] lines;

@@ -13,12 +13,50 @@ import java.util.SplittableRandom;
 final class LinePattern {
   /** Process names that ordinary lines and varied reports draw from (at most 15 characters). */
   static final String[] COMMS = {
-    "java", "python3", "node", "postgres", "redis-server", "nginx", "mysqld", "chrome",
-    "stress-ng-vm", "dotnet", "ruby", "php-fpm8.2", "gunicorn", "uwsgi", "envoy", "kubelet",
-    "containerd", "dockerd", "qemu-system-x86", "virt-launcher", "elasticsearch", "mongod",
-    "clickhouse-serv", "prometheus", "grafana-server", "etcd", "kube-apiserver", "coredns",
-    "celery", "sidekiq", "beam.smp", "influxd", "memcached", "haproxy", "rsyslogd", "Web Content",
-    "firefox", "code", "gradle-daemon", "cc1plus", "rustc", "ld.lld", "ffmpeg", "zoom",
+    "java",
+    "python3",
+    "node",
+    "postgres",
+    "redis-server",
+    "nginx",
+    "mysqld",
+    "chrome",
+    "stress-ng-vm",
+    "dotnet",
+    "ruby",
+    "php-fpm8.2",
+    "gunicorn",
+    "uwsgi",
+    "envoy",
+    "kubelet",
+    "containerd",
+    "dockerd",
+    "qemu-system-x86",
+    "virt-launcher",
+    "elasticsearch",
+    "mongod",
+    "clickhouse-serv",
+    "prometheus",
+    "grafana-server",
+    "etcd",
+    "kube-apiserver",
+    "coredns",
+    "celery",
+    "sidekiq",
+    "beam.smp",
+    "influxd",
+    "memcached",
+    "haproxy",
+    "rsyslogd",
+    "Web Content",
+    "firefox",
+    "code",
+    "gradle-daemon",
+    "cc1plus",
+    "rustc",
+    "ld.lld",
+    "ffmpeg",
+    "zoom",
   };
 
   private interface Part {
@@ -136,8 +174,9 @@ final class LinePattern {
       }
       case "pid" -> {
         // a quarter are long-lived daemons started early; the rest anywhere up to pid_max
-        return (out, rnd) -> out.decimal(
-            rnd.nextInt(4) == 0 ? rnd.nextInt(300, 5000) : rnd.nextInt(5000, 4_194_304));
+        return (out, rnd) ->
+            out.decimal(
+                rnd.nextInt(4) == 0 ? rnd.nextInt(300, 5000) : rnd.nextInt(5000, 4_194_304));
       }
       case "comm" -> {
         byte[][] b = new byte[COMMS.length][];

@@ -12,10 +12,10 @@ import java.util.SplittableRandom;
 
 /**
  * The everyday lines a kernel log is mostly made of, from many subsystems, weighted by how often
- * each kind turns up on a busy container host. The catalogs are {@code kernel-lines.txt} and
- * {@code user-lines.txt} beside this class. Some lines hold {@code ill}, {@code oom} or {@code
- * failure} inside ordinary words (Killing, will, fill, zoom, "Disk failure"), as real logs do, so a
- * reader that skips lines by keyword is not flattered. None is part of an OOM report.
+ * each kind turns up on a busy container host. The catalogs are {@code kernel-lines.txt} and {@code
+ * user-lines.txt} beside this class. Some lines hold {@code ill}, {@code oom} or {@code failure}
+ * inside ordinary words (Killing, will, fill, zoom, "Disk failure"), as real logs do, so a reader
+ * that skips lines by keyword is not flattered. None is part of an OOM report.
  */
 final class OrdinaryLines {
   private final LinePattern[] kernel;

@@ -33,10 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * JMH benchmark of {@link ReportAssembler}: assembling one real report (a corpus file as
- * published, framed once beforehand by {@link LineFramer}) into an {@link OomReport}, fed the way
- * the reader feeds it: every line while a report is open, only keyword lines otherwise. The score
- * is the time to assemble the whole file, from a new assembler to {@code finish()}.
+ * JMH benchmark of {@link ReportAssembler}: assembling one real report (a corpus file as published,
+ * framed once beforehand by {@link LineFramer}) into an {@link OomReport}, fed the way the reader
+ * feeds it: every line while a report is open, only keyword lines otherwise. The score is the time
+ * to assemble the whole file, from a new assembler to {@code finish()}.
  *
  * {@snippet lang="shell" :
  * ./mvnw -B -q -pl oomlens-bench -am package -DskipTests
@@ -83,22 +83,23 @@ public class ReportAssemblerBenchmark {
       framer.frame(new SourceLine(template, number++, text), framed::add);
     }
     lines = framed.toArray(LogLine[]::new);
-    sink = new KernelLogSink() {
-      @Override
-      public void report(OomReport report) {
-        bh.consume(report);
-      }
+    sink =
+        new KernelLogSink() {
+          @Override
+          public void report(OomReport report) {
+            bh.consume(report);
+          }
 
-      @Override
-      public void allocFailure(AllocFailure failure) {
-        bh.consume(failure);
-      }
+          @Override
+          public void allocFailure(AllocFailure failure) {
+            bh.consume(failure);
+          }
 
-      @Override
-      public void problem(Problem problem) {
-        bh.consume(problem);
-      }
-    };
+          @Override
+          public void problem(Problem problem) {
+            bh.consume(problem);
+          }
+        };
   }
 
   @Benchmark

@@ -16,17 +16,17 @@ import java.util.regex.Pattern;
 
 /**
  * Real kernel reports (the {@code templates/} resources beside this class) taken apart into kernel
- * records and handed out again with their pids, process names, sizes and container IDs varied, so
- * a generated log holds many different reports of every shape the templates have: 3.10 to 6.8
+ * records and handed out again with their pids, process names, sizes and container IDs varied, so a
+ * generated log holds many different reports of every shape the templates have: 3.10 to 6.8
  * kernels, host, memcg v1 and v2, cpuset, panic, SysRq, cut lines, a page allocation failure.
  *
- * <p>A template's own framing (dmesg, dmesg -T, syslog with or without kernel timestamps, none,
- * the two-space indent of a quoted patch) is taken off here; the generator frames the records
- * again with its own clock. Multi-line records (Mem-Info as the kernel prints it, rsyslog's {@code
- * #012} escapes, journal-indented continuations) become one record with continuation lines, each
- * starting with one space as show_free_areas prints them. Console-only lines that no kernel log
- * holds (kdb prompts) are dropped, and so are leftover lines of an earlier kill before the
- * template's own {@code invoked oom-killer}, so every OOM template is exactly one report.
+ * <p>A template's own framing (dmesg, dmesg -T, syslog with or without kernel timestamps, none, the
+ * two-space indent of a quoted patch) is taken off here; the generator frames the records again
+ * with its own clock. Multi-line records (Mem-Info as the kernel prints it, rsyslog's {@code #012}
+ * escapes, journal-indented continuations) become one record with continuation lines, each starting
+ * with one space as show_free_areas prints them. Console-only lines that no kernel log holds (kdb
+ * prompts) are dropped, and so are leftover lines of an earlier kill before the template's own
+ * {@code invoked oom-killer}, so every OOM template is exactly one report.
  */
 final class ReportTemplates {
   /** One kernel record: its first line and the lines it continues on. */
@@ -52,8 +52,8 @@ final class ReportTemplates {
   private static final Pattern SIZE_KB = Pattern.compile("(\\d+)kB");
   private static final Pattern CONTAINER_ID =
       Pattern.compile("(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])");
-  private static final Pattern UUID = Pattern.compile(
-      "[0-9a-f]{8}([-_])[0-9a-f]{4}\\1[0-9a-f]{4}\\1[0-9a-f]{4}\\1[0-9a-f]{12}");
+  private static final Pattern UUID =
+      Pattern.compile("[0-9a-f]{8}([-_])[0-9a-f]{4}\\1[0-9a-f]{4}\\1[0-9a-f]{4}\\1[0-9a-f]{12}");
 
   private final List<Template> oom = new ArrayList<>();
   private final List<Template> allocFailures = new ArrayList<>();
@@ -89,9 +89,10 @@ final class ReportTemplates {
       String line = indented ? raw.substring(2) : raw;
       String message = stripFraming(line);
       if (message == null) {
-        boolean continuation = framed
-            ? Character.isWhitespace(line.charAt(0))
-            : KEY_VALUE_CONTINUATION.matcher(line).matches();
+        boolean continuation =
+            framed
+                ? Character.isWhitespace(line.charAt(0))
+                : KEY_VALUE_CONTINUATION.matcher(line).matches();
         if (continuation && current != null) {
           current.add(" " + line.strip());
           continue;
@@ -227,9 +228,10 @@ final class ReportTemplates {
         if (s.startsWith(o + " invoked oom-killer") || s.startsWith(o + " cpuset=")) {
           s = n + s.substring(o.length());
         }
-        s = s.replace("Comm: " + o + " ", "Comm: " + n + " ")
-            .replace("(" + o + ")", "(" + n + ")")
-            .replace("task=" + o + ",", "task=" + n + ",");
+        s =
+            s.replace("Comm: " + o + " ", "Comm: " + n + " ")
+                .replace("(" + o + ")", "(" + n + ")")
+                .replace("task=" + o + ",", "task=" + n + ",");
       }
       if (s.contains("process ")
           || s.contains("memory: usage")
@@ -275,8 +277,19 @@ final class ReportTemplates {
         sb = sb == null ? new StringBuilder() : sb;
         m.appendReplacement(sb, "");
         String key = m.group().replace('_', '-');
-        String fresh = ids.computeIfAbsent(key, k -> randomHex(8) + "-" + randomHex(4) + "-"
-            + randomHex(4) + "-" + randomHex(4) + "-" + randomHex(12));
+        String fresh =
+            ids.computeIfAbsent(
+                key,
+                k ->
+                    randomHex(8)
+                        + "-"
+                        + randomHex(4)
+                        + "-"
+                        + randomHex(4)
+                        + "-"
+                        + randomHex(4)
+                        + "-"
+                        + randomHex(12));
         sb.append(fresh.replace('-', m.group(1).charAt(0)));
       }
       if (sb != null) {

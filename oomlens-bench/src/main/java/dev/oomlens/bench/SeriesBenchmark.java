@@ -40,7 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgs = {"-Xms512m", "-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgs = {"-Xms512m", "-Xmx512m"})
 public class SeriesBenchmark {
   static final int CONTAINERS = 50;
   static final int POINTS = 2880;
@@ -57,26 +59,49 @@ public class SeriesBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    StringBuilder s = new StringBuilder("{\"status\":\"success\",\"data\":{\"resultType\":"
-        + "\"matrix\",\"result\":[");
+    StringBuilder s =
+        new StringBuilder(
+            "{\"status\":\"success\",\"data\":{\"resultType\":" + "\"matrix\",\"result\":[");
     series = new Series[CONTAINERS];
     for (int c = 0; c < CONTAINERS; c++) {
-      s.append(c == 0 ? "" : ",").append("{\"metric\":{\"__name__\":\"container_memory_working_"
-          + "set_bytes\",\"namespace\":\"bench\",\"pod\":\"app-").append(c)
-          .append("-0\",\"container\":\"c").append(c).append("\",\"id\":\"/kubepods/pod")
-          .append(c).append("/c0\"},\"values\":[");
+      s.append(c == 0 ? "" : ",")
+          .append(
+              "{\"metric\":{\"__name__\":\"container_memory_working_"
+                  + "set_bytes\",\"namespace\":\"bench\",\"pod\":\"app-")
+          .append(c)
+          .append("-0\",\"container\":\"c")
+          .append(c)
+          .append("\",\"id\":\"/kubepods/pod")
+          .append(c)
+          .append("/c0\"},\"values\":[");
       long[] t = new long[POINTS];
       double[] v = new double[POINTS];
       for (int i = 0; i < POINTS; i++) {
         t[i] = (1_767_225_600L + i * 30L) * 1000;
         v[i] = (100 + c) * 1048576.0 * (1 + 0.1 * Math.sin(i / 20.0 + c));
-        s.append(i == 0 ? "" : ",").append('[').append(t[i] / 1000).append(",\"")
-            .append((long) v[i]).append("\"]");
+        s.append(i == 0 ? "" : ",")
+            .append('[')
+            .append(t[i] / 1000)
+            .append(",\"")
+            .append((long) v[i])
+            .append("\"]");
       }
       s.append("]}");
-      series[c] = new Series(Series.Role.WORKING_SET, "q",
-          Map.of("namespace", "bench", "pod", "app-" + c + "-0", "container", "c" + c,
-              "id", "/kubepods/pod" + c + "/c0"), t, v);
+      series[c] =
+          new Series(
+              Series.Role.WORKING_SET,
+              "q",
+              Map.of(
+                  "namespace",
+                  "bench",
+                  "pod",
+                  "app-" + c + "-0",
+                  "container",
+                  "c" + c,
+                  "id",
+                  "/kubepods/pod" + c + "/c0"),
+              t,
+              v);
     }
     answer = s.append("]}}").toString().getBytes(StandardCharsets.UTF_8);
   }
@@ -84,8 +109,9 @@ public class SeriesBenchmark {
   @Benchmark
   public long parseQueryRange(Counters counters) throws IOException {
     long[] n = {0};
-    long samples = MatrixReader.read(new ByteArrayInputStream(answer), "q",
-        MatrixReader::roleOf, s -> n[0] += s.size());
+    long samples =
+        MatrixReader.read(
+            new ByteArrayInputStream(answer), "q", MatrixReader::roleOf, s -> n[0] += s.size());
     counters.samples += samples;
     return n[0];
   }

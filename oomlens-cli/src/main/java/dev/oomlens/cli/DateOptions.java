@@ -15,15 +15,22 @@ final class DateOptions {
   Choice choice;
 
   static final class Choice {
-    @Option(names = "--year", paramLabel = "YYYY", converter = TimeConverters.YearConverter.class,
-        description = "Year of yearless syslog timestamps (they are placed no later than"
-            + " December 31 of it).")
+    @Option(
+        names = "--year",
+        paramLabel = "YYYY",
+        converter = TimeConverters.YearConverter.class,
+        description =
+            "Year of yearless syslog timestamps (they are placed no later than"
+                + " December 31 of it).")
     Integer year;
 
-    @Option(names = "--reference-date", paramLabel = "YYYY-MM-DD",
+    @Option(
+        names = "--reference-date",
+        paramLabel = "YYYY-MM-DD",
         converter = TimeConverters.DateConverter.class,
-        description = "Yearless syslog timestamps get the latest year that does not put them"
-            + " after this date. Default: today.")
+        description =
+            "Yearless syslog timestamps get the latest year that does not put them"
+                + " after this date. Default: today.")
     LocalDate referenceDate;
   }
 

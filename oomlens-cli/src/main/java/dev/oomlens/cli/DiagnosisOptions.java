@@ -22,29 +22,46 @@ import picocli.CommandLine.TypeConversionException;
  * what the evidence is narrowed to, what the findings are asked, and what fails a run.
  */
 final class DiagnosisOptions {
-  @Option(names = "--fail-on", paramLabel = "SEVERITY", converter = SeverityConverter.class,
+  @Option(
+      names = "--fail-on",
+      paramLabel = "SEVERITY",
+      converter = SeverityConverter.class,
       completionCandidates = SeverityConverter.Names.class,
-      description = "Exit 1 when a finding is at or above SEVERITY: ${COMPLETION-CANDIDATES}."
-          + " Default: exit 0 whatever is found.")
+      description =
+          "Exit 1 when a finding is at or above SEVERITY: ${COMPLETION-CANDIDATES}."
+              + " Default: exit 0 whatever is found.")
   Severity failOn;
 
-  @Option(names = "--sigkilled", description = "A workload died of SIGKILL (exit code 137,"
-      + " OOMKilled) and you want to know why: also say so when no OOM killer did it.")
+  @Option(
+      names = "--sigkilled",
+      description =
+          "A workload died of SIGKILL (exit code 137,"
+              + " OOMKilled) and you want to know why: also say so when no OOM killer did it.")
   boolean sigkilled;
 
-  @Option(names = "--since", paramLabel = "TIME", converter = TimeConverters.TimeConverter.class,
-      description = "Only what happened at or after TIME: ISO 8601 (2026-02-08T12:19:00Z;"
-          + " without an offset, this machine's zone) or how long ago (30m, 6h, 7d, 2w).")
+  @Option(
+      names = "--since",
+      paramLabel = "TIME",
+      converter = TimeConverters.TimeConverter.class,
+      description =
+          "Only what happened at or after TIME: ISO 8601 (2026-02-08T12:19:00Z;"
+              + " without an offset, this machine's zone) or how long ago (30m, 6h, 7d, 2w).")
   TimeArgument since;
 
-  @Option(names = "--until", paramLabel = "TIME", converter = TimeConverters.TimeConverter.class,
+  @Option(
+      names = "--until",
+      paramLabel = "TIME",
+      converter = TimeConverters.TimeConverter.class,
       description = "Only what happened at or before TIME (as --since).")
   TimeArgument until;
 
-  @Option(names = "--workload", paramLabel = "NAME",
-      description = "Only this workload: a pod UID, a container ID (or its first 6+ digits), a"
-          + " systemd unit, a memory cgroup path (or its end), a process name, or a pod as"
-          + " namespace/name (kubelet evictions name pods; kernel reports name their UID).")
+  @Option(
+      names = "--workload",
+      paramLabel = "NAME",
+      description =
+          "Only this workload: a pod UID, a container ID (or its first 6+ digits), a"
+              + " systemd unit, a memory cgroup path (or its end), a process name, or a pod as"
+              + " namespace/name (kubelet evictions name pods; kernel reports name their UID).")
   String workload;
 
   /**
@@ -56,11 +73,13 @@ final class DiagnosisOptions {
    *     before it starts, an empty workload name)
    */
   Diagnosis run(List<? extends EvidenceSource> sources, Clock clock, Optional<Instant> boot) {
-    Selection selection = new Selection(
-        Optional.ofNullable(since).map(t -> t.resolve(clock)),
-        Optional.ofNullable(until).map(t -> t.resolve(clock)),
-        Optional.ofNullable(workload).map(WorkloadSelector::parse),
-        clock.getZone(), boot);
+    Selection selection =
+        new Selection(
+            Optional.ofNullable(since).map(t -> t.resolve(clock)),
+            Optional.ofNullable(until).map(t -> t.resolve(clock)),
+            Optional.ofNullable(workload).map(WorkloadSelector::parse),
+            clock.getZone(),
+            boot);
     return Diagnosis.run(sources, sigkilled, selection);
   }
 
@@ -70,7 +89,8 @@ final class DiagnosisOptions {
       return ExitCodes.OK;
     }
     return findings.stream().anyMatch(f -> f.severity().atLeast(failOn))
-        ? ExitCodes.FINDINGS : ExitCodes.OK;
+        ? ExitCodes.FINDINGS
+        : ExitCodes.OK;
   }
 
   /** Severities by their lower-case names, as JSON writes them. */
@@ -82,8 +102,8 @@ final class DiagnosisOptions {
           return s;
         }
       }
-      throw new TypeConversionException("expected one of " + String.join(", ", new Names())
-          + ", not '" + value + "'");
+      throw new TypeConversionException(
+          "expected one of " + String.join(", ", new Names()) + ", not '" + value + "'");
     }
 
     /** The lower-case names, lowest first. */

@@ -13,10 +13,10 @@ import dev.oomlens.host.LiveLog;
 import dev.oomlens.host.logs.RootLogs;
 import dev.oomlens.host.paths.HostPaths;
 import dev.oomlens.host.source.HostTree;
-import dev.oomlens.k8s.ClusterPodNames;
 import dev.oomlens.host.source.LiveKernelLog;
 import dev.oomlens.host.source.LiveKillerLog;
 import dev.oomlens.host.source.RootLogSource;
+import dev.oomlens.k8s.ClusterPodNames;
 import dev.oomlens.report.text.Units;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -65,7 +65,10 @@ import picocli.CommandLine.Spec;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      ExitCodes.OK_HELP, ExitCodes.FINDINGS_HELP, ExitCodes.USAGE_HELP, ExitCodes.INPUT_HELP,
+      ExitCodes.OK_HELP,
+      ExitCodes.FINDINGS_HELP,
+      ExitCodes.USAGE_HELP,
+      ExitCodes.INPUT_HELP,
       ExitCodes.INTERNAL_HELP
     },
     footerHeading = "%nExamples:%n",
@@ -87,26 +90,39 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--kernel-log", paramLabel = "FILE", arity = "1..*",
-      description = "Read these saved kernel logs instead of this machine's ('-' for standard"
-          + " input; gzip files are decompressed). Records of userspace killers (systemd-oomd,"
-          + " earlyoom, nohang, kubelet evictions) in them are read too.")
+  @Option(
+      names = "--kernel-log",
+      paramLabel = "FILE",
+      arity = "1..*",
+      description =
+          "Read these saved kernel logs instead of this machine's ('-' for standard"
+              + " input; gzip files are decompressed). Records of userspace killers (systemd-oomd,"
+              + " earlyoom, nohang, kubelet evictions) in them are read too.")
   List<String> kernelLogs = new ArrayList<>();
 
-  @Option(names = "--db", paramLabel = "FILE",
-      description = "Also read the kills 'oomlens watch' recorded in this history: those of"
-          + " earlier boots, and this boot's that the kernel's ring buffer no longer holds."
-          + " Default: the agent's default history, when it exists.")
+  @Option(
+      names = "--db",
+      paramLabel = "FILE",
+      description =
+          "Also read the kills 'oomlens watch' recorded in this history: those of"
+              + " earlier boots, and this boot's that the kernel's ring buffer no longer holds."
+              + " Default: the agent's default history, when it exists.")
   Path db;
 
   @Mixin HostOptions host;
 
-  @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Name each kill's pod and"
-      + " container from this cluster (it lists pods, nothing more). Default: when $KUBECONFIG,"
-      + " ~/.kube/config or a pod's service account is there, that cluster.")
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "FILE",
+      description =
+          "Name each kill's pod and"
+              + " container from this cluster (it lists pods, nothing more). Default: when $KUBECONFIG,"
+              + " ~/.kube/config or a pod's service account is there, that cluster.")
   Path kubeconfig;
 
-  @Option(names = "--context", paramLabel = "NAME",
+  @Option(
+      names = "--context",
+      paramLabel = "NAME",
       description = "The kubeconfig context that names the pods.")
   String context;
 
@@ -121,43 +137,54 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    output.conflict().ifPresent(c -> {
-      throw new ParameterException(spec.commandLine(), c);
-    });
+    output
+        .conflict()
+        .ifPresent(
+            c -> {
+              throw new ParameterException(spec.commandLine(), c);
+            });
     Environment env = root.environment();
     ReaderOptions options = dates.readerOptions(env.clock());
     PrintWriter err = spec.commandLine().getErr();
     HostPaths paths = host.paths(env.host());
     List<EvidenceSource> sources = new ArrayList<>();
     // Under --debug each source says how long it took: what to make cheaper, or parallel.
-    BiConsumer<String, EvidenceSource> add = (label, source) ->
-        sources.add(root.debug() ? new TimedSource(label, source, err) : source);
+    BiConsumer<String, EvidenceSource> add =
+        (label, source) -> sources.add(root.debug() ? new TimedSource(label, source, err) : source);
     if (!kernelLogs.isEmpty()) {
       Stdin.sayWaitingIfTerminal(kernelLogs, env, err);
-      kernelLogs.forEach(f ->
-          add.accept("kernel log " + f, new KernelLogFile(f, options, env.stdin())));
+      kernelLogs.forEach(
+          f -> add.accept("kernel log " + f, new KernelLogFile(f, options, env.stdin())));
     } else if (host.rootfs != null) {
       // Another host's root: its own logs, never this machine's.
-      add.accept("logs under " + host.rootfs,
+      add.accept(
+          "logs under " + host.rootfs,
           new RootLogSource(RootLogs.find(paths, env.host(), env.kmsg()), options));
     } else {
-      add.accept("kernel log (/dev/kmsg, else the journal)", new LiveKernelLog(List.of(
-          new LiveKernelLog.Candidate(env.kmsg(), KMSG_SPAN),
-          new LiveKernelLog.Candidate(env.journal(), JOURNAL_SPAN)), options));
-      add.accept("userspace killers' records (journal)",
+      add.accept(
+          "kernel log (/dev/kmsg, else the journal)",
+          new LiveKernelLog(
+              List.of(
+                  new LiveKernelLog.Candidate(env.kmsg(), KMSG_SPAN),
+                  new LiveKernelLog.Candidate(env.journal(), JOURNAL_SPAN)),
+              options));
+      add.accept(
+          "userspace killers' records (journal)",
           new LiveKillerLog(env.killers(), Optional.of(JOURNAL_SPAN), options));
     }
     Optional<History> history = history(paths, env, options, sources);
     HostTree tree = new HostTree(paths, host.vmMemory());
     add.accept("host " + tree.name() + " (meminfo, PSI, cgroups, processes)", tree);
-    if (!noCluster && (kubeconfig != null || context != null || env.clusterAtHand()
-        .getAsBoolean())) {
-      add.accept("pod names (the cluster at hand)", new ClusterPodNames(
-          K8sCommand.client(kubeconfig, context), K8sCommand.clusterName(kubeconfig, context)));
+    if (!noCluster
+        && (kubeconfig != null || context != null || env.clusterAtHand().getAsBoolean())) {
+      add.accept(
+          "pod names (the cluster at hand)",
+          new ClusterPodNames(
+              K8sCommand.client(kubeconfig, context), K8sCommand.clusterName(kubeconfig, context)));
     }
     // /dev/kmsg times are seconds since boot: this machine's uptime places them in --since.
-    Optional<Instant> boot = kernelLogs.isEmpty() && !host.anyPath()
-        ? bootTime(paths, env.clock()) : Optional.empty();
+    Optional<Instant> boot =
+        kernelLogs.isEmpty() && !host.anyPath() ? bootTime(paths, env.clock()) : Optional.empty();
     Diagnosis d;
     long cpu = TimedSource.processCpuNanos();
     long wall = System.nanoTime();
@@ -169,7 +196,10 @@ final class DoctorCommand implements Callable<Integer> {
       history.ifPresent(History::close);
     }
     if (root.debug()) {
-      TimedSource.say(err, "read and diagnosed, all sources and rules", System.nanoTime() - wall,
+      TimedSource.say(
+          err,
+          "read and diagnosed, all sources and rules",
+          System.nanoTime() - wall,
           TimedSource.processCpuNanos() - cpu);
     }
     Set<Input> told = new HashSet<>();
@@ -179,14 +209,16 @@ final class DoctorCommand implements Callable<Integer> {
         i.whyNotWholeNamed().ifPresent(w -> err.println("  " + w));
         told.add(i);
       }
-      err.println("Run oomlens as root (reading /dev/kmsg needs CAP_SYSLOG when"
-          + " kernel.dmesg_restrict=1; the journal needs the systemd-journal or adm group),"
-          + " or read a saved log: oomlens doctor --kernel-log /var/log/kern.log");
+      err.println(
+          "Run oomlens as root (reading /dev/kmsg needs CAP_SYSLOG when"
+              + " kernel.dmesg_restrict=1; the journal needs the systemd-journal or adm group),"
+              + " or read a saved log: oomlens doctor --kernel-log /var/log/kern.log");
     }
-    String header = header(paths, d.evidence().host(), d.evidence().reports())
-        + "\nRead: " + read(d);
-    int code = RunOutcome.finish(d, Optional.of(header), output, diagnosis,
-        spec.commandLine().getOut(), err, told);
+    String header =
+        header(paths, d.evidence().host(), d.evidence().reports()) + "\nRead: " + read(d);
+    int code =
+        RunOutcome.finish(
+            d, Optional.of(header), output, diagnosis, spec.commandLine().getOut(), err, told);
     if (d.evidence().host().map(h -> h.meminfo().isEmpty()).orElse(false) && host.anyPath()) {
       err.println("oomlens: is --path.procfs or --path.rootfs right?");
       err.flush();
@@ -200,11 +232,13 @@ final class DoctorCommand implements Callable<Integer> {
    * kill line is older than the oldest record the ring buffer still holds; when /dev/kmsg cannot
    * be read, the journal (which keeps the whole boot) has them, and none of this boot's is.
    */
-  private Optional<History> history(HostPaths paths, Environment env, ReaderOptions options,
-      List<EvidenceSource> sources) {
+  private Optional<History> history(
+      HostPaths paths, Environment env, ReaderOptions options, List<EvidenceSource> sources) {
     Path file = db;
     if (file == null) {
-      if (!kernelLogs.isEmpty() || host.anyPath() || env.history().isEmpty()
+      if (!kernelLogs.isEmpty()
+          || host.anyPath()
+          || env.history().isEmpty()
           || !Files.isRegularFile(env.history().get())) {
         return Optional.empty();
       }
@@ -215,16 +249,27 @@ final class DoctorCommand implements Callable<Integer> {
       h = History.openToRead(file, env.clock());
     } catch (History.HistoryException e) {
       String name = file.toString();
-      sources.add(b -> b.input(new Input(name, Input.Kind.KERNEL_LOG, 0, List.of(
-          new dev.oomlens.core.model.Problem(name, 0, e.getMessage(),
-              dev.oomlens.core.model.Problem.Kind.UNREADABLE)))));
+      sources.add(
+          b ->
+              b.input(
+                  new Input(
+                      name,
+                      Input.Kind.KERNEL_LOG,
+                      0,
+                      List.of(
+                          new dev.oomlens.core.model.Problem(
+                              name,
+                              0,
+                              e.getMessage(),
+                              dev.oomlens.core.model.Problem.Kind.UNREADABLE)))));
       return Optional.empty();
     }
     boolean live = kernelLogs.isEmpty() && host.rootfs == null;
     String thisBoot = live ? bootId(paths) : "";
     long oldestInRing = live ? oldestSequence(env) : Long.MIN_VALUE;
-    sources.add(new HistorySource(h, options,
-        k -> !k.bootId().equals(thisBoot) || k.killSeq() < oldestInRing));
+    sources.add(
+        new HistorySource(
+            h, options, k -> !k.bootId().equals(thisBoot) || k.killSeq() < oldestInRing));
     return Optional.of(h);
   }
 
@@ -245,15 +290,20 @@ final class DoctorCommand implements Callable<Integer> {
   }
 
   /**
-   * {@code kernel log /dev/kmsg; journalctl -b (OOM killers); host /proc, /sys}: what was read,
-   * and what could not be.
+   * {@code kernel log /dev/kmsg; journalctl -b (OOM killers); host /proc, /sys}: what was read, and
+   * what could not be.
    */
   private static String read(Diagnosis d) {
     List<String> parts = new ArrayList<>();
     List<Input> logs = d.evidence().inputs(Input.Kind.KERNEL_LOG);
-    parts.add("kernel log " + (logs.stream().noneMatch(Input::isWhole) ? "(none could be read)"
-        : logs.stream().filter(Input::isWhole).map(Input::name)
-            .collect(Collectors.joining(", "))));
+    parts.add(
+        "kernel log "
+            + (logs.stream().noneMatch(Input::isWhole)
+                ? "(none could be read)"
+                : logs.stream()
+                    .filter(Input::isWhole)
+                    .map(Input::name)
+                    .collect(Collectors.joining(", "))));
     for (Input i : d.evidence().inputs(Input.Kind.KILLER_LOG)) {
       parts.add(i.name() + (i.isWhole() ? "" : " (could not be read)"));
     }
@@ -261,8 +311,7 @@ final class DoctorCommand implements Callable<Integer> {
       parts.add("host " + i.name() + (i.isWhole() ? "" : " (could not be read)"));
     }
     for (Input i : d.evidence().inputs(Input.Kind.CLUSTER)) {
-      parts.add("pod names of " + i.name()
-          + (i.spoiled().isEmpty() ? "" : " (could not be read)"));
+      parts.add("pod names of " + i.name() + (i.spoiled().isEmpty() ? "" : " (could not be read)"));
     }
     return String.join("; ", parts);
   }
@@ -271,19 +320,23 @@ final class DoctorCommand implements Callable<Integer> {
    * {@code oomlens doctor: <hostname>, kernel <release>, up <uptime>}: from the host's files, or,
    * where they are missing (a partial snapshot), from the first report that names them.
    */
-  static String header(HostPaths paths, Optional<HostSnapshot> snapshot,
-      List<OomReport> reports) {
-    String host = snapshot.flatMap(HostSnapshot::hostname)
-        .or(() -> reports.stream().flatMap(r -> r.host().stream()).findFirst())
-        .orElse("(hostname unknown)");
-    String kernel = snapshot.flatMap(HostSnapshot::kernelRelease)
-        .or(() -> reports.stream().flatMap(r -> r.kernel().stream()).findFirst())
-        .orElse("(unknown)");
-    String up = read(paths.proc().resolve("uptime"))
-        .map(u -> u.split("\\s+")[0])
-        .flatMap(DoctorCommand::seconds)
-        .map(Units::duration)
-        .orElse("(unknown)");
+  static String header(HostPaths paths, Optional<HostSnapshot> snapshot, List<OomReport> reports) {
+    String host =
+        snapshot
+            .flatMap(HostSnapshot::hostname)
+            .or(() -> reports.stream().flatMap(r -> r.host().stream()).findFirst())
+            .orElse("(hostname unknown)");
+    String kernel =
+        snapshot
+            .flatMap(HostSnapshot::kernelRelease)
+            .or(() -> reports.stream().flatMap(r -> r.kernel().stream()).findFirst())
+            .orElse("(unknown)");
+    String up =
+        read(paths.proc().resolve("uptime"))
+            .map(u -> u.split("\\s+")[0])
+            .flatMap(DoctorCommand::seconds)
+            .map(Units::duration)
+            .orElse("(unknown)");
     return "oomlens doctor: " + host + ", kernel " + kernel + ", up " + up;
   }
 

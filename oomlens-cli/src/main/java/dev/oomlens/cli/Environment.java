@@ -17,9 +17,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * What the commands take from the machine they run on: standard input, the clock, where its
- * /proc, /sys and / are, its live kernel logs and its journal of userspace OOM killers. Tests pass
- * their own; {@link #system()} is the real one.
+ * What the commands take from the machine they run on: standard input, the clock, where its /proc,
+ * /sys and / are, its live kernel logs and its journal of userspace OOM killers. Tests pass their
+ * own; {@link #system()} is the real one.
  *
  * @param clock gives "today", the default reference date for yearless syslog timestamps
  * @param host this machine's paths, read when no {@code --path.*} flag says otherwise
@@ -56,23 +56,40 @@ record Environment(
   }
 
   /** An environment with no default history and no cluster at hand (tests). */
-  Environment(InputStream stdin, Clock clock, HostPaths host, Supplier<LiveLog> kmsg,
-      Supplier<LiveLog> journal, Supplier<LiveLog> killers, BooleanSupplier stdinIsTerminal) {
-    this(stdin, clock, host, kmsg, journal, killers, stdinIsTerminal, Optional.empty(),
-        () -> false);
+  Environment(
+      InputStream stdin,
+      Clock clock,
+      HostPaths host,
+      Supplier<LiveLog> kmsg,
+      Supplier<LiveLog> journal,
+      Supplier<LiveLog> killers,
+      BooleanSupplier stdinIsTerminal) {
+    this(
+        stdin, clock, host, kmsg, journal, killers, stdinIsTerminal, Optional.empty(), () -> false);
   }
 
   /** An environment whose standard input is not a terminal (tests, pipes). */
-  Environment(InputStream stdin, Clock clock, HostPaths host, Supplier<LiveLog> kmsg,
-      Supplier<LiveLog> journal, Supplier<LiveLog> killers) {
+  Environment(
+      InputStream stdin,
+      Clock clock,
+      HostPaths host,
+      Supplier<LiveLog> kmsg,
+      Supplier<LiveLog> journal,
+      Supplier<LiveLog> killers) {
     this(stdin, clock, host, kmsg, journal, killers, () -> false);
   }
 
   static Environment system() {
-    return new Environment(System.in, Clock.systemDefaultZone(), HostPaths.DEFAULT,
-        () -> KmsgReader.ofThisMachine().open(), () -> JournalReader.ofThisMachine().open(),
-        () -> KillerJournalReader.ofThisMachine().open(), Environment::isTerminalOnFd0,
-        Optional.of(dev.oomlens.agent.History.defaultFile()), Environment::clusterAtHandHere);
+    return new Environment(
+        System.in,
+        Clock.systemDefaultZone(),
+        HostPaths.DEFAULT,
+        () -> KmsgReader.ofThisMachine().open(),
+        () -> JournalReader.ofThisMachine().open(),
+        () -> KillerJournalReader.ofThisMachine().open(),
+        Environment::isTerminalOnFd0,
+        Optional.of(dev.oomlens.agent.History.defaultFile()),
+        Environment::clusterAtHandHere);
   }
 
   /** A kubeconfig where kubectl looks, or the service account of the pod we run in. */

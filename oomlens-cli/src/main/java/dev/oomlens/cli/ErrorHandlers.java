@@ -56,8 +56,9 @@ final class ErrorHandlers implements IParameterExceptionHandler, IExecutionExcep
       err.print(trace.toString().replaceAll("(?m)^\t", "    "));
     }
     err.println("oomlens: internal error: " + ex);
-    err.println("This is a bug in oomlens; please report it with the command line"
-        + (root.debug() ? " and the stack trace above." : " and the output of --debug."));
+    err.println(
+        "This is a bug in oomlens; please report it with the command line"
+            + (root.debug() ? " and the stack trace above." : " and the output of --debug."));
     err.flush();
     return ExitCodes.INTERNAL;
   }

@@ -40,7 +40,9 @@ import picocli.CommandLine.Spec;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      ExitCodes.OK_HELP, ExitCodes.FINDINGS_HELP, ExitCodes.USAGE_HELP,
+      ExitCodes.OK_HELP,
+      ExitCodes.FINDINGS_HELP,
+      ExitCodes.USAGE_HELP,
       "3:the history file is missing or is not an oomlens history",
       ExitCodes.INTERNAL_HELP
     },
@@ -55,9 +57,12 @@ final class HistoryCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--db", paramLabel = "FILE",
-      description = "The history file. Default: as 'oomlens watch' (/var/lib/oomlens/oomlens.db"
-          + " as root).")
+  @Option(
+      names = "--db",
+      paramLabel = "FILE",
+      description =
+          "The history file. Default: as 'oomlens watch' (/var/lib/oomlens/oomlens.db"
+              + " as root).")
   Path db;
 
   @Mixin DiagnosisOptions diagnosis;
@@ -66,36 +71,56 @@ final class HistoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    output.conflict().ifPresent(c -> {
-      throw new ParameterException(spec.commandLine(), c);
-    });
+    output
+        .conflict()
+        .ifPresent(
+            c -> {
+              throw new ParameterException(spec.commandLine(), c);
+            });
     Clock clock = root.environment().clock();
     PrintWriter err = spec.commandLine().getErr();
     Path file = db != null ? db : root.environment().history().orElse(History.defaultFile());
     try (History h = History.openToRead(file, clock)) {
       Diagnosis d;
       try {
-        d = diagnosis.run(List.of(new HistorySource(h, new ReaderOptions(LocalDate.now(clock)),
-            k -> true)), clock, Optional.empty());
+        d =
+            diagnosis.run(
+                List.of(new HistorySource(h, new ReaderOptions(LocalDate.now(clock)), k -> true)),
+                clock,
+                Optional.empty());
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
       Optional<Instant> since = Optional.ofNullable(diagnosis.since).map(t -> t.resolve(clock));
       Optional<Instant> until = Optional.ofNullable(diagnosis.until).map(t -> t.resolve(clock));
-      List<WarningRecord> warnings = h.warnings(since).stream()
-          .filter(w -> until.isEmpty() || !w.raisedAt().isAfter(until.get()))
-          .filter(w -> diagnosis.workload == null
-              || w.cgroup().filter(c -> c.contains(diagnosis.workload)).isPresent())
-          .toList();
-      String header = "oomlens history: " + file + ", " + d.evidence().reports().size()
-          + (d.evidence().reports().size() == 1 ? " kill, " : " kills, ") + warnings.size()
-          + (warnings.size() == 1 ? " warning" : " warnings");
+      List<WarningRecord> warnings =
+          h.warnings(since).stream()
+              .filter(w -> until.isEmpty() || !w.raisedAt().isAfter(until.get()))
+              .filter(
+                  w ->
+                      diagnosis.workload == null
+                          || w.cgroup().filter(c -> c.contains(diagnosis.workload)).isPresent())
+              .toList();
+      String header =
+          "oomlens history: "
+              + file
+              + ", "
+              + d.evidence().reports().size()
+              + (d.evidence().reports().size() == 1 ? " kill, " : " kills, ")
+              + warnings.size()
+              + (warnings.size() == 1 ? " warning" : " warnings");
       try {
-        output.write(d, Optional.of(header), spec.commandLine().getOut(),
+        output.write(
+            d,
+            Optional.of(header),
+            spec.commandLine().getOut(),
             Optional.of(new WarningsOutput(warnings)));
       } catch (java.io.IOException e) {
-        err.println("oomlens: cannot write " + output.destination() + ": "
-            + dev.oomlens.core.source.IoReasons.of(e));
+        err.println(
+            "oomlens: cannot write "
+                + output.destination()
+                + ": "
+                + dev.oomlens.core.source.IoReasons.of(e));
         err.flush();
         return ExitCodes.INPUT;
       }
@@ -116,8 +141,15 @@ final class HistoryCommand implements Callable<Integer> {
         out.print("  none recorded\n");
       }
       for (WarningRecord w : warnings) {
-        out.print("  " + w.raisedAt() + "  " + w.code() + "  " + w.summary()
-            + w.clearedAt().map(c -> " (cleared " + c + ")").orElse(" (still raised)") + "\n");
+        out.print(
+            "  "
+                + w.raisedAt()
+                + "  "
+                + w.code()
+                + "  "
+                + w.summary()
+                + w.clearedAt().map(c -> " (cleared " + c + ")").orElse(" (still raised)")
+                + "\n");
       }
     }
 
@@ -131,10 +163,14 @@ final class HistoryCommand implements Callable<Integer> {
       out.print(Markdown.row(List.of("raised", "code", "cgroup", "what", "cleared")));
       out.print(Markdown.separator(5));
       for (WarningRecord w : warnings) {
-        out.print(Markdown.row(List.of(w.raisedAt().toString(), Markdown.cell(w.code()),
-            Markdown.cell(Markdown.code(w.cgroup().orElse("(host)"))),
-            Markdown.cell(Markdown.text(w.summary())),
-            w.clearedAt().map(Instant::toString).orElse("still raised"))));
+        out.print(
+            Markdown.row(
+                List.of(
+                    w.raisedAt().toString(),
+                    Markdown.cell(w.code()),
+                    Markdown.cell(Markdown.code(w.cgroup().orElse("(host)"))),
+                    Markdown.cell(Markdown.text(w.summary())),
+                    w.clearedAt().map(Instant::toString).orElse("still raised"))));
       }
     }
 

@@ -11,22 +11,34 @@ import picocli.CommandLine.Option;
  * {@code --vm-memory}: which host's /proc and /sys are read, and what size its VM was given.
  */
 final class HostOptions {
-  @Option(names = "--path.procfs", paramLabel = "DIR",
+  @Option(
+      names = "--path.procfs",
+      paramLabel = "DIR",
       description = "procfs mountpoint. Default: /proc, or proc under --path.rootfs.")
   Path procfs;
 
-  @Option(names = "--path.sysfs", paramLabel = "DIR",
+  @Option(
+      names = "--path.sysfs",
+      paramLabel = "DIR",
       description = "sysfs mountpoint. Default: /sys, or sys under --path.rootfs.")
   Path sysfs;
 
-  @Option(names = "--path.rootfs", paramLabel = "DIR",
-      description = "Root of the host's file system (a host mounted at /host, a saved"
-          + " snapshot). Default: /.")
+  @Option(
+      names = "--path.rootfs",
+      paramLabel = "DIR",
+      description =
+          "Root of the host's file system (a host mounted at /host, a saved"
+              + " snapshot). Default: /.")
   Path rootfs;
 
-  @Option(names = "--vm-memory", paramLabel = "SIZE", converter = SizeConverter.class,
-      description = "The memory this VM was configured with (e.g. 4Gi; " + SizeConverter.HELP
-          + "), to tell a balloon that took memory back.")
+  @Option(
+      names = "--vm-memory",
+      paramLabel = "SIZE",
+      converter = SizeConverter.class,
+      description =
+          "The memory this VM was configured with (e.g. 4Gi; "
+              + SizeConverter.HELP
+              + "), to tell a balloon that took memory back.")
   Long vmMemoryBytes;
 
   /** True when one of the --path flags was given. */

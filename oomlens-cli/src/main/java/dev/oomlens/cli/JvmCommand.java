@@ -64,7 +64,8 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       ExitCodes.OK_HELP,
       "2:Usage error, or the regions besides the heap do not fit in the limit.",
-      ExitCodes.INPUT_HELP, ExitCodes.INTERNAL_HELP
+      ExitCodes.INPUT_HELP,
+      ExitCodes.INTERNAL_HELP
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -75,19 +76,29 @@ import picocli.CommandLine.Spec;
     })
 final class JvmCommand implements Callable<Integer> {
   private static final long MIB = 1024L * 1024;
+
   /** Regions of an NMT summary listed, largest first; the rest are summed. */
   static final int NMT_REGIONS_LISTED = 8;
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--limit", paramLabel = "SIZE", required = true, converter = SizeConverter.class,
-      description = "The memory the whole JVM process must fit in: the container's limit ("
-          + SizeConverter.HELP + ").")
+  @Option(
+      names = "--limit",
+      paramLabel = "SIZE",
+      required = true,
+      converter = SizeConverter.class,
+      description =
+          "The memory the whole JVM process must fit in: the container's limit ("
+              + SizeConverter.HELP
+              + ").")
   long limitBytes;
 
-  @Option(names = "--threads", paramLabel = "N",
-      description = "Threads the JVM runs at most. Default: 250, or the threads a --nmt summary"
-          + " counted if more.")
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description =
+          "Threads the JVM runs at most. Default: 250, or the threads a --nmt summary"
+              + " counted if more.")
   Integer threads;
 
   @ArgGroup(exclusive = true)
@@ -95,43 +106,69 @@ final class JvmCommand implements Callable<Integer> {
 
   /** Metaspace from a class count or given outright. */
   static final class Metaspace {
-    @Option(names = "--classes", paramLabel = "N",
+    @Option(
+        names = "--classes",
+        paramLabel = "N",
         description = "Classes the application loads: metaspace = 5800 B x N + 14,000,000 B.")
     Long classes;
 
-    @Option(names = "--metaspace", paramLabel = "SIZE", converter = SizeConverter.class,
+    @Option(
+        names = "--metaspace",
+        paramLabel = "SIZE",
+        converter = SizeConverter.class,
         description = "-XX:MaxMetaspaceSize, when it is set.")
     Long bytes;
   }
 
-  @Option(names = "--code-cache", paramLabel = "SIZE", defaultValue = "240Mi",
+  @Option(
+      names = "--code-cache",
+      paramLabel = "SIZE",
+      defaultValue = "240Mi",
       converter = SizeConverter.class,
       description = "-XX:ReservedCodeCacheSize. Default: ${DEFAULT-VALUE}.")
   long codeCacheBytes;
 
-  @Option(names = "--direct", paramLabel = "SIZE", defaultValue = "10Mi",
+  @Option(
+      names = "--direct",
+      paramLabel = "SIZE",
+      defaultValue = "10Mi",
       converter = SizeConverter.class,
       description = "-XX:MaxDirectMemorySize. Default: ${DEFAULT-VALUE}.")
   long directBytes;
 
-  @Option(names = "--stack", paramLabel = "SIZE", defaultValue = "1Mi",
-      converter = SizeConverter.class, description = "-Xss. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--stack",
+      paramLabel = "SIZE",
+      defaultValue = "1Mi",
+      converter = SizeConverter.class,
+      description = "-Xss. Default: ${DEFAULT-VALUE}.")
   long stackBytes;
 
-  @Option(names = "--headroom", paramLabel = "PERCENT", defaultValue = "0",
-      description = "Share of the limit left to the rest of the process (malloc arenas, GC,"
-          + " mapped files), 0 to 99. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--headroom",
+      paramLabel = "PERCENT",
+      defaultValue = "0",
+      description =
+          "Share of the limit left to the rest of the process (malloc arenas, GC,"
+              + " mapped files), 0 to 99. Default: ${DEFAULT-VALUE}.")
   int headroomPercent;
 
-  @Option(names = "--nmt", paramLabel = "FILE",
+  @Option(
+      names = "--nmt",
+      paramLabel = "FILE",
       description = "Output of jcmd <pid> VM.native_memory summary, to compare with the limit.")
   Path nmt;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
       description = "Output format: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   KubevirtCommand.Format format;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
       description = "Write to FILE instead of standard output.")
   Path output;
 
@@ -141,8 +178,8 @@ final class JvmCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--limit must be more than 0");
     }
     if (headroomPercent < 0 || headroomPercent > 99) {
-      throw new ParameterException(spec.commandLine(), "--headroom must be between 0 and 99, not "
-          + headroomPercent);
+      throw new ParameterException(
+          spec.commandLine(), "--headroom must be between 0 and 99, not " + headroomPercent);
     }
     if (threads != null && threads < 0) {
       throw new ParameterException(spec.commandLine(), "--threads must not be negative");
@@ -152,8 +189,10 @@ final class JvmCommand implements Callable<Integer> {
       try {
         summary = Optional.of(NmtSummaryParser.parse(read(nmt), nmt.toString()));
       } catch (IOException e) {
-        spec.commandLine().getErr().println("oomlens: cannot read " + nmt + ": "
-            + dev.oomlens.core.source.IoReasons.of(e));
+        spec.commandLine()
+            .getErr()
+            .println(
+                "oomlens: cannot read " + nmt + ": " + dev.oomlens.core.source.IoReasons.of(e));
         return ExitCodes.INPUT;
       } catch (ParseException e) {
         spec.commandLine().getErr().println("oomlens: " + e.getMessage());
@@ -166,34 +205,64 @@ final class JvmCommand implements Callable<Integer> {
       metaspaceBytes = metaspace.bytes;
       metaspaceHow = "-XX:MaxMetaspaceSize";
     } else {
-      Optional<Long> classes = metaspace != null && metaspace.classes != null
-          ? Optional.of(metaspace.classes)
-          : summary.flatMap(s -> s.loadedClasses().stream().boxed().findFirst());
+      Optional<Long> classes =
+          metaspace != null && metaspace.classes != null
+              ? Optional.of(metaspace.classes)
+              : summary.flatMap(s -> s.loadedClasses().stream().boxed().findFirst());
       if (classes.isEmpty()) {
-        throw new ParameterException(spec.commandLine(), "metaspace unknown: give --classes N,"
-            + " --metaspace SIZE, or --nmt FILE of a summary that counts the classes");
+        throw new ParameterException(
+            spec.commandLine(),
+            "metaspace unknown: give --classes N,"
+                + " --metaspace SIZE, or --nmt FILE of a summary that counts the classes");
       }
       if (classes.get() < 0) {
         throw new ParameterException(spec.commandLine(), "--classes must not be negative");
       }
       metaspaceBytes = JvmBudget.metaspaceForClasses(classes.get());
-      metaspaceHow = "5800 B x " + classes.get() + " classes + 14000000 B"
-          + (metaspace == null || metaspace.classes == null ? " (classes counted by NMT)" : "");
+      metaspaceHow =
+          "5800 B x "
+              + classes.get()
+              + " classes + 14000000 B"
+              + (metaspace == null || metaspace.classes == null ? " (classes counted by NMT)" : "");
     }
-    int threadCount = threads != null ? threads : Math.max(JvmBudget.DEFAULT_THREAD_COUNT,
-        (int) Math.min(Integer.MAX_VALUE,
-            summary.flatMap(s -> s.threads().stream().boxed().findFirst()).orElse(0L)));
-    JvmBudget budget = JvmBudget.calculate(limitBytes, new Regions(headroomPercent, directBytes,
-        metaspaceBytes, codeCacheBytes, stackBytes, threadCount));
+    int threadCount =
+        threads != null
+            ? threads
+            : Math.max(
+                JvmBudget.DEFAULT_THREAD_COUNT,
+                (int)
+                    Math.min(
+                        Integer.MAX_VALUE,
+                        summary.flatMap(s -> s.threads().stream().boxed().findFirst()).orElse(0L)));
+    JvmBudget budget =
+        JvmBudget.calculate(
+            limitBytes,
+            new Regions(
+                headroomPercent,
+                directBytes,
+                metaspaceBytes,
+                codeCacheBytes,
+                stackBytes,
+                threadCount));
     if (!budget.fits()) {
-      spec.commandLine().getErr().println("oomlens: the regions besides the heap need "
-          + mi(budget.overheadBytes()) + " (" + breakdown(budget) + "), "
-          + (budget.heapBytes() == 0 ? "all of" : "more than") + " the " + mi(limitBytes)
-          + " limit: no room for a heap");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "oomlens: the regions besides the heap need "
+                  + mi(budget.overheadBytes())
+                  + " ("
+                  + breakdown(budget)
+                  + "), "
+                  + (budget.heapBytes() == 0 ? "all of" : "more than")
+                  + " the "
+                  + mi(limitBytes)
+                  + " limit: no room for a heap");
       return ExitCodes.USAGE;
     }
-    String text = format == KubevirtCommand.Format.json ? json(budget, summary)
-        : text(budget, metaspaceHow, threadCount, summary);
+    String text =
+        format == KubevirtCommand.Format.json
+            ? json(budget, summary)
+            : text(budget, metaspaceHow, threadCount, summary);
     return KubevirtCommand.ReportFile.write(spec, output, text);
   }
 
@@ -209,27 +278,33 @@ final class JvmCommand implements Callable<Integer> {
     return String.join(" + ", parts);
   }
 
-  private String text(JvmBudget b, String metaspaceHow, int threadCount,
-      Optional<Summary> summary) {
+  private String text(
+      JvmBudget b, String metaspaceHow, int threadCount, Optional<Summary> summary) {
     StringWriter buffer = new StringWriter();
     // The regions are named by the NMT file.
     PrintWriter out = EscapingWriter.wrap(new PrintWriter(buffer));
-    out.println("JVM memory budget in a " + mi(limitBytes)
-        + " limit (java-buildpack memory calculator)");
+    out.println(
+        "JVM memory budget in a " + mi(limitBytes) + " limit (java-buildpack memory calculator)");
     out.println();
     List<String[]> rows = new ArrayList<>();
     if (b.headroomBytes() > 0) {
-      rows.add(new String[] {"headroom", mi(b.headroomBytes()), headroomPercent + "% of "
-          + mi(limitBytes)});
+      rows.add(
+          new String[] {
+            "headroom", mi(b.headroomBytes()), headroomPercent + "% of " + mi(limitBytes)
+          });
     }
     rows.add(new String[] {"direct memory", mi(b.directBytes()), "-XX:MaxDirectMemorySize"});
     rows.add(new String[] {"metaspace", mi(b.metaspaceBytes()), metaspaceHow});
     rows.add(new String[] {"code cache", mi(b.codeCacheBytes()), "-XX:ReservedCodeCacheSize"});
-    rows.add(new String[] {"thread stacks", mi(b.stackBytes() * b.threadCount()),
-        "-Xss " + mi(b.stackBytes()) + " x " + threadCount + " threads"});
+    rows.add(
+        new String[] {
+          "thread stacks",
+          mi(b.stackBytes() * b.threadCount()),
+          "-Xss " + mi(b.stackBytes()) + " x " + threadCount + " threads"
+        });
     rows.add(new String[] {"besides the heap", mi(b.overheadBytes()), "the sum"});
-    rows.add(new String[] {"heap", mi(b.heapBytes()), mi(limitBytes) + " - "
-        + mi(b.overheadBytes())});
+    rows.add(
+        new String[] {"heap", mi(b.heapBytes()), mi(limitBytes) + " - " + mi(b.overheadBytes())});
     table(out, rows);
     out.println();
     List<String> flags = b.flags();
@@ -245,57 +320,107 @@ final class JvmCommand implements Callable<Integer> {
   private void nmtText(PrintWriter out, JvmBudget b, Summary s) {
     out.println();
     long committed = s.total().committedBytes();
-    out.println("Native memory tracking (" + s.path() + ":" + s.total().source().line()
-        + "): committed " + mi(committed) + " of the " + mi(limitBytes) + " limit ("
-        + percent(committed, limitBytes) + ")");
+    out.println(
+        "Native memory tracking ("
+            + s.path()
+            + ":"
+            + s.total().source().line()
+            + "): committed "
+            + mi(committed)
+            + " of the "
+            + mi(limitBytes)
+            + " limit ("
+            + percent(committed, limitBytes)
+            + ")");
     out.println();
     List<String[]> rows = new ArrayList<>();
     Optional<Region> heap = s.region(Summary.JAVA_HEAP);
-    heap.ifPresent(h -> rows.add(new String[] {"Java Heap", mi(h.committedBytes()),
-        "committed; " + mi(h.reservedBytes()) + " reserved (its maximum)"}));
-    rows.add(new String[] {"off-heap", mi(s.offHeapCommittedBytes()), "committed, budgeted "
-        + mi(b.overheadBytes() - b.headroomBytes())});
-    List<Region> offHeap = s.regions().stream()
-        .filter(r -> !r.name().equalsIgnoreCase(Summary.JAVA_HEAP))
-        .sorted(Comparator.comparingLong(Region::committedBytes).reversed()).toList();
+    heap.ifPresent(
+        h ->
+            rows.add(
+                new String[] {
+                  "Java Heap",
+                  mi(h.committedBytes()),
+                  "committed; " + mi(h.reservedBytes()) + " reserved (its maximum)"
+                }));
+    rows.add(
+        new String[] {
+          "off-heap",
+          mi(s.offHeapCommittedBytes()),
+          "committed, budgeted " + mi(b.overheadBytes() - b.headroomBytes())
+        });
+    List<Region> offHeap =
+        s.regions().stream()
+            .filter(r -> !r.name().equalsIgnoreCase(Summary.JAVA_HEAP))
+            .sorted(Comparator.comparingLong(Region::committedBytes).reversed())
+            .toList();
     for (Region r : offHeap.subList(0, Math.min(offHeap.size(), NMT_REGIONS_LISTED))) {
-      rows.add(new String[] {"  " + r.name(), mi(r.committedBytes()), "line "
-          + r.source().line()});
+      rows.add(new String[] {"  " + r.name(), mi(r.committedBytes()), "line " + r.source().line()});
     }
     if (offHeap.size() > NMT_REGIONS_LISTED) {
-      long rest = offHeap.subList(NMT_REGIONS_LISTED, offHeap.size()).stream()
-          .mapToLong(Region::committedBytes).sum();
-      rows.add(new String[] {"  " + (offHeap.size() - NMT_REGIONS_LISTED) + " more", mi(rest),
-          ""});
+      long rest =
+          offHeap.subList(NMT_REGIONS_LISTED, offHeap.size()).stream()
+              .mapToLong(Region::committedBytes)
+              .sum();
+      rows.add(new String[] {"  " + (offHeap.size() - NMT_REGIONS_LISTED) + " more", mi(rest), ""});
     }
     table(out, rows);
     out.println();
-    s.largestOffHeap().ifPresent(r -> out.println("Largest off-heap region: " + r.name() + ", "
-        + mi(r.committedBytes()) + " committed (" + percent(r.committedBytes(), limitBytes)
-        + " of the limit)" + hint(r.name())));
-    s.threads().ifPresent(t -> out.println("Threads counted: " + t + (t > b.threadCount()
-        ? ", more than the " + b.threadCount() + " budgeted" : "")));
+    s.largestOffHeap()
+        .ifPresent(
+            r ->
+                out.println(
+                    "Largest off-heap region: "
+                        + r.name()
+                        + ", "
+                        + mi(r.committedBytes())
+                        + " committed ("
+                        + percent(r.committedBytes(), limitBytes)
+                        + " of the limit)"
+                        + hint(r.name())));
+    s.threads()
+        .ifPresent(
+            t ->
+                out.println(
+                    "Threads counted: "
+                        + t
+                        + (t > b.threadCount()
+                            ? ", more than the " + b.threadCount() + " budgeted"
+                            : "")));
     if (heap.isPresent()) {
       long atMax = heap.get().reservedBytes() + s.offHeapCommittedBytes();
-      out.println("With the heap at its maximum: " + mi(heap.get().reservedBytes()) + " + "
-          + mi(s.offHeapCommittedBytes()) + " off-heap = " + mi(atMax) + (atMax > limitBytes
-              ? ", over the limit by " + mi(atMax - limitBytes)
-                  + ": the kernel kills the JVM before the heap is full"
-              : ", within the limit (" + mi(limitBytes - atMax) + " to spare)"));
+      out.println(
+          "With the heap at its maximum: "
+              + mi(heap.get().reservedBytes())
+              + " + "
+              + mi(s.offHeapCommittedBytes())
+              + " off-heap = "
+              + mi(atMax)
+              + (atMax > limitBytes
+                  ? ", over the limit by "
+                      + mi(atMax - limitBytes)
+                      + ": the kernel kills the JVM before the heap is full"
+                  : ", within the limit (" + mi(limitBytes - atMax) + " to spare)"));
     }
     long fits = limitBytes - b.headroomBytes() - s.offHeapCommittedBytes();
     if (s.offHeapCommittedBytes() > b.overheadBytes() - b.headroomBytes()) {
-      out.println("Measured off-heap exceeds the budget's: a heap that fits beside it is at most "
-          + mi(Math.max(0, fits)) + " (-Xmx" + Math.max(0, fits) / MIB + "M), before growth.");
+      out.println(
+          "Measured off-heap exceeds the budget's: a heap that fits beside it is at most "
+              + mi(Math.max(0, fits))
+              + " (-Xmx"
+              + Math.max(0, fits) / MIB
+              + "M), before growth.");
     }
-    out.println("NMT does not see memory that native libraries malloc themselves: the process's"
-        + " RSS can exceed its total.");
+    out.println(
+        "NMT does not see memory that native libraries malloc themselves: the process's"
+            + " RSS can exceed its total.");
   }
 
   private static String hint(String region) {
     return switch (region) {
-      case "Other" -> ": direct ByteBuffers and other native allocations; cap with"
-          + " -XX:MaxDirectMemorySize";
+      case "Other" ->
+          ": direct ByteBuffers and other native allocations; cap with"
+              + " -XX:MaxDirectMemorySize";
       case "Thread" -> ": thread stacks; fewer threads or a smaller -Xss";
       case "Class", "Metaspace" -> ": loaded classes; cap with -XX:MaxMetaspaceSize";
       case "Code" -> ": JIT-compiled code; cap with -XX:ReservedCodeCacheSize";
@@ -369,18 +494,25 @@ final class JvmCommand implements Callable<Integer> {
     int name = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
     int size = rows.stream().mapToInt(r -> r[1].length()).max().orElse(0);
     for (String[] r : rows) {
-      String line = "  " + r[0] + " ".repeat(name - r[0].length() + 2)
-          + " ".repeat(size - r[1].length()) + r[1] + (r[2].isEmpty() ? "" : "   " + r[2]);
+      String line =
+          "  "
+              + r[0]
+              + " ".repeat(name - r[0].length() + 2)
+              + " ".repeat(size - r[1].length())
+              + r[1]
+              + (r[2].isEmpty() ? "" : "   " + r[2]);
       out.print(line + "\n");
     }
   }
 
   private static String read(Path file) throws IOException {
     // A summary is ASCII; a stray byte must become a problem of the parser, not a crash here.
-    return StandardCharsets.UTF_8.newDecoder()
+    return StandardCharsets.UTF_8
+        .newDecoder()
         .onMalformedInput(CodingErrorAction.REPLACE)
         .onUnmappableCharacter(CodingErrorAction.REPLACE)
-        .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+        .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+        .toString();
   }
 
   private static String percent(long part, long whole) {
@@ -394,6 +526,4 @@ final class JvmCommand implements Callable<Integer> {
     }
     return String.format(Locale.ROOT, "%.1fMi", bytes / (double) MIB);
   }
-
-
 }

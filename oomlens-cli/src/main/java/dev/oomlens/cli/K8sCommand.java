@@ -57,7 +57,10 @@ import picocli.CommandLine.Spec;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      ExitCodes.OK_HELP, ExitCodes.FINDINGS_HELP, ExitCodes.USAGE_HELP, ExitCodes.INPUT_HELP,
+      ExitCodes.OK_HELP,
+      ExitCodes.FINDINGS_HELP,
+      ExitCodes.USAGE_HELP,
+      ExitCodes.INPUT_HELP,
       ExitCodes.INTERNAL_HELP
     },
     footerHeading = "%nExamples:%n",
@@ -74,51 +77,78 @@ final class K8sCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--dump", paramLabel = "PATH", arity = "1..*",
-      description = "Read saved objects instead of the API server: files of kubectl get -o"
-          + " json|yaml output (a List, single objects, or multi-document YAML), manifests,"
-          + " helm template output, or directories of them (.json, .yaml, .yml).")
+  @Option(
+      names = "--dump",
+      paramLabel = "PATH",
+      arity = "1..*",
+      description =
+          "Read saved objects instead of the API server: files of kubectl get -o"
+              + " json|yaml output (a List, single objects, or multi-document YAML), manifests,"
+              + " helm template output, or directories of them (.json, .yaml, .yml).")
   List<Path> dumps = new ArrayList<>();
 
-  @Option(names = "--kubeconfig", paramLabel = "FILE",
-      description = "The kubeconfig to use. Default: $KUBECONFIG, ~/.kube/config, or the pod's"
-          + " service account.")
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "FILE",
+      description =
+          "The kubeconfig to use. Default: $KUBECONFIG, ~/.kube/config, or the pod's"
+              + " service account.")
   Path kubeconfig;
 
-  @Option(names = "--context", paramLabel = "NAME",
+  @Option(
+      names = "--context",
+      paramLabel = "NAME",
       description = "The kubeconfig context to use. Default: its current context.")
   String context;
 
-  @Option(names = "--vm-memory", paramLabel = "[NODE=]SIZE",
-      description = "The memory a node's VM was configured with, to see a memory balloon in its"
-          + " capacity; without NODE=, every node's. Repeatable. " + SizeConverter.HELP + ".")
+  @Option(
+      names = "--vm-memory",
+      paramLabel = "[NODE=]SIZE",
+      description =
+          "The memory a node's VM was configured with, to see a memory balloon in its"
+              + " capacity; without NODE=, every node's. Repeatable. "
+              + SizeConverter.HELP
+              + ".")
   List<String> vmMemory = new ArrayList<>();
 
-  @Option(names = "--kernel-log", paramLabel = "FILE",
-      description = "Also read a saved kernel log of a node (dmesg, journalctl -k): its OOM"
-          + " reports are diagnosed beside the cluster's objects.")
+  @Option(
+      names = "--kernel-log",
+      paramLabel = "FILE",
+      description =
+          "Also read a saved kernel log of a node (dmesg, journalctl -k): its OOM"
+              + " reports are diagnosed beside the cluster's objects.")
   List<String> kernelLogs = new ArrayList<>();
 
-  @Option(names = "--fail-on", paramLabel = "SEVERITY",
+  @Option(
+      names = "--fail-on",
+      paramLabel = "SEVERITY",
       converter = DiagnosisOptions.SeverityConverter.class,
       completionCandidates = DiagnosisOptions.SeverityConverter.Names.class,
-      description = "Exit 1 when a finding is at or above SEVERITY: ${COMPLETION-CANDIDATES}."
-          + " Default: exit 0 whatever is found.")
+      description =
+          "Exit 1 when a finding is at or above SEVERITY: ${COMPLETION-CANDIDATES}."
+              + " Default: exit 0 whatever is found.")
   Severity failOn;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
       description = "Report format: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   OutputOptions.Format format = OutputOptions.Format.text;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
       description = "Write the report to FILE instead of standard output.")
   Path output;
 
   @Override
   public Integer call() {
     if (!dumps.isEmpty() && (kubeconfig != null || context != null)) {
-      throw new ParameterException(spec.commandLine(), "--dump reads saved objects;"
-          + " --kubeconfig and --context are for the API server: give one or the other");
+      throw new ParameterException(
+          spec.commandLine(),
+          "--dump reads saved objects;"
+              + " --kubeconfig and --context are for the API server: give one or the other");
     }
     Map<String, Long> vm = vmMemory();
     List<EvidenceSource> sources = new ArrayList<>();
@@ -128,8 +158,8 @@ final class K8sCommand implements Callable<Integer> {
     if (!dumps.isEmpty()) {
       sources.add(new ClusterDumps(dumps, vm));
     } else {
-      sources.add(new LiveCluster(client(kubeconfig, context), clusterName(kubeconfig, context),
-          vm));
+      sources.add(
+          new LiveCluster(client(kubeconfig, context), clusterName(kubeconfig, context), vm));
     }
     Diagnosis d = Diagnosis.run(sources, false);
     PrintWriter err = spec.commandLine().getErr();
@@ -149,8 +179,11 @@ final class K8sCommand implements Callable<Integer> {
     try {
       write(d, spec.commandLine().getOut());
     } catch (IOException e) {
-      err.println("oomlens: cannot write " + (output == null ? "standard output" : output)
-          + ": " + IoReasons.of(e));
+      err.println(
+          "oomlens: cannot write "
+              + (output == null ? "standard output" : output)
+              + ": "
+              + IoReasons.of(e));
       err.flush();
       return ExitCodes.INPUT;
     }
@@ -169,8 +202,8 @@ final class K8sCommand implements Callable<Integer> {
       try {
         out.put(node, Quantity.parseBytes(size));
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), "--vm-memory " + v + ": "
-            + e.getMessage());
+        throw new ParameterException(
+            spec.commandLine(), "--vm-memory " + v + ": " + e.getMessage());
       }
     }
     return out;
@@ -178,16 +211,18 @@ final class K8sCommand implements Callable<Integer> {
 
   /** How messages name the cluster of {@code kubeconfig} and {@code context}. */
   static String clusterName(Path kubeconfig, String context) {
-    return "cluster" + (context != null ? " (context " + context + ")" : "")
+    return "cluster"
+        + (context != null ? " (context " + context + ")" : "")
         + (kubeconfig != null ? " (kubeconfig " + kubeconfig + ")" : "");
   }
 
   /** A client of the cluster kubectl would use, or of {@code kubeconfig} and {@code context}. */
   static Supplier<KubernetesClient> client(Path kubeconfig, String context) {
     return () -> {
-      Config config = kubeconfig != null
-          ? Config.fromKubeconfig(context, kubeconfig.toFile())
-          : Config.autoConfigure(context);
+      Config config =
+          kubeconfig != null
+              ? Config.fromKubeconfig(context, kubeconfig.toFile())
+              : Config.autoConfigure(context);
       // A report is wanted now: no retries with backoff against a server that does not answer
       // (fabric8 retries 10 times by default, minutes in all).
       config.setRequestRetryBackoffLimit(0);
@@ -222,5 +257,4 @@ final class K8sCommand implements Callable<Integer> {
       }
     }
   }
-
 }

@@ -59,7 +59,10 @@ import picocli.CommandLine.TypeConversionException;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      ExitCodes.OK_HELP, ExitCodes.USAGE_HELP, ExitCodes.INPUT_HELP, ExitCodes.INTERNAL_HELP
+      ExitCodes.OK_HELP,
+      ExitCodes.USAGE_HELP,
+      ExitCodes.INPUT_HELP,
+      ExitCodes.INTERNAL_HELP
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -73,28 +76,46 @@ final class KubevirtCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--kubevirt-version", paramLabel = "VERSION", defaultValue = "v1.5-v1.9",
+  @Option(
+      names = "--kubevirt-version",
+      paramLabel = "VERSION",
+      defaultValue = "v1.5-v1.9",
       converter = VersionConverter.class,
-      description = "The overhead table: v0.50, v0.59-v1.4, v1.5-v1.9, main, or the one of a"
-          + " release (v1.3.2). Default: ${DEFAULT-VALUE}.")
+      description =
+          "The overhead table: v0.50, v0.59-v1.4, v1.5-v1.9, main, or the one of a"
+              + " release (v1.3.2). Default: ${DEFAULT-VALUE}.")
   Version version;
 
-  @Option(names = "--memory", paramLabel = "SIZE", required = true,
+  @Option(
+      names = "--memory",
+      paramLabel = "SIZE",
+      required = true,
       converter = SizeConverter.class,
       description = "The VM's memory request, as a Kubernetes quantity: 8Gi, 2048Mi.")
   long memoryBytes;
 
-  @Option(names = "--vcpus", paramLabel = "N", defaultValue = "1",
+  @Option(
+      names = "--vcpus",
+      paramLabel = "N",
+      defaultValue = "1",
       description = "vCPUs: sockets x cores x threads. Default: ${DEFAULT-VALUE}.")
   int vcpus;
 
-  @Option(names = "--arch", paramLabel = "ARCH", defaultValue = "amd64",
+  @Option(
+      names = "--arch",
+      paramLabel = "ARCH",
+      defaultValue = "amd64",
       description = "CPU architecture: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   Arch arch;
 
-  @Option(names = "--graphics", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "A graphics device is attached (autoattachGraphicsDevice, KubeVirt's"
-          + " default). --no-graphics for headless VMs.")
+  @Option(
+      names = "--graphics",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "A graphics device is attached (autoattachGraphicsDevice, KubeVirt's"
+              + " default). --no-graphics for headless VMs.")
   boolean graphics;
 
   @Option(names = "--vfio", description = "The VM has a VFIO device (GPU, host device, SR-IOV).")
@@ -106,38 +127,57 @@ final class KubevirtCommand implements Callable<Integer> {
   @Option(names = "--sev", description = "The VM uses AMD SEV, SEV-ES or SEV-SNP.")
   boolean sev;
 
-  @Option(names = "--dedicated-cpu",
+  @Option(
+      names = "--dedicated-cpu",
       description = "dedicatedCpuPlacement, or guaranteed QoS requested.")
   boolean dedicatedCpu;
 
-  @Option(names = "--exec-probes", paramLabel = "N", defaultValue = "0",
+  @Option(
+      names = "--exec-probes",
+      paramLabel = "N",
+      defaultValue = "0",
       description = "Exec liveness and readiness probes. Default: ${DEFAULT-VALUE}.")
   int execProbes;
 
   @Option(names = "--downward-metrics", description = "The VM has a downwardMetrics disk.")
   boolean downwardMetrics;
 
-  @Option(names = "--ratio", paramLabel = "RATIO",
-      description = "Harvester's additional-guest-memory-overhead-ratio: 0 (legacy mode) or"
-          + " 1.0 to 10.0; Harvester's default is 1.5. Without it, plain KubeVirt (1.0).")
+  @Option(
+      names = "--ratio",
+      paramLabel = "RATIO",
+      description =
+          "Harvester's additional-guest-memory-overhead-ratio: 0 (legacy mode) or"
+              + " 1.0 to 10.0; Harvester's default is 1.5. Without it, plain KubeVirt (1.0).")
   String ratio;
 
-  @Option(names = "--reserved", paramLabel = "SIZE", converter = SizeConverter.class,
-      description = "Harvester's Reserved Memory of the VM: taken from the guest, left to the"
-          + " helpers.")
+  @Option(
+      names = "--reserved",
+      paramLabel = "SIZE",
+      converter = SizeConverter.class,
+      description =
+          "Harvester's Reserved Memory of the VM: taken from the guest, left to the" + " helpers.")
   Long reservedBytes;
 
-  @Option(names = "--helper-rss", paramLabel = "SIZE", converter = SizeConverter.class,
-      description = "The RSS the pod needed beside the guest (the helpers' rows of an OOM"
-          + " report's task table, plus qemu's own beyond guest RAM): prints the ratio and the"
-          + " reserved memory that would have covered it.")
+  @Option(
+      names = "--helper-rss",
+      paramLabel = "SIZE",
+      converter = SizeConverter.class,
+      description =
+          "The RSS the pod needed beside the guest (the helpers' rows of an OOM"
+              + " report's task table, plus qemu's own beyond guest RAM): prints the ratio and the"
+              + " reserved memory that would have covered it.")
   Long helperRssBytes;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
       description = "Output format: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   Format format;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
       description = "Write to FILE instead of standard output.")
   Path output;
 
@@ -159,14 +199,20 @@ final class KubevirtCommand implements Callable<Integer> {
   record Term(String name, long bytes, String how) {}
 
   /** Everything the command prints. */
-  record Result(Vm vm, List<Term> terms, long baseBytes, String ratioText, HarvesterLayout layout,
-      OptionalLong helperRssBytes, OptionalDouble ratioNeeded, OptionalLong reservedNeeded) {}
+  record Result(
+      Vm vm,
+      List<Term> terms,
+      long baseBytes,
+      String ratioText,
+      HarvesterLayout layout,
+      OptionalLong helperRssBytes,
+      OptionalDouble ratioNeeded,
+      OptionalLong reservedNeeded) {}
 
   @Override
   public Integer call() {
     if (vcpus < 1) {
-      throw new ParameterException(spec.commandLine(), "--vcpus must be at least 1, not "
-          + vcpus);
+      throw new ParameterException(spec.commandLine(), "--vcpus must be at least 1, not " + vcpus);
     }
     if (execProbes < 0) {
       throw new ParameterException(spec.commandLine(), "--exec-probes must not be negative");
@@ -177,13 +223,23 @@ final class KubevirtCommand implements Callable<Integer> {
   }
 
   Result compute() {
-    Vm vm = new Vm(memoryBytes, vcpus, version, graphics, arch == Arch.arm64, vfio, tpm, sev,
-        dedicatedCpu, execProbes);
+    Vm vm =
+        new Vm(
+            memoryBytes,
+            vcpus,
+            version,
+            graphics,
+            arch == Arch.arm64,
+            vfio,
+            tpm,
+            sev,
+            dedicatedCpu,
+            execProbes);
     List<Term> terms = terms(vm);
     long base = terms.stream().mapToLong(Term::bytes).sum();
     String ratioText = ratio == null ? "1.0" : ratio;
-    OptionalLong reserved = reservedBytes == null ? OptionalLong.empty()
-        : OptionalLong.of(reservedBytes);
+    OptionalLong reserved =
+        reservedBytes == null ? OptionalLong.empty() : OptionalLong.of(reservedBytes);
     try {
       KubevirtOverhead.parseHarvesterRatio(ratioText);
     } catch (IllegalArgumentException e) {
@@ -193,42 +249,72 @@ final class KubevirtCommand implements Callable<Integer> {
     try {
       layout = KubevirtOverhead.harvester(memoryBytes, base, reserved, ratioText);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--reserved must be less than --memory ("
-          + mi(memoryBytes) + ")");
+      throw new ParameterException(
+          spec.commandLine(), "--reserved must be less than --memory (" + mi(memoryBytes) + ")");
     }
-    OptionalLong helper = helperRssBytes == null ? OptionalLong.empty()
-        : OptionalLong.of(helperRssBytes);
-    OptionalDouble needed = helper.isPresent()
-        ? KubevirtOverhead.ratioCovering(base, helper.getAsLong()) : OptionalDouble.empty();
-    OptionalLong reservedNeeded = helper.isPresent()
-        ? OptionalLong.of(Math.max(0, helper.getAsLong() - layout.scaledOverheadBytes()))
-        : OptionalLong.empty();
+    OptionalLong helper =
+        helperRssBytes == null ? OptionalLong.empty() : OptionalLong.of(helperRssBytes);
+    OptionalDouble needed =
+        helper.isPresent()
+            ? KubevirtOverhead.ratioCovering(base, helper.getAsLong())
+            : OptionalDouble.empty();
+    OptionalLong reservedNeeded =
+        helper.isPresent()
+            ? OptionalLong.of(Math.max(0, helper.getAsLong() - layout.scaledOverheadBytes()))
+            : OptionalLong.empty();
     return new Result(vm, terms, base, ratioText, layout, helper, needed, reservedNeeded);
   }
 
   /** The overhead term by term; the terms add up to the calculator's total. */
   private List<Term> terms(Vm vm) {
     List<Term> terms = new ArrayList<>();
-    Vm bare = new Vm(vm.memoryRequestBytes(), vm.vcpus(), vm.version(), false, false, false,
-        false, false, false, 0);
+    Vm bare =
+        new Vm(
+            vm.memoryRequestBytes(),
+            vm.vcpus(),
+            vm.version(),
+            false,
+            false,
+            false,
+            false,
+            false,
+            false,
+            0);
     long pageTables = Math.ceilDiv(vm.memoryRequestBytes(), 1024L) * 1024 / 512;
     long fixed = vm.version().fixedBytes();
     long cpus = KubevirtOverhead.overheadBytes(bare) - pageTables - fixed;
     terms.add(new Term("guest page tables", pageTables, mi(vm.memoryRequestBytes()) + " / 512"));
-    terms.add(new Term("helper processes", fixed, vm.version() == Version.V0_50
-        ? "virt-launcher, libvirt and qemu, one flat budget"
-        : "virt-launcher-monitor, virt-launcher, virtlogd, virtqemud, qemu"));
-    terms.add(new Term("vCPUs and IOThread", cpus, "8Mi x " + vm.vcpus()
-        + (vm.vcpus() == 1 ? " vCPU" : " vCPUs") + " + 8Mi"));
+    terms.add(
+        new Term(
+            "helper processes",
+            fixed,
+            vm.version() == Version.V0_50
+                ? "virt-launcher, libvirt and qemu, one flat budget"
+                : "virt-launcher-monitor, virt-launcher, virtlogd, virtqemud, qemu"));
+    terms.add(
+        new Term(
+            "vCPUs and IOThread",
+            cpus,
+            "8Mi x " + vm.vcpus() + (vm.vcpus() == 1 ? " vCPU" : " vCPUs") + " + 8Mi"));
     long total = KubevirtOverhead.overheadBytes(vm);
     addTerm(terms, "graphics device", total, vm, without(vm, "graphics"), "VGA framebuffer");
     addTerm(terms, "arm64 UEFI", total, vm, without(vm, "arm64"), "2 x 64Mi pflash");
     addTerm(terms, "VFIO device", total, vm, without(vm, "vfio"), "GPU, host device or SR-IOV");
     addTerm(terms, "TPM", total, vm, without(vm, "tpm"), "swtpm");
     addTerm(terms, "SEV", total, vm, without(vm, "sev"), "encrypted guest memory");
-    addTerm(terms, "dedicated CPUs", total, vm, without(vm, "dedicated"),
+    addTerm(
+        terms,
+        "dedicated CPUs",
+        total,
+        vm,
+        without(vm, "dedicated"),
         "dedicatedCpuPlacement or guaranteed QoS");
-    addTerm(terms, "exec probes", total, vm, without(vm, "probes"),
+    addTerm(
+        terms,
+        "exec probes",
+        total,
+        vm,
+        without(vm, "probes"),
         "10Mi x " + vm.execProbes() + " + 100Mi");
     if (downwardMetrics) {
       terms.add(new Term("downward metrics", DOWNWARD_METRICS_BYTES, "downwardMetrics disk"));
@@ -236,8 +322,8 @@ final class KubevirtCommand implements Callable<Integer> {
     return List.copyOf(terms);
   }
 
-  private static void addTerm(List<Term> terms, String name, long total, Vm vm, Vm without,
-      String how) {
+  private static void addTerm(
+      List<Term> terms, String name, long total, Vm vm, Vm without, String how) {
     long bytes = total - KubevirtOverhead.overheadBytes(without);
     if (bytes != 0) {
       terms.add(new Term(name, bytes, how));
@@ -245,9 +331,14 @@ final class KubevirtCommand implements Callable<Integer> {
   }
 
   private static Vm without(Vm vm, String feature) {
-    return new Vm(vm.memoryRequestBytes(), vm.vcpus(), vm.version(),
-        vm.graphics() && !feature.equals("graphics"), vm.arm64() && !feature.equals("arm64"),
-        vm.vfio() && !feature.equals("vfio"), vm.tpm() && !feature.equals("tpm"),
+    return new Vm(
+        vm.memoryRequestBytes(),
+        vm.vcpus(),
+        vm.version(),
+        vm.graphics() && !feature.equals("graphics"),
+        vm.arm64() && !feature.equals("arm64"),
+        vm.vfio() && !feature.equals("vfio"),
+        vm.tpm() && !feature.equals("tpm"),
         vm.sev() && !feature.equals("sev"),
         vm.dedicatedOrGuaranteed() && !feature.equals("dedicated"),
         feature.equals("probes") ? 0 : vm.execProbes());
@@ -257,8 +348,14 @@ final class KubevirtCommand implements Callable<Integer> {
     StringWriter buffer = new StringWriter();
     PrintWriter out = new PrintWriter(buffer);
     HarvesterLayout l = r.layout();
-    out.printf(Locale.ROOT, "virt-launcher memory overhead: KubeVirt %s, %s, %s VM with %d %s%n",
-        r.vm().version().label(), arch, mi(memoryBytes), vcpus, vcpus == 1 ? "vCPU" : "vCPUs");
+    out.printf(
+        Locale.ROOT,
+        "virt-launcher memory overhead: KubeVirt %s, %s, %s VM with %d %s%n",
+        r.vm().version().label(),
+        arch,
+        mi(memoryBytes),
+        vcpus,
+        vcpus == 1 ? "vCPU" : "vCPUs");
     out.println();
     List<String[]> rows = new ArrayList<>();
     for (Term t : r.terms()) {
@@ -266,40 +363,86 @@ final class KubevirtCommand implements Callable<Integer> {
     }
     rows.add(new String[] {"overhead", mi(r.baseBytes()), "KubeVirt's estimate"});
     if (ratio != null) {
-      rows.add(new String[] {"x ratio " + r.ratioText(), mi(l.scaledOverheadBytes()),
-          l.legacy() ? "legacy mode (ratio 0): not scaled"
-              : "Harvester additional-guest-memory-overhead-ratio"});
+      rows.add(
+          new String[] {
+            "x ratio " + r.ratioText(),
+            mi(l.scaledOverheadBytes()),
+            l.legacy()
+                ? "legacy mode (ratio 0): not scaled"
+                : "Harvester additional-guest-memory-overhead-ratio"
+          });
     }
     if (l.reservedBytes() > 0) {
-      rows.add(new String[] {"reserved memory", mi(l.reservedBytes()),
-          reservedBytes == null ? "legacy mode's default, taken from the guest"
-              : "taken from the guest"});
+      rows.add(
+          new String[] {
+            "reserved memory",
+            mi(l.reservedBytes()),
+            reservedBytes == null
+                ? "legacy mode's default, taken from the guest"
+                : "taken from the guest"
+          });
     }
     table(out, rows);
     out.println();
     rows.clear();
-    rows.add(new String[] {"pod memory limit", mi(l.podLimitBytes()),
-        mi(memoryBytes) + " + " + mi(l.scaledOverheadBytes())});
-    rows.add(new String[] {"guest memory", mi(l.guestBytes()), l.reservedBytes() == 0
-        ? "all of the VM's memory" : mi(memoryBytes) + " - " + mi(l.reservedBytes())});
-    rows.add(new String[] {"total overhead", mi(l.totalOverheadBytes()), l.reservedBytes() == 0
-        ? "room beside the guest" : mi(l.scaledOverheadBytes()) + " + " + mi(l.reservedBytes())
-            + ": room beside the guest"});
+    rows.add(
+        new String[] {
+          "pod memory limit",
+          mi(l.podLimitBytes()),
+          mi(memoryBytes) + " + " + mi(l.scaledOverheadBytes())
+        });
+    rows.add(
+        new String[] {
+          "guest memory",
+          mi(l.guestBytes()),
+          l.reservedBytes() == 0
+              ? "all of the VM's memory"
+              : mi(memoryBytes) + " - " + mi(l.reservedBytes())
+        });
+    rows.add(
+        new String[] {
+          "total overhead",
+          mi(l.totalOverheadBytes()),
+          l.reservedBytes() == 0
+              ? "room beside the guest"
+              : mi(l.scaledOverheadBytes())
+                  + " + "
+                  + mi(l.reservedBytes())
+                  + ": room beside the guest"
+        });
     if (r.helperRssBytes().isPresent()) {
       long helper = r.helperRssBytes().getAsLong();
-      rows.add(new String[] {"helper RSS", mi(helper), helper > l.totalOverheadBytes()
-          ? "more than the room: the pod hits its limit once the guest uses its memory"
-          : "fits in the room"});
-      rows.add(new String[] {"ratio needed", r.ratioNeeded().isPresent()
-          ? ratioString(r.ratioNeeded().getAsDouble()) : "none",
-          r.ratioNeeded().isPresent()
-              ? "smallest tenth with " + mi(r.baseBytes()) + " x ratio >= " + mi(helper)
-              : "not even 10.0 covers it: use reserved memory or fewer devices"});
+      rows.add(
+          new String[] {
+            "helper RSS",
+            mi(helper),
+            helper > l.totalOverheadBytes()
+                ? "more than the room: the pod hits its limit once the guest uses its memory"
+                : "fits in the room"
+          });
+      rows.add(
+          new String[] {
+            "ratio needed",
+            r.ratioNeeded().isPresent() ? ratioString(r.ratioNeeded().getAsDouble()) : "none",
+            r.ratioNeeded().isPresent()
+                ? "smallest tenth with " + mi(r.baseBytes()) + " x ratio >= " + mi(helper)
+                : "not even 10.0 covers it: use reserved memory or fewer devices"
+          });
       long reserve = r.reservedNeeded().getAsLong();
-      rows.add(new String[] {"or reserved", mi(reserve), reserve == 0
-          ? "none needed at this ratio"
-          : mi(helper) + " - " + mi(l.scaledOverheadBytes()) + " at this ratio"
-              + (reserve >= memoryBytes ? ": more than the VM's memory, give the VM more" : "")});
+      rows.add(
+          new String[] {
+            "or reserved",
+            mi(reserve),
+            reserve == 0
+                ? "none needed at this ratio"
+                : mi(helper)
+                    + " - "
+                    + mi(l.scaledOverheadBytes())
+                    + " at this ratio"
+                    + (reserve >= memoryBytes
+                        ? ": more than the VM's memory, give the VM more"
+                        : "")
+          });
     }
     table(out, rows);
     out.flush();
@@ -310,8 +453,15 @@ final class KubevirtCommand implements Callable<Integer> {
     int name = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
     int size = rows.stream().mapToInt(r -> r[1].length()).max().orElse(0);
     for (String[] r : rows) {
-      out.print("  " + r[0] + " ".repeat(name - r[0].length() + 2)
-          + " ".repeat(size - r[1].length()) + r[1] + "   " + r[2] + "\n");
+      out.print(
+          "  "
+              + r[0]
+              + " ".repeat(name - r[0].length() + 2)
+              + " ".repeat(size - r[1].length())
+              + r[1]
+              + "   "
+              + r[2]
+              + "\n");
     }
   }
 
@@ -336,8 +486,11 @@ final class KubevirtCommand implements Callable<Integer> {
       g.writeEndArray();
       g.writeNumberField("overhead_bytes", r.baseBytes());
       g.writeFieldName("ratio");
-      g.writeNumber(new BigDecimal(ratio == null ? "1.0"
-          : Double.toString(KubevirtOverhead.parseHarvesterRatio(r.ratioText()))));
+      g.writeNumber(
+          new BigDecimal(
+              ratio == null
+                  ? "1.0"
+                  : Double.toString(KubevirtOverhead.parseHarvesterRatio(r.ratioText()))));
       g.writeBooleanField("legacy", l.legacy());
       g.writeNumberField("scaled_overhead_bytes", l.scaledOverheadBytes());
       g.writeNumberField("reserved_bytes", l.reservedBytes());
@@ -366,12 +519,15 @@ final class KubevirtCommand implements Callable<Integer> {
   /** Indents JSON as the JSON report does: two spaces, {@code "key": value}. */
   static void pretty(JsonGenerator g) {
     DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
-    Separators separators = Separators.createDefaultInstance()
-        .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-        .withObjectEmptySeparator("")
-        .withArrayEmptySeparator("");
-    g.setPrettyPrinter(new DefaultPrettyPrinter(separators).withObjectIndenter(indenter)
-        .withArrayIndenter(indenter));
+    Separators separators =
+        Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+            .withObjectEmptySeparator("")
+            .withArrayEmptySeparator("");
+    g.setPrettyPrinter(
+        new DefaultPrettyPrinter(separators)
+            .withObjectIndenter(indenter)
+            .withArrayIndenter(indenter));
   }
 
   private static String ratioString(double ratio) {
@@ -383,8 +539,11 @@ final class KubevirtCommand implements Callable<Integer> {
     if (bytes % MIB == 0) {
       return bytes / MIB + "Mi";
     }
-    return BigDecimal.valueOf(bytes).divide(BigDecimal.valueOf(MIB), 2,
-        RoundingMode.HALF_UP).stripTrailingZeros().toPlainString() + "Mi";
+    return BigDecimal.valueOf(bytes)
+            .divide(BigDecimal.valueOf(MIB), 2, RoundingMode.HALF_UP)
+            .stripTrailingZeros()
+            .toPlainString()
+        + "Mi";
   }
 
   /** KubeVirt's overhead table for a range label or a release. */
@@ -416,8 +575,11 @@ final class KubevirtCommand implements Callable<Integer> {
           return Version.MAIN;
         }
       }
-      throw new TypeConversionException("'" + value + "' has no overhead table: use v0.50,"
-          + " v0.59-v1.4, v1.5-v1.9, main, or a release from v0.59 on");
+      throw new TypeConversionException(
+          "'"
+              + value
+              + "' has no overhead table: use v0.50,"
+              + " v0.59-v1.4, v1.5-v1.9, main, or a release from v0.59 on");
     }
   }
 
@@ -436,8 +598,10 @@ final class KubevirtCommand implements Callable<Integer> {
         Files.writeString(output, text, StandardCharsets.UTF_8);
         return ExitCodes.OK;
       } catch (IOException e) {
-        spec.commandLine().getErr().println("oomlens: cannot write " + output + ": "
-            + dev.oomlens.core.source.IoReasons.of(e));
+        spec.commandLine()
+            .getErr()
+            .println(
+                "oomlens: cannot write " + output + ": " + dev.oomlens.core.source.IoReasons.of(e));
         return ExitCodes.INPUT;
       }
     }

@@ -24,11 +24,12 @@ public final class Main {
         .setColorScheme(CommandLine.Help.defaultColorScheme(Ansi.OFF))
         .setParameterExceptionHandler(handlers)
         .setExecutionExceptionHandler(handlers)
-        .setExecutionStrategy(parsed -> {
-          CommandLine cmd = parsed.commandSpec().commandLine();
-          // Here rather than at construction: setErr, later, replaces the writer for the tree.
-          cmd.setErr(EscapingWriter.wrap(cmd.getErr()));
-          return new CommandLine.RunLast().execute(parsed);
-        });
+        .setExecutionStrategy(
+            parsed -> {
+              CommandLine cmd = parsed.commandSpec().commandLine();
+              // Here rather than at construction: setErr, later, replaces the writer for the tree.
+              cmd.setErr(EscapingWriter.wrap(cmd.getErr()));
+              return new CommandLine.RunLast().execute(parsed);
+            });
   }
 }

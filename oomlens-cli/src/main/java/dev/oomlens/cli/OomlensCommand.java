@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
     name = "oomlens",
     mixinStandardHelpOptions = true,
     versionProvider = OomlensCommand.Version.class,
-    description = "Explains Linux and Kubernetes OOM kills: what was killed, where the memory ran"
-        + " out, and why.",
+    description =
+        "Explains Linux and Kubernetes OOM kills: what was killed, where the memory ran"
+            + " out, and why.",
     subcommands = {
       DoctorCommand.class, DiagnoseCommand.class, K8sCommand.class, SnapshotCommand.class,
       WatchCommand.class, HistoryCommand.class, SizeCommand.class, VerifyCommand.class,
@@ -30,7 +31,10 @@ import picocli.CommandLine.Spec;
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      ExitCodes.OK_HELP, ExitCodes.FINDINGS_HELP, ExitCodes.USAGE_HELP, ExitCodes.INPUT_HELP,
+      ExitCodes.OK_HELP,
+      ExitCodes.FINDINGS_HELP,
+      ExitCodes.USAGE_HELP,
+      ExitCodes.INPUT_HELP,
       ExitCodes.INTERNAL_HELP
     },
     footerHeading = "%nExamples:%n",
@@ -47,9 +51,12 @@ public final class OomlensCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--debug", scope = ScopeType.INHERIT,
-      description = "Print stack traces of internal errors; doctor also says how long each"
-          + " source took to read (wall and CPU time).")
+  @Option(
+      names = "--debug",
+      scope = ScopeType.INHERIT,
+      description =
+          "Print stack traces of internal errors; doctor also says how long each"
+              + " source took to read (wall and CPU time).")
   boolean debug;
 
   /** The command as run from the jar, on this machine. */
@@ -72,8 +79,11 @@ public final class OomlensCommand implements Callable<Integer> {
   /** {@code oomlens} alone names the commands and fails as a usage error. */
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("oomlens: missing command: doctor, diagnose, k8s,"
-        + " snapshot, watch, history, size or verify");
+    spec.commandLine()
+        .getErr()
+        .println(
+            "oomlens: missing command: doctor, diagnose, k8s,"
+                + " snapshot, watch, history, size or verify");
     spec.commandLine().getErr().println("Try 'oomlens --help' for more information.");
     return ExitCodes.USAGE;
   }
@@ -84,8 +94,14 @@ public final class OomlensCommand implements Callable<Integer> {
     public String[] getVersion() {
       return new String[] {
         "oomlens " + projectVersion(),
-        "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor")
-            + "), " + System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+        "Java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vendor")
+            + "), "
+            + System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.arch"),
       };
     }
 

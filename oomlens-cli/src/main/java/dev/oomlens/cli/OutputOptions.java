@@ -31,17 +31,25 @@ final class OutputOptions {
     html
   }
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
       description = "Report format: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   Format format = Format.text;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
       description = "Write the report to FILE instead of standard output.")
   Path output;
 
-  @Option(names = "--one-line", description = "List every OOM kill on one line (when, host,"
-      + " victim and size, where the memory ran out, the lines it spans) instead of the full"
-      + " diagnosis: for long logs. Text format only.")
+  @Option(
+      names = "--one-line",
+      description =
+          "List every OOM kill on one line (when, host,"
+              + " victim and size, where the memory ran out, the lines it spans) instead of the full"
+              + " diagnosis: for long logs. Text format only.")
   boolean oneLine;
 
   /**
@@ -132,8 +140,8 @@ final class OutputOptions {
     writeJson(d, out, Optional.empty());
   }
 
-  private static void writeJson(Diagnosis d, PrintWriter out,
-      Optional<JsonReportWriter.Section> more) {
+  private static void writeJson(
+      Diagnosis d, PrintWriter out, Optional<JsonReportWriter.Section> more) {
     JsonReportWriter json = new JsonReportWriter(out, true);
     d.evidence().reports().forEach(json::report);
     d.evidence().allocFailures().forEach(json::allocFailure);
@@ -143,10 +151,13 @@ final class OutputOptions {
       }
     }
     JsonReportWriter.Section findings = FindingsJsonWriter.section(d);
-    json.close(more.isEmpty() ? findings : g -> {
-      findings.write(g);
-      more.get().write(g);
-    });
+    json.close(
+        more.isEmpty()
+            ? findings
+            : g -> {
+              findings.write(g);
+              more.get().write(g);
+            });
     out.flush();
   }
 }

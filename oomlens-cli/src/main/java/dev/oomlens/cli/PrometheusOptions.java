@@ -14,21 +14,31 @@ import picocli.CommandLine.Option;
 
 /** {@code --prometheus} and how to authenticate to it: the server of size, verify, diagnose. */
 final class PrometheusOptions {
-  @Option(names = "--prometheus", paramLabel = "URL", description = "A Prometheus-compatible"
-      + " server (Prometheus, Thanos, Mimir, VictoriaMetrics): size and diagnose read cAdvisor's"
-      + " and kube-state-metrics' series from it over --since..--until (default: the last 7"
-      + " days); verify runs its criteria there.")
+  @Option(
+      names = "--prometheus",
+      paramLabel = "URL",
+      description =
+          "A Prometheus-compatible"
+              + " server (Prometheus, Thanos, Mimir, VictoriaMetrics): size and diagnose read cAdvisor's"
+              + " and kube-state-metrics' series from it over --since..--until (default: the last 7"
+              + " days); verify runs its criteria there.")
   URI prometheus;
 
-  @Option(names = "--bearer-token-file", paramLabel = "FILE",
+  @Option(
+      names = "--bearer-token-file",
+      paramLabel = "FILE",
       description = "Send the token in FILE as Authorization: Bearer.")
   Path bearerTokenFile;
 
-  @Option(names = "--basic-auth-file", paramLabel = "FILE",
+  @Option(
+      names = "--basic-auth-file",
+      paramLabel = "FILE",
       description = "Send USER:PASSWORD from FILE as basic authentication.")
   Path basicAuthFile;
 
-  @Option(names = "--header", paramLabel = "'NAME: VALUE'",
+  @Option(
+      names = "--header",
+      paramLabel = "'NAME: VALUE'",
       description = "Send this header with every query (X-Scope-OrgID for Mimir).")
   List<String> headers = new ArrayList<>();
 
@@ -39,11 +49,14 @@ final class PrometheusOptions {
 
   /** The authentication and extra headers the options give. */
   Map<String, String> headers() throws IOException {
-    String token = bearerTokenFile == null ? null
-        : Files.readString(bearerTokenFile, StandardCharsets.UTF_8).strip();
-    String basic = basicAuthFile == null ? null
-        : Files.readString(basicAuthFile, StandardCharsets.UTF_8).strip();
+    String token =
+        bearerTokenFile == null
+            ? null
+            : Files.readString(bearerTokenFile, StandardCharsets.UTF_8).strip();
+    String basic =
+        basicAuthFile == null
+            ? null
+            : Files.readString(basicAuthFile, StandardCharsets.UTF_8).strip();
     return PrometheusClient.headers(token, basic, headers);
   }
-
 }

@@ -22,17 +22,28 @@ final class RunOutcome {
 
   /**
    * Says on {@code err} which inputs could not be read whole, writes the report, and returns the
-   * exit code: 3 for an unread kernel log or host (or an unwritable report), 1 for a finding at
-   * or above {@code --fail-on}, else 0.
+   * exit code: 3 for an unread kernel log or host (or an unwritable report), 1 for a finding at or
+   * above {@code --fail-on}, else 0.
    */
-  static int finish(Diagnosis d, Optional<String> header, OutputOptions output,
-      DiagnosisOptions diagnosis, PrintWriter out, PrintWriter err) {
+  static int finish(
+      Diagnosis d,
+      Optional<String> header,
+      OutputOptions output,
+      DiagnosisOptions diagnosis,
+      PrintWriter out,
+      PrintWriter err) {
     return finish(d, header, output, diagnosis, out, err, Set.of());
   }
 
   /** Like the other, leaving out of the messages the inputs the caller has {@code told} of. */
-  static int finish(Diagnosis d, Optional<String> header, OutputOptions output,
-      DiagnosisOptions diagnosis, PrintWriter out, PrintWriter err, Set<Input> told) {
+  static int finish(
+      Diagnosis d,
+      Optional<String> header,
+      OutputOptions output,
+      DiagnosisOptions diagnosis,
+      PrintWriter out,
+      PrintWriter err,
+      Set<Input> told) {
     int code = ExitCodes.OK;
     for (Input input : d.evidence().inputs()) {
       Optional<String> why = input.whyNotWhole();
@@ -51,8 +62,11 @@ final class RunOutcome {
     try {
       output.write(d, header, out);
     } catch (IOException e) {
-      err.println("oomlens: cannot write " + output.destination() + ": "
-          + dev.oomlens.core.source.IoReasons.of(e));
+      err.println(
+          "oomlens: cannot write "
+              + output.destination()
+              + ": "
+              + dev.oomlens.core.source.IoReasons.of(e));
       err.flush();
       return ExitCodes.INPUT;
     }
@@ -64,7 +78,9 @@ final class RunOutcome {
     if (input.spoiled().isPresent()) {
       return input.whyNotWholeNamed().orElseThrow();
     }
-    return "no OOM report could be read from " + input.name() + ": "
+    return "no OOM report could be read from "
+        + input.name()
+        + ": "
         + input.whyNotWhole().orElseThrow();
   }
 }

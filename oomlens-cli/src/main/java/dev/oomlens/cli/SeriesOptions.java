@@ -1,21 +1,15 @@
 package dev.oomlens.cli;
 
 import dev.oomlens.core.source.EvidenceSource;
-import dev.oomlens.metrics.PrometheusClient;
 import dev.oomlens.metrics.PrometheusMemory;
 import dev.oomlens.metrics.SeriesFiles;
 import java.io.IOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,19 +21,28 @@ import picocli.CommandLine.Option;
 final class SeriesOptions {
   static final Duration DEFAULT_WINDOW = Duration.ofDays(7);
 
-  @Option(names = "--series", paramLabel = "FILE", arity = "1..*",
-      description = "Memory over time from files: a saved query_range JSON answer, CSV"
-          + " (time,series,value) or an RSS log (HH:MM:SS RSS: N kB).")
+  @Option(
+      names = "--series",
+      paramLabel = "FILE",
+      arity = "1..*",
+      description =
+          "Memory over time from files: a saved query_range JSON answer, CSV"
+              + " (time,series,value) or an RSS log (HH:MM:SS RSS: N kB).")
   List<String> series = new ArrayList<>();
 
   @Mixin PrometheusOptions server;
 
-  @Option(names = "--step", paramLabel = "DURATION", defaultValue = "30s",
+  @Option(
+      names = "--step",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
       converter = StepConverter.class,
       description = "Resolution of the working set from --prometheus. Default: ${DEFAULT-VALUE}.")
   Duration step = Duration.ofSeconds(30);
 
-  @Option(names = "--namespace", paramLabel = "NAME",
+  @Option(
+      names = "--namespace",
+      paramLabel = "NAME",
       description = "Only the containers of this Kubernetes namespace (--prometheus).")
   String namespace;
 
@@ -51,15 +54,19 @@ final class SeriesOptions {
    * The series sources the options name, over {@code [from, to]} (from defaults to 7 days before
    * to).
    */
-  List<EvidenceSource> sources(Optional<Instant> from, Instant to, Clock clock)
-      throws IOException {
+  List<EvidenceSource> sources(Optional<Instant> from, Instant to, Clock clock) throws IOException {
     List<EvidenceSource> out = new ArrayList<>();
     if (!series.isEmpty()) {
       out.add(new SeriesFiles(series, LocalDate.now(clock)));
     }
     if (server.prometheus != null) {
-      out.add(new PrometheusMemory(server.client(), from.orElse(to.minus(DEFAULT_WINDOW)), to, step,
-          Optional.ofNullable(namespace)));
+      out.add(
+          new PrometheusMemory(
+              server.client(),
+              from.orElse(to.minus(DEFAULT_WINDOW)),
+              to,
+              step,
+              Optional.ofNullable(namespace)));
     }
     return out;
   }
@@ -68,11 +75,10 @@ final class SeriesOptions {
   static final class StepConverter implements picocli.CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)([smh])")
-          .matcher(value);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)([smh])").matcher(value);
       if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-        throw new picocli.CommandLine.TypeConversionException("expected a step such as 30s,"
-            + " 1m or 5m, not '" + value + "'");
+        throw new picocli.CommandLine.TypeConversionException(
+            "expected a step such as 30s," + " 1m or 5m, not '" + value + "'");
       }
       long v = Long.parseLong(m.group(1));
       return switch (m.group(2)) {

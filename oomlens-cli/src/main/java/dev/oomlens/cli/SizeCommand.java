@@ -1,10 +1,10 @@
 package dev.oomlens.cli;
 
 import dev.oomlens.core.diagnosis.Diagnosis;
+import dev.oomlens.core.kernel.ReaderOptions;
 import dev.oomlens.core.model.Input;
 import dev.oomlens.core.series.MemoryProfile;
 import dev.oomlens.core.series.Sizing;
-import dev.oomlens.core.kernel.ReaderOptions;
 import dev.oomlens.core.source.EvidenceSource;
 import dev.oomlens.core.source.KernelLogFile;
 import dev.oomlens.report.escape.EscapingWriter;
@@ -43,7 +43,10 @@ import picocli.CommandLine.Spec;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      ExitCodes.OK_HELP, ExitCodes.FINDINGS_HELP, ExitCodes.USAGE_HELP, ExitCodes.INPUT_HELP,
+      ExitCodes.OK_HELP,
+      ExitCodes.FINDINGS_HELP,
+      ExitCodes.USAGE_HELP,
+      ExitCodes.INPUT_HELP,
       ExitCodes.INTERNAL_HELP
     },
     footerHeading = "%nExamples:%n",
@@ -70,31 +73,40 @@ final class SizeCommand implements Callable<Integer> {
 
   @Mixin DiagnosisOptions diagnosis;
 
-  @Option(names = "--kernel-log", paramLabel = "FILE", description = "Kernel logs whose OOM"
-      + " reports are matched to the containers by their ID: each kill is marked, and no limit"
-      + " is proposed below what the kernel saw the container hold when it killed it.")
+  @Option(
+      names = "--kernel-log",
+      paramLabel = "FILE",
+      description =
+          "Kernel logs whose OOM"
+              + " reports are matched to the containers by their ID: each kill is marked, and no limit"
+              + " is proposed below what the kernel saw the container hold when it killed it.")
   List<String> kernelLogs = new ArrayList<>();
 
   @Mixin DateOptions dates;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
       description = "Report format: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   Format format = Format.text;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
       description = "Write the report to FILE instead of standard output.")
   Path output;
 
   @Override
   public Integer call() throws IOException {
     if (!series.any()) {
-      throw new ParameterException(spec.commandLine(),
-          "nothing to size: give --prometheus URL or --series FILE...");
+      throw new ParameterException(
+          spec.commandLine(), "nothing to size: give --prometheus URL or --series FILE...");
     }
     Environment env = root.environment();
     PrintWriter err = spec.commandLine().getErr();
-    Instant to = diagnosis.until == null ? env.clock().instant()
-        : diagnosis.until.resolve(env.clock());
+    Instant to =
+        diagnosis.until == null ? env.clock().instant() : diagnosis.until.resolve(env.clock());
     Optional<Instant> from = Optional.ofNullable(diagnosis.since).map(t -> t.resolve(env.clock()));
     List<EvidenceSource> sources = new ArrayList<>();
     ReaderOptions options = dates.readerOptions(env.clock());
@@ -111,8 +123,9 @@ final class SizeCommand implements Callable<Integer> {
     for (MemoryProfile p : d.evidence().memory()) {
       plans.add(Sizing.of(p));
     }
-    String source = String.join(", ", d.evidence().inputs(Input.Kind.SERIES).stream()
-        .map(Input::name).toList());
+    String source =
+        String.join(
+            ", ", d.evidence().inputs(Input.Kind.SERIES).stream().map(Input::name).toList());
     StringWriter buffer = new StringWriter();
     switch (format) {
       case text -> {
@@ -145,8 +158,8 @@ final class SizeCommand implements Callable<Integer> {
       Files.writeString(output, report, StandardCharsets.UTF_8);
       return true;
     } catch (IOException e) {
-      err.println("oomlens: cannot write " + output + ": "
-          + dev.oomlens.core.source.IoReasons.of(e));
+      err.println(
+          "oomlens: cannot write " + output + ": " + dev.oomlens.core.source.IoReasons.of(e));
       err.flush();
       return false;
     }

@@ -9,8 +9,9 @@ import picocli.CommandLine.ITypeConverter;
  */
 final class SizeConverter implements ITypeConverter<Long> {
   /** What every size option's help says about the values it takes. */
-  static final String HELP = "Kubernetes quantities: Ki, Mi, Gi are powers of 1024, k, M, G of"
-      + " 1000; plain numbers are bytes";
+  static final String HELP =
+      "Kubernetes quantities: Ki, Mi, Gi are powers of 1024, k, M, G of"
+          + " 1000; plain numbers are bytes";
 
   @Override
   public Long convert(String value) {

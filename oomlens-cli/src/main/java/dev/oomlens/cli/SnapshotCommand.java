@@ -37,14 +37,18 @@ import picocli.CommandLine.Spec;
           + " or v1's memory hierarchy). DIR/kernel.log: the /dev/kmsg records, or the journal's"
           + " kernel messages of this boot when /dev/kmsg cannot be read. DIR/killers.log: the"
           + " journal's records of userspace OOM killers of this boot.",
-      "DIR/" + SnapshotManifest.FILE_NAME + " names each source and the file it was saved as,"
+      "DIR/"
+          + SnapshotManifest.FILE_NAME
+          + " names each source and the file it was saved as,"
           + " or why it could not be read: what could not be read leaves no file, so it is"
           + " never taken for something that held nothing.",
       "Diagnose it anywhere with: oomlens doctor --path.rootfs DIR",
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      ExitCodes.SAVED_HELP, ExitCodes.USAGE_HELP, ExitCodes.SAVE_INPUT_HELP,
+      ExitCodes.SAVED_HELP,
+      ExitCodes.USAGE_HELP,
+      ExitCodes.SAVE_INPUT_HELP,
       ExitCodes.INTERNAL_HELP
     },
     footerHeading = "%nExamples:%n",
@@ -63,7 +67,9 @@ final class SnapshotCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "DIR", arity = "1",
+  @Parameters(
+      paramLabel = "DIR",
+      arity = "1",
       description = "Directory to save into; created if missing, files in it are replaced.")
   Path dir;
 
@@ -72,8 +78,10 @@ final class SnapshotCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (host.vmMemoryBytes != null) {
-      throw new ParameterException(spec.commandLine(), "--vm-memory is not saved in a snapshot;"
-          + " give it to doctor when it reads the snapshot");
+      throw new ParameterException(
+          spec.commandLine(),
+          "--vm-memory is not saved in a snapshot;"
+              + " give it to doctor when it reads the snapshot");
     }
     Environment env = root.environment();
     // The summary names the host, from its files.
@@ -115,12 +123,22 @@ final class SnapshotCommand implements Callable<Integer> {
     Path killersFile = dir.resolve(KILLERS_LOG);
     List<String> logs = new ArrayList<>();
     kernel.source().ifPresent(s -> logs.add(", the kernel log (" + s + ") as " + logFile));
-    killers.source().ifPresent(s -> logs.add(", the records of userspace OOM killers (" + s
-        + ") as " + killersFile));
-    out.println("Saved " + snapshot.cgroups().size() + " memory cgroups and the /proc and /sys"
-        + " files of " + snapshot.hostname().orElse("the host") + " under " + dir
-        + String.join("", logs) + "; what could not be read is listed in "
-        + dir.resolve(SnapshotManifest.FILE_NAME) + ".");
+    killers
+        .source()
+        .ifPresent(
+            s -> logs.add(", the records of userspace OOM killers (" + s + ") as " + killersFile));
+    out.println(
+        "Saved "
+            + snapshot.cgroups().size()
+            + " memory cgroups and the /proc and /sys"
+            + " files of "
+            + snapshot.hostname().orElse("the host")
+            + " under "
+            + dir
+            + String.join("", logs)
+            + "; what could not be read is listed in "
+            + dir.resolve(SnapshotManifest.FILE_NAME)
+            + ".");
     out.println("Diagnose it with: oomlens doctor --path.rootfs " + dir);
     out.flush();
     err.flush();

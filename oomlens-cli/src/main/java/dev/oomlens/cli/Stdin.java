@@ -13,8 +13,9 @@ final class Stdin {
    */
   static void sayWaitingIfTerminal(List<String> files, Environment env, PrintWriter err) {
     if (files.contains("-") && env.stdinIsTerminal().getAsBoolean()) {
-      err.println("oomlens: reading the kernel log from standard input (a terminal): paste it,"
-          + " then press Ctrl-D; or give a file, or pipe one in: dmesg | oomlens diagnose -");
+      err.println(
+          "oomlens: reading the kernel log from standard input (a terminal): paste it,"
+              + " then press Ctrl-D; or give a file, or pipe one in: dmesg | oomlens diagnose -");
       err.flush();
     }
   }

@@ -7,8 +7,8 @@ import java.time.LocalDateTime;
 
 /**
  * A point in time as the command line gives it: ISO 8601 ({@code 2026-02-08T12:19:00Z}, {@code
- * 2026-02-08T12:19}, {@code 2026-02-08}) or a duration before now ({@code 90s}, {@code 30m},
- * {@code 6h}, {@code 7d}, {@code 2w}). Times without an offset are in this machine's zone.
+ * 2026-02-08T12:19}, {@code 2026-02-08}) or a duration before now ({@code 90s}, {@code 30m}, {@code
+ * 6h}, {@code 7d}, {@code 2w}). Times without an offset are in this machine's zone.
  */
 sealed interface TimeArgument {
   /** The instant it stands for, with {@code clock} as now and as the zone of local times. */

@@ -57,12 +57,18 @@ final class TimeConverters {
       if (!digits.matches("[+-]?\\d{1,30}")) {
         throw new BadValue("'" + value + "' is not a year; give four digits, e.g. 2024");
       }
-      boolean inRange = digits.matches("\\+?\\d{4}")
-          && Integer.parseInt(digits) >= EARLIEST.getYear()
-          && Integer.parseInt(digits) <= LATEST.getYear();
+      boolean inRange =
+          digits.matches("\\+?\\d{4}")
+              && Integer.parseInt(digits) >= EARLIEST.getYear()
+              && Integer.parseInt(digits) <= LATEST.getYear();
       if (!inRange) {
-        throw new BadValue("'" + value + "' is not a year between " + EARLIEST.getYear() + " and "
-            + LATEST.getYear());
+        throw new BadValue(
+            "'"
+                + value
+                + "' is not a year between "
+                + EARLIEST.getYear()
+                + " and "
+                + LATEST.getYear());
       }
       return Integer.parseInt(digits);
     }
@@ -78,13 +84,14 @@ final class TimeConverters {
       Matcher m = AGO.matcher(v.toLowerCase(Locale.ROOT));
       if (m.matches()) {
         long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          case "d" -> Duration.ofDays(n);
-          default -> Duration.ofDays(7 * n);
-        };
+        Duration d =
+            switch (m.group(2)) {
+              case "s" -> Duration.ofSeconds(n);
+              case "m" -> Duration.ofMinutes(n);
+              case "h" -> Duration.ofHours(n);
+              case "d" -> Duration.ofDays(n);
+              default -> Duration.ofDays(7 * n);
+            };
         return new TimeArgument.Ago(d);
       }
       try {
@@ -100,9 +107,12 @@ final class TimeConverters {
       try {
         return new TimeArgument.Local(LocalDate.parse(v).atStartOfDay());
       } catch (DateTimeParseException e) {
-        throw new BadValue("'" + value + "' is not a time: give an ISO 8601 time"
-            + " (2026-02-08T12:19:00Z, 2026-02-08T12:19, 2026-02-08) or how long ago (30m, 6h,"
-            + " 7d, 2w)");
+        throw new BadValue(
+            "'"
+                + value
+                + "' is not a time: give an ISO 8601 time"
+                + " (2026-02-08T12:19:00Z, 2026-02-08T12:19, 2026-02-08) or how long ago (30m, 6h,"
+                + " 7d, 2w)");
       }
     }
   }

@@ -33,15 +33,21 @@ record TimedSource(String label, EvidenceSource source, PrintWriter err) impleme
 
   /** {@code oomlens: debug: WHAT: 12.3 ms wall, 20.1 ms CPU}. */
   static void say(PrintWriter err, String what, long wallNanos, long cpuNanos) {
-    err.println(String.format(Locale.ROOT, "oomlens: debug: %s: %.1f ms wall, %s CPU", what,
-        wallNanos / 1e6, cpuNanos < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f ms",
-            cpuNanos / 1e6)));
+    err.println(
+        String.format(
+            Locale.ROOT,
+            "oomlens: debug: %s: %.1f ms wall, %s CPU",
+            what,
+            wallNanos / 1e6,
+            cpuNanos < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f ms", cpuNanos / 1e6)));
     err.flush();
   }
 
   /** CPU time of every thread of this process so far, or -1 where the JVM cannot tell. */
   static long processCpuNanos() {
     return ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : -1;
   }
 }

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:Every criterion passed.", "1:A criterion failed, or a host reported no data.",
+      "0:Every criterion passed.",
+      "1:A criterion failed, or a host reported no data.",
       ExitCodes.USAGE_HELP,
       "3:The criteria file could not be read, or a query failed (no verdict is given).",
       ExitCodes.INTERNAL_HELP
@@ -61,34 +62,47 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "CRITERIA.yaml", description = "The criteria file (see"
-      + " docs/commands/verify.md).")
+  @Parameters(
+      paramLabel = "CRITERIA.yaml",
+      description = "The criteria file (see" + " docs/commands/verify.md).")
   Path criteria;
 
   @Mixin PrometheusOptions server;
 
-  @Option(names = "--step", paramLabel = "DURATION", converter = SeriesOptions.StepConverter.class,
-      description = "Resolution of the criteria's range queries, when the file gives no 'step'."
-          + " Default: 5m.")
+  @Option(
+      names = "--step",
+      paramLabel = "DURATION",
+      converter = SeriesOptions.StepConverter.class,
+      description =
+          "Resolution of the criteria's range queries, when the file gives no 'step'."
+              + " Default: 5m.")
   Duration step;
 
-  @Option(names = "--until", paramLabel = "TIME", converter = TimeConverters.TimeConverter.class,
+  @Option(
+      names = "--until",
+      paramLabel = "TIME",
+      converter = TimeConverters.TimeConverter.class,
       description = "End of the window, when the file gives no 'until'. Default: now.")
   TimeArgument until;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
       description = "Report format: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   Format format = Format.text;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
       description = "Write the report to FILE instead of standard output.")
   Path output;
 
   @Override
   public Integer call() throws IOException {
     if (server.prometheus == null) {
-      throw new ParameterException(spec.commandLine(),
-          "verify needs --prometheus URL: the criteria are PromQL");
+      throw new ParameterException(
+          spec.commandLine(), "verify needs --prometheus URL: the criteria are PromQL");
     }
     Environment env = root.environment();
     PrintWriter err = spec.commandLine().getErr();
@@ -102,11 +116,17 @@ final class VerifyCommand implements Callable<Integer> {
       err.println("oomlens: " + e.getMessage());
       return ExitCodes.INPUT;
     }
-    Instant to = file.until().orElse(until == null ? env.clock().instant()
-        : until.resolve(env.clock()));
+    Instant to =
+        file.until().orElse(until == null ? env.clock().instant() : until.resolve(env.clock()));
     if (to.isBefore(file.since())) {
-      err.println("oomlens: " + criteria + ": the window ends (" + to + ") before 'since' ("
-          + file.since() + ")");
+      err.println(
+          "oomlens: "
+              + criteria
+              + ": the window ends ("
+              + to
+              + ") before 'since' ("
+              + file.since()
+              + ")");
       return ExitCodes.INPUT;
     }
     Duration resolution = file.step().orElse(step == null ? Duration.ofMinutes(5) : step);
@@ -135,8 +155,8 @@ final class VerifyCommand implements Callable<Integer> {
       try {
         Files.writeString(output, buffer.toString(), StandardCharsets.UTF_8);
       } catch (IOException e) {
-        err.println("oomlens: cannot write " + output + ": "
-            + dev.oomlens.core.source.IoReasons.of(e));
+        err.println(
+            "oomlens: cannot write " + output + ": " + dev.oomlens.core.source.IoReasons.of(e));
         return ExitCodes.INPUT;
       }
     }

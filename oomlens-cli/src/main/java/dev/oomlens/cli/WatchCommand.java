@@ -60,77 +60,121 @@ final class WatchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--db", paramLabel = "FILE",
-      description = "The history file. Default: /var/lib/oomlens/oomlens.db as root, else"
-          + " oomlens/oomlens.db under $XDG_DATA_HOME or ~/.local/share.")
+  @Option(
+      names = "--db",
+      paramLabel = "FILE",
+      description =
+          "The history file. Default: /var/lib/oomlens/oomlens.db as root, else"
+              + " oomlens/oomlens.db under $XDG_DATA_HOME or ~/.local/share.")
   Path db;
 
-  @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9717",
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:9717",
       converter = ListenConverter.class,
-      description = "Where /metrics is served; 0.0.0.0:9717 for every interface, 'none' for no"
-          + " endpoint. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Where /metrics is served; 0.0.0.0:9717 for every interface, 'none' for no"
+              + " endpoint. Default: ${DEFAULT-VALUE}.")
   InetSocketAddress listen;
 
-  @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5s",
+  @Option(
+      names = "--interval",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
       converter = DurationConverter.class,
       description = "How often memory and pressure are sampled. Default: ${DEFAULT-VALUE}.")
   Duration interval;
 
-  @Option(names = "--retention", paramLabel = "DURATION", defaultValue = "30d",
+  @Option(
+      names = "--retention",
+      paramLabel = "DURATION",
+      defaultValue = "30d",
       converter = DurationConverter.class,
-      description = "How long the history keeps kills, warnings and series."
-          + " Default: ${DEFAULT-VALUE}.")
+      description =
+          "How long the history keeps kills, warnings and series." + " Default: ${DEFAULT-VALUE}.")
   Duration retention;
 
-  @Option(names = "--max-db-size", paramLabel = "SIZE", defaultValue = "256Mi",
+  @Option(
+      names = "--max-db-size",
+      paramLabel = "SIZE",
+      defaultValue = "256Mi",
       converter = SizeConverter.class,
-      description = "Past this size the history's oldest series, then kills, go ("
-          + SizeConverter.HELP + "). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Past this size the history's oldest series, then kills, go ("
+              + SizeConverter.HELP
+              + "). Default: ${DEFAULT-VALUE}.")
   Long maxDbBytes;
 
-  @Option(names = "--warn-within", paramLabel = "DURATION", defaultValue = "30m",
+  @Option(
+      names = "--warn-within",
+      paramLabel = "DURATION",
+      defaultValue = "30m",
       converter = DurationConverter.class,
-      description = "TIME-TO-LIMIT warns when a cgroup's trend reaches its limit within this."
-          + " Default: ${DEFAULT-VALUE}.")
+      description =
+          "TIME-TO-LIMIT warns when a cgroup's trend reaches its limit within this."
+              + " Default: ${DEFAULT-VALUE}.")
   Duration horizon;
 
-  @Option(names = "--pressure-limit", paramLabel = "PERCENT", defaultValue = "60",
-      description = "MEMORY-PRESSURE: PSI full avg10 at or above this (systemd-oomd's default)."
-          + " Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--pressure-limit",
+      paramLabel = "PERCENT",
+      defaultValue = "60",
+      description =
+          "MEMORY-PRESSURE: PSI full avg10 at or above this (systemd-oomd's default)."
+              + " Default: ${DEFAULT-VALUE}.")
   double pressureLimit;
 
-  @Option(names = "--pressure-duration", paramLabel = "DURATION", defaultValue = "30s",
+  @Option(
+      names = "--pressure-duration",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
       converter = DurationConverter.class,
       description = "...for at least this long. Default: ${DEFAULT-VALUE}.")
   Duration pressureDuration;
 
-  @Option(names = "--swap-limit", paramLabel = "PERCENT", defaultValue = "90",
+  @Option(
+      names = "--swap-limit",
+      paramLabel = "PERCENT",
+      defaultValue = "90",
       description = "SWAP-FILLING: swap used at or above this. Default: ${DEFAULT-VALUE}.")
   double swapLimit;
 
-  @Option(names = "--kubernetes",
-      description = "Name each kill after its pod (namespace, pod, container, from the pod UID"
-          + " and container ID in the cgroup path) and post a Kubernetes Event on the pod:"
-          + " OOMKillLimit, OOMKillNode, OOMKillDegraded. Uses the in-cluster service account"
-          + " (else the kubeconfig) and watches the pods of --node-name.")
+  @Option(
+      names = "--kubernetes",
+      description =
+          "Name each kill after its pod (namespace, pod, container, from the pod UID"
+              + " and container ID in the cgroup path) and post a Kubernetes Event on the pod:"
+              + " OOMKillLimit, OOMKillNode, OOMKillDegraded. Uses the in-cluster service account"
+              + " (else the kubeconfig) and watches the pods of --node-name.")
   boolean kubernetes;
 
-  @Option(names = "--node-name", paramLabel = "NAME",
-      description = "This node's name for --kubernetes. Default: $NODE_NAME (the chart sets it"
-          + " from spec.nodeName).")
+  @Option(
+      names = "--node-name",
+      paramLabel = "NAME",
+      description =
+          "This node's name for --kubernetes. Default: $NODE_NAME (the chart sets it"
+              + " from spec.nodeName).")
   String nodeName;
 
-  @Option(names = "--path.procfs", paramLabel = "DIR",
+  @Option(
+      names = "--path.procfs",
+      paramLabel = "DIR",
       description = "procfs mountpoint. Default: /proc, or proc under --path.rootfs.")
   Path procfs;
 
-  @Option(names = "--path.sysfs", paramLabel = "DIR",
+  @Option(
+      names = "--path.sysfs",
+      paramLabel = "DIR",
       description = "sysfs mountpoint. Default: /sys, or sys under --path.rootfs.")
   Path sysfs;
 
-  @Option(names = "--path.rootfs", paramLabel = "DIR",
-      description = "Root of the host's file system, as a DaemonSet mounts it (/host)."
-          + " /dev/kmsg is read where it is: mount the host's.")
+  @Option(
+      names = "--path.rootfs",
+      paramLabel = "DIR",
+      description =
+          "Root of the host's file system, as a DaemonSet mounts it (/host)."
+              + " /dev/kmsg is read where it is: mount the host's.")
   Path rootfs;
 
   @Override
@@ -141,18 +185,33 @@ final class WatchCommand implements Callable<Integer> {
     if (kubernetes) {
       String name = nodeName != null ? nodeName : System.getenv("NODE_NAME");
       if (name == null || name.isBlank()) {
-        throw new ParameterException(spec.commandLine(), "--kubernetes needs this node's name:"
-            + " --node-name NAME, or NODE_NAME in the environment");
+        throw new ParameterException(
+            spec.commandLine(),
+            "--kubernetes needs this node's name:"
+                + " --node-name NAME, or NODE_NAME in the environment");
       }
       node = Optional.of(name);
     }
-    Agent agent = new Agent(new Agent.Options(db != null ? db : History.defaultFile(),
-        listen.isUnresolved() ? Optional.empty() : Optional.of(listen),
-        interval, paths(), KmsgReader.DEVICE, retention,
-        maxDbBytes, new Warnings.Thresholds(horizon, Warnings.Thresholds.DEFAULTS.window(),
-            pressureLimit, pressureDuration, swapLimit,
-            Warnings.Thresholds.DEFAULTS.watermarkFactor()), node),
-        root.environment().clock(), out);
+    Agent agent =
+        new Agent(
+            new Agent.Options(
+                db != null ? db : History.defaultFile(),
+                listen.isUnresolved() ? Optional.empty() : Optional.of(listen),
+                interval,
+                paths(),
+                KmsgReader.DEVICE,
+                retention,
+                maxDbBytes,
+                new Warnings.Thresholds(
+                    horizon,
+                    Warnings.Thresholds.DEFAULTS.window(),
+                    pressureLimit,
+                    pressureDuration,
+                    swapLimit,
+                    Warnings.Thresholds.DEFAULTS.watermarkFactor()),
+                node),
+            root.environment().clock(),
+            out);
     try {
       agent.start();
     } catch (Agent.StartException e) {
@@ -171,8 +230,8 @@ final class WatchCommand implements Callable<Integer> {
     if (procfs == null && sysfs == null && rootfs == null) {
       return root.environment().host();
     }
-    return HostPaths.fromFlags(Optional.ofNullable(procfs), Optional.ofNullable(sysfs),
-        Optional.ofNullable(rootfs));
+    return HostPaths.fromFlags(
+        Optional.ofNullable(procfs), Optional.ofNullable(sysfs), Optional.ofNullable(rootfs));
   }
 
   /** {@code HOST:PORT}, {@code [v6]:PORT}, or {@code none}. */
@@ -190,14 +249,16 @@ final class WatchCommand implements Callable<Integer> {
       Matcher m = HOST_PORT.matcher(value);
       int port = m.matches() ? Integer.parseInt(m.group(2)) : -1;
       if (port < 0 || port > 65535) {
-        throw new BadValue("'" + value + "' is not HOST:PORT (127.0.0.1:9717, [::1]:9717) or"
-            + " none");
+        throw new BadValue(
+            "'" + value + "' is not HOST:PORT (127.0.0.1:9717, [::1]:9717) or" + " none");
       }
-      String h = m.group(1).startsWith("[") ? m.group(1).substring(1, m.group(1).length() - 1)
-          : m.group(1);
+      String h =
+          m.group(1).startsWith("[")
+              ? m.group(1).substring(1, m.group(1).length() - 1)
+              : m.group(1);
       if (!h.matches("[0-9.]+|[0-9a-fA-F:]+|localhost")) {
-        throw new BadValue("'" + h + "' is not an IP address; give one (names are not looked"
-            + " up)");
+        throw new BadValue(
+            "'" + h + "' is not an IP address; give one (names are not looked" + " up)");
       }
       try {
         return new InetSocketAddress(InetAddress.getByName(h), port);
@@ -215,8 +276,8 @@ final class WatchCommand implements Callable<Integer> {
     public Duration convert(String value) {
       Matcher m = D.matcher(value.strip());
       if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-        throw new BadValue("'" + value + "' is not a positive duration (500ms, 5s, 10m, 6h,"
-            + " 30d)");
+        throw new BadValue(
+            "'" + value + "' is not a positive duration (500ms, 5s, 10m, 6h," + " 30d)");
       }
       long n = Long.parseLong(m.group(1));
       return switch (m.group(2)) {

@@ -41,7 +41,8 @@ class CalculatorDocsTest {
       }
       List<String> expected = new ArrayList<>();
       int j = i + 1;
-      while (j < lines.size() && !lines.get(j).startsWith("$ ")
+      while (j < lines.size()
+          && !lines.get(j).startsWith("$ ")
           && !lines.get(j).startsWith("```")) {
         expected.add(lines.get(j));
         j++;
@@ -59,7 +60,8 @@ class CalculatorDocsTest {
       CliTest.Run r = CliTest.run(args);
       String printed = (r.out() + r.err()).replace("../oomlens-core/", "oomlens-core/");
       assertThat(r.code()).as("%s: exit code of %s", page, line).isEqualTo(code);
-      assertThat(printed).as("%s: output of %s", page, line)
+      assertThat(printed)
+          .as("%s: output of %s", page, line)
           .isEqualTo(String.join("\n", expected) + "\n");
       examples++;
     }

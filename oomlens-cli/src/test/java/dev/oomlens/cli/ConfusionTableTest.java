@@ -33,17 +33,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The confusion table of docs/rules.md: one named scenario per finding code, each run through
- * {@code oomlens doctor} (or {@code diagnose} when it has no host tree) as a user would, and
- * every real kernel log of the repository read alone.
+ * {@code oomlens doctor} (or {@code diagnose} when it has no host tree) as a user would, and every
+ * real kernel log of the repository read alone.
  *
- * <p>A scenario is a descriptor in {@code src/test/resources/scenarios/NAME.json}: its kernel
- * logs, optional host tree or cluster dumps ({@code dumps}: run through {@code oomlens k8s}),
- * {@code --vm-memory} and {@code --sigkilled}, the codes it is there to
- * make fire ({@code fires}), the codes that rightly fire beside them with the reason
- * ({@code also}), and codes that fire although they should not ({@code wrong}, each a known
- * analyzer problem with the reason). Its own codes must fire; nothing outside the three lists may.
- * Every cited line must stand, word for word, in the file it names. {@code -Dgolden.update=true}
- * rewrites the tables in docs/rules.md; otherwise the test fails when they differ.
+ * <p>A scenario is a descriptor in {@code src/test/resources/scenarios/NAME.json}: its kernel logs,
+ * optional host tree or cluster dumps ({@code dumps}: run through {@code oomlens k8s}), {@code
+ * --vm-memory} and {@code --sigkilled}, the codes it is there to make fire ({@code fires}), the
+ * codes that rightly fire beside them with the reason ({@code also}), and codes that fire although
+ * they should not ({@code wrong}, each a known analyzer problem with the reason). Its own codes
+ * must fire; nothing outside the three lists may. Every cited line must stand, word for word, in
+ * the file it names. {@code -Dgolden.update=true} rewrites the tables in docs/rules.md; otherwise
+ * the test fails when they differ.
  */
 class ConfusionTableTest {
   private static final Path REPO = Path.of("..");
@@ -55,12 +55,13 @@ class ConfusionTableTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The real kernel logs of the repository, read alone; copies of a file count once. */
-  private static final List<String> REAL_LOG_DIRS = List.of(
-      "oomlens-core/src/test/resources/corpus",
-      "oomlens-host/src/test/resources/kmsg",
-      "oomlens-core/src/test/resources/kmsg",
-      "oomlens-core/src/test/resources/rules",
-      "oomlens-core/src/test/resources/vmlab");
+  private static final List<String> REAL_LOG_DIRS =
+      List.of(
+          "oomlens-core/src/test/resources/corpus",
+          "oomlens-host/src/test/resources/kmsg",
+          "oomlens-core/src/test/resources/kmsg",
+          "oomlens-core/src/test/resources/rules",
+          "oomlens-core/src/test/resources/vmlab");
 
   /** One scenario as its descriptor gives it. */
   record Scenario(
@@ -119,8 +120,10 @@ class ConfusionTableTest {
         out.add(scenario(f));
       }
       List<String> codes = codes();
-      out.sort((a, b) -> Integer.compare(codes.indexOf(a.fires().getFirst()),
-          codes.indexOf(b.fires().getFirst())));
+      out.sort(
+          (a, b) ->
+              Integer.compare(
+                  codes.indexOf(a.fires().getFirst()), codes.indexOf(b.fires().getFirst())));
       return out;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -138,10 +141,17 @@ class ConfusionTableTest {
     d.path("series").forEach(n -> series.add(n.asText()));
     List<String> fires = new ArrayList<>();
     d.get("fires").forEach(n -> fires.add(n.asText()));
-    return new Scenario(name, d.get("about").asText(), logs, dumps, series,
+    return new Scenario(
+        name,
+        d.get("about").asText(),
+        logs,
+        dumps,
+        series,
         d.hasNonNull("host") ? d.get("host").asText() : null,
         d.hasNonNull("vm_memory") ? d.get("vm_memory").asText() : null,
-        d.path("sigkilled").asBoolean(false), fires, reasons(d.get("also")),
+        d.path("sigkilled").asBoolean(false),
+        fires,
+        reasons(d.get("also")),
         reasons(d.get("wrong")));
   }
 
@@ -165,10 +175,14 @@ class ConfusionTableTest {
       local.add(a.startsWith("oomlens-") ? REPO.resolve(a).toString() : a);
     }
     local.addAll(List.of("--format", "json"));
-    Environment env = new Environment(new ByteArrayInputStream(new byte[0]),
-        Clock.fixed(Instant.parse("2026-02-03T10:00:00Z"), ZoneOffset.UTC),
-        HostPaths.under(Path.of("no-host")), CliTest.unreadable("/dev/kmsg"),
-        CliTest.unreadable("journalctl -k -b"), CliTest.noKillers());
+    Environment env =
+        new Environment(
+            new ByteArrayInputStream(new byte[0]),
+            Clock.fixed(Instant.parse("2026-02-03T10:00:00Z"), ZoneOffset.UTC),
+            HostPaths.under(Path.of("no-host")),
+            CliTest.unreadable("/dev/kmsg"),
+            CliTest.unreadable("journalctl -k -b"),
+            CliTest.noKillers());
     CliTest.Run r = CliTest.run(env, local.toArray(String[]::new));
     assertThat(r.err()).as("stderr of %s", local).isEmpty();
     assertThat(r.code()).as("exit code of %s", local).isZero();
@@ -200,12 +214,14 @@ class ConfusionTableTest {
     Set<String> fired = fired(run(s.args()));
 
     assertThat(fired).as("%s: its own codes", s.name()).containsAll(s.fires());
-    assertThat(fired).as("%s: known wrong firings (remove from 'wrong' once fixed)", s.name())
+    assertThat(fired)
+        .as("%s: known wrong firings (remove from 'wrong' once fixed)", s.name())
         .containsAll(s.wrong().keySet());
     Set<String> explained = new HashSet<>(s.fires());
     explained.addAll(s.also().keySet());
     explained.addAll(s.wrong().keySet());
-    assertThat(explained).as("%s: codes that fire without a reason in its descriptor", s.name())
+    assertThat(explained)
+        .as("%s: codes that fire without a reason in its descriptor", s.name())
         .containsAll(fired);
   }
 
@@ -236,13 +252,14 @@ class ConfusionTableTest {
   @Test
   void tables_matchDocsRulesMd() throws IOException {
     String doc = Files.readString(RULES_MD);
-    String updated = replace(replace(replace(doc, MATRIX, matrix()), INPUTS, inputs()),
-        REAL_LOGS, realLogs());
+    String updated =
+        replace(replace(replace(doc, MATRIX, matrix()), INPUTS, inputs()), REAL_LOGS, realLogs());
     if (Boolean.getBoolean("golden.update")) {
       Files.writeString(RULES_MD, updated);
       return;
     }
-    assertThat(doc).as("docs/rules.md tables (-Dgolden.update=true rewrites them)")
+    assertThat(doc)
+        .as("docs/rules.md tables (-Dgolden.update=true rewrites them)")
         .isEqualTo(updated);
   }
 
@@ -268,10 +285,10 @@ class ConfusionTableTest {
       Set<String> fired = fired(run(sc.args()));
       s.append("| ").append(sc.name()).append(" |");
       for (String c : codes) {
-        String mark = !fired.contains(c) ? (sc.fires().contains(c) ? "missing" : "")
-            : sc.fires().contains(c) ? "■"
-            : sc.wrong().containsKey(c) ? "✗"
-            : "●";
+        String mark =
+            !fired.contains(c)
+                ? (sc.fires().contains(c) ? "missing" : "")
+                : sc.fires().contains(c) ? "■" : sc.wrong().containsKey(c) ? "✗" : "●";
         s.append(mark.isEmpty() ? " |" : " " + mark + " |");
       }
       s.append('\n');
@@ -281,11 +298,18 @@ class ConfusionTableTest {
 
   /** What each scenario reads, and why the codes beside its own fire. */
   static String inputs() {
-    StringBuilder s = new StringBuilder("\n| scenario | what it is | command | beside its own"
-        + " code |\n|---|---|---|---|\n");
+    StringBuilder s =
+        new StringBuilder(
+            "\n| scenario | what it is | command | beside its own"
+                + " code |\n|---|---|---|---|\n");
     for (Scenario sc : scenarios()) {
-      s.append("| ").append(sc.name()).append(" | ").append(sc.about()).append(" | `oomlens ")
-          .append(String.join(" ", sc.args())).append("` | ");
+      s.append("| ")
+          .append(sc.name())
+          .append(" | ")
+          .append(sc.about())
+          .append(" | `oomlens ")
+          .append(String.join(" ", sc.args()))
+          .append("` | ");
       List<String> notes = new ArrayList<>();
       sc.also().forEach((c, why) -> notes.add(c + ": " + why));
       sc.wrong().forEach((c, why) -> notes.add("**" + c + " (wrong)**: " + why));
@@ -299,8 +323,11 @@ class ConfusionTableTest {
     StringBuilder s = new StringBuilder("\n| kernel log | codes that fire |\n|---|---|\n");
     for (String log : realLogFiles()) {
       Set<String> fired = fired(run(List.of("diagnose", log)));
-      s.append("| `").append(log).append("` | ")
-          .append(fired.isEmpty() ? "(none)" : String.join(", ", fired)).append(" |\n");
+      s.append("| `")
+          .append(log)
+          .append("` | ")
+          .append(fired.isEmpty() ? "(none)" : String.join(", ", fired))
+          .append(" |\n");
     }
     return s.toString();
   }
@@ -311,9 +338,11 @@ class ConfusionTableTest {
     for (String dir : REAL_LOG_DIRS) {
       List<Path> files;
       try (Stream<Path> walk = Files.walk(REPO.resolve(dir))) {
-        files = walk.filter(Files::isRegularFile)
-            .filter(p -> p.toString().endsWith(".log") || p.toString().endsWith(".kmsg"))
-            .sorted().toList();
+        files =
+            walk.filter(Files::isRegularFile)
+                .filter(p -> p.toString().endsWith(".log") || p.toString().endsWith(".kmsg"))
+                .sorted()
+                .toList();
       }
       for (Path f : files) {
         if (seen.add(sha256(Files.readAllBytes(f)))) {

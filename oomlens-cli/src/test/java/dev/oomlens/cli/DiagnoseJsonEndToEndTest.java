@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code oomlens diagnose --format json} over every corpus file at once (real reports of kernels
- * 3.10 to 6.8, from oomlens-core's test resources), read back with databind and checked against
- * the fields the corpus manifest gives for each file's first report (the first with a trigger).
+ * 3.10 to 6.8, from oomlens-core's test resources), read back with databind and checked against the
+ * fields the corpus manifest gives for each file's first report (the first with a trigger).
  */
 class DiagnoseJsonEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,29 +78,32 @@ class DiagnoseJsonEndToEndTest {
       JsonNode expected = entry.get("expected");
       if (entry.get("scope").asText().equals("alloc-failure")) {
         assertThat(firstReport).doesNotContainKey(file.toString());
-        assertThat(doc.get("alloc_failures")).anySatisfy(f -> {
-          assertThat(f.at("/source/file").asText()).isEqualTo(file.toString());
-          assertThat(f.get("comm").asText()).isEqualTo(expected.get("trigger_comm").asText());
-        });
+        assertThat(doc.get("alloc_failures"))
+            .anySatisfy(
+                f -> {
+                  assertThat(f.at("/source/file").asText()).isEqualTo(file.toString());
+                  assertThat(f.get("comm").asText())
+                      .isEqualTo(expected.get("trigger_comm").asText());
+                });
         continue;
       }
       JsonNode r = firstReport.get(file.toString());
       assertThat(r).as("a report from %s", file.getFileName()).isNotNull();
       String what = entry.get("file").asText();
-      assertThat(r.at("/trigger/comm").asText()).as(what).isEqualTo(
-          expected.get("trigger_comm").asText());
+      assertThat(r.at("/trigger/comm").asText())
+          .as(what)
+          .isEqualTo(expected.get("trigger_comm").asText());
       assertField(what, "victim pid", r.at("/victim/pid"), expected.get("victim_pid"));
       assertField(what, "victim comm", r.at("/victim/comm"), expected.get("victim_comm"));
-      assertField(what, "anon rss", r.at("/victim/anon_rss_kb"),
-          expected.get("victim_anon_rss_kb"));
-      assertField(what, "file rss", r.at("/victim/file_rss_kb"),
-          expected.get("victim_file_rss_kb"));
+      assertField(
+          what, "anon rss", r.at("/victim/anon_rss_kb"), expected.get("victim_anon_rss_kb"));
+      assertField(
+          what, "file rss", r.at("/victim/file_rss_kb"), expected.get("victim_file_rss_kb"));
       assertField(what, "oom_memcg", r.get("oom_memcg"), expected.get("oom_memcg"));
       assertField(what, "task_memcg", r.get("task_memcg"), expected.get("task_memcg"));
-      assertField(what, "pod uid", r.at("/workload/pod_uid"),
-          expected.get("kubernetes_pod_uid"));
-      assertField(what, "container id", r.at("/workload/container_id"),
-          expected.get("container_id"));
+      assertField(what, "pod uid", r.at("/workload/pod_uid"), expected.get("kubernetes_pod_uid"));
+      assertField(
+          what, "container id", r.at("/workload/container_id"), expected.get("container_id"));
       checked++;
     }
     assertThat(checked).isEqualTo(manifest.size() - 1);
@@ -111,8 +114,8 @@ class DiagnoseJsonEndToEndTest {
     String missing = dir.resolve("big.log").toString();
     CliTest.Run r = CliTest.run("diagnose", "--format", "json", missing, files.get(0));
     assertThat(r.code()).isEqualTo(ExitCodes.INPUT);
-    assertThat(r.err()).isEqualTo(
-        "oomlens: cannot read " + missing + ": No such file or directory\n");
+    assertThat(r.err())
+        .isEqualTo("oomlens: cannot read " + missing + ": No such file or directory\n");
     JsonNode doc = JSON.readTree(r.out());
     assertThat(doc.get("reports")).hasSize(1);
     assertThat(doc.at("/problems/0/file").asText()).isEqualTo(missing);
@@ -123,7 +126,8 @@ class DiagnoseJsonEndToEndTest {
     if (expected == null || expected.isNull()) {
       return;
     }
-    assertThat(actual.isMissingNode() ? null : actual.asText()).as(file + ": " + name)
+    assertThat(actual.isMissingNode() ? null : actual.asText())
+        .as(file + ": " + name)
         .isEqualTo(expected.asText());
   }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Pins the whole {@code --help} text of each command in {@code src/test/resources/golden/};
- * {@code -Dgolden.update=true} rewrites the files, for a reviewer to read in the diff.
+ * Pins the whole {@code --help} text of each command in {@code src/test/resources/golden/}; {@code
+ * -Dgolden.update=true} rewrites the files, for a reviewer to read in the diff.
  */
 class HelpTest {
   private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
@@ -33,9 +33,14 @@ class HelpTest {
     "help-verify.txt, verify --help",
   })
   void help_matchesGolden(String golden, String args) throws IOException {
-    Environment env = new Environment(InputStream.nullInputStream(), Clock.systemUTC(),
-        HostPaths.under(Path.of("help-reads-no-host")), CliTest.unreadable("k"),
-        CliTest.unreadable("j"), CliTest.unreadable("u"));
+    Environment env =
+        new Environment(
+            InputStream.nullInputStream(),
+            Clock.systemUTC(),
+            HostPaths.under(Path.of("help-reads-no-host")),
+            CliTest.unreadable("k"),
+            CliTest.unreadable("j"),
+            CliTest.unreadable("u"));
     CliTest.Run r = CliTest.run(env, Arrays.stream(args.split(" ")).toArray(String[]::new));
     assertThat(r.code()).isZero();
     assertThat(r.err()).isEmpty();

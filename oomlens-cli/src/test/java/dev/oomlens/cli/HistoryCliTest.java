@@ -36,8 +36,8 @@ class HistoryCliTest {
   @BeforeAll
   static void history() throws IOException {
     List<String> lines;
-    try (InputStream in = HistoryCliTest.class.getResourceAsStream(
-        "/kmsg/pod-limit-two-kills.kmsg")) {
+    try (InputStream in =
+        HistoryCliTest.class.getResourceAsStream("/kmsg/pod-limit-two-kills.kmsg")) {
       lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
     }
     int firstKill = 0;
@@ -50,28 +50,61 @@ class HistoryCliTest {
       // 529.7 s after boot: 2026-12-04T00:08:49Z.
       h.addKill(kill(539, 9006, "idle-holder", lines.subList(0, firstKill + 1)), 539);
       h.addKill(kill(639, 9010, "stress-hog", lines.subList(firstKill + 1, lines.size())), 639);
-      h.raiseWarning(new WarningRecord(-1, "TIME-TO-LIMIT", Optional.of("/kubepods/burstable/"
-          + "pod2a7e3c51-9f04-4c6b-8d2e-5b1f0c9a7e42"), BOOT.plusSeconds(400), Optional.empty(),
-          OptionalDouble.of(95.5), "grows 20 MiB/min and reaches its limit in about 95 s",
-          "memory.usage_in_bytes"));
-      h.raiseWarning(new WarningRecord(-1, "MEMORY-PRESSURE", Optional.empty(),
-          BOOT.minusSeconds(86_400), Optional.of(BOOT.minusSeconds(86_000)), OptionalDouble.empty(),
-          "every task stalled", "/proc/pressure/memory full"));
+      h.raiseWarning(
+          new WarningRecord(
+              -1,
+              "TIME-TO-LIMIT",
+              Optional.of("/kubepods/burstable/" + "pod2a7e3c51-9f04-4c6b-8d2e-5b1f0c9a7e42"),
+              BOOT.plusSeconds(400),
+              Optional.empty(),
+              OptionalDouble.of(95.5),
+              "grows 20 MiB/min and reaches its limit in about 95 s",
+              "memory.usage_in_bytes"));
+      h.raiseWarning(
+          new WarningRecord(
+              -1,
+              "MEMORY-PRESSURE",
+              Optional.empty(),
+              BOOT.minusSeconds(86_400),
+              Optional.of(BOOT.minusSeconds(86_000)),
+              OptionalDouble.empty(),
+              "every task stalled",
+              "/proc/pressure/memory full"));
     }
   }
 
   private static KillRecord kill(long seq, long pid, String comm, List<String> records) {
     String cg = "/kubepods/burstable/pod2a7e3c51-9f04-4c6b-8d2e-5b1f0c9a7e42";
-    return new KillRecord("boot-0", seq - 70, seq, seq, BOOT.plusSeconds(529), OptionalLong.of(pid),
-        Optional.of(comm), OptionalLong.empty(), Optional.of(cg), "report", Optional.of(cg),
-        Verdict.LIMIT, Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.of("MEMCG-LIMIT"), "pod limit", String.join("\n", records) + "\n", "{}");
+    return new KillRecord(
+        "boot-0",
+        seq - 70,
+        seq,
+        seq,
+        BOOT.plusSeconds(529),
+        OptionalLong.of(pid),
+        Optional.of(comm),
+        OptionalLong.empty(),
+        Optional.of(cg),
+        "report",
+        Optional.of(cg),
+        Verdict.LIMIT,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.of("MEMCG-LIMIT"),
+        "pod limit",
+        String.join("\n", records) + "\n",
+        "{}");
   }
 
   private static Environment env() {
-    return new Environment(new ByteArrayInputStream(new byte[0]), Clock.fixed(NOW, ZoneOffset.UTC),
+    return new Environment(
+        new ByteArrayInputStream(new byte[0]),
+        Clock.fixed(NOW, ZoneOffset.UTC),
         dev.oomlens.host.paths.HostPaths.under(dir.resolve("nohost")),
-        CliTest.unreadable("/dev/kmsg"), CliTest.live("journalctl -k -b", ""), CliTest.noKillers());
+        CliTest.unreadable("/dev/kmsg"),
+        CliTest.live("journalctl -k -b", ""),
+        CliTest.noKillers());
   }
 
   @Test
@@ -93,20 +126,37 @@ class HistoryCliTest {
 
   @Test
   void since_keepsOnlyWhatCameAfter_acrossTheBootsWallClock() throws IOException {
-    CliTest.Run r = CliTest.run(env(), "history", "--db", db.toString(), "--format", "json",
-        "--since", "2026-12-04T00:07:00Z");
+    CliTest.Run r =
+        CliTest.run(
+            env(),
+            "history",
+            "--db",
+            db.toString(),
+            "--format",
+            "json",
+            "--since",
+            "2026-12-04T00:07:00Z");
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertThat(json.get("reports")).hasSize(2);
     assertThat(json.get("warnings")).isEmpty();
-    CliTest.Run later = CliTest.run(env(), "history", "--db", db.toString(), "--format", "json",
-        "--since", "2026-12-04T00:09:00Z");
+    CliTest.Run later =
+        CliTest.run(
+            env(),
+            "history",
+            "--db",
+            db.toString(),
+            "--format",
+            "json",
+            "--since",
+            "2026-12-04T00:09:00Z");
     assertThat(new ObjectMapper().readTree(later.out()).get("reports")).isEmpty();
   }
 
   @Test
   void text_listsKillsAndWarnings() {
     CliTest.Run r = CliTest.run(env(), "history", "--db", db.toString());
-    assertThat(r.out()).startsWith("oomlens history: " + db + ", 2 kills, 2 warnings\n")
+    assertThat(r.out())
+        .startsWith("oomlens history: " + db + ", 2 kills, 2 warnings\n")
         .contains("MEMCG-LIMIT")
         .contains("Warnings (2)")
         .contains("2026-12-04T00:06:40Z  TIME-TO-LIMIT  grows 20 MiB/min");
@@ -118,17 +168,33 @@ class HistoryCliTest {
     String comm = "evil\u001b[2J\u202e";
     try (History h = History.openForAgent(hostile, Clock.fixed(NOW, ZoneOffset.UTC))) {
       h.boot("boot-0", BOOT);
-      h.addKill(kill(10, 77, comm, List.of("3,10,529716577,-;Memory cgroup out of memory: Killed"
-          + " process 77 (" + comm + ") total-vm:24268kB, anon-rss:16768kB, file-rss:4888kB,"
-          + " shmem-rss:0kB, UID:0 pgtables:76kB oom_score_adj:1000")), 10);
+      h.addKill(
+          kill(
+              10,
+              77,
+              comm,
+              List.of(
+                  "3,10,529716577,-;Memory cgroup out of memory: Killed"
+                      + " process 77 ("
+                      + comm
+                      + ") total-vm:24268kB, anon-rss:16768kB, file-rss:4888kB,"
+                      + " shmem-rss:0kB, UID:0 pgtables:76kB oom_score_adj:1000")),
+          10);
     }
     CliTest.Run text = CliTest.run(env(), "history", "--db", hostile.toString());
     assertThat(text.out()).doesNotContain("\u001b").doesNotContain("\u202e").contains("evil");
-    CliTest.Run json = CliTest.run(env(), "history", "--db", hostile.toString(), "--format",
-        "json");
+    CliTest.Run json =
+        CliTest.run(env(), "history", "--db", hostile.toString(), "--format", "json");
     assertThat(json.out()).doesNotContain("\u001b").doesNotContain("\u202e");
-    assertThat(new ObjectMapper().readTree(json.out()).get("reports").get(0).get("victim")
-        .get("comm").asText()).isEqualTo(comm);
+    assertThat(
+            new ObjectMapper()
+                .readTree(json.out())
+                .get("reports")
+                .get(0)
+                .get("victim")
+                .get("comm")
+                .asText())
+        .isEqualTo(comm);
   }
 
   @Test
@@ -139,14 +205,13 @@ class HistoryCliTest {
     assertThat(r.err()).startsWith("oomlens: " + notes + " is not an oomlens history");
     CliTest.Run missing = CliTest.run(env(), "history", "--db", dir.resolve("x.db").toString());
     assertThat(missing.code()).isEqualTo(3);
-    assertThat(missing.err()).isEqualTo("oomlens: cannot read " + dir.resolve("x.db")
-        + ": No such file or directory\n");
+    assertThat(missing.err())
+        .isEqualTo("oomlens: cannot read " + dir.resolve("x.db") + ": No such file or directory\n");
   }
 
   @Test
   void doctorDb_readsTheKillsOfEarlierBoots() {
     CliTest.Run r = CliTest.run(env(), "doctor", "--db", db.toString());
-    assertThat(r.out()).contains("kernel log journalctl -k -b, " + db)
-        .contains("MEMCG-LIMIT");
+    assertThat(r.out()).contains("kernel log journalctl -k -b, " + db).contains("MEMCG-LIMIT");
   }
 }

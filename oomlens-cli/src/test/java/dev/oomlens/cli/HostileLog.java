@@ -41,13 +41,29 @@ final class HostileLog {
 
   /** The names, each in the one place it goes. */
   record Names(
-      byte[] trigger, byte[] cpuComm, byte[] task, byte[] victim, byte[] slice, byte[] unit,
+      byte[] trigger,
+      byte[] cpuComm,
+      byte[] task,
+      byte[] victim,
+      byte[] slice,
+      byte[] unit,
       byte[] host) {
     /** The same names, given as text. */
-    static Names of(String trigger, String cpuComm, String task, String victim, String slice,
-        String unit, String host) {
-      return new Names(trigger.getBytes(UTF_8), cpuComm.getBytes(UTF_8), task.getBytes(UTF_8),
-          victim.getBytes(UTF_8), slice.getBytes(UTF_8), unit.getBytes(UTF_8),
+    static Names of(
+        String trigger,
+        String cpuComm,
+        String task,
+        String victim,
+        String slice,
+        String unit,
+        String host) {
+      return new Names(
+          trigger.getBytes(UTF_8),
+          cpuComm.getBytes(UTF_8),
+          task.getBytes(UTF_8),
+          victim.getBytes(UTF_8),
+          slice.getBytes(UTF_8),
+          unit.getBytes(UTF_8),
           host.getBytes(UTF_8));
     }
   }
@@ -77,31 +93,44 @@ final class HostileLog {
     for (String l : text.split("\n")) {
       Matcher m = KMSG.matcher(l);
       assertThat(m.matches()).as(l).isTrue();
-      String message = m.group(4)
-          .replace("/system.slice/oomlens-test-21299.service", "@PATH@")
-          .replace("stress-hog invoked oom-killer", "@TRIGGER@ invoked oom-killer")
-          .replace("Comm: stress-hog", "Comm: @CPU@")
-          .replace("task=stress-hog", "task=@VICTIM@")
-          .replace("(stress-hog)", "(@VICTIM@)");
+      String message =
+          m.group(4)
+              .replace("/system.slice/oomlens-test-21299.service", "@PATH@")
+              .replace("stress-hog invoked oom-killer", "@TRIGGER@ invoked oom-killer")
+              .replace("Comm: stress-hog", "Comm: @CPU@")
+              .replace("task=stress-hog", "task=@VICTIM@")
+              .replace("(stress-hog)", "(@VICTIM@)");
       long seq = Long.parseLong(m.group(2));
       long usec = Long.parseLong(m.group(3));
       if (message.endsWith(" stress-hog") && message.startsWith("[")) {
-        lines.add(new Line(seq, usec, "[  21800]     0 21800     1000      100       90       10"
-            + "         0    24576        0           250 @TASK@"));
+        lines.add(
+            new Line(
+                seq,
+                usec,
+                "[  21800]     0 21800     1000      100       90       10"
+                    + "         0    24576        0           250 @TASK@"));
         message = message.replace(" stress-hog", " @VICTIM@");
       }
       lines.add(new Line(seq, usec, message));
     }
-    assertThat(lines.stream().map(Line::message).filter(s -> s.contains("stress-hog")))
-        .isEmpty();
+    assertThat(lines.stream().map(Line::message).filter(s -> s.contains("stress-hog"))).isEmpty();
     return List.copyOf(lines);
   }
 
   /** The report with {@code names}, framed as {@code framing}. */
   static byte[] log(Names names, Framing framing) {
-    Map<String, byte[]> values = Map.of(
-        "TRIGGER", names.trigger(), "CPU", names.cpuComm(), "TASK", names.task(),
-        "VICTIM", names.victim(), "PATH", path(names));
+    Map<String, byte[]> values =
+        Map.of(
+            "TRIGGER",
+            names.trigger(),
+            "CPU",
+            names.cpuComm(),
+            "TASK",
+            names.task(),
+            "VICTIM",
+            names.victim(),
+            "PATH",
+            path(names));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int seq = 0;
     for (Line line : TEMPLATE) {
@@ -114,20 +143,21 @@ final class HostileLog {
         at = m.end();
       }
       message.writeBytes(line.message().substring(at).getBytes(UTF_8));
-      String seconds = String.format(Locale.ROOT, "[%5d.%06d] ", line.usec() / 1_000_000,
-          line.usec() % 1_000_000);
+      String seconds =
+          String.format(
+              Locale.ROOT, "[%5d.%06d] ", line.usec() / 1_000_000, line.usec() % 1_000_000);
       switch (framing) {
         case DMESG -> out.writeBytes(seconds.getBytes(UTF_8));
-        case KMSG -> out.writeBytes(("6," + (900 + seq) + "," + line.usec() + ",-;")
-            .getBytes(UTF_8));
+        case KMSG ->
+            out.writeBytes(("6," + (900 + seq) + "," + line.usec() + ",-;").getBytes(UTF_8));
         case SYSLOG -> {
           out.writeBytes("Feb  3 09:00:00 ".getBytes(UTF_8));
           out.writeBytes(names.host());
           out.writeBytes((" kernel: " + seconds).getBytes(UTF_8));
         }
       }
-      out.writeBytes(framing == Framing.KMSG ? kmsgEscaped(message.toByteArray())
-          : message.toByteArray());
+      out.writeBytes(
+          framing == Framing.KMSG ? kmsgEscaped(message.toByteArray()) : message.toByteArray());
       out.write('\n');
       seq++;
     }
@@ -146,8 +176,8 @@ final class HostileLog {
   }
 
   /**
-   * The message as /dev/kmsg prints it: control bytes, bytes above 0x7e and the backslash as
-   * {@code \xNN} (printk's devkmsg_read escapes every byte that is not printable ASCII).
+   * The message as /dev/kmsg prints it: control bytes, bytes above 0x7e and the backslash as {@code
+   * \xNN} (printk's devkmsg_read escapes every byte that is not printable ASCII).
    */
   static byte[] kmsgEscaped(byte[] message) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -166,18 +196,21 @@ final class HostileLog {
   static List<OomReport> read(Path file) {
     List<OomReport> reports = new ArrayList<>();
     try {
-      new KernelLogReader(OPTIONS).read(file, new KernelLogSink() {
-        @Override
-        public void report(OomReport report) {
-          reports.add(report);
-        }
+      new KernelLogReader(OPTIONS)
+          .read(
+              file,
+              new KernelLogSink() {
+                @Override
+                public void report(OomReport report) {
+                  reports.add(report);
+                }
 
-        @Override
-        public void allocFailure(AllocFailure failure) {}
+                @Override
+                public void allocFailure(AllocFailure failure) {}
 
-        @Override
-        public void problem(Problem problem) {}
-      });
+                @Override
+                public void problem(Problem problem) {}
+              });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -40,29 +40,112 @@ import org.junit.jupiter.api.io.TempDir;
  */
 
 /**
- * Hostile names in every place a report has one, through {@code diagnose} in every format: the
- * text and the Markdown hold no control but {@code \n} and no bidi or invisible character, the
- * Markdown keeps its tables, fences and escapes, and the JSON parses and gives back exactly the
- * names the reader read.
+ * Hostile names in every place a report has one, through {@code diagnose} in every format: the text
+ * and the Markdown hold no control but {@code \n} and no bidi or invisible character, the Markdown
+ * keeps its tables, fences and escapes, and the JSON parses and gives back exactly the names the
+ * reader read.
  */
 class HostileNamesPropertyTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final String[] BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
-      "\u2066", "\u2067", "\u2068", "\u2069", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f",
-      "\u061c", "\u2028", "\u2029", "\ufeff", "\u00ad", "\udb40\udc41"};
-  private static final String[] MARKUP = {"`", "``", "```", "~~~", "|", "*", "**", "_", "__",
-      "<script>alert(1)</script>", "<b>", "[x](http://e.x)", "![i](http://e.x/i.png)",
-      "<http://e.x>", "#", "# h", ">", "- ", "1. ", "\\", "\\|", "\\`", "&#x202e;", "&lt;", "$x$",
-      "~x~", "{", "}", "[", "]", "(", ")", ",", "=", ":"};
-  private static final String[] ESCAPES = {"\u001b[31m", "\u001b[0m", "\u001b[2J", "\u001b[1A",
-      "\u001b]0;title\u0007", "\u001b]8;;http://e.x\u001b\\", "\u009b2J", "\u001bP+q\u001b\\",
-      "\r", "\b\b\b", "\u0007"};
-  private static final String[] PLAIN = {"java", "stress-ng", "x", "0", "-", ".", " ", "é", "日本",
-      "😀", "\\x2d", "oom_score_adj", "kubepods"};
-  private static final byte[][] NOT_UTF8 = {{(byte) 0x80}, {(byte) 0xbf}, {(byte) 0xc0},
-      {(byte) 0xc1, (byte) 0x81}, {(byte) 0xe2, (byte) 0x80}, {(byte) 0xed, (byte) 0xa0,
-      (byte) 0x80}, {(byte) 0xf5}, {(byte) 0xff}, {(byte) 0xfe}};
+  private static final String[] BIDI = {
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\u00ad",
+    "\udb40\udc41"
+  };
+  private static final String[] MARKUP = {
+    "`",
+    "``",
+    "```",
+    "~~~",
+    "|",
+    "*",
+    "**",
+    "_",
+    "__",
+    "<script>alert(1)</script>",
+    "<b>",
+    "[x](http://e.x)",
+    "![i](http://e.x/i.png)",
+    "<http://e.x>",
+    "#",
+    "# h",
+    ">",
+    "- ",
+    "1. ",
+    "\\",
+    "\\|",
+    "\\`",
+    "&#x202e;",
+    "&lt;",
+    "$x$",
+    "~x~",
+    "{",
+    "}",
+    "[",
+    "]",
+    "(",
+    ")",
+    ",",
+    "=",
+    ":"
+  };
+  private static final String[] ESCAPES = {
+    "\u001b[31m",
+    "\u001b[0m",
+    "\u001b[2J",
+    "\u001b[1A",
+    "\u001b]0;title\u0007",
+    "\u001b]8;;http://e.x\u001b\\",
+    "\u009b2J",
+    "\u001bP+q\u001b\\",
+    "\r",
+    "\b\b\b",
+    "\u0007"
+  };
+  private static final String[] PLAIN = {
+    "java",
+    "stress-ng",
+    "x",
+    "0",
+    "-",
+    ".",
+    " ",
+    "é",
+    "日本",
+    "😀",
+    "\\x2d",
+    "oom_score_adj",
+    "kubepods"
+  };
+  private static final byte[][] NOT_UTF8 = {
+    {(byte) 0x80},
+    {(byte) 0xbf},
+    {(byte) 0xc0},
+    {(byte) 0xc1, (byte) 0x81},
+    {(byte) 0xe2, (byte) 0x80},
+    {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+    {(byte) 0xf5},
+    {(byte) 0xff},
+    {(byte) 0xfe}
+  };
 
   private static final AtomicInteger KILLS_READ = new AtomicInteger();
 
@@ -76,14 +159,22 @@ class HostileNamesPropertyTest {
         .forAll(integers().between(0, Framing.values().length - 1), longs().all())
         .checkAssert((framing, seed) -> check(Framing.values()[framing], seed));
     // The names must reach the renderers, not only fail to parse.
-    assertThat(KILLS_READ.get()).as("examples whose victim the reader named")
+    assertThat(KILLS_READ.get())
+        .as("examples whose victim the reader named")
         .isGreaterThan(examples / 2);
   }
 
   private static void check(Framing framing, long seed) {
     Random random = new Random(seed);
-    Names names = new Names(name(random, false), name(random, false), name(random, false),
-        name(random, false), name(random, true), name(random, true), name(random, true));
+    Names names =
+        new Names(
+            name(random, false),
+            name(random, false),
+            name(random, false),
+            name(random, false),
+            name(random, true),
+            name(random, true),
+            name(random, true));
     Path file = dir.resolve("hostile-" + seed + ".log");
     try {
       Files.write(file, HostileLog.log(names, framing));
@@ -117,7 +208,8 @@ class HostileNamesPropertyTest {
 
   private static CliTest.Run diagnose(Path file, String format) {
     CliTest.Run r = CliTest.run("diagnose", "--format", format, file.toString());
-    assertThat(r.code()).as("exit code of --format %s; stderr: %s", format, r.err())
+    assertThat(r.code())
+        .as("exit code of --format %s; stderr: %s", format, r.err())
         .isIn(ExitCodes.OK, ExitCodes.FINDINGS, ExitCodes.INPUT);
     return r;
   }
@@ -147,13 +239,14 @@ class HostileNamesPropertyTest {
   }
 
   private static Optional<String> text(JsonNode node) {
-    return node == null || node.isNull() || node.isMissingNode() ? Optional.empty()
+    return node == null || node.isNull() || node.isMissingNode()
+        ? Optional.empty()
         : Optional.of(node.asText());
   }
 
   /**
-   * A name of one to eight pieces, one in twelve repeated up to 200 times; {@code oneWord}
-   * leaves out white space, which would end the word a syslog host or a cgroup path is.
+   * A name of one to eight pieces, one in twelve repeated up to 200 times; {@code oneWord} leaves
+   * out white space, which would end the word a syslog host or a cgroup path is.
    */
   private static byte[] name(Random random, boolean oneWord) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -25,8 +25,15 @@ class HostileNamesTest {
   static final String TRIGGER = "x\u001b[31mRED\u001b[0m\u202eevil\u009b2J";
   static final String VICTIM = "v\u001b]0;pwned\u0007x|`*<b>&#x202e;";
   static final String UNIT = "u\u2066\u200b\\x2d<i>";
-  static final Names NAMES = Names.of(TRIGGER, "cpu\u0007\u0008\u007f", "t_x_[l](http://e.x)",
-      VICTIM, "s\u001b[2J", UNIT, "node\u001b]0;pwned\u0007");
+  static final Names NAMES =
+      Names.of(
+          TRIGGER,
+          "cpu\u0007\u0008\u007f",
+          "t_x_[l](http://e.x)",
+          VICTIM,
+          "s\u001b[2J",
+          UNIT,
+          "node\u001b]0;pwned\u0007");
 
   @TempDir Path dir;
 
@@ -79,8 +86,9 @@ class HostileNamesTest {
     assertNoHiddenCharacters("the Markdown", r.out());
     assertMarkdownIntact(r.out());
     assertThat(r.out())
-        .startsWith("# Post-mortem: OOM kill of v\\u{1b}\\]0;pwned\\u{7}x|\\`\\*\\<b>\\&#x202e; on"
-            + " node\\u{1b}\\]0;pwned\\u{7}, 2026-02-03\n")
+        .startsWith(
+            "# Post-mortem: OOM kill of v\\u{1b}\\]0;pwned\\u{7}x|\\`\\*\\<b>\\&#x202e; on"
+                + " node\\u{1b}\\]0;pwned\\u{7}, 2026-02-03\n")
         .contains("| 2026-02-03 09:00:00 | `xRED\\u{202e}evil\\u{9b}2J`")
         .contains("Kernel killed ``v\\u{1b}]0;pwned\\u{7}x\\|`*<b>&#x202e;``")
         .contains("**Failures of `u\\u{2066}\\u{200b}\\x2d<i>.service`**");
@@ -88,8 +96,8 @@ class HostileNamesTest {
 
   @Test
   void diagnose_errors_showFileNamesAndArgumentsVisibly() throws IOException {
-    CliTest.Run missing = CliTest.run("diagnose", dir.resolve("gone\u001b[31m\u202e.log")
-        .toString());
+    CliTest.Run missing =
+        CliTest.run("diagnose", dir.resolve("gone\u001b[31m\u202e.log").toString());
     CliTest.Run usage = CliTest.run("diagnose", "--year", "20\u001b[2J26", file(Framing.DMESG));
 
     assertThat(missing.code()).isEqualTo(ExitCodes.INPUT);

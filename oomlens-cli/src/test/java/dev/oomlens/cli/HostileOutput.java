@@ -24,20 +24,36 @@ final class HostileOutput {
 
   /** True for a character no terminal-bound output of oomlens may hold. */
   static boolean forbidden(int c) {
-    return (c < 0x20 && c != '\n') || c == 0x7f || (c >= 0x80 && c <= 0x9f)
-        || c == 0x061c || (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e)
-        || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029 || c == 0xfeff
+    return (c < 0x20 && c != '\n')
+        || c == 0x7f
+        || (c >= 0x80 && c <= 0x9f)
+        || c == 0x061c
+        || (c >= 0x200b && c <= 0x200f)
+        || (c >= 0x202a && c <= 0x202e)
+        || (c >= 0x2066 && c <= 0x2069)
+        || c == 0x2028
+        || c == 0x2029
+        || c == 0xfeff
         || (c >= 0xe0000 && c <= 0xe007f);
   }
 
   /** Fails when {@code text} (named {@code what} in the message) holds a forbidden character. */
   static void assertNoHiddenCharacters(String what, String text) {
-    text.codePoints().filter(HostileOutput::forbidden).findFirst().ifPresent(c -> {
-      int at = text.indexOf(Character.toString(c));
-      // Shown visibly: the test's own report must not act on the terminal either.
-      fail("%s holds U+%04X at %d: ...%s...", what, c, at, Controls.visible(
-          text.substring(Math.max(0, at - 60), Math.min(text.length(), at + 20))));
-    });
+    text.codePoints()
+        .filter(HostileOutput::forbidden)
+        .findFirst()
+        .ifPresent(
+            c -> {
+              int at = text.indexOf(Character.toString(c));
+              // Shown visibly: the test's own report must not act on the terminal either.
+              fail(
+                  "%s holds U+%04X at %d: ...%s...",
+                  what,
+                  c,
+                  at,
+                  Controls.visible(
+                      text.substring(Math.max(0, at - 60), Math.min(text.length(), at + 20))));
+            });
   }
 
   /**
@@ -69,7 +85,8 @@ final class HostileOutput {
         if (columns < 0) {
           columns = cells;
         } else {
-          assertThat(cells).as("cells of line %d: %s (header has %d)", n + 1, line, columns)
+          assertThat(cells)
+              .as("cells of line %d: %s (header has %d)", n + 1, line, columns)
               .isEqualTo(columns);
         }
       } else {
@@ -151,25 +168,54 @@ final class HostileOutput {
   }
 
   /** The tags the HTML renderer writes; a name from the input must never add another. */
-  private static final java.util.Set<String> HTML_TAGS = java.util.Set.of("!DOCTYPE", "html",
-      "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "ol", "ul", "li", "div",
-      "pre", "b", "table", "tr", "th", "td", "code", "svg", "path", "line", "text");
+  private static final java.util.Set<String> HTML_TAGS =
+      java.util.Set.of(
+          "!DOCTYPE",
+          "html",
+          "head",
+          "meta",
+          "title",
+          "style",
+          "body",
+          "h1",
+          "h2",
+          "h3",
+          "p",
+          "ol",
+          "ul",
+          "li",
+          "div",
+          "pre",
+          "b",
+          "table",
+          "tr",
+          "th",
+          "td",
+          "code",
+          "svg",
+          "path",
+          "line",
+          "text");
 
   /**
    * Fails when the HTML holds a tag the renderer does not write (an {@code <img>} or {@code
-   * <script>} from a name), an {@code &} that starts no entity the renderer writes, or an
-   * attribute value broken open by a quote.
+   * <script>} from a name), an {@code &} that starts no entity the renderer writes, or an attribute
+   * value broken open by a quote.
    */
   static void assertHtmlIntact(String html) {
-    java.util.regex.Matcher tag = java.util.regex.Pattern.compile("</?([!A-Za-z][A-Za-z0-9]*)")
-        .matcher(html);
+    java.util.regex.Matcher tag =
+        java.util.regex.Pattern.compile("</?([!A-Za-z][A-Za-z0-9]*)").matcher(html);
     while (tag.find()) {
-      assertThat(HTML_TAGS).as("tag at %d: %s", tag.start(), Controls.visible(
-          html.substring(tag.start(), Math.min(html.length(), tag.start() + 40))))
+      assertThat(HTML_TAGS)
+          .as(
+              "tag at %d: %s",
+              tag.start(),
+              Controls.visible(
+                  html.substring(tag.start(), Math.min(html.length(), tag.start() + 40))))
           .contains(tag.group(1));
     }
-    java.util.regex.Matcher amp = java.util.regex.Pattern.compile("&(?!(lt|gt|amp|quot|#39);)")
-        .matcher(html);
+    java.util.regex.Matcher amp =
+        java.util.regex.Pattern.compile("&(?!(lt|gt|amp|quot|#39);)").matcher(html);
     assertThat(amp.find()).as("a bare & in the HTML").isFalse();
     assertThat(html).doesNotContainPattern("<[a-z0-9]+ [^>]*\\s(on[a-z]+|src|href)=");
   }

@@ -37,16 +37,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code oomlens k8s} on seed 002's cluster, replayed twice: loaded into fabric8's mock API
- * server in CRUD mode and read live through a kubeconfig, and read from the same objects as
- * kubectl dumps. Both give the findings of one golden file, every finding of the post-mortem with a
- * fix; the live run issues only reads.
+ * {@code oomlens k8s} on seed 002's cluster, replayed twice: loaded into fabric8's mock API server
+ * in CRUD mode and read live through a kubeconfig, and read from the same objects as kubectl dumps.
+ * Both give the findings of one golden file, every finding of the post-mortem with a fix; the live
+ * run issues only reads.
  */
 class K8sCommandTest {
-  private static final Path SEED_002 = Path.of("..", "oomlens-k8s", "src", "test", "resources",
-      "clusters", "seed002");
-  private static final Path GOLDEN = Path.of("src", "test", "resources", "golden", "k8s",
-      "seed002-findings.json");
+  private static final Path SEED_002 =
+      Path.of("..", "oomlens-k8s", "src", "test", "resources", "clusters", "seed002");
+  private static final Path GOLDEN =
+      Path.of("src", "test", "resources", "golden", "k8s", "seed002-findings.json");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path dir;
@@ -55,24 +55,29 @@ class K8sCommandTest {
 
   @BeforeAll
   static void loadCluster() throws IOException, InterruptedException {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
     server.init(InetAddress.getLoopbackAddress(), 0);
-    server.expectCustomResource(crd("kustomize.toolkit.fluxcd.io", "v1", "Kustomization",
-        "kustomizations"));
-    server.expectCustomResource(crd("helm.toolkit.fluxcd.io", "v2", "HelmRelease",
-        "helmreleases"));
+    server.expectCustomResource(
+        crd("kustomize.toolkit.fluxcd.io", "v1", "Kustomization", "kustomizations"));
+    server.expectCustomResource(crd("helm.toolkit.fluxcd.io", "v2", "HelmRelease", "helmreleases"));
     server.expectCustomResource(crd("metrics.k8s.io", "v1beta1", "PodMetrics", "pods"));
     KubernetesSerialization s = new KubernetesSerialization();
     try (KubernetesClient c = server.createClient();
         Stream<Path> files = Files.walk(SEED_002)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
         Object o = s.unmarshal(Files.newInputStream(f), KubernetesResource.class);
-        for (HasMetadata item : ((io.fabric8.kubernetes.api.model.KubernetesList) o)
-            .getItems()) {
+        for (HasMetadata item : ((io.fabric8.kubernetes.api.model.KubernetesList) o).getItems()) {
           if (item instanceof GenericKubernetesResource g) {
             c.genericKubernetesResources(g.getApiVersion(), g.getKind())
-                .inNamespace(g.getMetadata().getNamespace()).resource(g).create();
+                .inNamespace(g.getMetadata().getNamespace())
+                .resource(g)
+                .create();
           } else {
             c.resource(item).create();
           }
@@ -84,7 +89,9 @@ class K8sCommandTest {
       // the loading's own requests
     }
     kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
+    Files.writeString(
+        kubeconfig,
+        """
         apiVersion: v1
         kind: Config
         clusters:
@@ -98,13 +105,19 @@ class K8sCommandTest {
         users:
         - name: mock
           user: {token: not-a-secret}
-        """.formatted(server.url("/").replaceFirst("/$", "")));
+        """
+            .formatted(server.url("/").replaceFirst("/$", "")));
   }
 
-  private static CustomResourceDefinitionContext crd(String group, String version, String kind,
-      String plural) {
-    return new CustomResourceDefinitionContext.Builder().withGroup(group).withVersion(version)
-        .withKind(kind).withPlural(plural).withScope("Namespaced").build();
+  private static CustomResourceDefinitionContext crd(
+      String group, String version, String kind, String plural) {
+    return new CustomResourceDefinitionContext.Builder()
+        .withGroup(group)
+        .withVersion(version)
+        .withKind(kind)
+        .withPlural(plural)
+        .withScope("Namespaced")
+        .build();
   }
 
   @AfterAll
@@ -113,10 +126,13 @@ class K8sCommandTest {
   }
 
   private static Environment env() {
-    return new Environment(new ByteArrayInputStream(new byte[0]),
+    return new Environment(
+        new ByteArrayInputStream(new byte[0]),
         Clock.fixed(Instant.parse("2025-08-14T10:00:00Z"), ZoneOffset.UTC),
-        HostPaths.under(Path.of("no-host")), CliTest.unreadable("/dev/kmsg"),
-        CliTest.unreadable("journalctl -k -b"), CliTest.noKillers());
+        HostPaths.under(Path.of("no-host")),
+        CliTest.unreadable("/dev/kmsg"),
+        CliTest.unreadable("journalctl -k -b"),
+        CliTest.noKillers());
   }
 
   /** The findings of a JSON report, without what names the input (the dump's path). */
@@ -126,10 +142,26 @@ class K8sCommandTest {
 
   @Test
   void liveAndDump_giveTheGoldenFindings() throws IOException {
-    CliTest.Run live = CliTest.run(env(), "k8s", "--kubeconfig", kubeconfig.toString(),
-        "--vm-memory", "k3s-replica-0=4Gi", "--format", "json");
-    CliTest.Run dump = CliTest.run(env(), "k8s", "--dump", SEED_002.toString(),
-        "--vm-memory", "k3s-replica-0=4Gi", "--format", "json");
+    CliTest.Run live =
+        CliTest.run(
+            env(),
+            "k8s",
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "--vm-memory",
+            "k3s-replica-0=4Gi",
+            "--format",
+            "json");
+    CliTest.Run dump =
+        CliTest.run(
+            env(),
+            "k8s",
+            "--dump",
+            SEED_002.toString(),
+            "--vm-memory",
+            "k3s-replica-0=4Gi",
+            "--format",
+            "json");
     assertThat(live.err()).isEmpty();
     assertThat(dump.err()).isEmpty();
     assertThat(live.code()).isZero();
@@ -153,8 +185,8 @@ class K8sCommandTest {
         ArrayNode a = (ArrayNode) f.get(key);
         for (int i = a.size() - 1; i >= 0; i--) {
           JsonNode e = a.get(i);
-          String kind = e.has("object_kind") ? e.get("object_kind").asText()
-              : e.path("kind").asText();
+          String kind =
+              e.has("object_kind") ? e.get("object_kind").asText() : e.path("kind").asText();
           if (kind.equals("PriorityClass")) {
             a.remove(i);
           }
@@ -167,8 +199,18 @@ class K8sCommandTest {
 
   @Test
   void seed002_everyPostMortemFindingWithAFix() throws IOException {
-    JsonNode findings = findings(CliTest.run(env(), "k8s", "--dump", SEED_002.toString(),
-        "--vm-memory", "k3s-replica-0=4Gi", "--format", "json").out());
+    JsonNode findings =
+        findings(
+            CliTest.run(
+                    env(),
+                    "k8s",
+                    "--dump",
+                    SEED_002.toString(),
+                    "--vm-memory",
+                    "k3s-replica-0=4Gi",
+                    "--format",
+                    "json")
+                .out());
     List<String> summaries = new ArrayList<>();
     for (JsonNode f : findings) {
       assertThat(f.get("fixes")).as(f.get("summary").asText()).isNotEmpty();
@@ -176,16 +218,27 @@ class K8sCommandTest {
       summaries.add(f.get("code").asText() + " " + f.get("summary").asText());
     }
     // Each root cause of the post-mortem, as it wrote it.
-    assertThat(summaries).anyMatch(s -> s.startsWith("BALLOONING Node k3s-replica-0 has 516Mi"))
+    assertThat(summaries)
+        .anyMatch(s -> s.startsWith("BALLOONING Node k3s-replica-0 has 516Mi"))
         .anyMatch(s -> s.startsWith("BALLOONING Node k3s-server-0 has 1229Mi"))
-        .anyMatch(s -> s.startsWith("NO-LIMIT DaemonSet metallb-system/metallb-speaker")
-            && s.contains("frr"))
-        .anyMatch(s -> s.startsWith("OOMKILLED DaemonSet metallb-system/metallb-speaker"
-            + " container frr"))
-        .anyMatch(s -> s.startsWith("SYSTEM-OOM Node k3s-server-0") && s.contains("zebra")
-            && s.contains("bgpd") && s.contains("staticd"))
-        .anyMatch(s -> s.startsWith("DEAD-NODE Node k3s-replica-2 is gone")
-            && s.contains("2 pods Pending"))
+        .anyMatch(
+            s ->
+                s.startsWith("NO-LIMIT DaemonSet metallb-system/metallb-speaker")
+                    && s.contains("frr"))
+        .anyMatch(
+            s ->
+                s.startsWith(
+                    "OOMKILLED DaemonSet metallb-system/metallb-speaker" + " container frr"))
+        .anyMatch(
+            s ->
+                s.startsWith("SYSTEM-OOM Node k3s-server-0")
+                    && s.contains("zebra")
+                    && s.contains("bgpd")
+                    && s.contains("staticd"))
+        .anyMatch(
+            s ->
+                s.startsWith("DEAD-NODE Node k3s-replica-2 is gone")
+                    && s.contains("2 pods Pending"))
         .anyMatch(s -> s.startsWith("PRIORITYCLASS-RESERVED PriorityClass system-infrastructure"))
         .anyMatch(s -> s.startsWith("FLUX-BLOCKED HelmRelease metallb-system/metallb"))
         .anyMatch(s -> s.startsWith("NODE-OVERCOMMIT Node k3s-replica-0") && s.contains("148%"))
@@ -210,19 +263,29 @@ class K8sCommandTest {
   @Test
   void unreachableApiServer_isAnInputError() throws IOException {
     Path config = dir.resolve("nowhere");
-    Files.writeString(config, Files.readString(kubeconfig)
-        .replaceAll("server: .*", "server: http://127.0.0.1:9"));
+    Files.writeString(
+        config,
+        Files.readString(kubeconfig).replaceAll("server: .*", "server: http://127.0.0.1:9"));
     CliTest.Run r = CliTest.run(env(), "k8s", "--kubeconfig", config.toString());
     assertThat(r.code()).isEqualTo(ExitCodes.INPUT);
-    assertThat(r.err()).startsWith("oomlens: cluster (kubeconfig " + config + "): cannot reach"
-        + " the API server");
+    assertThat(r.err())
+        .startsWith(
+            "oomlens: cluster (kubeconfig " + config + "): cannot reach" + " the API server");
   }
 
   @Test
   void textAndMarkdown_matchTheirGoldens() throws IOException {
     for (String format : List.of("text", "markdown")) {
-      CliTest.Run r = CliTest.run(env(), "k8s", "--dump", SEED_002.toString(), "--vm-memory",
-          "k3s-replica-0=4Gi", "--format", format);
+      CliTest.Run r =
+          CliTest.run(
+              env(),
+              "k8s",
+              "--dump",
+              SEED_002.toString(),
+              "--vm-memory",
+              "k3s-replica-0=4Gi",
+              "--format",
+              format);
       assertThat(r.code()).isZero();
       // The dump's path as this test gives it, so the golden does not depend on the checkout.
       String out = r.out().replace(SEED_002.toString(), "seed002");
@@ -238,7 +301,9 @@ class K8sCommandTest {
   void hostileNames_keepTheTablesShape() throws IOException {
     Path dump = dir.resolve("hostile.json");
     String evil = "web|`x`\\u202e\\nrm -rf";
-    Files.writeString(dump, """
+    Files.writeString(
+        dump,
+        """
         {"apiVersion": "v1", "kind": "List", "items": [
           {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n|1\\u202e"},
            "status": {"allocatable": {"memory": "100Mi"}, "capacity": {"memory": "100Mi"},
@@ -247,7 +312,8 @@ class K8sCommandTest {
            "spec": {"nodeName": "n|1\\u202e", "containers": [{"name": "c`|", "resources":
              {"limits": {"memory": "200Mi"}}}]}, "status": {"phase": "Running"}}
         ]}
-        """.formatted(evil));
+        """
+            .formatted(evil));
     for (String format : List.of("text", "markdown")) {
       CliTest.Run r = CliTest.run(env(), "k8s", "--dump", dump.toString(), "--format", format);
       assertThat(r.code()).as(r.err()).isZero();
@@ -266,8 +332,9 @@ class K8sCommandTest {
 
   @Test
   void dumpAndKubeconfig_isAUsageError() {
-    CliTest.Run r = CliTest.run(env(), "k8s", "--dump", SEED_002.toString(), "--kubeconfig",
-        kubeconfig.toString());
+    CliTest.Run r =
+        CliTest.run(
+            env(), "k8s", "--dump", SEED_002.toString(), "--kubeconfig", kubeconfig.toString());
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("give one or the other");
   }

@@ -37,15 +37,20 @@ class KubectlPluginIT {
 
   @BeforeAll
   static void install() throws IOException, InterruptedException {
-    assumeTrue(Files.isExecutable(KUBECTL), "no kubectl at " + KUBECTL + ": the plugin test needs"
-        + " the real binary (Debian: apt install kubernetes-client)");
-    Run packaged = run(List.of(ROOT.resolve("deploy/package.sh").toString(),
-        "https://example.invalid/v0"), Map.of());
+    assumeTrue(
+        Files.isExecutable(KUBECTL),
+        "no kubectl at "
+            + KUBECTL
+            + ": the plugin test needs"
+            + " the real binary (Debian: apt install kubernetes-client)");
+    Run packaged =
+        run(
+            List.of(ROOT.resolve("deploy/package.sh").toString(), "https://example.invalid/v0"),
+            Map.of());
     assertThat(packaged.code()).as(packaged.err()).isZero();
     archive = ROOT.resolve("target/kubectl-oomlens.tar.gz");
     manifest = Files.readString(ROOT.resolve("target/krew/oomlens.yaml"));
-    Run unpacked = run(List.of("tar", "-xzf", archive.toString(), "-C", bin.toString()),
-        Map.of());
+    Run unpacked = run(List.of("tar", "-xzf", archive.toString(), "-C", bin.toString()), Map.of());
     assertThat(unpacked.code()).as(unpacked.err()).isZero();
   }
 
@@ -69,9 +74,15 @@ class KubectlPluginIT {
   private static Run kubectl(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(KUBECTL.toString()));
     command.addAll(List.of(args));
-    return run(command, Map.of("PATH", bin + ":/usr/bin:/bin",
-        "JAVA_HOME", System.getProperty("java.home"), "KUBECONFIG", bin.resolve("none")
-            .toString()));
+    return run(
+        command,
+        Map.of(
+            "PATH",
+            bin + ":/usr/bin:/bin",
+            "JAVA_HOME",
+            System.getProperty("java.home"),
+            "KUBECONFIG",
+            bin.resolve("none").toString()));
   }
 
   @Test
@@ -80,8 +91,8 @@ class KubectlPluginIT {
     assertThat(m.find()).isTrue();
     Run sum = run(List.of("sha256sum", archive.toString()), Map.of());
     assertThat(sum.out()).startsWith(m.group(1));
-    assertThat(manifest).contains("uri: https://example.invalid/v0/kubectl-oomlens.tar.gz",
-        "bin: kubectl-oomlens");
+    assertThat(manifest)
+        .contains("uri: https://example.invalid/v0/kubectl-oomlens.tar.gz", "bin: kubectl-oomlens");
   }
 
   @Test
@@ -95,8 +106,11 @@ class KubectlPluginIT {
     Run r = kubectl("oomlens", "--dump", SEED_002, "--vm-memory", "k3s-replica-0=4Gi");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).isEmpty();
-    assertThat(r.out()).contains("Nodes, the most at risk first", "SYSTEM-OOM: Node k3s-server-0",
-        "DEAD-NODE: Node k3s-replica-2 is gone");
+    assertThat(r.out())
+        .contains(
+            "Nodes, the most at risk first",
+            "SYSTEM-OOM: Node k3s-server-0",
+            "DEAD-NODE: Node k3s-replica-2 is gone");
     assertThat(kubectl("oomlens", "--dump", SEED_002, "--fail-on", "high").code())
         .isEqualTo(ExitCodes.FINDINGS);
     Run missing = kubectl("oomlens", "--dump", bin.resolve("nothing.json").toString());
@@ -115,15 +129,19 @@ class KubectlPluginIT {
   void olderJava_isToldWhatToInstall() throws IOException, InterruptedException {
     Path fake = bin.resolve("old-jdk/bin");
     Files.createDirectories(fake);
-    Files.writeString(fake.resolve("java"), """
+    Files.writeString(
+        fake.resolve("java"),
+        """
         #!/bin/sh
         echo '    java.specification.version = 17' >&2
         echo 'openjdk version "17.0.2"' >&2
         """);
     fake.resolve("java").toFile().setExecutable(true);
     List<String> command = List.of(KUBECTL.toString(), "oomlens", "--dump", SEED_002);
-    Run r = run(command, Map.of("PATH", bin + ":/usr/bin:/bin", "JAVA_HOME",
-        fake.getParent().toString()));
+    Run r =
+        run(
+            command,
+            Map.of("PATH", bin + ":/usr/bin:/bin", "JAVA_HOME", fake.getParent().toString()));
     assertThat(r.code()).isEqualTo(3);
     assertThat(r.err()).contains("is Java 17; oomlens needs Java 21 or newer");
   }

@@ -55,14 +55,19 @@ final class RealPrometheus implements AutoCloseable {
       }
       StringBuilder l = new StringBuilder();
       for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
-        l.append(l.isEmpty() ? "{" : ",").append(e.getKey()).append("=\"").append(e.getValue())
+        l.append(l.isEmpty() ? "{" : ",")
+            .append(e.getKey())
+            .append("=\"")
+            .append(e.getValue())
             .append('"');
       }
       if (!l.isEmpty()) {
         l.append('}');
       }
-      String v = value == Math.rint(value) ? Long.toString((long) value)
-          : String.format(Locale.ROOT, "%.6g", value);
+      String v =
+          value == Math.rint(value)
+              ? Long.toString((long) value)
+              : String.format(Locale.ROOT, "%.6g", value);
       out.write(name + l + " " + v + " " + epochSeconds + "\n");
     }
 
@@ -80,16 +85,27 @@ final class RealPrometheus implements AutoCloseable {
 
   /** Backfills {@code openMetrics} into a data directory under {@code dir} and starts a server. */
   static RealPrometheus start(Path dir, Path openMetrics) throws Exception {
-    assumeTrue(available(), "prometheus and promtool are not installed (Debian package"
-        + " prometheus; .ci/run installs it): the real-Prometheus tests are skipped");
+    assumeTrue(
+        available(),
+        "prometheus and promtool are not installed (Debian package"
+            + " prometheus; .ci/run installs it): the real-Prometheus tests are skipped");
     Path data = Files.createDirectories(dir.resolve("data"));
-    Process backfill = new ProcessBuilder("promtool", "tsdb", "create-blocks-from", "openmetrics",
-        "--max-block-duration=24h", openMetrics.toString(), data.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("promtool.log").toFile()).start();
+    Process backfill =
+        new ProcessBuilder(
+                "promtool",
+                "tsdb",
+                "create-blocks-from",
+                "openmetrics",
+                "--max-block-duration=24h",
+                openMetrics.toString(),
+                data.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("promtool.log").toFile())
+            .start();
     if (!backfill.waitFor(300, TimeUnit.SECONDS) || backfill.exitValue() != 0) {
       backfill.destroyForcibly();
-      throw new IllegalStateException("promtool failed: "
-          + Files.readString(dir.resolve("promtool.log")));
+      throw new IllegalStateException(
+          "promtool failed: " + Files.readString(dir.resolve("promtool.log")));
     }
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(config, "global:\n  scrape_interval: 1h\nscrape_configs: []\n");
@@ -97,22 +113,32 @@ final class RealPrometheus implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    Process p = new ProcessBuilder("prometheus", "--config.file=" + config,
-        "--storage.tsdb.path=" + data, "--storage.tsdb.retention.time=100y",
-        "--web.listen-address=127.0.0.1:" + port, "--query.lookback-delta=5m")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile())
-        .start();
+    Process p =
+        new ProcessBuilder(
+                "prometheus",
+                "--config.file=" + config,
+                "--storage.tsdb.path=" + data,
+                "--storage.tsdb.retention.time=100y",
+                "--web.listen-address=127.0.0.1:" + port,
+                "--query.lookback-delta=5m")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("prometheus.log").toFile())
+            .start();
     RealPrometheus prom = new RealPrometheus(p, URI.create("http://127.0.0.1:" + port));
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
-        throw new IllegalStateException("prometheus exited: "
-            + Files.readString(dir.resolve("prometheus.log")));
+        throw new IllegalStateException(
+            "prometheus exited: " + Files.readString(dir.resolve("prometheus.log")));
       }
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(prom.url.resolve("/-/ready"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(prom.url.resolve("/-/ready"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return prom;
         }
@@ -122,8 +148,8 @@ final class RealPrometheus implements AutoCloseable {
       Thread.sleep(200);
     }
     prom.close();
-    throw new IllegalStateException("prometheus not ready in 120 s: "
-        + Files.readString(dir.resolve("prometheus.log")));
+    throw new IllegalStateException(
+        "prometheus not ready in 120 s: " + Files.readString(dir.resolve("prometheus.log")));
   }
 
   static long seconds(String iso) {

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code oomlens size} and {@code oomlens verify} against a real Prometheus (see {@link
- * RealPrometheus}) whose history the test writes: six containers over two days at 30 s, one of
- * each shape, and seed 000's seven 2 GB hosts before and after the zram fix, testvm03 never
- * getting swap and being OOM-killed in its upgrade two days later.
+ * RealPrometheus}) whose history the test writes: six containers over two days at 30 s, one of each
+ * shape, and seed 000's seven 2 GB hosts before and after the zram fix, testvm03 never getting swap
+ * and being OOM-killed in its upgrade two days later.
  */
 class RealPrometheusTest {
   static final long MIB = 1L << 20;
@@ -34,25 +34,38 @@ class RealPrometheusTest {
   static RealPrometheus prometheus;
 
   /** The six containers: pod name, and the working set at t seconds (and the life it is in). */
-  record Container(String pod, String container, long limit, LongToDoubleFunction ws,
-      double lifeHours) {}
+  record Container(
+      String pod, String container, long limit, LongToDoubleFunction ws, double lifeHours) {}
 
-  static final List<Container> CONTAINERS = List.of(
-      // 128 MiB/h from 8 MiB, GC of up to 16 MiB every 5 min, killed and restarted every 3.8 h
-      new Container("leaky-5d8f7c9b6-k2x9z", "leaky", 512 * MIB,
-          t -> 8 * MIB + 128.0 * MIB * (t % 13680) / 3600 + (t % 300) * 16.0 * MIB / 300, 3.8),
-      new Container("spiky-6b7c8d9f5-p4q7r", "spiky", 1024 * MIB,
-          t -> (300 + noise(t) * 30) * MIB + (t % 43200 < 120 ? 400 * MIB : 0), 0),
-      new Container("gc-7c9d6f5b8-m3n8s", "gc", 1024 * MIB,
-          t -> (400 + (t % 600) * 200.0 / 600) * MIB, 0),
-      new Container("files-0", "files", 512 * MIB, t -> (450 + noise(t) * 10) * MIB, 0),
-      new Container("tight-8d6f9c7b5-w5v2t", "tight", 512 * MIB,
-          t -> (460 + noise(t) * 20) * MIB, 0),
-      new Container("idle-9f5b7d8c6-h6j3k", "idle", 2048 * MIB,
-          t -> (200 + noise(t) * 10) * MIB, 0),
-      // cAdvisor reports no limit (0) for it: the limit is kube-state-metrics' only
-      new Container("ksm-6c5d8f9b7-q8r4t", "ksm", 512 * MIB,
-          t -> (470 + noise(t) * 10) * MIB, 0));
+  static final List<Container> CONTAINERS =
+      List.of(
+          // 128 MiB/h from 8 MiB, GC of up to 16 MiB every 5 min, killed and restarted every 3.8 h
+          new Container(
+              "leaky-5d8f7c9b6-k2x9z",
+              "leaky",
+              512 * MIB,
+              t -> 8 * MIB + 128.0 * MIB * (t % 13680) / 3600 + (t % 300) * 16.0 * MIB / 300,
+              3.8),
+          new Container(
+              "spiky-6b7c8d9f5-p4q7r",
+              "spiky",
+              1024 * MIB,
+              t -> (300 + noise(t) * 30) * MIB + (t % 43200 < 120 ? 400 * MIB : 0),
+              0),
+          new Container(
+              "gc-7c9d6f5b8-m3n8s",
+              "gc",
+              1024 * MIB,
+              t -> (400 + (t % 600) * 200.0 / 600) * MIB,
+              0),
+          new Container("files-0", "files", 512 * MIB, t -> (450 + noise(t) * 10) * MIB, 0),
+          new Container(
+              "tight-8d6f9c7b5-w5v2t", "tight", 512 * MIB, t -> (460 + noise(t) * 20) * MIB, 0),
+          new Container(
+              "idle-9f5b7d8c6-h6j3k", "idle", 2048 * MIB, t -> (200 + noise(t) * 10) * MIB, 0),
+          // cAdvisor reports no limit (0) for it: the limit is kube-state-metrics' only
+          new Container(
+              "ksm-6c5d8f9b7-q8r4t", "ksm", 512 * MIB, t -> (470 + noise(t) * 10) * MIB, 0));
 
   static double noise(long t) {
     return Math.sin(t * 0.0137) * 0.6 + Math.sin(t * 0.0031) * 0.4;
@@ -78,7 +91,9 @@ class RealPrometheusTest {
   /** cAdvisor's id of a container's life: its cgroup, as the systemd driver names it. */
   static String cgroup(Container c, int life) {
     return "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1f2e3d4c_5b6a_4789_"
-        + "8a9b_0c1d2e3f4a5b.slice/cri-containerd-" + containerId(c, life) + ".scope";
+        + "8a9b_0c1d2e3f4a5b.slice/cri-containerd-"
+        + containerId(c, life)
+        + ".scope";
   }
 
   static String containerId(Container c, int life) {
@@ -86,8 +101,8 @@ class RealPrometheusTest {
   }
 
   private static Map<String, String> labels(Container c, String id) {
-    Map<String, String> l = new HashMap<>(Map.of("namespace", "shop", "pod", c.pod(),
-        "container", c.container()));
+    Map<String, String> l =
+        new HashMap<>(Map.of("namespace", "shop", "pod", c.pod(), "container", c.container()));
     if (id != null) {
       l.put("id", id);
     }
@@ -98,29 +113,40 @@ class RealPrometheusTest {
     for (Container c : CONTAINERS) {
       for (long t = 0; t < HOURS * 3600; t += 30) {
         int life = c.lifeHours() > 0 ? (int) (t / (long) (c.lifeHours() * 3600)) : 0;
-        out.sample("container_memory_working_set_bytes",
+        out.sample(
+            "container_memory_working_set_bytes",
             labels(c, cgroup(c, life)),
-            Math.round(c.ws().applyAsDouble(t)), T0 + t);
+            Math.round(c.ws().applyAsDouble(t)),
+            T0 + t);
       }
     }
     for (Container c : CONTAINERS) {
       for (long t = 0; t < HOURS * 3600; t += 300) {
         double ws = c.ws().applyAsDouble(t);
-        out.sample("container_memory_rss", labels(c, null),
-            Math.round(c.container().equals("files") ? 120 * MIB : ws * 0.9), T0 + t);
+        out.sample(
+            "container_memory_rss",
+            labels(c, null),
+            Math.round(c.container().equals("files") ? 120 * MIB : ws * 0.9),
+            T0 + t);
       }
     }
     for (Container c : CONTAINERS) {
       for (long t = 0; t < HOURS * 3600; t += 300) {
         double ws = c.ws().applyAsDouble(t);
-        out.sample("container_memory_cache", labels(c, null),
-            Math.round(c.container().equals("files") ? 600 * MIB : ws * 0.1), T0 + t);
+        out.sample(
+            "container_memory_cache",
+            labels(c, null),
+            Math.round(c.container().equals("files") ? 600 * MIB : ws * 0.1),
+            T0 + t);
       }
     }
     for (Container c : CONTAINERS) {
       for (long t = 0; t < HOURS * 3600; t += 300) {
-        out.sample("container_spec_memory_limit_bytes", labels(c, null),
-            c.container().equals("ksm") ? 0 : c.limit(), T0 + t);
+        out.sample(
+            "container_spec_memory_limit_bytes",
+            labels(c, null),
+            c.container().equals("ksm") ? 0 : c.limit(),
+            T0 + t);
       }
     }
     for (Container c : CONTAINERS) {
@@ -129,8 +155,11 @@ class RealPrometheusTest {
         l.put("resource", "memory");
         l.put("unit", "byte");
         // kube-state-metrics' limit: the same as cAdvisor's, except for "ksm", whose is only here
-        out.sample("kube_pod_container_resource_limits", l,
-            c.container().equals("ksm") ? c.limit() : c.limit() * 4, T0 + t);
+        out.sample(
+            "kube_pod_container_resource_limits",
+            l,
+            c.container().equals("ksm") ? c.limit() : c.limit() * 4,
+            T0 + t);
       }
     }
   }
@@ -165,16 +194,17 @@ class RealPrometheusTest {
     }
     for (String h : RealPrometheus.hosts()) {
       for (long t = H0; t < H1; t += 300) {
-        int kills = (h.equals("ns2") && t >= RealPrometheus.seconds("2026-02-08T05:00:46Z") ? 1 : 0)
-            + (h.equals("testvm03") && t >= TESTVM03_OOM ? 1 : 0);
+        int kills =
+            (h.equals("ns2") && t >= RealPrometheus.seconds("2026-02-08T05:00:46Z") ? 1 : 0)
+                + (h.equals("testvm03") && t >= TESTVM03_OOM ? 1 : 0);
         out.sample("node_vmstat_oom_kill", host(h), kills, t);
       }
     }
     for (String h : RealPrometheus.hosts()) {
       for (long t = H0; t < H1; t += 300) {
-        boolean failed = (h.equals("ns2") && t >= RealPrometheus.seconds("2026-02-08T05:00:00Z")
-            && t < FIX) || (h.equals("testvm03") && t >= TESTVM03_OOM
-            && t < TESTVM03_OOM + 3600);
+        boolean failed =
+            (h.equals("ns2") && t >= RealPrometheus.seconds("2026-02-08T05:00:00Z") && t < FIX)
+                || (h.equals("testvm03") && t >= TESTVM03_OOM && t < TESTVM03_OOM + 3600);
         Map<String, String> l = new HashMap<>(host(h));
         l.put("name", "nixos-upgrade.service");
         l.put("state", "failed");
@@ -182,8 +212,8 @@ class RealPrometheusTest {
       }
     }
     for (String h : List.of("ns2", "testvm03")) {
-      long from = h.equals("ns2") ? RealPrometheus.seconds("2026-02-08T05:01:47Z")
-          : TESTVM03_OOM + 60;
+      long from =
+          h.equals("ns2") ? RealPrometheus.seconds("2026-02-08T05:01:47Z") : TESTVM03_OOM + 60;
       for (long t = from; t < from + 3600; t += 60) {
         Map<String, String> l = new HashMap<>(host(h));
         l.put("alertname", "nixos_upgrade_failed");
@@ -203,9 +233,18 @@ class RealPrometheusTest {
   }
 
   private static JsonNode size(String... more) throws IOException {
-    List<String> args = new ArrayList<>(List.of("size", "--prometheus",
-        prometheus.url.toString(), "--since", "2026-01-10T00:00:00Z", "--until",
-        "2026-01-12T00:00:00Z", "--format", "json"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "size",
+                "--prometheus",
+                prometheus.url.toString(),
+                "--since",
+                "2026-01-10T00:00:00Z",
+                "--until",
+                "2026-01-12T00:00:00Z",
+                "--format",
+                "json"));
     args.addAll(List.of(more));
     CliTest.Run r = oomlens(args.toArray(String[]::new));
     assertThat(r.err()).isEmpty();
@@ -217,11 +256,25 @@ class RealPrometheusTest {
   void size_everyGeneratedShapeIsRight() throws IOException {
     JsonNode doc = size();
     Map<String, String> shapes = new LinkedHashMap<>();
-    doc.get("workloads").forEach(w -> shapes.put(w.get("container").asText(),
-        w.get("shape").asText()));
-    assertThat(shapes).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "leaky", "leak", "spiky", "spike", "gc", "sawtooth", "files", "cache",
-        "tight", "near-limit", "idle", "oversized", "ksm", "near-limit"));
+    doc.get("workloads")
+        .forEach(w -> shapes.put(w.get("container").asText(), w.get("shape").asText()));
+    assertThat(shapes)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "leaky",
+                "leak",
+                "spiky",
+                "spike",
+                "gc",
+                "sawtooth",
+                "files",
+                "cache",
+                "tight",
+                "near-limit",
+                "idle",
+                "oversized",
+                "ksm",
+                "near-limit"));
     for (JsonNode w : doc.get("workloads")) {
       // kube-state-metrics' limit stands in only where cAdvisor has none (else its 4x would
       // make "tight" oversized)
@@ -241,8 +294,8 @@ class RealPrometheusTest {
       }
     }
     assertThat(leak).isNotNull();
-    assertThat(leak.get("summary").asText()).contains("shop/leaky-5d8f7c9b6-k2x9z/leaky grows",
-        "per hour: a leak");
+    assertThat(leak.get("summary").asText())
+        .contains("shop/leaky-5d8f7c9b6-k2x9z/leaky grows", "per hour: a leak");
     assertThat(leak.get("reasoning").asText())
         .contains("512 MiB \u2192 4.0 h, 1 GiB \u2192 8.0 h, 2 GiB \u2192 16.0 h")
         .contains("across 13 container lives");
@@ -263,11 +316,20 @@ class RealPrometheusTest {
   @Test
   void size_kernelReportAttachedToItsContainer_andMarkedOnTheChart() throws IOException {
     Container leaky = CONTAINERS.get(0);
-    String report = Files.readString(Path.of("..", "oomlens-core", "src", "test", "resources",
-        "corpus", "015-jpaztech-aks-5.15-burstable-pod-cgv2.log"))
-        .replace("679f9845995b4ae4812789eb3c3d1df88040a1bc3f0c046a05c9aa9b5b5f93be",
-            containerId(leaky, 7))
-        .replace("Dec 13 07:23:21", "Jan 11 03:00:00");
+    String report =
+        Files.readString(
+                Path.of(
+                    "..",
+                    "oomlens-core",
+                    "src",
+                    "test",
+                    "resources",
+                    "corpus",
+                    "015-jpaztech-aks-5.15-burstable-pod-cgv2.log"))
+            .replace(
+                "679f9845995b4ae4812789eb3c3d1df88040a1bc3f0c046a05c9aa9b5b5f93be",
+                containerId(leaky, 7))
+            .replace("Dec 13 07:23:21", "Jan 11 03:00:00");
     Path log = dir.resolve("kern.log");
     Files.writeString(log, report);
     JsonNode doc = size("--kernel-log", log.toString());
@@ -280,13 +342,26 @@ class RealPrometheusTest {
       }
     }
     Path page = dir.resolve("size.html");
-    CliTest.Run html = oomlens("size", "--prometheus", prometheus.url.toString(), "--since",
-        "2026-01-10T00:00:00Z", "--until", "2026-01-12T00:00:00Z", "--kernel-log",
-        log.toString(), "--format", "html", "--output", page.toString());
+    CliTest.Run html =
+        oomlens(
+            "size",
+            "--prometheus",
+            prometheus.url.toString(),
+            "--since",
+            "2026-01-10T00:00:00Z",
+            "--until",
+            "2026-01-12T00:00:00Z",
+            "--kernel-log",
+            log.toString(),
+            "--format",
+            "html",
+            "--output",
+            page.toString());
     assertThat(html.err()).isEmpty();
     String text = Files.readString(page);
     assertThat(text.split("class=\"kill\"", -1)).hasSize(2);
-    assertThat(text.indexOf("class=\"kill\"")).isGreaterThan(text.indexOf("leaky — leak"))
+    assertThat(text.indexOf("class=\"kill\""))
+        .isGreaterThan(text.indexOf("leaky — leak"))
         .isLessThan(text.indexOf("spiky — spike"));
   }
 
@@ -303,51 +378,92 @@ class RealPrometheusTest {
               .isEqualTo(Math.ceilDiv((long) (w.get("peak_bytes").asLong() * 1.15), MIB) * MIB);
         }
         case "idle" -> assertThat(w.get("limit_bytes").asLong()).isLessThan(400 * MIB);
-        default -> { }
+        default -> {}
       }
     }
   }
 
   @Test
   void size_patchAndText() {
-    CliTest.Run patch = oomlens("size", "--prometheus", prometheus.url.toString(), "--since",
-        "2026-01-10T00:00:00Z", "--until", "2026-01-12T00:00:00Z", "--format", "patch");
-    assertThat(patch.out()).contains("kubectl -n shop patch deployment spiky --type=strategic")
+    CliTest.Run patch =
+        oomlens(
+            "size",
+            "--prometheus",
+            prometheus.url.toString(),
+            "--since",
+            "2026-01-10T00:00:00Z",
+            "--until",
+            "2026-01-12T00:00:00Z",
+            "--format",
+            "patch");
+    assertThat(patch.out())
+        .contains("kubectl -n shop patch deployment spiky --type=strategic")
         .contains("# shop/leaky-5d8f7c9b6-k2x9z/leaky: a leak; the limit stays")
         .contains("kubectl -n shop patch statefulset files", "\"limits\":{\"memory\":\"1458Mi\"}")
         .doesNotContain("patch deployment leaky");
-    CliTest.Run text = oomlens("size", "--prometheus", prometheus.url.toString(), "--since",
-        "2026-01-10T00:00:00Z", "--until", "2026-01-12T00:00:00Z");
+    CliTest.Run text =
+        oomlens(
+            "size",
+            "--prometheus",
+            prometheus.url.toString(),
+            "--since",
+            "2026-01-10T00:00:00Z",
+            "--until",
+            "2026-01-12T00:00:00Z");
     assertThat(text.out()).contains("WORKLOAD", "near-limit", "Why oomlens differs:", "LEAK");
   }
 
   @Test
   void size_serverNotListening_isUnreadable() throws IOException {
     int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
-        java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    CliTest.Run r = oomlens("size", "--prometheus", "http://127.0.0.1:" + port, "--since",
-        "2026-01-10T00:00:00Z", "--until", "2026-01-12T00:00:00Z");
+    CliTest.Run r =
+        oomlens(
+            "size",
+            "--prometheus",
+            "http://127.0.0.1:" + port,
+            "--since",
+            "2026-01-10T00:00:00Z",
+            "--until",
+            "2026-01-12T00:00:00Z");
     assertThat(r.code()).isEqualTo(3);
-    assertThat(r.err()).contains("http://127.0.0.1:" + port, "cannot connect")
+    assertThat(r.err())
+        .contains("http://127.0.0.1:" + port, "cannot connect")
         .doesNotContain("Exception");
   }
 
   @Test
   void size_badQueryAnswer_namesTheQuery() {
-    CliTest.Run r = oomlens("size", "--prometheus", prometheus.url.toString(), "--namespace",
-        "shop", "--since", "2026-01-10T00:00:00Z", "--until", "2026-01-12T00:00:00Z",
-        "--step", "1s");
+    CliTest.Run r =
+        oomlens(
+            "size",
+            "--prometheus",
+            prometheus.url.toString(),
+            "--namespace",
+            "shop",
+            "--since",
+            "2026-01-10T00:00:00Z",
+            "--until",
+            "2026-01-12T00:00:00Z",
+            "--step",
+            "1s");
     // 48 h at 1 s is chunked under Prometheus's 11,000 points per series and still read whole.
     assertThat(r.err()).isEmpty();
     assertThat(r.out()).contains("leak");
   }
 
   private static CliTest.Run verify(Path criteria, String... more) {
-    List<String> args = new ArrayList<>(List.of("verify", "--prometheus",
-        prometheus.url.toString(), "--until", "2026-02-11T23:00:00Z"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "verify",
+                "--prometheus",
+                prometheus.url.toString(),
+                "--until",
+                "2026-02-11T23:00:00Z"));
     args.addAll(List.of(more));
     args.add(criteria.toString());
     return oomlens(args.toArray(String[]::new));
@@ -355,8 +471,8 @@ class RealPrometheusTest {
 
   @Test
   void verify_seed000_failsOnlyOnTestvm03() throws IOException {
-    CliTest.Run r = verify(Path.of("..", "docs", "examples", "seed-000-zram.yaml"), "--format",
-        "json");
+    CliTest.Run r =
+        verify(Path.of("..", "docs", "examples", "seed-000-zram.yaml"), "--format", "json");
     assertThat(r.err()).isEmpty();
     assertThat(r.code()).isEqualTo(1);
     JsonNode doc = JSON.readTree(r.out());
@@ -371,26 +487,34 @@ class RealPrometheusTest {
         assertThat(o.get("values")).isNotEmpty();
       }
     }
-    assertThat(offenders).containsExactly(
-        Map.entry("swap on every host", List.of("testvm03")),
-        Map.entry("no nixos_upgrade_failed alert", List.of("testvm03")),
-        Map.entry("no OOM kill", List.of("testvm03")),
-        Map.entry("no failed nixos-upgrade.service", List.of("testvm03")),
-        Map.entry("MemAvailable above 100Mi", List.of("testvm03")));
+    assertThat(offenders)
+        .containsExactly(
+            Map.entry("swap on every host", List.of("testvm03")),
+            Map.entry("no nixos_upgrade_failed alert", List.of("testvm03")),
+            Map.entry("no OOM kill", List.of("testvm03")),
+            Map.entry("no failed nixos-upgrade.service", List.of("testvm03")),
+            Map.entry("MemAvailable above 100Mi", List.of("testvm03")));
     assertThat(doc.get("hosts_without_data")).isEmpty();
-    assertThat(doc.get("criteria").get(0).get("passed_hosts")).extracting(JsonNode::asText)
+    assertThat(doc.get("criteria").get(0).get("passed_hosts"))
+        .extracting(JsonNode::asText)
         .containsExactly("ns1", "ns2", "vault01", "testvm01", "testvm02", "kanidm01");
 
     CliTest.Run text = verify(Path.of("..", "docs", "examples", "seed-000-zram.yaml"));
-    assertThat(text.out()).contains("FAIL  swap on every host", "testvm03 {",
-        "passed on ns1, ns2, vault01, testvm01, testvm02, kanidm01",
-        "PASS  every host reports data", "5 criteria failed.");
+    assertThat(text.out())
+        .contains(
+            "FAIL  swap on every host",
+            "testvm03 {",
+            "passed on ns1, ns2, vault01, testvm01, testvm02, kanidm01",
+            "PASS  every host reports data",
+            "5 criteria failed.");
   }
 
   @Test
   void verify_untilTestvm03sFirstUpgrade_theFleetPasses() throws IOException {
     Path early = dir.resolve("healthy.yaml");
-    Files.writeString(early, """
+    Files.writeString(
+        early,
+        """
         since: 2026-02-08T12:30:00Z
         until: 2026-02-09T04:00:00Z
         hosts: [ns1, ns2, vault01, testvm01, testvm02, kanidm01]
@@ -409,7 +533,9 @@ class RealPrometheusTest {
   @Test
   void verify_aHostWithoutData_fails() throws IOException {
     Path file = dir.resolve("missing-host.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         since: 2026-02-08T12:30:00Z
         until: 2026-02-10T04:00:00Z
         hosts: [ns1, kanidm02]
@@ -426,7 +552,9 @@ class RealPrometheusTest {
   @Test
   void verify_badPromQL_isExit3WithPrometheusMessage() throws IOException {
     Path file = dir.resolve("bad.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         since: 2026-02-08T12:30:00Z
         criteria:
           - name: broken
@@ -434,7 +562,8 @@ class RealPrometheusTest {
         """);
     CliTest.Run r = verify(file);
     assertThat(r.code()).isEqualTo(3);
-    assertThat(r.err()).contains("query node_memory_SwapTotal_bytes ==", "bad_data")
+    assertThat(r.err())
+        .contains("query node_memory_SwapTotal_bytes ==", "bad_data")
         .doesNotContain("Exception");
   }
 }

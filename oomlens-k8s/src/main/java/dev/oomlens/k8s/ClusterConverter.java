@@ -81,10 +81,27 @@ public final class ClusterConverter {
   private static final String HARVESTER_RATIO = "additional-guest-memory-overhead-ratio";
 
   /** The kinds the rules read; a reader may skip the others without building them. */
-  private static final Set<String> READ_KINDS = Set.of("Node", "Pod", "Event", "DaemonSet",
-      "Deployment", "StatefulSet", "ReplicaSet", "Job", "CronJob", "PriorityClass",
-      "PersistentVolumeClaim", "PersistentVolume", "PodMetrics", "Kustomization", "HelmRelease",
-      "VirtualMachineInstance", "KubeVirt", "Setting", "LimitRange");
+  private static final Set<String> READ_KINDS =
+      Set.of(
+          "Node",
+          "Pod",
+          "Event",
+          "DaemonSet",
+          "Deployment",
+          "StatefulSet",
+          "ReplicaSet",
+          "Job",
+          "CronJob",
+          "PriorityClass",
+          "PersistentVolumeClaim",
+          "PersistentVolume",
+          "PodMetrics",
+          "Kustomization",
+          "HelmRelease",
+          "VirtualMachineInstance",
+          "KubeVirt",
+          "Setting",
+          "LimitRange");
 
   /** True for a kind the rules read; {@link #add} ignores the others. */
   public static boolean reads(String kind) {
@@ -105,8 +122,10 @@ public final class ClusterConverter {
   private final Map<String, Long> defaultLimits = new HashMap<>();
   private Double ratio;
   private String ratioSource;
+
   /** ReplicaSets and Jobs by namespace/name: their owner, for pods they own. */
   private final Map<String, ObjectRef> ownerOf = new HashMap<>();
+
   private final Map<String, String> interned = new HashMap<>();
   private long objects;
 
@@ -130,46 +149,63 @@ public final class ClusterConverter {
       problems.problem(kind, "an object of kind " + kind + " has no metadata.name; skipped");
       return;
     }
-    String where = kind + " " + (m.getNamespace() == null ? "" : m.getNamespace() + "/")
-        + m.getName();
+    String where =
+        kind + " " + (m.getNamespace() == null ? "" : m.getNamespace() + "/") + m.getName();
     try {
-      boolean taken = switch (o) {
-        case Node n -> node(n);
-        case Pod p -> pod(p);
-        case Event e -> event(e);
-        case DaemonSet d -> template(d, d.getSpec() == null ? null : d.getSpec().getTemplate(),
-            "spec.template.spec");
-        case Deployment d -> template(d, d.getSpec() == null ? null : d.getSpec().getTemplate(),
-            "spec.template.spec");
-        case StatefulSet s -> template(s, s.getSpec() == null ? null : s.getSpec().getTemplate(),
-            "spec.template.spec");
-        case ReplicaSet r -> replicaSet(r);
-        case Job j -> job(j);
-        case CronJob c -> template(c, c.getSpec() == null || c.getSpec().getJobTemplate() == null
-            || c.getSpec().getJobTemplate().getSpec() == null ? null
-            : c.getSpec().getJobTemplate().getSpec().getTemplate(),
-            "spec.jobTemplate.spec.template.spec");
-        case PriorityClass pc -> priorityClass(pc);
-        case io.fabric8.kubernetes.api.model.scheduling.v1beta1.PriorityClass pc -> {
-          priorityClasses.add(new PriorityClassInfo(ref(pc), pc.getValue() == null ? 0
-              : pc.getValue()));
-          yield true;
-        }
-        case PersistentVolumeClaim c -> claim(c);
-        case PersistentVolume v -> volume(v);
-        case PodMetrics pm -> podMetrics(pm);
-        case LimitRange lr -> limitRange(lr);
-        case GenericKubernetesResource g -> generic(g);
-        default -> false;
-      };
+      boolean taken =
+          switch (o) {
+            case Node n -> node(n);
+            case Pod p -> pod(p);
+            case Event e -> event(e);
+            case DaemonSet d ->
+                template(
+                    d,
+                    d.getSpec() == null ? null : d.getSpec().getTemplate(),
+                    "spec.template.spec");
+            case Deployment d ->
+                template(
+                    d,
+                    d.getSpec() == null ? null : d.getSpec().getTemplate(),
+                    "spec.template.spec");
+            case StatefulSet s ->
+                template(
+                    s,
+                    s.getSpec() == null ? null : s.getSpec().getTemplate(),
+                    "spec.template.spec");
+            case ReplicaSet r -> replicaSet(r);
+            case Job j -> job(j);
+            case CronJob c ->
+                template(
+                    c,
+                    c.getSpec() == null
+                            || c.getSpec().getJobTemplate() == null
+                            || c.getSpec().getJobTemplate().getSpec() == null
+                        ? null
+                        : c.getSpec().getJobTemplate().getSpec().getTemplate(),
+                    "spec.jobTemplate.spec.template.spec");
+            case PriorityClass pc -> priorityClass(pc);
+            case io.fabric8.kubernetes.api.model.scheduling.v1beta1.PriorityClass pc -> {
+              priorityClasses.add(
+                  new PriorityClassInfo(ref(pc), pc.getValue() == null ? 0 : pc.getValue()));
+              yield true;
+            }
+            case PersistentVolumeClaim c -> claim(c);
+            case PersistentVolume v -> volume(v);
+            case PodMetrics pm -> podMetrics(pm);
+            case LimitRange lr -> limitRange(lr);
+            case GenericKubernetesResource g -> generic(g);
+            default -> false;
+          };
       if (taken) {
         objects++;
       }
     } catch (RuntimeException e) {
       // The model accepts shapes the API server never produces (an ownerReference without a
       // kind, a container without a name); such an object is named, not a stack trace.
-      problems.problem(where, "cannot be read: " + (e.getMessage() == null
-          ? e.getClass().getSimpleName() : e.getMessage()));
+      problems.problem(
+          where,
+          "cannot be read: "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
     }
   }
 
@@ -181,9 +217,20 @@ public final class ClusterConverter {
       ClusterPod p = d.pod();
       Optional<ObjectRef> owner = d.rawOwner().map(this::resolve);
       owner.ifPresent(withPods::add);
-      outPods.add(new ClusterPod(p.ref(), p.uid(), owner, p.nodeName(), p.phase(), p.reason(),
-          p.message(), p.qosClass(), p.priorityClassName(), p.containers(), p.statuses(),
-          p.claims()));
+      outPods.add(
+          new ClusterPod(
+              p.ref(),
+              p.uid(),
+              owner,
+              p.nodeName(),
+              p.phase(),
+              p.reason(),
+              p.message(),
+              p.qosClass(),
+              p.priorityClassName(),
+              p.containers(),
+              p.statuses(),
+              p.claims()));
     }
     for (PodDraft d : templates) {
       ObjectRef w = d.pod().ref();
@@ -193,8 +240,10 @@ public final class ClusterConverter {
     }
     // One order whatever the reading order (the API server's, a directory's, a dump's), so the
     // live cluster and its dump give the same findings, citing in the same order.
-    Comparator<ObjectRef> byRef = Comparator.comparing(ObjectRef::kind)
-        .thenComparing(r -> r.namespace().orElse("")).thenComparing(ObjectRef::name);
+    Comparator<ObjectRef> byRef =
+        Comparator.comparing(ObjectRef::kind)
+            .thenComparing(r -> r.namespace().orElse(""))
+            .thenComparing(ObjectRef::name);
     nodes.sort(Comparator.comparing(ClusterNode::ref, byRef));
     outPods.sort(Comparator.comparing(ClusterPod::ref, byRef));
     events.sort(Comparator.comparing(ClusterEvent::ref, byRef));
@@ -202,8 +251,8 @@ public final class ClusterConverter {
     claims.sort(Comparator.comparing(Volumes.Claim::ref, byRef));
     volumes.sort(Comparator.comparing(Volumes.Volume::ref, byRef));
     usage.sort(Comparator.comparing(PodUsage::ref, byRef));
-    conditions.sort(Comparator.comparing(Condition::ref, byRef)
-        .thenComparing(Condition::fieldPath));
+    conditions.sort(
+        Comparator.comparing(Condition::ref, byRef).thenComparing(Condition::fieldPath));
     List<VirtualMachine> vms = new ArrayList<>();
     for (GenericKubernetesResource g : vmis) {
       try {
@@ -213,20 +262,32 @@ public final class ClusterConverter {
       }
     }
     vms.sort(Comparator.comparing(VirtualMachine::ref, byRef));
-    return new ClusterState(source, nodes, outPods, events, priorityClasses, claims, volumes,
-        usage, conditions, Map.of(), vms, defaultLimits);
+    return new ClusterState(
+        source,
+        nodes,
+        outPods,
+        events,
+        priorityClasses,
+        claims,
+        volumes,
+        usage,
+        conditions,
+        Map.of(),
+        vms,
+        defaultLimits);
   }
 
   private Optional<VirtualMachine> vm(GenericKubernetesResource g) {
     Map<String, Object> p = g.getAdditionalProperties();
     Object guest = GenericKubernetesResource.get(p, "spec", "domain", "memory", "guest");
     if (guest == null) {
-      guest = GenericKubernetesResource.get(p, "spec", "domain", "resources", "requests",
-          "memory");
+      guest = GenericKubernetesResource.get(p, "spec", "domain", "resources", "requests", "memory");
     }
     if (guest == null) {
-      problems.problem(ref(g).describe(), "no spec.domain.memory.guest nor"
-          + " resources.requests.memory; its launcher is not checked");
+      problems.problem(
+          ref(g).describe(),
+          "no spec.domain.memory.guest nor"
+              + " resources.requests.memory; its launcher is not checked");
       return Optional.empty();
     }
     int vcpus = 1;
@@ -236,11 +297,16 @@ public final class ClusterConverter {
         vcpus *= num.intValue();
       }
     }
-    Object graphics = GenericKubernetesResource.get(p, "spec", "domain", "devices",
-        "autoattachGraphicsDevice");
-    return Optional.of(new VirtualMachine(ref(g), Quantity.parseBytes(guest.toString()), vcpus,
-        !Boolean.FALSE.equals(graphics), Optional.ofNullable(ratio),
-        Optional.ofNullable(ratioSource)));
+    Object graphics =
+        GenericKubernetesResource.get(p, "spec", "domain", "devices", "autoattachGraphicsDevice");
+    return Optional.of(
+        new VirtualMachine(
+            ref(g),
+            Quantity.parseBytes(guest.toString()),
+            vcpus,
+            !Boolean.FALSE.equals(graphics),
+            Optional.ofNullable(ratio),
+            Optional.ofNullable(ratioSource)));
   }
 
   private ObjectRef resolve(ObjectRef owner) {
@@ -261,12 +327,12 @@ public final class ClusterConverter {
 
   private ObjectRef ref(HasMetadata o) {
     String kind = o.getKind() == null ? o.getClass().getSimpleName() : o.getKind();
-    return ObjectRef.of(intern(kind), intern(o.getMetadata().getNamespace()),
-        o.getMetadata().getName());
+    return ObjectRef.of(
+        intern(kind), intern(o.getMetadata().getNamespace()), o.getMetadata().getName());
   }
 
-  private OptionalLong bytes(ObjectRef where, String field,
-      Map<String, io.fabric8.kubernetes.api.model.Quantity> map) {
+  private OptionalLong bytes(
+      ObjectRef where, String field, Map<String, io.fabric8.kubernetes.api.model.Quantity> map) {
     if (map == null || map.get("memory") == null) {
       return OptionalLong.empty();
     }
@@ -287,22 +353,30 @@ public final class ClusterConverter {
     if (n.getStatus() != null && n.getStatus().getConditions() != null) {
       for (NodeCondition c : n.getStatus().getConditions()) {
         if ("Ready".equals(c.getType())) {
-          ready = "True".equals(c.getStatus()) ? Optional.of(true)
-              : "False".equals(c.getStatus()) ? Optional.of(false) : Optional.empty();
+          ready =
+              "True".equals(c.getStatus())
+                  ? Optional.of(true)
+                  : "False".equals(c.getStatus()) ? Optional.of(false) : Optional.empty();
           readyReason = Optional.ofNullable(c.getReason());
         } else if ("MemoryPressure".equals(c.getType())) {
           pressure = Optional.of("True".equals(c.getStatus()));
         }
       }
     }
-    nodes.add(new ClusterNode(r,
-        n.getStatus() == null ? OptionalLong.empty()
-            : bytes(r, "status.capacity.memory", n.getStatus().getCapacity()),
-        n.getStatus() == null ? OptionalLong.empty()
-            : bytes(r, "status.allocatable.memory", n.getStatus().getAllocatable()),
-        ready, readyReason, pressure,
-        n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getUnschedulable()),
-        n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels()));
+    nodes.add(
+        new ClusterNode(
+            r,
+            n.getStatus() == null
+                ? OptionalLong.empty()
+                : bytes(r, "status.capacity.memory", n.getStatus().getCapacity()),
+            n.getStatus() == null
+                ? OptionalLong.empty()
+                : bytes(r, "status.allocatable.memory", n.getStatus().getAllocatable()),
+            ready,
+            readyReason,
+            pressure,
+            n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getUnschedulable()),
+            n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels()));
     return true;
   }
 
@@ -320,15 +394,24 @@ public final class ClusterConverter {
       reason = Optional.ofNullable(p.getStatus().getReason());
       message = Optional.ofNullable(p.getStatus().getMessage());
       qos = Optional.ofNullable(intern(p.getStatus().getQosClass()));
-      statuses(p.getStatus().getInitContainerStatuses(), "status.initContainerStatuses", true,
-          statuses);
-      statuses(p.getStatus().getContainerStatuses(), "status.containerStatuses", false,
-          statuses);
+      statuses(
+          p.getStatus().getInitContainerStatuses(), "status.initContainerStatuses", true, statuses);
+      statuses(p.getStatus().getContainerStatuses(), "status.containerStatuses", false, statuses);
     }
-    ClusterPod pod = new ClusterPod(r, Optional.ofNullable(p.getMetadata().getUid()),
-        Optional.empty(), Optional.ofNullable(spec == null ? null : intern(spec.getNodeName())),
-        phase, reason, message, qos, Optional.ofNullable(spec == null ? null
-            : spec.getPriorityClassName()), containers, statuses, claims(spec));
+    ClusterPod pod =
+        new ClusterPod(
+            r,
+            Optional.ofNullable(p.getMetadata().getUid()),
+            Optional.empty(),
+            Optional.ofNullable(spec == null ? null : intern(spec.getNodeName())),
+            phase,
+            reason,
+            message,
+            qos,
+            Optional.ofNullable(spec == null ? null : spec.getPriorityClassName()),
+            containers,
+            statuses,
+            claims(spec));
     pods.add(new PodDraft(pod, controller(p)));
     return true;
   }
@@ -340,13 +423,15 @@ public final class ClusterConverter {
     }
     for (OwnerReference ow : owners) {
       if (ow.getKind() == null || ow.getName() == null) {
-        problems.problem(ref(o).describe(), "metadata.ownerReferences holds an owner without"
-            + " kind or name; it is left out");
+        problems.problem(
+            ref(o).describe(),
+            "metadata.ownerReferences holds an owner without" + " kind or name; it is left out");
         continue;
       }
       if (owners.size() == 1 || Boolean.TRUE.equals(ow.getController())) {
-        return Optional.of(ObjectRef.of(intern(ow.getKind()), intern(o.getMetadata()
-            .getNamespace()), ow.getName()));
+        return Optional.of(
+            ObjectRef.of(
+                intern(ow.getKind()), intern(o.getMetadata().getNamespace()), ow.getName()));
       }
     }
     return Optional.empty();
@@ -365,8 +450,11 @@ public final class ClusterConverter {
     return out;
   }
 
-  private void statuses(List<io.fabric8.kubernetes.api.model.ContainerStatus> list, String path,
-      boolean init, List<ContainerStatus> out) {
+  private void statuses(
+      List<io.fabric8.kubernetes.api.model.ContainerStatus> list,
+      String path,
+      boolean init,
+      List<ContainerStatus> out) {
     if (list == null) {
       return;
     }
@@ -377,12 +465,22 @@ public final class ClusterConverter {
       if (id != null && id.contains("://")) {
         id = id.substring(id.indexOf("://") + 3);
       }
-      out.add(new ContainerStatus(s.getName() == null ? "" : intern(s.getName()), p, init,
-          s.getRestartCount() == null ? 0 : s.getRestartCount(), Optional.ofNullable(id),
-          Optional.ofNullable(s.getState() == null ? null
-              : termination(s.getState().getTerminated(), p + ".state.terminated")),
-          Optional.ofNullable(s.getLastState() == null ? null
-              : termination(s.getLastState().getTerminated(), p + ".lastState.terminated"))));
+      out.add(
+          new ContainerStatus(
+              s.getName() == null ? "" : intern(s.getName()),
+              p,
+              init,
+              s.getRestartCount() == null ? 0 : s.getRestartCount(),
+              Optional.ofNullable(id),
+              Optional.ofNullable(
+                  s.getState() == null
+                      ? null
+                      : termination(s.getState().getTerminated(), p + ".state.terminated")),
+              Optional.ofNullable(
+                  s.getLastState() == null
+                      ? null
+                      : termination(
+                          s.getLastState().getTerminated(), p + ".lastState.terminated"))));
     }
   }
 
@@ -390,9 +488,13 @@ public final class ClusterConverter {
     if (t == null) {
       return null;
     }
-    return new Termination(path, Optional.ofNullable(intern(t.getReason())),
-        t.getExitCode() == null ? 0 : t.getExitCode(), Optional.ofNullable(t.getStartedAt()),
-        Optional.ofNullable(t.getFinishedAt()), Optional.ofNullable(t.getMessage()));
+    return new Termination(
+        path,
+        Optional.ofNullable(intern(t.getReason())),
+        t.getExitCode() == null ? 0 : t.getExitCode(),
+        Optional.ofNullable(t.getStartedAt()),
+        Optional.ofNullable(t.getFinishedAt()),
+        Optional.ofNullable(t.getMessage()));
   }
 
   private List<ContainerSpec> containers(ObjectRef r, PodSpec spec, String base) {
@@ -405,23 +507,33 @@ public final class ClusterConverter {
       }
     }
     List<ContainerSpec> out = new ArrayList<>();
-    List<Container> init = spec.getInitContainers() == null ? List.of()
-        : spec.getInitContainers();
+    List<Container> init = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
     for (int i = 0; i < init.size(); i++) {
       Container c = init.get(i);
-      out.add(container(r, c, base + ".initContainers[" + i + "]", true,
-          "Always".equals(c.getRestartPolicy()), memoryVolumes));
+      out.add(
+          container(
+              r,
+              c,
+              base + ".initContainers[" + i + "]",
+              true,
+              "Always".equals(c.getRestartPolicy()),
+              memoryVolumes));
     }
     List<Container> main = spec.getContainers() == null ? List.of() : spec.getContainers();
     for (int i = 0; i < main.size(); i++) {
-      out.add(container(r, main.get(i), base + ".containers[" + i + "]", false, i > 0,
-          memoryVolumes));
+      out.add(
+          container(r, main.get(i), base + ".containers[" + i + "]", false, i > 0, memoryVolumes));
     }
     return out;
   }
 
-  private ContainerSpec container(ObjectRef r, Container c, String path, boolean init,
-      boolean sidecar, Set<String> memoryVolumes) {
+  private ContainerSpec container(
+      ObjectRef r,
+      Container c,
+      String path,
+      boolean init,
+      boolean sidecar,
+      Set<String> memoryVolumes) {
     if (c.getName() == null) {
       throw new IllegalArgumentException(path + " has no name");
     }
@@ -443,17 +555,25 @@ public final class ClusterConverter {
     }
     List<ContainerSpec.TmpfsMount> tmpfs = new ArrayList<>();
     if (c.getVolumeMounts() != null) {
-      c.getVolumeMounts().stream().filter(m -> memoryVolumes.contains(m.getName())
-          && m.getMountPath() != null)
+      c.getVolumeMounts().stream()
+          .filter(m -> memoryVolumes.contains(m.getName()) && m.getMountPath() != null)
           .forEach(m -> tmpfs.add(new ContainerSpec.TmpfsMount(m.getName(), m.getMountPath())));
     }
-    return new ContainerSpec(intern(c.getName()), path, init, sidecar,
+    return new ContainerSpec(
+        intern(c.getName()),
+        path,
+        init,
+        sidecar,
         Optional.ofNullable(intern(c.getImage())),
-        res == null ? OptionalLong.empty() : bytes(r, path + ".resources.requests.memory",
-            res.getRequests()),
-        res == null ? OptionalLong.empty() : bytes(r, path + ".resources.limits.memory",
-            res.getLimits()),
-        args, env, tmpfs);
+        res == null
+            ? OptionalLong.empty()
+            : bytes(r, path + ".resources.requests.memory", res.getRequests()),
+        res == null
+            ? OptionalLong.empty()
+            : bytes(r, path + ".resources.limits.memory", res.getLimits()),
+        args,
+        env,
+        tmpfs);
   }
 
   private boolean template(HasMetadata w, PodTemplateSpec t, String base) {
@@ -461,23 +581,35 @@ public final class ClusterConverter {
       return true;
     }
     ObjectRef r = ref(w);
-    templates.add(new PodDraft(new ClusterPod(r, Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.ofNullable(t.getSpec().getPriorityClassName()),
-        containers(r, t.getSpec(), base), List.of(), claims(t.getSpec())), Optional.empty()));
+    templates.add(
+        new PodDraft(
+            new ClusterPod(
+                r,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.ofNullable(t.getSpec().getPriorityClassName()),
+                containers(r, t.getSpec(), base),
+                List.of(),
+                claims(t.getSpec())),
+            Optional.empty()));
     return true;
   }
 
   private boolean replicaSet(ReplicaSet r) {
     controller(r).ifPresent(o -> ownerOf.put(key(ref(r)), o));
-    return template(r, r.getSpec() == null ? null : r.getSpec().getTemplate(),
-        "spec.template.spec");
+    return template(
+        r, r.getSpec() == null ? null : r.getSpec().getTemplate(), "spec.template.spec");
   }
 
   private boolean job(Job j) {
     controller(j).ifPresent(o -> ownerOf.put(key(ref(j)), o));
-    return template(j, j.getSpec() == null ? null : j.getSpec().getTemplate(),
-        "spec.template.spec");
+    return template(
+        j, j.getSpec() == null ? null : j.getSpec().getTemplate(), "spec.template.spec");
   }
 
   private boolean event(Event e) {
@@ -486,44 +618,53 @@ public final class ClusterConverter {
       problems.problem(ref(e).describe(), "involvedObject has no kind or name; skipped");
       return false;
     }
-    String last = e.getLastTimestamp() != null ? e.getLastTimestamp()
-        : e.getEventTime() != null ? e.getEventTime().getTime() : null;
-    events.add(new ClusterEvent(ref(e), ObjectRef.of(intern(inv.getKind()),
-        intern(inv.getNamespace()), intern(inv.getName())),
-        e.getReason() == null ? "" : intern(e.getReason()),
-        e.getMessage() == null ? "" : e.getMessage(), Optional.ofNullable(intern(e.getType())),
-        e.getCount() == null || e.getCount() < 1 ? 1 : e.getCount(),
-        Optional.ofNullable(last)));
+    String last =
+        e.getLastTimestamp() != null
+            ? e.getLastTimestamp()
+            : e.getEventTime() != null ? e.getEventTime().getTime() : null;
+    events.add(
+        new ClusterEvent(
+            ref(e),
+            ObjectRef.of(intern(inv.getKind()), intern(inv.getNamespace()), intern(inv.getName())),
+            e.getReason() == null ? "" : intern(e.getReason()),
+            e.getMessage() == null ? "" : e.getMessage(),
+            Optional.ofNullable(intern(e.getType())),
+            e.getCount() == null || e.getCount() < 1 ? 1 : e.getCount(),
+            Optional.ofNullable(last)));
     return true;
   }
 
   private boolean priorityClass(PriorityClass pc) {
-    priorityClasses.add(new PriorityClassInfo(ref(pc), pc.getValue() == null ? 0
-        : pc.getValue()));
+    priorityClasses.add(new PriorityClassInfo(ref(pc), pc.getValue() == null ? 0 : pc.getValue()));
     return true;
   }
 
   private boolean claim(PersistentVolumeClaim c) {
     Map<String, String> ann = c.getMetadata().getAnnotations();
-    claims.add(new Volumes.Claim(ref(c), Optional.ofNullable(c.getStatus() == null ? null
-        : c.getStatus().getPhase()), Optional.ofNullable(c.getSpec() == null ? null
-            : c.getSpec().getVolumeName()), Optional.ofNullable(ann == null ? null
-                : ann.get("volume.kubernetes.io/selected-node"))));
+    claims.add(
+        new Volumes.Claim(
+            ref(c),
+            Optional.ofNullable(c.getStatus() == null ? null : c.getStatus().getPhase()),
+            Optional.ofNullable(c.getSpec() == null ? null : c.getSpec().getVolumeName()),
+            Optional.ofNullable(
+                ann == null ? null : ann.get("volume.kubernetes.io/selected-node"))));
     return true;
   }
 
   private boolean volume(PersistentVolume v) {
     List<String> hosts = new ArrayList<>();
-    if (v.getSpec() != null && v.getSpec().getNodeAffinity() != null
+    if (v.getSpec() != null
+        && v.getSpec().getNodeAffinity() != null
         && v.getSpec().getNodeAffinity().getRequired() != null
         && v.getSpec().getNodeAffinity().getRequired().getNodeSelectorTerms() != null) {
-      for (NodeSelectorTerm t : v.getSpec().getNodeAffinity().getRequired()
-          .getNodeSelectorTerms()) {
+      for (NodeSelectorTerm t :
+          v.getSpec().getNodeAffinity().getRequired().getNodeSelectorTerms()) {
         if (t.getMatchExpressions() == null) {
           continue;
         }
         for (NodeSelectorRequirement req : t.getMatchExpressions()) {
-          if ("kubernetes.io/hostname".equals(req.getKey()) && "In".equals(req.getOperator())
+          if ("kubernetes.io/hostname".equals(req.getKey())
+              && "In".equals(req.getOperator())
               && req.getValues() != null) {
             hosts.addAll(req.getValues());
           }
@@ -531,13 +672,22 @@ public final class ClusterConverter {
       }
     }
     Optional<ObjectRef> claim = Optional.empty();
-    if (v.getSpec() != null && v.getSpec().getClaimRef() != null
+    if (v.getSpec() != null
+        && v.getSpec().getClaimRef() != null
         && v.getSpec().getClaimRef().getName() != null) {
-      claim = Optional.of(ObjectRef.of("PersistentVolumeClaim",
-          v.getSpec().getClaimRef().getNamespace(), v.getSpec().getClaimRef().getName()));
+      claim =
+          Optional.of(
+              ObjectRef.of(
+                  "PersistentVolumeClaim",
+                  v.getSpec().getClaimRef().getNamespace(),
+                  v.getSpec().getClaimRef().getName()));
     }
-    volumes.add(new Volumes.Volume(ref(v), Optional.ofNullable(v.getStatus() == null ? null
-        : v.getStatus().getPhase()), claim, hosts));
+    volumes.add(
+        new Volumes.Volume(
+            ref(v),
+            Optional.ofNullable(v.getStatus() == null ? null : v.getStatus().getPhase()),
+            claim,
+            hosts));
     return true;
   }
 
@@ -576,12 +726,18 @@ public final class ClusterConverter {
         return true;
       }
       case "KubeVirt" -> {
-        Object r = GenericKubernetesResource.get(g.getAdditionalProperties(), "spec",
-            "configuration", "additionalGuestMemoryOverheadRatio");
+        Object r =
+            GenericKubernetesResource.get(
+                g.getAdditionalProperties(),
+                "spec",
+                "configuration",
+                "additionalGuestMemoryOverheadRatio");
         if (r != null && ratio == null) {
           ratio = Double.parseDouble(r.toString());
-          ratioSource = "KubeVirt " + g.getMetadata().getName()
-              + " spec.configuration.additionalGuestMemoryOverheadRatio";
+          ratioSource =
+              "KubeVirt "
+                  + g.getMetadata().getName()
+                  + " spec.configuration.additionalGuestMemoryOverheadRatio";
         }
         return true;
       }
@@ -589,8 +745,8 @@ public final class ClusterConverter {
         if (HARVESTER_RATIO.equals(g.getMetadata().getName())) {
           Object v = g.getAdditionalProperties().get("value");
           Object d = g.getAdditionalProperties().get("default");
-          String text = v != null && !v.toString().isEmpty() ? v.toString()
-              : d == null ? "" : d.toString();
+          String text =
+              v != null && !v.toString().isEmpty() ? v.toString() : d == null ? "" : d.toString();
           double h = dev.oomlens.core.calc.KubevirtOverhead.parseHarvesterRatio(text);
           // Harvester's own setting wins over the KubeVirt CR it writes.
           ratio = h == 0 ? 1.0 : h;
@@ -611,14 +767,19 @@ public final class ClusterConverter {
       return true;
     }
     for (int i = 0; i < list.size(); i++) {
-      if (list.get(i) instanceof Map<?, ?> c && c.get("type") instanceof String type
+      if (list.get(i) instanceof Map<?, ?> c
+          && c.get("type") instanceof String type
           && c.get("status") instanceof String st) {
-        conditions.add(new Condition(r, "status.conditions[" + i + "]", type, st,
-            Optional.ofNullable(c.get("reason") instanceof String x ? x : null),
-            Optional.ofNullable(c.get("message") instanceof String x ? x : null)));
+        conditions.add(
+            new Condition(
+                r,
+                "status.conditions[" + i + "]",
+                type,
+                st,
+                Optional.ofNullable(c.get("reason") instanceof String x ? x : null),
+                Optional.ofNullable(c.get("message") instanceof String x ? x : null)));
       }
     }
     return true;
   }
-
 }

@@ -23,8 +23,7 @@ public final class ClusterDumps implements EvidenceSource {
   private final Map<String, Long> vmMemoryBytes;
 
   /**
-   * @param vmMemoryBytes the memory each node's VM was given, by node name ({@code ""}: every
-   *     node)
+   * @param vmMemoryBytes the memory each node's VM was given, by node name ({@code ""}: every node)
    */
   public ClusterDumps(List<Path> paths, Map<String, Long> vmMemoryBytes) {
     this.paths = List.copyOf(paths);
@@ -36,38 +35,49 @@ public final class ClusterDumps implements EvidenceSource {
     Map<String, List<Problem>> problems = new LinkedHashMap<>();
     Map<String, Long> counts = new HashMap<>();
     String[] current = {""};
-    ClusterConverter converter = new ClusterConverter((object, message) ->
-        problems.computeIfAbsent(current[0], k -> new ArrayList<>())
-            .add(new Problem(current[0], 0, object + ": " + message)));
+    ClusterConverter converter =
+        new ClusterConverter(
+            (object, message) ->
+                problems
+                    .computeIfAbsent(current[0], k -> new ArrayList<>())
+                    .add(new Problem(current[0], 0, object + ": " + message)));
     List<String> files = new ArrayList<>();
     DumpReader reader = new DumpReader();
     for (Path p : paths) {
-      reader.read(p, new DumpReader.Sink() {
-        @Override
-        public void object(HasMetadata object, String file) {
-          current[0] = file;
-          long before = converter.objects();
-          converter.add(object);
-          counts.merge(file, converter.objects() - before, Long::sum);
-        }
+      reader.read(
+          p,
+          new DumpReader.Sink() {
+            @Override
+            public void object(HasMetadata object, String file) {
+              current[0] = file;
+              long before = converter.objects();
+              converter.add(object);
+              counts.merge(file, converter.objects() - before, Long::sum);
+            }
 
-        @Override
-        public void problem(Problem problem) {
-          problems.computeIfAbsent(problem.file(), k -> new ArrayList<>()).add(problem);
-        }
+            @Override
+            public void problem(Problem problem) {
+              problems.computeIfAbsent(problem.file(), k -> new ArrayList<>()).add(problem);
+            }
 
-        @Override
-        public void fileRead(String file) {
-          files.add(file);
-        }
-      });
+            @Override
+            public void fileRead(String file) {
+              files.add(file);
+            }
+          });
     }
-    String source = paths.size() == 1 ? paths.getFirst().toString()
-        : paths.getFirst() + " and " + (paths.size() - 1) + " more";
+    String source =
+        paths.size() == 1
+            ? paths.getFirst().toString()
+            : paths.getFirst() + " and " + (paths.size() - 1) + " more";
     ClusterState state = converter.build(source).withVmMemory(vmMemoryBytes);
     for (String f : files) {
-      evidence.input(new Input(f, Input.Kind.CLUSTER, counts.getOrDefault(f, 0L),
-          problems.getOrDefault(f, List.of())));
+      evidence.input(
+          new Input(
+              f,
+              Input.Kind.CLUSTER,
+              counts.getOrDefault(f, 0L),
+              problems.getOrDefault(f, List.of())));
     }
     evidence.cluster(state);
   }

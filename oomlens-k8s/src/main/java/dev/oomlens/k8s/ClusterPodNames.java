@@ -46,12 +46,20 @@ public final class ClusterPodNames implements EvidenceSource {
           add(p.getStatus().getInitContainerStatuses(), containers);
           add(p.getStatus().getContainerStatuses(), containers);
         }
-        names.add(new PodName(p.getMetadata().getUid(), String.valueOf(
-            p.getMetadata().getNamespace()), p.getMetadata().getName(), containers));
+        names.add(
+            new PodName(
+                p.getMetadata().getUid(),
+                String.valueOf(p.getMetadata().getNamespace()),
+                p.getMetadata().getName(),
+                containers));
       }
     } catch (KubernetesClientException | IllegalStateException e) {
-      problems.add(new Problem(name, 0, "cannot list the pods that would name the kills: "
-          + LiveCluster.reason(e), Problem.Kind.UNREADABLE));
+      problems.add(
+          new Problem(
+              name,
+              0,
+              "cannot list the pods that would name the kills: " + LiveCluster.reason(e),
+              Problem.Kind.UNREADABLE));
     }
     evidence.podNames(names, new Input(name, Input.Kind.CLUSTER, names.size(), problems));
   }

@@ -49,15 +49,16 @@ public final class DumpReader {
     void fileRead(String file);
   }
 
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-      .build();
-  private static final ObjectMapper YAML = YAMLMapper.builder()
-      .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .build();
+  private static final ObjectMapper YAML =
+      YAMLMapper.builder().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
-  private final Serialization serialization = new Serialization(
-      SkippedFields.addTo(JsonMapper.builder()).build());
+  private final Serialization serialization =
+      new Serialization(SkippedFields.addTo(JsonMapper.builder()).build());
 
   /*
    * fabric8's serialization configures its own mapper (its modules for Quantity, IntOrString and
@@ -85,18 +86,27 @@ public final class DumpReader {
     if (Files.isDirectory(path)) {
       List<Path> files = new ArrayList<>();
       try (Stream<Path> walk = Files.walk(path)) {
-        walk.filter(Files::isRegularFile).filter(DumpReader::dumpName).sorted()
-            .forEach(files::add);
+        walk.filter(Files::isRegularFile).filter(DumpReader::dumpName).sorted().forEach(files::add);
       } catch (IOException | java.io.UncheckedIOException e) {
-        sink.problem(new Problem(name, 0, "cannot read directory " + name + ": "
-            + dev.oomlens.core.source.IoReasons.of(e instanceof IOException io ? io
-                : ((java.io.UncheckedIOException) e).getCause()), Problem.Kind.UNREADABLE));
+        sink.problem(
+            new Problem(
+                name,
+                0,
+                "cannot read directory "
+                    + name
+                    + ": "
+                    + dev.oomlens.core.source.IoReasons.of(
+                        e instanceof IOException io
+                            ? io
+                            : ((java.io.UncheckedIOException) e).getCause()),
+                Problem.Kind.UNREADABLE));
         sink.fileRead(name);
         return;
       }
       if (files.isEmpty()) {
-        sink.problem(new Problem(name, 0, "no .json, .yaml or .yml files in " + name,
-            Problem.Kind.UNREADABLE));
+        sink.problem(
+            new Problem(
+                name, 0, "no .json, .yaml or .yml files in " + name, Problem.Kind.UNREADABLE));
         sink.fileRead(name);
       }
       files.forEach(f -> readFile(f, sink));
@@ -115,8 +125,12 @@ public final class DumpReader {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
       read(in, name, sink);
     } catch (IOException e) {
-      sink.problem(new Problem(name, 0, "cannot read " + name + ": "
-          + dev.oomlens.core.source.IoReasons.of(e), Problem.Kind.UNREADABLE));
+      sink.problem(
+          new Problem(
+              name,
+              0,
+              "cannot read " + name + ": " + dev.oomlens.core.source.IoReasons.of(e),
+              Problem.Kind.UNREADABLE));
     }
     sink.fileRead(name);
   }
@@ -131,8 +145,8 @@ public final class DumpReader {
       return;
     }
     if (!text(head)) {
-      sink.problem(new Problem(name, 0, name + " is not a JSON or YAML text file",
-          Problem.Kind.NOT_TEXT));
+      sink.problem(
+          new Problem(name, 0, name + " is not a JSON or YAML text file", Problem.Kind.NOT_TEXT));
       return;
     }
     try {
@@ -143,9 +157,15 @@ public final class DumpReader {
       }
     } catch (JacksonException e) {
       long line = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getLineNr());
-      sink.problem(new Problem(name, line, "not valid " + (first == '{' || first == '['
-          ? "JSON" : "YAML") + ": " + e.getOriginalMessage().lines().findFirst().orElse(""),
-          Problem.Kind.DAMAGED));
+      sink.problem(
+          new Problem(
+              name,
+              line,
+              "not valid "
+                  + (first == '{' || first == '[' ? "JSON" : "YAML")
+                  + ": "
+                  + e.getOriginalMessage().lines().findFirst().orElse(""),
+              Problem.Kind.DAMAGED));
     }
   }
 
@@ -264,12 +284,16 @@ public final class DumpReader {
         }
       }
     }
-    if (kind != null && apiVersion != null && !kind.endsWith("List")
+    if (kind != null
+        && apiVersion != null
+        && !kind.endsWith("List")
         && !ClusterConverter.reads(kind)) {
       return;
     }
-    Class<? extends KubernetesResource> type = kind == null || apiVersion == null ? null
-        : serialization.getRegisteredKubernetesResource(apiVersion, kind);
+    Class<? extends KubernetesResource> type =
+        kind == null || apiVersion == null
+            ? null
+            : serialization.getRegisteredKubernetesResource(apiVersion, kind);
     if (type == null || kind.endsWith("List")) {
       try (JsonParser q = tb.asParser(p.objectReadContext())) {
         item(serialization.mapper.readTree(q), name, line, sink);
@@ -280,8 +304,15 @@ public final class DumpReader {
     try (JsonParser q = tb.asParser(p.objectReadContext())) {
       r = serialization.mapper.readValue(q, type);
     } catch (RuntimeException e) {
-      sink.problem(new Problem(name, line, kind + " " + (objectName == null ? "(no name)"
-          : objectName) + " cannot be read: " + firstLine(e)));
+      sink.problem(
+          new Problem(
+              name,
+              line,
+              kind
+                  + " "
+                  + (objectName == null ? "(no name)" : objectName)
+                  + " cannot be read: "
+                  + firstLine(e)));
       return;
     }
     if (r instanceof HasMetadata h) {
@@ -291,15 +322,24 @@ public final class DumpReader {
 
   private void item(JsonNode node, String name, long line, Sink sink) {
     if (!node.isObject()) {
-      sink.problem(new Problem(name, line, "expected a Kubernetes object, found "
-          + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+      sink.problem(
+          new Problem(
+              name,
+              line,
+              "expected a Kubernetes object, found "
+                  + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
       return;
     }
     String kind = node.path("kind").asString("");
     String apiVersion = node.path("apiVersion").asString("");
     if (kind.isEmpty() || apiVersion.isEmpty()) {
-      sink.problem(new Problem(name, line, "an object without apiVersion or kind ("
-          + node.path("metadata").path("name").asString("no name") + "); skipped"));
+      sink.problem(
+          new Problem(
+              name,
+              line,
+              "an object without apiVersion or kind ("
+                  + node.path("metadata").path("name").asString("no name")
+                  + "); skipped"));
       return;
     }
     if (kind.endsWith("List") && node.path("items").isArray()) {
@@ -312,9 +352,15 @@ public final class DumpReader {
     try {
       r = serialization.convertValue(node, KubernetesResource.class);
     } catch (RuntimeException e) {
-      sink.problem(new Problem(name, line, kind + " "
-          + node.path("metadata").path("name").asString("(no name)") + " cannot be read: "
-          + firstLine(e)));
+      sink.problem(
+          new Problem(
+              name,
+              line,
+              kind
+                  + " "
+                  + node.path("metadata").path("name").asString("(no name)")
+                  + " cannot be read: "
+                  + firstLine(e)));
       return;
     }
     if (r instanceof HasMetadata h) {
@@ -326,5 +372,4 @@ public final class DumpReader {
     String m = e instanceof JacksonException je ? je.getOriginalMessage() : e.getMessage();
     return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse("");
   }
-
 }

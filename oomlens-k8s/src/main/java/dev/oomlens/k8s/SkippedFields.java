@@ -21,38 +21,109 @@ import tools.jackson.databind.json.JsonMapper;
 final class SkippedFields {
   private SkippedFields() {}
 
-  @JsonIgnoreProperties({"affinity", "tolerations", "securityContext", "dnsPolicy", "dnsConfig",
-      "enableServiceLinks", "preemptionPolicy", "priority", "schedulerName", "serviceAccount",
-      "serviceAccountName", "terminationGracePeriodSeconds", "topologySpreadConstraints",
-      "hostAliases", "imagePullSecrets", "readinessGates", "nodeSelector", "automountServiceAccountToken",
-      "hostname", "subdomain", "setHostnameAsFQDN", "shareProcessNamespace", "runtimeClassName"})
+  @JsonIgnoreProperties({
+    "affinity",
+    "tolerations",
+    "securityContext",
+    "dnsPolicy",
+    "dnsConfig",
+    "enableServiceLinks",
+    "preemptionPolicy",
+    "priority",
+    "schedulerName",
+    "serviceAccount",
+    "serviceAccountName",
+    "terminationGracePeriodSeconds",
+    "topologySpreadConstraints",
+    "hostAliases",
+    "imagePullSecrets",
+    "readinessGates",
+    "nodeSelector",
+    "automountServiceAccountToken",
+    "hostname",
+    "subdomain",
+    "setHostnameAsFQDN",
+    "shareProcessNamespace",
+    "runtimeClassName"
+  })
   interface PodSpecMixin {}
 
-  @JsonIgnoreProperties({"ports", "readinessProbe", "livenessProbe", "startupProbe",
-      "securityContext", "terminationMessagePath", "terminationMessagePolicy", "imagePullPolicy",
-      "lifecycle", "envFrom", "workingDir", "stdin", "stdinOnce", "tty", "volumeDevices",
-      "resizePolicy"})
+  @JsonIgnoreProperties({
+    "ports",
+    "readinessProbe",
+    "livenessProbe",
+    "startupProbe",
+    "securityContext",
+    "terminationMessagePath",
+    "terminationMessagePolicy",
+    "imagePullPolicy",
+    "lifecycle",
+    "envFrom",
+    "workingDir",
+    "stdin",
+    "stdinOnce",
+    "tty",
+    "volumeDevices",
+    "resizePolicy"
+  })
   interface ContainerMixin {}
 
-  @JsonIgnoreProperties({"conditions", "hostIP", "hostIPs", "podIP", "podIPs", "startTime",
-      "nominatedNodeName", "resize", "ephemeralContainerStatuses", "resourceClaimStatuses"})
+  @JsonIgnoreProperties({
+    "conditions",
+    "hostIP",
+    "hostIPs",
+    "podIP",
+    "podIPs",
+    "startTime",
+    "nominatedNodeName",
+    "resize",
+    "ephemeralContainerStatuses",
+    "resourceClaimStatuses"
+  })
   interface PodStatusMixin {}
 
-  @JsonIgnoreProperties({"image", "imageID", "ready", "started", "allocatedResources",
-      "allocatedResourcesStatus", "resources", "volumeMounts", "user"})
+  @JsonIgnoreProperties({
+    "image",
+    "imageID",
+    "ready",
+    "started",
+    "allocatedResources",
+    "allocatedResourcesStatus",
+    "resources",
+    "volumeMounts",
+    "user"
+  })
   interface ContainerStatusMixin {}
 
-  @JsonIgnoreProperties({"images", "nodeInfo", "addresses", "daemonEndpoints", "volumesAttached",
-      "volumesInUse", "config", "runtimeHandlers", "features"})
+  @JsonIgnoreProperties({
+    "images",
+    "nodeInfo",
+    "addresses",
+    "daemonEndpoints",
+    "volumesAttached",
+    "volumesInUse",
+    "config",
+    "runtimeHandlers",
+    "features"
+  })
   interface NodeStatusMixin {}
 
-  @JsonIgnoreProperties({"projected", "configMap", "secret", "downwardAPI", "hostPath", "csi",
-      "ephemeral", "nfs"})
+  @JsonIgnoreProperties({
+    "projected",
+    "configMap",
+    "secret",
+    "downwardAPI",
+    "hostPath",
+    "csi",
+    "ephemeral",
+    "nfs"
+  })
   interface VolumeMixin {}
 
   /** {@code builder} with the mix-ins added. */
   static JsonMapper.Builder addTo(JsonMapper.Builder builder) {
-    return builder.addMixIn(PodSpec.class, PodSpecMixin.class)
+    return builder
+        .addMixIn(PodSpec.class, PodSpecMixin.class)
         .addMixIn(Container.class, ContainerMixin.class)
         .addMixIn(PodStatus.class, PodStatusMixin.class)
         .addMixIn(ContainerStatus.class, ContainerStatusMixin.class)

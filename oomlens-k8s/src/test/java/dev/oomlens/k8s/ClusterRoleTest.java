@@ -25,26 +25,29 @@ class ClusterRoleTest {
       }
       for (JsonNode group : rule.get("apiGroups")) {
         for (JsonNode resource : rule.get("resources")) {
-          granted.add(group.asString().isEmpty() ? resource.asString()
-              : resource.asString() + "." + group.asString());
+          granted.add(
+              group.asString().isEmpty()
+                  ? resource.asString()
+                  : resource.asString() + "." + group.asString());
         }
       }
     }
     for (String read : LiveCluster.RESOURCES) {
-      String qualified = read.contains(".") ? read
-          : switch (read) {
-            case "daemonsets", "deployments", "statefulsets", "replicasets" -> read + ".apps";
-            case "jobs", "cronjobs" -> read + ".batch";
-            case "priorityclasses" -> read + ".scheduling.k8s.io";
-            default -> read;
-          };
+      String qualified =
+          read.contains(".")
+              ? read
+              : switch (read) {
+                case "daemonsets", "deployments", "statefulsets", "replicasets" -> read + ".apps";
+                case "jobs", "cronjobs" -> read + ".batch";
+                case "priorityclasses" -> read + ".scheduling.k8s.io";
+                default -> read;
+              };
       assertThat(granted).as(read).contains(qualified);
     }
   }
 
   @Test
   void docs_showTheRoleAsItIs() throws IOException {
-    assertThat(Files.readString(Path.of("..", "docs", "k8s.md")))
-        .contains(Files.readString(ROLE));
+    assertThat(Files.readString(Path.of("..", "docs", "k8s.md"))).contains(Files.readString(ROLE));
   }
 }

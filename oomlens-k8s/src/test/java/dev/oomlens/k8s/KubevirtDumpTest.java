@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class KubevirtDumpTest {
   @TempDir Path dir;
 
-  private static final String VMI = """
+  private static final String VMI =
+      """
       apiVersion: kubevirt.io/v1
       kind: VirtualMachineInstance
       metadata: {name: win-01, namespace: vms}
@@ -42,29 +43,43 @@ class KubevirtDumpTest {
 
   private List<Finding> findings(String limit, String ratio) throws IOException {
     Path f = dir.resolve("vm.yaml");
-    Files.writeString(f, VMI.formatted(limit) + (ratio == null ? "" : """
+    Files.writeString(
+        f,
+        VMI.formatted(limit)
+            + (ratio == null
+                ? ""
+                : """
         ---
         apiVersion: harvesterhci.io/v1beta1
         kind: Setting
         metadata: {name: additional-guest-memory-overhead-ratio}
         value: "%s"
-        """.formatted(ratio)));
+        """
+                    .formatted(ratio)));
     EvidenceSet.Builder b = EvidenceSet.builder();
     new ClusterDumps(List.of(f), Map.of()).readInto(b);
     return Diagnosis.of(b.build()).findings().stream()
-        .filter(x -> x.code().equals("KUBEVIRT-OVERHEAD")).toList();
+        .filter(x -> x.code().equals("KUBEVIRT-OVERHEAD"))
+        .toList();
   }
 
   @Test
   void launcherSizedAtRatioOne_underHarvesters15_isShort() throws IOException {
     // KubeVirt 1.3 (the image tag): 8Gi/512 + 210Mi + 8Mi x 4 + 8Mi + 32Mi graphics = 298Mi,
     // x 1.5 = 447Mi: the launcher needs 8639Mi.
-    assertThat(findings("8490Mi", "1.5")).singleElement().satisfies(f -> {
-      assertThat(f.summary()).isEqualTo("VMI win-01: its launcher's 8490Mi limit is 149Mi short"
-          + " of guest plus KubeVirt's overhead (8639Mi)");
-      assertThat(f.reasoning()).contains("KubeVirt v0.59-v1.4 (from the launcher's image tag)",
-          "Harvester setting additional-guest-memory-overhead-ratio");
-    });
+    assertThat(findings("8490Mi", "1.5"))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.summary())
+                  .isEqualTo(
+                      "VMI win-01: its launcher's 8490Mi limit is 149Mi short"
+                          + " of guest plus KubeVirt's overhead (8639Mi)");
+              assertThat(f.reasoning())
+                  .contains(
+                      "KubeVirt v0.59-v1.4 (from the launcher's image tag)",
+                      "Harvester setting additional-guest-memory-overhead-ratio");
+            });
   }
 
   @Test

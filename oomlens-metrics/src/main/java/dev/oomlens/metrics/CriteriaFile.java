@@ -29,8 +29,13 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 
 /** A criteria file for {@code oomlens verify}: window, hosts, criteria. */
-public record CriteriaFile(Instant since, Optional<Instant> until, Optional<Duration> step,
-    String hostLabel, List<String> hosts, List<Criterion> criteria) {
+public record CriteriaFile(
+    Instant since,
+    Optional<Instant> until,
+    Optional<Duration> step,
+    String hostLabel,
+    List<String> hosts,
+    List<Criterion> criteria) {
 
   /** A mistake in the file: the message names the file and line. */
   public static final class Invalid extends IOException {
@@ -46,8 +51,8 @@ public record CriteriaFile(Instant since, Optional<Instant> until, Optional<Dura
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       root = new Yaml(new LoaderOptions()).compose(r);
     } catch (MarkedYAMLException e) {
-      throw new Invalid(name + ":" + (e.getProblemMark().getLine() + 1) + ": not YAML: "
-          + e.getProblem());
+      throw new Invalid(
+          name + ":" + (e.getProblemMark().getLine() + 1) + ": not YAML: " + e.getProblem());
     }
     if (!(root instanceof MappingNode map)) {
       throw new Invalid(name + ": expected keys since, hosts and criteria");
@@ -76,8 +81,12 @@ public record CriteriaFile(Instant since, Optional<Instant> until, Optional<Dura
             criteria.add(criterion(name, c));
           }
         }
-        default -> throw new Invalid(at(name, t.getKeyNode()) + "unknown key '" + key
-            + "' (expected since, until, step, hosts, host_label, criteria)");
+        default ->
+            throw new Invalid(
+                at(name, t.getKeyNode())
+                    + "unknown key '"
+                    + key
+                    + "' (expected since, until, step, hosts, host_label, criteria)");
       }
     }
     if (since == null) {
@@ -110,14 +119,21 @@ public record CriteriaFile(Instant since, Optional<Instant> until, Optional<Dura
               if (m.getValue().size() == 1) {
                 return Criterion.builtIn(k, Optional.of(scalar(file, t.getValueNode())), line);
               }
-              throw new Invalid(at(file, t.getKeyNode()) + "unknown key '" + k
-                  + "' in a criterion (expected name and expr, or a built-in check)");
+              throw new Invalid(
+                  at(file, t.getKeyNode())
+                      + "unknown key '"
+                      + k
+                      + "' in a criterion (expected name and expr, or a built-in check)");
             }
           }
         }
         if (expr == null || expr.isBlank()) {
-          throw new Invalid(file + ":" + line + ": a criterion needs 'expr' (PromQL that selects"
-              + " what is wrong)");
+          throw new Invalid(
+              file
+                  + ":"
+                  + line
+                  + ": a criterion needs 'expr' (PromQL that selects"
+                  + " what is wrong)");
         }
         return new Criterion(nameOf == null ? expr : nameOf, expr, line, Optional.empty());
       }
@@ -150,8 +166,12 @@ public record CriteriaFile(Instant since, Optional<Instant> until, Optional<Dura
     try {
       return OffsetDateTime.parse(s).toInstant();
     } catch (DateTimeParseException e) {
-      throw new Invalid(at(file, n) + "'" + s + "' is not an ISO 8601 time with an offset"
-          + " (2026-02-08T12:19:00Z)");
+      throw new Invalid(
+          at(file, n)
+              + "'"
+              + s
+              + "' is not an ISO 8601 time with an offset"
+              + " (2026-02-08T12:19:00Z)");
     }
   }
 

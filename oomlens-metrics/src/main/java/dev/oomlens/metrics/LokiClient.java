@@ -35,8 +35,10 @@ import java.util.Set;
 /** Pages through a Loki log query forward in time. */
 public final class LokiClient {
   static final int LIMIT = 5000;
+
   /** Loki's default max_entries_limit_per_query. */
   static final int MAX_LIMIT = 5000;
+
   private static final JsonFactory JSON = new JsonFactory();
 
   private final URI base;
@@ -62,8 +64,11 @@ public final class LokiClient {
     this.base = URI.create(s.endsWith("/") ? s : s + "/");
     this.headers = Map.copyOf(headers);
     this.limit = limit;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(HttpClient.Redirect.NORMAL).build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
   }
 
   public URI base() {
@@ -111,8 +116,13 @@ public final class LokiClient {
       }
       if (fresh.isEmpty() && last == start) {
         if (pageLimit >= MAX_LIMIT) {
-          throw new PrometheusClient.QueryFailed(where(query) + ": more than " + MAX_LIMIT
-              + " lines share the nanosecond " + last + "; they cannot be paged");
+          throw new PrometheusClient.QueryFailed(
+              where(query)
+                  + ": more than "
+                  + MAX_LIMIT
+                  + " lines share the nanosecond "
+                  + last
+                  + "; they cannot be paged");
         }
         pageLimit = Math.min(MAX_LIMIT, pageLimit * 2);
         continue;
@@ -131,10 +141,20 @@ public final class LokiClient {
   }
 
   private List<Entry> page(String query, long start, long end, int limit) throws IOException {
-    String q = "query=" + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&start=" + start
-        + "&end=" + end + "&limit=" + limit + "&direction=forward";
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("loki/api/v1/query_range?" + q))
-        .timeout(Duration.ofMinutes(5)).GET();
+    String q =
+        "query="
+            + URLEncoder.encode(query, StandardCharsets.UTF_8)
+            + "&start="
+            + start
+            + "&end="
+            + end
+            + "&limit="
+            + limit
+            + "&direction=forward";
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve("loki/api/v1/query_range?" + q))
+            .timeout(Duration.ofMinutes(5))
+            .GET();
     headers.forEach(b::header);
     HttpResponse<InputStream> r;
     try {
@@ -148,8 +168,8 @@ public final class LokiClient {
     try (InputStream in = r.body()) {
       if (r.statusCode() / 100 != 2) {
         String body = new String(in.readNBytes(500), StandardCharsets.UTF_8).strip();
-        throw new PrometheusClient.QueryFailed(where(query) + ": HTTP " + r.statusCode()
-            + (body.isEmpty() ? "" : ": " + body));
+        throw new PrometheusClient.QueryFailed(
+            where(query) + ": HTTP " + r.statusCode() + (body.isEmpty() ? "" : ": " + body));
       }
       return parse(in, query);
     }
@@ -172,8 +192,11 @@ public final class LokiClient {
             String d = p.currentName();
             p.nextToken();
             if (d.equals("resultType") && !"streams".equals(p.getValueAsString())) {
-              throw new PrometheusClient.QueryFailed(where(query) + ": the answer is "
-                  + p.getValueAsString() + ", not streams (a log query's answer)");
+              throw new PrometheusClient.QueryFailed(
+                  where(query)
+                      + ": the answer is "
+                      + p.getValueAsString()
+                      + ", not streams (a log query's answer)");
             } else if (d.equals("result")) {
               while (p.nextToken() == JsonToken.START_OBJECT) {
                 stream(p, out);
@@ -187,8 +210,12 @@ public final class LokiClient {
         }
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new PrometheusClient.QueryFailed(where(query) + ": not a Loki answer: line "
-          + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
+      throw new PrometheusClient.QueryFailed(
+          where(query)
+              + ": not a Loki answer: line "
+              + e.getLocation().getLineNr()
+              + ": "
+              + e.getOriginalMessage());
     }
     if (!"success".equals(status)) {
       throw new PrometheusClient.QueryFailed(where(query) + ": status " + status);
@@ -225,7 +252,8 @@ public final class LokiClient {
         p.skipChildren();
       }
     }
-    Map<String, String> stream = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(labels));
+    Map<String, String> stream =
+        java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(labels));
     for (int i = 0; i < lines.size(); i++) {
       out.add(new Entry(stream, times.get(i)[0], lines.get(i)));
     }

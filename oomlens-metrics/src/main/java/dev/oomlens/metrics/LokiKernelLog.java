@@ -41,10 +41,11 @@ import java.util.regex.Pattern;
 public final class LokiKernelLog implements EvidenceSource {
   static final List<String> HOST_LABELS =
       List.of("host", "hostname", "nodename", "node_name", "instance");
-  private static final Pattern FRAMED = Pattern.compile(
-      "^(<\\d+>|\\[\\s*\\d+\\.\\d+\\]|[A-Z][a-z]{2} [ \\d]\\d \\d\\d:|\\d{4}-\\d\\d-\\d\\d[T ]\\d).*");
-  private static final DateTimeFormatter ISO = DateTimeFormatter
-      .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxx").withZone(ZoneOffset.UTC);
+  private static final Pattern FRAMED =
+      Pattern.compile(
+          "^(<\\d+>|\\[\\s*\\d+\\.\\d+\\]|[A-Z][a-z]{2} [ \\d]\\d \\d\\d:|\\d{4}-\\d\\d-\\d\\d[T ]\\d).*");
+  private static final DateTimeFormatter ISO =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxx").withZone(ZoneOffset.UTC);
 
   private final LokiClient client;
   private final String query;
@@ -52,8 +53,8 @@ public final class LokiKernelLog implements EvidenceSource {
   private final Instant to;
   private final ReaderOptions options;
 
-  public LokiKernelLog(LokiClient client, String query, Instant from, Instant to,
-      ReaderOptions options) {
+  public LokiKernelLog(
+      LokiClient client, String query, Instant from, Instant to, ReaderOptions options) {
     this.client = requireNonNull(client, "client");
     this.query = requireNonNull(query, "query");
     this.from = requireNonNull(from, "from");
@@ -90,24 +91,30 @@ public final class LokiKernelLog implements EvidenceSource {
     Map<String, BufferedWriter> writers = new LinkedHashMap<>();
     String failure = null;
     try {
-      client.queryRange(query, from, to, page -> {
-        for (LokiClient.Entry e : page) {
-          String host = hostOf(e.stream());
-          BufferedWriter w = writers.get(host);
-          if (w == null) {
-            Path p = Files.createTempFile("oomlens-loki-", ".log");
-            p.toFile().deleteOnExit();
-            spools.put(host, p);
-            w = Files.newBufferedWriter(p, StandardCharsets.UTF_8);
-            writers.put(host, w);
-          }
-          w.write(framed(e, host));
-          w.write('\n');
-        }
-      });
+      client.queryRange(
+          query,
+          from,
+          to,
+          page -> {
+            for (LokiClient.Entry e : page) {
+              String host = hostOf(e.stream());
+              BufferedWriter w = writers.get(host);
+              if (w == null) {
+                Path p = Files.createTempFile("oomlens-loki-", ".log");
+                p.toFile().deleteOnExit();
+                spools.put(host, p);
+                w = Files.newBufferedWriter(p, StandardCharsets.UTF_8);
+                writers.put(host, w);
+              }
+              w.write(framed(e, host));
+              w.write('\n');
+            }
+          });
     } catch (IOException e) {
-      failure = e instanceof PrometheusClient.QueryFailed ? e.getMessage()
-          : name + ": " + IoReasons.of(e);
+      failure =
+          e instanceof PrometheusClient.QueryFailed
+              ? e.getMessage()
+              : name + ": " + IoReasons.of(e);
     } finally {
       for (BufferedWriter w : writers.values()) {
         try {
@@ -124,8 +131,12 @@ public final class LokiKernelLog implements EvidenceSource {
         try (InputStream in = Files.newInputStream(s.getValue())) {
           reader.read(input, in, sink);
         } catch (IOException e) {
-          sink.problem(new Problem(input, 0, "cannot read the lines spooled from Loki: "
-              + IoReasons.of(e), Problem.Kind.UNREADABLE));
+          sink.problem(
+              new Problem(
+                  input,
+                  0,
+                  "cannot read the lines spooled from Loki: " + IoReasons.of(e),
+                  Problem.Kind.UNREADABLE));
         }
       } finally {
         try {
@@ -136,8 +147,14 @@ public final class LokiKernelLog implements EvidenceSource {
       }
     }
     if (failure != null || spools.isEmpty()) {
-      evidence.input(new Input(name, Input.Kind.KERNEL_LOG, 0, failure == null ? List.of()
-          : List.of(new Problem(name, 0, failure, Problem.Kind.UNREADABLE))));
+      evidence.input(
+          new Input(
+              name,
+              Input.Kind.KERNEL_LOG,
+              0,
+              failure == null
+                  ? List.of()
+                  : List.of(new Problem(name, 0, failure, Problem.Kind.UNREADABLE))));
     }
   }
 }

@@ -25,7 +25,9 @@ public final class MatrixReader {
   static final int STRETCH = 8192;
   private static final JsonFactory JSON = new JsonFactory();
 
-  /** The answer was an error, or not a matrix: the message is Prometheus's own where it gave one. */
+  /**
+   * The answer was an error, or not a matrix: the message is Prometheus's own where it gave one.
+   */
   public static final class BadAnswer extends IOException {
     BadAnswer(String message) {
       super(message);
@@ -42,8 +44,12 @@ public final class MatrixReader {
    * @throws BadAnswer for an error answer, a result that is not a matrix, or malformed JSON (with
    *     the line and column)
    */
-  public static long read(InputStream in, String query, Function<Map<String, String>, Series.Role> role,
-      Consumer<Series> out) throws IOException {
+  public static long read(
+      InputStream in,
+      String query,
+      Function<Map<String, String>, Series.Role> role,
+      Consumer<Series> out)
+      throws IOException {
     long samples = 0;
     String status = null;
     String error = null;
@@ -65,8 +71,8 @@ public final class MatrixReader {
               if (f.equals("resultType")) {
                 String type = p.getValueAsString();
                 if (!"matrix".equals(type)) {
-                  throw new BadAnswer("the answer is a " + type + ", not a matrix (a range query's"
-                      + " answer)");
+                  throw new BadAnswer(
+                      "the answer is a " + type + ", not a matrix (a range query's" + " answer)");
                 }
               } else if (f.equals("result")) {
                 expect(p, v, JsonToken.START_ARRAY);
@@ -84,12 +90,17 @@ public final class MatrixReader {
     } catch (BadAnswer e) {
       throw e;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new BadAnswer("not a Prometheus answer: line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+      throw new BadAnswer(
+          "not a Prometheus answer: line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + ": "
+              + e.getOriginalMessage());
     }
     if ("error".equals(status)) {
-      throw new BadAnswer((errorType == null ? "" : errorType + ": ")
-          + (error == null ? "error" : error));
+      throw new BadAnswer(
+          (errorType == null ? "" : errorType + ": ") + (error == null ? "error" : error));
     }
     if (!"success".equals(status)) {
       throw new BadAnswer("not a Prometheus answer: no \"status\": \"success\"");
@@ -97,8 +108,12 @@ public final class MatrixReader {
     return samples;
   }
 
-  private static long series(JsonParser p, String query,
-      Function<Map<String, String>, Series.Role> role, Consumer<Series> out) throws IOException {
+  private static long series(
+      JsonParser p,
+      String query,
+      Function<Map<String, String>, Series.Role> role,
+      Consumer<Series> out)
+      throws IOException {
     Map<String, String> labels = new LinkedHashMap<>();
     long[] t = new long[256];
     double[] v = new double[256];
@@ -123,8 +138,10 @@ public final class MatrixReader {
         }
         while (p.nextToken() == JsonToken.START_ARRAY) {
           JsonToken tt = p.nextToken();
-          long millis = tt == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() * 1000
-              : Math.round(p.getValueAsDouble() * 1000);
+          long millis =
+              tt == JsonToken.VALUE_NUMBER_INT
+                  ? p.getLongValue() * 1000
+                  : Math.round(p.getValueAsDouble() * 1000);
           expect(p, p.nextToken(), JsonToken.VALUE_STRING);
           double value = value(p);
           expect(p, p.nextToken(), JsonToken.END_ARRAY);
@@ -153,8 +170,8 @@ public final class MatrixReader {
     return total;
   }
 
-  private static Series stretch(Series.Role role, String query, Map<String, String> labels,
-      long[] t, double[] v, int n) {
+  private static Series stretch(
+      Series.Role role, String query, Map<String, String> labels, long[] t, double[] v, int n) {
     Map<String, String> l = new LinkedHashMap<>(labels);
     l.remove("__name__");
     return new Series(role, query, l, Arrays.copyOf(t, n), Arrays.copyOf(v, n));
@@ -188,8 +205,8 @@ public final class MatrixReader {
 
   private static double parse(String s, JsonParser p) throws BadAnswer {
     if (s == null) {
-      throw new BadAnswer("line " + p.currentLocation().getLineNr() + ": a sample without a"
-          + " value");
+      throw new BadAnswer(
+          "line " + p.currentLocation().getLineNr() + ": a sample without a" + " value");
     }
     return switch (s) {
       case "NaN" -> Double.NaN;
@@ -199,19 +216,22 @@ public final class MatrixReader {
         try {
           yield Double.parseDouble(s);
         } catch (NumberFormatException e) {
-          throw new BadAnswer("line " + p.currentLocation().getLineNr() + ": '" + s
-              + "' is not a sample value");
+          throw new BadAnswer(
+              "line " + p.currentLocation().getLineNr() + ": '" + s + "' is not a sample value");
         }
       }
     };
   }
 
-  private static void expect(JsonParser p, JsonToken actual, JsonToken wanted)
-      throws IOException {
+  private static void expect(JsonParser p, JsonToken actual, JsonToken wanted) throws IOException {
     if (actual != wanted) {
-      throw new BadAnswer("not a Prometheus answer: line " + p.currentLocation().getLineNr()
-          + ": expected " + wanted.asString() + " but found " + (actual == null ? "the end"
-          : p.getText()));
+      throw new BadAnswer(
+          "not a Prometheus answer: line "
+              + p.currentLocation().getLineNr()
+              + ": expected "
+              + wanted.asString()
+              + " but found "
+              + (actual == null ? "the end" : p.getText()));
     }
   }
 

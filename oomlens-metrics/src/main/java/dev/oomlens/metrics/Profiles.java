@@ -12,7 +12,9 @@ final class Profiles implements Consumer<Series> {
   private final Map<MemoryProfile.Id, MemoryProfile> byId = new LinkedHashMap<>();
   private final String fallback;
 
-  /** @param fallback the name of a series whose labels name no workload (its file) */
+  /**
+   * @param fallback the name of a series whose labels name no workload (its file)
+   */
   Profiles(String fallback) {
     this.fallback = fallback;
   }

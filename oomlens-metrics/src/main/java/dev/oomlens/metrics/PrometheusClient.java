@@ -59,20 +59,25 @@ public final class PrometheusClient {
     this.base = URI.create(s.endsWith("/") ? s : s + "/");
     this.headers = Map.copyOf(headers);
     this.timeout = requireNonNull(timeout, "timeout");
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(HttpClient.Redirect.NORMAL).build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
   }
 
   /** Headers for a bearer token, basic auth (user:password) and extra {@code Name: value} ones. */
-  public static Map<String, String> headers(String bearerToken, String basicAuth,
-      List<String> extra) {
+  public static Map<String, String> headers(
+      String bearerToken, String basicAuth, List<String> extra) {
     Map<String, String> out = new LinkedHashMap<>();
     if (bearerToken != null) {
       out.put("Authorization", "Bearer " + bearerToken.strip());
     }
     if (basicAuth != null) {
-      out.put("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-          basicAuth.getBytes(StandardCharsets.UTF_8)));
+      out.put(
+          "Authorization",
+          "Basic "
+              + Base64.getEncoder().encodeToString(basicAuth.getBytes(StandardCharsets.UTF_8)));
     }
     for (String h : extra) {
       int colon = h.indexOf(':');
@@ -89,14 +94,20 @@ public final class PrometheusClient {
   }
 
   /**
-   * Runs {@code query} over {@code [start, end]} at {@code step}, handing each series' stretches
-   * to {@code out} in chunk order.
+   * Runs {@code query} over {@code [start, end]} at {@code step}, handing each series' stretches to
+   * {@code out} in chunk order.
    *
    * @return the number of samples read
    * @throws QueryFailed when the server cannot be reached or refuses the query
    */
-  public long queryRange(String query, Instant start, Instant end, Duration step,
-      Function<Map<String, String>, Series.Role> role, Consumer<Series> out) throws QueryFailed {
+  public long queryRange(
+      String query,
+      Instant start,
+      Instant end,
+      Duration step,
+      Function<Map<String, String>, Series.Role> role,
+      Consumer<Series> out)
+      throws QueryFailed {
     List<Instant[]> chunks = chunks(start, end, step);
     long samples = 0;
     CompletableFuture<HttpResponse<InputStream>> next = send(query, chunks.get(0), step);
@@ -121,8 +132,11 @@ public final class PrometheusClient {
           throw new QueryFailed(where(query) + ": HTTP " + r.statusCode());
         }
       } catch (MatrixReader.BadAnswer e) {
-        throw new QueryFailed(where(query) + ": " + (r.statusCode() / 100 != 2
-            ? "HTTP " + r.statusCode() + ": " : "") + e.getMessage());
+        throw new QueryFailed(
+            where(query)
+                + ": "
+                + (r.statusCode() / 100 != 2 ? "HTTP " + r.statusCode() + ": " : "")
+                + e.getMessage());
       } catch (IOException e) {
         throw new QueryFailed(where(query) + ": " + reason(e));
       }
@@ -136,7 +150,8 @@ public final class PrometheusClient {
 
   private static String reason(Throwable e) {
     if (e instanceof ConnectException) {
-      return "cannot connect (" + (e.getMessage() == null ? "connection refused" : e.getMessage())
+      return "cannot connect ("
+          + (e.getMessage() == null ? "connection refused" : e.getMessage())
           + ")";
     }
     if (e instanceof HttpTimeoutException) {
@@ -158,15 +173,23 @@ public final class PrometheusClient {
     return out;
   }
 
-  private CompletableFuture<HttpResponse<InputStream>> send(String query, Instant[] range,
-      Duration step) {
-    String form = "query=" + enc(query) + "&start=" + seconds(range[0]) + "&end="
-        + seconds(range[1]) + "&step=" + step.toMillis() / 1000.0;
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("api/v1/query_range"))
-        .timeout(timeout)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(form));
+  private CompletableFuture<HttpResponse<InputStream>> send(
+      String query, Instant[] range, Duration step) {
+    String form =
+        "query="
+            + enc(query)
+            + "&start="
+            + seconds(range[0])
+            + "&end="
+            + seconds(range[1])
+            + "&step="
+            + step.toMillis() / 1000.0;
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve("api/v1/query_range"))
+            .timeout(timeout)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(form));
     headers.forEach(b::header);
     return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofInputStream());
   }

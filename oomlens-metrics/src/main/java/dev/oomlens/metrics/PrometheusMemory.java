@@ -34,7 +34,11 @@ public final class PrometheusMemory implements EvidenceSource {
   private final Duration step;
   private final Optional<String> namespace;
 
-  public PrometheusMemory(PrometheusClient client, Instant from, Instant to, Duration step,
+  public PrometheusMemory(
+      PrometheusClient client,
+      Instant from,
+      Instant to,
+      Duration step,
       Optional<String> namespace) {
     this.client = requireNonNull(client, "client");
     this.from = requireNonNull(from, "from");
@@ -45,27 +49,43 @@ public final class PrometheusMemory implements EvidenceSource {
 
   /** The queries and the role of what each returns, in the order they are sent. */
   List<Query> queries() {
-    String sel = "container!=\"\",container!=\"POD\""
-        + namespace.map(n -> ",namespace=\"" + n.replace("\\", "\\\\").replace("\"", "\\\"")
-            + "\"").orElse("");
+    String sel =
+        "container!=\"\",container!=\"POD\""
+            + namespace
+                .map(n -> ",namespace=\"" + n.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+                .orElse("");
     String by = " by (namespace,pod,container)";
     String coarse = "[" + COARSE.toMinutes() + "m]";
     return List.of(
-        new Query(Series.Role.WORKING_SET, "container_memory_working_set_bytes{" + sel + "}",
-            step),
-        new Query(Series.Role.RSS, "max" + by + " (max_over_time(container_memory_rss{" + sel
-            + "}" + coarse + "))", COARSE),
-        new Query(Series.Role.CACHE, "max" + by + " (max_over_time(container_memory_cache{" + sel
-            + "}" + coarse + "))", COARSE),
-        new Query(Series.Role.LIMIT, "max" + by + " (container_spec_memory_limit_bytes{" + sel
-            + "})", COARSE),
+        new Query(Series.Role.WORKING_SET, "container_memory_working_set_bytes{" + sel + "}", step),
+        new Query(
+            Series.Role.RSS,
+            "max" + by + " (max_over_time(container_memory_rss{" + sel + "}" + coarse + "))",
+            COARSE),
+        new Query(
+            Series.Role.CACHE,
+            "max" + by + " (max_over_time(container_memory_cache{" + sel + "}" + coarse + "))",
+            COARSE),
+        new Query(
+            Series.Role.LIMIT,
+            "max" + by + " (container_spec_memory_limit_bytes{" + sel + "})",
+            COARSE),
         // kube-state-metrics' limit, for where cAdvisor reports none (0 means none to it)
-        new Query(Series.Role.LIMIT, "max" + by + " (kube_pod_container_resource_limits{" + sel
-            + ",resource=\"memory\"}) unless on (namespace,pod,container)"
-            + " (container_spec_memory_limit_bytes{" + sel
-            + "} > 0)", COARSE),
-        new Query(Series.Role.REQUEST, "max" + by + " (kube_pod_container_resource_requests{"
-            + sel + ",resource=\"memory\"})", COARSE));
+        new Query(
+            Series.Role.LIMIT,
+            "max"
+                + by
+                + " (kube_pod_container_resource_limits{"
+                + sel
+                + ",resource=\"memory\"}) unless on (namespace,pod,container)"
+                + " (container_spec_memory_limit_bytes{"
+                + sel
+                + "} > 0)",
+            COARSE),
+        new Query(
+            Series.Role.REQUEST,
+            "max" + by + " (kube_pod_container_resource_requests{" + sel + ",resource=\"memory\"})",
+            COARSE));
   }
 
   /** One query and the role of its series. */
@@ -84,8 +104,8 @@ public final class PrometheusMemory implements EvidenceSource {
     List<Query> all = queries();
     // The coarse queries are small (one point per 21 minutes): they run beside the working set,
     // so the server evaluates them while the working set is being read.
-    CompletableFuture<Coarse> coarse = CompletableFuture.supplyAsync(() -> coarse(all.subList(1,
-        all.size())));
+    CompletableFuture<Coarse> coarse =
+        CompletableFuture.supplyAsync(() -> coarse(all.subList(1, all.size())));
     try {
       Query ws = all.get(0);
       samples += client.queryRange(ws.promql(), from, to, ws.step(), l -> ws.role(), profiles);

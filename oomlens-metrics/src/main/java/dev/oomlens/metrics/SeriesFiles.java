@@ -51,7 +51,9 @@ public final class SeriesFiles implements EvidenceSource {
   private final List<String> files;
   private final LocalDate day;
 
-  /** @param day the date of the times in RSS logs, which print none */
+  /**
+   * @param day the date of the times in RSS logs, which print none
+   */
   public SeriesFiles(List<String> files, LocalDate day) {
     this.files = List.copyOf(files);
     this.day = day;
@@ -77,8 +79,9 @@ public final class SeriesFiles implements EvidenceSource {
           samples = text(file, in, profiles, problems);
         }
       } catch (IOException e) {
-        problems.add(new Problem(file, 0, "cannot read " + file + ": " + IoReasons.of(e),
-            Problem.Kind.UNREADABLE));
+        problems.add(
+            new Problem(
+                file, 0, "cannot read " + file + ": " + IoReasons.of(e), Problem.Kind.UNREADABLE));
       }
       profiles.into(evidence);
       evidence.input(new Input(file, Input.Kind.SERIES, samples, problems));
@@ -125,8 +128,13 @@ public final class SeriesFiles implements EvidenceSource {
         time = time(s.substring(0, a).strip());
         value = Double.parseDouble(s.substring(b + 1).strip());
       } catch (NumberFormatException | DateTimeParseException e) {
-        problems.add(new Problem(file, line, "expected a time (unix seconds or ISO 8601) and a"
-            + " value in bytes: " + s.strip()));
+        problems.add(
+            new Problem(
+                file,
+                line,
+                "expected a time (unix seconds or ISO 8601) and a"
+                    + " value in bytes: "
+                    + s.strip()));
         continue;
       }
       Map<String, String> labels = labels(series);
@@ -141,8 +149,8 @@ public final class SeriesFiles implements EvidenceSource {
     }
     for (Growing g : bySeries.values()) {
       g.sort();
-      out.accept(new Series(MatrixReader.roleOf(g.labels), file, strip(g.labels), g.times(),
-          g.values()));
+      out.accept(
+          new Series(MatrixReader.roleOf(g.labels), file, strip(g.labels), g.times(), g.values()));
     }
     return samples;
   }
@@ -153,8 +161,9 @@ public final class SeriesFiles implements EvidenceSource {
     return l;
   }
 
-  private long rssLog(String file, String first, BufferedReader r, Profiles out,
-      List<Problem> problems) throws IOException {
+  private long rssLog(
+      String file, String first, BufferedReader r, Profiles out, List<Problem> problems)
+      throws IOException {
     Growing g = new Growing(Map.of());
     long line = 0;
     long dayOffset = 0;

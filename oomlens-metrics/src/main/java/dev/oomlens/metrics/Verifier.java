@@ -42,27 +42,45 @@ public final class Verifier {
     for (Criterion c : file.criteria()) {
       List<SeriesWindow> offending = new ArrayList<>();
       Map<Map<String, String>, List<SeriesWindow.Sample>> bySeries = new LinkedHashMap<>();
-      client.queryRange(c.expr(), from, until, step, l -> Series.Role.WORKING_SET, s -> {
-        List<SeriesWindow.Sample> samples =
-            bySeries.computeIfAbsent(s.labels(), k -> new ArrayList<>());
-        for (int i = 0; i < s.size(); i++) {
-          samples.add(new SeriesWindow.Sample(Instant.ofEpochMilli(s.epochMillis()[i]),
-              s.values()[i]));
-        }
-      });
-      bySeries.forEach((labels, samples) -> offending.add(new SeriesWindow(c.expr(), labels,
-          samples.getFirst().time(), samples.getLast().time(), thin(samples))));
+      client.queryRange(
+          c.expr(),
+          from,
+          until,
+          step,
+          l -> Series.Role.WORKING_SET,
+          s -> {
+            List<SeriesWindow.Sample> samples =
+                bySeries.computeIfAbsent(s.labels(), k -> new ArrayList<>());
+            for (int i = 0; i < s.size(); i++) {
+              samples.add(
+                  new SeriesWindow.Sample(Instant.ofEpochMilli(s.epochMillis()[i]), s.values()[i]));
+            }
+          });
+      bySeries.forEach(
+          (labels, samples) ->
+              offending.add(
+                  new SeriesWindow(
+                      c.expr(),
+                      labels,
+                      samples.getFirst().time(),
+                      samples.getLast().time(),
+                      thin(samples))));
       results.add(new Verification.Result(c, offending));
     }
     Set<String> reporting = new LinkedHashSet<>();
-    Verification probe = new Verification(from, until, step, file.hostLabel(), file.hosts(),
-        List.of(), List.of());
+    Verification probe =
+        new Verification(from, until, step, file.hostLabel(), file.hosts(), List.of(), List.of());
     if (!file.hosts().isEmpty()) {
-      client.queryRange("max by (" + file.hostLabel() + ") (up)", from, until, step,
-          l -> Series.Role.WORKING_SET, s -> {
+      client.queryRange(
+          "max by (" + file.hostLabel() + ") (up)",
+          from,
+          until,
+          step,
+          l -> Series.Role.WORKING_SET,
+          s -> {
             if (s.size() > 0) {
-              reporting.add(probe.hostOf(new SeriesWindow("up", s.labels(), from, until,
-                  List.of())));
+              reporting.add(
+                  probe.hostOf(new SeriesWindow("up", s.labels(), from, until, List.of())));
             }
           });
     }
@@ -77,6 +95,7 @@ public final class Verifier {
     return all.stream()
         .sorted(Comparator.comparingDouble(SeriesWindow.Sample::value).reversed())
         .limit(Verification.Result.MAX_VALUES)
-        .sorted(Comparator.comparing(SeriesWindow.Sample::time)).toList();
+        .sorted(Comparator.comparing(SeriesWindow.Sample::time))
+        .toList();
   }
 }

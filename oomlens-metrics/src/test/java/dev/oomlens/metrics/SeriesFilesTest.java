@@ -44,17 +44,24 @@ class SeriesFilesTest {
     assertThat(s.shape()).isEqualTo(MemoryShape.Shape.LEAK);
     assertThat(s.slopeBytesPerHour() / MIB).isCloseTo(128, within(0.5));
 
-    Finding leak = Diagnosis.of(e).findings().stream().filter(f -> f.code().equals("LEAK"))
-        .findFirst().orElseThrow();
+    Finding leak =
+        Diagnosis.of(e).findings().stream()
+            .filter(f -> f.code().equals("LEAK"))
+            .findFirst()
+            .orElseThrow();
     assertThat(leak.summary()).isEqualTo("rss-log.txt grows 128.0 MiB per hour: a leak");
-    assertThat(leak.reasoning()).contains(
-        "512 MiB \u2192 4.0 h, 1 GiB \u2192 8.0 h, 2 GiB \u2192 16.0 h",
-        "Raising the limit is not the fix");
-    assertThat(e.inputs()).singleElement().satisfies(i -> {
-      assertThat(i.kind()).isEqualTo(Input.Kind.SERIES);
-      assertThat(i.events()).isEqualTo(181);
-      assertThat(i.isWhole()).isTrue();
-    });
+    assertThat(leak.reasoning())
+        .contains(
+            "512 MiB \u2192 4.0 h, 1 GiB \u2192 8.0 h, 2 GiB \u2192 16.0 h",
+            "Raising the limit is not the fix");
+    assertThat(e.inputs())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.kind()).isEqualTo(Input.Kind.SERIES);
+              assertThat(i.events()).isEqualTo(181);
+              assertThat(i.isWhole()).isTrue();
+            });
   }
 
   @Test
@@ -62,16 +69,18 @@ class SeriesFilesTest {
     Path f = dir.resolve("ws.csv");
     StringBuilder s = new StringBuilder("time,series,value\n");
     for (int i = 0; i < 60; i++) {
-      s.append(1770508800 + i * 60).append(",container_memory_working_set_bytes{pod=\"a\","
-          + "container=\"c\"},").append(100 * MIB).append('\n');
+      s.append(1770508800 + i * 60)
+          .append(",container_memory_working_set_bytes{pod=\"a\"," + "container=\"c\"},")
+          .append(100 * MIB)
+          .append('\n');
     }
     s.append("yesterday,x,1\n");
     s.append("1770512400,container_memory_working_set_bytes{pod=\"a\",container=\"c\"\n");
     Files.writeString(f, s);
     EvidenceSet e = read(f.toString());
-    assertThat(e.memory()).singleElement()
-        .satisfies(p -> assertThat(p.samples()).isEqualTo(60));
-    assertThat(e.inputs().getFirst().problems()).extracting(Problem::line)
+    assertThat(e.memory()).singleElement().satisfies(p -> assertThat(p.samples()).isEqualTo(60));
+    assertThat(e.inputs().getFirst().problems())
+        .extracting(Problem::line)
         .containsExactly(62L, 63L);
     assertThat(e.inputs().getFirst().isWhole()).isTrue();
   }
@@ -79,15 +88,24 @@ class SeriesFilesTest {
   @Test
   void queryRangeJson_streamed_withRestartsById() throws IOException {
     Path f = dir.resolve("answer.json");
-    StringBuilder s = new StringBuilder("{\"status\":\"success\",\"data\":{\"resultType\":"
-        + "\"matrix\",\"result\":[");
+    StringBuilder s =
+        new StringBuilder(
+            "{\"status\":\"success\",\"data\":{\"resultType\":" + "\"matrix\",\"result\":[");
     for (int c = 0; c < 2; c++) {
-      s.append(c == 0 ? "" : ",").append("{\"metric\":{\"__name__\":"
-          + "\"container_memory_working_set_bytes\",\"namespace\":\"ns\",\"pod\":\"p\","
-          + "\"container\":\"app\",\"id\":\"/c").append(c).append("\"},\"values\":[");
+      s.append(c == 0 ? "" : ",")
+          .append(
+              "{\"metric\":{\"__name__\":"
+                  + "\"container_memory_working_set_bytes\",\"namespace\":\"ns\",\"pod\":\"p\","
+                  + "\"container\":\"app\",\"id\":\"/c")
+          .append(c)
+          .append("\"},\"values\":[");
       for (int i = 0; i < 20_000; i++) {
-        s.append(i == 0 ? "" : ",").append('[').append(1770508800 + c * 600_000 + i * 30)
-            .append(",\"").append(10 * MIB + i * 1024L).append("\"]");
+        s.append(i == 0 ? "" : ",")
+            .append('[')
+            .append(1770508800 + c * 600_000 + i * 30)
+            .append(",\"")
+            .append(10 * MIB + i * 1024L)
+            .append("\"]");
       }
       s.append("]}");
     }
@@ -104,8 +122,10 @@ class SeriesFilesTest {
   @Test
   void errorAnswer_spoilsTheFile_withPrometheusMessage() throws IOException {
     Path f = dir.resolve("error.json");
-    Files.writeString(f, "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse"
-        + " error at char 5\"}");
+    Files.writeString(
+        f,
+        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse"
+            + " error at char 5\"}");
     EvidenceSet e = read(f.toString());
     assertThat(e.inputs().getFirst().isWhole()).isFalse();
     assertThat(e.inputs().getFirst().whyNotWhole()).hasValue("bad_data: parse error at char 5");
@@ -136,19 +156,26 @@ class SeriesFilesTest {
   @Test
   void criteriaFile_mistakesNameTheirLine() throws IOException {
     Path f = dir.resolve("c.yaml");
-    Files.writeString(f, "since: 2026-02-08T12:19:00Z\nhosts: [a]\ncriteria:\n  - swap-present\n"
-        + "  - no-alert:\n  - name: x\n");
+    Files.writeString(
+        f,
+        "since: 2026-02-08T12:19:00Z\nhosts: [a]\ncriteria:\n  - swap-present\n"
+            + "  - no-alert:\n  - name: x\n");
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> CriteriaFile.read(f)))
         .hasMessage(f + ":5: no-alert needs an alert name (no-alert: NAME)");
     Files.writeString(f, "since: yesterday\ncriteria: [swap-present]\n");
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> CriteriaFile.read(f)))
         .hasMessageStartingWith(f + ":1: 'yesterday' is not an ISO 8601 time");
-    Files.writeString(f, "since: 2026-02-08T12:19:00Z\ncriteria:\n  - swap-present\n"
-        + "  - available-above: 200Mi\n  - name: upgrade\n    expr: up == 0\n");
+    Files.writeString(
+        f,
+        "since: 2026-02-08T12:19:00Z\ncriteria:\n  - swap-present\n"
+            + "  - available-above: 200Mi\n  - name: upgrade\n    expr: up == 0\n");
     CriteriaFile c = CriteriaFile.read(f);
-    assertThat(c.criteria()).extracting(x -> x.expr()).containsExactly(
-        "node_memory_SwapTotal_bytes == 0", "node_memory_MemAvailable_bytes < 209715200",
-        "up == 0");
+    assertThat(c.criteria())
+        .extracting(x -> x.expr())
+        .containsExactly(
+            "node_memory_SwapTotal_bytes == 0",
+            "node_memory_MemAvailable_bytes < 209715200",
+            "up == 0");
     assertThat(c.criteria()).extracting(x -> x.line()).containsExactly(3L, 4L, 5L);
   }
 }

@@ -17,13 +17,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH benchmark of the scan loop: every line of a generated 16 MiB log (mixed framing, about one OOM
- * report per MiB, see {@link KernelLogGenerator}) that holds an anchor, found with the newlines
- * before it counted, as the parallel scan's workers do over 64 KiB views. {@code onePass} is
- * {@link AnchorSearch} (SWAR, one pass for every anchor and the newlines); {@code stringIndexOf}
- * the search it replaced (StringAnchorSearch in oomlens-core's test sources: a Latin-1 String per
- * view, one indexOf pass per anchor, a separate newline count). Score: scans of the whole log per
- * second; times 16 MiB is bytes per second.
+ * JMH benchmark of the scan loop: every line of a generated 16 MiB log (mixed framing, about one
+ * OOM report per MiB, see {@link KernelLogGenerator}) that holds an anchor, found with the newlines
+ * before it counted, as the parallel scan's workers do over 64 KiB views. {@code onePass} is {@link
+ * AnchorSearch} (SWAR, one pass for every anchor and the newlines); {@code stringIndexOf} the
+ * search it replaced (StringAnchorSearch in oomlens-core's test sources: a Latin-1 String per view,
+ * one indexOf pass per anchor, a separate newline count). Score: scans of the whole log per second;
+ * times 16 MiB is bytes per second.
  *
  * {@snippet lang="shell" :
  * ./mvnw -B -q -pl oomlens-bench -am package -DskipTests

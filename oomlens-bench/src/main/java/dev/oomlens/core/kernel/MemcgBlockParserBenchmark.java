@@ -104,8 +104,10 @@ public class MemcgBlockParserBenchmark {
       if (in == null) {
         throw new IOException("missing resource " + resource);
       }
-      return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
-          .filter(l -> !l.isBlank()).toList();
+      return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+          .lines()
+          .filter(l -> !l.isBlank())
+          .toList();
     }
   }
 }

@@ -31,8 +31,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * regular expressions it replaced (TaskTableRegexParser, from oomlens-core's test sources). Each
  * row goes through the calls OomReportBuilder makes on it: is it a header, does it look like a row,
  * read it. The rows are every task-table row of the generator's corpus reports (kernels 3.10 to
- * 6.8), after their framing is taken off. In this package, not the bench's own, because the
- * readers are package-private. Score: rows per second.
+ * 6.8), after their framing is taken off. In this package, not the bench's own, because the readers
+ * are package-private. Score: rows per second.
  *
  * {@snippet lang="shell" :
  * ./mvnw -B -q -pl oomlens-bench -am package -DskipTests
@@ -116,8 +116,10 @@ public class TaskTableParserBenchmark {
       if (in == null) {
         throw new IOException("missing resource " + resource);
       }
-      return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
-          .filter(l -> !l.isBlank()).toList();
+      return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+          .lines()
+          .filter(l -> !l.isBlank())
+          .toList();
     }
   }
 }

@@ -22,9 +22,8 @@ import java.util.Locale;
  */
 
 /**
- * A JVM memory budget within a total (a container limit): the heap that remains once direct
- * memory, metaspace, code cache and thread stacks are set aside, per the java-buildpack memory
- * calculator.
+ * A JVM memory budget within a total (a container limit): the heap that remains once direct memory,
+ * metaspace, code cache and thread stacks are set aside, per the java-buildpack memory calculator.
  *
  * @param totalBytes the memory the whole JVM process must fit in
  * @param heapBytes {@code totalBytes} minus every other region; zero or negative when they do not
@@ -44,10 +43,13 @@ public record JvmBudget(
 
   /** The calculator's default for {@code -XX:MaxDirectMemorySize}. */
   public static final long DEFAULT_DIRECT_BYTES = 10 * MIB;
+
   /** The calculator's default for {@code -XX:ReservedCodeCacheSize}. */
   public static final long DEFAULT_CODE_CACHE_BYTES = 240 * MIB;
+
   /** The calculator's default for {@code -Xss}. */
   public static final long DEFAULT_STACK_BYTES = MIB;
+
   /** Paketo's default thread count ({@code BPL_JVM_THREAD_COUNT}). */
   public static final int DEFAULT_THREAD_COUNT = 250;
 
@@ -55,8 +57,12 @@ public record JvmBudget(
     if (totalBytes <= 0) {
       throw new IllegalArgumentException("totalBytes=" + totalBytes);
     }
-    if (headroomBytes < 0 || directBytes < 0 || metaspaceBytes < 0 || codeCacheBytes < 0
-        || stackBytes < 0 || threadCount < 0) {
+    if (headroomBytes < 0
+        || directBytes < 0
+        || metaspaceBytes < 0
+        || codeCacheBytes < 0
+        || stackBytes < 0
+        || threadCount < 0) {
       throw new IllegalArgumentException("regions must not be negative");
     }
   }
@@ -77,7 +83,10 @@ public record JvmBudget(
       if (headroomPercent < 0 || headroomPercent > 99) {
         throw new IllegalArgumentException("headroomPercent=" + headroomPercent);
       }
-      if (directBytes < 0 || metaspaceBytes < 0 || codeCacheBytes < 0 || stackBytes < 0
+      if (directBytes < 0
+          || metaspaceBytes < 0
+          || codeCacheBytes < 0
+          || stackBytes < 0
           || threadCount < 0) {
         throw new IllegalArgumentException("regions must not be negative");
       }
@@ -85,23 +94,28 @@ public record JvmBudget(
 
     /** The calculator's defaults (direct 10M, code cache 240M, 1M stacks, 250 threads). */
     public static Regions defaults(long metaspaceBytes) {
-      return new Regions(0, DEFAULT_DIRECT_BYTES, metaspaceBytes, DEFAULT_CODE_CACHE_BYTES,
-          DEFAULT_STACK_BYTES, DEFAULT_THREAD_COUNT);
+      return new Regions(
+          0,
+          DEFAULT_DIRECT_BYTES,
+          metaspaceBytes,
+          DEFAULT_CODE_CACHE_BYTES,
+          DEFAULT_STACK_BYTES,
+          DEFAULT_THREAD_COUNT);
     }
 
     public Regions withThreadCount(int threads) {
-      return new Regions(headroomPercent, directBytes, metaspaceBytes, codeCacheBytes, stackBytes,
-          threads);
+      return new Regions(
+          headroomPercent, directBytes, metaspaceBytes, codeCacheBytes, stackBytes, threads);
     }
 
     public Regions withCodeCacheBytes(long bytes) {
-      return new Regions(headroomPercent, directBytes, metaspaceBytes, bytes, stackBytes,
-          threadCount);
+      return new Regions(
+          headroomPercent, directBytes, metaspaceBytes, bytes, stackBytes, threadCount);
     }
 
     public Regions withStackBytes(long bytes) {
-      return new Regions(headroomPercent, directBytes, metaspaceBytes, codeCacheBytes, bytes,
-          threadCount);
+      return new Regions(
+          headroomPercent, directBytes, metaspaceBytes, codeCacheBytes, bytes, threadCount);
     }
   }
 
@@ -116,17 +130,26 @@ public record JvmBudget(
   /** Budgets a JVM in {@code totalBytes} with the given regions. */
   public static JvmBudget calculate(long totalBytes, Regions regions) {
     long headroom = totalBytes * regions.headroomPercent() / 100;
-    long overhead = headroom + regions.directBytes() + regions.metaspaceBytes()
-        + regions.codeCacheBytes() + regions.stackBytes() * regions.threadCount();
-    return new JvmBudget(totalBytes, headroom, regions.directBytes(), regions.metaspaceBytes(),
-        regions.codeCacheBytes(), regions.stackBytes(), regions.threadCount(),
+    long overhead =
+        headroom
+            + regions.directBytes()
+            + regions.metaspaceBytes()
+            + regions.codeCacheBytes()
+            + regions.stackBytes() * regions.threadCount();
+    return new JvmBudget(
+        totalBytes,
+        headroom,
+        regions.directBytes(),
+        regions.metaspaceBytes(),
+        regions.codeCacheBytes(),
+        regions.stackBytes(),
+        regions.threadCount(),
         totalBytes - overhead);
   }
 
   /** Everything but the heap: headroom, direct memory, metaspace, code cache and stacks. */
   public long overheadBytes() {
-    return headroomBytes + directBytes + metaspaceBytes + codeCacheBytes
-        + stackBytes * threadCount;
+    return headroomBytes + directBytes + metaspaceBytes + codeCacheBytes + stackBytes * threadCount;
   }
 
   /** True when the regions leave a positive heap. */
@@ -135,8 +158,8 @@ public record JvmBudget(
   }
 
   /**
-   * The heap as a share of the total, rounded down to one decimal, for
-   * {@code -XX:MaxRAMPercentage} (which the JVM applies to the container limit it detects).
+   * The heap as a share of the total, rounded down to one decimal, for {@code -XX:MaxRAMPercentage}
+   * (which the JVM applies to the container limit it detects).
    */
   public double maxRamPercentage() {
     if (!fits()) {
@@ -146,25 +169,27 @@ public record JvmBudget(
   }
 
   /**
-   * The flags that cap every region: {@code -XX:MaxRAMPercentage} for the heap (so it follows
-   * the limit), then metaspace, code cache, direct memory and thread stack size. Caps are
-   * rounded up to whole MiB (stacks to whole KiB) and the percentage down, so the heap never
-   * gets more than the budget left it.
+   * The flags that cap every region: {@code -XX:MaxRAMPercentage} for the heap (so it follows the
+   * limit), then metaspace, code cache, direct memory and thread stack size. Caps are rounded up to
+   * whole MiB (stacks to whole KiB) and the percentage down, so the heap never gets more than the
+   * budget left it.
    *
    * @throws IllegalStateException when the regions leave no heap
    */
   public List<String> flags() {
     if (!fits()) {
-      throw new IllegalStateException("no heap left: regions exceed the total by "
-          + (-heapBytes) + " bytes");
+      throw new IllegalStateException(
+          "no heap left: regions exceed the total by " + (-heapBytes) + " bytes");
     }
     List<String> flags = new ArrayList<>();
     flags.add(String.format(Locale.ROOT, "-XX:MaxRAMPercentage=%.1f", maxRamPercentage()));
     flags.add("-XX:MaxMetaspaceSize=" + ceilMib(metaspaceBytes) + "M");
     flags.add("-XX:ReservedCodeCacheSize=" + ceilMib(codeCacheBytes) + "M");
     flags.add("-XX:MaxDirectMemorySize=" + ceilMib(directBytes) + "M");
-    flags.add(stackBytes % MIB == 0 ? "-Xss" + stackBytes / MIB + "M"
-        : "-Xss" + Math.ceilDiv(stackBytes, 1024) + "K");
+    flags.add(
+        stackBytes % MIB == 0
+            ? "-Xss" + stackBytes / MIB + "M"
+            : "-Xss" + Math.ceilDiv(stackBytes, 1024) + "K");
     return List.copyOf(flags);
   }
 

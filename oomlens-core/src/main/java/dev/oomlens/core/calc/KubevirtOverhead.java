@@ -46,6 +46,7 @@ public final class KubevirtOverhead {
 
   /** Harvester's default {@code additional-guest-memory-overhead-ratio}. */
   public static final double HARVESTER_DEFAULT_RATIO = 1.5;
+
   /** Reserved memory Harvester's legacy mode (ratio "0") takes when the user set none. */
   public static final long HARVESTER_LEGACY_RESERVED_BYTES = 100 * MIB;
 
@@ -84,8 +85,8 @@ public final class KubevirtOverhead {
     }
 
     /**
-     * The part of the fixed overhead meant for the helpers (virt-launcher-monitor,
-     * virt-launcher, virtlogd, virtqemud), qemu excluded. v0.50 budgets all processes as one.
+     * The part of the fixed overhead meant for the helpers (virt-launcher-monitor, virt-launcher,
+     * virtlogd, virtqemud), qemu excluded. v0.50 budgets all processes as one.
      */
     public long helpersBytes() {
       return helpersMib * MIB;
@@ -131,8 +132,8 @@ public final class KubevirtOverhead {
 
     /** An amd64 VM with nothing but memory, vCPUs and (optionally) graphics. */
     public static Vm basic(long memoryRequestBytes, int vcpus, Version version, boolean graphics) {
-      return new Vm(memoryRequestBytes, vcpus, version, graphics, false, false, false, false,
-          false, 0);
+      return new Vm(
+          memoryRequestBytes, vcpus, version, graphics, false, false, false, false, false, 0);
     }
   }
 
@@ -231,8 +232,8 @@ public final class KubevirtOverhead {
       long vmMemoryBytes, long baseOverheadBytes, OptionalLong reservedBytes, String ratio) {
     requireNonNull(reservedBytes, "reservedBytes");
     if (vmMemoryBytes <= 0 || baseOverheadBytes < 0) {
-      throw new IllegalArgumentException("vmMemoryBytes=" + vmMemoryBytes
-          + " baseOverheadBytes=" + baseOverheadBytes);
+      throw new IllegalArgumentException(
+          "vmMemoryBytes=" + vmMemoryBytes + " baseOverheadBytes=" + baseOverheadBytes);
     }
     double r = parseHarvesterRatio(ratio);
     boolean legacy = r == 0;
@@ -241,21 +242,28 @@ public final class KubevirtOverhead {
     if (reserved < 0 || reserved >= vmMemoryBytes) {
       throw new IllegalArgumentException("reservedBytes=" + reserved);
     }
-    return new HarvesterLayout(vmMemoryBytes, vmMemoryBytes - reserved, vmMemoryBytes + scaled,
-        scaled, reserved, scaled + reserved, legacy);
+    return new HarvesterLayout(
+        vmMemoryBytes,
+        vmMemoryBytes - reserved,
+        vmMemoryBytes + scaled,
+        scaled,
+        reserved,
+        scaled + reserved,
+        legacy);
   }
 
   /**
-   * The smallest Harvester ratio (one decimal, at least 1.0) whose scaled overhead covers
-   * {@code neededBytes}; empty when even 10.0 does not.
+   * The smallest Harvester ratio (one decimal, at least 1.0) whose scaled overhead covers {@code
+   * neededBytes}; empty when even 10.0 does not.
    */
   public static OptionalDouble ratioCovering(long baseOverheadBytes, long neededBytes) {
     if (baseOverheadBytes <= 0) {
       throw new IllegalArgumentException("baseOverheadBytes=" + baseOverheadBytes);
     }
-    BigDecimal ratio = BigDecimal.valueOf(neededBytes)
-        .divide(BigDecimal.valueOf(baseOverheadBytes), 1, RoundingMode.CEILING)
-        .max(BigDecimal.ONE);
+    BigDecimal ratio =
+        BigDecimal.valueOf(neededBytes)
+            .divide(BigDecimal.valueOf(baseOverheadBytes), 1, RoundingMode.CEILING)
+            .max(BigDecimal.ONE);
     while (scale(baseOverheadBytes, ratio.doubleValue()) < neededBytes) {
       ratio = ratio.add(new BigDecimal("0.1"));
     }
@@ -266,7 +274,9 @@ public final class KubevirtOverhead {
   }
 
   private static long scale(long bytes, double ratio) {
-    return BigDecimal.valueOf(bytes).multiply(BigDecimal.valueOf(ratio))
-        .setScale(0, RoundingMode.CEILING).longValueExact();
+    return BigDecimal.valueOf(bytes)
+        .multiply(BigDecimal.valueOf(ratio))
+        .setScale(0, RoundingMode.CEILING)
+        .longValueExact();
   }
 }

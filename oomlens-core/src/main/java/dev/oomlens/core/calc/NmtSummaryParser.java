@@ -47,9 +47,10 @@ import java.util.regex.Pattern;
 
 /** Parses the output of {@code jcmd <pid> VM.native_memory summary} into its categories. */
 public final class NmtSummaryParser {
-  private static final Pattern AMOUNTS = Pattern.compile(
-      "reserved=(\\d+)(B|KB|MB|GB)?(?:\\s*[+-]\\d+(?:B|KB|MB|GB)?)?,\\s*committed=(\\d+)"
-          + "(B|KB|MB|GB)?");
+  private static final Pattern AMOUNTS =
+      Pattern.compile(
+          "reserved=(\\d+)(B|KB|MB|GB)?(?:\\s*[+-]\\d+(?:B|KB|MB|GB)?)?,\\s*committed=(\\d+)"
+              + "(B|KB|MB|GB)?");
   private static final Pattern CATEGORY = Pattern.compile("^-\\s+(.+?)\\s+\\((.*)\\)\\s*$");
   private static final Pattern TOTAL = Pattern.compile("^Total:\\s*(.*)$");
   private static final Pattern THREADS = Pattern.compile("^\\(threads? #(\\d+)\\)$");
@@ -96,16 +97,16 @@ public final class NmtSummaryParser {
 
     /** Everything committed outside the Java heap: the total minus the heap's committed part. */
     public long offHeapCommittedBytes() {
-      return total.committedBytes()
-          - region(JAVA_HEAP).map(Region::committedBytes).orElse(0L);
+      return total.committedBytes() - region(JAVA_HEAP).map(Region::committedBytes).orElse(0L);
     }
 
     /** The category outside the heap with the most committed memory; ties go to the first. */
     public Optional<Region> largestOffHeap() {
       return regions.stream()
           .filter(r -> !r.name().equalsIgnoreCase(JAVA_HEAP))
-          .max(Comparator.comparingLong(Region::committedBytes)
-              .thenComparing(Comparator.comparingInt(regions::indexOf).reversed()));
+          .max(
+              Comparator.comparingLong(Region::committedBytes)
+                  .thenComparing(Comparator.comparingInt(regions::indexOf).reversed()));
     }
   }
 
@@ -131,8 +132,11 @@ public final class NmtSummaryParser {
       long number = i + 1L;
       Matcher m;
       if (line.contains("Native memory tracking is not enabled")) {
-        throw new ParseException(path, number, "native memory tracking was not enabled in this"
-            + " JVM: start it with -XX:NativeMemoryTracking=summary");
+        throw new ParseException(
+            path,
+            number,
+            "native memory tracking was not enabled in this"
+                + " JVM: start it with -XX:NativeMemoryTracking=summary");
       }
       if ((m = TOTAL.matcher(line)).matches() && total == null) {
         total = region("Total", m.group(1), path, number, raw);
@@ -146,8 +150,11 @@ public final class NmtSummaryParser {
       }
     }
     if (total == null) {
-      throw new ParseException(path, 0, "no 'Total: reserved=..., committed=...' line: not the"
-          + " output of jcmd <pid> VM.native_memory summary");
+      throw new ParseException(
+          path,
+          0,
+          "no 'Total: reserved=..., committed=...' line: not the"
+              + " output of jcmd <pid> VM.native_memory summary");
     }
     return new Summary(path, total, regions, threads, classes);
   }
@@ -156,8 +163,14 @@ public final class NmtSummaryParser {
       throws ParseException {
     Matcher m = AMOUNTS.matcher(amounts);
     if (!m.find()) {
-      throw new ParseException(path, number, "expected 'reserved=<size>, committed=<size>' for "
-          + name + ", got '" + raw.strip() + "'");
+      throw new ParseException(
+          path,
+          number,
+          "expected 'reserved=<size>, committed=<size>' for "
+              + name
+              + ", got '"
+              + raw.strip()
+              + "'");
     }
     long reserved = bytes(m.group(1), m.group(2), path, number);
     long committed = bytes(m.group(3), m.group(4), path, number);
@@ -167,12 +180,13 @@ public final class NmtSummaryParser {
   private static long bytes(String digits, String unit, String path, long number)
       throws ParseException {
     long value = count(digits, path, number);
-    long scale = switch (unit == null ? "KB" : unit.toUpperCase(Locale.ROOT)) {
-      case "B" -> 1;
-      case "MB" -> 1024L * 1024;
-      case "GB" -> 1024L * 1024 * 1024;
-      default -> 1024;
-    };
+    long scale =
+        switch (unit == null ? "KB" : unit.toUpperCase(Locale.ROOT)) {
+          case "B" -> 1;
+          case "MB" -> 1024L * 1024;
+          case "GB" -> 1024L * 1024 * 1024;
+          default -> 1024;
+        };
     try {
       return Math.multiplyExact(value, scale);
     } catch (ArithmeticException e) {

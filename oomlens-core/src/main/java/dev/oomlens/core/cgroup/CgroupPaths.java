@@ -76,8 +76,8 @@ public final class CgroupPaths {
   /** An RFC 4122 UUID whose dashes are printed as {@code separator}. */
   private static Pattern uuid(String separator) {
     String h = "[0-9a-fA-F]";
-    return Pattern.compile(String.join(separator,
-        h + "{8}", h + "{4}", h + "{4}", h + "{4}", h + "{12}"));
+    return Pattern.compile(
+        String.join(separator, h + "{8}", h + "{4}", h + "{4}", h + "{4}", h + "{12}"));
   }
 
   /**

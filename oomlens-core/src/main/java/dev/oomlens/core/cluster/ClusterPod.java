@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A pod, or the pod template of a workload (then {@code ref} is the workload and the field paths
- * of its containers start at {@code spec.template.spec}).
+ * A pod, or the pod template of a workload (then {@code ref} is the workload and the field paths of
+ * its containers start at {@code spec.template.spec}).
  *
  * @param uid the pod's UID, which its cgroup path carries; empty for a template
  * @param owner the workload that made it, ReplicaSets resolved to their Deployment; empty for a
@@ -56,8 +56,7 @@ public record ClusterPod(
 
   /** The container spec named {@code name}, of the same kind (init or not). */
   public Optional<ContainerSpec> container(String name, boolean init) {
-    return containers.stream().filter(c -> c.name().equals(name) && c.init() == init)
-        .findFirst();
+    return containers.stream().filter(c -> c.name().equals(name) && c.init() == init).findFirst();
   }
 
   /** True for a pod template of a workload, false for a pod. */

@@ -19,14 +19,14 @@ import java.util.Optional;
  *
  * @param source where it was read from, as messages cite it: {@code cluster (context prod)}, a
  *     dump's path
- * @param pods the pods, and the pod templates of workloads whose pods are not in the input
- *     ({@link ClusterPod#template()})
- * @param vmMemoryBytes the memory each node's VM was configured with, as the user gave it
- *     ({@code --vm-memory NODE=SIZE}); the key {@code ""} holds a size for every node
+ * @param pods the pods, and the pod templates of workloads whose pods are not in the input ({@link
+ *     ClusterPod#template()})
+ * @param vmMemoryBytes the memory each node's VM was configured with, as the user gave it ({@code
+ *     --vm-memory NODE=SIZE}); the key {@code ""} holds a size for every node
  * @param virtualMachines the KubeVirt VirtualMachineInstances
- * @param defaultLimitBytes per namespace, the memory limit its LimitRange gives containers that
- *     set none ({@code limits[type=Container].default.memory}); admission writes it into pods,
- *     not into the templates of manifests
+ * @param defaultLimitBytes per namespace, the memory limit its LimitRange gives containers that set
+ *     none ({@code limits[type=Container].default.memory}); admission writes it into pods, not into
+ *     the templates of manifests
  */
 public record ClusterState(
     String source,
@@ -57,18 +57,47 @@ public record ClusterState(
   }
 
   /** A state without KubeVirt VMs (tests, and clusters that run none). */
-  public ClusterState(String source, List<ClusterNode> nodes, List<ClusterPod> pods,
-      List<ClusterEvent> events, List<PriorityClassInfo> priorityClasses,
-      List<Volumes.Claim> claims, List<Volumes.Volume> volumes, List<PodUsage> usage,
-      List<Condition> conditions, Map<String, Long> vmMemoryBytes) {
-    this(source, nodes, pods, events, priorityClasses, claims, volumes, usage, conditions,
-        vmMemoryBytes, List.of(), Map.of());
+  public ClusterState(
+      String source,
+      List<ClusterNode> nodes,
+      List<ClusterPod> pods,
+      List<ClusterEvent> events,
+      List<PriorityClassInfo> priorityClasses,
+      List<Volumes.Claim> claims,
+      List<Volumes.Volume> volumes,
+      List<PodUsage> usage,
+      List<Condition> conditions,
+      Map<String, Long> vmMemoryBytes) {
+    this(
+        source,
+        nodes,
+        pods,
+        events,
+        priorityClasses,
+        claims,
+        volumes,
+        usage,
+        conditions,
+        vmMemoryBytes,
+        List.of(),
+        Map.of());
   }
 
   /** This state with the VM sizes the user gave. */
   public ClusterState withVmMemory(Map<String, Long> sizes) {
-    return new ClusterState(source, nodes, pods, events, priorityClasses, claims, volumes, usage,
-        conditions, sizes, virtualMachines, defaultLimitBytes);
+    return new ClusterState(
+        source,
+        nodes,
+        pods,
+        events,
+        priorityClasses,
+        claims,
+        volumes,
+        usage,
+        conditions,
+        sizes,
+        virtualMachines,
+        defaultLimitBytes);
   }
 
   /** The memory node {@code name}'s VM was configured with, when the user said. */
@@ -99,8 +128,8 @@ public record ClusterState(
   }
 
   /**
-   * Every container of every workload once, in the order of the input: a template and its pods
-   * are one workload.
+   * Every container of every workload once, in the order of the input: a template and its pods are
+   * one workload.
    */
   public List<WorkloadContainer> workloadContainers() {
     return index().workloadContainers;

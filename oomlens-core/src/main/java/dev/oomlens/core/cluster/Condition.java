@@ -11,8 +11,13 @@ import java.util.Optional;
  * @param ref the object
  * @param fieldPath {@code status.conditions[i]}
  */
-public record Condition(ObjectRef ref, String fieldPath, String type, String status,
-    Optional<String> reason, Optional<String> message) {
+public record Condition(
+    ObjectRef ref,
+    String fieldPath,
+    String type,
+    String status,
+    Optional<String> reason,
+    Optional<String> message) {
   public Condition {
     requireNonNull(ref, "ref");
     requireNonNull(fieldPath, "fieldPath");

@@ -13,8 +13,8 @@ import java.util.OptionalLong;
  * @param fieldPath where it stands in its object: {@code spec.containers[1]}, {@code
  *     spec.template.spec.initContainers[0]}
  * @param init true for an init container (a sidecar when {@code restartPolicy: Always})
- * @param sidecar an init container with {@code restartPolicy: Always}, or a regular container
- *     that is not the pod's first (the proxy or agent beside the application)
+ * @param sidecar an init container with {@code restartPolicy: Always}, or a regular container that
+ *     is not the pod's first (the proxy or agent beside the application)
  * @param args the command and arguments, in order
  * @param env the environment variables with literal values (JAVA_TOOL_OPTIONS and the like)
  * @param memoryTmpfsMounts the {@code emptyDir: {medium: Memory}} volumes it mounts

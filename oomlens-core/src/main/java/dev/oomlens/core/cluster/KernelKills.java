@@ -18,8 +18,8 @@ public final class KernelKills {
   private KernelKills() {}
 
   /** The reports among {@code reports} that killed in container {@code status} of {@code pod}. */
-  public static List<OomReport> of(List<OomReport> reports, ClusterPod pod,
-      ContainerStatus status) {
+  public static List<OomReport> of(
+      List<OomReport> reports, ClusterPod pod, ContainerStatus status) {
     List<OomReport> out = new ArrayList<>();
     if (pod.uid().isEmpty()) {
       return out;
@@ -29,8 +29,11 @@ public final class KernelKills {
         continue;
       }
       Optional<String> id = r.workload().containerId();
-      if (id.isEmpty() || status.containerId().map(c -> c.startsWith(id.get())
-          || id.get().startsWith(c)).orElse(false)) {
+      if (id.isEmpty()
+          || status
+              .containerId()
+              .map(c -> c.startsWith(id.get()) || id.get().startsWith(c))
+              .orElse(false)) {
         out.add(r);
       }
     }

@@ -10,8 +10,8 @@ import java.util.List;
  *
  * @param unbounded the containers without a limit, as {@code namespace/pod container}
  */
-public record NodeLoad(String node, int pods, long requestBytes, long limitBytes,
-    List<String> unbounded) {
+public record NodeLoad(
+    String node, int pods, long requestBytes, long limitBytes, List<String> unbounded) {
   public NodeLoad {
     unbounded = List.copyOf(unbounded);
   }

@@ -20,8 +20,10 @@ public record ObjectRef(String kind, Optional<String> namespace, String name) {
 
   /** A namespaced object; an empty {@code namespace} makes it cluster-scoped. */
   public static ObjectRef of(String kind, String namespace, String name) {
-    return new ObjectRef(kind, namespace == null || namespace.isEmpty()
-        ? Optional.empty() : Optional.of(namespace), name);
+    return new ObjectRef(
+        kind,
+        namespace == null || namespace.isEmpty() ? Optional.empty() : Optional.of(namespace),
+        name);
   }
 
   /** The field {@code path} of this object, holding {@code value} (empty: not set). */

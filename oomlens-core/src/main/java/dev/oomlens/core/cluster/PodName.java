@@ -21,12 +21,16 @@ public record PodName(String uid, String namespace, String name, Map<String, Str
   public Optional<String> container(String id) {
     return containers.entrySet().stream()
         .filter(e -> e.getKey().startsWith(id) || id.startsWith(e.getKey()))
-        .map(Map.Entry::getValue).findFirst();
+        .map(Map.Entry::getValue)
+        .findFirst();
   }
 
   /** {@code pod ns/name, container c}, the container when {@code containerId} names one. */
   public String describe(Optional<String> containerId) {
-    return "pod " + namespace + "/" + name + containerId.flatMap(this::container)
-        .map(c -> ", container " + c).orElse("");
+    return "pod "
+        + namespace
+        + "/"
+        + name
+        + containerId.flatMap(this::container).map(c -> ", container " + c).orElse("");
   }
 }

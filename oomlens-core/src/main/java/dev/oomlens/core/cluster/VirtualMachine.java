@@ -16,8 +16,13 @@ import java.util.Optional;
  *     KubeVirt's or Harvester's setting
  * @param ratioSource where {@code ratio} came from, for the finding to say
  */
-public record VirtualMachine(ObjectRef ref, long guestBytes, int vcpus, boolean graphics,
-    Optional<Double> ratio, Optional<String> ratioSource) {
+public record VirtualMachine(
+    ObjectRef ref,
+    long guestBytes,
+    int vcpus,
+    boolean graphics,
+    Optional<Double> ratio,
+    Optional<String> ratioSource) {
   public VirtualMachine {
     requireNonNull(ref, "ref");
     requireNonNull(ratio, "ratio");

@@ -12,10 +12,13 @@ public final class Volumes {
   /**
    * A PersistentVolumeClaim.
    *
-   * @param selectedNode the {@code volume.kubernetes.io/selected-node} annotation: the node a
-   *     local volume was provisioned on
+   * @param selectedNode the {@code volume.kubernetes.io/selected-node} annotation: the node a local
+   *     volume was provisioned on
    */
-  public record Claim(ObjectRef ref, Optional<String> phase, Optional<String> volumeName,
+  public record Claim(
+      ObjectRef ref,
+      Optional<String> phase,
+      Optional<String> volumeName,
       Optional<String> selectedNode) {
     public Claim {
       requireNonNull(ref, "ref");
@@ -31,8 +34,8 @@ public final class Volumes {
    * @param claim the claim bound to it ({@code spec.claimRef}), when bound
    * @param nodes the hostnames its node affinity requires (a local-path or local volume)
    */
-  public record Volume(ObjectRef ref, Optional<String> phase, Optional<ObjectRef> claim,
-      List<String> nodes) {
+  public record Volume(
+      ObjectRef ref, Optional<String> phase, Optional<ObjectRef> claim, List<String> nodes) {
     public Volume {
       requireNonNull(ref, "ref");
       requireNonNull(phase, "phase");

@@ -12,10 +12,22 @@ import java.util.Set;
  */
 public record WorkloadContainer(ObjectRef workload, ContainerSpec spec, List<ClusterPod> pods) {
   /** Namespaces of the cluster's own machinery, whose containers without limits come first. */
-  public static final Set<String> SYSTEM_NAMESPACES = Set.of("kube-system", "kube-public",
-      "kube-node-lease", "metallb-system", "flux-system", "cert-manager", "ingress-nginx",
-      "monitoring", "longhorn-system", "calico-system", "tigera-operator", "cattle-system",
-      "harvester-system", "kubevirt");
+  public static final Set<String> SYSTEM_NAMESPACES =
+      Set.of(
+          "kube-system",
+          "kube-public",
+          "kube-node-lease",
+          "metallb-system",
+          "flux-system",
+          "cert-manager",
+          "ingress-nginx",
+          "monitoring",
+          "longhorn-system",
+          "calico-system",
+          "tigera-operator",
+          "cattle-system",
+          "harvester-system",
+          "kubevirt");
 
   public WorkloadContainer {
     pods = List.copyOf(pods);
@@ -23,14 +35,23 @@ public record WorkloadContainer(ObjectRef workload, ContainerSpec spec, List<Clu
 
   /** The object to cite for the spec: the template when there is one, else its first pod. */
   public ObjectRef specObject() {
-    return pods.stream().filter(ClusterPod::template).map(ClusterPod::ref).findFirst()
+    return pods.stream()
+        .filter(ClusterPod::template)
+        .map(ClusterPod::ref)
+        .findFirst()
         .orElse(pods.getFirst().ref());
   }
 
   /** The field path of the spec in {@link #specObject()}. */
   public String specPath() {
-    return pods.stream().filter(ClusterPod::template).map(p -> p.container(spec.name(),
-        spec.init()).map(ContainerSpec::fieldPath).orElse(spec.fieldPath())).findFirst()
+    return pods.stream()
+        .filter(ClusterPod::template)
+        .map(
+            p ->
+                p.container(spec.name(), spec.init())
+                    .map(ContainerSpec::fieldPath)
+                    .orElse(spec.fieldPath()))
+        .findFirst()
         .orElse(spec.fieldPath());
   }
 

@@ -27,8 +27,8 @@ import java.util.TreeSet;
  */
 
 /** A diagnosis of cluster evidence seen per node, per namespace and per workload. */
-public record ClusterView(ClusterState cluster, List<Row> nodes, List<Row> namespaces,
-    List<Row> workloads) {
+public record ClusterView(
+    ClusterState cluster, List<Row> nodes, List<Row> namespaces, List<Row> workloads) {
   public ClusterView {
     nodes = List.copyOf(nodes);
     namespaces = List.copyOf(namespaces);
@@ -44,8 +44,13 @@ public record ClusterView(ClusterState cluster, List<Row> nodes, List<Row> names
    * @param codes the codes of its findings, sorted, each once
    * @param worst the severity of its most severe finding; empty when none is about it
    */
-  public record Row(String name, Optional<NodeLoad> load, Optional<ClusterNode> node,
-      List<String> codes, Optional<Severity> worst, int findings) {
+  public record Row(
+      String name,
+      Optional<NodeLoad> load,
+      Optional<ClusterNode> node,
+      List<String> codes,
+      Optional<Severity> worst,
+      int findings) {
     public Row {
       codes = List.copyOf(codes);
     }
@@ -104,8 +109,8 @@ public record ClusterView(ClusterState cluster, List<Row> nodes, List<Row> names
       workloads.forEach(w -> byWorkload.computeIfAbsent(w, k -> new ArrayList<>()).add(f));
     }
     List<Row> nodeRows = new ArrayList<>();
-    byNode.forEach((n, fs) -> nodeRows.add(row(n, Optional.of(NodeLoad.of(cluster, n)),
-        cluster.node(n), fs)));
+    byNode.forEach(
+        (n, fs) -> nodeRows.add(row(n, Optional.of(NodeLoad.of(cluster, n)), cluster.node(n), fs)));
     List<Row> nsRows = new ArrayList<>();
     byNamespace.forEach((n, fs) -> nsRows.add(row(n, Optional.empty(), Optional.empty(), fs)));
     List<Row> wRows = new ArrayList<>();
@@ -117,20 +122,26 @@ public record ClusterView(ClusterState cluster, List<Row> nodes, List<Row> names
     return r.kind() + "/" + r.namespace().orElse("") + "/" + r.name();
   }
 
-  private static Row row(String name, Optional<NodeLoad> load, Optional<ClusterNode> node,
-      List<Finding> findings) {
+  private static Row row(
+      String name, Optional<NodeLoad> load, Optional<ClusterNode> node, List<Finding> findings) {
     TreeSet<String> codes = new TreeSet<>();
     findings.forEach(f -> codes.add(f.code()));
-    return new Row(name, load, node, List.copyOf(codes), findings.stream()
-        .map(Finding::severity).max(Comparator.naturalOrder()), findings.size());
+    return new Row(
+        name,
+        load,
+        node,
+        List.copyOf(codes),
+        findings.stream().map(Finding::severity).max(Comparator.naturalOrder()),
+        findings.size());
   }
 
   private static List<Row> ranked(List<Row> rows) {
     List<Row> out = new ArrayList<>(rows);
-    out.sort(Comparator.<Row, Integer>comparing(r -> r.worst().map(Severity::ordinal)
-            .orElse(-1), Comparator.reverseOrder())
-        .thenComparing(Row::findings, Comparator.reverseOrder())
-        .thenComparing(Row::name));
+    out.sort(
+        Comparator.<Row, Integer>comparing(
+                r -> r.worst().map(Severity::ordinal).orElse(-1), Comparator.reverseOrder())
+            .thenComparing(Row::findings, Comparator.reverseOrder())
+            .thenComparing(Row::name));
     return out;
   }
 }

@@ -53,9 +53,12 @@ public record Confirmation(
   }
 
   /** The killer actions that are kills (or evictions) done by userspace, not records of them. */
-  public static final Set<KillerEvent.Action> USERSPACE_KILLS = Collections.unmodifiableSet(
-      EnumSet.of(KillerEvent.Action.KILL, KillerEvent.Action.EVICT,
-          KillerEvent.Action.UNIT_KILLED_BY_OOMD));
+  public static final Set<KillerEvent.Action> USERSPACE_KILLS =
+      Collections.unmodifiableSet(
+          EnumSet.of(
+              KillerEvent.Action.KILL,
+              KillerEvent.Action.EVICT,
+              KillerEvent.Action.UNIT_KILLED_BY_OOMD));
 
   public Confirmation {
     requireNonNull(state, "state");
@@ -82,10 +85,16 @@ public record Confirmation(
     }
     List<Input> unreadable = evidence.inputs().stream().filter(i -> !i.isWhole()).toList();
     boolean anything = kills + noKill > 0 || !byKiller.isEmpty();
-    State state = anything ? State.KILLS
-        : evidence.kernelLogWhole() ? State.NONE : State.UNKNOWN;
-    return new Confirmation(state, kills, noKill, byKiller,
-        evidence.inputs(Input.Kind.KERNEL_LOG), unreadable, selection.describe(), unplaced);
+    State state = anything ? State.KILLS : evidence.kernelLogWhole() ? State.NONE : State.UNKNOWN;
+    return new Confirmation(
+        state,
+        kills,
+        noKill,
+        byKiller,
+        evidence.inputs(Input.Kind.KERNEL_LOG),
+        unreadable,
+        selection.describe(),
+        unplaced);
   }
 
   /** Kills by userspace killers, all killers together. */

@@ -52,11 +52,10 @@ public final class Diagnosis {
   private final List<IncidentDiagnosis> incidents;
   private final List<Finding> hostFindings;
 
-  private Diagnosis(EvidenceSet evidence, List<Finding> findings, Selection selection,
-      long unplaced) {
+  private Diagnosis(
+      EvidenceSet evidence, List<Finding> findings, Selection selection, long unplaced) {
     this.evidence = evidence;
-    this.findings = about(findings, evidence.incidents()).stream().sorted(FINDING_ORDER)
-        .toList();
+    this.findings = about(findings, evidence.incidents()).stream().sorted(FINDING_ORDER).toList();
     this.confirmation = Confirmation.of(evidence, selection, unplaced);
     this.incidents = rank(evidence, this.findings);
     this.hostFindings = this.findings.stream().filter(f -> f.incidents().isEmpty()).toList();
@@ -68,21 +67,23 @@ public final class Diagnosis {
   }
 
   /**
-   * Reads every source into one evidence set, keeps what {@code selection} selects, then
-   * diagnoses that. Reports that cannot be placed in the window are kept and counted.
+   * Reads every source into one evidence set, keeps what {@code selection} selects, then diagnoses
+   * that. Reports that cannot be placed in the window are kept and counted.
    */
-  public static Diagnosis run(List<? extends EvidenceSource> sources, boolean exitedWithSigkill,
-      Selection selection) {
+  public static Diagnosis run(
+      List<? extends EvidenceSource> sources, boolean exitedWithSigkill, Selection selection) {
     EvidenceSet.Builder builder = EvidenceSet.builder().exitedWithSigkill(exitedWithSigkill);
     sources.forEach(s -> s.readInto(builder));
     long[] unplaced = {0};
-    builder.retain(r -> {
-      Selection.Verdict v = selection.judge(r);
-      if (v == Selection.Verdict.UNPLACED) {
-        unplaced[0]++;
-      }
-      return v != Selection.Verdict.OUT;
-    }, f -> selection.judge(f) != Selection.Verdict.OUT,
+    builder.retain(
+        r -> {
+          Selection.Verdict v = selection.judge(r);
+          if (v == Selection.Verdict.UNPLACED) {
+            unplaced[0]++;
+          }
+          return v != Selection.Verdict.OUT;
+        },
+        f -> selection.judge(f) != Selection.Verdict.OUT,
         e -> selection.judge(e) != Selection.Verdict.OUT);
     EvidenceSet evidence = builder.build();
     return new Diagnosis(evidence, new RuleEngine().run(evidence), selection, unplaced[0]);
@@ -179,21 +180,31 @@ public final class Diagnosis {
       String id = all.get(i).id();
       List<Finding> mine = findings.stream().filter(f -> f.incidents().contains(id)).toList();
       about.add(mine);
-      severity.add(mine.stream().map(Finding::severity).max(Comparator.naturalOrder())
-          .orElse(Severity.INFO));
+      severity.add(
+          mine.stream()
+              .map(Finding::severity)
+              .max(Comparator.naturalOrder())
+              .orElse(Severity.INFO));
       order.add(i);
     }
-    order.sort(Comparator.<Integer, Severity>comparing(severity::get, Comparator.reverseOrder())
-        .thenComparing(i -> recency[i], Comparator.reverseOrder())
-        .thenComparing(i -> kills(all.get(i)), Comparator.reverseOrder())
-        .thenComparing(i -> i));
+    order.sort(
+        Comparator.<Integer, Severity>comparing(severity::get, Comparator.reverseOrder())
+            .thenComparing(i -> recency[i], Comparator.reverseOrder())
+            .thenComparing(i -> kills(all.get(i)), Comparator.reverseOrder())
+            .thenComparing(i -> i));
     List<IncidentDiagnosis> out = new ArrayList<>();
     int rank = 1;
     for (int i : order) {
       Incident incident = all.get(i);
-      out.add(new IncidentDiagnosis(rank++, incident,
-          Place.words(IncidentDiagnosis.representative(incident)), kills(incident),
-          severity.get(i), about.get(i), fixes(about.get(i))));
+      out.add(
+          new IncidentDiagnosis(
+              rank++,
+              incident,
+              Place.words(IncidentDiagnosis.representative(incident)),
+              kills(incident),
+              severity.get(i),
+              about.get(i),
+              fixes(about.get(i))));
     }
     return List.copyOf(out);
   }

@@ -51,7 +51,9 @@ public record IncidentDiagnosis(
   }
 
   static OomReport representative(Incident incident) {
-    return incident.reports().stream().filter(r -> r.memcg().isPresent()).findFirst()
+    return incident.reports().stream()
+        .filter(r -> r.memcg().isPresent())
+        .findFirst()
         .orElse(incident.reports().getFirst());
   }
 }

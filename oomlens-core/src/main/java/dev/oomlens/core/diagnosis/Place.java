@@ -66,8 +66,10 @@ public final class Place {
     Optional<OomScope> scope = r.scope();
     if (ReportFacts.isManual(r)) {
       return "no limit was hit: the OOM killer was invoked by hand (SysRq-f, order=-1), memory"
-          + " was not necessarily short" + (scope.filter(s -> s == OomScope.MEMCG).isPresent()
-              ? "" : "; the machine had " + hostTotals(r));
+          + " was not necessarily short"
+          + (scope.filter(s -> s == OomScope.MEMCG).isPresent()
+              ? ""
+              : "; the machine had " + hostTotals(r));
     }
     if (scope.isEmpty()) {
       return "the report does not show where the memory ran out";
@@ -75,12 +77,16 @@ public final class Place {
     return switch (scope.get()) {
       case MEMCG -> memcg(r, name);
       case GLOBAL -> "the whole machine ran out: " + hostTotals(r);
-      case CPUSET -> "the allocation was confined to "
-          + r.cpuset().map(c -> "cpuset " + name.apply(c)).orElse("its cpuset")
-          + r.memsAllowed().map(m -> " (memory nodes " + m + ")").orElse("")
-          + ", whose nodes ran out; the machine as a whole had " + hostTotals(r);
-      case MEMORY_POLICY -> "the allocation was bound by a memory policy (mbind/set_mempolicy)"
-          + " to nodes that ran out; the machine as a whole had " + hostTotals(r);
+      case CPUSET ->
+          "the allocation was confined to "
+              + r.cpuset().map(c -> "cpuset " + name.apply(c)).orElse("its cpuset")
+              + r.memsAllowed().map(m -> " (memory nodes " + m + ")").orElse("")
+              + ", whose nodes ran out; the machine as a whole had "
+              + hostTotals(r);
+      case MEMORY_POLICY ->
+          "the allocation was bound by a memory policy (mbind/set_mempolicy)"
+              + " to nodes that ran out; the machine as a whole had "
+              + hostTotals(r);
     };
   }
 
@@ -90,22 +96,38 @@ public final class Place {
       return "memory cgroup " + cgroup + " hit its limit";
     }
     MemcgState m = r.memcg().get();
-    String usage = "usage " + Sizes.bytes(m.usageBytes())
-        + m.failcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst().orElse("");
+    String usage =
+        "usage "
+            + Sizes.bytes(m.usageBytes())
+            + m.failcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst().orElse("");
     if (m.memswLimitHit()) {
-      return "memory cgroup " + cgroup + " hit its memory+swap limit of "
-          + Sizes.bytes(m.memswLimitBytes().getAsLong()) + " (memory+swap usage "
+      return "memory cgroup "
+          + cgroup
+          + " hit its memory+swap limit of "
+          + Sizes.bytes(m.memswLimitBytes().getAsLong())
+          + " (memory+swap usage "
           + Sizes.bytes(m.memswUsageBytes().getAsLong())
           + m.memswFailcnt().stream().mapToObj(f -> ", failcnt " + f).findFirst().orElse("")
-          + "; memory alone " + Sizes.bytes(m.usageBytes())
-          + (MemcgState.isUnlimited(m.limitBytes()) ? "" : " of " + Sizes.bytes(m.limitBytes())) + ")";
+          + "; memory alone "
+          + Sizes.bytes(m.usageBytes())
+          + (MemcgState.isUnlimited(m.limitBytes()) ? "" : " of " + Sizes.bytes(m.limitBytes()))
+          + ")";
     }
     if (MemcgState.isUnlimited(m.limitBytes())) {
-      return "memory cgroup " + cgroup + " ran out, though its own memory limit is unlimited"
-          + " (a parent's limit was hit, or the OOM was forced; " + usage + ")";
+      return "memory cgroup "
+          + cgroup
+          + " ran out, though its own memory limit is unlimited"
+          + " (a parent's limit was hit, or the OOM was forced; "
+          + usage
+          + ")";
     }
-    return "memory cgroup " + cgroup + " hit its limit of " + Sizes.bytes(m.limitBytes()) + " ("
-        + usage + ")";
+    return "memory cgroup "
+        + cgroup
+        + " hit its limit of "
+        + Sizes.bytes(m.limitBytes())
+        + " ("
+        + usage
+        + ")";
   }
 
   /** Free RAM and swap from a host-wide report's Mem-Info block. */
@@ -117,16 +139,25 @@ public final class Place {
     List<String> parts = new ArrayList<>();
     Long free = h.counterBytes().get("free");
     if (free != null) {
-      parts.add("free " + Sizes.bytes(free) + h.ramBytes().stream()
-          .mapToObj(b -> " of " + Sizes.bytes(b) + " RAM").findFirst().orElse(""));
+      parts.add(
+          "free "
+              + Sizes.bytes(free)
+              + h.ramBytes().stream()
+                  .mapToObj(b -> " of " + Sizes.bytes(b) + " RAM")
+                  .findFirst()
+                  .orElse(""));
     } else {
       h.ramBytes().ifPresent(b -> parts.add(Sizes.bytes(b) + " RAM"));
     }
     if (h.totalSwapBytes().isPresent()) {
       long total = h.totalSwapBytes().getAsLong();
-      parts.add(total == 0 ? "no swap"
-          : "swap free " + h.freeSwapBytes().stream().mapToObj(Sizes::bytes).findFirst()
-              .orElse("?") + " of " + Sizes.bytes(total));
+      parts.add(
+          total == 0
+              ? "no swap"
+              : "swap free "
+                  + h.freeSwapBytes().stream().mapToObj(Sizes::bytes).findFirst().orElse("?")
+                  + " of "
+                  + Sizes.bytes(total));
     }
     return parts.isEmpty() ? "no memory totals in the report" : String.join(", ", parts);
   }
@@ -136,11 +167,15 @@ public final class Place {
     if (ReportFacts.isManual(r)) {
       return "manual (SysRq)";
     }
-    return r.scope().map(s -> switch (s) {
-      case MEMCG -> "memory cgroup";
-      case GLOBAL -> "host-wide";
-      case CPUSET -> "cpuset";
-      case MEMORY_POLICY -> "memory policy";
-    }).orElse("unknown");
+    return r.scope()
+        .map(
+            s ->
+                switch (s) {
+                  case MEMCG -> "memory cgroup";
+                  case GLOBAL -> "host-wide";
+                  case CPUSET -> "cpuset";
+                  case MEMORY_POLICY -> "memory policy";
+                })
+        .orElse("unknown");
   }
 }

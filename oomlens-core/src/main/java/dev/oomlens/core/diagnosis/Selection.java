@@ -44,8 +44,13 @@ public record Selection(
     ZoneId zone,
     Optional<Instant> boot) {
   /** Everything. */
-  public static final Selection ALL = new Selection(Optional.empty(), Optional.empty(),
-      Optional.empty(), ZoneId.systemDefault(), Optional.empty());
+  public static final Selection ALL =
+      new Selection(
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          ZoneId.systemDefault(),
+          Optional.empty());
 
   public Selection {
     requireNonNull(since, "since");
@@ -54,8 +59,8 @@ public record Selection(
     requireNonNull(zone, "zone");
     requireNonNull(boot, "boot");
     if (since.isPresent() && until.isPresent() && until.get().isBefore(since.get())) {
-      throw new IllegalArgumentException("the window ends (" + until.get() + ") before it starts ("
-          + since.get() + ")");
+      throw new IllegalArgumentException(
+          "the window ends (" + until.get() + ") before it starts (" + since.get() + ")");
     }
   }
 
@@ -110,8 +115,9 @@ public record Selection(
     if (at.isEmpty()) {
       return Verdict.UNPLACED;
     }
-    boolean in = since.map(s -> !at.get().isBefore(s)).orElse(true)
-        && until.map(u -> !at.get().isAfter(u)).orElse(true);
+    boolean in =
+        since.map(s -> !at.get().isBefore(s)).orElse(true)
+            && until.map(u -> !at.get().isAfter(u)).orElse(true);
     return in ? Verdict.IN : Verdict.OUT;
   }
 
@@ -130,8 +136,8 @@ public record Selection(
       }
     }
     if (time.monotonicSeconds().isPresent() && boot.isPresent()) {
-      return Optional.of(boot.get().plus(
-          Duration.ofNanos((long) (time.monotonicSeconds().getAsDouble() * 1e9))));
+      return Optional.of(
+          boot.get().plus(Duration.ofNanos((long) (time.monotonicSeconds().getAsDouble() * 1e9))));
     }
     return Optional.empty();
   }

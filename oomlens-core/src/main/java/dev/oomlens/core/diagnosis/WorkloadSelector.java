@@ -24,8 +24,9 @@ import java.util.regex.Pattern;
 
 /** Picks the reports and killer records of one workload, named the way the user knows it. */
 public final class WorkloadSelector {
-  private static final Pattern UUID = Pattern.compile(
-      "[0-9a-fA-F]{8}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{12}");
+  private static final Pattern UUID =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{12}");
   private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{6,64}");
   private static final Pattern UNIT = Pattern.compile(".+\\.(service|scope|slice)");
 
@@ -62,8 +63,9 @@ public final class WorkloadSelector {
     requireNonNull(text, "text");
     String t = text.strip();
     if (t.isEmpty()) {
-      throw new IllegalArgumentException("--workload needs a name: a pod UID, a container ID,"
-          + " a systemd unit, a memory cgroup path or a process name");
+      throw new IllegalArgumentException(
+          "--workload needs a name: a pod UID, a container ID,"
+              + " a systemd unit, a memory cgroup path or a process name");
     }
     if (t.contains("/") && !t.matches("[^/]+/[^/]+") || t.startsWith("/")) {
       String path = t.length() > 1 && t.endsWith("/") ? t.substring(0, t.length() - 1) : t;
@@ -92,18 +94,28 @@ public final class WorkloadSelector {
     workloads.add(r.workload());
     r.oomMemcg().map(dev.oomlens.core.cgroup.CgroupPaths::decode).ifPresent(workloads::add);
     return switch (kind) {
-      case CGROUP -> r.oomMemcg().map(this::pathMatches).orElse(false)
-          || r.taskMemcg().map(this::pathMatches).orElse(false)
-          || r.memcg().flatMap(m -> m.statCgroup()).map(this::pathMatches).orElse(false);
-      case POD_UID -> workloads.stream().anyMatch(w -> w.podUid()
-          .map(u -> u.toLowerCase(Locale.ROOT).equals(key)).orElse(false));
-      case CONTAINER_ID -> workloads.stream().anyMatch(w -> w.containerId()
-          .map(id -> id.toLowerCase(Locale.ROOT).startsWith(key)).orElse(false));
-      case UNIT -> workloads.stream().anyMatch(w -> w.unit().map(key::equals).orElse(false))
-          || r.oomMemcg().map(this::hasSegment).orElse(false)
-          || r.taskMemcg().map(this::hasSegment).orElse(false);
-      case NAME -> workloads.stream().anyMatch(w -> w.unit().map(this::unitNamed).orElse(false))
-          || r.victim().map(v -> v.comm().equals(key)).orElse(false);
+      case CGROUP ->
+          r.oomMemcg().map(this::pathMatches).orElse(false)
+              || r.taskMemcg().map(this::pathMatches).orElse(false)
+              || r.memcg().flatMap(m -> m.statCgroup()).map(this::pathMatches).orElse(false);
+      case POD_UID ->
+          workloads.stream()
+              .anyMatch(
+                  w -> w.podUid().map(u -> u.toLowerCase(Locale.ROOT).equals(key)).orElse(false));
+      case CONTAINER_ID ->
+          workloads.stream()
+              .anyMatch(
+                  w ->
+                      w.containerId()
+                          .map(id -> id.toLowerCase(Locale.ROOT).startsWith(key))
+                          .orElse(false));
+      case UNIT ->
+          workloads.stream().anyMatch(w -> w.unit().map(key::equals).orElse(false))
+              || r.oomMemcg().map(this::hasSegment).orElse(false)
+              || r.taskMemcg().map(this::hasSegment).orElse(false);
+      case NAME ->
+          workloads.stream().anyMatch(w -> w.unit().map(this::unitNamed).orElse(false))
+              || r.victim().map(v -> v.comm().equals(key)).orElse(false);
     };
   }
 
@@ -112,16 +124,18 @@ public final class WorkloadSelector {
     Optional<String> unit = e.unit();
     return switch (kind) {
       case CGROUP -> unit.map(this::pathMatches).orElse(false);
-      case POD_UID, CONTAINER_ID -> unit.map(u -> u.toLowerCase(Locale.ROOT).contains(key))
-          .orElse(false);
+      case POD_UID, CONTAINER_ID ->
+          unit.map(u -> u.toLowerCase(Locale.ROOT).contains(key)).orElse(false);
       case UNIT -> unit.map(key::equals).orElse(false);
-      case NAME -> unit.map(u -> unitNamed(u) || u.equals(key) || u.endsWith("/" + key))
-          .orElse(false) || e.comm().map(key::equals).orElse(false);
+      case NAME ->
+          unit.map(u -> unitNamed(u) || u.equals(key) || u.endsWith("/" + key)).orElse(false)
+              || e.comm().map(key::equals).orElse(false);
     };
   }
 
   private boolean pathMatches(String path) {
-    return path.equals(key) || path.startsWith(key.endsWith("/") ? key : key + "/")
+    return path.equals(key)
+        || path.startsWith(key.endsWith("/") ? key : key + "/")
         || (!key.startsWith("/") && (path.endsWith("/" + key) || path.contains("/" + key + "/")));
   }
 
@@ -131,7 +145,9 @@ public final class WorkloadSelector {
   }
 
   private boolean unitNamed(String unit) {
-    return unit.equals(key) || unit.equals(key + ".service") || unit.equals(key + ".scope")
+    return unit.equals(key)
+        || unit.equals(key + ".service")
+        || unit.equals(key + ".scope")
         || unit.equals(key + ".slice");
   }
 }

@@ -12,7 +12,8 @@ import java.util.Optional;
  *     option); empty when the action needs none
  * @param limit the limit the fix sets, when it sets one
  */
-public record Fix(Layer layer, String action, Optional<String> snippet, Optional<LimitChange> limit) {
+public record Fix(
+    Layer layer, String action, Optional<String> snippet, Optional<LimitChange> limit) {
   public Fix {
     requireNonNull(layer, "layer");
     requireNonNull(action, "action");

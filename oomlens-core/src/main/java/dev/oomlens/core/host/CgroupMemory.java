@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The memory controller's files of one cgroup, v1 or v2, in bytes. A limit that is not set
- * ({@code max}, or v1's 9223372036854771712) is empty.
+ * The memory controller's files of one cgroup, v1 or v2, in bytes. A limit that is not set ({@code
+ * max}, or v1's 9223372036854771712) is empty.
  *
  * @param path the cgroup path as the kernel names it ({@code /kubepods.slice/...}), the same form
  *     as a report's {@code oom_memcg}

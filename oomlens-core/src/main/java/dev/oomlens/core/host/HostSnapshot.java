@@ -14,7 +14,8 @@ import java.util.OptionalLong;
  * @param vmstat {@code /proc/vmstat} counters (oom_kill, pswpin, pswpout, workingset_refault_*...)
  * @param memoryPressure {@code /proc/pressure/memory}; empty where PSI is off
  * @param zswapEnabled {@code /sys/module/zswap/parameters/enabled}
- * @param virtioBalloon true when the virtio_balloon driver is bound (a balloon can take memory away)
+ * @param virtioBalloon true when the virtio_balloon driver is bound (a balloon can take memory
+ *     away)
  * @param configuredVmMemoryBytes the VM size the user says it was given ({@code --vm-memory}), to
  *     compare with MemTotal
  * @param problems files that were there but could not be read, with the line at fault

@@ -71,7 +71,10 @@ public record KillerEvent(
     EARLYOOM("earlyoom"),
     NOHANG("nohang"),
     KUBELET_EVICTION("kubelet-eviction"),
-    /** systemd saying a unit's process died: {@code status=9/KILL} or {@code Failed with result 'oom-kill'}. */
+    /**
+     * systemd saying a unit's process died: {@code status=9/KILL} or {@code Failed with result
+     * 'oom-kill'}.
+     */
     SYSTEMD_UNIT_RESULT("systemd-unit-result");
 
     private final String jsonName;
@@ -109,7 +112,17 @@ public record KillerEvent(
       Optional<String> unit,
       String message,
       SourceLine source) {
-    this(killer, host, time, pid, comm, unit, message, source, Action.KILL, Optional.empty(),
+    this(
+        killer,
+        host,
+        time,
+        pid,
+        comm,
+        unit,
+        message,
+        source,
+        Action.KILL,
+        Optional.empty(),
         OptionalLong.empty());
   }
 }

@@ -20,7 +20,8 @@ public record PressureStall(String path, Line some, Optional<Line> full) {
   }
 
   /** {@code some avg10=0.00 avg60=0.00 avg300=0.00 total=0}: percentages and microseconds. */
-  public record Line(double avg10, double avg60, double avg300, long totalMicros, SourceLine source) {
+  public record Line(
+      double avg10, double avg60, double avg300, long totalMicros, SourceLine source) {
     public Line {
       requireNonNull(source, "source");
     }

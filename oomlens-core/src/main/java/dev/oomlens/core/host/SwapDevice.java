@@ -6,8 +6,8 @@ import dev.oomlens.core.model.FileValue;
 import dev.oomlens.core.model.SourceLine;
 
 /** One row of {@code /proc/swaps}. */
-public record SwapDevice(String filename, String type, long sizeKb, long usedKb, int priority,
-    SourceLine source) {
+public record SwapDevice(
+    String filename, String type, long sizeKb, long usedKb, int priority, SourceLine source) {
   public SwapDevice {
     requireNonNull(filename, "filename");
     requireNonNull(type, "type");

@@ -25,8 +25,7 @@ import java.nio.ByteOrder;
 /**
  * Finds, in a region of bytes, the first line holding one of {@link LineScanner#ANCHORS} (with
  * {@code failure} confirmed by the {@code : order} after it) and counts the newlines before that
- * line. One instance per
- * thread: it keeps the count of the last search.
+ * line. One instance per thread: it keeps the count of the last search.
  */
 final class AnchorSearch {
   private static final VarHandle LONGS =
@@ -39,7 +38,9 @@ final class AnchorSearch {
 
   private long newlines;
 
-  /** Newlines the last {@link #next} passed: in {@code [from, line start)}, or all of the region. */
+  /**
+   * Newlines the last {@link #next} passed: in {@code [from, line start)}, or all of the region.
+   */
   long newlines() {
     return newlines;
   }
@@ -113,8 +114,9 @@ final class AnchorSearch {
       case 'K', 'k' -> at + 4 <= to && b[at + 1] == 'i' && b[at + 2] == 'l' && b[at + 3] == 'l';
       case 'v' -> at + 4 <= to && b[at + 1] == 'i' && b[at + 2] == 'c' && b[at + 3] == 't';
       case 'n' -> startsWith(b, at, to, NOHANG);
-      case 'f' -> startsWith(b, at, to, FAILURE)
-          && (startsWith(b, at + 7, to, COLON_ORDER) || startsWith(b, at + 7, to, DOT_ORDER));
+      case 'f' ->
+          startsWith(b, at, to, FAILURE)
+              && (startsWith(b, at + 7, to, COLON_ORDER) || startsWith(b, at + 7, to, DOT_ORDER));
       default -> false;
     };
   }

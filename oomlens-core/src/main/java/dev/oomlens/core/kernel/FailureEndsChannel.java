@@ -116,8 +116,7 @@ final class FailureEndsChannel extends FileChannel {
   public void force(boolean metaData) {}
 
   @Override
-  public long transferTo(long position, long count, WritableByteChannel target)
-      throws IOException {
+  public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
     return channel.transferTo(position, count, target);
   }
 

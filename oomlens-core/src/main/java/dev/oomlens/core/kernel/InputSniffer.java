@@ -43,34 +43,52 @@ final class InputSniffer {
     }
     if (startsWith(head, length, 0, 'L', 'P', 'K', 'S', 'H', 'H', 'R', 'H')) {
       // journalctl -k implies -b, which with --file keeps only the file's last boot.
-      return Optional.of("is a systemd journal file, not text; read it with: journalctl --file "
-          + file + " -o short-iso-precise" + pipe + " (every boot in it, the userspace killers'"
-          + " records too; -k would keep only its last boot's kernel messages)");
+      return Optional.of(
+          "is a systemd journal file, not text; read it with: journalctl --file "
+              + file
+              + " -o short-iso-precise"
+              + pipe
+              + " (every boot in it, the userspace killers'"
+              + " records too; -k would keep only its last boot's kernel messages)");
     }
     if (gzipped && isTar(head, length)) {
-      return Optional.of("is a gzip-compressed tar archive, not a log; extract it (tar xzf "
-          + file + ") and give the logs in it");
+      return Optional.of(
+          "is a gzip-compressed tar archive, not a log; extract it (tar xzf "
+              + file
+              + ") and give the logs in it");
     }
     if (gzipped) {
       return binary(head, length).map(why -> "holds " + why + " once decompressed, not a log");
     }
     Optional<String> compressed = compressedBy(head, length);
     if (compressed.isPresent()) {
-      return Optional.of("is " + compressed.get() + "-compressed; oomlens reads plain text and"
-          + " gzip: " + compressed.get() + " -dc " + file + pipe);
+      return Optional.of(
+          "is "
+              + compressed.get()
+              + "-compressed; oomlens reads plain text and"
+              + " gzip: "
+              + compressed.get()
+              + " -dc "
+              + file
+              + pipe);
     }
     if (startsWith(head, length, 0, 'P', 'K', 3, 4)
         || startsWith(head, length, 0, 'P', 'K', 5, 6)) {
-      return Optional.of("is a zip archive, not a log; list it (unzip -l " + file
-          + ") and read a log in it with: unzip -p " + file + " PATH" + pipe);
+      return Optional.of(
+          "is a zip archive, not a log; list it (unzip -l "
+              + file
+              + ") and read a log in it with: unzip -p "
+              + file
+              + " PATH"
+              + pipe);
     }
     if (isTar(head, length)) {
-      return Optional.of("is a tar archive, not a log; extract it (tar xf " + file
-          + ") and give the logs in it");
+      return Optional.of(
+          "is a tar archive, not a log; extract it (tar xf " + file + ") and give the logs in it");
     }
     if (isUtf16(head, length)) {
-      return Optional.of("is UTF-16 text; convert it with: iconv -f UTF-16 -t UTF-8 " + file
-          + pipe);
+      return Optional.of(
+          "is UTF-16 text; convert it with: iconv -f UTF-16 -t UTF-8 " + file + pipe);
     }
     return binary(head, length).map(why -> "is " + why + ", not a log");
   }
@@ -85,7 +103,10 @@ final class InputSniffer {
     }
     // "BZh" and a block size is a plausible start of a line; the block or end-of-stream magic
     // after it is not.
-    if (startsWith(b, n, 0, 'B', 'Z', 'h') && n >= 10 && b[3] >= '1' && b[3] <= '9'
+    if (startsWith(b, n, 0, 'B', 'Z', 'h')
+        && n >= 10
+        && b[3] >= '1'
+        && b[3] <= '9'
         && (startsWith(b, n, 4, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59)
             || startsWith(b, n, 4, 0x17, 0x72, 0x45, 0x38, 0x50, 0x90))) {
       return Optional.of("bzip2");
@@ -103,8 +124,8 @@ final class InputSniffer {
   }
 
   /**
-   * UTF-16 with a byte-order mark, or little-endian ASCII without one (PowerShell's {@code >}):
-   * a NUL after nearly every printable byte, which no crash-left run of NULs looks like.
+   * UTF-16 with a byte-order mark, or little-endian ASCII without one (PowerShell's {@code >}): a
+   * NUL after nearly every printable byte, which no crash-left run of NULs looks like.
    */
   private static boolean isUtf16(byte[] b, int n) {
     if (startsWith(b, n, 0, 0xff, 0xfe) || startsWith(b, n, 0, 0xfe, 0xff)) {
@@ -141,8 +162,12 @@ final class InputSniffer {
     if (control < MIN_CONTROL_BYTES || control * 100L < nonNul * (long) MAX_CONTROL_PERCENT) {
       return Optional.empty();
     }
-    return Optional.of("binary data (" + control * 100 / nonNul + "% of the first " + n
-        + " bytes, NULs aside, are control bytes that text does not hold)");
+    return Optional.of(
+        "binary data ("
+            + control * 100 / nonNul
+            + "% of the first "
+            + n
+            + " bytes, NULs aside, are control bytes that text does not hold)");
   }
 
   private static boolean startsWith(byte[] b, int n, int at, int... magic) {

@@ -17,8 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * Reads a kernel log that is still being written, line by line, and hands every OOM-killer report,
- * allocation failure and userspace killer's record to a {@link KernelLogSink}. Not thread-safe:
- * one follower thread feeds it.
+ * allocation failure and userspace killer's record to a {@link KernelLogSink}. Not thread-safe: one
+ * follower thread feeds it.
  */
 public final class KernelLogFeed {
   private final String name;
@@ -38,10 +38,11 @@ public final class KernelLogFeed {
     this.sink = requireNonNull(sink, "sink");
     this.framer = new LineFramer(requireNonNull(options, "options"));
     this.assembler = new ReportAssembler(sink);
-    this.accept = line -> {
-      assembler.accept(line);
-      killers.accept(line, sink::killerEvent);
-    };
+    this.accept =
+        line -> {
+          assembler.accept(line);
+          killers.accept(line, sink::killerEvent);
+        };
   }
 
   /** Feeds the next line (without its line end); returns the line number it was given. */
@@ -69,16 +70,16 @@ public final class KernelLogFeed {
   }
 
   /**
-   * True while an event is held (a report open or waiting for its reaper line): a follower
-   * records how far it has read only when this is false.
+   * True while an event is held (a report open or waiting for its reaper line): a follower records
+   * how far it has read only when this is false.
    */
   public boolean holdsEvents() {
     return assembler.holdsEvents();
   }
 
   /**
-   * The log has been quiet for a moment: hands over the reports whose kill line has been read;
-   * with {@code cutOpen} (quiet for long), also those the kernel stopped writing in the middle.
+   * The log has been quiet for a moment: hands over the reports whose kill line has been read; with
+   * {@code cutOpen} (quiet for long), also those the kernel stopped writing in the middle.
    */
   public void quiet(boolean cutOpen) {
     if (skipped) {
@@ -98,7 +99,6 @@ public final class KernelLogFeed {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     return new AnchorSearch().next(bytes, 0, bytes.length) >= 0;
   }
-
 
   @Override
   public String toString() {

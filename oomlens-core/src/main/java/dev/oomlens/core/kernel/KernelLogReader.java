@@ -40,9 +40,8 @@ import java.util.zip.ZipException;
  * <p>Nothing in the content of an input makes it throw: what cannot be read becomes a {@link
  * Problem} naming the line, and the reports before and after it are kept. An input that stops
  * part-way (gzip cut short, a failing disk) keeps what was read before and says where it stopped
- * ({@link Problem.Kind#DAMAGED}); one that is not a text log at all is not read and says what it
- * is ({@link Problem.Kind#NOT_TEXT}). Only failing to open an input at all is an {@link
- * IOException}.
+ * ({@link Problem.Kind#DAMAGED}); one that is not a text log at all is not read and says what it is
+ * ({@link Problem.Kind#NOT_TEXT}). Only failing to open an input at all is an {@link IOException}.
  *
  * {@snippet :
  * KernelLogReader reader = new KernelLogReader(new ReaderOptions(LocalDate.now()));
@@ -52,8 +51,10 @@ import java.util.zip.ZipException;
 public final class KernelLogReader {
   private static final int GZIP_MAGIC_1 = 0x1f;
   private static final int GZIP_MAGIC_2 = 0x8b;
+
   /** Below this size the threads of a parallel scan cost more than they save. */
   private static final long PARALLEL_MIN_BYTES = 8L << 20;
+
   private static final int WORKERS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
   private final ReaderOptions options;
@@ -101,8 +102,9 @@ public final class KernelLogReader {
     FailureEndsChannel reading = new FailureEndsChannel(channel);
     try {
       scanner.scan(reading);
-      reading.failure().ifPresent(
-          e -> sink.problem(stopped(name, scanner.lineNumber(), "reading failed", e)));
+      reading
+          .failure()
+          .ifPresent(e -> sink.problem(stopped(name, scanner.lineNumber(), "reading failed", e)));
     } catch (IOException e) {
       sink.problem(stopped(name, scanner.lineNumber(), "reading failed", e));
     } finally {
@@ -124,8 +126,7 @@ public final class KernelLogReader {
     requireNonNull(in, "in");
     requireNonNull(sink, "sink");
     ReportAssembler assembler = new ReportAssembler(sink);
-    LineScanner scanner =
-        new LineScanner(handler(name, assembler, new LineFramer(options), sink));
+    LineScanner scanner = new LineScanner(handler(name, assembler, new LineFramer(options), sink));
     boolean gzip = false;
     try {
       Head raw = Head.of(in);
@@ -138,8 +139,12 @@ public final class KernelLogReader {
       }
       scanner.scan(text.stream());
     } catch (ZipException | EOFException e) {
-      sink.problem(stopped(name, scanner.lineNumber(),
-          gzip ? "the gzip data is damaged or cut short" : "reading failed", e));
+      sink.problem(
+          stopped(
+              name,
+              scanner.lineNumber(),
+              gzip ? "the gzip data is damaged or cut short" : "reading failed",
+              e));
     } catch (IOException e) {
       sink.problem(stopped(name, scanner.lineNumber(), "reading failed", e));
     } finally {
@@ -154,9 +159,16 @@ public final class KernelLogReader {
   /** The problem of a read that stopped before the end, at the line it would have read next. */
   private static Problem stopped(String name, long line, String what, IOException e) {
     String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return new Problem(name, line, what + " (" + detail + "); reading stopped at this line: "
-        + (line <= 1 ? "nothing was read" : "lines 1 to " + (line - 1) + " were read")
-        + ", what followed is unknown", Problem.Kind.DAMAGED);
+    return new Problem(
+        name,
+        line,
+        what
+            + " ("
+            + detail
+            + "); reading stopped at this line: "
+            + (line <= 1 ? "nothing was read" : "lines 1 to " + (line - 1) + " were read")
+            + ", what followed is unknown",
+        Problem.Kind.DAMAGED);
   }
 
   /** Decodes, frames and assembles each line a scanner hands on. */
@@ -164,10 +176,11 @@ public final class KernelLogReader {
       String name, ReportAssembler assembler, LineFramer framer, KernelLogSink sink) {
     KillerLogParser killers = new KillerLogParser();
     Consumer<KillerEvent> killerEvents = sink::killerEvent;
-    Consumer<LogLine> accept = line -> {
-      assembler.accept(line);
-      killers.accept(line, killerEvents);
-    };
+    Consumer<LogLine> accept =
+        line -> {
+          assembler.accept(line);
+          killers.accept(line, killerEvents);
+        };
     return new LineScanner.Handler() {
       @Override
       public boolean wantsEveryLine() {
@@ -193,8 +206,11 @@ public final class KernelLogReader {
 
       @Override
       public void lineTooLong(long lineNumber, int keptBytes) {
-        sink.problem(new Problem(name, lineNumber,
-            "line is longer than " + keptBytes / 1024 + " KiB; only its beginning was read"));
+        sink.problem(
+            new Problem(
+                name,
+                lineNumber,
+                "line is longer than " + keptBytes / 1024 + " KiB; only its beginning was read"));
       }
     };
   }
@@ -202,11 +218,11 @@ public final class KernelLogReader {
   private static final char ESC = '\u001b';
 
   /**
-   * The text without its colour codes (ANSI SGR, {@code ESC [ parameters m}). The colours of
-   * {@code dmesg --color=always}, or of a terminal session saved whole, split a line's words, as
-   * in {@code ESC[33mMemory cgroup out of memory: ESC[0mESC[31mKilled process ...}; without them
-   * the line is read, and cited, as plain dmesg printed it. Any other ESC (a cursor move, a
-   * screen clear a process put in its name) is left as it is, for the renderers to show.
+   * The text without its colour codes (ANSI SGR, {@code ESC [ parameters m}). The colours of {@code
+   * dmesg --color=always}, or of a terminal session saved whole, split a line's words, as in {@code
+   * ESC[33mMemory cgroup out of memory: ESC[0mESC[31mKilled process ...}; without them the line is
+   * read, and cited, as plain dmesg printed it. Any other ESC (a cursor move, a screen clear a
+   * process put in its name) is left as it is, for the renderers to show.
    */
   static String withoutCsi(String text) {
     StringBuilder out = new StringBuilder(text.length());

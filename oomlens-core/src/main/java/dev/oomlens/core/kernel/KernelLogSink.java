@@ -14,9 +14,9 @@ public interface KernelLogSink {
   void problem(Problem problem);
 
   /**
-   * A userspace killer's record (systemd-oomd, earlyoom, nohang, a kubelet eviction, a systemd
-   * unit killed by a signal or the OOM killer) read from the same log. Sinks that show only the
-   * kernel's reports ignore it.
+   * A userspace killer's record (systemd-oomd, earlyoom, nohang, a kubelet eviction, a systemd unit
+   * killed by a signal or the OOM killer) read from the same log. Sinks that show only the kernel's
+   * reports ignore it.
    */
   default void killerEvent(KillerEvent event) {}
 }

@@ -12,8 +12,8 @@ import java.util.OptionalLong;
 sealed interface KillLine {
 
   /**
-   * Pre-5.1 {@code <msg>: Kill process N (x) score S or sacrifice child}: the task chosen, before
-   * a child may be killed in its place.
+   * Pre-5.1 {@code <msg>: Kill process N (x) score S or sacrifice child}: the task chosen, before a
+   * child may be killed in its place.
    *
    * @param message the {@code %s} before the colon ({@code Out of memory}, {@code Memory cgroup out
    *     of memory}...); empty for the bare form
@@ -22,8 +22,8 @@ sealed interface KillLine {
       implements KillLine {}
 
   /**
-   * {@code [<msg>: ]Killed process N (x) total-vm:..kB, anon-rss:..kB, file-rss:..kB[, shmem-rss:..kB][,
-   * UID:u pgtables:..kB oom_score_adj:n]}. Fields a cut line lost are empty.
+   * {@code [<msg>: ]Killed process N (x) total-vm:..kB, anon-rss:..kB, file-rss:..kB[,
+   * shmem-rss:..kB][, UID:u pgtables:..kB oom_score_adj:n]}. Fields a cut line lost are empty.
    */
   record Killed(
       Optional<String> message,
@@ -38,7 +38,9 @@ sealed interface KillLine {
       OptionalInt oomScoreAdj)
       implements KillLine {}
 
-  /** Pre-4.x {@code Kill process N (x) sharing same memory}: another process using the victim's mm. */
+  /**
+   * Pre-4.x {@code Kill process N (x) sharing same memory}: another process using the victim's mm.
+   */
   record SharingMemory(long pid, String comm) implements KillLine {}
 
   /** {@code oom killer N (x) has mm pinned by M (y)}: the victim's memory is shared with init. */
@@ -63,8 +65,8 @@ sealed interface KillLine {
 
   /**
    * An OOM panic: {@code Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is
-   * enabled} (or {@code compulsory}), {@code System is deadlocked on memory}, or other {@code Out of
-   * memory} panics.
+   * enabled} (or {@code compulsory}), {@code System is deadlocked on memory}, or other {@code Out
+   * of memory} panics.
    *
    * @param text what follows {@code not syncing: }
    */

@@ -35,22 +35,23 @@ import java.util.regex.Pattern;
  */
 final class KillLineParser {
   private static final Pattern KILL_PROCESS =
-      Pattern.compile("^(?:(.+?): )?Kill process (\\d+) \\((.*)\\) score (\\d+) or sacrifice child$",
+      Pattern.compile(
+          "^(?:(.+?): )?Kill process (\\d+) \\((.*)\\) score (\\d+) or sacrifice child$",
           Pattern.DOTALL);
   private static final Pattern KILLED =
       Pattern.compile("^(?:(.+?): )?Killed process (\\d+) \\((.*)$", Pattern.DOTALL);
   private static final Pattern SHARING =
       Pattern.compile("^Kill process (\\d+) \\((.*)\\) sharing same memory$", Pattern.DOTALL);
   private static final Pattern MM_PINNED =
-      Pattern.compile("^oom killer (\\d+) \\((.*)\\) has mm pinned by (\\d+) \\((.*)\\)$",
-          Pattern.DOTALL);
+      Pattern.compile(
+          "^oom killer (\\d+) \\((.*)\\) has mm pinned by (\\d+) \\((.*)\\)$", Pattern.DOTALL);
   private static final Pattern EXITING =
       Pattern.compile(
           "^(?:(.+?): )?OOM victim (\\d+) \\((.*)\\) is already exiting\\. Skip killing the task$",
           Pattern.DOTALL);
   private static final Pattern REAPED =
-      Pattern.compile("^oom_reaper: reaped process (\\d+) \\((.*)\\), now anon-rss:(.*)$",
-          Pattern.DOTALL);
+      Pattern.compile(
+          "^oom_reaper: reaped process (\\d+) \\((.*)\\), now anon-rss:(.*)$", Pattern.DOTALL);
   private static final Pattern UNABLE =
       Pattern.compile("^oom_reaper: unable to reap pid:(\\d+) \\((.*)\\)$", Pattern.DOTALL);
   private static final Pattern GROUP =
@@ -73,7 +74,8 @@ final class KillLineParser {
       if (text.startsWith(NO_KILLABLE)) {
         return Optional.of(new KillLine.NoKillable(true, text));
       }
-      if (text.startsWith("Out of memory") || text.contains("deadlocked on memory")
+      if (text.startsWith("Out of memory")
+          || text.contains("deadlocked on memory")
           || text.contains("panic_on_oom")) {
         return Optional.of(new KillLine.Panic(text));
       }
@@ -92,8 +94,9 @@ final class KillLineParser {
     if (m.startsWith("oom killer ")) {
       Matcher p = MM_PINNED.matcher(m);
       if (p.matches()) {
-        return Optional.of(new KillLine.MmPinned(
-            Long.parseLong(p.group(1)), p.group(2), Long.parseLong(p.group(3)), p.group(4)));
+        return Optional.of(
+            new KillLine.MmPinned(
+                Long.parseLong(p.group(1)), p.group(2), Long.parseLong(p.group(3)), p.group(4)));
       }
       return Optional.empty();
     }
@@ -107,16 +110,21 @@ final class KillLineParser {
       }
       Matcher k = KILL_PROCESS.matcher(m);
       if (k.matches() && fitsLong(k.group(2)) && fitsLong(k.group(4))) {
-        return Optional.of(new KillLine.KillProcess(Optional.ofNullable(k.group(1)),
-            Long.parseLong(k.group(2)), k.group(3), Long.parseLong(k.group(4))));
+        return Optional.of(
+            new KillLine.KillProcess(
+                Optional.ofNullable(k.group(1)),
+                Long.parseLong(k.group(2)),
+                k.group(3),
+                Long.parseLong(k.group(4))));
       }
       return Optional.empty();
     }
     if (m.contains("OOM victim ")) {
       Matcher e = EXITING.matcher(m);
       if (e.matches() && fitsLong(e.group(2))) {
-        return Optional.of(new KillLine.AlreadyExiting(
-            Optional.ofNullable(e.group(1)), Long.parseLong(e.group(2)), e.group(3)));
+        return Optional.of(
+            new KillLine.AlreadyExiting(
+                Optional.ofNullable(e.group(1)), Long.parseLong(e.group(2)), e.group(3)));
       }
     }
     return Optional.empty();
@@ -125,8 +133,8 @@ final class KillLineParser {
   private static Optional<KillLine> reaper(String m) {
     Matcher r = REAPED.matcher(m);
     if (r.matches() && fitsLong(r.group(1))) {
-      return Optional.of(new KillLine.Reaped(
-          Long.parseLong(r.group(1)), r.group(2), kbValue(r.group(3))));
+      return Optional.of(
+          new KillLine.Reaped(Long.parseLong(r.group(1)), r.group(2), kbValue(r.group(3))));
     }
     Matcher u = UNABLE.matcher(m);
     if (u.matches() && fitsLong(u.group(1))) {
@@ -172,9 +180,18 @@ final class KillLineParser {
         adj = OptionalInt.of(Integer.parseInt(v));
       }
     }
-    return Optional.of(new KillLine.Killed(message, pid, comm,
-        kbField(fields, "total-vm:"), kbField(fields, "anon-rss:"), kbField(fields, "file-rss:"),
-        kbField(fields, "shmem-rss:"), uid, kbField(fields, "pgtables:"), adj));
+    return Optional.of(
+        new KillLine.Killed(
+            message,
+            pid,
+            comm,
+            kbField(fields, "total-vm:"),
+            kbField(fields, "anon-rss:"),
+            kbField(fields, "file-rss:"),
+            kbField(fields, "shmem-rss:"),
+            uid,
+            kbField(fields, "pgtables:"),
+            adj));
   }
 
   /** The value of {@code key} when it is followed by its {@code kB}; empty otherwise. */

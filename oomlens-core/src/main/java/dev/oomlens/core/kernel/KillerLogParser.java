@@ -82,57 +82,74 @@ public final class KillerLogParser {
   /** A resource name (memory, ephemeral-storage...); a sentence's final period is not in it. */
   private static final String RESOURCE = "([\\w-]+(?:\\.[\\w-]+)*)";
 
-  private static final Pattern OOMD_KILL = Pattern.compile(
-      "^(Killed|Marked) (/\\S*) (?:for killing )?due to (.+)$", Pattern.DOTALL);
-  private static final Pattern UNIT_LINE = Pattern.compile("^([^\\s:/]+\\.[a-z]+): (.+)$", Pattern.DOTALL);
-  private static final Pattern UNIT_OOMD = Pattern.compile(
-      "^systemd-oomd killed (\\d+|some) process\\(es\\) in this unit\\.?$");
-  private static final Pattern UNIT_SIGNAL = Pattern.compile(
-      "^Main process exited, code=(?:killed|dumped), status=(\\d+/[A-Z0-9+-]+)\\.?$");
+  private static final Pattern OOMD_KILL =
+      Pattern.compile("^(Killed|Marked) (/\\S*) (?:for killing )?due to (.+)$", Pattern.DOTALL);
+  private static final Pattern UNIT_LINE =
+      Pattern.compile("^([^\\s:/]+\\.[a-z]+): (.+)$", Pattern.DOTALL);
+  private static final Pattern UNIT_OOMD =
+      Pattern.compile("^systemd-oomd killed (\\d+|some) process\\(es\\) in this unit\\.?$");
+  private static final Pattern UNIT_SIGNAL =
+      Pattern.compile(
+          "^Main process exited, code=(?:killed|dumped), status=(\\d+/[A-Z0-9+-]+)\\.?$");
 
-  private static final Pattern EARLYOOM_LOW = Pattern.compile(
-      "^low memory! at or below (SIGTERM|SIGKILL) limits(?:: (.*))?$", Pattern.DOTALL);
-  private static final Pattern EARLYOOM_SEND = Pattern.compile(
-      "^sending (SIG[A-Z]+) to process (\\d+)(?: uid (\\d+))? \"(.*?)\": "
-          + "(?=badness|oom_score|VmRSS)(.*)$", Pattern.DOTALL);
+  private static final Pattern EARLYOOM_LOW =
+      Pattern.compile(
+          "^low memory! at or below (SIGTERM|SIGKILL) limits(?:: (.*))?$", Pattern.DOTALL);
+  private static final Pattern EARLYOOM_SEND =
+      Pattern.compile(
+          "^sending (SIG[A-Z]+) to process (\\d+)(?: uid (\\d+))? \"(.*?)\": "
+              + "(?=badness|oom_score|VmRSS)(.*)$",
+          Pattern.DOTALL);
   private static final Pattern EARLYOOM_OLD = Pattern.compile("^Killing process (\\d+) (\\S+)$");
-  private static final Pattern EARLYOOM_ESCALATE = Pattern.compile(
-      "^escalating to SIGKILL after [0-9.]+ seconds$", Pattern.DOTALL);
-  private static final Pattern EARLYOOM_FAILED = Pattern.compile("^kill failed: (.*)$", Pattern.DOTALL);
+  private static final Pattern EARLYOOM_ESCALATE =
+      Pattern.compile("^escalating to SIGKILL after [0-9.]+ seconds$", Pattern.DOTALL);
+  private static final Pattern EARLYOOM_FAILED =
+      Pattern.compile("^kill failed: (.*)$", Pattern.DOTALL);
   private static final Pattern VMRSS_MIB = Pattern.compile("VmRSS (\\d{1,12}) MiB");
 
-  private static final Pattern NOHANG_PID = Pattern.compile(
-      "^PID: +(\\d+), [Nn]ame: (.*?), (?:state|badness): .*$", Pattern.DOTALL);
-  private static final Pattern NOHANG_RSS = Pattern.compile(
-      "^Vm, MiB: +Size: [0-9.]+, RSS: ([0-9]{1,12})(?:\\.[0-9]+)?\\b.*$", Pattern.DOTALL);
-  private static final Pattern NOHANG_V01_VICTIM = Pattern.compile(
-      "^Victim is (.*), pid: (\\d+), badness: -?\\d+, VmRSS: ([0-9]{1,12}) MiB.*$", Pattern.DOTALL);
-  private static final Pattern NOHANG_SEND = Pattern.compile(
-      "^Sending (SIG[A-Z]+) to the victim(?:;.*)?$", Pattern.DOTALL);
+  private static final Pattern NOHANG_PID =
+      Pattern.compile("^PID: +(\\d+), [Nn]ame: (.*?), (?:state|badness): .*$", Pattern.DOTALL);
+  private static final Pattern NOHANG_RSS =
+      Pattern.compile(
+          "^Vm, MiB: +Size: [0-9.]+, RSS: ([0-9]{1,12})(?:\\.[0-9]+)?\\b.*$", Pattern.DOTALL);
+  private static final Pattern NOHANG_V01_VICTIM =
+      Pattern.compile(
+          "^Victim is (.*), pid: (\\d+), badness: -?\\d+, VmRSS: ([0-9]{1,12}) MiB.*$",
+          Pattern.DOTALL);
+  private static final Pattern NOHANG_SEND =
+      Pattern.compile("^Sending (SIG[A-Z]+) to the victim(?:;.*)?$", Pattern.DOTALL);
   private static final String NOHANG_MEMORY_STATUS =
       "Memory status that requires corrective actions:";
 
-  private static final Pattern KLOG_HEADER = Pattern.compile(
-      "^[IWEF]\\d{4} \\d{2}:\\d{2}:\\d{2}\\.\\d+ +\\d+ [\\w.-]+:\\d+\\] (.*)$", Pattern.DOTALL);
-  private static final Pattern KUBELET_RECLAIM = Pattern.compile(
-      "^\"?[Ee]viction manager: (?:attempting to reclaim|must evict pod\\(s\\) to reclaim)"
-          + "(?:\" resourceName=\"" + RESOURCE + "\"| " + RESOURCE + ")");
-  private static final Pattern KUBELET_EVICTED = Pattern.compile(
-      "^\"Eviction manager: pod is evicted successfully\" pod=\"([^\"]+)\"");
-  private static final Pattern KUBELET_EVICTED_GLOG = Pattern.compile(
-      "^eviction manager: pod (\\S+) is evicted successfully");
-  private static final Pattern KUBELET_CLEANUP = Pattern.compile(
-      "^\"?[Ee]viction manager: pods (?:(\\S+) )?evicted, waiting for pod to be cleaned up\"?"
-          + "(?: pods=\\[([^\\]]*)\\])?");
-  private static final Pattern KUBELET_EVICTING = Pattern.compile(
-      "^\"Evicting pod\" pod=\"([^\"]+)\"");
-  private static final Pattern NODE_LOW = Pattern.compile(
-      "The node was low on resource: " + RESOURCE);
-  private static final Pattern POD_REF = Pattern.compile(
-      "(?:pod=\"([^\"]+)\"|pod/([\\w.-]+))", Pattern.DOTALL);
+  private static final Pattern KLOG_HEADER =
+      Pattern.compile(
+          "^[IWEF]\\d{4} \\d{2}:\\d{2}:\\d{2}\\.\\d+ +\\d+ [\\w.-]+:\\d+\\] (.*)$", Pattern.DOTALL);
+  private static final Pattern KUBELET_RECLAIM =
+      Pattern.compile(
+          "^\"?[Ee]viction manager: (?:attempting to reclaim|must evict pod\\(s\\) to reclaim)"
+              + "(?:\" resourceName=\""
+              + RESOURCE
+              + "\"| "
+              + RESOURCE
+              + ")");
+  private static final Pattern KUBELET_EVICTED =
+      Pattern.compile("^\"Eviction manager: pod is evicted successfully\" pod=\"([^\"]+)\"");
+  private static final Pattern KUBELET_EVICTED_GLOG =
+      Pattern.compile("^eviction manager: pod (\\S+) is evicted successfully");
+  private static final Pattern KUBELET_CLEANUP =
+      Pattern.compile(
+          "^\"?[Ee]viction manager: pods (?:(\\S+) )?evicted, waiting for pod to be cleaned up\"?"
+              + "(?: pods=\\[([^\\]]*)\\])?");
+  private static final Pattern KUBELET_EVICTING =
+      Pattern.compile("^\"Evicting pod\" pod=\"([^\"]+)\"");
+  private static final Pattern NODE_LOW =
+      Pattern.compile("The node was low on resource: " + RESOURCE);
+  private static final Pattern POD_REF =
+      Pattern.compile("(?:pod=\"([^\"]+)\"|pod/([\\w.-]+))", Pattern.DOTALL);
   private static final Pattern BARE_TAG =
       Pattern.compile("^([\\w.@-]{1,64})\\[\\d{1,10}\\]: (.*)$", Pattern.DOTALL);
-  private static final Pattern GLOG_POD = Pattern.compile("^([^_\\s]+)_([^_(\\s]+)(?:\\(.*\\))?$", Pattern.DOTALL);
+  private static final Pattern GLOG_POD =
+      Pattern.compile("^([^_\\s]+)_([^_(\\s]+)(?:\\(.*\\))?$", Pattern.DOTALL);
 
   /** What one host's killers said before the line that names the kill. */
   private static final class HostState {
@@ -157,22 +174,25 @@ public final class KillerLogParser {
    */
   public static List<KillerEvent> parse(String text, String path, ReaderOptions options) {
     List<KillerEvent> out = new ArrayList<>();
-    new KernelLogReader(options).read(path,
-        new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), new KernelLogSink() {
-          @Override
-          public void report(OomReport report) {}
+    new KernelLogReader(options)
+        .read(
+            path,
+            new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+            new KernelLogSink() {
+              @Override
+              public void report(OomReport report) {}
 
-          @Override
-          public void allocFailure(AllocFailure failure) {}
+              @Override
+              public void allocFailure(AllocFailure failure) {}
 
-          @Override
-          public void problem(Problem problem) {}
+              @Override
+              public void problem(Problem problem) {}
 
-          @Override
-          public void killerEvent(KillerEvent event) {
-            out.add(event);
-          }
-        });
+              @Override
+              public void killerEvent(KillerEvent event) {
+                out.add(event);
+              }
+            });
     return out;
   }
 
@@ -181,7 +201,9 @@ public final class KillerLogParser {
     // The kernel's own lines are never a killer's, nor are untagged lines with neither a
     // "name[pid]: " tag in their text nor an eviction (the kubelet's bare glog lines and kubectl's
     // event text): most lines a kernel log holds are turned away here, before any pattern.
-    if (line.tag().isPresent() ? line.tag().get().equals("kernel") : untaggedAndNoKillerWords(line)) {
+    if (line.tag().isPresent()
+        ? line.tag().get().equals("kernel")
+        : untaggedAndNoKillerWords(line)) {
       return;
     }
     String message = line.message().strip();
@@ -196,12 +218,21 @@ public final class KillerLogParser {
       if (bare.matches()) {
         tag = Optional.of(bare.group(1));
         message = bare.group(2).strip();
-        line = new LogLine(line.source(), line.framing(), line.host(), tag, line.time(),
-            line.continuation(), message);
+        line =
+            new LogLine(
+                line.source(),
+                line.framing(),
+                line.host(),
+                tag,
+                line.time(),
+                line.continuation(),
+                message);
       }
     }
     HostState state = hosts.computeIfAbsent(line.host().orElse(""), h -> new HostState());
-    if (oomd(line, message, out) || unit(line, message, out) || earlyoom(line, message, state, out)
+    if (oomd(line, message, out)
+        || unit(line, message, out)
+        || earlyoom(line, message, state, out)
         || nohang(line, message, state, out)) {
       return;
     }
@@ -219,12 +250,22 @@ public final class KillerLogParser {
       return false;
     }
     String reason = m.group(3);
-    if (!reason.startsWith("memory pressure") && !reason.startsWith("memory used")
-        && !reason.startsWith("swap used") && !reason.startsWith("rule ")) {
+    if (!reason.startsWith("memory pressure")
+        && !reason.startsWith("memory used")
+        && !reason.startsWith("swap used")
+        && !reason.startsWith("rule ")) {
       return false;
     }
-    out.accept(event(Killer.SYSTEMD_OOMD, Action.KILL, line, OptionalLong.empty(),
-        Optional.empty(), Optional.of(m.group(2)), Optional.of(reason), OptionalLong.empty()));
+    out.accept(
+        event(
+            Killer.SYSTEMD_OOMD,
+            Action.KILL,
+            line,
+            OptionalLong.empty(),
+            Optional.empty(),
+            Optional.of(m.group(2)),
+            Optional.of(reason),
+            OptionalLong.empty()));
     return true;
   }
 
@@ -237,25 +278,55 @@ public final class KillerLogParser {
     String rest = u.group(2).strip();
     Matcher m;
     if ((m = UNIT_OOMD.matcher(rest)).matches()) {
-      out.accept(event(Killer.SYSTEMD_OOMD, Action.UNIT_KILLED_BY_OOMD, line, OptionalLong.empty(),
-          Optional.empty(), unit, Optional.of(m.group(1) + " process(es)"), OptionalLong.empty()));
+      out.accept(
+          event(
+              Killer.SYSTEMD_OOMD,
+              Action.UNIT_KILLED_BY_OOMD,
+              line,
+              OptionalLong.empty(),
+              Optional.empty(),
+              unit,
+              Optional.of(m.group(1) + " process(es)"),
+              OptionalLong.empty()));
       return true;
     }
     if (rest.equals("A process of this unit has been killed by the OOM killer.")) {
-      out.accept(event(Killer.SYSTEMD_UNIT_RESULT, Action.UNIT_OOM_KILL, line,
-          OptionalLong.empty(), Optional.empty(), unit, Optional.empty(), OptionalLong.empty()));
+      out.accept(
+          event(
+              Killer.SYSTEMD_UNIT_RESULT,
+              Action.UNIT_OOM_KILL,
+              line,
+              OptionalLong.empty(),
+              Optional.empty(),
+              unit,
+              Optional.empty(),
+              OptionalLong.empty()));
       return true;
     }
     if (rest.equals("Failed with result 'oom-kill'.")) {
-      out.accept(event(Killer.SYSTEMD_UNIT_RESULT, Action.UNIT_OOM_RESULT, line,
-          OptionalLong.empty(), Optional.empty(), unit, Optional.of("oom-kill"),
-          OptionalLong.empty()));
+      out.accept(
+          event(
+              Killer.SYSTEMD_UNIT_RESULT,
+              Action.UNIT_OOM_RESULT,
+              line,
+              OptionalLong.empty(),
+              Optional.empty(),
+              unit,
+              Optional.of("oom-kill"),
+              OptionalLong.empty()));
       return true;
     }
     if ((m = UNIT_SIGNAL.matcher(rest)).matches()) {
-      out.accept(event(Killer.SYSTEMD_UNIT_RESULT, Action.UNIT_SIGNAL_EXIT, line,
-          OptionalLong.empty(), Optional.empty(), unit, Optional.of(m.group(1)),
-          OptionalLong.empty()));
+      out.accept(
+          event(
+              Killer.SYSTEMD_UNIT_RESULT,
+              Action.UNIT_SIGNAL_EXIT,
+              line,
+              OptionalLong.empty(),
+              Optional.empty(),
+              unit,
+              Optional.of(m.group(1)),
+              OptionalLong.empty()));
       return true;
     }
     return false;
@@ -276,8 +347,16 @@ public final class KillerLogParser {
       s.earlyoomComm = m.group(4);
       s.earlyoomRssBytes = rssBytes.orElse(-1);
       Action action = signal.equals("SIGKILL") ? Action.KILL : Action.TERMINATE;
-      out.accept(event(Killer.EARLYOOM, action, line, pid, Optional.of(m.group(4)),
-          Optional.empty(), Optional.ofNullable(s.earlyoomLimits), rssBytes));
+      out.accept(
+          event(
+              Killer.EARLYOOM,
+              action,
+              line,
+              pid,
+              Optional.of(m.group(4)),
+              Optional.empty(),
+              Optional.ofNullable(s.earlyoomLimits),
+              rssBytes));
       return true;
     }
     if (EARLYOOM_ESCALATE.matcher(message).matches() && s.earlyoomPid > 0) {
@@ -290,9 +369,16 @@ public final class KillerLogParser {
     }
     if ((m = EARLYOOM_OLD.matcher(message)).matches()
         && line.tag().filter(t -> t.equals("earlyoom")).isPresent()) {
-      out.accept(event(Killer.EARLYOOM, Action.TERMINATE, line, number(m.group(1)),
-          Optional.of(m.group(2)), Optional.empty(), Optional.ofNullable(s.earlyoomLimits),
-          OptionalLong.empty()));
+      out.accept(
+          event(
+              Killer.EARLYOOM,
+              Action.TERMINATE,
+              line,
+              number(m.group(1)),
+              Optional.of(m.group(2)),
+              Optional.empty(),
+              Optional.ofNullable(s.earlyoomLimits),
+              OptionalLong.empty()));
       return true;
     }
     return false;
@@ -300,8 +386,14 @@ public final class KillerLogParser {
 
   private KillerEvent earlyoomFollowUp(
       Action action, LogLine line, HostState s, Optional<String> reason) {
-    return event(Killer.EARLYOOM, action, line, OptionalLong.of(s.earlyoomPid),
-        Optional.ofNullable(s.earlyoomComm), Optional.empty(), reason,
+    return event(
+        Killer.EARLYOOM,
+        action,
+        line,
+        OptionalLong.of(s.earlyoomPid),
+        Optional.ofNullable(s.earlyoomComm),
+        Optional.empty(),
+        reason,
         s.earlyoomRssBytes >= 0 ? OptionalLong.of(s.earlyoomRssBytes) : OptionalLong.empty());
   }
 
@@ -312,9 +404,12 @@ public final class KillerLogParser {
       s.nohangReason = null;
       return true;
     }
-    if (s.nohangAwaitingReason && (message.startsWith("MemAvailable [")
-        || message.startsWith("SwapFree [") || message.startsWith("Current PSI")
-        || message.startsWith("MemUsedZram [") || message.startsWith("PSI "))) {
+    if (s.nohangAwaitingReason
+        && (message.startsWith("MemAvailable [")
+            || message.startsWith("SwapFree [")
+            || message.startsWith("Current PSI")
+            || message.startsWith("MemUsedZram [")
+            || message.startsWith("PSI "))) {
       s.nohangReason = message;
       s.nohangAwaitingReason = false;
       return true;
@@ -340,10 +435,16 @@ public final class KillerLogParser {
     }
     if ((m = NOHANG_SEND.matcher(message)).matches()) {
       Action action = m.group(1).equals("SIGKILL") ? Action.KILL : Action.TERMINATE;
-      out.accept(event(Killer.NOHANG, action, line,
-          s.nohangPid > 0 ? OptionalLong.of(s.nohangPid) : OptionalLong.empty(),
-          Optional.ofNullable(s.nohangComm), Optional.empty(), Optional.ofNullable(s.nohangReason),
-          s.nohangRssBytes >= 0 ? OptionalLong.of(s.nohangRssBytes) : OptionalLong.empty()));
+      out.accept(
+          event(
+              Killer.NOHANG,
+              action,
+              line,
+              s.nohangPid > 0 ? OptionalLong.of(s.nohangPid) : OptionalLong.empty(),
+              Optional.ofNullable(s.nohangComm),
+              Optional.empty(),
+              Optional.ofNullable(s.nohangReason),
+              s.nohangRssBytes >= 0 ? OptionalLong.of(s.nohangRssBytes) : OptionalLong.empty()));
       s.nohangPid = -1;
       s.nohangComm = null;
       s.nohangRssBytes = -1;
@@ -397,13 +498,21 @@ public final class KillerLogParser {
     return low.find() ? Optional.of(low.group(1)) : Optional.ofNullable(s.kubeletResource);
   }
 
-  private void evict(LogLine line, String pod, Optional<String> resource, HostState s,
-      Consumer<KillerEvent> out) {
+  private void evict(
+      LogLine line, String pod, Optional<String> resource, HostState s, Consumer<KillerEvent> out) {
     if (pod != null && !s.evictedThisRound.add(pod)) {
       return;
     }
-    out.accept(event(Killer.KUBELET_EVICTION, Action.EVICT, line, OptionalLong.empty(),
-        Optional.empty(), Optional.ofNullable(pod), resource, OptionalLong.empty()));
+    out.accept(
+        event(
+            Killer.KUBELET_EVICTION,
+            Action.EVICT,
+            line,
+            OptionalLong.empty(),
+            Optional.empty(),
+            Optional.ofNullable(pod),
+            resource,
+            OptionalLong.empty()));
   }
 
   /** glog's format.Pod prints {@code name_namespace(uid)}; the structured logs print ns/name. */
@@ -413,10 +522,26 @@ public final class KillerLogParser {
   }
 
   private static KillerEvent event(
-      Killer killer, Action action, LogLine line, OptionalLong pid, Optional<String> comm,
-      Optional<String> unit, Optional<String> reason, OptionalLong rssBytes) {
-    return new KillerEvent(killer, line.host(), line.time(), pid, comm, unit, line.message(),
-        line.source(), action, reason, rssBytes);
+      Killer killer,
+      Action action,
+      LogLine line,
+      OptionalLong pid,
+      Optional<String> comm,
+      Optional<String> unit,
+      Optional<String> reason,
+      OptionalLong rssBytes) {
+    return new KillerEvent(
+        killer,
+        line.host(),
+        line.time(),
+        pid,
+        comm,
+        unit,
+        line.message(),
+        line.source(),
+        action,
+        reason,
+        rssBytes);
   }
 
   private static OptionalLong number(String digits) {
@@ -427,7 +552,8 @@ public final class KillerLogParser {
   }
 
   private static OptionalLong mib(String digits) {
-    return digits.length() > 12 ? OptionalLong.empty()
+    return digits.length() > 12
+        ? OptionalLong.empty()
         : OptionalLong.of(Long.parseLong(digits) * MIB);
   }
 }

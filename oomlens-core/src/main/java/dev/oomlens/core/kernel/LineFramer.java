@@ -102,7 +102,9 @@ public final class LineFramer {
       start++;
     }
     // /dev/kmsg writes dictionary entries as one space and KEY=value; a tab is not one.
-    if (start == 1 && s.charAt(0) == ' ' && recordFraming == Framing.KMSG
+    if (start == 1
+        && s.charAt(0) == ' '
+        && recordFraming == Framing.KMSG
         && isDictionaryEntry(s, start, end)) {
       return;
     }
@@ -270,8 +272,8 @@ public final class LineFramer {
   }
 
   /**
-   * {@code 2024-05-09T14:52:38+0000 host kernel: msg}, or {@code dmesg --time-format=iso}'s
-   * {@code 2024-05-09T14:52:38,123456+02:00 msg} (told apart by its comma and the missing tag).
+   * {@code 2024-05-09T14:52:38+0000 host kernel: msg}, or {@code dmesg --time-format=iso}'s {@code
+   * 2024-05-09T14:52:38,123456+02:00 msg} (told apart by its comma and the missing tag).
    */
   private boolean iso(String s, int p, int end) {
     int q = timestamps.iso(s, p, end);
@@ -283,7 +285,8 @@ public final class LineFramer {
       return true;
     }
     if (s.charAt(p + 19) == ',') {
-      record(Framing.DMESG_T, ABSENT, ABSENT, wallclockTime(false), false, afterSpace(s, q, end), end);
+      record(
+          Framing.DMESG_T, ABSENT, ABSENT, wallclockTime(false), false, afterSpace(s, q, end), end);
       return true;
     }
     return false;

@@ -33,19 +33,20 @@ final class LineScanner {
     /** One line: {@code buf[start, end)}, without its {@code \n}. */
     void line(long lineNumber, byte[] buf, int start, int end);
 
-    /** Line {@code lineNumber} was longer than the scanner keeps; only its first part was handed on. */
+    /**
+     * Line {@code lineNumber} was longer than the scanner keeps; only its first part was handed on.
+     */
     void lineTooLong(long lineNumber, int keptBytes);
   }
 
   /**
    * Substrings at least one of which every line of interest contains when no report is open: the
-   * kernel's OOM and allocation-failure lines, and the userspace killers' records ({@code oom}
-   * also covers the {@code earlyoom} and {@code systemd-oomd} tags and {@code oom-kill} unit
-   * results; {@code vict} the kubelet's evictions; {@code nohang} its tag). A hit counts only when
-   * the bytes after it agree: {@code failure} must be {@code failure: order} (or the older
-   * {@code failure. order}). {@code Kill} and {@code kill} are searched apart, rather than as
-   * {@code ill}, because "will", "fill" and "still" would make every other line a hit. {@link
-   * AnchorSearch} finds them.
+   * kernel's OOM and allocation-failure lines, and the userspace killers' records ({@code oom} also
+   * covers the {@code earlyoom} and {@code systemd-oomd} tags and {@code oom-kill} unit results;
+   * {@code vict} the kubelet's evictions; {@code nohang} its tag). A hit counts only when the bytes
+   * after it agree: {@code failure} must be {@code failure: order} (or the older {@code failure.
+   * order}). {@code Kill} and {@code kill} are searched apart, rather than as {@code ill}, because
+   * "will", "fill" and "still" would make every other line a hit. {@link AnchorSearch} finds them.
    */
   static final String[] ANCHORS = {"oom", "Kill", "kill", "failure", "vict", "nohang"};
 
@@ -54,7 +55,6 @@ final class LineScanner {
 
   /* The buffer starts small and grows only for a long line. */
   private static final int INITIAL_BUFFER_BYTES = 64 << 10;
-
 
   private byte[] buf;
   private final int maxLineBytes;

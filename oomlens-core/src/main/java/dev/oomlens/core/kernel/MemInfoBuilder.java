@@ -42,8 +42,9 @@ final class MemInfoBuilder {
       Optional<MemInfoParser.SlabRow> row = MemInfoParser.slabRow(message);
       if (row.isPresent()) {
         MemInfoParser.SlabRow r = row.get();
-        slab.add(new HostMemory.SlabEntry(r.name(), KiB.toBytes(r.usedKb()),
-            KiB.toBytes(r.totalKb()), line));
+        slab.add(
+            new HostMemory.SlabEntry(
+                r.name(), KiB.toBytes(r.usedKb()), KiB.toBytes(r.totalKb()), line));
         return true;
       }
     }
@@ -71,17 +72,30 @@ final class MemInfoBuilder {
         if (!inBlock) {
           return false;
         }
-        c.pages().forEach((k, v) -> {
-          if (counters.putIfAbsent(k, v) == null) {
-            counterLines.put(k, line);
-          }
-        });
+        c.pages()
+            .forEach(
+                (k, v) -> {
+                  if (counters.putIfAbsent(k, v) == null) {
+                    counterLines.put(k, line);
+                  }
+                });
       }
-      case MemInfoParser.Zone z -> zones.add(new HostMemory.ZoneMemory(z.node(), z.zone(),
-          bytes(z.freeKb()), bytes(z.minKb()), bytes(z.lowKb()), bytes(z.highKb()),
-          bytes(z.presentKb()), bytes(z.managedKb()), line));
-      case MemInfoParser.Hugepages h -> hugepages.add(new HostMemory.Hugepages(h.node(),
-          h.total(), h.free(), h.surp(), KiB.toBytes(h.sizeKb()), line));
+      case MemInfoParser.Zone z ->
+          zones.add(
+              new HostMemory.ZoneMemory(
+                  z.node(),
+                  z.zone(),
+                  bytes(z.freeKb()),
+                  bytes(z.minKb()),
+                  bytes(z.lowKb()),
+                  bytes(z.highKb()),
+                  bytes(z.presentKb()),
+                  bytes(z.managedKb()),
+                  line));
+      case MemInfoParser.Hugepages h ->
+          hugepages.add(
+              new HostMemory.Hugepages(
+                  h.node(), h.total(), h.free(), h.surp(), KiB.toBytes(h.sizeKb()), line));
       case MemInfoParser.Pages p -> {
         if (pages.putIfAbsent(p.what(), p.pages()) == null) {
           pageLines.put(p.what(), line);
@@ -96,8 +110,8 @@ final class MemInfoBuilder {
           freeSwapSource = line;
         }
       }
-      case MemInfoParser.Buddy b -> freeAreas.add(
-          new HostMemory.FreeArea(b.node(), b.zone(), b.blocks(), line));
+      case MemInfoParser.Buddy b ->
+          freeAreas.add(new HostMemory.FreeArea(b.node(), b.zone(), b.blocks(), line));
       case MemInfoParser.SlabHeader s -> {
         // The slab table can stand without Mem-Info (memcg-less kernels print it after it).
       }
@@ -127,8 +141,8 @@ final class MemInfoBuilder {
   }
 
   /**
-   * The page size the block implies: its zones' present memory (kB) against {@code N pages RAM}
-   * (4, 8, 16 or 64 KiB within 10%); empty when it does not print both.
+   * The page size the block implies: its zones' present memory (kB) against {@code N pages RAM} (4,
+   * 8, 16 or 64 KiB within 10%); empty when it does not print both.
    */
   OptionalLong pageSizeBytes() {
     Long ram = pages.get("pages RAM");
@@ -158,13 +172,27 @@ final class MemInfoBuilder {
     }
     Map<String, Long> counterBytes = new LinkedHashMap<>();
     counters.forEach((k, v) -> counterBytes.put(k, v * pageSizeBytes));
-    return Optional.of(new HostMemory(counterBytes, zones, hugepages,
-        page("total pagecache pages", pageSizeBytes), page("pages in swap cache", pageSizeBytes),
-        freeSwapBytes, totalSwapBytes, page("pages RAM", pageSizeBytes),
-        page("pages reserved", pageSizeBytes), page("pages cma reserved", pageSizeBytes),
-        page("pages HighMem/MovableOnly", pageSizeBytes), page("pages hwpoisoned", pageSizeBytes),
-        slab, source, counterLines, pageLines, Optional.ofNullable(freeSwapSource),
-        Optional.ofNullable(totalSwapSource), freeAreas));
+    return Optional.of(
+        new HostMemory(
+            counterBytes,
+            zones,
+            hugepages,
+            page("total pagecache pages", pageSizeBytes),
+            page("pages in swap cache", pageSizeBytes),
+            freeSwapBytes,
+            totalSwapBytes,
+            page("pages RAM", pageSizeBytes),
+            page("pages reserved", pageSizeBytes),
+            page("pages cma reserved", pageSizeBytes),
+            page("pages HighMem/MovableOnly", pageSizeBytes),
+            page("pages hwpoisoned", pageSizeBytes),
+            slab,
+            source,
+            counterLines,
+            pageLines,
+            Optional.ofNullable(freeSwapSource),
+            Optional.ofNullable(totalSwapSource),
+            freeAreas));
   }
 
   private OptionalLong page(String what, long pageSizeBytes) {

@@ -39,21 +39,28 @@ import java.util.regex.Pattern;
  */
 final class MemInfoParser {
   private static final Pattern COUNTER_TOKEN = Pattern.compile("[a-z_]+:\\d+");
-  private static final Pattern NODE = Pattern.compile("^Node (\\d+) (\\S+)(?: (.*))?$", Pattern.DOTALL);
+  private static final Pattern NODE =
+      Pattern.compile("^Node (\\d+) (\\S+)(?: (.*))?$", Pattern.DOTALL);
   private static final Pattern PER_CPU =
-      Pattern.compile("^(?:Node \\d+ \\w+ per-cpu:|CPU\\s+\\d+: hi:\\s*\\d+, btch:\\s*\\d+ usd:\\s*\\d+)$");
+      Pattern.compile(
+          "^(?:Node \\d+ \\w+ per-cpu:|CPU\\s+\\d+: hi:\\s*\\d+, btch:\\s*\\d+ usd:\\s*\\d+)$");
   private static final Pattern HUGEPAGES =
-      Pattern.compile("^hugepages_total=(\\d+) hugepages_free=(\\d+) hugepages_surp=(\\d+) hugepages_size=(\\d+)kB$");
+      Pattern.compile(
+          "^hugepages_total=(\\d+) hugepages_free=(\\d+) hugepages_surp=(\\d+) hugepages_size=(\\d+)kB$");
   private static final Pattern PAGES =
-      Pattern.compile("^(\\d+) (total pagecache pages|pages in swap cache|pages RAM|pages HighMem/MovableOnly|pages reserved|pages cma reserved|pages hwpoisoned|pages shared|pages non-shared)$");
+      Pattern.compile(
+          "^(\\d+) (total pagecache pages|pages in swap cache|pages RAM|pages HighMem/MovableOnly|pages reserved|pages cma reserved|pages hwpoisoned|pages shared|pages non-shared)$");
   private static final Pattern SWAP = Pattern.compile("^(Free|Total) swap\\s+=\\s+(-?\\d+)kB$");
-  private static final Pattern SLAB_ROW = Pattern.compile("^(\\S.*?)\\s+(\\d+)KB\\s+(\\d+)KB$", Pattern.DOTALL);
+  private static final Pattern SLAB_ROW =
+      Pattern.compile("^(\\S.*?)\\s+(\\d+)KB\\s+(\\d+)KB$", Pattern.DOTALL);
   private static final Pattern SLAB_COLUMNS = Pattern.compile("^Name\\s+Used\\s+Total$");
   private static final Pattern ALLOCATION_ROW =
-      Pattern.compile("^\\d+(?:\\.\\d+)? ?[KMGTP]?i?B\\s+\\d+\\s+\\S+:\\d+(?:\\s+func:\\S+)?.*$", Pattern.DOTALL);
+      Pattern.compile(
+          "^\\d+(?:\\.\\d+)? ?[KMGTP]?i?B\\s+\\d+\\s+\\S+:\\d+(?:\\s+func:\\S+)?.*$",
+          Pattern.DOTALL);
   private static final Pattern KB_TOKEN = Pattern.compile("([a-z_()]+): ?(\\d+)kB");
-  private static final Pattern BUDDY = Pattern.compile(
-      "Node (\\d+) (\\w+): ((?:\\d+\\*\\d+kB (?:\\([A-Z]+\\) )?)+)= \\d+kB");
+  private static final Pattern BUDDY =
+      Pattern.compile("Node (\\d+) (\\w+): ((?:\\d+\\*\\d+kB (?:\\([A-Z]+\\) )?)+)= \\d+kB");
   private static final Pattern BLOCK = Pattern.compile("(\\d+)\\*(\\d+)kB");
 
   private MemInfoParser() {}
@@ -118,7 +125,8 @@ final class MemInfoParser {
     if (m.startsWith("Node ")) {
       return node(m);
     }
-    if (m.startsWith("lowmem_reserve[]:") || m.startsWith("Swap cache stats:")
+    if (m.startsWith("lowmem_reserve[]:")
+        || m.startsWith("Swap cache stats:")
         || m.equals("Memory allocations:")
         || (m.startsWith("Name") && SLAB_COLUMNS.matcher(m).matches())
         || (m.startsWith("CPU") && PER_CPU.matcher(m).matches())) {
@@ -206,8 +214,13 @@ final class MemInfoParser {
       Matcher h = HUGEPAGES.matcher(word + " " + rest);
       if (h.matches()) {
         try {
-          return Optional.of(new Hugepages(node, Long.parseLong(h.group(1)),
-              Long.parseLong(h.group(2)), Long.parseLong(h.group(3)), Long.parseLong(h.group(4))));
+          return Optional.of(
+              new Hugepages(
+                  node,
+                  Long.parseLong(h.group(1)),
+                  Long.parseLong(h.group(2)),
+                  Long.parseLong(h.group(3)),
+                  Long.parseLong(h.group(4))));
         } catch (NumberFormatException e) {
           return Optional.of(new Other());
         }
@@ -245,8 +258,16 @@ final class MemInfoParser {
         kb.putIfAbsent(t.group(1), v.getAsLong());
       }
     }
-    return Optional.of(new Zone(node, word, get(kb, "free"), get(kb, "min"), get(kb, "low"),
-        get(kb, "high"), get(kb, "present"), get(kb, "managed")));
+    return Optional.of(
+        new Zone(
+            node,
+            word,
+            get(kb, "free"),
+            get(kb, "min"),
+            get(kb, "low"),
+            get(kb, "high"),
+            get(kb, "present"),
+            get(kb, "managed")));
   }
 
   private static OptionalLong get(Map<String, Long> kb, String key) {

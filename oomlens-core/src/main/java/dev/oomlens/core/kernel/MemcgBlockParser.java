@@ -31,13 +31,16 @@ import java.util.regex.Pattern;
  */
 final class MemcgBlockParser {
   private static final Pattern TASK_IN =
-      Pattern.compile("^Task in (.*) killed as a result of limit of (.*)$",
-          Pattern.DOTALL);
+      Pattern.compile("^Task in (.*) killed as a result of limit of (.*)$", Pattern.DOTALL);
+
   /** The counters of "<counter>: usage ...", longest first where one begins another. */
-  private static final String[] COUNTERS = {"memory+swap", "memory", "swap", "kmem.tcp", "kmem", "tcp"};
+  private static final String[] COUNTERS = {
+    "memory+swap", "memory", "swap", "kmem.tcp", "kmem", "tcp"
+  };
+
   private static final String USAGE = ": usage ";
-  private static final Pattern STATS = Pattern.compile(
-      "^Memory cgroup stats for (.*?):(?= |$)(.*)$", Pattern.DOTALL);
+  private static final Pattern STATS =
+      Pattern.compile("^Memory cgroup stats for (.*?):(?= |$)(.*)$", Pattern.DOTALL);
   private static final Pattern V1_TOKEN = Pattern.compile("([a-z][a-z0-9_]*):(\\d+)(KB)?");
 
   private MemcgBlockParser() {}

@@ -30,8 +30,8 @@ final class MemcgStateBuilder {
   private Block openStats;
 
   /** One stats block as it is read: values and their lines, in printed order. */
-  private record Block(String cgroup, SourceLine header, Map<String, Long> values,
-      Map<String, SourceLine> lines) {}
+  private record Block(
+      String cgroup, SourceLine header, Map<String, Long> values, Map<String, SourceLine> lines) {}
 
   /** True while a multi-line stats block is being read. */
   boolean inStats() {
@@ -89,8 +89,8 @@ final class MemcgStateBuilder {
       }
       case MemcgBlockParser.Stats s -> {
         if (!blocks.containsKey(s.cgroup())) {
-          Block block = new Block(s.cgroup(), line, new LinkedHashMap<>(s.stat()),
-              new LinkedHashMap<>());
+          Block block =
+              new Block(s.cgroup(), line, new LinkedHashMap<>(s.stat()), new LinkedHashMap<>());
           s.stat().keySet().forEach(k -> block.lines().put(k, line));
           blocks.put(s.cgroup(), block);
           if (!s.inline()) {
@@ -116,7 +116,9 @@ final class MemcgStateBuilder {
     return Optional.ofNullable(taskInSource);
   }
 
-  /** True when the section shows a memcg OOM: a {@code Task in} line or a {@code memory:} counter. */
+  /**
+   * True when the section shows a memcg OOM: a {@code Task in} line or a {@code memory:} counter.
+   */
   boolean showsMemcgOom() {
     return taskIn != null || memory != null;
   }
@@ -138,20 +140,31 @@ final class MemcgStateBuilder {
       return Optional.empty();
     }
     List<MemcgState.StatBlock> statBlocks = new ArrayList<>();
-    blocks.values().forEach(b ->
-        statBlocks.add(new MemcgState.StatBlock(b.cgroup(), b.values(), b.lines(), b.header())));
-    return Optional.of(new MemcgState(
-        KiB.toBytes(memory.usageKb().getAsLong()),
-        KiB.toBytes(memory.limitKb().getAsLong()),
-        memory.failcnt(),
-        usage(swap), limit(swap), failcnt(swap),
-        usage(memsw), limit(memsw), failcnt(memsw),
-        usage(kmem), limit(kmem), failcnt(kmem),
-        statBlocks,
-        memorySource,
-        Optional.ofNullable(swapSource),
-        Optional.ofNullable(memswSource),
-        Optional.ofNullable(kmemSource)));
+    blocks
+        .values()
+        .forEach(
+            b ->
+                statBlocks.add(
+                    new MemcgState.StatBlock(b.cgroup(), b.values(), b.lines(), b.header())));
+    return Optional.of(
+        new MemcgState(
+            KiB.toBytes(memory.usageKb().getAsLong()),
+            KiB.toBytes(memory.limitKb().getAsLong()),
+            memory.failcnt(),
+            usage(swap),
+            limit(swap),
+            failcnt(swap),
+            usage(memsw),
+            limit(memsw),
+            failcnt(memsw),
+            usage(kmem),
+            limit(kmem),
+            failcnt(kmem),
+            statBlocks,
+            memorySource,
+            Optional.ofNullable(swapSource),
+            Optional.ofNullable(memswSource),
+            Optional.ofNullable(kmemSource)));
   }
 
   private static OptionalLong usage(MemcgBlockParser.Counter c) {

@@ -38,7 +38,9 @@ final class OomHeaderParser {
   private static final Pattern CPU =
       Pattern.compile("^CPU: (\\d+) (?:UID: (\\d+) )?PID: (\\d+) Comm: (.*)$", Pattern.DOTALL);
   private static final Pattern ALLOC_FAILURE =
-      Pattern.compile("^(.*?): ([A-Za-z][\\w ]*?) failure: order:(-?\\d+)(?:, mode:(0x[0-9a-fA-F]+(?:\\([^)]*\\))?))?.*$", Pattern.DOTALL);
+      Pattern.compile(
+          "^(.*?): ([A-Za-z][\\w ]*?) failure: order:(-?\\d+)(?:, mode:(0x[0-9a-fA-F]+(?:\\([^)]*\\))?))?.*$",
+          Pattern.DOTALL);
   private static final Pattern SIGNED = Pattern.compile("^-?\\d+");
   private static final Pattern SUPPRESSED =
       Pattern.compile("^oom_kill_process: (\\d+) callbacks suppressed$");
@@ -87,8 +89,12 @@ final class OomHeaderParser {
         gfp = Optional.of(mask);
       }
     }
-    return Optional.of(new TriggerLine(
-        comm, gfp, intField(rest, ", order=", "order="), intField(rest, "oom_score_adj=", null)));
+    return Optional.of(
+        new TriggerLine(
+            comm,
+            gfp,
+            intField(rest, ", order=", "order="),
+            intField(rest, "oom_score_adj=", null)));
   }
 
   /**
@@ -143,7 +149,8 @@ final class OomHeaderParser {
     if (!n.find()) {
       return OptionalInt.empty();
     }
-    // A number at the very end of the line may have been cut: accept it only when the format ends there.
+    // A number at the very end of the line may have been cut: accept it only when the format ends
+    // there.
     boolean whole = n.end() < v.length() || key.startsWith("oom_score_adj");
     if (!whole) {
       return OptionalInt.empty();
@@ -246,8 +253,12 @@ final class OomHeaderParser {
       return Optional.empty();
     }
     try {
-      return Optional.of(new AllocFailureLine(
-          a.group(1), a.group(2), Integer.parseInt(a.group(3)), Optional.ofNullable(a.group(4))));
+      return Optional.of(
+          new AllocFailureLine(
+              a.group(1),
+              a.group(2),
+              Integer.parseInt(a.group(3)),
+              Optional.ofNullable(a.group(4))));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

@@ -120,6 +120,7 @@ final class OomReportBuilder {
   private final List<KilledTask> groupMembers = new ArrayList<>();
   private Optional<Boolean> reaped = Optional.empty();
   private SourceLine reapedSource;
+
   /** A reaper line while no kill line was read: the victim, unless more of the report follows. */
   private ReaperLine reaperVictim;
 
@@ -298,8 +299,8 @@ final class OomReportBuilder {
       case TaskTableParser.Cut c -> {
         // A row cut at the line's end: nothing in it can be trusted, and nothing is wrong.
       }
-      case TaskTableParser.Malformed bad -> problems.accept(
-          new Problem(line.source().file(), line.source().line(), bad.message()));
+      case TaskTableParser.Malformed bad ->
+          problems.accept(new Problem(line.source().file(), line.source().line(), bad.message()));
     }
     return Optional.of(confirm(line));
   }
@@ -339,9 +340,13 @@ final class OomReportBuilder {
         } else {
           // A global OOM that found nothing to kill panics on the next line (4.19+); a memcg or
           // SysRq one does not.
-          boolean memcgOom = memcg.showsMemcgOom()
-              || (summary != null
-                  && summary.constraint().filter(Constraint.CONSTRAINT_MEMCG::equals).isPresent());
+          boolean memcgOom =
+              memcg.showsMemcgOom()
+                  || (summary != null
+                      && summary
+                          .constraint()
+                          .filter(Constraint.CONSTRAINT_MEMCG::equals)
+                          .isPresent());
           boolean sysrq = triggerLine != null && triggerLine.order().orElse(0) == -1;
           state = memcgOom || sysrq ? State.PENDING : State.AWAITING_PANIC;
         }
@@ -372,9 +377,9 @@ final class OomReportBuilder {
   }
 
   /**
-   * A reaper's line while the report has no kill line: the victim's when the summary names the
-   * same task (then the kill line alone is missing, and the report ends here); when no summary
-   * names one, the victim's unless more of the report follows; else an earlier kill's.
+   * A reaper's line while the report has no kill line: the victim's when the summary names the same
+   * task (then the kill line alone is missing, and the report ends here); when no summary names
+   * one, the victim's unless more of the report follows; else an earlier kill's.
    */
   private Outcome acceptReaperOpen(LogLine line, ReaperLine reaper) {
     if (tentative && suppressedSource == null) {
@@ -396,8 +401,8 @@ final class OomReportBuilder {
   private Outcome acceptPending(LogLine line, String m) {
     Optional<KillLine> parsed = KillLineParser.parse(m);
     if (parsed.isEmpty()) {
-      boolean starts = ReportAssembler.startsReport(m)
-          || OomHeaderParser.suppressedHeaders(m).isPresent();
+      boolean starts =
+          ReportAssembler.startsReport(m) || OomHeaderParser.suppressedHeaders(m).isPresent();
       return starts ? Outcome.NEW_REPORT : Outcome.IGNORED;
     }
     switch (parsed.get()) {
@@ -407,8 +412,7 @@ final class OomReportBuilder {
           return take(line);
         }
         if (groupCgroup != null) {
-          groupMembers.add(new KilledTask(k.pid(), k.comm(), bytes(k.anonRssKb()),
-              line.source()));
+          groupMembers.add(new KilledTask(k.pid(), k.comm(), bytes(k.anonRssKb()), line.source()));
           return take(line);
         }
         return Outcome.NEW_REPORT;
@@ -463,8 +467,7 @@ final class OomReportBuilder {
       setReaped(reaper);
       return take(line);
     }
-    if (victimPid.isEmpty() && killProcess != null && reaperVictim == null
-        && groupCgroup == null) {
+    if (victimPid.isEmpty() && killProcess != null && reaperVictim == null && groupCgroup == null) {
       reaperVictim = reaper;
       return take(line);
     }
@@ -534,8 +537,10 @@ final class OomReportBuilder {
     if (killed != null && killed.anonRssKb().isPresent() && killed.fileRssKb().isPresent()) {
       Optional<TaskTableParser.Row> row = row(killed.pid());
       if (row.isPresent() && row.get().rssPages() > 0) {
-        long rssKb = killed.anonRssKb().getAsLong() + killed.fileRssKb().getAsLong()
-            + killed.shmemRssKb().orElse(0);
+        long rssKb =
+            killed.anonRssKb().getAsLong()
+                + killed.fileRssKb().getAsLong()
+                + killed.shmemRssKb().orElse(0);
         double ratio = (double) rssKb / row.get().rssPages();
         for (long size : new long[] {4, 16, 64}) {
           if (Math.abs(ratio - size) <= size * 0.1) {
@@ -555,13 +560,13 @@ final class OomReportBuilder {
   OomReport build() {
     long pageSizeBytes = pageSizeBytes();
     List<SourceLine> quoted = lines.isEmpty() ? List.of(first) : lines;
-    SourceRange range = new SourceRange(first.file(), first.line(), Math.max(first.line(), lastLine));
+    SourceRange range =
+        new SourceRange(first.file(), first.line(), Math.max(first.line(), lastLine));
     Optional<Trigger> trigger = trigger();
-    boolean ended = killProcess != null || killed != null || exiting != null || panic != null
-        || noKillable;
+    boolean ended =
+        killProcess != null || killed != null || exiting != null || panic != null || noKillable;
     boolean complete = triggerLine != null && ended && !cutShort;
-    Optional<Constraint> constraint =
-        summary == null ? Optional.empty() : summary.constraint();
+    Optional<Constraint> constraint = summary == null ? Optional.empty() : summary.constraint();
     // Without the summary and the Task in line (a paste cut short), the first stats block names
     // the cgroup whose limit was hit: mem_cgroup_print_oom_meminfo() starts at the OOM memcg.
     Optional<String> oomMemcg;
@@ -587,36 +592,63 @@ final class OomReportBuilder {
     }
     Optional<OomScope> scope = scope(constraint);
     Optional<Victim> victim = victim();
-    Optional<Boolean> reapedOrNot = reaperVictim != null && reaped.isEmpty()
-        ? Optional.of(reaperVictim.reaped())
-        : reaped;
-    SourceLine reaperLine = reaperVictim != null && reaped.isEmpty()
-        ? reaperVictim.source()
-        : reapedSource;
-    FactLines factLines = new FactLines(Optional.ofNullable(cpuSource),
-        Optional.ofNullable(workqueueSource), memcg.taskInLine(),
-        Optional.ofNullable(summarySource), oomMemcgLine, taskMemcgLine,
-        Optional.ofNullable(noKillableSource),
-        Optional.ofNullable(panicSource), Optional.ofNullable(reaperLine),
-        Optional.ofNullable(suppressedSource));
-    Optional<String> cpuset = cpusetLine != null
-        ? Optional.of(cpusetLine.cpuset())
-        : summary == null ? Optional.empty() : summary.cpuset();
-    Optional<String> memsAllowed = cpusetLine != null
-        ? Optional.of(cpusetLine.memsAllowed())
-        : summary == null ? Optional.empty() : summary.memsAllowed();
-    Optional<GroupKill> group = groupCgroup == null
-        ? Optional.empty()
-        : Optional.of(new GroupKill(groupCgroup, groupMembers, groupSource));
+    Optional<Boolean> reapedOrNot =
+        reaperVictim != null && reaped.isEmpty() ? Optional.of(reaperVictim.reaped()) : reaped;
+    SourceLine reaperLine =
+        reaperVictim != null && reaped.isEmpty() ? reaperVictim.source() : reapedSource;
+    FactLines factLines =
+        new FactLines(
+            Optional.ofNullable(cpuSource),
+            Optional.ofNullable(workqueueSource),
+            memcg.taskInLine(),
+            Optional.ofNullable(summarySource),
+            oomMemcgLine,
+            taskMemcgLine,
+            Optional.ofNullable(noKillableSource),
+            Optional.ofNullable(panicSource),
+            Optional.ofNullable(reaperLine),
+            Optional.ofNullable(suppressedSource));
+    Optional<String> cpuset =
+        cpusetLine != null
+            ? Optional.of(cpusetLine.cpuset())
+            : summary == null ? Optional.empty() : summary.cpuset();
+    Optional<String> memsAllowed =
+        cpusetLine != null
+            ? Optional.of(cpusetLine.memsAllowed())
+            : summary == null ? Optional.empty() : summary.memsAllowed();
+    Optional<GroupKill> group =
+        groupCgroup == null
+            ? Optional.empty()
+            : Optional.of(new GroupKill(groupCgroup, groupMembers, groupSource));
     Workload workload = workload(taskMemcg, oomMemcg, scope, victim, trigger);
-    return new OomReport(range, host, time,
+    return new OomReport(
+        range,
+        host,
+        time,
         cpuLine == null ? Optional.empty() : cpuLine.release(),
-        complete, trigger, constraint, scope, cpuset, memsAllowed, oomMemcg, taskMemcg,
-        memcg.build(), memInfo.build(pageSizeBytes),
-        tasks.stream().map(t -> t.toTaskRow(pageSizeBytes)).toList(), victim, group, reapedOrNot,
-        Optional.ofNullable(panic), noKillable, Optional.ofNullable(hardware), workload, quoted,
+        complete,
+        trigger,
+        constraint,
+        scope,
+        cpuset,
+        memsAllowed,
+        oomMemcg,
+        taskMemcg,
+        memcg.build(),
+        memInfo.build(pageSizeBytes),
+        tasks.stream().map(t -> t.toTaskRow(pageSizeBytes)).toList(),
+        victim,
+        group,
+        reapedOrNot,
+        Optional.ofNullable(panic),
+        noKillable,
+        Optional.ofNullable(hardware),
+        workload,
+        quoted,
         summary == null ? Optional.empty() : summary.nodemask(),
-        Optional.ofNullable(workFunction), factLines, pageSizeBytes);
+        Optional.ofNullable(workFunction),
+        factLines,
+        pageSizeBytes);
   }
 
   /**
@@ -626,12 +658,24 @@ final class OomReportBuilder {
   private Optional<Trigger> trigger() {
     OptionalLong pid = cpuLine == null ? OptionalLong.empty() : OptionalLong.of(cpuLine.pid());
     if (triggerLine != null) {
-      return Optional.of(new Trigger(triggerLine.comm(), pid, triggerLine.gfpMask(),
-          triggerLine.order(), triggerLine.oomScoreAdj(), triggerSource));
+      return Optional.of(
+          new Trigger(
+              triggerLine.comm(),
+              pid,
+              triggerLine.gfpMask(),
+              triggerLine.order(),
+              triggerLine.oomScoreAdj(),
+              triggerSource));
     }
     if (cpuLine != null) {
-      return Optional.of(new Trigger(cpuLine.comm(), pid, Optional.empty(), OptionalInt.empty(),
-          OptionalInt.empty(), cpuSource));
+      return Optional.of(
+          new Trigger(
+              cpuLine.comm(),
+              pid,
+              Optional.empty(),
+              OptionalInt.empty(),
+              OptionalInt.empty(),
+              cpuSource));
     }
     return Optional.empty();
   }
@@ -645,11 +689,13 @@ final class OomReportBuilder {
     if (known.isPresent()) {
       return known;
     }
-    if (memcg.showsMemcgOom() || "Memory cgroup out of memory".equals(killMessage)
+    if (memcg.showsMemcgOom()
+        || "Memory cgroup out of memory".equals(killMessage)
         || (summary != null && summary.oomMemcg().isPresent())) {
       return Optional.of(OomScope.MEMCG);
     }
-    if (memInfo.seen() || (killMessage != null && killMessage.startsWith("Out of memory"))
+    if (memInfo.seen()
+        || (killMessage != null && killMessage.startsWith("Out of memory"))
         || (summary != null && summary.globalOom())) {
       return Optional.of(OomScope.GLOBAL);
     }
@@ -668,7 +714,9 @@ final class OomReportBuilder {
         adj = OptionalInt.of(row.get().oomScoreAdj());
       }
       OptionalLong uid = killed.uid();
-      if (uid.isEmpty() && summary != null && summary.pid().isPresent()
+      if (uid.isEmpty()
+          && summary != null
+          && summary.pid().isPresent()
           && summary.pid().getAsLong() == killed.pid()) {
         uid = summary.uid();
       }
@@ -676,31 +724,53 @@ final class OomReportBuilder {
         uid = row.get().uid();
       }
       String comm = killed.comm();
-      if (killed.totalVmKb().isEmpty() && summary != null && summary.task().isPresent()
+      if (killed.totalVmKb().isEmpty()
+          && summary != null
+          && summary.task().isPresent()
           && summary.pid().orElse(-1) == killed.pid()) {
         // The kill line was cut inside the name: the summary printed it whole.
         comm = summary.task().get();
       }
-      return Optional.of(new Victim(killed.pid(), comm, bytes(killed.totalVmKb()),
-          bytes(killed.anonRssKb()), bytes(killed.fileRssKb()), bytes(killed.shmemRssKb()), uid,
-          bytes(killed.pgtablesKb()), adj, score, killedSource));
+      return Optional.of(
+          new Victim(
+              killed.pid(),
+              comm,
+              bytes(killed.totalVmKb()),
+              bytes(killed.anonRssKb()),
+              bytes(killed.fileRssKb()),
+              bytes(killed.shmemRssKb()),
+              uid,
+              bytes(killed.pgtablesKb()),
+              adj,
+              score,
+              killedSource));
     }
     if (summary != null && summary.pid().isPresent() && summary.task().isPresent()) {
       long pid = summary.pid().getAsLong();
       Optional<TaskTableParser.Row> row = row(pid);
-      OptionalLong uid = summary.uid().isPresent()
-          ? summary.uid()
-          : row.map(TaskTableParser.Row::uid).orElse(OptionalLong.empty());
+      OptionalLong uid =
+          summary.uid().isPresent()
+              ? summary.uid()
+              : row.map(TaskTableParser.Row::uid).orElse(OptionalLong.empty());
       OptionalInt adj = row.map(r -> OptionalInt.of(r.oomScoreAdj())).orElse(OptionalInt.empty());
       if (killProcess != null && killProcess.pid() == pid) {
         score = OptionalLong.of(killProcess.score());
       }
-      SourceLine source = exitingSource != null && exiting.pid() == pid
-          ? exitingSource
-          : summarySource;
-      return Optional.of(new Victim(pid, summary.task().get(), OptionalLong.empty(),
-          OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), uid,
-          OptionalLong.empty(), adj, score, source));
+      SourceLine source =
+          exitingSource != null && exiting.pid() == pid ? exitingSource : summarySource;
+      return Optional.of(
+          new Victim(
+              pid,
+              summary.task().get(),
+              OptionalLong.empty(),
+              OptionalLong.empty(),
+              OptionalLong.empty(),
+              OptionalLong.empty(),
+              uid,
+              OptionalLong.empty(),
+              adj,
+              score,
+              source));
     }
     if (reaperVictim != null) {
       long pid = reaperVictim.pid();
@@ -711,9 +781,19 @@ final class OomReportBuilder {
         score = OptionalLong.of(killProcess.score());
       }
       // The reaper's sizes are what was left after reaping, not the victim's at the kill.
-      return Optional.of(new Victim(pid, reaperVictim.comm(), OptionalLong.empty(),
-          OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), uid,
-          OptionalLong.empty(), adj, score, reaperVictim.source()));
+      return Optional.of(
+          new Victim(
+              pid,
+              reaperVictim.comm(),
+              OptionalLong.empty(),
+              OptionalLong.empty(),
+              OptionalLong.empty(),
+              OptionalLong.empty(),
+              uid,
+              OptionalLong.empty(),
+              adj,
+              score,
+              reaperVictim.source()));
     }
     return Optional.empty();
   }
@@ -722,8 +802,12 @@ final class OomReportBuilder {
     return tasks.stream().filter(t -> t.pid() == pid).findFirst();
   }
 
-  private Workload workload(Optional<String> taskMemcg, Optional<String> oomMemcg,
-      Optional<OomScope> scope, Optional<Victim> victim, Optional<Trigger> trigger) {
+  private Workload workload(
+      Optional<String> taskMemcg,
+      Optional<String> oomMemcg,
+      Optional<OomScope> scope,
+      Optional<Victim> victim,
+      Optional<Trigger> trigger) {
     Optional<String> path = taskMemcg.or(() -> oomMemcg).or(memcg::statCgroup);
     Workload workload = Workload.UNKNOWN;
     try {
@@ -738,7 +822,8 @@ final class OomReportBuilder {
         trigger.ifPresent(t -> comms.add(t.comm()));
         kubevirt = !comms.isEmpty() && CgroupPaths.looksLikeKubevirt(comms);
       } else {
-        kubevirt = victim.isPresent() && CgroupPaths.looksLikeKubevirt(List.of(victim.get().comm()));
+        kubevirt =
+            victim.isPresent() && CgroupPaths.looksLikeKubevirt(List.of(victim.get().comm()));
       }
       return workload.withKubevirt(kubevirt);
     } catch (RuntimeException e) {

@@ -15,12 +15,18 @@ import java.util.regex.Pattern;
  */
 final class OomStackLines {
   private static final Pattern FRAME =
-      Pattern.compile("^(?:\\[<[0-9a-fA-F]+>\\] )?(?:\\? )?[\\w.$]+\\+0x[0-9a-fA-F]+/0x[0-9a-fA-F]+(?: \\[[\\w]+\\])?$", Pattern.DOTALL);
-  private static final Pattern STACK_WORDS = Pattern.compile("^[0-9a-f]{8,16}(?:\\s+[0-9a-f]{8,16})*$");
+      Pattern.compile(
+          "^(?:\\[<[0-9a-fA-F]+>\\] )?(?:\\? )?[\\w.$]+\\+0x[0-9a-fA-F]+/0x[0-9a-fA-F]+(?: \\[[\\w]+\\])?$",
+          Pattern.DOTALL);
+  private static final Pattern STACK_WORDS =
+      Pattern.compile("^[0-9a-f]{8,16}(?:\\s+[0-9a-f]{8,16})*$");
   private static final Pattern REGISTERS =
-      Pattern.compile("^(?:[A-Z][A-Z0-9]{1,5}: *[0-9a-fA-F]|Code: |RIP: |pc : |lr : |sp : |pstate: |x\\d+ ?: )");
+      Pattern.compile(
+          "^(?:[A-Z][A-Z0-9]{1,5}: *[0-9a-fA-F]|Code: |RIP: |pc : |lr : |sp : |pstate: |x\\d+ ?: )");
   private static final Pattern MARKER =
-      Pattern.compile("^(?:Call [Tt]race:|<(?:/?TASK|/?IRQ|/?NMI|/?SOFTIRQ|EOI)>|Backtrace:|Stack:|Modules linked in:.*)$", Pattern.DOTALL);
+      Pattern.compile(
+          "^(?:Call [Tt]race:|<(?:/?TASK|/?IRQ|/?NMI|/?SOFTIRQ|EOI)>|Backtrace:|Stack:|Modules linked in:.*)$",
+          Pattern.DOTALL);
 
   private OomStackLines() {}
 

@@ -65,8 +65,15 @@ final class OomSummaryParser {
         // Without ",uid=" the pid may be cut: it is not trusted.
       }
     }
-    String[] keys = {"constraint=", ",nodemask=", ",cpuset=", ",mems_allowed=", ",oom_memcg=",
-        ",global_oom", ",task_memcg="};
+    String[] keys = {
+      "constraint=",
+      ",nodemask=",
+      ",cpuset=",
+      ",mems_allowed=",
+      ",oom_memcg=",
+      ",global_oom",
+      ",task_memcg="
+    };
     String[] values = new String[keys.length];
     int[] starts = new int[keys.length];
     int from = 0;
@@ -94,17 +101,18 @@ final class OomSummaryParser {
     boolean cutHead = taskAt < 0;
     Optional<Constraint> constraint =
         value(values[0], cutHead && last(starts, 0)).map(c -> new Constraint(c.strip()));
-    return Optional.of(new Summary(
-        constraint,
-        value(values[1], cutHead && last(starts, 1)),
-        value(values[2], cutHead && last(starts, 2)),
-        value(values[3], cutHead && last(starts, 3)),
-        value(values[4], cutHead && last(starts, 4)),
-        starts[5] >= 0,
-        value(values[6], cutHead && last(starts, 6)),
-        task,
-        pid,
-        uid));
+    return Optional.of(
+        new Summary(
+            constraint,
+            value(values[1], cutHead && last(starts, 1)),
+            value(values[2], cutHead && last(starts, 2)),
+            value(values[3], cutHead && last(starts, 3)),
+            value(values[4], cutHead && last(starts, 4)),
+            starts[5] >= 0,
+            value(values[6], cutHead && last(starts, 6)),
+            task,
+            pid,
+            uid));
   }
 
   /** True when key {@code i} is the last one found: its value runs to the end of the line. */

@@ -25,7 +25,10 @@ import java.util.concurrent.Future;
  * Memory is two window buffers and a few small arrays per part, whatever the file size.
  */
 
-/** Scans a regular file like {@link LineScanner} does, with the search for candidate lines spread over threads. */
+/**
+ * Scans a regular file like {@link LineScanner} does, with the search for candidate lines spread
+ * over threads.
+ */
 final class ParallelFileScanner {
   /* Two of them are most of the scan's memory; 8 MiB still leaves each worker megabytes a turn. */
   static final int DEFAULT_WINDOW_BYTES = 8 << 20;
@@ -60,11 +63,16 @@ final class ParallelFileScanner {
 
   /** Reads {@code channel} from its current position to its end. */
   void scan(FileChannel channel) throws IOException {
-    ExecutorService pool = workers > 1 ? Executors.newFixedThreadPool(workers, r -> {
-      Thread t = new Thread(r, "oomlens-scan");
-      t.setDaemon(true);
-      return t;
-    }) : null;
+    ExecutorService pool =
+        workers > 1
+            ? Executors.newFixedThreadPool(
+                workers,
+                r -> {
+                  Thread t = new Thread(r, "oomlens-scan");
+                  t.setDaemon(true);
+                  return t;
+                })
+            : null;
     try {
       scanWindows(channel, pool);
     } finally {
@@ -241,7 +249,9 @@ final class ParallelFileScanner {
     }
   }
 
-  /** While the handler wants every line, hands on lines from {@code pos}; returns where it stopped. */
+  /**
+   * While the handler wants every line, hands on lines from {@code pos}; returns where it stopped.
+   */
   private int everyLine(byte[] buf, int pos, int to) {
     while (pos < to && handler.wantsEveryLine()) {
       pos = handLine(buf, pos, to);

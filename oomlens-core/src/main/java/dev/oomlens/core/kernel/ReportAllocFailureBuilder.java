@@ -10,8 +10,8 @@ import java.util.OptionalLong;
 
 /**
  * Builds one {@link AllocFailure} from its {@code <kind> failure: order:N, mode:...} line and what
- * warn_alloc() prints after it: the cpuset line of older kernels, the stack dump and the
- * {@code show_mem} block.
+ * warn_alloc() prints after it: the cpuset line of older kernels, the stack dump and the {@code
+ * show_mem} block.
  *
  * <p>The block ends at the first line of the host that is none of these once the stack or the
  * {@code show_mem} block has begun: show_mem may be suppressed (ratelimit, {@code __GFP_NOWARN}
@@ -43,7 +43,8 @@ final class ReportAllocFailureBuilder {
         pid = OptionalLong.of(cpu.get().pid());
       }
       taken = true;
-    } else if (OomHeaderParser.hardware(m).isPresent() || OomHeaderParser.isWorkqueue(m)
+    } else if (OomHeaderParser.hardware(m).isPresent()
+        || OomHeaderParser.isWorkqueue(m)
         || OomHeaderParser.cpuset(m).isPresent()) {
       taken = true;
     } else if (memInfo.accept(m, line.source())) {
@@ -78,7 +79,15 @@ final class ReportAllocFailureBuilder {
     long pageSizeBytes = memInfo.pageSizeBytes().orElse(OomReportBuilder.DEFAULT_PAGE_BYTES);
     return new AllocFailure(
         new SourceRange(line.file(), line.line(), Math.max(line.line(), lastLine)),
-        first.host(), time, failure.comm(), pid, failure.order(), failure.mode(), failure.kind(),
-        memInfo.build(pageSizeBytes), line, pageSizeBytes);
+        first.host(),
+        time,
+        failure.comm(),
+        pid,
+        failure.order(),
+        failure.mode(),
+        failure.kind(),
+        memInfo.build(pageSizeBytes),
+        line,
+        pageSizeBytes);
   }
 }

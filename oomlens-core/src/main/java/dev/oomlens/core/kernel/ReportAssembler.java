@@ -24,13 +24,13 @@ import java.util.Optional;
  */
 
 /**
- * Assembles OOM-killer reports and page allocation failures from framed kernel log lines, one
- * state machine per host, and hands each finished event to a {@link KernelLogSink}.
+ * Assembles OOM-killer reports and page allocation failures from framed kernel log lines, one state
+ * machine per host, and hands each finished event to a {@link KernelLogSink}.
  *
- * <p>Contract with the reader: while {@link #inReport()} is false, the reader passes only lines that
- * contain {@code oom}, {@code Kill}/{@code kill}, or {@code failure: order}/{@code failure. order}
- * (case-sensitive; it also passes the userspace killers' lines, which this class ignores); every
- * line that can begin an event, or attach to a report already assembled (reaper, group-kill
+ * <p>Contract with the reader: while {@link #inReport()} is false, the reader passes only lines
+ * that contain {@code oom}, {@code Kill}/{@code kill}, or {@code failure: order}/{@code failure.
+ * order} (case-sensitive; it also passes the userspace killers' lines, which this class ignores);
+ * every line that can begin an event, or attach to a report already assembled (reaper, group-kill
  * members), contains one of them, except in an input's first {@value #START_LINES} lines, where
  * {@link #inReport()} is true.
  *
@@ -40,17 +40,16 @@ import java.util.Optional;
  * host has one open (or an allocation failure whose stack and {@code show_mem} block are being
  * read). A report begun at a stack dump is tentative: if no line of an OOM report's own follows
  * within {@value #TENTATIVE_IDLE_LINES} lines, it is dropped (a WARN or panic stack, not a report).
- * It then waits, pending,
- * for the reaper's verdict and group-kill members, and is handed over when the next report of its
- * host begins, when the input is more than {@value #PENDING_LINES} lines past it, or at
- * {@link #finish()}. An open report that sees {@value #IDLE_LINES} lines of its host in a row that
- * it does not recognise is closed as incomplete; unrecognised lines in between (other subsystems)
- * are skipped.
+ * It then waits, pending, for the reaper's verdict and group-kill members, and is handed over when
+ * the next report of its host begins, when the input is more than {@value #PENDING_LINES} lines
+ * past it, or at {@link #finish()}. An open report that sees {@value #IDLE_LINES} lines of its host
+ * in a row that it does not recognise is closed as incomplete; unrecognised lines in between (other
+ * subsystems) are skipped.
  *
  * <p>Order: each host's reports are handed over in input order. With several hosts in one input, a
- * report is handed over when it is finished, so one host's report may come before an earlier-starting
- * report of another host that is still pending; {@link #finish()} hands over what remains in the
- * order of first lines.
+ * report is handed over when it is finished, so one host's report may come before an
+ * earlier-starting report of another host that is still pending; {@link #finish()} hands over what
+ * remains in the order of first lines.
  *
  * <p>Nothing here throws on bad input: a line that cannot be read becomes a {@link Problem}.
  */
@@ -109,8 +108,11 @@ public final class ReportAssembler {
       }
     } catch (RuntimeException e) {
       // A defect here must not cost the user the rest of the input.
-      sink.problem(new Problem(line.source().file(), line.source().line(),
-          "could not assemble this line into a report: " + e));
+      sink.problem(
+          new Problem(
+              line.source().file(),
+              line.source().line(),
+              "could not assemble this line into a report: " + e));
     }
   }
 
@@ -144,7 +146,8 @@ public final class ReportAssembler {
   private HostState hostOf(LogLine line, long number) {
     if (line.host().isEmpty() && line.framing() == Framing.BARE && !line.continuation()) {
       for (HostState st : hosts.values()) {
-        if (st.report != null && st.report.lastLine() == number - 1
+        if (st.report != null
+            && st.report.lastLine() == number - 1
             && st.report.takesTriggerTail(line.message())) {
           return st;
         }
@@ -169,7 +172,8 @@ public final class ReportAssembler {
       if (st.alloc != null && passed - st.alloc.lastLine() > IDLE_LINES) {
         handOverAlloc(st);
       }
-      if (st.report != null && st.report.isOpen()
+      if (st.report != null
+          && st.report.isOpen()
           && passed - st.report.lastLine() > idleLines(st.report)) {
         st.report.cutShort();
         earliestPending = Math.min(earliestPending, st.report.lastLine());
@@ -208,8 +212,8 @@ public final class ReportAssembler {
 
   /**
    * For a live log that has gone quiet: hands over every report whose kill, panic or "no killable
-   * processes" line has been read, without waiting for the next report of its host or for the
-   * input to move {@value #PENDING_LINES} lines on (a quiet node may not log again for hours). The
+   * processes" line has been read, without waiting for the next report of its host or for the input
+   * to move {@value #PENDING_LINES} lines on (a quiet node may not log again for hours). The
    * reaper's line, when it comes later, no longer finds its report and is ignored. With {@code
    * cutOpen}, reports still open and allocation failures are handed over too, as cut short: the
    * kernel stopped in the middle of them (a ratelimited or overrun report).
@@ -306,7 +310,8 @@ public final class ReportAssembler {
     if (OomHeaderParser.trigger(m).isPresent() || OomSummaryParser.isSummary(m)) {
       return true;
     }
-    if (m.startsWith("Task in ") || m.startsWith("Memory cgroup stats for ")
+    if (m.startsWith("Task in ")
+        || m.startsWith("Memory cgroup stats for ")
         || m.contains(": usage ")) {
       return MemcgBlockParser.parse(m, false).isPresent();
     }
@@ -315,15 +320,19 @@ public final class ReportAssembler {
       return true;
     }
     return KillLineParser.parse(m)
-        .map(k -> !(k instanceof KillLine.Reaped || k instanceof KillLine.UnableToReap
-            || k instanceof KillLine.SharingMemory || k instanceof KillLine.MmPinned))
+        .map(
+            k ->
+                !(k instanceof KillLine.Reaped
+                    || k instanceof KillLine.UnableToReap
+                    || k instanceof KillLine.SharingMemory
+                    || k instanceof KillLine.MmPinned))
         .orElse(false);
   }
 
   /**
-   * True for the lines a report can begin with that other messages print too: the stack dump
-   * (its {@code CPU:} header, {@code Hardware name:}, {@code Call Trace:}, a frame), {@code
-   * Mem-Info:}, and the ratelimit's {@code oom_kill_process: N callbacks suppressed}.
+   * True for the lines a report can begin with that other messages print too: the stack dump (its
+   * {@code CPU:} header, {@code Hardware name:}, {@code Call Trace:}, a frame), {@code Mem-Info:},
+   * and the ratelimit's {@code oom_kill_process: N callbacks suppressed}.
    */
   static boolean startsTentatively(String message) {
     // Called for every anchor line while no report is open: cheap tests before any pattern.
@@ -331,8 +340,10 @@ public final class ReportAssembler {
     if (m.startsWith("CPU: ")) {
       return OomHeaderParser.cpu(m).isPresent();
     }
-    if (m.startsWith("Hardware name:") || m.startsWith("Call Trace:")
-        || m.startsWith("Call trace:") || m.equals("Mem-Info:")) {
+    if (m.startsWith("Hardware name:")
+        || m.startsWith("Call Trace:")
+        || m.startsWith("Call trace:")
+        || m.equals("Mem-Info:")) {
       return true;
     }
     if (m.startsWith("oom_kill_process: ")) {

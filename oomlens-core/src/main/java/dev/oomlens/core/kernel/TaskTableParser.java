@@ -77,9 +77,20 @@ final class TaskTableParser {
   }
 
   /** The columns the model keeps, in the order of {@link Layout#index}. */
-  private static final List<String> COLUMNS = List.of("uid", "tgid", "total_vm", "rss",
-      "rss_anon", "rss_file", "rss_shmem", "pgtables_bytes", "nr_ptes", "nr_pmds", "swapents",
-      "oom_score_adj");
+  private static final List<String> COLUMNS =
+      List.of(
+          "uid",
+          "tgid",
+          "total_vm",
+          "rss",
+          "rss_anon",
+          "rss_file",
+          "rss_shmem",
+          "pgtables_bytes",
+          "nr_ptes",
+          "nr_pmds",
+          "swapents",
+          "oom_score_adj");
 
   /** What one row line came to. */
   sealed interface RowResult {}
@@ -109,10 +120,21 @@ final class TaskTableParser {
       SourceLine source) {
 
     TaskRow toTaskRow(long pageSizeBytes) {
-      return new TaskRow(pid, uid, tgid, totalVmPages * pageSizeBytes, rssPages * pageSizeBytes,
-          times(rssAnonPages, pageSizeBytes), times(rssFilePages, pageSizeBytes),
-          times(rssShmemPages, pageSizeBytes), pgtablesBytes, times(nrPtesPages, pageSizeBytes),
-          times(nrPmdsPages, pageSizeBytes), times(swapents, pageSizeBytes), oomScoreAdj, comm,
+      return new TaskRow(
+          pid,
+          uid,
+          tgid,
+          totalVmPages * pageSizeBytes,
+          rssPages * pageSizeBytes,
+          times(rssAnonPages, pageSizeBytes),
+          times(rssFilePages, pageSizeBytes),
+          times(rssShmemPages, pageSizeBytes),
+          pgtablesBytes,
+          times(nrPtesPages, pageSizeBytes),
+          times(nrPmdsPages, pageSizeBytes),
+          times(swapents, pageSizeBytes),
+          oomScoreAdj,
+          comm,
           source);
     }
 
@@ -152,16 +174,17 @@ final class TaskTableParser {
     return Optional.of(new Layout(columns));
   }
 
-  /** True when the line looks like a row ({@code [  123] ...}), whether or not it reads well. */
+  /** True when the line looks like a row ({@code [ 123] ...}), whether or not it reads well. */
   static boolean looksLikeRow(String message) {
     Bracket b = bracket(message);
     // 3.x stack frames "[<ffffffff81720d86>] dump_stack+0x45/0x56" are bracketed too.
-    return b != null && !(b.to - b.from == 3 && message.startsWith("pid", b.from))
+    return b != null
+        && !(b.to - b.from == 3 && message.startsWith("pid", b.from))
         && message.charAt(b.from) != '<';
   }
 
   /**
-   * Where the parts of {@code [ TOKEN]   REST} lie in a stripped message: the token in the brackets,
+   * Where the parts of {@code [ TOKEN] REST} lie in a stripped message: the token in the brackets,
    * {@code [from, to)}, and the rest after the white space that follows them, {@code [rest, end)}.
    */
   private record Bracket(int from, int to, int rest, int end) {}
@@ -192,8 +215,10 @@ final class TaskTableParser {
       return new Malformed("expected a task-table row \"[pid] uid tgid total_vm rss ... name\"");
     }
     if (!isNumber(message, b.from, b.to)) {
-      return new Malformed("expected a pid in the brackets of a task-table row, found \""
-          + message.substring(b.from, b.to) + "\"");
+      return new Malformed(
+          "expected a pid in the brackets of a task-table row, found \""
+              + message.substring(b.from, b.to)
+              + "\"");
     }
     boolean pidFits = fitsLong(message, b.from, b.to);
     long pid = pidFits ? parseLong(message, b.from, b.to) : 0;
@@ -224,8 +249,10 @@ final class TaskTableParser {
     if (lay == null) {
       lay = guess(numbers, count).orElse(null);
       if (lay == null) {
-        return new Malformed("expected a task-table row with 7, 8 or 10 numeric columns before "
-            + "the name, found " + count);
+        return new Malformed(
+            "expected a task-table row with 7, 8 or 10 numeric columns before "
+                + "the name, found "
+                + count);
       }
       if (count > lay.numericColumns()) {
         count = lay.numericColumns();
@@ -238,8 +265,12 @@ final class TaskTableParser {
     }
     if (count < lay.numericColumns()) {
       if (firstBad != null) {
-        return new Malformed("expected " + lay.columns().get(count)
-            + " (a number) in the task-table row, found \"" + firstBad + "\"");
+        return new Malformed(
+            "expected "
+                + lay.columns().get(count)
+                + " (a number) in the task-table row, found \""
+                + firstBad
+                + "\"");
       }
       return new Cut();
     }
@@ -247,8 +278,8 @@ final class TaskTableParser {
     if (nameStart >= b.end) {
       return new Cut();
     }
-    return build(pid, lay, Arrays.copyOf(numbers, count), message.substring(nameStart, b.end),
-        source);
+    return build(
+        pid, lay, Arrays.copyOf(numbers, count), message.substring(nameStart, b.end), source);
   }
 
   /** Where the {@code n}-th token (1-based) from {@code pos} ends. */
@@ -344,15 +375,39 @@ final class TaskTableParser {
       case 7 -> {
         long fifth = numbers[4];
         String col = fifth >= 4096 && fifth % 4096 == 0 ? "pgtables_bytes" : "nr_ptes";
-        yield Optional.of(new Layout(List.of(
-            "uid", "tgid", "total_vm", "rss", col, "swapents", "oom_score_adj", "name")));
+        yield Optional.of(
+            new Layout(
+                List.of(
+                    "uid", "tgid", "total_vm", "rss", col, "swapents", "oom_score_adj", "name")));
       }
-      case 8 -> Optional.of(new Layout(List.of(
-          "uid", "tgid", "total_vm", "rss", "nr_ptes", "nr_pmds", "swapents", "oom_score_adj",
-          "name")));
-      case 10 -> Optional.of(new Layout(List.of(
-          "uid", "tgid", "total_vm", "rss", "rss_anon", "rss_file", "rss_shmem", "pgtables_bytes",
-          "swapents", "oom_score_adj", "name")));
+      case 8 ->
+          Optional.of(
+              new Layout(
+                  List.of(
+                      "uid",
+                      "tgid",
+                      "total_vm",
+                      "rss",
+                      "nr_ptes",
+                      "nr_pmds",
+                      "swapents",
+                      "oom_score_adj",
+                      "name")));
+      case 10 ->
+          Optional.of(
+              new Layout(
+                  List.of(
+                      "uid",
+                      "tgid",
+                      "total_vm",
+                      "rss",
+                      "rss_anon",
+                      "rss_file",
+                      "rss_shmem",
+                      "pgtables_bytes",
+                      "swapents",
+                      "oom_score_adj",
+                      "name")));
       default -> Optional.empty();
     };
   }
@@ -369,10 +424,23 @@ final class TaskTableParser {
     if (a < Short.MIN_VALUE || a > Short.MAX_VALUE) {
       return new Malformed("expected an oom_score_adj between -1000 and 1000, found " + a);
     }
-    return new Parsed(new Row(pid, column(lay, numbers, 0), column(lay, numbers, 1),
-        totalVm.getAsLong(), rss.getAsLong(), column(lay, numbers, 4), column(lay, numbers, 5),
-        column(lay, numbers, 6), column(lay, numbers, 7), column(lay, numbers, 8),
-        column(lay, numbers, 9), column(lay, numbers, 10), (int) a, name, source));
+    return new Parsed(
+        new Row(
+            pid,
+            column(lay, numbers, 0),
+            column(lay, numbers, 1),
+            totalVm.getAsLong(),
+            rss.getAsLong(),
+            column(lay, numbers, 4),
+            column(lay, numbers, 5),
+            column(lay, numbers, 6),
+            column(lay, numbers, 7),
+            column(lay, numbers, 8),
+            column(lay, numbers, 9),
+            column(lay, numbers, 10),
+            (int) a,
+            name,
+            source));
   }
 
   /** The value of the {@code which}-th kept column ({@link #COLUMNS}), when the layout has it. */

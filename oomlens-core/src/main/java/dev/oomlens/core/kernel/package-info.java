@@ -4,7 +4,7 @@
  * ({@link dev.oomlens.core.kernel.KillerLogParser}) and the streaming front door that reads a log
  * once for all of them ({@link dev.oomlens.core.kernel.KernelLogReader}).
  *
- * <p>Nothing here throws on bad input: what cannot be read becomes a
- * {@link dev.oomlens.core.model.Problem} with its line, and reading goes on.
+ * <p>Nothing here throws on bad input: what cannot be read becomes a {@link
+ * dev.oomlens.core.model.Problem} with its line, and reading goes on.
  */
 package dev.oomlens.core.kernel;

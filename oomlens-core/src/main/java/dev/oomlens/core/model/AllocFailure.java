@@ -6,10 +6,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * A {@code warn_alloc()} report: {@code <comm>: page allocation failure: order:N, mode:0x...}. Not an
- * OOM kill: nothing was killed, an allocation (often a high-order or atomic one) failed.
+ * A {@code warn_alloc()} report: {@code <comm>: page allocation failure: order:N, mode:0x...}. Not
+ * an OOM kill: nothing was killed, an allocation (often a high-order or atomic one) failed.
  *
- * @param kind the words before {@code failure}, e.g. {@code page allocation} or {@code vmemmap alloc}
+ * @param kind the words before {@code failure}, e.g. {@code page allocation} or {@code vmemmap
+ *     alloc}
  * @param pageSizeBytes the page size the {@code show_mem} block's page counts were converted with:
  *     the zones' present memory against {@code N pages RAM}, else 4096
  */

@@ -23,11 +23,14 @@ import java.util.Optional;
 public record Constraint(String name) {
   /** The whole machine (or VM) ran out: no cgroup, cpuset or memory policy confined it. */
   public static final Constraint CONSTRAINT_NONE = new Constraint("CONSTRAINT_NONE");
+
   /** The allocation was confined to the nodes of a cpuset. */
   public static final Constraint CONSTRAINT_CPUSET = new Constraint("CONSTRAINT_CPUSET");
+
   /** The allocation was confined by an mbind/set_mempolicy policy. */
   public static final Constraint CONSTRAINT_MEMORY_POLICY =
       new Constraint("CONSTRAINT_MEMORY_POLICY");
+
   /** A memory cgroup hit its limit. */
   public static final Constraint CONSTRAINT_MEMCG = new Constraint("CONSTRAINT_MEMCG");
 

@@ -5,10 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.util.Optional;
 
 /**
- * The lines an OOM report printed its single-line facts on, so that a finding can quote them;
- * each is empty when the input did not hold it. (Facts kept in records of their own, such as
- * {@link Trigger}, {@link Victim}, {@link MemcgState}, {@link HostMemory} and {@link TaskRow},
- * carry their lines themselves.)
+ * The lines an OOM report printed its single-line facts on, so that a finding can quote them; each
+ * is empty when the input did not hold it. (Facts kept in records of their own, such as {@link
+ * Trigger}, {@link Victim}, {@link MemcgState}, {@link HostMemory} and {@link TaskRow}, carry their
+ * lines themselves.)
  *
  * @param stackHeader {@code CPU: n PID: n Comm: x ... <release> #build}: the trigger's pid and the
  *     kernel release
@@ -19,8 +19,8 @@ import java.util.Optional;
  *     cgroups and the victim
  * @param oomMemcg the line the report's {@code oomMemcg} was read from: the summary, the {@code
  *     Task in} line or the first {@code Memory cgroup stats for} line
- * @param taskMemcg the line the report's {@code taskMemcg} was read from: the summary or the
- *     {@code Task in} line
+ * @param taskMemcg the line the report's {@code taskMemcg} was read from: the summary or the {@code
+ *     Task in} line
  * @param noKillable {@code Out of memory and no killable processes...}
  * @param panic {@code Kernel panic - not syncing: ...} when the OOM ended in a panic
  * @param reaper the {@code oom_reaper:} line about the victim ({@code reaped process} or {@code
@@ -41,9 +41,18 @@ public record FactLines(
     Optional<SourceLine> suppressedHeaders) {
 
   /** A report that names the line of none of these facts (one built by hand). */
-  public static final FactLines NONE = new FactLines(Optional.empty(), Optional.empty(),
-      Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-      Optional.empty(), Optional.empty(), Optional.empty());
+  public static final FactLines NONE =
+      new FactLines(
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty());
 
   public FactLines {
     requireNonNull(stackHeader, "stackHeader");

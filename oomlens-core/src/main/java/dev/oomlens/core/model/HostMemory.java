@@ -19,7 +19,7 @@ import java.util.OptionalLong;
  *     exactly as printed
  * @param pagecacheBytes {@code N total pagecache pages}
  * @param swapCacheBytes {@code N pages in swap cache}
- * @param freeSwapBytes {@code Free swap  = NkB}, likewise {@code totalSwapBytes}
+ * @param freeSwapBytes {@code Free swap = NkB}, likewise {@code totalSwapBytes}
  * @param ramBytes {@code N pages RAM}, likewise {@code reservedBytes}, {@code cmaReservedBytes},
  *     {@code highmemBytes} ({@code HighMem/MovableOnly}) and {@code hwpoisonedBytes}
  * @param unreclaimableSlab the {@code Unreclaimable slab info:} rows, largest first as printed
@@ -27,7 +27,7 @@ import java.util.OptionalLong;
  * @param counterLines the line each {@code counterBytes} key was printed on
  * @param pageLines the {@code N <what>} lines ({@code N pages RAM}, {@code N total pagecache
  *     pages}, ...), keyed by what follows the number, as printed
- * @param freeSwapSource the {@code Free swap  = NkB} line, likewise {@code totalSwapSource}
+ * @param freeSwapSource the {@code Free swap = NkB} line, likewise {@code totalSwapSource}
  * @param freeAreas the buddy lists, one per zone line printed whole ({@code Node 0 Normal: 3*4kB
  *     (UM) 2*8kB ... = 13316kB}), in printed order
  */

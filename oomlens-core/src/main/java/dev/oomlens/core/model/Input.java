@@ -13,8 +13,8 @@ import java.util.Optional;
  *
  * @param name as findings and messages cite it: the file as the user gave it, {@code -} for
  *     standard input, {@code /dev/kmsg}, {@code journalctl -k -b}
- * @param span how far back it reaches, when that is less than the whole input: a live log's
- *     {@code this boot, as far back as the kernel's ring buffer goes}
+ * @param span how far back it reaches, when that is less than the whole input: a live log's {@code
+ *     this boot, as far back as the kernel's ring buffer goes}
  * @param events the reports, allocation failures and killer records read from it
  * @param problems what could not be read, each naming its line
  */
@@ -22,7 +22,9 @@ public record Input(
     String name, Kind kind, Optional<String> span, long events, List<Problem> problems) {
   /** What an input is evidence of. */
   public enum Kind {
-    /** Kernel messages: OOM-killer reports and allocation failures (and, in saved logs, killers). */
+    /**
+     * Kernel messages: OOM-killer reports and allocation failures (and, in saved logs, killers).
+     */
     KERNEL_LOG,
     /** The records of userspace OOM killers and service managers. */
     KILLER_LOG,
@@ -55,17 +57,17 @@ public record Input(
   }
 
   /**
-   * The first problem that makes the input untrustworthy as a whole: it could not be opened, it
-   * is damaged, or it is not text; empty when what it holds can be believed whole.
+   * The first problem that makes the input untrustworthy as a whole: it could not be opened, it is
+   * damaged, or it is not text; empty when what it holds can be believed whole.
    */
   public Optional<Problem> spoiled() {
     return problems.stream().filter(p -> p.kind().spoilsInput()).findFirst();
   }
 
   /**
-   * True when the input was read to its end and recognised: nothing spoils it, and it is not a
-   * file of which nothing but problems could be read (what a format oomlens does not know looks
-   * like). Only then does the absence of an event in it mean the event did not happen.
+   * True when the input was read to its end and recognised: nothing spoils it, and it is not a file
+   * of which nothing but problems could be read (what a format oomlens does not know looks like).
+   * Only then does the absence of an event in it mean the event did not happen.
    */
   public boolean isWhole() {
     return spoiled().isEmpty() && !(events == 0 && !problems.isEmpty());
@@ -73,13 +75,19 @@ public record Input(
 
   /**
    * Why the input cannot be believed whole, in a sentence that names it: {@code cannot read x.log:
-   * No such file or directory}, {@code x.log.gz:120: compressed data is damaged...}; empty when
-   * it can be believed.
+   * No such file or directory}, {@code x.log.gz:120: compressed data is damaged...}; empty when it
+   * can be believed.
    */
   public Optional<String> whyNotWholeNamed() {
-    return whyNotWhole().map(w -> w.contains(name) || w.startsWith("cannot read ") ? w
-        : spoiled().filter(p -> p.line() > 0).map(p -> name + ":" + p.line() + ": " + w)
-            .orElse(name + ": " + w));
+    return whyNotWhole()
+        .map(
+            w ->
+                w.contains(name) || w.startsWith("cannot read ")
+                    ? w
+                    : spoiled()
+                        .filter(p -> p.line() > 0)
+                        .map(p -> name + ":" + p.line() + ": " + w)
+                        .orElse(name + ": " + w));
   }
 
   /** Why the input cannot be believed whole, in words; empty when it can. */
@@ -90,9 +98,14 @@ public record Input(
     }
     if (events == 0 && !problems.isEmpty()) {
       Problem first = problems.getFirst();
-      return Optional.of("nothing in it could be read: " + problems.size()
-          + (problems.size() == 1 ? " problem" : " problems") + ", the first at line "
-          + first.line() + ": " + first.message());
+      return Optional.of(
+          "nothing in it could be read: "
+              + problems.size()
+              + (problems.size() == 1 ? " problem" : " problems")
+              + ", the first at line "
+              + first.line()
+              + ": "
+              + first.message());
     }
     return Optional.empty();
   }

@@ -17,8 +17,9 @@ public final class KiB {
 
   /** {@code kb} kB in bytes; values past a long's range become {@link Long#MAX_VALUE}. */
   public static long toBytes(long kb) {
-    return kb > Long.MAX_VALUE / 1024 ? Long.MAX_VALUE : kb < Long.MIN_VALUE / 1024
-        ? Long.MIN_VALUE : kb * 1024;
+    return kb > Long.MAX_VALUE / 1024
+        ? Long.MAX_VALUE
+        : kb < Long.MIN_VALUE / 1024 ? Long.MIN_VALUE : kb * 1024;
   }
 
   /** The kB that {@code bytes} came from, as the kernel printed it. */

@@ -13,16 +13,19 @@ import java.util.OptionalLong;
  */
 
 /**
- * What a memory cgroup's charge was made of at the OOM, read from a {@link MemcgState#stat()}
- * block whichever vocabulary the kernel used. Bytes; empty where the block does not say.
+ * What a memory cgroup's charge was made of at the OOM, read from a {@link MemcgState#stat()} block
+ * whichever vocabulary the kernel used. Bytes; empty where the block does not say.
  *
- * @param anonBytes anonymous memory (heap, stacks); v1 {@code rss} (includes transparent huge pages)
+ * @param anonBytes anonymous memory (heap, stacks); v1 {@code rss} (includes transparent huge
+ *     pages)
  * @param fileBytes page cache including tmpfs/shmem; v1 {@code cache}
  * @param shmemBytes tmpfs, shared memory, memfd
- * @param slabBytes kernel slab (v2 only; v1 reports kernel memory in the {@code kmem:} line instead)
+ * @param slabBytes kernel slab (v2 only; v1 reports kernel memory in the {@code kmem:} line
+ *     instead)
  * @param kernelBytes all kernel memory charged (v2 {@code kernel}, else stack + page tables + slab
  *     + sock + percpu + vmalloc where printed)
- * @param activeFileBytes cache recently used (harder to reclaim), likewise {@code inactiveFileBytes}
+ * @param activeFileBytes cache recently used (harder to reclaim), likewise {@code
+ *     inactiveFileBytes}
  */
 public record MemcgComposition(
     OptionalLong anonBytes,
@@ -61,8 +64,16 @@ public record MemcgComposition(
               : sum(stat, "slab_reclaimable", "slab_unreclaimable"),
           stat.containsKey("kernel")
               ? get(stat, "kernel")
-              : sum(stat, "kernel_stack", "pagetables", "sec_pagetables", "percpu", "sock", "vmalloc",
-                  "slab_reclaimable", "slab_unreclaimable"),
+              : sum(
+                  stat,
+                  "kernel_stack",
+                  "pagetables",
+                  "sec_pagetables",
+                  "percpu",
+                  "sock",
+                  "vmalloc",
+                  "slab_reclaimable",
+                  "slab_unreclaimable"),
           OptionalLong.empty(),
           get(stat, "file_mapped"),
           get(stat, "file_dirty"),

@@ -92,13 +92,17 @@ public record MemcgState(
   /**
    * True for the stat keys that count events rather than measure memory: {@code pg*} (faults,
    * scans, steals, {@code pgpgin}), {@code workingset_*}, {@code thp_*} and {@code numa_*} events,
-   * {@code zswpin}/{@code zswpout}/{@code zswpwb}, each also with v1's {@code total_} prefix.
-   * Every other key (memory.stat's sizes, v1's {@code KB} values) is a size in bytes.
+   * {@code zswpin}/{@code zswpout}/{@code zswpwb}, each also with v1's {@code total_} prefix. Every
+   * other key (memory.stat's sizes, v1's {@code KB} values) is a size in bytes.
    */
   public static boolean isCount(String key) {
     String k = key.startsWith("total_") ? key.substring("total_".length()) : key;
-    return k.startsWith("pg") || k.startsWith("workingset_") || k.startsWith("thp_")
-        || k.startsWith("numa_") || k.equals("zswpin") || k.equals("zswpout")
+    return k.startsWith("pg")
+        || k.startsWith("workingset_")
+        || k.startsWith("thp_")
+        || k.startsWith("numa_")
+        || k.equals("zswpin")
+        || k.equals("zswpout")
         || k.equals("zswpwb");
   }
 
@@ -145,7 +149,8 @@ public record MemcgState(
    * limit while {@code memory:} is below its own.
    */
   public boolean memswLimitHit() {
-    return memswLimitBytes.isPresent() && memswUsageBytes.isPresent()
+    return memswLimitBytes.isPresent()
+        && memswUsageBytes.isPresent()
         && !isUnlimited(memswLimitBytes.getAsLong())
         && memswUsageBytes.getAsLong() >= memswLimitBytes.getAsLong()
         && (isUnlimited(limitBytes) || usageBytes < limitBytes);

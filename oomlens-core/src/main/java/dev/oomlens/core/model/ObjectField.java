@@ -27,7 +27,13 @@ public record ObjectField(
 
   @Override
   public String describe() {
-    return kind + " " + namespace.map(n -> n + "/").orElse("") + name + " " + fieldPath + ": "
+    return kind
+        + " "
+        + namespace.map(n -> n + "/").orElse("")
+        + name
+        + " "
+        + fieldPath
+        + ": "
         + value.orElse("(not set)");
   }
 

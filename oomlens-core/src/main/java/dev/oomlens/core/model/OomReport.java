@@ -12,7 +12,8 @@ import java.util.OptionalInt;
  *
  * @param source the lines the report spans (other subsystems' lines in between included)
  * @param time when the report began, from its first line that carried a time
- * @param kernel the kernel release from the {@code CPU: ... Comm: x Not tainted <release> #build} header
+ * @param kernel the kernel release from the {@code CPU: ... Comm: x Not tainted <release> #build}
+ *     header
  * @param complete false when the report was cut short: its trigger line or its kill (or panic) line
  *     is missing, or the input ended inside it
  * @param trigger from the {@code invoked oom-killer} line; when the input begins after it, the task
@@ -22,12 +23,13 @@ import java.util.OptionalInt;
  * @param scope where the memory ran out, read from the constraint or, on older kernels, from the
  *     report's shape; empty when the report shows neither
  * @param cpuset the ≤4.18 {@code <comm> cpuset=<leaf> mems_allowed=<nodes>} leaf name
- * @param oomMemcg the cgroup whose limit was hit ({@code oom_memcg=} or {@code killed as a result of
- *     limit of}; when the input holds neither, the first {@code Memory cgroup stats for} block's)
+ * @param oomMemcg the cgroup whose limit was hit ({@code oom_memcg=} or {@code killed as a result
+ *     of limit of}; when the input holds neither, the first {@code Memory cgroup stats for}
+ *     block's)
  * @param taskMemcg the victim's cgroup ({@code task_memcg=} or {@code Task in <path> killed})
  * @param tasks the task table, in printed order; empty when the kernel did not print it
- * @param victim empty when nothing was killed (panic, no killable process) or no line names it
- *     (see {@link Victim} for the lines it is read from)
+ * @param victim empty when nothing was killed (panic, no killable process) or no line names it (see
+ *     {@link Victim} for the lines it is read from)
  * @param reaped true when an {@code oom_reaper: reaped process} line for the victim followed; false
  *     for {@code unable to reap}; empty when neither was seen
  * @param panic the {@code Kernel panic - not syncing: ...} text when the OOM ended in a panic
@@ -40,8 +42,8 @@ import java.util.OptionalInt;
  * @param factLines the lines the single-line facts above were printed on
  * @param pageSizeBytes the page size the report's page counts were converted with: read from the
  *     victim's task-table row (pages) against its kill line (kB), else from the zones' present
- *     memory (kB) against {@code N pages RAM}, else 4096 (arm64 and ppc64 kernels may use 16 or
- *     64 KiB pages)
+ *     memory (kB) against {@code N pages RAM}, else 4096 (arm64 and ppc64 kernels may use 16 or 64
+ *     KiB pages)
  */
 public record OomReport(
     SourceRange source,

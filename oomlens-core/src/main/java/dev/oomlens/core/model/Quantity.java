@@ -16,25 +16,31 @@ import java.util.regex.Pattern;
  * intent: lowercase m is milli (512m is half a byte), and K, g, mi, gi are no suffix at all.
  */
 
-/** Reads sizes written as Kubernetes quantities ({@code 512Mi}, {@code 4G}, {@code 1.5Gi}) into bytes. */
+/**
+ * Reads sizes written as Kubernetes quantities ({@code 512Mi}, {@code 4G}, {@code 1.5Gi}) into
+ * bytes.
+ */
 public final class Quantity {
-  private static final Pattern QUANTITY = Pattern.compile(
-      "([0-9]+(?:\\.[0-9]+)?)(?:[eE]([0-9]{1,2}))?\\s*([A-Za-z]*)");
+  private static final Pattern QUANTITY =
+      Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(?:[eE]([0-9]{1,2}))?\\s*([A-Za-z]*)");
 
   private Quantity() {}
 
   /**
    * The bytes {@code text} stands for.
    *
-   * @throws IllegalArgumentException with a sentence for the user when it is not a size above
-   *     zero, or is too large
+   * @throws IllegalArgumentException with a sentence for the user when it is not a size above zero,
+   *     or is too large
    */
   public static long parseBytes(String text) {
     String value = text.strip();
     Matcher m = QUANTITY.matcher(value);
     if (!m.matches()) {
-      throw new IllegalArgumentException("'" + text + "' is not a size: give bytes, or a"
-          + " number with a Kubernetes suffix, such as 512Mi, 4Gi or 4G");
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not a size: give bytes, or a"
+              + " number with a Kubernetes suffix, such as 512Mi, 4Gi or 4G");
     }
     BigDecimal scale = scale(text, m.group(3));
     if (m.group(2) != null) {
@@ -43,8 +49,7 @@ public final class Quantity {
       }
       scale = BigDecimal.TEN.pow(Integer.parseInt(m.group(2)));
     }
-    BigDecimal bytes = new BigDecimal(m.group(1)).multiply(scale)
-        .setScale(0, RoundingMode.CEILING);
+    BigDecimal bytes = new BigDecimal(m.group(1)).multiply(scale).setScale(0, RoundingMode.CEILING);
     if (bytes.signum() <= 0) {
       throw new IllegalArgumentException("'" + text + "' is not a size above zero");
     }
@@ -55,8 +60,10 @@ public final class Quantity {
   }
 
   private static BigDecimal scale(String text, String suffix) {
-    String unit = suffix.endsWith("B") && suffix.length() > 1
-        ? suffix.substring(0, suffix.length() - 1) : suffix;
+    String unit =
+        suffix.endsWith("B") && suffix.length() > 1
+            ? suffix.substring(0, suffix.length() - 1)
+            : suffix;
     return switch (unit) {
       case "" -> BigDecimal.ONE;
       case "k" -> BigDecimal.valueOf(1_000L);
@@ -85,12 +92,16 @@ public final class Quantity {
       hint = "Kubernetes writes kilo as k (1000) and kibi as Ki (1024)";
     } else if (lower.matches("[kmgtpe]i?b?")) {
       // The JVM's and ls' habits: k, m, g in any case mean powers of 1024.
-      hint = "suffixes are Kubernetes': k, M, G, T (powers of 1000) and Ki, Mi, Gi, Ti (powers"
-          + " of 1024); did you mean " + number + lower.substring(0, 1).toUpperCase(Locale.ROOT)
-          + "i?";
+      hint =
+          "suffixes are Kubernetes': k, M, G, T (powers of 1000) and Ki, Mi, Gi, Ti (powers"
+              + " of 1024); did you mean "
+              + number
+              + lower.substring(0, 1).toUpperCase(Locale.ROOT)
+              + "i?";
     } else {
-      hint = "suffixes are Kubernetes': k, M, G, T (powers of 1000) and Ki, Mi, Gi, Ti (powers"
-          + " of 1024)";
+      hint =
+          "suffixes are Kubernetes': k, M, G, T (powers of 1000) and Ki, Mi, Gi, Ti (powers"
+              + " of 1024)";
     }
     return "'" + text + "' is not a size: " + hint;
   }

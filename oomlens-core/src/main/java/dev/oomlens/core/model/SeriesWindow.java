@@ -43,8 +43,13 @@ public record SeriesWindow(
     if (!labels.isEmpty()) {
       s.append(' ').append(labels);
     }
-    s.append(" from ").append(from).append(" to ").append(to).append(": ")
-        .append(samples.size()).append(samples.size() == 1 ? " sample" : " samples");
+    s.append(" from ")
+        .append(from)
+        .append(" to ")
+        .append(to)
+        .append(": ")
+        .append(samples.size())
+        .append(samples.size() == 1 ? " sample" : " samples");
     return s.toString();
   }
 

@@ -6,11 +6,11 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * The task the OOM killer killed, from the {@code Killed process N (x) total-vm:...} line. When that
- * line is missing, from the {@code oom-kill:...,task=x,pid=N,uid=U} summary, else from the reaper's
- * {@code oom_reaper: reaped process N (x), now ...} (or {@code unable to reap pid:N (x)}) line: then
- * {@code source} is that line and the sizes are empty, since the reaper prints what was left after
- * it reaped, not what the victim held.
+ * The task the OOM killer killed, from the {@code Killed process N (x) total-vm:...} line. When
+ * that line is missing, from the {@code oom-kill:...,task=x,pid=N,uid=U} summary, else from the
+ * reaper's {@code oom_reaper: reaped process N (x), now ...} (or {@code unable to reap pid:N (x)})
+ * line: then {@code source} is that line and the sizes are empty, since the reaper prints what was
+ * left after it reaped, not what the victim held.
  *
  * <p>Sizes in bytes (the kill line prints kB).
  *

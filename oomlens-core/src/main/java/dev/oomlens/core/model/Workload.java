@@ -5,12 +5,14 @@ import static java.util.Objects.requireNonNull;
 import java.util.Optional;
 
 /**
- * Who the memory belonged to, decoded from a cgroup path ({@code task_memcg}, else {@code oom_memcg},
- * else the {@code Memory cgroup stats for} path) and, for KubeVirt, from the task names.
+ * Who the memory belonged to, decoded from a cgroup path ({@code task_memcg}, else {@code
+ * oom_memcg}, else the {@code Memory cgroup stats for} path) and, for KubeVirt, from the task
+ * names.
  *
  * @param cgroup the path it was decoded from; empty when the report named none
  * @param podUid the Kubernetes pod UID with its dashes restored
- * @param runtime {@code containerd}, {@code cri-o}, {@code docker} or {@code podman}, when the path tells
+ * @param runtime {@code containerd}, {@code cri-o}, {@code docker} or {@code podman}, when the path
+ *     tells
  * @param unit the systemd unit (service, scope or slice) the path ends in, when it is one
  * @param kubevirt true when the cgroup's tasks are a KubeVirt virt-launcher pod's (virt-launcher,
  *     virtqemud/libvirtd, virtlogd, qemu)
@@ -58,8 +60,15 @@ public record Workload(
 
   /** A report that names no cgroup at all. */
   public static final Workload UNKNOWN =
-      new Workload(Kind.OTHER, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-          Optional.empty(), Optional.empty(), false);
+      new Workload(
+          Kind.OTHER,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          false);
 
   public Workload {
     requireNonNull(kind, "kind");

@@ -42,13 +42,13 @@ import java.util.TreeSet;
  */
 
 /**
- * The kernel's OOM badness recomputed for every row of a report's task table, ranked as
- * {@code select_bad_process()} would rank them: why this victim was chosen and who comes next.
+ * The kernel's OOM badness recomputed for every row of a report's task table, ranked as {@code
+ * select_bad_process()} would rank them: why this victim was chosen and who comes next.
  *
  * @param totalPages the scale {@code oom_score_adj} is applied against
  * @param totalPagesBasis where {@code totalPages} came from, in words, for reasoning text
- * @param ranking every row, eligible ones first by points (highest first), then the
- *     {@code oom_score_adj -1000} rows the kernel never picks
+ * @param ranking every row, eligible ones first by points (highest first), then the {@code
+ *     oom_score_adj -1000} rows the kernel never picks
  * @param victimRank 1-based rank of the victim among eligible rows; empty when the table does not
  *     list the victim (a thread, a child sacrificed by a pre-5.1 kernel, a cut table)
  */
@@ -91,9 +91,10 @@ public record Badness(
     for (int i = 0; i < rows.size(); i++) {
       scored.add(new Indexed(i, score(rows.get(i), total, pageBytes)));
     }
-    scored.sort(Comparator.<Indexed>comparingInt(s -> s.score().eligible() ? 0 : 1)
-        .thenComparing(Comparator.<Indexed>comparingLong(s -> s.score().points()).reversed())
-        .thenComparing(Comparator.<Indexed>comparingInt(Indexed::index).reversed()));
+    scored.sort(
+        Comparator.<Indexed>comparingInt(s -> s.score().eligible() ? 0 : 1)
+            .thenComparing(Comparator.<Indexed>comparingLong(s -> s.score().points()).reversed())
+            .thenComparing(Comparator.<Indexed>comparingInt(Indexed::index).reversed()));
     List<Score> ranking = scored.stream().map(Indexed::score).toList();
     OptionalInt rank = OptionalInt.empty();
     Optional<TaskRow> victimRow = report.victimRow();
@@ -109,11 +110,14 @@ public record Badness(
 
   /** The badness of one row against {@code totalPages}, its sizes in pages of {@code pageBytes}. */
   public static Score score(TaskRow row, long totalPages, long pageBytes) {
-    long pgtablesBytes = row.pgtablesBytes().isPresent()
-        ? row.pgtablesBytes().getAsLong()
-        : row.nrPtesBytes().orElse(0) + row.nrPmdsBytes().orElse(0);
-    long base = row.rssBytes() / pageBytes + row.swapBytes().orElse(0) / pageBytes
-        + pgtablesBytes / pageBytes;
+    long pgtablesBytes =
+        row.pgtablesBytes().isPresent()
+            ? row.pgtablesBytes().getAsLong()
+            : row.nrPtesBytes().orElse(0) + row.nrPmdsBytes().orElse(0);
+    long base =
+        row.rssBytes() / pageBytes
+            + row.swapBytes().orElse(0) / pageBytes
+            + pgtablesBytes / pageBytes;
     long adj = (long) row.oomScoreAdj() * (totalPages / 1000);
     return new Score(row, base, adj, base + adj, row.oomScoreAdj() != -1000);
   }
@@ -154,8 +158,10 @@ public record Badness(
         return Optional.empty();
       }
       long limitBytes = memcg.get().limitBytes();
-      return Optional.of(new Scale(Math.max(1, limitBytes / pageBytes),
-          "the memory cgroup's limit, " + limitBytes / 1024 + " kB"));
+      return Optional.of(
+          new Scale(
+              Math.max(1, limitBytes / pageBytes),
+              "the memory cgroup's limit, " + limitBytes / 1024 + " kB"));
     }
     Optional<HostMemory> host = report.hostMemory();
     if (host.isEmpty()) {
@@ -163,16 +169,22 @@ public record Badness(
     }
     HostMemory h = host.get();
     long swapPages = h.totalSwapBytes().orElse(0) / pageBytes;
-    String swapWords = h.totalSwapBytes().isPresent()
-        ? " + Total swap " + h.totalSwapBytes().getAsLong() / 1024 + " kB"
-        : "";
+    String swapWords =
+        h.totalSwapBytes().isPresent()
+            ? " + Total swap " + h.totalSwapBytes().getAsLong() / 1024 + " kB"
+            : "";
     Optional<Constraint> c = report.constraint();
-    boolean confined = c.filter(x -> x.equals(Constraint.CONSTRAINT_CPUSET)
-        || x.equals(Constraint.CONSTRAINT_MEMORY_POLICY)).isPresent();
+    boolean confined =
+        c.filter(
+                x ->
+                    x.equals(Constraint.CONSTRAINT_CPUSET)
+                        || x.equals(Constraint.CONSTRAINT_MEMORY_POLICY))
+            .isPresent();
     if (confined) {
-      Optional<Set<Integer>> nodes = c.get().equals(Constraint.CONSTRAINT_CPUSET)
-          ? report.memsAllowed().flatMap(Badness::nodeList)
-          : report.nodemask().flatMap(Badness::nodeList);
+      Optional<Set<Integer>> nodes =
+          c.get().equals(Constraint.CONSTRAINT_CPUSET)
+              ? report.memsAllowed().flatMap(Badness::nodeList)
+              : report.nodemask().flatMap(Badness::nodeList);
       if (nodes.isPresent()) {
         long presentBytes = 0;
         boolean all = true;
@@ -183,23 +195,37 @@ public record Badness(
           }
         }
         if (all && presentBytes > 0) {
-          return Optional.of(new Scale(presentBytes / pageBytes + swapPages,
-              "the present memory of nodes " + nodes.get() + ", " + presentBytes / 1024 + " kB"
-                  + swapWords));
+          return Optional.of(
+              new Scale(
+                  presentBytes / pageBytes + swapPages,
+                  "the present memory of nodes "
+                      + nodes.get()
+                      + ", "
+                      + presentBytes / 1024
+                      + " kB"
+                      + swapWords));
         }
       }
     }
     if (h.ramBytes().isPresent() && h.reservedBytes().isPresent()) {
       long ramPages = h.ramBytes().getAsLong() / pageBytes;
       long reservedPages = h.reservedBytes().getAsLong() / pageBytes;
-      return Optional.of(new Scale(ramPages - reservedPages + swapPages,
-          "managed RAM (" + ramPages + " pages RAM - " + reservedPages + " reserved)"
-              + swapWords));
+      return Optional.of(
+          new Scale(
+              ramPages - reservedPages + swapPages,
+              "managed RAM ("
+                  + ramPages
+                  + " pages RAM - "
+                  + reservedPages
+                  + " reserved)"
+                  + swapWords));
     }
     OptionalLong managedBytes = managedBytes(h);
     if (managedBytes.isPresent()) {
-      return Optional.of(new Scale(managedBytes.getAsLong() / pageBytes + swapPages,
-          "the zones' managed memory, " + managedBytes.getAsLong() / 1024 + " kB" + swapWords));
+      return Optional.of(
+          new Scale(
+              managedBytes.getAsLong() / pageBytes + swapPages,
+              "the zones' managed memory, " + managedBytes.getAsLong() / 1024 + " kB" + swapWords));
     }
     if (h.ramBytes().isPresent()) {
       long ramPages = h.ramBytes().getAsLong() / pageBytes;

@@ -13,23 +13,23 @@ import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.series.KillMatching;
 import dev.oomlens.core.series.MemoryProfile;
-import java.util.Comparator;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Everything the analyzers may look at, read once: the inputs and what became of reading each,
- * the kernel's OOM reports grouped into incidents, allocation failures, the machine's current
- * state when it was read, and the records of userspace killers.
+ * Everything the analyzers may look at, read once: the inputs and what became of reading each, the
+ * kernel's OOM reports grouped into incidents, allocation failures, the machine's current state
+ * when it was read, and the records of userspace killers.
  *
  * <p>Made with {@link #builder()}: the readers of every source hand it their events, and {@link
  * Builder#build()} groups the reports into incidents.
  *
- * @param inputs in the order they were read; a fact's absence means something only for the
- *     inputs of its kind that {@linkplain Input#isWhole() were read whole}
+ * @param inputs in the order they were read; a fact's absence means something only for the inputs
+ *     of its kind that {@linkplain Input#isWhole() were read whole}
  * @param host empty when diagnosing saved logs without a host tree
  * @param exitedWithSigkill true when the user says a workload died of SIGKILL / exit 137 (used to
  *     tell a kernel OOM kill from a manual kill or eviction when no report exists)
@@ -68,7 +68,10 @@ public record EvidenceSet(
 
   /** What the cluster calls the pod of {@code report}'s cgroup, when its names were read. */
   public Optional<String> podOf(OomReport report) {
-    return report.workload().podUid().map(podNames::get)
+    return report
+        .workload()
+        .podUid()
+        .map(podNames::get)
         .map(p -> p.describe(report.workload().containerId()));
   }
 
@@ -83,8 +86,8 @@ public record EvidenceSet(
   }
 
   /**
-   * True when at least one kernel log was read and every kernel log was read whole: only then
-   * does "no report" mean "no OOM kill".
+   * True when at least one kernel log was read and every kernel log was read whole: only then does
+   * "no report" mean "no OOM kill".
    */
   public boolean kernelLogWhole() {
     List<Input> logs = inputs(Input.Kind.KERNEL_LOG);
@@ -94,8 +97,10 @@ public record EvidenceSet(
   /** True when the records of userspace killers were read (whole) from at least one input. */
   public boolean killerRecordsRead() {
     return inputs.stream()
-        .anyMatch(i -> (i.kind() == Input.Kind.KILLER_LOG || i.kind() == Input.Kind.KERNEL_LOG)
-            && i.isWhole());
+        .anyMatch(
+            i ->
+                (i.kind() == Input.Kind.KILLER_LOG || i.kind() == Input.Kind.KERNEL_LOG)
+                    && i.isWhole());
   }
 
   /** The incident holding {@code report}, when it is in one. */
@@ -203,9 +208,9 @@ public record EvidenceSet(
     }
 
     /**
-     * A sink for one input's events: reports and allocation failures go into the evidence, and
-     * so do the killers' records when {@code withKillers}; {@link InputSink#close()} records the
-     * input with its problems.
+     * A sink for one input's events: reports and allocation failures go into the evidence, and so
+     * do the killers' records when {@code withKillers}; {@link InputSink#close()} records the input
+     * with its problems.
      */
     public InputSink read(String name, Input.Kind kind, boolean withKillers) {
       return new InputSink(this, name, kind, Optional.empty(), withKillers);
@@ -220,7 +225,9 @@ public record EvidenceSet(
      * Keeps only the reports, allocation failures and killer records the predicates accept (a
      * window of time, one workload); the inputs stay as they were read.
      */
-    public Builder retain(Predicate<OomReport> report, Predicate<AllocFailure> allocFailure,
+    public Builder retain(
+        Predicate<OomReport> report,
+        Predicate<AllocFailure> allocFailure,
         Predicate<KillerEvent> killer) {
       reports.removeIf(report.negate());
       allocFailures.removeIf(allocFailure.negate());
@@ -231,9 +238,17 @@ public record EvidenceSet(
     /** The evidence, with its reports grouped into incidents. */
     public EvidenceSet build() {
       KillMatching.attach(reports, memory);
-      return new EvidenceSet(inputs, reports, IncidentBuilder.group(reports), allocFailures, host,
-          killers, exitedWithSigkill, clusters,
-          memory.stream().sorted(Comparator.comparing(MemoryProfile::id)).toList(), podNames);
+      return new EvidenceSet(
+          inputs,
+          reports,
+          IncidentBuilder.group(reports),
+          allocFailures,
+          host,
+          killers,
+          exitedWithSigkill,
+          clusters,
+          memory.stream().sorted(Comparator.comparing(MemoryProfile::id)).toList(),
+          podNames);
     }
   }
 
@@ -248,8 +263,8 @@ public record EvidenceSet(
     private long events;
     private boolean closed;
 
-    private InputSink(Builder builder, String name, Input.Kind kind, Optional<String> span,
-        boolean withKillers) {
+    private InputSink(
+        Builder builder, String name, Input.Kind kind, Optional<String> span, boolean withKillers) {
       this.builder = builder;
       this.name = requireNonNull(name, "name");
       this.kind = requireNonNull(kind, "kind");

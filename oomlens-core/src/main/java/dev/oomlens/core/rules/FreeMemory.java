@@ -22,8 +22,8 @@ import java.util.OptionalLong;
  */
 
 /**
- * Free memory of a global, cpuset or mempolicy OOM report as the failed allocation saw it: per
- * zone against watermarks, and the largest free block per zone.
+ * Free memory of a global, cpuset or mempolicy OOM report as the failed allocation saw it: per zone
+ * against watermarks, and the largest free block per zone.
  *
  * @param zones the zones the allocation could use (ZONE_MOVABLE left out for non-movable ones)
  * @param usableFreeBytes free memory in those zones, free CMA taken off for non-movable allocations
@@ -51,8 +51,8 @@ public record FreeMemory(
   }
 
   /**
-   * True when the report shows memory that was free but in pieces too small for the allocation:
-   * the OOM was fragmentation, not a shortage (FRAGMENTATION's case; shortage rules stay silent).
+   * True when the report shows memory that was free but in pieces too small for the allocation: the
+   * OOM was fragmentation, not a shortage (FRAGMENTATION's case; shortage rules stay silent).
    */
   public static boolean showsFragmentation(OomReport report) {
     int order = report.order().orElse(0);
@@ -65,8 +65,8 @@ public record FreeMemory(
       return Optional.empty();
     }
     HostMemory h = report.hostMemory().get();
-    boolean movable = report.trigger().flatMap(t -> t.gfpMask()).map(FreeMemory::movable)
-        .orElse(true);
+    boolean movable =
+        report.trigger().flatMap(t -> t.gfpMask()).map(FreeMemory::movable).orElse(true);
     List<ZoneMemory> usable = new ArrayList<>();
     long free = 0;
     for (ZoneMemory z : h.zones()) {
@@ -82,8 +82,7 @@ public record FreeMemory(
     }
     List<Buddy> buddy = new ArrayList<>();
     for (HostMemory.FreeArea area : h.freeAreas()) {
-      if (usable.stream().noneMatch(z -> z.node() == area.node()
-          && z.zone().equals(area.zone()))) {
+      if (usable.stream().noneMatch(z -> z.node() == area.node() && z.zone().equals(area.zone()))) {
         continue;
       }
       long largest = 0;
@@ -132,8 +131,11 @@ public record FreeMemory(
   /** The usable zones whose free memory was under their low watermark (where reclaim starts). */
   public List<ZoneMemory> belowLow() {
     return zones.stream()
-        .filter(z -> z.freeBytes().isPresent() && z.lowBytes().isPresent()
-            && z.freeBytes().getAsLong() < z.lowBytes().getAsLong())
+        .filter(
+            z ->
+                z.freeBytes().isPresent()
+                    && z.lowBytes().isPresent()
+                    && z.freeBytes().getAsLong() < z.lowBytes().getAsLong())
         .toList();
   }
 
@@ -161,8 +163,17 @@ public record FreeMemory(
 
   /** One zone for reasoning text: {@code Normal (node 0) free 36692 kB, min 36784 kB ...}. */
   public static String describe(ZoneMemory z) {
-    return z.zone() + " (node " + z.node() + ") free " + kb(z.freeBytes()) + " kB, min "
-        + kb(z.minBytes()) + " kB, low " + kb(z.lowBytes()) + " kB, high " + kb(z.highBytes())
+    return z.zone()
+        + " (node "
+        + z.node()
+        + ") free "
+        + kb(z.freeBytes())
+        + " kB, min "
+        + kb(z.minBytes())
+        + " kB, low "
+        + kb(z.lowBytes())
+        + " kB, high "
+        + kb(z.highBytes())
         + " kB";
   }
 

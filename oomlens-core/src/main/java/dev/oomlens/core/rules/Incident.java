@@ -14,8 +14,8 @@ import java.util.Optional;
  * @param cgroup the {@code oom_memcg} the reports share, or empty for host-wide OOMs
  * @param reports in input order
  */
-public record Incident(String id, Optional<String> host, Optional<String> cgroup,
-    List<OomReport> reports) {
+public record Incident(
+    String id, Optional<String> host, Optional<String> cgroup, List<OomReport> reports) {
   public Incident {
     requireNonNull(id, "id");
     requireNonNull(host, "host");

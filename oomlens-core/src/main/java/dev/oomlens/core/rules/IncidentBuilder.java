@@ -1,6 +1,5 @@
 package dev.oomlens.core.rules;
 
-import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.LogTime;
 import dev.oomlens.core.model.OomReport;
 import java.time.Duration;
@@ -45,8 +44,8 @@ public final class IncidentBuilder {
       boolean consecutive = place.equals(lastPlaceOfInput.get(input));
       if (current == null || !joins(current.last(), report, consecutive)) {
         int n = counters.merge(place, 1, Integer::sum);
-        current = new Open(report.host(), cgroupOf(report), label(report) + "#" + n,
-            new ArrayList<>());
+        current =
+            new Open(report.host(), cgroupOf(report), label(report) + "#" + n, new ArrayList<>());
         open.put(place, current);
         all.add(current);
       }
@@ -63,8 +62,8 @@ public final class IncidentBuilder {
   /** The seconds between two times, when the logs tell; negative when {@code b} is earlier. */
   public static OptionalDouble secondsBetween(LogTime a, LogTime b) {
     if (a.monotonicSeconds().isPresent() && b.monotonicSeconds().isPresent()) {
-      return OptionalDouble.of(b.monotonicSeconds().getAsDouble()
-          - a.monotonicSeconds().getAsDouble());
+      return OptionalDouble.of(
+          b.monotonicSeconds().getAsDouble() - a.monotonicSeconds().getAsDouble());
     }
     if (a.wallclock().isPresent() && b.wallclock().isPresent()) {
       Optional<LocalDateTime> ta = wall(a.wallclock().get());
@@ -110,8 +109,8 @@ public final class IncidentBuilder {
     if (report.oomMemcg().isPresent()) {
       return host + "/" + trimSlash(report.oomMemcg().get());
     }
-    String scope = report.scope().map(s -> s.name().toLowerCase(java.util.Locale.ROOT))
-        .orElse("global");
+    String scope =
+        report.scope().map(s -> s.name().toLowerCase(java.util.Locale.ROOT)).orElse("global");
     return host + "/" + scope;
   }
 
@@ -119,8 +118,8 @@ public final class IncidentBuilder {
     return path.startsWith("/") ? path.substring(1) : path;
   }
 
-  private record Open(Optional<String> host, Optional<String> cgroup, String id,
-      List<OomReport> reports) {
+  private record Open(
+      Optional<String> host, Optional<String> cgroup, String id, List<OomReport> reports) {
     OomReport last() {
       return reports.getLast();
     }

@@ -27,8 +27,8 @@ public final class ReportFacts {
   private ReportFacts() {}
 
   /**
-   * The line that says where the memory ran out: the 4.19+ {@code oom-kill:constraint=...}
-   * summary, else the pre-4.19 {@code Task in X killed as a result of limit of Y}.
+   * The line that says where the memory ran out: the 4.19+ {@code oom-kill:constraint=...} summary,
+   * else the pre-4.19 {@code Task in X killed as a result of limit of Y}.
    */
   public static Optional<SourceLine> constraintLine(OomReport report) {
     return report.factLines().summary().or(() -> report.factLines().taskIn());

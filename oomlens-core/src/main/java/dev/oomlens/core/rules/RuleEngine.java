@@ -13,8 +13,8 @@ import java.util.List;
  * Runs analyzers over one {@link EvidenceSet} and returns their findings, most severe first (then
  * by code, then in the order the analyzers produced them).
  *
- * <p>An analyzer that throws costs only its own findings: it becomes one INFO finding
- * {@code ENGINE-ERROR} naming the rule, and the others still run.
+ * <p>An analyzer that throws costs only its own findings: it becomes one INFO finding {@code
+ * ENGINE-ERROR} naming the rule, and the others still run.
  */
 public final class RuleEngine {
   /** The code of the finding that stands in for an analyzer that failed. */
@@ -58,11 +58,18 @@ public final class RuleEngine {
     } catch (RuntimeException infoFailed) {
       code = analyzer.getClass().getSimpleName();
     }
-    return new Finding(ENGINE_ERROR, Severity.INFO, Confidence.HIGH,
+    return new Finding(
+        ENGINE_ERROR,
+        Severity.INFO,
+        Confidence.HIGH,
         "rule " + code + " failed; its findings are missing",
-        "The analyzer of " + code + " stopped with " + e.getClass().getSimpleName()
+        "The analyzer of "
+            + code
+            + " stopped with "
+            + e.getClass().getSimpleName()
             + (e.getMessage() == null ? "" : ": " + e.getMessage())
             + ". The other rules ran; this is a bug in oomlens, please report it with the input.",
-        List.of(), List.of());
+        List.of(),
+        List.of());
   }
 }

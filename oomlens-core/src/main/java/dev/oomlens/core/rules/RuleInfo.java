@@ -81,8 +81,9 @@ public record RuleInfo(
     requireNonNull(summary, "summary");
     requireNonNull(defaultSeverity, "defaultSeverity");
     requireNonNull(scope, "scope");
-    layers = Collections.unmodifiableSet(layers.isEmpty()
-        ? EnumSet.noneOf(Layer.class) : EnumSet.copyOf(layers));
+    layers =
+        Collections.unmodifiableSet(
+            layers.isEmpty() ? EnumSet.noneOf(Layer.class) : EnumSet.copyOf(layers));
     watches = List.copyOf(watches);
     if (!code.matches("[A-Z][A-Z0-9]*(-[A-Z0-9]+)*")) {
       throw new IllegalArgumentException("code must be UPPER-KEBAB: " + code);
@@ -93,8 +94,8 @@ public record RuleInfo(
   }
 
   /** A rule about {@code scope} whose fixes touch {@code layers}, watched by nothing yet. */
-  public static RuleInfo of(String code, String summary, Severity defaultSeverity, Scope scope,
-      Layer... layers) {
+  public static RuleInfo of(
+      String code, String summary, Severity defaultSeverity, Scope scope, Layer... layers) {
     return new RuleInfo(code, summary, defaultSeverity, scope, Set.of(layers), List.of());
   }
 

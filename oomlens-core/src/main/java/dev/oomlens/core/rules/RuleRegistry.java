@@ -116,6 +116,6 @@ public final class RuleRegistry {
         new UserspaceKillAnalyzer(),
         new VictimNotGrowerAnalyzer()
         // keep-sorted end
-    );
+        );
   }
 }

@@ -14,17 +14,39 @@ public final class Snippets {
   /** A systemd memory limit for {@code unit} (a placeholder when unknown). */
   public static String systemdLimit(String unit, long maxMi, long highMi, String command) {
     if (unit.endsWith(".scope")) {
-      return "# " + unit + " is transient: change it while it runs\n"
-          + "systemctl set-property --runtime " + unit + " MemoryMax=" + maxMi + "M MemoryHigh="
-          + highMi + "M\n"
-          + "# and start " + command + " with the limit from now on\n"
-          + "systemd-run --scope -p MemoryMax=" + maxMi + "M -p MemoryHigh=" + highMi + "M "
-          + command + "\n";
+      return "# "
+          + unit
+          + " is transient: change it while it runs\n"
+          + "systemctl set-property --runtime "
+          + unit
+          + " MemoryMax="
+          + maxMi
+          + "M MemoryHigh="
+          + highMi
+          + "M\n"
+          + "# and start "
+          + command
+          + " with the limit from now on\n"
+          + "systemd-run --scope -p MemoryMax="
+          + maxMi
+          + "M -p MemoryHigh="
+          + highMi
+          + "M "
+          + command
+          + "\n";
     }
     String section = unit.endsWith(".slice") ? "Slice" : "Service";
-    return "# systemctl edit " + unit + "\n"
-        + "[" + section + "]\n"
-        + "MemoryMax=" + maxMi + "M\n"
-        + "MemoryHigh=" + highMi + "M\n";
+    return "# systemctl edit "
+        + unit
+        + "\n"
+        + "["
+        + section
+        + "]\n"
+        + "MemoryMax="
+        + maxMi
+        + "M\n"
+        + "MemoryHigh="
+        + highMi
+        + "M\n";
   }
 }

@@ -94,13 +94,15 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
       Map<String, Integer> rowsPerComm = new HashMap<>();
       unmatched.forEach(r -> rowsPerComm.merge(r.comm(), 1, Integer::sum));
       for (TaskRow row : unmatched) {
-        int openOfComm = tracks.byComm.getOrDefault(row.comm(), List.of()).size()
-            - matchedPerComm.getOrDefault(row.comm(), 0);
+        int openOfComm =
+            tracks.byComm.getOrDefault(row.comm(), List.of()).size()
+                - matchedPerComm.getOrDefault(row.comm(), 0);
         // A restarted task (new pid) is followed by name only when the name is unique on both
         // sides: one row and one open track.
-        Optional<TrackBuilder> byComm = rowsPerComm.get(row.comm()) == 1 && openOfComm == 1
-            ? tracks.firstOpen(tracks.byComm, row.comm(), i)
-            : Optional.empty();
+        Optional<TrackBuilder> byComm =
+            rowsPerComm.get(row.comm()) == 1 && openOfComm == 1
+                ? tracks.firstOpen(tracks.byComm, row.comm(), i)
+                : Optional.empty();
         if (byComm.isPresent()) {
           tracks.extend(byComm.get(), new Sample(i, row));
           byComm.get().matchedIn = i;
@@ -109,9 +111,10 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
         }
       }
     }
-    List<Track> all = tracks.all.stream()
-        .map(t -> new Track(t.samples.getFirst().row().comm(), t.samples))
-        .toList();
+    List<Track> all =
+        tracks.all.stream()
+            .map(t -> new Track(t.samples.getFirst().row().comm(), t.samples))
+            .toList();
     return new TaskGrowth(all, growers(all));
   }
 
@@ -123,6 +126,7 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
   private static final class TrackBuilder {
     final int order;
     final List<Sample> samples = new ArrayList<>();
+
     /** The report whose table last matched a row to this track; -1 before any. */
     int matchedIn = -1;
 
@@ -153,8 +157,8 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
      * The first track (in the order started) under {@code key} not yet matched in the table of
      * report {@code reportIndex}.
      */
-    Optional<TrackBuilder> firstOpen(Map<String, List<TrackBuilder>> index, String key,
-        int reportIndex) {
+    Optional<TrackBuilder> firstOpen(
+        Map<String, List<TrackBuilder>> index, String key, int reportIndex) {
       for (TrackBuilder t : index.getOrDefault(key, List.of())) {
         if (t.matchedIn != reportIndex) {
           return Optional.of(t);
@@ -190,8 +194,12 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
   }
 
   private static List<Track> growers(List<Track> tracks) {
-    long most = tracks.stream().filter(t -> t.samples().size() > 1)
-        .mapToLong(Track::growthBytes).max().orElse(0);
+    long most =
+        tracks.stream()
+            .filter(t -> t.samples().size() > 1)
+            .mapToLong(Track::growthBytes)
+            .max()
+            .orElse(0);
     if (most < MIN_GROWTH_BYTES || most <= 0) {
       return List.of();
     }
@@ -235,11 +243,16 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
     if (victim.isEmpty() && report.victim().isPresent()) {
       victim = ReportFacts.row(report, report.victim().get().pid());
     }
-    Optional<TaskRow> trigger = report.trigger().flatMap(t -> t.pid().isPresent()
-        ? ReportFacts.row(report, t.pid().getAsLong())
-        : Optional.empty());
-    Optional<TaskRow> largest = report.tasks().stream()
-        .max(Comparator.comparingLong(ReportFacts::heldBytes));
+    Optional<TaskRow> trigger =
+        report
+            .trigger()
+            .flatMap(
+                t ->
+                    t.pid().isPresent()
+                        ? ReportFacts.row(report, t.pid().getAsLong())
+                        : Optional.empty());
+    Optional<TaskRow> largest =
+        report.tasks().stream().max(Comparator.comparingLong(ReportFacts::heldBytes));
     return new Comparison(victim, trigger, largest);
   }
 }

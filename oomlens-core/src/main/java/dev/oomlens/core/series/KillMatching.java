@@ -59,8 +59,11 @@ public final class KillMatching {
     if (v.anonRssBytes().isEmpty()) {
       return OptionalLong.empty();
     }
-    return OptionalLong.of(v.anonRssBytes().getAsLong() + v.fileRssBytes().orElse(0)
-        + v.shmemRssBytes().orElse(0) + v.pgtablesBytes().orElse(0));
+    return OptionalLong.of(
+        v.anonRssBytes().getAsLong()
+            + v.fileRssBytes().orElse(0)
+            + v.shmemRssBytes().orElse(0)
+            + v.pgtablesBytes().orElse(0));
   }
 
   /** The wall-clock time of a report, when its log gives one. */

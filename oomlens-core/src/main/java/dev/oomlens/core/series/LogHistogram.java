@@ -57,8 +57,8 @@ public final class LogHistogram {
 
   /**
    * The value below which a share {@code q} of the values lie: the highest value counted in its
-   * bucket, so never above the true quantile by more than 2%, and exact when the values repeat;
-   * NaN when empty.
+   * bucket, so never above the true quantile by more than 2%, and exact when the values repeat; NaN
+   * when empty.
    */
   public double quantile(double q) {
     if (total == 0) {

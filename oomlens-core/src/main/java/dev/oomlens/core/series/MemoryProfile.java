@@ -137,8 +137,8 @@ public final class MemoryProfile {
   }
 
   /**
-   * Marks a kernel OOM kill of this workload: its time, when the log gave one (for the charts),
-   * and what the kernel saw it hold, when the report says (the floor of a limit).
+   * Marks a kernel OOM kill of this workload: its time, when the log gave one (for the charts), and
+   * what the kernel saw it hold, when the report says (the floor of a limit).
    */
   public void kill(Optional<Instant> time, OptionalLong heldBytes) {
     time.ifPresent(t -> kills.add(t.toEpochMilli()));
@@ -274,13 +274,15 @@ public final class MemoryProfile {
   /** The latest limit; empty when none came or it is 0 (no limit, as cAdvisor writes it). */
   public OptionalLong limitBytes() {
     return Double.isNaN(limit) || limit <= 0 || limit >= 1L << 60
-        ? OptionalLong.empty() : OptionalLong.of((long) limit);
+        ? OptionalLong.empty()
+        : OptionalLong.of((long) limit);
   }
 
   /** The latest request; empty when none came. */
   public OptionalLong requestBytes() {
     return Double.isNaN(request) || request <= 0
-        ? OptionalLong.empty() : OptionalLong.of((long) request);
+        ? OptionalLong.empty()
+        : OptionalLong.of((long) request);
   }
 
   /** Container lives seen: restarts are one fewer. */

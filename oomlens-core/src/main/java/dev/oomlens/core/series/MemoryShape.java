@@ -23,8 +23,7 @@ import java.util.OptionalLong;
  */
 
 /**
- * What a workload's memory did over a window: its {@link Shape}, and the numbers it was decided
- * on.
+ * What a workload's memory did over a window: its {@link Shape}, and the numbers it was decided on.
  *
  * @param slopeBytesPerHour the robust trend of the bucket minima (NaN without two buckets)
  * @param risingShare the share of bucket pairs that rise (0.5 for noise, 1 for steady growth)
@@ -94,10 +93,12 @@ public record MemoryShape(
     Shape shape;
     if (p.samples() < 20 || hours < 0.5) {
       shape = Shape.UNKNOWN;
-    } else if (fit.pairs() >= 10 && fit.risingShare() >= LEAK_RISING
+    } else if (fit.pairs() >= 10
+        && fit.risingShare() >= LEAK_RISING
         && slope * hours >= Math.max(LEAK_GROWTH * p50, LEAK_MIN_BYTES)) {
       shape = Shape.LEAK;
-    } else if (!Double.isNaN(p.cacheMedian()) && !Double.isNaN(p.rssMedian())
+    } else if (!Double.isNaN(p.cacheMedian())
+        && !Double.isNaN(p.rssMedian())
         && p.cacheMedian() > p.rssMedian()) {
       shape = Shape.CACHE;
     } else if (peak >= SPIKE_RATIO * p95) {
@@ -112,8 +113,22 @@ public record MemoryShape(
     } else {
       shape = Shape.STEADY;
     }
-    return new MemoryShape(shape, p5, p50, p95, peak, p.limitBytes(), p.requestBytes(), slope,
-        fit.risingShare(), p.lives(), p.drops(), p.rssMedian(), p.cacheMedian(), from, to,
+    return new MemoryShape(
+        shape,
+        p5,
+        p50,
+        p95,
+        peak,
+        p.limitBytes(),
+        p.requestBytes(),
+        slope,
+        fit.risingShare(),
+        p.lives(),
+        p.drops(),
+        p.rssMedian(),
+        p.cacheMedian(),
+        from,
+        to,
         p.samples());
   }
 }

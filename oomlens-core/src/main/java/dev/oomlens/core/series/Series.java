@@ -21,7 +21,9 @@ public record Series(
     Role role, String query, Map<String, String> labels, long[] epochMillis, double[] values) {
   /** What a series measures. */
   public enum Role {
-    /** cAdvisor's {@code container_memory_working_set_bytes}, a process's RSS: what the limit meets. */
+    /**
+     * cAdvisor's {@code container_memory_working_set_bytes}, a process's RSS: what the limit meets.
+     */
     WORKING_SET,
     /** Anonymous memory: {@code container_memory_rss}. */
     RSS,

@@ -38,8 +38,14 @@ public final class Sizing {
   public record Recommendation(OptionalLong requestBytes, OptionalLong limitBytes, String why) {}
 
   /** The three answers for one workload, and its shape. */
-  public record SizePlan(MemoryProfile.Id id, MemoryShape shape, Recommendation ours,
-      Recommendation vpa, Recommendation krr, OptionalLong heldAtKillBytes, int kills,
+  public record SizePlan(
+      MemoryProfile.Id id,
+      MemoryShape shape,
+      Recommendation ours,
+      Recommendation vpa,
+      Recommendation krr,
+      OptionalLong heldAtKillBytes,
+      int kills,
       java.util.Optional<String> jvmFlags) {}
 
   /** Sizes one workload on the larger of its scraped peak and what the kernel saw it hold. */
@@ -55,8 +61,16 @@ public final class Sizing {
   public static SizePlan of(MemoryProfile p, OptionalLong heldAtKill) {
     MemoryShape s = p.shape();
     Recommendation ours = ours(s, heldAtKill);
-    return new SizePlan(p.id(), s, ours, vpa(p), krr(s), heldAtKill, p.kills().size(),
-        p.isJvm() ? ours.limitBytes().stream().mapToObj(Sizing::jvmFlags).findFirst()
+    return new SizePlan(
+        p.id(),
+        s,
+        ours,
+        vpa(p),
+        krr(s),
+        heldAtKill,
+        p.kills().size(),
+        p.isJvm()
+            ? ours.limitBytes().stream().mapToObj(Sizing::jvmFlags).findFirst()
             : java.util.Optional.empty());
   }
 
@@ -66,20 +80,31 @@ public final class Sizing {
    * budget `oomlens jvm` details). The flag follows any later change of the limit, -Xmx would not.
    */
   static String jvmFlags(long limit) {
-    return "-XX:MaxRAMPercentage=75.0   # heap up to " + mib((long) (limit * 0.75)) + " of the "
-        + mib(limit) + " limit; check the rest with oomlens jvm --limit " + Math.ceilDiv(limit,
-        MIB) + "Mi";
+    return "-XX:MaxRAMPercentage=75.0   # heap up to "
+        + mib((long) (limit * 0.75))
+        + " of the "
+        + mib(limit)
+        + " limit; check the rest with oomlens jvm --limit "
+        + Math.ceilDiv(limit, MIB)
+        + "Mi";
   }
 
   static Recommendation ours(MemoryShape s, OptionalLong heldAtKill) {
     if (s.shape() == MemoryShape.Shape.UNKNOWN) {
-      return new Recommendation(OptionalLong.empty(), OptionalLong.empty(),
-          "too little data (" + s.samples() + " samples over " + s.span().toMinutes()
+      return new Recommendation(
+          OptionalLong.empty(),
+          OptionalLong.empty(),
+          "too little data ("
+              + s.samples()
+              + " samples over "
+              + s.span().toMinutes()
               + " min) to size");
     }
     long request = ceilMib(s.p95Bytes());
     if (s.shape() == MemoryShape.Shape.LEAK) {
-      return new Recommendation(OptionalLong.of(request), s.limitBytes(),
+      return new Recommendation(
+          OptionalLong.of(request),
+          s.limitBytes(),
           "a leak: the limit stays as it is, a bigger one only delays the kill; request at p95 "
               + mib(request));
     }
@@ -90,19 +115,32 @@ public final class Sizing {
       // The kernel saw more than any scrape: that is the observed peak (as LimitPolicy takes it
       // for the MEMCG-LIMIT and TIGHT-LIMIT fixes, so both say one number at 1.5x).
       base = heldAtKill.getAsLong();
-      basis = mib(base) + " the kernel saw it hold when it killed it (scrapes saw "
-          + mib(s.peakBytes()) + ")";
+      basis =
+          mib(base)
+              + " the kernel saw it hold when it killed it (scrapes saw "
+              + mib(s.peakBytes())
+              + ")";
     }
     if (s.shape() == MemoryShape.Shape.CACHE && !Double.isNaN(s.rssMedianBytes())) {
       request = ceilMib((long) s.rssMedianBytes());
     }
     long limit = ceilMib((long) (base * factor));
-    String why = String.format(Locale.ROOT, "request at %s %s, limit %.1fx the %s",
-        s.shape() == MemoryShape.Shape.CACHE ? "the median rss" : "p95", mib(request), factor,
-        basis);
+    String why =
+        String.format(
+            Locale.ROOT,
+            "request at %s %s, limit %.1fx the %s",
+            s.shape() == MemoryShape.Shape.CACHE ? "the median rss" : "p95",
+            mib(request),
+            factor,
+            basis);
     if (s.shape() == MemoryShape.Shape.CACHE) {
-      why = "mostly page cache (median cache " + mib((long) s.cacheMedianBytes()) + " over rss "
-          + mib((long) s.rssMedianBytes()) + "), " + why;
+      why =
+          "mostly page cache (median cache "
+              + mib((long) s.cacheMedianBytes())
+              + " over rss "
+              + mib((long) s.rssMedianBytes())
+              + "), "
+              + why;
     }
     request = Math.min(request, limit);
     return new Recommendation(OptionalLong.of(request), OptionalLong.of(limit), why);
@@ -116,9 +154,15 @@ public final class Sizing {
     Arrays.sort(peaks);
     double p90 = peaks[Math.max(0, (int) Math.ceil(0.9 * peaks.length) - 1)];
     long target = Math.max(ceilMib((long) (p90 * VPA_MARGIN)), VPA_FLOOR);
-    return new Recommendation(OptionalLong.of(target), OptionalLong.empty(),
-        String.format(Locale.ROOT, "P90 of %d daily peaks %s x 1.15, at least 250 MiB; the limit "
-            + "keeps its ratio to the request", peaks.length, mib((long) p90)));
+    return new Recommendation(
+        OptionalLong.of(target),
+        OptionalLong.empty(),
+        String.format(
+            Locale.ROOT,
+            "P90 of %d daily peaks %s x 1.15, at least 250 MiB; the limit "
+                + "keeps its ratio to the request",
+            peaks.length,
+            mib((long) p90)));
   }
 
   static Recommendation krr(MemoryShape s) {
@@ -126,22 +170,28 @@ public final class Sizing {
       return new Recommendation(OptionalLong.empty(), OptionalLong.empty(), "no samples");
     }
     long v = Math.max(ceilMib((long) (s.peakBytes() * KRR_BUFFER)), ceilMib(KRR_FLOOR));
-    return new Recommendation(OptionalLong.of(v), OptionalLong.of(v),
+    return new Recommendation(
+        OptionalLong.of(v),
+        OptionalLong.of(v),
         "peak " + mib(s.peakBytes()) + " x 1.15 for request and limit, at least 100 MB");
   }
 
   /** Why ours differs from the other two, in one sentence per shape. */
   public static String whyOursDiffers(MemoryShape s) {
     return switch (s.shape()) {
-      case LEAK -> "VPA and KRR raise the request and limit with the leak's growth, so each kill "
-          + "comes later and the leak stays; oomlens keeps the limit and reports the leak";
-      case SPIKE -> "VPA samples one peak a day at P90 and KRR adds 15% to the peak seen: both "
-          + "leave a spike a little larger than the last one no room; oomlens leaves 2x the peak";
-      case CACHE -> "VPA and KRR size on the working set, which holds active page cache the "
-          + "kernel can reclaim; oomlens requests the anonymous memory";
-      case SAWTOOTH, NEAR_LIMIT, STEADY -> "KRR sets request = limit at peak + 15% (no headroom "
-          + "for a peak above the last); VPA sizes the request only; oomlens requests p95 and "
-          + "limits at 1.5x the peak";
+      case LEAK ->
+          "VPA and KRR raise the request and limit with the leak's growth, so each kill "
+              + "comes later and the leak stays; oomlens keeps the limit and reports the leak";
+      case SPIKE ->
+          "VPA samples one peak a day at P90 and KRR adds 15% to the peak seen: both "
+              + "leave a spike a little larger than the last one no room; oomlens leaves 2x the peak";
+      case CACHE ->
+          "VPA and KRR size on the working set, which holds active page cache the "
+              + "kernel can reclaim; oomlens requests the anonymous memory";
+      case SAWTOOTH, NEAR_LIMIT, STEADY ->
+          "KRR sets request = limit at peak + 15% (no headroom "
+              + "for a peak above the last); VPA sizes the request only; oomlens requests p95 and "
+              + "limits at 1.5x the peak";
       case OVERSIZED -> "all three shrink it; oomlens keeps 1.5x the peak as the limit";
       case UNKNOWN -> "no one can size from so little";
     };
@@ -152,7 +202,8 @@ public final class Sizing {
   }
 
   static String mib(long bytes) {
-    return bytes >= 1L << 30 && bytes % (1L << 30) == 0 ? (bytes >> 30) + " GiB"
+    return bytes >= 1L << 30 && bytes % (1L << 30) == 0
+        ? (bytes >> 30) + " GiB"
         : String.format(Locale.ROOT, "%.0f MiB", bytes / (double) MIB);
   }
 }

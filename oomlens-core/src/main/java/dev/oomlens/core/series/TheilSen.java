@@ -19,8 +19,8 @@ public final class TheilSen {
   private TheilSen() {}
 
   /**
-   * Pairs beyond this are thinned evenly: the median of 50,000 slopes is sharp enough, and the
-   * fit is the CPU oomlens size spends most on per container.
+   * Pairs beyond this are thinned evenly: the median of 50,000 slopes is sharp enough, and the fit
+   * is the CPU oomlens size spends most on per container.
    */
   private static final long MAX_PAIRS = 50_000;
 
@@ -52,7 +52,8 @@ public final class TheilSen {
           rnd ^= rnd << 13;
           rnd ^= rnd >>> 7;
           rnd ^= rnd << 17;
-          if ((stride > 1 && Long.remainderUnsigned(rnd, stride) != 0) || t[j] == t[i]
+          if ((stride > 1 && Long.remainderUnsigned(rnd, stride) != 0)
+              || t[j] == t[i]
               || k == slopes.length) {
             continue;
           }
@@ -67,8 +68,10 @@ public final class TheilSen {
     if (k == 0) {
       return new Fit(Double.NaN, Double.NaN, 0);
     }
-    double median = k % 2 == 1 ? select(slopes, k, k / 2)
-        : (select(slopes, k, k / 2 - 1) + select(slopes, k, k / 2)) / 2;
+    double median =
+        k % 2 == 1
+            ? select(slopes, k, k / 2)
+            : (select(slopes, k, k / 2 - 1) + select(slopes, k, k / 2)) / 2;
     return new Fit(median, rising / (double) k, k);
   }
 

@@ -15,9 +15,9 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
- * A saved kernel log, or standard input ({@code -}): read with the {@link KernelLogReader} for
- * OOM reports, allocation failures and the userspace killers' records it holds. A file that
- * cannot be opened is recorded as an input that could not be read, with the C library's reason.
+ * A saved kernel log, or standard input ({@code -}): read with the {@link KernelLogReader} for OOM
+ * reports, allocation failures and the userspace killers' records it holds. A file that cannot be
+ * opened is recorded as an input that could not be read, with the C library's reason.
  *
  * @param name the file as the user gave it, or {@code -}
  * @param stdin what {@code -} reads; it is not closed
@@ -46,8 +46,8 @@ public record KernelLogFile(String name, ReaderOptions options, InputStream stdi
         }
       } catch (IOException | InvalidPathException e) {
         String reason = e instanceof IOException io ? IoReasons.of(io) : "not a valid file name";
-        sink.problem(new Problem(name, 0, "cannot read " + name + ": " + reason,
-            Problem.Kind.UNREADABLE));
+        sink.problem(
+            new Problem(name, 0, "cannot read " + name + ": " + reason, Problem.Kind.UNREADABLE));
       }
     }
   }

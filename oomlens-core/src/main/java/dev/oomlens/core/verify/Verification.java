@@ -8,14 +8,20 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The outcome of checking a fix's criteria over a window: per criterion, passed or the series
- * (so the hosts) that fail it with their values; and the hosts that reported no data at all.
+ * The outcome of checking a fix's criteria over a window: per criterion, passed or the series (so
+ * the hosts) that fail it with their values; and the hosts that reported no data at all.
  *
  * @param hostLabel the label that names a host ({@code instance} unless the file says otherwise)
  * @param silentHosts hosts the file names that sent no sample in the window: each fails
  */
-public record Verification(Instant from, Instant to, Duration step, String hostLabel,
-    List<String> hosts, List<Result> results, List<String> silentHosts) {
+public record Verification(
+    Instant from,
+    Instant to,
+    Duration step,
+    String hostLabel,
+    List<String> hosts,
+    List<Result> results,
+    List<String> silentHosts) {
   public Verification {
     requireNonNull(from, "from");
     requireNonNull(to, "to");

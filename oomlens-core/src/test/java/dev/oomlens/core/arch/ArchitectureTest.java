@@ -20,43 +20,59 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importCore() {
-    core = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("dev.oomlens.core");
+    core =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.oomlens.core");
   }
 
   @Test
   void evidenceRecords_dependOnNothingElseOfOomlens() {
-    classes().that().resideInAnyPackage("dev.oomlens.core.model", "dev.oomlens.core.finding")
-        .should().onlyDependOnClassesThat()
+    classes()
+        .that()
+        .resideInAnyPackage("dev.oomlens.core.model", "dev.oomlens.core.finding")
+        .should()
+        .onlyDependOnClassesThat()
         .resideInAnyPackage("dev.oomlens.core.model", "dev.oomlens.core.finding", "java..")
         .check(core);
-    classes().that().resideInAPackage("dev.oomlens.core.host")
-        .should().onlyDependOnClassesThat()
+    classes()
+        .that()
+        .resideInAPackage("dev.oomlens.core.host")
+        .should()
+        .onlyDependOnClassesThat()
         .resideInAnyPackage("dev.oomlens.core.host", "dev.oomlens.core.model", "java..")
         .check(core);
   }
 
   @Test
   void readers_knowFormatsNotDiagnosis() {
-    noClasses().that()
-        .resideInAnyPackage("dev.oomlens.core.kernel..", "dev.oomlens.core.host..",
-            "dev.oomlens.core.cgroup..")
-        .should().dependOnClassesThat()
-        .resideInAnyPackage("dev.oomlens.core.rules..", "dev.oomlens.core.finding..",
-            "dev.oomlens.core.calc..")
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "dev.oomlens.core.kernel..", "dev.oomlens.core.host..", "dev.oomlens.core.cgroup..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.oomlens.core.rules..", "dev.oomlens.core.finding..", "dev.oomlens.core.calc..")
         .check(core);
   }
 
   @Test
   void analyzers_arePure() {
-    noClasses().that().resideInAPackage("dev.oomlens.core.rules..")
-        .should().dependOnClassesThat()
+    noClasses()
+        .that()
+        .resideInAPackage("dev.oomlens.core.rules..")
+        .should()
+        .dependOnClassesThat()
         .resideInAnyPackage("java.io..", "java.nio.file..", "java.net..")
-        .orShould().callMethod(System.class, "currentTimeMillis")
-        .orShould().callMethod(System.class, "nanoTime")
-        .orShould().callMethod(java.time.Clock.class, "systemUTC")
-        .orShould().callMethod(java.time.Clock.class, "systemDefaultZone")
+        .orShould()
+        .callMethod(System.class, "currentTimeMillis")
+        .orShould()
+        .callMethod(System.class, "nanoTime")
+        .orShould()
+        .callMethod(java.time.Clock.class, "systemUTC")
+        .orShould()
+        .callMethod(java.time.Clock.class, "systemDefaultZone")
         .check(core);
   }
 

@@ -16,8 +16,8 @@ class KubevirtOverheadTest {
   private static final long GI = 1024 * MI;
 
   /** The 240Mi the Harvester matrix starts from: a 1 vCPU, 2Gi VM without graphics (v1.5-v1.9). */
-  private static final long BASE_2GI = KubevirtOverhead.overheadBytes(
-      Vm.basic(2 * GI, 1, Version.V1_5_TO_1_9, false));
+  private static final long BASE_2GI =
+      KubevirtOverhead.overheadBytes(Vm.basic(2 * GI, 1, Version.V1_5_TO_1_9, false));
 
   @Test
   void overheadBytes_harvesterDocsVm_is240Mi() {
@@ -54,8 +54,8 @@ class KubevirtOverheadTest {
   }
 
   /**
-   * Seed 001's "Best Practices & Configuration Matrix" (Harvester blog, OOM Killers): a 2Gi VM.
-   * The blog rounds the two reserved-memory totals (~500Mi, ~620Mi); exact values are 496 and 616.
+   * Seed 001's "Best Practices & Configuration Matrix" (Harvester blog, OOM Killers): a 2Gi VM. The
+   * blog rounds the two reserved-memory totals (~500Mi, ~620Mi); exact values are 496 and 616.
    */
   @ParameterizedTest
   @CsvSource({
@@ -67,9 +67,10 @@ class KubevirtOverheadTest {
     "-1,  '1.5', 2048, 2408, 360",
     "256, '1.5', 1792, 2408, 616",
   })
-  void harvester_seedMatrix(long reservedMi, String ratio, long guestMi, long podLimitMi,
-      long totalOverheadMi) {
-    OptionalLong reserved = reservedMi < 0 ? OptionalLong.empty() : OptionalLong.of(reservedMi * MI);
+  void harvester_seedMatrix(
+      long reservedMi, String ratio, long guestMi, long podLimitMi, long totalOverheadMi) {
+    OptionalLong reserved =
+        reservedMi < 0 ? OptionalLong.empty() : OptionalLong.of(reservedMi * MI);
     HarvesterLayout l = KubevirtOverhead.harvester(2 * GI, BASE_2GI, reserved, ratio);
     assertThat(l.guestBytes()).isEqualTo(guestMi * MI);
     assertThat(l.podLimitBytes()).isEqualTo(podLimitMi * MI);

@@ -28,10 +28,26 @@ class NmtSummaryParserTest {
     assertThat(s.total().reservedBytes()).isEqualTo(2120223 * KB);
     assertThat(s.total().committedBytes()).isEqualTo(813751 * KB);
     assertThat(s.total().source().line()).isEqualTo(5);
-    assertThat(s.regions()).extracting(Region::name).containsExactly("Java Heap", "Class",
-        "Thread", "Code", "GC", "Compiler", "Internal", "Other", "Symbol",
-        "Native Memory Tracking", "Shared class space", "Arena Chunk", "Logging", "Arguments",
-        "Module", "Safepoint", "Synchronization");
+    assertThat(s.regions())
+        .extracting(Region::name)
+        .containsExactly(
+            "Java Heap",
+            "Class",
+            "Thread",
+            "Code",
+            "GC",
+            "Compiler",
+            "Internal",
+            "Other",
+            "Symbol",
+            "Native Memory Tracking",
+            "Shared class space",
+            "Arena Chunk",
+            "Logging",
+            "Arguments",
+            "Module",
+            "Safepoint",
+            "Synchronization");
     assertThat(s.region("java heap").orElseThrow().committedBytes()).isEqualTo(524288 * KB);
     assertThat(s.region("Thread").orElseThrow().reservedBytes()).isEqualTo(65890 * KB);
     assertThat(s.region("Code").orElseThrow().source().text())
@@ -55,13 +71,14 @@ class NmtSummaryParserTest {
     assertThat(s.region("GCCardSet").orElseThrow().committedBytes()).isEqualTo(1210 * KB);
     assertThat(s.region("Object Monitors")).isPresent();
     assertThat(s.region("Logging")).isEmpty();
-    assertThat(s.regions()).noneMatch(r -> r.name().startsWith("malloc")
-        || r.name().startsWith("mmap"));
+    assertThat(s.regions())
+        .noneMatch(r -> r.name().startsWith("malloc") || r.name().startsWith("mmap"));
   }
 
   @Test
   void parse_scaleMb_convertsToBytes() throws Exception {
-    String text = """
+    String text =
+        """
         Native Memory Tracking:
 
         Total: reserved=5616MB, committed=350MB
@@ -81,7 +98,8 @@ class NmtSummaryParserTest {
 
   @Test
   void parse_summaryDiff_readsCurrentValuesNotDeltas() throws Exception {
-    String text = """
+    String text =
+        """
         Total: reserved=1470626KB +1024KB, committed=170826KB +2048KB
         -                     Class (reserved=1048853KB +512KB, committed=5909KB +512KB)
         """;
@@ -92,8 +110,9 @@ class NmtSummaryParserTest {
 
   @Test
   void parse_nmtOff_failsNamingTheFlag() {
-    assertThatThrownBy(() -> NmtSummaryParser.parse(
-        "4177:\nNative memory tracking is not enabled\n", "off.txt"))
+    assertThatThrownBy(
+            () ->
+                NmtSummaryParser.parse("4177:\nNative memory tracking is not enabled\n", "off.txt"))
         .isInstanceOf(ParseException.class)
         .hasMessageContaining("off.txt:2")
         .hasMessageContaining("-XX:NativeMemoryTracking=summary");

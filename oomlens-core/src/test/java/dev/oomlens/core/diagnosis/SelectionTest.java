@@ -31,8 +31,8 @@ class SelectionTest {
   private static OomReport read(String name) {
     EvidenceSet.Builder b = EvidenceSet.builder();
     try (InputStream in = SelectionTest.class.getResourceAsStream("/corpus/" + name);
-        EvidenceSet.InputSink sink = b.read(name, dev.oomlens.core.model.Input.Kind.KERNEL_LOG,
-            true)) {
+        EvidenceSet.InputSink sink =
+            b.read(name, dev.oomlens.core.model.Input.Kind.KERNEL_LOG, true)) {
       new KernelLogReader(new ReaderOptions(LocalDate.of(2026, 2, 3))).read(name, in, sink);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -41,8 +41,11 @@ class SelectionTest {
   }
 
   private static Selection window(String since, String until) {
-    return new Selection(Optional.ofNullable(since).map(Instant::parse),
-        Optional.ofNullable(until).map(Instant::parse), Optional.empty(), ZoneOffset.UTC,
+    return new Selection(
+        Optional.ofNullable(since).map(Instant::parse),
+        Optional.ofNullable(until).map(Instant::parse),
+        Optional.empty(),
+        ZoneOffset.UTC,
         Optional.empty());
   }
 
@@ -51,9 +54,13 @@ class SelectionTest {
     assertThat(window("2025-12-13T07:00:00Z", "2025-12-13T08:00:00Z").judge(AKS))
         .isEqualTo(Selection.Verdict.IN);
     assertThat(window("2025-12-13T07:30:00Z", null).judge(AKS)).isEqualTo(Selection.Verdict.OUT);
-    Selection inTokyo = new Selection(Optional.of(Instant.parse("2025-12-12T22:00:00Z")),
-        Optional.of(Instant.parse("2025-12-12T23:00:00Z")), Optional.empty(),
-        ZoneId.of("Asia/Tokyo"), Optional.empty());
+    Selection inTokyo =
+        new Selection(
+            Optional.of(Instant.parse("2025-12-12T22:00:00Z")),
+            Optional.of(Instant.parse("2025-12-12T23:00:00Z")),
+            Optional.empty(),
+            ZoneId.of("Asia/Tokyo"),
+            Optional.empty());
     assertThat(inTokyo.judge(AKS)).isEqualTo(Selection.Verdict.IN);
   }
 
@@ -62,9 +69,13 @@ class SelectionTest {
     LogTime uptime = new LogTime(OptionalDouble.of(3600), Optional.empty(), false);
     Selection noBoot = window("2026-01-01T00:00:00Z", null);
     assertThat(noBoot.instant(uptime)).isEmpty();
-    Selection booted = new Selection(Optional.of(Instant.parse("2026-01-01T00:30:00Z")),
-        Optional.empty(), Optional.empty(), ZoneOffset.UTC,
-        Optional.of(Instant.parse("2026-01-01T00:00:00Z")));
+    Selection booted =
+        new Selection(
+            Optional.of(Instant.parse("2026-01-01T00:30:00Z")),
+            Optional.empty(),
+            Optional.empty(),
+            ZoneOffset.UTC,
+            Optional.of(Instant.parse("2026-01-01T00:00:00Z")));
     assertThat(booted.instant(uptime)).contains(Instant.parse("2026-01-01T01:00:00Z"));
   }
 

@@ -20,10 +20,46 @@ class AnchorSearchTest {
 
   /** Anchors, their prefixes and near misses, the pairs the search starts from, odd bytes. */
   private static final String[] TOKENS = {
-    "oom", "oo", "om", "o", "Kill", "kill", "Kil", "ki", "Ki", "kILL", "will", "ill", "failure",
-    "failure: order", "failure. order", "failure: orde", "failure:  order", "fa", "fail", "vict",
-    "vic", "vi", "victim", "nohang", "noh", "no", "nohan", "n", "\n", "\n", "\n\n", "x", " ",
-    "abcdefgh", "\u00ff", "\u0080", "\u00e9", "\0", "\r", "\u0001",
+    "oom",
+    "oo",
+    "om",
+    "o",
+    "Kill",
+    "kill",
+    "Kil",
+    "ki",
+    "Ki",
+    "kILL",
+    "will",
+    "ill",
+    "failure",
+    "failure: order",
+    "failure. order",
+    "failure: orde",
+    "failure:  order",
+    "fa",
+    "fail",
+    "vict",
+    "vic",
+    "vi",
+    "victim",
+    "nohang",
+    "noh",
+    "no",
+    "nohan",
+    "n",
+    "\n",
+    "\n",
+    "\n\n",
+    "x",
+    " ",
+    "abcdefgh",
+    "\u00ff",
+    "\u0080",
+    "\u00e9",
+    "\0",
+    "\r",
+    "\u0001",
   };
 
   @Test
@@ -43,10 +79,18 @@ class AnchorSearchTest {
       int to = from + random.nextInt(bytes.length - from + 1);
       int expected = model(bytes, from, to);
       int actual = search.next(bytes, from, to);
-      String at = "case " + n + " [" + from + ", " + to + "): "
-          + new String(bytes, ISO_8859_1).replace("\n", "\\n");
+      String at =
+          "case "
+              + n
+              + " ["
+              + from
+              + ", "
+              + to
+              + "): "
+              + new String(bytes, ISO_8859_1).replace("\n", "\\n");
       assertThat(actual).as(at).isEqualTo(expected);
-      assertThat(search.newlines()).as(at)
+      assertThat(search.newlines())
+          .as(at)
           .isEqualTo(newlines(bytes, from, expected < 0 ? to : expected));
       baseline.view(bytes, from, to);
       assertThat(baseline.next(from)).as(at).isEqualTo(expected);

@@ -35,10 +35,12 @@ class CorpusTest {
   @SuppressWarnings("unchecked")
   static Stream<Arguments> manifest() {
     List<Object> entries = (List<Object>) ReportTestJson.parse(resource("corpus/manifest.json"));
-    return entries.stream().map(e -> {
-      Map<String, Object> entry = (Map<String, Object>) e;
-      return Arguments.of(entry.get("file"), entry);
-    });
+    return entries.stream()
+        .map(
+            e -> {
+              Map<String, Object> entry = (Map<String, Object>) e;
+              return Arguments.of(entry.get("file"), entry);
+            });
   }
 
   @ParameterizedTest(name = "{0}")
@@ -75,61 +77,81 @@ class CorpusTest {
       soft.assertAll();
       return;
     }
-    OomReport r = out.reports.stream()
-        .filter(x -> x.trigger().isPresent())
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no report with a trigger: " + out.reports));
+    OomReport r =
+        out.reports.stream()
+            .filter(x -> x.trigger().isPresent())
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no report with a trigger: " + out.reports));
     soft.assertThat(r.complete()).as("complete").isTrue();
     soft.assertThat(r.trigger().map(t -> t.comm()))
-        .as("trigger_comm").isEqualTo(Optional.ofNullable(expected.get("trigger_comm")));
+        .as("trigger_comm")
+        .isEqualTo(Optional.ofNullable(expected.get("trigger_comm")));
     Optional<Victim> v = r.victim();
-    soft.assertThat(v.map(Victim::pid)).as("victim_pid")
+    soft.assertThat(v.map(Victim::pid))
+        .as("victim_pid")
         .isEqualTo(Optional.ofNullable(expected.get("victim_pid")));
-    soft.assertThat(v.map(Victim::comm)).as("victim_comm")
+    soft.assertThat(v.map(Victim::comm))
+        .as("victim_comm")
         .isEqualTo(Optional.ofNullable(expected.get("victim_comm")));
-    soft.assertThat(kb(v.map(Victim::anonRssBytes))).as("victim_anon_rss_kb")
+    soft.assertThat(kb(v.map(Victim::anonRssBytes)))
+        .as("victim_anon_rss_kb")
         .isEqualTo(optLong(expected.get("victim_anon_rss_kb")));
-    soft.assertThat(kb(v.map(Victim::fileRssBytes))).as("victim_file_rss_kb")
+    soft.assertThat(kb(v.map(Victim::fileRssBytes)))
+        .as("victim_file_rss_kb")
         .isEqualTo(optLong(expected.get("victim_file_rss_kb")));
     soft.assertThat(kb(v.map(Victim::shmemRssBytes)))
-        .as("victim_shmem_rss_kb").isEqualTo(optLong(expected.get("victim_shmem_rss_kb")));
+        .as("victim_shmem_rss_kb")
+        .isEqualTo(optLong(expected.get("victim_shmem_rss_kb")));
     Object adj = expected.get("victim_oom_score_adj");
     soft.assertThat(v.map(Victim::oomScoreAdj).orElse(OptionalInt.empty()))
         .as("victim_oom_score_adj")
         .isEqualTo(adj == null ? OptionalInt.empty() : OptionalInt.of(((Long) adj).intValue()));
-    soft.assertThat(r.constraint().map(Constraint::name)).as("constraint")
+    soft.assertThat(r.constraint().map(Constraint::name))
+        .as("constraint")
         .isEqualTo(Optional.ofNullable(expected.get("constraint")));
-    soft.assertThat(r.oomMemcg()).as("oom_memcg")
+    soft.assertThat(r.oomMemcg())
+        .as("oom_memcg")
         .isEqualTo(Optional.ofNullable(expected.get("oom_memcg")));
-    soft.assertThat(r.taskMemcg()).as("task_memcg")
+    soft.assertThat(r.taskMemcg())
+        .as("task_memcg")
         .isEqualTo(Optional.ofNullable(expected.get("task_memcg")));
-    soft.assertThat(r.memcg().map(m -> KiB.fromBytes(m.usageBytes()))).as("memcg_usage_kb")
+    soft.assertThat(r.memcg().map(m -> KiB.fromBytes(m.usageBytes())))
+        .as("memcg_usage_kb")
         .isEqualTo(Optional.ofNullable(expected.get("memcg_usage_kb")));
-    soft.assertThat(r.memcg().map(m -> KiB.fromBytes(m.limitBytes()))).as("memcg_limit_kb")
+    soft.assertThat(r.memcg().map(m -> KiB.fromBytes(m.limitBytes())))
+        .as("memcg_limit_kb")
         .isEqualTo(Optional.ofNullable(expected.get("memcg_limit_kb")));
-    soft.assertThat(r.reaped()).as("reaped")
-        .isEqualTo(Optional.ofNullable(expected.get("reaped")));
-    soft.assertThat(r.scope()).as("scope").isEqualTo(Optional.of(scope((String) entry.get("scope"))));
+    soft.assertThat(r.reaped()).as("reaped").isEqualTo(Optional.ofNullable(expected.get("reaped")));
+    soft.assertThat(r.scope())
+        .as("scope")
+        .isEqualTo(Optional.of(scope((String) entry.get("scope"))));
     {
       Workload w = r.workload();
-      soft.assertThat(w.podUid()).as("kubernetes_pod_uid")
+      soft.assertThat(w.podUid())
+          .as("kubernetes_pod_uid")
           .isEqualTo(Optional.ofNullable(expected.get("kubernetes_pod_uid")));
-      soft.assertThat(w.containerId()).as("container_id")
+      soft.assertThat(w.containerId())
+          .as("container_id")
           .isEqualTo(Optional.ofNullable(expected.get("container_id")));
-      soft.assertThat(w.qosClass().map(Enum::name)).as("qos_class")
+      soft.assertThat(w.qosClass().map(Enum::name))
+          .as("qos_class")
           .isEqualTo(Optional.ofNullable(expected.get("qos_class")));
     }
     Map<String, Object> tail = (Map<String, Object>) entry.get("earlier_kill_tail");
     if (tail != null) {
       OomReport t = out.reports.getFirst();
       soft.assertThat(t.complete()).as("tail complete").isFalse();
-      soft.assertThat(t.victim().map(Victim::pid)).as("tail victim_pid")
+      soft.assertThat(t.victim().map(Victim::pid))
+          .as("tail victim_pid")
           .isEqualTo(Optional.of(tail.get("victim_pid")));
-      soft.assertThat(t.victim().map(Victim::comm)).as("tail victim_comm")
+      soft.assertThat(t.victim().map(Victim::comm))
+          .as("tail victim_comm")
           .isEqualTo(Optional.of(tail.get("victim_comm")));
       soft.assertThat(kb(t.victim().map(Victim::anonRssBytes)))
-          .as("tail victim_anon_rss_kb").isEqualTo(optLong(tail.get("victim_anon_rss_kb")));
-      soft.assertThat(t.reaped()).as("tail reaped")
+          .as("tail victim_anon_rss_kb")
+          .isEqualTo(optLong(tail.get("victim_anon_rss_kb")));
+      soft.assertThat(t.reaped())
+          .as("tail reaped")
           .isEqualTo(Optional.ofNullable(tail.get("reaped")));
     }
     soft.assertAll();
@@ -156,5 +178,4 @@ class CorpusTest {
   private static OptionalLong optLong(Object o) {
     return o == null ? OptionalLong.empty() : OptionalLong.of((Long) o);
   }
-
 }

@@ -36,7 +36,8 @@ class FactLinesTest {
     MemcgState m = r.memcg().orElseThrow();
     assertThat(m.source().line()).isEqualTo(33);
     assertThat(line(m.swapSource())).isEqualTo(34);
-    assertThat(m.statBlocks()).singleElement()
+    assertThat(m.statBlocks())
+        .singleElement()
         .satisfies(b -> assertThat(b.header().line()).isEqualTo(35));
     assertThat(line(m.statLine("anon"))).isEqualTo(36);
     assertThat(line(m.statLine("inactive_anon"))).isEqualTo(50);
@@ -78,8 +79,8 @@ class FactLinesTest {
     assertThat(line(h.totalSwapSource())).isEqualTo(38);
     assertThat(line(h.ramLine())).isEqualTo(39);
     assertThat(h.freeAreas()).extracting(a -> a.zone()).contains("DMA32");
-    HostMemory.FreeArea dma32 = h.freeAreas().stream()
-        .filter(a -> a.zone().equals("DMA32")).findFirst().orElseThrow();
+    HostMemory.FreeArea dma32 =
+        h.freeAreas().stream().filter(a -> a.zone().equals("DMA32")).findFirst().orElseThrow();
     assertThat(dma32.source().line()).isEqualTo(32);
     assertThat(dma32.blocks().get(1)).isEqualTo(new HostMemory.FreeBlocks(4, 8 * 1024));
   }

@@ -45,8 +45,9 @@ class KernelLogFeedTest {
   void fedLineByLine_sameReportsAsTheFileReader() throws IOException {
     String log = resource("pod-limit-two-kills.kmsg");
     Collect fromFile = new Collect();
-    new KernelLogReader(OPTIONS).read("/dev/kmsg",
-        new ByteArrayInputStream(log.getBytes(StandardCharsets.UTF_8)), fromFile);
+    new KernelLogReader(OPTIONS)
+        .read(
+            "/dev/kmsg", new ByteArrayInputStream(log.getBytes(StandardCharsets.UTF_8)), fromFile);
 
     Collect live = new Collect();
     KernelLogFeed feed = new KernelLogFeed("/dev/kmsg", OPTIONS, live);

@@ -54,11 +54,14 @@ class KernelLogReaderBadInputTest {
   @BeforeAll
   static void log() throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
-    for (String name : List.of("003-ubuntu-3.13-docker-java-memcg-v1.log",
-        "008-panic-on-oom-arm64-5.4.log", "010-martins3-openeuler-5.10-host.log",
-        "023-lstoakes-5.10-next-qemu-host-lines-cut-at-159.log")) {
-      try (InputStream in = KernelLogReaderBadInputTest.class.getResourceAsStream(
-          "/corpus/" + name)) {
+    for (String name :
+        List.of(
+            "003-ubuntu-3.13-docker-java-memcg-v1.log",
+            "008-panic-on-oom-arm64-5.4.log",
+            "010-martins3-openeuler-5.10-host.log",
+            "023-lstoakes-5.10-next-qemu-host-lines-cut-at-159.log")) {
+      try (InputStream in =
+          KernelLogReaderBadInputTest.class.getResourceAsStream("/corpus/" + name)) {
         all.write(in.readAllBytes());
       }
     }
@@ -117,7 +120,8 @@ class KernelLogReaderBadInputTest {
     assertThat(last.kind()).isEqualTo(Problem.Kind.DAMAGED);
     assertThat(last.kind().spoilsInput()).isTrue();
     assertThat(last.line()).isGreaterThan(1).isLessThanOrEqualTo(lines(log, log.length));
-    assertThat(last.message()).startsWith("the gzip data is damaged or cut short (")
+    assertThat(last.message())
+        .startsWith("the gzip data is damaged or cut short (")
         .contains("reading stopped at this line: lines 1 to " + (last.line() - 1) + " were read");
     assertThat(last.toString()).startsWith("kern.log.2.gz:" + last.line() + ": ");
     List<OomReport> all = read("kern.log.2.gz", log).reports;
@@ -154,62 +158,71 @@ class KernelLogReaderBadInputTest {
     ReportTestLines.Collected sink = read("kern.log.gz", cut);
 
     assertThat(sink.reports).isEmpty();
-    assertThat(sink.problems).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(Problem.Kind.DAMAGED);
-      assertThat(p.line()).isEqualTo(1);
-      assertThat(p.message()).endsWith("nothing was read, what followed is unknown");
-    });
+    assertThat(sink.problems)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(Problem.Kind.DAMAGED);
+              assertThat(p.line()).isEqualTo(1);
+              assertThat(p.message()).endsWith("nothing was read, what followed is unknown");
+            });
   }
 
   @Test
   void read_streamFailingPartWay_keepsWhatWasReadAndIsDamaged() {
     int failAt = log.length / 2;
-    InputStream failing = new InputStream() {
-      private int position;
+    InputStream failing =
+        new InputStream() {
+          private int position;
 
-      @Override
-      public int read() throws IOException {
-        if (position == failAt) {
-          throw new IOException("Input/output error");
-        }
-        return log[position++] & 0xff;
-      }
-    };
+          @Override
+          public int read() throws IOException {
+            if (position == failAt) {
+              throw new IOException("Input/output error");
+            }
+            return log[position++] & 0xff;
+          }
+        };
     ReportTestLines.Collected sink = new ReportTestLines.Collected();
 
     new KernelLogReader(OPTIONS).read("kern.log", failing, sink);
 
     assertThat(sink.reports).hasSizeBetween(1, reportsInLog - 1);
-    assertThat(sink.problems.getLast()).satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(Problem.Kind.DAMAGED);
-      assertThat(p.line()).isEqualTo(lines(log, failAt) + 1);
-      assertThat(p.message()).startsWith("reading failed (Input/output error)");
-    });
+    assertThat(sink.problems.getLast())
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(Problem.Kind.DAMAGED);
+              assertThat(p.line()).isEqualTo(lines(log, failAt) + 1);
+              assertThat(p.message()).startsWith("reading failed (Input/output error)");
+            });
   }
 
   @Test
   void read_failingInTheFirstBlock_stillKeepsTheLinesBefore() {
     // The failure comes while the first block is taken to be looked at.
     int failAt = 3000;
-    InputStream failing = new InputStream() {
-      private int position;
+    InputStream failing =
+        new InputStream() {
+          private int position;
 
-      @Override
-      public int read() throws IOException {
-        if (position == failAt) {
-          throw new IOException("Input/output error");
-        }
-        return log[position++] & 0xff;
-      }
-    };
+          @Override
+          public int read() throws IOException {
+            if (position == failAt) {
+              throw new IOException("Input/output error");
+            }
+            return log[position++] & 0xff;
+          }
+        };
     ReportTestLines.Collected sink = new ReportTestLines.Collected();
 
     new KernelLogReader(OPTIONS).read("kern.log", failing, sink);
 
-    assertThat(sink.problems.getLast()).satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(Problem.Kind.DAMAGED);
-      assertThat(p.line()).isEqualTo(lines(log, failAt) + 1);
-    });
+    assertThat(sink.problems.getLast())
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(Problem.Kind.DAMAGED);
+              assertThat(p.line()).isEqualTo(lines(log, failAt) + 1);
+            });
   }
 
   @Test
@@ -221,11 +234,13 @@ class KernelLogReaderBadInputTest {
     }
 
     assertThat(sink.reports).hasSizeBetween(1, reportsInLog - 1);
-    assertThat(sink.problems.getLast()).satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(Problem.Kind.DAMAGED);
-      assertThat(p.line()).isGreaterThan(1);
-      assertThat(p.message()).startsWith("reading failed (Input/output error)");
-    });
+    assertThat(sink.problems.getLast())
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(Problem.Kind.DAMAGED);
+              assertThat(p.line()).isGreaterThan(1);
+              assertThat(p.message()).startsWith("reading failed (Input/output error)");
+            });
   }
 
   // --- not text -----------------------------------------------------------------------------
@@ -238,12 +253,16 @@ class KernelLogReaderBadInputTest {
     ReportTestLines.Collected sink = readFile(ls);
 
     assertThat(sink.reports).isEmpty();
-    assertThat(sink.problems).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
-      assertThat(p.line()).isZero();
-      assertThat(p.toString()).isEqualTo(
-          "/bin/ls: is an ELF binary (a program or library), not a log; not read");
-    });
+    assertThat(sink.problems)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
+              assertThat(p.line()).isZero();
+              assertThat(p.toString())
+                  .isEqualTo(
+                      "/bin/ls: is an ELF binary (a program or library), not a log; not read");
+            });
   }
 
   @Test
@@ -260,7 +279,9 @@ class KernelLogReaderBadInputTest {
 
     ReportTestLines.Collected sink = readFile(big);
 
-    assertThat(sink.problems).singleElement().extracting(Problem::kind)
+    assertThat(sink.problems)
+        .singleElement()
+        .extracting(Problem::kind)
         .isEqualTo(Problem.Kind.NOT_TEXT);
   }
 
@@ -271,10 +292,15 @@ class KernelLogReaderBadInputTest {
 
     ReportTestLines.Collected sink = read("core.dump", random);
 
-    assertThat(sink.problems).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
-      assertThat(p.message()).startsWith("is binary data (").endsWith(", not a log; not read");
-    });
+    assertThat(sink.problems)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
+              assertThat(p.message())
+                  .startsWith("is binary data (")
+                  .endsWith(", not a log; not read");
+            });
   }
 
   @Test
@@ -284,25 +310,36 @@ class KernelLogReaderBadInputTest {
 
     ReportTestLines.Collected sink = read("core.gz", gzip(random));
 
-    assertThat(sink.problems).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
-      assertThat(p.message()).startsWith("holds binary data (").contains("once decompressed");
-    });
+    assertThat(sink.problems)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
+              assertThat(p.message())
+                  .startsWith("holds binary data (")
+                  .contains("once decompressed");
+            });
   }
 
   @Test
   void read_utf16_saysHowToConvertIt() {
-    byte[] utf16 = new String(log, UTF_8).substring(0, 8000)
-        .getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+    byte[] utf16 =
+        new String(log, UTF_8)
+            .substring(0, 8000)
+            .getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
 
     ReportTestLines.Collected sink = read("dmesg.txt", utf16);
 
-    assertThat(sink.problems).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
-      assertThat(p.message())
-          .isEqualTo("is UTF-16 text; convert it with: iconv -f UTF-16 -t UTF-8 dmesg.txt"
-              + " | oomlens diagnose -; not read");
-    });
+    assertThat(sink.problems)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
+              assertThat(p.message())
+                  .isEqualTo(
+                      "is UTF-16 text; convert it with: iconv -f UTF-16 -t UTF-8 dmesg.txt"
+                          + " | oomlens diagnose -; not read");
+            });
   }
 
   @Test
@@ -315,11 +352,16 @@ class KernelLogReaderBadInputTest {
 
     ReportTestLines.Collected sink = read("logs.zip", out.toByteArray());
 
-    assertThat(sink.problems).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
-      assertThat(p.message()).startsWith("is a zip archive, not a log; list it (unzip -l"
-          + " logs.zip) and read a log in it with: unzip -p logs.zip PATH | oomlens diagnose -");
-    });
+    assertThat(sink.problems)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
+              assertThat(p.message())
+                  .startsWith(
+                      "is a zip archive, not a log; list it (unzip -l"
+                          + " logs.zip) and read a log in it with: unzip -p logs.zip PATH | oomlens diagnose -");
+            });
   }
 
   /** Real output of the compression tools this machine has; each skipped, and said, if absent. */
@@ -333,39 +375,59 @@ class KernelLogReaderBadInputTest {
     ReportTestLines.Collected sink = read("kern.log." + tool, compressed.get());
 
     assertThat(sink.reports).isEmpty();
-    assertThat(sink.problems).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
-      assertThat(p.message()).isEqualTo("is " + tool + "-compressed; oomlens reads plain text and"
-          + " gzip: " + tool + " -dc kern.log." + tool + " | oomlens diagnose -; not read");
-    });
+    assertThat(sink.problems)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
+              assertThat(p.message())
+                  .isEqualTo(
+                      "is "
+                          + tool
+                          + "-compressed; oomlens reads plain text and"
+                          + " gzip: "
+                          + tool
+                          + " -dc kern.log."
+                          + tool
+                          + " | oomlens diagnose -; not read");
+            });
   }
 
   @Test
   void read_tarAndTarGz_sayToExtractThem() throws Exception {
     Path logs = Files.createDirectories(dir.resolve("tar/var/log"));
     Files.write(logs.resolve("kern.log"), log);
-    Optional<byte[]> tar = run(List.of("tar", "-C", dir.resolve("tar").toString(), "-cf", "-",
-        "var"));
-    Optional<byte[]> tgz = run(List.of("tar", "-C", dir.resolve("tar").toString(), "-czf", "-",
-        "var"));
+    Optional<byte[]> tar =
+        run(List.of("tar", "-C", dir.resolve("tar").toString(), "-cf", "-", "var"));
+    Optional<byte[]> tgz =
+        run(List.of("tar", "-C", dir.resolve("tar").toString(), "-czf", "-", "var"));
     assumeTrue(tar.isPresent() && tgz.isPresent(), "tar is not installed");
 
-    assertThat(read("logs.tar", tar.get()).problems).singleElement()
-        .extracting(Problem::message).asString()
+    assertThat(read("logs.tar", tar.get()).problems)
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
         .startsWith("is a tar archive, not a log; extract it (tar xf logs.tar)");
-    assertThat(read("logs.tgz", tgz.get()).problems).singleElement()
-        .extracting(Problem::message).asString()
+    assertThat(read("logs.tgz", tgz.get()).problems)
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
         .startsWith("is a gzip-compressed tar archive, not a log; extract it (tar xzf logs.tgz)");
   }
 
   @Test
   void read_systemdJournalFile_saysToReadItWithJournalctl() throws Exception {
-    Optional<Path> remote = Stream.of("/usr/lib/systemd/systemd-journal-remote",
-        "/lib/systemd/systemd-journal-remote").map(Path::of).filter(Files::isExecutable)
-        .findFirst();
-    assumeTrue(remote.isPresent(),
-        "no systemd-journal-remote (Debian package systemd-journal-remote)");
-    Path export = Files.writeString(dir.resolve("entries.export"), """
+    Optional<Path> remote =
+        Stream.of("/usr/lib/systemd/systemd-journal-remote", "/lib/systemd/systemd-journal-remote")
+            .map(Path::of)
+            .filter(Files::isExecutable)
+            .findFirst();
+    assumeTrue(
+        remote.isPresent(), "no systemd-journal-remote (Debian package systemd-journal-remote)");
+    Path export =
+        Files.writeString(
+            dir.resolve("entries.export"),
+            """
         __REALTIME_TIMESTAMP=1770109200000000
         __MONOTONIC_TIMESTAMP=5000000
         _BOOT_ID=0123456789abcdef0123456789abcdef
@@ -374,22 +436,32 @@ class KernelLogReaderBadInputTest {
         PRIORITY=3
         MESSAGE=Out of memory: Killed process 4242 (java)
 
-        """, UTF_8);
+        """,
+            UTF_8);
     Path journal = dir.resolve("journal/system.journal");
     Files.createDirectories(journal.getParent());
-    Process p = new ProcessBuilder(remote.get().toString(), "-o", journal.toString(),
-        export.toString()).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("remote.out").toFile()).start();
+    Process p =
+        new ProcessBuilder(remote.get().toString(), "-o", journal.toString(), export.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("remote.out").toFile())
+            .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(Files.readString(dir.resolve("remote.out"))).isZero();
 
     ReportTestLines.Collected sink = readFile(journal);
 
-    assertThat(sink.problems).singleElement().satisfies(problem -> {
-      assertThat(problem.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
-      assertThat(problem.message()).startsWith("is a systemd journal file, not text; read it"
-          + " with: journalctl --file " + journal + " -o short-iso-precise | oomlens diagnose -");
-    });
+    assertThat(sink.problems)
+        .singleElement()
+        .satisfies(
+            problem -> {
+              assertThat(problem.kind()).isEqualTo(Problem.Kind.NOT_TEXT);
+              assertThat(problem.message())
+                  .startsWith(
+                      "is a systemd journal file, not text; read it"
+                          + " with: journalctl --file "
+                          + journal
+                          + " -o short-iso-precise | oomlens diagnose -");
+            });
   }
 
   // --- odd but text ---------------------------------------------------------------------------
@@ -424,7 +496,8 @@ class KernelLogReaderBadInputTest {
     ReportTestLines.Collected fromPlain = read("dmesg.log", plain);
     ReportTestLines.Collected fromColour = read("dmesg.log", colour);
 
-    assertThat(fromPlain.reports).singleElement()
+    assertThat(fromPlain.reports)
+        .singleElement()
         .satisfies(r -> assertThat(r.victim()).isPresent());
     assertThat(fromColour.problems).isEqualTo(fromPlain.problems);
     assertThat(fromColour.reports).isEqualTo(fromPlain.reports);
@@ -476,8 +549,9 @@ class KernelLogReaderBadInputTest {
   private static byte[] oddLog() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(new byte[8192]);
-    out.write("\u001b[32m[    0.000000] \u001b[0m\u001b[1mLinux version 6.1.0\u001b[0m\r\n"
-        .getBytes(UTF_8));
+    out.write(
+        "\u001b[32m[    0.000000] \u001b[0m\u001b[1mLinux version 6.1.0\u001b[0m\r\n"
+            .getBytes(UTF_8));
     out.write("[    0.100000] caf".getBytes(UTF_8));
     out.write(new byte[] {(byte) 0xe9, ' ', (byte) 0xff, '\r', '\n'});
     out.write(new byte[] {0, 0, 0, 0, '\n'});
@@ -491,8 +565,8 @@ class KernelLogReaderBadInputTest {
   /** The standard output of {@code command}, or empty when it cannot be run. */
   private static Optional<byte[]> run(List<String> command) throws InterruptedException {
     try {
-      Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      Process p =
+          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
       byte[] out = p.getInputStream().readAllBytes();
       return p.waitFor() == 0 ? Optional.of(out) : Optional.empty();
     } catch (IOException e) {

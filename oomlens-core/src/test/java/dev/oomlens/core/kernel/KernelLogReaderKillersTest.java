@@ -15,7 +15,8 @@ class KernelLogReaderKillersTest {
 
   // Killer lines as their projects print them (see KillerLogParser's sources), framed as
   // journalctl -o short prints them, between ordinary lines of other programs.
-  private static final String SYSLOG = """
+  private static final String SYSLOG =
+      """
       Sep 10 21:54:20 gw systemd[1]: Started Session 4 of User alice.
       Sep 10 21:54:23 gw earlyoom[904]: mem avail:  1200 of 17518 MiB ( 6.85%), swap free: 13345 of 47119 MiB (28.32%)
       Sep 10 21:54:23 gw earlyoom[904]: low memory! at or below SIGTERM limits: mem 10.00%, swap 10.00%
@@ -37,18 +38,25 @@ class KernelLogReaderKillersTest {
         .read("syslog", new ByteArrayInputStream(SYSLOG.getBytes(UTF_8)), sink);
     List<KillerEvent> events = sink.killerEvents;
 
-    assertThat(events).extracting(KillerEvent::killer).contains(
-        Killer.EARLYOOM, Killer.KUBELET_EVICTION, Killer.SYSTEMD_UNIT_RESULT);
-    assertThat(events).filteredOn(e -> e.killer() == Killer.EARLYOOM).first()
-        .satisfies(e -> {
-          assertThat(e.pid()).hasValue(211447);
-          assertThat(e.source().line()).isEqualTo(4);
-          assertThat(e.source().text()).contains("sending SIGTERM to process 211447");
-        });
-    assertThat(events).filteredOn(e -> e.killer() == Killer.SYSTEMD_UNIT_RESULT)
+    assertThat(events)
+        .extracting(KillerEvent::killer)
+        .contains(Killer.EARLYOOM, Killer.KUBELET_EVICTION, Killer.SYSTEMD_UNIT_RESULT);
+    assertThat(events)
+        .filteredOn(e -> e.killer() == Killer.EARLYOOM)
+        .first()
+        .satisfies(
+            e -> {
+              assertThat(e.pid()).hasValue(211447);
+              assertThat(e.source().line()).isEqualTo(4);
+              assertThat(e.source().text()).contains("sending SIGTERM to process 211447");
+            });
+    assertThat(events)
+        .filteredOn(e -> e.killer() == Killer.SYSTEMD_UNIT_RESULT)
         .allSatisfy(e -> assertThat(e.unit()).contains("nixos-upgrade.service"));
-    assertThat(events).allSatisfy(e ->
-        assertThat(SYSLOG.lines().toList().get((int) e.source().line() - 1))
-            .isEqualTo(e.source().text()));
+    assertThat(events)
+        .allSatisfy(
+            e ->
+                assertThat(SYSLOG.lines().toList().get((int) e.source().line() - 1))
+                    .isEqualTo(e.source().text()));
   }
 }

@@ -180,13 +180,14 @@ class LineFramerPropertyTest {
   }
 
   /** Framed trigger lines as syslog, dmesg and dmesg -T print them. */
-  private static final List<String> FRAMED_TRIGGERS = List.of(
-      "Dec 13 07:23:21 aks-node kernel: [36370.036951] stress-ng-vm invoked oom-killer:"
-          + " gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=1000",
-      "[ 8758.722811] a.out invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE),"
-          + " order=0, oom_score_adj=0",
-      "[Sat Apr 27 22:56:09 2019] stress invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL),"
-          + " nodemask=(null), order=0, oom_score_adj=939");
+  private static final List<String> FRAMED_TRIGGERS =
+      List.of(
+          "Dec 13 07:23:21 aks-node kernel: [36370.036951] stress-ng-vm invoked oom-killer:"
+              + " gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=1000",
+          "[ 8758.722811] a.out invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE),"
+              + " order=0, oom_score_adj=0",
+          "[Sat Apr 27 22:56:09 2019] stress invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL),"
+              + " nodemask=(null), order=0, oom_score_adj=939");
 
   /**
    * A framed line wrapped at any column of its message, as a terminal or a ticket does: the head
@@ -196,32 +197,35 @@ class LineFramerPropertyTest {
    */
   @Test
   void frame_framedLineWrappedAtAnyColumn_tailContinuesTheRecordOrIsBare() {
-    qt().forAll(integers().between(0, FRAMED_TRIGGERS.size() - 1), integers().between(0, 1000),
+    qt().forAll(
+            integers().between(0, FRAMED_TRIGGERS.size() - 1),
+            integers().between(0, 1000),
             integers().between(0, 1))
-        .checkAssert((which, at, indent) -> {
-          String text = FRAMED_TRIGGERS.get(which);
-          int from = text.indexOf(" invoked") + 1;
-          int column = from + at % (text.length() - from);
-          String head = text.substring(0, column);
-          String tail = (indent == 1 ? " " : "") + text.substring(column);
-          LineFramer framer = new LineFramer(new ReaderOptions(LocalDate.of(2026, 6, 15)));
-          List<LogLine> out = new ArrayList<>();
-          framer.frame(new SourceLine("w.log", 1, head), out::add);
-          framer.frame(new SourceLine("w.log", 2, tail), out::add);
-          assertThat(out).hasSize(2);
-          LogLine h = out.get(0);
-          LogLine t = out.get(1);
-          assertThat(h.framing()).isNotEqualTo(Framing.BARE);
-          assertThat(t.message()).isEqualTo(tail.strip());
-          if (Character.isWhitespace(tail.charAt(0))) {
-            assertThat(t.continuation()).isTrue();
-            assertThat(t.framing()).isEqualTo(h.framing());
-            assertThat(t.host()).isEqualTo(h.host());
-          } else {
-            assertThat(t.framing()).isEqualTo(Framing.BARE);
-            assertThat(t.host()).isEmpty();
-          }
-        });
+        .checkAssert(
+            (which, at, indent) -> {
+              String text = FRAMED_TRIGGERS.get(which);
+              int from = text.indexOf(" invoked") + 1;
+              int column = from + at % (text.length() - from);
+              String head = text.substring(0, column);
+              String tail = (indent == 1 ? " " : "") + text.substring(column);
+              LineFramer framer = new LineFramer(new ReaderOptions(LocalDate.of(2026, 6, 15)));
+              List<LogLine> out = new ArrayList<>();
+              framer.frame(new SourceLine("w.log", 1, head), out::add);
+              framer.frame(new SourceLine("w.log", 2, tail), out::add);
+              assertThat(out).hasSize(2);
+              LogLine h = out.get(0);
+              LogLine t = out.get(1);
+              assertThat(h.framing()).isNotEqualTo(Framing.BARE);
+              assertThat(t.message()).isEqualTo(tail.strip());
+              if (Character.isWhitespace(tail.charAt(0))) {
+                assertThat(t.continuation()).isTrue();
+                assertThat(t.framing()).isEqualTo(h.framing());
+                assertThat(t.host()).isEqualTo(h.host());
+              } else {
+                assertThat(t.framing()).isEqualTo(Framing.BARE);
+                assertThat(t.host()).isEmpty();
+              }
+            });
   }
 
   @Test

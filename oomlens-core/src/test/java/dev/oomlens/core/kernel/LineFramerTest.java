@@ -651,7 +651,10 @@ class LineFramerTest {
     assertThat(lines.get(2).continuation()).isFalse();
   }
 
-  /** Found by the property test: a tab-indented KEY=value after a kmsg record is text, not a dictionary entry. */
+  /**
+   * Found by the property test: a tab-indented KEY=value after a kmsg record is text, not a
+   * dictionary entry.
+   */
   @Test
   void frame_tabIndentedKeyValueAfterKmsg_isAContinuationNotADictionaryEntry() {
     LineFramer framer = new LineFramer(new ReaderOptions(java.time.LocalDate.of(2026, 11, 23)));

@@ -25,7 +25,8 @@ class LineScannerTest {
 
   @Test
   void scan_handsOnAnchorLinesWithTheirNumbers() throws IOException {
-    String log = """
+    String log =
+        """
         [    1.0] usb 1-1: new device
         [    2.0] stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0
         [    2.5] btrfs: scrub: will refill 389 stripes; still waiting for firmware: failure
@@ -37,10 +38,11 @@ class LineScannerTest {
 
     RecordingHandler r = scan(log, LineScanner.DEFAULT_MAX_LINE_BYTES);
 
-    assertThat(r.lines).containsExactly(
-        "2:[    2.0] stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0",
-        "5:[    4.0] Out of memory: Killed process 42 (stress)",
-        "6:[    5.0] swapper: page allocation failure: order:4, mode:0x40cc0");
+    assertThat(r.lines)
+        .containsExactly(
+            "2:[    2.0] stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0",
+            "5:[    4.0] Out of memory: Killed process 42 (stress)",
+            "6:[    5.0] swapper: page allocation failure: order:4, mode:0x40cc0");
   }
 
   @Test
@@ -77,9 +79,40 @@ class LineScannerTest {
   }
 
   private static final String[] TOKENS = {
-    "oom", "ill", "failure", "x", "yz", "\n", "\n", "\n", "\r", "\u00e9", "\0", "oom-start",
-    "oom-stop", "o", "om", "fail", "ure", "k", "K", "0123456789abcdef", "\u0000\n", "Kill", "will",
-    "failure: order", ". order", ": ord", "vict", "vic", "nohang", "noh", "no", "ki", "Ki", "oo",
+    "oom",
+    "ill",
+    "failure",
+    "x",
+    "yz",
+    "\n",
+    "\n",
+    "\n",
+    "\r",
+    "\u00e9",
+    "\0",
+    "oom-start",
+    "oom-stop",
+    "o",
+    "om",
+    "fail",
+    "ure",
+    "k",
+    "K",
+    "0123456789abcdef",
+    "\u0000\n",
+    "Kill",
+    "will",
+    "failure: order",
+    ". order",
+    ": ord",
+    "vict",
+    "vic",
+    "nohang",
+    "noh",
+    "no",
+    "ki",
+    "Ki",
+    "oo",
     "fa"
   };
 
@@ -87,25 +120,29 @@ class LineScannerTest {
   private static final java.util.regex.Pattern INTERESTING =
       java.util.regex.Pattern.compile("oom|[Kk]ill|failure[:.] order|vict|nohang");
 
-  /** The scanner must hand on exactly what a line-by-line reading would pick, whatever the buffer size. */
+  /**
+   * The scanner must hand on exactly what a line-by-line reading would pick, whatever the buffer
+   * size.
+   */
   @Test
   void scan_agreesWithLineByLineModel() {
     qt().withExamples(2000)
         .forAll(
             lists().of(integers().between(0, TOKENS.length - 1)).ofSizeBetween(0, 120),
             integers().between(16, 48))
-        .checkAssert((tokens, bufferBytes) -> {
-          StringBuilder sb = new StringBuilder();
-          tokens.forEach(i -> sb.append(TOKENS[i]));
-          String input = sb.toString();
-          RecordingHandler actual;
-          try {
-            actual = scan(input, bufferBytes);
-          } catch (IOException e) {
-            throw new AssertionError(e);
-          }
-          assertThat(actual.lines).isEqualTo(model(input.getBytes(UTF_8), bufferBytes));
-        });
+        .checkAssert(
+            (tokens, bufferBytes) -> {
+              StringBuilder sb = new StringBuilder();
+              tokens.forEach(i -> sb.append(TOKENS[i]));
+              String input = sb.toString();
+              RecordingHandler actual;
+              try {
+                actual = scan(input, bufferBytes);
+              } catch (IOException e) {
+                throw new AssertionError(e);
+              }
+              assertThat(actual.lines).isEqualTo(model(input.getBytes(UTF_8), bufferBytes));
+            });
   }
 
   private static List<String> model(byte[] input, int bufferBytes) {
@@ -120,8 +157,10 @@ class LineScannerTest {
       }
       byte[] line = Arrays.copyOfRange(input, start, nl);
       String text = new String(line, UTF_8);
-      boolean anchor = INTERESTING.matcher(
-          new String(line, java.nio.charset.StandardCharsets.ISO_8859_1)).find();
+      boolean anchor =
+          INTERESTING
+              .matcher(new String(line, java.nio.charset.StandardCharsets.ISO_8859_1))
+              .find();
       if (line.length >= bufferBytes) {
         text = new String(Arrays.copyOf(line, bufferBytes), UTF_8);
       }
@@ -142,23 +181,24 @@ class LineScannerTest {
   @Test
   void scan_readsStreamsThatReturnFewBytesAtATime() throws IOException {
     byte[] data = "a\nb oom\nc\nd Kill\n".getBytes(UTF_8);
-    InputStream trickle = new InputStream() {
-      int pos;
+    InputStream trickle =
+        new InputStream() {
+          int pos;
 
-      @Override
-      public int read() {
-        return pos < data.length ? data[pos++] : -1;
-      }
+          @Override
+          public int read() {
+            return pos < data.length ? data[pos++] : -1;
+          }
 
-      @Override
-      public int read(byte[] b, int off, int len) {
-        if (pos >= data.length) {
-          return -1;
-        }
-        b[off] = data[pos++];
-        return 1;
-      }
-    };
+          @Override
+          public int read(byte[] b, int off, int len) {
+            if (pos >= data.length) {
+              return -1;
+            }
+            b[off] = data[pos++];
+            return 1;
+          }
+        };
     RecordingHandler r = new RecordingHandler();
     new LineScanner(r, 16).scan(trickle);
 

@@ -13,18 +13,52 @@ import org.junit.jupiter.api.Test;
  */
 class MemcgBlockParserPropertyTest {
   private static final String[] NAMES = {
-    "memory", "memory+swap", "swap", "kmem", "tcp", "kmem.tcp", "mem", "memoryx", "Memory",
-    "kmem.tc", "memory+", "swapx", ""
+    "memory",
+    "memory+swap",
+    "swap",
+    "kmem",
+    "tcp",
+    "kmem.tcp",
+    "mem",
+    "memoryx",
+    "Memory",
+    "kmem.tc",
+    "memory+",
+    "swapx",
+    ""
   };
   private static final String[] KEYS = {
-    "anon", "file", "kernel_stack", "pgfault", "workingset_refault_anon", "thp_fault_alloc",
-    "Anon", "1anon", "anon-file", "_x", "a", "zswpout", "a9_", ""
+    "anon",
+    "file",
+    "kernel_stack",
+    "pgfault",
+    "workingset_refault_anon",
+    "thp_fault_alloc",
+    "Anon",
+    "1anon",
+    "anon-file",
+    "_x",
+    "a",
+    "zswpout",
+    "a9_",
+    ""
   };
   private static final String[] NUMBERS = {
-    "0", "7", "142109", "9223372036854775807", "9223372036854775808", "99999999999999999999",
-    "000000000000000000000042", "-1", "12x", "", "4096"
+    "0",
+    "7",
+    "142109",
+    "9223372036854775807",
+    "9223372036854775808",
+    "99999999999999999999",
+    "000000000000000000000042",
+    "-1",
+    "12x",
+    "",
+    "4096"
   };
-  private static final String[] ODD = {" ", "  ", "\t", "\u2028", "\u001c", "\u00a0", "\u0085", "x"};
+  private static final String[] ODD = {
+    " ", "  ", "\t", "\u2028", "\u001c", "\u00a0", "\u0085", "x"
+  };
   private static final String LINE_TERMINATORS = "\n\r\u0085\u2028\u2029";
 
   @Test
@@ -51,16 +85,27 @@ class MemcgBlockParserPropertyTest {
   }
 
   private static String line(Random random) {
-    String line = switch (random.nextInt(3)) {
-      case 0 -> pick(random, NAMES) + (random.nextInt(10) == 0 ? ": usag " : ": usage ")
-          + number(random) + (random.nextBoolean() ? "kB" : "KB") + ", limit " + number(random)
-          + (random.nextInt(5) == 0 ? "" : "kB") + ", failcnt " + number(random);
-      case 1 -> pick(random, KEYS) + (random.nextInt(10) == 0 ? "  " : " ") + number(random);
-      default -> random.nextBoolean()
-          ? "Task in /a killed as a result of limit of /a"
-          : "Memory cgroup stats for /kubepods/pod1:" + (random.nextBoolean()
-              ? "" : " cache:" + number(random) + "KB rss:" + number(random) + "KB");
-    };
+    String line =
+        switch (random.nextInt(3)) {
+          case 0 ->
+              pick(random, NAMES)
+                  + (random.nextInt(10) == 0 ? ": usag " : ": usage ")
+                  + number(random)
+                  + (random.nextBoolean() ? "kB" : "KB")
+                  + ", limit "
+                  + number(random)
+                  + (random.nextInt(5) == 0 ? "" : "kB")
+                  + ", failcnt "
+                  + number(random);
+          case 1 -> pick(random, KEYS) + (random.nextInt(10) == 0 ? "  " : " ") + number(random);
+          default ->
+              random.nextBoolean()
+                  ? "Task in /a killed as a result of limit of /a"
+                  : "Memory cgroup stats for /kubepods/pod1:"
+                      + (random.nextBoolean()
+                          ? ""
+                          : " cache:" + number(random) + "KB rss:" + number(random) + "KB");
+        };
     if (random.nextInt(3) == 0) {
       line = line.substring(0, random.nextInt(line.length() + 1)); // cut at a fixed width
     }
@@ -68,7 +113,8 @@ class MemcgBlockParserPropertyTest {
       int at = random.nextInt(line.length() + 1);
       line = line.substring(0, at) + pick(random, ODD) + line.substring(at);
     }
-    return (random.nextInt(8) == 0 ? pick(random, ODD) : "") + line
+    return (random.nextInt(8) == 0 ? pick(random, ODD) : "")
+        + line
         + (random.nextInt(8) == 0 ? pick(random, ODD) : "");
   }
 

@@ -16,14 +16,16 @@ import java.util.regex.Pattern;
 /**
  * The memory cgroup lines' reader as it was, by regular expressions: the reference {@link
  * MemcgBlockParser}'s hand-written reading of the counter and {@code key value} lines is held to
- * (MemcgBlockParserPropertyTest) and benchmarked beside (oomlens-bench's MemcgBlockParserBenchmark).
+ * (MemcgBlockParserPropertyTest) and benchmarked beside (oomlens-bench's
+ * MemcgBlockParserBenchmark).
  */
 final class MemcgBlockRegexParser {
   private static final Pattern TASK_IN =
       Pattern.compile("^Task in (.*) killed as a result of limit of (.*)$");
   private static final Pattern COUNTER =
       Pattern.compile("^(memory|memory\\+swap|swap|kmem|tcp|kmem\\.tcp): usage (.*)$");
-  private static final Pattern STATS = Pattern.compile("^Memory cgroup stats for (.*?):(?= |$)(.*)$");
+  private static final Pattern STATS =
+      Pattern.compile("^Memory cgroup stats for (.*?):(?= |$)(.*)$");
   private static final Pattern KEY_VALUE = Pattern.compile("^([a-z][a-z0-9_]*) (\\d+)$");
   private static final Pattern V1_TOKEN = Pattern.compile("([a-z][a-z0-9_]*):(\\d+)(KB)?");
   private static final Pattern LEADING_NUMBER = Pattern.compile("^\\d+");
@@ -65,8 +67,8 @@ final class MemcgBlockRegexParser {
     Matcher c = COUNTER.matcher(m);
     if (c.matches()) {
       String rest = c.group(2);
-      return Optional.of(new Counter(c.group(1), kb(rest, 0), kbAfter(rest, "limit "),
-          failcnt(rest)));
+      return Optional.of(
+          new Counter(c.group(1), kb(rest, 0), kbAfter(rest, "limit "), failcnt(rest)));
     }
     if (inStats) {
       Matcher kv = KEY_VALUE.matcher(m);

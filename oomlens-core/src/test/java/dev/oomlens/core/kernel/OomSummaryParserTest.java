@@ -14,10 +14,12 @@ class OomSummaryParserTest {
   @Test
   void parse_memcgPod_515() {
     // corpus 015 (AKS, cgroup v2)
-    OomSummaryParser.Summary s = parse("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),"
-        + "cpuset=cri-containerd-679f.scope,mems_allowed=0,oom_memcg=/kubepods.slice/p.slice,"
-        + "task_memcg=/kubepods.slice/p.slice/cri-containerd-679f.scope,task=stress-ng-vm,"
-        + "pid=716580,uid=0");
+    OomSummaryParser.Summary s =
+        parse(
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),"
+                + "cpuset=cri-containerd-679f.scope,mems_allowed=0,oom_memcg=/kubepods.slice/p.slice,"
+                + "task_memcg=/kubepods.slice/p.slice/cri-containerd-679f.scope,task=stress-ng-vm,"
+                + "pid=716580,uid=0");
     assertThat(s.constraint()).hasValue(Constraint.CONSTRAINT_MEMCG);
     assertThat(s.nodemask()).hasValue("(null)");
     assertThat(s.cpuset()).hasValue("cri-containerd-679f.scope");
@@ -33,9 +35,11 @@ class OomSummaryParserTest {
   @Test
   void parse_globalWithCpuset_58() {
     // corpus 009
-    OomSummaryParser.Summary s = parse("oom-kill:constraint=CONSTRAINT_CPUSET,nodemask=(null),"
-        + "cpuset=docker-9976.scope,mems_allowed=4,global_oom,"
-        + "task_memcg=/system.slice/containerd.service,task=containerd,pid=4100,uid=0");
+    OomSummaryParser.Summary s =
+        parse(
+            "oom-kill:constraint=CONSTRAINT_CPUSET,nodemask=(null),"
+                + "cpuset=docker-9976.scope,mems_allowed=4,global_oom,"
+                + "task_memcg=/system.slice/containerd.service,task=containerd,pid=4100,uid=0");
     assertThat(s.constraint()).hasValue(Constraint.CONSTRAINT_CPUSET);
     assertThat(s.globalOom()).isTrue();
     assertThat(s.oomMemcg()).isEmpty();
@@ -46,8 +50,10 @@ class OomSummaryParserTest {
   @Test
   void parse_withoutMemcg_510() {
     // corpus 023: CONFIG_MEMCG=n, no global_oom nor task_memcg
-    OomSummaryParser.Summary s = parse("oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),"
-        + "cpuset=/,mems_allowed=0,task=stress-ng-stack,pid=211,uid=1000");
+    OomSummaryParser.Summary s =
+        parse(
+            "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),"
+                + "cpuset=/,mems_allowed=0,task=stress-ng-stack,pid=211,uid=1000");
     assertThat(s.constraint()).hasValue(Constraint.CONSTRAINT_NONE);
     assertThat(s.globalOom()).isFalse();
     assertThat(s.taskMemcg()).isEmpty();
@@ -58,9 +64,11 @@ class OomSummaryParserTest {
   @Test
   void parse_commasInValues() {
     // %*pbl node lists and task names can hold commas
-    OomSummaryParser.Summary s = parse("oom-kill:constraint=CONSTRAINT_MEMORY_POLICY,"
-        + "nodemask=0,2-3,cpuset=/,mems_allowed=0-3,global_oom,task_memcg=/a,b.scope,"
-        + "task=x,y,pid=7,uid=1001240000");
+    OomSummaryParser.Summary s =
+        parse(
+            "oom-kill:constraint=CONSTRAINT_MEMORY_POLICY,"
+                + "nodemask=0,2-3,cpuset=/,mems_allowed=0-3,global_oom,task_memcg=/a,b.scope,"
+                + "task=x,y,pid=7,uid=1001240000");
     assertThat(s.constraint()).hasValue(Constraint.CONSTRAINT_MEMORY_POLICY);
     assertThat(s.nodemask()).hasValue("0,2-3");
     assertThat(s.memsAllowed()).hasValue("0-3");
@@ -71,8 +79,10 @@ class OomSummaryParserTest {
 
   @Test
   void parse_withoutCpusets() {
-    OomSummaryParser.Summary s = parse("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),"
-        + "oom_memcg=/a,task_memcg=/a/b,task=c,pid=1,uid=2");
+    OomSummaryParser.Summary s =
+        parse(
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),"
+                + "oom_memcg=/a,task_memcg=/a/b,task=c,pid=1,uid=2");
     assertThat(s.cpuset()).isEmpty();
     assertThat(s.oomMemcg()).hasValue("/a");
     assertThat(s.taskMemcg()).hasValue("/a/b");
@@ -80,8 +90,10 @@ class OomSummaryParserTest {
 
   @Test
   void parse_cutLine_dropsTheCutValue() {
-    OomSummaryParser.Summary s = parse("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),"
-        + "cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-bur");
+    OomSummaryParser.Summary s =
+        parse(
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),"
+                + "cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-bur");
     assertThat(s.constraint()).hasValue(Constraint.CONSTRAINT_MEMCG);
     assertThat(s.oomMemcg()).isEmpty();
     assertThat(s.task()).isEmpty();
@@ -90,8 +102,8 @@ class OomSummaryParserTest {
 
   @Test
   void parse_unknownConstraint_keepsText() {
-    OomSummaryParser.Summary s = parse("oom-kill:constraint=CONSTRAINT_BPF,nodemask=(null),"
-        + "task=a,pid=1,uid=0");
+    OomSummaryParser.Summary s =
+        parse("oom-kill:constraint=CONSTRAINT_BPF,nodemask=(null)," + "task=a,pid=1,uid=0");
     assertThat(s.constraint()).hasValue(new Constraint("CONSTRAINT_BPF"));
     assertThat(s.constraint().orElseThrow().scope()).isEmpty();
   }

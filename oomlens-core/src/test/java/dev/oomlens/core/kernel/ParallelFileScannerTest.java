@@ -19,9 +19,38 @@ class ParallelFileScannerTest {
   @TempDir Path dir;
 
   private static final String[] TOKENS = {
-    "oom", "ill", "failure", "x", "yz", "\n", "\n", "\n", "\r", "\u00e9", "\0", "oom-start",
-    "oom-stop", "o", "0123456789abcdef0123456789abcdef", "\n\n", "f", "il", "l", "Kill", "will",
-    "k", "failure: order", ": order", "vict", "vi", "nohang", "no", "kill", "ki", "oo", "fa"
+    "oom",
+    "ill",
+    "failure",
+    "x",
+    "yz",
+    "\n",
+    "\n",
+    "\n",
+    "\r",
+    "\u00e9",
+    "\0",
+    "oom-start",
+    "oom-stop",
+    "o",
+    "0123456789abcdef0123456789abcdef",
+    "\n\n",
+    "f",
+    "il",
+    "l",
+    "Kill",
+    "will",
+    "k",
+    "failure: order",
+    ": order",
+    "vict",
+    "vi",
+    "nohang",
+    "no",
+    "kill",
+    "ki",
+    "oo",
+    "fa"
   };
 
   private RecordingHandler parallel(byte[] input, int workers, int windowBytes, int maxLine) {
@@ -60,15 +89,17 @@ class ParallelFileScannerTest {
             integers().between(1, 3),
             integers().between(16, 40),
             integers().between(0, 64))
-        .checkAssert((tokens, workers, maxLine, extraWindow) -> {
-          StringBuilder sb = new StringBuilder();
-          tokens.forEach(i -> sb.append(TOKENS[i]));
-          byte[] input = sb.toString().getBytes(UTF_8);
-          RecordingHandler expected = sequential(input, maxLine);
-          RecordingHandler actual = parallel(input, workers, 2 * maxLine + extraWindow, maxLine);
-          assertThat(actual.lines).isEqualTo(expected.lines);
-          assertThat(actual.tooLong).isEqualTo(expected.tooLong);
-        });
+        .checkAssert(
+            (tokens, workers, maxLine, extraWindow) -> {
+              StringBuilder sb = new StringBuilder();
+              tokens.forEach(i -> sb.append(TOKENS[i]));
+              byte[] input = sb.toString().getBytes(UTF_8);
+              RecordingHandler expected = sequential(input, maxLine);
+              RecordingHandler actual =
+                  parallel(input, workers, 2 * maxLine + extraWindow, maxLine);
+              assertThat(actual.lines).isEqualTo(expected.lines);
+              assertThat(actual.tooLong).isEqualTo(expected.tooLong);
+            });
   }
 
   @Test

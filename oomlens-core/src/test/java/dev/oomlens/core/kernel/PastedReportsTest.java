@@ -62,9 +62,10 @@ class PastedReportsTest {
       "/kubepods/burstable/podbc001ffa-68fc-11e9-92d7-5ef9efd9374c";
   private static final String CONTAINER_V1 =
       POD_V1 + "/a2ed67c63e828da3849bf9f506ae2b36b4dac5b402a57f2981c9bdc07b23e672";
-  private static final String CONTAINER_V2 = "/kubepods.slice/kubepods-burstable.slice/"
-      + "kubepods-burstable-pod7f3c2a1e_5b9d_4c8e_9a2f_1d6e8b4c3a70.slice/cri-containerd-"
-      + "3f9a1c7e5b2d4086a1e9c3b7d5f2a4e6c8b0d1f3a5c7e9b2d4f6a8c0e1b3d5f7.scope";
+  private static final String CONTAINER_V2 =
+      "/kubepods.slice/kubepods-burstable.slice/"
+          + "kubepods-burstable-pod7f3c2a1e_5b9d_4c8e_9a2f_1d6e8b4c3a70.slice/cri-containerd-"
+          + "3f9a1c7e5b2d4086a1e9c3b7d5f2a4e6c8b0d1f3a5c7e9b2d4f6a8c0e1b3d5f7.scope";
 
   // Item 1: the kill line lost, the reaper names the victim.
 
@@ -74,7 +75,8 @@ class PastedReportsTest {
     assertThat(out.problems).isEmpty();
     OomReport r = out.only();
     assertThat(r.source().firstLine()).isEqualTo(1);
-    assertThat(r.lines()).extracting(SourceLine::text)
+    assertThat(r.lines())
+        .extracting(SourceLine::text)
         .anyMatch(t -> t.endsWith("oom_kill_process: 3 callbacks suppressed"));
     Victim v = r.victim().orElseThrow();
     assertThat(v.pid()).isEqualTo(32308);
@@ -162,7 +164,8 @@ class PastedReportsTest {
   @Test
   void read_otherStackDumpsAtTheStart_noReport() {
     // A WARN splat's CPU line and stack, not followed by an OOM report's memory sections.
-    String text = """
+    String text =
+        """
         [  100.000001] CPU: 1 PID: 122 Comm: nix Not tainted 6.1.0-56-cloud-amd64 #1
         [  100.000002] Hardware name: QEMU Standard PC (Q35 + ICH9, 2009)
         [  100.000003] Call Trace:
@@ -173,8 +176,7 @@ class PastedReportsTest {
         [  100.000008] ---[ end trace 0000000000000000 ]---
         [  100.000009] eth0: link up
         """;
-    ReportTestLines.Collected out =
-        readBytes("warn.log", text.getBytes(StandardCharsets.UTF_8));
+    ReportTestLines.Collected out = readBytes("warn.log", text.getBytes(StandardCharsets.UTF_8));
     assertThat(out.reports).isEmpty();
     assertThat(out.problems).isEmpty();
   }

@@ -42,7 +42,8 @@ class ReportAssemblerTest {
     ReportTestLines.Collected out = assemble(renumbered(lines, "two.log", 1));
     assertThat(out.reports).hasSize(2);
     assertThat(out.reports).allMatch(OomReport::complete);
-    assertThat(out.reports).extracting(r -> r.victim().orElseThrow().pid())
+    assertThat(out.reports)
+        .extracting(r -> r.victim().orElseThrow().pid())
         .containsExactly(13536L, 7537L);
     assertThat(out.reports.get(0).source().lastLine()).isEqualTo(31);
     assertThat(out.reports.get(1).source().firstLine()).isEqualTo(32);
@@ -80,10 +81,16 @@ class ReportAssemblerTest {
     }
     ReportTestLines.Collected out = assemble(renumbered(mixed, "fleet.log", 1));
     assertThat(out.reports).hasSize(2);
-    OomReport ra = out.reports.stream().filter(r -> r.host().equals(Optional.of("node-a")))
-        .findFirst().orElseThrow();
-    OomReport rb = out.reports.stream().filter(r -> r.host().equals(Optional.of("node-b")))
-        .findFirst().orElseThrow();
+    OomReport ra =
+        out.reports.stream()
+            .filter(r -> r.host().equals(Optional.of("node-a")))
+            .findFirst()
+            .orElseThrow();
+    OomReport rb =
+        out.reports.stream()
+            .filter(r -> r.host().equals(Optional.of("node-b")))
+            .findFirst()
+            .orElseThrow();
     assertThat(ra.complete()).isTrue();
     assertThat(rb.complete()).isTrue();
     assertThat(ra.victim().orElseThrow().pid()).isEqualTo(716580);
@@ -105,11 +112,22 @@ class ReportAssemblerTest {
   void accept_cutTriggerOfAnotherHostThenAnUnframedCpuLine_cpuLineStaysWithItsReport() {
     List<LogLine> alone = corpus(F001);
     List<LogLine> mixed = new ArrayList<>(alone.subList(0, 2));
-    mixed.add(onHost(List.of(ReportTestLines.line(new SourceLine("x", 1, "x"), Optional.empty(),
-        LogTime.UNKNOWN, "java invoked oom-killer: g")), "other").getFirst());
+    mixed.add(
+        onHost(
+                List.of(
+                    ReportTestLines.line(
+                        new SourceLine("x", 1, "x"),
+                        Optional.empty(),
+                        LogTime.UNKNOWN,
+                        "java invoked oom-killer: g")),
+                "other")
+            .getFirst());
     mixed.addAll(alone.subList(2, alone.size()));
-    OomReport r = assemble(renumbered(mixed, "mixed.log", 1)).reports.stream()
-        .filter(o -> o.host().isEmpty()).findFirst().orElseThrow();
+    OomReport r =
+        assemble(renumbered(mixed, "mixed.log", 1)).reports.stream()
+            .filter(o -> o.host().isEmpty())
+            .findFirst()
+            .orElseThrow();
     assertThat(r.trigger().orElseThrow().pid()).hasValue(29481);
     assertThat(r.kernel()).hasValue("3.10.0-514.6.1.el7.x86_64");
   }
@@ -121,15 +139,19 @@ class ReportAssemblerTest {
     for (int i = 0; i < clean.size(); i++) {
       noisy.add(clean.get(i));
       if (i % 5 == 2) {
-        noisy.add(ReportTestLines.line(new SourceLine("x", 1, "usb"), Optional.empty(),
-            LogTime.UNKNOWN, "usb 1-1: new high-speed USB device number 3 using xhci_hcd"));
+        noisy.add(
+            ReportTestLines.line(
+                new SourceLine("x", 1, "usb"),
+                Optional.empty(),
+                LogTime.UNKNOWN,
+                "usb 1-1: new high-speed USB device number 3 using xhci_hcd"));
       }
     }
     OomReport r = assemble(renumbered(noisy, "noisy.log", 1)).only();
     OomReport expected = assemble(clean).only();
     assertThat(r.complete()).isTrue();
-    assertThat(r.victim().orElseThrow().anonRssBytes()).isEqualTo(
-        expected.victim().orElseThrow().anonRssBytes());
+    assertThat(r.victim().orElseThrow().anonRssBytes())
+        .isEqualTo(expected.victim().orElseThrow().anonRssBytes());
     assertThat(r.tasks()).hasSize(1);
     assertThat(r.memcg().orElseThrow().stat()).isEqualTo(expected.memcg().orElseThrow().stat());
     assertThat(r.lines()).hasSize(clean.size());
@@ -150,7 +172,8 @@ class ReportAssemblerTest {
     assertThat(r.victim().orElseThrow().oomScoreAdj()).hasValue(-997);
     assertThat(r.groupKill().orElseThrow().cgroup())
         .isEqualTo("/kubepods.slice/kubepods-pod1.slice/cri-containerd-ab.scope");
-    assertThat(r.groupKill().orElseThrow().killed()).extracting(KilledTask::pid)
+    assertThat(r.groupKill().orElseThrow().killed())
+        .extracting(KilledTask::pid)
         .containsExactly(3804876L);
     assertThat(r.groupKill().orElseThrow().killed().getFirst().anonRssBytes())
         .hasValue(992112 * 1024L);
@@ -186,7 +209,8 @@ class ReportAssemblerTest {
 
   @Test
   void accept_victimAlreadyExiting_victimFromSummary() {
-    String text = """
+    String text =
+        """
         java invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0
         CPU: 3 PID: 4001 Comm: java Not tainted 5.15.0-91-generic #101-Ubuntu
         memory: usage 1048576kB, limit 1048576kB, failcnt 12
@@ -243,7 +267,10 @@ class ReportAssemblerTest {
   @Test
   void accept_ratelimited310BareKillPair_ownIncompleteReport() {
     List<LogLine> lines = new ArrayList<>(corpus(F001));
-    lines.addAll(bare("x", """
+    lines.addAll(
+        bare(
+            "x",
+            """
         Out of memory: Kill process 27502 (java) score 330 or sacrifice child
         Killed process 27502 (java) total-vm:16117200kB, anon-rss:10866276kB, file-rss:0kB, shmem-rss:0kB
         """));
@@ -263,7 +290,8 @@ class ReportAssemblerTest {
   @Test
   void accept_reaperOfAnEarlierKillInsideTheHeader_notThisReportsVictim() {
     // The reaper runs on its own kthread: its line can land inside the next report.
-    String text = """
+    String text =
+        """
         stress invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), nodemask=(null), order=0, oom_score_adj=939
         CPU: 0 PID: 32332 Comm: stress Not tainted 4.15.0-46-generic #49-Ubuntu
         oom_reaper: reaped process 32001 (stress), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB
@@ -278,7 +306,8 @@ class ReportAssemblerTest {
 
   @Test
   void accept_killAnnouncedButKilledLineLost_victimFromReaper() {
-    String text = """
+    String text =
+        """
         stress invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), nodemask=(null), order=0, oom_score_adj=939
         Memory cgroup out of memory: Kill process 32308 (stress) score 1718 or sacrifice child
         oom_reaper: reaped process 32308 (stress), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB
@@ -306,7 +335,8 @@ class ReportAssemblerTest {
 
   @Test
   void accept_sacrificeChild_victimIsTheChildWithoutParentsScore() {
-    String text = """
+    String text =
+        """
         Out of memory: Kill process 100 (httpd) score 500 or sacrifice child
         Killed process 101 (httpd-worker) total-vm:2048kB, anon-rss:1024kB, file-rss:4kB, shmem-rss:0kB
         """;
@@ -318,7 +348,8 @@ class ReportAssemblerTest {
 
   @Test
   void accept_noKillableThenDeadlockPanic_bothKept() {
-    String text = """
+    String text =
+        """
         kswapd0 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0
         CPU: 0 PID: 50 Comm: kswapd0 Not tainted 5.10.0 #1
         Mem-Info:
@@ -341,8 +372,9 @@ class ReportAssemblerTest {
   void inReport_followsTheReportsOpenPart() {
     ReportTestLines.Collected sink = new ReportTestLines.Collected();
     ReportAssembler a = new ReportAssembler(sink);
-    List<LogLine> lines = renumbered(
-        corpus("006-icloudnative-k3s-4.15-cgroupfs-burstable-dmesgT.log"), "far.log", 1000);
+    List<LogLine> lines =
+        renumbered(
+            corpus("006-icloudnative-k3s-4.15-cgroupfs-burstable-dmesgT.log"), "far.log", 1000);
     a.skippedTo(1000);
     assertThat(a.inReport()).isFalse();
     a.accept(lines.get(0));
@@ -385,8 +417,12 @@ class ReportAssemblerTest {
   void accept_thousandUnknownLinesInOpenReport_closesItIncomplete() {
     List<LogLine> lines = new ArrayList<>(corpus(F026).subList(0, 10));
     for (int i = 0; i < 1000; i++) {
-      lines.add(ReportTestLines.line(new SourceLine("x", 1, "n"), Optional.empty(),
-          LogTime.UNKNOWN, "eth0: link is not ready " + i));
+      lines.add(
+          ReportTestLines.line(
+              new SourceLine("x", 1, "n"),
+              Optional.empty(),
+              LogTime.UNKNOWN,
+              "eth0: link is not ready " + i));
     }
     List<LogLine> numbered = renumbered(lines, "idle.log", 1000);
     ReportTestLines.Collected sink = new ReportTestLines.Collected();
@@ -401,8 +437,9 @@ class ReportAssemblerTest {
 
   @Test
   void accept_malformedTaskRow_problemAndReportKept() {
-    String text = resource("corpus/" + F026).replace("[13536] 275858 13536  8389663",
-        "[13536] 275858 13536  83x9663");
+    String text =
+        resource("corpus/" + F026)
+            .replace("[13536] 275858 13536  8389663", "[13536] 275858 13536  83x9663");
     ReportTestLines.Collected out = assemble(unframed("bad.log", text));
     assertThat(out.only().complete()).isTrue();
     assertThat(out.only().tasks()).isEmpty();
@@ -415,7 +452,8 @@ class ReportAssemblerTest {
 
   @Test
   void accept_killLineCutInsideTheName_nameFromSummary() {
-    String text = """
+    String text =
+        """
         a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0
         oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=Isolated Web Co,pid=77,uid=1000
         Out of memory: Killed process 77 (Isolated We
@@ -429,9 +467,15 @@ class ReportAssemblerTest {
 
   @Test
   void accept_nonKernelLines_ignored() {
-    LogLine systemd = new LogLine(new SourceLine("s.log", 1, "x"), Framing.SYSLOG,
-        Optional.of("h"), Optional.of("systemd"), LogTime.UNKNOWN, false,
-        "Out of memory: Killed process 5 (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB");
+    LogLine systemd =
+        new LogLine(
+            new SourceLine("s.log", 1, "x"),
+            Framing.SYSLOG,
+            Optional.of("h"),
+            Optional.of("systemd"),
+            LogTime.UNKNOWN,
+            false,
+            "Out of memory: Killed process 5 (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB");
     ReportTestLines.Collected out = assembleAll(List.of(systemd));
     assertThat(out.reports).isEmpty();
   }

@@ -19,13 +19,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Test support: turns a text block into {@link LogLine}s with {@link Framing#BARE} framing, and runs
- * an assembler over them the way the reader does (only oom/ill/failure lines while no report is
- * open).
+ * Test support: turns a text block into {@link LogLine}s with {@link Framing#BARE} framing, and
+ * runs an assembler over them the way the reader does (only oom/ill/failure lines while no report
+ * is open).
  *
- * <p>{@link #unframed} strips the dmesg, dmesg -T and syslog prefixes and splits rsyslog {@code #012}
- * escapes, so that corpus files can be fed as bare messages; the real framing is the framer's job
- * and is not tested here.
+ * <p>{@link #unframed} strips the dmesg, dmesg -T and syslog prefixes and splits rsyslog {@code
+ * #012} escapes, so that corpus files can be fed as bare messages; the real framing is the framer's
+ * job and is not tested here.
  */
 final class ReportTestLines {
   private static final Pattern DMESG = Pattern.compile("^\\[\\s*(\\d+\\.\\d+)\\] ?");
@@ -50,7 +50,9 @@ final class ReportTestLines {
     return out;
   }
 
-  /** Corpus text with its framing stripped, as BARE lines with the dmesg time when there was one. */
+  /**
+   * Corpus text with its framing stripped, as BARE lines with the dmesg time when there was one.
+   */
   static List<LogLine> unframed(String file, String text) {
     List<LogLine> out = new ArrayList<>();
     String[] physical = text.split("\n", -1);
@@ -71,8 +73,8 @@ final class ReportTestLines {
       LogTime time = LogTime.UNKNOWN;
       Matcher d = DMESG.matcher(m);
       if (d.lookingAt()) {
-        time = new LogTime(OptionalDouble.of(Double.parseDouble(d.group(1))), Optional.empty(),
-            false);
+        time =
+            new LogTime(OptionalDouble.of(Double.parseDouble(d.group(1))), Optional.empty(), false);
         m = m.substring(d.end());
       }
       SourceLine source = new SourceLine(file, i + 1, raw);
@@ -90,8 +92,16 @@ final class ReportTestLines {
   /** The same lines, said to come from {@code host}. */
   static List<LogLine> onHost(List<LogLine> lines, String host) {
     return lines.stream()
-        .map(l -> new LogLine(l.source(), l.framing(), Optional.of(host), l.tag(), l.time(),
-            l.continuation(), l.message()))
+        .map(
+            l ->
+                new LogLine(
+                    l.source(),
+                    l.framing(),
+                    Optional.of(host),
+                    l.tag(),
+                    l.time(),
+                    l.continuation(),
+                    l.message()))
         .toList();
   }
 
@@ -105,8 +115,15 @@ final class ReportTestLines {
         n++;
       }
       previous = l.source();
-      out.add(new LogLine(new SourceLine(file, n, l.source().text()), l.framing(), l.host(),
-          l.tag(), l.time(), l.continuation(), l.message()));
+      out.add(
+          new LogLine(
+              new SourceLine(file, n, l.source().text()),
+              l.framing(),
+              l.host(),
+              l.tag(),
+              l.time(),
+              l.continuation(),
+              l.message()));
     }
     return out;
   }

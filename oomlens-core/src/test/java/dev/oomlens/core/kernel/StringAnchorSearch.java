@@ -68,7 +68,8 @@ final class StringAnchorSearch {
 
   private static boolean confirmed(String view, int hit, int anchor) {
     return anchor != FAILURE
-        || view.startsWith(": order", hit + 7) || view.startsWith(". order", hit + 7);
+        || view.startsWith(": order", hit + 7)
+        || view.startsWith(". order", hit + 7);
   }
 
   /** Counts {@code \n} bytes in {@code b[from, to)}, eight at a time. */

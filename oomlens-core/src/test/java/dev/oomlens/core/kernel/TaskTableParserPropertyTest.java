@@ -12,24 +12,26 @@ import org.junit.jupiter.api.Test;
 /**
  * The hand-written task-table reader against the regular expressions it replaced
  * (TaskTableRegexParser), on generated rows and near-rows: the same layout, row, cut or message
- * wherever the regular expressions could read the line, and the name exactly as printed where
- * they could not (a name holding a line terminator). Seeded, so a failure names its case.
+ * wherever the regular expressions could read the line, and the name exactly as printed where they
+ * could not (a name holding a line terminator). Seeded, so a failure names its case.
  */
 class TaskTableParserPropertyTest {
   private static final SourceLine SRC = new SourceLine("t", 7, "row");
 
-  private static final List<String> HEADERS = List.of(
-      "[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
-      "[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name",
-      "[ pid ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
-      "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
-      "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes"
-          + " swapents oom_score_adj name",
-      "[ pid ]   uid  tgid total_vm      rss cpu oom_adj oom_score_adj name");
+  private static final List<String> HEADERS =
+      List.of(
+          "[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
+          "[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name",
+          "[ pid ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+          "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+          "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes"
+              + " swapents oom_score_adj name",
+          "[ pid ]   uid  tgid total_vm      rss cpu oom_adj oom_score_adj name");
 
   /** Characters a comm may hold that trouble readers: terminators, controls, bidi, spaces. */
-  private static final String ODD = "\r\n\u0085\u2028\u2029\u001b\t \u00a0\u001c\u202e\u200b"
-      + "[]-0123456789<>()";
+  private static final String ODD =
+      "\r\n\u0085\u2028\u2029\u001b\t \u00a0\u001c\u202e\u200b" + "[]-0123456789<>()";
+
   private static final String LINE_TERMINATORS = "\n\r\u0085\u2028\u2029";
 
   @Test
@@ -46,11 +48,13 @@ class TaskTableParserPropertyTest {
       compared++;
       String at = "case " + n + ": " + visible(line);
       assertThat(TaskTableParser.header(line)).as(at).isEqualTo(TaskTableRegexParser.header(line));
-      assertThat(TaskTableParser.looksLikeRow(line)).as(at)
+      assertThat(TaskTableParser.looksLikeRow(line))
+          .as(at)
           .isEqualTo(TaskTableRegexParser.looksLikeRow(line));
       Optional<TaskTableParser.Layout> layout =
           withHeader ? TaskTableParser.header(header) : Optional.empty();
-      assertThat(TaskTableParser.row(line, layout, SRC)).as(at)
+      assertThat(TaskTableParser.row(line, layout, SRC))
+          .as(at)
           .isEqualTo(TaskTableRegexParser.row(line, layout, SRC));
     }
     assertThat(compared).isGreaterThan(20_000);
@@ -65,7 +69,8 @@ class TaskTableParserPropertyTest {
       Optional<TaskTableParser.Layout> layout = TaskTableParser.header(header);
       int columns = layout.orElseThrow().numericColumns();
       String name = randomName(random);
-      StringBuilder row = new StringBuilder().append('[').append(random.nextInt(4_000_000)).append(']');
+      StringBuilder row =
+          new StringBuilder().append('[').append(random.nextInt(4_000_000)).append(']');
       List<Long> values = new ArrayList<>();
       for (int c = 0; c < columns; c++) {
         long v = c == columns - 1 ? random.nextInt(2001) - 1000 : random.nextLong(1L << 40);
@@ -102,13 +107,18 @@ class TaskTableParserPropertyTest {
       default -> {
         int columns = 6 + random.nextInt(6);
         StringBuilder b = new StringBuilder();
-        b.append(pad(random)).append('[').append(pad(random)).append(number(random))
+        b.append(pad(random))
+            .append('[')
+            .append(pad(random))
+            .append(number(random))
             .append(random.nextInt(30) == 0 ? "" : "]");
         for (int c = 0; c < columns; c++) {
           b.append(random.nextInt(40) == 0 ? "\t" : " ".repeat(1 + random.nextInt(4)))
               .append(number(random));
         }
-        yield b.append(random.nextInt(20) == 0 ? "" : " ").append(name).append(pad(random))
+        yield b.append(random.nextInt(20) == 0 ? "" : " ")
+            .append(name)
+            .append(pad(random))
             .toString();
       }
     };
@@ -167,7 +177,8 @@ class TaskTableParserPropertyTest {
 
   private static String visible(String s) {
     StringBuilder b = new StringBuilder();
-    s.chars().forEach(c -> b.append(c < 0x20 || c >= 0x7f ? String.format("\\u%04x", c) : (char) c));
+    s.chars()
+        .forEach(c -> b.append(c < 0x20 || c >= 0x7f ? String.format("\\u%04x", c) : (char) c));
     return b.toString();
   }
 }

@@ -41,7 +41,7 @@ final class TaskTableRegexParser {
     return Optional.of(new Layout(columns));
   }
 
-  /** True when the line looks like a row ({@code [  123] ...}), whether or not it reads well. */
+  /** True when the line looks like a row ({@code [ 123] ...}), whether or not it reads well. */
   static boolean looksLikeRow(String message) {
     Matcher r = ROW.matcher(message.strip());
     // 3.x stack frames "[<ffffffff81720d86>] dump_stack+0x45/0x56" are bracketed too.
@@ -58,8 +58,8 @@ final class TaskTableRegexParser {
       return new Malformed("expected a task-table row \"[pid] uid tgid total_vm rss ... name\"");
     }
     if (!NUMBER.matcher(r.group(1)).matches()) {
-      return new Malformed("expected a pid in the brackets of a task-table row, found \""
-          + r.group(1) + "\"");
+      return new Malformed(
+          "expected a pid in the brackets of a task-table row, found \"" + r.group(1) + "\"");
     }
     OptionalLong pid = KillLineParser.parseLong(r.group(1));
     String rest = r.group(2);
@@ -86,8 +86,10 @@ final class TaskTableRegexParser {
     if (lay == null) {
       lay = guess(numbers).orElse(null);
       if (lay == null) {
-        return new Malformed("expected a task-table row with 7, 8 or 10 numeric columns before "
-            + "the name, found " + numbers.size());
+        return new Malformed(
+            "expected a task-table row with 7, 8 or 10 numeric columns before "
+                + "the name, found "
+                + numbers.size());
       }
       if (numbers.size() > lay.numericColumns()) {
         numbers = numbers.subList(0, lay.numericColumns());
@@ -100,8 +102,12 @@ final class TaskTableRegexParser {
     }
     if (numbers.size() < lay.numericColumns()) {
       if (firstBad != null) {
-        return new Malformed("expected " + lay.columns().get(numbers.size())
-            + " (a number) in the task-table row, found \"" + firstBad + "\"");
+        return new Malformed(
+            "expected "
+                + lay.columns().get(numbers.size())
+                + " (a number) in the task-table row, found \""
+                + firstBad
+                + "\"");
       }
       return new Cut();
     }
@@ -121,15 +127,39 @@ final class TaskTableRegexParser {
       case 7 -> {
         long fifth = numbers.get(4);
         String col = fifth >= 4096 && fifth % 4096 == 0 ? "pgtables_bytes" : "nr_ptes";
-        yield Optional.of(new Layout(List.of(
-            "uid", "tgid", "total_vm", "rss", col, "swapents", "oom_score_adj", "name")));
+        yield Optional.of(
+            new Layout(
+                List.of(
+                    "uid", "tgid", "total_vm", "rss", col, "swapents", "oom_score_adj", "name")));
       }
-      case 8 -> Optional.of(new Layout(List.of(
-          "uid", "tgid", "total_vm", "rss", "nr_ptes", "nr_pmds", "swapents", "oom_score_adj",
-          "name")));
-      case 10 -> Optional.of(new Layout(List.of(
-          "uid", "tgid", "total_vm", "rss", "rss_anon", "rss_file", "rss_shmem", "pgtables_bytes",
-          "swapents", "oom_score_adj", "name")));
+      case 8 ->
+          Optional.of(
+              new Layout(
+                  List.of(
+                      "uid",
+                      "tgid",
+                      "total_vm",
+                      "rss",
+                      "nr_ptes",
+                      "nr_pmds",
+                      "swapents",
+                      "oom_score_adj",
+                      "name")));
+      case 10 ->
+          Optional.of(
+              new Layout(
+                  List.of(
+                      "uid",
+                      "tgid",
+                      "total_vm",
+                      "rss",
+                      "rss_anon",
+                      "rss_file",
+                      "rss_shmem",
+                      "pgtables_bytes",
+                      "swapents",
+                      "oom_score_adj",
+                      "name")));
       default -> Optional.empty();
     };
   }
@@ -146,13 +176,29 @@ final class TaskTableRegexParser {
     if (a < Short.MIN_VALUE || a > Short.MAX_VALUE) {
       return new Malformed("expected an oom_score_adj between -1000 and 1000, found " + a);
     }
-    return new Parsed(new Row(pid, column(lay, numbers, 0), column(lay, numbers, 1),
-        totalVm.getAsLong(), rss.getAsLong(), column(lay, numbers, 4), column(lay, numbers, 5),
-        column(lay, numbers, 6), column(lay, numbers, 7), column(lay, numbers, 8),
-        column(lay, numbers, 9), column(lay, numbers, 10), (int) a, name, source));
+    return new Parsed(
+        new Row(
+            pid,
+            column(lay, numbers, 0),
+            column(lay, numbers, 1),
+            totalVm.getAsLong(),
+            rss.getAsLong(),
+            column(lay, numbers, 4),
+            column(lay, numbers, 5),
+            column(lay, numbers, 6),
+            column(lay, numbers, 7),
+            column(lay, numbers, 8),
+            column(lay, numbers, 9),
+            column(lay, numbers, 10),
+            (int) a,
+            name,
+            source));
   }
 
-  /** The value of the {@code which}-th kept column (TaskTableParser.COLUMNS), when the layout has it. */
+  /**
+   * The value of the {@code which}-th kept column (TaskTableParser.COLUMNS), when the layout has
+   * it.
+   */
   private static OptionalLong column(Layout lay, List<Long> numbers, int which) {
     int i = lay.index()[which];
     return i < 0 || i >= numbers.size() ? OptionalLong.empty() : OptionalLong.of(numbers.get(i));

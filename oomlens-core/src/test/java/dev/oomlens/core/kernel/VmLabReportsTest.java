@@ -38,11 +38,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Golden test of the kernel-log reader on OOM reports produced for real by Debian's 6.1 kernel in
  * the vmlab QEMU VM ({@code oomlens-host/src/test/vmlab}).
  *
- * <p>Each {@code vmlab/<scenario>/} resource holds the same kernel log twice, as {@code dmesg}
- * text ({@code dmesg.log}) and as {@code /dev/kmsg} records ({@code kmsg.log}), and the fields of
- * its one OOM report read by hand ({@code expected.json}: the corpus manifest's {@code expected}
- * shape plus {@code trigger_pid}, {@code order} and, for group kills, {@code group_kill_cgroup}
- * and {@code group_kill_pids}). {@code null} means the report does not say.
+ * <p>Each {@code vmlab/<scenario>/} resource holds the same kernel log twice, as {@code dmesg} text
+ * ({@code dmesg.log}) and as {@code /dev/kmsg} records ({@code kmsg.log}), and the fields of its
+ * one OOM report read by hand ({@code expected.json}: the corpus manifest's {@code expected} shape
+ * plus {@code trigger_pid}, {@code order} and, for group kills, {@code group_kill_cgroup} and
+ * {@code group_kill_pids}). {@code null} means the report does not say.
  */
 class VmLabReportsTest {
 
@@ -180,9 +180,7 @@ class VmLabReportsTest {
       field(soft, expected, "group_kill_cgroup", r.groupKill().map(GroupKill::cgroup));
       List<Long> killedPids =
           r.groupKill().map(g -> g.killed().stream().map(KilledTask::pid).toList()).orElse(null);
-      soft.assertThat(killedPids)
-          .as("group_kill_pids")
-          .isEqualTo(expected.get("group_kill_pids"));
+      soft.assertThat(killedPids).as("group_kill_pids").isEqualTo(expected.get("group_kill_pids"));
     } else {
       soft.assertThat(r.groupKill()).as("groupKill").isEmpty();
     }
@@ -194,8 +192,8 @@ class VmLabReportsTest {
     return bytes.map(KiB::fromBytes);
   }
 
-  private static void field(SoftAssertions soft, Map<String, Object> expected, String key,
-      Optional<?> actual) {
+  private static void field(
+      SoftAssertions soft, Map<String, Object> expected, String key, Optional<?> actual) {
     assertThat(expected).as("expected.json").containsKey(key);
     soft.assertThat(actual.orElse(null)).as(key).isEqualTo(expected.get(key));
   }
@@ -220,8 +218,8 @@ class VmLabReportsTest {
 
   /**
    * A report as plain values, without where its lines stood: {@link SourceLine}, {@link
-   * SourceRange} and the quoted {@code lines} are left out, everything else is kept, nested
-   * records included.
+   * SourceRange} and the quoted {@code lines} are left out, everything else is kept, nested records
+   * included.
    */
   private static Object facts(Object value) {
     if (value instanceof SourceLine || value instanceof SourceRange) {

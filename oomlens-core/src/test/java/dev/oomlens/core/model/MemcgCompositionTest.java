@@ -10,9 +10,23 @@ class MemcgCompositionTest {
   @Test
   void of_v2Keys_readsAnonFileShmemAndSumsKernelParts() {
     // Key names and values from corpus 015 (5.15, cgroup v2 pod slice).
-    MemcgComposition c = MemcgComposition.of(Map.of(
-        "anon", 484655104L, "file", 37748736L, "shmem", 37748736L, "kernel_stack", 98304L,
-        "pagetables", 1138688L, "slab_reclaimable", 237848L, "slab_unreclaimable", 323248L));
+    MemcgComposition c =
+        MemcgComposition.of(
+            Map.of(
+                "anon",
+                484655104L,
+                "file",
+                37748736L,
+                "shmem",
+                37748736L,
+                "kernel_stack",
+                98304L,
+                "pagetables",
+                1138688L,
+                "slab_reclaimable",
+                237848L,
+                "slab_unreclaimable",
+                323248L));
 
     assertThat(c.vocabulary()).isEqualTo(MemcgComposition.Vocabulary.V2);
     assertThat(c.anonBytes()).hasValue(484655104L);
@@ -24,9 +38,21 @@ class MemcgCompositionTest {
   @Test
   void of_v1WithTotals_prefersTheHierarchicalTotals() {
     // 6.18 on cgroup v1, pod-level limit: the pod's own keys are zero, its totals are not.
-    MemcgComposition c = MemcgComposition.of(Map.of(
-        "rss", 0L, "cache", 0L, "shmem", 0L,
-        "total_rss", 34340864L, "total_cache", 4956160L, "total_shmem", 0L));
+    MemcgComposition c =
+        MemcgComposition.of(
+            Map.of(
+                "rss",
+                0L,
+                "cache",
+                0L,
+                "shmem",
+                0L,
+                "total_rss",
+                34340864L,
+                "total_cache",
+                4956160L,
+                "total_shmem",
+                0L));
 
     assertThat(c.vocabulary()).isEqualTo(MemcgComposition.Vocabulary.V1_HIERARCHICAL);
     assertThat(c.anonBytes()).hasValue(34340864L);

@@ -29,22 +29,25 @@ class QuantityTest {
   }
 
   @ParameterizedTest(name = "{0}: {1}")
-  @CsvSource(delimiter = '|', value = {
-    "512m | in Kubernetes m is milli; for mebibytes write 512Mi",
-    "4K | Kubernetes writes kilo as k (1000) and kibi as Ki (1024)",
-    "4g | did you mean 4Gi?",
-    "4gi | did you mean 4Gi?",
-    "2mi | did you mean 2Mi?",
-    "4X | suffixes are Kubernetes'",
-    "0 | is not a size above zero",
-    "-1G | is not a size",
-    "G | is not a size",
-    "16Ei | is too large",
-    "1e3k | has both an exponent and a suffix",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "512m | in Kubernetes m is milli; for mebibytes write 512Mi",
+        "4K | Kubernetes writes kilo as k (1000) and kibi as Ki (1024)",
+        "4g | did you mean 4Gi?",
+        "4gi | did you mean 4Gi?",
+        "2mi | did you mean 2Mi?",
+        "4X | suffixes are Kubernetes'",
+        "0 | is not a size above zero",
+        "-1G | is not a size",
+        "G | is not a size",
+        "16Ei | is too large",
+        "1e3k | has both an exponent and a suffix",
+      })
   void parseBytes_refusesWithTheLikelyIntent(String text, String message) {
     assertThatThrownBy(() -> Quantity.parseBytes(text))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
   }
 
   @ParameterizedTest

@@ -17,8 +17,15 @@ class BadnessTest {
     assertThat(b.victimRank()).hasValue(1);
     // "Kill process 6576 (mysqld) score 651": points * 1000 / totalpages, totalpages = managed
     // RAM + swap
-    assertThat(b.printedScore(top)).isEqualTo(r.victim().flatMap(v -> v.score().isPresent()
-        ? java.util.Optional.of(v.score().getAsLong()) : java.util.Optional.empty()).orElseThrow());
+    assertThat(b.printedScore(top))
+        .isEqualTo(
+            r.victim()
+                .flatMap(
+                    v ->
+                        v.score().isPresent()
+                            ? java.util.Optional.of(v.score().getAsLong())
+                            : java.util.Optional.empty())
+                .orElseThrow());
     assertThat(b.printedScore(top)).isEqualTo(651);
     assertThat(b.next(r).orElseThrow().row().comm()).isEqualTo("java");
   }
@@ -53,13 +60,14 @@ class BadnessTest {
 
   @Test
   void of_minus1000Task_isNeverRanked() {
-    OomReport r = new ReportBuilder("hand-built")
-        .trigger("a", 1, 0, 0)
-        .memcg("/x", "/x", 4096, 4096)
-        .task(1, 900, 0, -1000, "protected")
-        .task(2, 100, 0, 0, "small")
-        .victim(2, "small", 400, 0)
-        .build();
+    OomReport r =
+        new ReportBuilder("hand-built")
+            .trigger("a", 1, 0, 0)
+            .memcg("/x", "/x", 4096, 4096)
+            .task(1, 900, 0, -1000, "protected")
+            .task(2, 100, 0, 0, "small")
+            .victim(2, "small", 400, 0)
+            .build();
     Badness b = Badness.of(r).orElseThrow();
     assertThat(b.top().orElseThrow().row().comm()).isEqualTo("small");
     assertThat(b.ranking().getLast().eligible()).isFalse();
@@ -68,11 +76,12 @@ class BadnessTest {
 
   @Test
   void of_tie_laterRowWins() {
-    OomReport r = new ReportBuilder("hand-built")
-        .memcg("/x", "/x", 4096, 4096)
-        .task(1, 100, 0, 0, "first")
-        .task(2, 100, 0, 0, "second")
-        .build();
+    OomReport r =
+        new ReportBuilder("hand-built")
+            .memcg("/x", "/x", 4096, 4096)
+            .task(1, 100, 0, 0, "first")
+            .task(2, 100, 0, 0, "second")
+            .build();
     assertThat(Badness.of(r).orElseThrow().top().orElseThrow().row().comm()).isEqualTo("second");
   }
 

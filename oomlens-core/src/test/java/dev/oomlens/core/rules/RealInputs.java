@@ -71,21 +71,24 @@ public final class RealInputs {
     List<OomReport> reports = new ArrayList<>();
     List<AllocFailure> failures = new ArrayList<>();
     try (InputStream in = Files.newInputStream(RESOURCES.resolve(name))) {
-      new KernelLogReader(new ReaderOptions(LocalDate.of(2026, 11, 23))).read(name, in,
-          new KernelLogSink() {
-            @Override
-            public void report(OomReport report) {
-              reports.add(report);
-            }
+      new KernelLogReader(new ReaderOptions(LocalDate.of(2026, 11, 23)))
+          .read(
+              name,
+              in,
+              new KernelLogSink() {
+                @Override
+                public void report(OomReport report) {
+                  reports.add(report);
+                }
 
-            @Override
-            public void allocFailure(AllocFailure failure) {
-              failures.add(failure);
-            }
+                @Override
+                public void allocFailure(AllocFailure failure) {
+                  failures.add(failure);
+                }
 
-            @Override
-            public void problem(Problem problem) {}
-          });
+                @Override
+                public void problem(Problem problem) {}
+              });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -32,9 +32,11 @@ class RealReportsTest {
       assertThat(f.code()).isNotEqualTo(RuleEngine.ENGINE_ERROR);
       for (SourceLine l : f.logLines()) {
         assertThat(l.file()).as(f.code()).isEqualTo(name);
-        assertThat(l.line()).as(f.code() + " cites line " + l.line()).isBetween(1L,
-            (long) lines.size());
-        assertThat(l.text()).as(f.code() + " line " + l.line())
+        assertThat(l.line())
+            .as(f.code() + " cites line " + l.line())
+            .isBetween(1L, (long) lines.size());
+        assertThat(l.text())
+            .as(f.code() + " line " + l.line())
             .isEqualTo(lines.get((int) l.line() - 1));
       }
     }

@@ -20,23 +20,24 @@ class RuleEngineTest {
 
       @Override
       public List<Finding> analyze(EvidenceSet evidence) {
-        return List.of(new Finding(code, severity, Confidence.HIGH, code, "because", List.of(),
-            List.of()));
+        return List.of(
+            new Finding(code, severity, Confidence.HIGH, code, "because", List.of(), List.of()));
       }
     };
   }
 
-  private static final Analyzer BROKEN = new Analyzer() {
-    @Override
-    public RuleInfo info() {
-      return RuleInfo.of("BROKEN-RULE", "throws", Severity.HIGH, RuleInfo.Scope.WORKLOAD);
-    }
+  private static final Analyzer BROKEN =
+      new Analyzer() {
+        @Override
+        public RuleInfo info() {
+          return RuleInfo.of("BROKEN-RULE", "throws", Severity.HIGH, RuleInfo.Scope.WORKLOAD);
+        }
 
-    @Override
-    public List<Finding> analyze(EvidenceSet evidence) {
-      throw new IllegalStateException("boom");
-    }
-  };
+        @Override
+        public List<Finding> analyze(EvidenceSet evidence) {
+          throw new IllegalStateException("boom");
+        }
+      };
 
   private static EvidenceSet empty() {
     return EvidenceSet.builder().reports(List.of()).allocFailures(List.of()).build();
@@ -44,16 +45,19 @@ class RuleEngineTest {
 
   @Test
   void run_sortsBySeverityThenCode() {
-    List<Finding> out = new RuleEngine(List.of(fixed("B-RULE", Severity.LOW),
-        fixed("C-RULE", Severity.CRITICAL), fixed("A-RULE", Severity.LOW)))
-        .run(empty());
+    List<Finding> out =
+        new RuleEngine(
+                List.of(
+                    fixed("B-RULE", Severity.LOW),
+                    fixed("C-RULE", Severity.CRITICAL),
+                    fixed("A-RULE", Severity.LOW)))
+            .run(empty());
     assertThat(out).extracting(Finding::code).containsExactly("C-RULE", "A-RULE", "B-RULE");
   }
 
   @Test
   void run_throwingAnalyzer_becomesEngineErrorAndOthersStillRun() {
-    List<Finding> out = new RuleEngine(List.of(BROKEN, fixed("A-RULE", Severity.LOW)))
-        .run(empty());
+    List<Finding> out = new RuleEngine(List.of(BROKEN, fixed("A-RULE", Severity.LOW))).run(empty());
     assertThat(out).extracting(Finding::code).containsExactly("A-RULE", "ENGINE-ERROR");
     Finding error = out.getLast();
     assertThat(error.severity()).isEqualTo(Severity.INFO);
@@ -75,7 +79,8 @@ class RuleEngineTest {
   void registry_everyCodeHasItsDocPage() {
     for (Analyzer a : RuleRegistry.all()) {
       assertThat(java.nio.file.Path.of("..").resolve(a.info().docPath()))
-          .as(a.info().code()).isRegularFile();
+          .as(a.info().code())
+          .isRegularFile();
     }
   }
 }

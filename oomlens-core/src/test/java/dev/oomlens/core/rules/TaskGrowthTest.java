@@ -13,43 +13,60 @@ class TaskGrowthTest {
   void of_twoKills_followsTheGrowerByPid() {
     Incident incident = RealInputs.evidence("kmsg/pod-limit-two-kills.kmsg").incidents().getFirst();
     TaskGrowth g = TaskGrowth.of(incident);
-    assertThat(g.growers()).singleElement().satisfies(t -> {
-      assertThat(t.comm()).isEqualTo("stress-hog");
-      assertThat(t.samples()).hasSize(2);
-      assertThat(t.growthBytes()).isEqualTo((12606 - 8414) * 4096L);
-    });
-    assertThat(g.tracks()).extracting(TaskGrowth.Track::comm)
+    assertThat(g.growers())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.comm()).isEqualTo("stress-hog");
+              assertThat(t.samples()).hasSize(2);
+              assertThat(t.growthBytes()).isEqualTo((12606 - 8414) * 4096L);
+            });
+    assertThat(g.tracks())
+        .extracting(TaskGrowth.Track::comm)
         .containsExactly("idle-holder", "stress-hog");
   }
 
   @Test
   void of_restartedWorker_followedByComm() {
-    OomReport first = new ReportBuilder("f", 1).memcg("/a", "/a", 1, 1)
-        .task(10, 1000, 0, 0, "worker").task(11, 500, 0, 0, "app").build();
-    OomReport second = new ReportBuilder("f", 20).memcg("/a", "/a", 1, 1)
-        .task(12, 3000, 0, 0, "worker").task(11, 500, 0, 0, "app").build();
-    TaskGrowth g = TaskGrowth.of(new Incident("i", Optional.empty(), Optional.of("/a"),
-        List.of(first, second)));
+    OomReport first =
+        new ReportBuilder("f", 1)
+            .memcg("/a", "/a", 1, 1)
+            .task(10, 1000, 0, 0, "worker")
+            .task(11, 500, 0, 0, "app")
+            .build();
+    OomReport second =
+        new ReportBuilder("f", 20)
+            .memcg("/a", "/a", 1, 1)
+            .task(12, 3000, 0, 0, "worker")
+            .task(11, 500, 0, 0, "app")
+            .build();
+    TaskGrowth g =
+        TaskGrowth.of(
+            new Incident("i", Optional.empty(), Optional.of("/a"), List.of(first, second)));
     assertThat(g.tracks()).hasSize(2);
-    assertThat(g.growers()).singleElement()
+    assertThat(g.growers())
+        .singleElement()
         .satisfies(t -> assertThat(t.growthBytes()).isEqualTo(2000 * 4096L));
   }
 
   @Test
   void of_singleTable_hasNoGrowers() {
-    Incident incident = RealInputs.evidence("kmsg/pod-limit-idle-victim.kmsg").incidents()
-        .getFirst();
+    Incident incident =
+        RealInputs.evidence("kmsg/pod-limit-idle-victim.kmsg").incidents().getFirst();
     assertThat(TaskGrowth.of(incident).growers()).isEmpty();
   }
 
   @Test
   void of_growthUnderOneMiB_isNoise() {
-    OomReport first = new ReportBuilder("f", 1).memcg("/a", "/a", 1, 1)
-        .task(10, 1000, 0, 0, "w").build();
-    OomReport second = new ReportBuilder("f", 20).memcg("/a", "/a", 1, 1)
-        .task(10, 1200, 0, 0, "w").build();
-    assertThat(TaskGrowth.of(new Incident("i", Optional.empty(), Optional.of("/a"),
-        List.of(first, second))).growers()).isEmpty();
+    OomReport first =
+        new ReportBuilder("f", 1).memcg("/a", "/a", 1, 1).task(10, 1000, 0, 0, "w").build();
+    OomReport second =
+        new ReportBuilder("f", 20).memcg("/a", "/a", 1, 1).task(10, 1200, 0, 0, "w").build();
+    assertThat(
+            TaskGrowth.of(
+                    new Incident("i", Optional.empty(), Optional.of("/a"), List.of(first, second)))
+                .growers())
+        .isEmpty();
   }
 
   @Test

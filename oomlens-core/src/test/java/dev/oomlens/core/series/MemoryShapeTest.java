@@ -29,9 +29,21 @@ class MemoryShapeTest {
         // GC on top of the growth: up to 40 MiB more, every 5 minutes.
         v[i] = 8 * MIB + 128.0 * MIB * sec / 3600 + (sec % 300) * 40.0 * MIB / 300;
       }
-      out.add(new Series(Series.Role.WORKING_SET, "container_memory_working_set_bytes",
-          Map.of("namespace", "shop", "pod", "leaky-0", "container", "leaky",
-              "id", "/kubepods/pod1/c" + life), t, v));
+      out.add(
+          new Series(
+              Series.Role.WORKING_SET,
+              "container_memory_working_set_bytes",
+              Map.of(
+                  "namespace",
+                  "shop",
+                  "pod",
+                  "leaky-0",
+                  "container",
+                  "leaky",
+                  "id",
+                  "/kubepods/pod1/c" + life),
+              t,
+              v));
     }
     out.add(Workloads.limit("leaky", WEEK, 512 * MIB));
     return out;
@@ -50,10 +62,15 @@ class MemoryShapeTest {
 
   @Test
   void spike_rarePeaks() {
-    Series ws = Workloads.series(Series.Role.WORKING_SET, "spiky", WEEK, sec ->
-        (300 + 3 * Workloads.noise(sec) * 300) * MIB + (sec % 86400 < 120 ? 400 * MIB : 0));
-    MemoryShape s = Workloads.profile("spiky", ws, Workloads.limit("spiky", WEEK, 1024 * MIB))
-        .shape();
+    Series ws =
+        Workloads.series(
+            Series.Role.WORKING_SET,
+            "spiky",
+            WEEK,
+            sec ->
+                (300 + 3 * Workloads.noise(sec) * 300) * MIB + (sec % 86400 < 120 ? 400 * MIB : 0));
+    MemoryShape s =
+        Workloads.profile("spiky", ws, Workloads.limit("spiky", WEEK, 1024 * MIB)).shape();
     assertThat(s.shape()).isEqualTo(Shape.SPIKE);
     assertThat(s.peakBytes()).isGreaterThan(690 * MIB);
     assertThat(s.p95Bytes()).isLessThan(320 * MIB);
@@ -61,8 +78,9 @@ class MemoryShapeTest {
 
   @Test
   void sawtooth_gcCycles() {
-    Series ws = Workloads.series(Series.Role.WORKING_SET, "gc", WEEK,
-        sec -> (400 + (sec % 600) * 200.0 / 600) * MIB);
+    Series ws =
+        Workloads.series(
+            Series.Role.WORKING_SET, "gc", WEEK, sec -> (400 + (sec % 600) * 200.0 / 600) * MIB);
     MemoryShape s = Workloads.profile("gc", ws, Workloads.limit("gc", WEEK, 1024 * MIB)).shape();
     assertThat(s.shape()).isEqualTo(Shape.SAWTOOTH);
     assertThat(s.slopeBytesPerHour()).isCloseTo(0, within(1.0 * MIB));
@@ -70,39 +88,57 @@ class MemoryShapeTest {
 
   @Test
   void cache_mostlyPageCache() {
-    Series ws = Workloads.series(Series.Role.WORKING_SET, "files", WEEK,
-        sec -> (450 + Workloads.noise(sec) * 100) * MIB);
+    Series ws =
+        Workloads.series(
+            Series.Role.WORKING_SET,
+            "files",
+            WEEK,
+            sec -> (450 + Workloads.noise(sec) * 100) * MIB);
     Series rss = Workloads.series(Series.Role.RSS, "files", WEEK, sec -> 120.0 * MIB);
     Series cache = Workloads.series(Series.Role.CACHE, "files", WEEK, sec -> 600.0 * MIB);
-    MemoryShape s = Workloads.profile("files", ws, rss, cache,
-        Workloads.limit("files", WEEK, 512 * MIB)).shape();
+    MemoryShape s =
+        Workloads.profile("files", ws, rss, cache, Workloads.limit("files", WEEK, 512 * MIB))
+            .shape();
     assertThat(s.shape()).isEqualTo(Shape.CACHE);
   }
 
   @Test
   void nearLimit_steadyAt90Percent() {
-    Series ws = Workloads.series(Series.Role.WORKING_SET, "tight", WEEK,
-        sec -> (460 + Workloads.noise(sec) * 200) * MIB);
-    MemoryShape s = Workloads.profile("tight", ws, Workloads.limit("tight", WEEK, 512 * MIB))
-        .shape();
+    Series ws =
+        Workloads.series(
+            Series.Role.WORKING_SET,
+            "tight",
+            WEEK,
+            sec -> (460 + Workloads.noise(sec) * 200) * MIB);
+    MemoryShape s =
+        Workloads.profile("tight", ws, Workloads.limit("tight", WEEK, 512 * MIB)).shape();
     assertThat(s.shape()).isEqualTo(Shape.NEAR_LIMIT);
   }
 
   @Test
   void oversized_andSteady() {
-    Series ws = Workloads.series(Series.Role.WORKING_SET, "idle", WEEK,
-        sec -> (200 + Workloads.noise(sec) * 100) * MIB);
-    assertThat(Workloads.profile("idle", ws, Workloads.limit("idle", WEEK, 2048 * MIB)).shape()
-        .shape()).isEqualTo(Shape.OVERSIZED);
-    assertThat(Workloads.profile("idle", ws, Workloads.limit("idle", WEEK, 400 * MIB)).shape()
-        .shape()).isEqualTo(Shape.STEADY);
+    Series ws =
+        Workloads.series(
+            Series.Role.WORKING_SET, "idle", WEEK, sec -> (200 + Workloads.noise(sec) * 100) * MIB);
+    assertThat(
+            Workloads.profile("idle", ws, Workloads.limit("idle", WEEK, 2048 * MIB))
+                .shape()
+                .shape())
+        .isEqualTo(Shape.OVERSIZED);
+    assertThat(
+            Workloads.profile("idle", ws, Workloads.limit("idle", WEEK, 400 * MIB)).shape().shape())
+        .isEqualTo(Shape.STEADY);
   }
 
   /** Near miss: a step up (a cache warmed once) then flat is not a leak. */
   @Test
   void stepThenFlat_isNotALeak() {
-    Series ws = Workloads.series(Series.Role.WORKING_SET, "warm", WEEK,
-        sec -> (sec < 3600 ? 200 : 300 + Workloads.noise(sec) * 100) * MIB);
+    Series ws =
+        Workloads.series(
+            Series.Role.WORKING_SET,
+            "warm",
+            WEEK,
+            sec -> (sec < 3600 ? 200 : 300 + Workloads.noise(sec) * 100) * MIB);
     assertThat(Workloads.profile("warm", ws).shape().shape()).isNotEqualTo(Shape.LEAK);
   }
 
@@ -116,8 +152,12 @@ class MemoryShapeTest {
 
   @Test
   void sizing_oursVpaKrr() {
-    Series ws = Workloads.series(Series.Role.WORKING_SET, "spiky", WEEK, sec ->
-        300.0 * MIB + (sec % 86400 < 120 ? 400 * MIB : 0));
+    Series ws =
+        Workloads.series(
+            Series.Role.WORKING_SET,
+            "spiky",
+            WEEK,
+            sec -> 300.0 * MIB + (sec % 86400 < 120 ? 400 * MIB : 0));
     MemoryProfile p = Workloads.profile("spiky", ws, Workloads.limit("spiky", WEEK, 512 * MIB));
     Sizing.SizePlan plan = Sizing.of(p, OptionalLong.empty());
     assertThat(plan.ours().requestBytes()).hasValue(300 * MIB);
@@ -125,23 +165,29 @@ class MemoryShapeTest {
     assertThat(plan.krr().limitBytes()).hasValue(805 * MIB); // 700 x 1.15
     assertThat(plan.vpa().requestBytes()).hasValue(805 * MIB); // P90 of 7 daily peaks x 1.15
     // The kernel saw it hold more than any scrape: that is the peak the limit is sized on.
-    assertThat(Sizing.of(p, OptionalLong.of(1500 * MIB)).ours().limitBytes())
-        .hasValue(3000 * MIB);
-    assertThat(Sizing.of(p, OptionalLong.of(500 * MIB)).ours().limitBytes())
-        .hasValue(1400 * MIB);
+    assertThat(Sizing.of(p, OptionalLong.of(1500 * MIB)).ours().limitBytes()).hasValue(3000 * MIB);
+    assertThat(Sizing.of(p, OptionalLong.of(500 * MIB)).ours().limitBytes()).hasValue(1400 * MIB);
   }
 
   @Test
   void jvm_killedAsJava_getsHeapFlagsMatchingTheLimit() {
-    MemoryProfile p = Workloads.profile("gc", Workloads.series(Series.Role.WORKING_SET, "gc",
-        WEEK, sec -> (400 + (sec % 600) * 200.0 / 600) * MIB),
-        Workloads.limit("gc", WEEK, 1024 * MIB));
+    MemoryProfile p =
+        Workloads.profile(
+            "gc",
+            Workloads.series(
+                Series.Role.WORKING_SET,
+                "gc",
+                WEEK,
+                sec -> (400 + (sec % 600) * 200.0 / 600) * MIB),
+            Workloads.limit("gc", WEEK, 1024 * MIB));
     assertThat(Sizing.of(p).jvmFlags()).isEmpty();
     p.jvm();
     Sizing.SizePlan plan = Sizing.of(p);
     assertThat(plan.ours().limitBytes()).hasValue(885 * MIB); // 1.5 x the 590 MiB top
-    assertThat(plan.jvmFlags()).hasValue("-XX:MaxRAMPercentage=75.0   # heap up to 664 MiB of"
-        + " the 885 MiB limit; check the rest with oomlens jvm --limit 885Mi");
+    assertThat(plan.jvmFlags())
+        .hasValue(
+            "-XX:MaxRAMPercentage=75.0   # heap up to 664 MiB of"
+                + " the 885 MiB limit; check the rest with oomlens jvm --limit 885Mi");
   }
 
   @Test

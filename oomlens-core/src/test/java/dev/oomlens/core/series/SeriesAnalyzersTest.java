@@ -22,10 +22,13 @@ import org.junit.jupiter.api.Test;
 class SeriesAnalyzersTest {
   private static final double DAY = 24;
 
-  private static MemoryProfile profile(String c, long limit, LongToDoubleFunction ws,
-      Series... more) {
-    MemoryProfile p = Workloads.profile(c,
-        Workloads.series(Series.Role.WORKING_SET, c, DAY, ws), Workloads.limit(c, DAY, limit));
+  private static MemoryProfile profile(
+      String c, long limit, LongToDoubleFunction ws, Series... more) {
+    MemoryProfile p =
+        Workloads.profile(
+            c,
+            Workloads.series(Series.Role.WORKING_SET, c, DAY, ws),
+            Workloads.limit(c, DAY, limit));
     for (Series s : more) {
       p.add(s);
     }
@@ -41,7 +44,9 @@ class SeriesAnalyzersTest {
   }
 
   static MemoryProfile spiky() {
-    return profile("spiky", 1024 * MIB,
+    return profile(
+        "spiky",
+        1024 * MIB,
         t -> (300 + Workloads.noise(t) * 300) * MIB + (t % 21600 < 120 ? 400 * MIB : 0));
   }
 
@@ -54,7 +59,10 @@ class SeriesAnalyzersTest {
   }
 
   static MemoryProfile files() {
-    return profile("files", 1024 * MIB, t -> (450 + Workloads.noise(t) * 100) * MIB,
+    return profile(
+        "files",
+        1024 * MIB,
+        t -> (450 + Workloads.noise(t) * 100) * MIB,
         Workloads.series(Series.Role.RSS, "files", DAY, t -> 120.0 * MIB),
         Workloads.series(Series.Role.CACHE, "files", DAY, t -> 600.0 * MIB));
   }
@@ -82,32 +90,40 @@ class SeriesAnalyzersTest {
   void findings_citeTheirWindow_andFixesMatchSize() {
     for (MemoryProfile p : List.of(spiky(), gc(), tight(), files(), idle())) {
       Finding f = findings(p).getFirst();
-      assertThat(f.evidence()).singleElement().isInstanceOfSatisfying(SeriesWindow.class, w -> {
-        assertThat(w.labels()).containsEntry("container", p.id().container());
-        assertThat(w.samples()).isNotEmpty().hasSizeLessThanOrEqualTo(60);
-        assertThat(w.from()).isEqualTo(p.from().get());
-      });
+      assertThat(f.evidence())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              SeriesWindow.class,
+              w -> {
+                assertThat(w.labels()).containsEntry("container", p.id().container());
+                assertThat(w.samples()).isNotEmpty().hasSizeLessThanOrEqualTo(60);
+                assertThat(w.from()).isEqualTo(p.from().get());
+              });
       Sizing.Recommendation ours = Sizing.of(p).ours();
-      List<LimitChange> limits = f.fixes().stream().map(Fix::limit).flatMap(Optional::stream)
-          .toList();
-      assertThat(limits).singleElement().satisfies(l -> {
-        assertThat(l.newBytes()).isEqualTo(ours.limitBytes().getAsLong());
-        assertThat(l.currentBytes()).isEqualTo(p.limitBytes());
-        assertThat(l.cgroup()).isEqualTo(p.id().name());
-      });
+      List<LimitChange> limits =
+          f.fixes().stream().map(Fix::limit).flatMap(Optional::stream).toList();
+      assertThat(limits)
+          .singleElement()
+          .satisfies(
+              l -> {
+                assertThat(l.newBytes()).isEqualTo(ours.limitBytes().getAsLong());
+                assertThat(l.currentBytes()).isEqualTo(p.limitBytes());
+                assertThat(l.cgroup()).isEqualTo(p.id().name());
+              });
     }
   }
 
   @Test
   void leak_fromSeries_seed004Arithmetic_noLimitFix() {
-    MemoryProfile p = Workloads.profile("leaky",
-        MemoryShapeTest.leak().toArray(Series[]::new));
+    MemoryProfile p = Workloads.profile("leaky", MemoryShapeTest.leak().toArray(Series[]::new));
     Finding f = findings(p).getFirst();
     assertThat(f.code()).isEqualTo("LEAK");
     assertThat(f.summary()).isEqualTo("shop/leaky-0/leaky grows 128.0 MiB per hour: a leak");
-    assertThat(f.reasoning()).contains("across 42 container lives",
-        "From empty it fills its 512 MiB limit in 4.0 h",
-        "512 MiB \u2192 4.0 h, 1 GiB \u2192 8.0 h, 2 GiB \u2192 16.0 h");
+    assertThat(f.reasoning())
+        .contains(
+            "across 42 container lives",
+            "From empty it fills its 512 MiB limit in 4.0 h",
+            "512 MiB \u2192 4.0 h, 1 GiB \u2192 8.0 h, 2 GiB \u2192 16.0 h");
     assertThat(f.fixes()).allMatch(x -> x.limit().isEmpty());
     assertThat(f.fixes().get(1).snippet().get()).contains("container=\"leaky\"");
   }
@@ -115,8 +131,11 @@ class SeriesAnalyzersTest {
   /** Near miss: a working set with no limit is never called near its limit or oversized. */
   @Test
   void noLimit_noLimitShapes() {
-    MemoryProfile p = Workloads.profile("free", Workloads.series(Series.Role.WORKING_SET, "free",
-        DAY, t -> (200 + Workloads.noise(t) * 100) * MIB));
+    MemoryProfile p =
+        Workloads.profile(
+            "free",
+            Workloads.series(
+                Series.Role.WORKING_SET, "free", DAY, t -> (200 + Workloads.noise(t) * 100) * MIB));
     assertThat(findings(p)).isEmpty();
     assertThat(p.shape().shape()).isEqualTo(MemoryShape.Shape.STEADY);
   }

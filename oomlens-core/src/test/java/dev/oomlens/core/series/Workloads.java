@@ -12,8 +12,7 @@ final class Workloads {
   private Workloads() {}
 
   /** {@code hours} of samples from {@code f(seconds since start)}, in one stretch. */
-  static Series series(Series.Role role, String container, double hours,
-      LongToDoubleFunction f) {
+  static Series series(Series.Role role, String container, double hours, LongToDoubleFunction f) {
     int n = (int) (hours * 3600_000 / STEP);
     long[] t = new long[n];
     double[] v = new double[n];
@@ -21,8 +20,12 @@ final class Workloads {
       t[i] = START + i * STEP;
       v[i] = f.applyAsDouble(i * STEP / 1000);
     }
-    return new Series(role, "container_memory_working_set_bytes",
-        Map.of("namespace", "shop", "pod", container + "-0", "container", container), t, v);
+    return new Series(
+        role,
+        "container_memory_working_set_bytes",
+        Map.of("namespace", "shop", "pod", container + "-0", "container", container),
+        t,
+        v);
   }
 
   static Series limit(String container, double hours, long bytes) {

@@ -63,12 +63,17 @@ public final class JournalLog implements LiveLog {
   static JournalLog start(JournalQuery query, List<String> command, Duration limit) {
     Process process;
     try {
-      process = new ProcessBuilder(command)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .start();
+      process =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
     } catch (IOException | RuntimeException e) {
-      return failed(query, "cannot run " + command.get(0) + ": "
-          + Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
+      return failed(
+          query,
+          "cannot run "
+              + command.get(0)
+              + ": "
+              + Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
     }
     JournalLog log = new JournalLog(query, process, limit);
     log.stderrReader.start();
@@ -161,27 +166,52 @@ public final class JournalLog implements LiveLog {
     String firstErr = err.lines().findFirst().orElse("");
     String hint = "; " + query.hint();
     if (timedOut) {
-      problems.add(new Problem(name, 0, "journalctl did not finish within " + limitMillis
-          + " ms and was stopped; the " + query.contents()
-          + " after the last line read are missing"));
+      problems.add(
+          new Problem(
+              name,
+              0,
+              "journalctl did not finish within "
+                  + limitMillis
+                  + " ms and was stopped; the "
+                  + query.contents()
+                  + " after the last line read are missing"));
     } else if (!exited) {
       process.destroyForcibly();
-      problems.add(new Problem(name, 0, "journalctl closed its output but did not exit; stopped it"));
+      problems.add(
+          new Problem(name, 0, "journalctl closed its output but did not exit; stopped it"));
     } else if (process.exitValue() != 0) {
-      problems.add(new Problem(name, 0, "journalctl failed with exit code " + process.exitValue()
-          + (firstErr.isEmpty() ? "" : ": " + firstErr) + hint));
+      problems.add(
+          new Problem(
+              name,
+              0,
+              "journalctl failed with exit code "
+                  + process.exitValue()
+                  + (firstErr.isEmpty() ? "" : ": " + firstErr)
+                  + hint));
     } else if (lines == 0 && err.contains("No journal files were found")) {
-      problems.add(new Problem(name, 0, "no systemd journal on this machine (journalctl: "
-          + firstErr + ")" + hint));
+      problems.add(
+          new Problem(
+              name, 0, "no systemd journal on this machine (journalctl: " + firstErr + ")" + hint));
     } else if (err.contains(OWN_JOURNAL_ONLY)) {
-      problems.add(new Problem(name, 0, "journalctl shows this user only their own messages, not"
-          + " the system's (it needs root or the systemd-journal or adm group)" + hint));
+      problems.add(
+          new Problem(
+              name,
+              0,
+              "journalctl shows this user only their own messages, not"
+                  + " the system's (it needs root or the systemd-journal or adm group)"
+                  + hint));
     } else if (lines == 0 && sawNoEntries && query.whenEmpty().isPresent()) {
       problems.add(new Problem(name, 0, query.whenEmpty().get() + hint));
     } else if (query.maxEntries().isPresent() && lines >= query.maxEntries().getAsInt()) {
-      problems.add(new Problem(name, 0, "journalctl printed its limit of "
-          + query.maxEntries().getAsInt() + " entries, the newest; the older " + query.contents()
-          + " of this boot were not read"));
+      problems.add(
+          new Problem(
+              name,
+              0,
+              "journalctl printed its limit of "
+                  + query.maxEntries().getAsInt()
+                  + " entries, the newest; the older "
+                  + query.contents()
+                  + " of this boot were not read"));
     }
   }
 
@@ -235,8 +265,13 @@ public final class JournalLog implements LiveLog {
           } catch (IOException e) {
             chunkLength = -1;
             if (!closed && !timedOut) {
-              problems.add(new Problem(name, 0, "reading journalctl's output failed: "
-                  + Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName())));
+              problems.add(
+                  new Problem(
+                      name,
+                      0,
+                      "reading journalctl's output failed: "
+                          + Objects.requireNonNullElse(
+                              e.getMessage(), e.getClass().getSimpleName())));
             }
           }
           chunkPosition = 0;

@@ -41,8 +41,12 @@ record JournalQuery(
    * what it reads is never taken for this machine's journal.
    */
   JournalQuery inDirectory(Path dir) {
-    return new JournalQuery(name.replaceFirst("^journalctl", "journalctl -D " + dir), arguments,
-        contents, "read that host's logs another way (--kernel-log FILE)", whenEmpty,
+    return new JournalQuery(
+        name.replaceFirst("^journalctl", "journalctl -D " + dir),
+        arguments,
+        contents,
+        "read that host's logs another way (--kernel-log FILE)",
+        whenEmpty,
         maxEntries);
   }
 }

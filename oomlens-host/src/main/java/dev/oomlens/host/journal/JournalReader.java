@@ -40,11 +40,16 @@ public final class JournalReader {
   /** The longest journalctl may run; a large journal on a slow disk takes seconds, not minutes. */
   public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(60);
 
-  static final JournalQuery KERNEL = new JournalQuery(NAME, ARGUMENTS, "kernel messages",
-      "read /dev/kmsg as root or pass a saved log",
-      Optional.of("the journal holds no kernel messages for this boot (journald may not be"
-          + " reading the kernel log)"),
-      OptionalInt.empty());
+  static final JournalQuery KERNEL =
+      new JournalQuery(
+          NAME,
+          ARGUMENTS,
+          "kernel messages",
+          "read /dev/kmsg as root or pass a saved log",
+          Optional.of(
+              "the journal holds no kernel messages for this boot (journald may not be"
+                  + " reading the kernel log)"),
+          OptionalInt.empty());
 
   private final JournalQuery query;
   private final String executable;
@@ -56,7 +61,11 @@ public final class JournalReader {
     this(KERNEL, executable, searchPath, timeLimit, Optional.empty());
   }
 
-  JournalReader(JournalQuery query, String executable, String searchPath, Duration timeLimit,
+  JournalReader(
+      JournalQuery query,
+      String executable,
+      String searchPath,
+      Duration timeLimit,
       Optional<Path> directory) {
     this.query = Objects.requireNonNull(query, "query");
     this.executable = Objects.requireNonNull(executable, "executable");
@@ -84,8 +93,8 @@ public final class JournalReader {
    * files hold (journalctl takes the running boot only for the system's own journal).
    */
   public JournalReader directory(Path dir) {
-    return new JournalReader(query.inDirectory(dir), executable, searchPath, timeLimit,
-        Optional.of(dir));
+    return new JournalReader(
+        query.inDirectory(dir), executable, searchPath, timeLimit, Optional.of(dir));
   }
 
   /** Where journalctl is: the executable itself when given as a path, else its PATH lookup. */
@@ -110,10 +119,11 @@ public final class JournalReader {
   public List<String> command() {
     List<String> command = new ArrayList<>();
     command.add(locate().map(Path::toString).orElse(executable));
-    directory.ifPresent(d -> {
-      command.add("-D");
-      command.add(d.toString());
-    });
+    directory.ifPresent(
+        d -> {
+          command.add("-D");
+          command.add(d.toString());
+        });
     command.addAll(query.arguments());
     return List.copyOf(command);
   }
@@ -122,8 +132,11 @@ public final class JournalReader {
   public JournalLog open() {
     Optional<Path> found = locate();
     if (found.isEmpty()) {
-      return JournalLog.failed(query, "cannot read the journal: " + executable
-          + " was not found on the PATH (no systemd journal here?)");
+      return JournalLog.failed(
+          query,
+          "cannot read the journal: "
+              + executable
+              + " was not found on the PATH (no systemd journal here?)");
     }
     return JournalLog.start(query, command(), timeLimit);
   }

@@ -35,10 +35,10 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Reads the records of the userspace OOM killers (systemd-oomd, earlyoom, nohang), the kubelet
- * and the systemd service managers for the current boot from the systemd journal, by running
- * {@code journalctl -b -o short-iso-precise --no-pager --lines=N} with matches for them, and
- * hands its output over as a stream of lines.
+ * Reads the records of the userspace OOM killers (systemd-oomd, earlyoom, nohang), the kubelet and
+ * the systemd service managers for the current boot from the systemd journal, by running {@code
+ * journalctl -b -o short-iso-precise --no-pager --lines=N} with matches for them, and hands its
+ * output over as a stream of lines.
  *
  * <p>Never throws and never waits without bound, like {@link JournalReader}: when journalctl is
  * missing, fails, finds no journal or runs past the time limit, the stream ends and a {@link
@@ -49,8 +49,13 @@ public final class KillerJournalReader {
   public static final String NAME = "journalctl -b (OOM killers)";
 
   /** The killers' systemd units, as their packages name them. */
-  public static final List<String> UNITS = List.of("systemd-oomd.service", "earlyoom.service",
-      "nohang.service", "nohang-desktop.service", "kubelet.service");
+  public static final List<String> UNITS =
+      List.of(
+          "systemd-oomd.service",
+          "earlyoom.service",
+          "nohang.service",
+          "nohang-desktop.service",
+          "kubelet.service");
 
   /** The killers' syslog identifiers, and {@code systemd}: PID 1 and the user managers. */
   public static final List<String> IDENTIFIERS =
@@ -65,8 +70,7 @@ public final class KillerJournalReader {
   private final JournalReader journal;
 
   KillerJournalReader(String executable, String searchPath, Duration timeLimit, int maxEntries) {
-    this(new JournalReader(query(maxEntries), executable, searchPath, timeLimit,
-        Optional.empty()));
+    this(new JournalReader(query(maxEntries), executable, searchPath, timeLimit, Optional.empty()));
   }
 
   private KillerJournalReader(JournalReader journal) {
@@ -75,8 +79,8 @@ public final class KillerJournalReader {
 
   /** A reader running the {@code journalctl} found on this process's {@code PATH}. */
   public static KillerJournalReader ofThisMachine() {
-    return new KillerJournalReader("journalctl", System.getenv("PATH"), DEFAULT_TIME_LIMIT,
-        DEFAULT_MAX_ENTRIES);
+    return new KillerJournalReader(
+        "journalctl", System.getenv("PATH"), DEFAULT_TIME_LIMIT, DEFAULT_MAX_ENTRIES);
   }
 
   /** journalctl's arguments: this boot's newest {@code maxEntries} entries of the killers. */
@@ -84,8 +88,9 @@ public final class KillerJournalReader {
     if (maxEntries <= 0) {
       throw new IllegalArgumentException("maxEntries=" + maxEntries);
     }
-    List<String> args = new ArrayList<>(List.of("-b", "-o", "short-iso-precise", "--no-pager",
-        "--lines=" + maxEntries));
+    List<String> args =
+        new ArrayList<>(
+            List.of("-b", "-o", "short-iso-precise", "--no-pager", "--lines=" + maxEntries));
     UNITS.forEach(u -> args.add("_SYSTEMD_UNIT=" + u));
     args.add("+");
     IDENTIFIERS.forEach(i -> args.add("SYSLOG_IDENTIFIER=" + i));
@@ -95,10 +100,14 @@ public final class KillerJournalReader {
   }
 
   static JournalQuery query(int maxEntries) {
-    return new JournalQuery(NAME, arguments(maxEntries), "records of userspace OOM killers",
+    return new JournalQuery(
+        NAME,
+        arguments(maxEntries),
+        "records of userspace OOM killers",
         "the records of userspace OOM killers (systemd-oomd, earlyoom, nohang, kubelet"
             + " evictions) were not read; pass a saved syslog to read them",
-        Optional.empty(), OptionalInt.of(maxEntries));
+        Optional.empty(),
+        OptionalInt.of(maxEntries));
   }
 
   /** This reader, stopping journalctl after {@code limit}. */

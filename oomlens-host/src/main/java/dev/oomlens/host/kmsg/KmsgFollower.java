@@ -24,9 +24,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Follows {@code /dev/kmsg} without end: every record after a given sequence number, in order,
- * each exactly once, with the records the kernel overwrote before they could be read named by
- * their sequence numbers.
+ * Follows {@code /dev/kmsg} without end: every record after a given sequence number, in order, each
+ * exactly once, with the records the kernel overwrote before they could be read named by their
+ * sequence numbers.
  *
  * {@snippet :
  * try (KmsgFollower f = KmsgFollower.open(KmsgReader.DEVICE, lastSeq)) {
@@ -40,14 +40,14 @@ public final class KmsgFollower implements LogFollower {
   public interface Listener {
     /**
      * One record: its sequence number, its time since boot in microseconds, and its text as the
-     * device gave it ({@code prio,seq,usec,flags;message}, then dictionary lines), without the
-     * last line end.
+     * device gave it ({@code prio,seq,usec,flags;message}, then dictionary lines), without the last
+     * line end.
      */
     void record(long sequence, long micros, String text);
 
     /**
-     * Records {@code first..last} were overwritten before they could be read; {@code first} is
-     * -1 when the device said so but the numbers are not known.
+     * Records {@code first..last} were overwritten before they could be read; {@code first} is -1
+     * when the device said so but the numbers are not known.
      */
     void lost(long first, long last);
 
@@ -110,8 +110,8 @@ public final class KmsgFollower implements LogFollower {
   }
 
   /**
-   * Opens the device and starts reading it, handing over only records above {@code
-   * afterSequence} (-1 for all the ring buffer holds).
+   * Opens the device and starts reading it, handing over only records above {@code afterSequence}
+   * (-1 for all the ring buffer holds).
    *
    * @throws OpenException naming the device, and CAP_SYSLOG when {@code dmesg_restrict} refused
    */
@@ -157,8 +157,8 @@ public final class KmsgFollower implements LogFollower {
 
   /**
    * Hands records to {@code listener} until {@link #close()} is called (from any thread) or the
-   * device fails; calls {@link Listener#quiet} each time its {@link Listener#quietPeriod()}
-   * passes without a record.
+   * device fails; calls {@link Listener#quiet} each time its {@link Listener#quietPeriod()} passes
+   * without a record.
    */
   @Override
   public End follow(Listener listener) {
@@ -185,8 +185,11 @@ public final class KmsgFollower implements LogFollower {
           if (closed) {
             return End.CLOSED;
           }
-          failure = "reading " + name + " failed: "
-              + Objects.requireNonNullElse(f.cause().getMessage(), f.cause().toString());
+          failure =
+              "reading "
+                  + name
+                  + " failed: "
+                  + Objects.requireNonNullElse(f.cause().getMessage(), f.cause().toString());
           return End.DEVICE_FAILED;
         }
         case Rec r -> {
@@ -247,7 +250,8 @@ public final class KmsgFollower implements LogFollower {
             return;
           }
           String m = e.getMessage();
-          if (m != null && (m.contains("Broken pipe") || m.contains("EPIPE"))
+          if (m != null
+              && (m.contains("Broken pipe") || m.contains("EPIPE"))
               && ++overrunsInRow <= MAX_OVERRUNS_IN_ROW) {
             queue.put(new Overrun());
             continue;

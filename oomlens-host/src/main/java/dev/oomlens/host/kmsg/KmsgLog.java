@@ -108,8 +108,8 @@ public final class KmsgLog implements LiveLog {
       java.time.Duration limit,
       long afterSequence,
       OptionalLong stopAfterMicros) {
-    KmsgLog log = new KmsgLog(
-        name, device, quiet.toNanos(), limit.toNanos(), afterSequence, stopAfterMicros);
+    KmsgLog log =
+        new KmsgLog(name, device, quiet.toNanos(), limit.toNanos(), afterSequence, stopAfterMicros);
     log.reader.setDaemon(true);
     log.reader.start();
     return log;
@@ -255,8 +255,9 @@ public final class KmsgLog implements LiveLog {
       switch (item) {
         case Overrun o -> overrunPending = true;
         case Failed f -> {
-          problems.add(new Problem(name, linesHandedOver + 1,
-              "reading stopped, the device failed: " + reason(f)));
+          problems.add(
+              new Problem(
+                  name, linesHandedOver + 1, "reading stopped, the device failed: " + reason(f)));
           finish(End.DEVICE_FAILED);
         }
         case Eof e -> finish(End.CAUGHT_UP);
@@ -311,7 +312,8 @@ public final class KmsgLog implements LiveLog {
     } else {
       return; // a fresh read starts wherever the ring buffer starts
     }
-    // Records at or below afterSequence were handed over by an earlier read: losing them is no loss.
+    // Records at or below afterSequence were handed over by an earlier read: losing them is no
+    // loss.
     long firstLost = Math.max(expected, afterSequence + 1);
     if (seq > firstLost) {
       noteLost(firstLost, seq - 1);
@@ -324,18 +326,28 @@ public final class KmsgLog implements LiveLog {
       what = "some records were";
     } else {
       recordsLost += last - first + 1;
-      what = first == last
-          ? "record " + first + " was"
-          : "records " + first + ".." + last + " (" + (last - first + 1) + ") were";
+      what =
+          first == last
+              ? "record " + first + " was"
+              : "records " + first + ".." + last + " (" + (last - first + 1) + ") were";
     }
-    problems.add(new Problem(name, linesHandedOver + 1,
-        what + " overwritten in the kernel's ring buffer before they could be read;"
-            + " a report among them may be incomplete"));
+    problems.add(
+        new Problem(
+            name,
+            linesHandedOver + 1,
+            what
+                + " overwritten in the kernel's ring buffer before they could be read;"
+                + " a report among them may be incomplete"));
   }
 
   private void stopAtTimeLimit() {
-    problems.add(new Problem(name, 0, "stopped reading after " + limitMillis
-        + " ms while records kept arriving; newer records were not read"));
+    problems.add(
+        new Problem(
+            name,
+            0,
+            "stopped reading after "
+                + limitMillis
+                + " ms while records kept arriving; newer records were not read"));
     finish(End.TIME_LIMIT);
   }
 

@@ -41,8 +41,8 @@ import java.util.function.Supplier;
  * prio,seq,usec,flags;message} plus dictionary lines starting with a space).
  *
  * <p>It never blocks for good and never throws: the read stops once the records stop arriving (a
- * quiet period), once a record stamped after the start of the read arrives, or at a time limit;
- * a device that cannot be read gives an empty stream and a {@link Problem} saying why.
+ * quiet period), once a record stamped after the start of the read arrives, or at a time limit; a
+ * device that cannot be read gives an empty stream and a {@link Problem} saying why.
  *
  * {@snippet :
  * try (KmsgLog log = KmsgReader.ofThisMachine().open()) {
@@ -136,7 +136,11 @@ public final class KmsgReader {
       return KmsgLog.failed(name, new Problem(name, 0, openFailure(name, e)));
     }
     return KmsgLog.start(
-        name, opened, quietPeriod, timeLimit, afterSequence,
+        name,
+        opened,
+        quietPeriod,
+        timeLimit,
+        afterSequence,
         startMicros.isPresent()
             ? OptionalLong.of(startMicros.getAsLong() + START_MARGIN_MICROS)
             : OptionalLong.empty());
@@ -151,12 +155,16 @@ public final class KmsgReader {
     if (e instanceof AccessDeniedException) {
       return "cannot read " + name + ": permission denied; run as root or " + alternatives;
     }
-    String reason = e instanceof FileSystemException fse && fse.getReason() != null
-        ? fse.getReason()
-        : Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+    String reason =
+        e instanceof FileSystemException fse && fse.getReason() != null
+            ? fse.getReason()
+            : Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
     if (reason.contains("Operation not permitted")) {
-      return "cannot read " + name + ": operation not permitted (kernel.dmesg_restrict=1 needs"
-          + " CAP_SYSLOG); run as root or " + alternatives;
+      return "cannot read "
+          + name
+          + ": operation not permitted (kernel.dmesg_restrict=1 needs"
+          + " CAP_SYSLOG); run as root or "
+          + alternatives;
     }
     return "cannot read " + name + ": " + reason + "; " + alternatives;
   }

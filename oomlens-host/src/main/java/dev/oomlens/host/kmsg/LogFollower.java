@@ -3,9 +3,9 @@ package dev.oomlens.host.kmsg;
 import java.io.Closeable;
 
 /**
- * A kernel log followed without end, handing its records to a {@link KmsgFollower.Listener} in
- * the {@code /dev/kmsg} record format: {@code /dev/kmsg} itself, or the journal's kernel messages
- * where the device cannot be read.
+ * A kernel log followed without end, handing its records to a {@link KmsgFollower.Listener} in the
+ * {@code /dev/kmsg} record format: {@code /dev/kmsg} itself, or the journal's kernel messages where
+ * the device cannot be read.
  */
 public interface LogFollower extends Closeable {
   /** The log as named in messages ({@code /dev/kmsg}, {@code journalctl -k -b -f}). */

@@ -94,11 +94,16 @@ public final class FileLog implements LiveLog {
       } catch (IOException e) {
         ended = true;
         if (in == null) {
-          problems.add(new Problem(name(), 0, "cannot read " + name() + ": " + reason(e),
-              Problem.Kind.UNREADABLE));
+          problems.add(
+              new Problem(
+                  name(), 0, "cannot read " + name() + ": " + reason(e), Problem.Kind.UNREADABLE));
         } else {
-          problems.add(new Problem(name(), lines + 1, "reading stopped (" + reason(e)
-              + "); what followed is unknown", Problem.Kind.DAMAGED));
+          problems.add(
+              new Problem(
+                  name(),
+                  lines + 1,
+                  "reading stopped (" + reason(e) + "); what followed is unknown",
+                  Problem.Kind.DAMAGED));
         }
         return -1;
       }

@@ -48,20 +48,20 @@ import java.util.stream.Stream;
  */
 
 /**
- * The kernel log and the userspace killers' records of the host at a root other than this
- * machine's ({@code --path.rootfs}): the ways to read its kernel log, in the order to try them,
- * each with where the killers' records are; what a snapshot's manifest says could not be saved;
- * and, for saying why when nothing was found, every place looked at.
+ * The kernel log and the userspace killers' records of the host at a root other than this machine's
+ * ({@code --path.rootfs}): the ways to read its kernel log, in the order to try them, each with
+ * where the killers' records are; what a snapshot's manifest says could not be saved; and, for
+ * saying why when nothing was found, every place looked at.
  *
- * <p>Never reads this machine's logs, except its {@code /dev/kmsg} when the root runs on this
- * very kernel (then it is that root's). Looking costs a few file-system calls; nothing is read
- * until a {@link Source} is.
+ * <p>Never reads this machine's logs, except its {@code /dev/kmsg} when the root runs on this very
+ * kernel (then it is that root's). Looking costs a few file-system calls; nothing is read until a
+ * {@link Source} is.
  *
  * @param root the root looked under
- * @param sources ways to read the kernel log, to try in order: the first that can be read at all
- *     is the kernel log; empty when none was found
- * @param problems what could not be saved of a snapshot's logs, or was lost while saving them,
- *     each citing the snapshot's file; they belong among the run's problems
+ * @param sources ways to read the kernel log, to try in order: the first that can be read at all is
+ *     the kernel log; empty when none was found
+ * @param problems what could not be saved of a snapshot's logs, or was lost while saving them, each
+ *     citing the snapshot's file; they belong among the run's problems
  * @param lookedAt every place looked at, in words, for "no kernel log found in ..."
  */
 public record RootLogs(
@@ -81,12 +81,14 @@ public record RootLogs(
    * @param name the place, in words ({@code /host/var/log/kern.log and 3 rotations})
    * @param files files to read in this order, each as a saved kernel log (gzip by content); they
    *     hold the killers' records too when {@code killers} is empty
-   * @param live a live log to read instead, when {@code files} is empty; a log that ends before
-   *     its first byte with a problem could not be read, and the next source is tried
+   * @param live a live log to read instead, when {@code files} is empty; a log that ends before its
+   *     first byte with a problem could not be read, and the next source is tried
    * @param killers logs to read for the killers' records alone, each in full
    */
   public record Source(
-      String name, List<Path> files, Optional<Supplier<LiveLog>> live,
+      String name,
+      List<Path> files,
+      Optional<Supplier<LiveLog>> live,
       List<Supplier<LiveLog>> killers) {
     public Source {
       requireNonNull(name, "name");
@@ -119,12 +121,20 @@ public record RootLogs(
    * @param thisKmsg opens this machine's {@code /dev/kmsg}, used only when it does
    */
   public static RootLogs find(HostPaths host, HostPaths thisMachine, Supplier<LiveLog> thisKmsg) {
-    return find(host, thisMachine, thisKmsg, JournalReader.ofThisMachine(),
+    return find(
+        host,
+        thisMachine,
+        thisKmsg,
+        JournalReader.ofThisMachine(),
         KillerJournalReader.ofThisMachine());
   }
 
-  static RootLogs find(HostPaths host, HostPaths thisMachine, Supplier<LiveLog> thisKmsg,
-      JournalReader journalctl, KillerJournalReader killersJournalctl) {
+  static RootLogs find(
+      HostPaths host,
+      HostPaths thisMachine,
+      Supplier<LiveLog> thisKmsg,
+      JournalReader journalctl,
+      KillerJournalReader killersJournalctl) {
     Path root = host.root();
     List<String> lookedAt = new ArrayList<>();
     Optional<RootLogs> snapshot = snapshot(root, lookedAt);
@@ -137,33 +147,49 @@ public record RootLogs(
     if (syslog.isEmpty()) {
       syslog = withRotations(log, "syslog");
     }
-    Optional<Path> journal = Stream.of(log.resolve("journal"), root.resolve("run/log/journal"))
-        .filter(RootLogs::holdsJournalFiles).findFirst();
+    Optional<Path> journal =
+        Stream.of(log.resolve("journal"), root.resolve("run/log/journal"))
+            .filter(RootLogs::holdsJournalFiles)
+            .findFirst();
     lookedAt.add(log.resolve("kern.log").toString());
     lookedAt.add(log.resolve("messages").toString());
     lookedAt.add(log.resolve("syslog").toString());
     lookedAt.add(log.resolve("journal").toString());
     lookedAt.add(root.resolve("run/log/journal").toString());
 
-    List<Supplier<LiveLog>> journalKillers = journal.<List<Supplier<LiveLog>>>map(
-        d -> List.of(killersJournalctl.directory(d)::open)).orElse(List.of());
-    List<Supplier<LiveLog>> textKillers = syslog.stream()
-        .<Supplier<LiveLog>>map(f -> () -> new FileLog(f)).toList();
+    List<Supplier<LiveLog>> journalKillers =
+        journal
+            .<List<Supplier<LiveLog>>>map(d -> List.of(killersJournalctl.directory(d)::open))
+            .orElse(List.of());
+    List<Supplier<LiveLog>> textKillers =
+        syslog.stream().<Supplier<LiveLog>>map(f -> () -> new FileLog(f)).toList();
     List<Source> sources = new ArrayList<>();
     if (sameKernel(host, thisMachine)) {
-      sources.add(new Source("/dev/kmsg (" + root + " runs on this kernel)", List.of(),
-          Optional.of(thisKmsg), journal.isPresent() ? journalKillers : textKillers));
+      sources.add(
+          new Source(
+              "/dev/kmsg (" + root + " runs on this kernel)",
+              List.of(),
+              Optional.of(thisKmsg),
+              journal.isPresent() ? journalKillers : textKillers));
       lookedAt.add(0, "/dev/kmsg (" + root + " runs on this kernel)");
     }
     if (!kern.isEmpty()) {
-      sources.add(new Source(describe(kern), kern, Optional.empty(),
-          journal.isPresent() ? journalKillers : textKillers));
+      sources.add(
+          new Source(
+              describe(kern),
+              kern,
+              Optional.empty(),
+              journal.isPresent() ? journalKillers : textKillers));
     } else if (!syslog.isEmpty()) {
       sources.add(new Source(describe(syslog), syslog, Optional.empty(), List.of()));
     } else if (journal.isPresent()) {
       JournalReader kernel = journalctl.directory(journal.get());
-      sources.add(new Source(String.join(" ", kernel.command()), List.of(),
-          Optional.of(kernel::open), journalKillers));
+      sources.add(
+          new Source(
+              String.join(" ", kernel.command()),
+              List.of(),
+              Optional.of(kernel::open),
+              journalKillers));
     }
     return new RootLogs(root, sources, List.of(), lookedAt);
   }
@@ -178,9 +204,15 @@ public record RootLogs(
       manifest = SnapshotManifest.read(root);
     } catch (IOException e) {
       manifest = Optional.empty();
-      problems.add(new Problem(root.resolve(SnapshotManifest.FILE_NAME).toString(), 0,
-          "cannot read the snapshot's manifest (" + e.getMessage() + "); a log missing from the"
-              + " snapshot may have been unreadable, not empty", Problem.Kind.UNREADABLE));
+      problems.add(
+          new Problem(
+              root.resolve(SnapshotManifest.FILE_NAME).toString(),
+              0,
+              "cannot read the snapshot's manifest ("
+                  + e.getMessage()
+                  + "); a log missing from the"
+                  + " snapshot may have been unreadable, not empty",
+              Problem.Kind.UNREADABLE));
     }
     if (manifest.isEmpty() && !Files.isRegularFile(kernelLog) && problems.isEmpty()) {
       lookedAt.add(root.resolve(SnapshotManifest.FILE_NAME) + " (a snapshot)");
@@ -190,8 +222,8 @@ public record RootLogs(
     List<Supplier<LiveLog>> killers = new ArrayList<>();
     Optional<SnapshotManifest.Entry> killersEntry =
         manifest.flatMap(m -> m.entry(SnapshotWriter.KILLERS_LOG));
-    killersEntry.ifPresent(e -> problems.addAll(told(root, e, "the records of userspace OOM"
-        + " killers")));
+    killersEntry.ifPresent(
+        e -> problems.addAll(told(root, e, "the records of userspace OOM" + " killers")));
     if (Files.isRegularFile(killersLog) && killersEntry.map(e -> e.read()).orElse(true)) {
       killers.add(() -> new FileLog(killersLog));
     }
@@ -209,11 +241,20 @@ public record RootLogs(
   private static List<Problem> told(Path root, SnapshotManifest.Entry e, String what) {
     String file = root.resolve(e.path()).toString();
     if (e.unreadable().isPresent()) {
-      return List.of(new Problem(file, 0, "the snapshot could not save " + what + " ("
-          + e.unreadable().get() + "); what it holds is unknown", Problem.Kind.UNREADABLE));
+      return List.of(
+          new Problem(
+              file,
+              0,
+              "the snapshot could not save "
+                  + what
+                  + " ("
+                  + e.unreadable().get()
+                  + "); what it holds is unknown",
+              Problem.Kind.UNREADABLE));
     }
     return e.problems().stream()
-        .map(p -> new Problem(file, p.line(), p.message(), p.kind())).toList();
+        .map(p -> new Problem(file, p.line(), p.message(), p.kind()))
+        .toList();
   }
 
   /** True when {@code host}'s boot id is this machine's: the same kernel, running now. */
@@ -224,8 +265,9 @@ public record RootLogs(
 
   private static Optional<String> bootId(Path proc) {
     try {
-      String id = Files.readString(proc.resolve("sys/kernel/random/boot_id"),
-          StandardCharsets.US_ASCII).strip();
+      String id =
+          Files.readString(proc.resolve("sys/kernel/random/boot_id"), StandardCharsets.US_ASCII)
+              .strip();
       return BOOT_ID.matcher(id).matches() ? Optional.of(id) : Optional.empty();
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
@@ -238,10 +280,11 @@ public record RootLogs(
     }
     // journald keeps its files in one directory per machine id, below the journal directory.
     try (Stream<Path> files = Files.walk(dir, 2)) {
-      return files.anyMatch(p -> {
-        String name = p.getFileName().toString();
-        return name.endsWith(".journal") || name.endsWith(".journal~");
-      });
+      return files.anyMatch(
+          p -> {
+            String name = p.getFileName().toString();
+            return name.endsWith(".journal") || name.endsWith(".journal~");
+          });
     } catch (IOException | RuntimeException e) {
       // A journal directory that cannot be searched is tried: journalctl says why it fails.
       return true;
@@ -284,7 +327,9 @@ public record RootLogs(
   private static String describe(List<Path> files) {
     Path newest = files.getLast();
     int rotations = files.size() - 1;
-    return newest + (rotations == 0 ? ""
-        : " and " + rotations + (rotations == 1 ? " rotation" : " rotations"));
+    return newest
+        + (rotations == 0
+            ? ""
+            : " and " + rotations + (rotations == 1 ? " rotation" : " rotations"));
   }
 }

@@ -11,9 +11,9 @@ import java.util.Optional;
  * directory holding a saved snapshot or a test fixture.
  *
  * <p>The command-line names are node_exporter's: {@code --path.procfs}, {@code --path.sysfs},
- * {@code --path.rootfs}. One difference: when only {@code --path.rootfs} is given, procfs and
- * sysfs default to {@code proc} and {@code sys} under it, so a host mounted at {@code /host} needs
- * one flag instead of three.
+ * {@code --path.rootfs}. One difference: when only {@code --path.rootfs} is given, procfs and sysfs
+ * default to {@code proc} and {@code sys} under it, so a host mounted at {@code /host} needs one
+ * flag instead of three.
  */
 public record HostPaths(Path proc, Path sys, Path root) {
   /** This machine: {@code /proc}, {@code /sys}, {@code /}. */

@@ -22,8 +22,8 @@ import java.util.function.Function;
 
 /**
  * The reads a {@link HostReader} makes, kept apart so a {@link SnapshotWriter} can save exactly the
- * bytes that were parsed, and note what could not be read. A missing file is absent; a file that
- * is there but cannot be read is a problem, and so is a file of a snapshot whose manifest says it
+ * bytes that were parsed, and note what could not be read. A missing file is absent; a file that is
+ * there but cannot be read is a problem, and so is a file of a snapshot whose manifest says it
  * could not be read on the host.
  */
 final class FileAccess {
@@ -99,9 +99,16 @@ final class FileAccess {
   /** A path missing from a snapshot because the host's could not be read is a problem, again. */
   private boolean savedUnreadable(Path path, List<Problem> problems) {
     Optional<String> why = unreadableOnHost.apply(path);
-    why.ifPresent(w -> problems.add(new Problem(path.toString(), 0,
-        "could not be read when the snapshot was taken (" + w + "); what it holds is unknown",
-        Problem.Kind.UNREADABLE)));
+    why.ifPresent(
+        w ->
+            problems.add(
+                new Problem(
+                    path.toString(),
+                    0,
+                    "could not be read when the snapshot was taken ("
+                        + w
+                        + "); what it holds is unknown",
+                    Problem.Kind.UNREADABLE)));
     return why.isPresent();
   }
 

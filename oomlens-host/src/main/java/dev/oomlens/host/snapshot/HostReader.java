@@ -64,19 +64,39 @@ public final class HostReader {
   /** Most cgroup directories looked at, kept or not. */
   static final int MAX_VISITED = 50_000;
 
-  static final Set<String> WORKLOAD_TOP_LEVELS = Set.of(
-      "kubepods", "kubepods.slice", "kubelet.slice", "system.slice", "user.slice",
-      "machine.slice", "machine");
+  static final Set<String> WORKLOAD_TOP_LEVELS =
+      Set.of(
+          "kubepods",
+          "kubepods.slice",
+          "kubelet.slice",
+          "system.slice",
+          "user.slice",
+          "machine.slice",
+          "machine");
 
-  static final List<String> V1_FILES = List.of(
-      "memory.limit_in_bytes", "memory.usage_in_bytes", "memory.max_usage_in_bytes",
-      "memory.failcnt", "memory.memsw.limit_in_bytes", "memory.memsw.usage_in_bytes",
-      "memory.stat", "memory.oom_control");
+  static final List<String> V1_FILES =
+      List.of(
+          "memory.limit_in_bytes",
+          "memory.usage_in_bytes",
+          "memory.max_usage_in_bytes",
+          "memory.failcnt",
+          "memory.memsw.limit_in_bytes",
+          "memory.memsw.usage_in_bytes",
+          "memory.stat",
+          "memory.oom_control");
 
-  static final List<String> V2_FILES = List.of(
-      "memory.max", "memory.high", "memory.current", "memory.peak", "memory.swap.max",
-      "memory.swap.current", "memory.stat", "memory.events", "memory.pressure",
-      "memory.oom.group");
+  static final List<String> V2_FILES =
+      List.of(
+          "memory.max",
+          "memory.high",
+          "memory.current",
+          "memory.peak",
+          "memory.swap.max",
+          "memory.swap.current",
+          "memory.stat",
+          "memory.events",
+          "memory.pressure",
+          "memory.oom.group");
 
   private static final Pattern VIRTIO_DEVICE = Pattern.compile("virtio\\d+");
 
@@ -118,10 +138,15 @@ public final class HostReader {
     try {
       manifest = SnapshotManifest.read(paths.root());
     } catch (IOException e) {
-      problems.add(new Problem(paths.root().resolve(SnapshotManifest.FILE_NAME).toString(), 0,
-          "cannot read the snapshot's manifest (" + e.getMessage() + "); a file missing from"
-              + " the snapshot may have been unreadable on the host, not absent",
-          Problem.Kind.UNREADABLE));
+      problems.add(
+          new Problem(
+              paths.root().resolve(SnapshotManifest.FILE_NAME).toString(),
+              0,
+              "cannot read the snapshot's manifest ("
+                  + e.getMessage()
+                  + "); a file missing from"
+                  + " the snapshot may have been unreadable on the host, not absent",
+              Problem.Kind.UNREADABLE));
       return p -> Optional.empty();
     }
     if (manifest.isEmpty()) {
@@ -129,7 +154,9 @@ public final class HostReader {
     }
     return p -> {
       try {
-        return manifest.get().entry(SnapshotWriter.relative(paths, p).toString())
+        return manifest
+            .get()
+            .entry(SnapshotWriter.relative(paths, p).toString())
             .flatMap(SnapshotManifest.Entry::unreadable);
       } catch (IllegalArgumentException e) {
         return Optional.empty();
@@ -152,8 +179,19 @@ public final class HostReader {
     Optional<Boolean> zswap = zswap(sys.resolve("module/zswap/parameters/enabled"));
     Optional<Boolean> balloon = balloon(sys.resolve("bus"));
     List<CgroupMemory> cgroups = cgroups(sys.resolve("fs/cgroup"));
-    return new HostSnapshot(hostname, release, meminfo, vmstat, pressure, swaps, zram, zswap,
-        balloon, configuredVmMemoryBytes, cgroups, problems);
+    return new HostSnapshot(
+        hostname,
+        release,
+        meminfo,
+        vmstat,
+        pressure,
+        swaps,
+        zram,
+        zswap,
+        balloon,
+        configuredVmMemoryBytes,
+        cgroups,
+        problems);
   }
 
   private interface Parser<T> {
@@ -174,7 +212,8 @@ public final class HostReader {
   }
 
   private Optional<String> firstLine(Path file) {
-    return files.read(file, problems)
+    return files
+        .read(file, problems)
         .map(t -> t.lines().findFirst().orElse("").strip())
         .filter(s -> !s.isEmpty());
   }
@@ -199,8 +238,7 @@ public final class HostReader {
         continue;
       }
       Optional<String> algorithm =
-          parse(dev.resolve("comp_algorithm"), ZramParser::parseAlgorithm, false)
-              .flatMap(a -> a);
+          parse(dev.resolve("comp_algorithm"), ZramParser::parseAlgorithm, false).flatMap(a -> a);
       Optional<ZramParser.MmStat> mmStat =
           parse(dev.resolve("mm_stat"), ZramParser::parseMmStat, false);
       SourceLine source = new SourceLine(sizeFile.toString(), 1, sizeText.get().strip());
@@ -226,8 +264,8 @@ public final class HostReader {
   }
 
   /**
-   * True when a device is bound to the virtio_balloon driver (the driver's directory links to
-   * it), false when sysfs shows none, empty when there is no sysfs to tell.
+   * True when a device is bound to the virtio_balloon driver (the driver's directory links to it),
+   * false when sysfs shows none, empty when there is no sysfs to tell.
    */
   private Optional<Boolean> balloon(Path bus) {
     if (!files.isDirectory(bus)) {
@@ -258,7 +296,8 @@ public final class HostReader {
   }
 
   private boolean listsMemory(Path controllers) {
-    return files.read(controllers, problems)
+    return files
+        .read(controllers, problems)
         .map(t -> List.of(t.strip().split("\\s+")).contains("memory"))
         .orElse(false);
   }
@@ -274,14 +313,22 @@ public final class HostReader {
       Dir dir = queue.poll();
       if (dir.depth() > 0) {
         if (++visited > MAX_VISITED) {
-          problems.add(new Problem(root.toString(), 0, "more than " + MAX_VISITED
-              + " cgroup directories; the rest were not looked at"));
+          problems.add(
+              new Problem(
+                  root.toString(),
+                  0,
+                  "more than " + MAX_VISITED + " cgroup directories; the rest were not looked at"));
           break;
         }
         if (keep(dir, version)) {
           if (out.size() == MAX_CGROUPS) {
-            problems.add(new Problem(root.toString(), 0, "more than " + MAX_CGROUPS
-                + " memory cgroups to read; the rest were left out"));
+            problems.add(
+                new Problem(
+                    root.toString(),
+                    0,
+                    "more than "
+                        + MAX_CGROUPS
+                        + " memory cgroups to read; the rest were left out"));
             break;
           }
           out.add(cgroup(dir, version));
@@ -296,8 +343,8 @@ public final class HostReader {
         }
         String name = child.getFileName().toString();
         String cgroup = dir.cgroup().equals("/") ? "/" + name : dir.cgroup() + "/" + name;
-        boolean under = dir.underWorkloads()
-            || (dir.depth() == 0 && WORKLOAD_TOP_LEVELS.contains(name));
+        boolean under =
+            dir.underWorkloads() || (dir.depth() == 0 && WORKLOAD_TOP_LEVELS.contains(name));
         queue.add(new Dir(child, cgroup, dir.depth() + 1, under));
       }
     }
@@ -307,8 +354,8 @@ public final class HostReader {
   private boolean keep(Dir dir, int version) {
     // Every cgroup the memory controller is enabled in has a usage file; one without it (its
     // parent's cgroup.subtree_control lacks "memory") has no memory evidence to give.
-    if (!files.exists(dir.path().resolve(
-        version == 2 ? "memory.current" : "memory.usage_in_bytes"))) {
+    if (!files.exists(
+        dir.path().resolve(version == 2 ? "memory.current" : "memory.usage_in_bytes"))) {
       return false;
     }
     if (dir.underWorkloads()) {
@@ -323,9 +370,10 @@ public final class HostReader {
         continue;
       }
       try {
-        OptionalLong limit = version == 2
-            ? CgroupV2MemoryParser.parseLimit(text.get(), file.toString())
-            : CgroupV1MemoryParser.parseLimit(text.get(), file.toString());
+        OptionalLong limit =
+            version == 2
+                ? CgroupV2MemoryParser.parseLimit(text.get(), file.toString())
+                : CgroupV1MemoryParser.parseLimit(text.get(), file.toString());
         if (limit.isPresent()) {
           return true;
         }
@@ -340,7 +388,8 @@ public final class HostReader {
   private CgroupMemory cgroup(Dir dir, int version) {
     Map<String, String> texts = new LinkedHashMap<>();
     for (String name : version == 2 ? V2_FILES : V1_FILES) {
-      files.read(dir.path().resolve(name), problems, name.equals("memory.pressure"))
+      files
+          .read(dir.path().resolve(name), problems, name.equals("memory.pressure"))
           .ifPresent(t -> texts.put(name, t));
     }
     CgroupFiles cgroupFiles = new CgroupFiles(dir.cgroup(), dir.path().toString(), texts);

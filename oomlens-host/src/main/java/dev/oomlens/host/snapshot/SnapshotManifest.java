@@ -125,8 +125,9 @@ public final class SnapshotManifest {
             entries.put(f[1], new Entry(f[1], f[2], Optional.of(f[3]), List.of()));
           }
         }
-        case "problem" -> problem(f).ifPresent(
-            p -> problems.computeIfAbsent(f[1], k -> new ArrayList<>()).add(p));
+        case "problem" ->
+            problem(f)
+                .ifPresent(p -> problems.computeIfAbsent(f[1], k -> new ArrayList<>()).add(p));
         default -> {
           // A kind of record a later version writes.
         }
@@ -134,8 +135,9 @@ public final class SnapshotManifest {
     }
     List<Entry> out = new ArrayList<>();
     for (Entry e : entries.values()) {
-      out.add(new Entry(e.path(), e.source(), e.unreadable(),
-          problems.getOrDefault(e.path(), List.of())));
+      out.add(
+          new Entry(
+              e.path(), e.source(), e.unreadable(), problems.getOrDefault(e.path(), List.of())));
     }
     return new SnapshotManifest(out);
   }
@@ -169,8 +171,13 @@ public final class SnapshotManifest {
         record(out, "unreadable", e.path(), e.source(), e.unreadable().get());
       }
       for (Problem p : e.problems()) {
-        record(out, "problem", e.path(), Long.toString(p.line()),
-            p.kind().name().toLowerCase(Locale.ROOT), p.message());
+        record(
+            out,
+            "problem",
+            e.path(),
+            Long.toString(p.line()),
+            p.kind().name().toLowerCase(Locale.ROOT),
+            p.message());
       }
     }
     return out.toString();

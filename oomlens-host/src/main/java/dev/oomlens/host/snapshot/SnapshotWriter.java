@@ -132,8 +132,8 @@ public final class SnapshotWriter {
    *
    * @param file the name it was (or would have been) saved as, inside the snapshot
    * @param source the name of the log saved; empty when none of the sources could be read
-   * @param problems met while reading the log saved, as the log told them (the manifest keeps
-   *     them too, citing the saved file), or, when none could be read, why each could not
+   * @param problems met while reading the log saved, as the log told them (the manifest keeps them
+   *     too, citing the saved file), or, when none could be read, why each could not
    */
   public record SavedLog(String file, Optional<String> source, List<Problem> problems) {
     public SavedLog {
@@ -160,7 +160,8 @@ public final class SnapshotWriter {
     for (Supplier<LiveLog> source : sources) {
       try (LiveLog log = source.get()) {
         long bytes;
-        try (InputStream in = log.stream(); OutputStream to = Files.newOutputStream(partial)) {
+        try (InputStream in = log.stream();
+            OutputStream to = Files.newOutputStream(partial)) {
           bytes = in.transferTo(to);
         }
         tried.add(log.name());
@@ -179,16 +180,19 @@ public final class SnapshotWriter {
       }
     }
     Files.deleteIfExists(file);
-    String reasons = why.isEmpty() ? "no source to read"
-        : String.join("; ", why.stream().map(Problem::message).toList());
-    entries.add(new SnapshotManifest.Entry(
-        name, String.join(", ", tried), Optional.of(reasons), List.of()));
+    String reasons =
+        why.isEmpty()
+            ? "no source to read"
+            : String.join("; ", why.stream().map(Problem::message).toList());
+    entries.add(
+        new SnapshotManifest.Entry(
+            name, String.join(", ", tried), Optional.of(reasons), List.of()));
     return new SavedLog(name, Optional.empty(), why);
   }
 
   /**
-   * Writes the manifest, last, so that a snapshot interrupted before has none (and is not taken
-   * for a complete one).
+   * Writes the manifest, last, so that a snapshot interrupted before has none (and is not taken for
+   * a complete one).
    *
    * @return the manifest file
    * @throws IOException when it cannot be written

@@ -42,11 +42,12 @@ public record HostTree(HostPaths paths, OptionalLong vmMemoryBytes) implements E
     List<Problem> problems = new ArrayList<>();
     if (snapshot.meminfo().isEmpty()) {
       Path meminfo = paths.proc().resolve("meminfo");
-      problems.add(new Problem(meminfo.toString(), 0, "cannot read " + meminfo,
-          Problem.Kind.UNREADABLE));
+      problems.add(
+          new Problem(meminfo.toString(), 0, "cannot read " + meminfo, Problem.Kind.UNREADABLE));
     }
     problems.addAll(snapshot.problems());
-    evidence.host(snapshot, new Input(name(), Input.Kind.HOST,
-        snapshot.meminfo().isPresent() ? 1 : 0, problems));
+    evidence.host(
+        snapshot,
+        new Input(name(), Input.Kind.HOST, snapshot.meminfo().isPresent() ? 1 : 0, problems));
   }
 }

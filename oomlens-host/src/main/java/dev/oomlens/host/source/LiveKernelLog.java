@@ -32,8 +32,8 @@ import java.util.function.Supplier;
  * @param candidates opened in order, each closed before the next
  * @param span what a live log reaches, for the input's record ({@code this boot, ...})
  */
-public record LiveKernelLog(
-    List<Candidate> candidates, ReaderOptions options) implements EvidenceSource {
+public record LiveKernelLog(List<Candidate> candidates, ReaderOptions options)
+    implements EvidenceSource {
   private static final int BUFFER_BYTES = 1 << 16;
 
   /** One log to try, and how far back it reaches. */
@@ -88,8 +88,10 @@ public record LiveKernelLog(
   static Input unreadable(LiveLog log, String span) {
     List<Problem> problems = new ArrayList<>();
     for (Problem p : log.problems()) {
-      problems.add(problems.isEmpty()
-          ? new Problem(p.file(), p.line(), p.message(), Problem.Kind.UNREADABLE) : p);
+      problems.add(
+          problems.isEmpty()
+              ? new Problem(p.file(), p.line(), p.message(), Problem.Kind.UNREADABLE)
+              : p);
     }
     return new Input(log.name(), Input.Kind.KERNEL_LOG, java.util.Optional.of(span), 0, problems);
   }

@@ -17,8 +17,8 @@ import java.util.function.Supplier;
 
 /**
  * The records of userspace OOM killers in this machine's journal (systemd-oomd, earlyoom, nohang,
- * kubelet evictions, the service manager's unit results), read through the kernel-log reader's
- * one pass. A journal that cannot be read is recorded as such: its absence of records then proves
+ * kubelet evictions, the service manager's unit results), read through the kernel-log reader's one
+ * pass. A journal that cannot be read is recorded as such: its absence of records then proves
  * nothing.
  *
  * @param span how far back it reaches ({@code this boot}), when less than the whole log
@@ -40,15 +40,18 @@ public record LiveKillerLog(Supplier<LiveLog> open, Optional<String> span, Reade
       if (LiveKernelLog.endsAtOnce(in) && !log.problems().isEmpty()) {
         List<Problem> problems = new ArrayList<>();
         for (Problem p : log.problems()) {
-          problems.add(problems.isEmpty()
-              ? new Problem(p.file(), p.line(), p.message(), Problem.Kind.UNREADABLE) : p);
+          problems.add(
+              problems.isEmpty()
+                  ? new Problem(p.file(), p.line(), p.message(), Problem.Kind.UNREADABLE)
+                  : p);
         }
         evidence.input(new Input(log.name(), Input.Kind.KILLER_LOG, span, 0, problems));
         return;
       }
-      try (EvidenceSet.InputSink sink = span.isPresent()
-          ? evidence.read(log.name(), Input.Kind.KILLER_LOG, span.get(), true)
-          : evidence.read(log.name(), Input.Kind.KILLER_LOG, true)) {
+      try (EvidenceSet.InputSink sink =
+          span.isPresent()
+              ? evidence.read(log.name(), Input.Kind.KILLER_LOG, span.get(), true)
+              : evidence.read(log.name(), Input.Kind.KILLER_LOG, true)) {
         new KernelLogReader(options).read(log.name(), in, sink);
         log.problems().forEach(sink::problem);
       }

@@ -63,19 +63,26 @@ public record RootLogSource(RootLogs logs, ReaderOptions options) implements Evi
       return;
     }
     failed.forEach(evidence::input);
-    boolean snapshotTold = told.stream().anyMatch(p -> !p.file().endsWith(
-        SnapshotWriter.KILLERS_LOG));
+    boolean snapshotTold =
+        told.stream().anyMatch(p -> !p.file().endsWith(SnapshotWriter.KILLERS_LOG));
     recordUnsaved(told, evidence);
     if (logs.isEmpty() && !snapshotTold) {
-      evidence.input(new Input(logs.root().toString(), Input.Kind.KERNEL_LOG, 0,
-          List.of(new Problem(logs.root().toString(), 0, logs.notFound(),
-              Problem.Kind.UNREADABLE))));
+      evidence.input(
+          new Input(
+              logs.root().toString(),
+              Input.Kind.KERNEL_LOG,
+              0,
+              List.of(
+                  new Problem(
+                      logs.root().toString(), 0, logs.notFound(), Problem.Kind.UNREADABLE))));
     }
   }
 
-  /** Reads a live log; false, having recorded nothing but in {@code failed}, if it is unreadable. */
-  private boolean readLive(Supplier<LiveLog> open, EvidenceSet.Builder evidence,
-      List<Input> failed) {
+  /**
+   * Reads a live log; false, having recorded nothing but in {@code failed}, if it is unreadable.
+   */
+  private boolean readLive(
+      Supplier<LiveLog> open, EvidenceSet.Builder evidence, List<Input> failed) {
     try (LiveLog log = open.get()) {
       BufferedInputStream in = new BufferedInputStream(log.stream(), BUFFER_BYTES);
       if (LiveKernelLog.endsAtOnce(in) && !log.problems().isEmpty()) {
@@ -92,15 +99,16 @@ public record RootLogSource(RootLogs logs, ReaderOptions options) implements Evi
   }
 
   /** Reads one saved file, with the problems its snapshot met while saving it. */
-  private void readFile(Path file, boolean withKillers, EvidenceSet.Builder evidence,
-      List<Problem> told) {
+  private void readFile(
+      Path file, boolean withKillers, EvidenceSet.Builder evidence, List<Problem> told) {
     String name = file.toString();
     try (EvidenceSet.InputSink sink = evidence.read(name, Input.Kind.KERNEL_LOG, withKillers)) {
       try {
         new KernelLogReader(options).read(file, sink);
       } catch (IOException e) {
-        sink.problem(new Problem(name, 0, "cannot read " + name + ": " + IoReasons.of(e),
-            Problem.Kind.UNREADABLE));
+        sink.problem(
+            new Problem(
+                name, 0, "cannot read " + name + ": " + IoReasons.of(e), Problem.Kind.UNREADABLE));
       }
       for (Problem p : List.copyOf(told)) {
         if (p.file().equals(name)) {
@@ -114,10 +122,14 @@ public record RootLogSource(RootLogs logs, ReaderOptions options) implements Evi
   /** What the snapshot could not save: inputs that could not be read. */
   private static void recordUnsaved(List<Problem> told, EvidenceSet.Builder evidence) {
     for (Problem p : told) {
-      Input.Kind kind = p.file().endsWith(SnapshotWriter.KILLERS_LOG)
-          ? Input.Kind.KILLER_LOG : Input.Kind.KERNEL_LOG;
-      Problem spoiling = p.kind().spoilsInput() ? p
-          : new Problem(p.file(), p.line(), p.message(), Problem.Kind.DAMAGED);
+      Input.Kind kind =
+          p.file().endsWith(SnapshotWriter.KILLERS_LOG)
+              ? Input.Kind.KILLER_LOG
+              : Input.Kind.KERNEL_LOG;
+      Problem spoiling =
+          p.kind().spoilsInput()
+              ? p
+              : new Problem(p.file(), p.line(), p.message(), Problem.Kind.DAMAGED);
       evidence.input(new Input(p.file(), kind, Optional.empty(), 0, List.of(spoiling)));
     }
     told.clear();

@@ -39,9 +39,11 @@ import java.util.stream.Collectors;
  */
 final class Diagnosis {
   /** The codes of the analyzers the engine runs now. */
-  static final Set<String> REGISTERED = RuleRegistry.all().stream()
-      .map(Analyzer::info).map(info -> info.code())
-      .collect(Collectors.toCollection(TreeSet::new));
+  static final Set<String> REGISTERED =
+      RuleRegistry.all().stream()
+          .map(Analyzer::info)
+          .map(info -> info.code())
+          .collect(Collectors.toCollection(TreeSet::new));
 
   /** A size below zero, which no amount of memory can be: a sign of arithmetic gone wrong. */
   private static final Pattern NEGATIVE_SIZE =
@@ -53,7 +55,11 @@ final class Diagnosis {
   final List<Problem> problems;
   final List<Finding> findings;
 
-  private Diagnosis(String file, String text, List<OomReport> reports, List<Problem> problems,
+  private Diagnosis(
+      String file,
+      String text,
+      List<OomReport> reports,
+      List<Problem> problems,
       List<Finding> findings) {
     this.file = file;
     this.text = text;
@@ -67,23 +73,26 @@ final class Diagnosis {
     List<OomReport> reports = new ArrayList<>();
     List<AllocFailure> failures = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
-    new KernelLogReader(new ReaderOptions(today)).read(file,
-        new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), new KernelLogSink() {
-          @Override
-          public void report(OomReport report) {
-            reports.add(report);
-          }
+    new KernelLogReader(new ReaderOptions(today))
+        .read(
+            file,
+            new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+            new KernelLogSink() {
+              @Override
+              public void report(OomReport report) {
+                reports.add(report);
+              }
 
-          @Override
-          public void allocFailure(AllocFailure failure) {
-            failures.add(failure);
-          }
+              @Override
+              public void allocFailure(AllocFailure failure) {
+                failures.add(failure);
+              }
 
-          @Override
-          public void problem(Problem problem) {
-            problems.add(problem);
-          }
-        });
+              @Override
+              public void problem(Problem problem) {
+                problems.add(problem);
+              }
+            });
     EvidenceSet evidence = EvidenceSet.builder().reports(reports).allocFailures(failures).build();
     List<Finding> findings = new RuleEngine().run(evidence);
     return new Diagnosis(file, text, List.copyOf(reports), List.copyOf(problems), findings);
@@ -120,17 +129,24 @@ final class Diagnosis {
     Expectation fires(String code, Consumer<Finding> details) {
       List<Finding> found = findings.stream().filter(f -> f.code().equals(code)).toList();
       if (!REGISTERED.contains(code)) {
-        failures.add(code + ": MISSING ANALYZER: no analyzer with this code is registered in"
-            + " RuleRegistry.all() yet, and this scenario must make it fire");
+        failures.add(
+            code
+                + ": MISSING ANALYZER: no analyzer with this code is registered in"
+                + " RuleRegistry.all() yet, and this scenario must make it fire");
       } else if (found.isEmpty()) {
         failures.add(code + ": did not fire (registered, but silent on this scenario)");
       } else {
         try {
           details.accept(found.getFirst());
         } catch (AssertionError e) {
-          failures.add(code + ": fired, but " + e.getMessage().strip()
-              + "\n    summary: " + found.getFirst().summary()
-              + "\n    reasoning: " + found.getFirst().reasoning());
+          failures.add(
+              code
+                  + ": fired, but "
+                  + e.getMessage().strip()
+                  + "\n    summary: "
+                  + found.getFirst().summary()
+                  + "\n    reasoning: "
+                  + found.getFirst().reasoning());
         }
       }
       return this;
@@ -143,14 +159,22 @@ final class Diagnosis {
 
     /** {@code code}, when it fires, passes {@code details}; silence is fine too. */
     Expectation mayFire(String code, Consumer<Finding> details) {
-      findings.stream().filter(f -> f.code().equals(code)).findFirst().ifPresent(f -> {
-        try {
-          details.accept(f);
-        } catch (AssertionError e) {
-          failures.add(code + ": fired, but " + e.getMessage().strip()
-              + "\n    summary: " + f.summary());
-        }
-      });
+      findings.stream()
+          .filter(f -> f.code().equals(code))
+          .findFirst()
+          .ifPresent(
+              f -> {
+                try {
+                  details.accept(f);
+                } catch (AssertionError e) {
+                  failures.add(
+                      code
+                          + ": fired, but "
+                          + e.getMessage().strip()
+                          + "\n    summary: "
+                          + f.summary());
+                }
+              });
       return this;
     }
 
@@ -160,8 +184,10 @@ final class Diagnosis {
         if (!REGISTERED.contains(code)) {
           unchecked.add(code);
         }
-        findings.stream().filter(f -> f.code().equals(code)).findFirst().ifPresent(f ->
-            failures.add(code + ": fired but must not: " + f.summary()));
+        findings.stream()
+            .filter(f -> f.code().equals(code))
+            .findFirst()
+            .ifPresent(f -> failures.add(code + ": fired but must not: " + f.summary()));
       }
       return this;
     }
@@ -174,8 +200,8 @@ final class Diagnosis {
       for (Finding f : findings) {
         Matcher negative = NEGATIVE_SIZE.matcher(f.summary());
         if (negative.find()) {
-          failures.add(f.code() + ": states a negative size, " + negative.group()
-              + ": " + f.summary());
+          failures.add(
+              f.code() + ": states a negative size, " + negative.group() + ": " + f.summary());
         }
         if (f.code().equals(RuleEngine.ENGINE_ERROR)) {
           failures.add(f.code() + ": " + f.summary() + ": " + f.reasoning());
@@ -187,20 +213,35 @@ final class Diagnosis {
           }
         }
       }
-      System.out.println("RealKernelDiagnosis: " + scenario + " (" + file + "): findings "
-          + codes() + (unchecked.isEmpty() ? ""
-              : "; silence of " + unchecked + " unchecked: no such analyzer registered yet")
-          + describe());
+      System.out.println(
+          "RealKernelDiagnosis: "
+              + scenario
+              + " ("
+              + file
+              + "): findings "
+              + codes()
+              + (unchecked.isEmpty()
+                  ? ""
+                  : "; silence of " + unchecked + " unchecked: no such analyzer registered yet")
+              + describe());
       if (!failures.isEmpty()) {
-        throw new AssertionError("diagnosis of " + scenario + " (" + file + ") is wrong:\n  - "
-            + String.join("\n  - ", failures) + "\n  findings: " + describe());
+        throw new AssertionError(
+            "diagnosis of "
+                + scenario
+                + " ("
+                + file
+                + ") is wrong:\n  - "
+                + String.join("\n  - ", failures)
+                + "\n  findings: "
+                + describe());
       }
     }
 
     private Optional<String> lineOf(SourceLine cited) {
       List<String> lines = text.lines().toList();
       return cited.line() <= lines.size()
-          ? Optional.of(lines.get((int) cited.line() - 1)) : Optional.empty();
+          ? Optional.of(lines.get((int) cited.line() - 1))
+          : Optional.empty();
     }
   }
 

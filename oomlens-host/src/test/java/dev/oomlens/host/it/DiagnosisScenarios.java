@@ -2,7 +2,6 @@ package dev.oomlens.host.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.TaskRow;
@@ -16,8 +15,8 @@ import java.util.regex.Pattern;
  * happen on the running kernel; {@link RealDiagnosisFixturesTest} checks the same expectations on
  * the reports saved from such runs, so both hold the engine to one standard.
  *
- * <p>Every expectation follows from the setup and the kernel's rules, not from the engine's
- * output: the limit that was set, who held what, whose adj was higher.
+ * <p>Every expectation follows from the setup and the kernel's rules, not from the engine's output:
+ * the limit that was set, who held what, whose adj was higher.
  */
 final class DiagnosisScenarios {
   static final long MIB = 1024 * 1024;
@@ -38,22 +37,42 @@ final class DiagnosisScenarios {
       assertThat(r.workload().kind()).isEqualTo(Workload.Kind.CONTAINER);
       assertThat(r.workload().qosClass()).contains(Workload.QosClass.Burstable);
       d.expect(NAME)
-          .fires("MEMCG-LIMIT", f -> {
-            assertThat(f.summary()).as("level").startsWith("The container "
-                + r.workload().containerId().orElseThrow().substring(0, 12) + " of pod ");
-            assertThat(f.summary()).contains("hit its memory limit of " + LIMIT_MIB + ".0 MiB");
-            assertThat(f.reasoning()).contains("of a " + LIMIT_MIB * 1024 + " kB limit");
-            // the one sizing policy: 1.5x what the cgroup held at the kill, which is at least
-            // its limit
-            assertThat(f.fixes()).flatExtracting(x -> x.limit().stream().toList())
-                .singleElement().satisfies(c -> assertThat(c.newBytes())
-                    .isBetween(LIMIT_MIB * MIB * 3 / 2, LIMIT_MIB * MIB * 2));
-          })
+          .fires(
+              "MEMCG-LIMIT",
+              f -> {
+                assertThat(f.summary())
+                    .as("level")
+                    .startsWith(
+                        "The container "
+                            + r.workload().containerId().orElseThrow().substring(0, 12)
+                            + " of pod ");
+                assertThat(f.summary()).contains("hit its memory limit of " + LIMIT_MIB + ".0 MiB");
+                assertThat(f.reasoning()).contains("of a " + LIMIT_MIB * 1024 + " kB limit");
+                // the one sizing policy: 1.5x what the cgroup held at the kill, which is at least
+                // its limit
+                assertThat(f.fixes())
+                    .flatExtracting(x -> x.limit().stream().toList())
+                    .singleElement()
+                    .satisfies(
+                        c ->
+                            assertThat(c.newBytes())
+                                .isBetween(LIMIT_MIB * MIB * 3 / 2, LIMIT_MIB * MIB * 2));
+              })
           // One report cannot tell a spike from growth: a tight limit may be named, growth not.
-          .mayFire("TIGHT-LIMIT", f -> assertThat(f.summary() + f.reasoning())
-              .containsPattern(sizePattern(LIMIT_MIB)))
-          .silent("NODE-ALLOCATABLE", "SHMEM-TMPFS", "PAGE-CACHE", "KERNEL-MEMORY", "LEAK",
-              "VICTIM-NOT-GROWER", "QOS-ORDER", "HOST-EXHAUSTED", "JVM", "KUBEVIRT-OVERHEAD")
+          .mayFire(
+              "TIGHT-LIMIT",
+              f -> assertThat(f.summary() + f.reasoning()).containsPattern(sizePattern(LIMIT_MIB)))
+          .silent(
+              "NODE-ALLOCATABLE",
+              "SHMEM-TMPFS",
+              "PAGE-CACHE",
+              "KERNEL-MEMORY",
+              "LEAK",
+              "VICTIM-NOT-GROWER",
+              "QOS-ORDER",
+              "HOST-EXHAUSTED",
+              "JVM",
+              "KUBEVIRT-OVERHEAD")
           .verify();
     }
   }
@@ -78,24 +97,51 @@ final class DiagnosisScenarios {
       assertThat(r.trigger().orElseThrow().comm()).isEqualTo(SIDECAR);
       assertThat(r.workload().podUid()).isPresent();
       d.expect(NAME)
-          .fires("MEMCG-LIMIT", f -> {
-            assertThat(f.summary()).as("level").isEqualTo("Pod " + r.workload().podUid().get()
-                + " (all its containers) hit its memory limit of " + LIMIT_MIB + ".0 MiB");
-            assertThat(f.reasoning()).contains("oom_memcg is the pod cgroup");
-          })
-          .fires("VICTIM-NOT-GROWER", f -> {
-            assertThat(f.summary()).startsWith(APP + " was killed but " + SIDECAR
-                + " took the memory (");
-            // The sidecar held what the app left of the limit, give or take the interpreter:
-            // rss counts perl's mapped files (some 5 MiB) in each process, charged only once.
-            assertThat(mib(f.summary(), "took the memory \\((\\d+)(?:\\.\\d)? MiB\\)"))
-                .isBetween(LIMIT_MIB - APP_HOLDS_MIB - 8, LIMIT_MIB - APP_HOLDS_MIB + 8);
-          })
-          .fires("QOS-ORDER", f -> assertThat(f.summary()).isEqualTo(APP + " (oom_score_adj "
-              + APP_ADJ + ") was killed before " + SIDECAR + " (oom_score_adj " + SIDECAR_ADJ
-              + "), which held more"))
-          .silent("NODE-ALLOCATABLE", "SHMEM-TMPFS", "PAGE-CACHE", "KERNEL-MEMORY", "LEAK",
-              "HOST-EXHAUSTED", "JVM", "KUBEVIRT-OVERHEAD")
+          .fires(
+              "MEMCG-LIMIT",
+              f -> {
+                assertThat(f.summary())
+                    .as("level")
+                    .isEqualTo(
+                        "Pod "
+                            + r.workload().podUid().get()
+                            + " (all its containers) hit its memory limit of "
+                            + LIMIT_MIB
+                            + ".0 MiB");
+                assertThat(f.reasoning()).contains("oom_memcg is the pod cgroup");
+              })
+          .fires(
+              "VICTIM-NOT-GROWER",
+              f -> {
+                assertThat(f.summary())
+                    .startsWith(APP + " was killed but " + SIDECAR + " took the memory (");
+                // The sidecar held what the app left of the limit, give or take the interpreter:
+                // rss counts perl's mapped files (some 5 MiB) in each process, charged only once.
+                assertThat(mib(f.summary(), "took the memory \\((\\d+)(?:\\.\\d)? MiB\\)"))
+                    .isBetween(LIMIT_MIB - APP_HOLDS_MIB - 8, LIMIT_MIB - APP_HOLDS_MIB + 8);
+              })
+          .fires(
+              "QOS-ORDER",
+              f ->
+                  assertThat(f.summary())
+                      .isEqualTo(
+                          APP
+                              + " (oom_score_adj "
+                              + APP_ADJ
+                              + ") was killed before "
+                              + SIDECAR
+                              + " (oom_score_adj "
+                              + SIDECAR_ADJ
+                              + "), which held more"))
+          .silent(
+              "NODE-ALLOCATABLE",
+              "SHMEM-TMPFS",
+              "PAGE-CACHE",
+              "KERNEL-MEMORY",
+              "LEAK",
+              "HOST-EXHAUSTED",
+              "JVM",
+              "KUBEVIRT-OVERHEAD")
           .verify();
     }
   }
@@ -115,14 +161,30 @@ final class DiagnosisScenarios {
       assertThat(r.victim().orElseThrow().comm()).isEqualTo(HOG);
       assertThat(r.memcg().orElseThrow().stat().get("shmem")).isEqualTo(TMPFS_MIB * MIB);
       d.expect(NAME)
-          .fires("SHMEM-TMPFS", f -> assertThat(f.summary() + " " + f.reasoning())
-              .containsPattern(sizePattern(TMPFS_MIB)))
-          .fires("MEMCG-LIMIT", f -> assertThat(f.summary()).startsWith("The container ")
-              .contains("of " + LIMIT_MIB + ".0 MiB"))
+          .fires(
+              "SHMEM-TMPFS",
+              f ->
+                  assertThat(f.summary() + " " + f.reasoning())
+                      .containsPattern(sizePattern(TMPFS_MIB)))
+          .fires(
+              "MEMCG-LIMIT",
+              f ->
+                  assertThat(f.summary())
+                      .startsWith("The container ")
+                      .contains("of " + LIMIT_MIB + ".0 MiB"))
           // The cache is all tmpfs: page cache proper is nil, and the anon is a third of the
           // limit, so neither a cache problem nor a tight limit.
-          .silent("PAGE-CACHE", "TIGHT-LIMIT", "LEAK", "NODE-ALLOCATABLE", "KERNEL-MEMORY",
-              "VICTIM-NOT-GROWER", "QOS-ORDER", "HOST-EXHAUSTED", "JVM", "KUBEVIRT-OVERHEAD")
+          .silent(
+              "PAGE-CACHE",
+              "TIGHT-LIMIT",
+              "LEAK",
+              "NODE-ALLOCATABLE",
+              "KERNEL-MEMORY",
+              "VICTIM-NOT-GROWER",
+              "QOS-ORDER",
+              "HOST-EXHAUSTED",
+              "JVM",
+              "KUBEVIRT-OVERHEAD")
           .verify();
     }
   }
@@ -135,7 +197,8 @@ final class DiagnosisScenarios {
     static final String XMX = "-Xmx512m";
     static final int ADJ = 968;
     static final String CLASS = "Hoard";
-    static final String SOURCE = """
+    static final String SOURCE =
+        """
         import java.util.ArrayList;
         import java.util.List;
 
@@ -162,21 +225,38 @@ final class DiagnosisScenarios {
       assertThat(r.victim().orElseThrow().anonRssBytes().orElseThrow())
           .isGreaterThan(LIMIT_MIB * 1024 * 1024 / 2);
       d.expect(NAME)
-          .fires("JVM", f -> {
-            assertThat(f.summary() + " " + f.reasoning()).contains("java")
-                .contains("OutOfMemoryError");
-            assertThat(f.fixes()).as("a fix at the JVM layer with flags")
-                .anySatisfy(x -> {
-                  assertThat(x.layer()).isEqualTo(Layer.JVM);
-                  assertThat(x.snippet()).hasValueSatisfying(s -> assertThat(s).contains("-X"));
-                });
-          })
-          .fires("MEMCG-LIMIT", f -> assertThat(f.summary()).startsWith("The container ")
-              .contains("of " + LIMIT_MIB + ".0 MiB"))
+          .fires(
+              "JVM",
+              f -> {
+                assertThat(f.summary() + " " + f.reasoning())
+                    .contains("java")
+                    .contains("OutOfMemoryError");
+                assertThat(f.fixes())
+                    .as("a fix at the JVM layer with flags")
+                    .anySatisfy(
+                        x -> {
+                          assertThat(x.layer()).isEqualTo(Layer.JVM);
+                          assertThat(x.snippet())
+                              .hasValueSatisfying(s -> assertThat(s).contains("-X"));
+                        });
+              })
+          .fires(
+              "MEMCG-LIMIT",
+              f ->
+                  assertThat(f.summary())
+                      .startsWith("The container ")
+                      .contains("of " + LIMIT_MIB + ".0 MiB"))
           // The trigger is often a JVM thread (a GC or compiler thread of the same process):
           // that is no sign of another task holding the memory.
-          .silent("VICTIM-NOT-GROWER", "QOS-ORDER", "SHMEM-TMPFS", "PAGE-CACHE", "LEAK",
-              "NODE-ALLOCATABLE", "HOST-EXHAUSTED", "KUBEVIRT-OVERHEAD")
+          .silent(
+              "VICTIM-NOT-GROWER",
+              "QOS-ORDER",
+              "SHMEM-TMPFS",
+              "PAGE-CACHE",
+              "LEAK",
+              "NODE-ALLOCATABLE",
+              "HOST-EXHAUSTED",
+              "KUBEVIRT-OVERHEAD")
           .verify();
     }
   }
@@ -202,20 +282,43 @@ final class DiagnosisScenarios {
       assertThat(r.oomMemcg().orElseThrow()).endsWith("/kubepods");
       assertThat(r.tasks()).extracting(TaskRow::comm).contains(BEST_EFFORT, GROWER);
       d.expect(NAME)
-          .fires("NODE-ALLOCATABLE", f -> assertThat(f.summary()).startsWith(
-              "The node's pods together hit the node allocatable limit of " + LIMIT_MIB
-                  + ".0 MiB"))
-          .fires("QOS-ORDER", f -> {
-            assertThat(f.summary()).isEqualTo(BEST_EFFORT + " (oom_score_adj " + BEST_EFFORT_ADJ
-                + ") was killed before " + GROWER + " (oom_score_adj " + GROWER_ADJ
-                + "), which held more");
-            assertThat(f.reasoning()).contains("BestEffort");
-          })
-          .mayFire("VICTIM-NOT-GROWER", f -> assertThat(f.summary())
-              .startsWith(BEST_EFFORT + " was killed but " + GROWER))
+          .fires(
+              "NODE-ALLOCATABLE",
+              f ->
+                  assertThat(f.summary())
+                      .startsWith(
+                          "The node's pods together hit the node allocatable limit of "
+                              + LIMIT_MIB
+                              + ".0 MiB"))
+          .fires(
+              "QOS-ORDER",
+              f -> {
+                assertThat(f.summary())
+                    .isEqualTo(
+                        BEST_EFFORT
+                            + " (oom_score_adj "
+                            + BEST_EFFORT_ADJ
+                            + ") was killed before "
+                            + GROWER
+                            + " (oom_score_adj "
+                            + GROWER_ADJ
+                            + "), which held more");
+                assertThat(f.reasoning()).contains("BestEffort");
+              })
+          .mayFire(
+              "VICTIM-NOT-GROWER",
+              f -> assertThat(f.summary()).startsWith(BEST_EFFORT + " was killed but " + GROWER))
           // No pod hit a limit of its own, and the kubepods limit is no workload's to raise.
-          .silent("MEMCG-LIMIT", "TIGHT-LIMIT", "SHMEM-TMPFS", "PAGE-CACHE", "KERNEL-MEMORY",
-              "LEAK", "HOST-EXHAUSTED", "JVM", "KUBEVIRT-OVERHEAD")
+          .silent(
+              "MEMCG-LIMIT",
+              "TIGHT-LIMIT",
+              "SHMEM-TMPFS",
+              "PAGE-CACHE",
+              "KERNEL-MEMORY",
+              "LEAK",
+              "HOST-EXHAUSTED",
+              "JVM",
+              "KUBEVIRT-OVERHEAD")
           .verify();
     }
   }
@@ -228,8 +331,10 @@ final class DiagnosisScenarios {
     static final int ADJ = 2;
     static final long QEMU_HOLDS_MIB = 44;
     static final long HELPER_GROWS_TO_MIB = 48;
+
     /** Binary names; the kernel cuts comm to 15 characters. */
     static final String MONITOR = "virt-launcher-monitor";
+
     static final String LAUNCHER = "virt-launcher";
     static final String VIRTLOGD = "virtlogd";
     static final String VIRTQEMUD = "virtqemud";
@@ -240,25 +345,44 @@ final class DiagnosisScenarios {
       OomReport r = d.report();
       assertThat(r.victim().orElseThrow().comm()).isEqualTo(QEMU_COMM);
       assertThat(r.trigger().orElseThrow().comm()).isEqualTo(VIRTQEMUD);
-      assertThat(r.tasks()).extracting(TaskRow::comm).containsExactlyInAnyOrder(
-          "virt-launcher-m", LAUNCHER, VIRTLOGD, VIRTQEMUD, QEMU_COMM);
+      assertThat(r.tasks())
+          .extracting(TaskRow::comm)
+          .containsExactlyInAnyOrder("virt-launcher-m", LAUNCHER, VIRTLOGD, VIRTQEMUD, QEMU_COMM);
       assertThat(r.workload().kubevirt()).as("workload kubevirt").isTrue();
       d.expect(NAME)
-          .fires("KUBEVIRT-OVERHEAD", f -> assertThat(f.summary() + " " + f.reasoning())
-              .contains(QEMU_COMM).containsPattern(sizePattern(LIMIT_MIB)))
+          .fires(
+              "KUBEVIRT-OVERHEAD",
+              f ->
+                  assertThat(f.summary() + " " + f.reasoning())
+                      .contains(QEMU_COMM)
+                      .containsPattern(sizePattern(LIMIT_MIB)))
           .mayFire("MEMCG-LIMIT", f -> assertThat(f.summary()).startsWith("The container "))
           // KubeVirt computes this limit: raising a "tight" one by hand is not the fix, and all
           // tasks share one adj, so size alone chose qemu.
-          .silent("TIGHT-LIMIT", "QOS-ORDER", "NODE-ALLOCATABLE", "SHMEM-TMPFS", "PAGE-CACHE",
-              "KERNEL-MEMORY", "LEAK", "HOST-EXHAUSTED", "JVM")
+          .silent(
+              "TIGHT-LIMIT",
+              "QOS-ORDER",
+              "NODE-ALLOCATABLE",
+              "SHMEM-TMPFS",
+              "PAGE-CACHE",
+              "KERNEL-MEMORY",
+              "LEAK",
+              "HOST-EXHAUSTED",
+              "JVM")
           .verify();
     }
   }
 
   /** A size of {@code mib} MiB as a finding may write it: 40 MiB, 40.0 MiB, 40Mi, 40960 kB. */
   static Pattern sizePattern(long mib) {
-    return Pattern.compile("(?<![\\d.])(" + mib + "(\\.0)? ?Mi(B)?|" + mib * 1024 + " ?kB|"
-        + mib * MIB + ")(?![\\d.])");
+    return Pattern.compile(
+        "(?<![\\d.])("
+            + mib
+            + "(\\.0)? ?Mi(B)?|"
+            + mib * 1024
+            + " ?kB|"
+            + mib * MIB
+            + ")(?![\\d.])");
   }
 
   private static long mib(String text, String regex) {

@@ -25,9 +25,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A throw-away laboratory on the real kernel: memory cgroups (v1) shaped like real container
- * paths, processes started inside them with a chosen {@code oom_score_adj}, tmpfs mounts, and
- * the kernel log read from a noted sequence number on.
+ * A throw-away laboratory on the real kernel: memory cgroups (v1) shaped like real container paths,
+ * processes started inside them with a chosen {@code oom_score_adj}, tmpfs mounts, and the kernel
+ * log read from a noted sequence number on.
  *
  * <p>Everything it makes it takes down in {@link #close()}, in reverse order, even after a failed
  * test: the processes it started (by their handles, nothing else), then the mounts, then the
@@ -89,8 +89,8 @@ final class KernelLab implements AutoCloseable {
 
   /**
    * A cgroup root of this lab's own, as a kubelet started with {@code --cgroup-root} has one
-   * ({@code /<root>/kubepods/...}): limiting a kubepods level under it cannot touch the tasks of
-   * a real {@code /kubepods}, nor those of another run's.
+   * ({@code /<root>/kubepods/...}): limiting a kubepods level under it cannot touch the tasks of a
+   * real {@code /kubepods}, nor those of another run's.
    */
   static String privateRoot() {
     byte[] bytes = new byte[4];
@@ -99,8 +99,8 @@ final class KernelLab implements AutoCloseable {
   }
 
   /**
-   * The {@code java} launcher of a JDK: the one running this test, else the first under
-   * {@code /usr/lib/jvm}; empty when there is none.
+   * The {@code java} launcher of a JDK: the one running this test, else the first under {@code
+   * /usr/lib/jvm}; empty when there is none.
    */
   static Optional<Path> javaLauncher() {
     Path own = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -108,16 +108,15 @@ final class KernelLab implements AutoCloseable {
       return Optional.of(own);
     }
     try (var jdks = Files.list(Path.of("/usr/lib/jvm"))) {
-      return jdks.sorted().map(j -> j.resolve("bin/java")).filter(Files::isExecutable)
-          .findFirst();
+      return jdks.sorted().map(j -> j.resolve("bin/java")).filter(Files::isExecutable).findFirst();
     } catch (IOException e) {
       return Optional.empty();
     }
   }
 
   /**
-   * Compiles one Java source file into the work directory with the compiler of the JVM running
-   * the test, so the launcher of the same JDK runs it; returns the class directory.
+   * Compiles one Java source file into the work directory with the compiler of the JVM running the
+   * test, so the launcher of the same JDK runs it; returns the class directory.
    */
   Path compileJava(String className, String source) throws IOException {
     javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
@@ -134,8 +133,8 @@ final class KernelLab implements AutoCloseable {
   }
 
   /**
-   * The one report that killed {@code victimPid}, cut from the log: its records from the
-   * {@code invoked oom-killer} line to the kill line, as the saved fixtures hold them.
+   * The one report that killed {@code victimPid}, cut from the log: its records from the {@code
+   * invoked oom-killer} line to the kill line, as the saved fixtures hold them.
    */
   static String reportOf(String log, long victimPid) {
     List<String> lines = log.lines().toList();
@@ -207,12 +206,15 @@ final class KernelLab implements AutoCloseable {
   }
 
   /**
-   * Copies a binary under a new name into the work directory, so processes run from it carry
-   * that name as their {@code comm}.
+   * Copies a binary under a new name into the work directory, so processes run from it carry that
+   * name as their {@code comm}.
    */
   Path binary(String installed, String name) throws IOException {
     Path copy = workDir.resolve(name);
-    Files.copy(Path.of(installed), copy, StandardCopyOption.REPLACE_EXISTING,
+    Files.copy(
+        Path.of(installed),
+        copy,
+        StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.COPY_ATTRIBUTES);
     return copy;
   }
@@ -229,14 +231,18 @@ final class KernelLab implements AutoCloseable {
   /** {@link #start(Path, int, String...)} with the process's stderr sent to {@code stderr}. */
   Process start(Path cgroup, int oomScoreAdj, ProcessBuilder.Redirect stderr, String... command)
       throws IOException {
-    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
-        "echo $$ > \"$0\" && echo " + oomScoreAdj + " > /proc/self/oom_score_adj && exec \"$@\"",
-        cgroup.resolve("cgroup.procs").toString()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "/bin/sh",
+                "-c",
+                "echo $$ > \"$0\" && echo "
+                    + oomScoreAdj
+                    + " > /proc/self/oom_score_adj && exec \"$@\"",
+                cgroup.resolve("cgroup.procs").toString()));
     argv.addAll(List.of(command));
-    Process process = new ProcessBuilder(argv)
-        .directory(workDir.toFile())
-        .redirectError(stderr)
-        .start();
+    Process process =
+        new ProcessBuilder(argv).directory(workDir.toFile()).redirectError(stderr).start();
     processes.add(process);
     return process;
   }
@@ -244,22 +250,33 @@ final class KernelLab implements AutoCloseable {
   /** Waits (bounded) until {@code process} prints {@code word} on a line of its stdout. */
   static void awaitOutput(Process process, String word, Duration timeout) throws Exception {
     InputStream out = process.getInputStream();
-    Thread waiter = Thread.ofPlatform().daemon().start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(out, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          if (line.strip().equals(word)) {
-            return;
-          }
-        }
-      } catch (IOException e) {
-        // The process died; the caller sees the word did not come.
-      }
-    });
+    Thread waiter =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  try (BufferedReader r =
+                      new BufferedReader(new InputStreamReader(out, StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                      if (line.strip().equals(word)) {
+                        return;
+                      }
+                    }
+                  } catch (IOException e) {
+                    // The process died; the caller sees the word did not come.
+                  }
+                });
     waiter.join(timeout);
     if (waiter.isAlive() || !process.isAlive()) {
-      fail("process " + process.pid() + " did not print '" + word + "' within " + timeout
-          + (process.isAlive() ? "" : " (it exited with " + process.exitValue() + ")"));
+      fail(
+          "process "
+              + process.pid()
+              + " did not print '"
+              + word
+              + "' within "
+              + timeout
+              + (process.isAlive() ? "" : " (it exited with " + process.exitValue() + ")"));
     }
   }
 
@@ -291,8 +308,8 @@ final class KernelLab implements AutoCloseable {
   }
 
   /**
-   * The kernel log records after {@code afterSequence}, read again every 100 ms until they hold
-   * the kill line of {@code victimPid} (bounded by {@code timeout}).
+   * The kernel log records after {@code afterSequence}, read again every 100 ms until they hold the
+   * kill line of {@code victimPid} (bounded by {@code timeout}).
    */
   static String awaitKill(long afterSequence, long victimPid, Duration timeout) throws Exception {
     String needle = "Killed process " + victimPid + " (";

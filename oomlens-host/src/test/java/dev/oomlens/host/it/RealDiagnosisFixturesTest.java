@@ -15,9 +15,9 @@ import java.time.LocalDate;
 import org.junit.jupiter.api.Test;
 
 /**
- * The root-cause engine on the reports {@link RealKernelDiagnosisTest} saved from real kills
- * (Linux 6.18, cgroup v1; see {@code kmsg/SOURCE.md}), with the same expectations: the diagnosis
- * is checked on every machine, also where the test cannot make cgroups. No root needed.
+ * The root-cause engine on the reports {@link RealKernelDiagnosisTest} saved from real kills (Linux
+ * 6.18, cgroup v1; see {@code kmsg/SOURCE.md}), with the same expectations: the diagnosis is
+ * checked on every machine, also where the test cannot make cgroups. No root needed.
  */
 class RealDiagnosisFixturesTest {
   private static Diagnosis diagnose(String fixture) throws IOException {

@@ -24,15 +24,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The root-cause engine on real OOM kills of this machine's kernel: each test sets up one of
- * {@link DiagnosisScenarios} with memory cgroups and processes named by copied binaries (so their
- * {@code comm} is real), waits for the kernel to kill, cuts the report out of /dev/kmsg and
- * diagnoses it end to end (core reader, incidents, every registered analyzer), checking which
- * codes fire and which stay silent.
+ * The root-cause engine on real OOM kills of this machine's kernel: each test sets up one of {@link
+ * DiagnosisScenarios} with memory cgroups and processes named by copied binaries (so their {@code
+ * comm} is real), waits for the kernel to kill, cuts the report out of /dev/kmsg and diagnoses it
+ * end to end (core reader, incidents, every registered analyzer), checking which codes fire and
+ * which stay silent.
  *
- * <p>Skipped, with the reason printed for each scenario, where the machine cannot do it (not
- * root, no cgroup v1 memory controller, /dev/kmsg unreadable, no perl or JDK). Limits are tens of
- * MiB (128 MiB for the JVM): never a host-wide OOM. Every process joins its cgroup and sets its
+ * <p>Skipped, with the reason printed for each scenario, where the machine cannot do it (not root,
+ * no cgroup v1 memory controller, /dev/kmsg unreadable, no perl or JDK). Limits are tens of MiB
+ * (128 MiB for the JVM): never a host-wide OOM. Every process joins its cgroup and sets its
  * oom_score_adj (never below 0, which needs CAP_SYS_RESOURCE) before it allocates; the lab kills
  * only the processes it started and removes every cgroup it made. With {@code
  * -Doomlens.kmsg.save=DIR} each report is also written to {@code DIR/<fixture>}, which is how the
@@ -51,10 +51,14 @@ class RealKernelDiagnosisTest {
   @BeforeEach
   void openLab(TestInfo test) {
     scenario = test.getTestMethod().orElseThrow().getName();
-    Optional<String> why = KernelLab.whyNot()
-        .or(() -> Files.isExecutable(PERL) ? Optional.empty() : Optional.of("no " + PERL));
-    System.out.println("RealKernelDiagnosisTest: " + scenario + ": "
-        + why.map(w -> "skipped: " + w).orElse("runs on the real kernel"));
+    Optional<String> why =
+        KernelLab.whyNot()
+            .or(() -> Files.isExecutable(PERL) ? Optional.empty() : Optional.of("no " + PERL));
+    System.out.println(
+        "RealKernelDiagnosisTest: "
+            + scenario
+            + ": "
+            + why.map(w -> "skipped: " + w).orElse("runs on the real kernel"));
     assumeTrue(why.isEmpty(), why.orElse(""));
     lab = new KernelLab(workDir);
     startNanos = System.nanoTime();
@@ -64,8 +68,9 @@ class RealKernelDiagnosisTest {
   void closeLab() throws Exception {
     if (lab != null) {
       lab.close();
-      System.out.printf("RealKernelDiagnosisTest: %s: ran in %d ms%n", scenario,
-          Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
+      System.out.printf(
+          "RealKernelDiagnosisTest: %s: ran in %d ms%n",
+          scenario, Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
     }
   }
 
@@ -75,8 +80,9 @@ class RealKernelDiagnosisTest {
     String id = KernelLab.containerId();
     // The systemd cgroup driver's naming; the other scenarios use cgroupfs's.
     String pod = "kubepods-burstable-pod" + uid.replace('-', '_') + ".slice";
-    Path cg = lab.cgroup("/kubepods.slice/kubepods-burstable.slice/" + pod
-        + "/cri-containerd-" + id + ".scope");
+    Path cg =
+        lab.cgroup(
+            "/kubepods.slice/kubepods-burstable.slice/" + pod + "/cri-containerd-" + id + ".scope");
     KernelLab.limit(cg, ContainerAtItsLimit.LIMIT_MIB * MIB);
     Path hog = lab.binary("/usr/bin/tail", ContainerAtItsLimit.HOG);
     long before = KernelLab.lastSequence();
@@ -96,10 +102,14 @@ class RealKernelDiagnosisTest {
     KernelLab.limit(podCg, PodSidecarGrows.LIMIT_MIB * MIB);
     long before = KernelLab.lastSequence();
 
-    Process app = holder(appCg, PodSidecarGrows.APP, PodSidecarGrows.APP_ADJ,
-        PodSidecarGrows.APP_HOLDS_MIB);
-    Process sidecar = grower(sidecarCg, PodSidecarGrows.SIDECAR, PodSidecarGrows.SIDECAR_ADJ,
-        PodSidecarGrows.SIDECAR_GROWS_TO_MIB);
+    Process app =
+        holder(appCg, PodSidecarGrows.APP, PodSidecarGrows.APP_ADJ, PodSidecarGrows.APP_HOLDS_MIB);
+    Process sidecar =
+        grower(
+            sidecarCg,
+            PodSidecarGrows.SIDECAR,
+            PodSidecarGrows.SIDECAR_ADJ,
+            PodSidecarGrows.SIDECAR_GROWS_TO_MIB);
     KernelLab.awaitOutput(sidecar, "grown", KILL_WAIT);
     assertThat(KernelLab.awaitExit(app, KILL_WAIT)).isEqualTo(137);
     assertThat(sidecar.isAlive()).as("the sidecar survives").isTrue();
@@ -109,8 +119,8 @@ class RealKernelDiagnosisTest {
 
   @Test
   void tmpfsFillsTheCgroup() throws Exception {
-    Path cg = lab.cgroup("/kubepods/burstable/pod" + KernelLab.podUid() + "/"
-        + KernelLab.containerId());
+    Path cg =
+        lab.cgroup("/kubepods/burstable/pod" + KernelLab.podUid() + "/" + KernelLab.containerId());
     KernelLab.limit(cg, TmpfsFillsTheCgroup.LIMIT_MIB * MIB);
     Path shm = lab.tmpfs("shm", 64 * MIB);
     Path writer = lab.binary("/usr/bin/dd", TmpfsFillsTheCgroup.WRITER);
@@ -118,9 +128,16 @@ class RealKernelDiagnosisTest {
     long before = KernelLab.lastSequence();
 
     // tmpfs pages stay charged to the cgroup of the writer after it exits.
-    Process fill = lab.start(cg, TmpfsFillsTheCgroup.ADJ, writer.toString(), "if=/dev/zero",
-        "of=" + shm.resolve("spool"), "bs=1M", "count=" + TmpfsFillsTheCgroup.TMPFS_MIB,
-        "status=none");
+    Process fill =
+        lab.start(
+            cg,
+            TmpfsFillsTheCgroup.ADJ,
+            writer.toString(),
+            "if=/dev/zero",
+            "of=" + shm.resolve("spool"),
+            "bs=1M",
+            "count=" + TmpfsFillsTheCgroup.TMPFS_MIB,
+            "status=none");
     assertThat(KernelLab.awaitExit(fill, Duration.ofSeconds(10))).isZero();
     Process p = lab.start(cg, TmpfsFillsTheCgroup.ADJ, hog.toString(), "/dev/zero");
     assertThat(KernelLab.awaitExit(p, KILL_WAIT)).isEqualTo(137);
@@ -133,19 +150,25 @@ class RealKernelDiagnosisTest {
     Optional<Path> java = KernelLab.javaLauncher();
     assumeTrue(java.isPresent(), "no JDK");
     Path classes = lab.compileJava(JvmXmxAboveLimit.CLASS, JvmXmxAboveLimit.SOURCE);
-    Path cg = lab.cgroup("/kubepods/burstable/pod" + KernelLab.podUid() + "/"
-        + KernelLab.containerId());
+    Path cg =
+        lab.cgroup("/kubepods/burstable/pod" + KernelLab.podUid() + "/" + KernelLab.containerId());
     KernelLab.limit(cg, JvmXmxAboveLimit.LIMIT_MIB * MIB);
     Path stderr = workDir.resolve("java.stderr");
     long before = KernelLab.lastSequence();
 
-    Process p = lab.start(cg, JvmXmxAboveLimit.ADJ, ProcessBuilder.Redirect.to(stderr.toFile()),
-        java.get().toString(), JvmXmxAboveLimit.XMX, "-cp", classes.toString(),
-        JvmXmxAboveLimit.CLASS);
+    Process p =
+        lab.start(
+            cg,
+            JvmXmxAboveLimit.ADJ,
+            ProcessBuilder.Redirect.to(stderr.toFile()),
+            java.get().toString(),
+            JvmXmxAboveLimit.XMX,
+            "-cp",
+            classes.toString(),
+            JvmXmxAboveLimit.CLASS);
     assertThat(KernelLab.awaitExit(p, KILL_WAIT)).as("exit status of the JVM").isEqualTo(137);
     // Killed by the kernel: the JVM had no chance to throw or print anything.
-    assertThat(Files.readString(stderr, StandardCharsets.UTF_8))
-        .doesNotContain("OutOfMemoryError");
+    assertThat(Files.readString(stderr, StandardCharsets.UTF_8)).doesNotContain("OutOfMemoryError");
 
     JvmXmxAboveLimit.check(diagnose(JvmXmxAboveLimit.FIXTURE, before, p.pid()));
   }
@@ -156,17 +179,27 @@ class RealKernelDiagnosisTest {
     // are not the test's.
     String kubepods = KernelLab.privateRoot() + "/kubepods";
     Path kubepodsCg = lab.cgroup(kubepods);
-    Path bestEffortCg = lab.cgroup(kubepods + "/besteffort/pod" + KernelLab.podUid() + "/"
-        + KernelLab.containerId());
-    Path burstableCg = lab.cgroup(kubepods + "/burstable/pod" + KernelLab.podUid() + "/"
-        + KernelLab.containerId());
+    Path bestEffortCg =
+        lab.cgroup(
+            kubepods + "/besteffort/pod" + KernelLab.podUid() + "/" + KernelLab.containerId());
+    Path burstableCg =
+        lab.cgroup(
+            kubepods + "/burstable/pod" + KernelLab.podUid() + "/" + KernelLab.containerId());
     KernelLab.limit(kubepodsCg, KubepodsBestEffortFirst.LIMIT_MIB * MIB);
     long before = KernelLab.lastSequence();
 
-    Process bestEffort = holder(bestEffortCg, KubepodsBestEffortFirst.BEST_EFFORT,
-        KubepodsBestEffortFirst.BEST_EFFORT_ADJ, KubepodsBestEffortFirst.BEST_EFFORT_HOLDS_MIB);
-    Process grower = grower(burstableCg, KubepodsBestEffortFirst.GROWER,
-        KubepodsBestEffortFirst.GROWER_ADJ, KubepodsBestEffortFirst.GROWER_GROWS_TO_MIB);
+    Process bestEffort =
+        holder(
+            bestEffortCg,
+            KubepodsBestEffortFirst.BEST_EFFORT,
+            KubepodsBestEffortFirst.BEST_EFFORT_ADJ,
+            KubepodsBestEffortFirst.BEST_EFFORT_HOLDS_MIB);
+    Process grower =
+        grower(
+            burstableCg,
+            KubepodsBestEffortFirst.GROWER,
+            KubepodsBestEffortFirst.GROWER_ADJ,
+            KubepodsBestEffortFirst.GROWER_GROWS_TO_MIB);
     KernelLab.awaitOutput(grower, "grown", KILL_WAIT);
     assertThat(KernelLab.awaitExit(bestEffort, KILL_WAIT)).isEqualTo(137);
     assertThat(grower.isAlive()).as("the Burstable grower survives").isTrue();
@@ -177,22 +210,30 @@ class RealKernelDiagnosisTest {
 
   @Test
   void virtLauncher_helperGrowsAndQemuIsKilled() throws Exception {
-    Path cg = lab.cgroup("/kubepods/burstable/pod" + KernelLab.podUid() + "/"
-        + KernelLab.containerId());
+    Path cg =
+        lab.cgroup("/kubepods/burstable/pod" + KernelLab.podUid() + "/" + KernelLab.containerId());
     KernelLab.limit(cg, VirtLauncherHelperGrows.LIMIT_MIB * MIB);
     int adj = VirtLauncherHelperGrows.ADJ;
     long before = KernelLab.lastSequence();
 
     // As in a virt-launcher compute container: the monitor, the launcher, the libvirt daemons
     // and qemu, all with the container's adj.
-    for (String helper : new String[] {VirtLauncherHelperGrows.MONITOR,
-        VirtLauncherHelperGrows.LAUNCHER, VirtLauncherHelperGrows.VIRTLOGD}) {
+    for (String helper :
+        new String[] {
+          VirtLauncherHelperGrows.MONITOR,
+          VirtLauncherHelperGrows.LAUNCHER,
+          VirtLauncherHelperGrows.VIRTLOGD
+        }) {
       holder(cg, helper, adj, 0);
     }
-    Process qemu = holder(cg, VirtLauncherHelperGrows.QEMU, adj,
-        VirtLauncherHelperGrows.QEMU_HOLDS_MIB);
-    Process virtqemud = grower(cg, VirtLauncherHelperGrows.VIRTQEMUD, adj,
-        VirtLauncherHelperGrows.HELPER_GROWS_TO_MIB);
+    Process qemu =
+        holder(cg, VirtLauncherHelperGrows.QEMU, adj, VirtLauncherHelperGrows.QEMU_HOLDS_MIB);
+    Process virtqemud =
+        grower(
+            cg,
+            VirtLauncherHelperGrows.VIRTQEMUD,
+            adj,
+            VirtLauncherHelperGrows.HELPER_GROWS_TO_MIB);
     KernelLab.awaitOutput(virtqemud, "grown", KILL_WAIT);
     assertThat(KernelLab.awaitExit(qemu, KILL_WAIT)).isEqualTo(137);
 
@@ -204,9 +245,14 @@ class RealKernelDiagnosisTest {
     Path bin = lab.binary(PERL.toString(), name);
     // The size comes from the command line: a constant would be folded at compile time and
     // then copied, doubling what the process holds.
-    Process p = lab.start(cg, adj, bin.toString(), "-e",
-        "$| = 1; my $x = 'a' x ($ARGV[0] << 20); print \"ready\\n\"; sleep 600",
-        Long.toString(mib));
+    Process p =
+        lab.start(
+            cg,
+            adj,
+            bin.toString(),
+            "-e",
+            "$| = 1; my $x = 'a' x ($ARGV[0] << 20); print \"ready\\n\"; sleep 600",
+            Long.toString(mib));
     KernelLab.awaitOutput(p, "ready", Duration.ofSeconds(10));
     return p;
   }
@@ -214,9 +260,15 @@ class RealKernelDiagnosisTest {
   /** A perl copied as {@code name} that takes 1 MiB at a time up to {@code mib}, then sleeps. */
   private Process grower(Path cg, String name, int adj, long mib) throws Exception {
     Path bin = lab.binary(PERL.toString(), name);
-    return lab.start(cg, adj, bin.toString(), "-e",
+    return lab.start(
+        cg,
+        adj,
+        bin.toString(),
+        "-e",
         "$| = 1; my @a; push @a, 'g' x ($ARGV[1] << 20) for 1 .. $ARGV[0];"
-            + " print \"grown\\n\"; sleep 600", Long.toString(mib), "1");
+            + " print \"grown\\n\"; sleep 600",
+        Long.toString(mib),
+        "1");
   }
 
   /** Waits for the kill of {@code victimPid}, cuts its report and diagnoses it. */

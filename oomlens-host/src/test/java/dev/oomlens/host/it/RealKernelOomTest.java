@@ -56,8 +56,8 @@ class RealKernelOomTest {
   @BeforeAll
   static void machineCanDoIt() {
     Optional<String> why = KernelLab.whyNot();
-    System.out.println("RealKernelOomTest: " + why.map(w -> "skipped: " + w)
-        .orElse("runs on the real kernel"));
+    System.out.println(
+        "RealKernelOomTest: " + why.map(w -> "skipped: " + w).orElse("runs on the real kernel"));
     assumeTrue(why.isEmpty(), why.orElse(""));
   }
 
@@ -93,11 +93,17 @@ class RealKernelOomTest {
     assertTrigger(report, "stress-hog", p.pid(), 937);
     Victim victim = assertVictim(report, "stress-hog", p.pid(), 937);
     assertThat(victim.anonRssBytes().orElseThrow()).isBetween(24 * MIB, 32 * MIB);
-    assertThat(report.tasks()).extracting(TaskRow::pid, TaskRow::comm, TaskRow::oomScoreAdj)
+    assertThat(report.tasks())
+        .extracting(TaskRow::pid, TaskRow::comm, TaskRow::oomScoreAdj)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(p.pid(), "stress-hog", 937));
     assertThat(report.memcg().orElseThrow().stat()).containsKey("rss");
-    assertWorkload(report.workload(), Workload.Kind.CONTAINER, path, Optional.of(pod),
-        Optional.of(container), Optional.of(Workload.QosClass.Burstable));
+    assertWorkload(
+        report.workload(),
+        Workload.Kind.CONTAINER,
+        path,
+        Optional.of(pod),
+        Optional.of(container),
+        Optional.of(Workload.QosClass.Burstable));
   }
 
   @Test
@@ -120,14 +126,26 @@ class RealKernelOomTest {
     // grower's larger size, so the kernel kills it, and the grower, now alone, fits with room to
     // spare: the victim's page cache (its copy of perl) stays charged to the pod after it dies,
     // and a grower ending near the limit was killed too, by a second OOM a few ms later.
-    Process idle = lab.start(idleCg, 1000, idleBin.toString(), "-e",
-        // The size comes from the command line: a constant would be folded at compile time
-        // and then copied, doubling what the process holds.
-        "$| = 1; my $x = 'a' x ($ARGV[0] << 20); print \"ready\\n\"; sleep 600", "20");
+    Process idle =
+        lab.start(
+            idleCg,
+            1000,
+            idleBin.toString(),
+            "-e",
+            // The size comes from the command line: a constant would be folded at compile time
+            // and then copied, doubling what the process holds.
+            "$| = 1; my $x = 'a' x ($ARGV[0] << 20); print \"ready\\n\"; sleep 600",
+            "20");
     KernelLab.awaitOutput(idle, "ready", Duration.ofSeconds(10));
-    Process grower = lab.start(growerCg, 500, growerBin.toString(), "-e",
-        "$| = 1; my @a; push @a, 'g' x ($ARGV[0] << 20) for 1 .. 30; print \"grown\\n\";"
-            + " sleep 600", "1");
+    Process grower =
+        lab.start(
+            growerCg,
+            500,
+            growerBin.toString(),
+            "-e",
+            "$| = 1; my @a; push @a, 'g' x ($ARGV[0] << 20) for 1 .. 30; print \"grown\\n\";"
+                + " sleep 600",
+            "1");
     KernelLab.awaitOutput(grower, "grown", KILL_WAIT);
     int idleStatus = KernelLab.awaitExit(idle, KILL_WAIT);
     String log = KernelLab.awaitKill(before, idle.pid(), KILL_WAIT);
@@ -141,7 +159,8 @@ class RealKernelOomTest {
     assertVictim(report, "idle-holder", idle.pid(), 1000);
     assertThat(report.victim().orElseThrow().anonRssBytes().orElseThrow())
         .isBetween(20 * MIB, 24 * MIB);
-    assertThat(report.tasks()).extracting(TaskRow::pid, TaskRow::comm, TaskRow::oomScoreAdj)
+    assertThat(report.tasks())
+        .extracting(TaskRow::pid, TaskRow::comm, TaskRow::oomScoreAdj)
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple(idle.pid(), "idle-holder", 1000),
             org.assertj.core.groups.Tuple.tuple(grower.pid(), "grower", 500));
@@ -150,7 +169,11 @@ class RealKernelOomTest {
     MemcgState memcg = report.memcg().orElseThrow();
     assertThat(memcg.statCgroup()).contains(podPath);
     assertThat(memcg.stat().get("total_rss")).isBetween(32 * MIB, 48 * MIB);
-    assertWorkload(report.workload(), Workload.Kind.CONTAINER, idlePath, Optional.of(pod),
+    assertWorkload(
+        report.workload(),
+        Workload.Kind.CONTAINER,
+        idlePath,
+        Optional.of(pod),
         Optional.of(idlePath.substring(idlePath.lastIndexOf('/') + 1)),
         Optional.of(Workload.QosClass.Burstable));
   }
@@ -171,8 +194,16 @@ class RealKernelOomTest {
     // after it exits: 16 MiB of the 24 are gone before the hog starts. The kubelet would give a
     // Guaranteed container -997, but lowering oom_score_adj needs CAP_SYS_RESOURCE, which the
     // root of a sandboxed machine may lack (the write then fails): 0 works everywhere.
-    Process fill = lab.start(cg, 0, writer.toString(), "if=/dev/zero",
-        "of=" + shm.resolve("fill"), "bs=1M", "count=16", "status=none");
+    Process fill =
+        lab.start(
+            cg,
+            0,
+            writer.toString(),
+            "if=/dev/zero",
+            "of=" + shm.resolve("fill"),
+            "bs=1M",
+            "count=16",
+            "status=none");
     assertThat(KernelLab.awaitExit(fill, Duration.ofSeconds(10))).isZero();
     assertThat(Long.parseLong(KernelLab.read(cg, "memory.usage_in_bytes")))
         .isGreaterThanOrEqualTo(16 * MIB);
@@ -190,8 +221,13 @@ class RealKernelOomTest {
     var stat = report.memcg().orElseThrow().stat();
     assertThat(stat.get("shmem")).isBetween(16 * MIB, 17 * MIB);
     assertThat(stat.get("shmem")).isGreaterThan(2 * stat.get("rss"));
-    assertWorkload(report.workload(), Workload.Kind.CONTAINER, path, Optional.of(pod),
-        Optional.of(container), Optional.of(Workload.QosClass.Guaranteed));
+    assertWorkload(
+        report.workload(),
+        Workload.Kind.CONTAINER,
+        path,
+        Optional.of(pod),
+        Optional.of(container),
+        Optional.of(Workload.QosClass.Guaranteed));
   }
 
   @Test
@@ -226,32 +262,37 @@ class RealKernelOomTest {
   private static OomReport reportKilling(String log, long pid) {
     List<OomReport> reports = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
-    new KernelLogReader(new ReaderOptions(LocalDate.now())).read("/dev/kmsg",
-        new ByteArrayInputStream(log.getBytes(StandardCharsets.UTF_8)), new KernelLogSink() {
-          @Override
-          public void report(OomReport report) {
-            reports.add(report);
-          }
+    new KernelLogReader(new ReaderOptions(LocalDate.now()))
+        .read(
+            "/dev/kmsg",
+            new ByteArrayInputStream(log.getBytes(StandardCharsets.UTF_8)),
+            new KernelLogSink() {
+              @Override
+              public void report(OomReport report) {
+                reports.add(report);
+              }
 
-          @Override
-          public void allocFailure(AllocFailure failure) {}
+              @Override
+              public void allocFailure(AllocFailure failure) {}
 
-          @Override
-          public void problem(Problem problem) {
-            problems.add(problem);
-          }
-        });
+              @Override
+              public void problem(Problem problem) {
+                problems.add(problem);
+              }
+            });
     assertThat(problems).as("problems reading the real report").isEmpty();
-    assertThat(reports).as("reports killing %d", pid)
+    assertThat(reports)
+        .as("reports killing %d", pid)
         .filteredOn(r -> r.victim().map(v -> v.pid() == pid).orElse(false))
         .hasSize(1);
     return reports.stream()
         .filter(r -> r.victim().map(v -> v.pid() == pid).orElse(false))
-        .findFirst().orElseThrow();
+        .findFirst()
+        .orElseThrow();
   }
 
-  private static void assertMemcgKill(OomReport report, String oomMemcg, String taskMemcg,
-      long limitBytes) throws IOException {
+  private static void assertMemcgKill(
+      OomReport report, String oomMemcg, String taskMemcg, long limitBytes) throws IOException {
     assertThat(report.complete()).isTrue();
     assertThat(report.kernel()).contains(KernelLab.kernelRelease());
     assertThat(report.constraint()).contains(Constraint.CONSTRAINT_MEMCG);
@@ -297,8 +338,13 @@ class RealKernelOomTest {
     return victim;
   }
 
-  private static void assertWorkload(Workload workload, Workload.Kind kind, String cgroup,
-      Optional<String> podUid, Optional<String> containerId, Optional<Workload.QosClass> qos) {
+  private static void assertWorkload(
+      Workload workload,
+      Workload.Kind kind,
+      String cgroup,
+      Optional<String> podUid,
+      Optional<String> containerId,
+      Optional<Workload.QosClass> qos) {
     assertThat(workload.kind()).isEqualTo(kind);
     assertThat(workload.cgroup()).contains(cgroup);
     assertThat(workload.podUid()).isEqualTo(podUid);

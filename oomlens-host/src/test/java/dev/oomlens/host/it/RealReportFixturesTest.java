@@ -34,21 +34,24 @@ class RealReportFixturesTest {
     List<OomReport> reports = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
     try (InputStream in = RealReportFixturesTest.class.getResourceAsStream("/kmsg/" + fixture)) {
-      new KernelLogReader(new ReaderOptions(LocalDate.of(2026, 11, 23))).read(fixture, in,
-          new KernelLogSink() {
-            @Override
-            public void report(OomReport report) {
-              reports.add(report);
-            }
+      new KernelLogReader(new ReaderOptions(LocalDate.of(2026, 11, 23)))
+          .read(
+              fixture,
+              in,
+              new KernelLogSink() {
+                @Override
+                public void report(OomReport report) {
+                  reports.add(report);
+                }
 
-            @Override
-            public void allocFailure(AllocFailure failure) {}
+                @Override
+                public void allocFailure(AllocFailure failure) {}
 
-            @Override
-            public void problem(Problem problem) {
-              problems.add(problem);
-            }
-          });
+                @Override
+                public void problem(Problem problem) {
+                  problems.add(problem);
+                }
+              });
     }
     return new Read(reports, problems);
   }
@@ -60,8 +63,9 @@ class RealReportFixturesTest {
     assertThat(read.problems()).isEmpty();
     OomReport r = read.reports().get(0);
     assertThat(read.reports()).hasSize(1);
-    String path = "/kubepods/burstable/podf0b98980-f31e-4774-a068-732a858a9f41/"
-        + "a6c2818ac0cc01ddc9bc66c8ef141870c0cb257f135eb18988c1e985f5c8a412";
+    String path =
+        "/kubepods/burstable/podf0b98980-f31e-4774-a068-732a858a9f41/"
+            + "a6c2818ac0cc01ddc9bc66c8ef141870c0cb257f135eb18988c1e985f5c8a412";
     assertThat(r.complete()).isTrue();
     assertThat(r.kernel()).contains(KERNEL);
     assertThat(r.constraint()).contains(Constraint.CONSTRAINT_MEMCG);
@@ -80,11 +84,14 @@ class RealReportFixturesTest {
     assertThat(memcg.kmemUsageBytes()).hasValue(132 * 1024L);
     assertThat(memcg.swapUsageBytes()).isEmpty();
     assertThat(memcg.statCgroup()).contains(path);
-    assertThat(memcg.stat()).containsEntry("rss", 33304576L).containsEntry("shmem", 0L)
+    assertThat(memcg.stat())
+        .containsEntry("rss", 33304576L)
+        .containsEntry("shmem", 0L)
         .containsEntry("hierarchical_memory_limit", 33554432L)
         .containsEntry("total_rss", 33304576L);
-    assertThat(r.tasks()).extracting(TaskRow::pid, TaskRow::rssBytes, TaskRow::oomScoreAdj,
-        TaskRow::comm).containsExactly(tuple(21624L, 8504L * 4096, 937, "stress-hog"));
+    assertThat(r.tasks())
+        .extracting(TaskRow::pid, TaskRow::rssBytes, TaskRow::oomScoreAdj, TaskRow::comm)
+        .containsExactly(tuple(21624L, 8504L * 4096, 937, "stress-hog"));
     assertThat(r.tasks().get(0).rssAnonBytes()).hasValue(8096 * 4096L);
     assertThat(r.victim().orElseThrow().pid()).isEqualTo(21624);
     assertThat(r.victim().orElseThrow().anonRssBytes()).hasValue(32384 * 1024L);
@@ -112,7 +119,8 @@ class RealReportFixturesTest {
     assertThat(r.victim().orElseThrow().comm()).isEqualTo("idle-holder");
     assertThat(r.victim().orElseThrow().pid()).isEqualTo(719);
     assertThat(r.victim().orElseThrow().oomScoreAdj()).hasValue(1000);
-    assertThat(r.tasks()).extracting(TaskRow::pid, TaskRow::comm, TaskRow::oomScoreAdj)
+    assertThat(r.tasks())
+        .extracting(TaskRow::pid, TaskRow::comm, TaskRow::oomScoreAdj)
         .containsExactly(tuple(719L, "idle-holder", 1000), tuple(722L, "grower", 500));
     MemcgState memcg = r.memcg().orElseThrow();
     assertThat(memcg.limitBytes()).isEqualTo(49152 * 1024L);
@@ -128,8 +136,10 @@ class RealReportFixturesTest {
 
     assertThat(read.problems()).isEmpty();
     OomReport r = read.reports().get(0);
-    assertThat(r.memcg().orElseThrow().stat()).containsEntry("shmem", 16777216L)
-        .containsEntry("cache", 16777216L).containsEntry("rss", 8175616L);
+    assertThat(r.memcg().orElseThrow().stat())
+        .containsEntry("shmem", 16777216L)
+        .containsEntry("cache", 16777216L)
+        .containsEntry("rss", 8175616L);
     assertThat(r.victim().orElseThrow().shmemRssBytes()).hasValue(0);
     assertThat(r.victim().orElseThrow().anonRssBytes()).hasValue(7936 * 1024L);
     assertThat(r.workload().qosClass()).contains(Workload.QosClass.Guaranteed);
@@ -152,11 +162,14 @@ class RealReportFixturesTest {
     Read read = read("pod-limit-two-kills.kmsg");
 
     assertThat(read.problems()).isEmpty();
-    assertThat(read.reports()).extracting(r -> r.victim().orElseThrow().pid())
+    assertThat(read.reports())
+        .extracting(r -> r.victim().orElseThrow().pid())
         .containsExactly(9006L, 9010L);
-    assertThat(read.reports()).extracting(r -> r.trigger().orElseThrow().pid().getAsLong())
+    assertThat(read.reports())
+        .extracting(r -> r.trigger().orElseThrow().pid().getAsLong())
         .containsExactly(9010L, 9010L);
-    assertThat(read.reports()).extracting(r -> r.memcg().orElseThrow().failcnt().getAsLong())
+    assertThat(read.reports())
+        .extracting(r -> r.memcg().orElseThrow().failcnt().getAsLong())
         .containsExactly(78L, 152L);
     assertThat(read.reports()).allMatch(OomReport::complete);
   }

@@ -49,7 +49,9 @@ class JournalReaderTest {
 
   @Test
   void open_streamsOutputWithoutJournalctlsOwnLines() throws IOException {
-    JournalReader reader = fake("""
+    JournalReader reader =
+        fake(
+            """
         echo '-- Boot 0123456789abcdef0123456789abcdef --'
         echo '2026-02-03T19:57:08.123456+00:00 node1 kernel: stress-hog invoked oom-killer: order=0'
         echo '2026-02-03T19:57:08.123470+00:00 node1 kernel: -- dashes inside a message stay --'
@@ -59,7 +61,9 @@ class JournalReaderTest {
     JournalLog log = reader.open();
     String text = readAll(log);
 
-    assertThat(text).isEqualTo("""
+    assertThat(text)
+        .isEqualTo(
+            """
         2026-02-03T19:57:08.123456+00:00 node1 kernel: stress-hog invoked oom-killer: order=0
         2026-02-03T19:57:08.123470+00:00 node1 kernel: -- dashes inside a message stay --
         2026-02-03T19:57:08.200000+00:00 node1 kernel: no final newline""");
@@ -70,7 +74,9 @@ class JournalReaderTest {
 
   @Test
   void open_noJournalFiles_saysSo() throws IOException {
-    JournalReader reader = fake("""
+    JournalReader reader =
+        fake(
+            """
         echo '-- No entries --'
         echo 'No journal files were found.' >&2
         exit 0
@@ -79,9 +85,13 @@ class JournalReaderTest {
     JournalLog log = reader.open();
 
     assertThat(readAll(log)).isEmpty();
-    assertThat(log.problems()).containsExactly(new Problem(JournalReader.NAME, 0,
-        "no systemd journal on this machine (journalctl: No journal files were found.);"
-            + " read /dev/kmsg as root or pass a saved log"));
+    assertThat(log.problems())
+        .containsExactly(
+            new Problem(
+                JournalReader.NAME,
+                0,
+                "no systemd journal on this machine (journalctl: No journal files were found.);"
+                    + " read /dev/kmsg as root or pass a saved log"));
   }
 
   @Test
@@ -89,13 +99,18 @@ class JournalReaderTest {
     JournalLog log = fake("echo '-- No entries --'\n").open();
 
     assertThat(readAll(log)).isEmpty();
-    assertThat(log.problems()).singleElement().extracting(Problem::message).asString()
+    assertThat(log.problems())
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
         .startsWith("the journal holds no kernel messages for this boot");
   }
 
   @Test
   void open_userWithoutJournalAccess_saysSoRatherThanNoKernelMessages() throws IOException {
-    JournalReader reader = fake("""
+    JournalReader reader =
+        fake(
+            """
         echo '-- No entries --'
         echo 'Hint: You are currently not seeing messages from other users and the system.' >&2
         """);
@@ -103,14 +118,18 @@ class JournalReaderTest {
     JournalLog log = reader.open();
 
     assertThat(readAll(log)).isEmpty();
-    assertThat(log.problems()).extracting(Problem::message).containsExactly(
-        "journalctl shows this user only their own messages, not the system's (it needs root or"
-            + " the systemd-journal or adm group); read /dev/kmsg as root or pass a saved log");
+    assertThat(log.problems())
+        .extracting(Problem::message)
+        .containsExactly(
+            "journalctl shows this user only their own messages, not the system's (it needs root or"
+                + " the systemd-journal or adm group); read /dev/kmsg as root or pass a saved log");
   }
 
   @Test
   void open_failingJournalctl_givesExitCodeAndItsMessage() throws IOException {
-    JournalReader reader = fake("""
+    JournalReader reader =
+        fake(
+            """
         echo 'Failed to get boot: No such boot ID in journal' >&2
         exit 1
         """);
@@ -118,15 +137,18 @@ class JournalReaderTest {
     JournalLog log = reader.open();
 
     assertThat(readAll(log)).isEmpty();
-    assertThat(log.problems()).extracting(Problem::message).containsExactly(
-        "journalctl failed with exit code 1: Failed to get boot: No such boot ID in journal;"
-            + " read /dev/kmsg as root or pass a saved log");
+    assertThat(log.problems())
+        .extracting(Problem::message)
+        .containsExactly(
+            "journalctl failed with exit code 1: Failed to get boot: No such boot ID in journal;"
+                + " read /dev/kmsg as root or pass a saved log");
   }
 
   @Test
   void open_hangingJournalctl_isStoppedAtTheTimeLimit() throws IOException {
-    JournalReader reader = fake("echo '2026-02-03T19:57:08.1+00:00 h kernel: one'\nexec sleep 60\n")
-        .timeLimit(Duration.ofMillis(500));
+    JournalReader reader =
+        fake("echo '2026-02-03T19:57:08.1+00:00 h kernel: one'\nexec sleep 60\n")
+            .timeLimit(Duration.ofMillis(500));
     long start = System.nanoTime();
 
     JournalLog log = reader.open();
@@ -134,9 +156,11 @@ class JournalReaderTest {
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     assertThat(text).isEqualTo("2026-02-03T19:57:08.1+00:00 h kernel: one\n");
-    assertThat(log.problems()).extracting(Problem::message).containsExactly(
-        "journalctl did not finish within 500 ms and was stopped;"
-            + " the kernel messages after the last line read are missing");
+    assertThat(log.problems())
+        .extracting(Problem::message)
+        .containsExactly(
+            "journalctl did not finish within 500 ms and was stopped;"
+                + " the kernel messages after the last line read are missing");
   }
 
   @Test
@@ -146,9 +170,11 @@ class JournalReaderTest {
     JournalLog log = reader.open();
 
     assertThat(readAll(log)).isEmpty();
-    assertThat(log.problems()).extracting(Problem::message).containsExactly(
-        "cannot read the journal: journalctl was not found on the PATH (no systemd journal here?);"
-            + " read /dev/kmsg as root or pass a saved log");
+    assertThat(log.problems())
+        .extracting(Problem::message)
+        .containsExactly(
+            "cannot read the journal: journalctl was not found on the PATH (no systemd journal here?);"
+                + " read /dev/kmsg as root or pass a saved log");
   }
 
   @Test

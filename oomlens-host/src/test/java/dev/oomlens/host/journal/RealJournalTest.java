@@ -17,14 +17,18 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(90)
 class RealJournalTest {
   private static final Pattern ISO_LINE =
-      Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}[+-]\\d\\d:?\\d\\d \\S* ?kernel: .*");
+      Pattern.compile(
+          "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}[+-]\\d\\d:?\\d\\d \\S* ?kernel: .*");
 
   @Test
   void open_thisMachine_givesIsoKernelLinesOrSaysWhyNot() throws IOException {
     JournalReader reader = JournalReader.ofThisMachine();
     boolean present = reader.locate().isPresent();
-    System.out.println("RealJournalTest: "
-        + (present ? "runs " + String.join(" ", reader.command()) : "skipped: no journalctl on the PATH"));
+    System.out.println(
+        "RealJournalTest: "
+            + (present
+                ? "runs " + String.join(" ", reader.command())
+                : "skipped: no journalctl on the PATH"));
     assumeTrue(present, "no journalctl on the PATH");
 
     long start = System.nanoTime();
@@ -34,11 +38,15 @@ class RealJournalTest {
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     List<String> lines = text.lines().toList();
-    System.out.printf("RealJournalTest: %d lines in %d ms, problems %s%n", lines.size(),
-        Duration.ofNanos(System.nanoTime() - start).toMillis(), log.problems());
+    System.out.printf(
+        "RealJournalTest: %d lines in %d ms, problems %s%n",
+        lines.size(), Duration.ofNanos(System.nanoTime() - start).toMillis(), log.problems());
 
     if (lines.isEmpty()) {
-      assertThat(log.problems()).singleElement().extracting(Problem::message).asString()
+      assertThat(log.problems())
+          .singleElement()
+          .extracting(Problem::message)
+          .asString()
           .containsAnyOf("no systemd journal", "no kernel messages", "journalctl failed");
     } else {
       assertThat(lines).allMatch(l -> ISO_LINE.matcher(l).matches());

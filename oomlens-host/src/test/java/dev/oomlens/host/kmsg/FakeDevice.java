@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 
 /**
  * A scripted stand-in for /dev/kmsg: hands out the scripted records (and throws the scripted
- * exceptions) one per read, then either produces records forever or blocks, as the real device
- * does at its end, until it is closed.
+ * exceptions) one per read, then either produces records forever or blocks, as the real device does
+ * at its end, until it is closed.
  */
 final class FakeDevice implements RecordDevice {
   private final Deque<Object> script;

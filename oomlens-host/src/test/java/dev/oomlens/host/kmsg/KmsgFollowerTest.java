@@ -53,17 +53,19 @@ class KmsgFollowerTest {
   private static Collect follow(FakeDevice device, long after) throws Exception {
     Collect c = new Collect();
     c.follower = KmsgFollower.open(DEV, p -> device, after);
-    KmsgFollower.End end = CompletableFuture
-        .supplyAsync(() -> c.follower.follow(c))
-        .get(10, TimeUnit.SECONDS);
+    KmsgFollower.End end =
+        CompletableFuture.supplyAsync(() -> c.follower.follow(c)).get(10, TimeUnit.SECONDS);
     assertThat(end).isEqualTo(KmsgFollower.End.CLOSED);
     return c;
   }
 
   @Test
   void follow_handsEveryRecordOnceInOrder_thenReportsQuiet() throws Exception {
-    Collect c = follow(FakeDevice.blockingAfter(
-        "6,1,100,-;a\n", "6,2,200,-;b\n SUBSYSTEM=x\n", "6,3,300,-;c\n"), -1);
+    Collect c =
+        follow(
+            FakeDevice.blockingAfter(
+                "6,1,100,-;a\n", "6,2,200,-;b\n SUBSYSTEM=x\n", "6,3,300,-;c\n"),
+            -1);
     assertThat(c.seqs).containsExactly(1L, 2L, 3L);
     assertThat(c.texts.get(1)).isEqualTo("6,2,200,-;b\n SUBSYSTEM=x");
     assertThat(c.lost).isEmpty();
@@ -73,8 +75,11 @@ class KmsgFollowerTest {
   @Test
   void follow_afterSequence_skipsWhatAnEarlierRunRead_andNamesTheGapWhileItWasDown()
       throws Exception {
-    Collect resumed = follow(FakeDevice.blockingAfter(
-        "6,5,100,-;old\n", "6,6,200,-;read before\n", "6,7,300,-;new\n"), 6);
+    Collect resumed =
+        follow(
+            FakeDevice.blockingAfter(
+                "6,5,100,-;old\n", "6,6,200,-;read before\n", "6,7,300,-;new\n"),
+            6);
     assertThat(resumed.seqs).containsExactly(7L);
     assertThat(resumed.lost).isEmpty();
 
@@ -86,8 +91,11 @@ class KmsgFollowerTest {
 
   @Test
   void follow_overrun_countsTheLostRecordsAndGoesOn() throws Exception {
-    Collect c = follow(FakeDevice.blockingAfter(
-        "6,1,100,-;a\n", new IOException("Broken pipe"), "6,5,200,-;e\n", "6,6,300,-;f\n"), -1);
+    Collect c =
+        follow(
+            FakeDevice.blockingAfter(
+                "6,1,100,-;a\n", new IOException("Broken pipe"), "6,5,200,-;e\n", "6,6,300,-;f\n"),
+            -1);
     assertThat(c.seqs).containsExactly(1L, 5L, 6L);
     assertThat(c.lost).singleElement().satisfies(l -> assertThat(l).containsExactly(2, 4));
     assertThat(c.follower.recordsLost()).isEqualTo(3);
@@ -106,12 +114,25 @@ class KmsgFollowerTest {
 
   @Test
   void open_refusedByDmesgRestrict_namesCapSyslog() {
-    assertThatThrownBy(() -> KmsgFollower.open(DEV, p -> {
-      throw new FileSystemException(p.toString(), null, "Operation not permitted");
-    }, -1)).isInstanceOf(KmsgFollower.OpenException.class)
-        .hasMessageContaining("CAP_SYSLOG").hasMessageContaining("/dev/kmsg");
-    assertThatThrownBy(() -> KmsgFollower.open(DEV, p -> {
-      throw new AccessDeniedException(p.toString());
-    }, -1)).hasMessageStartingWith("cannot read /dev/kmsg: permission denied");
+    assertThatThrownBy(
+            () ->
+                KmsgFollower.open(
+                    DEV,
+                    p -> {
+                      throw new FileSystemException(p.toString(), null, "Operation not permitted");
+                    },
+                    -1))
+        .isInstanceOf(KmsgFollower.OpenException.class)
+        .hasMessageContaining("CAP_SYSLOG")
+        .hasMessageContaining("/dev/kmsg");
+    assertThatThrownBy(
+            () ->
+                KmsgFollower.open(
+                    DEV,
+                    p -> {
+                      throw new AccessDeniedException(p.toString());
+                    },
+                    -1))
+        .hasMessageStartingWith("cannot read /dev/kmsg: permission denied");
   }
 }

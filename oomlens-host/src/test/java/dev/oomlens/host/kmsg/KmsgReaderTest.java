@@ -22,8 +22,13 @@ class KmsgReaderTest {
   private static final Duration QUIET = Duration.ofMillis(100);
 
   private static KmsgReader reader(FakeDevice device, OptionalLong uptimeMicros) {
-    return new KmsgReader(Path.of("/dev/kmsg"), path -> device, () -> uptimeMicros, QUIET,
-        Duration.ofSeconds(10), -1);
+    return new KmsgReader(
+        Path.of("/dev/kmsg"),
+        path -> device,
+        () -> uptimeMicros,
+        QUIET,
+        Duration.ofSeconds(10),
+        -1);
   }
 
   private static KmsgReader reader(FakeDevice device) {
@@ -38,18 +43,21 @@ class KmsgReaderTest {
 
   @Test
   void open_blockingDevice_handsOverEveryRecordThenStopsWhenQuiet() throws IOException {
-    FakeDevice device = FakeDevice.blockingAfter(
-        "6,1,100,-;first\n",
-        "4,2,200,-;second\n SUBSYSTEM=pci\n DEVICE=+pci:0000:00:01.0\n",
-        "3,3,300,c;third\n");
+    FakeDevice device =
+        FakeDevice.blockingAfter(
+            "6,1,100,-;first\n",
+            "4,2,200,-;second\n SUBSYSTEM=pci\n DEVICE=+pci:0000:00:01.0\n",
+            "3,3,300,c;third\n");
     long start = System.nanoTime();
     KmsgLog log = reader(device).open();
 
     String text = readAll(log);
 
-    assertThat(text).isEqualTo("6,1,100,-;first\n"
-        + "4,2,200,-;second\n SUBSYSTEM=pci\n DEVICE=+pci:0000:00:01.0\n"
-        + "3,3,300,c;third\n");
+    assertThat(text)
+        .isEqualTo(
+            "6,1,100,-;first\n"
+                + "4,2,200,-;second\n SUBSYSTEM=pci\n DEVICE=+pci:0000:00:01.0\n"
+                + "3,3,300,c;third\n");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     assertThat(log.end()).contains(KmsgLog.End.CAUGHT_UP);
     assertThat(log.lastSequence()).hasValue(3);
@@ -67,28 +75,33 @@ class KmsgReaderTest {
 
   @Test
   void open_brokenPipe_skipsItAndReportsTheLostRecords() throws IOException {
-    FakeDevice device = FakeDevice.blockingAfter(
-        "6,1,100,-;a\n",
-        "6,2,101,-;b\n",
-        new IOException("Broken pipe"),
-        "6,7,150,-;g\n",
-        "6,8,151,-;h\n");
+    FakeDevice device =
+        FakeDevice.blockingAfter(
+            "6,1,100,-;a\n",
+            "6,2,101,-;b\n",
+            new IOException("Broken pipe"),
+            "6,7,150,-;g\n",
+            "6,8,151,-;h\n");
     KmsgLog log = reader(device).open();
 
     String text = readAll(log);
 
     assertThat(text).isEqualTo("6,1,100,-;a\n6,2,101,-;b\n6,7,150,-;g\n6,8,151,-;h\n");
     assertThat(log.recordsLost()).isEqualTo(4);
-    assertThat(log.problems()).containsExactly(new Problem("/dev/kmsg", 3,
-        "records 3..6 (4) were overwritten in the kernel's ring buffer before they could be read;"
-            + " a report among them may be incomplete"));
+    assertThat(log.problems())
+        .containsExactly(
+            new Problem(
+                "/dev/kmsg",
+                3,
+                "records 3..6 (4) were overwritten in the kernel's ring buffer before they could be read;"
+                    + " a report among them may be incomplete"));
     assertThat(log.end()).contains(KmsgLog.End.CAUGHT_UP);
   }
 
   @Test
   void open_brokenPipeAtFirstRead_isNoLoss() throws IOException {
-    KmsgLog log = reader(FakeDevice.blockingAfter(new IOException("Broken pipe"), "6,40,1,-;x\n"))
-        .open();
+    KmsgLog log =
+        reader(FakeDevice.blockingAfter(new IOException("Broken pipe"), "6,40,1,-;x\n")).open();
 
     assertThat(readAll(log)).isEqualTo("6,40,1,-;x\n");
     assertThat(log.problems()).isEmpty();
@@ -104,14 +117,17 @@ class KmsgReaderTest {
 
     assertThat(readAll(log)).isEmpty();
     assertThat(log.end()).contains(KmsgLog.End.DEVICE_FAILED);
-    assertThat(log.problems()).singleElement().extracting(Problem::message)
+    assertThat(log.problems())
+        .singleElement()
+        .extracting(Problem::message)
         .isEqualTo("reading stopped, the device failed: Broken pipe");
   }
 
   @Test
   void afterSequence_skipsRecordsAlreadyRead() throws IOException {
-    FakeDevice device = FakeDevice.blockingAfter(
-        "6,4,100,-;d\n", "6,5,101,-;e\n", "6,6,102,-;f\n", "6,7,103,-;g\n");
+    FakeDevice device =
+        FakeDevice.blockingAfter(
+            "6,4,100,-;d\n", "6,5,101,-;e\n", "6,6,102,-;f\n", "6,7,103,-;g\n");
     KmsgLog log = reader(device).afterSequence(5).open();
 
     assertThat(readAll(log)).isEqualTo("6,6,102,-;f\n6,7,103,-;g\n");
@@ -125,14 +141,17 @@ class KmsgReaderTest {
 
     assertThat(readAll(log)).isEqualTo("6,9,100,-;i\n");
     assertThat(log.recordsLost()).isEqualTo(3);
-    assertThat(log.problems()).singleElement().extracting(Problem::message).asString()
+    assertThat(log.problems())
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
         .startsWith("records 6..8 (3) were overwritten");
   }
 
   @Test
   void afterSequence_nothingNewer_givesAnEmptyStreamAndNoSequence() throws IOException {
-    KmsgLog log = reader(FakeDevice.blockingAfter("6,4,100,-;d\n", "6,5,101,-;e\n"))
-        .afterSequence(5).open();
+    KmsgLog log =
+        reader(FakeDevice.blockingAfter("6,4,100,-;d\n", "6,5,101,-;e\n")).afterSequence(5).open();
 
     assertThat(readAll(log)).isEmpty();
     assertThat(log.lastSequence()).isEmpty();
@@ -143,10 +162,12 @@ class KmsgReaderTest {
   void open_floodStampedPastTheStart_stopsThere() throws IOException {
     AtomicLong seq = new AtomicLong(100);
     // One record per simulated millisecond, starting 1 s before the read began.
-    FakeDevice device = FakeDevice.floodingAfter(() -> {
-      long s = seq.incrementAndGet();
-      return "6," + s + "," + (9_000_000 + (s - 100) * 1_000) + ",-;flood\n";
-    });
+    FakeDevice device =
+        FakeDevice.floodingAfter(
+            () -> {
+              long s = seq.incrementAndGet();
+              return "6," + s + "," + (9_000_000 + (s - 100) * 1_000) + ",-;flood\n";
+            });
     long start = System.nanoTime();
     KmsgLog log = reader(device, OptionalLong.of(10_000_000)).open();
 
@@ -163,48 +184,69 @@ class KmsgReaderTest {
   @Test
   void timeLimit_floodWithoutStartTime_stopsAtTheLimitAndSaysSo() throws IOException {
     AtomicLong seq = new AtomicLong();
-    FakeDevice device = FakeDevice.floodingAfter(() -> {
-      long s = seq.incrementAndGet();
-      return "6," + s + ",1,-;flood\n";
-    });
+    FakeDevice device =
+        FakeDevice.floodingAfter(
+            () -> {
+              long s = seq.incrementAndGet();
+              return "6," + s + ",1,-;flood\n";
+            });
     // A quiet period longer than the limit: on a loaded machine the flood's own thread can pause
     // for longer than the usual 100 ms, which would rightly read as the end of the buffer.
-    KmsgLog log = reader(device).quietPeriod(Duration.ofSeconds(30))
-        .timeLimit(Duration.ofMillis(300)).open();
+    KmsgLog log =
+        reader(device).quietPeriod(Duration.ofSeconds(30)).timeLimit(Duration.ofMillis(300)).open();
 
     String text = readAll(log);
 
     assertThat(text).isNotEmpty();
     assertThat(log.end()).contains(KmsgLog.End.TIME_LIMIT);
-    assertThat(log.problems()).singleElement().extracting(Problem::message)
-        .isEqualTo("stopped reading after 300 ms while records kept arriving;"
-            + " newer records were not read");
+    assertThat(log.problems())
+        .singleElement()
+        .extracting(Problem::message)
+        .isEqualTo(
+            "stopped reading after 300 ms while records kept arriving;"
+                + " newer records were not read");
     assertThat(device.closed).isTrue();
   }
 
   @Test
   void open_deviceFailsMidway_keepsWhatWasReadAndSaysWhere() throws IOException {
-    KmsgLog log = reader(FakeDevice.blockingAfter(
-        "6,1,100,-;a\n", "6,2,101,-;b\n", new IOException("Input/output error"), "6,3,102,-;c\n"))
-        .open();
+    KmsgLog log =
+        reader(
+                FakeDevice.blockingAfter(
+                    "6,1,100,-;a\n",
+                    "6,2,101,-;b\n",
+                    new IOException("Input/output error"),
+                    "6,3,102,-;c\n"))
+            .open();
 
     assertThat(readAll(log)).isEqualTo("6,1,100,-;a\n6,2,101,-;b\n");
     assertThat(log.end()).contains(KmsgLog.End.DEVICE_FAILED);
-    assertThat(log.problems()).containsExactly(new Problem("/dev/kmsg", 3,
-        "reading stopped, the device failed: Input/output error"));
+    assertThat(log.problems())
+        .containsExactly(
+            new Problem("/dev/kmsg", 3, "reading stopped, the device failed: Input/output error"));
   }
 
   @Test
   void close_fromAnotherThread_endsAWaitingRead() throws Exception {
     FakeDevice device = FakeDevice.blockingAfter("6,1,100,-;a\n");
-    KmsgLog log = new KmsgReader(Path.of("/dev/kmsg"), path -> device, OptionalLong::empty,
-        Duration.ofSeconds(30), Duration.ofSeconds(60), -1).open();
+    KmsgLog log =
+        new KmsgReader(
+                Path.of("/dev/kmsg"),
+                path -> device,
+                OptionalLong::empty,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(60),
+                -1)
+            .open();
     InputStream in = log.stream();
     assertThat(new String(in.readNBytes(12), StandardCharsets.UTF_8)).isEqualTo("6,1,100,-;a\n");
-    Thread closer = Thread.ofPlatform().start(() -> {
-      sleep(100);
-      log.close();
-    });
+    Thread closer =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  sleep(100);
+                  log.close();
+                });
     long start = System.nanoTime();
 
     int next = in.read();
@@ -223,32 +265,47 @@ class KmsgReaderTest {
 
     assertThat(readAll(log)).isEmpty();
     assertThat(log.end()).contains(KmsgLog.End.NOT_OPENED);
-    assertThat(log.problems()).containsExactly(new Problem(missing.toString(), 0,
-        "cannot read " + missing + ": no such device; use --journal or pass a saved log"));
+    assertThat(log.problems())
+        .containsExactly(
+            new Problem(
+                missing.toString(),
+                0,
+                "cannot read " + missing + ": no such device; use --journal or pass a saved log"));
   }
 
   @Test
   void open_permissionDenied_saysToRunAsRoot() throws IOException {
-    KmsgLog log = new KmsgReader(Path.of("/dev/kmsg"),
-        path -> {
-          throw new AccessDeniedException(path.toString());
-        },
-        OptionalLong::empty, QUIET, Duration.ofSeconds(1), -1).open();
+    KmsgLog log =
+        new KmsgReader(
+                Path.of("/dev/kmsg"),
+                path -> {
+                  throw new AccessDeniedException(path.toString());
+                },
+                OptionalLong::empty,
+                QUIET,
+                Duration.ofSeconds(1),
+                -1)
+            .open();
 
     assertThat(readAll(log)).isEmpty();
-    assertThat(log.problems()).extracting(Problem::toString).containsExactly(
-        "/dev/kmsg: cannot read /dev/kmsg: permission denied; run as root or use --journal or"
-            + " pass a saved log");
+    assertThat(log.problems())
+        .extracting(Problem::toString)
+        .containsExactly(
+            "/dev/kmsg: cannot read /dev/kmsg: permission denied; run as root or use --journal or"
+                + " pass a saved log");
   }
 
   @Test
   void openFailure_dmesgRestrict_namesTheSetting() {
-    String message = KmsgReader.openFailure("/dev/kmsg",
-        new FileSystemException("/dev/kmsg", null, "Operation not permitted"));
+    String message =
+        KmsgReader.openFailure(
+            "/dev/kmsg", new FileSystemException("/dev/kmsg", null, "Operation not permitted"));
 
-    assertThat(message).isEqualTo("cannot read /dev/kmsg: operation not permitted"
-        + " (kernel.dmesg_restrict=1 needs CAP_SYSLOG); run as root or use --journal or pass a"
-        + " saved log");
+    assertThat(message)
+        .isEqualTo(
+            "cannot read /dev/kmsg: operation not permitted"
+                + " (kernel.dmesg_restrict=1 needs CAP_SYSLOG); run as root or use --journal or pass a"
+                + " saved log");
   }
 
   @Test
@@ -271,8 +328,7 @@ class KmsgReaderTest {
 
     assertThat(KmsgReader.readUptimeMicros(uptime)).hasValue(521_280_000);
     assertThat(KmsgReader.readUptimeMicros(dir.resolve("missing"))).isEmpty();
-    assertThat(KmsgReader.readUptimeMicros(Files.writeString(dir.resolve("bad"), "x y")))
-        .isEmpty();
+    assertThat(KmsgReader.readUptimeMicros(Files.writeString(dir.resolve("bad"), "x y"))).isEmpty();
   }
 
   private static byte[] bytes(String s) {

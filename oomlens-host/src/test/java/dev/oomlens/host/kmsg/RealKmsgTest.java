@@ -28,7 +28,8 @@ class RealKmsgTest {
     } else if (!Files.isReadable(KmsgReader.DEVICE)) {
       why = "/dev/kmsg is not readable by this user";
     }
-    System.out.println("RealKmsgTest: " + (why == null ? "runs against /dev/kmsg" : "skipped: " + why));
+    System.out.println(
+        "RealKmsgTest: " + (why == null ? "runs against /dev/kmsg" : "skipped: " + why));
     assumeTrue(why == null, why);
   }
 
@@ -44,8 +45,11 @@ class RealKmsgTest {
     KmsgLog log = KmsgReader.ofThisMachine().open();
     String text = readAll(log);
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    System.out.printf("RealKmsgTest: %d records in %d ms (quiet period %d ms), end %s%n",
-        log.recordsHandedOver(), took.toMillis(), KmsgReader.DEFAULT_QUIET_PERIOD.toMillis(),
+    System.out.printf(
+        "RealKmsgTest: %d records in %d ms (quiet period %d ms), end %s%n",
+        log.recordsHandedOver(),
+        took.toMillis(),
+        KmsgReader.DEFAULT_QUIET_PERIOD.toMillis(),
         log.end().orElseThrow());
 
     assertThat(log.problems()).isEmpty();
@@ -81,11 +85,15 @@ class RealKmsgTest {
     KmsgLog second = KmsgReader.ofThisMachine().afterSequence(last).open();
     String text = readAll(second);
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    System.out.printf("RealKmsgTest: re-read after seq %d: %d new records in %d ms%n",
+    System.out.printf(
+        "RealKmsgTest: re-read after seq %d: %d new records in %d ms%n",
         last, second.recordsHandedOver(), took.toMillis());
 
-    List<Long> seqs = text.lines().filter(l -> !l.startsWith(" "))
-        .map(l -> KmsgLog.headerField(l.getBytes(StandardCharsets.US_ASCII), 1)).toList();
+    List<Long> seqs =
+        text.lines()
+            .filter(l -> !l.startsWith(" "))
+            .map(l -> KmsgLog.headerField(l.getBytes(StandardCharsets.US_ASCII), 1))
+            .toList();
     assertThat(seqs).allSatisfy(seq -> assertThat(seq).isGreaterThan(last));
     assertThat(second.problems()).isEmpty();
     assertThat(took).isLessThan(Duration.ofSeconds(5));

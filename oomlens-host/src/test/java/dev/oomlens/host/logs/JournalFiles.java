@@ -15,8 +15,10 @@ public final class JournalFiles {
 
   /** systemd-journal-remote, when installed (Debian package systemd-journal-remote). */
   public static Optional<Path> remote() {
-    return Stream.of("/usr/lib/systemd/systemd-journal-remote",
-        "/lib/systemd/systemd-journal-remote").map(Path::of).filter(Files::isExecutable)
+    return Stream.of(
+            "/usr/lib/systemd/systemd-journal-remote", "/lib/systemd/systemd-journal-remote")
+        .map(Path::of)
+        .filter(Files::isExecutable)
         .findFirst();
   }
 
@@ -25,8 +27,9 @@ public final class JournalFiles {
     if (remote().isEmpty()) {
       return Optional.of("no systemd-journal-remote (Debian package systemd-journal-remote)");
     }
-    boolean journalctl = Stream.of(System.getenv("PATH").split(":"))
-        .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, "journalctl")));
+    boolean journalctl =
+        Stream.of(System.getenv("PATH").split(":"))
+            .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, "journalctl")));
     return journalctl ? Optional.empty() : Optional.of("no journalctl on the PATH");
   }
 
@@ -36,14 +39,21 @@ public final class JournalFiles {
    * uses; returns the journal directory.
    */
   public static Path write(Path varLog, String export) throws Exception {
-    Path input = Files.writeString(Files.createDirectories(varLog).resolve("entries.export"),
-        export, StandardCharsets.UTF_8);
+    Path input =
+        Files.writeString(
+            Files.createDirectories(varLog).resolve("entries.export"),
+            export,
+            StandardCharsets.UTF_8);
     Path journal = varLog.resolve("journal");
     Path file = journal.resolve("0123456789abcdef0123456789abcdef/system.journal");
     Files.createDirectories(file.getParent());
     Path out = varLog.resolve("remote.out");
-    Process p = new ProcessBuilder(remote().orElseThrow().toString(), "-o", file.toString(),
-        input.toString()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                remote().orElseThrow().toString(), "-o", file.toString(), input.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(Files.readString(out)).isZero();
     Files.delete(input);
@@ -53,9 +63,16 @@ public final class JournalFiles {
 
   /** One entry in export format, {@code i} milliseconds after a fixed time. */
   public static String entry(int i, String boot, String fields, String message) {
-    return "__REALTIME_TIMESTAMP=" + (1_770_109_200_000_000L + i * 1000L)
-        + "\n__MONOTONIC_TIMESTAMP=" + (5_000_000L + i * 1000L)
-        + "\n_BOOT_ID=" + boot + "\n_HOSTNAME=worker-3\nPRIORITY=5\n" + fields
-        + "MESSAGE=" + message + "\n\n";
+    return "__REALTIME_TIMESTAMP="
+        + (1_770_109_200_000_000L + i * 1000L)
+        + "\n__MONOTONIC_TIMESTAMP="
+        + (5_000_000L + i * 1000L)
+        + "\n_BOOT_ID="
+        + boot
+        + "\n_HOSTNAME=worker-3\nPRIORITY=5\n"
+        + fields
+        + "MESSAGE="
+        + message
+        + "\n\n";
   }
 }

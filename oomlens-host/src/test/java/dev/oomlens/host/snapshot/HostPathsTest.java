@@ -16,16 +16,17 @@ class HostPathsTest {
 
   @Test
   void fromFlags_rootfsOnly_putsProcAndSysUnderIt() {
-    HostPaths p = HostPaths.fromFlags(Optional.empty(), Optional.empty(),
-        Optional.of(Path.of("/host")));
+    HostPaths p =
+        HostPaths.fromFlags(Optional.empty(), Optional.empty(), Optional.of(Path.of("/host")));
     assertThat(p.proc()).isEqualTo(Path.of("/host/proc"));
     assertThat(p.sys()).isEqualTo(Path.of("/host/sys"));
   }
 
   @Test
   void fromFlags_explicitProcfsWins() {
-    HostPaths p = HostPaths.fromFlags(Optional.of(Path.of("/hostproc")), Optional.empty(),
-        Optional.of(Path.of("/host")));
+    HostPaths p =
+        HostPaths.fromFlags(
+            Optional.of(Path.of("/hostproc")), Optional.empty(), Optional.of(Path.of("/host")));
     assertThat(p.proc()).isEqualTo(Path.of("/hostproc"));
     assertThat(p.sys()).isEqualTo(Path.of("/host/sys"));
   }

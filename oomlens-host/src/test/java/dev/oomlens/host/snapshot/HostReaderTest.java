@@ -25,9 +25,13 @@ class HostReaderTest {
   }
 
   private static CgroupMemory cgroup(HostSnapshot s, String path) {
-    return s.cgroups().stream().filter(c -> c.path().equals(path)).findFirst().orElseThrow(
-        () -> new AssertionError(path + " not in " + s.cgroups().stream()
-            .map(CgroupMemory::path).toList()));
+    return s.cgroups().stream()
+        .filter(c -> c.path().equals(path))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    path + " not in " + s.cgroups().stream().map(CgroupMemory::path).toList()));
   }
 
   @Test
@@ -42,15 +46,19 @@ class HostReaderTest {
     assertThat(s.vmstat().orElseThrow().get("oom_kill")).isPresent();
     assertThat(s.memoryPressure().orElseThrow().full()).isPresent();
     assertThat(s.swaps()).isEmpty();
-    assertThat(s.zram()).singleElement().satisfies(z -> {
-      assertThat(z.name()).isEqualTo("zram0");
-      assertThat(z.diskSizeBytes()).isZero();
-      assertThat(z.algorithm()).contains("lzo-rle");
-      assertThat(z.origDataBytes()).hasValue(0);
-    });
+    assertThat(s.zram())
+        .singleElement()
+        .satisfies(
+            z -> {
+              assertThat(z.name()).isEqualTo("zram0");
+              assertThat(z.diskSizeBytes()).isZero();
+              assertThat(z.algorithm()).contains("lzo-rle");
+              assertThat(z.origDataBytes()).hasValue(0);
+            });
     assertThat(s.zswapEnabled()).contains(false);
     assertThat(s.virtioBalloon()).contains(true);
-    assertThat(s.cgroups()).extracting(CgroupMemory::path)
+    assertThat(s.cgroups())
+        .extracting(CgroupMemory::path)
         .containsExactly("/oomlens-capture.slice", "/oomlens-capture.slice/hog.service");
     CgroupMemory hog = cgroup(s, "/oomlens-capture.slice/hog.service");
     assertThat(hog.version()).isEqualTo(1);
@@ -62,9 +70,10 @@ class HostReaderTest {
     assertThat(hog.events().orElseThrow().get("oom_kill")).hasValue(2);
     assertThat(hog.stat().orElseThrow().get("rss")).hasValue(28033024);
     assertThat(hog.workload().kind()).isEqualTo(Workload.Kind.SYSTEMD_UNIT);
-    assertThat(hog.source().file()).endsWith(
-        "hosts/this-machine-cgroupv1/sys/fs/cgroup/memory/oomlens-capture.slice/hog.service/"
-            + "memory.limit_in_bytes");
+    assertThat(hog.source().file())
+        .endsWith(
+            "hosts/this-machine-cgroupv1/sys/fs/cgroup/memory/oomlens-capture.slice/hog.service/"
+                + "memory.limit_in_bytes");
     assertThat(cgroup(s, "/oomlens-capture.slice").limitBytes()).hasValue(256L << 20);
   }
 
@@ -133,12 +142,15 @@ class HostReaderTest {
     HostSnapshot s = read("zram-swap");
 
     assertThat(s.problems()).isEmpty();
-    assertThat(s.swaps()).singleElement().satisfies(sw -> {
-      assertThat(sw.isZram()).isTrue();
-      assertThat(sw.sizeKb()).isEqualTo(2009084);
-      assertThat(sw.usedKb()).isEqualTo(812344);
-      assertThat(sw.priority()).isEqualTo(100);
-    });
+    assertThat(s.swaps())
+        .singleElement()
+        .satisfies(
+            sw -> {
+              assertThat(sw.isZram()).isTrue();
+              assertThat(sw.sizeKb()).isEqualTo(2009084);
+              assertThat(sw.usedKb()).isEqualTo(812344);
+              assertThat(sw.priority()).isEqualTo(100);
+            });
     ZramDevice z = s.zram().get(0);
     assertThat(z.diskSizeBytes()).isEqualTo(2057302016L);
     assertThat(z.algorithm()).contains("zstd");
@@ -155,19 +167,24 @@ class HostReaderTest {
     HostSnapshot s = read("cgroupv2-pod-oomkilled");
 
     assertThat(s.problems()).isEmpty();
-    String pod = "/kubepods.slice/kubepods-burstable.slice/"
-        + "kubepods-burstable-pod5d2c1f7a_8b3e_4f9a_b6c1_2e7d9a4f3b10.slice";
-    String app = pod
-        + "/cri-containerd-4b1f0e2a9c7d3e5f8a6b2c4d1e3f5a7b9c0d2e4f6a8b1c3d5e7f9a0b2c4d6e8f.scope";
-    assertThat(s.cgroups()).extracting(CgroupMemory::path).containsExactly(
-        "/kubepods.slice",
-        "/system.slice",
-        "/kubepods.slice/kubepods-burstable.slice",
-        "/system.slice/containerd.service",
-        pod,
-        app,
-        pod + "/cri-containerd-9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d"
-            + ".scope");
+    String pod =
+        "/kubepods.slice/kubepods-burstable.slice/"
+            + "kubepods-burstable-pod5d2c1f7a_8b3e_4f9a_b6c1_2e7d9a4f3b10.slice";
+    String app =
+        pod
+            + "/cri-containerd-4b1f0e2a9c7d3e5f8a6b2c4d1e3f5a7b9c0d2e4f6a8b1c3d5e7f9a0b2c4d6e8f.scope";
+    assertThat(s.cgroups())
+        .extracting(CgroupMemory::path)
+        .containsExactly(
+            "/kubepods.slice",
+            "/system.slice",
+            "/kubepods.slice/kubepods-burstable.slice",
+            "/system.slice/containerd.service",
+            pod,
+            app,
+            pod
+                + "/cri-containerd-9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d"
+                + ".scope");
     CgroupMemory container = cgroup(s, app);
     assertThat(container.events().orElseThrow().get("oom_kill")).hasValue(3);
     assertThat(container.events().orElseThrow().get("max")).hasValue(1432);
@@ -215,8 +232,9 @@ class HostReaderTest {
     assertThat(a.events()).isEmpty();
     List<String> problems = s.problems().stream().map(Problem::toString).toList();
     assertThat(problems).hasSize(5);
-    assertThat(problems).anySatisfy(
-        p -> assertThat(p).endsWith("proc/meminfo:2: MemFree is not a number: 'garbage'"));
+    assertThat(problems)
+        .anySatisfy(
+            p -> assertThat(p).endsWith("proc/meminfo:2: MemFree is not a number: 'garbage'"));
     assertThat(problems).anySatisfy(p -> assertThat(p).contains("proc/pressure/memory:1:"));
     assertThat(problems).anySatisfy(p -> assertThat(p).contains("enabled:1: expected Y or N"));
     assertThat(problems).anySatisfy(p -> assertThat(p).contains("a.service/memory.events:2:"));
@@ -259,11 +277,14 @@ class HostReaderTest {
 
     HostSnapshot s = HostReader.read(HostPaths.under(dir), OptionalLong.empty());
 
-    assertThat(s.cgroups()).singleElement().satisfies(c -> {
-      assertThat(c.version()).isEqualTo(1);
-      assertThat(c.path()).isEqualTo("/system.slice");
-      assertThat(c.limitBytes()).isEmpty();
-    });
+    assertThat(s.cgroups())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.version()).isEqualTo(1);
+              assertThat(c.path()).isEqualTo("/system.slice");
+              assertThat(c.limitBytes()).isEmpty();
+            });
   }
 
   static void write(Path root, String rel, String text) throws IOException {

@@ -29,19 +29,28 @@ class SnapshotWriterTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"this-machine-cgroupv1", "cgroupv2-pod-oomkilled", "zram-swap",
-      "ballooned", "no-memavailable", "no-psi"})
+  @ValueSource(
+      strings = {
+        "this-machine-cgroupv1",
+        "cgroupv2-pod-oomkilled",
+        "zram-swap",
+        "ballooned",
+        "no-memavailable",
+        "no-psi"
+      })
   void write_thenReadTheCopy_givesTheSameSnapshot(String scenario, @TempDir Path dir)
       throws IOException {
     Path original = Fixtures.root(scenario);
 
     HostSnapshot written = SnapshotWriter.write(HostPaths.under(original), dir);
-    HostSnapshot copy = HostReader.read(
-        new HostPaths(dir.resolve("proc"), dir.resolve("sys"), dir), OptionalLong.empty());
+    HostSnapshot copy =
+        HostReader.read(
+            new HostPaths(dir.resolve("proc"), dir.resolve("sys"), dir), OptionalLong.empty());
 
     assertThat(normalized(copy, dir)).isEqualTo(normalized(written, original));
-    assertThat(normalized(written, original)).isEqualTo(
-        normalized(HostReader.read(HostPaths.under(original), OptionalLong.empty()), original));
+    assertThat(normalized(written, original))
+        .isEqualTo(
+            normalized(HostReader.read(HostPaths.under(original), OptionalLong.empty()), original));
   }
 
   @ParameterizedTest
@@ -50,14 +59,17 @@ class SnapshotWriterTest {
     SnapshotWriter.write(HostPaths.under(Fixtures.root(scenario)), dir);
 
     try (Stream<Path> files = Files.walk(dir)) {
-      assertThat(files.filter(Files::isRegularFile)
-          .map(p -> dir.relativize(p).toString())
-          .filter(p -> p.contains("init.scope"))).containsExactly(
+      assertThat(
+              files
+                  .filter(Files::isRegularFile)
+                  .map(p -> dir.relativize(p).toString())
+                  .filter(p -> p.contains("init.scope")))
+          .containsExactly(
               "sys/fs/cgroup/init.scope/memory.max", "sys/fs/cgroup/init.scope/memory.high");
     }
     assertThat(dir.resolve("sys/fs/cgroup/kubepods.slice/memory.events")).exists();
-    assertThat(dir.resolve("proc/meminfo")).hasSameTextualContentAs(
-        Fixtures.root(scenario).resolve("proc/meminfo"));
+    assertThat(dir.resolve("proc/meminfo"))
+        .hasSameTextualContentAs(Fixtures.root(scenario).resolve("proc/meminfo"));
   }
 
   @Test
@@ -68,18 +80,19 @@ class SnapshotWriterTest {
 
     SnapshotWriter.write(HostPaths.under(root), saved);
 
-    for (String file : List.of("proc/uptime", "proc/sys/kernel/hostname",
-        "proc/sys/kernel/osrelease")) {
+    for (String file :
+        List.of("proc/uptime", "proc/sys/kernel/hostname", "proc/sys/kernel/osrelease")) {
       assertThat(saved.resolve(file)).as(file).hasSameBinaryContentAs(root.resolve(file));
     }
     assertThat(Files.readAllLines(saved.resolve(SnapshotManifest.FILE_NAME)))
-        .contains("read\tproc/uptime\t" + root.resolve("proc/uptime"),
+        .contains(
+            "read\tproc/uptime\t" + root.resolve("proc/uptime"),
             "read\tproc/sys/kernel/osrelease\t" + root.resolve("proc/sys/kernel/osrelease"));
   }
 
   /**
-   * A host file that is there but cannot be read leaves no file in the snapshot, and the copy
-   * says it could not be read, never that the host lacks it.
+   * A host file that is there but cannot be read leaves no file in the snapshot, and the copy says
+   * it could not be read, never that the host lacks it.
    */
   @Test
   void saveHost_unreadableFile_isNamedInTheManifestAndReadBackAsUnreadable(@TempDir Path dir)
@@ -93,19 +106,27 @@ class SnapshotWriterTest {
     HostSnapshot live = SnapshotWriter.write(HostPaths.under(root), saved);
     HostSnapshot copy = HostReader.read(HostPaths.under(saved), OptionalLong.empty());
 
-    assertThat(live.problems()).extracting(Problem::message)
+    assertThat(live.problems())
+        .extracting(Problem::message)
         .containsExactly("is a directory, not a file");
     assertThat(saved.resolve("proc/pressure/memory")).doesNotExist();
-    assertThat(Files.readAllLines(saved.resolve(SnapshotManifest.FILE_NAME))).contains(
-        "unreadable\tproc/pressure/memory\t" + root.resolve("proc/pressure/memory")
-            + "\tis a directory, not a file");
+    assertThat(Files.readAllLines(saved.resolve(SnapshotManifest.FILE_NAME)))
+        .contains(
+            "unreadable\tproc/pressure/memory\t"
+                + root.resolve("proc/pressure/memory")
+                + "\tis a directory, not a file");
     assertThat(copy.memoryPressure()).isEmpty();
-    assertThat(copy.problems()).singleElement().satisfies(p -> {
-      assertThat(p.file()).isEqualTo(saved.resolve("proc/pressure/memory").toString());
-      assertThat(p.kind()).isEqualTo(Problem.Kind.UNREADABLE);
-      assertThat(p.message()).isEqualTo("could not be read when the snapshot was taken (is a"
-          + " directory, not a file); what it holds is unknown");
-    });
+    assertThat(copy.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.file()).isEqualTo(saved.resolve("proc/pressure/memory").toString());
+              assertThat(p.kind()).isEqualTo(Problem.Kind.UNREADABLE);
+              assertThat(p.message())
+                  .isEqualTo(
+                      "could not be read when the snapshot was taken (is a"
+                          + " directory, not a file); what it holds is unknown");
+            });
   }
 
   @Test
@@ -113,9 +134,12 @@ class SnapshotWriterTest {
     SnapshotWriter writer = SnapshotWriter.into(dir);
     Problem lost = new Problem("journalctl -k -b", 0, "journalctl did not finish");
 
-    SnapshotWriter.SavedLog saved = writer.saveLog("kernel.log", List.of(
-        () -> new FakeLog("/dev/kmsg", "", List.of(new Problem("/dev/kmsg", 0, "denied"))),
-        () -> new FakeLog("journalctl -k -b", "a\nb\n", List.of(lost))));
+    SnapshotWriter.SavedLog saved =
+        writer.saveLog(
+            "kernel.log",
+            List.of(
+                () -> new FakeLog("/dev/kmsg", "", List.of(new Problem("/dev/kmsg", 0, "denied"))),
+                () -> new FakeLog("journalctl -k -b", "a\nb\n", List.of(lost))));
     writer.finish();
 
     assertThat(saved.source()).hasValue("journalctl -k -b");
@@ -123,12 +147,14 @@ class SnapshotWriterTest {
     assertThat(dir.resolve("kernel.log")).hasContent("a\nb\n");
     assertThat(dir.resolve("kernel.log.partial")).doesNotExist();
     SnapshotManifest manifest = SnapshotManifest.read(dir).orElseThrow();
-    assertThat(manifest.entry("kernel.log")).hasValueSatisfying(e -> {
-      assertThat(e.read()).isTrue();
-      assertThat(e.source()).isEqualTo("journalctl -k -b");
-      assertThat(e.problems()).containsExactly(
-          new Problem("kernel.log", 0, "journalctl did not finish"));
-    });
+    assertThat(manifest.entry("kernel.log"))
+        .hasValueSatisfying(
+            e -> {
+              assertThat(e.read()).isTrue();
+              assertThat(e.source()).isEqualTo("journalctl -k -b");
+              assertThat(e.problems())
+                  .containsExactly(new Problem("kernel.log", 0, "journalctl did not finish"));
+            });
   }
 
   @Test
@@ -139,33 +165,56 @@ class SnapshotWriterTest {
     SnapshotWriter writer = SnapshotWriter.into(dir);
     assertThat(dir.resolve(SnapshotManifest.FILE_NAME)).as("until finish()").doesNotExist();
 
-    SnapshotWriter.SavedLog saved = writer.saveLog("killers.log", List.of(
-        () -> new FakeLog("journalctl -b (OOM killers)", "", List.of(new Problem(
-            "journalctl -b (OOM killers)", 0, "no systemd journal on this machine")))));
+    SnapshotWriter.SavedLog saved =
+        writer.saveLog(
+            "killers.log",
+            List.of(
+                () ->
+                    new FakeLog(
+                        "journalctl -b (OOM killers)",
+                        "",
+                        List.of(
+                            new Problem(
+                                "journalctl -b (OOM killers)",
+                                0,
+                                "no systemd journal on this machine")))));
     writer.finish();
 
     assertThat(saved.saved()).isFalse();
     assertThat(dir.resolve("killers.log")).doesNotExist();
     assertThat(SnapshotManifest.read(dir).orElseThrow().entry("killers.log"))
-        .hasValueSatisfying(e -> assertThat(e.unreadable())
-            .hasValue("no systemd journal on this machine"));
+        .hasValueSatisfying(
+            e -> assertThat(e.unreadable()).hasValue("no systemd journal on this machine"));
   }
 
   @Test
   void manifest_textReadsBackAsWritten() {
-    SnapshotManifest manifest = new SnapshotManifest(List.of(
-        new SnapshotManifest.Entry("proc/meminfo", "/proc/meminfo", Optional.empty(), List.of()),
-        new SnapshotManifest.Entry("kernel.log", "/dev/kmsg", Optional.empty(), List.of(
-            new Problem("kernel.log", 12, "records 5..9\twere lost", Problem.Kind.LINE))),
-        new SnapshotManifest.Entry("killers.log", "journalctl -b (OOM killers)",
-            Optional.of("no journal\nhere"), List.of())));
+    SnapshotManifest manifest =
+        new SnapshotManifest(
+            List.of(
+                new SnapshotManifest.Entry(
+                    "proc/meminfo", "/proc/meminfo", Optional.empty(), List.of()),
+                new SnapshotManifest.Entry(
+                    "kernel.log",
+                    "/dev/kmsg",
+                    Optional.empty(),
+                    List.of(
+                        new Problem(
+                            "kernel.log", 12, "records 5..9\twere lost", Problem.Kind.LINE))),
+                new SnapshotManifest.Entry(
+                    "killers.log",
+                    "journalctl -b (OOM killers)",
+                    Optional.of("no journal\nhere"),
+                    List.of())));
 
     SnapshotManifest back = SnapshotManifest.parse(manifest.text().lines().toList());
 
-    assertThat(back.entries()).extracting(SnapshotManifest.Entry::path)
+    assertThat(back.entries())
+        .extracting(SnapshotManifest.Entry::path)
         .containsExactly("proc/meminfo", "kernel.log", "killers.log");
-    assertThat(back.entry("kernel.log").orElseThrow().problems()).containsExactly(
-        new Problem("kernel.log", 12, "records 5..9 were lost", Problem.Kind.LINE));
+    assertThat(back.entry("kernel.log").orElseThrow().problems())
+        .containsExactly(
+            new Problem("kernel.log", 12, "records 5..9 were lost", Problem.Kind.LINE));
     assertThat(back.entry("killers.log").orElseThrow().unreadable()).hasValue("no journal here");
     assertThat(manifest.text()).startsWith(SnapshotManifest.MAGIC + "\n");
   }

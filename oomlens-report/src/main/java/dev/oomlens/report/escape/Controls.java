@@ -22,25 +22,29 @@ package dev.oomlens.report.escape;
  */
 
 /**
- * The characters that could act on a terminal or hide text (controls, bidi and invisible
- * formatting characters), and the visible form they are shown in: ESC as <code>&#92;u{1b}</code>,
- * U+202E as <code>&#92;u{202e}</code>.
+ * The characters that could act on a terminal or hide text (controls, bidi and invisible formatting
+ * characters), and the visible form they are shown in: ESC as <code>&#92;u{1b}</code>, U+202E as
+ * <code>&#92;u{202e}</code>.
  */
 public final class Controls {
   private Controls() {}
 
   /**
-   * True when {@code c} (a code point, or one half of a surrogate pair on its own) is a control,
-   * a format character such as a bidi override or a zero-width space, a line or paragraph
-   * separator, or a surrogate: characters oomlens never writes as they are where a person reads.
+   * True when {@code c} (a code point, or one half of a surrogate pair on its own) is a control, a
+   * format character such as a bidi override or a zero-width space, a line or paragraph separator,
+   * or a surrogate: characters oomlens never writes as they are where a person reads.
    */
   public static boolean isHidden(int c) {
     if (c >= ' ' && c < 0x7f) {
       return false;
     }
     return switch (Character.getType(c)) {
-      case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR,
-          Character.PARAGRAPH_SEPARATOR, Character.SURROGATE -> true;
+      case Character.CONTROL,
+          Character.FORMAT,
+          Character.LINE_SEPARATOR,
+          Character.PARAGRAPH_SEPARATOR,
+          Character.SURROGATE ->
+          true;
       default -> false;
     };
   }

@@ -29,13 +29,14 @@ import java.io.Writer;
  */
 
 /**
- * A {@link Writer} that passes text on with every character {@link Controls#isHidden} calls
- * hidden, except {@code \n}, in its visible form (<code>&#92;u{1b}</code>): what the text
- * report, the Markdown draft and the error messages are written through, so that no name in the
- * input can act on the terminal or hide text.
+ * A {@link Writer} that passes text on with every character {@link Controls#isHidden} calls hidden,
+ * except {@code \n}, in its visible form (<code>&#92;u{1b}</code>): what the text report, the
+ * Markdown draft and the error messages are written through, so that no name in the input can act
+ * on the terminal or hide text.
  */
 public final class EscapingWriter extends Writer {
   private final Writer out;
+
   /** A high surrogate that ended the last write, waiting to see whether a low one follows. */
   private char pendingHigh;
 
@@ -45,9 +46,9 @@ public final class EscapingWriter extends Writer {
   }
 
   /**
-   * {@code out} behind an escaping writer that flushes on {@code println}, as picocli's writers
-   * do; {@code out} itself when it escapes already, so wrapping twice costs nothing. The errors
-   * {@code out} swallows show in the wrapper's {@code checkError()} too.
+   * {@code out} behind an escaping writer that flushes on {@code println}, as picocli's writers do;
+   * {@code out} itself when it escapes already, so wrapping twice costs nothing. The errors {@code
+   * out} swallows show in the wrapper's {@code checkError()} too.
    */
   public static PrintWriter wrap(PrintWriter out) {
     requireNonNull(out, "out");

@@ -45,9 +45,14 @@ public final class HtmlReport {
     } else {
       b.append("<ol class=\"ladder\">\n");
       for (IncidentDiagnosis i : d.incidents()) {
-        b.append("<li>").append(text(i.where())).append(" — ").append(i.kills())
-            .append(i.kills() == 1 ? " kill" : " kills").append(", ")
-            .append(i.severity().jsonName()).append("</li>\n");
+        b.append("<li>")
+            .append(text(i.where()))
+            .append(" — ")
+            .append(i.kills())
+            .append(i.kills() == 1 ? " kill" : " kills")
+            .append(", ")
+            .append(i.severity().jsonName())
+            .append("</li>\n");
       }
       b.append("</ol>\n");
     }
@@ -61,19 +66,35 @@ public final class HtmlReport {
   public static void size(Writer out, String source, List<Sizing.SizePlan> plans, Diagnosis d)
       throws IOException {
     StringBuilder b = open("Memory sizes");
-    b.append("<p>From ").append(text(source)).append("</p>\n<table>\n<tr><th>workload</th>"
-        + "<th>shape</th><th>p50</th><th>p95</th><th>peak</th><th>limit</th><th>request</th>"
-        + "<th>new limit</th><th>VPA</th><th>KRR</th></tr>\n");
+    b.append("<p>From ")
+        .append(text(source))
+        .append(
+            "</p>\n<table>\n<tr><th>workload</th>"
+                + "<th>shape</th><th>p50</th><th>p95</th><th>peak</th><th>limit</th><th>request</th>"
+                + "<th>new limit</th><th>VPA</th><th>KRR</th></tr>\n");
     for (Sizing.SizePlan p : plans) {
       MemoryShape s = p.shape();
-      b.append("<tr><td>").append(text(p.id().name())).append("</td><td class=\"shape\">")
-          .append(s.shape().label()).append("</td><td>").append(mi(s.p50Bytes()))
-          .append("</td><td>").append(mi(s.p95Bytes())).append("</td><td>")
-          .append(mi(s.peakBytes())).append("</td><td>").append(mi(s.limitBytes()))
-          .append("</td><td>").append(mi(p.ours().requestBytes())).append("</td><td>")
-          .append(mi(p.ours().limitBytes())).append("</td><td>")
-          .append(mi(p.vpa().requestBytes())).append("</td><td>")
-          .append(mi(p.krr().limitBytes())).append("</td></tr>\n");
+      b.append("<tr><td>")
+          .append(text(p.id().name()))
+          .append("</td><td class=\"shape\">")
+          .append(s.shape().label())
+          .append("</td><td>")
+          .append(mi(s.p50Bytes()))
+          .append("</td><td>")
+          .append(mi(s.p95Bytes()))
+          .append("</td><td>")
+          .append(mi(s.peakBytes()))
+          .append("</td><td>")
+          .append(mi(s.limitBytes()))
+          .append("</td><td>")
+          .append(mi(p.ours().requestBytes()))
+          .append("</td><td>")
+          .append(mi(p.ours().limitBytes()))
+          .append("</td><td>")
+          .append(mi(p.vpa().requestBytes()))
+          .append("</td><td>")
+          .append(mi(p.krr().limitBytes()))
+          .append("</td></tr>\n");
     }
     b.append("</table>\n");
     charts(b, d.evidence().memory());
@@ -85,27 +106,47 @@ public final class HtmlReport {
   /** {@code oomlens verify --format html}: pass or fail per criterion and host. */
   public static void verify(Writer out, String source, Verification v) throws IOException {
     StringBuilder b = open("Verification: " + (v.passed() ? "passed" : "failed"));
-    b.append("<p>").append(text(source)).append(", ").append(v.from()).append(" to ")
-        .append(v.to()).append("</p>\n<table>\n<tr><th>criterion</th><th>expression</th>"
-            + "<th>result</th><th>offending</th></tr>\n");
+    b.append("<p>")
+        .append(text(source))
+        .append(", ")
+        .append(v.from())
+        .append(" to ")
+        .append(v.to())
+        .append(
+            "</p>\n<table>\n<tr><th>criterion</th><th>expression</th>"
+                + "<th>result</th><th>offending</th></tr>\n");
     for (Verification.Result r : v.results()) {
-      b.append("<tr class=\"").append(r.passed() ? "pass" : "fail").append("\"><td>")
-          .append(text(r.criterion().name())).append("</td><td><code>")
-          .append(text(r.criterion().expr())).append("</code></td><td>")
-          .append(r.passed() ? "pass" : "fail").append("</td><td>");
+      b.append("<tr class=\"")
+          .append(r.passed() ? "pass" : "fail")
+          .append("\"><td>")
+          .append(text(r.criterion().name()))
+          .append("</td><td><code>")
+          .append(text(r.criterion().expr()))
+          .append("</code></td><td>")
+          .append(r.passed() ? "pass" : "fail")
+          .append("</td><td>");
       for (SeriesWindow w : r.offending()) {
-        b.append("<div>").append(text(v.hostOf(w))).append(": ").append(w.samples().size())
+        b.append("<div>")
+            .append(text(v.hostOf(w)))
+            .append(": ")
+            .append(w.samples().size())
             .append(" values, highest ")
-            .append(number(w.samples().stream().mapToDouble(SeriesWindow.Sample::value).max()
-                .orElse(Double.NaN)))
+            .append(
+                number(
+                    w.samples().stream()
+                        .mapToDouble(SeriesWindow.Sample::value)
+                        .max()
+                        .orElse(Double.NaN)))
             .append("</div>");
       }
       b.append("</td></tr>\n");
     }
     if (!v.hosts().isEmpty()) {
-      b.append("<tr class=\"").append(v.silentHosts().isEmpty() ? "pass" : "fail")
+      b.append("<tr class=\"")
+          .append(v.silentHosts().isEmpty() ? "pass" : "fail")
           .append("\"><td>every host reports data</td><td><code>up</code></td><td>")
-          .append(v.silentHosts().isEmpty() ? "pass" : "fail").append("</td><td>");
+          .append(v.silentHosts().isEmpty() ? "pass" : "fail")
+          .append("</td><td>");
       for (String h : v.silentHosts()) {
         b.append("<div>").append(text(h)).append(": no data</div>");
       }
@@ -119,17 +160,22 @@ public final class HtmlReport {
   private static StringBuilder open(String title) {
     StringBuilder b = new StringBuilder(8192);
     b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-        .append("<meta http-equiv=\"Content-Security-Policy\" content=\"").append(CSP)
+        .append("<meta http-equiv=\"Content-Security-Policy\" content=\"")
+        .append(CSP)
         .append("\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>oomlens: ")
-        .append(text(title)).append("</title>\n<style>\n")
+        .append(text(title))
+        .append("</title>\n<style>\n")
         .append("body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}\n")
-        .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;"
-            + "text-align:left}\n")
+        .append(
+            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;"
+                + "text-align:left}\n")
         .append(".fail td{background:#fdd}.pass td{background:#dfd}\n")
         .append(".finding{border-left:4px solid #c60;padding-left:8px;margin:1em 0}\n")
         .append("pre{background:#f4f4f4;padding:6px;overflow-x:auto}\n")
         .append("svg.chart{border:1px solid #ccc;background:#fff}\n")
-        .append("</style>\n</head>\n<body>\n<h1>oomlens: ").append(text(title)).append("</h1>\n");
+        .append("</style>\n</head>\n<body>\n<h1>oomlens: ")
+        .append(text(title))
+        .append("</h1>\n");
     return b;
   }
 
@@ -143,17 +189,27 @@ public final class HtmlReport {
       b.append("<p>None.</p>\n");
     }
     for (Finding f : findings) {
-      b.append("<div class=\"finding\" id=\"").append(f.code()).append("\"><h3>")
-          .append(f.code()).append(" (").append(f.severity().jsonName()).append("): ")
-          .append(text(f.summary())).append("</h3>\n<p>").append(text(f.reasoning()))
+      b.append("<div class=\"finding\" id=\"")
+          .append(f.code())
+          .append("\"><h3>")
+          .append(f.code())
+          .append(" (")
+          .append(f.severity().jsonName())
+          .append("): ")
+          .append(text(f.summary()))
+          .append("</h3>\n<p>")
+          .append(text(f.reasoning()))
           .append("</p>\n<ul class=\"evidence\">\n");
       for (Citation c : f.evidence()) {
         b.append("<li>").append(text(c.describe())).append("</li>\n");
       }
       b.append("</ul>\n");
       for (Fix x : f.fixes()) {
-        b.append("<p><b>").append(x.layer().jsonName()).append(":</b> ")
-            .append(text(x.action())).append("</p>\n");
+        b.append("<p><b>")
+            .append(x.layer().jsonName())
+            .append(":</b> ")
+            .append(text(x.action()))
+            .append("</p>\n");
         x.snippet().ifPresent(s -> b.append("<pre>").append(text(s)).append("</pre>\n"));
       }
       b.append("</div>\n");
@@ -166,8 +222,11 @@ public final class HtmlReport {
     }
     b.append("<h2>Memory over time</h2>\n");
     for (MemoryProfile p : profiles) {
-      b.append("<h3>").append(text(p.id().name())).append(" — ")
-          .append(p.shape().shape().label()).append("</h3>\n");
+      b.append("<h3>")
+          .append(text(p.id().name()))
+          .append(" — ")
+          .append(p.shape().shape().label())
+          .append("</h3>\n");
       chart(b, p);
     }
   }
@@ -196,36 +255,63 @@ public final class HtmlReport {
     StringBuilder upper = new StringBuilder();
     StringBuilder lower = new StringBuilder();
     for (int i = 0; i < n; i++) {
-      upper.append(i == 0 ? "M" : "L").append(x(c[0][i], t0, t1)).append(',')
-          .append(y(c[2][i], top)).append(' ');
-    }
-    for (int i = n - 1; i >= 0; i--) {
-      lower.append("L").append(x(c[0][i], t0, t1)).append(',').append(y(c[1][i], top))
+      upper
+          .append(i == 0 ? "M" : "L")
+          .append(x(c[0][i], t0, t1))
+          .append(',')
+          .append(y(c[2][i], top))
           .append(' ');
     }
-    b.append("<svg class=\"chart\" width=\"").append(W)
-        .append("\" height=\"").append(H + 20).append("\" role=\"img\" aria-label=\"working set of ")
-        .append(text(p.id().name())).append("\">\n");
-    b.append("<path class=\"band\" d=\"").append(upper).append(lower)
+    for (int i = n - 1; i >= 0; i--) {
+      lower.append("L").append(x(c[0][i], t0, t1)).append(',').append(y(c[1][i], top)).append(' ');
+    }
+    b.append("<svg class=\"chart\" width=\"")
+        .append(W)
+        .append("\" height=\"")
+        .append(H + 20)
+        .append("\" role=\"img\" aria-label=\"working set of ")
+        .append(text(p.id().name()))
+        .append("\">\n");
+    b.append("<path class=\"band\" d=\"")
+        .append(upper)
+        .append(lower)
         .append("Z\" fill=\"#8ab\" stroke=\"#357\" stroke-width=\"0.5\"/>\n");
     if (limit.isPresent()) {
       double ly = y(limit.getAsLong(), top);
-      b.append("<line class=\"limit\" x1=\"0\" x2=\"").append(W).append("\" y1=\"").append(ly)
-          .append("\" y2=\"").append(ly).append("\" stroke=\"#c00\" stroke-dasharray=\"6 3\"/>")
-          .append("<text x=\"4\" y=\"").append(Math.max(12, ly - 3)).append("\" font-size=\"11\">"
-              + "limit ").append(mi(limit.getAsLong())).append("</text>\n");
+      b.append("<line class=\"limit\" x1=\"0\" x2=\"")
+          .append(W)
+          .append("\" y1=\"")
+          .append(ly)
+          .append("\" y2=\"")
+          .append(ly)
+          .append("\" stroke=\"#c00\" stroke-dasharray=\"6 3\"/>")
+          .append("<text x=\"4\" y=\"")
+          .append(Math.max(12, ly - 3))
+          .append("\" font-size=\"11\">" + "limit ")
+          .append(mi(limit.getAsLong()))
+          .append("</text>\n");
     }
     for (long k : p.kills()) {
       double kx = x(k / 1000.0, t0, t1);
-      b.append("<line class=\"kill\" x1=\"").append(kx).append("\" x2=\"").append(kx)
-          .append("\" y1=\"0\" y2=\"").append(H).append("\" stroke=\"#e00\" stroke-width=\"2\">"
-              + "<title>OOM kill</title></line>\n");
+      b.append("<line class=\"kill\" x1=\"")
+          .append(kx)
+          .append("\" x2=\"")
+          .append(kx)
+          .append("\" y1=\"0\" y2=\"")
+          .append(H)
+          .append("\" stroke=\"#e00\" stroke-width=\"2\">" + "<title>OOM kill</title></line>\n");
     }
-    b.append("<text x=\"4\" y=\"").append(H + 15).append("\" font-size=\"11\">")
-        .append(java.time.Instant.ofEpochSecond((long) t0)).append("</text><text x=\"")
-        .append(W - 4).append("\" y=\"").append(H + 15)
+    b.append("<text x=\"4\" y=\"")
+        .append(H + 15)
+        .append("\" font-size=\"11\">")
+        .append(java.time.Instant.ofEpochSecond((long) t0))
+        .append("</text><text x=\"")
+        .append(W - 4)
+        .append("\" y=\"")
+        .append(H + 15)
         .append("\" font-size=\"11\" text-anchor=\"end\">")
-        .append(java.time.Instant.ofEpochSecond((long) t1)).append("</text>\n</svg>\n");
+        .append(java.time.Instant.ofEpochSecond((long) t1))
+        .append("</text>\n</svg>\n");
   }
 
   private static double x(double t, double t0, double t1) {
@@ -239,8 +325,8 @@ public final class HtmlReport {
   /** Escapes HTML and shows control and invisible characters visibly. */
   static String text(String s) {
     if (s.indexOf('\n') >= 0) {
-      return String.join("\n",
-          java.util.Arrays.stream(s.split("\n", -1)).map(HtmlReport::text).toList());
+      return String.join(
+          "\n", java.util.Arrays.stream(s.split("\n", -1)).map(HtmlReport::text).toList());
     }
     String v = Controls.visible(s);
     StringBuilder b = new StringBuilder(v.length());
@@ -267,7 +353,8 @@ public final class HtmlReport {
   }
 
   private static String number(double d) {
-    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d)
+    return d == Math.rint(d) && Math.abs(d) < 1e15
+        ? Long.toString((long) d)
         : String.format(Locale.ROOT, "%.3g", d);
   }
 }

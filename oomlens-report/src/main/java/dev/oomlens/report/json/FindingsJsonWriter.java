@@ -21,9 +21,9 @@ import dev.oomlens.core.model.FileValue;
 import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.LogTime;
 import dev.oomlens.core.model.ObjectField;
-import dev.oomlens.core.model.SeriesWindow;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.model.SeriesWindow;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.model.Workload;
 import dev.oomlens.core.rules.EvidenceSet;
@@ -52,9 +52,15 @@ import java.util.OptionalLong;
  */
 public final class FindingsJsonWriter {
   /** The /proc/vmstat counters the {@code host.vmstat} object carries, in this order. */
-  public static final List<String> VMSTAT_KEYS = List.of(
-      "oom_kill", "pswpin", "pswpout", "workingset_refault", "workingset_refault_anon",
-      "workingset_refault_file", "pgmajfault");
+  public static final List<String> VMSTAT_KEYS =
+      List.of(
+          "oom_kill",
+          "pswpin",
+          "pswpout",
+          "workingset_refault",
+          "workingset_refault_anon",
+          "workingset_refault_file",
+          "pgmajfault");
 
   private final JsonGenerator json;
 
@@ -138,8 +144,12 @@ public final class FindingsJsonWriter {
     json.writeEndObject();
   }
 
-  private void writeIncident(Incident incident, IncidentDiagnosis ranked,
-      Map<OomReport, Integer> index, Optional<String> pod) throws IOException {
+  private void writeIncident(
+      Incident incident,
+      IncidentDiagnosis ranked,
+      Map<OomReport, Integer> index,
+      Optional<String> pod)
+      throws IOException {
     json.writeStartObject();
     json.writeStringField("id", incident.id());
     json.writeNumberField("rank", ranked.rank());
@@ -172,8 +182,8 @@ public final class FindingsJsonWriter {
     json.writeStringField("code", f.code());
     json.writeStringField("severity", f.severity().jsonName());
     json.writeStringField("confidence", f.confidence().jsonName());
-    string("scope", RuleRegistry.info(f.code())
-        .map(i -> i.scope().name().toLowerCase(Locale.ROOT)));
+    string(
+        "scope", RuleRegistry.info(f.code()).map(i -> i.scope().name().toLowerCase(Locale.ROOT)));
     json.writeStringField("summary", f.summary());
     json.writeStringField("reasoning", f.reasoning());
     json.writeArrayFieldStart("evidence");
@@ -466,5 +476,4 @@ public final class FindingsJsonWriter {
   private void bool(String name, Optional<Boolean> value) throws IOException {
     JsonFields.bool(json, name, value);
   }
-
 }

@@ -46,13 +46,12 @@ import java.util.OptionalLong;
  *
  * <p>Reports are written, and flushed to the target, as they arrive, so a consumer sees each one
  * while a long log is still being read and memory stays flat however many reports there are.
- * Allocation failures and problems belong after the reports in the document, so they are held
- * until {@link #close()}; to keep that memory bounded, only the first {@value #MAX_BUFFERED} of
- * each are kept and the rest are counted ({@code alloc_failures_dropped}, {@code
- * problems_dropped}).
+ * Allocation failures and problems belong after the reports in the document, so they are held until
+ * {@link #close()}; to keep that memory bounded, only the first {@value #MAX_BUFFERED} of each are
+ * kept and the rest are counted ({@code alloc_failures_dropped}, {@code problems_dropped}).
  *
- * <p>{@link #close()} ends the document and flushes; it does not close the target, which belongs
- * to the caller (it is often standard output). Not thread-safe: feed it from one thread, as the
+ * <p>{@link #close()} ends the document and flushes; it does not close the target, which belongs to
+ * the caller (it is often standard output). Not thread-safe: feed it from one thread, as the
  * kernel-log reader does. An I/O error of the target is thrown as {@link UncheckedIOException}.
  */
 /*
@@ -68,10 +67,11 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
   /** How many allocation failures, and how many problems, are kept for the end of the document. */
   public static final int MAX_BUFFERED = 10_000;
 
-  private static final JsonFactory FACTORY = new JsonFactoryBuilder()
-      .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
-      .characterEscapes(JsonEscapes.INSTANCE)
-      .build();
+  private static final JsonFactory FACTORY =
+      new JsonFactoryBuilder()
+          .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+          .characterEscapes(JsonEscapes.INSTANCE)
+          .build();
 
   private final JsonGenerator json;
   private final List<AllocFailure> allocFailures = new ArrayList<>();
@@ -82,7 +82,8 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
 
   /** Writes UTF-8 to {@code out}; {@code pretty} indents by two spaces, one key per line. */
   public JsonReportWriter(OutputStream out, boolean pretty) {
-    this(create(() -> FACTORY.createGenerator(requireNonNull(out, "out"), JsonEncoding.UTF8)),
+    this(
+        create(() -> FACTORY.createGenerator(requireNonNull(out, "out"), JsonEncoding.UTF8)),
         pretty);
   }
 
@@ -105,21 +106,23 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
               .withObjectIndenter(indenter)
               .withArrayIndenter(indenter));
     }
-    io(() -> {
-      json.writeStartObject();
-      json.writeNumberField("schema_version", SCHEMA_VERSION);
-      json.writeArrayFieldStart("reports");
-    });
+    io(
+        () -> {
+          json.writeStartObject();
+          json.writeNumberField("schema_version", SCHEMA_VERSION);
+          json.writeArrayFieldStart("reports");
+        });
   }
 
   @Override
   public void report(OomReport report) {
     requireNonNull(report, "report");
     checkOpen();
-    io(() -> {
-      writeReport(report);
-      json.flush();
-    });
+    io(
+        () -> {
+          writeReport(report);
+          json.flush();
+        });
   }
 
   @Override
@@ -147,7 +150,7 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
   /** Writes the buffered allocation failures and problems, ends the document and flushes. */
   @Override
   public void close() {
-    close(json -> { });
+    close(json -> {});
   }
 
   /**
@@ -170,29 +173,30 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
       return;
     }
     closed = true;
-    io(() -> {
-      json.writeEndArray();
-      json.writeArrayFieldStart("alloc_failures");
-      for (AllocFailure failure : allocFailures) {
-        writeAllocFailure(failure);
-      }
-      json.writeEndArray();
-      json.writeNumberField("alloc_failures_dropped", allocFailuresDropped);
-      json.writeArrayFieldStart("problems");
-      for (Problem problem : problems) {
-        json.writeStartObject();
-        json.writeStringField("file", problem.file());
-        json.writeNumberField("line", problem.line());
-        json.writeStringField("message", problem.message());
-        json.writeEndObject();
-      }
-      json.writeEndArray();
-      json.writeNumberField("problems_dropped", problemsDropped);
-      more.write(json);
-      json.writeEndObject();
-      json.writeRaw('\n');
-      json.close();
-    });
+    io(
+        () -> {
+          json.writeEndArray();
+          json.writeArrayFieldStart("alloc_failures");
+          for (AllocFailure failure : allocFailures) {
+            writeAllocFailure(failure);
+          }
+          json.writeEndArray();
+          json.writeNumberField("alloc_failures_dropped", allocFailuresDropped);
+          json.writeArrayFieldStart("problems");
+          for (Problem problem : problems) {
+            json.writeStartObject();
+            json.writeStringField("file", problem.file());
+            json.writeNumberField("line", problem.line());
+            json.writeStringField("message", problem.message());
+            json.writeEndObject();
+          }
+          json.writeEndArray();
+          json.writeNumberField("problems_dropped", problemsDropped);
+          more.write(json);
+          json.writeEndObject();
+          json.writeRaw('\n');
+          json.close();
+        });
     allocFailures.clear();
     problems.clear();
   }
@@ -304,8 +308,7 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
   }
 
   /** The block as the kernel printed it: page counts at {@code pageBytes}, sizes in kB. */
-  private void writeHostMemory(Optional<HostMemory> hostMemory, long pageBytes)
-      throws IOException {
+  private void writeHostMemory(Optional<HostMemory> hostMemory, long pageBytes) throws IOException {
     if (hostMemory.isEmpty()) {
       json.writeNull();
       return;
@@ -458,16 +461,18 @@ public final class JsonReportWriter implements KernelLogSink, Closeable {
 
   /** A size in bytes as the kB the kernel printed. */
   private void kb(String name, OptionalLong bytes) throws IOException {
-    number(name, bytes.isPresent()
-        ? OptionalLong.of(KiB.fromBytes(bytes.getAsLong()))
-        : OptionalLong.empty());
+    number(
+        name,
+        bytes.isPresent()
+            ? OptionalLong.of(KiB.fromBytes(bytes.getAsLong()))
+            : OptionalLong.empty());
   }
 
   /** A size in bytes as the page count the kernel printed. */
   private void pages(String name, OptionalLong bytes, long pageBytes) throws IOException {
-    number(name, bytes.isPresent()
-        ? OptionalLong.of(bytes.getAsLong() / pageBytes)
-        : OptionalLong.empty());
+    number(
+        name,
+        bytes.isPresent() ? OptionalLong.of(bytes.getAsLong() / pageBytes) : OptionalLong.empty());
   }
 
   private void checkOpen() {

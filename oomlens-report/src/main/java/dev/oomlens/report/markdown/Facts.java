@@ -1,13 +1,9 @@
 package dev.oomlens.report.markdown;
 
-import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.LogTime;
-import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.OomReport;
-import dev.oomlens.core.model.OomScope;
 import dev.oomlens.core.model.Victim;
 import dev.oomlens.core.model.Workload;
-import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,27 +36,33 @@ final class Facts {
   }
 
   /**
-   * Who the victim belonged to: the container, pod, unit or cgroup the report names; empty when
-   * it names none.
+   * Who the victim belonged to: the container, pod, unit or cgroup the report names; empty when it
+   * names none.
    */
   static String where(OomReport r) {
     Workload w = r.workload();
-    String base = switch (w.kind()) {
-      case CONTAINER -> w.podUid().isPresent()
-          ? "container " + Markdown.code(shortId(w.containerId())) + " of pod "
-              + Markdown.code(w.podUid().get())
-          : w.containerId().isPresent()
-              ? "container " + Markdown.code(shortId(w.containerId()))
-              : "container cgroup " + Markdown.code(w.cgroup().orElse("?"));
-      case POD -> "pod " + Markdown.code(w.podUid().orElse(w.cgroup().orElse("?")));
-      case KUBEPODS -> "the node's kubepods cgroup (all pods together)";
-      case DOCKER -> "Docker container " + Markdown.code(shortId(w.containerId()));
-      case PODMAN -> "Podman container " + Markdown.code(shortId(w.containerId()));
-      case SYSTEMD_UNIT -> "systemd unit " + Markdown.code(w.unit().orElse(w.cgroup().orElse("?")));
-      case USER_SESSION -> "user session " + Markdown.code(w.unit().orElse(w.cgroup().orElse("?")));
-      case VM -> "virtual machine " + Markdown.code(w.unit().orElse(w.cgroup().orElse("?")));
-      case OTHER -> w.cgroup().map(c -> "cgroup " + Markdown.code(c)).orElse("");
-    };
+    String base =
+        switch (w.kind()) {
+          case CONTAINER ->
+              w.podUid().isPresent()
+                  ? "container "
+                      + Markdown.code(shortId(w.containerId()))
+                      + " of pod "
+                      + Markdown.code(w.podUid().get())
+                  : w.containerId().isPresent()
+                      ? "container " + Markdown.code(shortId(w.containerId()))
+                      : "container cgroup " + Markdown.code(w.cgroup().orElse("?"));
+          case POD -> "pod " + Markdown.code(w.podUid().orElse(w.cgroup().orElse("?")));
+          case KUBEPODS -> "the node's kubepods cgroup (all pods together)";
+          case DOCKER -> "Docker container " + Markdown.code(shortId(w.containerId()));
+          case PODMAN -> "Podman container " + Markdown.code(shortId(w.containerId()));
+          case SYSTEMD_UNIT ->
+              "systemd unit " + Markdown.code(w.unit().orElse(w.cgroup().orElse("?")));
+          case USER_SESSION ->
+              "user session " + Markdown.code(w.unit().orElse(w.cgroup().orElse("?")));
+          case VM -> "virtual machine " + Markdown.code(w.unit().orElse(w.cgroup().orElse("?")));
+          case OTHER -> w.cgroup().map(c -> "cgroup " + Markdown.code(c)).orElse("");
+        };
     return w.kubevirt() ? base + " (a KubeVirt virt-launcher pod)" : base;
   }
 
@@ -70,15 +72,18 @@ final class Facts {
       if (r.panic().isPresent()) {
         return "no process (the kernel panicked instead)";
       }
-      return r.noKillableProcesses() ? "no process (none was killable)"
+      return r.noKillableProcesses()
+          ? "no process (none was killable)"
           : "a process the log does not name";
     }
     Victim v = r.victim().get();
     List<String> parts = new ArrayList<>();
     parts.add("pid " + v.pid());
     v.rssBytes().ifPresent(b -> parts.add("RSS " + Sizes.bytes(b)));
-    v.oomScoreAdj().ifPresentOrElse(adj -> parts.add("oom_score_adj " + adj),
-        () -> r.victimRow().ifPresent(row -> parts.add("oom_score_adj " + row.oomScoreAdj())));
+    v.oomScoreAdj()
+        .ifPresentOrElse(
+            adj -> parts.add("oom_score_adj " + adj),
+            () -> r.victimRow().ifPresent(row -> parts.add("oom_score_adj " + row.oomScoreAdj())));
     return Markdown.code(v.comm()) + " (" + String.join(", ", parts) + ")";
   }
 

@@ -12,9 +12,9 @@ public final class Markdown {
   private Markdown() {}
 
   /**
-   * {@code text} as inline code, with a fence longer than any backtick run inside it; a line
-   * break or another hidden character in it is shown in its visible form, so the span stays on
-   * its line. Padded when CommonMark would otherwise read a backtick or strip a space at an end.
+   * {@code text} as inline code, with a fence longer than any backtick run inside it; a line break
+   * or another hidden character in it is shown in its visible form, so the span stays on its line.
+   * Padded when CommonMark would otherwise read a backtick or strip a space at an end.
    */
   public static String code(String text) {
     String oneLine = Controls.visible(text);
@@ -23,8 +23,10 @@ public final class Markdown {
       return "` `";
     }
     String fence = "`".repeat(longestRun(oneLine) + 1);
-    boolean pad = oneLine.startsWith("`") || oneLine.endsWith("`")
-        || (oneLine.startsWith(" ") && oneLine.endsWith(" ") && !oneLine.isBlank());
+    boolean pad =
+        oneLine.startsWith("`")
+            || oneLine.endsWith("`")
+            || (oneLine.startsWith(" ") && oneLine.endsWith(" ") && !oneLine.isBlank());
     return fence + (pad ? " " : "") + oneLine + (pad ? " " : "") + fence;
   }
 
@@ -64,11 +66,20 @@ public final class Markdown {
       if (Controls.isHidden(c)) {
         Controls.appendVisible(s, c);
       } else {
-        if (c == '*' || c == '<' || c == '[' || c == ']' || c == '\\' || c == '`' || c == '~'
-            || c == '&' || c == '$'
-            || (c == '_' && !(i > 0 && next < text.length()
-                && Character.isLetterOrDigit(text.codePointBefore(i))
-                && Character.isLetterOrDigit(text.codePointAt(next))))
+        if (c == '*'
+            || c == '<'
+            || c == '['
+            || c == ']'
+            || c == '\\'
+            || c == '`'
+            || c == '~'
+            || c == '&'
+            || c == '$'
+            || (c == '_'
+                && !(i > 0
+                    && next < text.length()
+                    && Character.isLetterOrDigit(text.codePointBefore(i))
+                    && Character.isLetterOrDigit(text.codePointAt(next))))
             || ((c == '#' || c == '>' || c == '-' || c == '+') && i == 0)) {
           s.append('\\');
         }

@@ -22,7 +22,6 @@ import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Incident;
-import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.Sizes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -128,8 +127,8 @@ public final class MarkdownReport {
     fix();
     timeline();
     hostsAffected();
-    Set<String> codes = findings.stream().map(Finding::code)
-        .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> codes =
+        findings.stream().map(Finding::code).collect(Collectors.toCollection(TreeSet::new));
     Monitoring monitoring = new Monitoring(reports, codes, host, killers);
     metrics(monitoring);
     verification(monitoring);
@@ -143,31 +142,47 @@ public final class MarkdownReport {
    */
   private void cluster() {
     for (ClusterView v : ClusterView.of(diagnosis)) {
-      out.append("## Cluster\n\nRead from ").append(Markdown.code(v.cluster().source()))
-          .append(": ").append(v.cluster().nodes().size()).append(" nodes, ")
+      out.append("## Cluster\n\nRead from ")
+          .append(Markdown.code(v.cluster().source()))
+          .append(": ")
+          .append(v.cluster().nodes().size())
+          .append(" nodes, ")
           .append(v.cluster().pods().stream().filter(p -> !p.template()).count())
-          .append(" pods, ").append(v.cluster().events().size()).append(" events.\n\n");
+          .append(" pods, ")
+          .append(v.cluster().events().size())
+          .append(" events.\n\n");
       if (!v.nodes().isEmpty()) {
         out.append("| node | status | allocatable | requests | limits | no limit | findings |\n")
             .append("|---|---|---:|---:|---:|---:|---|\n");
         for (ClusterView.Row r : v.nodes()) {
           var load = r.load().orElseThrow();
           long alloc = r.node().map(n -> n.allocatableBytes().orElse(0)).orElse(0L);
-          out.append("| ").append(Markdown.cell(r.name())).append(" | ")
+          out.append("| ")
+              .append(Markdown.cell(r.name()))
+              .append(" | ")
               .append(r.node().map(n -> n.notReady() ? "NotReady" : "Ready").orElse("gone"))
-              .append(" | ").append(alloc > 0 ? Sizes.quantityMi(alloc) : "—").append(" | ")
-              .append(Sizes.quantityMi(load.requestBytes())).append(" | ")
+              .append(" | ")
+              .append(alloc > 0 ? Sizes.quantityMi(alloc) : "—")
+              .append(" | ")
+              .append(Sizes.quantityMi(load.requestBytes()))
+              .append(" | ")
               .append(Sizes.quantityMi(load.limitBytes()))
               .append(alloc > 0 ? " (" + Sizes.wholePercent(load.limitBytes(), alloc) + ")" : "")
-              .append(" | ").append(load.unbounded().size()).append(" | ")
-              .append(codes(r)).append(" |\n");
+              .append(" | ")
+              .append(load.unbounded().size())
+              .append(" | ")
+              .append(codes(r))
+              .append(" |\n");
         }
         out.append('\n');
       }
       if (!v.workloads().isEmpty()) {
         out.append("| workload | findings |\n|---|---|\n");
         for (ClusterView.Row r : v.workloads()) {
-          out.append("| ").append(Markdown.cell(r.name())).append(" | ").append(codes(r))
+          out.append("| ")
+              .append(Markdown.cell(r.name()))
+              .append(" | ")
+              .append(codes(r))
               .append(" |\n");
         }
         out.append('\n');
@@ -176,26 +191,40 @@ public final class MarkdownReport {
   }
 
   private static String codes(ClusterView.Row r) {
-    return r.codes().isEmpty() ? "—" : r.codes().stream().map(c -> "`" + c + "`")
-        .collect(Collectors.joining(" ")) + " (" + r.worst().orElseThrow().jsonName() + ")";
+    return r.codes().isEmpty()
+        ? "—"
+        : r.codes().stream().map(c -> "`" + c + "`").collect(Collectors.joining(" "))
+            + " ("
+            + r.worst().orElseThrow().jsonName()
+            + ")";
   }
 
   private void title() {
     Set<String> hosts = hostNames();
     String where = hosts.isEmpty() ? "" : " on " + String.join(", ", hosts);
-    String when = reports.stream().map(r -> Facts.date(r.time())).flatMap(Optional::stream)
-        .sorted().findFirst().map(d -> ", " + d).orElse("");
+    String when =
+        reports.stream()
+            .map(r -> Facts.date(r.time()))
+            .flatMap(Optional::stream)
+            .sorted()
+            .findFirst()
+            .map(d -> ", " + d)
+            .orElse("");
     String what;
     if (reports.size() == 1) {
-      what = reports.get(0).victim().map(v -> "OOM kill of " + v.comm())
-          .orElse("OOM-killer report");
+      what =
+          reports.get(0).victim().map(v -> "OOM kill of " + v.comm()).orElse("OOM-killer report");
     } else if (!reports.isEmpty()) {
       what = reports.size() + " OOM kills";
     } else if (!killers.isEmpty()) {
       what = killers.size() + (killers.size() == 1 ? " userspace kill" : " userspace kills");
     } else if (!diagnosis.evidence().clusters().isEmpty()) {
-      what = "memory of cluster " + diagnosis.evidence().clusters().getFirst().source() + ": "
-          + findings.size() + (findings.size() == 1 ? " finding" : " findings");
+      what =
+          "memory of cluster "
+              + diagnosis.evidence().clusters().getFirst().source()
+              + ": "
+              + findings.size()
+              + (findings.size() == 1 ? " finding" : " findings");
     } else {
       what = "No OOM kill found";
     }
@@ -206,85 +235,127 @@ public final class MarkdownReport {
     out.append("## Background\n\n");
     String selection = diagnosis.confirmation().selection();
     if (!selection.isEmpty()) {
-      out.append("This draft covers the evidence ").append(Markdown.text(selection))
-          .append(" only").append(diagnosis.confirmation().unplaced() > 0
-              ? "; " + diagnosis.confirmation().unplaced() + " reports whose log gives no time"
-                  + " are kept although the window cannot be checked" : "").append(".\n\n");
+      out.append("This draft covers the evidence ")
+          .append(Markdown.text(selection))
+          .append(" only")
+          .append(
+              diagnosis.confirmation().unplaced() > 0
+                  ? "; "
+                      + diagnosis.confirmation().unplaced()
+                      + " reports whose log gives no time"
+                      + " are kept although the window cannot be checked"
+                  : "")
+          .append(".\n\n");
     }
-    if (reports.isEmpty() && !diagnosis.evidence().clusters().isEmpty()
+    if (reports.isEmpty()
+        && !diagnosis.evidence().clusters().isEmpty()
         && diagnosis.evidence().inputs(Input.Kind.KERNEL_LOG).isEmpty()) {
-      out.append("The cluster's objects were read; no kernel log was: the kills below are as the"
-          + " kubelet and the nodes' events reported them.\n\n");
+      out.append(
+          "The cluster's objects were read; no kernel log was: the kills below are as the"
+              + " kubelet and the nodes' events reported them.\n\n");
     } else if (reports.isEmpty()) {
       if (diagnosis.confirmation().state() == Confirmation.State.UNKNOWN) {
-        out.append("Whether the kernel's OOM killer ran is unknown: ").append(unread())
+        out.append("Whether the kernel's OOM killer ran is unknown: ")
+            .append(unread())
             .append(".\n\n");
       } else {
-        out.append(killers.isEmpty()
-            ? "The evidence holds no report of the kernel's OOM killer and no record of a"
-                + " userspace killer.\n\n"
-            : "The evidence holds no report of the kernel's OOM killer; the kills below were"
-                + " made by userspace killers (see Timeline).\n\n");
+        out.append(
+            killers.isEmpty()
+                ? "The evidence holds no report of the kernel's OOM killer and no record of a"
+                    + " userspace killer.\n\n"
+                : "The evidence holds no report of the kernel's OOM killer; the kills below were"
+                    + " made by userspace killers (see Timeline).\n\n");
       }
     } else if (reports.size() == 1) {
       OomReport r = reports.get(0);
       out.append(sentence(r)).append("\n\n");
     } else {
       String span = span(reports);
-      out.append("The kernel's OOM killer ran ").append(reports.size()).append(" times")
-          .append(span).append(", in ").append(incidents.size())
+      out.append("The kernel's OOM killer ran ")
+          .append(reports.size())
+          .append(" times")
+          .append(span)
+          .append(", in ")
+          .append(incidents.size())
           .append(incidents.size() == 1 ? " incident" : " incidents")
           .append(" (reports of the same cgroup or host close in time):\n\n");
-      for (IncidentDiagnosis ranked
-          : incidents.subList(0, Math.min(incidents.size(), MAX_INCIDENTS_LISTED))) {
+      for (IncidentDiagnosis ranked :
+          incidents.subList(0, Math.min(incidents.size(), MAX_INCIDENTS_LISTED))) {
         Incident i = ranked.incident();
         OomReport first = ranked.representative();
         Map<String, Integer> victims = new TreeMap<>();
-        i.reports().forEach(r -> r.victim().ifPresent(v -> victims.merge(v.comm(), 1,
-            Integer::sum)));
-        String killed = victims.isEmpty() ? "nothing named killed"
-            : "killed " + victims.entrySet().stream()
-                .map(e -> Markdown.code(e.getKey())
-                    + (e.getValue() > 1 ? " ×" + e.getValue() : ""))
-                .collect(Collectors.joining(", "));
-        out.append("- ").append(ranked.label()).append(" ").append(Markdown.code(i.id()))
+        i.reports()
+            .forEach(r -> r.victim().ifPresent(v -> victims.merge(v.comm(), 1, Integer::sum)));
+        String killed =
+            victims.isEmpty()
+                ? "nothing named killed"
+                : "killed "
+                    + victims.entrySet().stream()
+                        .map(
+                            e ->
+                                Markdown.code(e.getKey())
+                                    + (e.getValue() > 1 ? " ×" + e.getValue() : ""))
+                        .collect(Collectors.joining(", "));
+        out.append("- ")
+            .append(ranked.label())
+            .append(" ")
+            .append(Markdown.code(i.id()))
             .append(": ")
-            .append(i.reports().size()).append(i.reports().size() == 1 ? " kill" : " kills")
-            .append(span(i.reports())).append(i.host().map(h -> " on " + Markdown.text(h))
-                .orElse("")).append(", ").append(killed).append(inWhere(first))
-            .append("; ").append(ranOut(first)).append(".\n");
+            .append(i.reports().size())
+            .append(i.reports().size() == 1 ? " kill" : " kills")
+            .append(span(i.reports()))
+            .append(i.host().map(h -> " on " + Markdown.text(h)).orElse(""))
+            .append(", ")
+            .append(killed)
+            .append(inWhere(first))
+            .append("; ")
+            .append(ranOut(first))
+            .append(".\n");
       }
       if (incidents.size() > MAX_INCIDENTS_LISTED) {
-        out.append("- ... and ").append(incidents.size() - MAX_INCIDENTS_LISTED)
+        out.append("- ... and ")
+            .append(incidents.size() - MAX_INCIDENTS_LISTED)
             .append(" more incidents (see Timeline).\n");
       }
       out.append('\n');
     }
     if (!reports.isEmpty() && diagnosis.confirmation().partial()) {
-      out.append("Not everything could be read, so there may have been more: ").append(unread())
+      out.append("Not everything could be read, so there may have been more: ")
+          .append(unread())
           .append(".\n\n");
     }
     if (!killers.isEmpty()) {
       Map<String, Integer> byKiller = new TreeMap<>();
       killers.forEach(k -> byKiller.merge(k.killer().jsonName(), 1, Integer::sum));
-      out.append("Userspace records: ").append(byKiller.entrySet().stream()
-          .map(e -> e.getValue() + " from " + e.getKey()).collect(Collectors.joining(", ")))
+      out.append("Userspace records: ")
+          .append(
+              byKiller.entrySet().stream()
+                  .map(e -> e.getValue() + " from " + e.getKey())
+                  .collect(Collectors.joining(", ")))
           .append(".\n\n");
     }
-    host.ifPresent(h -> {
-      String state = hostState(h);
-      if (!state.isEmpty()) {
-        out.append("When oomlens read ").append(h.hostname().map(Markdown::text)
-            .orElse("the host")).append(": ").append(state).append(".\n\n");
-      }
-    });
+    host.ifPresent(
+        h -> {
+          String state = hostState(h);
+          if (!state.isEmpty()) {
+            out.append("When oomlens read ")
+                .append(h.hostname().map(Markdown::text).orElse("the host"))
+                .append(": ")
+                .append(state)
+                .append(".\n\n");
+          }
+        });
   }
 
   private String sentence(OomReport r) {
     StringBuilder s = new StringBuilder();
     String when = Facts.when(r.time());
-    s.append(r.time().isKnown() ? "At " + when + (r.time().yearInferred()
-        ? " (the log printed no year; it is assumed)" : "") : "At a time the log does not give");
+    s.append(
+        r.time().isKnown()
+            ? "At "
+                + when
+                + (r.time().yearInferred() ? " (the log printed no year; it is assumed)" : "")
+            : "At a time the log does not give");
     s.append(", the kernel's OOM killer");
     r.host().ifPresent(h -> s.append(" on ").append(Markdown.text(h)));
     r.kernel().ifPresent(k -> s.append(" (kernel ").append(Markdown.text(k)).append(')'));
@@ -294,13 +365,20 @@ public final class MarkdownReport {
       s.append(" in ").append(where);
     }
     s.append(": ").append(ranOut(r)).append('.');
-    r.trigger().filter(t -> r.victim().isPresent()
-        && (t.pid().isPresent() ? t.pid().getAsLong() != r.victim().get().pid()
-            : !t.comm().equals(r.victim().get().comm())))
-        .ifPresent(t -> s.append(" The allocation that ran out was ")
-            .append(Markdown.code(t.comm()))
-            .append(t.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse(""))
-            .append("'s, not the victim's."));
+    r.trigger()
+        .filter(
+            t ->
+                r.victim().isPresent()
+                    && (t.pid().isPresent()
+                        ? t.pid().getAsLong() != r.victim().get().pid()
+                        : !t.comm().equals(r.victim().get().comm())))
+        .ifPresent(
+            t ->
+                s.append(" The allocation that ran out was ")
+                    .append(Markdown.code(t.comm()))
+                    .append(
+                        t.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse(""))
+                    .append("'s, not the victim's."));
     if (!r.complete()) {
       s.append(" The report was cut short in the log, so some facts may be missing.");
     }
@@ -308,20 +386,25 @@ public final class MarkdownReport {
   }
 
   /**
-   * Where a report ran out, as core words it, with the names it quotes from the input (a cgroup,
-   * a cpuset) as code spans and the rest as escaped prose.
+   * Where a report ran out, as core words it, with the names it quotes from the input (a cgroup, a
+   * cpuset) as code spans and the rest as escaped prose.
    */
   static String ranOut(OomReport r) {
     List<String> names = new ArrayList<>();
-    String words = Place.account(r, name -> {
-      names.add(name);
-      return NAME_MARK + (names.size() - 1) + NAME_MARK;
-    });
+    String words =
+        Place.account(
+            r,
+            name -> {
+              names.add(name);
+              return NAME_MARK + (names.size() - 1) + NAME_MARK;
+            });
     StringBuilder md = new StringBuilder();
     String[] parts = words.split(NAME_MARK, -1);
     for (int i = 0; i < parts.length; i++) {
-      md.append(i % 2 == 0 ? Markdown.text(parts[i])
-          : Markdown.code(names.get(Integer.parseInt(parts[i]))));
+      md.append(
+          i % 2 == 0
+              ? Markdown.text(parts[i])
+              : Markdown.code(names.get(Integer.parseInt(parts[i]))));
     }
     return md.toString();
   }
@@ -330,8 +413,11 @@ public final class MarkdownReport {
   private String unread() {
     List<String> parts = new ArrayList<>();
     for (Input i : diagnosis.evidence().inputs()) {
-      i.whyNotWhole().ifPresent(w -> parts.add(Markdown.code(i.name()) + " could not be read ("
-          + Markdown.text(w) + ")"));
+      i.whyNotWhole()
+          .ifPresent(
+              w ->
+                  parts.add(
+                      Markdown.code(i.name()) + " could not be read (" + Markdown.text(w) + ")"));
     }
     if (diagnosis.evidence().inputs(Input.Kind.KERNEL_LOG).isEmpty()) {
       parts.add("no kernel log was read");
@@ -345,8 +431,8 @@ public final class MarkdownReport {
   }
 
   private static String span(List<OomReport> rs) {
-    List<String> times = rs.stream().filter(r -> r.time().isKnown())
-        .map(r -> Facts.when(r.time())).toList();
+    List<String> times =
+        rs.stream().filter(r -> r.time().isKnown()).map(r -> Facts.when(r.time())).toList();
     if (times.isEmpty()) {
       return "";
     }
@@ -371,11 +457,19 @@ public final class MarkdownReport {
       return;
     }
     for (Finding f : root) {
-      out.append("### ").append(f.code()).append(": ").append(Markdown.text(f.summary()))
+      out.append("### ")
+          .append(f.code())
+          .append(": ")
+          .append(Markdown.text(f.summary()))
           .append("\n\n");
-      out.append("Severity ").append(f.severity().jsonName()).append(", confidence ")
-          .append(f.confidence().jsonName()).append(about(f)).append(". See `docs/rules/")
-          .append(f.code()).append(".md`.\n\n");
+      out.append("Severity ")
+          .append(f.severity().jsonName())
+          .append(", confidence ")
+          .append(f.confidence().jsonName())
+          .append(about(f))
+          .append(". See `docs/rules/")
+          .append(f.code())
+          .append(".md`.\n\n");
       out.append(Markdown.text(f.reasoning())).append("\n\n");
       quote(f.evidence());
     }
@@ -383,8 +477,14 @@ public final class MarkdownReport {
     if (!rest.isEmpty()) {
       out.append("### Also found\n\n");
       for (Finding f : rest) {
-        out.append("- **").append(f.code()).append("** (").append(f.severity().jsonName())
-            .append(about(f)).append("): ").append(Markdown.text(f.summary())).append('\n');
+        out.append("- **")
+            .append(f.code())
+            .append("** (")
+            .append(f.severity().jsonName())
+            .append(about(f))
+            .append("): ")
+            .append(Markdown.text(f.summary()))
+            .append('\n');
       }
       out.append('\n');
     }
@@ -397,14 +497,19 @@ public final class MarkdownReport {
     List<Citation> shown = evidence.stream().limit(MAX_QUOTED_LINES).toList();
     Map<String, List<SourceLine>> byFile = new LinkedHashMap<>();
     // Quoted in log order, as the lines stand in the file, whatever order the finding cites them.
-    shown.stream().filter(c -> c instanceof SourceLine).map(c -> (SourceLine) c)
+    shown.stream()
+        .filter(c -> c instanceof SourceLine)
+        .map(c -> (SourceLine) c)
         .forEach(l -> byFile.computeIfAbsent(l.file(), k -> new ArrayList<>()).add(l));
     byFile.values().forEach(lines -> lines.sort(Comparator.comparingLong(SourceLine::line)));
     for (Map.Entry<String, List<SourceLine>> e : byFile.entrySet()) {
       List<SourceLine> lines = e.getValue();
-      out.append("From ").append(Markdown.code(e.getKey())).append(lines.size() == 1
-          ? ", line " : ", lines ").append(lines.stream().map(l -> Long.toString(l.line()))
-              .collect(Collectors.joining(", "))).append(":\n\n");
+      out.append("From ")
+          .append(Markdown.code(e.getKey()))
+          .append(lines.size() == 1 ? ", line " : ", lines ")
+          .append(
+              lines.stream().map(l -> Long.toString(l.line())).collect(Collectors.joining(", ")))
+          .append(":\n\n");
       out.append(Markdown.fenced("text", lines.stream().map(SourceLine::text).toList()))
           .append('\n');
     }
@@ -415,7 +520,8 @@ public final class MarkdownReport {
       out.append('\n');
     }
     if (evidence.size() > MAX_QUOTED_LINES) {
-      out.append("(").append(evidence.size() - MAX_QUOTED_LINES)
+      out.append("(")
+          .append(evidence.size() - MAX_QUOTED_LINES)
           .append(" more cited lines not quoted.)\n\n");
     }
   }
@@ -440,7 +546,9 @@ public final class MarkdownReport {
   }
 
   /** The fixes of one incident (or of the host), each once, with the code that proposes it. */
-  private record Proposal(String heading, List<Map.Entry<String, Fix>> primary,
+  private record Proposal(
+      String heading,
+      List<Map.Entry<String, Fix>> primary,
       List<Map.Entry<String, Fix>> fallback) {}
 
   /*
@@ -450,16 +558,24 @@ public final class MarkdownReport {
    */
   private List<Proposal> proposals() {
     List<Proposal> out = new ArrayList<>();
-    for (IncidentDiagnosis i : incidents.subList(0, Math.min(incidents.size(),
-        MAX_INCIDENTS_LISTED))) {
-      String heading = i.label() + ": " + ranOut(i.representative()) + " ("
-          + Markdown.code(i.incident().id()) + ")";
+    for (IncidentDiagnosis i :
+        incidents.subList(0, Math.min(incidents.size(), MAX_INCIDENTS_LISTED))) {
+      String heading =
+          i.label()
+              + ": "
+              + ranOut(i.representative())
+              + " ("
+              + Markdown.code(i.incident().id())
+              + ")";
       out.add(proposal(heading, i.findings(), Optional.empty()));
     }
     if (!diagnosis.hostFindings().isEmpty()) {
       // The host's findings are proposed first only when none of the incidents' is graver.
-      out.add(proposal("The host and the evidence as a whole", diagnosis.hostFindings(),
-          diagnosis.topSeverity()));
+      out.add(
+          proposal(
+              "The host and the evidence as a whole",
+              diagnosis.hostFindings(),
+              diagnosis.topSeverity()));
     }
     return out;
   }
@@ -484,12 +600,13 @@ public final class MarkdownReport {
     out.append("## Fix applied or proposed\n\n");
     List<Proposal> proposals = proposals().stream().filter(p -> !p.primary().isEmpty()).toList();
     if (proposals.isEmpty()) {
-      out.append("No fix proposed by the findings. Applied: `<what was changed, commit, when>`."
-          + "\n\n");
+      out.append(
+          "No fix proposed by the findings. Applied: `<what was changed, commit, when>`." + "\n\n");
       return;
     }
-    out.append("Proposed by the most severe findings of each incident, the most important"
-        + " incident first. Applied: `<what was changed, commit, when>`.\n\n");
+    out.append(
+        "Proposed by the most severe findings of each incident, the most important"
+            + " incident first. Applied: `<what was changed, commit, when>`.\n\n");
     for (Proposal p : proposals) {
       out.append("### ").append(p.heading()).append("\n\n");
       writeFixes(p.primary());
@@ -499,7 +616,8 @@ public final class MarkdownReport {
 
   private void moreIncidents() {
     if (incidents.size() > MAX_INCIDENTS_LISTED) {
-      out.append("(").append(incidents.size() - MAX_INCIDENTS_LISTED)
+      out.append("(")
+          .append(incidents.size() - MAX_INCIDENTS_LISTED)
           .append(" more incidents: their fixes are in the JSON output.)\n\n");
     }
   }
@@ -507,10 +625,16 @@ public final class MarkdownReport {
   private void writeFixes(List<Map.Entry<String, Fix>> fixes) {
     for (Map.Entry<String, Fix> e : fixes) {
       Fix fix = e.getValue();
-      out.append("**").append(e.getKey()).append("**, ").append(layerName(fix.layer()))
-          .append(": ").append(Markdown.text(fix.action())).append("\n\n");
-      fix.snippet().filter(sn -> !sn.isBlank()).ifPresent(sn -> out.append(Markdown.fenced(
-          SnippetLanguage.of(sn), sn)).append('\n'));
+      out.append("**")
+          .append(e.getKey())
+          .append("**, ")
+          .append(layerName(fix.layer()))
+          .append(": ")
+          .append(Markdown.text(fix.action()))
+          .append("\n\n");
+      fix.snippet()
+          .filter(sn -> !sn.isBlank())
+          .ifPresent(sn -> out.append(Markdown.fenced(SnippetLanguage.of(sn), sn)).append('\n'));
     }
   }
 
@@ -551,13 +675,11 @@ public final class MarkdownReport {
         row.add(Markdown.cell(e.host().map(Markdown::text).orElse("")));
       }
       row.add(Markdown.cell(e.text()));
-      row.add(Markdown.cell(Markdown.code(shortName(e.source().file()) + ":"
-          + e.source().line())));
+      row.add(Markdown.cell(Markdown.code(shortName(e.source().file()) + ":" + e.source().line())));
       out.append(Markdown.row(row));
     }
     if (events.size() > MAX_TIMELINE_ROWS) {
-      out.append("\n... and ").append(events.size() - MAX_TIMELINE_ROWS)
-          .append(" more events.\n");
+      out.append("\n... and ").append(events.size() - MAX_TIMELINE_ROWS).append(" more events.\n");
     }
     List<String> applied = new ArrayList<>(List.of(Markdown.text("<time>")));
     if (manyHosts) {
@@ -582,33 +704,43 @@ public final class MarkdownReport {
       return;
     }
     if (!byHost.isEmpty()) {
-      List<String> header = new ArrayList<>(
-          List.of("Host", "Kernel", "OOM kills", "Where it ran out", "Killed"));
+      List<String> header =
+          new ArrayList<>(List.of("Host", "Kernel", "OOM kills", "Where it ran out", "Killed"));
       if (!userspace.isEmpty()) {
         header.add("Userspace kills");
       }
       out.append(Markdown.row(header)).append(Markdown.separator(header.size()));
       for (Map.Entry<String, List<OomReport>> e : byHost.entrySet()) {
         List<OomReport> rs = e.getValue();
-        String kernels = rs.stream().map(OomReport::kernel).flatMap(Optional::stream).distinct()
-            .sorted().collect(Collectors.joining(", "));
-        if (kernels.isEmpty() && host.flatMap(HostSnapshot::hostname).orElse(fallback)
-            .equals(e.getKey())) {
+        String kernels =
+            rs.stream()
+                .map(OomReport::kernel)
+                .flatMap(Optional::stream)
+                .distinct()
+                .sorted()
+                .collect(Collectors.joining(", "));
+        if (kernels.isEmpty()
+            && host.flatMap(HostSnapshot::hostname).orElse(fallback).equals(e.getKey())) {
           kernels = host.flatMap(HostSnapshot::kernelRelease).orElse("");
         }
-        String scopes = rs.stream().map(Place::scopeWord).distinct().sorted()
-            .collect(Collectors.joining(", "));
+        String scopes =
+            rs.stream().map(Place::scopeWord).distinct().sorted().collect(Collectors.joining(", "));
         Map<String, Integer> victims = new TreeMap<>();
         rs.forEach(r -> r.victim().ifPresent(v -> victims.merge(v.comm(), 1, Integer::sum)));
-        String killed = victims.entrySet().stream()
-            .map(v -> Markdown.code(v.getKey()) + (v.getValue() > 1 ? " ×" + v.getValue() : ""))
-            .collect(Collectors.joining(", "));
-        long kills = rs.stream().filter(r -> r.victim().isPresent() || r.groupKill().isPresent())
-            .count();
-        List<String> row = new ArrayList<>(List.of(Markdown.cell(Markdown.text(e.getKey())),
-            Markdown.cell(kernels.isEmpty() ? "?" : Markdown.text(kernels)), Long.toString(kills),
-            Markdown.cell(scopes.isEmpty() ? "-" : scopes),
-            Markdown.cell(killed.isEmpty() ? "-" : killed)));
+        String killed =
+            victims.entrySet().stream()
+                .map(v -> Markdown.code(v.getKey()) + (v.getValue() > 1 ? " ×" + v.getValue() : ""))
+                .collect(Collectors.joining(", "));
+        long kills =
+            rs.stream().filter(r -> r.victim().isPresent() || r.groupKill().isPresent()).count();
+        List<String> row =
+            new ArrayList<>(
+                List.of(
+                    Markdown.cell(Markdown.text(e.getKey())),
+                    Markdown.cell(kernels.isEmpty() ? "?" : Markdown.text(kernels)),
+                    Long.toString(kills),
+                    Markdown.cell(scopes.isEmpty() ? "-" : scopes),
+                    Markdown.cell(killed.isEmpty() ? "-" : killed)));
         if (!userspace.isEmpty()) {
           row.add(Integer.toString(userspace.getOrDefault(e.getKey(), 0)));
         }
@@ -622,37 +754,66 @@ public final class MarkdownReport {
 
   private void snapshotTable(HostSnapshot h) {
     List<List<String>> rows = new ArrayList<>();
-    h.meminfo().ifPresent(m -> {
-      for (String key : List.of("MemTotal", "MemFree", "MemAvailable", "Cached", "Shmem",
-          "SwapTotal", "SwapFree")) {
-        m.get(key).ifPresent(kb -> rows.add(List.of(key, Sizes.kb(kb))));
-      }
-    });
+    h.meminfo()
+        .ifPresent(
+            m -> {
+              for (String key :
+                  List.of(
+                      "MemTotal",
+                      "MemFree",
+                      "MemAvailable",
+                      "Cached",
+                      "Shmem",
+                      "SwapTotal",
+                      "SwapFree")) {
+                m.get(key).ifPresent(kb -> rows.add(List.of(key, Sizes.kb(kb))));
+              }
+            });
     for (SwapDevice s : h.swaps()) {
-      rows.add(List.of("swap " + Markdown.code(s.filename()), Sizes.kb(s.usedKb()) + " used of "
-          + Sizes.kb(s.sizeKb()) + " (priority " + s.priority() + ")"));
+      rows.add(
+          List.of(
+              "swap " + Markdown.code(s.filename()),
+              Sizes.kb(s.usedKb())
+                  + " used of "
+                  + Sizes.kb(s.sizeKb())
+                  + " (priority "
+                  + s.priority()
+                  + ")"));
     }
     for (ZramDevice z : h.zram()) {
-      rows.add(List.of("zram " + Markdown.code(z.name()), "disksize " + Sizes.kb(z.diskSizeBytes()
-          / 1024) + z.algorithm().map(a -> ", " + Markdown.text(a)).orElse("")
-          + z.memUsedTotalBytes().stream().mapToObj(b -> ", using " + Sizes.kb(b / 1024))
-              .findFirst().orElse("")));
+      rows.add(
+          List.of(
+              "zram " + Markdown.code(z.name()),
+              "disksize "
+                  + Sizes.kb(z.diskSizeBytes() / 1024)
+                  + z.algorithm().map(a -> ", " + Markdown.text(a)).orElse("")
+                  + z.memUsedTotalBytes().stream()
+                      .mapToObj(b -> ", using " + Sizes.kb(b / 1024))
+                      .findFirst()
+                      .orElse("")));
     }
-    h.memoryPressure().ifPresent(p -> {
-      rows.add(List.of("PSI memory some", psi(p.some())));
-      p.full().ifPresent(f -> rows.add(List.of("PSI memory full", psi(f))));
-    });
-    h.vmstat().ifPresent(v -> {
-      for (String key : List.of("oom_kill", "pswpin", "pswpout")) {
-        v.get(key).ifPresent(n -> rows.add(List.of("vmstat " + key, Long.toString(n))));
-      }
-    });
-    h.virtioBalloon().filter(b -> b).ifPresent(b -> rows.add(List.of("virtio_balloon",
-        "bound: the hypervisor can take memory back")));
+    h.memoryPressure()
+        .ifPresent(
+            p -> {
+              rows.add(List.of("PSI memory some", psi(p.some())));
+              p.full().ifPresent(f -> rows.add(List.of("PSI memory full", psi(f))));
+            });
+    h.vmstat()
+        .ifPresent(
+            v -> {
+              for (String key : List.of("oom_kill", "pswpin", "pswpout")) {
+                v.get(key).ifPresent(n -> rows.add(List.of("vmstat " + key, Long.toString(n))));
+              }
+            });
+    h.virtioBalloon()
+        .filter(b -> b)
+        .ifPresent(
+            b -> rows.add(List.of("virtio_balloon", "bound: the hypervisor can take memory back")));
     if (rows.isEmpty()) {
       return;
     }
-    out.append("State of ").append(h.hostname().map(Markdown::text).orElse("the host"))
+    out.append("State of ")
+        .append(h.hostname().map(Markdown::text).orElse("the host"))
         .append(h.kernelRelease().map(k -> " (kernel " + Markdown.text(k) + ")").orElse(""))
         .append(" when oomlens read it:\n\n");
     out.append(Markdown.row(List.of("What", "Value"))).append(Markdown.separator(2));
@@ -661,8 +822,8 @@ public final class MarkdownReport {
   }
 
   private static String psi(PressureStall.Line l) {
-    return String.format(Locale.ROOT, "avg10 %.2f%%, avg60 %.2f%%, avg300 %.2f%%", l.avg10(),
-        l.avg60(), l.avg300());
+    return String.format(
+        Locale.ROOT, "avg10 %.2f%%, avg60 %.2f%%, avg300 %.2f%%", l.avg10(), l.avg60(), l.avg300());
   }
 
   private static String hostState(HostSnapshot h) {
@@ -674,9 +835,15 @@ public final class MarkdownReport {
         .ifPresent(kb -> parts.add("available " + Sizes.kb(kb)));
     m.flatMap(x -> x.get("SwapTotal").stream().boxed().findFirst())
         .ifPresent(kb -> parts.add(kb == 0 ? "no swap" : "swap " + Sizes.kb(kb)));
-    h.memoryPressure().flatMap(PressureStall::full).ifPresent(f -> parts.add(String.format(
-        Locale.ROOT, "memory fully stalled %.2f%% of the last 10 s", f.avg10())));
-    h.vmstat().flatMap(v -> v.get("oom_kill").stream().boxed().findFirst())
+    h.memoryPressure()
+        .flatMap(PressureStall::full)
+        .ifPresent(
+            f ->
+                parts.add(
+                    String.format(
+                        Locale.ROOT, "memory fully stalled %.2f%% of the last 10 s", f.avg10())));
+    h.vmstat()
+        .flatMap(v -> v.get("oom_kill").stream().boxed().findFirst())
         .ifPresent(n -> parts.add(n + (n == 1 ? " OOM kill" : " OOM kills") + " since boot"));
     return String.join(", ", parts);
   }
@@ -688,11 +855,17 @@ public final class MarkdownReport {
       out.append("Nothing to watch: the evidence holds no kill.\n\n");
       return;
     }
-    out.append("node_exporter, cAdvisor (the kubelet's /metrics/cadvisor) and kube-state-metrics"
-        + " names; label values are taken from the evidence.\n\n");
+    out.append(
+        "node_exporter, cAdvisor (the kubelet's /metrics/cadvisor) and kube-state-metrics"
+            + " names; label values are taken from the evidence.\n\n");
     for (Monitoring.Metric m : metrics) {
-      out.append("**").append(m.title()).append("**: expect ").append(m.expect()).append(".\n\n")
-          .append(Markdown.fenced("promql", m.promql())).append('\n');
+      out.append("**")
+          .append(m.title())
+          .append("**: expect ")
+          .append(m.expect())
+          .append(".\n\n")
+          .append(Markdown.fenced("promql", m.promql()))
+          .append('\n');
     }
   }
 
@@ -700,15 +873,24 @@ public final class MarkdownReport {
     out.append("## Verification steps\n\n");
     List<String> steps = new ArrayList<>(monitoring.checks());
     if (!reports.isEmpty() || !killers.isEmpty()) {
-      String last = reports.stream().filter(r -> r.time().isKnown())
-          .map(r -> " (the last kill: " + Facts.when(r.time()) + ")")
-          .reduce((a, b) -> b).orElse("");
-      steps.add("Let the workload run through the load that preceded the kill" + last
-          + ", then check that the kernel logged no new OOM kill:\n\n" + Markdown.fenced("shell",
-              "oomlens doctor            # on each affected host\n"
-                  + "journalctl -k --since -7d | oomlens diagnose -"));
-      steps.add("Check the metrics above over the same window:\n\n" + Markdown.fenced("promql",
-          "increase(node_vmstat_oom_kill{" + monitoring.instance() + "}[7d])"));
+      String last =
+          reports.stream()
+              .filter(r -> r.time().isKnown())
+              .map(r -> " (the last kill: " + Facts.when(r.time()) + ")")
+              .reduce((a, b) -> b)
+              .orElse("");
+      steps.add(
+          "Let the workload run through the load that preceded the kill"
+              + last
+              + ", then check that the kernel logged no new OOM kill:\n\n"
+              + Markdown.fenced(
+                  "shell",
+                  "oomlens doctor            # on each affected host\n"
+                      + "journalctl -k --since -7d | oomlens diagnose -"));
+      steps.add(
+          "Check the metrics above over the same window:\n\n"
+              + Markdown.fenced(
+                  "promql", "increase(node_vmstat_oom_kill{" + monitoring.instance() + "}[7d])"));
     }
     if (steps.isEmpty()) {
       out.append("Nothing to verify.\n\n");
@@ -730,18 +912,22 @@ public final class MarkdownReport {
       return;
     }
     for (Monitoring.Criterion c : criteria) {
-      out.append("- ").append(c.text()).append(":\n\n")
-          .append("  ").append(indent(Markdown.fenced("promql", c.promql()), "  ")).append('\n');
+      out.append("- ")
+          .append(c.text())
+          .append(":\n\n")
+          .append("  ")
+          .append(indent(Markdown.fenced("promql", c.promql()), "  "))
+          .append('\n');
     }
   }
 
   private void fallbacks() {
     out.append("## Fallback options\n\n");
-    List<Proposal> proposals = proposals().stream().filter(p -> !p.fallback().isEmpty())
-        .toList();
+    List<Proposal> proposals = proposals().stream().filter(p -> !p.fallback().isEmpty()).toList();
     if (proposals.isEmpty()) {
-      out.append("The findings propose no other fix. If the fix above is not enough:"
-          + " `<next option>`.\n");
+      out.append(
+          "The findings propose no other fix. If the fix above is not enough:"
+              + " `<next option>`.\n");
       return;
     }
     out.append("If the fix above is not enough, in the order of the findings' severity:\n\n");

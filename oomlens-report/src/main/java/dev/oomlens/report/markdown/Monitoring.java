@@ -43,7 +43,10 @@ final class Monitoring {
   private final String instance;
   private final boolean hostLevel;
 
-  Monitoring(List<OomReport> reports, Set<String> codes, Optional<HostSnapshot> host,
+  Monitoring(
+      List<OomReport> reports,
+      Set<String> codes,
+      Optional<HostSnapshot> host,
       List<KillerEvent> killers) {
     this.reports = reports;
     this.codes = codes;
@@ -54,14 +57,20 @@ final class Monitoring {
     if (names.isEmpty()) {
       host.flatMap(HostSnapshot::hostname).ifPresent(names::add);
     }
-    this.instance = names.isEmpty() ? "instance=~\"<host>(:[0-9]+)?\""
-        : "instance=~\"" + (names.size() == 1 ? regex(names.iterator().next())
-            : "(" + String.join("|", names.stream().map(Monitoring::regex).toList()) + ")")
-            + "(:[0-9]+)?\"";
-    this.hostLevel = !killers.isEmpty()
-        || reports.stream().anyMatch(r -> r.scope().filter(s -> s != OomScope.MEMCG).isPresent())
-        || infos().anyMatch(i -> i.scope() == RuleInfo.Scope.HOST)
-        || (reports.isEmpty() && host.isPresent());
+    this.instance =
+        names.isEmpty()
+            ? "instance=~\"<host>(:[0-9]+)?\""
+            : "instance=~\""
+                + (names.size() == 1
+                    ? regex(names.iterator().next())
+                    : "(" + String.join("|", names.stream().map(Monitoring::regex).toList()) + ")")
+                + "(:[0-9]+)?\"";
+    this.hostLevel =
+        !killers.isEmpty()
+            || reports.stream()
+                .anyMatch(r -> r.scope().filter(s -> s != OomScope.MEMCG).isPresent())
+            || infos().anyMatch(i -> i.scope() == RuleInfo.Scope.HOST)
+            || (reports.isEmpty() && host.isPresent());
   }
 
   /** The node_exporter selector of the affected hosts. */
@@ -72,53 +81,106 @@ final class Monitoring {
   List<Metric> metrics() {
     Map<String, Metric> out = new LinkedHashMap<>();
     if (!reports.isEmpty() || hostLevel) {
-      add(out, "OOM kills on the host (all cgroups)",
-          "increase(node_vmstat_oom_kill{" + instance + "}[1h])", "0 once the fix is in");
+      add(
+          out,
+          "OOM kills on the host (all cgroups)",
+          "increase(node_vmstat_oom_kill{" + instance + "}[1h])",
+          "0 once the fix is in");
     }
     for (Target t : targets()) {
-      add(out, "Working set of " + t.label() + " against its limit",
-          "container_memory_working_set_bytes{" + t.selector() + "}\n  / container_spec_memory_"
-              + "limit_bytes{" + t.selector() + "}",
+      add(
+          out,
+          "Working set of " + t.label() + " against its limit",
+          "container_memory_working_set_bytes{"
+              + t.selector()
+              + "}\n  / container_spec_memory_"
+              + "limit_bytes{"
+              + t.selector()
+              + "}",
           "below 0.9 (+Inf: no limit is set)");
-      add(out, "Memory cgroup OOM events of " + t.label(),
-          "increase(container_oom_events_total{" + t.selector() + "}[1h])", "0");
-      t.podUid().ifPresent(uid -> {
-        add(out, "Containers of pod " + uid + " last terminated as OOMKilled",
-            "kube_pod_container_status_last_terminated_reason{uid=\"" + uid
-                + "\", reason=\"OOMKilled\"}", "0 (or absent) for every container");
-        add(out, "Restarts of pod " + uid + "'s containers",
-            "increase(kube_pod_container_status_restarts_total{uid=\"" + uid + "\"}[1h])",
-            "0; a replaced pod has a new UID: `kube_pod_info{uid=\"" + uid + "\"}` names its"
-                + " namespace and owner to select the new one by");
-      });
-      t.unit().ifPresent(unit -> add(out, "Failures of " + Markdown.code(unit),
-          "node_systemd_unit_state{" + instance + ", name=\"" + unit + "\", state=\"failed\"}",
-          "0 (node_exporter's systemd collector)"));
+      add(
+          out,
+          "Memory cgroup OOM events of " + t.label(),
+          "increase(container_oom_events_total{" + t.selector() + "}[1h])",
+          "0");
+      t.podUid()
+          .ifPresent(
+              uid -> {
+                add(
+                    out,
+                    "Containers of pod " + uid + " last terminated as OOMKilled",
+                    "kube_pod_container_status_last_terminated_reason{uid=\""
+                        + uid
+                        + "\", reason=\"OOMKilled\"}",
+                    "0 (or absent) for every container");
+                add(
+                    out,
+                    "Restarts of pod " + uid + "'s containers",
+                    "increase(kube_pod_container_status_restarts_total{uid=\"" + uid + "\"}[1h])",
+                    "0; a replaced pod has a new UID: `kube_pod_info{uid=\""
+                        + uid
+                        + "\"}` names its"
+                        + " namespace and owner to select the new one by");
+              });
+      t.unit()
+          .ifPresent(
+              unit ->
+                  add(
+                      out,
+                      "Failures of " + Markdown.code(unit),
+                      "node_systemd_unit_state{"
+                          + instance
+                          + ", name=\""
+                          + unit
+                          + "\", state=\"failed\"}",
+                      "0 (node_exporter's systemd collector)"));
     }
     if (hostLevel) {
-      add(out, "Memory available to new work, as a share of RAM",
-          "node_memory_MemAvailable_bytes{" + instance + "}\n  / node_memory_MemTotal_bytes{"
-              + instance + "}", "above 0.1");
-      add(out, "Swap size (0 means no swap)", "node_memory_SwapTotal_bytes{" + instance + "}",
+      add(
+          out,
+          "Memory available to new work, as a share of RAM",
+          "node_memory_MemAvailable_bytes{"
+              + instance
+              + "}\n  / node_memory_MemTotal_bytes{"
+              + instance
+              + "}",
+          "above 0.1");
+      add(
+          out,
+          "Swap size (0 means no swap)",
+          "node_memory_SwapTotal_bytes{" + instance + "}",
           "the size configured");
-      add(out, "Swap in use", "node_memory_SwapTotal_bytes{" + instance
-          + "} - node_memory_SwapFree_bytes{" + instance + "}", "below the swap size");
+      add(
+          out,
+          "Swap in use",
+          "node_memory_SwapTotal_bytes{"
+              + instance
+              + "} - node_memory_SwapFree_bytes{"
+              + instance
+              + "}",
+          "below the swap size");
     }
     if (hostLevel || host.flatMap(HostSnapshot::memoryPressure).isPresent()) {
-      add(out, "Share of time every task stalled on memory (PSI full)",
+      add(
+          out,
+          "Share of time every task stalled on memory (PSI full)",
           "rate(node_pressure_memory_stalled_seconds_total{" + instance + "}[5m])",
           "below 0.05 outside known batch windows");
-      add(out, "Share of time some task waited on memory (PSI some)",
+      add(
+          out,
+          "Share of time some task waited on memory (PSI some)",
           "rate(node_pressure_memory_waiting_seconds_total{" + instance + "}[5m])",
           "below 0.2; systemd-oomd and the PSI killers act on this");
     }
     // A rule's own expectation of a query is the more precise one: it replaces a generic one.
-    infos().flatMap(i -> i.watches().stream())
+    infos()
+        .flatMap(i -> i.watches().stream())
         .filter(w -> w.kind() == RuleInfo.Watch.Kind.METRIC)
-        .forEach(w -> {
-          String promql = fill(w.promql());
-          out.put(promql, new Metric(w.title(), promql, w.expect()));
-        });
+        .forEach(
+            w -> {
+              String promql = fill(w.promql());
+              out.put(promql, new Metric(w.title(), promql, w.expect()));
+            });
     return List.copyOf(out.values());
   }
 
@@ -128,21 +190,34 @@ final class Monitoring {
       Set<String> victims = new TreeSet<>();
       reports.forEach(r -> r.victim().ifPresent(v -> victims.add(Markdown.code(v.comm()))));
       String who = victims.isEmpty() ? "any process" : String.join(", ", victims);
-      out.add(new Criterion("No OOM kill of " + who + " on the affected hosts for 7 days of normal"
-          + " load", "increase(node_vmstat_oom_kill{" + instance + "}[7d]) == 0"));
+      out.add(
+          new Criterion(
+              "No OOM kill of " + who + " on the affected hosts for 7 days of normal" + " load",
+              "increase(node_vmstat_oom_kill{" + instance + "}[7d]) == 0"));
     }
     for (Target t : targets()) {
-      out.add(new Criterion("The working set of " + t.label() + " peaks below 90% of its limit"
-          + " over 7 days", "max_over_time((container_memory_working_set_bytes{" + t.selector()
-              + "}\n  / container_spec_memory_limit_bytes{" + t.selector() + "})[7d:5m]) < 0.9"));
+      out.add(
+          new Criterion(
+              "The working set of " + t.label() + " peaks below 90% of its limit" + " over 7 days",
+              "max_over_time((container_memory_working_set_bytes{"
+                  + t.selector()
+                  + "}\n  / container_spec_memory_limit_bytes{"
+                  + t.selector()
+                  + "})[7d:5m]) < 0.9"));
     }
     if (hostLevel) {
-      out.add(new Criterion("MemAvailable never falls below 10% of RAM over 7 days",
-          "min_over_time((node_memory_MemAvailable_bytes{" + instance
-              + "}\n  / node_memory_MemTotal_bytes{" + instance + "})[7d:5m]) > 0.1"));
+      out.add(
+          new Criterion(
+              "MemAvailable never falls below 10% of RAM over 7 days",
+              "min_over_time((node_memory_MemAvailable_bytes{"
+                  + instance
+                  + "}\n  / node_memory_MemTotal_bytes{"
+                  + instance
+                  + "})[7d:5m]) > 0.1"));
     }
     Set<String> seen = new LinkedHashSet<>();
-    infos().flatMap(i -> i.watches().stream())
+    infos()
+        .flatMap(i -> i.watches().stream())
         .filter(w -> w.kind() == RuleInfo.Watch.Kind.CRITERION)
         .filter(w -> seen.add(w.promql()))
         .forEach(w -> out.add(new Criterion(w.title(), fill(w.promql()))));
@@ -153,24 +228,50 @@ final class Monitoring {
   List<String> checks() {
     Set<String> out = new LinkedHashSet<>();
     for (Target t : targets()) {
-      t.podUid().ifPresent(uid -> out.add("Find the pod (the one killed had UID " + uid + ") and"
-          + " read its limits:\n\n" + Markdown.fenced("shell",
-              "kubectl get pods -A -o jsonpath='{range .items[?(@.metadata.uid==\"" + uid
-                  + "\")]}{.metadata.namespace}/{.metadata.name}{\"\\n\"}{end}'\n"
-                  + "kubectl -n <namespace> get pod <name> -o jsonpath="
-                  + "'{range .spec.containers[*]}{.name}: {.resources.limits.memory}{\"\\n\"}"
-                  + "{end}'")));
-      t.unit().ifPresent(unit -> out.add("Read the unit's limits:\n\n" + Markdown.fenced("shell",
-          "systemctl show " + unit + " -p MemoryMax -p MemoryHigh -p MemorySwapMax")));
-      t.docker().ifPresent(id -> out.add("Read the container's limit:\n\n"
-          + Markdown.fenced("shell", "docker inspect --format '{{.HostConfig.Memory}}"
-              + " {{.HostConfig.MemorySwap}}' " + id)));
+      t.podUid()
+          .ifPresent(
+              uid ->
+                  out.add(
+                      "Find the pod (the one killed had UID "
+                          + uid
+                          + ") and"
+                          + " read its limits:\n\n"
+                          + Markdown.fenced(
+                              "shell",
+                              "kubectl get pods -A -o jsonpath='{range .items[?(@.metadata.uid==\""
+                                  + uid
+                                  + "\")]}{.metadata.namespace}/{.metadata.name}{\"\\n\"}{end}'\n"
+                                  + "kubectl -n <namespace> get pod <name> -o jsonpath="
+                                  + "'{range .spec.containers[*]}{.name}: {.resources.limits.memory}{\"\\n\"}"
+                                  + "{end}'")));
+      t.unit()
+          .ifPresent(
+              unit ->
+                  out.add(
+                      "Read the unit's limits:\n\n"
+                          + Markdown.fenced(
+                              "shell",
+                              "systemctl show "
+                                  + unit
+                                  + " -p MemoryMax -p MemoryHigh -p MemorySwapMax")));
+      t.docker()
+          .ifPresent(
+              id ->
+                  out.add(
+                      "Read the container's limit:\n\n"
+                          + Markdown.fenced(
+                              "shell",
+                              "docker inspect --format '{{.HostConfig.Memory}}"
+                                  + " {{.HostConfig.MemorySwap}}' "
+                                  + id)));
     }
     if (hostLevel) {
-      out.add("On each affected host, check memory and swap:\n\n" + Markdown.fenced("shell",
-          "free -m\nswapon --show\ncat /proc/pressure/memory"));
+      out.add(
+          "On each affected host, check memory and swap:\n\n"
+              + Markdown.fenced("shell", "free -m\nswapon --show\ncat /proc/pressure/memory"));
     }
-    infos().flatMap(i -> i.watches().stream())
+    infos()
+        .flatMap(i -> i.watches().stream())
         .filter(w -> w.kind() == RuleInfo.Watch.Kind.CHECK)
         .forEach(w -> out.add(w.title() + ":\n\n" + Markdown.fenced("shell", w.promql())));
     return List.copyOf(out);
@@ -181,20 +282,28 @@ final class Monitoring {
     return codes.stream().map(RuleRegistry::info).flatMap(Optional::stream);
   }
 
-  /** A rule's query with this evidence's selectors in place of {@code {instance}}, {@code {node}}. */
+  /**
+   * A rule's query with this evidence's selectors in place of {@code {instance}}, {@code {node}}.
+   */
   private String fill(String promql) {
     return promql.replace("{instance}", "{" + instance + "}").replace("{node}", nodeLabel());
   }
 
   private String nodeLabel() {
-    String value = instance.substring(instance.indexOf('"') + 1, instance.lastIndexOf('"'))
-        .replace("(:[0-9]+)?", "");
+    String value =
+        instance
+            .substring(instance.indexOf('"') + 1, instance.lastIndexOf('"'))
+            .replace("(:[0-9]+)?", "");
     return "node=~\"" + value + "\"";
   }
 
   /** A cgroup to watch: its cAdvisor selector and how to name it. */
-  private record Target(String label, String selector, Optional<String> podUid,
-      Optional<String> unit, Optional<String> docker) {}
+  private record Target(
+      String label,
+      String selector,
+      Optional<String> podUid,
+      Optional<String> unit,
+      Optional<String> docker) {}
 
   /** The memory cgroups that hit their limit, each once, at most five. */
   private List<Target> targets() {
@@ -207,17 +316,30 @@ final class Monitoring {
       Target t;
       if (w.podUid().isPresent() && w.kind() != Workload.Kind.KUBEPODS) {
         String uid = w.podUid().get();
-        t = new Target("pod " + Markdown.code(uid) + "'s containers",
-            "id=~\".*pod" + uid.replace("-", "[-_]") + ".*\", container!=\"\", container!=\"POD\"",
-            Optional.of(uid), Optional.empty(), Optional.empty());
+        t =
+            new Target(
+                "pod " + Markdown.code(uid) + "'s containers",
+                "id=~\".*pod"
+                    + uid.replace("-", "[-_]")
+                    + ".*\", container!=\"\", container!=\"POD\"",
+                Optional.of(uid),
+                Optional.empty(),
+                Optional.empty());
       } else if (r.oomMemcg().isPresent()) {
         String cgroup = r.oomMemcg().get();
         Optional<String> unit =
             w.kind() == Workload.Kind.SYSTEMD_UNIT ? w.unit() : Optional.empty();
-        Optional<String> docker = w.kind() == Workload.Kind.DOCKER
-            ? w.containerId().map(id -> Facts.shortId(Optional.of(id))) : Optional.empty();
-        t = new Target("cgroup " + Markdown.code(cgroup), "id=\"" + escape(cgroup) + "\"",
-            Optional.empty(), unit, docker);
+        Optional<String> docker =
+            w.kind() == Workload.Kind.DOCKER
+                ? w.containerId().map(id -> Facts.shortId(Optional.of(id)))
+                : Optional.empty();
+        t =
+            new Target(
+                "cgroup " + Markdown.code(cgroup),
+                "id=\"" + escape(cgroup) + "\"",
+                Optional.empty(),
+                unit,
+                docker);
       } else {
         continue;
       }

@@ -20,24 +20,54 @@ import java.util.regex.Pattern;
 /** The fenced-code language of a fix's snippet: yaml, ini, nix, promql, shell or text. */
 final class SnippetLanguage {
   private static final Pattern INI_SECTION = Pattern.compile("^\\[[A-Za-z0-9_. -]+]$");
-  private static final Pattern NIX = Pattern.compile(
-      "^[A-Za-z_][\\w.\"-]*\\s*=\\s*.+;$|^[A-Za-z_][\\w.\"-]*\\s*=\\s*\\{$");
+  private static final Pattern NIX =
+      Pattern.compile("^[A-Za-z_][\\w.\"-]*\\s*=\\s*.+;$|^[A-Za-z_][\\w.\"-]*\\s*=\\s*\\{$");
   private static final Pattern KEY_VALUE = Pattern.compile("^[a-z][\\w./-]*\\s*=\\s*[^;]*$");
-  private static final Pattern PROMQL = Pattern.compile("^((sum|max|min|avg|count|increase|rate"
-      + "|irate|delta|changes|max_over_time|min_over_time|avg_over_time)\\s*\\("
-      + "|[a-zA-Z_:][a-zA-Z0-9_:]*\\{)");
+  private static final Pattern PROMQL =
+      Pattern.compile(
+          "^((sum|max|min|avg|count|increase|rate"
+              + "|irate|delta|changes|max_over_time|min_over_time|avg_over_time)\\s*\\("
+              + "|[a-zA-Z_:][a-zA-Z0-9_:]*\\{)");
   private static final Pattern YAML = Pattern.compile("^(- |[A-Za-z_\"][\\w\".-]*:(\\s|$))");
   private static final Pattern ENV = Pattern.compile("^[A-Z_][A-Z0-9_]*=");
-  private static final Set<String> COMMANDS = Set.of("cat", "df", "docker", "du", "echo",
-      "export", "free", "java", "jcmd", "journalctl", "kubectl", "mkswap", "modprobe", "mount",
-      "numactl", "podman", "printf", "slabtop", "sudo", "swapon", "sysctl", "systemctl",
-      "systemd-run", "tee", "virtctl", "zramctl");
+  private static final Set<String> COMMANDS =
+      Set.of(
+          "cat",
+          "df",
+          "docker",
+          "du",
+          "echo",
+          "export",
+          "free",
+          "java",
+          "jcmd",
+          "journalctl",
+          "kubectl",
+          "mkswap",
+          "modprobe",
+          "mount",
+          "numactl",
+          "podman",
+          "printf",
+          "slabtop",
+          "sudo",
+          "swapon",
+          "sysctl",
+          "systemctl",
+          "systemd-run",
+          "tee",
+          "virtctl",
+          "zramctl");
 
   private SnippetLanguage() {}
 
   static String of(String snippet) {
-    List<String> lines = snippet.lines().map(String::strip)
-        .filter(l -> !l.isEmpty() && !l.startsWith("#") && !l.startsWith("//")).toList();
+    List<String> lines =
+        snippet
+            .lines()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("#") && !l.startsWith("//"))
+            .toList();
     if (lines.isEmpty()) {
       return "text";
     }
@@ -47,8 +77,7 @@ final class SnippetLanguage {
     if (lines.stream().allMatch(l -> NIX.matcher(l).matches() || l.equals("};"))) {
       return "nix";
     }
-    if (lines.stream().allMatch(l -> KEY_VALUE.matcher(l.replaceAll("\\s+#.*$", ""))
-        .matches())) {
+    if (lines.stream().allMatch(l -> KEY_VALUE.matcher(l.replaceAll("\\s+#.*$", "")).matches())) {
       return "ini";
     }
     String first = lines.get(0);

@@ -38,33 +38,65 @@ public final class SizeReport {
   private SizeReport() {}
 
   /** The table, then the findings, then why ours differs from the VPA recommender and KRR. */
-  public static void text(PrintWriter out, String source, List<Sizing.SizePlan> plans,
-      Diagnosis d) {
-    out.print("Memory of " + plans.size() + (plans.size() == 1 ? " workload" : " workloads")
-        + " from " + source + "\n\n");
+  public static void text(
+      PrintWriter out, String source, List<Sizing.SizePlan> plans, Diagnosis d) {
+    out.print(
+        "Memory of "
+            + plans.size()
+            + (plans.size() == 1 ? " workload" : " workloads")
+            + " from "
+            + source
+            + "\n\n");
     String fmt = "%-40s %-10s %9s %9s %9s %9s | %9s %9s | %9s %9s\n";
-    out.print(String.format(Locale.ROOT, fmt, "WORKLOAD", "SHAPE", "P50", "P95", "PEAK",
-        "LIMIT", "REQUEST", "LIMIT", "VPA", "KRR"));
+    out.print(
+        String.format(
+            Locale.ROOT,
+            fmt,
+            "WORKLOAD",
+            "SHAPE",
+            "P50",
+            "P95",
+            "PEAK",
+            "LIMIT",
+            "REQUEST",
+            "LIMIT",
+            "VPA",
+            "KRR"));
     Set<MemoryShape.Shape> seen = EnumSet.noneOf(MemoryShape.Shape.class);
     for (Sizing.SizePlan p : plans) {
       MemoryShape s = p.shape();
       seen.add(s.shape());
-      out.print(String.format(Locale.ROOT, fmt, p.id().name(), s.shape().label(),
-          mi(s.p50Bytes()), mi(s.p95Bytes()), mi(s.peakBytes()), mi(s.limitBytes()),
-          mi(p.ours().requestBytes()), mi(p.ours().limitBytes()), mi(p.vpa().requestBytes()),
-          mi(p.krr().limitBytes())));
+      out.print(
+          String.format(
+              Locale.ROOT,
+              fmt,
+              p.id().name(),
+              s.shape().label(),
+              mi(s.p50Bytes()),
+              mi(s.p95Bytes()),
+              mi(s.peakBytes()),
+              mi(s.limitBytes()),
+              mi(p.ours().requestBytes()),
+              mi(p.ours().limitBytes()),
+              mi(p.vpa().requestBytes()),
+              mi(p.krr().limitBytes())));
     }
-    out.print("\nThe columns after the first bar are oomlens's request and limit; VPA is the"
-        + " VPA recommender's target request, KRR its simple strategy's request and limit.\n");
+    out.print(
+        "\nThe columns after the first bar are oomlens's request and limit; VPA is the"
+            + " VPA recommender's target request, KRR its simple strategy's request and limit.\n");
     for (Sizing.SizePlan p : plans) {
       out.print("  " + p.id().name() + ": " + p.ours().why() + "\n");
       p.jvmFlags().ifPresent(f -> out.print("    a JVM (killed as java): " + f + "\n"));
     }
     out.print("\nWhy oomlens differs:\n");
     for (MemoryShape.Shape shape : seen) {
-      out.print("  " + shape.label() + ": " + Sizing.whyOursDiffers(
-          plans.stream().filter(p -> p.shape().shape() == shape).findFirst().get().shape())
-          + "\n");
+      out.print(
+          "  "
+              + shape.label()
+              + ": "
+              + Sizing.whyOursDiffers(
+                  plans.stream().filter(p -> p.shape().shape() == shape).findFirst().get().shape())
+              + "\n");
     }
     if (!d.findings().isEmpty()) {
       out.print("\n");
@@ -74,8 +106,7 @@ public final class SizeReport {
   }
 
   /** {@code workloads} (each plan) and the diagnosis's sections ({@code findings}, ...). */
-  public static void json(Writer out, List<Sizing.SizePlan> plans, Diagnosis d)
-      throws IOException {
+  public static void json(Writer out, List<Sizing.SizePlan> plans, Diagnosis d) throws IOException {
     JsonGenerator json = new JsonFactory().createGenerator(out);
     json.setPrettyPrinter(new DefaultPrettyPrinter());
     json.writeStartObject();
@@ -140,24 +171,42 @@ public final class SizeReport {
         out.print("# " + p.id().name() + ": a leak; the limit stays (see the LEAK finding)\n");
         continue;
       }
-      String resources = "{\"name\":" + jsonString(p.id().container())
-          + ",\"resources\":{\"requests\":{\"memory\":\"" + mib(p.ours().requestBytes())
-          + "\"},\"limits\":{\"memory\":\"" + mib(p.ours().limitBytes()) + "\"}}}";
+      String resources =
+          "{\"name\":"
+              + jsonString(p.id().container())
+              + ",\"resources\":{\"requests\":{\"memory\":\""
+              + mib(p.ours().requestBytes())
+              + "\"},\"limits\":{\"memory\":\""
+              + mib(p.ours().limitBytes())
+              + "\"}}}";
       List<String> owner = owner(p.id().pod());
       String ns = p.id().namespace().isEmpty() ? "" : " -n " + Shell.quote(p.id().namespace());
-      out.print("# " + p.id().name() + ": " + p.shape().shape().label() + ", "
-          + p.ours().why() + "\n");
+      out.print(
+          "# " + p.id().name() + ": " + p.shape().shape().label() + ", " + p.ours().why() + "\n");
       if (owner.isEmpty()) {
-        out.print("# the controller of pod " + p.id().pod() + " is not known from its name;"
-            + " set on it:\n# resources: {requests: {memory: " + mib(p.ours().requestBytes())
-            + "}, limits: {memory: " + mib(p.ours().limitBytes()) + "}}\n");
+        out.print(
+            "# the controller of pod "
+                + p.id().pod()
+                + " is not known from its name;"
+                + " set on it:\n# resources: {requests: {memory: "
+                + mib(p.ours().requestBytes())
+                + "}, limits: {memory: "
+                + mib(p.ours().limitBytes())
+                + "}}\n");
         continue;
       }
       // Deployments and StatefulSets both keep their pods' spec under spec.template.
-      String patch = "{\"spec\":{\"template\":{\"spec\":{\"containers\":[" + resources
-          + "]}}}}";
-      out.print("kubectl" + ns + " patch " + owner.get(0) + " " + Shell.quote(owner.get(1))
-          + " --type=strategic -p " + Shell.quote(patch) + "\n");
+      String patch = "{\"spec\":{\"template\":{\"spec\":{\"containers\":[" + resources + "]}}}}";
+      out.print(
+          "kubectl"
+              + ns
+              + " patch "
+              + owner.get(0)
+              + " "
+              + Shell.quote(owner.get(1))
+              + " --type=strategic -p "
+              + Shell.quote(patch)
+              + "\n");
     }
     out.flush();
   }

@@ -35,10 +35,16 @@ public final class ClusterTextWriter {
   public void write(Diagnosis d) {
     List<ClusterView> views = ClusterView.of(d);
     for (ClusterView v : views) {
-      out.print("Cluster:   " + Controls.visible(v.cluster().source()) + ": "
-          + v.cluster().nodes().size() + " nodes, "
-          + v.cluster().pods().stream().filter(p -> !p.template()).count() + " pods, "
-          + v.cluster().events().size() + " events read\n");
+      out.print(
+          "Cluster:   "
+              + Controls.visible(v.cluster().source())
+              + ": "
+              + v.cluster().nodes().size()
+              + " nodes, "
+              + v.cluster().pods().stream().filter(p -> !p.template()).count()
+              + " pods, "
+              + v.cluster().events().size()
+              + " events read\n");
     }
     out.print("Findings:  " + counts(d.findings()) + "\n");
     for (Input input : d.evidence().inputs()) {
@@ -65,8 +71,8 @@ public final class ClusterTextWriter {
     Map<Severity, Integer> n = new EnumMap<>(Severity.class);
     findings.forEach(f -> n.merge(f.severity(), 1, Integer::sum));
     List<String> parts = new ArrayList<>();
-    for (Severity s : List.of(Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW,
-        Severity.INFO)) {
+    for (Severity s :
+        List.of(Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)) {
       if (n.containsKey(s)) {
         parts.add(n.get(s) + " " + s.jsonName());
       }
@@ -79,29 +85,52 @@ public final class ClusterTextWriter {
       return;
     }
     List<List<String>> table = new ArrayList<>();
-    table.add(List.of("NODE", "STATUS", "CAPACITY", "ALLOCATABLE", "REQUESTS", "LIMITS",
-        "NO LIMIT", "FINDINGS"));
+    table.add(
+        List.of(
+            "NODE",
+            "STATUS",
+            "CAPACITY",
+            "ALLOCATABLE",
+            "REQUESTS",
+            "LIMITS",
+            "NO LIMIT",
+            "FINDINGS"));
     for (ClusterView.Row r : v.nodes()) {
       var load = r.load().orElseThrow();
-      String status = r.node().map(n -> (n.notReady() ? "NotReady" : "Ready")
-          + (n.unschedulable() ? ",SchedulingDisabled" : "")).orElse("gone");
+      String status =
+          r.node()
+              .map(
+                  n ->
+                      (n.notReady() ? "NotReady" : "Ready")
+                          + (n.unschedulable() ? ",SchedulingDisabled" : ""))
+              .orElse("gone");
       long alloc = r.node().map(n -> n.allocatableBytes().orElse(0)).orElse(0L);
-      table.add(List.of(r.name(), status,
-          r.node().flatMap(n -> n.capacityBytes().isPresent()
-              ? java.util.Optional.of(Units.mibFromBytes(n.capacityBytes().getAsLong()))
-              : java.util.Optional.empty()).orElse("-"),
-          alloc > 0 ? Units.mibFromBytes(alloc) : "-",
-          Units.mibFromBytes(load.requestBytes()) + share(load.requestBytes(), alloc),
-          Units.mibFromBytes(load.limitBytes()) + share(load.limitBytes(), alloc),
-          String.valueOf(load.unbounded().size()), codes(r)));
+      table.add(
+          List.of(
+              r.name(),
+              status,
+              r.node()
+                  .flatMap(
+                      n ->
+                          n.capacityBytes().isPresent()
+                              ? java.util.Optional.of(
+                                  Units.mibFromBytes(n.capacityBytes().getAsLong()))
+                              : java.util.Optional.empty())
+                  .orElse("-"),
+              alloc > 0 ? Units.mibFromBytes(alloc) : "-",
+              Units.mibFromBytes(load.requestBytes()) + share(load.requestBytes(), alloc),
+              Units.mibFromBytes(load.limitBytes()) + share(load.limitBytes(), alloc),
+              String.valueOf(load.unbounded().size()),
+              codes(r)));
     }
     out.print("\nNodes, the most at risk first\n");
     table(table);
   }
 
   private static String share(long part, long whole) {
-    return whole <= 0 ? "" : String.format(Locale.ROOT, " (%d%%)", Math.round(part * 100.0
-        / whole));
+    return whole <= 0
+        ? ""
+        : String.format(Locale.ROOT, " (%d%%)", Math.round(part * 100.0 / whole));
   }
 
   private void rows(String title, String header, List<ClusterView.Row> rows) {
@@ -116,13 +145,14 @@ public final class ClusterTextWriter {
   }
 
   private static String codes(ClusterView.Row r) {
-    return r.codes().isEmpty() ? "-" : String.join(" ", r.codes()) + " ("
-        + r.worst().orElseThrow().jsonName() + ")";
+    return r.codes().isEmpty()
+        ? "-"
+        : String.join(" ", r.codes()) + " (" + r.worst().orElseThrow().jsonName() + ")";
   }
 
   private void table(List<List<String>> given) {
-    List<List<String>> rows = given.stream().map(r -> r.stream().map(Controls::visible).toList())
-        .toList();
+    List<List<String>> rows =
+        given.stream().map(r -> r.stream().map(Controls::visible).toList()).toList();
     int[] width = new int[rows.getFirst().size()];
     for (List<String> r : rows) {
       for (int i = 0; i < r.size(); i++) {

@@ -98,9 +98,15 @@ public final class DiagnosisTextWriter {
     }
     int full = Math.min(incidents.size(), FULL_INCIDENTS);
     boolean manyHosts = manyHosts(d);
-    out.print(label("Where") + incidents.size() + " incidents, the one that matters most first"
-        + " (severity, then recency, then kills)" + (incidents.size() > full
-            ? "; #" + (full + 1) + " to #" + incidents.size() + " one line each" : "") + "\n");
+    out.print(
+        label("Where")
+            + incidents.size()
+            + " incidents, the one that matters most first"
+            + " (severity, then recency, then kills)"
+            + (incidents.size() > full
+                ? "; #" + (full + 1) + " to #" + incidents.size() + " one line each"
+                : "")
+            + "\n");
     for (IncidentDiagnosis i : incidents.subList(0, full)) {
       out.print("\n" + i.label() + " " + where(d, i, manyHosts) + "\n");
       why(INCIDENT_INDENT + "Why:  ", INCIDENT_INDENT + "      ", i.findings());
@@ -134,9 +140,12 @@ public final class DiagnosisTextWriter {
     incident.ifPresent(i -> findings.addAll(i.findings()));
     findings.addAll(d.hostFindings());
     if (findings.isEmpty()) {
-      out.print(label("Why") + (d.confirmation().state() == Confirmation.State.UNKNOWN
-          ? "unknown: the evidence that would tell could not be read"
-          : "no rule found a cause in this evidence") + "\n");
+      out.print(
+          label("Why")
+              + (d.confirmation().state() == Confirmation.State.UNKNOWN
+                  ? "unknown: the evidence that would tell could not be read"
+                  : "no rule found a cause in this evidence")
+              + "\n");
     } else {
       why(label("Why"), LADDER_INDENT, findings);
     }
@@ -148,8 +157,8 @@ public final class DiagnosisTextWriter {
       return;
     }
     if (incident.isPresent()) {
-      out.print(label("Fix") + "for " + incident.get().label() + " "
-          + target(incident.get()) + ":\n");
+      out.print(
+          label("Fix") + "for " + incident.get().label() + " " + target(incident.get()) + ":\n");
       this.fixes(LADDER_INDENT, LADDER_INDENT, fixes);
     } else {
       this.fixes(label("Fix"), LADDER_INDENT, fixes);
@@ -164,8 +173,15 @@ public final class DiagnosisTextWriter {
     for (List<Finding> same : byCode.values()) {
       Finding f = same.getFirst();
       String more = same.size() > 1 ? " (and " + (same.size() - 1) + " more like it)" : "";
-      out.print((isFirst ? first : rest) + f.summary() + more + "  [" + f.code() + ", "
-          + f.severity().jsonName() + "]\n");
+      out.print(
+          (isFirst ? first : rest)
+              + f.summary()
+              + more
+              + "  ["
+              + f.code()
+              + ", "
+              + f.severity().jsonName()
+              + "]\n");
       isFirst = false;
     }
   }
@@ -173,8 +189,8 @@ public final class DiagnosisTextWriter {
   private void fixes(String first, String rest, List<Fix> fixes) {
     boolean isFirst = true;
     for (Fix fix : fixes) {
-      out.print((isFirst ? first : rest) + "[" + fix.layer().jsonName() + "] " + fix.action()
-          + "\n");
+      out.print(
+          (isFirst ? first : rest) + "[" + fix.layer().jsonName() + "] " + fix.action() + "\n");
       fix.snippet().ifPresent(sn -> snippet(sn, rest + INDENT));
       isFirst = false;
     }
@@ -189,8 +205,8 @@ public final class DiagnosisTextWriter {
   /** Where an incident ran out, with its kills (and its host when the run has several). */
   private static String where(Diagnosis d, IncidentDiagnosis i, boolean manyHosts) {
     String host = manyHosts ? i.incident().host().orElse("(unnamed host)") + ": " : "";
-    String pod = d.evidence().podOf(i.incident())
-        .map(p -> "; that is " + Controls.visible(p)).orElse("");
+    String pod =
+        d.evidence().podOf(i.incident()).map(p -> "; that is " + Controls.visible(p)).orElse("");
     return host + i.where() + " (" + plural(i.kills(), "kill") + pod + ")";
   }
 
@@ -200,21 +216,26 @@ public final class DiagnosisTextWriter {
 
   /** What a fix is for: the incident's cgroup, or its host for a host-wide OOM. */
   private static String target(IncidentDiagnosis i) {
-    return i.cgroup().map(c -> "(memory cgroup " + c + ")")
+    return i.cgroup()
+        .map(c -> "(memory cgroup " + c + ")")
         .orElse("(" + i.incident().host().map(h -> "host " + h).orElse("the host") + ")");
   }
 
-  /** {@code #4  where (n kills): CODE severity, CODE severity}. */
+  /** {@code #4 where (n kills): CODE severity, CODE severity}. */
   private static String oneLine(Diagnosis d, IncidentDiagnosis i, boolean manyHosts) {
-    String codes = i.findings().isEmpty() ? "no rule fired"
-        : i.findings().stream().map(f -> f.code() + " " + f.severity().jsonName()).distinct()
-            .collect(Collectors.joining(", "));
+    String codes =
+        i.findings().isEmpty()
+            ? "no rule fired"
+            : i.findings().stream()
+                .map(f -> f.code() + " " + f.severity().jsonName())
+                .distinct()
+                .collect(Collectors.joining(", "));
     return String.format(Locale.ROOT, "%-4s", i.label()) + where(d, i, manyHosts) + ": " + codes;
   }
 
   /**
-   * Writes the findings in full, most severe first: those of the incidents the ladder shows in
-   * full and those about no incident; the others are counted, with how to see them.
+   * Writes the findings in full, most severe first: those of the incidents the ladder shows in full
+   * and those about no incident; the others are counted, with how to see them.
    */
   public void findings(Diagnosis d) {
     List<IncidentDiagnosis> incidents = d.incidents();
@@ -222,17 +243,25 @@ public final class DiagnosisTextWriter {
     incidents.stream().limit(FULL_INCIDENTS).forEach(i -> shown.add(i.incident().id()));
     Map<String, String> labels = new LinkedHashMap<>();
     incidents.forEach(i -> labels.put(i.incident().id(), i.label()));
-    List<Finding> full = d.findings().stream()
-        .filter(f -> f.incidents().isEmpty() || f.incidents().stream().anyMatch(shown::contains))
-        .toList();
+    List<Finding> full =
+        d.findings().stream()
+            .filter(
+                f -> f.incidents().isEmpty() || f.incidents().stream().anyMatch(shown::contains))
+            .toList();
     for (Finding f : full) {
       finding(f, labels);
     }
     long hidden = d.findings().size() - full.size();
     if (hidden > 0) {
-      out.print("\n" + plural(hidden, "more finding") + " about #" + (FULL_INCIDENTS + 1)
-          + " to #" + incidents.size() + " (one line each above): --workload CGROUP shows one"
-          + " incident in full; --format json or markdown shows them all.\n");
+      out.print(
+          "\n"
+              + plural(hidden, "more finding")
+              + " about #"
+              + (FULL_INCIDENTS + 1)
+              + " to #"
+              + incidents.size()
+              + " (one line each above): --workload CGROUP shows one"
+              + " incident in full; --format json or markdown shows them all.\n");
     }
     out.flush();
   }
@@ -241,12 +270,21 @@ public final class DiagnosisTextWriter {
   // start a line of its own that looks like output.
   private void finding(Finding f, Map<String, String> labels) {
     out.print("\n" + f.code() + ": " + Controls.visible(f.summary()) + "\n");
-    out.print(INDENT + "Severity " + f.severity().jsonName() + ", confidence "
-        + f.confidence().jsonName() + "\n");
+    out.print(
+        INDENT
+            + "Severity "
+            + f.severity().jsonName()
+            + ", confidence "
+            + f.confidence().jsonName()
+            + "\n");
     if (!f.incidents().isEmpty()) {
-      out.print(INDENT + "About: " + f.incidents().stream()
-          .map(id -> labels.getOrDefault(id, "?") + " (" + id + ")")
-          .collect(Collectors.joining(", ")) + "\n");
+      out.print(
+          INDENT
+              + "About: "
+              + f.incidents().stream()
+                  .map(id -> labels.getOrDefault(id, "?") + " (" + id + ")")
+                  .collect(Collectors.joining(", "))
+              + "\n");
     }
     out.print(INDENT + "Reasoning: " + Controls.visible(f.reasoning()) + "\n");
     if (!f.evidence().isEmpty()) {
@@ -256,8 +294,13 @@ public final class DiagnosisTextWriter {
       }
     }
     for (Fix fix : f.fixes()) {
-      out.print(INDENT + "Fix [" + fix.layer().jsonName() + "]: " + Controls.visible(fix.action())
-          + "\n");
+      out.print(
+          INDENT
+              + "Fix ["
+              + fix.layer().jsonName()
+              + "]: "
+              + Controls.visible(fix.action())
+              + "\n");
       fix.snippet().ifPresent(s -> snippet(s, INDENT + INDENT + INDENT));
     }
     if (!f.code().equals(RuleEngine.ENGINE_ERROR)) {
@@ -266,9 +309,8 @@ public final class DiagnosisTextWriter {
   }
 
   /**
-   * Writes the kernel's reports input by input: those of the incidents shown in full as a
-   * summary each, the others one line each; an input without any says so, and its problems
-   * follow it.
+   * Writes the kernel's reports input by input: those of the incidents shown in full as a summary
+   * each, the others one line each; an input without any says so, and its problems follow it.
    */
   public void reports(Diagnosis d) {
     Set<OomReport> full = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -294,7 +336,8 @@ public final class DiagnosisTextWriter {
         }
       }
       Optional<Problem> spoiled = input.spoiled();
-      input.problems().stream().filter(p -> spoiled.map(sp -> sp != p).orElse(true))
+      input.problems().stream()
+          .filter(p -> spoiled.map(sp -> sp != p).orElse(true))
           .forEach(writer::problem);
       writer.endInput();
     }
@@ -307,8 +350,10 @@ public final class DiagnosisTextWriter {
     if (why.isPresent()) {
       return capitalize(why.get()) + ". Whether it holds an OOM kill is unknown.";
     }
-    return "No OOM-killer report in " + input.name()
-        + input.span().map(s -> " (" + s + ")").orElse("") + ".";
+    return "No OOM-killer report in "
+        + input.name()
+        + input.span().map(s -> " (" + s + ")").orElse("")
+        + ".";
   }
 
   /** Writes the records of userspace killers, one line each; nothing when there are none. */
@@ -318,15 +363,17 @@ public final class DiagnosisTextWriter {
     }
     out.print("\nUserspace killers and service records (" + events.size() + "):\n");
     for (KillerEvent e : events) {
-      StringBuilder s = new StringBuilder(INDENT).append(e.killer().jsonName()).append(' ')
-          .append(e.action().jsonName());
+      StringBuilder s =
+          new StringBuilder(INDENT)
+              .append(e.killer().jsonName())
+              .append(' ')
+              .append(e.action().jsonName());
       e.comm().ifPresent(c -> s.append(' ').append(c));
       e.pid().ifPresent(p -> s.append(" (pid ").append(p).append(')'));
       e.unit().ifPresent(u -> s.append(' ').append(u));
       e.rssBytes().ifPresent(b -> s.append(", RSS ").append(Units.mibFromBytes(b)));
       e.reason().ifPresent(r -> s.append(": ").append(r));
-      s.append("  (").append(e.source().file()).append(':').append(e.source().line())
-          .append(")\n");
+      s.append("  (").append(e.source().file()).append(':').append(e.source().line()).append(")\n");
       out.print(s);
     }
     out.flush();
@@ -334,26 +381,42 @@ public final class DiagnosisTextWriter {
 
   /** Writes the host's memory facts: meminfo, swap, zram, zswap, PSI, vmstat and cgroups. */
   public void host(HostSnapshot h) {
-    out.print("\nHost now: " + h.hostname().orElse("(hostname unknown)") + ", kernel "
-        + h.kernelRelease().orElse("(unknown)") + "\n");
+    out.print(
+        "\nHost now: "
+            + h.hostname().orElse("(hostname unknown)")
+            + ", kernel "
+            + h.kernelRelease().orElse("(unknown)")
+            + "\n");
     line("Memory", memory(h));
     line("Swap", swap(h));
     if (!h.zram().isEmpty()) {
       line("zram", zram(h.zram()));
     }
     h.zswapEnabled().ifPresent(z -> line("zswap", z ? "enabled" : "off"));
-    h.virtioBalloon().filter(b -> b).ifPresent(b -> line("Balloon",
-        "virtio_balloon is bound: the hypervisor can take memory back"
-            + h.configuredVmMemoryBytes().stream()
-                .mapToObj(c -> " (the VM was configured with " + sizeBytes(c) + ")")
-                .findFirst().orElse("")));
-    line("Pressure", h.memoryPressure().map(DiagnosisTextWriter::pressure)
-        .orElse("memory PSI not available (kernel without CONFIG_PSI, or psi=0)"));
+    h.virtioBalloon()
+        .filter(b -> b)
+        .ifPresent(
+            b ->
+                line(
+                    "Balloon",
+                    "virtio_balloon is bound: the hypervisor can take memory back"
+                        + h.configuredVmMemoryBytes().stream()
+                            .mapToObj(c -> " (the VM was configured with " + sizeBytes(c) + ")")
+                            .findFirst()
+                            .orElse("")));
+    line(
+        "Pressure",
+        h.memoryPressure()
+            .map(DiagnosisTextWriter::pressure)
+            .orElse("memory PSI not available (kernel without CONFIG_PSI, or psi=0)"));
     h.vmstat().ifPresent(v -> line("Counters", counters(v)));
     cgroups(h.cgroups());
     if (!h.problems().isEmpty()) {
-      out.print(INDENT + h.problems().size() + (h.problems().size() == 1 ? " file" : " files")
-          + " of the host could not be read:\n");
+      out.print(
+          INDENT
+              + h.problems().size()
+              + (h.problems().size() == 1 ? " file" : " files")
+              + " of the host could not be read:\n");
       for (Problem p : h.problems()) {
         out.print(INDENT + INDENT + p + "\n");
       }
@@ -364,9 +427,14 @@ public final class DiagnosisTextWriter {
   private static String confirmed(Diagnosis d) {
     Confirmation c = d.confirmation();
     String selected = c.selection().isEmpty() ? "" : " (" + c.selection() + ")";
-    String unplaced = c.unplaced() == 0 ? "" : "; " + plural(c.unplaced(), "report")
-        + " kept although the log gives no time to place " + (c.unplaced() == 1 ? "it" : "them")
-        + " in the window";
+    String unplaced =
+        c.unplaced() == 0
+            ? ""
+            : "; "
+                + plural(c.unplaced(), "report")
+                + " kept although the log gives no time to place "
+                + (c.unplaced() == 1 ? "it" : "them")
+                + " in the window";
     return confirmedCounts(d, c) + selected + unplaced;
   }
 
@@ -378,35 +446,50 @@ public final class DiagnosisTextWriter {
         i.whyNotWholeNamed().ifPresent(why::add);
       }
       String whole = readList(c.kernelLogs(), d);
-      return "unknown: " + (why.isEmpty() ? "no kernel log was read" : String.join("; ", why))
+      return "unknown: "
+          + (why.isEmpty() ? "no kernel log was read" : String.join("; ", why))
           + (whole.isEmpty() ? "" : "; none is on record in " + whole);
     }
     if (c.state() == Confirmation.State.NONE) {
       return "no OOM kill: neither the kernel's OOM killer nor a userspace killer is on record"
-          + " in " + read + killersNote(d);
+          + " in "
+          + read
+          + killersNote(d);
     }
     List<String> parts = new ArrayList<>();
     String floor = c.partial() ? "at least " : "";
     if (c.kernelKills() > 0) {
-      parts.add(floor + plural(c.kernelKills(), "OOM kill") + " by the kernel"
-          + (d.incidents().size() > 1 ? " in " + d.incidents().size() + " incidents" : ""));
+      parts.add(
+          floor
+              + plural(c.kernelKills(), "OOM kill")
+              + " by the kernel"
+              + (d.incidents().size() > 1 ? " in " + d.incidents().size() + " incidents" : ""));
     }
     if (c.reportsWithoutKill() > 0) {
-      parts.add(plural(c.reportsWithoutKill(), "OOM report") + " without a kill (panic, nothing"
-          + " killable, or the kill line is missing)");
+      parts.add(
+          plural(c.reportsWithoutKill(), "OOM report")
+              + " without a kill (panic, nothing"
+              + " killable, or the kill line is missing)");
     }
     if (c.userspaceKillCount() > 0) {
       List<String> who = new ArrayList<>();
       c.userspaceKills().forEach((k, n) -> who.add(k + " " + n));
-      parts.add(plural(c.userspaceKillCount(), "kill") + " by a userspace killer ("
-          + String.join(", ", who) + ")");
+      parts.add(
+          plural(c.userspaceKillCount(), "kill")
+              + " by a userspace killer ("
+              + String.join(", ", who)
+              + ")");
     } else if (c.kernelKills() > 0 && d.evidence().killerRecordsRead()) {
       parts.add("none by a userspace killer");
     }
     String joined = String.join("; ", parts);
-    List<String> unread = c.unreadable().stream()
-        .filter(i -> i.kind() == Input.Kind.KERNEL_LOG).map(Input::name).toList();
-    return unread.isEmpty() ? joined
+    List<String> unread =
+        c.unreadable().stream()
+            .filter(i -> i.kind() == Input.Kind.KERNEL_LOG)
+            .map(Input::name)
+            .toList();
+    return unread.isEmpty()
+        ? joined
         : joined + " (" + String.join(", ", unread) + " could not be read whole)";
   }
 
@@ -414,15 +497,21 @@ public final class DiagnosisTextWriter {
   private static String killersNote(Diagnosis d) {
     List<Input> killers = d.evidence().inputs(Input.Kind.KILLER_LOG);
     boolean unread = killers.stream().anyMatch(i -> !i.isWhole());
-    return unread ? "; the userspace killers' records could not be read ("
-        + killers.stream().filter(i -> !i.isWhole()).map(Input::name)
-            .collect(Collectors.joining(", ")) + ")" : "";
+    return unread
+        ? "; the userspace killers' records could not be read ("
+            + killers.stream()
+                .filter(i -> !i.isWhole())
+                .map(Input::name)
+                .collect(Collectors.joining(", "))
+            + ")"
+        : "";
   }
 
   private static String readList(List<Input> kernelLogs, Diagnosis d) {
     List<String> names = new ArrayList<>();
     kernelLogs.stream().filter(Input::isWhole).forEach(i -> names.add(i.name()));
-    d.evidence().inputs(Input.Kind.KILLER_LOG).stream().filter(Input::isWhole)
+    d.evidence().inputs(Input.Kind.KILLER_LOG).stream()
+        .filter(Input::isWhole)
         .forEach(i -> names.add(i.name()));
     return String.join(", ", names);
   }
@@ -439,9 +528,10 @@ public final class DiagnosisTextWriter {
     }
     units.forEach((w, n) -> out.add(w + (n > 1 ? " (" + n + " times)" : "")));
     if (out.isEmpty()) {
-      out.add(d.confirmation().state() == Confirmation.State.UNKNOWN
-          ? "unknown: the kernel log could not be read"
-          : "nowhere: no memory ran out on record");
+      out.add(
+          d.confirmation().state() == Confirmation.State.UNKNOWN
+              ? "unknown: the kernel log could not be read"
+              : "nowhere: no memory ran out on record");
     }
     return out;
   }
@@ -474,10 +564,17 @@ public final class DiagnosisTextWriter {
     List<String> parts = new ArrayList<>();
     OptionalLong total = m.get("MemTotal");
     total.ifPresent(t -> parts.add("MemTotal " + sizeKb(t)));
-    m.get("MemAvailable").ifPresent(a -> parts.add("MemAvailable " + sizeKb(a)
-        + total.stream().filter(t -> t > 0)
-            .mapToObj(t -> String.format(Locale.ROOT, " (%.0f%%)", 100.0 * a / t))
-            .findFirst().orElse("")));
+    m.get("MemAvailable")
+        .ifPresent(
+            a ->
+                parts.add(
+                    "MemAvailable "
+                        + sizeKb(a)
+                        + total.stream()
+                            .filter(t -> t > 0)
+                            .mapToObj(t -> String.format(Locale.ROOT, " (%.0f%%)", 100.0 * a / t))
+                            .findFirst()
+                            .orElse("")));
     m.get("MemFree").ifPresent(f -> parts.add("MemFree " + sizeKb(f)));
     m.get("Cached").ifPresent(c -> parts.add("Cached " + sizeKb(c)));
     m.get("Shmem").ifPresent(s -> parts.add("Shmem " + sizeKb(s)));
@@ -489,17 +586,36 @@ public final class DiagnosisTextWriter {
 
   private static String swap(HostSnapshot h) {
     List<String> parts = new ArrayList<>();
-    h.meminfo().ifPresent(m -> m.get("SwapTotal").ifPresent(t -> {
-      if (t == 0) {
-        parts.add("none");
-      } else {
-        parts.add("SwapTotal " + sizeKb(t) + m.get("SwapFree").stream()
-            .mapToObj(f -> ", " + sizeKb(t - f) + " used").findFirst().orElse(""));
-      }
-    }));
+    h.meminfo()
+        .ifPresent(
+            m ->
+                m.get("SwapTotal")
+                    .ifPresent(
+                        t -> {
+                          if (t == 0) {
+                            parts.add("none");
+                          } else {
+                            parts.add(
+                                "SwapTotal "
+                                    + sizeKb(t)
+                                    + m.get("SwapFree").stream()
+                                        .mapToObj(f -> ", " + sizeKb(t - f) + " used")
+                                        .findFirst()
+                                        .orElse(""));
+                          }
+                        }));
     for (SwapDevice s : h.swaps()) {
-      parts.add(s.filename() + " (" + s.type() + ", " + sizeKb(s.sizeKb()) + ", "
-          + sizeKb(s.usedKb()) + " used, priority " + s.priority() + ")");
+      parts.add(
+          s.filename()
+              + " ("
+              + s.type()
+              + ", "
+              + sizeKb(s.sizeKb())
+              + ", "
+              + sizeKb(s.usedKb())
+              + " used, priority "
+              + s.priority()
+              + ")");
     }
     return parts.isEmpty() ? "not read" : String.join("; ", parts);
   }
@@ -511,12 +627,15 @@ public final class DiagnosisTextWriter {
         parts.add(z.name() + " present but not configured (disksize 0)");
         continue;
       }
-      StringBuilder s = new StringBuilder(z.name()).append(' ')
-          .append(sizeBytes(z.diskSizeBytes()));
+      StringBuilder s =
+          new StringBuilder(z.name()).append(' ').append(sizeBytes(z.diskSizeBytes()));
       z.algorithm().ifPresent(a -> s.append(' ').append(a));
       if (z.origDataBytes().isPresent() && z.memUsedTotalBytes().isPresent()) {
-        s.append(", holds ").append(sizeBytes(z.origDataBytes().getAsLong())).append(" in ")
-            .append(sizeBytes(z.memUsedTotalBytes().getAsLong())).append(" of RAM");
+        s.append(", holds ")
+            .append(sizeBytes(z.origDataBytes().getAsLong()))
+            .append(" in ")
+            .append(sizeBytes(z.memUsedTotalBytes().getAsLong()))
+            .append(" of RAM");
       }
       parts.add(s.toString());
     }
@@ -530,17 +649,30 @@ public final class DiagnosisTextWriter {
   }
 
   private static String stall(String name, PressureStall.Line l) {
-    return String.format(Locale.ROOT, "%s avg10=%.2f avg60=%.2f avg300=%.2f total=%dus",
-        name, l.avg10(), l.avg60(), l.avg300(), l.totalMicros());
+    return String.format(
+        Locale.ROOT,
+        "%s avg10=%.2f avg60=%.2f avg300=%.2f total=%dus",
+        name,
+        l.avg10(),
+        l.avg60(),
+        l.avg300(),
+        l.totalMicros());
   }
 
   private static String counters(KeyedValues v) {
     List<String> parts = new ArrayList<>();
-    for (String key : List.of("oom_kill", "pswpin", "pswpout", "workingset_refault_anon",
-        "workingset_refault_file", "workingset_refault")) {
+    for (String key :
+        List.of(
+            "oom_kill",
+            "pswpin",
+            "pswpout",
+            "workingset_refault_anon",
+            "workingset_refault_file",
+            "workingset_refault")) {
       v.get(key).ifPresent(n -> parts.add(key + " " + n));
     }
-    return parts.isEmpty() ? "none of oom_kill, pswpin, pswpout, workingset_refault*"
+    return parts.isEmpty()
+        ? "none of oom_kill, pswpin, pswpout, workingset_refault*"
         : String.join(", ", parts) + " (since boot)";
   }
 
@@ -552,12 +684,20 @@ public final class DiagnosisTextWriter {
     int version = cgroups.getFirst().version();
     List<CgroupMemory> shown = new ArrayList<>(cgroups);
     // Those that have had OOM kills or hit their limit first; the walk order otherwise.
-    shown.sort(Comparator.comparingLong(DiagnosisTextWriter::oomKills).reversed()
-        .thenComparing(Comparator.comparingLong(
-            (CgroupMemory c) -> c.failcnt().orElse(0)).reversed()));
-    line("Cgroups", plural(cgroups.size(), "memory cgroup") + " read (cgroup v" + version
-        + ")" + (cgroups.size() > MAX_CGROUPS_LISTED ? ", the first " + MAX_CGROUPS_LISTED
-            + " by OOM kills:" : ":"));
+    shown.sort(
+        Comparator.comparingLong(DiagnosisTextWriter::oomKills)
+            .reversed()
+            .thenComparing(
+                Comparator.comparingLong((CgroupMemory c) -> c.failcnt().orElse(0)).reversed()));
+    line(
+        "Cgroups",
+        plural(cgroups.size(), "memory cgroup")
+            + " read (cgroup v"
+            + version
+            + ")"
+            + (cgroups.size() > MAX_CGROUPS_LISTED
+                ? ", the first " + MAX_CGROUPS_LISTED + " by OOM kills:"
+                : ":"));
     for (CgroupMemory c : shown.subList(0, Math.min(shown.size(), MAX_CGROUPS_LISTED))) {
       out.print(INDENT + INDENT + cgroup(c) + "\n");
     }
@@ -569,18 +709,24 @@ public final class DiagnosisTextWriter {
 
   private static String cgroup(CgroupMemory c) {
     List<String> parts = new ArrayList<>();
-    parts.add("limit " + c.limitBytes().stream().mapToObj(DiagnosisTextWriter::sizeBytes)
-        .findFirst().orElse("none"));
+    parts.add(
+        "limit "
+            + c.limitBytes().stream()
+                .mapToObj(DiagnosisTextWriter::sizeBytes)
+                .findFirst()
+                .orElse("none"));
     c.highBytes().ifPresent(b -> parts.add("high " + sizeBytes(b)));
     c.currentBytes().ifPresent(b -> parts.add("current " + sizeBytes(b)));
     c.peakBytes().ifPresent(b -> parts.add("peak " + sizeBytes(b)));
     c.swapCurrentBytes().ifPresent(b -> parts.add("swap " + sizeBytes(b)));
     c.failcnt().stream().filter(f -> f > 0).forEach(f -> parts.add("failcnt " + f));
-    c.events().ifPresent(e -> {
-      for (String key : List.of("oom", "oom_kill", "oom_group_kill", "max", "high")) {
-        e.get(key).stream().filter(n -> n > 0).forEach(n -> parts.add(key + " " + n));
-      }
-    });
+    c.events()
+        .ifPresent(
+            e -> {
+              for (String key : List.of("oom", "oom_kill", "oom_group_kill", "max", "high")) {
+                e.get(key).stream().filter(n -> n > 0).forEach(n -> parts.add(key + " " + n));
+              }
+            });
     return c.path() + ": " + String.join(", ", parts);
   }
 

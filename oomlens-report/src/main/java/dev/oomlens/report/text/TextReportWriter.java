@@ -2,8 +2,8 @@ package dev.oomlens.report.text;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.oomlens.core.kernel.KernelLogSink;
 import dev.oomlens.core.diagnosis.Place;
+import dev.oomlens.core.kernel.KernelLogSink;
 import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.GroupKill;
 import dev.oomlens.core.model.HostMemory;
@@ -26,7 +26,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 
 /*
@@ -59,6 +58,7 @@ public final class TextReportWriter implements KernelLogSink {
   private int reportsInInput;
   private final List<Problem> problems = new ArrayList<>();
   private boolean wroteBlock;
+
   /** True while one-line reports follow each other: they share a block. */
   private boolean inLines;
 
@@ -92,15 +92,17 @@ public final class TextReportWriter implements KernelLogSink {
     boolean damaged = problems.stream().anyMatch(p -> p.kind() == Problem.Kind.DAMAGED);
     if (reportsInInput == 0 && (whole || damaged)) {
       startBlock();
-      out.print((whole ? emptyMessage : "No OOM-killer report in what could be read of " + input
-          + ".") + "\n");
+      out.print(
+          (whole ? emptyMessage : "No OOM-killer report in what could be read of " + input + ".")
+              + "\n");
     }
     if (!problems.isEmpty()) {
       startBlock();
       int count = problems.size();
-      out.print(whole
-          ? count + (count == 1 ? " line" : " lines") + " of " + input + " could not be read:\n"
-          : input + (damaged ? " could not be read whole:\n" : " could not be read:\n"));
+      out.print(
+          whole
+              ? count + (count == 1 ? " line" : " lines") + " of " + input + " could not be read:\n"
+              : input + (damaged ? " could not be read whole:\n" : " could not be read:\n"));
       for (Problem p : problems.subList(0, Math.min(count, MAX_PROBLEMS_LISTED))) {
         String where = p.line() == 0 ? shortName(p.file()) : shortName(p.file()) + ":" + p.line();
         out.print(INDENT + where + ": " + p.message() + "\n");
@@ -131,10 +133,15 @@ public final class TextReportWriter implements KernelLogSink {
     writeMemory(r);
     writeTopTasks(r);
     r.groupKill().ifPresent(this::writeGroupKill);
-    r.reaped().ifPresent(reaped -> line("Reaper",
-        reaped ? "reaped: the victim's memory was given back"
-            : "unable to reap: the victim's memory may not have been freed at once",
-        r.factLines().reaper().orElse(null)));
+    r.reaped()
+        .ifPresent(
+            reaped ->
+                line(
+                    "Reaper",
+                    reaped
+                        ? "reaped: the victim's memory was given back"
+                        : "unable to reap: the victim's memory may not have been freed at once",
+                    r.factLines().reaper().orElse(null)));
     r.panic().ifPresent(p -> line("Panic", p, r.factLines().panic().orElse(null)));
     out.flush();
   }
@@ -152,14 +159,19 @@ public final class TextReportWriter implements KernelLogSink {
 
   /**
    * One OOM report in one line: when, on which host, what was killed with its size, where the
-   * memory ran out, and the lines it spans: {@code 2025-12-13T07:23:21  node-1  java (pid 42, RSS
-   * 148.8 MiB) <- the container limit: memory cgroup /kubepods/...  (kern.log:1-71)}.
+   * memory ran out, and the lines it spans: {@code 2025-12-13T07:23:21 node-1 java (pid 42, RSS
+   * 148.8 MiB) <- the container limit: memory cgroup /kubepods/... (kern.log:1-71)}.
    */
   public static String oneLine(OomReport r) {
     StringBuilder s = new StringBuilder();
-    String when = r.time().wallclock().orElse(r.time().monotonicSeconds().stream()
-        .mapToObj(m -> String.format(Locale.ROOT, "%.3f s after boot", m)).findFirst()
-        .orElse("(no time)"));
+    String when =
+        r.time()
+            .wallclock()
+            .orElse(
+                r.time().monotonicSeconds().stream()
+                    .mapToObj(m -> String.format(Locale.ROOT, "%.3f s after boot", m))
+                    .findFirst()
+                    .orElse("(no time)"));
     s.append(when).append("  ");
     r.host().ifPresent(h -> s.append(h).append("  "));
     if (r.victim().isPresent()) {
@@ -168,8 +180,10 @@ public final class TextReportWriter implements KernelLogSink {
       v.rssBytes().ifPresent(b -> s.append(", RSS ").append(Units.mibFromBytes(b)));
       s.append(')');
     } else {
-      s.append(r.panic().isPresent() ? "no kill (panic)"
-          : r.noKillableProcesses() ? "no kill (nothing killable)" : "victim not in the log");
+      s.append(
+          r.panic().isPresent()
+              ? "no kill (panic)"
+              : r.noKillableProcesses() ? "no kill (nothing killable)" : "victim not in the log");
     }
     s.append(" <- ").append(Place.words(r)).append("  (").append(cite(r.source())).append(')');
     return s.toString();
@@ -233,10 +247,12 @@ public final class TextReportWriter implements KernelLogSink {
   }
 
   private void writeScope(OomReport r) {
-    SourceLine at = r.scope().filter(sc -> sc == OomScope.MEMCG).isPresent()
-        ? r.memcg().map(MemcgState::source)
-            .orElse(Place.cgroup(r).map(c -> cgroupLine(r, c)).orElse(null))
-        : r.hostMemory().map(HostMemory::source).orElse(null);
+    SourceLine at =
+        r.scope().filter(sc -> sc == OomScope.MEMCG).isPresent()
+            ? r.memcg()
+                .map(MemcgState::source)
+                .orElse(Place.cgroup(r).map(c -> cgroupLine(r, c)).orElse(null))
+            : r.hostMemory().map(HostMemory::source).orElse(null);
     line("Ran out", Place.account(r), at);
   }
 
@@ -244,8 +260,10 @@ public final class TextReportWriter implements KernelLogSink {
     Workload w = r.workload();
     List<String> parts = new ArrayList<>();
     switch (w.kind()) {
-      case KUBEPODS -> parts.add("all Kubernetes pods of the node together (the kubepods cgroup,"
-          + " sized by node allocatable)");
+      case KUBEPODS ->
+          parts.add(
+              "all Kubernetes pods of the node together (the kubepods cgroup,"
+                  + " sized by node allocatable)");
       case DOCKER -> parts.add("Docker container " + w.containerId().orElse("(id not shown)"));
       case PODMAN -> parts.add("Podman container " + w.containerId().orElse("(id not shown)"));
       case SYSTEMD_UNIT -> parts.add("systemd unit " + w.unit().orElse(w.cgroup().orElse("?")));
@@ -254,7 +272,8 @@ public final class TextReportWriter implements KernelLogSink {
       case POD, CONTAINER -> {
         w.podUid().ifPresent(uid -> parts.add("Kubernetes pod " + uid));
         w.containerId().ifPresent(id -> parts.add("container " + id));
-        if (w.kind() == Workload.Kind.CONTAINER && w.podUid().isEmpty()
+        if (w.kind() == Workload.Kind.CONTAINER
+            && w.podUid().isEmpty()
             && w.containerId().isEmpty()) {
           parts.add("container cgroup " + w.cgroup().orElse("?"));
         }
@@ -299,20 +318,34 @@ public final class TextReportWriter implements KernelLogSink {
     if (!sizes.isEmpty()) {
       s.append(": RSS ").append(String.join(", ", sizes));
     }
-    v.oomScoreAdj().ifPresentOrElse(
-        adj -> s.append(", oom_score_adj ").append(adj),
-        () -> r.victimRow().ifPresent(row -> s.append(", oom_score_adj ").append(row.oomScoreAdj())));
+    v.oomScoreAdj()
+        .ifPresentOrElse(
+            adj -> s.append(", oom_score_adj ").append(adj),
+            () ->
+                r.victimRow()
+                    .ifPresent(row -> s.append(", oom_score_adj ").append(row.oomScoreAdj())));
     v.score().ifPresent(score -> s.append(", badness score ").append(score));
     line("Killed", s.toString(), v.source());
-    r.trigger().filter(t -> !isManual(r)).ifPresent(t -> {
-      boolean differs = t.pid().isPresent() ? t.pid().getAsLong() != v.pid()
-          : !t.comm().equals(v.comm());
-      if (differs) {
-        line("", "the trigger was not the victim: " + t.comm()
-            + t.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse("")
-            + " asked for memory, " + v.comm() + " (pid " + v.pid() + ") was killed", null);
-      }
-    });
+    r.trigger()
+        .filter(t -> !isManual(r))
+        .ifPresent(
+            t -> {
+              boolean differs =
+                  t.pid().isPresent() ? t.pid().getAsLong() != v.pid() : !t.comm().equals(v.comm());
+              if (differs) {
+                line(
+                    "",
+                    "the trigger was not the victim: "
+                        + t.comm()
+                        + t.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse("")
+                        + " asked for memory, "
+                        + v.comm()
+                        + " (pid "
+                        + v.pid()
+                        + ") was killed",
+                    null);
+              }
+            });
   }
 
   private void writeMemory(OomReport r) {
@@ -333,8 +366,10 @@ public final class TextReportWriter implements KernelLogSink {
     addBytes(parts, "kernel", c.kernelBytes());
     addBytes(parts, "swap", c.swapBytes());
     if (!parts.isEmpty()) {
-      String of = c.vocabulary() == MemcgComposition.Vocabulary.V1_LOCAL
-          && m.statByCgroup().size() > 1 ? " (" + m.statByCgroup().size() + " cgroups added up)" : "";
+      String of =
+          c.vocabulary() == MemcgComposition.Vocabulary.V1_LOCAL && m.statByCgroup().size() > 1
+              ? " (" + m.statByCgroup().size() + " cgroups added up)"
+              : "";
       line("Memory", "in the cgroup" + of + ": " + String.join(", ", parts), m.source());
     }
   }
@@ -356,20 +391,31 @@ public final class TextReportWriter implements KernelLogSink {
     if (r.tasks().isEmpty()) {
       return;
     }
-    List<TaskRow> top = r.tasks().stream()
-        .sorted(Comparator.comparingLong(TaskRow::rssBytes).reversed()
-            .thenComparingLong(TaskRow::pid))
-        .limit(TOP_TASKS)
-        .toList();
+    List<TaskRow> top =
+        r.tasks().stream()
+            .sorted(
+                Comparator.comparingLong(TaskRow::rssBytes)
+                    .reversed()
+                    .thenComparingLong(TaskRow::pid))
+            .limit(TOP_TASKS)
+            .toList();
     long victimPid = r.victim().map(Victim::pid).orElse(-1L);
-    line("Top tasks", "by RSS, of " + r.tasks().size() + " in the table"
-        + " (pid, RSS, oom_score_adj, name):", null);
+    line(
+        "Top tasks",
+        "by RSS, of " + r.tasks().size() + " in the table" + " (pid, RSS, oom_score_adj, name):",
+        null);
     int pidWidth = top.stream().mapToInt(t -> Long.toString(t.pid()).length()).max().orElse(1);
-    int rssWidth = top.stream().mapToInt(t -> Units.mibFromBytes(t.rssBytes()).length())
-        .max().orElse(1);
+    int rssWidth =
+        top.stream().mapToInt(t -> Units.mibFromBytes(t.rssBytes()).length()).max().orElse(1);
     for (TaskRow t : top) {
-      String row = String.format(Locale.ROOT, "%" + pidWidth + "d  %" + rssWidth + "s  %5d  %s",
-          t.pid(), Units.mibFromBytes(t.rssBytes()), t.oomScoreAdj(), t.comm());
+      String row =
+          String.format(
+              Locale.ROOT,
+              "%" + pidWidth + "d  %" + rssWidth + "s  %5d  %s",
+              t.pid(),
+              Units.mibFromBytes(t.rssBytes()),
+              t.oomScoreAdj(),
+              t.comm());
       if (t.pid() == victimPid) {
         row += "  <- killed";
       }
@@ -379,11 +425,20 @@ public final class TextReportWriter implements KernelLogSink {
 
   private void writeGroupKill(GroupKill g) {
     int n = g.killed().size();
-    line("Group kill", "every task of " + g.cgroup() + " was killed (memory.oom.group): " + n
-        + (n == 1 ? " task" : " tasks"), g.source());
+    line(
+        "Group kill",
+        "every task of "
+            + g.cgroup()
+            + " was killed (memory.oom.group): "
+            + n
+            + (n == 1 ? " task" : " tasks"),
+        g.source());
     for (KilledTask k : g.killed()) {
-      String size = k.anonRssBytes().stream()
-          .mapToObj(b -> ": anon RSS " + Units.mibFromBytes(b)).findFirst().orElse("");
+      String size =
+          k.anonRssBytes().stream()
+              .mapToObj(b -> ": anon RSS " + Units.mibFromBytes(b))
+              .findFirst()
+              .orElse("");
       line("", k.comm() + " (pid " + k.pid() + ")" + size, k.source());
     }
   }
@@ -413,8 +468,11 @@ public final class TextReportWriter implements KernelLogSink {
   private static String when(LogTime t) {
     List<String> parts = new ArrayList<>();
     t.wallclock().ifPresent(w -> parts.add(w + (t.yearInferred() ? " (year assumed)" : "")));
-    t.monotonicSeconds().ifPresent(s -> parts.add(String.format(Locale.ROOT,
-        "%.3f s after boot (up %s)", s, Units.duration(s))));
+    t.monotonicSeconds()
+        .ifPresent(
+            s ->
+                parts.add(
+                    String.format(Locale.ROOT, "%.3f s after boot (up %s)", s, Units.duration(s))));
     return String.join(", ", parts);
   }
 
@@ -462,10 +520,12 @@ public final class TextReportWriter implements KernelLogSink {
     if (r.oomMemcg().filter(path::equals).isPresent()) {
       return r.factLines().oomMemcg().orElse(null);
     }
-    return r.memcg().stream().flatMap(m -> m.statBlocks().stream())
+    return r.memcg().stream()
+        .flatMap(m -> m.statBlocks().stream())
         .filter(b -> b.cgroup().equals(path))
         .map(MemcgState.StatBlock::header)
-        .findFirst().orElse(null);
+        .findFirst()
+        .orElse(null);
   }
 
   private static String cite(SourceLine l) {
@@ -473,8 +533,10 @@ public final class TextReportWriter implements KernelLogSink {
   }
 
   private static String cite(SourceRange r) {
-    String lines = r.firstLine() == r.lastLine() ? Long.toString(r.firstLine())
-        : r.firstLine() + "-" + r.lastLine();
+    String lines =
+        r.firstLine() == r.lastLine()
+            ? Long.toString(r.firstLine())
+            : r.firstLine() + "-" + r.lastLine();
     return shortName(r.file()) + ":" + lines;
   }
 

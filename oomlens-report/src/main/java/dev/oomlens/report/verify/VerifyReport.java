@@ -19,34 +19,60 @@ public final class VerifyReport {
 
   /** Text: one line per criterion, then each offending host with its labels and values. */
   public static void text(PrintWriter out, String source, Verification v) {
-    out.print("Criteria from " + v.from() + " to " + v.to() + " (step " + v.step().toSeconds()
-        + "s) against " + source + "\n\n");
+    out.print(
+        "Criteria from "
+            + v.from()
+            + " to "
+            + v.to()
+            + " (step "
+            + v.step().toSeconds()
+            + "s) against "
+            + source
+            + "\n\n");
     for (Verification.Result r : v.results()) {
       out.print((r.passed() ? "PASS  " : "FAIL  ") + r.criterion().name() + "\n");
       out.print("      " + r.criterion().expr() + "\n");
       if (!v.hosts().isEmpty()) {
         List<String> passed = v.passedHosts(r);
-        out.print("      passed on " + (passed.isEmpty() ? "no host"
-            : String.join(", ", passed)) + "\n");
+        out.print(
+            "      passed on " + (passed.isEmpty() ? "no host" : String.join(", ", passed)) + "\n");
       }
       for (SeriesWindow w : r.offending()) {
         String host = v.hostOf(w);
-        out.print("      " + (host.isEmpty() ? "(no " + v.hostLabel() + ")" : host) + " "
-            + labels(w.labels()) + ": " + w.samples().size() + " values from " + w.from()
-            + " to " + w.to() + ", " + values(w) + "\n");
+        out.print(
+            "      "
+                + (host.isEmpty() ? "(no " + v.hostLabel() + ")" : host)
+                + " "
+                + labels(w.labels())
+                + ": "
+                + w.samples().size()
+                + " values from "
+                + w.from()
+                + " to "
+                + w.to()
+                + ", "
+                + values(w)
+                + "\n");
       }
     }
     if (!v.hosts().isEmpty()) {
-      out.print((v.silentHosts().isEmpty() ? "PASS  " : "FAIL  ") + "every host reports data ("
-          + String.join(", ", v.hosts()) + ")\n");
+      out.print(
+          (v.silentHosts().isEmpty() ? "PASS  " : "FAIL  ")
+              + "every host reports data ("
+              + String.join(", ", v.hosts())
+              + ")\n");
       for (String h : v.silentHosts()) {
         out.print("      " + h + ": no sample of up{" + v.hostLabel() + "} in the window\n");
       }
     }
-    long failed = v.results().stream().filter(r -> !r.passed()).count()
-        + (v.silentHosts().isEmpty() ? 0 : 1);
-    out.print("\n" + (v.passed() ? "The fix holds: every criterion passed."
-        : failed + (failed == 1 ? " criterion failed." : " criteria failed.")) + "\n");
+    long failed =
+        v.results().stream().filter(r -> !r.passed()).count() + (v.silentHosts().isEmpty() ? 0 : 1);
+    out.print(
+        "\n"
+            + (v.passed()
+                ? "The fix holds: every criterion passed."
+                : failed + (failed == 1 ? " criterion failed." : " criteria failed."))
+            + "\n");
     out.flush();
   }
 
@@ -105,18 +131,22 @@ public final class VerifyReport {
   }
 
   private static String labels(Map<String, String> l) {
-    return l.entrySet().stream().map(e -> e.getKey() + "=\"" + e.getValue() + "\"")
+    return l.entrySet().stream()
+        .map(e -> e.getKey() + "=\"" + e.getValue() + "\"")
         .collect(Collectors.joining(",", "{", "}"));
   }
 
   private static String values(SeriesWindow w) {
-    return w.samples().stream().limit(5)
-        .map(s -> String.format(Locale.ROOT, "%s=%s", s.time(), number(s.value())))
-        .collect(Collectors.joining(", ")) + (w.samples().size() > 5 ? ", ..." : "");
+    return w.samples().stream()
+            .limit(5)
+            .map(s -> String.format(Locale.ROOT, "%s=%s", s.time(), number(s.value())))
+            .collect(Collectors.joining(", "))
+        + (w.samples().size() > 5 ? ", ..." : "");
   }
 
   private static String number(double d) {
-    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d)
+    return d == Math.rint(d) && Math.abs(d) < 1e15
+        ? Long.toString((long) d)
         : String.format(Locale.ROOT, "%.3g", d);
   }
 }

@@ -22,11 +22,12 @@ class EscapingWriterTest {
   @Test
   void write_terminalEscapesAndBidi_shownVisibly() throws IOException {
     assertThat(through("x\u001b[31mRED\u001b]0;t\u0007\u202eevil\u0000\t\r\u007f\u0085\u009b"))
-        .isEqualTo("x\\u{1b}[31mRED\\u{1b}]0;t\\u{7}\\u{202e}evil\\u{0}\\u{9}\\u{d}\\u{7f}"
-            + "\\u{85}\\u{9b}");
+        .isEqualTo(
+            "x\\u{1b}[31mRED\\u{1b}]0;t\\u{7}\\u{202e}evil\\u{0}\\u{9}\\u{d}\\u{7f}"
+                + "\\u{85}\\u{9b}");
     assertThat(through("\u061c\u200b\u200f\u2028\u2029\u2066\u2069\ufeff\u00ad"))
-        .isEqualTo("\\u{61c}\\u{200b}\\u{200f}\\u{2028}\\u{2029}\\u{2066}\\u{2069}\\u{feff}"
-            + "\\u{ad}");
+        .isEqualTo(
+            "\\u{61c}\\u{200b}\\u{200f}\\u{2028}\\u{2029}\\u{2066}\\u{2069}\\u{feff}" + "\\u{ad}");
   }
 
   @Test
@@ -65,18 +66,20 @@ class EscapingWriterTest {
     shown.println("\u001b[2J");
     assertThat(out).hasToString("\\u{1b}[2J" + System.lineSeparator());
 
-    PrintWriter broken = new PrintWriter(new Writer() {
-      @Override
-      public void write(char[] buf, int off, int len) throws IOException {
-        throw new IOException("disk full");
-      }
+    PrintWriter broken =
+        new PrintWriter(
+            new Writer() {
+              @Override
+              public void write(char[] buf, int off, int len) throws IOException {
+                throw new IOException("disk full");
+              }
 
-      @Override
-      public void flush() {}
+              @Override
+              public void flush() {}
 
-      @Override
-      public void close() {}
-    });
+              @Override
+              public void close() {}
+            });
     PrintWriter wrapped = EscapingWriter.wrap(broken);
     wrapped.print("x");
     assertThat(wrapped.checkError()).isTrue();

@@ -39,15 +39,18 @@ import org.junit.jupiter.api.Test;
 class JsonReportWriterTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String FILE = "kern.log";
+
   /** The model holds bytes; these fixtures are written in the units the kernel printed. */
   private static final long KB = 1024;
+
   private static final long PAGE = 4096;
   private static final String POD_UID = "479f327f-a27b-4eda-8523-90bdabcf0a27";
   private static final String CONTAINER_ID =
       "679f9845995b4ae4812789eb3c3d1df88040a1bc3f0c046a05c9aa9b5b5f93be";
   private static final String POD_CGROUP =
       "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod"
-          + POD_UID.replace('-', '_') + ".slice";
+          + POD_UID.replace('-', '_')
+          + ".slice";
   private static final String TASK_CGROUP =
       POD_CGROUP + "/cri-containerd-" + CONTAINER_ID + ".scope";
 
@@ -64,47 +67,102 @@ class JsonReportWriterTest {
     stat.put("pgfault", 129_531L);
     MemcgState memcg =
         new MemcgState(
-            512_000 * KB, 512_000 * KB, OptionalLong.of(3184), OptionalLong.of(0),
-            OptionalLong.of(0), OptionalLong.of(0), OptionalLong.empty(), OptionalLong.empty(),
-            OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-            List.of(new MemcgState.StatBlock(POD_CGROUP, stat, Map.of(),
-                line(21, "Memory cgroup stats for " + POD_CGROUP + ":"))),
-            line(20, "memory: usage 512000kB, limit 512000kB, failcnt 3184"), Optional.empty(),
-            Optional.empty(), Optional.empty());
+            512_000 * KB,
+            512_000 * KB,
+            OptionalLong.of(3184),
+            OptionalLong.of(0),
+            OptionalLong.of(0),
+            OptionalLong.of(0),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            List.of(
+                new MemcgState.StatBlock(
+                    POD_CGROUP,
+                    stat,
+                    Map.of(),
+                    line(21, "Memory cgroup stats for " + POD_CGROUP + ":"))),
+            line(20, "memory: usage 512000kB, limit 512000kB, failcnt 3184"),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty());
     TaskRow pause =
-        new TaskRow(716_120, OptionalLong.of(65_535), OptionalLong.of(716_120), 243 * PAGE,
-            PAGE, OptionalLong.of(0), OptionalLong.of(PAGE), OptionalLong.of(0),
+        new TaskRow(
+            716_120,
+            OptionalLong.of(65_535),
+            OptionalLong.of(716_120),
+            243 * PAGE,
+            PAGE,
+            OptionalLong.of(0),
+            OptionalLong.of(PAGE),
+            OptionalLong.of(0),
             OptionalLong.of(28_672),
-            OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(0), -998, "pause",
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.of(0),
+            -998,
+            "pause",
             line(40, "[ 716120] 65535 716120 243 1 0 1 0 28672 0 -998 pause"));
     TaskRow hog =
-        new TaskRow(716_580, OptionalLong.of(0), OptionalLong.of(716_580), 134_225 * PAGE,
-            118_439 * PAGE, OptionalLong.of(118_262 * PAGE), OptionalLong.of(161 * PAGE),
+        new TaskRow(
+            716_580,
+            OptionalLong.of(0),
+            OptionalLong.of(716_580),
+            134_225 * PAGE,
+            118_439 * PAGE,
+            OptionalLong.of(118_262 * PAGE),
+            OptionalLong.of(161 * PAGE),
             OptionalLong.of(16 * PAGE),
-            OptionalLong.of(1_040_384), OptionalLong.empty(), OptionalLong.empty(),
-            OptionalLong.of(0), 1000, "stress-ng-vm",
+            OptionalLong.of(1_040_384),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.of(0),
+            1000,
+            "stress-ng-vm",
             line(41, "[ 716580]     0 716580 134225 118439 ... 1000 stress-ng-vm"));
     Victim victim =
-        new Victim(716_580, "stress-ng-vm", OptionalLong.of(536_900 * KB),
-            OptionalLong.of(473_048 * KB), OptionalLong.of(644 * KB), OptionalLong.of(64 * KB),
-            OptionalLong.of(0), OptionalLong.of(1016 * KB), OptionalInt.of(1000),
+        new Victim(
+            716_580,
+            "stress-ng-vm",
+            OptionalLong.of(536_900 * KB),
+            OptionalLong.of(473_048 * KB),
+            OptionalLong.of(644 * KB),
+            OptionalLong.of(64 * KB),
+            OptionalLong.of(0),
+            OptionalLong.of(1016 * KB),
+            OptionalInt.of(1000),
             OptionalLong.empty(),
             line(43, "Memory cgroup out of memory: Killed process 716580 (stress-ng-vm) ..."));
     GroupKill groupKill =
-        new GroupKill(TASK_CGROUP,
-            List.of(new KilledTask(716_581, "stress-ng", OptionalLong.of(2_048 * KB),
-                line(44, "k"))),
+        new GroupKill(
+            TASK_CGROUP,
+            List.of(
+                new KilledTask(716_581, "stress-ng", OptionalLong.of(2_048 * KB), line(44, "k"))),
             line(42, "Tasks in ... are going to be killed due to memory.oom.group set"));
     Trigger trigger =
-        new Trigger("stress-ng-vm", OptionalLong.of(716_580),
-            Optional.of("0xcc0(GFP_KERNEL)"), OptionalInt.of(0), OptionalInt.of(1000),
-            line(10, "stress-ng-vm invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
-                + "oom_score_adj=1000"));
+        new Trigger(
+            "stress-ng-vm",
+            OptionalLong.of(716_580),
+            Optional.of("0xcc0(GFP_KERNEL)"),
+            OptionalInt.of(0),
+            OptionalInt.of(1000),
+            line(
+                10,
+                "stress-ng-vm invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+                    + "oom_score_adj=1000"));
     Workload workload =
-        new Workload(Workload.Kind.CONTAINER, Optional.of(TASK_CGROUP), Optional.of(POD_UID),
-            Optional.of(CONTAINER_ID), Optional.of("containerd"),
+        new Workload(
+            Workload.Kind.CONTAINER,
+            Optional.of(TASK_CGROUP),
+            Optional.of(POD_UID),
+            Optional.of(CONTAINER_ID),
+            Optional.of("containerd"),
             Optional.of(Workload.QosClass.Burstable),
-            Optional.of("cri-containerd-" + CONTAINER_ID + ".scope"), true);
+            Optional.of("cri-containerd-" + CONTAINER_ID + ".scope"),
+            true);
     return new OomReport(
         new SourceRange(FILE, 10, 45),
         Optional.of("aks-node-0"),
@@ -129,7 +187,10 @@ class JsonReportWriterTest {
         Optional.of("Microsoft Corporation Virtual Machine/Virtual Machine"),
         workload,
         List.of(trigger.source(), victim.source()),
-        Optional.empty(), Optional.empty(), FactLines.NONE, PAGE);
+        Optional.empty(),
+        Optional.empty(),
+        FactLines.NONE,
+        PAGE);
   }
 
   static HostMemory hostMemory() {
@@ -138,44 +199,100 @@ class JsonReportWriterTest {
     counters.put("inactive_anon", 1_045 * PAGE);
     counters.put("free", 32_787 * PAGE);
     HostMemory.ZoneMemory zone =
-        new HostMemory.ZoneMemory(0, "Normal", OptionalLong.of(44_620 * KB),
-            OptionalLong.of(44_684 * KB), OptionalLong.of(60_628 * KB),
-            OptionalLong.of(76_572 * KB), OptionalLong.of(16_252_928 * KB),
-            OptionalLong.empty(), line(60, "Node 0 Normal free:44620kB ..."));
+        new HostMemory.ZoneMemory(
+            0,
+            "Normal",
+            OptionalLong.of(44_620 * KB),
+            OptionalLong.of(44_684 * KB),
+            OptionalLong.of(60_628 * KB),
+            OptionalLong.of(76_572 * KB),
+            OptionalLong.of(16_252_928 * KB),
+            OptionalLong.empty(),
+            line(60, "Node 0 Normal free:44620kB ..."));
     HostMemory.Hugepages huge =
         new HostMemory.Hugepages(0, 0, 0, 0, 2048 * KB, line(62, "Node 0 hugepages_total=0 ..."));
     HostMemory.SlabEntry slab =
-        new HostMemory.SlabEntry("kmalloc-2k", 30_112 * KB, 30_240 * KB,
-            line(65, "kmalloc-2k 30112KB"));
-    return new HostMemory(counters, List.of(zone), List.of(huge),
-        OptionalLong.of(11_432 * PAGE), OptionalLong.of(0), OptionalLong.of(0),
-        OptionalLong.of(0), OptionalLong.of(4_194_174 * PAGE), OptionalLong.of(88_123 * PAGE),
-        OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-        List.of(slab), line(55, "Mem-Info:"), Map.of(), Map.of(), Optional.empty(),
-        Optional.empty(), List.of());
+        new HostMemory.SlabEntry(
+            "kmalloc-2k", 30_112 * KB, 30_240 * KB, line(65, "kmalloc-2k 30112KB"));
+    return new HostMemory(
+        counters,
+        List.of(zone),
+        List.of(huge),
+        OptionalLong.of(11_432 * PAGE),
+        OptionalLong.of(0),
+        OptionalLong.of(0),
+        OptionalLong.of(0),
+        OptionalLong.of(4_194_174 * PAGE),
+        OptionalLong.of(88_123 * PAGE),
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        List.of(slab),
+        line(55, "Mem-Info:"),
+        Map.of(),
+        Map.of(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of());
   }
 
   /** A pre-4.19 host report with nothing but a kill line: every optional part empty. */
   static OomReport sparseReport(long firstLine) {
     Victim victim =
-        new Victim(6576, "mysqld", OptionalLong.empty(), OptionalLong.empty(),
-            OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-            OptionalLong.empty(), OptionalInt.empty(), OptionalLong.empty(),
+        new Victim(
+            6576,
+            "mysqld",
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalInt.empty(),
+            OptionalLong.empty(),
             line(firstLine, "Killed process 6576 (mysqld)"));
-    return new OomReport(new SourceRange(FILE, firstLine, firstLine), Optional.empty(),
-        LogTime.UNKNOWN, Optional.empty(), false, Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), List.of(), Optional.of(victim), Optional.empty(),
-        Optional.empty(), Optional.empty(), false, Optional.empty(), Workload.UNKNOWN,
+    return new OomReport(
+        new SourceRange(FILE, firstLine, firstLine),
+        Optional.empty(),
+        LogTime.UNKNOWN,
+        Optional.empty(),
+        false,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        Optional.of(victim),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        false,
+        Optional.empty(),
+        Workload.UNKNOWN,
         List.of(victim.source()),
-        Optional.empty(), Optional.empty(), FactLines.NONE, PAGE);
+        Optional.empty(),
+        Optional.empty(),
+        FactLines.NONE,
+        PAGE);
   }
 
   static AllocFailure allocFailure() {
-    return new AllocFailure(new SourceRange(FILE, 70, 90), Optional.of("hv1"),
-        new LogTime(OptionalDouble.of(12.5), Optional.empty(), false), "kworker/0:1",
-        OptionalLong.of(12), 9, Optional.of("0x400cc0(GFP_KERNEL_ACCOUNT)"), "vmemmap alloc",
-        Optional.of(hostMemory()), line(70, "kworker/0:1: vmemmap alloc failure: order:9"),
+    return new AllocFailure(
+        new SourceRange(FILE, 70, 90),
+        Optional.of("hv1"),
+        new LogTime(OptionalDouble.of(12.5), Optional.empty(), false),
+        "kworker/0:1",
+        OptionalLong.of(12),
+        9,
+        Optional.of("0x400cc0(GFP_KERNEL_ACCOUNT)"),
+        "vmemmap alloc",
+        Optional.of(hostMemory()),
+        line(70, "kworker/0:1: vmemmap alloc failure: order:9"),
         PAGE);
   }
 
@@ -312,17 +429,43 @@ class JsonReportWriterTest {
   @Test
   void report_keyOrderIsFixed() throws Exception {
     List<String> expected =
-        List.of("source", "host", "time", "kernel", "hardware", "complete", "trigger",
-            "constraint", "scope", "cpuset", "mems_allowed", "oom_memcg", "task_memcg", "memcg",
-            "host_memory", "tasks", "victim", "group_kill", "reaped", "panic",
-            "no_killable_processes", "workload");
+        List.of(
+            "source",
+            "host",
+            "time",
+            "kernel",
+            "hardware",
+            "complete",
+            "trigger",
+            "constraint",
+            "scope",
+            "cpuset",
+            "mems_allowed",
+            "oom_memcg",
+            "task_memcg",
+            "memcg",
+            "host_memory",
+            "tasks",
+            "victim",
+            "group_kill",
+            "reaped",
+            "panic",
+            "no_killable_processes",
+            "workload");
     JsonNode full = parse(write(false, w -> w.report(fullMemcgReport()))).at("/reports/0");
     JsonNode sparse = parse(write(false, w -> w.report(sparseReport(3)))).at("/reports/0");
     assertThat(keys(full)).containsExactlyElementsOf(expected);
     assertThat(keys(sparse)).containsExactlyElementsOf(expected);
     assertThat(keys(full.get("workload")))
-        .containsExactly("kind", "cgroup", "pod_uid", "container_id", "runtime", "qos_class",
-            "unit", "kubevirt");
+        .containsExactly(
+            "kind",
+            "cgroup",
+            "pod_uid",
+            "container_id",
+            "runtime",
+            "qos_class",
+            "unit",
+            "kubevirt");
     assertThat(keys(full.get("time"))).containsExactly("monotonic_s", "wallclock", "year_inferred");
   }
 
@@ -330,9 +473,22 @@ class JsonReportWriterTest {
   void report_emptyPartsAreNullNotMissing() throws Exception {
     JsonNode r = parse(write(false, w -> w.report(sparseReport(7)))).at("/reports/0");
     for (String key :
-        List.of("host", "kernel", "hardware", "trigger", "constraint", "scope", "cpuset",
-            "mems_allowed", "oom_memcg", "task_memcg", "memcg", "host_memory", "group_kill",
-            "reaped", "panic")) {
+        List.of(
+            "host",
+            "kernel",
+            "hardware",
+            "trigger",
+            "constraint",
+            "scope",
+            "cpuset",
+            "mems_allowed",
+            "oom_memcg",
+            "task_memcg",
+            "memcg",
+            "host_memory",
+            "group_kill",
+            "reaped",
+            "panic")) {
       assertThat(r.get(key)).as(key).isNotNull();
       assertThat(r.get(key).isNull()).as(key).isTrue();
     }
@@ -344,8 +500,15 @@ class JsonReportWriterTest {
     JsonNode victim = r.get("victim");
     assertThat(victim.get("pid").asLong()).isEqualTo(6576);
     for (String key :
-        List.of("total_vm_kb", "anon_rss_kb", "file_rss_kb", "shmem_rss_kb", "uid",
-            "pgtables_kb", "oom_score_adj", "score")) {
+        List.of(
+            "total_vm_kb",
+            "anon_rss_kb",
+            "file_rss_kb",
+            "shmem_rss_kb",
+            "uid",
+            "pgtables_kb",
+            "oom_score_adj",
+            "score")) {
       assertThat(victim.get(key).isNull()).as(key).isTrue();
     }
     JsonNode workload = r.get("workload");
@@ -361,13 +524,33 @@ class JsonReportWriterTest {
   void report_monotonicSecondsKeepSixDecimals() {
     OomReport base = sparseReport(1);
     OomReport r =
-        new OomReport(base.source(), base.host(),
-            new LogTime(OptionalDouble.of(12.5), Optional.empty(), false), base.kernel(),
-            base.complete(), base.trigger(), base.constraint(), base.scope(), base.cpuset(),
-            base.memsAllowed(), base.oomMemcg(), base.taskMemcg(), base.memcg(),
-            base.hostMemory(), base.tasks(), base.victim(), base.groupKill(), base.reaped(),
-            base.panic(), base.noKillableProcesses(), base.hardware(), base.workload(),
-            base.lines(), base.nodemask(), base.workFunction(), base.factLines(),
+        new OomReport(
+            base.source(),
+            base.host(),
+            new LogTime(OptionalDouble.of(12.5), Optional.empty(), false),
+            base.kernel(),
+            base.complete(),
+            base.trigger(),
+            base.constraint(),
+            base.scope(),
+            base.cpuset(),
+            base.memsAllowed(),
+            base.oomMemcg(),
+            base.taskMemcg(),
+            base.memcg(),
+            base.hostMemory(),
+            base.tasks(),
+            base.victim(),
+            base.groupKill(),
+            base.reaped(),
+            base.panic(),
+            base.noKillableProcesses(),
+            base.hardware(),
+            base.workload(),
+            base.lines(),
+            base.nodemask(),
+            base.workFunction(),
+            base.factLines(),
             base.pageSizeBytes());
     assertThat(write(false, w -> w.report(r))).contains("\"monotonic_s\":12.500000,");
     assertThat(write(false, w -> w.report(fullMemcgReport())))
@@ -378,13 +561,33 @@ class JsonReportWriterTest {
   void report_constraintOnlyAPatchedKernelPrints_writtenAsPrinted() throws Exception {
     OomReport base = sparseReport(1);
     OomReport r =
-        new OomReport(base.source(), base.host(), base.time(), base.kernel(), base.complete(),
-            base.trigger(), Optional.of(new Constraint("CONSTRAINT_BPF_PSI_MEM")),
-            Optional.of(OomScope.MEMCG), base.cpuset(), base.memsAllowed(), base.oomMemcg(),
-            base.taskMemcg(), base.memcg(), base.hostMemory(), base.tasks(), base.victim(),
-            base.groupKill(), base.reaped(), base.panic(), base.noKillableProcesses(),
-            base.hardware(), base.workload(), base.lines(), base.nodemask(),
-            base.workFunction(), base.factLines(),
+        new OomReport(
+            base.source(),
+            base.host(),
+            base.time(),
+            base.kernel(),
+            base.complete(),
+            base.trigger(),
+            Optional.of(new Constraint("CONSTRAINT_BPF_PSI_MEM")),
+            Optional.of(OomScope.MEMCG),
+            base.cpuset(),
+            base.memsAllowed(),
+            base.oomMemcg(),
+            base.taskMemcg(),
+            base.memcg(),
+            base.hostMemory(),
+            base.tasks(),
+            base.victim(),
+            base.groupKill(),
+            base.reaped(),
+            base.panic(),
+            base.noKillableProcesses(),
+            base.hardware(),
+            base.workload(),
+            base.lines(),
+            base.nodemask(),
+            base.workFunction(),
+            base.factLines(),
             base.pageSizeBytes());
     JsonNode report = parse(write(true, w -> w.report(r))).at("/reports/0");
     assertThat(report.get("constraint").asText()).isEqualTo("CONSTRAINT_BPF_PSI_MEM");
@@ -395,13 +598,33 @@ class JsonReportWriterTest {
   void report_hostMemoryObject() throws Exception {
     OomReport base = sparseReport(1);
     OomReport r =
-        new OomReport(base.source(), base.host(), base.time(), base.kernel(), base.complete(),
-            base.trigger(), Optional.of(Constraint.CONSTRAINT_NONE), Optional.of(OomScope.GLOBAL),
-            base.cpuset(), base.memsAllowed(), base.oomMemcg(), base.taskMemcg(), base.memcg(),
-            Optional.of(hostMemory()), base.tasks(), base.victim(), base.groupKill(),
-            base.reaped(), Optional.of("Out of memory: system-wide panic_on_oom is enabled"),
-            true, base.hardware(), base.workload(), base.lines(), base.nodemask(),
-            base.workFunction(), base.factLines(),
+        new OomReport(
+            base.source(),
+            base.host(),
+            base.time(),
+            base.kernel(),
+            base.complete(),
+            base.trigger(),
+            Optional.of(Constraint.CONSTRAINT_NONE),
+            Optional.of(OomScope.GLOBAL),
+            base.cpuset(),
+            base.memsAllowed(),
+            base.oomMemcg(),
+            base.taskMemcg(),
+            base.memcg(),
+            Optional.of(hostMemory()),
+            base.tasks(),
+            base.victim(),
+            base.groupKill(),
+            base.reaped(),
+            Optional.of("Out of memory: system-wide panic_on_oom is enabled"),
+            true,
+            base.hardware(),
+            base.workload(),
+            base.lines(),
+            base.nodemask(),
+            base.workFunction(),
+            base.factLines(),
             base.pageSizeBytes());
     JsonNode report = parse(write(true, w -> w.report(r))).at("/reports/0");
     assertThat(report.get("scope").asText()).isEqualTo("global");
@@ -410,9 +633,20 @@ class JsonReportWriterTest {
     assertThat(report.get("no_killable_processes").asBoolean()).isTrue();
     JsonNode h = report.get("host_memory");
     assertThat(keys(h))
-        .containsExactly("counters_pages", "zones", "hugepages", "pagecache_pages",
-            "swap_cache_pages", "free_swap_kb", "total_swap_kb", "ram_pages", "reserved_pages",
-            "cma_reserved_pages", "highmem_pages", "hwpoisoned_pages", "unreclaimable_slab");
+        .containsExactly(
+            "counters_pages",
+            "zones",
+            "hugepages",
+            "pagecache_pages",
+            "swap_cache_pages",
+            "free_swap_kb",
+            "total_swap_kb",
+            "ram_pages",
+            "reserved_pages",
+            "cma_reserved_pages",
+            "highmem_pages",
+            "hwpoisoned_pages",
+            "unreclaimable_slab");
     assertThat(keys(h.get("counters_pages")))
         .containsExactly("active_anon", "free", "inactive_anon");
     assertThat(h.at("/counters_pages/active_anon").asLong()).isEqualTo(3_905_431L);
@@ -441,16 +675,23 @@ class JsonReportWriterTest {
   @Test
   void close_writesAllocFailuresAndProblemsAfterReports() throws Exception {
     String json =
-        write(false, w -> {
-          w.problem(new Problem(FILE, 3, "unreadable task row"));
-          w.allocFailure(allocFailure());
-          w.report(sparseReport(5));
-          w.problem(new Problem(FILE, 0, "input ended inside a report"));
-        });
+        write(
+            false,
+            w -> {
+              w.problem(new Problem(FILE, 3, "unreadable task row"));
+              w.allocFailure(allocFailure());
+              w.report(sparseReport(5));
+              w.problem(new Problem(FILE, 0, "input ended inside a report"));
+            });
     JsonNode root = parse(json);
     assertThat(keys(root))
-        .containsExactly("schema_version", "reports", "alloc_failures", "alloc_failures_dropped",
-            "problems", "problems_dropped");
+        .containsExactly(
+            "schema_version",
+            "reports",
+            "alloc_failures",
+            "alloc_failures_dropped",
+            "problems",
+            "problems_dropped");
     assertThat(root.get("reports")).hasSize(1);
     JsonNode f = root.at("/alloc_failures/0");
     assertThat(f.at("/source/first_line").asLong()).isEqualTo(70);
@@ -476,8 +717,9 @@ class JsonReportWriterTest {
   void close_withNothingFed_writesAnEmptyDocument() throws Exception {
     String json = write(false, w -> {});
     assertThat(json)
-        .isEqualTo("{\"schema_version\":1,\"reports\":[],\"alloc_failures\":[],"
-            + "\"alloc_failures_dropped\":0,\"problems\":[],\"problems_dropped\":0}\n");
+        .isEqualTo(
+            "{\"schema_version\":1,\"reports\":[],\"alloc_failures\":[],"
+                + "\"alloc_failures_dropped\":0,\"problems\":[],\"problems_dropped\":0}\n");
   }
 
   @Test
@@ -499,11 +741,14 @@ class JsonReportWriterTest {
   void problem_keepsTheFirstTenThousandAndCountsTheRest() throws Exception {
     int fed = JsonReportWriter.MAX_BUFFERED + 1234;
     JsonNode root =
-        parse(write(false, w -> {
-          for (int i = 1; i <= fed; i++) {
-            w.problem(new Problem(FILE, i, "bad line " + i));
-          }
-        }));
+        parse(
+            write(
+                false,
+                w -> {
+                  for (int i = 1; i <= fed; i++) {
+                    w.problem(new Problem(FILE, i, "bad line " + i));
+                  }
+                }));
     assertThat(root.get("problems")).hasSize(JsonReportWriter.MAX_BUFFERED);
     assertThat(root.at("/problems/0/line").asLong()).isEqualTo(1);
     assertThat(root.at("/problems/9999/line").asLong()).isEqualTo(10_000);
@@ -515,11 +760,14 @@ class JsonReportWriterTest {
   void allocFailure_keepsTheFirstTenThousandAndCountsTheRest() throws Exception {
     AllocFailure failure = allocFailure();
     JsonNode root =
-        parse(write(false, w -> {
-          for (int i = 0; i < JsonReportWriter.MAX_BUFFERED + 3; i++) {
-            w.allocFailure(failure);
-          }
-        }));
+        parse(
+            write(
+                false,
+                w -> {
+                  for (int i = 0; i < JsonReportWriter.MAX_BUFFERED + 3; i++) {
+                    w.allocFailure(failure);
+                  }
+                }));
     assertThat(root.get("alloc_failures")).hasSize(JsonReportWriter.MAX_BUFFERED);
     assertThat(root.get("alloc_failures_dropped").asLong()).isEqualTo(3);
   }
@@ -559,16 +807,46 @@ class JsonReportWriterTest {
     OomReport base = sparseReport(1);
     Victim v = base.victim().orElseThrow();
     Victim odd =
-        new Victim(v.pid(), "a\"b\\c\u0001 (x)", v.totalVmBytes(), v.anonRssBytes(),
-            v.fileRssBytes(), v.shmemRssBytes(), v.uid(), v.pgtablesBytes(), v.oomScoreAdj(),
-            v.score(), v.source());
+        new Victim(
+            v.pid(),
+            "a\"b\\c\u0001 (x)",
+            v.totalVmBytes(),
+            v.anonRssBytes(),
+            v.fileRssBytes(),
+            v.shmemRssBytes(),
+            v.uid(),
+            v.pgtablesBytes(),
+            v.oomScoreAdj(),
+            v.score(),
+            v.source());
     OomReport r =
-        new OomReport(base.source(), base.host(), base.time(), base.kernel(), base.complete(),
-            base.trigger(), base.constraint(), base.scope(), base.cpuset(), base.memsAllowed(),
-            base.oomMemcg(), base.taskMemcg(), base.memcg(), base.hostMemory(), base.tasks(),
-            Optional.of(odd), base.groupKill(), base.reaped(), base.panic(),
-            base.noKillableProcesses(), base.hardware(), base.workload(), base.lines(),
-            base.nodemask(), base.workFunction(), base.factLines(),
+        new OomReport(
+            base.source(),
+            base.host(),
+            base.time(),
+            base.kernel(),
+            base.complete(),
+            base.trigger(),
+            base.constraint(),
+            base.scope(),
+            base.cpuset(),
+            base.memsAllowed(),
+            base.oomMemcg(),
+            base.taskMemcg(),
+            base.memcg(),
+            base.hostMemory(),
+            base.tasks(),
+            Optional.of(odd),
+            base.groupKill(),
+            base.reaped(),
+            base.panic(),
+            base.noKillableProcesses(),
+            base.hardware(),
+            base.workload(),
+            base.lines(),
+            base.nodemask(),
+            base.workFunction(),
+            base.factLines(),
             base.pageSizeBytes());
     JsonNode node = parse(write(false, w -> w.report(r)));
     assertThat(node.at("/reports/0/victim/comm").asText()).isEqualTo("a\"b\\c\u0001 (x)");
@@ -578,8 +856,9 @@ class JsonReportWriterTest {
   void write_controlBidiAndInvisibleCharacters_escapedAndReadBackExactly() throws Exception {
     String hostile =
         "x\u001b[31m\u007f\u0085\u202e\u2028\ufeff\u200b\udb40\udc41\ud83d\ude00\u00e9";
-    String escaped = "x\\u001B[31m\\u007F\\u0085\\u202E\\u2028\\uFEFF\\u200B\\uDB40\\uDC41"
-        + "\\uD83D\\uDE00\u00e9";
+    String escaped =
+        "x\\u001B[31m\\u007F\\u0085\\u202E\\u2028\\uFEFF\\u200B\\uDB40\\uDC41"
+            + "\\uD83D\\uDE00\u00e9";
     String text = write(false, w -> w.problem(new Problem("f\u009b.log", 3, hostile)));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     JsonReportWriter binary = new JsonReportWriter(bytes, false);

@@ -38,8 +38,12 @@ import java.util.OptionalLong;
  * the core parsers, findings from the rule engine, as {@code doctor} and {@code diagnose} put them
  * together.
  */
-record Evidence(List<OomReport> reports, List<AllocFailure> allocFailures,
-    List<Incident> incidents, Optional<HostSnapshot> host, List<KillerEvent> killers,
+record Evidence(
+    List<OomReport> reports,
+    List<AllocFailure> allocFailures,
+    List<Incident> incidents,
+    Optional<HostSnapshot> host,
+    List<KillerEvent> killers,
     List<Finding> findings) {
   static final Path CORPUS = Path.of("..", "oomlens-core", "src", "test", "resources", "corpus");
   static final Path VMLAB = Path.of("..", "oomlens-core", "src", "test", "resources", "vmlab");
@@ -59,12 +63,21 @@ record Evidence(List<OomReport> reports, List<AllocFailure> allocFailures,
     return withFindings(sink.reports, sink.failures, host, killers);
   }
 
-  static Evidence withFindings(List<OomReport> reports, List<AllocFailure> failures,
-      Optional<HostSnapshot> host, List<KillerEvent> killers) {
+  static Evidence withFindings(
+      List<OomReport> reports,
+      List<AllocFailure> failures,
+      Optional<HostSnapshot> host,
+      List<KillerEvent> killers) {
     List<Incident> incidents = IncidentBuilder.group(reports);
-    List<Finding> findings = new RuleEngine().run(
-        EvidenceSet.builder().reports(reports).allocFailures(failures).host(host)
-            .killers(killers).build());
+    List<Finding> findings =
+        new RuleEngine()
+            .run(
+                EvidenceSet.builder()
+                    .reports(reports)
+                    .allocFailures(failures)
+                    .host(host)
+                    .killers(killers)
+                    .build());
     return new Evidence(reports, failures, incidents, host, killers, findings);
   }
 
@@ -73,13 +86,21 @@ record Evidence(List<OomReport> reports, List<AllocFailure> allocFailures,
   }
 
   /** The draft of these reports with these findings, as doctor would write it. */
-  static String markdown(List<OomReport> reports, List<Finding> findings,
-      Optional<HostSnapshot> host, List<KillerEvent> killers) {
+  static String markdown(
+      List<OomReport> reports,
+      List<Finding> findings,
+      Optional<HostSnapshot> host,
+      List<KillerEvent> killers) {
     String log = reports.isEmpty() ? "kern.log" : reports.getFirst().source().file();
-    return MarkdownReport.render(Diagnosis.of(EvidenceSet.builder().reports(reports).host(host)
-        .killers(killers)
-        .input(new Input(log, Input.Kind.KERNEL_LOG, reports.size(), List.of())).build(),
-        findings));
+    return MarkdownReport.render(
+        Diagnosis.of(
+            EvidenceSet.builder()
+                .reports(reports)
+                .host(host)
+                .killers(killers)
+                .input(new Input(log, Input.Kind.KERNEL_LOG, reports.size(), List.of()))
+                .build(),
+            findings));
   }
 
   /**
@@ -89,14 +110,21 @@ record Evidence(List<OomReport> reports, List<AllocFailure> allocFailures,
   static HostSnapshot snapshot(Path proc, String hostname, String kernel) {
     try {
       Path pressure = proc.resolve("pressure/memory");
-      return new HostSnapshot(Optional.of(hostname), Optional.of(kernel),
+      return new HostSnapshot(
+          Optional.of(hostname),
+          Optional.of(kernel),
           Optional.of(MeminfoParser.parse(read(proc.resolve("meminfo")), "/proc/meminfo")),
           Optional.of(VmstatParser.parse(read(proc.resolve("vmstat")), "/proc/vmstat")),
           Files.exists(pressure)
               ? Optional.of(PressureParser.parse(read(pressure), "/proc/pressure/memory"))
               : Optional.empty(),
-          SwapsParser.parse(read(proc.resolve("swaps")), "/proc/swaps"), List.of(),
-          Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(), List.of());
+          SwapsParser.parse(read(proc.resolve("swaps")), "/proc/swaps"),
+          List.of(),
+          Optional.empty(),
+          Optional.empty(),
+          OptionalLong.empty(),
+          List.of(),
+          List.of());
     } catch (ParseException e) {
       throw new AssertionError(e.getMessage(), e);
     }

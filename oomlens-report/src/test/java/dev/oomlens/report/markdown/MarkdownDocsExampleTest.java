@@ -11,8 +11,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * The example in {@code docs/postmortem.md} is the start of what the renderer writes for it;
- * {@code -Dgolden.update=true} rewrites it.
+ * The example in {@code docs/postmortem.md} is the start of what the renderer writes for it; {@code
+ * -Dgolden.update=true} rewrites it.
  */
 class MarkdownDocsExampleTest {
   @Test
@@ -23,12 +23,18 @@ class MarkdownDocsExampleTest {
     int end = doc.indexOf("````\n", start + 1);
     assertThat(start).isNotNegative();
     String example = doc.substring(start + "````markdown\n".length(), end);
-    String draft = Evidence.of(Evidence.CORPUS.resolve(
-        "015-jpaztech-aks-5.15-burstable-pod-cgv2.log"), Optional.empty(), List.of()).markdown();
+    String draft =
+        Evidence.of(
+                Evidence.CORPUS.resolve("015-jpaztech-aks-5.15-burstable-pod-cgv2.log"),
+                Optional.empty(),
+                List.of())
+            .markdown();
     if (Boolean.getBoolean("golden.update")) {
       String head = draft.substring(0, draft.indexOf("\n## Timeline"));
-      Files.writeString(file, doc.substring(0, start + "````markdown\n".length()) + head
-          + doc.substring(end), UTF_8);
+      Files.writeString(
+          file,
+          doc.substring(0, start + "````markdown\n".length()) + head + doc.substring(end),
+          UTF_8);
       return;
     }
     assertThat(example).contains("## Root cause").contains("## Fix applied or proposed");

@@ -44,23 +44,33 @@ class MarkdownGoldenTest {
 
   /** The QEMU lab's scenarios; host-wide ones with the /proc files captured after the kill. */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"cgv2-container-limit", "cgv2-kube-pod-oom-group",
-      "cgv2-memory-high-throttle", "cgv2-oom-group", "host-oom-no-swap", "host-oom-zram",
-      "sysrq-oom", "thrashing"})
+  @ValueSource(
+      strings = {
+        "cgv2-container-limit",
+        "cgv2-kube-pod-oom-group",
+        "cgv2-memory-high-throttle",
+        "cgv2-oom-group",
+        "host-oom-no-swap",
+        "host-oom-zram",
+        "sysrq-oom",
+        "thrashing"
+      })
   void render_vmlabScenario_matchesGolden(String scenario) throws IOException {
     Path proc = Evidence.HOSTS.resolve("vmlab-" + scenario).resolve("after-kill").resolve("proc");
-    Optional<HostSnapshot> host = Files.isDirectory(proc)
-        ? Optional.of(Evidence.snapshot(proc, "vmlab-" + scenario, "6.1.0-56-cloud-amd64"))
-        : Optional.empty();
-    Evidence e = Evidence.of(Evidence.VMLAB.resolve(scenario).resolve("dmesg.log"), host,
-        List.of());
+    Optional<HostSnapshot> host =
+        Files.isDirectory(proc)
+            ? Optional.of(Evidence.snapshot(proc, "vmlab-" + scenario, "6.1.0-56-cloud-amd64"))
+            : Optional.empty();
+    Evidence e =
+        Evidence.of(Evidence.VMLAB.resolve(scenario).resolve("dmesg.log"), host, List.of());
     assertGolden("vmlab-" + scenario + ".md", e);
   }
 
   /** systemd-oomd and earlyoom acting, no kernel report: a timeline of userspace kills. */
   @Test
   void render_userspaceKillersOnly_matchesGolden() throws IOException {
-    String journal = """
+    String journal =
+        """
         Dec 17 10:04:41 laptop systemd-oomd[588]: Killed /user.slice/user-1000.slice/user@1000.service/app.slice/app-org.gnome.Terminal.slice/vte-spawn-f6518140-41fe-4a13-b828-55c5b8738fb8.scope due to memory pressure for /user.slice/user-1000.slice/user@1000.service being 57.97% > 50.00% for > 20s with reclaim activity
         Dec 17 10:04:42 laptop systemd[1565]: vte-spawn-f6518140-41fe-4a13-b828-55c5b8738fb8.scope: systemd-oomd killed 3 process(es) in this unit.
         Dec 17 10:09:23 laptop earlyoom[904]: mem avail:  1200 of 17518 MiB ( 6.85%), swap free: 13345 of 47119 MiB (28.32%)
@@ -82,8 +92,8 @@ class MarkdownGoldenTest {
     String markdown = e.markdown();
     List<String> input = Files.readAllLines(log, UTF_8);
     for (Finding f : e.findings()) {
-      for (SourceLine line : f.logLines().stream().limit(MarkdownReport.MAX_QUOTED_LINES)
-          .toList()) {
+      for (SourceLine line :
+          f.logLines().stream().limit(MarkdownReport.MAX_QUOTED_LINES).toList()) {
         assertThat(input.get((int) line.line() - 1)).isEqualTo(line.text());
         if (e.findings().indexOf(f) == 0) {
           assertThat(markdown).contains(line.text());

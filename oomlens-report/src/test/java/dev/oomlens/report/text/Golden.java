@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Compares output with a golden file under {@code src/test/resources/golden-text/};
- * {@code -Dgolden.update=true} rewrites the file instead, for a reviewer to read in the diff.
+ * Compares output with a golden file under {@code src/test/resources/golden-text/}; {@code
+ * -Dgolden.update=true} rewrites the file instead, for a reviewer to read in the diff.
  */
 final class Golden {
   private static final Path DIR = Path.of("src", "test", "resources", "golden-text");
@@ -25,7 +25,8 @@ final class Golden {
         Files.writeString(file, actual, StandardCharsets.UTF_8);
         return;
       }
-      assertThat(file).as("golden file %s (run with -Dgolden.update=true to create it)", file)
+      assertThat(file)
+          .as("golden file %s (run with -Dgolden.update=true to create it)", file)
           .exists();
       String expected = Files.readString(file, StandardCharsets.UTF_8).replace("\r\n", "\n");
       assertThat(actual).isEqualTo(expected);

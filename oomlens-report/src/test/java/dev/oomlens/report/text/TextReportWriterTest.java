@@ -36,8 +36,10 @@ class TextReportWriterTest {
     String text = render("/var/log/messages", w -> w.report(Fixtures.hostWide()));
     Golden.assertMatches("host-wide-rhel7.txt", text);
     assertThat(text)
-        .contains("the whole machine ran out: free 128.9 MiB of 32.0 GiB RAM, no swap  (messages:20)")
-        .contains("the trigger was not the victim: sed (pid 29481) asked for memory, mysqld (pid 6576) was killed")
+        .contains(
+            "the whole machine ran out: free 128.9 MiB of 32.0 GiB RAM, no swap  (messages:20)")
+        .contains(
+            "the trigger was not the victim: sed (pid 29481) asked for memory, mysqld (pid 6576) was killed")
         .contains("badness score 651");
   }
 
@@ -46,7 +48,10 @@ class TextReportWriterTest {
     String text = render("messages", w -> w.report(Fixtures.hostWide()));
     assertThat(text).contains("of 7 in the table");
     assertThat(text.indexOf("mysqld  <- killed")).isLessThan(text.indexOf(" java "));
-    assertThat(text).contains("httpd").contains("rsyslogd").doesNotContain("crond")
+    assertThat(text)
+        .contains("httpd")
+        .contains("rsyslogd")
+        .doesNotContain("crond")
         .doesNotContain("sshd");
   }
 
@@ -56,9 +61,10 @@ class TextReportWriterTest {
     Golden.assertMatches("sysrq-manual.txt", text);
     assertThat(text)
         .contains("kworker/0:2 (pid 1143): manual OOM (SysRq-f): memory was not necessarily short")
-        .contains("no limit was hit: the OOM killer was invoked by hand (SysRq-f, order=-1),"
-            + " memory was not necessarily short; the machine had free 5.7 GiB of 16.0 GiB RAM,"
-            + " swap free 2.0 GiB of 2.0 GiB")
+        .contains(
+            "no limit was hit: the OOM killer was invoked by hand (SysRq-f, order=-1),"
+                + " memory was not necessarily short; the machine had free 5.7 GiB of 16.0 GiB RAM,"
+                + " swap free 2.0 GiB of 2.0 GiB")
         .doesNotContain("the trigger was not the victim");
   }
 
@@ -69,8 +75,9 @@ class TextReportWriterTest {
     assertThat(text)
         .contains("report cut short (incomplete)")
         .contains("Killed:     nothing: the kernel panicked instead of killing")
-        .contains("Panic:      Kernel panic - not syncing: Out of memory: system-wide panic_on_oom"
-            + " is enabled  (console.log:40)");
+        .contains(
+            "Panic:      Kernel panic - not syncing: Out of memory: system-wide panic_on_oom"
+                + " is enabled  (console.log:40)");
   }
 
   @Test
@@ -78,8 +85,9 @@ class TextReportWriterTest {
     String text = render("syslog", w -> w.report(Fixtures.dockerMemsw()));
     Golden.assertMatches("docker-memsw-v1.txt", text);
     assertThat(text)
-        .contains("hit its memory+swap limit of 256.0 MiB (memory+swap usage 256.0 MiB, failcnt 1234;"
-            + " memory alone 123.0 MiB of 128.0 MiB)")
+        .contains(
+            "hit its memory+swap limit of 256.0 MiB (memory+swap usage 256.0 MiB, failcnt 1234;"
+                + " memory alone 123.0 MiB of 128.0 MiB)")
         .contains("(2 cgroups added up): anon 112.0 MiB, file cache 12.0 MiB, shmem 1.0 MiB")
         .contains("Docker container aa0c055d742e")
         .contains("2015-01-22T10:01:02 (year assumed)");
@@ -99,27 +107,35 @@ class TextReportWriterTest {
 
   @Test
   void endInput_noReport_saysSoAndListsAllocFailureAndProblems() {
-    String text = render("hyperv.log", w -> {
-      w.allocFailure(Fixtures.allocFailure());
-      w.problem(new Problem("hyperv.log", 61, "Mem-Info counter line could not be read"));
-    });
+    String text =
+        render(
+            "hyperv.log",
+            w -> {
+              w.allocFailure(Fixtures.allocFailure());
+              w.problem(new Problem("hyperv.log", 61, "Mem-Info counter line could not be read"));
+            });
     Golden.assertMatches("alloc-failure-only.txt", text);
     assertThat(text)
-        .contains("Vmemmap alloc failure (not an OOM kill): kworker/0:3 (pid 4221) could not get"
-            + " 512 contiguous pages (order 9, 2048 KiB)")
+        .contains(
+            "Vmemmap alloc failure (not an OOM kill): kworker/0:3 (pid 4221) could not get"
+                + " 512 contiguous pages (order 9, 2048 KiB)")
         .contains("No OOM-killer report in hyperv.log.")
         .contains("1 line of hyperv.log could not be read:\n  hyperv.log:61: Mem-Info");
   }
 
   @Test
   void endInput_manyProblems_listsTwentyAndCountsTheRest() {
-    String text = render("big.log", w -> {
-      w.report(Fixtures.sysrq());
-      for (int i = 1; i <= 23; i++) {
-        w.problem(new Problem("big.log", i * 10L, "bad line " + i));
-      }
-    });
-    assertThat(text).contains("23 lines of big.log could not be read:")
+    String text =
+        render(
+            "big.log",
+            w -> {
+              w.report(Fixtures.sysrq());
+              for (int i = 1; i <= 23; i++) {
+                w.problem(new Problem("big.log", i * 10L, "bad line " + i));
+              }
+            });
+    assertThat(text)
+        .contains("23 lines of big.log could not be read:")
         .contains("  big.log:200: bad line 20\n  ... and 3 more\n")
         .doesNotContain("bad line 21")
         .doesNotContain("No OOM-killer report");
@@ -127,19 +143,39 @@ class TextReportWriterTest {
 
   @Test
   void endInput_cutShortWithoutReport_saysOnlyWhatCouldBeReadHeldNone() {
-    String text = render("kern.log.2.gz", w -> w.problem(new Problem("kern.log.2.gz", 812,
-        "the gzip data is damaged or cut short", Problem.Kind.DAMAGED)));
-    assertThat(text).isEqualTo("No OOM-killer report in what could be read of kern.log.2.gz.\n\n"
-        + "kern.log.2.gz could not be read whole:\n"
-        + "  kern.log.2.gz:812: the gzip data is damaged or cut short\n");
+    String text =
+        render(
+            "kern.log.2.gz",
+            w ->
+                w.problem(
+                    new Problem(
+                        "kern.log.2.gz",
+                        812,
+                        "the gzip data is damaged or cut short",
+                        Problem.Kind.DAMAGED)));
+    assertThat(text)
+        .isEqualTo(
+            "No OOM-killer report in what could be read of kern.log.2.gz.\n\n"
+                + "kern.log.2.gz could not be read whole:\n"
+                + "  kern.log.2.gz:812: the gzip data is damaged or cut short\n");
   }
 
   @Test
   void endInput_notText_saysNothingOfReports() {
-    String text = render("/bin/ls", w -> w.problem(new Problem("/bin/ls", 0,
-        "is an ELF binary (a program or library), not a log; not read", Problem.Kind.NOT_TEXT)));
-    assertThat(text).isEqualTo("/bin/ls could not be read:\n"
-        + "  ls: is an ELF binary (a program or library), not a log; not read\n");
+    String text =
+        render(
+            "/bin/ls",
+            w ->
+                w.problem(
+                    new Problem(
+                        "/bin/ls",
+                        0,
+                        "is an ELF binary (a program or library), not a log; not read",
+                        Problem.Kind.NOT_TEXT)));
+    assertThat(text)
+        .isEqualTo(
+            "/bin/ls could not be read:\n"
+                + "  ls: is an ELF binary (a program or library), not a log; not read\n");
   }
 
   @Test
@@ -153,7 +189,9 @@ class TextReportWriterTest {
     writer.beginInput("b.log");
     writer.endInput();
     String text = buffer.toString();
-    assertThat(text).contains("OOM-killer report 1 in a.log").contains("OOM-killer report 2 in a.log")
+    assertThat(text)
+        .contains("OOM-killer report 1 in a.log")
+        .contains("OOM-killer report 2 in a.log")
         .endsWith("\n\nNo OOM-killer report in b.log.\n");
   }
 

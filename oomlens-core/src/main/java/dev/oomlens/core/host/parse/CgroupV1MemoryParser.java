@@ -1,8 +1,8 @@
 package dev.oomlens.core.host.parse;
 
+import dev.oomlens.core.cgroup.CgroupPaths;
 import dev.oomlens.core.host.CgroupMemory;
 import dev.oomlens.core.host.KeyedValues;
-import dev.oomlens.core.cgroup.CgroupPaths;
 import dev.oomlens.core.model.Problem;
 import java.util.List;
 import java.util.Optional;
@@ -54,32 +54,54 @@ public final class CgroupV1MemoryParser {
   }
 
   /**
-   * The cgroup the files describe. Never throws: a malformed file is added to {@code problems}
-   * and its fields stay empty.
+   * The cgroup the files describe. Never throws: a malformed file is added to {@code problems} and
+   * its fields stay empty.
    */
   public static CgroupMemory parse(CgroupFiles dir, List<Problem> problems) {
-    OptionalLong limit = CgroupValues.readLong(dir, "memory.limit_in_bytes",
-        CgroupV1MemoryParser::parseLimit, problems);
-    OptionalLong usage = CgroupValues.readLong(dir, "memory.usage_in_bytes",
-        CgroupV1MemoryParser::parseNumber, problems);
-    OptionalLong maxUsage = CgroupValues.readLong(dir, "memory.max_usage_in_bytes",
-        CgroupV1MemoryParser::parseNumber, problems);
-    OptionalLong failcnt = CgroupValues.readLong(dir, "memory.failcnt",
-        CgroupV1MemoryParser::parseNumber, problems);
-    OptionalLong memswLimit = CgroupValues.readLong(dir, "memory.memsw.limit_in_bytes",
-        CgroupV1MemoryParser::parseLimit, problems);
-    OptionalLong memswUsage = CgroupValues.readLong(dir, "memory.memsw.usage_in_bytes",
-        CgroupV1MemoryParser::parseNumber, problems);
+    OptionalLong limit =
+        CgroupValues.readLong(
+            dir, "memory.limit_in_bytes", CgroupV1MemoryParser::parseLimit, problems);
+    OptionalLong usage =
+        CgroupValues.readLong(
+            dir, "memory.usage_in_bytes", CgroupV1MemoryParser::parseNumber, problems);
+    OptionalLong maxUsage =
+        CgroupValues.readLong(
+            dir, "memory.max_usage_in_bytes", CgroupV1MemoryParser::parseNumber, problems);
+    OptionalLong failcnt =
+        CgroupValues.readLong(dir, "memory.failcnt", CgroupV1MemoryParser::parseNumber, problems);
+    OptionalLong memswLimit =
+        CgroupValues.readLong(
+            dir, "memory.memsw.limit_in_bytes", CgroupV1MemoryParser::parseLimit, problems);
+    OptionalLong memswUsage =
+        CgroupValues.readLong(
+            dir, "memory.memsw.usage_in_bytes", CgroupV1MemoryParser::parseNumber, problems);
     Optional<KeyedValues> stat =
         CgroupValues.read(dir, "memory.stat", CgroupV1MemoryParser::parseStat, problems);
-    Optional<KeyedValues> oomControl = CgroupValues.read(dir, "memory.oom_control",
-        CgroupV1MemoryParser::parseOomControl, problems);
+    Optional<KeyedValues> oomControl =
+        CgroupValues.read(
+            dir, "memory.oom_control", CgroupV1MemoryParser::parseOomControl, problems);
     return new CgroupMemory(
-        dir.cgroupPath(), 1, limit, OptionalLong.empty(), usage, maxUsage,
-        OptionalLong.empty(), OptionalLong.empty(), memswLimit, memswUsage, failcnt,
-        stat, oomControl, Optional.empty(), Optional.empty(),
+        dir.cgroupPath(),
+        1,
+        limit,
+        OptionalLong.empty(),
+        usage,
+        maxUsage,
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        memswLimit,
+        memswUsage,
+        failcnt,
+        stat,
+        oomControl,
+        Optional.empty(),
+        Optional.empty(),
         CgroupPaths.decode(dir.cgroupPath()),
-        CgroupValues.source(dir, "memory.limit_in_bytes", "memory.usage_in_bytes",
-            "memory.oom_control", "memory.stat"));
+        CgroupValues.source(
+            dir,
+            "memory.limit_in_bytes",
+            "memory.usage_in_bytes",
+            "memory.oom_control",
+            "memory.stat"));
   }
 }

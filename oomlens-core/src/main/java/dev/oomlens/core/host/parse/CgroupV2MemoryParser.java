@@ -1,9 +1,9 @@
 package dev.oomlens.core.host.parse;
 
+import dev.oomlens.core.cgroup.CgroupPaths;
 import dev.oomlens.core.host.CgroupMemory;
 import dev.oomlens.core.host.KeyedValues;
 import dev.oomlens.core.host.PressureStall;
-import dev.oomlens.core.cgroup.CgroupPaths;
 import dev.oomlens.core.model.Problem;
 import java.util.List;
 import java.util.Optional;
@@ -60,22 +60,23 @@ public final class CgroupV2MemoryParser {
   }
 
   /**
-   * The cgroup the files describe. Never throws: a malformed file is added to {@code problems}
-   * and its fields stay empty, so one bad file does not hide the rest.
+   * The cgroup the files describe. Never throws: a malformed file is added to {@code problems} and
+   * its fields stay empty, so one bad file does not hide the rest.
    */
   public static CgroupMemory parse(CgroupFiles dir, List<Problem> problems) {
-    OptionalLong limit = CgroupValues.readLong(dir, "memory.max",
-        CgroupV2MemoryParser::parseLimit, problems);
-    OptionalLong high = CgroupValues.readLong(dir, "memory.high",
-        CgroupV2MemoryParser::parseLimit, problems);
-    OptionalLong current = CgroupValues.readLong(dir, "memory.current",
-        CgroupV2MemoryParser::parseBytes, problems);
-    OptionalLong peak = CgroupValues.readLong(dir, "memory.peak",
-        CgroupV2MemoryParser::parseBytes, problems);
-    OptionalLong swapMax = CgroupValues.readLong(dir, "memory.swap.max",
-        CgroupV2MemoryParser::parseLimit, problems);
-    OptionalLong swapCurrent = CgroupValues.readLong(dir, "memory.swap.current",
-        CgroupV2MemoryParser::parseBytes, problems);
+    OptionalLong limit =
+        CgroupValues.readLong(dir, "memory.max", CgroupV2MemoryParser::parseLimit, problems);
+    OptionalLong high =
+        CgroupValues.readLong(dir, "memory.high", CgroupV2MemoryParser::parseLimit, problems);
+    OptionalLong current =
+        CgroupValues.readLong(dir, "memory.current", CgroupV2MemoryParser::parseBytes, problems);
+    OptionalLong peak =
+        CgroupValues.readLong(dir, "memory.peak", CgroupV2MemoryParser::parseBytes, problems);
+    OptionalLong swapMax =
+        CgroupValues.readLong(dir, "memory.swap.max", CgroupV2MemoryParser::parseLimit, problems);
+    OptionalLong swapCurrent =
+        CgroupValues.readLong(
+            dir, "memory.swap.current", CgroupV2MemoryParser::parseBytes, problems);
     Optional<KeyedValues> stat =
         CgroupValues.read(dir, "memory.stat", CgroupV2MemoryParser::parseStat, problems);
     Optional<KeyedValues> events =
@@ -85,9 +86,21 @@ public final class CgroupV2MemoryParser {
     Optional<Boolean> oomGroup =
         CgroupValues.read(dir, "memory.oom.group", CgroupV2MemoryParser::parseOomGroup, problems);
     return new CgroupMemory(
-        dir.cgroupPath(), 2, limit, high, current, peak, swapMax, swapCurrent,
-        OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-        stat, events, pressure, oomGroup,
+        dir.cgroupPath(),
+        2,
+        limit,
+        high,
+        current,
+        peak,
+        swapMax,
+        swapCurrent,
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        stat,
+        events,
+        pressure,
+        oomGroup,
         CgroupPaths.decode(dir.cgroupPath()),
         CgroupValues.source(dir, "memory.max", "memory.current", "memory.events", "memory.stat"));
   }

@@ -37,7 +37,9 @@ public final class MeminfoParser {
       }
       String key = line.substring(0, colon).trim();
       List<String> rest = TextLines.fields(line.substring(colon + 1));
-      if (key.isEmpty() || rest.isEmpty() || rest.size() > 2
+      if (key.isEmpty()
+          || rest.isEmpty()
+          || rest.size() > 2
           || (rest.size() == 2 && !rest.get(1).equals("kB"))) {
         throw new ParseException(path, i + 1L, "expected 'Name: value [kB]', got '" + line + "'");
       }

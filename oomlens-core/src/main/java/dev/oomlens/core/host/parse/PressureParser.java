@@ -65,15 +65,14 @@ public final class PressureParser {
         case "avg60" -> avg60 = percent(value, path, lineNo, name);
         case "avg300" -> avg300 = percent(value, path, lineNo, name);
         case "total" -> total = TextLines.number(value, path, lineNo, name);
-        default -> { }
+        default -> {}
       }
     }
     if (avg10 == null || avg60 == null || avg300 == null || total == null) {
       throw new ParseException(
           path, lineNo, "missing avg10, avg60, avg300 or total in '" + text + "'");
     }
-    return new PressureStall.Line(avg10, avg60, avg300, total,
-        TextLines.source(path, index, text));
+    return new PressureStall.Line(avg10, avg60, avg300, total, TextLines.source(path, index, text));
   }
 
   private static double percent(String value, String path, long line, String name)

@@ -45,8 +45,14 @@ public final class SwapsParser {
       if (priority < Integer.MIN_VALUE || priority > Integer.MAX_VALUE) {
         throw new ParseException(path, i + 1L, "Priority out of range: " + priority);
       }
-      out.add(new SwapDevice(unescape(f.get(0)), f.get(1), size, used, (int) priority,
-          TextLines.source(path, i, line)));
+      out.add(
+          new SwapDevice(
+              unescape(f.get(0)),
+              f.get(1),
+              size,
+              used,
+              (int) priority,
+              TextLines.source(path, i, line)));
     }
     if (!header && !out.isEmpty()) {
       throw new ParseException(path, 1, "no header");

@@ -67,8 +67,9 @@ public final class ZramParser {
       throw new ParseException(path, 1, "expected at least 5 fields, got " + f.size());
     }
     long[] v = new long[5];
-    String[] names = {"orig_data_size", "compr_data_size", "mem_used_total", "mem_limit",
-        "mem_used_max"};
+    String[] names = {
+      "orig_data_size", "compr_data_size", "mem_used_total", "mem_limit", "mem_used_max"
+    };
     for (int i = 0; i < 5; i++) {
       v[i] = TextLines.number(f.get(i), path, 1, names[i]);
     }
@@ -81,7 +82,10 @@ public final class ZramParser {
    * @param source the line to cite for the device: mm_stat's, else disksize's
    */
   public static ZramDevice device(
-      String name, long diskSizeBytes, Optional<String> algorithm, Optional<MmStat> mmStat,
+      String name,
+      long diskSizeBytes,
+      Optional<String> algorithm,
+      Optional<MmStat> mmStat,
       SourceLine source) {
     return new ZramDevice(
         name,

@@ -10,9 +10,9 @@ import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.RuleInfo.Watch;
-import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,10 +42,19 @@ import java.util.OptionalLong;
 
 /** {@code BALLOONING}: a memory balloon took memory from the VM that it was configured with. */
 public final class BallooningAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("BALLOONING",
-      "A memory balloon took memory away from the VM: MemTotal well below its configured size",
-      Severity.HIGH, RuleInfo.Scope.HOST, Layer.HYPERVISOR, Layer.NODE)
-      .watching(Watch.metric("Changes of MemTotal (a balloon taking memory back)", "changes(node_memory_MemTotal_bytes{instance}[1d])", "0"));
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+              "BALLOONING",
+              "A memory balloon took memory away from the VM: MemTotal well below its configured size",
+              Severity.HIGH,
+              RuleInfo.Scope.HOST,
+              Layer.HYPERVISOR,
+              Layer.NODE)
+          .watching(
+              Watch.metric(
+                  "Changes of MemTotal (a balloon taking memory back)",
+                  "changes(node_memory_MemTotal_bytes{instance}[1d])",
+                  "0"));
 
   /** MemTotal below this share (90 %) of the configured size is suspect. */
   public static final double MEMTOTAL_SHARE = 0.90;
@@ -70,7 +79,8 @@ public final class BallooningAnalyzer implements Analyzer {
 
   private List<Finding> host(EvidenceSet evidence) {
     Optional<HostSnapshot> host = evidence.host();
-    if (host.isEmpty() || !host.get().virtioBalloon().orElse(false)
+    if (host.isEmpty()
+        || !host.get().virtioBalloon().orElse(false)
         || host.get().configuredVmMemoryBytes().isEmpty()) {
       return List.of();
     }
@@ -87,37 +97,62 @@ public final class BallooningAnalyzer implements Analyzer {
     }
     List<Citation> cited = new ArrayList<>();
     HostFacts.meminfoValue(host, "MemTotal").ifPresent(cited::add);
-    StringBuilder why = new StringBuilder("The VM was configured with ")
-        .append(Sizes.kb(configuredKb)).append(" (--vm-memory) but MemTotal is ")
-        .append(Sizes.kb(totalKb)).append(" (")
-        .append(Sizes.percent(totalKb, configuredKb)).append("): ")
-        .append(Sizes.kb(missingKb)).append(" missing, more than the ")
-        .append(Sizes.kb(allowanceKb)).append(" the kernel itself keeps out of MemTotal (2%"
-            + " + 256 MiB), and the virtio_balloon driver is bound: the hypervisor's balloon has"
-            + " taken that memory back.");
+    StringBuilder why =
+        new StringBuilder("The VM was configured with ")
+            .append(Sizes.kb(configuredKb))
+            .append(" (--vm-memory) but MemTotal is ")
+            .append(Sizes.kb(totalKb))
+            .append(" (")
+            .append(Sizes.percent(totalKb, configuredKb))
+            .append("): ")
+            .append(Sizes.kb(missingKb))
+            .append(" missing, more than the ")
+            .append(Sizes.kb(allowanceKb))
+            .append(
+                " the kernel itself keeps out of MemTotal (2%"
+                    + " + 256 MiB), and the virtio_balloon driver is bound: the hypervisor's balloon has"
+                    + " taken that memory back.");
     OptionalLong available = HostFacts.meminfoKb(host, "MemAvailable");
     if (available.isPresent()) {
-      why.append(" MemAvailable is ").append(Sizes.kb(available.getAsLong())).append(" (")
+      why.append(" MemAvailable is ")
+          .append(Sizes.kb(available.getAsLong()))
+          .append(" (")
           .append(Sizes.percent(available.getAsLong(), configuredKb))
           .append(" of the configured size).");
       HostFacts.meminfoValue(host, "MemAvailable").ifPresent(cited::add);
     }
-    why.append(" Anything sized from the configured memory (a Kubernetes node's capacity, taken"
-        + " from MemTotal when the kubelet started; JVMs and caches sized at boot) now counts on"
-        + " memory the guest does not have.");
-    Optional<OomReport> kill = evidence.reports().stream()
-        .filter(r -> ReportFacts.isGlobal(r) && !ReportFacts.isManual(r)).findFirst();
-    String summary = "A memory balloon took " + Sizes.kb(missingKb) + " from this VM: MemTotal "
-        + Sizes.kb(totalKb) + " of " + Sizes.kb(configuredKb) + " configured";
+    why.append(
+        " Anything sized from the configured memory (a Kubernetes node's capacity, taken"
+            + " from MemTotal when the kubelet started; JVMs and caches sized at boot) now counts on"
+            + " memory the guest does not have.");
+    Optional<OomReport> kill =
+        evidence.reports().stream()
+            .filter(r -> ReportFacts.isGlobal(r) && !ReportFacts.isManual(r))
+            .findFirst();
+    String summary =
+        "A memory balloon took "
+            + Sizes.kb(missingKb)
+            + " from this VM: MemTotal "
+            + Sizes.kb(totalKb)
+            + " of "
+            + Sizes.kb(configuredKb)
+            + " configured";
     if (kill.isPresent()) {
       OomReport r = kill.get();
-      why.append(" A host-wide OOM followed (").append(ReportFacts.where(r)).append("): the guest"
-          + " ran out of the memory it still had.");
+      why.append(" A host-wide OOM followed (")
+          .append(ReportFacts.where(r))
+          .append("): the guest" + " ran out of the memory it still had.");
       r.victim().ifPresent(v -> cited.add(v.source()));
     }
-    return List.of(new Finding(INFO.code(), kill.isPresent() ? Severity.HIGH : Severity.MEDIUM,
-        Confidence.MEDIUM, summary, why.toString(), ReportFacts.sorted(cited),
-        fixes(configuredKb, totalKb, missingKb)));
+    return List.of(
+        new Finding(
+            INFO.code(),
+            kill.isPresent() ? Severity.HIGH : Severity.MEDIUM,
+            Confidence.MEDIUM,
+            summary,
+            why.toString(),
+            ReportFacts.sorted(cited),
+            fixes(configuredKb, totalKb, missingKb)));
   }
 
   /** The fixes for a VM configured with {@code configuredKb} whose MemTotal is {@code totalKb}. */
@@ -125,31 +160,55 @@ public final class BallooningAnalyzer implements Analyzer {
     long configuredMi = Sizes.ceilMi(configuredKb);
     long reserveMi = Sizes.ceilMi(missingKb);
     List<Fix> fixes = new ArrayList<>();
-    fixes.add(new Fix(Layer.HYPERVISOR,
-        "Disable the balloon for this VM (Proxmox: the Ballooning Device checkbox, or balloon: 0)"
-            + " and give it the memory it should really have; a node that needs its memory"
-            + " should not share it.",
-        Optional.of("# Proxmox: qm set <vmid> --memory " + configuredMi + " --balloon 0\n"
-            + "# or in /etc/pve/qemu-server/<vmid>.conf\n"
-            + "memory: " + configuredMi + "\n"
-            + "balloon: 0\n"
-            + "# libvirt (virsh edit <domain>): <memballoon model='none'/>\n")));
-    fixes.add(new Fix(Layer.HYPERVISOR,
-        "Or keep ballooning but set its floor to what the guest needs, so the balloon can never"
-            + " take it below that (Proxmox balloon: <minimum MiB>; libvirt currentMemory).",
-        Optional.of("# Proxmox: qm set <vmid> --memory " + configuredMi + " --balloon "
-            + configuredMi + "\n"
-            + "memory: " + configuredMi + "\n"
-            + "balloon: " + configuredMi + "\n")));
-    fixes.add(new Fix(Layer.NODE,
-        "On a Kubernetes node, until the balloon is fixed: reserve the memory the balloon took ("
-            + reserveMi + " MiB) so allocatable matches what the node has, and restart the"
-            + " kubelet so it reads capacity again (MemTotal is now " + Sizes.kb(totalKb)
-            + ").",
-        Optional.of("# /var/lib/kubelet/config.yaml\n"
-            + "kubeReserved:\n"
-            + "  memory: \"" + reserveMi + "Mi\"\n"
-            + "# then: systemctl restart kubelet\n")));
+    fixes.add(
+        new Fix(
+            Layer.HYPERVISOR,
+            "Disable the balloon for this VM (Proxmox: the Ballooning Device checkbox, or balloon: 0)"
+                + " and give it the memory it should really have; a node that needs its memory"
+                + " should not share it.",
+            Optional.of(
+                "# Proxmox: qm set <vmid> --memory "
+                    + configuredMi
+                    + " --balloon 0\n"
+                    + "# or in /etc/pve/qemu-server/<vmid>.conf\n"
+                    + "memory: "
+                    + configuredMi
+                    + "\n"
+                    + "balloon: 0\n"
+                    + "# libvirt (virsh edit <domain>): <memballoon model='none'/>\n")));
+    fixes.add(
+        new Fix(
+            Layer.HYPERVISOR,
+            "Or keep ballooning but set its floor to what the guest needs, so the balloon can never"
+                + " take it below that (Proxmox balloon: <minimum MiB>; libvirt currentMemory).",
+            Optional.of(
+                "# Proxmox: qm set <vmid> --memory "
+                    + configuredMi
+                    + " --balloon "
+                    + configuredMi
+                    + "\n"
+                    + "memory: "
+                    + configuredMi
+                    + "\n"
+                    + "balloon: "
+                    + configuredMi
+                    + "\n")));
+    fixes.add(
+        new Fix(
+            Layer.NODE,
+            "On a Kubernetes node, until the balloon is fixed: reserve the memory the balloon took ("
+                + reserveMi
+                + " MiB) so allocatable matches what the node has, and restart the"
+                + " kubelet so it reads capacity again (MemTotal is now "
+                + Sizes.kb(totalKb)
+                + ").",
+            Optional.of(
+                "# /var/lib/kubelet/config.yaml\n"
+                    + "kubeReserved:\n"
+                    + "  memory: \""
+                    + reserveMi
+                    + "Mi\"\n"
+                    + "# then: systemctl restart kubelet\n")));
     return fixes;
   }
 }

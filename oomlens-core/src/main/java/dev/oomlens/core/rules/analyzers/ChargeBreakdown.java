@@ -33,8 +33,8 @@ import java.util.OptionalLong;
  */
 
 /**
- * What a memory cgroup's charge was made of at the OOM, in bytes, in the same terms whatever
- * stat format the kernel printed: anonymous memory, page cache, shmem/tmpfs and kernel memory.
+ * What a memory cgroup's charge was made of at the OOM, in bytes, in the same terms whatever stat
+ * format the kernel printed: anonymous memory, page cache, shmem/tmpfs and kernel memory.
  */
 final class ChargeBreakdown {
   private static final String[] KERNEL_PARTS_V2 = {
@@ -46,11 +46,15 @@ final class ChargeBreakdown {
 
   private final MemcgState memcg;
   private final MemcgComposition composition;
+
   /** The printed keys, "total_" stripped for v1 hierarchical stats, summed for old v1 blocks. */
   private final Map<String, Long> stat;
+
   private final boolean v2;
+
   /** "total_" when the v1 hierarchical keys are used. */
   private final String prefix;
+
   /** True when the stat is the sum of one-line blocks: cite those lines whole. */
   private final boolean summed;
 
@@ -59,10 +63,11 @@ final class ChargeBreakdown {
     this.composition = memcg.composition();
     this.stat = stat;
     this.v2 = composition.vocabulary() == MemcgComposition.Vocabulary.V2;
-    this.prefix = composition.vocabulary() == MemcgComposition.Vocabulary.V1_HIERARCHICAL
-        ? "total_" : "";
-    this.summed = composition.vocabulary() == MemcgComposition.Vocabulary.V1_LOCAL
-        && memcg.statByCgroup().size() > 1;
+    this.prefix =
+        composition.vocabulary() == MemcgComposition.Vocabulary.V1_HIERARCHICAL ? "total_" : "";
+    this.summed =
+        composition.vocabulary() == MemcgComposition.Vocabulary.V1_LOCAL
+            && memcg.statByCgroup().size() > 1;
   }
 
   /** The breakdown of a memcg report; empty when the report printed no usage or no stats. */
@@ -78,13 +83,18 @@ final class ChargeBreakdown {
     Map<String, Long> printed = new LinkedHashMap<>();
     switch (c.vocabulary()) {
       case V2 -> printed.putAll(m.stat());
-      case V1_HIERARCHICAL -> m.stat().forEach((k, v) -> {
-        if (k.startsWith("total_")) {
-          printed.put(k.substring("total_".length()), v);
-        }
-      });
-      case V1_LOCAL -> m.statByCgroup().values()
-          .forEach(block -> block.forEach((k, v) -> printed.merge(k, v, Long::sum)));
+      case V1_HIERARCHICAL ->
+          m.stat()
+              .forEach(
+                  (k, v) -> {
+                    if (k.startsWith("total_")) {
+                      printed.put(k.substring("total_".length()), v);
+                    }
+                  });
+      case V1_LOCAL ->
+          m.statByCgroup()
+              .values()
+              .forEach(block -> block.forEach((k, v) -> printed.merge(k, v, Long::sum)));
     }
     return Optional.of(new ChargeBreakdown(m, printed));
   }
@@ -95,9 +105,12 @@ final class ChargeBreakdown {
    */
   boolean dominates(long partBytes) {
     long charged = chargedBytes();
-    return charged > 0 && partBytes >= DOMINANT_SHARE * charged
-        && partBytes >= anonBytes().orElse(0) && partBytes >= pageCacheBytes().orElse(0)
-        && partBytes >= shmemBytes().orElse(0) && partBytes >= kernelBytes().orElse(0);
+    return charged > 0
+        && partBytes >= DOMINANT_SHARE * charged
+        && partBytes >= anonBytes().orElse(0)
+        && partBytes >= pageCacheBytes().orElse(0)
+        && partBytes >= shmemBytes().orElse(0)
+        && partBytes >= kernelBytes().orElse(0);
   }
 
   MemcgState memcg() {
@@ -167,7 +180,9 @@ final class ChargeBreakdown {
     return memcg.kmemUsageBytes();
   }
 
-  /** The kernel-memory keys the stat printed (slab, kernel_stack, pagetables, sock ...), v2 only. */
+  /**
+   * The kernel-memory keys the stat printed (slab, kernel_stack, pagetables, sock ...), v2 only.
+   */
   Map<String, Long> kernelParts() {
     Map<String, Long> parts = new LinkedHashMap<>();
     if (!v2) {
@@ -175,8 +190,8 @@ final class ChargeBreakdown {
     }
     for (String k : KERNEL_PARTS_V2) {
       if (k.equals("slab") && !stat.containsKey("slab")) {
-        long s = stat.getOrDefault("slab_reclaimable", 0L)
-            + stat.getOrDefault("slab_unreclaimable", 0L);
+        long s =
+            stat.getOrDefault("slab_reclaimable", 0L) + stat.getOrDefault("slab_unreclaimable", 0L);
         if (stat.containsKey("slab_reclaimable") || stat.containsKey("slab_unreclaimable")) {
           parts.put("slab", s);
         }
@@ -196,14 +211,15 @@ final class ChargeBreakdown {
 
   /** The key as the kernel printed it ({@code total_shmem} for 6.x v1 hierarchical stats). */
   String printedKey(String canonical) {
-    String k = switch (canonical) {
-      case "anon" -> v2 ? "anon" : "rss";
-      case "file" -> v2 ? "file" : "cache";
-      case "dirty" -> v2 ? "file_dirty" : "dirty";
-      case "writeback" -> v2 ? "file_writeback" : "writeback";
-      case "mapped" -> v2 ? "file_mapped" : "mapped_file";
-      default -> canonical;
-    };
+    String k =
+        switch (canonical) {
+          case "anon" -> v2 ? "anon" : "rss";
+          case "file" -> v2 ? "file" : "cache";
+          case "dirty" -> v2 ? "file_dirty" : "dirty";
+          case "writeback" -> v2 ? "file_writeback" : "writeback";
+          case "mapped" -> v2 ? "file_mapped" : "mapped_file";
+          default -> canonical;
+        };
     return prefix + k;
   }
 

@@ -31,8 +31,15 @@ import java.util.Set;
 
 /** The {@code NOT-OOM} findings about containers of a cluster: exit 137 that was no OOM kill. */
 final class ClusterSigkills {
-  private static final Set<String> TELLING = Set.of("Killing", "Unhealthy", "Preempted",
-      "Preempting", "Evicted", "ExceededGracePeriod", "FailedPreStopHook");
+  private static final Set<String> TELLING =
+      Set.of(
+          "Killing",
+          "Unhealthy",
+          "Preempted",
+          "Preempting",
+          "Evicted",
+          "ExceededGracePeriod",
+          "FailedPreStopHook");
 
   private ClusterSigkills() {}
 
@@ -41,8 +48,10 @@ final class ClusterSigkills {
     for (ClusterState cluster : evidence.clusters()) {
       for (ClusterPod p : cluster.pods()) {
         for (ContainerStatus s : p.statuses()) {
-          Optional<Termination> t = s.lastTerminated().filter(ClusterSigkills::sigkill)
-              .or(() -> s.terminated().filter(ClusterSigkills::sigkill));
+          Optional<Termination> t =
+              s.lastTerminated()
+                  .filter(ClusterSigkills::sigkill)
+                  .or(() -> s.terminated().filter(ClusterSigkills::sigkill));
           if (t.isEmpty() || !KernelKills.of(evidence.reports(), p, s).isEmpty()) {
             continue;
           }
@@ -57,8 +66,8 @@ final class ClusterSigkills {
     return t.exitCode() == 137 && !t.oomKilled();
   }
 
-  private static Finding finding(ClusterState cluster, ClusterPod p, ContainerStatus s,
-      Termination t, String code) {
+  private static Finding finding(
+      ClusterState cluster, ClusterPod p, ContainerStatus s, Termination t, String code) {
     List<Citation> cited = new ArrayList<>();
     cited.add(p.ref().field(t.fieldPath() + ".exitCode", "137"));
     cited.add(p.ref().field(t.fieldPath() + ".reason", t.reason()));
@@ -69,31 +78,62 @@ final class ClusterSigkills {
         told.add(e.reason() + ": " + e.message());
       }
     }
-    StringBuilder why = new StringBuilder("Container ").append(s.name()).append(" of pod ")
-        .append(p.ref().namespace().orElse("")).append('/').append(p.ref().name())
-        .append(" ended with exit code 137 (SIGKILL) and reason ")
-        .append(t.reason().orElse("(none)"))
-        .append(", not OOMKilled: the runtime saw no OOM kill in its memory cgroup, so something"
-            + " else sent the SIGKILL.");
+    StringBuilder why =
+        new StringBuilder("Container ")
+            .append(s.name())
+            .append(" of pod ")
+            .append(p.ref().namespace().orElse(""))
+            .append('/')
+            .append(p.ref().name())
+            .append(" ended with exit code 137 (SIGKILL) and reason ")
+            .append(t.reason().orElse("(none)"))
+            .append(
+                ", not OOMKilled: the runtime saw no OOM kill in its memory cgroup, so something"
+                    + " else sent the SIGKILL.");
     if (!told.isEmpty()) {
       why.append(" The pod's events say who: ").append(String.join("; ", told)).append('.');
     } else {
-      why.append(" The pod's events (gone after an hour by default) would say who: the kubelet"
-          + " after a failed liveness probe or a grace period that ran out, a preemption, an"
-          + " eviction, or a person.");
+      why.append(
+          " The pod's events (gone after an hour by default) would say who: the kubelet"
+              + " after a failed liveness probe or a grace period that ran out, a preemption, an"
+              + " eviction, or a person.");
     }
     String ns = p.ref().namespace().orElse("default");
-    return new Finding(code, Severity.MEDIUM, told.isEmpty() ? Confidence.MEDIUM
-        : Confidence.HIGH, "Pod " + ns + "/" + p.ref().name() + " container " + s.name()
+    return new Finding(
+        code,
+        Severity.MEDIUM,
+        told.isEmpty() ? Confidence.MEDIUM : Confidence.HIGH,
+        "Pod "
+            + ns
+            + "/"
+            + p.ref().name()
+            + " container "
+            + s.name()
             + " was killed with SIGKILL (exit 137) but not for memory",
-        why.toString(), cited, List.of(new Fix(Layer.POD_SPEC, "Find who sent it: the pod's"
-            + " events and the previous run's last words; a liveness probe that fails under"
-            + " load needs a longer timeout or failureThreshold, a slow shutdown a longer"
-            + " terminationGracePeriodSeconds.", Optional.of("kubectl describe pod "
-                + Shell.quote(p.ref().name()) + " -n " + Shell.quote(ns) + "\nkubectl get events"
-                + " -n " + Shell.quote(ns) + " --field-selector involvedObject.name="
-                + Shell.quote(p.ref().name()) + "\nkubectl logs --previous "
-                + Shell.quote(p.ref().name()) + " -c " + Shell.quote(s.name()) + " -n "
-                + Shell.quote(ns)))));
+        why.toString(),
+        cited,
+        List.of(
+            new Fix(
+                Layer.POD_SPEC,
+                "Find who sent it: the pod's"
+                    + " events and the previous run's last words; a liveness probe that fails under"
+                    + " load needs a longer timeout or failureThreshold, a slow shutdown a longer"
+                    + " terminationGracePeriodSeconds.",
+                Optional.of(
+                    "kubectl describe pod "
+                        + Shell.quote(p.ref().name())
+                        + " -n "
+                        + Shell.quote(ns)
+                        + "\nkubectl get events"
+                        + " -n "
+                        + Shell.quote(ns)
+                        + " --field-selector involvedObject.name="
+                        + Shell.quote(p.ref().name())
+                        + "\nkubectl logs --previous "
+                        + Shell.quote(p.ref().name())
+                        + " -c "
+                        + Shell.quote(s.name())
+                        + " -n "
+                        + Shell.quote(ns)))));
   }
 }

@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The reports to judge together: those of each incident, then every report no incident holds on
- * its own, so an analyzer says a thing once per episode, not once per kill.
+ * The reports to judge together: those of each incident, then every report no incident holds on its
+ * own, so an analyzer says a thing once per episode, not once per kill.
  */
 final class Episodes {
   private Episodes() {}

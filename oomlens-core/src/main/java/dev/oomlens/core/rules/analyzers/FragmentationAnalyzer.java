@@ -30,10 +30,18 @@ import java.util.Optional;
 
 /** {@code FRAGMENTATION}: a high-order allocation failed although plenty of memory was free. */
 public final class FragmentationAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("FRAGMENTATION",
-      "A high-order allocation failed with plenty of memory free: fragmentation",
-      Severity.HIGH, RuleInfo.Scope.HOST, Layer.KERNEL_SWAP)
-      .watching(Watch.metric("Free blocks per order (node_exporter --collector.buddyinfo)", "node_buddyinfo_blocks{instance}", "orders 3 and up never reach 0"));
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+              "FRAGMENTATION",
+              "A high-order allocation failed with plenty of memory free: fragmentation",
+              Severity.HIGH,
+              RuleInfo.Scope.HOST,
+              Layer.KERNEL_SWAP)
+          .watching(
+              Watch.metric(
+                  "Free blocks per order (node_exporter --collector.buddyinfo)",
+                  "node_buddyinfo_blocks{instance}",
+                  "orders 3 and up never reach 0"));
 
   @Override
   public RuleInfo info() {
@@ -45,7 +53,8 @@ public final class FragmentationAnalyzer implements Analyzer {
     List<Finding> out = new ArrayList<>();
     for (Incident incident : evidence.incidents()) {
       for (OomReport r : incident.reports()) {
-        if (ReportFacts.isGlobal(r) && !ReportFacts.isManual(r)
+        if (ReportFacts.isGlobal(r)
+            && !ReportFacts.isManual(r)
             && FreeMemory.showsFragmentation(r)) {
           out.add(finding(r));
           break;
@@ -63,18 +72,28 @@ public final class FragmentationAnalyzer implements Analyzer {
     ReportFacts.triggerLine(r).ifPresent(cited::add);
     ReportFacts.killLine(r).ifPresent(cited::add);
     free.zones().forEach(z -> cited.add(z.source()));
-    StringBuilder why = new StringBuilder("The failed allocation was order ").append(order)
-        .append(" (").append(blockKb).append(" kB contiguous) by ")
-        .append(r.trigger().map(t -> t.comm()).orElse("?")).append(". The zones it could use held ")
-        .append(free.usableFreeBytes() / 1024)
-        .append(" kB free, more than twice their high watermarks (");
+    StringBuilder why =
+        new StringBuilder("The failed allocation was order ")
+            .append(order)
+            .append(" (")
+            .append(blockKb)
+            .append(" kB contiguous) by ")
+            .append(r.trigger().map(t -> t.comm()).orElse("?"))
+            .append(". The zones it could use held ")
+            .append(free.usableFreeBytes() / 1024)
+            .append(" kB free, more than twice their high watermarks (");
     free.sum(ZoneMemory::highBytes).ifPresent(h -> why.append(h / 1024).append(" kB"));
     why.append(").");
     if (!free.buddy().isEmpty()) {
       why.append(" Largest free blocks:");
       for (FreeMemory.Buddy b : free.buddy()) {
-        why.append(' ').append(b.zone()).append(" (node ").append(b.node()).append(") ")
-            .append(b.largestFreeBlockBytes() / 1024).append(" kB;");
+        why.append(' ')
+            .append(b.zone())
+            .append(" (node ")
+            .append(b.node())
+            .append(") ")
+            .append(b.largestFreeBlockBytes() / 1024)
+            .append(" kB;");
         cited.add(b.source());
       }
       why.append(" none of ").append(blockKb).append(" kB: the memory was free but in pieces.");
@@ -83,20 +102,35 @@ public final class FragmentationAnalyzer implements Analyzer {
           .append(" not short.");
     }
     long minKb = free.sum(ZoneMemory::minBytes).orElse(0) / 1024;
-    String minLine = minKb > 0
-        ? "vm.min_free_kbytes = " + minKb * 2 + "   # 2 x the zones' min watermarks (" + minKb
-            + " kB now)\n"
-        : "vm.min_free_kbytes = <2 x current>\n";
-    return new Finding(INFO.code(), Severity.HIGH,
+    String minLine =
+        minKb > 0
+            ? "vm.min_free_kbytes = "
+                + minKb * 2
+                + "   # 2 x the zones' min watermarks ("
+                + minKb
+                + " kB now)\n"
+            : "vm.min_free_kbytes = <2 x current>\n";
+    return new Finding(
+        INFO.code(),
+        Severity.HIGH,
         free.buddy().isEmpty() ? Confidence.MEDIUM : Confidence.HIGH,
-        "An order-" + order + " allocation failed with " + free.usableFreeBytes() / 1024
+        "An order-"
+            + order
+            + " allocation failed with "
+            + free.usableFreeBytes() / 1024
             + " kB free: memory was fragmented, not exhausted",
-        why.toString(), ReportFacts.sorted(cited), List.of(new Fix(Layer.KERNEL_SWAP,
-            "Keep a larger free reserve and wake kswapd earlier so compaction has room;"
-                + " compact now to recover.",
-            Optional.of("# /etc/sysctl.d/90-fragmentation.conf\n" + minLine
-                + "vm.watermark_scale_factor = 200\n"
-                + "vm.compaction_proactiveness = 40   # 5.9+\n"
-                + "# now: echo 1 > /proc/sys/vm/compact_memory\n"))));
+        why.toString(),
+        ReportFacts.sorted(cited),
+        List.of(
+            new Fix(
+                Layer.KERNEL_SWAP,
+                "Keep a larger free reserve and wake kswapd earlier so compaction has room;"
+                    + " compact now to recover.",
+                Optional.of(
+                    "# /etc/sysctl.d/90-fragmentation.conf\n"
+                        + minLine
+                        + "vm.watermark_scale_factor = 200\n"
+                        + "vm.compaction_proactiveness = 40   # 5.9+\n"
+                        + "# now: echo 1 > /proc/sys/vm/compact_memory\n"))));
   }
 }

@@ -29,9 +29,14 @@ import java.util.Optional;
 
 /** {@code GROUP-KILL}: memory.oom.group killed the whole cgroup for one allocation. */
 public final class GroupKillAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("GROUP-KILL",
-      "memory.oom.group killed every process of the container for one allocation",
-      Severity.MEDIUM, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.NODE);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "GROUP-KILL",
+          "memory.oom.group killed every process of the container for one allocation",
+          Severity.MEDIUM,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.APPLICATION,
+          Layer.NODE);
 
   @Override
   public RuleInfo info() {
@@ -56,35 +61,60 @@ public final class GroupKillAnalyzer implements Analyzer {
   }
 
   private static Finding finding(OomReport r, GroupKill group, Map<Long, String> dead) {
-    String trigger = r.trigger().map(t -> t.comm()
-        + t.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse(""))
-        .orElse("an allocation");
-    List<String> names = dead.entrySet().stream()
-        .map(e -> e.getValue() + " (pid " + e.getKey() + ")").toList();
-    StringBuilder why = new StringBuilder("The allocation of ").append(trigger)
-        .append(" hit the limit of ").append(r.oomMemcg().orElse("its memory cgroup"))
-        .append("; the victim's cgroup ").append(group.cgroup())
-        .append(" has memory.oom.group set, so after choosing ")
-        .append(r.victim().map(ReportFacts::name).orElse("a victim"))
-        .append(" the kernel killed every task of the cgroup, ").append(dead.size())
-        .append(" processes: ").append(String.join(", ", names)).append('.')
-        .append(" One process's allocation took down processes that may have been innocent.");
+    String trigger =
+        r.trigger()
+            .map(
+                t ->
+                    t.comm()
+                        + t.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse(""))
+            .orElse("an allocation");
+    List<String> names =
+        dead.entrySet().stream().map(e -> e.getValue() + " (pid " + e.getKey() + ")").toList();
+    StringBuilder why =
+        new StringBuilder("The allocation of ")
+            .append(trigger)
+            .append(" hit the limit of ")
+            .append(r.oomMemcg().orElse("its memory cgroup"))
+            .append("; the victim's cgroup ")
+            .append(group.cgroup())
+            .append(" has memory.oom.group set, so after choosing ")
+            .append(r.victim().map(ReportFacts::name).orElse("a victim"))
+            .append(" the kernel killed every task of the cgroup, ")
+            .append(dead.size())
+            .append(" processes: ")
+            .append(String.join(", ", names))
+            .append('.')
+            .append(" One process's allocation took down processes that may have been innocent.");
     List<SourceLine> cited = new ArrayList<>();
     ReportFacts.triggerLine(r).ifPresent(cited::add);
     cited.add(group.source());
     ReportFacts.killLine(r).ifPresent(cited::add);
     group.killed().stream().map(KilledTask::source).forEach(cited::add);
-    return new Finding(INFO.code(), Severity.MEDIUM, Confidence.HIGH,
-        "memory.oom.group killed " + dead.size() + " processes of " + leaf(group.cgroup())
-            + " for one allocation by " + r.trigger().map(t -> t.comm()).orElse("?"),
-        why.toString(), ReportFacts.sorted(cited), List.of(
-            new Fix(Layer.NODE, "If the container runs several independent processes (a"
-                + " supervisor and workers, a shell and jobs), let the kernel kill only the one it"
-                + " chooses: kubelet 1.32+ singleProcessOOMKill (cgroup v2).", Optional.of(
+    return new Finding(
+        INFO.code(),
+        Severity.MEDIUM,
+        Confidence.HIGH,
+        "memory.oom.group killed "
+            + dead.size()
+            + " processes of "
+            + leaf(group.cgroup())
+            + " for one allocation by "
+            + r.trigger().map(t -> t.comm()).orElse("?"),
+        why.toString(),
+        ReportFacts.sorted(cited),
+        List.of(
+            new Fix(
+                Layer.NODE,
+                "If the container runs several independent processes (a"
+                    + " supervisor and workers, a shell and jobs), let the kernel kill only the one it"
+                    + " chooses: kubelet 1.32+ singleProcessOOMKill (cgroup v2).",
+                Optional.of(
                     "# /var/lib/kubelet/config.yaml (KubeletConfiguration)\n"
                         + "singleProcessOOMKill: true\n")),
-            new Fix(Layer.APPLICATION, "Otherwise the group kill is the safe default (a"
-                + " half-dead container is worse): fix what filled the container instead.",
+            new Fix(
+                Layer.APPLICATION,
+                "Otherwise the group kill is the safe default (a"
+                    + " half-dead container is worse): fix what filled the container instead.",
                 Optional.empty())));
   }
 

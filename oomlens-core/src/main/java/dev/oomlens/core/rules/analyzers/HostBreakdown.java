@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** A global OOM report's {@code Mem-Info:} counters in bytes, with the lines they were printed on. */
+/**
+ * A global OOM report's {@code Mem-Info:} counters in bytes, with the lines they were printed on.
+ */
 final class HostBreakdown {
   private final HostMemory mem;
 

@@ -37,8 +37,15 @@ import java.util.OptionalLong;
 
 /** {@code HOST-EXHAUSTED}: the whole machine (or VM) ran out of memory. */
 public final class HostExhaustedAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("HOST-EXHAUSTED",
-      "The whole host ran out of memory (global OOM)", Severity.CRITICAL, RuleInfo.Scope.HOST, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.KERNEL_SWAP);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "HOST-EXHAUSTED",
+          "The whole host ran out of memory (global OOM)",
+          Severity.CRITICAL,
+          RuleInfo.Scope.HOST,
+          Layer.APPLICATION,
+          Layer.CONTAINER_LIMIT,
+          Layer.KERNEL_SWAP);
 
   @Override
   public RuleInfo info() {
@@ -49,11 +56,12 @@ public final class HostExhaustedAnalyzer implements Analyzer {
   public List<Finding> analyze(EvidenceSet evidence) {
     List<Finding> out = new ArrayList<>();
     for (Incident incident : evidence.incidents()) {
-      List<OomReport> hits = incident.reports().stream()
-          .filter(ReportFacts::isGlobal)
-          .filter(r -> !ReportFacts.isManual(r))
-          .filter(r -> !FreeMemory.showsFragmentation(r))
-          .toList();
+      List<OomReport> hits =
+          incident.reports().stream()
+              .filter(ReportFacts::isGlobal)
+              .filter(r -> !ReportFacts.isManual(r))
+              .filter(r -> !FreeMemory.showsFragmentation(r))
+              .toList();
       if (!hits.isEmpty()) {
         out.add(finding(hits));
       }
@@ -62,12 +70,15 @@ public final class HostExhaustedAnalyzer implements Analyzer {
   }
 
   private static Finding finding(List<OomReport> hits) {
-    OomReport r = hits.stream().filter(x -> x.hostMemory().isPresent()).findFirst()
-        .orElse(hits.getFirst());
-    StringBuilder why = new StringBuilder("Global OOM (")
-        .append(r.constraint().map(Constraint::name).orElse("no cgroup limit in the report"))
-        .append(", order ").append(r.order().isPresent() ? r.order().getAsInt() : "?")
-        .append("): no cgroup limit was involved, the machine itself had no memory left to give.");
+    OomReport r =
+        hits.stream().filter(x -> x.hostMemory().isPresent()).findFirst().orElse(hits.getFirst());
+    StringBuilder why =
+        new StringBuilder("Global OOM (")
+            .append(r.constraint().map(Constraint::name).orElse("no cgroup limit in the report"))
+            .append(", order ")
+            .append(r.order().isPresent() ? r.order().getAsInt() : "?")
+            .append(
+                "): no cgroup limit was involved, the machine itself had no memory left to give.");
     List<SourceLine> cited = new ArrayList<>();
     String summary = "The host ran out of memory";
     Optional<HostMemory> host = r.hostMemory();
@@ -85,14 +96,17 @@ public final class HostExhaustedAnalyzer implements Analyzer {
         why.append('.');
       } else {
         why.append(" Free in the zones this allocation could use: ")
-            .append(free.usableFreeBytes() / 1024).append(" kB");
-        free.sum(ZoneMemory::minBytes).ifPresent(m -> why.append(" against min watermarks of ")
-            .append(m / 1024).append(" kB"));
+            .append(free.usableFreeBytes() / 1024)
+            .append(" kB");
+        free.sum(ZoneMemory::minBytes)
+            .ifPresent(
+                m -> why.append(" against min watermarks of ").append(m / 1024).append(" kB"));
         why.append('.');
         free.zones().forEach(z -> cited.add(z.source()));
       }
       if (free.cmaFreeBytes() > 0 && !free.movableAllocation()) {
-        why.append(" ").append(free.cmaFreeBytes() / 1024)
+        why.append(" ")
+            .append(free.cmaFreeBytes() / 1024)
             .append(" kB of the free memory was CMA, which")
             .append(" this non-movable allocation cannot use.");
       }
@@ -102,14 +116,21 @@ public final class HostExhaustedAnalyzer implements Analyzer {
         why.append(" Of ").append(Sizes.bytes(ramBytes)).append(" RAM: ");
         int i = 0;
         for (Map.Entry<String, Long> e : parts.entrySet()) {
-          why.append(i++ == 0 ? "" : ", ").append(e.getKey()).append(' ')
-              .append(Sizes.bytes(e.getValue())).append(" (")
-              .append(Sizes.percent(e.getValue(), ramBytes)).append(')');
+          why.append(i++ == 0 ? "" : ", ")
+              .append(e.getKey())
+              .append(' ')
+              .append(Sizes.bytes(e.getValue()))
+              .append(" (")
+              .append(Sizes.percent(e.getValue(), ramBytes))
+              .append(')');
         }
         why.append('.');
       }
-      String dominant = parts.entrySet().stream().max(Map.Entry.comparingByValue())
-          .map(Map.Entry::getKey).orElse("anon");
+      String dominant =
+          parts.entrySet().stream()
+              .max(Map.Entry.comparingByValue())
+              .map(Map.Entry::getKey)
+              .orElse("anon");
       summary += ": " + dominant + " memory filled RAM";
       String swap = swap(h);
       why.append(' ').append(swap);
@@ -125,11 +146,16 @@ public final class HostExhaustedAnalyzer implements Analyzer {
           .append(" known from it.");
     }
     TaskGrowth.Comparison c = TaskGrowth.compare(r);
-    c.largest().ifPresent(t -> {
-      why.append(" Largest task: ").append(ReportFacts.name(t)).append(" holding ")
-          .append(Sizes.bytes(ReportFacts.heldBytes(t))).append(" (rss + swap).");
-      cited.add(t.source());
-    });
+    c.largest()
+        .ifPresent(
+            t -> {
+              why.append(" Largest task: ")
+                  .append(ReportFacts.name(t))
+                  .append(" holding ")
+                  .append(Sizes.bytes(ReportFacts.heldBytes(t)))
+                  .append(" (rss + swap).");
+              cited.add(t.source());
+            });
     r.victim().ifPresent(v -> why.append(" Killed: ").append(ReportFacts.name(v)).append('.'));
     if (hits.size() > 1) {
       why.append(" The host ran out ").append(hits.size()).append(" times in this incident.");
@@ -137,28 +163,39 @@ public final class HostExhaustedAnalyzer implements Analyzer {
     ReportFacts.triggerLine(r).ifPresent(cited::add);
     ReportFacts.constraintLine(r).ifPresent(cited::add);
     hits.forEach(h -> ReportFacts.killLine(h).ifPresent(cited::add));
-    return new Finding(INFO.code(), Severity.CRITICAL,
-        host.isPresent() ? Confidence.HIGH : Confidence.MEDIUM, summary, why.toString(),
-        ReportFacts.sorted(cited), fixes(r, c.largest()));
+    return new Finding(
+        INFO.code(),
+        Severity.CRITICAL,
+        host.isPresent() ? Confidence.HIGH : Confidence.MEDIUM,
+        summary,
+        why.toString(),
+        ReportFacts.sorted(cited),
+        fixes(r, c.largest()));
   }
 
   /** Bytes per kind of use, largest first: anon without shmem, file, shmem, slab, page tables. */
   static Map<String, Long> composition(HostMemory h) {
     Map<String, Long> c = h.counterBytes();
     long shmem = c.getOrDefault("shmem", 0L);
-    long anon = c.getOrDefault("active_anon", 0L) + c.getOrDefault("inactive_anon", 0L)
-        + c.getOrDefault("isolated_anon", 0L);
+    long anon =
+        c.getOrDefault("active_anon", 0L)
+            + c.getOrDefault("inactive_anon", 0L)
+            + c.getOrDefault("isolated_anon", 0L);
     Map<String, Long> parts = new LinkedHashMap<>();
     parts.put("anon", Math.max(0, anon - shmem));
-    parts.put("file", c.getOrDefault("active_file", 0L) + c.getOrDefault("inactive_file", 0L)
-        + c.getOrDefault("isolated_file", 0L));
+    parts.put(
+        "file",
+        c.getOrDefault("active_file", 0L)
+            + c.getOrDefault("inactive_file", 0L)
+            + c.getOrDefault("isolated_file", 0L));
     parts.put("shmem", shmem);
-    parts.put("slab", c.getOrDefault("slab_reclaimable", 0L)
-        + c.getOrDefault("slab_unreclaimable", 0L));
+    parts.put(
+        "slab", c.getOrDefault("slab_reclaimable", 0L) + c.getOrDefault("slab_unreclaimable", 0L));
     parts.put("page tables", c.getOrDefault("pagetables", 0L));
     parts.put("free", c.getOrDefault("free", 0L));
     Map<String, Long> sorted = new LinkedHashMap<>();
-    parts.entrySet().stream().filter(e -> !e.getKey().equals("free"))
+    parts.entrySet().stream()
+        .filter(e -> !e.getKey().equals("free"))
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .forEach(e -> sorted.put(e.getKey(), e.getValue()));
     sorted.put("free", parts.get("free"));
@@ -174,8 +211,13 @@ public final class HostExhaustedAnalyzer implements Analyzer {
       return "No swap was configured (Total swap = 0kB): nothing could absorb the excess.";
     }
     long free = h.freeSwapBytes().orElse(0) / 1024;
-    return "Swap: " + free + " kB free of " + total + " kB ("
-        + Sizes.percent(total - free, total) + " used)"
+    return "Swap: "
+        + free
+        + " kB free of "
+        + total
+        + " kB ("
+        + Sizes.percent(total - free, total)
+        + " used)"
         + (free * 100 < total ? ": swap was exhausted too." : ".");
   }
 
@@ -186,29 +228,60 @@ public final class HostExhaustedAnalyzer implements Analyzer {
       long held = ReportFacts.heldBytes(t);
       // The victim's cgroup names the workload when the largest task is the victim; otherwise
       // the task's own cgroup is not in the report, and a systemd unit is the usual home.
-      Workload w = r.victim().filter(v -> v.pid() == t.pid()).map(v -> r.workload())
-          .filter(x -> x.kind() != Workload.Kind.OTHER)
-          .orElse(new Workload(Workload.Kind.SYSTEMD_UNIT, Optional.empty(), Optional.empty(),
-              Optional.empty(), Optional.empty(), Optional.empty(),
-              Optional.of("<unit running " + t.comm() + ">.service"), false));
+      Workload w =
+          r.victim()
+              .filter(v -> v.pid() == t.pid())
+              .map(v -> r.workload())
+              .filter(x -> x.kind() != Workload.Kind.OTHER)
+              .orElse(
+                  new Workload(
+                      Workload.Kind.SYSTEMD_UNIT,
+                      Optional.empty(),
+                      Optional.empty(),
+                      Optional.empty(),
+                      Optional.empty(),
+                      Optional.empty(),
+                      Optional.of("<unit running " + t.comm() + ">.service"),
+                      false));
       long ram = r.hostMemory().map(h -> h.ramBytes().orElse(0)).orElse(0L);
       long max = ram > 0 ? Math.min(held, ram * 8 / 10) : held;
-      String action = "Bound the largest consumer, " + ReportFacts.name(t) + " ("
-          + Sizes.bytes(held) + "), with a memory limit below the host's memory ("
-          + Sizes.quantityMi(max) + ": its size, at most 80% of " + Sizes.bytes(ram)
-          + " RAM), so it is stopped at its own limit instead of taking the host down.";
-      fixes.add(new Fix(Layer.CONTAINER_LIMIT, action, Optional.of(LimitSnippet.forWorkload(w,
-          w.cgroup().orElse("<its cgroup>"), max, max, OptionalLong.empty(), false,
-          "<" + t.comm() + " command>"))));
+      String action =
+          "Bound the largest consumer, "
+              + ReportFacts.name(t)
+              + " ("
+              + Sizes.bytes(held)
+              + "), with a memory limit below the host's memory ("
+              + Sizes.quantityMi(max)
+              + ": its size, at most 80% of "
+              + Sizes.bytes(ram)
+              + " RAM), so it is stopped at its own limit instead of taking the host down.";
+      fixes.add(
+          new Fix(
+              Layer.CONTAINER_LIMIT,
+              action,
+              Optional.of(
+                  LimitSnippet.forWorkload(
+                      w,
+                      w.cgroup().orElse("<its cgroup>"),
+                      max,
+                      max,
+                      OptionalLong.empty(),
+                      false,
+                      "<" + t.comm() + " command>"))));
     }
-    fixes.add(new Fix(Layer.APPLICATION,
-        "Check whether that use is expected: a leak grows from one kill to the next (see LEAK);"
-            + " if it is real load, the host needs more memory or fewer workloads.",
-        Optional.empty()));
+    fixes.add(
+        new Fix(
+            Layer.APPLICATION,
+            "Check whether that use is expected: a leak grows from one kill to the next (see LEAK);"
+                + " if it is real load, the host needs more memory or fewer workloads.",
+            Optional.empty()));
     if (r.hostMemory().filter(h -> h.totalSwapBytes().orElse(-1) == 0).isPresent()) {
-      fixes.add(new Fix(Layer.KERNEL_SWAP,
-          "The host has no swap: a compressed swap in RAM (zram) lets a spike slow the host down"
-              + " instead of killing (see NO-SWAP).", Optional.empty()));
+      fixes.add(
+          new Fix(
+              Layer.KERNEL_SWAP,
+              "The host has no swap: a compressed swap in RAM (zram) lets a spike slow the host down"
+                  + " instead of killing (see NO-SWAP).",
+              Optional.empty()));
     }
     return fixes;
   }

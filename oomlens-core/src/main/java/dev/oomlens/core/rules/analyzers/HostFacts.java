@@ -4,7 +4,6 @@ import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.model.FileValue;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
-import dev.oomlens.core.rules.ReportFacts;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;

@@ -3,7 +3,6 @@ package dev.oomlens.core.rules.analyzers;
 import static dev.oomlens.core.rules.Sizes.human;
 import static dev.oomlens.core.rules.Sizes.wholePercent;
 
-import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.calc.JvmBudget;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
@@ -19,6 +18,7 @@ import dev.oomlens.core.model.Victim;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -49,12 +49,19 @@ public final class JvmAnalyzer implements Analyzer {
   private static final long MIB = Sizes.MIB;
   static final long ASSUMED_METASPACE_BYTES = 100 * MIB;
   private static final long THREAD_STACK_BYTES = 16 * 1024;
-  private static final Pattern JVM_THREAD = Pattern.compile(
-      "VM Thread|GC Thread#\\d+|C[12] CompilerThre.*|G1 .*|VM Periodic Tas|Reference Handl"
-          + "|Finalizer|Signal Dispatch|Common-Cleaner|Service Thread|Sweeper thread");
-  private static final RuleInfo INFO = RuleInfo.of("JVM",
-      "The kernel killed a JVM for its whole footprint, not a Java OutOfMemoryError",
-      Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.JVM);
+  private static final Pattern JVM_THREAD =
+      Pattern.compile(
+          "VM Thread|GC Thread#\\d+|C[12] CompilerThre.*|G1 .*|VM Periodic Tas|Reference Handl"
+              + "|Finalizer|Signal Dispatch|Common-Cleaner|Service Thread|Sweeper thread");
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "JVM",
+          "The kernel killed a JVM for its whole footprint, not a Java OutOfMemoryError",
+          Severity.HIGH,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.APPLICATION,
+          Layer.CONTAINER_LIMIT,
+          Layer.JVM);
 
   @Override
   public RuleInfo info() {
@@ -85,12 +92,22 @@ public final class JvmAnalyzer implements Analyzer {
   }
 
   /**
-   * The java-buildpack calculator's budget for a JVM victim in the memory it had: the limit of
-   * its cgroup, or for a host-wide OOM what it held.
+   * The java-buildpack calculator's budget for a JVM victim in the memory it had: the limit of its
+   * cgroup, or for a host-wide OOM what it held.
    */
-  private record Fit(Victim victim, Optional<TaskRow> jvmRow, long rssBytes, long anonBytes,
-      boolean memcg, Optional<ChargeBreakdown> breakdown, long total, String totalName,
-      String threadSource, JvmBudget.Regions regions, JvmBudget budget, boolean compact) {
+  private record Fit(
+      Victim victim,
+      Optional<TaskRow> jvmRow,
+      long rssBytes,
+      long anonBytes,
+      boolean memcg,
+      Optional<ChargeBreakdown> breakdown,
+      long total,
+      String totalName,
+      String threadSource,
+      JvmBudget.Regions regions,
+      JvmBudget budget,
+      boolean compact) {
     /** True when capping the regions leaves the heap room enough: the limit can stay. */
     boolean capsFit() {
       return budget.fits() && budget.heapBytes() >= 32 * MIB;
@@ -141,8 +158,8 @@ public final class JvmAnalyzer implements Analyzer {
         threadSource = threads + " threads (kernel_stack / 16 KiB)";
       }
     }
-    JvmBudget.Regions regions = JvmBudget.Regions.defaults(ASSUMED_METASPACE_BYTES)
-        .withThreadCount(threads);
+    JvmBudget.Regions regions =
+        JvmBudget.Regions.defaults(ASSUMED_METASPACE_BYTES).withThreadCount(threads);
     JvmBudget budget = JvmBudget.calculate(total, regions);
     boolean compact = false;
     if (budget.heapBytes() < total / 4) {
@@ -150,8 +167,20 @@ public final class JvmAnalyzer implements Analyzer {
       budget = JvmBudget.calculate(total, regions);
       compact = true;
     }
-    return Optional.of(new Fit(v, jvmRow, rssBytes, anonBytes, memcg, b, total, totalName,
-        threadSource, regions, budget, compact));
+    return Optional.of(
+        new Fit(
+            v,
+            jvmRow,
+            rssBytes,
+            anonBytes,
+            memcg,
+            b,
+            total,
+            totalName,
+            threadSource,
+            regions,
+            budget,
+            compact));
   }
 
   private Optional<Finding> analyze(EvidenceSet evidence, OomReport r) {
@@ -174,76 +203,134 @@ public final class JvmAnalyzer implements Analyzer {
     boolean compact = f.compact();
 
     StringBuilder why = new StringBuilder();
-    why.append("The kernel killed the JVM ").append(v.comm()).append(" (pid ").append(v.pid())
-        .append(jvmRow.filter(t -> t.pid() != v.pid())
-            .map(t -> ", thread of java pid " + t.pid()).orElse(""))
-        .append(") with SIGKILL: this is not a java.lang.OutOfMemoryError. The JVM threw "
-            + "nothing, wrote no heap dump and logged nothing; its heap may have been within "
-            + "-Xmx. ");
-    why.append("At the kill it held ").append(human(anonBytes)).append(" of anon memory (")
-        .append(human(rssBytes)).append(" resident in all)");
+    why.append("The kernel killed the JVM ")
+        .append(v.comm())
+        .append(" (pid ")
+        .append(v.pid())
+        .append(
+            jvmRow
+                .filter(t -> t.pid() != v.pid())
+                .map(t -> ", thread of java pid " + t.pid())
+                .orElse(""))
+        .append(
+            ") with SIGKILL: this is not a java.lang.OutOfMemoryError. The JVM threw "
+                + "nothing, wrote no heap dump and logged nothing; its heap may have been within "
+                + "-Xmx. ");
+    why.append("At the kill it held ")
+        .append(human(anonBytes))
+        .append(" of anon memory (")
+        .append(human(rssBytes))
+        .append(" resident in all)");
     if (memcg) {
       why.append(" = ").append(wholePercent(anonBytes, total)).append(" of ").append(totalName);
     } else {
       why.append(", the largest process when the host ran out");
     }
-    why.append(". The kernel counts the whole process: heap + metaspace + code cache + thread "
-        + "stacks + direct buffers + GC structures + malloc arenas; -Xmx bounds only the heap "
-        + "and direct buffers are unbounded unless capped. ");
-    why.append(String.format(Locale.ROOT, "Budget for %s (java-buildpack memory calculator, "
-            + "%s, metaspace %s assumed): %s - direct %s - metaspace %s - code cache %s - "
-            + "%d x %s stacks = heap %s.",
-        totalName, threadSource, human(ASSUMED_METASPACE_BYTES), human(total),
-        human(budget.directBytes()), human(budget.metaspaceBytes()),
-        human(budget.codeCacheBytes()), budget.threadCount(), human(budget.stackBytes()),
-        budget.fits() ? human(budget.heapBytes()) : "none (" + human(-budget.heapBytes())
-            + " short)"));
+    why.append(
+        ". The kernel counts the whole process: heap + metaspace + code cache + thread "
+            + "stacks + direct buffers + GC structures + malloc arenas; -Xmx bounds only the heap "
+            + "and direct buffers are unbounded unless capped. ");
+    why.append(
+        String.format(
+            Locale.ROOT,
+            "Budget for %s (java-buildpack memory calculator, "
+                + "%s, metaspace %s assumed): %s - direct %s - metaspace %s - code cache %s - "
+                + "%d x %s stacks = heap %s.",
+            totalName,
+            threadSource,
+            human(ASSUMED_METASPACE_BYTES),
+            human(total),
+            human(budget.directBytes()),
+            human(budget.metaspaceBytes()),
+            human(budget.codeCacheBytes()),
+            budget.threadCount(),
+            human(budget.stackBytes()),
+            budget.fits()
+                ? human(budget.heapBytes())
+                : "none (" + human(-budget.heapBytes()) + " short)"));
     if (compact) {
-      why.append(" (Stacks at 512 KiB and a 64 MiB code cache: the calculator's defaults left "
-          + "less than a quarter of the total for the heap.)");
+      why.append(
+          " (Stacks at 512 KiB and a 64 MiB code cache: the calculator's defaults left "
+              + "less than a quarter of the total for the heap.)");
     }
 
     List<SourceLine> ev = new ArrayList<>();
     r.memcg().ifPresent(m -> ev.add(m.source()));
     b.ifPresent(cb -> ev.addAll(cb.cite("anon", "kernel_stack")));
     jvmRow.ifPresent(t -> ev.add(t.source()));
-    r.trigger().filter(t -> t.comm().equals("java") || JVM_THREAD.matcher(t.comm()).matches())
+    r.trigger()
+        .filter(t -> t.comm().equals("java") || JVM_THREAD.matcher(t.comm()).matches())
         .ifPresent(t -> ev.add(t.source()));
     ev.add(v.source());
 
     List<Fix> fixes = new ArrayList<>();
-    Optional<LimitPolicy.Advice> limit = memcg ? LimitPolicy.advise(evidence, r)
-        : Optional.empty();
+    Optional<LimitPolicy.Advice> limit = memcg ? LimitPolicy.advise(evidence, r) : Optional.empty();
     if (f.capsFit()) {
       String flags = String.join(" ", budget.flags());
-      fixes.add(new Fix(Layer.JVM, "Cap every region so the whole JVM fits " + totalName
-          + ": heap " + human(budget.heapBytes()) + " = " + budget.maxRamPercentage()
-          + "% (or " + budget.xmxFlag() + "), metaspace, code cache, direct memory and stacks "
-          + "capped explicitly.", Optional.of("env:\n"
-          + "  - name: JAVA_TOOL_OPTIONS\n"
-          + "    value: \"" + flags + "\"")));
+      fixes.add(
+          new Fix(
+              Layer.JVM,
+              "Cap every region so the whole JVM fits "
+                  + totalName
+                  + ": heap "
+                  + human(budget.heapBytes())
+                  + " = "
+                  + budget.maxRamPercentage()
+                  + "% (or "
+                  + budget.xmxFlag()
+                  + "), metaspace, code cache, direct memory and stacks "
+                  + "capped explicitly.",
+              Optional.of(
+                  "env:\n" + "  - name: JAVA_TOOL_OPTIONS\n" + "    value: \"" + flags + "\"")));
     } else if (limit.orElse(null) instanceof LimitPolicy.Raise raise) {
       fixes.add(raise.fix());
       JvmBudget then = JvmBudget.calculate(raise.newBytes(), regions);
-      fixes.add(new Fix(Layer.JVM, "The regions besides the heap alone take "
-          + human(budget.overheadBytes()) + " of " + totalName + ". With the limit at "
-          + Sizes.quantityMi(raise.newBytes()) + ": heap " + human(then.heapBytes())
-          + ", every region capped.", Optional.of("env:\n"
-          + "  - name: JAVA_TOOL_OPTIONS\n"
-          + "    value: \"" + String.join(" ", then.flags()) + "\"")));
+      fixes.add(
+          new Fix(
+              Layer.JVM,
+              "The regions besides the heap alone take "
+                  + human(budget.overheadBytes())
+                  + " of "
+                  + totalName
+                  + ". With the limit at "
+                  + Sizes.quantityMi(raise.newBytes())
+                  + ": heap "
+                  + human(then.heapBytes())
+                  + ", every region capped.",
+              Optional.of(
+                  "env:\n"
+                      + "  - name: JAVA_TOOL_OPTIONS\n"
+                      + "    value: \""
+                      + String.join(" ", then.flags())
+                      + "\"")));
     } else {
       limit.ifPresent(a -> fixes.add(a.fix()));
     }
-    fixes.add(new Fix(Layer.APPLICATION, "Measure instead of assuming: turn on native memory "
-        + "tracking and compare its committed total with the container's usage; the gap is "
-        + "malloc arenas and mapped files.", Optional.of(
-        "-XX:NativeMemoryTracking=summary\njcmd <pid> VM.native_memory summary")));
-    String summary = "The kernel killed JVM " + v.comm() + " (pid " + v.pid() + ") at "
-        + human(rssBytes) + (memcg ? " of a " + human(total) + " limit" : " when the host ran out")
-        + ": not a Java OutOfMemoryError";
-    return Optional.of(new Finding(INFO.code(), Severity.HIGH,
-        v.comm().equals("java") && jvmRow.isPresent() ? Confidence.HIGH : Confidence.MEDIUM,
-        summary, why.toString(), SourceLines.distinct(ev), fixes));
+    fixes.add(
+        new Fix(
+            Layer.APPLICATION,
+            "Measure instead of assuming: turn on native memory "
+                + "tracking and compare its committed total with the container's usage; the gap is "
+                + "malloc arenas and mapped files.",
+            Optional.of("-XX:NativeMemoryTracking=summary\njcmd <pid> VM.native_memory summary")));
+    String summary =
+        "The kernel killed JVM "
+            + v.comm()
+            + " (pid "
+            + v.pid()
+            + ") at "
+            + human(rssBytes)
+            + (memcg ? " of a " + human(total) + " limit" : " when the host ran out")
+            + ": not a Java OutOfMemoryError";
+    return Optional.of(
+        new Finding(
+            INFO.code(),
+            Severity.HIGH,
+            v.comm().equals("java") && jvmRow.isPresent() ? Confidence.HIGH : Confidence.MEDIUM,
+            summary,
+            why.toString(),
+            SourceLines.distinct(ev),
+            fixes));
   }
 
   /** The task row of the JVM the victim belongs to, when the table shows it. */
@@ -258,11 +345,13 @@ public final class JvmAnalyzer implements Analyzer {
       if (t.comm().equals("java")) {
         return own;
       }
-      return r.tasks().stream().filter(o -> o.comm().equals("java")
-          && t.tgid().isPresent() && o.tgid().equals(t.tgid())).findFirst();
+      return r.tasks().stream()
+          .filter(o -> o.comm().equals("java") && t.tgid().isPresent() && o.tgid().equals(t.tgid()))
+          .findFirst();
     }
     // A thread of the JVM was chosen: the process row shares its mm, hence its total_vm.
-    return r.tasks().stream().filter(t -> t.comm().equals("java") && isSameProcess(t, v))
+    return r.tasks().stream()
+        .filter(t -> t.comm().equals("java") && isSameProcess(t, v))
         .findFirst();
   }
 

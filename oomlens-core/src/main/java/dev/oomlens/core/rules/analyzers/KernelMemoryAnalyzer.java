@@ -3,7 +3,6 @@ package dev.oomlens.core.rules.analyzers;
 import static dev.oomlens.core.rules.Sizes.human;
 import static dev.oomlens.core.rules.Sizes.wholePercent;
 
-import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
@@ -43,9 +42,20 @@ import java.util.Optional;
 /** KERNEL-MEMORY: slab, kernel stacks or page tables filled the cgroup (or the host). */
 public final class KernelMemoryAnalyzer implements Analyzer {
   private static final long THREAD_STACK_BYTES = 16 * 1024;
-  private static final RuleInfo INFO = RuleInfo.of("KERNEL-MEMORY",
-      "Kernel memory (slab, stacks, page tables, sockets) filled the memory", Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.NODE)
-      .watching(Watch.metric("Unreclaimable kernel memory (slab, page tables)", "node_memory_SUnreclaim_bytes{instance} + node_memory_PageTables_bytes{instance}", "flat; growth is a kernel-side leak or a table explosion"));
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+              "KERNEL-MEMORY",
+              "Kernel memory (slab, stacks, page tables, sockets) filled the memory",
+              Severity.HIGH,
+              RuleInfo.Scope.WORKLOAD,
+              Layer.APPLICATION,
+              Layer.CONTAINER_LIMIT,
+              Layer.NODE)
+          .watching(
+              Watch.metric(
+                  "Unreclaimable kernel memory (slab, page tables)",
+                  "node_memory_SUnreclaim_bytes{instance} + node_memory_PageTables_bytes{instance}",
+                  "flat; growth is a kernel-side leak or a table explosion"));
 
   @Override
   public RuleInfo info() {
@@ -54,8 +64,8 @@ public final class KernelMemoryAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
-    return Episodes.firstFindingPerEpisode(evidence,
-        r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(evidence, r) : host(r));
+    return Episodes.firstFindingPerEpisode(
+        evidence, r -> r.scope().orElse(null) == OomScope.MEMCG ? memcg(evidence, r) : host(r));
   }
 
   private Optional<Finding> memcg(EvidenceSet evidence, OomReport r) {
@@ -74,12 +84,19 @@ public final class KernelMemoryAnalyzer implements Analyzer {
     String cgroup = r.oomMemcg().or(() -> b.memcg().statCgroup()).orElse("the cgroup");
     Map<String, Long> parts = b.kernelParts();
     StringBuilder why = new StringBuilder();
-    why.append("The memory cgroup ").append(cgroup).append(" was charged ").append(human(charged))
-        .append(" when it ran out, and ").append(human(kernel)).append(" of it = ")
-        .append(wholePercent(kernel, charged)).append(" was kernel memory");
+    why.append("The memory cgroup ")
+        .append(cgroup)
+        .append(" was charged ")
+        .append(human(charged))
+        .append(" when it ran out, and ")
+        .append(human(kernel))
+        .append(" of it = ")
+        .append(wholePercent(kernel, charged))
+        .append(" was kernel memory");
     if (b.isV2Keys()) {
       List<String> p = new ArrayList<>();
-      parts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+      parts.entrySet().stream()
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
           .forEach(e -> p.add(e.getKey() + " " + human(e.getValue())));
       if (!p.isEmpty()) {
         why.append(" (").append(String.join(", ", p)).append(")");
@@ -87,14 +104,23 @@ public final class KernelMemoryAnalyzer implements Analyzer {
     } else {
       why.append(" (the v1 kmem counter)");
     }
-    why.append(", against ").append(human(anon)).append(" of anon memory and ")
-        .append(human(cache)).append(" of page cache. ");
-    String top = parts.entrySet().stream().max(Map.Entry.comparingByValue())
-        .map(Map.Entry::getKey).orElse("kmem");
+    why.append(", against ")
+        .append(human(anon))
+        .append(" of anon memory and ")
+        .append(human(cache))
+        .append(" of page cache. ");
+    String top =
+        parts.entrySet().stream()
+            .max(Map.Entry.comparingByValue())
+            .map(Map.Entry::getKey)
+            .orElse("kmem");
     long stacks = parts.getOrDefault("kernel_stack", 0L);
     if (stacks > 0) {
-      why.append("kernel_stack ").append(human(stacks)).append(" / 16 KiB per thread = about ")
-          .append(stacks / THREAD_STACK_BYTES).append(" threads. ");
+      why.append("kernel_stack ")
+          .append(human(stacks))
+          .append(" / 16 KiB per thread = about ")
+          .append(stacks / THREAD_STACK_BYTES)
+          .append(" threads. ");
     }
     why.append(explain(top));
     List<String> keys = new ArrayList<>(List.of("kmem", "anon", "file"));
@@ -113,11 +139,25 @@ public final class KernelMemoryAnalyzer implements Analyzer {
     // If this kernel memory is the workload's normal need, the limit must hold it: the one size
     // every rule gives for this limit counts it, since it is part of what the cgroup held.
     LimitPolicy.advise(evidence, r).ifPresent(a -> fixes.add(a.fix()));
-    String summary = "Kernel memory (mostly " + top + ") was " + human(kernel) + " ("
-        + wholePercent(kernel, charged) + ") of " + cgroup + " when it hit its limit";
-    return Optional.of(new Finding(INFO.code(), Severity.HIGH,
-        b.isV2Keys() ? Confidence.HIGH : Confidence.MEDIUM, summary, why.toString(),
-        SourceLines.distinct(ev), fixes));
+    String summary =
+        "Kernel memory (mostly "
+            + top
+            + ") was "
+            + human(kernel)
+            + " ("
+            + wholePercent(kernel, charged)
+            + ") of "
+            + cgroup
+            + " when it hit its limit";
+    return Optional.of(
+        new Finding(
+            INFO.code(),
+            Severity.HIGH,
+            b.isV2Keys() ? Confidence.HIGH : Confidence.MEDIUM,
+            summary,
+            why.toString(),
+            SourceLines.distinct(ev),
+            fixes));
   }
 
   private Optional<Finding> host(OomReport r) {
@@ -139,85 +179,140 @@ public final class KernelMemoryAnalyzer implements Analyzer {
     for (TaskRow t : r.tasks()) {
       taskPgtables += t.pgtablesBytes().orElse(t.nrPtesBytes().orElse(0));
     }
-    List<HostMemory.SlabEntry> top = slabs.stream()
-        .sorted(Comparator.comparingLong(HostMemory.SlabEntry::totalBytes).reversed())
-        .limit(5).toList();
+    List<HostMemory.SlabEntry> top =
+        slabs.stream()
+            .sorted(Comparator.comparingLong(HostMemory.SlabEntry::totalBytes).reversed())
+            .limit(5)
+            .toList();
     StringBuilder why = new StringBuilder();
-    why.append("The host ran out with ").append(human(unreclaimable))
-        .append(" of unreclaimable slab and ").append(human(pagetables))
-        .append(" of page tables = ").append(wholePercent(kernel, ram)).append(" of its ")
-        .append(human(ram)).append(" of RAM. ");
+    why.append("The host ran out with ")
+        .append(human(unreclaimable))
+        .append(" of unreclaimable slab and ")
+        .append(human(pagetables))
+        .append(" of page tables = ")
+        .append(wholePercent(kernel, ram))
+        .append(" of its ")
+        .append(human(ram))
+        .append(" of RAM. ");
     if (kernelSaysSo) {
-      why.append("The kernel printed its unreclaimable slab caches, which it does only when "
-          + "they hold more than all user-space LRU pages together; the largest: ");
+      why.append(
+          "The kernel printed its unreclaimable slab caches, which it does only when "
+              + "they hold more than all user-space LRU pages together; the largest: ");
       List<String> names = new ArrayList<>();
       top.forEach(s -> names.add(s.name() + " " + human(s.totalBytes())));
       why.append(String.join(", ", names)).append(". ");
     }
     if (taskPgtables > 0) {
-      why.append("The task table's page tables add up to ").append(human(taskPgtables))
+      why.append("The task table's page tables add up to ")
+          .append(human(taskPgtables))
           .append(". ");
     }
-    why.append("Killing a process frees its page tables and stacks, not slab objects it left "
-        + "behind.");
+    why.append(
+        "Killing a process frees its page tables and stacks, not slab objects it left "
+            + "behind.");
     List<SourceLine> ev = new ArrayList<>(h.cite("slab_unreclaimable", "pagetables"));
     h.ramLine().ifPresent(ev::add);
     top.forEach(s -> ev.add(s.source()));
     r.victim().ifPresent(v -> ev.add(v.source()));
-    String topName = top.isEmpty() ? (pagetables > unreclaimable ? "pagetables" : "slab")
-        : top.get(0).name();
+    String topName =
+        top.isEmpty() ? (pagetables > unreclaimable ? "pagetables" : "slab") : top.get(0).name();
     // Page tables are per process, not a slab cache: slabtop would show nothing of them.
     boolean tables = top.isEmpty() && pagetables > unreclaimable;
-    Optional<TaskRow> widest = r.tasks().stream().max(Comparator.comparingLong(
-        t -> t.pgtablesBytes().orElse(t.nrPtesBytes().orElse(0))));
-    Fix find = tables
-        ? new Fix(Layer.NODE, "Find the processes whose page tables grew (VmPTE in their status)"
-            + widest.map(t -> "; in the task table the largest was " + ReportFacts.name(t)
-                + " with " + human(t.pgtablesBytes().orElse(t.nrPtesBytes().orElse(0))))
-                .orElse("") + ": many processes mapping the same large region, or huge sparse"
-            + " mappings.", Optional.of("grep VmPTE /proc/[0-9]*/status | sort -k2 -n | tail"))
-        : new Fix(Layer.NODE, "Find the cache that grows and what allocates it (a driver, "
-            + "conntrack, dentries of a file-churning job, sockets): watch it over time; a "
-            + "steadily growing kmalloc-* cache is a kernel or driver leak to report upstream or "
-            + "fix with a kernel update.", Optional.of("slabtop -o -s c | head -15\n"
-            + "grep -E '^(" + topName.replaceAll("[^A-Za-z0-9_-]", ".") + ") ' /proc/slabinfo"));
-    List<Fix> fixes = List.of(find,
-        new Fix(Layer.APPLICATION, fixFor(topName.startsWith("TCP") || topName.startsWith("sock")
-            ? "sock" : tables ? "pagetables" : "slab", 0),
-            Optional.empty()));
-    return Optional.of(new Finding(INFO.code(), Severity.HIGH,
-        kernelSaysSo ? Confidence.HIGH : Confidence.MEDIUM,
-        "Kernel memory (" + topName + " first) held " + human(kernel) + " (" + wholePercent(kernel, ram)
-            + " of RAM) when the host ran out", why.toString(), SourceLines.distinct(ev), fixes));
+    Optional<TaskRow> widest =
+        r.tasks().stream()
+            .max(
+                Comparator.comparingLong(t -> t.pgtablesBytes().orElse(t.nrPtesBytes().orElse(0))));
+    Fix find =
+        tables
+            ? new Fix(
+                Layer.NODE,
+                "Find the processes whose page tables grew (VmPTE in their status)"
+                    + widest
+                        .map(
+                            t ->
+                                "; in the task table the largest was "
+                                    + ReportFacts.name(t)
+                                    + " with "
+                                    + human(t.pgtablesBytes().orElse(t.nrPtesBytes().orElse(0))))
+                        .orElse("")
+                    + ": many processes mapping the same large region, or huge sparse"
+                    + " mappings.",
+                Optional.of("grep VmPTE /proc/[0-9]*/status | sort -k2 -n | tail"))
+            : new Fix(
+                Layer.NODE,
+                "Find the cache that grows and what allocates it (a driver, "
+                    + "conntrack, dentries of a file-churning job, sockets): watch it over time; a "
+                    + "steadily growing kmalloc-* cache is a kernel or driver leak to report upstream or "
+                    + "fix with a kernel update.",
+                Optional.of(
+                    "slabtop -o -s c | head -15\n"
+                        + "grep -E '^("
+                        + topName.replaceAll("[^A-Za-z0-9_-]", ".")
+                        + ") ' /proc/slabinfo"));
+    List<Fix> fixes =
+        List.of(
+            find,
+            new Fix(
+                Layer.APPLICATION,
+                fixFor(
+                    topName.startsWith("TCP") || topName.startsWith("sock")
+                        ? "sock"
+                        : tables ? "pagetables" : "slab",
+                    0),
+                Optional.empty()));
+    return Optional.of(
+        new Finding(
+            INFO.code(),
+            Severity.HIGH,
+            kernelSaysSo ? Confidence.HIGH : Confidence.MEDIUM,
+            "Kernel memory ("
+                + topName
+                + " first) held "
+                + human(kernel)
+                + " ("
+                + wholePercent(kernel, ram)
+                + " of RAM) when the host ran out",
+            why.toString(),
+            SourceLines.distinct(ev),
+            fixes));
   }
 
   private static String explain(String part) {
     return switch (part) {
-      case "sock" -> "Socket buffers are charged to the cgroup on v2: many connections or slow "
-          + "readers leave data queued in the kernel.";
-      case "pagetables", "sec_pagetables" -> "Page tables grow with mapped address space: huge "
-          + "sparse mappings or many processes mapping the same large region each pay for their "
-          + "own tables.";
+      case "sock" ->
+          "Socket buffers are charged to the cgroup on v2: many connections or slow "
+              + "readers leave data queued in the kernel.";
+      case "pagetables", "sec_pagetables" ->
+          "Page tables grow with mapped address space: huge "
+              + "sparse mappings or many processes mapping the same large region each pay for their "
+              + "own tables.";
       case "kernel_stack" -> "Each thread costs a kernel stack: a thread leak shows here first.";
-      case "percpu", "vmalloc" -> "Per-CPU and vmalloc memory comes from kernel objects the "
-          + "workload creates (cgroups, BPF maps, network namespaces).";
-      default -> "Slab is kernel objects made for the workload (dentries and inodes of files it "
-          + "touched, socket and filesystem structures); the unreclaimable part cannot be dropped "
-          + "under pressure.";
+      case "percpu", "vmalloc" ->
+          "Per-CPU and vmalloc memory comes from kernel objects the "
+              + "workload creates (cgroups, BPF maps, network namespaces).";
+      default ->
+          "Slab is kernel objects made for the workload (dentries and inodes of files it "
+              + "touched, socket and filesystem structures); the unreclaimable part cannot be dropped "
+              + "under pressure.";
     };
   }
 
   private static String fixFor(String part, long stackBytes) {
     return switch (part) {
-      case "sock" -> "Bound the connections and their buffers: pool and close connections, read "
-          + "sockets promptly, cap net.ipv4.tcp_rmem/tcp_wmem for this workload.";
-      case "pagetables", "sec_pagetables" -> "Shrink the mapped address space: map large files "
-          + "in windows instead of whole, use huge pages for very large heaps, or share one "
-          + "mapping across fewer processes.";
-      case "kernel_stack" -> "Bound the thread count (about " + stackBytes / THREAD_STACK_BYTES
-          + " threads ran): fix a thread leak or cap the thread pools.";
-      default -> "Find what makes the kernel objects: files created and deleted in bulk "
-          + "(dentries, inodes), sockets, or a kernel bug; see which slab caches grow.";
+      case "sock" ->
+          "Bound the connections and their buffers: pool and close connections, read "
+              + "sockets promptly, cap net.ipv4.tcp_rmem/tcp_wmem for this workload.";
+      case "pagetables", "sec_pagetables" ->
+          "Shrink the mapped address space: map large files "
+              + "in windows instead of whole, use huge pages for very large heaps, or share one "
+              + "mapping across fewer processes.";
+      case "kernel_stack" ->
+          "Bound the thread count (about "
+              + stackBytes / THREAD_STACK_BYTES
+              + " threads ran): fix a thread leak or cap the thread pools.";
+      default ->
+          "Find what makes the kernel objects: files created and deleted in bulk "
+              + "(dentries, inodes), sockets, or a kernel bug; see which slab caches grow.";
     };
   }
 

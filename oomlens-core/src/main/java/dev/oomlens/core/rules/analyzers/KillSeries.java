@@ -60,7 +60,8 @@ final class KillSeries {
         Kill k = new Kill(r, seconds(r.time(), wallclock), anon(r, memcg), limit(r));
         if (!kills.isEmpty()) {
           Kill prev = kills.get(kills.size() - 1);
-          if (k.seconds().isPresent() && prev.seconds().isPresent()
+          if (k.seconds().isPresent()
+              && prev.seconds().isPresent()
               && k.seconds().getAsDouble() - prev.seconds().getAsDouble() < BURST_SECONDS
               && k.seconds().getAsDouble() >= prev.seconds().getAsDouble()) {
             kills.set(kills.size() - 1, k);
@@ -69,8 +70,10 @@ final class KillSeries {
         }
         kills.add(k);
       }
-      String name = memcg ? rs.get(0).oomMemcg().orElse("?")
-          : rs.get(0).victim().map(v -> v.comm()).orElse("?");
+      String name =
+          memcg
+              ? rs.get(0).oomMemcg().orElse("?")
+              : rs.get(0).victim().map(v -> v.comm()).orElse("?");
       out.add(new KillSeries(name, memcg, kills));
     }
     return out;
@@ -89,8 +92,8 @@ final class KillSeries {
 
   private static long anon(OomReport r, boolean memcg) {
     if (memcg) {
-      OptionalLong a = ChargeBreakdown.of(r).map(ChargeBreakdown::anonBytes)
-          .orElse(OptionalLong.empty());
+      OptionalLong a =
+          ChargeBreakdown.of(r).map(ChargeBreakdown::anonBytes).orElse(OptionalLong.empty());
       if (a.isPresent()) {
         return a.getAsLong();
       }
@@ -110,8 +113,9 @@ final class KillSeries {
     if (wallclock && t.wallclock().isPresent()) {
       String w = t.wallclock().get();
       try {
-        return OptionalDouble.of(LocalDateTime.parse(w.length() > 19 ? w.substring(0, 19) : w)
-            .toEpochSecond(ZoneOffset.UTC));
+        return OptionalDouble.of(
+            LocalDateTime.parse(w.length() > 19 ? w.substring(0, 19) : w)
+                .toEpochSecond(ZoneOffset.UTC));
       } catch (DateTimeParseException e) {
         return OptionalDouble.empty();
       }

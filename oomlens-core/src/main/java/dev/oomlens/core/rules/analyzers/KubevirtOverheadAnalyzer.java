@@ -2,7 +2,6 @@ package dev.oomlens.core.rules.analyzers;
 
 import static dev.oomlens.core.rules.Sizes.human;
 
-import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.calc.KubevirtOverhead;
 import dev.oomlens.core.calc.KubevirtOverhead.Version;
 import dev.oomlens.core.calc.KubevirtOverhead.Vm;
@@ -19,6 +18,7 @@ import dev.oomlens.core.model.TaskRow;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -53,9 +53,14 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
   private static final long GIB = Sizes.GIB;
   private static final Pattern QEMU = Pattern.compile("qemu-system-.*|qemu-kvm|qemu-kvm-.*");
   private static final Pattern VCPU_THREAD = Pattern.compile("CPU (\\d+)/KVM");
-  private static final RuleInfo INFO = RuleInfo.of("KUBEVIRT-OVERHEAD",
-      "A KubeVirt virt-launcher pod outgrew the overhead budgeted beside its guest",
-      Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.HYPERVISOR, Layer.POD_SPEC);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "KUBEVIRT-OVERHEAD",
+          "A KubeVirt virt-launcher pod outgrew the overhead budgeted beside its guest",
+          Severity.HIGH,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.HYPERVISOR,
+          Layer.POD_SPEC);
 
   @Override
   public RuleInfo info() {
@@ -82,7 +87,8 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
   }
 
   private static boolean qualifies(OomReport r) {
-    if (!r.workload().kubevirt() || r.scope().orElse(null) != OomScope.MEMCG
+    if (!r.workload().kubevirt()
+        || r.scope().orElse(null) != OomScope.MEMCG
         || r.memcg().isEmpty()) {
       return false;
     }
@@ -101,19 +107,22 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
     MemcgState m = r.memcg().get();
     long limit = m.limitBytes();
     long usage = m.usageBytes();
-    Optional<TaskRow> qemu = r.tasks().stream().filter(t -> QEMU.matcher(t.comm()).matches())
-        .findFirst();
-    long qemuRss = qemu.map(TaskRow::rssBytes)
-        .orElse(r.victim().map(v -> v.rssBytes().orElse(0)).orElse(0L));
+    Optional<TaskRow> qemu =
+        r.tasks().stream().filter(t -> QEMU.matcher(t.comm()).matches()).findFirst();
+    long qemuRss =
+        qemu.map(TaskRow::rssBytes).orElse(r.victim().map(v -> v.rssBytes().orElse(0)).orElse(0L));
     long helpersRss = helpersRss(r);
-    int vcpus = r.trigger().map(t -> {
-      Matcher mt = VCPU_THREAD.matcher(t.comm());
-      return mt.matches() ? Integer.parseInt(mt.group(1)) + 1 : 1;
-    }).orElse(1);
+    int vcpus =
+        r.trigger()
+            .map(
+                t -> {
+                  Matcher mt = VCPU_THREAD.matcher(t.comm());
+                  return mt.matches() ? Integer.parseInt(mt.group(1)) + 1 : 1;
+                })
+            .orElse(1);
 
     long guest = estimateGuest(limit, vcpus, qemuRss);
-    long base = KubevirtOverhead.overheadBytes(
-        Vm.basic(guest, vcpus, Version.V1_5_TO_1_9, false));
+    long base = KubevirtOverhead.overheadBytes(Vm.basic(guest, vcpus, Version.V1_5_TO_1_9, false));
     long budget = limit - guest;
     long notGuest = usage - Math.min(qemuRss, guest);
     long guidance = guest > 10 * GIB ? GIB : guest >= 5 * GIB ? guest / 10 : 0;
@@ -122,59 +131,109 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
     double effectiveRatio = budget / (double) base;
 
     StringBuilder why = new StringBuilder();
-    why.append(String.format(Locale.ROOT, "The virt-launcher pod's memory cgroup %s hit its "
-            + "%s limit (usage %s)", r.oomMemcg().orElse("(unnamed)"), human(limit),
-        human(usage)));
-    r.victim().ifPresent(v -> why.append("; the kernel killed ").append(v.comm())
-        .append(" (pid ").append(v.pid()).append(")")
-        .append(QEMU.matcher(v.comm()).matches() ? ", that is the VM itself" : ""));
+    why.append(
+        String.format(
+            Locale.ROOT,
+            "The virt-launcher pod's memory cgroup %s hit its " + "%s limit (usage %s)",
+            r.oomMemcg().orElse("(unnamed)"),
+            human(limit),
+            human(usage)));
+    r.victim()
+        .ifPresent(
+            v ->
+                why.append("; the kernel killed ")
+                    .append(v.comm())
+                    .append(" (pid ")
+                    .append(v.pid())
+                    .append(")")
+                    .append(QEMU.matcher(v.comm()).matches() ? ", that is the VM itself" : ""));
     why.append(". ");
-    why.append("The helpers (every task but qemu) held ").append(human(helpersRss))
-        .append(" of RSS against the ").append(human(Version.V1_5_TO_1_9.helpersBytes()))
-        .append(" KubeVirt v1.5+ budgets for them; qemu held ").append(human(qemuRss))
+    why.append("The helpers (every task but qemu) held ")
+        .append(human(helpersRss))
+        .append(" of RSS against the ")
+        .append(human(Version.V1_5_TO_1_9.helpersBytes()))
+        .append(" KubeVirt v1.5+ budgets for them; qemu held ")
+        .append(human(qemuRss))
         .append(". ");
     if (reports.size() > 1) {
       long firstHelpers = helpersRss(reports.get(0));
-      why.append("Across the ").append(reports.size()).append(" kills of this pod the helpers "
-          + "went from ").append(human(firstHelpers)).append(" to ").append(human(helpersRss))
+      why.append("Across the ")
+          .append(reports.size())
+          .append(" kills of this pod the helpers " + "went from ")
+          .append(human(firstHelpers))
+          .append(" to ")
+          .append(human(helpersRss))
           .append(". ");
     }
-    String estimate = largestGuest(limit, vcpus) < 256 * MIB
-        ? "qemu's RSS, since the limit is below what KubeVirt computes for any guest, %d vCPU%s"
-        : "the largest that leaves the smallest KubeVirt overhead, %d vCPU%s";
-    why.append(String.format(Locale.ROOT, "Guest memory estimated at %s (" + estimate + "), so "
-            + "the pod had %s beside the guest = "
-            + "%.2f x the %s KubeVirt v1.5-v1.9 computes for it (%s/512 + 220Mi + %d x 8Mi + "
-            + "8Mi). At the OOM %s of the usage was not guest RAM (usage - min(qemu RSS, guest)). ",
-        human(guest), vcpus, vcpus == 1 ? "" : "s", human(budget), effectiveRatio, human(base),
-        human(guest), vcpus, human(notGuest)));
-    why.append("Room needed beside the guest: max(1.25 x ").append(human(notGuest))
+    String estimate =
+        largestGuest(limit, vcpus) < 256 * MIB
+            ? "qemu's RSS, since the limit is below what KubeVirt computes for any guest, %d vCPU%s"
+            : "the largest that leaves the smallest KubeVirt overhead, %d vCPU%s";
+    why.append(
+        String.format(
+            Locale.ROOT,
+            "Guest memory estimated at %s ("
+                + estimate
+                + "), so "
+                + "the pod had %s beside the guest = "
+                + "%.2f x the %s KubeVirt v1.5-v1.9 computes for it (%s/512 + 220Mi + %d x 8Mi + "
+                + "8Mi). At the OOM %s of the usage was not guest RAM (usage - min(qemu RSS, guest)). ",
+            human(guest),
+            vcpus,
+            vcpus == 1 ? "" : "s",
+            human(budget),
+            effectiveRatio,
+            human(base),
+            human(guest),
+            vcpus,
+            human(notGuest)));
+    why.append("Room needed beside the guest: max(1.25 x ")
+        .append(human(notGuest))
         .append(guidance > 0 ? ", Harvester's guidance " + human(guidance) : "")
-        .append(") = ").append(human(needed)).append(". ");
+        .append(") = ")
+        .append(human(needed))
+        .append(". ");
     // The ratio in force is the one the pod's limit shows: the room beside the guest over the
     // overhead KubeVirt v1.5-v1.9 computes. A reservation adds to that room whatever formula
     // produced it, so it is sized from the room the pod had; a ratio is offered only above the
     // one the pod already had, so no advice repeats the setting in force.
     long shortBy = Math.max(0, needed - budget);
-    Optional<Double> ratioNeeded = ratio.stream().boxed().filter(x -> x > effectiveRatio)
-        .findFirst();
+    Optional<Double> ratioNeeded =
+        ratio.stream().boxed().filter(x -> x > effectiveRatio).findFirst();
     long reserve = Math.ceilDiv(shortBy, MIB) * MIB;
-    why.append(String.format(Locale.ROOT, "The pod had %.2f x the overhead KubeVirt v1.5-v1.9"
-        + " computes", effectiveRatio));
+    why.append(
+        String.format(
+            Locale.ROOT,
+            "The pod had %.2f x the overhead KubeVirt v1.5-v1.9" + " computes",
+            effectiveRatio));
     if (effectiveRatio < 1.0) {
-      why.append(" (below 1.0: an older KubeVirt that computes less, or a limit set by hand or"
-          + " by a LimitRange)");
+      why.append(
+          " (below 1.0: an older KubeVirt that computes less, or a limit set by hand or"
+              + " by a LimitRange)");
     }
     if (shortBy == 0) {
-      why.append(", more than the room needed: the overhead budget was not what ran out, or"
-          + " the guest estimate is off.");
+      why.append(
+          ", more than the room needed: the overhead budget was not what ran out, or"
+              + " the guest estimate is off.");
     } else {
       why.append("; ").append(human(shortBy)).append(" more is needed");
-      ratioNeeded.ifPresentOrElse(x -> why.append(String.format(Locale.ROOT, ": that takes"
-              + " additional-guest-memory-overhead-ratio %.1f (%s x %.1f >= %s), or %s of"
-              + " reserved memory.", x, human(base), x, human(needed), human(reserve))),
-          () -> why.append(": no ratio up to 10.0 covers it; reserve ").append(human(reserve))
-              .append(" of memory."));
+      ratioNeeded.ifPresentOrElse(
+          x ->
+              why.append(
+                  String.format(
+                      Locale.ROOT,
+                      ": that takes"
+                          + " additional-guest-memory-overhead-ratio %.1f (%s x %.1f >= %s), or %s of"
+                          + " reserved memory.",
+                      x,
+                      human(base),
+                      x,
+                      human(needed),
+                      human(reserve))),
+          () ->
+              why.append(": no ratio up to 10.0 covers it; reserve ")
+                  .append(human(reserve))
+                  .append(" of memory."));
     }
 
     List<SourceLine> ev = new ArrayList<>();
@@ -190,49 +249,99 @@ public final class KubevirtOverheadAnalyzer implements Analyzer {
     List<Fix> fixes = new ArrayList<>();
     if (ratioNeeded.isPresent()) {
       String value = String.format(Locale.ROOT, "%.1f", ratioNeeded.get());
-      fixes.add(new Fix(Layer.HYPERVISOR, "Harvester, cluster-wide: raise "
-          + "additional-guest-memory-overhead-ratio to " + value + " (the pod had "
-          + String.format(Locale.ROOT, "%.2f", effectiveRatio) + " x; " + human(base) + " x "
-          + value + " covers " + human(needed) + "); it applies to VMs created, migrated or restarted after the "
-          + "change, and costs that overhead on every VM.",
-          Optional.of("kubectl patch settings.harvesterhci.io "
-              + "additional-guest-memory-overhead-ratio --type merge -p '{\"value\":\"" + value
-              + "\"}'\n# or\napiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata:\n"
-              + "  name: additional-guest-memory-overhead-ratio\nvalue: \"" + value + "\"")));
+      fixes.add(
+          new Fix(
+              Layer.HYPERVISOR,
+              "Harvester, cluster-wide: raise "
+                  + "additional-guest-memory-overhead-ratio to "
+                  + value
+                  + " (the pod had "
+                  + String.format(Locale.ROOT, "%.2f", effectiveRatio)
+                  + " x; "
+                  + human(base)
+                  + " x "
+                  + value
+                  + " covers "
+                  + human(needed)
+                  + "); it applies to VMs created, migrated or restarted after the "
+                  + "change, and costs that overhead on every VM.",
+              Optional.of(
+                  "kubectl patch settings.harvesterhci.io "
+                      + "additional-guest-memory-overhead-ratio --type merge -p '{\"value\":\""
+                      + value
+                      + "\"}'\n# or\napiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata:\n"
+                      + "  name: additional-guest-memory-overhead-ratio\nvalue: \""
+                      + value
+                      + "\"")));
     }
     if (reserve > 0) {
-      fixes.add(new Fix(Layer.HYPERVISOR, "Harvester, this VM only: reserve "
-          + Sizes.quantityMi(reserve) + " of its memory for the helpers (needed "
-          + human(needed) + " - the " + human(budget) + " the pod had beside the guest); the"
-          + " guest then sees "
-          + human(guest - reserve) + ". Restart the VM to apply.",
-          Optional.of("kubectl annotate vm <name> -n <namespace> --overwrite "
-              + "harvesterhci.io/reservedMemory=" + Sizes.quantityMi(reserve))));
+      fixes.add(
+          new Fix(
+              Layer.HYPERVISOR,
+              "Harvester, this VM only: reserve "
+                  + Sizes.quantityMi(reserve)
+                  + " of its memory for the helpers (needed "
+                  + human(needed)
+                  + " - the "
+                  + human(budget)
+                  + " the pod had beside the guest); the"
+                  + " guest then sees "
+                  + human(guest - reserve)
+                  + ". Restart the VM to apply.",
+              Optional.of(
+                  "kubectl annotate vm <name> -n <namespace> --overwrite "
+                      + "harvesterhci.io/reservedMemory="
+                      + Sizes.quantityMi(reserve))));
     }
     if (shortBy > 0) {
       // KubeVirt puts its overhead on top of the VM's memory request, so a request above the
       // guest leaves the difference to the helpers: the room that was short is what to add.
       long memory = guest + reserve;
-      fixes.add(new Fix(Layer.POD_SPEC, "Plain KubeVirt: keep the guest at " + human(guest)
-          + " and request " + Sizes.quantityMi(memory) + " for the VM (guest + the "
-          + human(reserve) + " more the helpers need); KubeVirt adds its overhead on top and"
-          + " the difference is left to the helpers. A limit set by hand or by a LimitRange"
-          + " must grow by as much.",
-          Optional.of("spec:\n"
-              + "  template:\n"
-              + "    spec:\n"
-              + "      domain:\n"
-              + "        memory:\n"
-              + "          guest: " + Sizes.quantityMi(guest) + "\n"
-              + "        resources:\n"
-              + "          requests:\n"
-              + "            memory: " + Sizes.quantityMi(memory))));
+      fixes.add(
+          new Fix(
+              Layer.POD_SPEC,
+              "Plain KubeVirt: keep the guest at "
+                  + human(guest)
+                  + " and request "
+                  + Sizes.quantityMi(memory)
+                  + " for the VM (guest + the "
+                  + human(reserve)
+                  + " more the helpers need); KubeVirt adds its overhead on top and"
+                  + " the difference is left to the helpers. A limit set by hand or by a LimitRange"
+                  + " must grow by as much.",
+              Optional.of(
+                  "spec:\n"
+                      + "  template:\n"
+                      + "    spec:\n"
+                      + "      domain:\n"
+                      + "        memory:\n"
+                      + "          guest: "
+                      + Sizes.quantityMi(guest)
+                      + "\n"
+                      + "        resources:\n"
+                      + "          requests:\n"
+                      + "            memory: "
+                      + Sizes.quantityMi(memory))));
     }
-    String summary = String.format(Locale.ROOT, "virt-launcher pod hit its %s limit: %s beside "
-            + "an estimated %s guest, %s needed (helpers %s, qemu %s)", human(limit),
-        human(budget), human(guest), human(needed), human(helpersRss), human(qemuRss));
-    return new Finding(INFO.code(), Severity.HIGH, Confidence.MEDIUM, summary, why.toString(),
-        SourceLines.distinct(ev), fixes);
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "virt-launcher pod hit its %s limit: %s beside "
+                + "an estimated %s guest, %s needed (helpers %s, qemu %s)",
+            human(limit),
+            human(budget),
+            human(guest),
+            human(needed),
+            human(helpersRss),
+            human(qemuRss));
+    return new Finding(
+        INFO.code(),
+        Severity.HIGH,
+        Confidence.MEDIUM,
+        summary,
+        why.toString(),
+        SourceLines.distinct(ev),
+        fixes);
   }
 
   private static long helpersRss(OomReport r) {

@@ -41,12 +41,15 @@ final class LauncherLimits {
       for (VirtualMachine vm : cluster.virtualMachines()) {
         String prefix = "virt-launcher-" + vm.ref().name() + "-";
         for (ClusterPod p : cluster.pods()) {
-          if (p.template() || !p.ref().name().startsWith(prefix)
+          if (p.template()
+              || !p.ref().name().startsWith(prefix)
               || !p.ref().namespace().equals(vm.ref().namespace())) {
             continue;
           }
-          p.container("compute", false).filter(c -> c.limitBytes().isPresent())
-              .flatMap(c -> finding(vm, p, c, code)).ifPresent(out::add);
+          p.container("compute", false)
+              .filter(c -> c.limitBytes().isPresent())
+              .flatMap(c -> finding(vm, p, c, code))
+              .ifPresent(out::add);
         }
       }
     }
@@ -64,44 +67,85 @@ final class LauncherLimits {
     if (major == 0) {
       return Optional.of(minor < 59 ? Version.V0_50 : Version.V0_59_TO_1_4);
     }
-    return Optional.of(minor <= 4 ? Version.V0_59_TO_1_4 : minor <= 9 ? Version.V1_5_TO_1_9
-        : Version.MAIN);
+    return Optional.of(
+        minor <= 4 ? Version.V0_59_TO_1_4 : minor <= 9 ? Version.V1_5_TO_1_9 : Version.MAIN);
   }
 
-  private static Optional<Finding> finding(VirtualMachine vm, ClusterPod pod,
-      ContainerSpec compute, String code) {
+  private static Optional<Finding> finding(
+      VirtualMachine vm, ClusterPod pod, ContainerSpec compute, String code) {
     Optional<Version> tagged = version(compute);
     Version version = tagged.orElse(Version.V1_5_TO_1_9);
     double ratio = vm.ratio().orElse(1.0);
-    long overhead = KubevirtOverhead.overheadBytes(KubevirtOverhead.Vm.basic(vm.guestBytes(),
-        vm.vcpus(), version, vm.graphics()), ratio);
+    long overhead =
+        KubevirtOverhead.overheadBytes(
+            KubevirtOverhead.Vm.basic(vm.guestBytes(), vm.vcpus(), version, vm.graphics()), ratio);
     long needed = vm.guestBytes() + overhead;
     long limit = compute.limitBytes().getAsLong();
     if (limit >= needed) {
       return Optional.empty();
     }
-    List<Citation> cited = List.of(
-        pod.ref().field(compute.limitPath(), Sizes.quantityMi(limit)),
-        vm.ref().field("spec.domain.memory.guest", Sizes.quantityMi(vm.guestBytes())));
-    String why = "VMI " + vm.ref().namespace().orElse("") + "/" + vm.ref().name() + " gives its"
-        + " guest " + Sizes.quantityMi(vm.guestBytes()) + " with " + vm.vcpus()
-        + (vm.vcpus() == 1 ? " vCPU" : " vCPUs") + "; KubeVirt " + version.label()
-        + (tagged.isPresent() ? " (from the launcher's image tag)" : " (assumed: the launcher's"
-            + " image tag does not say)") + " needs " + Sizes.quantityMi(overhead)
-        + " of overhead for it at ratio " + ratio + " (" + vm.ratioSource().orElse("no ratio"
-            + " setting in the input: KubeVirt's default") + "), so the launcher needs "
-        + Sizes.quantityMi(needed) + ". Its compute container is limited to "
-        + Sizes.quantityMi(limit) + ": " + Sizes.quantityMi(needed - limit) + " short. When the"
-        + " launcher's helpers and qemu grow into the overhead they were not given, the pod's"
-        + " own cgroup kills qemu and the VM with it.";
-    return Optional.of(new Finding(code, Severity.HIGH, Confidence.MEDIUM,
-        "VMI " + vm.ref().name() + ": its launcher's " + Sizes.quantityMi(limit) + " limit is "
-            + Sizes.quantityMi(needed - limit) + " short of guest plus KubeVirt's overhead ("
-            + Sizes.quantityMi(needed) + ")", why, cited, List.of(new Fix(Layer.HYPERVISOR,
-                "Let KubeVirt add the overhead it needs (do not override the launcher's"
-                    + " resources), or raise the overhead ratio so the launcher gets "
-                    + Sizes.quantityMi(needed) + "; see oomlens kubevirt for the breakdown.",
-                Optional.of("oomlens kubevirt --memory " + Sizes.quantityMi(vm.guestBytes())
-                    + " --vcpus " + vm.vcpus())))));
+    List<Citation> cited =
+        List.of(
+            pod.ref().field(compute.limitPath(), Sizes.quantityMi(limit)),
+            vm.ref().field("spec.domain.memory.guest", Sizes.quantityMi(vm.guestBytes())));
+    String why =
+        "VMI "
+            + vm.ref().namespace().orElse("")
+            + "/"
+            + vm.ref().name()
+            + " gives its"
+            + " guest "
+            + Sizes.quantityMi(vm.guestBytes())
+            + " with "
+            + vm.vcpus()
+            + (vm.vcpus() == 1 ? " vCPU" : " vCPUs")
+            + "; KubeVirt "
+            + version.label()
+            + (tagged.isPresent()
+                ? " (from the launcher's image tag)"
+                : " (assumed: the launcher's" + " image tag does not say)")
+            + " needs "
+            + Sizes.quantityMi(overhead)
+            + " of overhead for it at ratio "
+            + ratio
+            + " ("
+            + vm.ratioSource().orElse("no ratio" + " setting in the input: KubeVirt's default")
+            + "), so the launcher needs "
+            + Sizes.quantityMi(needed)
+            + ". Its compute container is limited to "
+            + Sizes.quantityMi(limit)
+            + ": "
+            + Sizes.quantityMi(needed - limit)
+            + " short. When the"
+            + " launcher's helpers and qemu grow into the overhead they were not given, the pod's"
+            + " own cgroup kills qemu and the VM with it.";
+    return Optional.of(
+        new Finding(
+            code,
+            Severity.HIGH,
+            Confidence.MEDIUM,
+            "VMI "
+                + vm.ref().name()
+                + ": its launcher's "
+                + Sizes.quantityMi(limit)
+                + " limit is "
+                + Sizes.quantityMi(needed - limit)
+                + " short of guest plus KubeVirt's overhead ("
+                + Sizes.quantityMi(needed)
+                + ")",
+            why,
+            cited,
+            List.of(
+                new Fix(
+                    Layer.HYPERVISOR,
+                    "Let KubeVirt add the overhead it needs (do not override the launcher's"
+                        + " resources), or raise the overhead ratio so the launcher gets "
+                        + Sizes.quantityMi(needed)
+                        + "; see oomlens kubevirt for the breakdown.",
+                    Optional.of(
+                        "oomlens kubevirt --memory "
+                            + Sizes.quantityMi(vm.guestBytes())
+                            + " --vcpus "
+                            + vm.vcpus())))));
   }
 }

@@ -2,7 +2,6 @@ package dev.oomlens.core.rules.analyzers;
 
 import static dev.oomlens.core.rules.Sizes.human;
 
-import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
@@ -13,6 +12,7 @@ import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.series.MemoryProfile;
 import dev.oomlens.core.series.MemoryShape;
 import java.util.ArrayList;
@@ -40,9 +40,13 @@ import java.util.Optional;
 
 /** LEAK: the workload's size at kill grows from kill to kill; the fix is in the code. */
 public final class LeakAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("LEAK",
-      "The workload grows from kill to kill: a leak, which a higher limit only delays",
-      Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "LEAK",
+          "The workload grows from kill to kill: a leak, which a higher limit only delays",
+          Severity.HIGH,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.APPLICATION);
 
   @Override
   public RuleInfo info() {
@@ -79,7 +83,8 @@ public final class LeakAnalyzer implements Analyzer {
   }
 
   private static String round(long bytes) {
-    return bytes % Sizes.GIB == 0 ? bytes / Sizes.GIB + " GiB"
+    return bytes % Sizes.GIB == 0
+        ? bytes / Sizes.GIB + " GiB"
         : bytes % Sizes.MIB == 0 ? bytes / Sizes.MIB + " MiB" : human(bytes);
   }
 
@@ -87,41 +92,64 @@ public final class LeakAnalyzer implements Analyzer {
     MemoryShape s = m.shape();
     long rate = (long) s.slopeBytesPerHour();
     StringBuilder why = new StringBuilder();
-    why.append("Over ").append(SeriesFacts.span(s)).append(" the lowest working set of ")
-        .append(m.name()).append(" in each time bucket rose by ").append(human(rate))
+    why.append("Over ")
+        .append(SeriesFacts.span(s))
+        .append(" the lowest working set of ")
+        .append(m.name())
+        .append(" in each time bucket rose by ")
+        .append(human(rate))
         .append(" per hour (Theil-Sen over the bucket minima, ")
-        .append(SeriesFacts.percent(s.risingShare(), 1)).append(" of pairs rising");
+        .append(SeriesFacts.percent(s.risingShare(), 1))
+        .append(" of pairs rising");
     if (s.lives() > 1) {
-      why.append(", across ").append(s.lives()).append(" container lives: it grew again after "
-          + "every restart");
+      why.append(", across ")
+          .append(s.lives())
+          .append(" container lives: it grew again after " + "every restart");
     }
     why.append("). GC cycles and spikes do not move the lowest level; held memory does. ")
-        .append(SeriesFacts.levels(s)).append(". ");
+        .append(SeriesFacts.levels(s))
+        .append(". ");
     if (s.limitBytes().isPresent()) {
       long limit = s.limitBytes().getAsLong();
-      why.append("From empty it fills its ").append(round(limit)).append(" limit in ")
-          .append(duration(s.hoursTo(limit) * 3600)).append(". ");
+      why.append("From empty it fills its ")
+          .append(round(limit))
+          .append(" limit in ")
+          .append(duration(s.hoursTo(limit) * 3600))
+          .append(". ");
     }
-    why.append("At this rate a limit lasts: ").append(lifetimes(s))
+    why.append("At this rate a limit lasts: ")
+        .append(lifetimes(s))
         .append(". Raising the limit is not the fix: it only moves the next kill further out.");
     MemoryProfile.Id id = m.profile().id();
     String container = id.pod().isEmpty() ? "<c>" : id.container();
     String comm = id.container();
-    List<Fix> fixes = List.of(
-        new Fix(Layer.APPLICATION, "Find what keeps growing and fix it in the code: take two "
-            + "snapshots of the live process some time apart and compare them; the fastest "
-            + "growing owner is the leak.", Optional.of(profileSnippet(comm))),
-        new Fix(Layer.APPLICATION, "Until it is fixed, alert on the growth rate instead of the "
-            + "level, so the next kill is seen coming.", Optional.of(
-            "# PromQL: bytes per hour, and hours left before the limit\n"
-                + "deriv(container_memory_working_set_bytes{container=\"" + container
-                + "\"}[1h]) * 3600\n"
-                + "(container_spec_memory_limit_bytes - container_memory_working_set_bytes)\n"
-                + "  / deriv(container_memory_working_set_bytes[1h]) / 3600")));
-    return new Finding(INFO.code(), Severity.HIGH,
+    List<Fix> fixes =
+        List.of(
+            new Fix(
+                Layer.APPLICATION,
+                "Find what keeps growing and fix it in the code: take two "
+                    + "snapshots of the live process some time apart and compare them; the fastest "
+                    + "growing owner is the leak.",
+                Optional.of(profileSnippet(comm))),
+            new Fix(
+                Layer.APPLICATION,
+                "Until it is fixed, alert on the growth rate instead of the "
+                    + "level, so the next kill is seen coming.",
+                Optional.of(
+                    "# PromQL: bytes per hour, and hours left before the limit\n"
+                        + "deriv(container_memory_working_set_bytes{container=\""
+                        + container
+                        + "\"}[1h]) * 3600\n"
+                        + "(container_spec_memory_limit_bytes - container_memory_working_set_bytes)\n"
+                        + "  / deriv(container_memory_working_set_bytes[1h]) / 3600")));
+    return new Finding(
+        INFO.code(),
+        Severity.HIGH,
         s.risingShare() >= 0.9 ? Confidence.HIGH : Confidence.MEDIUM,
-        m.name() + " grows " + human(rate) + " per hour: a leak", why.toString(),
-        List.of(SeriesFacts.window(m.profile(), true)), fixes);
+        m.name() + " grows " + human(rate) + " per hour: a leak",
+        why.toString(),
+        List.of(SeriesFacts.window(m.profile(), true)),
+        fixes);
   }
 
   private Finding finding(KillSeries s) {
@@ -130,29 +158,36 @@ public final class LeakAnalyzer implements Analyzer {
     KillSeries.Kill last = kills.get(kills.size() - 1);
     int raisedAt = s.limitRaisedAt();
     StringBuilder why = new StringBuilder();
-    why.append(s.memcg() ? "The memory cgroup " : "The process ").append(s.workload())
-        .append(" was killed ").append(kills.size()).append(" times (kills less than a minute "
-            + "apart counted once). Its ")
-        .append(s.memcg() ? "anonymous memory" : "anon-rss").append(" at each kill: ");
+    why.append(s.memcg() ? "The memory cgroup " : "The process ")
+        .append(s.workload())
+        .append(" was killed ")
+        .append(kills.size())
+        .append(" times (kills less than a minute " + "apart counted once). Its ")
+        .append(s.memcg() ? "anonymous memory" : "anon-rss")
+        .append(" at each kill: ");
     List<String> sizes = new ArrayList<>();
     for (KillSeries.Kill k : kills) {
       String limit = k.limitBytes().isPresent() ? " of " + human(k.limitBytes().getAsLong()) : "";
-      String at = k.seconds().isPresent() && first.seconds().isPresent()
-          ? " at +" + duration(k.seconds().getAsDouble() - first.seconds().getAsDouble()) : "";
+      String at =
+          k.seconds().isPresent() && first.seconds().isPresent()
+              ? " at +" + duration(k.seconds().getAsDouble() - first.seconds().getAsDouble())
+              : "";
       sizes.add(human(k.anonBytes()) + limit + at);
     }
     why.append(String.join(", ", sizes)).append(". ");
     if (raisedAt > 0) {
       why.append("The limit was raised from ")
-          .append(human(kills.get(raisedAt - 1).limitBytes().getAsLong())).append(" to ")
+          .append(human(kills.get(raisedAt - 1).limitBytes().getAsLong()))
+          .append(" to ")
           .append(human(kills.get(raisedAt).limitBytes().getAsLong()))
           .append(" and the workload grew into it again. ");
     } else {
-      why.append("It rose at every kill, ").append(human(last.anonBytes() - first.anonBytes()))
+      why.append("It rose at every kill, ")
+          .append(human(last.anonBytes() - first.anonBytes()))
           .append(" in all. ");
     }
-    why.append("Growth from kill to kill is a leak (memory held and never released), not a "
-        + "spike. ");
+    why.append(
+        "Growth from kill to kill is a leak (memory held and never released), not a " + "spike. ");
     why.append(timeBought(s));
     why.append("Raising the limit is not the fix: it only moves the next kill further out.");
 
@@ -164,23 +199,37 @@ public final class LeakAnalyzer implements Analyzer {
       r.victim().ifPresent(v -> ev.add(v.source()));
     }
     String comm = last.report().victim().map(v -> v.comm()).orElse("");
-    List<Fix> fixes = List.of(
-        new Fix(Layer.APPLICATION, "Find what keeps growing and fix it in the code: take two "
-            + "snapshots of the live process some time apart and compare them; the fastest "
-            + "growing owner is the leak.", Optional.of(profileSnippet(comm))),
-        new Fix(Layer.APPLICATION, "Until it is fixed, watch the growth rate instead of the "
-            + "level, so the next kill is seen coming.", Optional.of(
-            "# PromQL: bytes per hour, and hours left before the limit\n"
-                + "deriv(container_memory_working_set_bytes{container=\"<c>\"}[1h]) * 3600\n"
-                + "(container_spec_memory_limit_bytes - container_memory_working_set_bytes)\n"
-                + "  / deriv(container_memory_working_set_bytes[1h]) / 3600")));
-    String summary = (s.memcg() ? "Memory cgroup " : "Process ") + s.workload()
-        + (raisedAt > 0 ? " grew into a raised limit" : " grew at every kill") + " ("
-        + human(first.anonBytes()) + " to " + human(last.anonBytes()) + " over " + kills.size()
-        + " kills): a leak";
+    List<Fix> fixes =
+        List.of(
+            new Fix(
+                Layer.APPLICATION,
+                "Find what keeps growing and fix it in the code: take two "
+                    + "snapshots of the live process some time apart and compare them; the fastest "
+                    + "growing owner is the leak.",
+                Optional.of(profileSnippet(comm))),
+            new Fix(
+                Layer.APPLICATION,
+                "Until it is fixed, watch the growth rate instead of the "
+                    + "level, so the next kill is seen coming.",
+                Optional.of(
+                    "# PromQL: bytes per hour, and hours left before the limit\n"
+                        + "deriv(container_memory_working_set_bytes{container=\"<c>\"}[1h]) * 3600\n"
+                        + "(container_spec_memory_limit_bytes - container_memory_working_set_bytes)\n"
+                        + "  / deriv(container_memory_working_set_bytes[1h]) / 3600")));
+    String summary =
+        (s.memcg() ? "Memory cgroup " : "Process ")
+            + s.workload()
+            + (raisedAt > 0 ? " grew into a raised limit" : " grew at every kill")
+            + " ("
+            + human(first.anonBytes())
+            + " to "
+            + human(last.anonBytes())
+            + " over "
+            + kills.size()
+            + " kills): a leak";
     Confidence conf = raisedAt > 0 || kills.size() >= 4 ? Confidence.HIGH : Confidence.MEDIUM;
-    return new Finding(INFO.code(), Severity.HIGH, conf, summary, why.toString(),
-        SourceLines.distinct(ev), fixes);
+    return new Finding(
+        INFO.code(), Severity.HIGH, conf, summary, why.toString(), SourceLines.distinct(ev), fixes);
   }
 
   private static String timeBought(KillSeries s) {
@@ -195,20 +244,31 @@ public final class LeakAnalyzer implements Analyzer {
     if (s.memcg() && k.get(k.size() - 1).limitBytes().isPresent()) {
       long limit = k.get(k.size() - 1).limitBytes().getAsLong();
       double period = span / (k.size() - 1);
-      return String.format(Locale.ROOT, "It died every %s on average, so it grows by up to %s "
+      return String.format(
+          Locale.ROOT,
+          "It died every %s on average, so it grows by up to %s "
               + "in that time (at most %s per hour). Growing linearly, a %s limit would die about "
               + "every %s, a %s limit every %s (a little later, by its start-up size), and die "
-              + "all the same. ", duration(period), human(limit),
-          human((long) (limit / (period / 3600))), human(2 * limit), duration(2 * period),
-          human(4 * limit), duration(4 * period));
+              + "all the same. ",
+          duration(period),
+          human(limit),
+          human((long) (limit / (period / 3600))),
+          human(2 * limit),
+          duration(2 * period),
+          human(4 * limit),
+          duration(4 * period));
     }
     long grown = k.get(k.size() - 1).anonBytes() - k.get(0).anonBytes();
     if (grown <= 0) {
       return "";
     }
     double perHour = grown / (span / 3600);
-    return String.format(Locale.ROOT, "It grew %s in %s, %s per hour: every extra GiB of "
-            + "memory buys about %s. ", human(grown), duration(span), human((long) perHour),
+    return String.format(
+        Locale.ROOT,
+        "It grew %s in %s, %s per hour: every extra GiB of " + "memory buys about %s. ",
+        human(grown),
+        duration(span),
+        human((long) perHour),
         duration(Sizes.GIB / perHour * 3600));
   }
 

@@ -1,7 +1,6 @@
 package dev.oomlens.core.rules.analyzers;
 
-import static java.util.Objects.requireNonNull;
-
+import dev.oomlens.core.cgroup.CgroupPaths;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.LimitChange;
@@ -14,11 +13,9 @@ import dev.oomlens.core.model.Workload;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.MemcgLevel;
-import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.Shell;
 import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.rules.TaskGrowth;
-import dev.oomlens.core.cgroup.CgroupPaths;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -71,8 +68,13 @@ final class LimitPolicy {
    * @param owner the workload the limit belongs to, decoded from {@code cgroup}
    * @param victimCgroup the victim's workload (a container of the pod, for a pod's limit)
    */
-  record Target(OomReport report, String cgroup, MemcgLevel level, Workload owner,
-      Workload victimCgroup, MemcgState memcg) {}
+  record Target(
+      OomReport report,
+      String cgroup,
+      MemcgLevel level,
+      Workload owner,
+      Workload victimCgroup,
+      MemcgState memcg) {}
 
   /**
    * Raise a limit to {@code newBytes}.
@@ -80,11 +82,18 @@ final class LimitPolicy {
    * @param knob the memory limit, or cgroup v1's memory+swap when that was the one hit
    * @param currentBytes the limit in force
    * @param peakBytes what the cgroup held at its largest kill
-   * @param swapAllowanceBytes for a memory limit, the swap the cgroup may use on top of it
-   *     (v1: memory+swap - memory; v2: its swap limit), to keep in a setting that counts both
+   * @param swapAllowanceBytes for a memory limit, the swap the cgroup may use on top of it (v1:
+   *     memory+swap - memory; v2: its swap limit), to keep in a setting that counts both
    */
-  record Raise(Target target, LimitChange.Knob knob, long currentBytes, long peakBytes,
-      long newBytes, OptionalLong swapAllowanceBytes, String basis) implements Advice {
+  record Raise(
+      Target target,
+      LimitChange.Knob knob,
+      long currentBytes,
+      long peakBytes,
+      long newBytes,
+      OptionalLong swapAllowanceBytes,
+      String basis)
+      implements Advice {
     @Override
     public Fix fix() {
       return raiseFix(this);
@@ -95,25 +104,31 @@ final class LimitPolicy {
   record Keep(Target target, String why, String owner, Layer layer) implements Advice {
     @Override
     public Fix fix() {
-      return new Fix(layer, "Do not raise the memory limit of " + who(target) + ": " + why
-          + " (see " + owner + ").", Optional.empty());
+      return new Fix(
+          layer,
+          "Do not raise the memory limit of " + who(target) + ": " + why + " (see " + owner + ").",
+          Optional.empty());
     }
   }
 
   /**
-   * The advice for the limit the reports hit (one incident, or one workload's kills), or empty
-   * when no cgroup limit was hit (a host-wide OOM, a forced one, a limit no report printed, or
-   * the node's pods together).
+   * The advice for the limit the reports hit (one incident, or one workload's kills), or empty when
+   * no cgroup limit was hit (a host-wide OOM, a forced one, a limit no report printed, or the
+   * node's pods together).
    */
   static Optional<Advice> advise(EvidenceSet evidence, List<OomReport> reports) {
-    List<OomReport> hits = Episodes.shortages(reports).stream()
-        .filter(r -> r.scope().filter(s -> s == OomScope.MEMCG).isPresent())
-        .filter(r -> r.memcg().isPresent() && r.oomMemcg().isPresent())
-        .toList();
-    Optional<OomReport> shown = hits.stream()
-        .filter(r -> !MemcgState.isUnlimited(r.memcg().get().limitBytes())
-            || r.memcg().get().memswLimitHit())
-        .reduce((a, b) -> b);
+    List<OomReport> hits =
+        Episodes.shortages(reports).stream()
+            .filter(r -> r.scope().filter(s -> s == OomScope.MEMCG).isPresent())
+            .filter(r -> r.memcg().isPresent() && r.oomMemcg().isPresent())
+            .toList();
+    Optional<OomReport> shown =
+        hits.stream()
+            .filter(
+                r ->
+                    !MemcgState.isUnlimited(r.memcg().get().limitBytes())
+                        || r.memcg().get().memswLimitHit())
+            .reduce((a, b) -> b);
     if (shown.isEmpty()) {
       return Optional.empty();
     }
@@ -124,17 +139,24 @@ final class LimitPolicy {
     }
     MemcgState m = r.memcg().get();
     String cgroup = r.oomMemcg().get();
-    Target target = new Target(r, cgroup, level.get(), CgroupPaths.decode(cgroup), r.workload(),
-        m);
+    Target target = new Target(r, cgroup, level.get(), CgroupPaths.decode(cgroup), r.workload(), m);
     if (r.workload().kubevirt()) {
-      return Optional.of(new Keep(target, "KubeVirt sets a virt-launcher pod's limit from its VM"
-          + " (guest memory + overhead); change the VM instead", "KUBEVIRT-OVERHEAD",
-          Layer.HYPERVISOR));
+      return Optional.of(
+          new Keep(
+              target,
+              "KubeVirt sets a virt-launcher pod's limit from its VM"
+                  + " (guest memory + overhead); change the VM instead",
+              "KUBEVIRT-OVERHEAD",
+              Layer.HYPERVISOR));
     }
     if (leaks(evidence, cgroup, r)) {
-      return Optional.of(new Keep(target, "its size grew from kill to kill, and a larger limit"
-          + " only moves the next kill later; the fix is in the code", "LEAK",
-          Layer.APPLICATION));
+      return Optional.of(
+          new Keep(
+              target,
+              "its size grew from kill to kill, and a larger limit"
+                  + " only moves the next kill later; the fix is in the code",
+              "LEAK",
+              Layer.APPLICATION));
     }
     long peak = 0;
     for (OomReport hit : hits) {
@@ -142,40 +164,72 @@ final class LimitPolicy {
     }
     if (m.memswLimitHit()) {
       long current = m.memswLimitBytes().getAsLong();
-      long memswPeak = Math.max(peak, hits.stream()
-          .mapToLong(h -> h.memcg().get().memswUsageBytes().orElse(0)).max().orElse(0));
-      return Optional.of(new Raise(target, LimitChange.Knob.MEMORY_AND_SWAP, current, memswPeak,
-          raised(memswPeak, current), OptionalLong.empty(), heldBasis(memswPeak,
-              " of memory and swap")));
+      long memswPeak =
+          Math.max(
+              peak,
+              hits.stream()
+                  .mapToLong(h -> h.memcg().get().memswUsageBytes().orElse(0))
+                  .max()
+                  .orElse(0));
+      return Optional.of(
+          new Raise(
+              target,
+              LimitChange.Knob.MEMORY_AND_SWAP,
+              current,
+              memswPeak,
+              raised(memswPeak, current),
+              OptionalLong.empty(),
+              heldBasis(memswPeak, " of memory and swap")));
     }
     long current = m.limitBytes();
     if (JvmAnalyzer.killedAJvm(r)) {
       OptionalLong needed = JvmAnalyzer.neededLimit(r);
       if (needed.isEmpty()) {
-        return Optional.of(new Keep(target, "the JVM fits in it once its heap and off-heap"
-            + " regions are capped", "JVM", Layer.JVM));
+        return Optional.of(
+            new Keep(
+                target,
+                "the JVM fits in it once its heap and off-heap" + " regions are capped",
+                "JVM",
+                Layer.JVM));
       }
       long jvm = needed.getAsLong();
       long raised = raised(peak, current);
-      return Optional.of(new Raise(target, LimitChange.Knob.MEMORY, current, peak,
-          Math.max(raised, roundMi(jvm)), swapAllowance(m),
-          jvm > raised ? "what the JVM needs: its non-heap regions and a 256 MiB heap"
-              : heldBasis(peak, "")));
+      return Optional.of(
+          new Raise(
+              target,
+              LimitChange.Knob.MEMORY,
+              current,
+              peak,
+              Math.max(raised, roundMi(jvm)),
+              swapAllowance(m),
+              jvm > raised
+                  ? "what the JVM needs: its non-heap regions and a 256 MiB heap"
+                  : heldBasis(peak, "")));
     }
-    return Optional.of(new Raise(target, LimitChange.Knob.MEMORY, current, peak,
-        raised(peak, current), swapAllowance(m), heldBasis(peak, "")));
+    return Optional.of(
+        new Raise(
+            target,
+            LimitChange.Knob.MEMORY,
+            current,
+            peak,
+            raised(peak, current),
+            swapAllowance(m),
+            heldBasis(peak, "")));
   }
 
   /** Seed 004's rule in words, for a limit sized from what the kernel saw held. */
   private static String heldBasis(long peakBytes, String what) {
-    return "1.5 x the " + Sizes.human(peakBytes) + what + " it held when it was killed (a limit"
+    return "1.5 x the "
+        + Sizes.human(peakBytes)
+        + what
+        + " it held when it was killed (a limit"
         + " at 1.5-2x the observed peak, never below it)";
   }
 
   /** The advice for the incident holding {@code report}, or for the report alone. */
   static Optional<Advice> advise(EvidenceSet evidence, OomReport report) {
-    return advise(evidence, evidence.incidentOf(report).map(Incident::reports)
-        .orElse(List.of(report)));
+    return advise(
+        evidence, evidence.incidentOf(report).map(Incident::reports).orElse(List.of(report)));
   }
 
   /** What a cgroup held when the kernel killed in it: its usage, at least the victim's size. */
@@ -186,7 +240,9 @@ final class LimitPolicy {
 
   /** What a victim held: anon + file + shmem RSS + page tables, as the kill line printed them. */
   static long victimHeld(Victim v) {
-    return v.anonRssBytes().orElse(0) + v.fileRssBytes().orElse(0) + v.shmemRssBytes().orElse(0)
+    return v.anonRssBytes().orElse(0)
+        + v.fileRssBytes().orElse(0)
+        + v.shmemRssBytes().orElse(0)
         + v.pgtablesBytes().orElse(0);
   }
 
@@ -206,12 +262,12 @@ final class LimitPolicy {
   }
 
   private static OptionalLong swapAllowance(MemcgState m) {
-    if (m.memswLimitBytes().isPresent() && !MemcgState.isUnlimited(m.memswLimitBytes()
-        .getAsLong()) && !MemcgState.isUnlimited(m.limitBytes())) {
+    if (m.memswLimitBytes().isPresent()
+        && !MemcgState.isUnlimited(m.memswLimitBytes().getAsLong())
+        && !MemcgState.isUnlimited(m.limitBytes())) {
       return OptionalLong.of(Math.max(0, m.memswLimitBytes().getAsLong() - m.limitBytes()));
     }
-    if (m.swapLimitBytes().isPresent() && !MemcgState.isUnlimited(m.swapLimitBytes()
-        .getAsLong())) {
+    if (m.swapLimitBytes().isPresent() && !MemcgState.isUnlimited(m.swapLimitBytes().getAsLong())) {
       return m.swapLimitBytes();
     }
     return OptionalLong.empty();
@@ -219,7 +275,9 @@ final class LimitPolicy {
 
   private static boolean leaks(EvidenceSet evidence, String cgroup, OomReport r) {
     for (KillSeries s : KillSeries.of(evidence.reports())) {
-      if (s.memcg() && s.workload().equals(cgroup) && s.showsGrowth()
+      if (s.memcg()
+          && s.workload().equals(cgroup)
+          && s.showsGrowth()
           && s.kills().stream().anyMatch(k -> k.report().host().equals(r.host()))) {
         return true;
       }
@@ -231,8 +289,10 @@ final class LimitPolicy {
   static String who(Target t) {
     Workload w = t.owner();
     return switch (t.level()) {
-      case CONTAINER -> "the container " + shortId(w.containerId().or(() -> t.victimCgroup()
-          .containerId())) + w.podUid().map(p -> " of pod " + p).orElse("");
+      case CONTAINER ->
+          "the container "
+              + shortId(w.containerId().or(() -> t.victimCgroup().containerId()))
+              + w.podUid().map(p -> " of pod " + p).orElse("");
       case POD -> "pod " + w.podUid().orElse(t.cgroup());
       case UNIT -> "the systemd unit " + w.unit().orElse(t.cgroup());
       default -> "the memory cgroup " + t.cgroup();
@@ -245,44 +305,98 @@ final class LimitPolicy {
 
   private static Fix raiseFix(Raise a) {
     Target t = a.target();
-    LimitChange change = new LimitChange(t.cgroup(), a.knob(),
-        OptionalLong.of(a.currentBytes()), a.newBytes());
+    LimitChange change =
+        new LimitChange(t.cgroup(), a.knob(), OptionalLong.of(a.currentBytes()), a.newBytes());
     long newMi = a.newBytes() / Sizes.MIB;
     String from = Sizes.quantityMi(a.currentBytes());
-    String what = a.knob() == LimitChange.Knob.MEMORY_AND_SWAP
-        ? "memory+swap limit" : "memory limit";
-    String action = "Raise the " + what + " of " + who(t) + " from " + from + " to " + newMi
-        + "Mi: " + a.basis() + ".";
+    String what =
+        a.knob() == LimitChange.Knob.MEMORY_AND_SWAP ? "memory+swap limit" : "memory limit";
+    String action =
+        "Raise the "
+            + what
+            + " of "
+            + who(t)
+            + " from "
+            + from
+            + " to "
+            + newMi
+            + "Mi: "
+            + a.basis()
+            + ".";
     Workload w = t.owner();
     if (a.knob() == LimitChange.Knob.MEMORY_AND_SWAP) {
-      return new Fix(Layer.CONTAINER_LIMIT, action + " memory+swap was the limit hit, memory"
-          + " itself was below its own: the swap this cgroup may use ran out.",
-          Optional.of(memswSnippet(t, a.newBytes())), Optional.of(change));
+      return new Fix(
+          Layer.CONTAINER_LIMIT,
+          action
+              + " memory+swap was the limit hit, memory"
+              + " itself was below its own: the swap this cgroup may use ran out.",
+          Optional.of(memswSnippet(t, a.newBytes())),
+          Optional.of(change));
     }
-    String swap = a.swapAllowanceBytes().isPresent() && a.swapAllowanceBytes().getAsLong() > 0
-        ? " The swap it was allowed on top (" + Sizes.human(a.swapAllowanceBytes().getAsLong())
-            + ") is kept." : "";
+    String swap =
+        a.swapAllowanceBytes().isPresent() && a.swapAllowanceBytes().getAsLong() > 0
+            ? " The swap it was allowed on top ("
+                + Sizes.human(a.swapAllowanceBytes().getAsLong())
+                + ") is kept."
+            : "";
     return switch (t.level()) {
       case POD -> {
-        String grower = TaskGrowth.compare(t.report()).trigger()
-            .or(() -> TaskGrowth.compare(t.report()).largest()).map(TaskRow::comm)
-            .orElse("the process that grew");
+        String grower =
+            TaskGrowth.compare(t.report())
+                .trigger()
+                .or(() -> TaskGrowth.compare(t.report()).largest())
+                .map(TaskRow::comm)
+                .orElse("the process that grew");
         long add = newMi - Sizes.ceilMib(a.currentBytes());
-        yield new Fix(Layer.POD_SPEC, "Raise the memory limit of pod " + w.podUid().orElse(
-            t.cgroup()) + " from " + from + " to " + newMi + "Mi: its limit is the sum of its"
-            + " containers' limits, so give the container running " + grower + " " + add
-            + "Mi more; " + a.basis() + ".", Optional.of("containers:\n"
-                + "- name: <container running " + grower + ">\n"
-                + "  resources:\n"
-                + "    limits:\n"
-                + "      memory: \"<its limit + " + add + "Mi>\"   # pod: " + newMi + "Mi\n"),
+        yield new Fix(
+            Layer.POD_SPEC,
+            "Raise the memory limit of pod "
+                + w.podUid().orElse(t.cgroup())
+                + " from "
+                + from
+                + " to "
+                + newMi
+                + "Mi: its limit is the sum of its"
+                + " containers' limits, so give the container running "
+                + grower
+                + " "
+                + add
+                + "Mi more; "
+                + a.basis()
+                + ".",
+            Optional.of(
+                "containers:\n"
+                    + "- name: <container running "
+                    + grower
+                    + ">\n"
+                    + "  resources:\n"
+                    + "    limits:\n"
+                    + "      memory: \"<its limit + "
+                    + add
+                    + "Mi>\"   # pod: "
+                    + newMi
+                    + "Mi\n"),
             Optional.of(change));
       }
-      default -> new Fix(Layer.CONTAINER_LIMIT, action + swap + (t.level() == MemcgLevel.UNIT
-          ? " MemoryHigh= below MemoryMax= makes the kernel reclaim and throttle before it"
-              + " kills." : ""), Optional.of(
-          LimitSnippet.forWorkload(containerOwner(t), t.cgroup(), a.peakBytes(), a.newBytes(),
-              a.swapAllowanceBytes(), cgroupV1(t.memcg()), command(t))), Optional.of(change));
+      default ->
+          new Fix(
+              Layer.CONTAINER_LIMIT,
+              action
+                  + swap
+                  + (t.level() == MemcgLevel.UNIT
+                      ? " MemoryHigh= below MemoryMax= makes the kernel reclaim and throttle before it"
+                          + " kills."
+                      : ""),
+              Optional.of(
+                  LimitSnippet.forWorkload(
+                      containerOwner(t),
+                      t.cgroup(),
+                      a.peakBytes(),
+                      a.newBytes(),
+                      a.swapAllowanceBytes(),
+                      cgroupV1(t.memcg()),
+                      command(t))),
+              Optional.of(change));
     };
   }
 
@@ -292,7 +406,8 @@ final class LimitPolicy {
    */
   private static Workload containerOwner(Target t) {
     return t.level() == MemcgLevel.CONTAINER && t.owner().kind() == Workload.Kind.OTHER
-        ? t.victimCgroup() : t.owner();
+        ? t.victimCgroup()
+        : t.owner();
   }
 
   private static boolean cgroupV1(MemcgState m) {
@@ -309,11 +424,25 @@ final class LimitPolicy {
     if (w.kind() == Workload.Kind.DOCKER || w.kind() == Workload.Kind.PODMAN) {
       String tool = w.kind() == Workload.Kind.PODMAN ? "podman" : "docker";
       long memMi = Sizes.ceilMib(t.memcg().limitBytes());
-      return tool + " update --memory " + memMi + "m --memory-swap " + newMi + "m "
-          + Shell.quote(w.containerId().map(x -> x.length() > 12 ? x.substring(0, 12) : x)
-              .orElse("<container>")) + "\n";
+      return tool
+          + " update --memory "
+          + memMi
+          + "m --memory-swap "
+          + newMi
+          + "m "
+          + Shell.quote(
+              w.containerId()
+                  .map(x -> x.length() > 12 ? x.substring(0, 12) : x)
+                  .orElse("<container>"))
+          + "\n";
     }
-    return "echo " + newBytes + " > " + Shell.quote("/sys/fs/cgroup/memory/"
-        + t.cgroup().replaceAll("^/+", "") + "/memory.memsw.limit_in_bytes") + "\n";
+    return "echo "
+        + newBytes
+        + " > "
+        + Shell.quote(
+            "/sys/fs/cgroup/memory/"
+                + t.cgroup().replaceAll("^/+", "")
+                + "/memory.memsw.limit_in_bytes")
+        + "\n";
   }
 }

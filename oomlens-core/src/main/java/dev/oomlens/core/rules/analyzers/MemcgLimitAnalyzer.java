@@ -10,7 +10,6 @@ import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.OomScope;
 import dev.oomlens.core.model.SourceLine;
-import dev.oomlens.core.model.TaskRow;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.Incident;
@@ -18,7 +17,6 @@ import dev.oomlens.core.rules.MemcgLevel;
 import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.Sizes;
-import dev.oomlens.core.rules.Snippets;
 import dev.oomlens.core.rules.TaskGrowth;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +33,15 @@ import java.util.Optional;
 
 /** {@code MEMCG-LIMIT}: a container, pod or systemd unit hit its own memory limit. */
 public final class MemcgLimitAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("MEMCG-LIMIT",
-      "A container, pod or systemd unit hit its own memory cgroup limit", Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.POD_SPEC);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "MEMCG-LIMIT",
+          "A container, pod or systemd unit hit its own memory cgroup limit",
+          Severity.HIGH,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.APPLICATION,
+          Layer.CONTAINER_LIMIT,
+          Layer.POD_SPEC);
 
   @Override
   public RuleInfo info() {
@@ -47,11 +52,12 @@ public final class MemcgLimitAnalyzer implements Analyzer {
   public List<Finding> analyze(EvidenceSet evidence) {
     List<Finding> out = new ArrayList<>();
     for (Incident incident : evidence.incidents()) {
-      List<OomReport> hits = Episodes.shortages(incident.reports()).stream()
-          .filter(r -> r.scope().filter(s -> s == OomScope.MEMCG).isPresent())
-          .filter(r -> MemcgLevel.of(r).filter(l -> !l.isNodeLevel()).isPresent())
-          .filter(MemcgLimitAnalyzer::limitWasHit)
-          .toList();
+      List<OomReport> hits =
+          Episodes.shortages(incident.reports()).stream()
+              .filter(r -> r.scope().filter(s -> s == OomScope.MEMCG).isPresent())
+              .filter(r -> MemcgLevel.of(r).filter(l -> !l.isNodeLevel()).isPresent())
+              .filter(MemcgLimitAnalyzer::limitWasHit)
+              .toList();
       if (!hits.isEmpty()) {
         out.add(finding(evidence, incident, hits));
       }
@@ -66,23 +72,29 @@ public final class MemcgLimitAnalyzer implements Analyzer {
    * printed (a paste cut short) is taken at its word.
    */
   static boolean limitWasHit(OomReport r) {
-    return r.memcg().map(m -> !MemcgState.isUnlimited(m.limitBytes())
-        || m.memswLimitHit()).orElse(true);
+    return r.memcg()
+        .map(m -> !MemcgState.isUnlimited(m.limitBytes()) || m.memswLimitHit())
+        .orElse(true);
   }
 
   private static Finding finding(EvidenceSet evidence, Incident incident, List<OomReport> hits) {
-    OomReport r = hits.stream().filter(x -> x.memcg().isPresent()).findFirst()
-        .orElse(hits.getFirst());
+    OomReport r =
+        hits.stream().filter(x -> x.memcg().isPresent()).findFirst().orElse(hits.getFirst());
     MemcgLevel level = MemcgLevel.of(r).orElseThrow();
     String cgroup = r.oomMemcg().orElseThrow();
     String who = who(r, level, cgroup);
     Optional<MemcgState> m = r.memcg();
     boolean memsw = m.map(MemcgState::memswLimitHit).orElse(false);
     StringBuilder why = new StringBuilder();
-    why.append("The kernel's OOM killer ran for the memory cgroup ").append(cgroup)
-        .append(" (").append(r.constraint().map(Constraint::name).orElse("memcg report shape"))
-        .append("): ").append(who).append(" reached its own ")
-        .append(memsw ? "memory+swap limit" : "limit").append(", not the machine's memory.");
+    why.append("The kernel's OOM killer ran for the memory cgroup ")
+        .append(cgroup)
+        .append(" (")
+        .append(r.constraint().map(Constraint::name).orElse("memcg report shape"))
+        .append("): ")
+        .append(who)
+        .append(" reached its own ")
+        .append(memsw ? "memory+swap limit" : "limit")
+        .append(", not the machine's memory.");
     if (m.isPresent()) {
       why.append(' ').append(numbers(m.get()));
     }
@@ -91,47 +103,84 @@ public final class MemcgLimitAnalyzer implements Analyzer {
           .append(r.taskMemcg().orElse("a container of it"))
           .append(", so the containers together used the sum of their limits.");
       TaskGrowth.Comparison c = TaskGrowth.compare(r);
-      c.largest().ifPresent(t -> why.append(" Largest task: ").append(ReportFacts.name(t))
-          .append(" with ").append(Sizes.bytes(ReportFacts.heldBytes(t)))
-          .append('.'));
+      c.largest()
+          .ifPresent(
+              t ->
+                  why.append(" Largest task: ")
+                      .append(ReportFacts.name(t))
+                      .append(" with ")
+                      .append(Sizes.bytes(ReportFacts.heldBytes(t)))
+                      .append('.'));
     }
-    r.victim().ifPresent(v -> why.append(" Killed: ").append(ReportFacts.name(v))
-        .append(v.rssBytes().isPresent()
-            ? ", " + Sizes.bytes(v.rssBytes().getAsLong()) + " resident" : "")
-        .append('.'));
+    r.victim()
+        .ifPresent(
+            v ->
+                why.append(" Killed: ")
+                    .append(ReportFacts.name(v))
+                    .append(
+                        v.rssBytes().isPresent()
+                            ? ", " + Sizes.bytes(v.rssBytes().getAsLong()) + " resident"
+                            : "")
+                    .append('.'));
     long kills = hits.stream().filter(h -> h.victim().isPresent()).count();
     if (hits.size() > 1) {
-      why.append(" The limit was hit ").append(hits.size()).append(" times in this incident")
+      why.append(" The limit was hit ")
+          .append(hits.size())
+          .append(" times in this incident")
           .append(kills == hits.size() ? "." : ", " + kills + " of them with a kill.");
     }
-    List<SourceLine> cited = new ArrayList<>(ReportFacts.cite(ReportFacts.triggerLine(r),
-        r.memcg().map(MemcgState::source), r.memcg().flatMap(MemcgState::memswSource)
-            .filter(x -> memsw), ReportFacts.constraintLine(r), ReportFacts.killLine(r)));
+    List<SourceLine> cited =
+        new ArrayList<>(
+            ReportFacts.cite(
+                ReportFacts.triggerLine(r),
+                r.memcg().map(MemcgState::source),
+                r.memcg().flatMap(MemcgState::memswSource).filter(x -> memsw),
+                ReportFacts.constraintLine(r),
+                ReportFacts.killLine(r)));
     for (OomReport other : hits) {
       ReportFacts.killLine(other).ifPresent(cited::add);
     }
     Confidence confidence = m.isPresent() ? Confidence.HIGH : Confidence.MEDIUM;
-    String limit = memsw
-        ? " memory+swap limit of " + Sizes.bytes(m.get().memswLimitBytes().getAsLong())
-        : " memory limit" + m.filter(x -> !MemcgState.isUnlimited(x.limitBytes()))
-            .map(x -> " of " + Sizes.bytes(x.limitBytes())).orElse("");
-    String summary = capitalize(who) + " hit its" + limit
-        + (kills > 1 ? " (" + kills + " kills)" : "");
+    String limit =
+        memsw
+            ? " memory+swap limit of " + Sizes.bytes(m.get().memswLimitBytes().getAsLong())
+            : " memory limit"
+                + m.filter(x -> !MemcgState.isUnlimited(x.limitBytes()))
+                    .map(x -> " of " + Sizes.bytes(x.limitBytes()))
+                    .orElse("");
+    String summary =
+        capitalize(who) + " hit its" + limit + (kills > 1 ? " (" + kills + " kills)" : "");
     List<Fix> fixes = new ArrayList<>();
-    LimitPolicy.advise(evidence, incident.reports()).ifPresentOrElse(a -> fixes.add(a.fix()),
-        () -> fixes.add(new Fix(Layer.APPLICATION, "Find what filled the cgroup (the largest"
-            + " tasks of the table) and bound it; the report does not print the limit, so no"
-            + " new value can be computed from it.", Optional.empty())));
-    return new Finding(INFO.code(), Severity.HIGH, confidence, summary, why.toString(),
-        ReportFacts.sorted(cited), fixes);
+    LimitPolicy.advise(evidence, incident.reports())
+        .ifPresentOrElse(
+            a -> fixes.add(a.fix()),
+            () ->
+                fixes.add(
+                    new Fix(
+                        Layer.APPLICATION,
+                        "Find what filled the cgroup (the largest"
+                            + " tasks of the table) and bound it; the report does not print the limit, so no"
+                            + " new value can be computed from it.",
+                        Optional.empty())));
+    return new Finding(
+        INFO.code(),
+        Severity.HIGH,
+        confidence,
+        summary,
+        why.toString(),
+        ReportFacts.sorted(cited),
+        fixes);
   }
 
   private static String who(OomReport r, MemcgLevel level, String cgroup) {
     return switch (level) {
-      case CONTAINER -> r.workload().podUid().isPresent()
-          ? "the container " + shortId(r.workload().containerId()) + " of pod "
-              + r.workload().podUid().get()
-          : "the container " + shortId(r.workload().containerId());
+      case CONTAINER ->
+          r.workload().podUid().isPresent()
+              ? "the container "
+                  + shortId(r.workload().containerId())
+                  + " of pod "
+                  + r.workload().podUid().get()
+              : "the container " + shortId(r.workload().containerId());
       case POD -> "pod " + r.workload().podUid().orElse(leaf(cgroup)) + " (all its containers)";
       case UNIT -> "the systemd unit " + leaf(cgroup);
       default -> "the cgroup " + cgroup;
@@ -146,18 +195,21 @@ public final class MemcgLimitAnalyzer implements Analyzer {
     if (MemcgState.isUnlimited(m.limitBytes())) {
       s.append("unlimited memory limit");
     } else {
-      s.append(limitKb).append(" kB limit (")
-          .append(Sizes.percent(usageKb, limitKb)).append(')');
+      s.append(limitKb).append(" kB limit (").append(Sizes.percent(usageKb, limitKb)).append(')');
     }
-    m.failcnt().ifPresent(f -> s.append(", failcnt ").append(f)
-        .append(" (charges that hit the limit)"));
+    m.failcnt()
+        .ifPresent(f -> s.append(", failcnt ").append(f).append(" (charges that hit the limit)"));
     s.append('.');
-    if (m.memswLimitBytes().isPresent() && m.memswUsageBytes().isPresent()
+    if (m.memswLimitBytes().isPresent()
+        && m.memswUsageBytes().isPresent()
         && !MemcgState.isUnlimited(m.memswLimitBytes().getAsLong())) {
       long mu = m.memswUsageBytes().getAsLong() / 1024;
       long ml = m.memswLimitBytes().getAsLong() / 1024;
       if (mu * 100 >= ml * 99) {
-        s.append(" memory+swap was at its limit too (").append(mu).append(" of ").append(ml)
+        s.append(" memory+swap was at its limit too (")
+            .append(mu)
+            .append(" of ")
+            .append(ml)
             .append(" kB): swap could not take more.");
       }
     }

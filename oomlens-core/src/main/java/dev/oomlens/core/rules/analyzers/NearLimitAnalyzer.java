@@ -13,7 +13,6 @@ import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.series.MemoryShape;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /*
  * A steady working set whose p95 is at 85% of its limit or more: nothing is wrong yet, but the
@@ -22,9 +21,13 @@ import java.util.Optional;
 
 /** NEAR-LIMIT: steady memory that sits close to its limit, with no room for the next peak. */
 public final class NearLimitAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("NEAR-LIMIT",
-      "Memory sits steadily close to its limit: no room for the next peak",
-      Severity.MEDIUM, RuleInfo.Scope.WORKLOAD, Layer.CONTAINER_LIMIT);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "NEAR-LIMIT",
+          "Memory sits steadily close to its limit: no room for the next peak",
+          Severity.MEDIUM,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.CONTAINER_LIMIT);
 
   @Override
   public RuleInfo info() {
@@ -34,20 +37,41 @@ public final class NearLimitAnalyzer implements Analyzer {
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
     List<Finding> out = new ArrayList<>();
-    for (SeriesFacts.MemoryShapeOf m : SeriesFacts.ofShape(evidence, MemoryShape.Shape.NEAR_LIMIT)) {
+    for (SeriesFacts.MemoryShapeOf m :
+        SeriesFacts.ofShape(evidence, MemoryShape.Shape.NEAR_LIMIT)) {
       MemoryShape s = m.shape();
       long limit = s.limitBytes().getAsLong();
-      String why = "Over " + SeriesFacts.span(s) + " the working set of " + m.name() + " was "
-          + SeriesFacts.levels(s) + ": the p95 is " + SeriesFacts.percent(s.p95Bytes(), limit)
-          + " of the limit, the peak " + SeriesFacts.percent(s.peakBytes(), limit) + ". It does "
-          + "not grow and does not spike; it is simply sized with no headroom (seed 004: "
-          + "480Mi used under a 512Mi limit dies at the first 30% peak).";
+      String why =
+          "Over "
+              + SeriesFacts.span(s)
+              + " the working set of "
+              + m.name()
+              + " was "
+              + SeriesFacts.levels(s)
+              + ": the p95 is "
+              + SeriesFacts.percent(s.p95Bytes(), limit)
+              + " of the limit, the peak "
+              + SeriesFacts.percent(s.peakBytes(), limit)
+              + ". It does "
+              + "not grow and does not spike; it is simply sized with no headroom (seed 004: "
+              + "480Mi used under a 512Mi limit dies at the first 30% peak).";
       List<Fix> fixes = new ArrayList<>();
       SeriesFacts.sizeFix(m, "Limit at 1.5x the observed peak, request at the p95")
           .ifPresent(fixes::add);
-      out.add(SeriesFacts.finding(INFO, Severity.MEDIUM, Confidence.HIGH, m, m.name()
-          + " runs at " + SeriesFacts.percent(s.p95Bytes(), limit) + " of its "
-          + human(limit) + " limit", why, fixes));
+      out.add(
+          SeriesFacts.finding(
+              INFO,
+              Severity.MEDIUM,
+              Confidence.HIGH,
+              m,
+              m.name()
+                  + " runs at "
+                  + SeriesFacts.percent(s.p95Bytes(), limit)
+                  + " of its "
+                  + human(limit)
+                  + " limit",
+              why,
+              fixes));
     }
     return out;
   }

@@ -15,9 +15,9 @@ import dev.oomlens.core.model.Victim;
 import dev.oomlens.core.model.Workload;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.RuleInfo.Watch;
-import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,12 +42,26 @@ import java.util.OptionalLong;
 
 /** {@code NO-SWAP}: a host-wide OOM on a small host without swap. */
 public final class NoSwapAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("NO-SWAP",
-      "A host-wide OOM on a small host without swap", Severity.HIGH, RuleInfo.Scope.HOST, Layer.APPLICATION, Layer.HYPERVISOR, Layer.KERNEL_SWAP, Layer.NODE)
-      .watching(Watch.metric("Swap size (0 means no swap)", "node_memory_SwapTotal_bytes{instance}", "above 0 once swap (zram) is on"),
-          Watch.criterion("Every affected host has swap", "node_memory_SwapTotal_bytes{instance} > 0"),
-          Watch.check("With zram, zramctl lists the device, its size and how much it holds",
-              "zramctl"));
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+              "NO-SWAP",
+              "A host-wide OOM on a small host without swap",
+              Severity.HIGH,
+              RuleInfo.Scope.HOST,
+              Layer.APPLICATION,
+              Layer.HYPERVISOR,
+              Layer.KERNEL_SWAP,
+              Layer.NODE)
+          .watching(
+              Watch.metric(
+                  "Swap size (0 means no swap)",
+                  "node_memory_SwapTotal_bytes{instance}",
+                  "above 0 once swap (zram) is on"),
+              Watch.criterion(
+                  "Every affected host has swap", "node_memory_SwapTotal_bytes{instance} > 0"),
+              Watch.check(
+                  "With zram, zramctl lists the device, its size and how much it holds",
+                  "zramctl"));
 
   /** Hosts up to this size (8 GiB) are "small": a spike is a large share of their RAM. */
   static final long SMALL_RAM_KB = 8 * HostFacts.KIB_PER_GIB;
@@ -89,33 +103,56 @@ public final class NoSwapAnalyzer implements Analyzer {
     long ram = ramKb.orElse(0);
     String ramText = ramKb.isPresent() ? Sizes.kb(ram) : "unknown";
     String victim = r.victim().map(ReportFacts::name).orElse("a task");
-    String outcome = r.victim().isPresent() ? victim + " was killed"
-        : r.panic().isPresent() ? "the kernel panicked" : "nothing could be killed";
+    String outcome =
+        r.victim().isPresent()
+            ? victim + " was killed"
+            : r.panic().isPresent() ? "the kernel panicked" : "nothing could be killed";
     OptionalLong victimKb = r.victim().map(Victim::rssBytes).orElse(OptionalLong.empty());
     if (victimKb.isPresent()) {
       victimKb = OptionalLong.of(victimKb.getAsLong() / 1024);
     }
 
-    StringBuilder why = new StringBuilder("Host-wide OOM at ").append(ReportFacts.where(r))
-        .append(" (").append(r.constraint().map(Constraint::name).orElse("global report shape"))
-        .append(", order ").append(r.order().isPresent() ? r.order().getAsInt() : "?")
-        .append(") on a host with ").append(ramText).append(" RAM");
-    Optional<SwapDevice> swapNow = host.map(HostSnapshot::swaps).flatMap(l -> l.stream()
-        .filter(d -> d.sizeKb() > 0).findFirst());
+    StringBuilder why =
+        new StringBuilder("Host-wide OOM at ")
+            .append(ReportFacts.where(r))
+            .append(" (")
+            .append(r.constraint().map(Constraint::name).orElse("global report shape"))
+            .append(", order ")
+            .append(r.order().isPresent() ? r.order().getAsInt() : "?")
+            .append(") on a host with ")
+            .append(ramText)
+            .append(" RAM");
+    Optional<SwapDevice> swapNow =
+        host.map(HostSnapshot::swaps)
+            .flatMap(l -> l.stream().filter(d -> d.sizeKb() > 0).findFirst());
     boolean fixedSince = s.fromReport() && swapNow.isPresent();
-    why.append(s.fromReport()
-        ? ". The report says Total swap = 0kB: the host had no swap at the kill."
-        : ". The report does not print the swap totals; the host has no swap now (SwapTotal 0"
-            + " kB, no device in /proc/swaps), so it most likely had none at the kill.");
+    why.append(
+        s.fromReport()
+            ? ". The report says Total swap = 0kB: the host had no swap at the kill."
+            : ". The report does not print the swap totals; the host has no swap now (SwapTotal 0"
+                + " kB, no device in /proc/swaps), so it most likely had none at the kill.");
     why.append(" Without swap, anonymous memory cannot leave RAM: once it fills RAM (")
-        .append(ramText).append(" here, at most ").append(Sizes.kb(SMALL_RAM_KB))
-        .append(" counts as small) reclaim can only drop page cache, and the kernel kills"
-            + " without the slow-down swap would have given as a warning.");
-    String summary = "Host-wide OOM on a " + ramText + " host with no swap: " + outcome
-        + " with no swap to absorb the spike";
-    victimKb.ifPresent(kb -> why.append(" The victim, ").append(victim).append(", held ")
-        .append(Sizes.kb(kb)).append(" resident (")
-        .append(Sizes.percent(kb, ram)).append(" of RAM)."));
+        .append(ramText)
+        .append(" here, at most ")
+        .append(Sizes.kb(SMALL_RAM_KB))
+        .append(
+            " counts as small) reclaim can only drop page cache, and the kernel kills"
+                + " without the slow-down swap would have given as a warning.");
+    String summary =
+        "Host-wide OOM on a "
+            + ramText
+            + " host with no swap: "
+            + outcome
+            + " with no swap to absorb the spike";
+    victimKb.ifPresent(
+        kb ->
+            why.append(" The victim, ")
+                .append(victim)
+                .append(", held ")
+                .append(Sizes.kb(kb))
+                .append(" resident (")
+                .append(Sizes.percent(kb, ram))
+                .append(" of RAM)."));
     host.flatMap(HostSnapshot::memoryPressure).ifPresent(p -> SwapAtKill.stall(p, why, cited));
     if (group.size() > 1) {
       why.append(" The incident holds ").append(group.size()).append(" reports.");
@@ -123,25 +160,39 @@ public final class NoSwapAnalyzer implements Analyzer {
     Severity severity = Severity.HIGH;
     if (fixedSince) {
       SwapDevice d = swapNow.get();
-      why.append(" The host has swap now (").append(d.filename()).append(", ")
-          .append(Sizes.kb(d.sizeKb())).append("): the fix appears to be in place since this"
-              + " kill; verify it with the queries below.");
+      why.append(" The host has swap now (")
+          .append(d.filename())
+          .append(", ")
+          .append(Sizes.kb(d.sizeKb()))
+          .append(
+              "): the fix appears to be in place since this"
+                  + " kill; verify it with the queries below.");
       cited.add(d.cite());
       summary += " (swap has been added since)";
       severity = Severity.LOW;
     }
-    Confidence confidence = s.fromReport() && ramKb.isPresent()
-        ? Confidence.HIGH : Confidence.MEDIUM;
-    return Optional.of(new Finding(INFO.code(), severity, confidence, summary, why.toString(),
-        ReportFacts.sorted(cited), fixes(ram, victimKb, r.workload())));
+    Confidence confidence =
+        s.fromReport() && ramKb.isPresent() ? Confidence.HIGH : Confidence.MEDIUM;
+    return Optional.of(
+        new Finding(
+            INFO.code(),
+            severity,
+            confidence,
+            summary,
+            why.toString(),
+            ReportFacts.sorted(cited),
+            fixes(ram, victimKb, r.workload())));
   }
 
   private static List<Fix> fixes(long ramKb, OptionalLong victimKb, Workload workload) {
     List<Fix> fixes = new ArrayList<>();
-    fixes.add(new Fix(Layer.KERNEL_SWAP,
-        "Enable compressed swap in RAM (zram) on NixOS: half of RAM as zstd-compressed swap"
-            + " typically holds 1.5-2x that in anonymous pages, for a little CPU.",
-        Optional.of("""
+    fixes.add(
+        new Fix(
+            Layer.KERNEL_SWAP,
+            "Enable compressed swap in RAM (zram) on NixOS: half of RAM as zstd-compressed swap"
+                + " typically holds 1.5-2x that in anonymous pages, for a little CPU.",
+            Optional.of(
+                """
             # configuration.nix
             zramSwap = {
               enable = true;
@@ -149,10 +200,13 @@ public final class NoSwapAnalyzer implements Analyzer {
               memoryPercent = 50;
             };
             """)));
-    fixes.add(new Fix(Layer.KERNEL_SWAP,
-        "Elsewhere, enable zram with systemd's zram-generator (package zram-generator or"
-            + " systemd-zram-generator), then start it without a reboot.",
-        Optional.of("""
+    fixes.add(
+        new Fix(
+            Layer.KERNEL_SWAP,
+            "Elsewhere, enable zram with systemd's zram-generator (package zram-generator or"
+                + " systemd-zram-generator), then start it without a reboot.",
+            Optional.of(
+                """
             # /etc/systemd/zram-generator.conf
             [zram0]
             zram-size = min(ram / 2, 4096)
@@ -162,37 +216,55 @@ public final class NoSwapAnalyzer implements Analyzer {
             systemctl daemon-reload && systemctl start systemd-zram-setup@zram0.service
             """)));
     long swapMi = Math.max(1024, Math.min(4096, Sizes.ceilMi(ramKb)));
-    fixes.add(new Fix(Layer.KERNEL_SWAP,
-        "Or add a swap file (" + swapMi + " MiB: the size of RAM, between 1 and 4 GiB).",
-        Optional.of(String.format("""
+    fixes.add(
+        new Fix(
+            Layer.KERNEL_SWAP,
+            "Or add a swap file (" + swapMi + " MiB: the size of RAM, between 1 and 4 GiB).",
+            Optional.of(
+                String.format(
+                    """
             # on btrfs: btrfs filesystem mkswapfile --size %dm /swapfile
             fallocate -l %dM /swapfile
             chmod 600 /swapfile
             mkswap /swapfile
             swapon /swapfile
             echo '/swapfile none swap defaults 0 0' >> /etc/fstab
-            """, swapMi, swapMi))));
+            """,
+                    swapMi, swapMi))));
     if (isKubernetes(workload)) {
-      fixes.add(new Fix(Layer.NODE,
-          "On a Kubernetes node the kubelet must be told to run with swap (Kubernetes 1.30+);"
-              + " LimitedSwap lets Burstable pods use swap in proportion to their request.",
-          Optional.of("""
+      fixes.add(
+          new Fix(
+              Layer.NODE,
+              "On a Kubernetes node the kubelet must be told to run with swap (Kubernetes 1.30+);"
+                  + " LimitedSwap lets Burstable pods use swap in proportion to their request.",
+              Optional.of(
+                  """
               # /var/lib/kubelet/config.yaml
               failSwapOn: false
               memorySwap:
                 swapBehavior: LimitedSwap
               """)));
     }
-    String more = victimKb.isPresent()
-        ? " The victim alone held " + Sizes.kb(victimKb.getAsLong()) + "."
-        : "";
-    fixes.add(new Fix(Layer.HYPERVISOR,
-        "Or give the machine more RAM than its " + Sizes.kb(ramKb) + " (for a VM, raise its"
-            + " memory at the hypervisor)." + more, Optional.empty()));
-    fixes.add(new Fix(Layer.KERNEL_SWAP,
-        "Verify the fix in Prometheus (node_exporter): every host has swap, swap is used during"
-            + " the heavy job, and MemAvailable no longer reaches zero.",
-        Optional.of("""
+    String more =
+        victimKb.isPresent()
+            ? " The victim alone held " + Sizes.kb(victimKb.getAsLong()) + "."
+            : "";
+    fixes.add(
+        new Fix(
+            Layer.HYPERVISOR,
+            "Or give the machine more RAM than its "
+                + Sizes.kb(ramKb)
+                + " (for a VM, raise its"
+                + " memory at the hypervisor)."
+                + more,
+            Optional.empty()));
+    fixes.add(
+        new Fix(
+            Layer.KERNEL_SWAP,
+            "Verify the fix in Prometheus (node_exporter): every host has swap, swap is used during"
+                + " the heavy job, and MemAvailable no longer reaches zero.",
+            Optional.of(
+                """
             node_memory_SwapTotal_bytes > 0
             (node_memory_SwapTotal_bytes - node_memory_SwapFree_bytes) / 1024 / 1024
             node_memory_MemAvailable_bytes / 1024 / 1024

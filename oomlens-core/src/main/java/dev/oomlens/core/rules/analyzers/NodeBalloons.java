@@ -28,9 +28,14 @@ final class NodeBalloons {
   /** A node below this share of the largest of its pool is suspect. */
   static final double POOL_SHARE = 0.75;
 
-  private static final List<String> POOL_LABELS = List.of("cloud.google.com/gke-nodepool",
-      "eks.amazonaws.com/nodegroup", "kubernetes.azure.com/agentpool", "agentpool",
-      "node.kubernetes.io/pool", "pool");
+  private static final List<String> POOL_LABELS =
+      List.of(
+          "cloud.google.com/gke-nodepool",
+          "eks.amazonaws.com/nodegroup",
+          "kubernetes.azure.com/agentpool",
+          "agentpool",
+          "node.kubernetes.io/pool",
+          "pool");
 
   private NodeBalloons() {}
 
@@ -64,8 +69,9 @@ final class NodeBalloons {
         return l + "=" + n.labels().get(l);
       }
     }
-    boolean controlPlane = n.labels().containsKey("node-role.kubernetes.io/control-plane")
-        || n.labels().containsKey("node-role.kubernetes.io/master");
+    boolean controlPlane =
+        n.labels().containsKey("node-role.kubernetes.io/control-plane")
+            || n.labels().containsKey("node-role.kubernetes.io/master");
     return n.labels().getOrDefault("node.kubernetes.io/instance-type", "")
         + (controlPlane ? " control-plane" : " worker");
   }
@@ -75,29 +81,53 @@ final class NodeBalloons {
     long configuredKb = configured / 1024;
     long totalKb = capacity / 1024;
     long missingKb = configuredKb - totalKb;
-    long allowanceKb = (long) (configuredKb * BallooningAnalyzer.KERNEL_SHARE)
-        + BallooningAnalyzer.KERNEL_FIXED_KB;
+    long allowanceKb =
+        (long) (configuredKb * BallooningAnalyzer.KERNEL_SHARE)
+            + BallooningAnalyzer.KERNEL_FIXED_KB;
     if (totalKb >= configuredKb * BallooningAnalyzer.MEMTOTAL_SHARE || missingKb <= allowanceKb) {
       return Optional.empty();
     }
-    String why = "Node " + n.name() + "'s VM was configured with " + Sizes.human(configured)
-        + " (--vm-memory) but its capacity, MemTotal when the kubelet started, is "
-        + Sizes.human(capacity) + " (" + Sizes.wholePercent(capacity, configured) + "): "
-        + Sizes.kb(missingKb) + " missing, more than the kernel keeps out of MemTotal (2% + 256"
-        + " MiB). A balloon took it back; the scheduler places pods on memory the node may not"
-        + " have, and what the node has moves under it.";
-    return Optional.of(new Finding(code, Severity.HIGH, Confidence.MEDIUM,
-        "Node " + n.name() + " has " + Sizes.quantityMi(capacity) + " of the "
-            + Sizes.quantityMi(configured) + " its VM was given: a memory balloon took the rest",
-        why, cite(n), fixes(configuredKb, totalKb, missingKb)));
+    String why =
+        "Node "
+            + n.name()
+            + "'s VM was configured with "
+            + Sizes.human(configured)
+            + " (--vm-memory) but its capacity, MemTotal when the kubelet started, is "
+            + Sizes.human(capacity)
+            + " ("
+            + Sizes.wholePercent(capacity, configured)
+            + "): "
+            + Sizes.kb(missingKb)
+            + " missing, more than the kernel keeps out of MemTotal (2% + 256"
+            + " MiB). A balloon took it back; the scheduler places pods on memory the node may not"
+            + " have, and what the node has moves under it.";
+    return Optional.of(
+        new Finding(
+            code,
+            Severity.HIGH,
+            Confidence.MEDIUM,
+            "Node "
+                + n.name()
+                + " has "
+                + Sizes.quantityMi(capacity)
+                + " of the "
+                + Sizes.quantityMi(configured)
+                + " its VM was given: a memory balloon took the rest",
+            why,
+            cite(n),
+            fixes(configuredKb, totalKb, missingKb)));
   }
 
   private static Optional<Finding> pooled(ClusterNode n, List<ClusterNode> pool, String code) {
     if (pool == null || pool.size() < 2) {
       return Optional.empty();
     }
-    ClusterNode largest = pool.stream().max((a, b) -> Long.compare(a.capacityBytes().getAsLong(),
-        b.capacityBytes().getAsLong())).orElseThrow();
+    ClusterNode largest =
+        pool.stream()
+            .max(
+                (a, b) ->
+                    Long.compare(a.capacityBytes().getAsLong(), b.capacityBytes().getAsLong()))
+            .orElseThrow();
     long max = largest.capacityBytes().getAsLong();
     long capacity = n.capacityBytes().getAsLong();
     if (capacity >= max * POOL_SHARE) {
@@ -106,16 +136,39 @@ final class NodeBalloons {
     List<Citation> cited = new ArrayList<>(cite(n));
     cited.add(largest.ref().field("status.capacity.memory", Sizes.quantityMi(max)));
     long missingKb = (max - capacity) / 1024;
-    String why = "Node " + n.name() + " has a capacity of " + Sizes.human(capacity) + ", "
-        + Sizes.wholePercent(capacity, max) + " of " + largest.name() + "'s "
-        + Sizes.human(max) + ", the largest of the " + pool.size() + " nodes of its pool."
-        + " Nodes of one pool are usually given one size: a memory balloon that took memory"
-        + " back before the kubelet started shows like this. Give --vm-memory " + n.name()
-        + "=SIZE to compare with what its VM was configured with.";
-    return Optional.of(new Finding(code, Severity.MEDIUM, Confidence.LOW,
-        "Node " + n.name() + " has " + Sizes.quantityMi(capacity) + ", far below the "
-            + Sizes.quantityMi(max) + " of its pool: a memory balloon may have taken the rest",
-        why, cited, fixes(max / 1024, capacity / 1024, missingKb)));
+    String why =
+        "Node "
+            + n.name()
+            + " has a capacity of "
+            + Sizes.human(capacity)
+            + ", "
+            + Sizes.wholePercent(capacity, max)
+            + " of "
+            + largest.name()
+            + "'s "
+            + Sizes.human(max)
+            + ", the largest of the "
+            + pool.size()
+            + " nodes of its pool."
+            + " Nodes of one pool are usually given one size: a memory balloon that took memory"
+            + " back before the kubelet started shows like this. Give --vm-memory "
+            + n.name()
+            + "=SIZE to compare with what its VM was configured with.";
+    return Optional.of(
+        new Finding(
+            code,
+            Severity.MEDIUM,
+            Confidence.LOW,
+            "Node "
+                + n.name()
+                + " has "
+                + Sizes.quantityMi(capacity)
+                + ", far below the "
+                + Sizes.quantityMi(max)
+                + " of its pool: a memory balloon may have taken the rest",
+            why,
+            cited,
+            fixes(max / 1024, capacity / 1024, missingKb)));
   }
 
   /*
@@ -125,11 +178,12 @@ final class NodeBalloons {
    */
   private static List<Fix> fixes(long configuredKb, long totalKb, long missingKb) {
     return BallooningAnalyzer.fixes(configuredKb, totalKb, missingKb).stream()
-        .filter(f -> f.layer() != dev.oomlens.core.finding.Layer.NODE).toList();
+        .filter(f -> f.layer() != dev.oomlens.core.finding.Layer.NODE)
+        .toList();
   }
 
   private static List<Citation> cite(ClusterNode n) {
-    return List.of(n.ref().field("status.capacity.memory",
-        Sizes.quantityMi(n.capacityBytes().getAsLong())));
+    return List.of(
+        n.ref().field("status.capacity.memory", Sizes.quantityMi(n.capacityBytes().getAsLong())));
   }
 }

@@ -13,7 +13,6 @@ import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.series.MemoryShape;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /*
  * A limit three times the observed peak or more (or a request three times the p95): memory held
@@ -23,9 +22,13 @@ import java.util.Optional;
 
 /** OVERSIZED: the limit (or request) is far above anything the workload used. */
 public final class OversizedAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("OVERSIZED",
-      "The limit or request is far above anything the workload used",
-      Severity.INFO, RuleInfo.Scope.WORKLOAD, Layer.CONTAINER_LIMIT);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "OVERSIZED",
+          "The limit or request is far above anything the workload used",
+          Severity.INFO,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.CONTAINER_LIMIT);
 
   @Override
   public RuleInfo info() {
@@ -37,17 +40,33 @@ public final class OversizedAnalyzer implements Analyzer {
     List<Finding> out = new ArrayList<>();
     for (SeriesFacts.MemoryShapeOf m : SeriesFacts.ofShape(evidence, MemoryShape.Shape.OVERSIZED)) {
       MemoryShape s = m.shape();
-      String held = s.limitBytes().isPresent()
-          ? "a limit of " + human(s.limitBytes().getAsLong())
-          : "a request of " + human(s.requestBytes().getAsLong());
-      String why = "Over " + SeriesFacts.span(s) + " the working set of " + m.name() + " was "
-          + SeriesFacts.levels(s) + ", under " + held + ". Memory reserved and never used is "
-          + "taken from the other pods of the node.";
+      String held =
+          s.limitBytes().isPresent()
+              ? "a limit of " + human(s.limitBytes().getAsLong())
+              : "a request of " + human(s.requestBytes().getAsLong());
+      String why =
+          "Over "
+              + SeriesFacts.span(s)
+              + " the working set of "
+              + m.name()
+              + " was "
+              + SeriesFacts.levels(s)
+              + ", under "
+              + held
+              + ". Memory reserved and never used is "
+              + "taken from the other pods of the node.";
       List<Fix> fixes = new ArrayList<>();
       SeriesFacts.sizeFix(m, "Lower the limit to 1.5x the observed peak, request at the p95")
           .ifPresent(fixes::add);
-      out.add(SeriesFacts.finding(INFO, Severity.INFO, Confidence.MEDIUM, m, m.name()
-          + " peaked at " + human(s.peakBytes()) + " under " + held, why, fixes));
+      out.add(
+          SeriesFacts.finding(
+              INFO,
+              Severity.INFO,
+              Confidence.MEDIUM,
+              m,
+              m.name() + " peaked at " + human(s.peakBytes()) + " under " + held,
+              why,
+              fixes));
     }
     return out;
   }

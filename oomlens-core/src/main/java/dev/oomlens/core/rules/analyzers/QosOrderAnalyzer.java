@@ -29,9 +29,15 @@ import java.util.Optional;
 
 /** {@code QOS-ORDER}: oom_score_adj (QoS class) picked the victim over a bigger task. */
 public final class QosOrderAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("QOS-ORDER",
-      "oom_score_adj (Kubernetes QoS class) made the kernel kill a smaller task first",
-      Severity.MEDIUM, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.POD_SPEC);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "QOS-ORDER",
+          "oom_score_adj (Kubernetes QoS class) made the kernel kill a smaller task first",
+          Severity.MEDIUM,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.APPLICATION,
+          Layer.CONTAINER_LIMIT,
+          Layer.POD_SPEC);
 
   @Override
   public RuleInfo info() {
@@ -64,57 +70,125 @@ public final class QosOrderAnalyzer implements Analyzer {
       return Optional.empty();
     }
     Badness.Score v = victim.get();
-    Optional<Badness.Score> bigger = b.ranking().stream()
-        .filter(Badness.Score::eligible)
-        .filter(s -> s.row() != v.row())
-        .filter(s -> s.row().oomScoreAdj() < v.row().oomScoreAdj())
-        .filter(s -> s.basePages() > v.basePages())
-        .max(Comparator.comparingLong(Badness.Score::basePages));
+    Optional<Badness.Score> bigger =
+        b.ranking().stream()
+            .filter(Badness.Score::eligible)
+            .filter(s -> s.row() != v.row())
+            .filter(s -> s.row().oomScoreAdj() < v.row().oomScoreAdj())
+            .filter(s -> s.basePages() > v.basePages())
+            .max(Comparator.comparingLong(Badness.Score::basePages));
     if (bigger.isEmpty()) {
       return Optional.empty();
     }
     Badness.Score y = bigger.get();
     long pageBytes = r.pageSizeBytes();
     StringBuilder why = new StringBuilder();
-    why.append(ReportFacts.name(v.row())).append(" had oom_score_adj ")
-        .append(v.row().oomScoreAdj()).append(" (").append(adjMeaning(v.row().oomScoreAdj()))
-        .append(") and held ").append(Sizes.bytes(v.basePages() * pageBytes)).append("; ")
-        .append(ReportFacts.name(y.row())).append(" had oom_score_adj ")
-        .append(y.row().oomScoreAdj()).append(" (").append(adjMeaning(y.row().oomScoreAdj()))
-        .append(") and held more, ").append(Sizes.bytes(y.basePages() * pageBytes)).append(".")
-        .append(" Against ").append(b.totalPagesBasis()).append(" (").append(b.totalPages())
-        .append(" pages) each adj point weighs ").append(b.totalPages() / 1000)
-        .append(" pages: the victim scored ").append(v.points()).append(" (")
-        .append(v.basePages()).append(" + ").append(v.adjPages()).append("), ")
-        .append(y.row().comm()).append(' ').append(y.points()).append(" (")
-        .append(y.basePages()).append(" + ").append(y.adjPages()).append("). By memory alone ")
-        .append(y.row().comm()).append(" would have been chosen.");
-    b.next(r).ifPresent(n -> why.append(" Next in line: ").append(ReportFacts.name(n.row()))
-        .append(" with ").append(n.points()).append(" points."));
-    List<SourceLine> cited = new ArrayList<>(ReportFacts.cite(ReportFacts.triggerLine(r),
-        Optional.of(v.row().source()), Optional.of(y.row().source()),
-        ReportFacts.killLine(r)));
+    why.append(ReportFacts.name(v.row()))
+        .append(" had oom_score_adj ")
+        .append(v.row().oomScoreAdj())
+        .append(" (")
+        .append(adjMeaning(v.row().oomScoreAdj()))
+        .append(") and held ")
+        .append(Sizes.bytes(v.basePages() * pageBytes))
+        .append("; ")
+        .append(ReportFacts.name(y.row()))
+        .append(" had oom_score_adj ")
+        .append(y.row().oomScoreAdj())
+        .append(" (")
+        .append(adjMeaning(y.row().oomScoreAdj()))
+        .append(") and held more, ")
+        .append(Sizes.bytes(y.basePages() * pageBytes))
+        .append(".")
+        .append(" Against ")
+        .append(b.totalPagesBasis())
+        .append(" (")
+        .append(b.totalPages())
+        .append(" pages) each adj point weighs ")
+        .append(b.totalPages() / 1000)
+        .append(" pages: the victim scored ")
+        .append(v.points())
+        .append(" (")
+        .append(v.basePages())
+        .append(" + ")
+        .append(v.adjPages())
+        .append("), ")
+        .append(y.row().comm())
+        .append(' ')
+        .append(y.points())
+        .append(" (")
+        .append(y.basePages())
+        .append(" + ")
+        .append(y.adjPages())
+        .append("). By memory alone ")
+        .append(y.row().comm())
+        .append(" would have been chosen.");
+    b.next(r)
+        .ifPresent(
+            n ->
+                why.append(" Next in line: ")
+                    .append(ReportFacts.name(n.row()))
+                    .append(" with ")
+                    .append(n.points())
+                    .append(" points."));
+    List<SourceLine> cited =
+        new ArrayList<>(
+            ReportFacts.cite(
+                ReportFacts.triggerLine(r),
+                Optional.of(v.row().source()),
+                Optional.of(y.row().source()),
+                ReportFacts.killLine(r)));
     long victimMi = Sizes.ceilMi(v.basePages() * pageBytes / 1024);
     List<Fix> fixes = new ArrayList<>();
-    if (r.workload().podUid().isPresent() || v.row().oomScoreAdj() == 1000
+    if (r.workload().podUid().isPresent()
+        || v.row().oomScoreAdj() == 1000
         || v.row().oomScoreAdj() >= 2 && v.row().oomScoreAdj() <= 999) {
-      fixes.add(new Fix(Layer.POD_SPEC, "Give " + v.row().comm() + "'s container a memory"
-          + " request (and limit): requests = limits makes the pod Guaranteed (adj -997), a"
-          + " request alone lowers a Burstable adj (1000 - 1000 x request / node capacity).",
-          Optional.of("resources:\n"
-              + "  requests:\n"
-              + "    memory: \"" + victimMi + "Mi\"   # what it held when it was killed\n"
-              + "  limits:\n"
-              + "    memory: \"" + victimMi + "Mi\"   # = requests: Guaranteed, adj -997\n")));
+      fixes.add(
+          new Fix(
+              Layer.POD_SPEC,
+              "Give "
+                  + v.row().comm()
+                  + "'s container a memory"
+                  + " request (and limit): requests = limits makes the pod Guaranteed (adj -997), a"
+                  + " request alone lowers a Burstable adj (1000 - 1000 x request / node capacity).",
+              Optional.of(
+                  "resources:\n"
+                      + "  requests:\n"
+                      + "    memory: \""
+                      + victimMi
+                      + "Mi\"   # what it held when it was killed\n"
+                      + "  limits:\n"
+                      + "    memory: \""
+                      + victimMi
+                      + "Mi\"   # = requests: Guaranteed, adj -997\n")));
     }
     // Bounding the task that held the memory is VICTIM-NOT-GROWER's fix, with its number.
-    fixes.add(new Fix(Layer.APPLICATION, "Outside Kubernetes, set the adj in the unit.",
-        Optional.of("# systemctl edit <unit running " + v.row().comm() + ">\n[Service]\n"
-            + "OOMScoreAdjust=" + Math.min(y.row().oomScoreAdj(), 0) + "\n")));
-    return Optional.of(new Finding(INFO.code(), Severity.MEDIUM, Confidence.HIGH,
-        v.row().comm() + " (oom_score_adj " + v.row().oomScoreAdj() + ") was killed before "
-            + y.row().comm() + " (oom_score_adj " + y.row().oomScoreAdj() + "), which held more",
-        why.toString(), ReportFacts.sorted(cited), fixes));
+    fixes.add(
+        new Fix(
+            Layer.APPLICATION,
+            "Outside Kubernetes, set the adj in the unit.",
+            Optional.of(
+                "# systemctl edit <unit running "
+                    + v.row().comm()
+                    + ">\n[Service]\n"
+                    + "OOMScoreAdjust="
+                    + Math.min(y.row().oomScoreAdj(), 0)
+                    + "\n")));
+    return Optional.of(
+        new Finding(
+            INFO.code(),
+            Severity.MEDIUM,
+            Confidence.HIGH,
+            v.row().comm()
+                + " (oom_score_adj "
+                + v.row().oomScoreAdj()
+                + ") was killed before "
+                + y.row().comm()
+                + " (oom_score_adj "
+                + y.row().oomScoreAdj()
+                + "), which held more",
+            why.toString(),
+            ReportFacts.sorted(cited),
+            fixes));
   }
 
   /** What an oom_score_adj value means by kubelet convention. */

@@ -32,10 +32,17 @@ import java.util.function.Function;
 public final class RepeatedOomAnalyzer implements Analyzer {
   /** Kills of one workload from which it is a pattern. */
   public static final int THRESHOLD = 3;
+
   private static final int MAX_CITED = 50;
 
-  private static final RuleInfo INFO = RuleInfo.of("REPEATED-OOM",
-      "The same workload was OOM-killed again and again", Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.NODE);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "REPEATED-OOM",
+          "The same workload was OOM-killed again and again",
+          Severity.HIGH,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.APPLICATION,
+          Layer.NODE);
 
   @Override
   public RuleInfo info() {
@@ -44,8 +51,8 @@ public final class RepeatedOomAnalyzer implements Analyzer {
 
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
-    List<OomReport> kills = evidence.reports().stream()
-        .filter(r -> r.victim().isPresent()).toList();
+    List<OomReport> kills =
+        evidence.reports().stream().filter(r -> r.victim().isPresent()).toList();
     List<Finding> out = new ArrayList<>();
     Set<OomReport> counted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     group(kills, r -> r.oomMemcg().map(c -> "cgroup " + c).orElse(null), counted, out);
@@ -54,8 +61,11 @@ public final class RepeatedOomAnalyzer implements Analyzer {
     return out;
   }
 
-  private static void group(List<OomReport> reports, Function<OomReport, String> key,
-      Set<OomReport> counted, List<Finding> out) {
+  private static void group(
+      List<OomReport> reports,
+      Function<OomReport, String> key,
+      Set<OomReport> counted,
+      List<Finding> out) {
     Map<String, List<OomReport>> groups = new LinkedHashMap<>();
     for (OomReport r : reports) {
       String k = key.apply(r);
@@ -76,39 +86,61 @@ public final class RepeatedOomAnalyzer implements Analyzer {
     OomReport first = g.getFirst();
     OomReport last = g.getLast();
     OptionalDouble span = IncidentBuilder.secondsBetween(first.time(), last.time());
-    String over = span.isPresent() && span.getAsDouble() >= 0
-        ? " over " + duration(span.getAsDouble())
-        : "";
-    StringBuilder why = new StringBuilder("The kernel killed ").append(workload)
-        .append(first.host().map(h -> " on " + h).orElse("")).append(' ').append(g.size())
-        .append(" times in the input").append(over).append(':');
+    String over =
+        span.isPresent() && span.getAsDouble() >= 0 ? " over " + duration(span.getAsDouble()) : "";
+    StringBuilder why =
+        new StringBuilder("The kernel killed ")
+            .append(workload)
+            .append(first.host().map(h -> " on " + h).orElse(""))
+            .append(' ')
+            .append(g.size())
+            .append(" times in the input")
+            .append(over)
+            .append(':');
     for (OomReport r : g) {
-      why.append(' ').append(r.victim().orElseThrow().comm()).append(" pid ")
+      why.append(' ')
+          .append(r.victim().orElseThrow().comm())
+          .append(" pid ")
           .append(r.victim().orElseThrow().pid())
-          .append(r.time().monotonicSeconds().isPresent()
-              ? String.format(Locale.ROOT, " at %.1f s", r.time().monotonicSeconds().getAsDouble())
-              : r.time().wallclock().map(w -> " at " + w).orElse(""))
+          .append(
+              r.time().monotonicSeconds().isPresent()
+                  ? String.format(
+                      Locale.ROOT, " at %.1f s", r.time().monotonicSeconds().getAsDouble())
+                  : r.time().wallclock().map(w -> " at " + w).orElse(""))
           .append(';');
     }
     why.append(" A workload that is killed and restarted and killed again will not heal by")
         .append(" itself: each restart loses its work, and the cause (a limit below its need, or")
         .append(" a leak) stays.");
     if (span.isPresent() && g.size() > 1 && span.getAsDouble() > 0) {
-      why.append(String.format(Locale.ROOT, " Mean time between kills: %s.",
-          duration(span.getAsDouble() / (g.size() - 1))));
+      why.append(
+          String.format(
+              Locale.ROOT,
+              " Mean time between kills: %s.",
+              duration(span.getAsDouble() / (g.size() - 1))));
     }
     List<SourceLine> cited = new ArrayList<>();
     g.stream().limit(MAX_CITED).forEach(r -> ReportFacts.killLine(r).ifPresent(cited::add));
-    return new Finding(INFO.code(), Severity.HIGH, Confidence.HIGH,
-        workload + " was OOM-killed " + g.size() + " times" + over, why.toString(),
-        ReportFacts.sorted(cited), List.of(
-            new Fix(Layer.APPLICATION, "Compare the victim's size from one kill to the next: if"
-                + " it climbs, it is a leak (see LEAK) and only a code fix ends the loop; if it"
-                + " is the same each time, the limit is below what the workload needs.",
+    return new Finding(
+        INFO.code(),
+        Severity.HIGH,
+        Confidence.HIGH,
+        workload + " was OOM-killed " + g.size() + " times" + over,
+        why.toString(),
+        ReportFacts.sorted(cited),
+        List.of(
+            new Fix(
+                Layer.APPLICATION,
+                "Compare the victim's size from one kill to the next: if"
+                    + " it climbs, it is a leak (see LEAK) and only a code fix ends the loop; if it"
+                    + " is the same each time, the limit is below what the workload needs.",
                 java.util.Optional.empty()),
-            new Fix(Layer.NODE, "Alert on the kill rate instead of waiting for the next one.",
-                java.util.Optional.of("# Prometheus (cAdvisor / kube-state-metrics)\n"
-                    + "increase(container_oom_events_total[1h]) > 2\n"))));
+            new Fix(
+                Layer.NODE,
+                "Alert on the kill rate instead of waiting for the next one.",
+                java.util.Optional.of(
+                    "# Prometheus (cAdvisor / kube-state-metrics)\n"
+                        + "increase(container_oom_events_total[1h]) > 2\n"))));
   }
 
   private static String duration(double seconds) {

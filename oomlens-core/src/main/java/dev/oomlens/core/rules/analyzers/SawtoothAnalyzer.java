@@ -24,9 +24,14 @@ import java.util.Optional;
 
 /** SAWTOOTH: memory rises and falls in cycles (GC); the limit must hold the tops of the teeth. */
 public final class SawtoothAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("SAWTOOTH",
-      "Memory rises and falls in cycles (garbage collection): size on the tops, not the average",
-      Severity.LOW, RuleInfo.Scope.WORKLOAD, Layer.CONTAINER_LIMIT, Layer.JVM);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "SAWTOOTH",
+          "Memory rises and falls in cycles (garbage collection): size on the tops, not the average",
+          Severity.LOW,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.CONTAINER_LIMIT,
+          Layer.JVM);
 
   @Override
   public RuleInfo info() {
@@ -38,19 +43,42 @@ public final class SawtoothAnalyzer implements Analyzer {
     List<Finding> out = new ArrayList<>();
     for (SeriesFacts.MemoryShapeOf m : SeriesFacts.ofShape(evidence, MemoryShape.Shape.SAWTOOTH)) {
       MemoryShape s = m.shape();
-      String why = "Over " + SeriesFacts.span(s) + " the working set of " + m.name() + " fell "
-          + s.drops() + " times by 15% to 50% in one step and climbed back: " + SeriesFacts
-              .levels(s) + ", p5 " + human(s.p5Bytes()) + ". The lowest level does not grow, so "
-          + "this is not a leak; it is a collector (or a cache) working in cycles. The tops of "
-          + "the teeth are what the limit meets.";
+      String why =
+          "Over "
+              + SeriesFacts.span(s)
+              + " the working set of "
+              + m.name()
+              + " fell "
+              + s.drops()
+              + " times by 15% to 50% in one step and climbed back: "
+              + SeriesFacts.levels(s)
+              + ", p5 "
+              + human(s.p5Bytes())
+              + ". The lowest level does not grow, so "
+              + "this is not a leak; it is a collector (or a cache) working in cycles. The tops of "
+              + "the teeth are what the limit meets.";
       List<Fix> fixes = new ArrayList<>();
       SeriesFacts.sizeFix(m, "Limit at 1.5x the top of the teeth, request at the p95")
           .ifPresent(fixes::add);
-      fixes.add(new Fix(Layer.JVM, "For a JVM, let the heap follow the limit and leave a quarter "
-          + "of it to everything else.", Optional.of("-XX:MaxRAMPercentage=75.0")));
-      out.add(SeriesFacts.finding(INFO, Severity.LOW, Confidence.MEDIUM, m, m.name()
-          + " rises and falls in cycles between " + human(s.p5Bytes()) + " and "
-          + human(s.peakBytes()), why, fixes));
+      fixes.add(
+          new Fix(
+              Layer.JVM,
+              "For a JVM, let the heap follow the limit and leave a quarter "
+                  + "of it to everything else.",
+              Optional.of("-XX:MaxRAMPercentage=75.0")));
+      out.add(
+          SeriesFacts.finding(
+              INFO,
+              Severity.LOW,
+              Confidence.MEDIUM,
+              m,
+              m.name()
+                  + " rises and falls in cycles between "
+                  + human(s.p5Bytes())
+                  + " and "
+                  + human(s.peakBytes()),
+              why,
+              fixes));
     }
     return out;
   }

@@ -56,8 +56,8 @@ final class SeriesFacts {
   }
 
   /**
-   * The window of the working set a finding relied on: the highest value per bucket, or the
-   * lowest ({@code lowest}, what the leak test fits).
+   * The window of the working set a finding relied on: the highest value per bucket, or the lowest
+   * ({@code lowest}, what the leak test fits).
    */
   static SeriesWindow window(MemoryProfile p, boolean lowest) {
     double[][] c = p.chart();
@@ -73,8 +73,8 @@ final class SeriesFacts {
     }
     Instant from = p.from().orElse(Instant.EPOCH);
     Instant to = p.to().orElse(from);
-    List<SeriesWindow.Sample> inside = samples.stream()
-        .filter(s -> !s.time().isBefore(from) && !s.time().isAfter(to)).toList();
+    List<SeriesWindow.Sample> inside =
+        samples.stream().filter(s -> !s.time().isBefore(from) && !s.time().isAfter(to)).toList();
     return new SeriesWindow(p.query(), p.labels(), from, to, inside);
   }
 
@@ -85,23 +85,44 @@ final class SeriesFacts {
       return Optional.empty();
     }
     long limit = r.limitBytes().getAsLong();
-    return Optional.of(new Fix(Layer.CONTAINER_LIMIT, action + " (" + r.why() + ").",
-        Optional.of(LimitSnippet.kubernetes(r.requestBytes().getAsLong(), limit)),
-        Optional.of(new LimitChange(m.name(), LimitChange.Knob.MEMORY, m.shape().limitBytes(),
-            limit))));
+    return Optional.of(
+        new Fix(
+            Layer.CONTAINER_LIMIT,
+            action + " (" + r.why() + ").",
+            Optional.of(LimitSnippet.kubernetes(r.requestBytes().getAsLong(), limit)),
+            Optional.of(
+                new LimitChange(
+                    m.name(), LimitChange.Knob.MEMORY, m.shape().limitBytes(), limit))));
   }
 
   /** The finding of one workload's shape, citing the window of its highest values. */
-  static Finding finding(RuleInfo info, Severity severity, Confidence confidence,
-      MemoryShapeOf m, String summary, String reasoning, List<Fix> fixes) {
-    return new Finding(info.code(), severity, confidence, summary, reasoning,
-        List.of(window(m.profile(), false)), fixes);
+  static Finding finding(
+      RuleInfo info,
+      Severity severity,
+      Confidence confidence,
+      MemoryShapeOf m,
+      String summary,
+      String reasoning,
+      List<Fix> fixes) {
+    return new Finding(
+        info.code(),
+        severity,
+        confidence,
+        summary,
+        reasoning,
+        List.of(window(m.profile(), false)),
+        fixes);
   }
 
   /** {@code p50 300.0 MiB, p95 310.0 MiB, peak 640.0 MiB, limit 512.0 MiB}. */
   static String levels(MemoryShape s) {
-    String out = "p50 " + human(s.p50Bytes()) + ", p95 " + human(s.p95Bytes()) + ", peak "
-        + human(s.peakBytes());
+    String out =
+        "p50 "
+            + human(s.p50Bytes())
+            + ", p95 "
+            + human(s.p95Bytes())
+            + ", peak "
+            + human(s.peakBytes());
     if (s.limitBytes().isPresent()) {
       out += ", limit " + human(s.limitBytes().getAsLong());
     }

@@ -23,9 +23,13 @@ import java.util.Optional;
 
 /** SPIKE: transient peaks far above the steady level; the limit needs room for them. */
 public final class SpikeAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("SPIKE",
-      "Memory spikes briefly far above its steady level: the limit needs room for the peaks",
-      Severity.MEDIUM, RuleInfo.Scope.WORKLOAD, Layer.CONTAINER_LIMIT);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "SPIKE",
+          "Memory spikes briefly far above its steady level: the limit needs room for the peaks",
+          Severity.MEDIUM,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.CONTAINER_LIMIT);
 
   @Override
   public RuleInfo info() {
@@ -38,21 +42,41 @@ public final class SpikeAnalyzer implements Analyzer {
     for (SeriesFacts.MemoryShapeOf m : SeriesFacts.ofShape(evidence, MemoryShape.Shape.SPIKE)) {
       MemoryShape s = m.shape();
       boolean over = s.limitBytes().isPresent() && s.peakBytes() * 2 > s.limitBytes().getAsLong();
-      String why = "Over " + SeriesFacts.span(s) + " the working set of " + m.name() + " was "
-          + SeriesFacts.levels(s) + ". The peak is " + SeriesFacts.percent(s.peakBytes(),
-              s.p95Bytes()) + " of the p95: it stays near its steady level and jumps for short "
-          + "moments (a load burst, a batch, a large request). A limit near the steady level "
-          + "kills it at the next peak; one at 2x the observed peak leaves room for a somewhat "
-          + "larger one, and the request at the p95 keeps the node from reserving the peak.";
+      String why =
+          "Over "
+              + SeriesFacts.span(s)
+              + " the working set of "
+              + m.name()
+              + " was "
+              + SeriesFacts.levels(s)
+              + ". The peak is "
+              + SeriesFacts.percent(s.peakBytes(), s.p95Bytes())
+              + " of the p95: it stays near its steady level and jumps for short "
+              + "moments (a load burst, a batch, a large request). A limit near the steady level "
+              + "kills it at the next peak; one at 2x the observed peak leaves room for a somewhat "
+              + "larger one, and the request at the p95 keeps the node from reserving the peak.";
       List<Fix> fixes = new ArrayList<>();
       SeriesFacts.sizeFix(m, "Limit at 2x the observed peak, request at the p95")
           .ifPresent(fixes::add);
-      fixes.add(new Fix(Layer.APPLICATION, "Find what the peaks are (the requests or jobs at "
-          + "their times) and bound them: batch sizes, upload limits, concurrency.",
-          Optional.empty()));
-      out.add(SeriesFacts.finding(INFO, over ? Severity.MEDIUM : Severity.LOW, Confidence.MEDIUM,
-          m, m.name() + " spikes to " + human(s.peakBytes()) + " from a p95 of "
-              + human(s.p95Bytes()), why, fixes));
+      fixes.add(
+          new Fix(
+              Layer.APPLICATION,
+              "Find what the peaks are (the requests or jobs at "
+                  + "their times) and bound them: batch sizes, upload limits, concurrency.",
+              Optional.empty()));
+      out.add(
+          SeriesFacts.finding(
+              INFO,
+              over ? Severity.MEDIUM : Severity.LOW,
+              Confidence.MEDIUM,
+              m,
+              m.name()
+                  + " spikes to "
+                  + human(s.peakBytes())
+                  + " from a p95 of "
+                  + human(s.p95Bytes()),
+              why,
+              fixes));
     }
     return out;
   }

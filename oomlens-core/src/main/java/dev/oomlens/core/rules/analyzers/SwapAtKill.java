@@ -50,8 +50,7 @@ record SwapAtKill(long totalKb, long freeKb, boolean fromReport, List<Citation> 
 
   /** A shortage swap could have absorbed: global, not forced by SysRq, not fragmentation. */
   private static boolean isHostShortage(OomReport r) {
-    return ReportFacts.isGlobal(r) && !ReportFacts.isManual(r)
-        && !FreeMemory.showsFragmentation(r);
+    return ReportFacts.isGlobal(r) && !ReportFacts.isManual(r) && !FreeMemory.showsFragmentation(r);
   }
 
   /**
@@ -59,15 +58,20 @@ record SwapAtKill(long totalKb, long freeKb, boolean fromReport, List<Citation> 
    * alone when the evidence has no incidents); forced (SysRq) and fragmentation OOMs were not a
    * shortage swap could have absorbed.
    */
-  static List<Finding> firstPerIncident(EvidenceSet evidence,
-      BiFunction<OomReport, List<OomReport>, Optional<Finding>> judge) {
-    List<List<OomReport>> groups = evidence.incidents().isEmpty()
-        ? evidence.reports().stream().map(List::of).toList()
-        : evidence.incidents().stream().map(Incident::reports).toList();
+  static List<Finding> firstPerIncident(
+      EvidenceSet evidence, BiFunction<OomReport, List<OomReport>, Optional<Finding>> judge) {
+    List<List<OomReport>> groups =
+        evidence.incidents().isEmpty()
+            ? evidence.reports().stream().map(List::of).toList()
+            : evidence.incidents().stream().map(Incident::reports).toList();
     List<Finding> out = new ArrayList<>();
     for (List<OomReport> group : groups) {
-      group.stream().filter(SwapAtKill::isHostShortage).map(r -> judge.apply(r, group))
-          .flatMap(Optional::stream).findFirst().ifPresent(out::add);
+      group.stream()
+          .filter(SwapAtKill::isHostShortage)
+          .map(r -> judge.apply(r, group))
+          .flatMap(Optional::stream)
+          .findFirst()
+          .ifPresent(out::add);
     }
     return out;
   }
@@ -78,9 +82,8 @@ record SwapAtKill(long totalKb, long freeKb, boolean fromReport, List<Citation> 
       // In kB, as /proc/meminfo and /proc/swaps give the same facts on a live host.
       long total = hm.get().totalSwapBytes().getAsLong() / 1024;
       OptionalLong freeBytes = hm.get().freeSwapBytes();
-      long free = freeBytes.isPresent()
-          ? freeBytes.getAsLong() / 1024
-          : total == 0 ? 0 : Long.MAX_VALUE;
+      long free =
+          freeBytes.isPresent() ? freeBytes.getAsLong() / 1024 : total == 0 ? 0 : Long.MAX_VALUE;
       List<Citation> cited = new ArrayList<>();
       hm.get().totalSwapSource().ifPresent(cited::add);
       hm.get().freeSwapSource().ifPresent(cited::add);
@@ -101,11 +104,11 @@ record SwapAtKill(long totalKb, long freeKb, boolean fromReport, List<Citation> 
     double some = Math.max(p.some().avg10(), p.some().avg60());
     if (some >= ThrashingAnalyzer.SUSTAINED_SOME) {
       why.append(" PSI shows tasks stalled on memory (some avg10 ")
-          .append(HostFacts.psi(p.some().avg10())).append(", avg60 ")
+          .append(HostFacts.psi(p.some().avg10()))
+          .append(", avg60 ")
           .append(HostFacts.psi(p.some().avg60()))
           .append("): the host was reclaiming page cache hard around the kill (see THRASHING).");
       cited.add(p.some().cite());
     }
   }
-
 }

@@ -26,9 +26,13 @@ import java.util.Optional;
 
 /** {@code SYSRQ-MANUAL}: someone forced the OOM killer (SysRq-f); memory was not short. */
 public final class SysrqManualAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("SYSRQ-MANUAL",
-      "Someone forced the OOM killer with SysRq-f (order=-1): not a memory shortage",
-      Severity.INFO, RuleInfo.Scope.KILL, Layer.KERNEL_SWAP);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "SYSRQ-MANUAL",
+          "Someone forced the OOM killer with SysRq-f (order=-1): not a memory shortage",
+          Severity.INFO,
+          RuleInfo.Scope.KILL,
+          Layer.KERNEL_SWAP);
 
   @Override
   public RuleInfo info() {
@@ -63,10 +67,13 @@ public final class SysrqManualAnalyzer implements Analyzer {
       List<ZoneMemory> low = free.get().belowLow();
       r.hostMemory().ifPresent(h -> cited.add(h.source()));
       if (low.isEmpty()) {
-        why.append(" Memory was not short: ").append(free.get().usableFreeBytes() / 1024)
+        why.append(" Memory was not short: ")
+            .append(free.get().usableFreeBytes() / 1024)
             .append(" kB free and every zone above its low watermark");
-        free.get().sum(ZoneMemory::highBytes).ifPresent(h -> why
-            .append(" (high watermarks sum to ").append(h / 1024).append(" kB)"));
+        free.get()
+            .sum(ZoneMemory::highBytes)
+            .ifPresent(
+                h -> why.append(" (high watermarks sum to ").append(h / 1024).append(" kB)"));
         why.append('.');
         free.get().zones().forEach(z -> cited.add(z.source()));
         memory = "; memory was not short";
@@ -77,20 +84,33 @@ public final class SysrqManualAnalyzer implements Analyzer {
         low.forEach(z -> cited.add(z.source()));
       }
     }
-    r.victim().ifPresent(v -> {
-      why.append(" Killed: ").append(ReportFacts.name(v)).append(", the task with the highest")
-          .append(" badness at that moment.");
-      cited.add(v.source());
-    });
-    return new Finding(INFO.code(), Severity.INFO, Confidence.HIGH,
-        "The OOM kill was forced by hand (SysRq-f)" + memory
+    r.victim()
+        .ifPresent(
+            v -> {
+              why.append(" Killed: ")
+                  .append(ReportFacts.name(v))
+                  .append(", the task with the highest")
+                  .append(" badness at that moment.");
+              cited.add(v.source());
+            });
+    return new Finding(
+        INFO.code(),
+        Severity.INFO,
+        Confidence.HIGH,
+        "The OOM kill was forced by hand (SysRq-f)"
+            + memory
             + r.victim().map(v -> "; " + v.comm() + " was killed").orElse(""),
-        why.toString(), ReportFacts.sorted(cited), List.of(new Fix(Layer.KERNEL_SWAP,
-            "Find who sends SysRq-f (an operator, a watchdog or hung-task script writing to"
-                + " /proc/sysrq-trigger). To stop it, leave the 'signal processes' bit (64) out"
-                + " of kernel.sysrq; /proc/sysrq-trigger as root still works.",
-            Optional.of("# /etc/sysctl.d/90-sysrq.conf\n"
-                + "kernel.sysrq = 176   # 128 reboot + 32 remount + 16 sync;"
-                + " no 64: no SysRq-f\n"))));
+        why.toString(),
+        ReportFacts.sorted(cited),
+        List.of(
+            new Fix(
+                Layer.KERNEL_SWAP,
+                "Find who sends SysRq-f (an operator, a watchdog or hung-task script writing to"
+                    + " /proc/sysrq-trigger). To stop it, leave the 'signal processes' bit (64) out"
+                    + " of kernel.sysrq; /proc/sysrq-trigger as root still works.",
+                Optional.of(
+                    "# /etc/sysctl.d/90-sysrq.conf\n"
+                        + "kernel.sysrq = 176   # 128 reboot + 32 remount + 16 sync;"
+                        + " no 64: no SysRq-f\n"))));
   }
 }

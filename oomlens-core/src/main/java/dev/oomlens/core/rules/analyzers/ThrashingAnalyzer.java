@@ -13,9 +13,9 @@ import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.RuleInfo.Watch;
-import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,11 +53,25 @@ import java.util.OptionalLong;
 
 /** {@code THRASHING}: the host or a cgroup stalled on memory (PSI, refaults, swap storms). */
 public final class ThrashingAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("THRASHING",
-      "The host or a cgroup stalled waiting for memory (thrashing) around the kill",
-      Severity.HIGH, RuleInfo.Scope.HOST, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.HYPERVISOR, Layer.NODE, Layer.POD_SPEC)
-      .watching(Watch.metric("Pages swapped in and out per second", "rate(node_vmstat_pswpin{instance}[5m]) + rate(node_vmstat_pswpout{instance}[5m])", "near 0 in steady state"),
-          Watch.criterion("Full memory stalls stay under 5% of the time", "max_over_time(rate(node_pressure_memory_stalled_seconds_total{instance}[5m])[7d:5m]) < 0.05"));
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+              "THRASHING",
+              "The host or a cgroup stalled waiting for memory (thrashing) around the kill",
+              Severity.HIGH,
+              RuleInfo.Scope.HOST,
+              Layer.APPLICATION,
+              Layer.CONTAINER_LIMIT,
+              Layer.HYPERVISOR,
+              Layer.NODE,
+              Layer.POD_SPEC)
+          .watching(
+              Watch.metric(
+                  "Pages swapped in and out per second",
+                  "rate(node_vmstat_pswpin{instance}[5m]) + rate(node_vmstat_pswpout{instance}[5m])",
+                  "near 0 in steady state"),
+              Watch.criterion(
+                  "Full memory stalls stay under 5% of the time",
+                  "max_over_time(rate(node_pressure_memory_stalled_seconds_total{instance}[5m])[7d:5m]) < 0.05"));
 
   static final double SEVERE_FULL = 10.0;
   static final double SEVERE_SOME = 40.0;
@@ -93,8 +107,9 @@ public final class ThrashingAnalyzer implements Analyzer {
       }
     }
     for (Stalled s : stalled) {
-      boolean hasStalledChild = stalled.stream()
-          .anyMatch(o -> o != s && o.cgroup().path().startsWith(s.cgroup().path() + "/"));
+      boolean hasStalledChild =
+          stalled.stream()
+              .anyMatch(o -> o != s && o.cgroup().path().startsWith(s.cgroup().path() + "/"));
       if (!hasStalledChild) {
         out.add(cgroupFinding(s, evidence));
       }
@@ -102,9 +117,16 @@ public final class ThrashingAnalyzer implements Analyzer {
     return out;
   }
 
-  enum Level { NONE, SUSTAINED, SEVERE }
+  enum Level {
+    NONE,
+    SUSTAINED,
+    SEVERE
+  }
 
-  enum SignKind { MEMORY_SHORT, OTHER }
+  enum SignKind {
+    MEMORY_SHORT,
+    OTHER
+  }
 
   /** A sign that reclaim was losing, with the lines that show it. */
   record Sign(SignKind kind, String text, List<Citation> lines) {}
@@ -125,27 +147,47 @@ public final class ThrashingAnalyzer implements Analyzer {
     List<Sign> signs = new ArrayList<>();
     OptionalLong total = HostFacts.meminfoKb(h, "MemTotal");
     OptionalLong available = HostFacts.meminfoKb(h, "MemAvailable");
-    if (total.isPresent() && available.isPresent() && total.getAsLong() > 0
+    if (total.isPresent()
+        && available.isPresent()
+        && total.getAsLong() > 0
         && available.getAsLong() <= total.getAsLong() * LOW_AVAILABLE_SHARE) {
-      signs.add(new Sign(SignKind.MEMORY_SHORT,
-          "MemAvailable " + Sizes.kb(available.getAsLong()) + " of "
-          + Sizes.kb(total.getAsLong()) + " ("
-          + Sizes.percent(available.getAsLong(), total.getAsLong()) + ")",
-          lines(HostFacts.meminfoValue(h, "MemAvailable"), HostFacts.meminfoValue(h, "MemTotal"))));
+      signs.add(
+          new Sign(
+              SignKind.MEMORY_SHORT,
+              "MemAvailable "
+                  + Sizes.kb(available.getAsLong())
+                  + " of "
+                  + Sizes.kb(total.getAsLong())
+                  + " ("
+                  + Sizes.percent(available.getAsLong(), total.getAsLong())
+                  + ")",
+              lines(
+                  HostFacts.meminfoValue(h, "MemAvailable"),
+                  HostFacts.meminfoValue(h, "MemTotal"))));
     }
-    String refaultKey = HostFacts.vmstat(h, "workingset_refault_file").isPresent()
-        ? "workingset_refault_file" : "workingset_refault";
+    String refaultKey =
+        HostFacts.vmstat(h, "workingset_refault_file").isPresent()
+            ? "workingset_refault_file"
+            : "workingset_refault";
     OptionalLong refaults = HostFacts.vmstat(h, refaultKey);
     OptionalLong pgpgin = HostFacts.vmstat(h, "pgpgin");
     if (refaults.isPresent() && pgpgin.isPresent() && pgpgin.getAsLong() >= MIN_READ_KB) {
       long refaultKb = refaults.getAsLong() * PAGE_KB;
       if (refaultKb >= pgpgin.getAsLong() * REFAULT_SHARE) {
-        signs.add(new Sign(SignKind.OTHER,
-            Sizes.kb(refaultKb) + " of file pages read back soon after being evicted ("
-            + refaultKey + " " + refaults.getAsLong() + "), "
-            + Sizes.percent(refaultKb, pgpgin.getAsLong()) + " of the "
-            + Sizes.kb(pgpgin.getAsLong()) + " read from disk since boot (pgpgin)",
-            lines(HostFacts.vmstatValue(h, refaultKey), HostFacts.vmstatValue(h, "pgpgin"))));
+        signs.add(
+            new Sign(
+                SignKind.OTHER,
+                Sizes.kb(refaultKb)
+                    + " of file pages read back soon after being evicted ("
+                    + refaultKey
+                    + " "
+                    + refaults.getAsLong()
+                    + "), "
+                    + Sizes.percent(refaultKb, pgpgin.getAsLong())
+                    + " of the "
+                    + Sizes.kb(pgpgin.getAsLong())
+                    + " read from disk since boot (pgpgin)",
+                lines(HostFacts.vmstatValue(h, refaultKey), HostFacts.vmstatValue(h, "pgpgin"))));
       }
     }
     OptionalLong swapTotal = HostFacts.meminfoKb(h, "SwapTotal");
@@ -153,19 +195,31 @@ public final class ThrashingAnalyzer implements Analyzer {
     if (swapTotal.isPresent() && swapFree.isPresent() && swapTotal.getAsLong() > 0) {
       long used = swapTotal.getAsLong() - swapFree.getAsLong();
       if (used >= swapTotal.getAsLong() * FULL_SHARE) {
-        signs.add(new Sign(SignKind.OTHER,
-            "swap " + Sizes.percent(used, swapTotal.getAsLong()) + " used ("
-            + Sizes.kb(swapFree.getAsLong()) + " free of "
-            + Sizes.kb(swapTotal.getAsLong()) + ")",
-            lines(HostFacts.meminfoValue(h, "SwapTotal"), HostFacts.meminfoValue(h, "SwapFree"))));
+        signs.add(
+            new Sign(
+                SignKind.OTHER,
+                "swap "
+                    + Sizes.percent(used, swapTotal.getAsLong())
+                    + " used ("
+                    + Sizes.kb(swapFree.getAsLong())
+                    + " free of "
+                    + Sizes.kb(swapTotal.getAsLong())
+                    + ")",
+                lines(
+                    HostFacts.meminfoValue(h, "SwapTotal"),
+                    HostFacts.meminfoValue(h, "SwapFree"))));
       }
     }
-    long swapped = (HostFacts.vmstat(h, "pswpin").orElse(0)
-        + HostFacts.vmstat(h, "pswpout").orElse(0)) * PAGE_KB;
+    long swapped =
+        (HostFacts.vmstat(h, "pswpin").orElse(0) + HostFacts.vmstat(h, "pswpout").orElse(0))
+            * PAGE_KB;
     if (total.isPresent() && total.getAsLong() > 0 && swapped >= total.getAsLong()) {
-      signs.add(new Sign(SignKind.OTHER, Sizes.kb(swapped)
-          + " swapped in and out since boot (pswpin + pswpout), more than all of RAM",
-          lines(HostFacts.vmstatValue(h, "pswpin"), HostFacts.vmstatValue(h, "pswpout"))));
+      signs.add(
+          new Sign(
+              SignKind.OTHER,
+              Sizes.kb(swapped)
+                  + " swapped in and out since boot (pswpin + pswpout), more than all of RAM",
+              lines(HostFacts.vmstatValue(h, "pswpin"), HostFacts.vmstatValue(h, "pswpout"))));
     }
     return signs;
   }
@@ -173,35 +227,58 @@ public final class ThrashingAnalyzer implements Analyzer {
   static List<Sign> cgroupSigns(CgroupMemory c) {
     List<Sign> signs = new ArrayList<>();
     OptionalLong bound = smallest(c.limitBytes(), c.highBytes());
-    if (c.currentBytes().isPresent() && bound.isPresent()
+    if (c.currentBytes().isPresent()
+        && bound.isPresent()
         && c.currentBytes().getAsLong() >= bound.getAsLong() * FULL_SHARE) {
       boolean highIsBound =
           c.highBytes().isPresent() && c.highBytes().getAsLong() == bound.getAsLong();
-      String which = highIsBound ? "memory.high"
-          : c.version() == 2 ? "memory.max" : "memory.limit_in_bytes";
-      signs.add(new Sign(SignKind.OTHER,
-          "usage " + Sizes.kb(c.currentBytes().getAsLong() / 1024) + " is "
-          + Sizes.percent(c.currentBytes().getAsLong(), bound.getAsLong()) + " of " + which
-          + " (" + Sizes.kb(bound.getAsLong() / 1024) + ")", List.of(c.source())));
+      String which =
+          highIsBound ? "memory.high" : c.version() == 2 ? "memory.max" : "memory.limit_in_bytes";
+      signs.add(
+          new Sign(
+              SignKind.OTHER,
+              "usage "
+                  + Sizes.kb(c.currentBytes().getAsLong() / 1024)
+                  + " is "
+                  + Sizes.percent(c.currentBytes().getAsLong(), bound.getAsLong())
+                  + " of "
+                  + which
+                  + " ("
+                  + Sizes.kb(bound.getAsLong() / 1024)
+                  + ")",
+              List.of(c.source())));
     }
     if (c.events().isPresent()) {
       KeyedValues ev = c.events().get();
       for (String key : List.of("high", "max")) {
         long n = ev.get(key).orElse(0);
         if (n > 0) {
-          signs.add(new Sign(SignKind.OTHER, "memory.events " + key + " " + n + " (times it was "
-              + (key.equals("high") ? "throttled above memory.high" : "at memory.max") + ")",
-              lines(ev.cite(key))));
+          signs.add(
+              new Sign(
+                  SignKind.OTHER,
+                  "memory.events "
+                      + key
+                      + " "
+                      + n
+                      + " (times it was "
+                      + (key.equals("high") ? "throttled above memory.high" : "at memory.max")
+                      + ")",
+                  lines(ev.cite(key))));
         }
       }
     }
-    if (c.swapCurrentBytes().isPresent() && c.swapLimitBytes().isPresent()
+    if (c.swapCurrentBytes().isPresent()
+        && c.swapLimitBytes().isPresent()
         && c.swapLimitBytes().getAsLong() > 0
         && c.swapCurrentBytes().getAsLong() >= c.swapLimitBytes().getAsLong() * FULL_SHARE) {
-      signs.add(new Sign(SignKind.OTHER,
-          "swap " + Sizes.kb(c.swapCurrentBytes().getAsLong() / 1024)
-          + " of memory.swap.max " + Sizes.kb(c.swapLimitBytes().getAsLong() / 1024),
-          List.of(c.source())));
+      signs.add(
+          new Sign(
+              SignKind.OTHER,
+              "swap "
+                  + Sizes.kb(c.swapCurrentBytes().getAsLong() / 1024)
+                  + " of memory.swap.max "
+                  + Sizes.kb(c.swapLimitBytes().getAsLong() / 1024),
+              List.of(c.source())));
     }
     return signs;
   }
@@ -248,38 +325,55 @@ public final class ThrashingAnalyzer implements Analyzer {
     if (psi.isPresent()) {
       PressureStall p = psi.get();
       stall = describe(p);
-      why.append("PSI of the host (").append(p.path()).append("): ").append(stall).append(". ")
+      why.append("PSI of the host (")
+          .append(p.path())
+          .append("): ")
+          .append(stall)
+          .append(". ")
           .append(meaning(level));
       cited.add(p.some().cite());
       p.full().ifPresent(f -> cited.add(f.cite()));
     } else {
       stall = "no PSI";
-      why.append("PSI is not available on this host (psi=0, or a kernel before 4.20), so the stall"
-          + " itself cannot be measured; the vmstat and meminfo signs below are all there is.");
+      why.append(
+          "PSI is not available on this host (psi=0, or a kernel before 4.20), so the stall"
+              + " itself cannot be measured; the vmstat and meminfo signs below are all there is.");
     }
     appendSigns(why, signs, cited);
-    Optional<OomReport> kill = evidence.reports().stream()
-        .filter(r -> ReportFacts.isGlobal(r) && !ReportFacts.isManual(r)).findFirst();
-    String summary = "The host " + (kill.isPresent() ? "stalled" : "is stalling")
-        + " on memory (" + stall + ")";
+    Optional<OomReport> kill =
+        evidence.reports().stream()
+            .filter(r -> ReportFacts.isGlobal(r) && !ReportFacts.isManual(r))
+            .findFirst();
+    String summary =
+        "The host " + (kill.isPresent() ? "stalled" : "is stalling") + " on memory (" + stall + ")";
     if (kill.isPresent()) {
       OomReport r = kill.get();
       String victim = r.victim().map(ReportFacts::name).orElse("a task");
-      why.append(" The kernel's host-wide OOM killer then killed ").append(victim).append(" (")
-          .append(ReportFacts.where(r)).append("): the kill ended a period of degradation, it did"
-              + " not come out of the blue.");
+      why.append(" The kernel's host-wide OOM killer then killed ")
+          .append(victim)
+          .append(" (")
+          .append(ReportFacts.where(r))
+          .append(
+              "): the kill ended a period of degradation, it did" + " not come out of the blue.");
       r.victim().ifPresent(v -> cited.add(v.source()));
       summary += " before " + victim + " was killed";
     } else {
-      why.append(" No host-wide OOM report is in the input: this is the state when the snapshot"
-          + " was taken, a warning before a kill.");
+      why.append(
+          " No host-wide OOM report is in the input: this is the state when the snapshot"
+              + " was taken, a warning before a kill.");
     }
     long ramKb = HostFacts.meminfoKb(Optional.of(host), "MemTotal").orElse(0);
-    String slice = kill.flatMap(OomReport::taskMemcg).map(ThrashingAnalyzer::topSlice)
-        .orElse("system.slice");
-    return Optional.of(new Finding(INFO.code(),
-        kill.isPresent() ? Severity.HIGH : Severity.MEDIUM, confidence, summary, why.toString(),
-        ReportFacts.sorted(cited), hostFixes(slice, ramKb)));
+    String slice =
+        kill.flatMap(OomReport::taskMemcg).map(ThrashingAnalyzer::topSlice).orElse("system.slice");
+    return Optional.of(
+        new Finding(
+            INFO.code(),
+            kill.isPresent() ? Severity.HIGH : Severity.MEDIUM,
+            confidence,
+            summary,
+            why.toString(),
+            ReportFacts.sorted(cited),
+            hostFixes(slice, ramKb)));
   }
 
   private Finding cgroupFinding(Stalled s, EvidenceSet evidence) {
@@ -289,32 +383,57 @@ public final class ThrashingAnalyzer implements Analyzer {
     cited.add(p.some().cite());
     p.full().ifPresent(f -> cited.add(f.cite()));
     String stall = describe(p);
-    StringBuilder why = new StringBuilder("PSI of cgroup ").append(c.path()).append(" (")
-        .append(p.path()).append("): ").append(stall).append(". ").append(meaning(s.level()));
+    StringBuilder why =
+        new StringBuilder("PSI of cgroup ")
+            .append(c.path())
+            .append(" (")
+            .append(p.path())
+            .append("): ")
+            .append(stall)
+            .append(". ")
+            .append(meaning(s.level()));
     appendSigns(why, s.signs(), cited);
-    boolean throttledByHigh = c.highBytes().isPresent() && c.currentBytes().isPresent()
-        && c.currentBytes().getAsLong() >= c.highBytes().getAsLong() * FULL_SHARE;
+    boolean throttledByHigh =
+        c.highBytes().isPresent()
+            && c.currentBytes().isPresent()
+            && c.currentBytes().getAsLong() >= c.highBytes().getAsLong() * FULL_SHARE;
     if (throttledByHigh) {
       why.append(" Its usage sits at memory.high (")
-          .append(Sizes.kb(c.highBytes().getAsLong() / 1024)).append("): the kernel throttles"
-              + " and reclaims it there on purpose, and the stall is that throttling: its working"
-              + " set does not fit under memory.high.");
+          .append(Sizes.kb(c.highBytes().getAsLong() / 1024))
+          .append(
+              "): the kernel throttles"
+                  + " and reclaims it there on purpose, and the stall is that throttling: its working"
+                  + " set does not fit under memory.high.");
     }
-    Optional<OomReport> kill = evidence.reports().stream().filter(r -> inside(r, c.path()))
-        .findFirst();
-    String summary = "Cgroup " + c.path() + " " + (kill.isPresent() ? "stalled" : "is stalling")
-        + " on memory (" + stall + ")";
+    Optional<OomReport> kill =
+        evidence.reports().stream().filter(r -> inside(r, c.path())).findFirst();
+    String summary =
+        "Cgroup "
+            + c.path()
+            + " "
+            + (kill.isPresent() ? "stalled" : "is stalling")
+            + " on memory ("
+            + stall
+            + ")";
     if (kill.isPresent()) {
       OomReport r = kill.get();
       String victim = r.victim().map(ReportFacts::name).orElse("a task");
-      why.append(" The kernel then killed ").append(victim).append(" in it (")
-          .append(ReportFacts.where(r)).append(").");
+      why.append(" The kernel then killed ")
+          .append(victim)
+          .append(" in it (")
+          .append(ReportFacts.where(r))
+          .append(").");
       r.victim().ifPresent(v -> cited.add(v.source()));
       summary += " before " + victim + " was killed";
     }
     Confidence confidence = s.level() == Level.SEVERE ? Confidence.HIGH : Confidence.MEDIUM;
-    return new Finding(INFO.code(), kill.isPresent() ? Severity.HIGH : Severity.MEDIUM,
-        confidence, summary, why.toString(), ReportFacts.sorted(cited),
+    return new Finding(
+        INFO.code(),
+        kill.isPresent() ? Severity.HIGH : Severity.MEDIUM,
+        confidence,
+        summary,
+        why.toString(),
+        ReportFacts.sorted(cited),
         cgroupFixes(c, throttledByHigh));
   }
 
@@ -331,19 +450,30 @@ public final class ThrashingAnalyzer implements Analyzer {
     StringBuilder b = new StringBuilder();
     if (p.full().isPresent()) {
       PressureStall.Line f = p.full().get();
-      b.append("full avg10 ").append(HostFacts.psi(f.avg10())).append(" avg60 ")
-          .append(HostFacts.psi(f.avg60())).append(", ");
+      b.append("full avg10 ")
+          .append(HostFacts.psi(f.avg10()))
+          .append(" avg60 ")
+          .append(HostFacts.psi(f.avg60()))
+          .append(", ");
     }
-    return b.append("some avg10 ").append(HostFacts.psi(p.some().avg10())).append(" avg60 ")
-        .append(HostFacts.psi(p.some().avg60())).toString();
+    return b.append("some avg10 ")
+        .append(HostFacts.psi(p.some().avg10()))
+        .append(" avg60 ")
+        .append(HostFacts.psi(p.some().avg60()))
+        .toString();
   }
 
   private static String meaning(Level level) {
     return level == Level.SEVERE
-        ? "That is a severe stall (full >= " + (int) SEVERE_FULL + "% or some >= "
-            + (int) SEVERE_SOME + "% over 10 or 60 s): for that share of the time every"
+        ? "That is a severe stall (full >= "
+            + (int) SEVERE_FULL
+            + "% or some >= "
+            + (int) SEVERE_SOME
+            + "% over 10 or 60 s): for that share of the time every"
             + " (full) or some task waited for memory instead of running."
-        : "That is a sustained stall (some >= " + (int) SUSTAINED_SOME + "% over 10 or 60 s);"
+        : "That is a sustained stall (some >= "
+            + (int) SUSTAINED_SOME
+            + "% over 10 or 60 s);"
             + " with the signs below it is thrashing, not a passing blip.";
   }
 
@@ -372,36 +502,63 @@ public final class ThrashingAnalyzer implements Analyzer {
 
   private static List<Fix> hostFixes(String slice, long ramKb) {
     List<Fix> fixes = new ArrayList<>();
-    fixes.add(new Fix(Layer.NODE,
-        "Act on pressure before the kernel has to: let systemd-oomd kill the most reclaiming"
-            + " cgroup of " + slice + " once its PSI stays above 50% for 20 s, instead of"
-            + " thrashing for minutes and then an OOM kill.",
-        Optional.of("systemctl enable --now systemd-oomd\n"
-            + "# systemctl edit " + slice + "\n"
-            + "[Slice]\n"
-            + "ManagedOOMMemoryPressure=kill\n"
-            + "ManagedOOMMemoryPressureLimit=50%\n"
-            + "# /etc/systemd/oomd.conf.d/10-thrashing.conf\n"
-            + "[OOM]\n"
-            + "DefaultMemoryPressureDurationSec=20s\n")));
+    fixes.add(
+        new Fix(
+            Layer.NODE,
+            "Act on pressure before the kernel has to: let systemd-oomd kill the most reclaiming"
+                + " cgroup of "
+                + slice
+                + " once its PSI stays above 50% for 20 s, instead of"
+                + " thrashing for minutes and then an OOM kill.",
+            Optional.of(
+                "systemctl enable --now systemd-oomd\n"
+                    + "# systemctl edit "
+                    + slice
+                    + "\n"
+                    + "[Slice]\n"
+                    + "ManagedOOMMemoryPressure=kill\n"
+                    + "ManagedOOMMemoryPressureLimit=50%\n"
+                    + "# /etc/systemd/oomd.conf.d/10-thrashing.conf\n"
+                    + "[OOM]\n"
+                    + "DefaultMemoryPressureDurationSec=20s\n")));
     if (ramKb > 0) {
       long highMi = Sizes.ceilMi(ramKb) * 7 / 10;
       long maxMi = Sizes.ceilMi(ramKb) * 8 / 10;
-      fixes.add(new Fix(Layer.CONTAINER_LIMIT,
-          "Bound the workloads with memory.high below memory.max so the kernel throttles and"
-              + " reclaims them early, while the rest of the host keeps running: " + highMi
-              + " MiB high and " + maxMi + " MiB max (70% and 80% of " + Sizes.kb(ramKb)
-              + " RAM) for " + slice + ".",
-          Optional.of("# systemctl edit " + slice + "\n[Slice]\nMemoryHigh=" + highMi
-              + "M\nMemoryMax=" + maxMi + "M\n")));
+      fixes.add(
+          new Fix(
+              Layer.CONTAINER_LIMIT,
+              "Bound the workloads with memory.high below memory.max so the kernel throttles and"
+                  + " reclaims them early, while the rest of the host keeps running: "
+                  + highMi
+                  + " MiB high and "
+                  + maxMi
+                  + " MiB max (70% and 80% of "
+                  + Sizes.kb(ramKb)
+                  + " RAM) for "
+                  + slice
+                  + ".",
+              Optional.of(
+                  "# systemctl edit "
+                      + slice
+                      + "\n[Slice]\nMemoryHigh="
+                      + highMi
+                      + "M\nMemoryMax="
+                      + maxMi
+                      + "M\n")));
     }
-    fixes.add(new Fix(Layer.APPLICATION,
-        "Shrink the working set: what is read back right after eviction (file refaults) or swapped"
-            + " back in is memory the workload needs at once; fewer parallel jobs, smaller caches"
-            + " or buffers, or a smaller mmap'd data set.", Optional.empty()));
-    fixes.add(new Fix(Layer.HYPERVISOR,
-        "Or give the host more RAM: a working set larger than RAM thrashes whatever the"
-            + " settings.", Optional.empty()));
+    fixes.add(
+        new Fix(
+            Layer.APPLICATION,
+            "Shrink the working set: what is read back right after eviction (file refaults) or swapped"
+                + " back in is memory the workload needs at once; fewer parallel jobs, smaller caches"
+                + " or buffers, or a smaller mmap'd data set.",
+            Optional.empty()));
+    fixes.add(
+        new Fix(
+            Layer.HYPERVISOR,
+            "Or give the host more RAM: a working set larger than RAM thrashes whatever the"
+                + " settings.",
+            Optional.empty()));
     return fixes;
   }
 
@@ -410,71 +567,119 @@ public final class ThrashingAnalyzer implements Analyzer {
     String leaf = c.path().substring(c.path().lastIndexOf('/') + 1);
     // Kubernetes' cgroups belong to the kubelet and the runtime: a systemd property set on them
     // is overwritten, so they get the cgroup file for now and the pod spec for good.
-    boolean kube = switch (c.workload().kind()) {
-      case CONTAINER, POD, KUBEPODS -> true;
-      default -> false;
-    };
-    boolean unit = !kube && (leaf.endsWith(".service") || leaf.endsWith(".scope")
-        || leaf.endsWith(".slice"));
-    String section = leaf.endsWith(".slice") ? "Slice" : leaf.endsWith(".scope") ? "Scope"
-        : "Service";
+    boolean kube =
+        switch (c.workload().kind()) {
+          case CONTAINER, POD, KUBEPODS -> true;
+          default -> false;
+        };
+    boolean unit =
+        !kube && (leaf.endsWith(".service") || leaf.endsWith(".scope") || leaf.endsWith(".slice"));
+    String section =
+        leaf.endsWith(".slice") ? "Slice" : leaf.endsWith(".scope") ? "Scope" : "Service";
     String target = unit ? leaf : "<unit>";
     OptionalLong current = c.currentBytes();
     if (throttledByHigh && c.highBytes().isPresent()) {
       long highKb = c.highBytes().getAsLong() / 1024;
       long newHighKb = highKb * 3 / 2;
-      boolean pastMax = c.limitBytes().isPresent()
-          && newHighKb >= c.limitBytes().getAsLong() / 1024;
+      boolean pastMax =
+          c.limitBytes().isPresent() && newHighKb >= c.limitBytes().getAsLong() / 1024;
       String action;
       String value;
       if (pastMax) {
-        action = "memory.high (" + Sizes.kb(highKb) + ") is what holds it, "
-            + Sizes.kb(c.limitBytes().getAsLong() / 1024 - highKb) + " under memory.max ("
-            + Sizes.kb(c.limitBytes().getAsLong() / 1024) + "): remove it so only the limit"
-            + " applies, and raise the limit too if the working set needs more.";
+        action =
+            "memory.high ("
+                + Sizes.kb(highKb)
+                + ") is what holds it, "
+                + Sizes.kb(c.limitBytes().getAsLong() / 1024 - highKb)
+                + " under memory.max ("
+                + Sizes.kb(c.limitBytes().getAsLong() / 1024)
+                + "): remove it so only the limit"
+                + " applies, and raise the limit too if the working set needs more.";
         value = unit ? "infinity" : "max";
       } else {
-        action = "memory.high (" + Sizes.kb(highKb) + ") is what holds it: raise it to what the"
-            + " working set needs, e.g. 1.5x to " + Sizes.ceilMi(newHighKb) + " MiB.";
+        action =
+            "memory.high ("
+                + Sizes.kb(highKb)
+                + ") is what holds it: raise it to what the"
+                + " working set needs, e.g. 1.5x to "
+                + Sizes.ceilMi(newHighKb)
+                + " MiB.";
         value = unit ? Sizes.ceilMi(newHighKb) + "M" : String.valueOf(newHighKb * 1024);
       }
-      fixes.add(new Fix(Layer.CONTAINER_LIMIT, action, Optional.of(unit
-          ? "systemctl set-property " + target + " MemoryHigh=" + value + "\n"
-          : "echo " + value + " > /sys/fs/cgroup" + c.path() + "/memory.high\n")));
+      fixes.add(
+          new Fix(
+              Layer.CONTAINER_LIMIT,
+              action,
+              Optional.of(
+                  unit
+                      ? "systemctl set-property " + target + " MemoryHigh=" + value + "\n"
+                      : "echo " + value + " > /sys/fs/cgroup" + c.path() + "/memory.high\n")));
     } else if (c.version() == 2 && c.limitBytes().isPresent()) {
       long maxKb = c.limitBytes().getAsLong() / 1024;
       long highMi = Math.max(1, Sizes.ceilMi(maxKb) * 9 / 10);
-      fixes.add(new Fix(Layer.CONTAINER_LIMIT,
-          "Set memory.high below memory.max (" + highMi + " MiB, 90% of "
-              + Sizes.kb(maxKb) + ") so the kernel throttles and reclaims the cgroup early"
-              + " and the stall shows up as slowness, well before the OOM kill at memory.max.",
-          Optional.of(unit
-              ? "# systemctl edit " + target + "\n[" + section + "]\nMemoryHigh=" + highMi + "M\n"
-              : "echo " + highMi * 1024 * 1024 + " > /sys/fs/cgroup" + c.path()
-                  + "/memory.high\n")));
+      fixes.add(
+          new Fix(
+              Layer.CONTAINER_LIMIT,
+              "Set memory.high below memory.max ("
+                  + highMi
+                  + " MiB, 90% of "
+                  + Sizes.kb(maxKb)
+                  + ") so the kernel throttles and reclaims the cgroup early"
+                  + " and the stall shows up as slowness, well before the OOM kill at memory.max.",
+              Optional.of(
+                  unit
+                      ? "# systemctl edit "
+                          + target
+                          + "\n["
+                          + section
+                          + "]\nMemoryHigh="
+                          + highMi
+                          + "M\n"
+                      : "echo "
+                          + highMi * 1024 * 1024
+                          + " > /sys/fs/cgroup"
+                          + c.path()
+                          + "/memory.high\n")));
     }
     if (kube) {
       long needMi = Sizes.ceilMi(current.orElse(0) / 1024 * 3 / 2);
-      fixes.add(new Fix(Layer.POD_SPEC,
-          "Size the container for its working set: a limit about 1.5x what it uses now ("
-              + needMi + " Mi); with the MemoryQoS feature the kubelet sets memory.high from"
-              + " the limit (memoryThrottlingFactor, 0.9 by default).",
-          Optional.of("resources:\n  requests:\n    memory: \"" + needMi + "Mi\"\n"
-              + "  limits:\n    memory: \"" + needMi + "Mi\"\n")));
+      fixes.add(
+          new Fix(
+              Layer.POD_SPEC,
+              "Size the container for its working set: a limit about 1.5x what it uses now ("
+                  + needMi
+                  + " Mi); with the MemoryQoS feature the kubelet sets memory.high from"
+                  + " the limit (memoryThrottlingFactor, 0.9 by default).",
+              Optional.of(
+                  "resources:\n  requests:\n    memory: \""
+                      + needMi
+                      + "Mi\"\n"
+                      + "  limits:\n    memory: \""
+                      + needMi
+                      + "Mi\"\n")));
     } else {
-      fixes.add(new Fix(Layer.NODE,
-          "Let systemd-oomd act on this cgroup's pressure (kill it once PSI stays above 50% for"
-              + " 20 s) rather than letting it thrash.",
-          Optional.of("systemctl enable --now systemd-oomd\n# systemctl edit " + target + "\n["
-              + section + "]\nManagedOOMMemoryPressure=kill\n"
-              + "ManagedOOMMemoryPressureLimit=50%\n")));
+      fixes.add(
+          new Fix(
+              Layer.NODE,
+              "Let systemd-oomd act on this cgroup's pressure (kill it once PSI stays above 50% for"
+                  + " 20 s) rather than letting it thrash.",
+              Optional.of(
+                  "systemctl enable --now systemd-oomd\n# systemctl edit "
+                      + target
+                      + "\n["
+                      + section
+                      + "]\nManagedOOMMemoryPressure=kill\n"
+                      + "ManagedOOMMemoryPressureLimit=50%\n")));
     }
-    String size = current.isPresent()
-        ? " It uses " + Sizes.kb(current.getAsLong() / 1024) + " now." : "";
-    fixes.add(new Fix(Layer.APPLICATION,
-        "Shrink the working set of what runs in it (fewer parallel jobs, smaller caches), or"
-            + " raise its limit if that much memory is really needed." + size,
-        Optional.empty()));
+    String size =
+        current.isPresent() ? " It uses " + Sizes.kb(current.getAsLong() / 1024) + " now." : "";
+    fixes.add(
+        new Fix(
+            Layer.APPLICATION,
+            "Shrink the working set of what runs in it (fewer parallel jobs, smaller caches), or"
+                + " raise its limit if that much memory is really needed."
+                + size,
+            Optional.empty()));
     return fixes;
   }
 }

@@ -3,16 +3,15 @@ package dev.oomlens.core.rules.analyzers;
 import static dev.oomlens.core.rules.Sizes.human;
 import static dev.oomlens.core.rules.Sizes.wholePercent;
 
-import dev.oomlens.core.rules.Sizes;
+import dev.oomlens.core.cgroup.CgroupPaths;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
-import dev.oomlens.core.cgroup.CgroupPaths;
+import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.OomScope;
-import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.model.Victim;
 import dev.oomlens.core.model.Workload;
@@ -20,6 +19,7 @@ import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.RuleInfo;
+import dev.oomlens.core.rules.Sizes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,8 +44,14 @@ import java.util.OptionalLong;
 /** TIGHT-LIMIT: the limit leaves no headroom over the workload's own use. */
 public final class TightLimitAnalyzer implements Analyzer {
   static final double ANON_SHARE = 0.70;
-  private static final RuleInfo INFO = RuleInfo.of("TIGHT-LIMIT",
-      "The memory limit leaves no headroom over the workload's use", Severity.MEDIUM, RuleInfo.Scope.WORKLOAD, Layer.CONTAINER_LIMIT, Layer.POD_SPEC);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "TIGHT-LIMIT",
+          "The memory limit leaves no headroom over the workload's use",
+          Severity.MEDIUM,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.CONTAINER_LIMIT,
+          Layer.POD_SPEC);
 
   @Override
   public RuleInfo info() {
@@ -61,15 +67,21 @@ public final class TightLimitAnalyzer implements Analyzer {
       if (incident.cgroup().isEmpty()) {
         continue;
       }
-      byLimit.computeIfAbsent(List.of(incident.host(), incident.cgroup().get()),
-          k -> new ArrayList<>()).addAll(incident.reports());
+      byLimit
+          .computeIfAbsent(
+              List.of(incident.host(), incident.cgroup().get()), k -> new ArrayList<>())
+          .addAll(incident.reports());
     }
     List<Finding> out = new ArrayList<>();
     for (List<OomReport> reports : byLimit.values()) {
-      List<OomReport> kills = Episodes.shortages(reports).stream()
-          .filter(r -> r.victim().isPresent() && r.memcg().isPresent()
-              && r.scope().filter(sc -> sc == OomScope.MEMCG).isPresent())
-          .toList();
+      List<OomReport> kills =
+          Episodes.shortages(reports).stream()
+              .filter(
+                  r ->
+                      r.victim().isPresent()
+                          && r.memcg().isPresent()
+                          && r.scope().filter(sc -> sc == OomScope.MEMCG).isPresent())
+              .toList();
       if (!kills.isEmpty()) {
         finding(evidence, reports, kills).ifPresent(out::add);
       }
@@ -77,8 +89,8 @@ public final class TightLimitAnalyzer implements Analyzer {
     return out;
   }
 
-  private Optional<Finding> finding(EvidenceSet evidence, List<OomReport> reports,
-      List<OomReport> kills) {
+  private Optional<Finding> finding(
+      EvidenceSet evidence, List<OomReport> reports, List<OomReport> kills) {
     OomReport r = kills.getLast();
     if (r.workload().kubevirt() || r.oomMemcg().isEmpty()) {
       return Optional.empty();
@@ -92,8 +104,8 @@ public final class TightLimitAnalyzer implements Analyzer {
       return Optional.empty();
     }
     long limit = m.limitBytes();
-    OptionalLong anonOf = ChargeBreakdown.of(r).map(ChargeBreakdown::anonBytes)
-        .orElse(OptionalLong.empty());
+    OptionalLong anonOf =
+        ChargeBreakdown.of(r).map(ChargeBreakdown::anonBytes).orElse(OptionalLong.empty());
     long anon = anonOf.orElse(r.victim().get().anonRssBytes().orElse(0));
     if (anon < ANON_SHARE * limit) {
       return Optional.empty();
@@ -111,31 +123,52 @@ public final class TightLimitAnalyzer implements Analyzer {
       return Optional.empty();
     }
     // The size of a leak grows from kill to kill: LEAK owns it, and no limit is raised.
-    if (!(LimitPolicy.advise(evidence, reports).orElse(null)
-        instanceof LimitPolicy.Raise raise)) {
+    if (!(LimitPolicy.advise(evidence, reports).orElse(null) instanceof LimitPolicy.Raise raise)) {
       return Optional.empty();
     }
     StringBuilder why = new StringBuilder();
-    why.append("The memory cgroup ").append(r.oomMemcg().get()).append(" hit its ")
-        .append(human(limit)).append(" limit with ").append(human(anon))
-        .append(" of anonymous memory = ").append(wholePercent(anon, limit))
+    why.append("The memory cgroup ")
+        .append(r.oomMemcg().get())
+        .append(" hit its ")
+        .append(human(limit))
+        .append(" limit with ")
+        .append(human(anon))
+        .append(" of anonymous memory = ")
+        .append(wholePercent(anon, limit))
         .append(" of it: the workload's own memory filled the limit. ");
     if (kills.size() > 1) {
-      why.append("It was killed ").append(kills.size()).append(" times, with no growth from"
-          + " kill to kill: the limit is at its working size rather than behind a leak. ");
+      why.append("It was killed ")
+          .append(kills.size())
+          .append(
+              " times, with no growth from"
+                  + " kill to kill: the limit is at its working size rather than behind a leak. ");
     } else {
-      why.append("One kill, so no growth from kill to kill can be seen: a spike over a limit set"
-          + " at the steady use is the likeliest reading. ");
+      why.append(
+          "One kill, so no growth from kill to kill can be seen: a spike over a limit set"
+              + " at the steady use is the likeliest reading. ");
     }
-    r.victim().ifPresent(v -> why.append("The victim ").append(v.comm()).append(" held ")
-        .append(human(peakBytes(v))).append(" (").append(breakdown(v)).append("); the cgroup")
-        .append(" held ").append(human(raise.peakBytes())).append(" in all. "));
+    r.victim()
+        .ifPresent(
+            v ->
+                why.append("The victim ")
+                    .append(v.comm())
+                    .append(" held ")
+                    .append(human(peakBytes(v)))
+                    .append(" (")
+                    .append(breakdown(v))
+                    .append("); the cgroup")
+                    .append(" held ")
+                    .append(human(raise.peakBytes()))
+                    .append(" in all. "));
     why.append("Raised to 1.5 x what it held, the limit is ")
-        .append(Sizes.quantityMi(raise.newBytes())).append('.');
-    if (limitOwner.kind() == Workload.Kind.POD && r.taskMemcg().isPresent()
+        .append(Sizes.quantityMi(raise.newBytes()))
+        .append('.');
+    if (limitOwner.kind() == Workload.Kind.POD
+        && r.taskMemcg().isPresent()
         && !r.taskMemcg().equals(r.oomMemcg())) {
-      why.append(" The limit that fired is the pod's (the sum of its containers' limits): give "
-          + "the headroom to the container that grew.");
+      why.append(
+          " The limit that fired is the pod's (the sum of its containers' limits): give "
+              + "the headroom to the container that grew.");
     }
     List<SourceLine> ev = new ArrayList<>();
     ev.add(m.source());
@@ -148,25 +181,52 @@ public final class TightLimitAnalyzer implements Analyzer {
     if (kubernetes && limitOwner.kind() == Workload.Kind.CONTAINER) {
       boolean guaranteed = r.workload().qosClass().orElse(null) == Workload.QosClass.Guaranteed;
       String limitMi = Sizes.quantityMi(raise.newBytes());
-      fixes.add(new Fix(Layer.POD_SPEC, (guaranteed
-          ? "This pod is Guaranteed (requests = limits): it is protected from eviction but has "
-              + "no headroom. To stay Guaranteed, set both to " + limitMi + "."
-          : "Requests are for scheduling, limits are the kill line: request what it needs in"
-              + " steady use and keep the limit at " + limitMi + " (Burstable); setting the"
-              + " request to " + limitMi + " too makes the pod Guaranteed (evicted last)."),
-          Optional.of(LimitSnippet.kubernetes(guaranteed ? raise.newBytes() : raise.peakBytes(),
-              raise.newBytes()))));
+      fixes.add(
+          new Fix(
+              Layer.POD_SPEC,
+              (guaranteed
+                  ? "This pod is Guaranteed (requests = limits): it is protected from eviction but has "
+                      + "no headroom. To stay Guaranteed, set both to "
+                      + limitMi
+                      + "."
+                  : "Requests are for scheduling, limits are the kill line: request what it needs in"
+                      + " steady use and keep the limit at "
+                      + limitMi
+                      + " (Burstable); setting the"
+                      + " request to "
+                      + limitMi
+                      + " too makes the pod Guaranteed (evicted last)."),
+              Optional.of(
+                  LimitSnippet.kubernetes(
+                      guaranteed ? raise.newBytes() : raise.peakBytes(), raise.newBytes()))));
     }
-    String summary = "Limit " + human(limit) + " of " + r.oomMemcg().get() + " held "
-        + human(anon) + " of anon (" + wholePercent(anon, limit) + "): no headroom; raise it"
-        + " to " + Sizes.quantityMi(raise.newBytes());
-    return Optional.of(new Finding(INFO.code(), Severity.MEDIUM,
-        kills.size() > 1 ? Confidence.MEDIUM : Confidence.LOW, summary, why.toString(),
-        SourceLines.distinct(ev), fixes));
+    String summary =
+        "Limit "
+            + human(limit)
+            + " of "
+            + r.oomMemcg().get()
+            + " held "
+            + human(anon)
+            + " of anon ("
+            + wholePercent(anon, limit)
+            + "): no headroom; raise it"
+            + " to "
+            + Sizes.quantityMi(raise.newBytes());
+    return Optional.of(
+        new Finding(
+            INFO.code(),
+            Severity.MEDIUM,
+            kills.size() > 1 ? Confidence.MEDIUM : Confidence.LOW,
+            summary,
+            why.toString(),
+            SourceLines.distinct(ev),
+            fixes));
   }
 
   static long peakBytes(Victim v) {
-    return v.anonRssBytes().orElse(0) + v.fileRssBytes().orElse(0) + v.shmemRssBytes().orElse(0)
+    return v.anonRssBytes().orElse(0)
+        + v.fileRssBytes().orElse(0)
+        + v.shmemRssBytes().orElse(0)
         + v.pgtablesBytes().orElse(0);
   }
 

@@ -12,9 +12,9 @@ import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.RuleInfo.Watch;
-import dev.oomlens.core.rules.ReportFacts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -49,10 +49,20 @@ import java.util.Set;
 
 /** {@code USERSPACE-KILL}: systemd-oomd, earlyoom, nohang or the kubelet killed, not the kernel. */
 public final class UserspaceKillAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("USERSPACE-KILL",
-      "A userspace killer (systemd-oomd, earlyoom, nohang) or a kubelet eviction killed the"
-          + " workload, not the kernel's OOM killer", Severity.HIGH, RuleInfo.Scope.HOST, Layer.CONTAINER_LIMIT, Layer.NODE, Layer.POD_SPEC)
-      .watching(Watch.criterion("Full memory stalls stay under 5% of the time", "max_over_time(rate(node_pressure_memory_stalled_seconds_total{instance}[5m])[7d:5m]) < 0.05"));
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+              "USERSPACE-KILL",
+              "A userspace killer (systemd-oomd, earlyoom, nohang) or a kubelet eviction killed the"
+                  + " workload, not the kernel's OOM killer",
+              Severity.HIGH,
+              RuleInfo.Scope.HOST,
+              Layer.CONTAINER_LIMIT,
+              Layer.NODE,
+              Layer.POD_SPEC)
+          .watching(
+              Watch.criterion(
+                  "Full memory stalls stay under 5% of the time",
+                  "max_over_time(rate(node_pressure_memory_stalled_seconds_total{instance}[5m])[7d:5m]) < 0.05"));
 
   /** Most events quoted in one finding; the count is always given in full. */
   static final int MAX_CITED = 20;
@@ -69,8 +79,9 @@ public final class UserspaceKillAnalyzer implements Analyzer {
       if (e.killer() == Killer.SYSTEMD_UNIT_RESULT || !aboutMemory(e)) {
         continue;
       }
-      groups.computeIfAbsent(e.killer().name() + "@" + e.host().orElse(""),
-          k -> new ArrayList<>()).add(e);
+      groups
+          .computeIfAbsent(e.killer().name() + "@" + e.host().orElse(""), k -> new ArrayList<>())
+          .add(e);
     }
     List<Finding> out = new ArrayList<>();
     for (List<KillerEvent> events : groups.values()) {
@@ -109,31 +120,41 @@ public final class UserspaceKillAnalyzer implements Analyzer {
       e.reason().ifPresent(reasons::add);
     }
     StringBuilder why = new StringBuilder();
-    why.append(killerName(killer)).append(" acted on ").append(targets.size())
-        .append(targets.size() == 1 ? " target" : " targets").append(" (first at ")
-        .append(HostFacts.where(first.source())).append("): ").append(String.join(", ", targets))
+    why.append(killerName(killer))
+        .append(" acted on ")
+        .append(targets.size())
+        .append(targets.size() == 1 ? " target" : " targets")
+        .append(" (first at ")
+        .append(HostFacts.where(first.source()))
+        .append("): ")
+        .append(String.join(", ", targets))
         .append('.');
     if (terminated > 0) {
-      why.append(" ").append(terminated).append(terminated == 1 ? " was" : " were")
+      why.append(" ")
+          .append(terminated)
+          .append(terminated == 1 ? " was" : " were")
           .append(" asked to exit with SIGTERM first.");
     }
     if (failed > 0) {
-      why.append(" ").append(failed).append(failed == 1 ? " kill" : " kills")
-          .append(" failed.");
+      why.append(" ").append(failed).append(failed == 1 ? " kill" : " kills").append(" failed.");
     }
-    why.append(" The kill came from it, not from the kernel's OOM killer: a daemon's rule chose"
-        + " the victim, before the kernel itself ran out. ");
+    why.append(
+        " The kill came from it, not from the kernel's OOM killer: a daemon's rule chose"
+            + " the victim, before the kernel itself ran out. ");
     why.append(rule(killer, events));
     if (!reasons.isEmpty()) {
-      why.append(" It said why: ").append(String.join("; ", reasons.stream().limit(3).toList()))
+      why.append(" It said why: ")
+          .append(String.join("; ", reasons.stream().limit(3).toList()))
           .append('.');
     }
     List<String> both = new ArrayList<>();
     for (KillerEvent e : events) {
-      kernelReport(e, evidence.reports()).ifPresent(r -> {
-        both.add(target(e) + " (" + ReportFacts.where(r) + ")");
-        r.victim().ifPresent(v -> cited.add(v.source()));
-      });
+      kernelReport(e, evidence.reports())
+          .ifPresent(
+              r -> {
+                both.add(target(e) + " (" + ReportFacts.where(r) + ")");
+                r.victim().ifPresent(v -> cited.add(v.source()));
+              });
       for (KillerEvent u : evidence.killers()) {
         if (u.killer() == Killer.SYSTEMD_UNIT_RESULT && sameUnit(e, u)) {
           cited.add(u.source());
@@ -141,24 +162,38 @@ public final class UserspaceKillAnalyzer implements Analyzer {
       }
     }
     if (!both.isEmpty()) {
-      why.append(" The kernel's OOM killer also killed ").append(String.join(", ", both))
-          .append(": both acted on the same process; the daemon was too late to prevent the"
-              + " kernel OOM, or the kernel finished what it had begun.");
+      why.append(" The kernel's OOM killer also killed ")
+          .append(String.join(", ", both))
+          .append(
+              ": both acted on the same process; the daemon was too late to prevent the"
+                  + " kernel OOM, or the kernel finished what it had begun.");
     }
     String summary = summary(killer, events, targets, !both.isEmpty());
-    return new Finding(INFO.code(), Severity.HIGH, Confidence.HIGH, summary, why.toString(),
-        ReportFacts.sorted(cited), fixes(killer, events));
+    return new Finding(
+        INFO.code(),
+        Severity.HIGH,
+        Confidence.HIGH,
+        summary,
+        why.toString(),
+        ReportFacts.sorted(cited),
+        fixes(killer, events));
   }
 
-  private static String summary(Killer killer, List<KillerEvent> events, Set<String> targets,
-      boolean kernelToo) {
-    String what = killer == Killer.KUBELET_EVICTION
-        ? "The kubelet evicted " + (targets.size() == 1 ? "pod " + targets.iterator().next()
-            : targets.size() + " pods")
-        : killerName(killer) + " killed " + (targets.size() == 1 ? targets.iterator().next()
-            : targets.size() + (killer == Killer.SYSTEMD_OOMD ? " cgroups" : " processes"));
-    return what + (kernelToo ? ", and the kernel's OOM killer acted too"
-        : ", not the kernel's OOM killer");
+  private static String summary(
+      Killer killer, List<KillerEvent> events, Set<String> targets, boolean kernelToo) {
+    String what =
+        killer == Killer.KUBELET_EVICTION
+            ? "The kubelet evicted "
+                + (targets.size() == 1
+                    ? "pod " + targets.iterator().next()
+                    : targets.size() + " pods")
+            : killerName(killer)
+                + " killed "
+                + (targets.size() == 1
+                    ? targets.iterator().next()
+                    : targets.size() + (killer == Killer.SYSTEMD_OOMD ? " cgroups" : " processes"));
+    return what
+        + (kernelToo ? ", and the kernel's OOM killer acted too" : ", not the kernel's OOM killer");
   }
 
   private static String killerName(Killer k) {
@@ -188,32 +223,38 @@ public final class UserspaceKillAnalyzer implements Analyzer {
 
   private static String rule(Killer k, List<KillerEvent> events) {
     return switch (k) {
-      case EARLYOOM -> "earlyoom's rule: it sends SIGTERM when MemAvailable is at most 10% (of"
-          + " MemAvailable + AnonPages) and free swap at most 10% (no swap counts as 0%), and"
-          + " SIGKILL at 5% and 5% (defaults -m 10,5 -s 10,5); it picks the highest oom_score.";
+      case EARLYOOM ->
+          "earlyoom's rule: it sends SIGTERM when MemAvailable is at most 10% (of"
+              + " MemAvailable + AnonPages) and free swap at most 10% (no swap counts as 0%), and"
+              + " SIGKILL at 5% and 5% (defaults -m 10,5 -s 10,5); it picks the highest oom_score.";
       case SYSTEMD_OOMD -> oomdRule(events);
-      case NOHANG -> "nohang's rule: SIGTERM when MemAvailable falls to 5% and free swap to 10%"
-          + " (or PSI full_avg10 above 40 when PSI checking is on), SIGKILL at 2% and 4% (PSI"
-          + " 90); it picks the highest badness (oom_score with its own adjustments).";
-      case KUBELET_EVICTION -> "The kubelet's rule: evict when memory.available (node capacity"
-          + " minus the working set of all pods) falls under --eviction-hard memory.available"
-          + " (100Mi by default); it evicts pods using more than their memory request first, then"
-          + " lower priority, then the largest usage over request.";
+      case NOHANG ->
+          "nohang's rule: SIGTERM when MemAvailable falls to 5% and free swap to 10%"
+              + " (or PSI full_avg10 above 40 when PSI checking is on), SIGKILL at 2% and 4% (PSI"
+              + " 90); it picks the highest badness (oom_score with its own adjustments).";
+      case KUBELET_EVICTION ->
+          "The kubelet's rule: evict when memory.available (node capacity"
+              + " minus the working set of all pods) falls under --eviction-hard memory.available"
+              + " (100Mi by default); it evicts pods using more than their memory request first, then"
+              + " lower priority, then the largest usage over request.";
       case SYSTEMD_UNIT_RESULT -> "";
     };
   }
 
   private static String oomdRule(List<KillerEvent> events) {
-    boolean pressure = events.stream()
-        .anyMatch(e -> e.reason().filter(r -> r.startsWith("memory pressure")).isPresent());
-    boolean swap = events.stream()
-        .anyMatch(e -> e.reason().filter(r -> r.contains("swap used")).isPresent());
-    String psiRule = "the PSI rule: a cgroup under a unit with ManagedOOMMemoryPressure=kill had"
-        + " memory pressure (full avg10) above ManagedOOMMemoryPressureLimit (60% by default,"
-        + " 50% on many distributions) for DefaultMemoryPressureDurationSec (30 s, often 20 s)"
-        + " with reclaim going on, and oomd killed the whole cgroup reclaiming the most";
-    String swapRule = "the swap rule: MemAvailable and free swap both under 10% (SwapUsedLimit"
-        + " 90%), and oomd killed the ManagedOOMSwap=kill cgroup using the most swap";
+    boolean pressure =
+        events.stream()
+            .anyMatch(e -> e.reason().filter(r -> r.startsWith("memory pressure")).isPresent());
+    boolean swap =
+        events.stream().anyMatch(e -> e.reason().filter(r -> r.contains("swap used")).isPresent());
+    String psiRule =
+        "the PSI rule: a cgroup under a unit with ManagedOOMMemoryPressure=kill had"
+            + " memory pressure (full avg10) above ManagedOOMMemoryPressureLimit (60% by default,"
+            + " 50% on many distributions) for DefaultMemoryPressureDurationSec (30 s, often 20 s)"
+            + " with reclaim going on, and oomd killed the whole cgroup reclaiming the most";
+    String swapRule =
+        "the swap rule: MemAvailable and free swap both under 10% (SwapUsedLimit"
+            + " 90%), and oomd killed the ManagedOOMSwap=kill cgroup using the most swap";
     if (pressure && !swap) {
       return "systemd-oomd acted on " + psiRule + ".";
     }
@@ -246,7 +287,9 @@ public final class UserspaceKillAnalyzer implements Analyzer {
 
   /** The leaf of a cgroup path or unit name, or a placeholder. */
   private static String unitOf(KillerEvent e) {
-    return e.unit().map(u -> u.substring(u.lastIndexOf('/') + 1)).filter(u -> !u.isEmpty())
+    return e.unit()
+        .map(u -> u.substring(u.lastIndexOf('/') + 1))
+        .filter(u -> !u.isEmpty())
         .orElse("<unit>");
   }
 
@@ -256,67 +299,97 @@ public final class UserspaceKillAnalyzer implements Analyzer {
     List<Fix> fixes = new ArrayList<>();
     switch (k) {
       case EARLYOOM -> {
-        fixes.add(new Fix(Layer.NODE,
-            "If " + comm + " must not be earlyoom's choice, tell earlyoom to avoid it (and to"
-                + " prefer what may go); lower -m/-s to let it act later, closer to a real"
-                + " shortage.",
-            Optional.of("# /etc/default/earlyoom, then: systemctl restart earlyoom\n"
-                + "EARLYOOM_ARGS=\"-r 3600 -m 5,2 -s 5,2 --avoid '^(" + comm + ")$'\"\n")));
+        fixes.add(
+            new Fix(
+                Layer.NODE,
+                "If "
+                    + comm
+                    + " must not be earlyoom's choice, tell earlyoom to avoid it (and to"
+                    + " prefer what may go); lower -m/-s to let it act later, closer to a real"
+                    + " shortage.",
+                Optional.of(
+                    "# /etc/default/earlyoom, then: systemctl restart earlyoom\n"
+                        + "EARLYOOM_ARGS=\"-r 3600 -m 5,2 -s 5,2 --avoid '^("
+                        + comm
+                        + ")$'\"\n")));
         fixes.add(limitFix(comm));
       }
       case SYSTEMD_OOMD -> {
         String unit = unitOf(first);
-        fixes.add(new Fix(Layer.NODE,
-            "Protect the unit that should survive: ManagedOOMPreference=avoid makes oomd pick"
-                + " other candidates first (omit: never), for units owned by root.",
-            Optional.of("# systemctl edit " + unit + "\n[Service]\nManagedOOMPreference=avoid\n")));
-        fixes.add(new Fix(Layer.NODE,
-            "Or let oomd act later: raise the pressure limit on the monitored slice, or the time"
-                + " it must last.",
-            Optional.of("# systemctl edit <monitored slice, e.g. user@.service>\n[Service]\n"
-                + "ManagedOOMMemoryPressureLimit=80%\n"
-                + "# /etc/systemd/oomd.conf.d/50-later.conf\n[OOM]\n"
-                + "DefaultMemoryPressureDurationSec=60s\n")));
+        fixes.add(
+            new Fix(
+                Layer.NODE,
+                "Protect the unit that should survive: ManagedOOMPreference=avoid makes oomd pick"
+                    + " other candidates first (omit: never), for units owned by root.",
+                Optional.of(
+                    "# systemctl edit " + unit + "\n[Service]\nManagedOOMPreference=avoid\n")));
+        fixes.add(
+            new Fix(
+                Layer.NODE,
+                "Or let oomd act later: raise the pressure limit on the monitored slice, or the time"
+                    + " it must last.",
+                Optional.of(
+                    "# systemctl edit <monitored slice, e.g. user@.service>\n[Service]\n"
+                        + "ManagedOOMMemoryPressureLimit=80%\n"
+                        + "# /etc/systemd/oomd.conf.d/50-later.conf\n[OOM]\n"
+                        + "DefaultMemoryPressureDurationSec=60s\n")));
         fixes.add(limitFix(unit));
       }
       case NOHANG -> {
-        fixes.add(new Fix(Layer.NODE,
-            "Protect " + comm + " from nohang's choice, or lower its thresholds so it acts"
-                + " closer to a real shortage.",
-            Optional.of("# /etc/nohang/nohang.conf, then: systemctl restart nohang\n"
-                + "soft_threshold_min_mem = 3 %\n"
-                + "hard_threshold_min_mem = 2 %\n"
-                + "@BADNESS_ADJ_RE_NAME -500 /// ^" + comm + "$\n")));
+        fixes.add(
+            new Fix(
+                Layer.NODE,
+                "Protect "
+                    + comm
+                    + " from nohang's choice, or lower its thresholds so it acts"
+                    + " closer to a real shortage.",
+                Optional.of(
+                    "# /etc/nohang/nohang.conf, then: systemctl restart nohang\n"
+                        + "soft_threshold_min_mem = 3 %\n"
+                        + "hard_threshold_min_mem = 2 %\n"
+                        + "@BADNESS_ADJ_RE_NAME -500 /// ^"
+                        + comm
+                        + "$\n")));
         fixes.add(limitFix(comm));
       }
       case KUBELET_EVICTION -> {
-        fixes.add(new Fix(Layer.POD_SPEC,
-            "Set the evicted pod's memory request to what it really uses (requests equal to"
-                + " limits make it Guaranteed, evicted last): pods over their request go first.",
-            Optional.of("resources:\n  requests:\n    memory: \"<observed peak>\"\n"
-                + "  limits:\n    memory: \"<observed peak>\"\n")));
-        fixes.add(new Fix(Layer.NODE,
-            "Keep the node from reaching the eviction threshold: reserve memory for the system"
-                + " and the kubelet, and add a soft threshold with a grace period so pods are"
-                + " stopped gracefully first.",
-            Optional.of("# /var/lib/kubelet/config.yaml\n"
-                + "systemReserved:\n  memory: \"512Mi\"\n"
-                + "kubeReserved:\n  memory: \"512Mi\"\n"
-                + "evictionHard:\n  memory.available: \"200Mi\"\n"
-                + "evictionSoft:\n  memory.available: \"500Mi\"\n"
-                + "evictionSoftGracePeriod:\n  memory.available: \"1m30s\"\n")));
+        fixes.add(
+            new Fix(
+                Layer.POD_SPEC,
+                "Set the evicted pod's memory request to what it really uses (requests equal to"
+                    + " limits make it Guaranteed, evicted last): pods over their request go first.",
+                Optional.of(
+                    "resources:\n  requests:\n    memory: \"<observed peak>\"\n"
+                        + "  limits:\n    memory: \"<observed peak>\"\n")));
+        fixes.add(
+            new Fix(
+                Layer.NODE,
+                "Keep the node from reaching the eviction threshold: reserve memory for the system"
+                    + " and the kubelet, and add a soft threshold with a grace period so pods are"
+                    + " stopped gracefully first.",
+                Optional.of(
+                    "# /var/lib/kubelet/config.yaml\n"
+                        + "systemReserved:\n  memory: \"512Mi\"\n"
+                        + "kubeReserved:\n  memory: \"512Mi\"\n"
+                        + "evictionHard:\n  memory.available: \"200Mi\"\n"
+                        + "evictionSoft:\n  memory.available: \"500Mi\"\n"
+                        + "evictionSoftGracePeriod:\n  memory.available: \"1m30s\"\n")));
       }
-      case SYSTEMD_UNIT_RESULT -> { }
+      case SYSTEMD_UNIT_RESULT -> {}
     }
     return fixes;
   }
 
   private static Fix limitFix(String what) {
-    return new Fix(Layer.CONTAINER_LIMIT,
+    return new Fix(
+        Layer.CONTAINER_LIMIT,
         "Put the workload that grows under its own cgroup limit (MemoryHigh below MemoryMax) so"
             + " the kernel reclaims and, at worst, kills inside that cgroup, before a host-wide"
             + " daemon has to pick a victim.",
-        Optional.of("# systemctl edit <unit running " + what + ">\n[Service]\n"
-            + "MemoryHigh=<90% of MemoryMax>\nMemoryMax=<its budget>\n"));
+        Optional.of(
+            "# systemctl edit <unit running "
+                + what
+                + ">\n[Service]\n"
+                + "MemoryHigh=<90% of MemoryMax>\nMemoryMax=<its budget>\n"));
   }
 }

@@ -33,8 +33,15 @@ import java.util.Optional;
 
 /** {@code VICTIM-NOT-GROWER}: the task that was killed is not the one that took the memory. */
 public final class VictimNotGrowerAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("VICTIM-NOT-GROWER",
-      "The task killed is not the task that grew and holds the memory", Severity.MEDIUM, RuleInfo.Scope.WORKLOAD, Layer.APPLICATION, Layer.CONTAINER_LIMIT, Layer.POD_SPEC);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "VICTIM-NOT-GROWER",
+          "The task killed is not the task that grew and holds the memory",
+          Severity.MEDIUM,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.APPLICATION,
+          Layer.CONTAINER_LIMIT,
+          Layer.POD_SPEC);
 
   @Override
   public RuleInfo info() {
@@ -63,35 +70,50 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
       Optional<TaskRow> grower = growerBesides(growth, i, r, victim);
       if (grower.isPresent()) {
         TaskGrowth.Track track = growth.trackOf(i, grower.get()).orElseThrow();
-        StringBuilder why = new StringBuilder("Across the ").append(reports.size())
-            .append(" task tables of this incident, ").append(ReportFacts.name(grower.get()))
-            .append(" grew by ").append(Sizes.bytes(track.growthBytes()))
-            .append(" (rss + swap, from ")
-            .append(Sizes.bytes(ReportFacts.heldBytes(track.first().row())))
-            .append(" to ").append(Sizes.bytes(ReportFacts.heldBytes(track.last().row())))
-            .append("), but the kill took ").append(ReportFacts.name(victim)).append(", holding ")
-            .append(Sizes.bytes(ReportFacts.heldBytes(victim))).append('.');
+        StringBuilder why =
+            new StringBuilder("Across the ")
+                .append(reports.size())
+                .append(" task tables of this incident, ")
+                .append(ReportFacts.name(grower.get()))
+                .append(" grew by ")
+                .append(Sizes.bytes(track.growthBytes()))
+                .append(" (rss + swap, from ")
+                .append(Sizes.bytes(ReportFacts.heldBytes(track.first().row())))
+                .append(" to ")
+                .append(Sizes.bytes(ReportFacts.heldBytes(track.last().row())))
+                .append("), but the kill took ")
+                .append(ReportFacts.name(victim))
+                .append(", holding ")
+                .append(Sizes.bytes(ReportFacts.heldBytes(victim)))
+                .append('.');
         badness(r).ifPresent(why::append);
         List<SourceLine> cited = new ArrayList<>();
         track.samples().forEach(s -> cited.add(s.row().source()));
         cited.add(victim.source());
         ReportFacts.triggerLine(r).ifPresent(cited::add);
         ReportFacts.killLine(r).ifPresent(cited::add);
-        return Optional.of(make(grower.get(), victim, why.toString(), cited, r,
-            Confidence.HIGH));
+        return Optional.of(make(grower.get(), victim, why.toString(), cited, r, Confidence.HIGH));
       }
       if (triggerHoldsTheMemory(r, c)) {
         TaskRow trigger = c.trigger().get();
-        StringBuilder why = new StringBuilder("The allocation that failed was ")
-            .append(ReportFacts.name(trigger)).append("'s, the largest task of the table with ")
-            .append(Sizes.bytes(ReportFacts.heldBytes(trigger)))
-            .append(" (rss + swap), but the kill took ").append(ReportFacts.name(victim))
-            .append(" with ").append(Sizes.bytes(ReportFacts.heldBytes(victim)))
-            .append('.');
+        StringBuilder why =
+            new StringBuilder("The allocation that failed was ")
+                .append(ReportFacts.name(trigger))
+                .append("'s, the largest task of the table with ")
+                .append(Sizes.bytes(ReportFacts.heldBytes(trigger)))
+                .append(" (rss + swap), but the kill took ")
+                .append(ReportFacts.name(victim))
+                .append(" with ")
+                .append(Sizes.bytes(ReportFacts.heldBytes(victim)))
+                .append('.');
         badness(r).ifPresent(why::append);
-        List<SourceLine> cited = new ArrayList<>(ReportFacts.cite(ReportFacts.triggerLine(r),
-            Optional.of(trigger.source()), Optional.of(victim.source()),
-            ReportFacts.killLine(r)));
+        List<SourceLine> cited =
+            new ArrayList<>(
+                ReportFacts.cite(
+                    ReportFacts.triggerLine(r),
+                    Optional.of(trigger.source()),
+                    Optional.of(victim.source()),
+                    ReportFacts.killLine(r)));
         return Optional.of(make(trigger, victim, why.toString(), cited, r, Confidence.MEDIUM));
       }
     }
@@ -137,39 +159,87 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
     if (v.isEmpty()) {
       return Optional.empty();
     }
-    StringBuilder s = new StringBuilder(" The kernel's badness (rss + swap + page tables + ")
-        .append("oom_score_adj x ").append(b.get().totalPages() / 1000)
-        .append(" pages) gave the victim ").append(v.get().points()).append(" points (")
-        .append(v.get().basePages()).append(" + ").append(v.get().adjPages()).append(")");
-    b.get().next(r).ifPresent(n -> s.append(" against ").append(n.points()).append(" for ")
-        .append(ReportFacts.name(n.row())).append(" (").append(n.basePages()).append(" + ")
-        .append(n.adjPages()).append(")"));
-    s.append(b.get().victimRank().isPresent() && b.get().victimRank().getAsInt() == 1
-        ? ": oom_score_adj decided it." : ".");
+    StringBuilder s =
+        new StringBuilder(" The kernel's badness (rss + swap + page tables + ")
+            .append("oom_score_adj x ")
+            .append(b.get().totalPages() / 1000)
+            .append(" pages) gave the victim ")
+            .append(v.get().points())
+            .append(" points (")
+            .append(v.get().basePages())
+            .append(" + ")
+            .append(v.get().adjPages())
+            .append(")");
+    b.get()
+        .next(r)
+        .ifPresent(
+            n ->
+                s.append(" against ")
+                    .append(n.points())
+                    .append(" for ")
+                    .append(ReportFacts.name(n.row()))
+                    .append(" (")
+                    .append(n.basePages())
+                    .append(" + ")
+                    .append(n.adjPages())
+                    .append(")"));
+    s.append(
+        b.get().victimRank().isPresent() && b.get().victimRank().getAsInt() == 1
+            ? ": oom_score_adj decided it."
+            : ".");
     return Optional.of(s.toString());
   }
 
-  private static Finding make(TaskRow grower, TaskRow victim, String why,
-      List<SourceLine> cited, OomReport r, Confidence confidence) {
+  private static Finding make(
+      TaskRow grower,
+      TaskRow victim,
+      String why,
+      List<SourceLine> cited,
+      OomReport r,
+      Confidence confidence) {
     long held = ReportFacts.heldBytes(grower);
     long budget = LimitPolicy.forTask(held);
-    List<Fix> fixes = List.of(
-        new Fix(Layer.APPLICATION, "Look at " + grower.comm() + " first: it took the memory;"
-            + " restarting " + victim.comm() + " fixes nothing.", Optional.empty()),
-        new Fix(Layer.CONTAINER_LIMIT, "Give the process that grows a limit of its own (its own"
-            + " container or unit), so it is stopped at its limit instead of a neighbour: "
-            + Sizes.quantityMi(budget) + ", 1.5 x the " + Sizes.bytes(held) + " it held at the"
-            + " kill.", Optional.of(
-                "containers:\n"
-                    + "- name: <container running " + grower.comm() + ">\n"
-                    + "  resources:\n"
-                    + "    limits:\n"
-                    + "      memory: \"" + Sizes.quantityMi(budget) + "\"   # 1.5 x the "
-                    + Sizes.bytes(held) + " it held\n")));
+    List<Fix> fixes =
+        List.of(
+            new Fix(
+                Layer.APPLICATION,
+                "Look at "
+                    + grower.comm()
+                    + " first: it took the memory;"
+                    + " restarting "
+                    + victim.comm()
+                    + " fixes nothing.",
+                Optional.empty()),
+            new Fix(
+                Layer.CONTAINER_LIMIT,
+                "Give the process that grows a limit of its own (its own"
+                    + " container or unit), so it is stopped at its limit instead of a neighbour: "
+                    + Sizes.quantityMi(budget)
+                    + ", 1.5 x the "
+                    + Sizes.bytes(held)
+                    + " it held at the"
+                    + " kill.",
+                Optional.of(
+                    "containers:\n"
+                        + "- name: <container running "
+                        + grower.comm()
+                        + ">\n"
+                        + "  resources:\n"
+                        + "    limits:\n"
+                        + "      memory: \""
+                        + Sizes.quantityMi(budget)
+                        + "\"   # 1.5 x the "
+                        + Sizes.bytes(held)
+                        + " it held\n")));
     // Protecting the victim with a lower oom_score_adj is QOS-ORDER's fix, when the adj decided.
-    String summary = victim.comm() + " was killed but " + grower.comm()
-        + " took the memory (" + Sizes.bytes(held) + ")";
-    return new Finding(INFO.code(), Severity.MEDIUM, confidence, summary, why,
-        ReportFacts.sorted(cited), fixes);
+    String summary =
+        victim.comm()
+            + " was killed but "
+            + grower.comm()
+            + " took the memory ("
+            + Sizes.bytes(held)
+            + ")";
+    return new Finding(
+        INFO.code(), Severity.MEDIUM, confidence, summary, why, ReportFacts.sorted(cited), fixes);
   }
 }

@@ -2,7 +2,6 @@ package dev.oomlens.core.rules.cluster;
 
 import dev.oomlens.core.cluster.ClusterPod;
 import dev.oomlens.core.cluster.ClusterState;
-import dev.oomlens.core.cluster.ContainerSpec;
 import dev.oomlens.core.cluster.ObjectRef;
 import dev.oomlens.core.cluster.WorkloadContainer;
 import dev.oomlens.core.finding.Fix;
@@ -19,8 +18,8 @@ import java.util.Set;
 /** What several cluster rules need: grouping containers by workload, limits from usage, patches. */
 final class ClusterFacts {
   /** Kinds whose pod template a patch can change. */
-  static final Set<String> PATCHABLE = Set.of("Deployment", "DaemonSet", "StatefulSet",
-      "ReplicaSet", "Job", "CronJob");
+  static final Set<String> PATCHABLE =
+      Set.of("Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job", "CronJob");
 
   /** A limit proposed from use leaves this much room above the largest working set seen. */
   static final double USAGE_MARGIN = 1.5;
@@ -33,8 +32,8 @@ final class ClusterFacts {
   }
 
   /**
-   * The largest working set of this container in any of its pods, when metrics hold one, or
-   * what it used when the kubelet evicted one of them (its message says).
+   * The largest working set of this container in any of its pods, when metrics hold one, or what it
+   * used when the kubelet evicted one of them (its message says).
    */
   static OptionalLong peakUse(ClusterState cluster, WorkloadContainer wc) {
     long max = -1;
@@ -66,24 +65,34 @@ final class ClusterFacts {
     OptionalLong limit = wc.spec().limitBytes();
     OptionalLong use = peakUse(cluster, wc);
     if (limit.isPresent() && oomKilled(wc)) {
-      candidates.add(new Proposal(roundLimit((long) (limit.getAsLong() * 1.5)),
-          "half again the limit it was killed at"));
+      candidates.add(
+          new Proposal(
+              roundLimit((long) (limit.getAsLong() * 1.5)),
+              "half again the limit it was killed at"));
     }
     if (use.isPresent()) {
-      candidates.add(new Proposal(roundLimit((long) (use.getAsLong() * USAGE_MARGIN)),
-          "1.5 times its largest working set, " + Sizes.human(use.getAsLong())));
+      candidates.add(
+          new Proposal(
+              roundLimit((long) (use.getAsLong() * USAGE_MARGIN)),
+              "1.5 times its largest working set, " + Sizes.human(use.getAsLong())));
     }
     OptionalLong heap = JvmHeapVsLimitAnalyzer.xmx(JvmHeapVsLimitAnalyzer.options(wc.spec()));
-    if (heap.isPresent() && limit.isPresent()
+    if (heap.isPresent()
+        && limit.isPresent()
         && heap.getAsLong() > limit.getAsLong() * JvmHeapVsLimitAnalyzer.MAX_SHARE) {
-      candidates.add(new Proposal(roundLimit(heap.getAsLong() * 100
-          / JvmHeapVsLimitAnalyzer.PROPOSED_PERCENT), "its -Xmx heap as 70% of it"));
+      candidates.add(
+          new Proposal(
+              roundLimit(heap.getAsLong() * 100 / JvmHeapVsLimitAnalyzer.PROPOSED_PERCENT),
+              "its -Xmx heap as 70% of it"));
     }
     if (candidates.isEmpty() && limit.isEmpty() && wc.spec().requestBytes().isPresent()) {
-      candidates.add(new Proposal(roundLimit(wc.spec().requestBytes().getAsLong() * 2),
-          "twice its request of " + Sizes.quantityMi(wc.spec().requestBytes().getAsLong())
-              + "; a starting point, no use was observed: check it with kubectl top pod"
-              + " --containers"));
+      candidates.add(
+          new Proposal(
+              roundLimit(wc.spec().requestBytes().getAsLong() * 2),
+              "twice its request of "
+                  + Sizes.quantityMi(wc.spec().requestBytes().getAsLong())
+                  + "; a starting point, no use was observed: check it with kubectl top pod"
+                  + " --containers"));
     }
     return candidates.stream().max(java.util.Comparator.comparingLong(Proposal::bytes));
   }
@@ -92,7 +101,8 @@ final class ClusterFacts {
   static boolean oomKilled(WorkloadContainer wc) {
     for (ClusterPod p : wc.pods()) {
       for (dev.oomlens.core.cluster.ContainerStatus s : p.statuses()) {
-        if (s.name().equals(wc.spec().name()) && s.init() == wc.spec().init()
+        if (s.name().equals(wc.spec().name())
+            && s.init() == wc.spec().init()
             && (s.lastTerminated().map(t -> t.oomKilled()).orElse(false)
                 || s.terminated().map(t -> t.oomKilled()).orElse(false))) {
           return true;
@@ -116,33 +126,63 @@ final class ClusterFacts {
     String q = Sizes.quantityMi(newBytes);
     String list = wc.spec().init() ? "initContainers" : "containers";
     StringBuilder snippet = new StringBuilder();
-    String json = "{\"name\":\"" + jsonText(wc.spec().name()) + "\",\"resources\":{\"limits\":"
-        + "{\"memory\":\"" + q + "\"}}}";
+    String json =
+        "{\"name\":\""
+            + jsonText(wc.spec().name())
+            + "\",\"resources\":{\"limits\":"
+            + "{\"memory\":\""
+            + q
+            + "\"}}}";
     if (PATCHABLE.contains(w.kind())) {
-      snippet.append("kubectl").append(w.namespace().map(n -> " -n " + Shell.quote(n)).orElse(""))
-          .append(" patch ").append(w.kind().toLowerCase(java.util.Locale.ROOT)).append(' ')
-          .append(Shell.quote(w.name())).append(" --type=strategic -p ")
-          .append(Shell.quote("{\"spec\":{\"template\":{\"spec\":{\"" + list + "\":[" + json
-              + "]}}}}"))
-          .append("\n# or in its manifest (").append(w.describe()).append("):\n")
-          .append("spec:\n  template:\n    spec:\n      ").append(list).append(":\n");
+      snippet
+          .append("kubectl")
+          .append(w.namespace().map(n -> " -n " + Shell.quote(n)).orElse(""))
+          .append(" patch ")
+          .append(w.kind().toLowerCase(java.util.Locale.ROOT))
+          .append(' ')
+          .append(Shell.quote(w.name()))
+          .append(" --type=strategic -p ")
+          .append(
+              Shell.quote("{\"spec\":{\"template\":{\"spec\":{\"" + list + "\":[" + json + "]}}}}"))
+          .append("\n# or in its manifest (")
+          .append(w.describe())
+          .append("):\n")
+          .append("spec:\n  template:\n    spec:\n      ")
+          .append(list)
+          .append(":\n");
       yamlContainer(snippet, "      ", wc.spec().name(), q);
     } else {
-      snippet.append("# ").append(w.describe())
+      snippet
+          .append("# ")
+          .append(w.describe())
           .append(": a pod's resources cannot be changed in place; set them in what creates it\n")
-          .append("spec:\n  ").append(list).append(":\n");
+          .append("spec:\n  ")
+          .append(list)
+          .append(":\n");
       yamlContainer(snippet, "  ", wc.spec().name(), q);
     }
-    return new Fix(Layer.CONTAINER_LIMIT, action, Optional.of(snippet.toString()),
-        Optional.of(new LimitChange(wc.describe(), LimitChange.Knob.MEMORY, wc.spec().limitBytes(),
-            newBytes)));
+    return new Fix(
+        Layer.CONTAINER_LIMIT,
+        action,
+        Optional.of(snippet.toString()),
+        Optional.of(
+            new LimitChange(
+                wc.describe(), LimitChange.Knob.MEMORY, wc.spec().limitBytes(), newBytes)));
   }
 
   private static void yamlContainer(StringBuilder s, String indent, String name, String q) {
-    s.append(indent).append("- name: ").append(yamlText(name)).append('\n')
-        .append(indent).append("  resources:\n")
-        .append(indent).append("    limits:\n")
-        .append(indent).append("      memory: ").append(q).append('\n');
+    s.append(indent)
+        .append("- name: ")
+        .append(yamlText(name))
+        .append('\n')
+        .append(indent)
+        .append("  resources:\n")
+        .append(indent)
+        .append("    limits:\n")
+        .append(indent)
+        .append("      memory: ")
+        .append(q)
+        .append('\n');
   }
 
   /** A name as a JSON string's content. */

@@ -39,15 +39,23 @@ import java.util.regex.Pattern;
 
 /** {@code EVICTED}: pods the kubelet evicted because their node ran short of memory. */
 public final class EvictedAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("EVICTED",
-      "The kubelet evicted pods because their node ran short of memory", Severity.MEDIUM,
-      RuleInfo.Scope.KILL, Layer.POD_SPEC, Layer.NODE);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "EVICTED",
+          "The kubelet evicted pods because their node ran short of memory",
+          Severity.MEDIUM,
+          RuleInfo.Scope.KILL,
+          Layer.POD_SPEC,
+          Layer.NODE);
 
   /** The kubelet's words, old ("which exceeds its request of") and new ("request is"). */
-  private static final Pattern USING = Pattern.compile("Container (\\S+) was using (\\S+),"
-      + " (?:request is|which exceeds its request of) (\\S+?)[,.]?(?:\\s|$)");
-  private static final Set<String> PRESSURE = Set.of("EvictionThresholdMet",
-      "NodeHasInsufficientMemory");
+  private static final Pattern USING =
+      Pattern.compile(
+          "Container (\\S+) was using (\\S+),"
+              + " (?:request is|which exceeds its request of) (\\S+?)[,.]?(?:\\s|$)");
+
+  private static final Set<String> PRESSURE =
+      Set.of("EvictionThresholdMet", "NodeHasInsufficientMemory");
 
   @Override
   public RuleInfo info() {
@@ -62,7 +70,8 @@ public final class EvictedAnalyzer implements Analyzer {
       for (ClusterPod p : cluster.pods()) {
         if (p.reason().filter("Evicted"::equals).isPresent()
             && p.message().map(m -> m.contains("memory")).orElse(false)) {
-          byNode.computeIfAbsent(p.nodeName().orElse("(unknown node)"), k -> new ArrayList<>())
+          byNode
+              .computeIfAbsent(p.nodeName().orElse("(unknown node)"), k -> new ArrayList<>())
               .add(p);
         }
       }
@@ -81,57 +90,101 @@ public final class EvictedAnalyzer implements Analyzer {
       while (m.find()) {
         Optional<Long> used = bytes(m.group(2));
         Optional<Long> request = bytes(m.group(3));
-        over.add(p.namespace() + "/" + p.ref().name() + " " + m.group(1) + " used " + m.group(2)
-            + " against a request of " + m.group(3));
+        over.add(
+            p.namespace()
+                + "/"
+                + p.ref().name()
+                + " "
+                + m.group(1)
+                + " used "
+                + m.group(2)
+                + " against a request of "
+                + m.group(3));
         if (used.isPresent() && request.isPresent() && p.owner().isPresent()) {
           ObjectRef w = p.owner().get();
-          requests.append("kubectl set resources ").append(w.kind().toLowerCase(
-              java.util.Locale.ROOT)).append('/').append(Shell.quote(w.name())).append(" -n ")
-              .append(Shell.quote(p.namespace())).append(" -c ").append(Shell.quote(m.group(1)))
-              .append(" --requests=memory=").append(Sizes.quantityMi(used.get())).append('\n');
+          requests
+              .append("kubectl set resources ")
+              .append(w.kind().toLowerCase(java.util.Locale.ROOT))
+              .append('/')
+              .append(Shell.quote(w.name()))
+              .append(" -n ")
+              .append(Shell.quote(p.namespace()))
+              .append(" -c ")
+              .append(Shell.quote(m.group(1)))
+              .append(" --requests=memory=")
+              .append(Sizes.quantityMi(used.get()))
+              .append('\n');
         }
       }
     }
     Optional<ClusterNode> n = cluster.node(node);
     List<String> signals = new ArrayList<>();
-    n.ifPresent(nd -> {
-      for (ClusterEvent e : cluster.eventsAbout(nd.ref())) {
-        if (PRESSURE.contains(e.reason())) {
-          cited.add(e.ref().field("message", e.message()));
-          signals.add(e.reason() + " (" + e.message() + ")");
-        }
-      }
-      if (nd.memoryPressure().orElse(false)) {
-        cited.add(nd.ref().field("status.conditions[type=MemoryPressure].status", "True"));
-        signals.add("MemoryPressure is True now");
-      }
-    });
-    StringBuilder why = new StringBuilder("The kubelet evicted ").append(pods.size())
-        .append(pods.size() == 1 ? " pod" : " pods").append(" from node ").append(node)
-        .append(" because it ran short of memory (below its eviction threshold): ")
-        .append(ClusterFacts.some(pods.stream().map(p -> p.namespace() + "/" + p.ref().name())
-            .toList(), 6)).append('.');
+    n.ifPresent(
+        nd -> {
+          for (ClusterEvent e : cluster.eventsAbout(nd.ref())) {
+            if (PRESSURE.contains(e.reason())) {
+              cited.add(e.ref().field("message", e.message()));
+              signals.add(e.reason() + " (" + e.message() + ")");
+            }
+          }
+          if (nd.memoryPressure().orElse(false)) {
+            cited.add(nd.ref().field("status.conditions[type=MemoryPressure].status", "True"));
+            signals.add("MemoryPressure is True now");
+          }
+        });
+    StringBuilder why =
+        new StringBuilder("The kubelet evicted ")
+            .append(pods.size())
+            .append(pods.size() == 1 ? " pod" : " pods")
+            .append(" from node ")
+            .append(node)
+            .append(" because it ran short of memory (below its eviction threshold): ")
+            .append(
+                ClusterFacts.some(
+                    pods.stream().map(p -> p.namespace() + "/" + p.ref().name()).toList(), 6))
+            .append('.');
     if (!signals.isEmpty()) {
       why.append(" The node said so: ").append(String.join("; ", signals)).append('.');
     }
     if (!over.isEmpty()) {
       why.append(" The kubelet evicts first the pods whose use exceeds their request the most: ")
-          .append(ClusterFacts.some(over, 5)).append(". The scheduler placed them by those"
-              + " requests, so the node was fuller than it was told.");
+          .append(ClusterFacts.some(over, 5))
+          .append(
+              ". The scheduler placed them by those"
+                  + " requests, so the node was fuller than it was told.");
     }
     List<Fix> fixes = new ArrayList<>();
     if (requests.length() > 0) {
-      fixes.add(new Fix(Layer.POD_SPEC, "Set each evicted container's memory request to what it"
-          + " used when evicted, so the scheduler counts it and the kubelet does not pick it"
-          + " first.", Optional.of(requests.toString())));
+      fixes.add(
+          new Fix(
+              Layer.POD_SPEC,
+              "Set each evicted container's memory request to what it"
+                  + " used when evicted, so the scheduler counts it and the kubelet does not pick it"
+                  + " first.",
+              Optional.of(requests.toString())));
     }
-    fixes.add(new Fix(Layer.NODE, "See what fills the node and what its threshold is; give it"
-        + " more memory or fewer pods if the requests, once true, no longer fit.", Optional.of(
-            "kubectl describe node " + Shell.quote(node) + " | grep -A12 'Allocated resources'\n"
-                + "kubectl get events -A --field-selector reason=Evicted")));
-    return new Finding(INFO.code(), pods.size() >= 3 ? Severity.HIGH : Severity.MEDIUM,
-        Confidence.HIGH, pods.size() + (pods.size() == 1 ? " pod was" : " pods were")
-            + " evicted from node " + node + " for memory", why.toString(), cited, fixes);
+    fixes.add(
+        new Fix(
+            Layer.NODE,
+            "See what fills the node and what its threshold is; give it"
+                + " more memory or fewer pods if the requests, once true, no longer fit.",
+            Optional.of(
+                "kubectl describe node "
+                    + Shell.quote(node)
+                    + " | grep -A12 'Allocated resources'\n"
+                    + "kubectl get events -A --field-selector reason=Evicted")));
+    return new Finding(
+        INFO.code(),
+        pods.size() >= 3 ? Severity.HIGH : Severity.MEDIUM,
+        Confidence.HIGH,
+        pods.size()
+            + (pods.size() == 1 ? " pod was" : " pods were")
+            + " evicted from node "
+            + node
+            + " for memory",
+        why.toString(),
+        cited,
+        fixes);
   }
 
   /** What {@code container} of {@code p} used when the kubelet evicted it, as its message says. */

@@ -36,14 +36,19 @@ import java.util.regex.Pattern;
 
 /** {@code FLUX-BLOCKED}: a failing Flux object and the reconciliations it holds back. */
 public final class FluxBlockedAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("FLUX-BLOCKED",
-      "Flux reconciliation is blocked: a failing Kustomization or HelmRelease holds back others",
-      Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.POD_SPEC);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "FLUX-BLOCKED",
+          "Flux reconciliation is blocked: a failing Kustomization or HelmRelease holds back others",
+          Severity.HIGH,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.POD_SPEC);
 
   /** How a Flux object says it waits on another: dependsOn, or a health check of one. */
-  private static final Pattern DEPENDENCY = Pattern.compile(
-      "dependency '([^'/]+)/([^']+)' is not ready"
-          + "|(?:HelmRelease|Kustomization)/([^/\\s]+)/([^\\s:]+) status: '(?:Failed|Stalled)'");
+  private static final Pattern DEPENDENCY =
+      Pattern.compile(
+          "dependency '([^'/]+)/([^']+)' is not ready"
+              + "|(?:HelmRelease|Kustomization)/([^/\\s]+)/([^\\s:]+) status: '(?:Failed|Stalled)'");
 
   /** Flux's wording around the objects a health check found failed, once they are taken out. */
   private static final Pattern HEALTH_CHECK =
@@ -69,10 +74,10 @@ public final class FluxBlockedAnalyzer implements Analyzer {
       for (Condition c : failing.values()) {
         Matcher m = DEPENDENCY.matcher(c.message().orElse(""));
         while (m.find()) {
-          String dep = m.group(1) != null ? m.group(1) + "/" + m.group(2)
-              : m.group(3) + "/" + m.group(4);
-          Optional<String> depKey = failing.keySet().stream()
-              .filter(k -> k.endsWith(" " + dep)).findFirst();
+          String dep =
+              m.group(1) != null ? m.group(1) + "/" + m.group(2) : m.group(3) + "/" + m.group(4);
+          Optional<String> depKey =
+              failing.keySet().stream().filter(k -> k.endsWith(" " + dep)).findFirst();
           if (depKey.isPresent()) {
             blockedBy.computeIfAbsent(depKey.get(), k -> new ArrayList<>()).add(key(c.ref()));
             waitsOn.putIfAbsent(key(c.ref()), depKey.get());
@@ -81,9 +86,17 @@ public final class FluxBlockedAnalyzer implements Analyzer {
       }
       for (Condition c : failing.values()) {
         String k = key(c.ref());
-        boolean onlyWaits = waitsOn.containsKey(k) && c.message().map(msg -> HEALTH_CHECK
-            .matcher(DEPENDENCY.matcher(msg).replaceAll("")).replaceAll("")
-            .replaceAll("[\\s,.;:]", "").isEmpty()).orElse(false);
+        boolean onlyWaits =
+            waitsOn.containsKey(k)
+                && c.message()
+                    .map(
+                        msg ->
+                            HEALTH_CHECK
+                                .matcher(DEPENDENCY.matcher(msg).replaceAll(""))
+                                .replaceAll("")
+                                .replaceAll("[\\s,.;:]", "")
+                                .isEmpty())
+                    .orElse(false);
         if (onlyWaits) {
           continue;
         }
@@ -115,31 +128,75 @@ public final class FluxBlockedAnalyzer implements Analyzer {
       cited.add(hc.ref().field(hc.fieldPath() + ".message", hc.message().orElse("")));
     }
     ObjectRef r = c.ref();
-    StringBuilder why = new StringBuilder(r.describe()).append(" is not Ready")
-        .append(c.reason().map(x -> " (" + x + ")").orElse("")).append(": ")
-        .append(c.message().orElse("no message")).append('.');
+    StringBuilder why =
+        new StringBuilder(r.describe())
+            .append(" is not Ready")
+            .append(c.reason().map(x -> " (" + x + ")").orElse(""))
+            .append(": ")
+            .append(c.message().orElse("no message"))
+            .append('.');
     if (!held.isEmpty()) {
-      why.append(" It holds back ").append(held.size()).append(held.size() == 1
-          ? " object that depends on it" : " objects that depend on it, directly or not")
-          .append(": ").append(ClusterFacts.some(List.copyOf(held), 6))
+      why.append(" It holds back ")
+          .append(held.size())
+          .append(
+              held.size() == 1
+                  ? " object that depends on it"
+                  : " objects that depend on it, directly or not")
+          .append(": ")
+          .append(ClusterFacts.some(List.copyOf(held), 6))
           .append(". Fix this one first; they reconcile once it is Ready.");
     }
     String kind = r.kind().toLowerCase(Locale.ROOT);
     String ns = r.namespace().orElse("flux-system");
-    String reconcile = "flux reconcile " + kind + " " + Shell.quote(r.name()) + " -n "
-        + Shell.quote(ns) + (kind.equals("kustomization") ? " --with-source" : "");
+    String reconcile =
+        "flux reconcile "
+            + kind
+            + " "
+            + Shell.quote(r.name())
+            + " -n "
+            + Shell.quote(ns)
+            + (kind.equals("kustomization") ? " --with-source" : "");
     List<Fix> fixes = new ArrayList<>();
-    fixes.add(new Fix(Layer.POD_SPEC, "Fix what its message names (a refused object, a failed"
-        + " install or upgrade), then reconcile it" + (kind.equals("helmrelease")
-            ? "; a release stuck after exhausting its retries needs a suspend and resume" : "")
-        + ".", Optional.of("kubectl describe " + kind + " " + Shell.quote(r.name()) + " -n "
-            + Shell.quote(ns) + "\n" + reconcile + (kind.equals("helmrelease")
-                ? "\nflux suspend helmrelease " + Shell.quote(r.name()) + " -n " + Shell.quote(ns)
-                    + " && flux resume helmrelease " + Shell.quote(r.name()) + " -n "
-                    + Shell.quote(ns) : "") + "\n")));
-    return new Finding(INFO.code(), held.isEmpty() ? Severity.MEDIUM : Severity.HIGH,
-        Confidence.HIGH, r.describe() + " is failing" + (held.isEmpty() ? ""
-            : " and blocks " + held.size() + (held.size() == 1 ? " other" : " others")),
-        why.toString(), cited, fixes);
+    fixes.add(
+        new Fix(
+            Layer.POD_SPEC,
+            "Fix what its message names (a refused object, a failed"
+                + " install or upgrade), then reconcile it"
+                + (kind.equals("helmrelease")
+                    ? "; a release stuck after exhausting its retries needs a suspend and resume"
+                    : "")
+                + ".",
+            Optional.of(
+                "kubectl describe "
+                    + kind
+                    + " "
+                    + Shell.quote(r.name())
+                    + " -n "
+                    + Shell.quote(ns)
+                    + "\n"
+                    + reconcile
+                    + (kind.equals("helmrelease")
+                        ? "\nflux suspend helmrelease "
+                            + Shell.quote(r.name())
+                            + " -n "
+                            + Shell.quote(ns)
+                            + " && flux resume helmrelease "
+                            + Shell.quote(r.name())
+                            + " -n "
+                            + Shell.quote(ns)
+                        : "")
+                    + "\n")));
+    return new Finding(
+        INFO.code(),
+        held.isEmpty() ? Severity.MEDIUM : Severity.HIGH,
+        Confidence.HIGH,
+        r.describe()
+            + " is failing"
+            + (held.isEmpty()
+                ? ""
+                : " and blocks " + held.size() + (held.size() == 1 ? " other" : " others")),
+        why.toString(),
+        cited,
+        fixes);
   }
 }

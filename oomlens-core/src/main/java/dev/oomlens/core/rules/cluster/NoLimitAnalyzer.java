@@ -3,6 +3,7 @@ package dev.oomlens.core.rules.cluster;
 import dev.oomlens.core.cluster.ClusterPod;
 import dev.oomlens.core.cluster.ClusterState;
 import dev.oomlens.core.cluster.ObjectRef;
+import dev.oomlens.core.cluster.WorkloadContainer;
 import dev.oomlens.core.finding.Confidence;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
@@ -14,7 +15,6 @@ import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.Shell;
 import dev.oomlens.core.rules.Sizes;
-import dev.oomlens.core.cluster.WorkloadContainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,9 +40,13 @@ import java.util.OptionalLong;
 
 /** {@code NO-LIMIT}: containers without a memory limit, DaemonSets and system namespaces first. */
 public final class NoLimitAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("NO-LIMIT",
-      "Containers without a memory limit: bounded only by the node", Severity.MEDIUM,
-      RuleInfo.Scope.WORKLOAD, Layer.CONTAINER_LIMIT);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "NO-LIMIT",
+          "Containers without a memory limit: bounded only by the node",
+          Severity.MEDIUM,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.CONTAINER_LIMIT);
 
   @Override
   public RuleInfo info() {
@@ -55,8 +59,9 @@ public final class NoLimitAnalyzer implements Analyzer {
     for (ClusterState cluster : evidence.clusters()) {
       Map<ObjectRef, List<WorkloadContainer>> unbounded = new LinkedHashMap<>();
       for (WorkloadContainer wc : ClusterFacts.byWorkload(cluster)) {
-        if (wc.spec().limitBytes().isEmpty() && !SidecarNoLimitAnalyzer.isUncountedSidecar(wc,
-            cluster) && !defaulted(cluster, wc)) {
+        if (wc.spec().limitBytes().isEmpty()
+            && !SidecarNoLimitAnalyzer.isUncountedSidecar(wc, cluster)
+            && !defaulted(cluster, wc)) {
           unbounded.computeIfAbsent(wc.workload(), k -> new ArrayList<>()).add(wc);
         }
       }
@@ -65,8 +70,8 @@ public final class NoLimitAnalyzer implements Analyzer {
     return out;
   }
 
-  private static Finding finding(ClusterState cluster, ObjectRef w,
-      List<WorkloadContainer> containers) {
+  private static Finding finding(
+      ClusterState cluster, ObjectRef w, List<WorkloadContainer> containers) {
     WorkloadContainer first = containers.getFirst();
     boolean daemonSet = first.daemonSet();
     boolean system = first.system();
@@ -77,51 +82,87 @@ public final class NoLimitAnalyzer implements Analyzer {
     boolean bestEffort = false;
     for (WorkloadContainer wc : containers) {
       names.add(wc.spec().name());
-      cited.add(wc.specObject().field(wc.specPath() + ".resources.limits.memory",
-          Optional.empty()));
+      cited.add(
+          wc.specObject().field(wc.specPath() + ".resources.limits.memory", Optional.empty()));
       OptionalLong use = ClusterFacts.peakUse(cluster, wc);
-      use.ifPresent(u -> numbers.append(" ").append(wc.spec().name()).append(" uses ")
-          .append(Sizes.human(u)).append(" now."));
+      use.ifPresent(
+          u ->
+              numbers
+                  .append(" ")
+                  .append(wc.spec().name())
+                  .append(" uses ")
+                  .append(Sizes.human(u))
+                  .append(" now."));
       Optional<ClusterFacts.Proposal> p = ClusterFacts.proposal(cluster, wc);
       if (p.isPresent()) {
-        fixes.add(ClusterFacts.limitFix(wc, p.get().bytes(), "Limit " + wc.spec().name()
-            + " to " + Sizes.quantityMi(p.get().bytes()) + " (" + p.get().basis() + ")."));
+        fixes.add(
+            ClusterFacts.limitFix(
+                wc,
+                p.get().bytes(),
+                "Limit "
+                    + wc.spec().name()
+                    + " to "
+                    + Sizes.quantityMi(p.get().bytes())
+                    + " ("
+                    + p.get().basis()
+                    + ")."));
       } else {
         bestEffort = true;
       }
     }
     if (bestEffort) {
-      fixes.add(new Fix(Layer.CONTAINER_LIMIT, "Measure the containers that have neither a"
-          + " request nor a limit over a busy day and set both (limit: half again the largest"
-          + " working set); no use was observed to size them from.", Optional.of(
-              "kubectl top pod --containers -n " + Shell.quote(w.namespace().orElse("default")))));
+      fixes.add(
+          new Fix(
+              Layer.CONTAINER_LIMIT,
+              "Measure the containers that have neither a"
+                  + " request nor a limit over a busy day and set both (limit: half again the largest"
+                  + " working set); no use was observed to size them from.",
+              Optional.of(
+                  "kubectl top pod --containers -n "
+                      + Shell.quote(w.namespace().orElse("default")))));
     }
-    boolean podBestEffort = first.pods().stream().anyMatch(p -> p.qosClass()
-        .filter("BestEffort"::equals).isPresent());
-    StringBuilder why = new StringBuilder(w.describe())
-        .append(containers.size() == 1 ? " has a container without a memory limit ("
-            : " has " + containers.size() + " containers without a memory limit (")
-        .append(String.join(", ", names)).append("): nothing but the node bounds them.");
+    boolean podBestEffort =
+        first.pods().stream().anyMatch(p -> p.qosClass().filter("BestEffort"::equals).isPresent());
+    StringBuilder why =
+        new StringBuilder(w.describe())
+            .append(
+                containers.size() == 1
+                    ? " has a container without a memory limit ("
+                    : " has " + containers.size() + " containers without a memory limit (")
+            .append(String.join(", ", names))
+            .append("): nothing but the node bounds them.");
     if (daemonSet) {
-      why.append(" It is a DaemonSet, so it runs on every node: one that grows can exhaust any"
-          + " of them.");
+      why.append(
+          " It is a DaemonSet, so it runs on every node: one that grows can exhaust any"
+              + " of them.");
     }
     if (system) {
-      why.append(" It is in a system namespace (").append(w.namespace().orElse(""))
-          .append("): when the node runs out, what the cluster needs to work is among what the"
-              + " kernel may kill.");
+      why.append(" It is in a system namespace (")
+          .append(w.namespace().orElse(""))
+          .append(
+              "): when the node runs out, what the cluster needs to work is among what the"
+                  + " kernel may kill.");
     }
     if (podBestEffort) {
-      why.append(" Its pods are BestEffort (no requests either): the kubelet evicts them first"
-          + " and the kernel's oom_score_adj of 1000 makes them its first victims.");
+      why.append(
+          " Its pods are BestEffort (no requests either): the kubelet evicts them first"
+              + " and the kernel's oom_score_adj of 1000 makes them its first victims.");
     }
     why.append(numbers);
-    Severity severity = daemonSet && system ? Severity.HIGH
-        : daemonSet || system ? Severity.MEDIUM : Severity.LOW;
-    return new Finding(INFO.code(), severity, Confidence.HIGH,
-        w.describe() + ": " + String.join(", ", names) + " without a memory limit"
+    Severity severity =
+        daemonSet && system ? Severity.HIGH : daemonSet || system ? Severity.MEDIUM : Severity.LOW;
+    return new Finding(
+        INFO.code(),
+        severity,
+        Confidence.HIGH,
+        w.describe()
+            + ": "
+            + String.join(", ", names)
+            + " without a memory limit"
             + (daemonSet ? " (DaemonSet, on every node)" : ""),
-        why.toString(), cited, fixes);
+        why.toString(),
+        cited,
+        fixes);
   }
 
   /**

@@ -32,16 +32,23 @@ import java.util.regex.Pattern;
  * manifests, in pods and templates, and in the failure messages of Flux's objects.
  */
 
-/** {@code PRIORITYCLASS-RESERVED}: a PriorityClass named with the reserved {@code system-} prefix. */
+/**
+ * {@code PRIORITYCLASS-RESERVED}: a PriorityClass named with the reserved {@code system-} prefix.
+ */
 public final class PriorityClassReservedAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("PRIORITYCLASS-RESERVED",
-      "A PriorityClass is named with the reserved system- prefix: the API server refuses it",
-      Severity.HIGH, RuleInfo.Scope.WORKLOAD, Layer.POD_SPEC);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "PRIORITYCLASS-RESERVED",
+          "A PriorityClass is named with the reserved system- prefix: the API server refuses it",
+          Severity.HIGH,
+          RuleInfo.Scope.WORKLOAD,
+          Layer.POD_SPEC);
 
   /** The two classes Kubernetes itself creates. */
   static final Set<String> BUILT_IN = Set.of("system-cluster-critical", "system-node-critical");
 
-  private static final Pattern NAMED = Pattern.compile("\"?(system-[a-z0-9]([-a-z0-9.]*[a-z0-9])?)");
+  private static final Pattern NAMED =
+      Pattern.compile("\"?(system-[a-z0-9]([-a-z0-9.]*[a-z0-9])?)");
 
   @Override
   public RuleInfo info() {
@@ -55,14 +62,24 @@ public final class PriorityClassReservedAnalyzer implements Analyzer {
       Map<String, List<Citation>> byName = new LinkedHashMap<>();
       for (PriorityClassInfo pc : cluster.priorityClasses()) {
         if (reserved(pc.name())) {
-          byName.computeIfAbsent(pc.name(), k -> new ArrayList<>())
+          byName
+              .computeIfAbsent(pc.name(), k -> new ArrayList<>())
               .add(pc.ref().field("metadata.name", pc.name()));
         }
       }
       for (ClusterPod p : cluster.pods()) {
-        p.priorityClassName().filter(PriorityClassReservedAnalyzer::reserved).ifPresent(n ->
-            byName.computeIfAbsent(n, k -> new ArrayList<>()).add(p.ref().field(
-                (p.template() ? "spec.template.spec" : "spec") + ".priorityClassName", n)));
+        p.priorityClassName()
+            .filter(PriorityClassReservedAnalyzer::reserved)
+            .ifPresent(
+                n ->
+                    byName
+                        .computeIfAbsent(n, k -> new ArrayList<>())
+                        .add(
+                            p.ref()
+                                .field(
+                                    (p.template() ? "spec.template.spec" : "spec")
+                                        + ".priorityClassName",
+                                    n)));
       }
       for (Condition c : cluster.conditions()) {
         if (!c.failing() || c.message().isEmpty() || !c.message().get().contains("system-")) {
@@ -71,9 +88,11 @@ public final class PriorityClassReservedAnalyzer implements Analyzer {
         Matcher m = NAMED.matcher(c.message().get());
         while (m.find()) {
           String name = m.group(1);
-          if (reserved(name) && (c.message().get().contains("PriorityClass")
-              || c.message().get().contains("reserved"))) {
-            byName.computeIfAbsent(name, k -> new ArrayList<>())
+          if (reserved(name)
+              && (c.message().get().contains("PriorityClass")
+                  || c.message().get().contains("reserved"))) {
+            byName
+                .computeIfAbsent(name, k -> new ArrayList<>())
                 .add(c.ref().field(c.fieldPath() + ".message", c.message().get()));
             break;
           }
@@ -90,19 +109,35 @@ public final class PriorityClassReservedAnalyzer implements Analyzer {
 
   private static Finding finding(String name, List<Citation> cited) {
     String renamed = name.substring("system-".length()) + "-priority";
-    String why = "PriorityClass names starting with \"system-\" are reserved: the API server"
-        + " accepts only system-cluster-critical and system-node-critical, and refuses \"" + name
-        + "\" (name must not start with 'system-' as it is reserved for system use). Whatever"
-        + " creates it fails to apply, and pods that name it are refused. It is named in "
-        + cited.size() + (cited.size() == 1 ? " place." : " places.");
-    return new Finding(INFO.code(), Severity.HIGH, Confidence.HIGH,
+    String why =
+        "PriorityClass names starting with \"system-\" are reserved: the API server"
+            + " accepts only system-cluster-critical and system-node-critical, and refuses \""
+            + name
+            + "\" (name must not start with 'system-' as it is reserved for system use). Whatever"
+            + " creates it fails to apply, and pods that name it are refused. It is named in "
+            + cited.size()
+            + (cited.size() == 1 ? " place." : " places.");
+    return new Finding(
+        INFO.code(),
+        Severity.HIGH,
+        Confidence.HIGH,
         "PriorityClass " + name + " uses the reserved system- prefix: the API server refuses it",
-        why, cited, List.of(new Fix(Layer.POD_SPEC, "Rename the class (for instance to "
-            + renamed + ") in its manifest and in every priorityClassName that names it, then"
-            + " let the release apply again.", Optional.of(
-                "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: "
-                    + ClusterFacts.yamlText(renamed) + "  # was: " + ClusterFacts.yamlText(name)
-                    + "\nvalue: 1000000\n# and in pod specs: priorityClassName: "
-                    + ClusterFacts.yamlText(renamed) + "\n"))));
+        why,
+        cited,
+        List.of(
+            new Fix(
+                Layer.POD_SPEC,
+                "Rename the class (for instance to "
+                    + renamed
+                    + ") in its manifest and in every priorityClassName that names it, then"
+                    + " let the release apply again.",
+                Optional.of(
+                    "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: "
+                        + ClusterFacts.yamlText(renamed)
+                        + "  # was: "
+                        + ClusterFacts.yamlText(name)
+                        + "\nvalue: 1000000\n# and in pod specs: priorityClassName: "
+                        + ClusterFacts.yamlText(renamed)
+                        + "\n"))));
   }
 }

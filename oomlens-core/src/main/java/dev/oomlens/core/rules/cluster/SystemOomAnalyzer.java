@@ -40,9 +40,14 @@ import java.util.regex.Pattern;
 
 /** {@code SYSTEM-OOM}: the kernel killed processes because a node ran out as a whole. */
 public final class SystemOomAnalyzer implements Analyzer {
-  private static final RuleInfo INFO = RuleInfo.of("SYSTEM-OOM",
-      "A node ran out of memory as a whole: the kernel killed processes outside any limit",
-      Severity.CRITICAL, RuleInfo.Scope.HOST, Layer.NODE, Layer.CONTAINER_LIMIT);
+  private static final RuleInfo INFO =
+      RuleInfo.of(
+          "SYSTEM-OOM",
+          "A node ran out of memory as a whole: the kernel killed processes outside any limit",
+          Severity.CRITICAL,
+          RuleInfo.Scope.HOST,
+          Layer.NODE,
+          Layer.CONTAINER_LIMIT);
 
   private static final Pattern KUBELET_VICTIM =
       Pattern.compile("victim process: ([^,]+), pid: (\\d+)");
@@ -71,8 +76,9 @@ public final class SystemOomAnalyzer implements Analyzer {
 
   /** True for an event that tells of a node-wide OOM kill, not a container at its own limit. */
   static boolean isSystemOom(ClusterEvent e) {
-    return e.reason().equals("SystemOOM") || (e.reason().equals("OOMKilling")
-        && !e.message().contains("Memory cgroup out of memory"));
+    return e.reason().equals("SystemOOM")
+        || (e.reason().equals("OOMKilling")
+            && !e.message().contains("Memory cgroup out of memory"));
   }
 
   /** The process the event names as killed, when it names one. */
@@ -100,25 +106,35 @@ public final class SystemOomAnalyzer implements Analyzer {
       }
     }
     Optional<ClusterNode> n = cluster.node(node);
-    StringBuilder why = new StringBuilder("The kernel of node ").append(node).append(" killed ")
-        .append(kills).append(kills == 1 ? " process" : " processes").append(" because the node"
-            + " ran out of memory as a whole (")
-        .append(events.size()).append(events.size() == 1 ? " event" : " events")
-        .append(" SystemOOM/OOMKilling");
+    StringBuilder why =
+        new StringBuilder("The kernel of node ")
+            .append(node)
+            .append(" killed ")
+            .append(kills)
+            .append(kills == 1 ? " process" : " processes")
+            .append(" because the node" + " ran out of memory as a whole (")
+            .append(events.size())
+            .append(events.size() == 1 ? " event" : " events")
+            .append(" SystemOOM/OOMKilling");
     if (!victims.isEmpty()) {
       why.append("; killed: ").append(String.join(", ", victims));
     }
-    why.append("). These are kills outside any container's own limit: whatever scored highest"
-        + " died, often a daemon the node needs.");
-    n.ifPresent(nd -> {
-      nd.capacityBytes().ifPresent(c -> {
-        why.append(" The node has ").append(Sizes.human(c)).append(" of memory");
-        nd.allocatableBytes().ifPresent(a -> why.append(", ").append(Sizes.human(a))
-            .append(" allocatable"));
-        why.append('.');
-        cited.add(nd.ref().field("status.capacity.memory", Sizes.quantityMi(c)));
-      });
-    });
+    why.append(
+        "). These are kills outside any container's own limit: whatever scored highest"
+            + " died, often a daemon the node needs.");
+    n.ifPresent(
+        nd -> {
+          nd.capacityBytes()
+              .ifPresent(
+                  c -> {
+                    why.append(" The node has ").append(Sizes.human(c)).append(" of memory");
+                    nd.allocatableBytes()
+                        .ifPresent(
+                            a -> why.append(", ").append(Sizes.human(a)).append(" allocatable"));
+                    why.append('.');
+                    cited.add(nd.ref().field("status.capacity.memory", Sizes.quantityMi(c)));
+                  });
+        });
     List<String> unbounded = new ArrayList<>();
     for (ClusterPod p : cluster.podsOn(node)) {
       for (ContainerSpec c : p.containers()) {
@@ -128,36 +144,71 @@ public final class SystemOomAnalyzer implements Analyzer {
       }
     }
     if (!unbounded.isEmpty()) {
-      why.append(" Containers on it without a memory limit, free to grow until the node runs"
-          + " out: ").append(ClusterFacts.some(unbounded, 6)).append('.');
+      why.append(
+              " Containers on it without a memory limit, free to grow until the node runs"
+                  + " out: ")
+          .append(ClusterFacts.some(unbounded, 6))
+          .append('.');
     }
     List<Fix> fixes = new ArrayList<>();
     if (!unbounded.isEmpty()) {
-      fixes.add(new Fix(Layer.CONTAINER_LIMIT, "Give the containers on " + node + " that have"
-          + " none a memory limit (NO-LIMIT gives the number for each), so the one that grows"
-          + " is killed at its own limit instead of the node's daemons.", Optional.empty()));
+      fixes.add(
+          new Fix(
+              Layer.CONTAINER_LIMIT,
+              "Give the containers on "
+                  + node
+                  + " that have"
+                  + " none a memory limit (NO-LIMIT gives the number for each), so the one that grows"
+                  + " is killed at its own limit instead of the node's daemons.",
+              Optional.empty()));
     }
-    Optional<Long> capacity = n.flatMap(nd -> nd.capacityBytes().isPresent()
-        ? Optional.of(nd.capacityBytes().getAsLong()) : Optional.empty());
+    Optional<Long> capacity =
+        n.flatMap(
+            nd ->
+                nd.capacityBytes().isPresent()
+                    ? Optional.of(nd.capacityBytes().getAsLong())
+                    : Optional.empty());
     String reserve = capacity.map(c -> Sizes.quantityMi(kubeReserved(c))).orElse(null);
-    fixes.add(new Fix(Layer.NODE, "Reserve memory for the system and the kubelet and let the"
-        + " kubelet evict before the kernel kills"
-        + (reserve != null ? " (kube-reserved " + reserve + " for a node of "
-            + Sizes.human(capacity.get()) + ", from GKE's published tiers: a starting point)"
-            : "") + ".",
-        Optional.of("# /var/lib/kubelet/config.yaml (k3s: --kubelet-arg=kube-reserved=memory="
-            + (reserve != null ? reserve : "<size>") + ")\n"
-            + "kubeReserved:\n  memory: \"" + (reserve != null ? reserve : "256Mi") + "\"\n"
-            + "systemReserved:\n  memory: \"128Mi\"\n"
-            + "evictionHard:\n  memory.available: \"100Mi\"\n")));
-    fixes.add(new Fix(Layer.NODE, "See the kernel's own account of each kill on the node (what"
-        + " filled it), then read it with oomlens diagnose.", Optional.of("ssh "
-            + Shell.quote(node) + " dmesg -T | oomlens diagnose -")));
-    return new Finding(INFO.code(), Severity.CRITICAL, Confidence.HIGH,
-        "Node " + node + " ran out of memory: the kernel killed "
+    fixes.add(
+        new Fix(
+            Layer.NODE,
+            "Reserve memory for the system and the kubelet and let the"
+                + " kubelet evict before the kernel kills"
+                + (reserve != null
+                    ? " (kube-reserved "
+                        + reserve
+                        + " for a node of "
+                        + Sizes.human(capacity.get())
+                        + ", from GKE's published tiers: a starting point)"
+                    : "")
+                + ".",
+            Optional.of(
+                "# /var/lib/kubelet/config.yaml (k3s: --kubelet-arg=kube-reserved=memory="
+                    + (reserve != null ? reserve : "<size>")
+                    + ")\n"
+                    + "kubeReserved:\n  memory: \""
+                    + (reserve != null ? reserve : "256Mi")
+                    + "\"\n"
+                    + "systemReserved:\n  memory: \"128Mi\"\n"
+                    + "evictionHard:\n  memory.available: \"100Mi\"\n")));
+    fixes.add(
+        new Fix(
+            Layer.NODE,
+            "See the kernel's own account of each kill on the node (what"
+                + " filled it), then read it with oomlens diagnose.",
+            Optional.of("ssh " + Shell.quote(node) + " dmesg -T | oomlens diagnose -")));
+    return new Finding(
+        INFO.code(),
+        Severity.CRITICAL,
+        Confidence.HIGH,
+        "Node "
+            + node
+            + " ran out of memory: the kernel killed "
             + (victims.isEmpty() ? kills + " processes" : String.join(", ", victims))
             + (last != null ? ", last at " + last : ""),
-        why.toString(), cited, fixes);
+        why.toString(),
+        cited,
+        fixes);
   }
 
   /** GKE's published kube-reserved memory for a node of {@code capacity} bytes. */
@@ -174,5 +225,4 @@ public final class SystemOomAnalyzer implements Analyzer {
     }
     return reserved;
   }
-
 }

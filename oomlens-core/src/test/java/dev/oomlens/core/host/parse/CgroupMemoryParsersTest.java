@@ -20,24 +20,28 @@ class CgroupMemoryParsersTest {
   @Test
   void v2_parse_containerAfterItsKill() {
     // The files of a container killed at its 64 MiB limit, as a 6.1 kernel wrote them.
-    Map<String, String> files = Map.of(
-        "memory.max", "67108864\n",
-        "memory.high", "max\n",
-        "memory.current", "8568832\n",
-        "memory.peak", "67108864\n",
-        "memory.swap.max", "0\n",
-        "memory.swap.current", "0\n",
-        "memory.oom.group", "0\n",
-        "memory.events", "low 0\nhigh 0\nmax 18\noom 1\noom_kill 1\noom_group_kill 0\n",
-        "memory.pressure", """
+    Map<String, String> files =
+        Map.of(
+            "memory.max", "67108864\n",
+            "memory.high", "max\n",
+            "memory.current", "8568832\n",
+            "memory.peak", "67108864\n",
+            "memory.swap.max", "0\n",
+            "memory.swap.current", "0\n",
+            "memory.oom.group", "0\n",
+            "memory.events", "low 0\nhigh 0\nmax 18\noom 1\noom_kill 1\noom_group_kill 0\n",
+            "memory.pressure",
+                """
             some avg10=0.00 avg60=0.00 avg300=0.00 total=69411
             full avg10=0.00 avg60=0.00 avg300=0.00 total=69411
             """,
-        "memory.stat", "anon 8474624\nfile 8192\nkernel 81920\nshmem 8192\nslab 8800\nsock 0\n");
+            "memory.stat",
+                "anon 8474624\nfile 8192\nkernel 81920\nshmem 8192\nslab 8800\nsock 0\n");
     List<Problem> problems = new ArrayList<>();
 
-    CgroupMemory c = CgroupV2MemoryParser.parse(
-        new CgroupFiles(CONTAINER, "/sys/fs/cgroup" + CONTAINER, files), problems);
+    CgroupMemory c =
+        CgroupV2MemoryParser.parse(
+            new CgroupFiles(CONTAINER, "/sys/fs/cgroup" + CONTAINER, files), problems);
 
     assertThat(problems).isEmpty();
     assertThat(c.version()).isEqualTo(2);
@@ -59,16 +63,22 @@ class CgroupMemoryParsersTest {
   @Test
   void v2_parse_malformedFileIsAProblemAndTheRestIsRead() {
     List<Problem> problems = new ArrayList<>();
-    CgroupMemory c = CgroupV2MemoryParser.parse(new CgroupFiles("/system.slice/a.service",
-        "/sys/fs/cgroup/system.slice/a.service",
-        Map.of("memory.max", "lots\n", "memory.current", "4096\n", "memory.oom.group", "2\n")),
-        problems);
+    CgroupMemory c =
+        CgroupV2MemoryParser.parse(
+            new CgroupFiles(
+                "/system.slice/a.service",
+                "/sys/fs/cgroup/system.slice/a.service",
+                Map.of(
+                    "memory.max", "lots\n", "memory.current", "4096\n", "memory.oom.group", "2\n")),
+            problems);
 
     assertThat(c.limitBytes()).isEmpty();
     assertThat(c.currentBytes()).hasValue(4096);
-    assertThat(problems).extracting(Problem::file).containsExactlyInAnyOrder(
-        "/sys/fs/cgroup/system.slice/a.service/memory.max",
-        "/sys/fs/cgroup/system.slice/a.service/memory.oom.group");
+    assertThat(problems)
+        .extracting(Problem::file)
+        .containsExactlyInAnyOrder(
+            "/sys/fs/cgroup/system.slice/a.service/memory.max",
+            "/sys/fs/cgroup/system.slice/a.service/memory.oom.group");
     assertThat(c.workload().unit()).contains("a.service");
   }
 
@@ -83,20 +93,25 @@ class CgroupMemoryParsersTest {
   @Test
   void v1_parse_serviceThatWasOomKilled() {
     // Captured on a 6.18 host (see oomlens-host's this-machine-cgroupv1 fixture).
-    Map<String, String> files = Map.of(
-        "memory.limit_in_bytes", "67108864\n",
-        "memory.usage_in_bytes", "28188672\n",
-        "memory.max_usage_in_bytes", "67108864\n",
-        "memory.failcnt", "168\n",
-        "memory.memsw.limit_in_bytes", "9223372036854771712\n",
-        "memory.memsw.usage_in_bytes", "28188672\n",
-        "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n",
-        "memory.stat", "cache 0\nrss 28033024\nrss_huge 0\nshmem 0\nmapped_file 0\n");
+    Map<String, String> files =
+        Map.of(
+            "memory.limit_in_bytes", "67108864\n",
+            "memory.usage_in_bytes", "28188672\n",
+            "memory.max_usage_in_bytes", "67108864\n",
+            "memory.failcnt", "168\n",
+            "memory.memsw.limit_in_bytes", "9223372036854771712\n",
+            "memory.memsw.usage_in_bytes", "28188672\n",
+            "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n",
+            "memory.stat", "cache 0\nrss 28033024\nrss_huge 0\nshmem 0\nmapped_file 0\n");
     List<Problem> problems = new ArrayList<>();
 
-    CgroupMemory c = CgroupV1MemoryParser.parse(new CgroupFiles(
-        "/oomlens-capture.slice/hog.service",
-        "/sys/fs/cgroup/memory/oomlens-capture.slice/hog.service", files), problems);
+    CgroupMemory c =
+        CgroupV1MemoryParser.parse(
+            new CgroupFiles(
+                "/oomlens-capture.slice/hog.service",
+                "/sys/fs/cgroup/memory/oomlens-capture.slice/hog.service",
+                files),
+            problems);
 
     assertThat(problems).isEmpty();
     assertThat(c.version()).isEqualTo(1);
@@ -120,8 +135,10 @@ class CgroupMemoryParsersTest {
 
   @Test
   void v1_parseOomControl_beforeOomKillCounter() throws ParseException {
-    assertThat(CgroupV1MemoryParser.parseOomControl("oom_kill_disable 0\nunder_oom 1\n", "o")
-        .get("under_oom")).hasValue(1);
+    assertThat(
+            CgroupV1MemoryParser.parseOomControl("oom_kill_disable 0\nunder_oom 1\n", "o")
+                .get("under_oom"))
+        .hasValue(1);
     assertThatThrownBy(() -> CgroupV1MemoryParser.parseOomControl("oom_kill 3\n", "o"))
         .isInstanceOf(ParseException.class);
   }

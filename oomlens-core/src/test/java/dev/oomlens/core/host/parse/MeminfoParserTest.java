@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class MeminfoParserTest {
   // The first lines of a 6.18 guest's /proc/meminfo, verbatim.
-  private static final String MEMINFO_6_18 = """
+  private static final String MEMINFO_6_18 =
+      """
       MemTotal:       24684096 kB
       MemFree:        15055776 kB
       MemAvailable:   21886232 kB
@@ -40,12 +41,15 @@ class MeminfoParserTest {
 
   @Test
   void parse_kernelBefore314_hasNoMemAvailable() throws ParseException {
-    KeyedValues m = MeminfoParser.parse("""
+    KeyedValues m =
+        MeminfoParser.parse(
+            """
         MemTotal:        4046872 kB
         MemFree:          142660 kB
         Buffers:           93416 kB
         Cached:          1620412 kB
-        """, "meminfo");
+        """,
+            "meminfo");
 
     assertThat(m.get("MemAvailable")).isEmpty();
     assertThat(m.get("MemFree")).hasValue(142660);
@@ -54,19 +58,23 @@ class MeminfoParserTest {
   @Test
   void parse_withoutMemTotal_throwsForTheFile() {
     assertThatThrownBy(() -> MeminfoParser.parse("MemFree: 1 kB\n", "m"))
-        .isInstanceOfSatisfying(ParseException.class, e -> {
-          assertThat(e.line()).isZero();
-          assertThat(e.reason()).contains("MemTotal");
-        });
+        .isInstanceOfSatisfying(
+            ParseException.class,
+            e -> {
+              assertThat(e.line()).isZero();
+              assertThat(e.reason()).contains("MemTotal");
+            });
   }
 
   @Test
   void parse_malformedValue_namesTheLine() {
     assertThatThrownBy(() -> MeminfoParser.parse("MemTotal: 10 kB\nMemFree: lots kB\n", "m"))
-        .isInstanceOfSatisfying(ParseException.class, e -> {
-          assertThat(e.path()).isEqualTo("m");
-          assertThat(e.line()).isEqualTo(2);
-        });
+        .isInstanceOfSatisfying(
+            ParseException.class,
+            e -> {
+              assertThat(e.path()).isEqualTo("m");
+              assertThat(e.line()).isEqualTo(2);
+            });
   }
 
   @Test

@@ -16,14 +16,17 @@ class SmallFileParsersTest {
 
   @Test
   void vmstat_parse_readsCountersIncludingOomKill() throws ParseException {
-    KeyedValues v = VmstatParser.parse("""
+    KeyedValues v =
+        VmstatParser.parse(
+            """
         nr_free_pages 1122203
         pswpin 0
         pswpout 0
         workingset_refault_anon 0
         workingset_refault_file 1812
         oom_kill 2
-        """, "/proc/vmstat");
+        """,
+            "/proc/vmstat");
 
     assertThat(v.get("oom_kill")).hasValue(2);
     assertThat(v.get("workingset_refault_file")).hasValue(1812);
@@ -45,10 +48,13 @@ class SmallFileParsersTest {
 
   @Test
   void pressure_parse_someAndFull() throws ParseException {
-    PressureStall p = PressureParser.parse("""
+    PressureStall p =
+        PressureParser.parse(
+            """
         some avg10=38.21 avg60=22.47 avg300=7.90 total=112098233
         full avg10=30.02 avg60=17.11 avg300=5.83 total=90012344
-        """, "/proc/pressure/memory");
+        """,
+            "/proc/pressure/memory");
 
     assertThat(p.some().avg10()).isEqualTo(38.21);
     assertThat(p.some().avg300()).isEqualTo(7.90);
@@ -59,8 +65,8 @@ class SmallFileParsersTest {
 
   @Test
   void pressure_parse_someOnly_fullIsEmpty() throws ParseException {
-    PressureStall p = PressureParser.parse(
-        "some avg10=0.00 avg60=0.00 avg300=0.00 total=153302\n", "cpu");
+    PressureStall p =
+        PressureParser.parse("some avg10=0.00 avg60=0.00 avg300=0.00 total=153302\n", "cpu");
     assertThat(p.full()).isEmpty();
   }
 
@@ -69,18 +75,21 @@ class SmallFileParsersTest {
     assertThatThrownBy(() -> PressureParser.parse("some avg10=0.00 avg60=0.00 total=1\n", "p"))
         .isInstanceOf(ParseException.class);
     assertThatThrownBy(() -> PressureParser.parse("", "p")).isInstanceOf(ParseException.class);
-    assertThatThrownBy(() -> PressureParser.parse(
-        "some avg10=NaN avg60=0.00 avg300=0.00 total=1\n", "p"))
+    assertThatThrownBy(
+            () -> PressureParser.parse("some avg10=NaN avg60=0.00 avg300=0.00 total=1\n", "p"))
         .isInstanceOf(ParseException.class);
   }
 
   @Test
   void swaps_parse_zramAndFileWithEscapedSpace() throws ParseException {
-    List<SwapDevice> s = SwapsParser.parse("""
+    List<SwapDevice> s =
+        SwapsParser.parse(
+            """
         Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority
         /dev/zram0                              partition\t2009084\t\t812344\t\t100
         /swap\\040file                             file\t\t1048572\t\t0\t\t-2
-        """, "/proc/swaps");
+        """,
+            "/proc/swaps");
 
     assertThat(s).hasSize(2);
     assertThat(s.get(0).isZram()).isTrue();
@@ -111,17 +120,18 @@ class SmallFileParsersTest {
     assertThat(ZramParser.parseAlgorithm("lzo lzo-rle lz4 lz4hc 842 [zstd] \n", "a"))
         .contains("zstd");
     assertThat(ZramParser.parseDiskSize("2057302016\n", "d")).isEqualTo(2057302016L);
-    ZramParser.MmStat mm = ZramParser.parseMmStat(
-        " 831840256 205627392 212897792        0 250036224    12345        0     3456        0\n",
-        "/sys/block/zram0/mm_stat");
+    ZramParser.MmStat mm =
+        ZramParser.parseMmStat(
+            " 831840256 205627392 212897792        0 250036224    12345        0     3456        0\n",
+            "/sys/block/zram0/mm_stat");
     assertThat(mm.origDataBytes()).isEqualTo(831840256L);
     assertThat(mm.comprDataBytes()).isEqualTo(205627392L);
     assertThat(mm.memUsedTotalBytes()).isEqualTo(212897792L);
     assertThat(mm.memLimitBytes()).isZero();
     assertThat(mm.memUsedMaxBytes()).isEqualTo(250036224L);
 
-    ZramDevice d = ZramParser.device("zram0", 2057302016L, Optional.of("zstd"), Optional.of(mm),
-        mm.source());
+    ZramDevice d =
+        ZramParser.device("zram0", 2057302016L, Optional.of("zstd"), Optional.of(mm), mm.source());
     assertThat(d.comprDataBytes()).hasValue(205627392L);
     assertThat(d.source().file()).isEqualTo("/sys/block/zram0/mm_stat");
   }
@@ -132,7 +142,6 @@ class SmallFileParsersTest {
         .isInstanceOf(ParseException.class);
     assertThatThrownBy(() -> ZramParser.parseMmStat("1 2 3\n", "m"))
         .isInstanceOf(ParseException.class);
-    assertThatThrownBy(() -> ZramParser.parseDiskSize("", "d"))
-        .isInstanceOf(ParseException.class);
+    assertThatThrownBy(() -> ZramParser.parseDiskSize("", "d")).isInstanceOf(ParseException.class);
   }
 }

@@ -23,29 +23,46 @@ class BallooningAnalyzerTest {
   @Test
   void analyze_balloonedGuest_firesWithHypervisorAndNodeFixes() {
     HostSnapshot host = HostTrees.read("ballooned", Optional.of(true), OptionalLong.of(4 * GIB));
-    assertThat(run(host)).singleElement().satisfies(f -> {
-      assertThat(f.code()).isEqualTo("BALLOONING");
-      assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
-      assertThat(f.confidence()).isEqualTo(Confidence.MEDIUM);
-      assertThat(f.summary()).isEqualTo("A memory balloon took 2.4 GiB from this VM: MemTotal"
-          + " 1.6 GiB of 4.0 GiB configured");
-      assertThat(f.reasoning()).contains("(39.4%)", "virtio_balloon driver is bound",
-          "Kubernetes node's capacity");
-      assertThat(NoSwapAnalyzerTest.values(f)).contains("MemTotal 1652112 kB");
-      assertThat(snippets(f)).contains("balloon: 0", "memory: 4096", "--balloon 4096",
-          "kubeReserved:\n  memory: \"2483Mi\"");
-    });
+    assertThat(run(host))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.code()).isEqualTo("BALLOONING");
+              assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
+              assertThat(f.confidence()).isEqualTo(Confidence.MEDIUM);
+              assertThat(f.summary())
+                  .isEqualTo(
+                      "A memory balloon took 2.4 GiB from this VM: MemTotal"
+                          + " 1.6 GiB of 4.0 GiB configured");
+              assertThat(f.reasoning())
+                  .contains(
+                      "(39.4%)", "virtio_balloon driver is bound", "Kubernetes node's capacity");
+              assertThat(NoSwapAnalyzerTest.values(f)).contains("MemTotal 1652112 kB");
+              assertThat(snippets(f))
+                  .contains(
+                      "balloon: 0",
+                      "memory: 4096",
+                      "--balloon 4096",
+                      "kubeReserved:\n  memory: \"2483Mi\"");
+            });
   }
 
   @Test
   void analyze_withHostOomInTheInput_isHigh() {
     HostSnapshot host = HostTrees.read("ballooned", Optional.of(true), OptionalLong.of(4 * GIB));
-    assertThat(analyzer.analyze(HostTrees.evidence(
-        HostTrees.reports("vmlab/host-oom-no-swap/dmesg.log"), Optional.of(host), List.of(),
-        false))).singleElement().satisfies(f -> {
-          assertThat(f.severity()).isEqualTo(Severity.HIGH);
-          assertThat(f.reasoning()).contains("A host-wide OOM followed");
-        });
+    assertThat(
+            analyzer.analyze(
+                HostTrees.evidence(
+                    HostTrees.reports("vmlab/host-oom-no-swap/dmesg.log"),
+                    Optional.of(host),
+                    List.of(),
+                    false)))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.severity()).isEqualTo(Severity.HIGH);
+              assertThat(f.reasoning()).contains("A host-wide OOM followed");
+            });
   }
 
   @Test
@@ -54,15 +71,19 @@ class BallooningAnalyzerTest {
         .isEmpty();
     assertThat(run(HostTrees.read("ballooned", Optional.empty(), OptionalLong.of(4 * GIB))))
         .isEmpty();
-    assertThat(run(HostTrees.read("ballooned", Optional.of(true), OptionalLong.empty())))
-        .isEmpty();
+    assertThat(run(HostTrees.read("ballooned", Optional.of(true), OptionalLong.empty()))).isEmpty();
   }
 
   @Test
   void analyze_smallVmWithoutBalloonInflated_isSilent() {
     // A real 512 MiB guest: MemTotal is 88% of it with no balloon at all (kernel, struct pages).
-    assertThat(run(HostTrees.read("vmlab-host-oom-no-swap/before-kill", Optional.of(true),
-        OptionalLong.of(512L * 1024 * 1024)))).isEmpty();
+    assertThat(
+            run(
+                HostTrees.read(
+                    "vmlab-host-oom-no-swap/before-kill",
+                    Optional.of(true),
+                    OptionalLong.of(512L * 1024 * 1024))))
+        .isEmpty();
   }
 
   @Test
@@ -76,8 +97,14 @@ class BallooningAnalyzerTest {
   }
 
   private static HostSnapshot host(long memTotalKb, long configuredBytes) {
-    return HostTrees.snapshot("hand/", Optional.of("MemTotal:       " + memTotalKb + " kB\n"),
-        Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.of(true),
+    return HostTrees.snapshot(
+        "hand/",
+        Optional.of("MemTotal:       " + memTotalKb + " kB\n"),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        Optional.of(true),
         OptionalLong.of(configuredBytes));
   }
 }

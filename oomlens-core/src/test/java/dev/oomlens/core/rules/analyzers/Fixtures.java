@@ -11,7 +11,6 @@ import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.EvidenceSet;
-import dev.oomlens.core.rules.Incident;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,15 +18,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Test helper: reads kernel logs (test resources or text blocks) with the real reader and wraps
- * the reports in an {@link EvidenceSet}, one incident per host and OOM cgroup.
+ * Test helper: reads kernel logs (test resources or text blocks) with the real reader and wraps the
+ * reports in an {@link EvidenceSet}, one incident per host and OOM cgroup.
  */
 final class Fixtures {
   /** What each input held, by name, so findings' citations can be checked against it. */
@@ -62,21 +59,24 @@ final class Fixtures {
   private static List<OomReport> read(String name, InputStream in) {
     List<OomReport> reports = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
-    new KernelLogReader(new ReaderOptions(LocalDate.of(2026, 11, 23))).read(name, in,
-        new KernelLogSink() {
-          @Override
-          public void report(OomReport report) {
-            reports.add(report);
-          }
+    new KernelLogReader(new ReaderOptions(LocalDate.of(2026, 11, 23)))
+        .read(
+            name,
+            in,
+            new KernelLogSink() {
+              @Override
+              public void report(OomReport report) {
+                reports.add(report);
+              }
 
-          @Override
-          public void allocFailure(AllocFailure failure) {}
+              @Override
+              public void allocFailure(AllocFailure failure) {}
 
-          @Override
-          public void problem(Problem problem) {
-            problems.add(problem);
-          }
-        });
+              @Override
+              public void problem(Problem problem) {
+                problems.add(problem);
+              }
+            });
     return reports;
   }
 

@@ -8,7 +8,6 @@ import dev.oomlens.core.host.PressureStall;
 import dev.oomlens.core.host.SwapDevice;
 import dev.oomlens.core.host.parse.CgroupFiles;
 import dev.oomlens.core.host.parse.CgroupV2MemoryParser;
-import dev.oomlens.core.kernel.KillerLogParser;
 import dev.oomlens.core.host.parse.MeminfoParser;
 import dev.oomlens.core.host.parse.ParseException;
 import dev.oomlens.core.host.parse.PressureParser;
@@ -16,13 +15,13 @@ import dev.oomlens.core.host.parse.SwapsParser;
 import dev.oomlens.core.host.parse.VmstatParser;
 import dev.oomlens.core.kernel.KernelLogReader;
 import dev.oomlens.core.kernel.KernelLogSink;
+import dev.oomlens.core.kernel.KillerLogParser;
 import dev.oomlens.core.kernel.ReaderOptions;
 import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.rules.EvidenceSet;
-import dev.oomlens.core.rules.IncidentBuilder;
 import dev.oomlens.core.rules.RealInputs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -40,9 +39,9 @@ import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /**
- * Test inputs for the host rules: captured host trees (proc/ and cgroup v2 sys/fs/cgroup, the
- * vmlab captures of oomlens-host) read with the core's own parsers, hand-written host files, kernel
- * logs read from text, and killer logs.
+ * Test inputs for the host rules: captured host trees (proc/ and cgroup v2 sys/fs/cgroup, the vmlab
+ * captures of oomlens-host) read with the core's own parsers, hand-written host files, kernel logs
+ * read from text, and killer logs.
  */
 final class HostTrees {
   /** The captured host trees, relative to this module (Maven runs tests there). */
@@ -74,14 +73,24 @@ final class HostTrees {
             continue;
           }
           Map<String, String> files = new LinkedHashMap<>();
-          for (String f : List.of("memory.max", "memory.high", "memory.current", "memory.peak",
-              "memory.swap.max", "memory.swap.current", "memory.stat", "memory.events",
-              "memory.pressure", "memory.oom.group")) {
+          for (String f :
+              List.of(
+                  "memory.max",
+                  "memory.high",
+                  "memory.current",
+                  "memory.peak",
+                  "memory.swap.max",
+                  "memory.swap.current",
+                  "memory.stat",
+                  "memory.events",
+                  "memory.pressure",
+                  "memory.oom.group")) {
             text(dir.resolve(f)).ifPresent(t -> files.put(f, t));
           }
           String path = "/" + cg.relativize(dir).toString().replace('\\', '/');
-          cgroups.add(CgroupV2MemoryParser.parse(
-              new CgroupFiles(path, name + root.relativize(dir), files), new ArrayList<>()));
+          cgroups.add(
+              CgroupV2MemoryParser.parse(
+                  new CgroupFiles(path, name + root.relativize(dir), files), new ArrayList<>()));
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -91,24 +100,43 @@ final class HostTrees {
   }
 
   /** A host from file texts; each file's name in citations is {@code prefix + proc/...}. */
-  static HostSnapshot snapshot(String prefix, Optional<String> meminfo, Optional<String> vmstat,
-      Optional<String> psi, Optional<String> swaps, List<CgroupMemory> cgroups,
-      Optional<Boolean> balloon, OptionalLong vmMemoryBytes) {
+  static HostSnapshot snapshot(
+      String prefix,
+      Optional<String> meminfo,
+      Optional<String> vmstat,
+      Optional<String> psi,
+      Optional<String> swaps,
+      List<CgroupMemory> cgroups,
+      Optional<Boolean> balloon,
+      OptionalLong vmMemoryBytes) {
     try {
-      Optional<KeyedValues> mem = meminfo.isPresent()
-          ? Optional.of(MeminfoParser.parse(meminfo.get(), prefix + "proc/meminfo"))
-          : Optional.empty();
-      Optional<KeyedValues> vm = vmstat.isPresent()
-          ? Optional.of(VmstatParser.parse(vmstat.get(), prefix + "proc/vmstat"))
-          : Optional.empty();
-      Optional<PressureStall> p = psi.isPresent()
-          ? Optional.of(PressureParser.parse(psi.get(), prefix + "proc/pressure/memory"))
-          : Optional.empty();
-      List<SwapDevice> sw = swaps.isPresent()
-          ? SwapsParser.parse(swaps.get(), prefix + "proc/swaps")
-          : List.of();
-      return new HostSnapshot(Optional.empty(), Optional.empty(), mem, vm, p, sw, List.of(),
-          Optional.empty(), balloon, vmMemoryBytes, cgroups, List.of());
+      Optional<KeyedValues> mem =
+          meminfo.isPresent()
+              ? Optional.of(MeminfoParser.parse(meminfo.get(), prefix + "proc/meminfo"))
+              : Optional.empty();
+      Optional<KeyedValues> vm =
+          vmstat.isPresent()
+              ? Optional.of(VmstatParser.parse(vmstat.get(), prefix + "proc/vmstat"))
+              : Optional.empty();
+      Optional<PressureStall> p =
+          psi.isPresent()
+              ? Optional.of(PressureParser.parse(psi.get(), prefix + "proc/pressure/memory"))
+              : Optional.empty();
+      List<SwapDevice> sw =
+          swaps.isPresent() ? SwapsParser.parse(swaps.get(), prefix + "proc/swaps") : List.of();
+      return new HostSnapshot(
+          Optional.empty(),
+          Optional.empty(),
+          mem,
+          vm,
+          p,
+          sw,
+          List.of(),
+          Optional.empty(),
+          balloon,
+          vmMemoryBytes,
+          cgroups,
+          List.of());
     } catch (ParseException e) {
       throw new IllegalArgumentException(e);
     }
@@ -117,19 +145,22 @@ final class HostTrees {
   /** A kernel log's reports, read from text as the reader reads a file named {@code name}. */
   static List<OomReport> reports(String name, String text) {
     List<OomReport> out = new ArrayList<>();
-    new KernelLogReader(OPTIONS).read(name,
-        new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), new KernelLogSink() {
-          @Override
-          public void report(OomReport report) {
-            out.add(report);
-          }
+    new KernelLogReader(OPTIONS)
+        .read(
+            name,
+            new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+            new KernelLogSink() {
+              @Override
+              public void report(OomReport report) {
+                out.add(report);
+              }
 
-          @Override
-          public void allocFailure(AllocFailure failure) {}
+              @Override
+              public void allocFailure(AllocFailure failure) {}
 
-          @Override
-          public void problem(Problem problem) {}
-        });
+              @Override
+              public void problem(Problem problem) {}
+            });
     return out;
   }
 
@@ -149,12 +180,19 @@ final class HostTrees {
   }
 
   /** The evidence the engine would build from these parts. */
-  static EvidenceSet evidence(List<OomReport> reports, Optional<HostSnapshot> host,
-      List<KillerEvent> killers, boolean sigkill) {
-    return EvidenceSet.builder().reports(reports).host(host).killers(killers)
+  static EvidenceSet evidence(
+      List<OomReport> reports,
+      Optional<HostSnapshot> host,
+      List<KillerEvent> killers,
+      boolean sigkill) {
+    return EvidenceSet.builder()
+        .reports(reports)
+        .host(host)
+        .killers(killers)
         .exitedWithSigkill(sigkill)
-        .input(new Input("kern.log", Input.Kind.KERNEL_LOG, reports.size() + killers.size(),
-            List.of()))
+        .input(
+            new Input(
+                "kern.log", Input.Kind.KERNEL_LOG, reports.size() + killers.size(), List.of()))
         .build();
   }
 

@@ -22,25 +22,37 @@ class NoSwapAnalyzerTest {
 
   @Test
   void analyze_globalOomOnSmallHostWithoutSwap_firesWithZramFixes() {
-    assertThat(RealInputs.run(analyzer, NO_SWAP)).singleElement().satisfies(f -> {
-      assertThat(f.code()).isEqualTo("NO-SWAP");
-      assertThat(f.severity()).isEqualTo(Severity.HIGH);
-      assertThat(f.confidence()).isEqualTo(Confidence.HIGH);
-      assertThat(f.summary()).isEqualTo("Host-wide OOM on a 511.5 MiB host with no swap: nix"
-          + " (pid 117) was killed with no swap to absorb the spike");
-      assertThat(f.reasoning()).contains("Total swap = 0kB", "CONSTRAINT_NONE, order 0",
-          "held 271.8 MiB resident (53.1% of RAM)");
-      assertThat(texts(f)).anyMatch(t -> t.endsWith("Total swap = 0kB"))
-          .anyMatch(t -> t.endsWith("Free swap  = 0kB"))
-          .anyMatch(t -> t.endsWith("130941 pages RAM"))
-          .anyMatch(t -> t.contains("Out of memory: Killed process 117 (nix)"));
-      assertThat(snippets(f)).contains("zramSwap = {\n  enable = true;")
-          .contains("[zram0]\nzram-size = min(ram / 2, 4096)\ncompression-algorithm = zstd")
-          .contains("fallocate -l 1024M /swapfile")
-          .contains("node_memory_SwapTotal_bytes > 0")
-          .contains("node_memory_MemAvailable_bytes");
-      assertThat(f.fixes()).extracting(Fix::layer).contains(Layer.KERNEL_SWAP, Layer.HYPERVISOR);
-    });
+    assertThat(RealInputs.run(analyzer, NO_SWAP))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.code()).isEqualTo("NO-SWAP");
+              assertThat(f.severity()).isEqualTo(Severity.HIGH);
+              assertThat(f.confidence()).isEqualTo(Confidence.HIGH);
+              assertThat(f.summary())
+                  .isEqualTo(
+                      "Host-wide OOM on a 511.5 MiB host with no swap: nix"
+                          + " (pid 117) was killed with no swap to absorb the spike");
+              assertThat(f.reasoning())
+                  .contains(
+                      "Total swap = 0kB",
+                      "CONSTRAINT_NONE, order 0",
+                      "held 271.8 MiB resident (53.1% of RAM)");
+              assertThat(texts(f))
+                  .anyMatch(t -> t.endsWith("Total swap = 0kB"))
+                  .anyMatch(t -> t.endsWith("Free swap  = 0kB"))
+                  .anyMatch(t -> t.endsWith("130941 pages RAM"))
+                  .anyMatch(t -> t.contains("Out of memory: Killed process 117 (nix)"));
+              assertThat(snippets(f))
+                  .contains("zramSwap = {\n  enable = true;")
+                  .contains("[zram0]\nzram-size = min(ram / 2, 4096)\ncompression-algorithm = zstd")
+                  .contains("fallocate -l 1024M /swapfile")
+                  .contains("node_memory_SwapTotal_bytes > 0")
+                  .contains("node_memory_MemAvailable_bytes");
+              assertThat(f.fixes())
+                  .extracting(Fix::layer)
+                  .contains(Layer.KERNEL_SWAP, Layer.HYPERVISOR);
+            });
   }
 
   /** Near miss: swap that was there and full is SWAP-EXHAUSTED's; more swap is not its fix. */
@@ -51,9 +63,14 @@ class NoSwapAnalyzerTest {
 
   @Test
   void analyze_panicOnOom_saysThePanicNotAKill() {
-    assertThat(RealInputs.run(analyzer, "corpus/008-panic-on-oom-arm64-5.4.log")).singleElement()
-        .satisfies(f -> assertThat(f.summary()).isEqualTo("Host-wide OOM on a 1.9 GiB host with"
-            + " no swap: the kernel panicked with no swap to absorb the spike"));
+    assertThat(RealInputs.run(analyzer, "corpus/008-panic-on-oom-arm64-5.4.log"))
+        .singleElement()
+        .satisfies(
+            f ->
+                assertThat(f.summary())
+                    .isEqualTo(
+                        "Host-wide OOM on a 1.9 GiB host with"
+                            + " no swap: the kernel panicked with no swap to absorb the spike"));
   }
 
   @Test
@@ -65,45 +82,63 @@ class NoSwapAnalyzerTest {
   @Test
   void analyze_bigHostWithoutSwap_isSilent() {
     String big = HostTrees.resource(NO_SWAP).replace("130941 pages RAM", "4194304 pages RAM");
-    assertThat(analyzer.analyze(HostTrees.evidence(HostTrees.reports("x.log", big),
-        Optional.empty(), List.of(), false))).isEmpty();
+    assertThat(
+            analyzer.analyze(
+                HostTrees.evidence(
+                    HostTrees.reports("x.log", big), Optional.empty(), List.of(), false)))
+        .isEmpty();
     String eight = HostTrees.resource(NO_SWAP).replace("130941 pages RAM", "2097152 pages RAM");
-    assertThat(analyzer.analyze(HostTrees.evidence(HostTrees.reports("x.log", eight),
-        Optional.empty(), List.of(), false))).hasSize(1);
+    assertThat(
+            analyzer.analyze(
+                HostTrees.evidence(
+                    HostTrees.reports("x.log", eight), Optional.empty(), List.of(), false)))
+        .hasSize(1);
   }
 
   @Test
   void analyze_reportWithoutSwapLines_readsTheHostSnapshot() {
     List<OomReport> reports = withoutSwapLines();
     assertThat(analyzer.analyze(HostTrees.evidence(reports, Optional.empty(), List.of(), false)))
-        .as("no swap facts at all").isEmpty();
+        .as("no swap facts at all")
+        .isEmpty();
     var host = HostTrees.read("vmlab-host-oom-no-swap/before-kill");
     assertThat(analyzer.analyze(HostTrees.evidence(reports, Optional.of(host), List.of(), false)))
-        .singleElement().satisfies(f -> {
-          assertThat(f.confidence()).isEqualTo(Confidence.MEDIUM);
-          assertThat(f.reasoning()).contains("the host has no swap now");
-          assertThat(values(f)).contains("SwapTotal 0 kB");
-        });
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.confidence()).isEqualTo(Confidence.MEDIUM);
+              assertThat(f.reasoning()).contains("the host has no swap now");
+              assertThat(values(f)).contains("SwapTotal 0 kB");
+            });
     var withSwap = HostTrees.read("vmlab-host-oom-zram/before-kill");
-    assertThat(analyzer.analyze(HostTrees.evidence(reports, Optional.of(withSwap), List.of(),
-        false))).as("swap now, state at the kill unknown").isEmpty();
+    assertThat(
+            analyzer.analyze(HostTrees.evidence(reports, Optional.of(withSwap), List.of(), false)))
+        .as("swap now, state at the kill unknown")
+        .isEmpty();
   }
 
   @Test
   void analyze_swapAddedSinceTheKill_saysSoWithLowSeverity() {
     var host = HostTrees.read("vmlab-host-oom-zram/after-kill");
-    assertThat(analyzer.analyze(HostTrees.evidence(HostTrees.reports(NO_SWAP), Optional.of(host),
-        List.of(), false))).singleElement().satisfies(f -> {
-          assertThat(f.severity()).isEqualTo(Severity.LOW);
-          assertThat(f.summary()).endsWith("(swap has been added since)");
-          assertThat(values(f)).anyMatch(t -> t.startsWith("/dev/zram0 "));
-        });
+    assertThat(
+            analyzer.analyze(
+                HostTrees.evidence(
+                    HostTrees.reports(NO_SWAP), Optional.of(host), List.of(), false)))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.severity()).isEqualTo(Severity.LOW);
+              assertThat(f.summary()).endsWith("(swap has been added since)");
+              assertThat(values(f)).anyMatch(t -> t.startsWith("/dev/zram0 "));
+            });
   }
 
   private static List<OomReport> withoutSwapLines() {
-    String text = HostTrees.resource(NO_SWAP).lines()
-        .filter(l -> !l.contains("Total swap") && !l.contains("Free swap"))
-        .collect(Collectors.joining("\n", "", "\n"));
+    String text =
+        HostTrees.resource(NO_SWAP)
+            .lines()
+            .filter(l -> !l.contains("Total swap") && !l.contains("Free swap"))
+            .collect(Collectors.joining("\n", "", "\n"));
     return HostTrees.reports("cut.log", text);
   }
 
@@ -113,8 +148,11 @@ class NoSwapAnalyzerTest {
 
   /** The file values among the evidence: {@code key value}, as /proc files give them. */
   static List<String> values(Finding f) {
-    return f.evidence().stream().filter(c -> c instanceof FileValue).map(c -> (FileValue) c)
-        .map(v -> v.key() + " " + v.value()).toList();
+    return f.evidence().stream()
+        .filter(c -> c instanceof FileValue)
+        .map(c -> (FileValue) c)
+        .map(v -> v.key() + " " + v.value())
+        .toList();
   }
 
   static String snippets(Finding f) {
