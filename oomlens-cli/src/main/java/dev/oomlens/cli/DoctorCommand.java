@@ -244,9 +244,27 @@ final class DoctorCommand implements Callable<Integer> {
       }
       file = env.history().get();
     }
-    History h;
+    Optional<History> opened = openHistory(file, env, sources);
+    if (opened.isEmpty()) {
+      return Optional.empty();
+    }
+    History h = opened.get();
+    boolean live = kernelLogs.isEmpty() && host.rootfs == null;
+    String thisBoot = live ? bootId(paths) : "";
+    long oldestInRing = live ? oldestSequence(env) : Long.MIN_VALUE;
+    sources.add(
+        new HistorySource(
+            h, options, k -> !k.bootId().equals(thisBoot) || k.killSeq() < oldestInRing));
+    return Optional.of(h);
+  }
+
+  /**
+   * The agent's history at {@code file}, opened to read; when it cannot be, an input that says why
+   * is added to {@code sources} (so the run exits 3 naming the file) and empty is returned.
+   */
+  static Optional<History> openHistory(Path file, Environment env, List<EvidenceSource> sources) {
     try {
-      h = History.openToRead(file, env.clock());
+      return Optional.of(History.openToRead(file, env.clock()));
     } catch (History.HistoryException e) {
       String name = file.toString();
       sources.add(
@@ -264,13 +282,6 @@ final class DoctorCommand implements Callable<Integer> {
                               dev.oomlens.core.model.Problem.Kind.UNREADABLE)))));
       return Optional.empty();
     }
-    boolean live = kernelLogs.isEmpty() && host.rootfs == null;
-    String thisBoot = live ? bootId(paths) : "";
-    long oldestInRing = live ? oldestSequence(env) : Long.MIN_VALUE;
-    sources.add(
-        new HistorySource(
-            h, options, k -> !k.bootId().equals(thisBoot) || k.killSeq() < oldestInRing));
-    return Optional.of(h);
   }
 
   private static String bootId(HostPaths paths) {

@@ -1,5 +1,7 @@
 package dev.oomlens.cli;
 
+import dev.oomlens.agent.History;
+import dev.oomlens.agent.HistorySource;
 import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.kernel.ReaderOptions;
@@ -120,6 +122,15 @@ final class K8sCommand implements Callable<Integer> {
   List<String> kernelLogs = new ArrayList<>();
 
   @Option(
+      names = "--db",
+      paramLabel = "FILE",
+      description =
+          "Also read the kills 'oomlens watch' recorded in this history (a node's"
+              + " oomlens.db), joined to the cluster's pods by pod UID and container ID as"
+              + " --kernel-log's are.")
+  Path db;
+
+  @Option(
       names = "--fail-on",
       paramLabel = "SEVERITY",
       converter = DiagnosisOptions.SeverityConverter.class,
@@ -155,13 +166,21 @@ final class K8sCommand implements Callable<Integer> {
     Environment env = root.environment();
     ReaderOptions options = new ReaderOptions(java.time.LocalDate.now(env.clock()));
     kernelLogs.forEach(f -> sources.add(new KernelLogFile(f, options, env.stdin())));
+    Optional<History> history =
+        db == null ? Optional.empty() : DoctorCommand.openHistory(db, env, sources);
+    history.ifPresent(h -> sources.add(new HistorySource(h, options, kill -> true)));
     if (!dumps.isEmpty()) {
       sources.add(new ClusterDumps(dumps, vm));
     } else {
       sources.add(
           new LiveCluster(client(kubeconfig, context), clusterName(kubeconfig, context), vm));
     }
-    Diagnosis d = Diagnosis.run(sources, false);
+    Diagnosis d;
+    try {
+      d = Diagnosis.run(sources, false);
+    } finally {
+      history.ifPresent(History::close);
+    }
     PrintWriter err = spec.commandLine().getErr();
     int code = ExitCodes.OK;
     for (Input input : d.evidence().inputs()) {
