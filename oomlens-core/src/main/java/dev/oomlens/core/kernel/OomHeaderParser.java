@@ -32,9 +32,10 @@ import java.util.regex.Pattern;
 final class OomHeaderParser {
   private static final String INVOKED = " invoked oom-killer: ";
   private static final String INVOKED_AT_END = " invoked oom-killer:";
+  // DOTALL in the patterns that take a comm: it may hold a line terminator (CR, U+0085, U+2028,
+  // U+2029), which "." refuses.
   private static final Pattern CPUSET =
       Pattern.compile("^(.*) cpuset=(\\S*) mems_allowed=(\\S*)$", Pattern.DOTALL);
-  /* DOTALL: a comm may hold a line terminator (CR, U+0085, U+2028, U+2029), which "." refuses. */
   private static final Pattern CPU =
       Pattern.compile("^CPU: (\\d+) (?:UID: (\\d+) )?PID: (\\d+) Comm: (.*)$", Pattern.DOTALL);
   private static final Pattern ALLOC_FAILURE =
