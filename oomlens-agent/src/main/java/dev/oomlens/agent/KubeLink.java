@@ -142,8 +142,6 @@ final class KubeLink implements Capture.KillListener, Capture.Names, AutoCloseab
       return;
     }
     Pod p = pod.get();
-    String ns = p.getMetadata().getNamespace();
-    String name = p.getMetadata().getName();
     Optional<String> container = kill.containerId().flatMap(id -> container(p, id));
     String reason = kill.verdict() == Verdict.NODE ? "OOMKillNode" : "OOMKillLimit";
     String message =

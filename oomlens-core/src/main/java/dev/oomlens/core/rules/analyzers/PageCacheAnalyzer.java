@@ -73,7 +73,6 @@ public final class PageCacheAnalyzer implements Analyzer {
     long cache = b.pageCacheBytes().getAsLong();
     long anon = b.anonBytes().orElse(0);
     long shmem = b.shmemBytes().orElse(0);
-    long kernel = b.kernelBytes().orElse(0);
     if (!b.dominates(cache)) {
       return Optional.empty();
     }

@@ -92,7 +92,7 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
         cited.add(victim.source());
         ReportFacts.triggerLine(r).ifPresent(cited::add);
         ReportFacts.killLine(r).ifPresent(cited::add);
-        return Optional.of(make(grower.get(), victim, why.toString(), cited, r, Confidence.HIGH));
+        return Optional.of(make(grower.get(), victim, why.toString(), cited, Confidence.HIGH));
       }
       if (triggerHoldsTheMemory(r, c)) {
         TaskRow trigger = c.trigger().get();
@@ -114,7 +114,7 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
                     Optional.of(trigger.source()),
                     Optional.of(victim.source()),
                     ReportFacts.killLine(r)));
-        return Optional.of(make(trigger, victim, why.toString(), cited, r, Confidence.MEDIUM));
+        return Optional.of(make(trigger, victim, why.toString(), cited, Confidence.MEDIUM));
       }
     }
     return Optional.empty();
@@ -191,12 +191,7 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
   }
 
   private static Finding make(
-      TaskRow grower,
-      TaskRow victim,
-      String why,
-      List<SourceLine> cited,
-      OomReport r,
-      Confidence confidence) {
+      TaskRow grower, TaskRow victim, String why, List<SourceLine> cited, Confidence confidence) {
     long held = ReportFacts.heldBytes(grower);
     long budget = LimitPolicy.forTask(held);
     List<Fix> fixes =
