@@ -8,6 +8,9 @@
 #   RUNS      timed runs of each command (default 20), after WARMUP untimed ones (default 3)
 #   REPORT    the small report to diagnose (default: corpus 026, a 1.9 KB memcg v1 report)
 #   JAVA_HOME the JDK the launcher runs with (found as the launcher finds it when unset)
+#   BEFORE    a directory holding an earlier build's oomlens.jar and oomlens.aot (copied from its
+#             oomlens-cli/target): its --version, diagnose and doctor run in the same hyperfine run,
+#             with the launcher's JVM options, as "before: ..." rows
 #
 # Each oomlens command runs twice: as shipped (with the AOT cache the full build makes, when the
 # JDK matches) and with OOMLENS_NO_AOT=1 (the class-data archive instead). Output goes to files
@@ -40,7 +43,22 @@ echo "# $("$JAVA" -version 2>&1 | head -1); $(grep --version | head -1); $(hyper
 echo "# report: $REPORT ($(wc -c < "$REPORT") bytes); $RUNS runs after $WARMUP warm-up"
 echo
 
+# The launcher's JVM options for a diagnosis (./oomlens), to run an earlier jar and its cache as the
+# launcher would have.
+before=()
+if [[ -n "${BEFORE:-}" ]]; then
+  bj=(env "$JAVA" -XX:+UseSerialGC -Xms64m -Xmn32m -XX:TieredStopAtLevel=1
+    -XX:AOTCache="$BEFORE/oomlens.aot" -Xlog:aot=off -Xlog:cds=off
+    --enable-native-access=ALL-UNNAMED -jar "$BEFORE/oomlens.jar")
+  before=(
+    -n "before: oomlens --version" "${bj[*]} --version"
+    -n "before: oomlens diagnose REPORT" "${bj[*]} diagnose --output $OUT/report.txt $REPORT"
+    -n "before: oomlens doctor" "${bj[*]} doctor --output $OUT/doctor.txt")
+  echo "# before: $BEFORE/oomlens.jar with its AOT cache"
+fi
+
 hyperfine -N -i --style none --warmup "$WARMUP" --runs "$RUNS" --export-json "$OUT/hf.json" \
+  "${before[@]}" \
   -n "java -version" "$JAVA -version" \
   -n "grep -c -F 'invoked oom-killer' REPORT" "grep -c -F 'invoked oom-killer' $REPORT" \
   -n "oomlens --version" "./oomlens --version" \

@@ -9,7 +9,26 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(commandLine(new OomlensCommand()).execute(args));
+    System.exit(commandLine(new OomlensCommand(), args).execute(args));
+  }
+
+  /**
+   * The command line to run {@code args} with: when they name a subcommand first (after {@code
+   * --debug}, the one root option that lets a subcommand follow), only that subcommand is
+   * registered, since building the others' models is most of a short run's CPU; otherwise (root
+   * help or version, {@code help}, a mistyped name that picocli should suggest a fix for) the whole
+   * tree.
+   */
+  static CommandLine commandLine(OomlensCommand root, String... args) {
+    int i = 0;
+    while (i < args.length && args[i].equals("--debug")) {
+      i++;
+    }
+    Class<?> only = i < args.length ? OomlensCommand.SUBCOMMANDS.get(args[i]) : null;
+    if (only == null) {
+      return commandLine(root);
+    }
+    return configured(new CommandLine(root).addSubcommand(only), root);
   }
 
   /**
@@ -19,9 +38,16 @@ public final class Main {
    * messages quote file names and input lines.
    */
   static CommandLine commandLine(OomlensCommand root) {
+    CommandLine line = new CommandLine(root);
+    OomlensCommand.SUBCOMMANDS.values().forEach(line::addSubcommand);
+    line.addSubcommand(new CommandLine.HelpCommand());
+    return configured(line, root);
+  }
+
+  // After the subcommands are added: picocli's setters reach only the subcommands present.
+  private static CommandLine configured(CommandLine line, OomlensCommand root) {
     ErrorHandlers handlers = new ErrorHandlers(root);
-    return new CommandLine(root)
-        .setColorScheme(CommandLine.Help.defaultColorScheme(Ansi.OFF))
+    return line.setColorScheme(CommandLine.Help.defaultColorScheme(Ansi.OFF))
         .setParameterExceptionHandler(handlers)
         .setExecutionExceptionHandler(handlers)
         .setExecutionStrategy(

@@ -4,10 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,11 +24,6 @@ import picocli.CommandLine.Spec;
     description =
         "Explains Linux and Kubernetes OOM kills: what was killed, where the memory ran"
             + " out, and why.",
-    subcommands = {
-      DoctorCommand.class, DiagnoseCommand.class, K8sCommand.class, SnapshotCommand.class,
-      WatchCommand.class, HistoryCommand.class, SizeCommand.class, VerifyCommand.class,
-      KubevirtCommand.class, JvmCommand.class, HelpCommand.class
-    },
     exitCodeOnExecutionException = ExitCodes.INTERNAL,
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeListHeading = "%nExit codes:%n",
@@ -47,6 +44,30 @@ import picocli.CommandLine.Spec;
       "  oomlens history --since 24h        what the agent recorded",
     })
 public final class OomlensCommand implements Callable<Integer> {
+  /**
+   * The subcommands by name, in the order {@code --help} lists them. Registered by {@link
+   * Main#commandLine(OomlensCommand, String...)} rather than in {@code @Command}: picocli builds a
+   * command's model by reflection, interpreted on a cold JVM, and the whole tree cost about three
+   * quarters of a small diagnosis's CPU while a run needs one branch of it. {@code help} is absent:
+   * it needs the whole tree, and so does any argument list not led by one of these names.
+   */
+  static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+  private static Map<String, Class<?>> subcommands() {
+    Map<String, Class<?>> m = new LinkedHashMap<>();
+    m.put("doctor", DoctorCommand.class);
+    m.put("diagnose", DiagnoseCommand.class);
+    m.put("k8s", K8sCommand.class);
+    m.put("snapshot", SnapshotCommand.class);
+    m.put("watch", WatchCommand.class);
+    m.put("history", HistoryCommand.class);
+    m.put("size", SizeCommand.class);
+    m.put("verify", VerifyCommand.class);
+    m.put("kubevirt", KubevirtCommand.class);
+    m.put("jvm", JvmCommand.class);
+    return Collections.unmodifiableMap(m);
+  }
+
   private final Environment environment;
 
   @Spec CommandSpec spec;

@@ -88,7 +88,8 @@ class CliTest {
   static Run run(Environment env, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cmd = Main.commandLine(new OomlensCommand(env));
+    // As the jar's main builds it: only the subcommand named, when one is.
+    CommandLine cmd = Main.commandLine(new OomlensCommand(env), args);
     cmd.setOut(new PrintWriter(out));
     cmd.setErr(new PrintWriter(err));
     int code = cmd.execute(args);
