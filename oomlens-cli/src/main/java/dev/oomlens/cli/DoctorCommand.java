@@ -189,7 +189,7 @@ final class DoctorCommand implements Callable<Integer> {
     long cpu = TimedSource.processCpuNanos();
     long wall = System.nanoTime();
     try {
-      d = diagnosis.run(sources, env.clock(), boot);
+      d = diagnosis.run(List.of(new ParallelSources(sources)), env.clock(), boot);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     } finally {

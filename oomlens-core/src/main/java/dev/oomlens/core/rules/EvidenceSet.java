@@ -124,6 +124,7 @@ public record EvidenceSet(
     private final List<ClusterState> clusters = new ArrayList<>();
     private final Map<String, PodName> podNames = new java.util.HashMap<>();
     private Optional<HostSnapshot> host = Optional.empty();
+    private boolean hostSet;
     private boolean exitedWithSigkill;
     private final List<MemoryProfile> memory = new ArrayList<>();
 
@@ -163,12 +164,14 @@ public record EvidenceSet(
     /** The machine's state as read, and the record of reading it. */
     public Builder host(HostSnapshot snapshot, Input input) {
       this.host = Optional.of(requireNonNull(snapshot, "snapshot"));
+      hostSet = true;
       return input(input);
     }
 
     /** The machine's state, read by a test or a recorded history: no input is recorded. */
     public Builder host(Optional<HostSnapshot> snapshot) {
       this.host = requireNonNull(snapshot, "snapshot");
+      hostSet = true;
       return this;
     }
 
@@ -219,6 +222,27 @@ public record EvidenceSet(
     /** Like {@link #read(String, Input.Kind, boolean)}, for an input that reaches only so far. */
     public InputSink read(String name, Input.Kind kind, String span, boolean withKillers) {
       return new InputSink(this, name, kind, Optional.of(span), withKillers);
+    }
+
+    /**
+     * Adds what {@code partial} collected, as if the sources that read into it had read into this
+     * builder at this point: lists are appended in their order, a host or pod name it set replaces
+     * this one's. How sources read in parallel (a builder each) and still give the evidence, and
+     * the output, of reading one after another. Leaves {@code partial} as it was.
+     */
+    public Builder addAll(Builder partial) {
+      inputs.addAll(partial.inputs);
+      reports.addAll(partial.reports);
+      allocFailures.addAll(partial.allocFailures);
+      killers.addAll(partial.killers);
+      clusters.addAll(partial.clusters);
+      podNames.putAll(partial.podNames);
+      if (partial.hostSet) {
+        host = partial.host;
+        hostSet = true;
+      }
+      memory.addAll(partial.memory);
+      return this;
     }
 
     /**
