@@ -141,14 +141,23 @@ public final class Diagnosis {
    * A finding is about the incidents whose reports hold a line it cites: the analyzers say what
    * they relied on, and that settles which incident a fix is for without a second bookkeeping
    * that could disagree with the evidence. Lines are matched exactly (file, number and text), so
-   * interleaved reports of several hosts in one file are told apart.
+   * interleaved reports of several hosts in one file are told apart. Only the lines some finding
+   * cites are looked up: a map of every report line would hold a node per line of a 16 GiB log
+   * at the moment memory is already at its highest.
    */
   private static List<Finding> about(List<Finding> findings, List<Incident> incidents) {
     Map<SourceLine, String> incidentOfLine = new HashMap<>();
+    for (Finding f : findings) {
+      for (SourceLine line : f.logLines()) {
+        incidentOfLine.put(line, null);
+      }
+    }
     for (Incident incident : incidents) {
       for (OomReport report : incident.reports()) {
         for (SourceLine line : report.lines()) {
-          incidentOfLine.putIfAbsent(line, incident.id());
+          if (incidentOfLine.containsKey(line)) {
+            incidentOfLine.putIfAbsent(line, incident.id());
+          }
         }
       }
     }

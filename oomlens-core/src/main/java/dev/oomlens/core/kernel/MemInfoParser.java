@@ -39,6 +39,36 @@ import java.util.regex.Pattern;
  */
 final class MemInfoParser {
   private static final Pattern COUNTER_TOKEN = Pattern.compile("[a-z_]+:\\d+");
+
+  /*
+   * The counters every report of a big log prints, kept until the rules have seen them all: one
+   * instance of each name the kernel prints (show_free_areas) instead of one per report. A fixed
+   * set, so an input of made-up names cannot grow it.
+   */
+  private static final Map<String, String> COUNTER_NAMES =
+      byThemselves(
+          "active_anon",
+          "inactive_anon",
+          "isolated_anon",
+          "active_file",
+          "inactive_file",
+          "isolated_file",
+          "unevictable",
+          "dirty",
+          "writeback",
+          "unstable",
+          "slab_reclaimable",
+          "slab_unreclaimable",
+          "mapped",
+          "shmem",
+          "pagetables",
+          "sec_pagetables",
+          "bounce",
+          "kernel_misc_reclaimable",
+          "free",
+          "free_pcp",
+          "free_cma");
+
   private static final Pattern NODE =
       Pattern.compile("^Node (\\d+) (\\S+)(?: (.*))?$", Pattern.DOTALL);
   private static final Pattern PER_CPU =
@@ -180,6 +210,14 @@ final class MemInfoParser {
     return ALLOCATION_ROW.matcher(message.strip()).matches();
   }
 
+  private static Map<String, String> byThemselves(String... names) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String n : names) {
+      out.put(n, n);
+    }
+    return Map.copyOf(out);
+  }
+
   private static Optional<Map<String, Long>> counters(String m) {
     String[] tokens = m.split("\\s+");
     Map<String, Long> out = new LinkedHashMap<>();
@@ -192,7 +230,8 @@ final class MemInfoParser {
       if (v.isEmpty()) {
         return Optional.empty();
       }
-      out.put(t.substring(0, colon), v.getAsLong());
+      String name = t.substring(0, colon);
+      out.put(COUNTER_NAMES.getOrDefault(name, name), v.getAsLong());
     }
     return Optional.of(out);
   }

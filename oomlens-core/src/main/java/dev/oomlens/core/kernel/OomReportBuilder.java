@@ -24,6 +24,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /*
  * Reports as people paste them (mm/oom_kill.c dump_header() and oom_kill_process() across
@@ -124,16 +125,26 @@ final class OomReportBuilder {
   /** A reaper line while no kill line was read: the victim, unless more of the report follows. */
   private ReaperLine reaperVictim;
 
+  private final UnaryOperator<String> names;
+
   /** A reaper's verdict on a task: {@code reaped} false for {@code unable to reap}. */
   private record ReaperLine(long pid, String comm, boolean reaped, SourceLine source) {}
 
   OomReportBuilder(LogLine firstLine, Consumer<Problem> problems) {
-    this(firstLine, problems, false);
+    this(firstLine, problems, false, UnaryOperator.identity());
   }
 
-  /** A report whose first line is {@code firstLine}; {@code tentative} as described above. */
-  OomReportBuilder(LogLine firstLine, Consumer<Problem> problems, boolean tentative) {
+  /**
+   * A report whose first line is {@code firstLine}; {@code tentative} as described above; {@code
+   * names} gives the one instance of a task name kept for all the reports of an input.
+   */
+  OomReportBuilder(
+      LogLine firstLine,
+      Consumer<Problem> problems,
+      boolean tentative,
+      UnaryOperator<String> names) {
     this.problems = problems;
+    this.names = names;
     this.host = firstLine.host();
     this.first = firstLine.source();
     this.lastLine = first.line();
@@ -636,7 +647,7 @@ final class OomReportBuilder {
         taskMemcg,
         memcg.build(),
         memInfo.build(pageSizeBytes),
-        tasks.stream().map(t -> t.toTaskRow(pageSizeBytes)).toList(),
+        tasks.stream().map(t -> t.toTaskRow(pageSizeBytes, names)).toList(),
         victim,
         group,
         reapedOrNot,

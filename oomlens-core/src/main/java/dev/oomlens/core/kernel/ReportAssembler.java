@@ -7,6 +7,7 @@ import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,26 @@ public final class ReportAssembler {
 
   public ReportAssembler(KernelLogSink sink) {
     this.sink = sink;
+  }
+
+  /*
+   * Every report of a big log is kept until the rules have seen them all, and their task tables
+   * name the same processes over and over: one String per name, not one per row. Bounded, so that
+   * a log of ever-new names (pids in them, say) costs no more than without it.
+   */
+  private static final int MAX_NAMES = 4096;
+
+  private final Map<String, String> names = new HashMap<>();
+
+  private String name(String comm) {
+    String kept = names.get(comm);
+    if (kept != null) {
+      return kept;
+    }
+    if (names.size() < MAX_NAMES) {
+      names.put(comm, comm);
+    }
+    return comm;
   }
 
   /** Feeds the next logical line of the input. */
@@ -291,7 +312,7 @@ public final class ReportAssembler {
     if (tentative && !startsTentatively(m)) {
       return;
     }
-    st.report = new OomReportBuilder(line, sink::problem, tentative);
+    st.report = new OomReportBuilder(line, sink::problem, tentative, this::name);
     st.unknownRun = 0;
     st.report.accept(line);
   }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -119,7 +120,7 @@ final class TaskTableParser {
       String comm,
       SourceLine source) {
 
-    TaskRow toTaskRow(long pageSizeBytes) {
+    TaskRow toTaskRow(long pageSizeBytes, UnaryOperator<String> names) {
       return new TaskRow(
           pid,
           uid,
@@ -134,14 +135,12 @@ final class TaskTableParser {
           times(nrPmdsPages, pageSizeBytes),
           times(swapents, pageSizeBytes),
           oomScoreAdj,
-          comm,
+          names.apply(comm),
           source);
     }
 
     private static OptionalLong times(OptionalLong pages, long pageSizeBytes) {
-      return pages.isPresent()
-          ? OptionalLong.of(pages.getAsLong() * pageSizeBytes)
-          : OptionalLong.empty();
+      return pages.isPresent() ? present(pages.getAsLong() * pageSizeBytes) : OptionalLong.empty();
     }
   }
 
@@ -446,6 +445,16 @@ final class TaskTableParser {
   /** The value of the {@code which}-th kept column ({@link #COLUMNS}), when the layout has it. */
   private static OptionalLong column(Layout lay, long[] numbers, int which) {
     int i = lay.index()[which];
-    return i < 0 || i >= numbers.length ? OptionalLong.empty() : OptionalLong.of(numbers[i]);
+    return i < 0 || i >= numbers.length ? OptionalLong.empty() : present(numbers[i]);
+  }
+
+  private static final OptionalLong ZERO = OptionalLong.of(0);
+
+  /*
+   * Every row of every report is kept until the rules have seen them all, and most rows print 0
+   * for uid, swap entries or the rss split: one shared instance for 0 instead of one per column.
+   */
+  private static OptionalLong present(long value) {
+    return value == 0 ? ZERO : OptionalLong.of(value);
   }
 }

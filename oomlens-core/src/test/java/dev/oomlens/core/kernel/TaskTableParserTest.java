@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.model.TaskRow;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class TaskTableParserTest {
@@ -103,7 +104,7 @@ class TaskTableParserTest {
         row(
                 "[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
                 "[13536] 275858 13536  8389663      343   16267  8324326             0 memorymonster")
-            .toTaskRow(4096);
+            .toTaskRow(4096, UnaryOperator.identity());
     assertThat(r.totalVmBytes()).isEqualTo(8389663L * 4096);
     assertThat(r.rssBytes()).isEqualTo(343L * 4096);
     assertThat(r.nrPtesBytes()).hasValue(16267L * 4096);
@@ -115,7 +116,7 @@ class TaskTableParserTest {
                         + " name",
                     "[    116]     0   116     2296     2193    53248        0             0"
                         + " nix-daemon")
-                .toTaskRow(65536)
+                .toTaskRow(65536, UnaryOperator.identity())
                 .pgtablesBytes())
         .hasValue(53248);
   }
