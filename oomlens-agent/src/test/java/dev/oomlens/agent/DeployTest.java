@@ -92,6 +92,10 @@ class DeployTest {
         .contains("watch", "--path.rootfs=/host", "--listen=0.0.0.0:9717", "--kubernetes");
     assertThat(c.path("env").get(0).path("valueFrom").path("fieldRef").path("fieldPath").asText())
         .isEqualTo("spec.nodeName");
+    // The chart's JVM flags are the launcher's for watch, so both footprints are the one measured.
+    assertThat(c.path("env").get(1).path("name").asText()).isEqualTo("JAVA_TOOL_OPTIONS");
+    assertThat(List.of(c.path("env").get(1).path("value").asText().split(" ")))
+        .containsExactlyElementsOf(launcherWatchFlags());
     assertThat(c.path("resources").path("limits").path("memory").asText()).isEqualTo("192Mi");
     assertThat(c.path("resources").path("requests").path("memory").asText()).isEqualTo("96Mi");
     assertThat(c.path("securityContext").path("capabilities").path("add").get(0).asText())
@@ -325,6 +329,16 @@ class DeployTest {
     ex.sendResponseHeaders(body == null ? 404 : 200, bytes.length == 0 ? -1 : bytes.length);
     ex.getResponseBody().write(bytes);
     ex.close();
+  }
+
+  /** The JVM flags the launcher gives {@code watch}: its {@code opts=(...)} under that branch. */
+  private static List<String> launcherWatchFlags() throws IOException {
+    String launcher = Files.readString(Path.of("..", "oomlens"));
+    int branch = launcher.indexOf("if [ \"${1:-}\" = watch ]; then");
+    assertThat(branch).as("the launcher's watch branch").isNotNegative();
+    int start = launcher.indexOf("opts=(", branch) + "opts=(".length();
+    String flags = launcher.substring(start, launcher.indexOf(')', start));
+    return List.of(flags.trim().split("\\s+"));
   }
 
   /** Runs a command; fails with its output when it exits non-zero. */
