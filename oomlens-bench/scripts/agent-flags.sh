@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # What JVM flags buy `oomlens watch`: runs the CLI jar's watch with the given JVM flags for 60 s
 # (200 empty memory cgroups with a limit, a scrape every 15 s), then prints its VmRSS, RssAnon and
-# RssFile and the committed memory by NMT category.
+# RssFile, the resident pages of its largest mappings (from /proc/PID/smaps) and the committed
+# memory by NMT category.
 #
 #   sudo oomlens-bench/scripts/agent-flags.sh [JVM FLAG...]     (none: the JDK's defaults)
+#
+# Environment: RUN_SECONDS (default 60) for a longer run; the heap and the code cache keep growing
+# for a few minutes.
 #
 # Runs the jar directly (java FLAGS -jar oomlens-cli/target/oomlens.jar watch), with the JDK's
 # default class-data archive rather than the launcher's. Needs root and cgroup v1; listens on
@@ -29,8 +33,12 @@ for i in $(seq 1 200); do mkdir "$CG/c$i"; echo $((64 << 20)) > "$CG/c$i/memory.
 "$JAVA_HOME/bin/java" "$@" -XX:NativeMemoryTracking=summary --enable-native-access=ALL-UNNAMED \
   -jar "$JAR" watch --db "$WORK/h.db" --listen 127.0.0.1:19799 > "$WORK/log" 2>&1 &
 p=$!
-for _ in 1 2 3 4; do sleep 15; curl -s 127.0.0.1:19799/metrics > /dev/null || true; done
+for _ in $(seq 1 $((${RUN_SECONDS:-60} / 15))); do sleep 15; curl -s 127.0.0.1:19799/metrics > /dev/null || true; done
 echo "flags: ${*:-(JDK defaults)}"
 grep -E "VmRSS|RssAnon|RssFile" "/proc/$p/status" | tr -s ' \t' ' ' | tr '\n' ' '; echo
+awk '/^[0-9a-f]+-[0-9a-f]+ / { m = $6 == "" ? "[anon]" : $6 } /^Rss:/ { r[m] += $2 }
+  /^Anonymous:/ { a[m] += $2 }
+  END { for (m in r) if (r[m] >= 512) printf "  %7.1f MiB (%5.1f anon) %s\n", r[m] / 1024, a[m] / 1024, m }' \
+  "/proc/$p/smaps" | sort -rn
 "$JAVA_HOME/bin/jcmd" "$p" VM.native_memory summary | grep -E "^(Total|-).*committed" \
   | sed 's/(reserved=[0-9]*KB, //; s/)$//'

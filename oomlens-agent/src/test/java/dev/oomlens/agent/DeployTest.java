@@ -8,12 +8,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
@@ -22,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The files of deploy/: the chart rendered with its values and every document parsed, the alerting
  * rules checked by promtool (as a plain file and as the PrometheusRule's spec), the systemd unit
- * checked by systemd-analyze. A tool that is missing skips its check and says so.
+ * checked by systemd-analyze, the rendered chart and the plain manifests applied with {@code
+ * kubectl apply --dry-run=client}. A tool that is missing skips its check and says so.
  */
 class DeployTest {
   private static final Path DEPLOY = Path.of("..", "deploy");
@@ -87,6 +92,10 @@ class DeployTest {
         .contains("watch", "--path.rootfs=/host", "--listen=0.0.0.0:9717", "--kubernetes");
     assertThat(c.path("env").get(0).path("valueFrom").path("fieldRef").path("fieldPath").asText())
         .isEqualTo("spec.nodeName");
+    // The chart's JVM flags are the launcher's for watch, so both footprints are the one measured.
+    assertThat(c.path("env").get(1).path("name").asText()).isEqualTo("JAVA_TOOL_OPTIONS");
+    assertThat(List.of(c.path("env").get(1).path("value").asText().split(" ")))
+        .containsExactlyElementsOf(launcherWatchFlags());
     assertThat(c.path("resources").path("limits").path("memory").asText()).isEqualTo("192Mi");
     assertThat(c.path("resources").path("requests").path("memory").asText()).isEqualTo("96Mi");
     assertThat(c.path("securityContext").path("capabilities").path("add").get(0).asText())
@@ -158,6 +167,178 @@ class DeployTest {
             "ProtectSystem=strict",
             "StateDirectory=oomlens",
             "OOMScoreAdjust=-900");
+  }
+
+  /*
+   * kubectl resolves every document's apiVersion and kind through the API server's discovery even
+   * for a client-side dry run, and asks for each object to choose between create and configure.
+   * The loopback server below answers discovery for the kinds deploy/ uses, with the resource
+   * names and scopes of the real API, and 404 for every object. Schema validation needs the
+   * server's OpenAPI documents, which only a real API server has: it is off (--validate=false),
+   * so this catches a kind or apiVersion the API does not serve, a namespaced object without a
+   * namespace and a document kubectl cannot decode, not a misspelt field.
+   */
+  private static final Map<String, List<String[]>> SERVED =
+      Map.of(
+          "v1",
+          List.of(
+              new String[] {"services", "Service", "true"},
+              new String[] {"serviceaccounts", "ServiceAccount", "true"},
+              new String[] {"namespaces", "Namespace", "false"}),
+          "apps/v1",
+          List.<String[]>of(new String[] {"daemonsets", "DaemonSet", "true"}),
+          "rbac.authorization.k8s.io/v1",
+          List.of(
+              new String[] {"clusterroles", "ClusterRole", "false"},
+              new String[] {"clusterrolebindings", "ClusterRoleBinding", "false"}),
+          "monitoring.coreos.com/v1",
+          List.<String[]>of(new String[] {"prometheusrules", "PrometheusRule", "true"}));
+
+  @Test
+  void chartAndManifests_kubectlApplyDryRunClient() throws Exception {
+    Path kubectl = Path.of("/usr/bin/kubectl");
+    assumeThat(Files.isExecutable(kubectl))
+        .as("kubectl dry run skipped: /usr/bin/kubectl missing")
+        .isTrue();
+    Path chart = tmp.resolve("chart.yaml");
+    Files.writeString(
+        chart, new Helm(CHART).template().withName("oomlens").withNamespace("monitoring").call());
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", ex -> discovery(ex));
+    server.start();
+    try {
+      Path kubeconfig = tmp.resolve("kubeconfig");
+      Files.writeString(
+          kubeconfig,
+          """
+          apiVersion: v1
+          kind: Config
+          clusters: [{name: lab, cluster: {server: "http://127.0.0.1:%d"}}]
+          users: [{name: lab, user: {}}]
+          contexts: [{name: lab, context: {cluster: lab, user: lab, namespace: monitoring}}]
+          current-context: lab
+          """
+              .formatted(server.getAddress().getPort()));
+      String k = kubectl.toString();
+      assertThat(kubectlDryRun(k, kubeconfig, chart))
+          .contains(
+              "serviceaccount/oomlens-oomlens created (dry run)",
+              "service/oomlens-oomlens created (dry run)",
+              "daemonset.apps/oomlens-oomlens created (dry run)",
+              "prometheusrule.monitoring.coreos.com/oomlens-oomlens created (dry run)",
+              "clusterrole.rbac.authorization.k8s.io/oomlens-oomlens created (dry run)",
+              "clusterrolebinding.rbac.authorization.k8s.io/oomlens-oomlens created (dry run)");
+      assertThat(kubectlDryRun(k, kubeconfig, DEPLOY.resolve("clusterrole.yaml")))
+          .contains("clusterrole.rbac.authorization.k8s.io/oomlens-reader created (dry run)");
+      // The same run refuses a kind the API does not serve: the check above can fail.
+      Path wrong = tmp.resolve("wrong.yaml");
+      Files.writeString(
+          wrong, Files.readString(chart).replace("kind: DaemonSet", "kind: DaemonSets"));
+      Process p =
+          new ProcessBuilder(
+                  k,
+                  "--kubeconfig",
+                  kubeconfig.toString(),
+                  "--cache-dir",
+                  tmp.resolve("kube-cache").toString(),
+                  "apply",
+                  "--dry-run=client",
+                  "--validate=false",
+                  "-f",
+                  wrong.toString())
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(out).isNotZero();
+      assertThat(out).contains("no matches for kind \"DaemonSets\" in version \"apps/v1\"");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  private static String kubectlDryRun(String kubectl, Path kubeconfig, Path file) throws Exception {
+    return run(
+        kubectl,
+        "--kubeconfig",
+        kubeconfig.toString(),
+        "apply",
+        "--dry-run=client",
+        "--validate=false",
+        "-f",
+        file.toString());
+  }
+
+  private static void discovery(com.sun.net.httpserver.HttpExchange ex) throws IOException {
+    String path = ex.getRequestURI().getPath();
+    ObjectMapper json = new ObjectMapper();
+    Object body = null;
+    if (path.equals("/api")) {
+      body = Map.of("kind", "APIVersions", "versions", List.of("v1"));
+    } else if (path.equals("/apis")) {
+      List<Object> groups = new ArrayList<>();
+      for (String gv : SERVED.keySet()) {
+        if (gv.contains("/")) {
+          Map<String, String> version =
+              Map.of("groupVersion", gv, "version", gv.substring(gv.indexOf('/') + 1));
+          groups.add(
+              Map.of(
+                  "name",
+                  gv.substring(0, gv.indexOf('/')),
+                  "versions",
+                  List.of(version),
+                  "preferredVersion",
+                  version));
+        }
+      }
+      body = Map.of("kind", "APIGroupList", "apiVersion", "v1", "groups", groups);
+    } else {
+      String gv =
+          path.equals("/api/v1") ? "v1" : path.startsWith("/apis/") ? path.substring(6) : "";
+      if (SERVED.containsKey(gv)) {
+        List<Object> resources = new ArrayList<>();
+        for (String[] r : SERVED.get(gv)) {
+          resources.add(
+              Map.of(
+                  "name",
+                  r[0],
+                  "singularName",
+                  "",
+                  "namespaced",
+                  Boolean.parseBoolean(r[2]),
+                  "kind",
+                  r[1],
+                  "verbs",
+                  List.of("create", "get", "list", "patch")));
+        }
+        body =
+            Map.of(
+                "kind",
+                "APIResourceList",
+                "apiVersion",
+                "v1",
+                "groupVersion",
+                gv,
+                "resources",
+                resources);
+      }
+    }
+    byte[] bytes = body == null ? new byte[0] : json.writeValueAsBytes(body);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(body == null ? 404 : 200, bytes.length == 0 ? -1 : bytes.length);
+    ex.getResponseBody().write(bytes);
+    ex.close();
+  }
+
+  /** The JVM flags the launcher gives {@code watch}: its {@code opts=(...)} under that branch. */
+  private static List<String> launcherWatchFlags() throws IOException {
+    String launcher = Files.readString(Path.of("..", "oomlens"));
+    int branch = launcher.indexOf("if [ \"${1:-}\" = watch ]; then");
+    assertThat(branch).as("the launcher's watch branch").isNotNegative();
+    int start = launcher.indexOf("opts=(", branch) + "opts=(".length();
+    String flags = launcher.substring(start, launcher.indexOf(')', start));
+    return List.of(flags.trim().split("\\s+"));
   }
 
   /** Runs a command; fails with its output when it exits non-zero. */
