@@ -13,7 +13,7 @@
 # id a day, so restarts are in it), rss, cache and limit at 5 min, written as OpenMetrics and
 # backfilled with promtool; Debian's prometheus serves it on 127.0.0.1 with a 100-year retention,
 # and is stopped by its PID at the end. curl sends exactly the POST forms oomlens sends (the same
-# six queries, the working set split at 11,000 points per series as oomlens splits it), one
+# six queries, the working set a day at a time as oomlens asks for it), one
 # after the other, writing each answer to a file. Wall, user and system CPU and peak RSS come from
 # GNU time (/usr/bin/time -f '%e %U %S %M').
 set -euo pipefail
@@ -82,13 +82,13 @@ URL="http://127.0.0.1:$PORT"
 
 SEL='container!="",container!="POD"'
 BY=' by (namespace,pod,container)'
-# The working set in chunks of at most 11,000 points, as PrometheusClient.chunks splits it.
+# The working set a day (2,880 points) at a time, as PrometheusMemory asks for it.
 curl_all() {
   local s=$START e out=$DIR/curl
   mkdir -p "$out"
   local k=0
   while (( s <= END )); do
-    e=$(( s + 30 * 10999 )); (( e > END )) && e=$END
+    e=$(( s + 30 * 2879 )); (( e > END )) && e=$END
     curl -s --data-urlencode "query=container_memory_working_set_bytes{$SEL}" \
       -d "start=$s" -d "end=$e" -d "step=30.0" "$URL/api/v1/query_range" > "$out/ws-$k.json"
     s=$(( e + 30 )); k=$((k + 1))

@@ -62,6 +62,7 @@ final class SizeCommand implements Callable<Integer> {
     text,
     json,
     patch,
+    markdown,
     html
   }
 
@@ -138,6 +139,11 @@ final class SizeCommand implements Callable<Integer> {
         PrintWriter shown = EscapingWriter.wrap(new PrintWriter(buffer));
         SizeReport.patch(shown, plans);
         shown.flush();
+      }
+      case markdown -> {
+        PrintWriter md = new PrintWriter(buffer);
+        SizeReport.markdown(md, source, plans, d);
+        md.flush();
       }
       case html -> HtmlReport.size(buffer, source, plans, d);
     }

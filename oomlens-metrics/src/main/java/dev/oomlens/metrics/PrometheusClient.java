@@ -108,7 +108,23 @@ public final class PrometheusClient {
       Function<Map<String, String>, Series.Role> role,
       Consumer<Series> out)
       throws QueryFailed {
-    List<Instant[]> chunks = chunks(start, end, step);
+    return queryRange(query, start, end, step, MAX_POINTS, role, out);
+  }
+
+  /**
+   * As {@link #queryRange(String, Instant, Instant, Duration, Function, Consumer)}, asking for at
+   * most {@code maxPoints} points per series in one request (at most {@link #MAX_POINTS}).
+   */
+  public long queryRange(
+      String query,
+      Instant start,
+      Instant end,
+      Duration step,
+      int maxPoints,
+      Function<Map<String, String>, Series.Role> role,
+      Consumer<Series> out)
+      throws QueryFailed {
+    List<Instant[]> chunks = chunks(start, end, step, Math.min(maxPoints, MAX_POINTS));
     long samples = 0;
     CompletableFuture<HttpResponse<InputStream>> next = send(query, chunks.get(0), step);
     for (int i = 0; i < chunks.size(); i++) {
@@ -162,8 +178,16 @@ public final class PrometheusClient {
 
   /** The window split so no chunk exceeds {@link #MAX_POINTS} points; ends on step boundaries. */
   static List<Instant[]> chunks(Instant start, Instant end, Duration step) {
+    return chunks(start, end, step, MAX_POINTS);
+  }
+
+  /** The window split so no chunk exceeds {@code maxPoints} points; ends on step boundaries. */
+  static List<Instant[]> chunks(Instant start, Instant end, Duration step, int maxPoints) {
+    if (maxPoints < 1) {
+      throw new IllegalArgumentException("maxPoints " + maxPoints);
+    }
     List<Instant[]> out = new ArrayList<>();
-    Duration span = step.multipliedBy(MAX_POINTS - 1);
+    Duration span = step.multipliedBy(maxPoints - 1);
     Instant s = start;
     do {
       Instant e = s.plus(span).isBefore(end) ? s.plus(span) : end;

@@ -28,6 +28,15 @@ import java.util.concurrent.CompletableFuture;
 /** Each container's memory over a window, from a Prometheus-compatible server. */
 public final class PrometheusMemory implements EvidenceSource {
   static final Duration COARSE = Duration.ofMinutes(21);
+
+  /*
+   * The working set is asked for a day at a time, not in Prometheus's largest chunks (11,000
+   * points, almost four days at 30 s): Prometheus builds a whole answer in memory before writing
+   * it, and the next chunk is evaluated while one is read. With four-day chunks, 2,000 containers
+   * x 7 days took the server to 7.3 GB RSS and 28 s of CPU, mostly its garbage collector; with
+   * day-long ones, 2.4 GB and 11 to 15 s, and the same samples arrive (docs/benchmarks.md).
+   */
+  static final Duration WORKING_SET_CHUNK = Duration.ofDays(1);
   private final PrometheusClient client;
   private final Instant from;
   private final Instant to;
@@ -108,7 +117,9 @@ public final class PrometheusMemory implements EvidenceSource {
         CompletableFuture.supplyAsync(() -> coarse(all.subList(1, all.size())));
     try {
       Query ws = all.get(0);
-      samples += client.queryRange(ws.promql(), from, to, ws.step(), l -> ws.role(), profiles);
+      int points = (int) Math.max(1, WORKING_SET_CHUNK.dividedBy(ws.step()));
+      samples +=
+          client.queryRange(ws.promql(), from, to, ws.step(), points, l -> ws.role(), profiles);
     } catch (PrometheusClient.QueryFailed e) {
       problems.add(new Problem(name(), 0, e.getMessage(), Problem.Kind.UNREADABLE));
     }

@@ -154,6 +154,19 @@ class SeriesFilesTest {
   }
 
   @Test
+  void chunks_ofADay_coverTheWindowOnce() {
+    Instant a = Instant.parse("2026-01-01T00:00:00Z");
+    Instant b = a.plusSeconds(7 * 86400);
+    List<Instant[]> chunks = PrometheusClient.chunks(a, b, java.time.Duration.ofSeconds(30), 2880);
+    // seven whole days, then the window's closing point
+    assertThat(chunks).hasSize(8);
+    assertThat(chunks.get(1)[0]).isEqualTo(a.plusSeconds(86400));
+    assertThat(chunks.get(0)[1]).isEqualTo(a.plusSeconds(86400 - 30));
+    assertThat(chunks.getLast()[0]).isEqualTo(b);
+    assertThat(chunks.getLast()[1]).isEqualTo(b);
+  }
+
+  @Test
   void criteriaFile_mistakesNameTheirLine() throws IOException {
     Path f = dir.resolve("c.yaml");
     Files.writeString(

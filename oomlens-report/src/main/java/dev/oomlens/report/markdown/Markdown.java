@@ -31,7 +31,7 @@ public final class Markdown {
   }
 
   /** A fenced block; the fence is longer than any backtick run in the content. */
-  static String fenced(String language, String content) {
+  public static String fenced(String language, String content) {
     String body = content.endsWith("\n") ? content : content + "\n";
     String fence = "`".repeat(Math.max(3, longestRun(body) + 1));
     return fence + language + "\n" + body + fence + "\n";

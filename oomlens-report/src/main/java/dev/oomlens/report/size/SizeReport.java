@@ -4,13 +4,18 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import dev.oomlens.core.diagnosis.Diagnosis;
+import dev.oomlens.core.finding.Finding;
+import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.rules.Shell;
 import dev.oomlens.core.series.MemoryShape;
 import dev.oomlens.core.series.Sizing;
+import dev.oomlens.report.escape.EscapingWriter;
 import dev.oomlens.report.json.FindingsJsonWriter;
+import dev.oomlens.report.markdown.Markdown;
 import dev.oomlens.report.text.DiagnosisTextWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -102,6 +107,97 @@ public final class SizeReport {
       out.print("\n");
       new DiagnosisTextWriter(out).findings(d);
     }
+    out.flush();
+  }
+
+  /**
+   * The table, the reasons, the findings and the patch as Markdown, for a ticket or a pull request:
+   * every name from the input goes through the project's Markdown escaping.
+   */
+  public static void markdown(
+      PrintWriter out, String source, List<Sizing.SizePlan> plans, Diagnosis d) {
+    out.print(
+        "## Memory sizes of "
+            + plans.size()
+            + (plans.size() == 1 ? " workload" : " workloads")
+            + "\n\nFrom "
+            + Markdown.code(source)
+            + ". Request and limit are oomlens's; VPA is the VPA recommender's target request, KRR"
+            + " its simple strategy's request and limit.\n\n");
+    List<String> header =
+        List.of(
+            "Workload",
+            "Shape",
+            "P50",
+            "P95",
+            "Peak",
+            "Limit now",
+            "Request",
+            "Limit",
+            "VPA",
+            "KRR");
+    out.print(Markdown.row(header));
+    out.print(Markdown.separator(header.size()));
+    Set<MemoryShape.Shape> seen = EnumSet.noneOf(MemoryShape.Shape.class);
+    for (Sizing.SizePlan p : plans) {
+      MemoryShape s = p.shape();
+      seen.add(s.shape());
+      out.print(
+          Markdown.row(
+              List.of(
+                  Markdown.cell(Markdown.code(p.id().name())),
+                  s.shape().label(),
+                  mi(s.p50Bytes()),
+                  mi(s.p95Bytes()),
+                  mi(s.peakBytes()),
+                  mi(s.limitBytes()),
+                  mi(p.ours().requestBytes()),
+                  mi(p.ours().limitBytes()),
+                  mi(p.vpa().requestBytes()),
+                  mi(p.krr().limitBytes()))));
+    }
+    out.print("\n### Why these sizes\n\n");
+    for (Sizing.SizePlan p : plans) {
+      out.print("- " + Markdown.code(p.id().name()) + ": " + Markdown.text(p.ours().why()));
+      p.jvmFlags().ifPresent(f -> out.print(" A JVM (killed as java): " + Markdown.code(f) + "."));
+      out.print("\n");
+    }
+    out.print("\n### Why oomlens differs from the VPA recommender and KRR\n\n");
+    for (MemoryShape.Shape shape : seen) {
+      out.print(
+          "- "
+              + shape.label()
+              + ": "
+              + Markdown.text(
+                  Sizing.whyOursDiffers(
+                      plans.stream()
+                          .filter(p -> p.shape().shape() == shape)
+                          .findFirst()
+                          .get()
+                          .shape()))
+              + "\n");
+    }
+    if (!d.findings().isEmpty()) {
+      out.print("\n### Findings\n\n");
+      for (Finding f : d.findings()) {
+        out.print(
+            "- **"
+                + f.code()
+                + "** ("
+                + f.severity().jsonName()
+                + "): "
+                + Markdown.text(f.summary())
+                + "\n");
+        for (Fix fix : f.fixes()) {
+          out.print("  - Fix: " + Markdown.text(fix.action()) + "\n");
+        }
+      }
+    }
+    StringWriter patch = new StringWriter();
+    PrintWriter shown = EscapingWriter.wrap(new PrintWriter(patch));
+    patch(shown, plans);
+    shown.flush();
+    out.print("\n### Patch\n\n" + Markdown.fenced("sh", patch.toString()));
     out.flush();
   }
 
