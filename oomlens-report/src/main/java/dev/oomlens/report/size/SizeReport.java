@@ -18,11 +18,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -67,10 +68,8 @@ public final class SizeReport {
             "LIMIT",
             "VPA",
             "KRR"));
-    Set<MemoryShape.Shape> seen = EnumSet.noneOf(MemoryShape.Shape.class);
     for (Sizing.SizePlan p : plans) {
       MemoryShape s = p.shape();
-      seen.add(s.shape());
       out.print(
           String.format(
               Locale.ROOT,
@@ -94,14 +93,8 @@ public final class SizeReport {
       p.jvmFlags().ifPresent(f -> out.print("    a JVM (killed as java): " + f + "\n"));
     }
     out.print("\nWhy oomlens differs:\n");
-    for (MemoryShape.Shape shape : seen) {
-      out.print(
-          "  "
-              + shape.label()
-              + ": "
-              + Sizing.whyOursDiffers(
-                  plans.stream().filter(p -> p.shape().shape() == shape).findFirst().get().shape())
-              + "\n");
+    for (MemoryShape shape : firstOfEachShape(plans)) {
+      out.print("  " + shape.shape().label() + ": " + Sizing.whyOursDiffers(shape) + "\n");
     }
     if (!d.findings().isEmpty()) {
       out.print("\n");
@@ -138,10 +131,8 @@ public final class SizeReport {
             "KRR");
     out.print(Markdown.row(header));
     out.print(Markdown.separator(header.size()));
-    Set<MemoryShape.Shape> seen = EnumSet.noneOf(MemoryShape.Shape.class);
     for (Sizing.SizePlan p : plans) {
       MemoryShape s = p.shape();
-      seen.add(s.shape());
       out.print(
           Markdown.row(
               List.of(
@@ -163,19 +154,9 @@ public final class SizeReport {
       out.print("\n");
     }
     out.print("\n### Why oomlens differs from the VPA recommender and KRR\n\n");
-    for (MemoryShape.Shape shape : seen) {
+    for (MemoryShape shape : firstOfEachShape(plans)) {
       out.print(
-          "- "
-              + shape.label()
-              + ": "
-              + Markdown.text(
-                  Sizing.whyOursDiffers(
-                      plans.stream()
-                          .filter(p -> p.shape().shape() == shape)
-                          .findFirst()
-                          .get()
-                          .shape()))
-              + "\n");
+          "- " + shape.shape().label() + ": " + Markdown.text(Sizing.whyOursDiffers(shape)) + "\n");
     }
     if (!d.findings().isEmpty()) {
       out.print("\n### Findings\n\n");
@@ -199,6 +180,15 @@ public final class SizeReport {
     shown.flush();
     out.print("\n### Patch\n\n" + Markdown.fenced("sh", patch.toString()));
     out.flush();
+  }
+
+  /** The first workload of each shape, in the shapes' order: the one whose numbers explain it. */
+  private static Collection<MemoryShape> firstOfEachShape(List<Sizing.SizePlan> plans) {
+    Map<MemoryShape.Shape, MemoryShape> first = new EnumMap<>(MemoryShape.Shape.class);
+    for (Sizing.SizePlan p : plans) {
+      first.putIfAbsent(p.shape().shape(), p.shape());
+    }
+    return first.values();
   }
 
   /** {@code workloads} (each plan) and the diagnosis's sections ({@code findings}, ...). */
