@@ -57,11 +57,20 @@ if [[ -n "${BEFORE:-}" ]]; then
   echo "# before: $BEFORE/oomlens.jar with its AOT cache"
 fi
 
+# The launcher's JVM command for --version, run directly: the difference is the bash launcher's own
+# cost (its JDK lookup, the rebuild check).
+direct=("$JAVA" -XX:+UseSerialGC -Xms64m -Xmn32m -XX:TieredStopAtLevel=1)
+if [[ -f oomlens-cli/target/oomlens.aot ]]; then
+  direct+=(-XX:AOTCache=oomlens-cli/target/oomlens.aot -Xlog:aot=off -Xlog:cds=off)
+fi
+direct+=(--enable-native-access=ALL-UNNAMED -jar oomlens-cli/target/oomlens.jar)
+
 hyperfine -N -i --style none --warmup "$WARMUP" --runs "$RUNS" --export-json "$OUT/hf.json" \
   "${before[@]}" \
   -n "java -version" "$JAVA -version" \
   -n "grep -c -F 'invoked oom-killer' REPORT" "grep -c -F 'invoked oom-killer' $REPORT" \
   -n "oomlens --version" "./oomlens --version" \
+  -n "oomlens --version, java without the launcher" "${direct[*]} --version" \
   -n "oomlens --version, no AOT" "env OOMLENS_NO_AOT=1 ./oomlens --version" \
   -n "oomlens diagnose REPORT" "./oomlens diagnose --output $OUT/report.txt $REPORT" \
   -n "oomlens diagnose REPORT, no AOT" "env OOMLENS_NO_AOT=1 ./oomlens diagnose --output $OUT/report.txt $REPORT" \

@@ -15,14 +15,18 @@ public final class Main {
   /**
    * The command line to run {@code args} with: when they name a subcommand first (after {@code
    * --debug}, the one root option that lets a subcommand follow), only that subcommand is
-   * registered, since building the others' models is most of a short run's CPU; otherwise (root
-   * help or version, {@code help}, a mistyped name that picocli should suggest a fix for) the whole
-   * tree.
+   * registered, since building the others' models is most of a short run's CPU; {@code --version}
+   * alone registers none; otherwise (root help, {@code help}, a mistyped name that picocli should
+   * suggest a fix for) the whole tree.
    */
   static CommandLine commandLine(OomlensCommand root, String... args) {
     int i = 0;
     while (i < args.length && args[i].equals("--debug")) {
       i++;
+    }
+    if (args.length == i + 1 && (args[i].equals("--version") || args[i].equals("-V"))) {
+      // The version alone needs no subcommand: building their models was most of its CPU.
+      return configured(new CommandLine(root), root);
     }
     Class<?> only = i < args.length ? OomlensCommand.SUBCOMMANDS.get(args[i]) : null;
     if (only == null) {

@@ -59,7 +59,7 @@ class LazySubcommandsTest {
         List.of(
             List.<String>of(),
             List.of("--help"),
-            List.of("--version"),
+            List.of("--version", "doctor"),
             List.of("help", "doctor"),
             List.of("diagnos", "x"),
             List.of("-h", "doctor"))) {
@@ -68,6 +68,19 @@ class LazySubcommandsTest {
                   .getSubcommands())
           .as("%s", args)
           .hasSize(OomlensCommand.SUBCOMMANDS.size() + 1);
+    }
+  }
+
+  @Test
+  void theVersionAloneGetsNoSubcommandAndPrintsTheSame() {
+    for (List<String> args :
+        List.of(List.of("--version"), List.of("-V"), List.of("--debug", "--version"))) {
+      String[] a = args.toArray(String[]::new);
+      CommandLine lazy = Main.commandLine(new OomlensCommand(ENV), a);
+      assertThat(lazy.getSubcommands()).as("%s", args).isEmpty();
+      assertThat(run(lazy, a))
+          .as("%s", args)
+          .isEqualTo(run(Main.commandLine(new OomlensCommand(ENV)), a));
     }
   }
 

@@ -9,11 +9,14 @@ package dev.oomlens.host.kmsg;
  * - A new open file starts at the oldest record still in the ring buffer. When the writer
  *   overwrites records this file has not read yet, the next read() fails once with EPIPE and the
  *   one after returns the oldest record left: the sequence numbers show how many were lost.
- * - At the end, read() blocks until the kernel logs again. Java cannot open with O_NONBLOCK, so a
- *   reader thread reads through a FileChannel; the consumer decides the end has come when no
- *   record arrived for a quiet period, or when a record is stamped well after the moment reading
- *   began (then everything older has been read, even if the kernel never stops logging), and
- *   closes the channel, which wakes the blocked read (FileChannel reads are interruptible).
+ * - At the end, read() blocks until the kernel logs again, or, opened with O_NONBLOCK, fails
+ *   with EAGAIN. Java's own files cannot be opened with O_NONBLOCK: on JDK 22 and newer the
+ *   device is opened through the C library (NonBlockingDevice), and EAGAIN ends the read at
+ *   once. Elsewhere a reader thread reads through a FileChannel, and the consumer decides the end
+ *   has come when no record arrived for a quiet period. Either way the read also ends when a
+ *   record is stamped well after the moment reading began (then everything older has been read,
+ *   even if the kernel never stops logging); the consumer closes the device, which wakes a
+ *   blocked read (FileChannel reads are interruptible).
  * - Opening needs CAP_SYSLOG when kernel.dmesg_restrict=1 (EPERM), and read permission on the
  *   device node (EACCES).
  *
@@ -100,7 +103,7 @@ public final class KmsgReader {
   public static KmsgReader of(Path device, Path uptimeFile) {
     return new KmsgReader(
         device,
-        RecordDevice::open,
+        RecordDevice::openToEnd,
         () -> readUptimeMicros(uptimeFile),
         DEFAULT_QUIET_PERIOD,
         DEFAULT_TIME_LIMIT,

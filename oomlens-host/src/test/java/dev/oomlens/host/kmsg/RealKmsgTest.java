@@ -76,6 +76,24 @@ class RealKmsgTest {
   }
 
   @Test
+  void open_thisMachine_knowsTheEndWithoutWaitingForSilence() throws IOException {
+    // Where the JDK can open the device without blocking (22 on): a quiet period far longer than
+    // the time limit, so that a reader that had to wait for silence to find the end of the ring
+    // buffer would stop at the time limit instead.
+    assumeTrue(Runtime.version().feature() >= 22, "the JDK is older than 22");
+    KmsgLog log =
+        KmsgReader.ofThisMachine()
+            .quietPeriod(Duration.ofMinutes(10))
+            .timeLimit(Duration.ofSeconds(5))
+            .open();
+    readAll(log);
+
+    assertThat(log.end().orElseThrow()).isIn(KmsgLog.End.CAUGHT_UP, KmsgLog.End.PASSED_START);
+    assertThat(log.problems()).isEmpty();
+    assertThat(log.recordsHandedOver()).isPositive();
+  }
+
+  @Test
   void afterSequence_lastOneRead_returnsOnlyNewerRecords() throws IOException {
     KmsgLog first = KmsgReader.ofThisMachine().open();
     readAll(first);
