@@ -182,24 +182,32 @@ public final class Diagnosis {
       position.putIfAbsent(evidence.reports().get(i), i);
     }
     double[] recency = recency(all, position);
+    long[] kills = new long[all.size()];
     List<Integer> order = new ArrayList<>();
     List<Severity> severity = new ArrayList<>();
     List<List<Finding>> about = new ArrayList<>();
+    // Each incident's findings, in the findings' order, gathered in one pass over the findings.
+    Map<String, List<Finding>> byIncident = new HashMap<>();
+    for (Finding f : findings) {
+      for (String id : new LinkedHashSet<>(f.incidents())) {
+        byIncident.computeIfAbsent(id, k -> new ArrayList<>()).add(f);
+      }
+    }
     for (int i = 0; i < all.size(); i++) {
-      String id = all.get(i).id();
-      List<Finding> mine = findings.stream().filter(f -> f.incidents().contains(id)).toList();
+      List<Finding> mine = List.copyOf(byIncident.getOrDefault(all.get(i).id(), List.of()));
       about.add(mine);
       severity.add(
           mine.stream()
               .map(Finding::severity)
               .max(Comparator.naturalOrder())
               .orElse(Severity.INFO));
+      kills[i] = kills(all.get(i));
       order.add(i);
     }
     order.sort(
         Comparator.<Integer, Severity>comparing(severity::get, Comparator.reverseOrder())
             .thenComparing(i -> recency[i], Comparator.reverseOrder())
-            .thenComparing(i -> kills(all.get(i)), Comparator.reverseOrder())
+            .thenComparing(i -> kills[i], Comparator.reverseOrder())
             .thenComparing(i -> i));
     List<IncidentDiagnosis> out = new ArrayList<>();
     int rank = 1;
@@ -210,7 +218,7 @@ public final class Diagnosis {
               rank++,
               incident,
               Place.words(IncidentDiagnosis.representative(incident)),
-              kills(incident),
+              kills[i],
               severity.get(i),
               about.get(i),
               fixes(about.get(i))));

@@ -15,8 +15,11 @@ import dev.oomlens.core.series.KillMatching;
 import dev.oomlens.core.series.MemoryProfile;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -27,38 +30,176 @@ import java.util.function.Predicate;
  *
  * <p>Made with {@link #builder()}: the readers of every source hand it their events, and {@link
  * Builder#build()} groups the reports into incidents.
- *
- * @param inputs in the order they were read; a fact's absence means something only for the inputs
- *     of its kind that {@linkplain Input#isWhole() were read whole}
- * @param host empty when diagnosing saved logs without a host tree
- * @param exitedWithSigkill true when the user says a workload died of SIGKILL / exit 137 (used to
- *     tell a kernel OOM kill from a manual kill or eviction when no report exists)
- * @param clusters what Kubernetes clusters told (live or from dumps); empty when none was read
- * @param memory each workload's memory over time, from series inputs, by workload name
- * @param podNames the names of pods by UID, when a cluster was asked only for them (doctor with a
- *     kubeconfig at hand): they name the kills, and no cluster rule reads them
  */
-public record EvidenceSet(
-    List<Input> inputs,
-    List<OomReport> reports,
-    List<Incident> incidents,
-    List<AllocFailure> allocFailures,
-    Optional<HostSnapshot> host,
-    List<KillerEvent> killers,
-    boolean exitedWithSigkill,
-    List<ClusterState> clusters,
-    List<MemoryProfile> memory,
-    Map<String, PodName> podNames) {
-  public EvidenceSet {
-    inputs = List.copyOf(inputs);
-    reports = List.copyOf(reports);
-    incidents = List.copyOf(incidents);
-    allocFailures = List.copyOf(allocFailures);
-    requireNonNull(host, "host");
-    killers = List.copyOf(killers);
-    clusters = List.copyOf(clusters);
-    memory = List.copyOf(memory);
-    podNames = Map.copyOf(podNames);
+public final class EvidenceSet {
+  /*
+   * Immutable, so what the analyzers derive from the whole of it (each workload's kill series,
+   * the incident of each report) is computed once, on first use, and kept beside it: several
+   * analyzers ask for the same thing once per report, and a value over every report recomputed per
+   * report made a run quadratic in the size of the input (4 GiB: three quarters of the samples in
+   * KillSeries.of). Not part of equality: a value derived from the evidence adds nothing to it.
+   */
+  private final List<Input> inputs;
+  private final List<OomReport> reports;
+  private final List<Incident> incidents;
+  private final List<AllocFailure> allocFailures;
+  private final Optional<HostSnapshot> host;
+  private final List<KillerEvent> killers;
+  private final boolean exitedWithSigkill;
+  private final List<ClusterState> clusters;
+  private final List<MemoryProfile> memory;
+  private final Map<String, PodName> podNames;
+  private final Map<Derived<?>, Object> derived = new HashMap<>();
+
+  /**
+   * The evidence as given; the lists and the map are copied.
+   *
+   * @param inputs in the order they were read; a fact's absence means something only for the inputs
+   *     of its kind that {@linkplain Input#isWhole() were read whole}
+   * @param host empty when diagnosing saved logs without a host tree
+   * @param exitedWithSigkill true when the user says a workload died of SIGKILL / exit 137 (used to
+   *     tell a kernel OOM kill from a manual kill or eviction when no report exists)
+   * @param clusters what Kubernetes clusters told (live or from dumps); empty when none was read
+   * @param memory each workload's memory over time, from series inputs, by workload name
+   * @param podNames the names of pods by UID, when a cluster was asked only for them (doctor with a
+   *     kubeconfig at hand): they name the kills, and no cluster rule reads them
+   */
+  public EvidenceSet(
+      List<Input> inputs,
+      List<OomReport> reports,
+      List<Incident> incidents,
+      List<AllocFailure> allocFailures,
+      Optional<HostSnapshot> host,
+      List<KillerEvent> killers,
+      boolean exitedWithSigkill,
+      List<ClusterState> clusters,
+      List<MemoryProfile> memory,
+      Map<String, PodName> podNames) {
+    this.inputs = List.copyOf(inputs);
+    this.reports = List.copyOf(reports);
+    this.incidents = List.copyOf(incidents);
+    this.allocFailures = List.copyOf(allocFailures);
+    this.host = requireNonNull(host, "host");
+    this.killers = List.copyOf(killers);
+    this.exitedWithSigkill = exitedWithSigkill;
+    this.clusters = List.copyOf(clusters);
+    this.memory = List.copyOf(memory);
+    this.podNames = Map.copyOf(podNames);
+  }
+
+  public List<Input> inputs() {
+    return inputs;
+  }
+
+  public List<OomReport> reports() {
+    return reports;
+  }
+
+  public List<Incident> incidents() {
+    return incidents;
+  }
+
+  public List<AllocFailure> allocFailures() {
+    return allocFailures;
+  }
+
+  public Optional<HostSnapshot> host() {
+    return host;
+  }
+
+  public List<KillerEvent> killers() {
+    return killers;
+  }
+
+  public boolean exitedWithSigkill() {
+    return exitedWithSigkill;
+  }
+
+  public List<ClusterState> clusters() {
+    return clusters;
+  }
+
+  public List<MemoryProfile> memory() {
+    return memory;
+  }
+
+  public Map<String, PodName> podNames() {
+    return podNames;
+  }
+
+  /**
+   * The value {@code key} derives from this evidence, computed on the first call for this set and
+   * returned again after: {@code key}'s function must depend on the evidence alone. Safe to call
+   * from several threads (the value may then be computed twice; the first one stored wins).
+   */
+  <T> T derived(Derived<T> key) {
+    synchronized (derived) {
+      Object v = derived.get(key);
+      if (v != null) {
+        return key.cast(v);
+      }
+    }
+    // Computed outside the lock: a derived value may ask for another.
+    T v = requireNonNull(key.compute(this), "derived value");
+    synchronized (derived) {
+      Object prev = derived.putIfAbsent(key, v);
+      return prev == null ? v : key.cast(prev);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EvidenceSet e
+        && inputs.equals(e.inputs)
+        && reports.equals(e.reports)
+        && incidents.equals(e.incidents)
+        && allocFailures.equals(e.allocFailures)
+        && host.equals(e.host)
+        && killers.equals(e.killers)
+        && exitedWithSigkill == e.exitedWithSigkill
+        && clusters.equals(e.clusters)
+        && memory.equals(e.memory)
+        && podNames.equals(e.podNames);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        inputs,
+        reports,
+        incidents,
+        allocFailures,
+        host,
+        killers,
+        exitedWithSigkill,
+        clusters,
+        memory,
+        podNames);
+  }
+
+  @Override
+  public String toString() {
+    return "EvidenceSet[inputs="
+        + inputs
+        + ", reports="
+        + reports
+        + ", incidents="
+        + incidents
+        + ", allocFailures="
+        + allocFailures
+        + ", host="
+        + host
+        + ", killers="
+        + killers
+        + ", exitedWithSigkill="
+        + exitedWithSigkill
+        + ", clusters="
+        + clusters
+        + ", memory="
+        + memory
+        + ", podNames="
+        + podNames
+        + "]";
   }
 
   /** What the cluster calls the pod of the first of {@code incident}'s reports it names. */
@@ -103,16 +244,21 @@ public record EvidenceSet(
                     && i.isWhole());
   }
 
-  /** The incident holding {@code report}, when it is in one. */
+  private static final Derived<IdentityHashMap<OomReport, Incident>> INCIDENT_OF_REPORT =
+      Derived.of(
+          e -> {
+            IdentityHashMap<OomReport, Incident> m = new IdentityHashMap<>();
+            for (Incident i : e.incidents()) {
+              for (OomReport r : i.reports()) {
+                m.putIfAbsent(r, i);
+              }
+            }
+            return m;
+          });
+
+  /** The incident holding {@code report} (this very report, not an equal one), when in one. */
   public Optional<Incident> incidentOf(OomReport report) {
-    for (Incident i : incidents) {
-      for (OomReport r : i.reports()) {
-        if (r == report) {
-          return Optional.of(i);
-        }
-      }
-    }
-    return Optional.empty();
+    return Optional.ofNullable(INCIDENT_OF_REPORT.get(this).get(report));
   }
 
   /** Collects the evidence of one run; not thread-safe. */

@@ -4,6 +4,8 @@ import dev.oomlens.core.model.LogTime;
 import dev.oomlens.core.model.MemcgState;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.OomScope;
+import dev.oomlens.core.rules.Derived;
+import dev.oomlens.core.rules.EvidenceSet;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -41,6 +43,13 @@ final class KillSeries {
     this.kills = List.copyOf(kills);
   }
 
+  private static final Derived<List<KillSeries>> ALL = Derived.of(e -> of(e.reports()));
+
+  /** Every workload's series over all of {@code evidence}'s reports, computed once per set. */
+  static List<KillSeries> of(EvidenceSet evidence) {
+    return ALL.get(evidence);
+  }
+
   /** Every workload's series, in the order each was first seen. */
   static List<KillSeries> of(List<OomReport> reports) {
     Map<String, List<OomReport>> groups = new LinkedHashMap<>();
@@ -76,7 +85,7 @@ final class KillSeries {
               : rs.get(0).victim().map(v -> v.comm()).orElse("?");
       out.add(new KillSeries(name, memcg, kills));
     }
-    return out;
+    return List.copyOf(out);
   }
 
   private static String key(OomReport r) {

@@ -56,7 +56,7 @@ public final class LeakAnalyzer implements Analyzer {
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
     List<Finding> out = new ArrayList<>();
-    for (KillSeries s : KillSeries.of(evidence.reports())) {
+    for (KillSeries s : KillSeries.of(evidence)) {
       if (s.showsGrowth()) {
         out.add(finding(s));
       }

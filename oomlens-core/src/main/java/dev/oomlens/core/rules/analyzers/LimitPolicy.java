@@ -10,13 +10,17 @@ import dev.oomlens.core.model.OomScope;
 import dev.oomlens.core.model.TaskRow;
 import dev.oomlens.core.model.Victim;
 import dev.oomlens.core.model.Workload;
+import dev.oomlens.core.rules.Derived;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.Incident;
 import dev.oomlens.core.rules.MemcgLevel;
 import dev.oomlens.core.rules.Shell;
 import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.rules.TaskGrowth;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -273,12 +277,22 @@ final class LimitPolicy {
     return OptionalLong.empty();
   }
 
+  /** The memory cgroups' series that show growth, by cgroup: what {@link #leaks} looks up. */
+  private static final Derived<Map<String, List<KillSeries>>> GROWING =
+      Derived.of(
+          e -> {
+            Map<String, List<KillSeries>> m = new HashMap<>();
+            for (KillSeries s : KillSeries.of(e)) {
+              if (s.memcg() && s.showsGrowth()) {
+                m.computeIfAbsent(s.workload(), k -> new ArrayList<>()).add(s);
+              }
+            }
+            return m;
+          });
+
   private static boolean leaks(EvidenceSet evidence, String cgroup, OomReport r) {
-    for (KillSeries s : KillSeries.of(evidence.reports())) {
-      if (s.memcg()
-          && s.workload().equals(cgroup)
-          && s.showsGrowth()
-          && s.kills().stream().anyMatch(k -> k.report().host().equals(r.host()))) {
+    for (KillSeries s : GROWING.get(evidence).getOrDefault(cgroup, List.of())) {
+      if (s.kills().stream().anyMatch(k -> k.report().host().equals(r.host()))) {
         return true;
       }
     }
