@@ -245,6 +245,10 @@ public final class KillerLogParser {
   }
 
   private boolean oomd(LogLine line, String message, Consumer<KillerEvent> out) {
+    // The pattern's fixed start, tested first: most lines that reach here are not oomd's.
+    if (!message.startsWith("Killed ") && !message.startsWith("Marked ")) {
+      return false;
+    }
     Matcher m = OOMD_KILL.matcher(message);
     if (!m.matches()) {
       return false;
@@ -270,6 +274,9 @@ public final class KillerLogParser {
   }
 
   private boolean unit(LogLine line, String message, Consumer<KillerEvent> out) {
+    if (!unitMessageStart(message)) {
+      return false;
+    }
     Matcher u = UNIT_LINE.matcher(message);
     if (!u.matches()) {
       return false;
@@ -330,6 +337,27 @@ public final class KillerLogParser {
       return true;
     }
     return false;
+  }
+
+  /*
+   * What unit() needs before any pattern runs, tested without allocating (the patterns cost a
+   * quarter of the ordered thread's time on a large log, most of it on lines that are not a unit's):
+   * UNIT_LINE's unit name holds no ':', so its ": " is the message's first colon, and what follows
+   * (stripped) must begin as one of the four unit messages read below.
+   */
+  private static boolean unitMessageStart(String message) {
+    int colon = message.indexOf(':');
+    if (colon < 0 || !message.startsWith(": ", colon)) {
+      return false;
+    }
+    int i = colon + 2;
+    while (i < message.length() && Character.isWhitespace(message.charAt(i))) {
+      i++;
+    }
+    return message.startsWith("systemd-oomd killed ", i)
+        || message.startsWith("A process of this unit ", i)
+        || message.startsWith("Failed with result ", i)
+        || message.startsWith("Main process exited, ", i);
   }
 
   private boolean earlyoom(LogLine line, String message, HostState s, Consumer<KillerEvent> out) {
