@@ -11,6 +11,7 @@ import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.series.HostSeries;
 import dev.oomlens.core.series.KillMatching;
 import dev.oomlens.core.series.MemoryProfile;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ import java.util.function.Predicate;
  *     tell a kernel OOM kill from a manual kill or eviction when no report exists)
  * @param clusters what Kubernetes clusters told (live or from dumps); empty when none was read
  * @param memory each workload's memory over time, from series inputs, by workload name
+ * @param hostSeries each host's memory over time (node_exporter's series), by instance
  * @param podNames the names of pods by UID, when a cluster was asked only for them (doctor with a
  *     kubeconfig at hand): they name the kills, and no cluster rule reads them
  */
@@ -48,6 +50,7 @@ public record EvidenceSet(
     boolean exitedWithSigkill,
     List<ClusterState> clusters,
     List<MemoryProfile> memory,
+    List<HostSeries> hostSeries,
     Map<String, PodName> podNames) {
   public EvidenceSet {
     inputs = List.copyOf(inputs);
@@ -58,6 +61,7 @@ public record EvidenceSet(
     killers = List.copyOf(killers);
     clusters = List.copyOf(clusters);
     memory = List.copyOf(memory);
+    hostSeries = List.copyOf(hostSeries);
     podNames = Map.copyOf(podNames);
   }
 
@@ -127,6 +131,7 @@ public record EvidenceSet(
     private boolean hostSet;
     private boolean exitedWithSigkill;
     private final List<MemoryProfile> memory = new ArrayList<>();
+    private final List<HostSeries> hostSeries = new ArrayList<>();
 
     private Builder() {}
 
@@ -193,6 +198,12 @@ public record EvidenceSet(
       return this;
     }
 
+    /** A host's memory over time, as a series reader summed it up. */
+    public Builder hostSeries(HostSeries host) {
+      hostSeries.add(requireNonNull(host, "host"));
+      return this;
+    }
+
     /** The names of a cluster's pods, and the record of reading them. */
     public Builder podNames(List<PodName> pods, Input input) {
       pods.forEach(p -> podNames.put(p.uid(), p));
@@ -242,6 +253,7 @@ public record EvidenceSet(
         hostSet = true;
       }
       memory.addAll(partial.memory);
+      hostSeries.addAll(partial.hostSeries);
       return this;
     }
 
@@ -272,6 +284,7 @@ public record EvidenceSet(
           exitedWithSigkill,
           clusters,
           memory.stream().sorted(Comparator.comparing(MemoryProfile::id)).toList(),
+          hostSeries.stream().sorted(Comparator.comparing(HostSeries::instance)).toList(),
           podNames);
     }
   }
