@@ -78,6 +78,7 @@ import picocli.CommandLine.Spec;
       "  oomlens doctor --path.rootfs /host --fail-on high",
       "  oomlens doctor --path.rootfs snap",
       "  oomlens doctor --db /var/lib/oomlens/oomlens.db",
+      "  oomlens doctor --prometheus http://prometheus:9090 --since 2d",
     })
 final class DoctorCommand implements Callable<Integer> {
   /** How far back /dev/kmsg reaches. */
@@ -128,6 +129,8 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Option(names = "--no-cluster", description = "Do not ask a cluster for pod names.")
   boolean noCluster;
+
+  @Mixin SeriesOptions series;
 
   @Mixin DiagnosisOptions diagnosis;
 
@@ -181,6 +184,22 @@ final class DoctorCommand implements Callable<Integer> {
           "pod names (the cluster at hand)",
           new ClusterPodNames(
               K8sCommand.client(kubeconfig, context), K8sCommand.clusterName(kubeconfig, context)));
+    }
+    try {
+      for (EvidenceSource s :
+          series.sources(
+              Optional.ofNullable(diagnosis.since).map(t -> t.resolve(env.clock())),
+              diagnosis.until == null
+                  ? env.clock().instant()
+                  : diagnosis.until.resolve(env.clock()),
+              env.clock(),
+              true)) {
+        add.accept("series " + s.getClass().getSimpleName(), s);
+      }
+    } catch (IOException e) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "cannot read the credentials: " + dev.oomlens.core.source.IoReasons.of(e));
     }
     // /dev/kmsg times are seconds since boot: this machine's uptime places them in --since.
     Optional<Instant> boot =
@@ -320,6 +339,9 @@ final class DoctorCommand implements Callable<Integer> {
     }
     for (Input i : d.evidence().inputs(Input.Kind.HOST)) {
       parts.add("host " + i.name() + (i.isWhole() ? "" : " (could not be read)"));
+    }
+    for (Input i : d.evidence().inputs(Input.Kind.SERIES)) {
+      parts.add("series " + i.name() + (i.isWhole() ? "" : " (could not be read)"));
     }
     for (Input i : d.evidence().inputs(Input.Kind.CLUSTER)) {
       parts.add("pod names of " + i.name() + (i.spoiled().isEmpty() ? "" : " (could not be read)"));
