@@ -608,6 +608,23 @@ class RealPrometheusTest {
   }
 
   @Test
+  void verify_seed000_markdown() {
+    CliTest.Run r =
+        verify(Path.of("..", "docs", "examples", "seed-000-zram.yaml"), "--format", "markdown");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .startsWith("# Verification: failed\n")
+        .contains(
+            "| swap on every host | **FAIL** | `ns1`, `ns2`, `vault01`, `testvm01`, `testvm02`,"
+                + " `kanidm01` | `testvm03` |",
+            "## FAIL: swap on every host\n\n```promql\n",
+            "- `testvm03` `{",
+            "| every host reports data | PASS |",
+            "5 criteria failed.");
+  }
+
+  @Test
   void verify_untilTestvm03sFirstUpgrade_theFleetPasses() throws IOException {
     Path early = dir.resolve("healthy.yaml");
     Files.writeString(
