@@ -1,6 +1,7 @@
 package dev.oomlens.cli;
 
 import dev.oomlens.agent.History;
+import dev.oomlens.agent.HistorySeries;
 import dev.oomlens.agent.HistorySource;
 import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.host.HostSnapshot;
@@ -106,7 +107,9 @@ final class DoctorCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description =
           "Also read the kills 'oomlens watch' recorded in this history: those of"
-              + " earlier boots, and this boot's that the kernel's ring buffer no longer holds."
+              + " earlier boots, and this boot's that the kernel's ring buffer no longer holds;"
+              + " and the memory it sampled of each cgroup over --since..--until (default: the"
+              + " last 7 days), judged as series."
               + " Default: the agent's default history, when it exists.")
   Path db;
 
@@ -176,6 +179,19 @@ final class DoctorCommand implements Callable<Integer> {
           new LiveKillerLog(env.killers(), Optional.of(JOURNAL_SPAN), options));
     }
     Optional<History> history = history(paths, env, options, sources);
+    // The memory the agent recorded of each cgroup: the shape rules judge it without Prometheus.
+    history.ifPresent(
+        h -> {
+          Instant to =
+              diagnosis.until == null
+                  ? env.clock().instant()
+                  : diagnosis.until.resolve(env.clock());
+          Instant from =
+              diagnosis.since == null
+                  ? to.minus(SeriesOptions.DEFAULT_WINDOW)
+                  : diagnosis.since.resolve(env.clock());
+          add.accept("agent history samples", new HistorySeries(h, from, to));
+        });
     HostTree tree = new HostTree(paths, host.vmMemory());
     add.accept("host " + tree.name() + " (meminfo, PSI, cgroups, processes)", tree);
     if (!noCluster
