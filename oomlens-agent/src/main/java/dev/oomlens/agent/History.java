@@ -629,6 +629,63 @@ public final class History implements AutoCloseable {
     return out;
   }
 
+  /**
+   * One cgroup's stored downsampled points, oldest first.
+   *
+   * @param cgroup the cgroup's path, as the agent sampled it
+   * @param atMillis when each point was taken
+   * @param usageBytes the cgroup's usage then
+   * @param limitBytes its limit then
+   */
+  public record CgroupSamples(
+      String cgroup, long[] atMillis, long[] usageBytes, long[] limitBytes) {}
+
+  /**
+   * The stored points in {@code [from, to]}, one cgroup at a time (by path), each handed to {@code
+   * out} as soon as it is read whole: the history's retention bounds what one cgroup holds.
+   */
+  public synchronized void samples(
+      Instant from, Instant to, java.util.function.Consumer<CgroupSamples> out) {
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "SELECT cgroup, at_ms, usage_bytes, limit_bytes FROM sample"
+                + " WHERE at_ms >= ? AND at_ms <= ? ORDER BY cgroup, at_ms")) {
+      p.setLong(1, from.toEpochMilli());
+      p.setLong(2, to.toEpochMilli());
+      try (ResultSet r = p.executeQuery()) {
+        String cgroup = null;
+        List<long[]> points = new ArrayList<>();
+        while (r.next()) {
+          String c = r.getString(1);
+          if (cgroup != null && !c.equals(cgroup)) {
+            out.accept(samplesOf(cgroup, points));
+            points.clear();
+          }
+          cgroup = c;
+          points.add(new long[] {r.getLong(2), r.getLong(3), r.getLong(4)});
+        }
+        if (cgroup != null) {
+          out.accept(samplesOf(cgroup, points));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the samples of " + file + ": " + reason(e), e);
+    }
+  }
+
+  private static CgroupSamples samplesOf(String cgroup, List<long[]> points) {
+    int n = points.size();
+    long[] at = new long[n];
+    long[] usage = new long[n];
+    long[] limit = new long[n];
+    for (int i = 0; i < n; i++) {
+      at[i] = points.get(i)[0];
+      usage[i] = points.get(i)[1];
+      limit[i] = points.get(i)[2];
+    }
+    return new CgroupSamples(cgroup, at, usage, limit);
+  }
+
   /** The warnings stored, oldest first, raised at or after {@code since}. */
   public synchronized List<WarningRecord> warnings(Optional<Instant> since) {
     List<WarningRecord> out = new ArrayList<>();

@@ -191,6 +191,26 @@ class HistoryTest {
     }
   }
 
+  @Test
+  void samples_readBackPerCgroupInTimeOrder_withinTheWindow() throws Exception {
+    Path db = tmp.resolve("h.db");
+    try (History h = History.openForAgent(db, CLOCK)) {
+      h.sample("/b", T0.plusSeconds(120), 30, 100);
+      h.sample("/a", T0.plusSeconds(60), 20, 100);
+      h.sample("/a", T0, 10, 100);
+      h.sample("/a", T0.plusSeconds(600), 99, 100);
+    }
+    java.util.List<History.CgroupSamples> read = new java.util.ArrayList<>();
+    try (History h = History.openToRead(db, CLOCK)) {
+      h.samples(T0, T0.plusSeconds(300), read::add);
+    }
+    assertThat(read).extracting(History.CgroupSamples::cgroup).containsExactly("/a", "/b");
+    assertThat(read.get(0).atMillis())
+        .containsExactly(T0.toEpochMilli(), T0.plusSeconds(60).toEpochMilli());
+    assertThat(read.get(0).usageBytes()).containsExactly(10, 20);
+    assertThat(read.get(1).limitBytes()).containsExactly(100);
+  }
+
   static final class MutableClock extends Clock {
     Instant now;
 

@@ -166,7 +166,8 @@ final class DiagnoseCommand implements Callable<Integer> {
               diagnosis.until == null
                   ? env.clock().instant()
                   : diagnosis.until.resolve(env.clock()),
-              env.clock()));
+              env.clock(),
+              true));
     } catch (java.io.IOException e) {
       throw new ParameterException(
           spec.commandLine(),

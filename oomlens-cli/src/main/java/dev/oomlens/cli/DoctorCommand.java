@@ -1,6 +1,7 @@
 package dev.oomlens.cli;
 
 import dev.oomlens.agent.History;
+import dev.oomlens.agent.HistorySeries;
 import dev.oomlens.agent.HistorySource;
 import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.host.HostSnapshot;
@@ -78,6 +79,7 @@ import picocli.CommandLine.Spec;
       "  oomlens doctor --path.rootfs /host --fail-on high",
       "  oomlens doctor --path.rootfs snap",
       "  oomlens doctor --db /var/lib/oomlens/oomlens.db",
+      "  oomlens doctor --prometheus http://prometheus:9090 --since 2d",
     })
 final class DoctorCommand implements Callable<Integer> {
   /** How far back /dev/kmsg reaches. */
@@ -105,7 +107,9 @@ final class DoctorCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description =
           "Also read the kills 'oomlens watch' recorded in this history: those of"
-              + " earlier boots, and this boot's that the kernel's ring buffer no longer holds."
+              + " earlier boots, and this boot's that the kernel's ring buffer no longer holds;"
+              + " and the memory it sampled of each cgroup over --since..--until (default: the"
+              + " last 7 days), judged as series."
               + " Default: the agent's default history, when it exists.")
   Path db;
 
@@ -128,6 +132,8 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Option(names = "--no-cluster", description = "Do not ask a cluster for pod names.")
   boolean noCluster;
+
+  @Mixin SeriesOptions series;
 
   @Mixin DiagnosisOptions diagnosis;
 
@@ -173,6 +179,19 @@ final class DoctorCommand implements Callable<Integer> {
           new LiveKillerLog(env.killers(), Optional.of(JOURNAL_SPAN), options));
     }
     Optional<History> history = history(paths, env, options, sources);
+    // The memory the agent recorded of each cgroup: the shape rules judge it without Prometheus.
+    history.ifPresent(
+        h -> {
+          Instant to =
+              diagnosis.until == null
+                  ? env.clock().instant()
+                  : diagnosis.until.resolve(env.clock());
+          Instant from =
+              diagnosis.since == null
+                  ? to.minus(SeriesOptions.DEFAULT_WINDOW)
+                  : diagnosis.since.resolve(env.clock());
+          add.accept("agent history samples", new HistorySeries(h, from, to));
+        });
     HostTree tree = new HostTree(paths, host.vmMemory());
     add.accept("host " + tree.name() + " (meminfo, PSI, cgroups, processes)", tree);
     if (!noCluster
@@ -181,6 +200,22 @@ final class DoctorCommand implements Callable<Integer> {
           "pod names (the cluster at hand)",
           new ClusterPodNames(
               K8sCommand.client(kubeconfig, context), K8sCommand.clusterName(kubeconfig, context)));
+    }
+    try {
+      for (EvidenceSource s :
+          series.sources(
+              Optional.ofNullable(diagnosis.since).map(t -> t.resolve(env.clock())),
+              diagnosis.until == null
+                  ? env.clock().instant()
+                  : diagnosis.until.resolve(env.clock()),
+              env.clock(),
+              true)) {
+        add.accept("series " + s.getClass().getSimpleName(), s);
+      }
+    } catch (IOException e) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "cannot read the credentials: " + dev.oomlens.core.source.IoReasons.of(e));
     }
     // /dev/kmsg times are seconds since boot: this machine's uptime places them in --since.
     Optional<Instant> boot =
@@ -320,6 +355,9 @@ final class DoctorCommand implements Callable<Integer> {
     }
     for (Input i : d.evidence().inputs(Input.Kind.HOST)) {
       parts.add("host " + i.name() + (i.isWhole() ? "" : " (could not be read)"));
+    }
+    for (Input i : d.evidence().inputs(Input.Kind.SERIES)) {
+      parts.add("series " + i.name() + (i.isWhole() ? "" : " (could not be read)"));
     }
     for (Input i : d.evidence().inputs(Input.Kind.CLUSTER)) {
       parts.add("pod names of " + i.name() + (i.spoiled().isEmpty() ? "" : " (could not be read)"));

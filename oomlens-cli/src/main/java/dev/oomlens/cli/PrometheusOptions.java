@@ -19,9 +19,10 @@ final class PrometheusOptions {
       paramLabel = "URL",
       description =
           "A Prometheus-compatible"
-              + " server (Prometheus, Thanos, Mimir, VictoriaMetrics): size and diagnose read cAdvisor's"
-              + " and kube-state-metrics' series from it over --since..--until (default: the last 7"
-              + " days); verify runs its criteria there.")
+              + " server (Prometheus, Thanos, Mimir, VictoriaMetrics): size, diagnose and doctor"
+              + " read cAdvisor's and kube-state-metrics' series from it over --since..--until"
+              + " (default: the last 7 days), diagnose and doctor node_exporter's of each host too;"
+              + " verify runs its criteria there.")
   URI prometheus;
 
   @Option(

@@ -1,6 +1,7 @@
 package dev.oomlens.cli;
 
 import dev.oomlens.core.source.EvidenceSource;
+import dev.oomlens.metrics.PrometheusHosts;
 import dev.oomlens.metrics.PrometheusMemory;
 import dev.oomlens.metrics.SeriesFiles;
 import java.io.IOException;
@@ -27,7 +28,8 @@ final class SeriesOptions {
       arity = "1..*",
       description =
           "Memory over time from files: a saved query_range JSON answer, CSV"
-              + " (time,series,value) or an RSS log (HH:MM:SS RSS: N kB).")
+              + " (time,series,value) or an RSS log (HH:MM:SS RSS: N kB); node_exporter's"
+              + " node_memory_* and node_pressure_memory_* series in them are the hosts'.")
   List<String> series = new ArrayList<>();
 
   @Mixin PrometheusOptions server;
@@ -52,9 +54,19 @@ final class SeriesOptions {
 
   /**
    * The series sources the options name, over {@code [from, to]} (from defaults to 7 days before
-   * to).
+   * to): the containers' memory only, as size wants it.
    */
   List<EvidenceSource> sources(Optional<Instant> from, Instant to, Clock clock) throws IOException {
+    return sources(from, to, clock, false);
+  }
+
+  /**
+   * As {@link #sources(Optional, Instant, Clock)}, and with {@code hosts} node_exporter's series of
+   * each host from --prometheus too (a diagnosis reads them; files give them whenever they hold
+   * them).
+   */
+  List<EvidenceSource> sources(Optional<Instant> from, Instant to, Clock clock, boolean hosts)
+      throws IOException {
     List<EvidenceSource> out = new ArrayList<>();
     if (!series.isEmpty()) {
       out.add(new SeriesFiles(series, LocalDate.now(clock)));
@@ -67,6 +79,10 @@ final class SeriesOptions {
               to,
               step,
               Optional.ofNullable(namespace)));
+      if (hosts) {
+        out.add(
+            new PrometheusHosts(server.client(), from.orElse(to.minus(DEFAULT_WINDOW)), to, step));
+      }
     }
     return out;
   }

@@ -1,5 +1,7 @@
 package dev.oomlens.cli;
 
+import dev.oomlens.agent.History;
+import dev.oomlens.agent.HistorySeries;
 import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.kernel.ReaderOptions;
 import dev.oomlens.core.model.Input;
@@ -83,6 +85,15 @@ final class SizeCommand implements Callable<Integer> {
               + " is proposed below what the kernel saw the container hold when it killed it.")
   List<String> kernelLogs = new ArrayList<>();
 
+  @Option(
+      names = "--db",
+      paramLabel = "FILE",
+      description =
+          "Also size the cgroups whose usage 'oomlens watch' recorded in this history (a point a"
+              + " minute, each cgroup a workload named by its path). Default: the agent's default"
+              + " history, when it exists and neither --series nor --prometheus is given.")
+  Path db;
+
   @Mixin DateOptions dates;
 
   @Option(
@@ -100,11 +111,16 @@ final class SizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (!series.any()) {
-      throw new ParameterException(
-          spec.commandLine(), "nothing to size: give --prometheus URL or --series FILE...");
-    }
     Environment env = root.environment();
+    Path historyFile =
+        db != null
+            ? db
+            : series.any() ? null : env.history().filter(Files::isRegularFile).orElse(null);
+    if (!series.any() && historyFile == null) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "nothing to size: give --prometheus URL, --series FILE... or --db FILE");
+    }
     PrintWriter err = spec.commandLine().getErr();
     Instant to =
         diagnosis.until == null ? env.clock().instant() : diagnosis.until.resolve(env.clock());
@@ -113,11 +129,21 @@ final class SizeCommand implements Callable<Integer> {
     ReaderOptions options = dates.readerOptions(env.clock());
     kernelLogs.forEach(f -> sources.add(new KernelLogFile(f, options, env.stdin())));
     sources.addAll(series.sources(from, to, env.clock()));
+    Optional<History> history =
+        historyFile == null
+            ? Optional.empty()
+            : DoctorCommand.openHistory(historyFile, env, sources);
+    history.ifPresent(
+        h ->
+            sources.add(
+                new HistorySeries(h, from.orElse(to.minus(SeriesOptions.DEFAULT_WINDOW)), to)));
     Diagnosis d;
     try {
       d = diagnosis.run(sources, env.clock(), Optional.empty());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    } finally {
+      history.ifPresent(History::close);
     }
     int code = unread(d, err);
     List<Sizing.SizePlan> plans = new ArrayList<>();

@@ -55,6 +55,7 @@ final class VerifyCommand implements Callable<Integer> {
   enum Format {
     text,
     json,
+    markdown,
     html
   }
 
@@ -146,6 +147,11 @@ final class VerifyCommand implements Callable<Integer> {
         shown.flush();
       }
       case json -> VerifyReport.json(buffer, v);
+      case markdown -> {
+        PrintWriter shown = new PrintWriter(buffer);
+        VerifyReport.markdown(shown, client.base().toString(), v);
+        shown.flush();
+      }
       case html -> HtmlReport.verify(buffer, client.base().toString(), v);
     }
     if (output == null) {

@@ -196,6 +196,33 @@ class HtmlBrowserTest {
   }
 
   @Test
+  void diagnosePage_hostsOverTime_fetchesNothing() throws Exception {
+    Path page = dir.resolve("hosts.html");
+    CliTest.Run r =
+        CliTest.run(
+            "diagnose",
+            "--format",
+            "html",
+            "--output",
+            page.toString(),
+            "--series",
+            DoctorSeriesTest.hostsCsv(dir).toString());
+    assertThat(r.err()).isEmpty();
+    String dom = render(page);
+    assertThat(dom)
+        .contains(
+            "<h2>Hosts over time</h2>",
+            "vm3 — available memory, no swap",
+            "vm1 — available memory, swap up to 2047Mi",
+            "class=\"stall\"",
+            "class=\"ram\"",
+            "id=\"NO-SWAP\"",
+            "id=\"THRASHING\"");
+    assertThat(count(dom, "<svg class=\"chart host\"")).isEqualTo(2);
+    assertThat(pageRequests()).isEmpty();
+  }
+
+  @Test
   void verifyPage_failingHostShown_fetchesNothing() throws Exception {
     Instant from = Instant.parse("2026-02-08T12:30:00Z");
     Instant to = Instant.parse("2026-02-11T12:00:00Z");

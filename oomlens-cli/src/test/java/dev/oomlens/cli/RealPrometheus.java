@@ -51,7 +51,11 @@ final class RealPrometheus implements AutoCloseable {
         throws IOException {
       if (!name.equals(family)) {
         family = name;
-        out.write("# TYPE " + name + (name.endsWith("_total") ? " counter\n" : " gauge\n"));
+        // OpenMetrics names a counter's family without its _total suffix
+        out.write(
+            name.endsWith("_total")
+                ? "# TYPE " + name.substring(0, name.length() - "_total".length()) + " counter\n"
+                : "# TYPE " + name + " gauge\n");
       }
       StringBuilder l = new StringBuilder();
       for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {

@@ -194,6 +194,31 @@ class RealPrometheusTest {
     }
     for (String h : RealPrometheus.hosts()) {
       for (long t = H0; t < H1; t += 300) {
+        out.sample("node_memory_MemTotal_bytes", host(h), 2008 * MIB, t);
+      }
+    }
+    for (String h : RealPrometheus.hosts()) {
+      for (long t = H0; t < H1; t += 300) {
+        boolean swap = t >= FIX && !h.equals("testvm03");
+        long free = !swap ? 0 : upgrading(t) ? 1100 * MIB : 2000 * MIB;
+        out.sample("node_memory_SwapFree_bytes", host(h), free, t);
+      }
+    }
+    // PSI: without swap an upgrade stalls every task 40 % of the time, with zram 2 %
+    for (String h : RealPrometheus.hosts()) {
+      double stalled = 0;
+      for (long t = H0; t < H1; t += 60) {
+        boolean swap = t >= FIX && !h.equals("testvm03");
+        stalled += upgrading(t) ? (swap ? 0.02 : 0.40) * 60 : 0.001 * 60;
+        out.sample(
+            "node_pressure_memory_stalled_seconds_total",
+            host(h),
+            Math.round(stalled * 1000) / 1000.0,
+            t);
+      }
+    }
+    for (String h : RealPrometheus.hosts()) {
+      for (long t = H0; t < H1; t += 300) {
         int kills =
             (h.equals("ns2") && t >= RealPrometheus.seconds("2026-02-08T05:00:46Z") ? 1 : 0)
                 + (h.equals("testvm03") && t >= TESTVM03_OOM ? 1 : 0);
@@ -455,6 +480,79 @@ class RealPrometheusTest {
     assertThat(r.out()).contains("leak");
   }
 
+  private static CliTest.Run diagnoseHosts(String since, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "diagnose",
+                "--prometheus",
+                prometheus.url.toString(),
+                "--since",
+                since,
+                "--until",
+                "2026-02-11T23:00:00Z"));
+    args.addAll(List.of(more));
+    return oomlens(args.toArray(String[]::new));
+  }
+
+  /** After the fix, node_exporter's series name the one host without swap: testvm03. */
+  @Test
+  void diagnose_hostSeries_noSwapAndThrashingNameTestvm03() throws IOException {
+    CliTest.Run r = diagnoseHosts("2026-02-08T12:30:00Z", "--format", "json");
+    assertThat(r.err()).isEmpty();
+    JsonNode doc = JSON.readTree(r.out());
+    Map<String, List<String>> summaries = new LinkedHashMap<>();
+    for (JsonNode f : doc.get("findings")) {
+      summaries
+          .computeIfAbsent(f.get("code").asText(), k -> new ArrayList<>())
+          .add(f.get("summary").asText());
+    }
+    assertThat(summaries.get("NO-SWAP"))
+        .singleElement()
+        .asString()
+        .startsWith("Host testvm03 had no swap from 2026-02-08T12:3")
+        .contains("(2.0 GiB RAM, MemAvailable down to 20.0 MiB)");
+    // testvm03's two upgrades after the fix stalled it; the others', with zram, did not
+    assertThat(summaries.get("THRASHING"))
+        .singleElement()
+        .asString()
+        .startsWith("Host testvm03 stalled on memory for ")
+        .contains("PSI full up to 4");
+    assertThat(r.code()).isEqualTo(0);
+  }
+
+  /** Before the fix every host was without swap: over the whole history, only testvm03 stays. */
+  @Test
+  void diagnose_hostSeries_wholeHistory_onlyTheHostThatNeverGotSwap() throws IOException {
+    CliTest.Run r = diagnoseHosts("2026-02-07T00:00:00Z", "--format", "json");
+    JsonNode doc = JSON.readTree(r.out());
+    List<String> noSwap = new ArrayList<>();
+    List<String> thrashing = new ArrayList<>();
+    for (JsonNode f : doc.get("findings")) {
+      String s = f.get("summary").asText();
+      switch (f.get("code").asText()) {
+        case "NO-SWAP" -> noSwap.add(s.split(" ")[1]);
+        case "THRASHING" -> thrashing.add(s.split(" ")[1]);
+        default -> {}
+      }
+    }
+    assertThat(noSwap).containsExactly("testvm03");
+    assertThat(thrashing).containsExactlyInAnyOrderElementsOf(RealPrometheus.hosts());
+  }
+
+  @Test
+  void diagnose_hostSeries_htmlChartsEachHostsAvailableMemory() throws IOException {
+    Path page = dir.resolve("hosts.html");
+    CliTest.Run r =
+        diagnoseHosts("2026-02-08T12:30:00Z", "--format", "html", "--output", page.toString());
+    assertThat(r.err()).isEmpty();
+    String html = Files.readString(page);
+    assertThat(html).contains("<h2>Hosts over time</h2>", "testvm03 — available memory, no swap");
+    assertThat(html.split("class=\"chart host\"", -1)).hasSize(RealPrometheus.hosts().size() + 1);
+    assertThat(html).contains("ns1 — available memory, swap up to 2047Mi", "RAM 2008Mi");
+    assertThat(html.split("class=\"stall\"", -1)).hasSize(2);
+  }
+
   private static CliTest.Run verify(Path criteria, String... more) {
     List<String> args =
         new ArrayList<>(
@@ -506,6 +604,23 @@ class RealPrometheusTest {
             "testvm03 {",
             "passed on ns1, ns2, vault01, testvm01, testvm02, kanidm01",
             "PASS  every host reports data",
+            "5 criteria failed.");
+  }
+
+  @Test
+  void verify_seed000_markdown() {
+    CliTest.Run r =
+        verify(Path.of("..", "docs", "examples", "seed-000-zram.yaml"), "--format", "markdown");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .startsWith("# Verification: failed\n")
+        .contains(
+            "| swap on every host | **FAIL** | `ns1`, `ns2`, `vault01`, `testvm01`, `testvm02`,"
+                + " `kanidm01` | `testvm03` |",
+            "## FAIL: swap on every host\n\n```promql\n",
+            "- `testvm03` `{",
+            "| every host reports data | PASS |",
             "5 criteria failed.");
   }
 

@@ -39,7 +39,7 @@ public final class MatrixReader {
   /**
    * Reads every series of the answer in {@code in}, handing each stretch to {@code out}.
    *
-   * @param role the role of each series, from its labels
+   * @param role the role of each series, from its labels; null to pass over a series
    * @return the number of samples read
    * @throws BadAnswer for an error answer, a result that is not a matrix, or malformed JSON (with
    *     the line and column)
@@ -147,7 +147,9 @@ public final class MatrixReader {
           expect(p, p.nextToken(), JsonToken.END_ARRAY);
           if (n == t.length) {
             if (n >= MatrixReader.STRETCH) {
-              out.accept(stretch(r, query, labels, t, v, n));
+              if (r != null) {
+                out.accept(stretch(r, query, labels, t, v, n));
+              }
               total += n;
               n = 0;
             } else {
@@ -164,7 +166,10 @@ public final class MatrixReader {
       }
     }
     if (n > 0) {
-      out.accept(stretch(r == null ? role.apply(labels) : r, query, labels, t, v, n));
+      Series.Role last = r == null ? role.apply(labels) : r;
+      if (last != null) {
+        out.accept(stretch(last, query, labels, t, v, n));
+      }
       total += n;
     }
     return total;

@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,7 +40,11 @@ import java.util.regex.Pattern;
  * Prometheus answer spoils the file: its series cannot be told apart from the damage.
  */
 
-/** Saved series files: query_range JSON, {@code time,series,value} CSV, seed 004's RSS log. */
+/**
+ * Saved series files: query_range JSON, {@code time,series,value} CSV, seed 004's RSS log; a
+ * workload's series feed its memory profile, node_exporter's ({@code node_memory_*}, {@code
+ * node_pressure_memory_*}) its host's {@link dev.oomlens.core.series.HostSeries}.
+ */
 public final class SeriesFiles implements EvidenceSource {
   private static final Pattern RSS_LINE =
       Pattern.compile("^(\\d{1,2}:\\d{2}:\\d{2})\\s+RSS:\\s*(\\d+)\\s*kB\\s*$");
@@ -62,7 +67,10 @@ public final class SeriesFiles implements EvidenceSource {
   @Override
   public void readInto(EvidenceSet.Builder evidence) {
     for (String file : files) {
-      Profiles profiles = new Profiles(Path.of(file).getFileName().toString());
+      String name = Path.of(file).getFileName().toString();
+      Profiles profiles = new Profiles(name);
+      Hosts hosts = new Hosts(name);
+      Consumer<Series> route = s -> route(s, profiles, hosts);
       List<Problem> problems = new ArrayList<>();
       long samples = 0;
       try (InputStream in = new BufferedInputStream(Files.newInputStream(Path.of(file)))) {
@@ -71,12 +79,12 @@ public final class SeriesFiles implements EvidenceSource {
         in.reset();
         if (first == '{') {
           try {
-            samples = MatrixReader.read(in, file, MatrixReader::roleOf, profiles);
+            samples = MatrixReader.read(in, file, SeriesFiles::roleOf, route);
           } catch (MatrixReader.BadAnswer e) {
             problems.add(new Problem(file, 0, e.getMessage(), Problem.Kind.DAMAGED));
           }
         } else {
-          samples = text(file, in, profiles, problems);
+          samples = text(file, in, route, problems);
         }
       } catch (IOException e) {
         problems.add(
@@ -84,11 +92,37 @@ public final class SeriesFiles implements EvidenceSource {
                 file, 0, "cannot read " + file + ": " + IoReasons.of(e), Problem.Kind.UNREADABLE));
       }
       profiles.into(evidence);
+      hosts.into(evidence);
       evidence.input(new Input(file, Input.Kind.SERIES, samples, problems));
     }
   }
 
-  private long text(String file, InputStream in, Profiles out, List<Problem> problems)
+  /*
+   * node_exporter's series go to the hosts, the pressure counters as the share of time they grew
+   * by (a file holds them raw); its other series are passed over; the rest go to the workloads.
+   */
+  private static Series.Role roleOf(Map<String, String> labels) {
+    if (Hosts.isHostMetric(labels)) {
+      return Hosts.roleOf(labels).orElse(null);
+    }
+    return MatrixReader.roleOf(labels);
+  }
+
+  private static void route(Series s, Profiles profiles, Hosts hosts) {
+    switch (s.role()) {
+      // In a file the pressure series can only be node_exporter's counters: rate(...) has no name.
+      case HOST_PSI_SOME, HOST_PSI_FULL -> hosts.acceptCounter(s);
+      default -> {
+        if (s.role().isHost()) {
+          hosts.accept(s);
+        } else {
+          profiles.accept(s);
+        }
+      }
+    }
+  }
+
+  private long text(String file, InputStream in, Consumer<Series> out, List<Problem> problems)
       throws IOException {
     BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     String header = r.readLine();
@@ -101,7 +135,7 @@ public final class SeriesFiles implements EvidenceSource {
     return rssLog(file, header, r, out, problems);
   }
 
-  private long csv(String file, BufferedReader r, Profiles out, List<Problem> problems)
+  private long csv(String file, BufferedReader r, Consumer<Series> out, List<Problem> problems)
       throws IOException {
     Map<String, Growing> bySeries = new LinkedHashMap<>();
     long line = 1;
@@ -148,9 +182,11 @@ public final class SeriesFiles implements EvidenceSource {
       samples++;
     }
     for (Growing g : bySeries.values()) {
-      g.sort();
-      out.accept(
-          new Series(MatrixReader.roleOf(g.labels), file, strip(g.labels), g.times(), g.values()));
+      Series.Role role = roleOf(g.labels);
+      if (role != null) {
+        g.sort();
+        out.accept(new Series(role, file, strip(g.labels), g.times(), g.values()));
+      }
     }
     return samples;
   }
@@ -162,7 +198,7 @@ public final class SeriesFiles implements EvidenceSource {
   }
 
   private long rssLog(
-      String file, String first, BufferedReader r, Profiles out, List<Problem> problems)
+      String file, String first, BufferedReader r, Consumer<Series> out, List<Problem> problems)
       throws IOException {
     Growing g = new Growing(Map.of());
     long line = 0;

@@ -8,8 +8,10 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.series.HostSeries;
 import dev.oomlens.core.series.MemoryProfile;
 import dev.oomlens.core.series.MemoryShape;
+import dev.oomlens.core.series.Series;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -190,5 +192,56 @@ class SeriesFilesTest {
             "node_memory_MemAvailable_bytes < 209715200",
             "up == 0");
     assertThat(c.criteria()).extracting(x -> x.line()).containsExactly(3L, 4L, 5L);
+  }
+
+  /**
+   * node_exporter's series in a CSV go to their hosts, not to workloads: the pressure counter as
+   * the share of time it grew by (across a reboot's reset), other node_* series passed over.
+   */
+  @Test
+  void csv_nodeExporterSeries_areTheHostsAndNotWorkloads() throws IOException {
+    StringBuilder csv = new StringBuilder("time,series,value\n");
+    long t0 = Instant.parse("2026-02-10T00:00:00Z").getEpochSecond();
+    double stalled = 0;
+    for (int i = 0; i < 60; i++) {
+      long t = t0 + i * 60L;
+      // 30 % of each minute stalled from minute 20 to 40; a reboot at minute 30 resets it
+      stalled = i == 30 ? 18 : stalled + (i > 20 && i <= 40 ? 18 : 0.06);
+      csv.append(t)
+          .append(",node_memory_SwapTotal_bytes{instance=\"vm3:9100\"},0\n")
+          .append(t)
+          .append(",node_memory_MemAvailable_bytes{instance=\"vm3:9100\"},")
+          .append(i == 30 ? 20 * MIB : 900 * MIB)
+          .append('\n')
+          .append(t)
+          .append(",node_memory_MemTotal_bytes{instance=\"vm3:9100\"},")
+          .append(2048 * MIB)
+          .append('\n')
+          .append(t)
+          .append(",node_pressure_memory_stalled_seconds_total{instance=\"vm3:9100\"},")
+          .append(stalled)
+          .append('\n')
+          .append(t)
+          .append(",node_load1{instance=\"vm3:9100\"},1.5\n");
+    }
+    Path file = dir.resolve("hosts.csv");
+    Files.writeString(file, csv);
+    EvidenceSet e = read(file.toString());
+    assertThat(e.memory()).isEmpty();
+    assertThat(e.hostSeries())
+        .singleElement()
+        .satisfies(
+            h -> {
+              assertThat(h.host()).isEqualTo("vm3");
+              assertThat(h.max(Series.Role.HOST_SWAP_TOTAL)).hasValue(0);
+              assertThat(h.min(Series.Role.HOST_MEM_AVAILABLE)).hasValue(20.0 * MIB);
+              HostSeries.Stall stall = h.longestStall().orElseThrow();
+              assertThat(stall.from()).isEqualTo(Instant.ofEpochSecond(t0 + 21 * 60));
+              assertThat(stall.to()).isEqualTo(Instant.ofEpochSecond(t0 + 40 * 60));
+              assertThat(stall.peakShare()).isCloseTo(0.30, within(1e-9));
+            });
+    assertThat(Diagnosis.of(e).findings())
+        .extracting(Finding::code)
+        .contains("NO-SWAP", "THRASHING");
   }
 }

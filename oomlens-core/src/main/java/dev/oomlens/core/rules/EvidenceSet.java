@@ -11,6 +11,7 @@ import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.Input;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.series.HostSeries;
 import dev.oomlens.core.series.KillMatching;
 import dev.oomlens.core.series.MemoryProfile;
 import java.util.ArrayList;
@@ -48,6 +49,7 @@ public final class EvidenceSet {
   private final boolean exitedWithSigkill;
   private final List<ClusterState> clusters;
   private final List<MemoryProfile> memory;
+  private final List<HostSeries> hostSeries;
   private final Map<String, PodName> podNames;
   private final Map<Derived<?>, Object> derived = new HashMap<>();
 
@@ -61,6 +63,7 @@ public final class EvidenceSet {
    *     tell a kernel OOM kill from a manual kill or eviction when no report exists)
    * @param clusters what Kubernetes clusters told (live or from dumps); empty when none was read
    * @param memory each workload's memory over time, from series inputs, by workload name
+   * @param hostSeries each host's memory over time (node_exporter's series), by instance
    * @param podNames the names of pods by UID, when a cluster was asked only for them (doctor with a
    *     kubeconfig at hand): they name the kills, and no cluster rule reads them
    */
@@ -74,6 +77,7 @@ public final class EvidenceSet {
       boolean exitedWithSigkill,
       List<ClusterState> clusters,
       List<MemoryProfile> memory,
+      List<HostSeries> hostSeries,
       Map<String, PodName> podNames) {
     this.inputs = List.copyOf(inputs);
     this.reports = List.copyOf(reports);
@@ -84,6 +88,7 @@ public final class EvidenceSet {
     this.exitedWithSigkill = exitedWithSigkill;
     this.clusters = List.copyOf(clusters);
     this.memory = List.copyOf(memory);
+    this.hostSeries = List.copyOf(hostSeries);
     this.podNames = Map.copyOf(podNames);
   }
 
@@ -123,6 +128,10 @@ public final class EvidenceSet {
     return memory;
   }
 
+  public List<HostSeries> hostSeries() {
+    return hostSeries;
+  }
+
   public Map<String, PodName> podNames() {
     return podNames;
   }
@@ -159,6 +168,7 @@ public final class EvidenceSet {
         && exitedWithSigkill == e.exitedWithSigkill
         && clusters.equals(e.clusters)
         && memory.equals(e.memory)
+        && hostSeries.equals(e.hostSeries)
         && podNames.equals(e.podNames);
   }
 
@@ -174,6 +184,7 @@ public final class EvidenceSet {
         exitedWithSigkill,
         clusters,
         memory,
+        hostSeries,
         podNames);
   }
 
@@ -197,6 +208,8 @@ public final class EvidenceSet {
         + clusters
         + ", memory="
         + memory
+        + ", hostSeries="
+        + hostSeries
         + ", podNames="
         + podNames
         + "]";
@@ -273,6 +286,7 @@ public final class EvidenceSet {
     private boolean hostSet;
     private boolean exitedWithSigkill;
     private final List<MemoryProfile> memory = new ArrayList<>();
+    private final List<HostSeries> hostSeries = new ArrayList<>();
 
     private Builder() {}
 
@@ -339,6 +353,12 @@ public final class EvidenceSet {
       return this;
     }
 
+    /** A host's memory over time, as a series reader summed it up. */
+    public Builder hostSeries(HostSeries host) {
+      hostSeries.add(requireNonNull(host, "host"));
+      return this;
+    }
+
     /** The names of a cluster's pods, and the record of reading them. */
     public Builder podNames(List<PodName> pods, Input input) {
       pods.forEach(p -> podNames.put(p.uid(), p));
@@ -388,6 +408,7 @@ public final class EvidenceSet {
         hostSet = true;
       }
       memory.addAll(partial.memory);
+      hostSeries.addAll(partial.hostSeries);
       return this;
     }
 
@@ -418,6 +439,7 @@ public final class EvidenceSet {
           exitedWithSigkill,
           clusters,
           memory.stream().sorted(Comparator.comparing(MemoryProfile::id)).toList(),
+          hostSeries.stream().sorted(Comparator.comparing(HostSeries::instance)).toList(),
           podNames);
     }
   }

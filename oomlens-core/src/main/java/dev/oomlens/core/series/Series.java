@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * @param query as sent (PromQL), or the file it was read from
  * @param labels of the series, sorted by name
  * @param epochMillis sample times, ascending
- * @param values the sample values, in bytes for every memory role
+ * @param values the sample values, in bytes for every memory role, a share of time (0 to 1) for the
+ *     pressure roles
  */
 public record Series(
     Role role, String query, Map<String, String> labels, long[] epochMillis, double[] values) {
@@ -32,7 +33,39 @@ public record Series(
     /** The limit in force: {@code container_spec_memory_limit_bytes}, kube-state-metrics' limit. */
     LIMIT,
     /** The memory request: kube-state-metrics' {@code kube_pod_container_resource_requests}. */
-    REQUEST
+    REQUEST,
+    /** A host's available memory: node_exporter's {@code node_memory_MemAvailable_bytes}. */
+    HOST_MEM_AVAILABLE,
+    /** A host's RAM: {@code node_memory_MemTotal_bytes}. */
+    HOST_MEM_TOTAL,
+    /** A host's swap size, 0 without swap: {@code node_memory_SwapTotal_bytes}. */
+    HOST_SWAP_TOTAL,
+    /** A host's unused swap: {@code node_memory_SwapFree_bytes}. */
+    HOST_SWAP_FREE,
+    /**
+     * The share of time (0 to 1) some task of the host waited for memory: the rate of {@code
+     * node_pressure_memory_waiting_seconds_total} (PSI "some").
+     */
+    HOST_PSI_SOME,
+    /**
+     * The share of time (0 to 1) every non-idle task of the host waited for memory: the rate of
+     * {@code node_pressure_memory_stalled_seconds_total} (PSI "full").
+     */
+    HOST_PSI_FULL;
+
+    /** True for the roles of a host's series ({@link HostSeries}), not a workload's. */
+    public boolean isHost() {
+      return switch (this) {
+        case HOST_MEM_AVAILABLE,
+            HOST_MEM_TOTAL,
+            HOST_SWAP_TOTAL,
+            HOST_SWAP_FREE,
+            HOST_PSI_SOME,
+            HOST_PSI_FULL ->
+            true;
+        default -> false;
+      };
+    }
   }
 
   public Series {

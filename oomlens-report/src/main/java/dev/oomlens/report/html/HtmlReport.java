@@ -6,8 +6,10 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.SeriesWindow;
+import dev.oomlens.core.series.HostSeries;
 import dev.oomlens.core.series.MemoryProfile;
 import dev.oomlens.core.series.MemoryShape;
+import dev.oomlens.core.series.Series;
 import dev.oomlens.core.series.Sizing;
 import dev.oomlens.core.verify.Verification;
 import dev.oomlens.report.escape.Controls;
@@ -15,6 +17,8 @@ import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /*
@@ -25,7 +29,9 @@ import java.util.OptionalLong;
  * visibly (as the text renderer does).
  *
  * A chart is the working set's lowest and highest value per time bucket (a band), the limit as a
- * dashed line, and each kernel kill as a red mark at its time.
+ * dashed line, and each kernel kill as a red mark at its time. A host's chart is its available
+ * memory the same way, its RAM as the dashed line, and its longest memory stall (PSI full at or
+ * above 10 %) as a shaded stretch.
  */
 
 /** Writes diagnoses, size plans and verifications as self-contained HTML pages. */
@@ -57,6 +63,7 @@ public final class HtmlReport {
       b.append("</ol>\n");
     }
     charts(b, d.evidence().memory());
+    hostCharts(b, d.evidence().hostSeries());
     findings(b, d.findings());
     out.write(close(b));
     out.flush();
@@ -229,6 +236,116 @@ public final class HtmlReport {
           .append("</h3>\n");
       chart(b, p);
     }
+  }
+
+  private static void hostCharts(StringBuilder b, List<HostSeries> hosts) {
+    List<HostSeries> shown =
+        hosts.stream().filter(h -> h.samples(Series.Role.HOST_MEM_AVAILABLE) > 0).toList();
+    if (shown.isEmpty()) {
+      return;
+    }
+    b.append("<h2>Hosts over time</h2>\n");
+    for (HostSeries h : shown) {
+      OptionalDouble swap = h.max(Series.Role.HOST_SWAP_TOTAL);
+      b.append("<h3>")
+          .append(text(h.host()))
+          .append(" — available memory")
+          .append(
+              swap.isEmpty()
+                  ? ""
+                  : swap.getAsDouble() > 0
+                      ? ", swap up to " + mi((long) swap.getAsDouble())
+                      : ", no swap")
+          .append("</h3>\n");
+      hostChart(b, h);
+    }
+  }
+
+  static void hostChart(StringBuilder b, HostSeries h) {
+    double[][] c = h.chart(Series.Role.HOST_MEM_AVAILABLE);
+    int n = c[0].length;
+    double t0 = c[0][0];
+    double t1 = Math.max(c[0][n - 1], t0 + 1);
+    double top = 0;
+    for (double v : c[2]) {
+      top = Math.max(top, v);
+    }
+    OptionalDouble ram = h.last(Series.Role.HOST_MEM_TOTAL);
+    if (ram.isPresent()) {
+      top = Math.max(top, ram.getAsDouble());
+    }
+    top = top * 1.05 + 1;
+    b.append("<svg class=\"chart host\" width=\"")
+        .append(W)
+        .append("\" height=\"")
+        .append(H + 20)
+        .append("\" role=\"img\" aria-label=\"available memory of ")
+        .append(text(h.host()))
+        .append("\">\n");
+    Optional<HostSeries.Stall> stall = h.longestStall();
+    if (stall.isPresent()) {
+      double sx = x(stall.get().from().getEpochSecond(), t0, t1);
+      double ex = x(stall.get().to().getEpochSecond(), t0, t1);
+      b.append("<rect class=\"stall\" x=\"")
+          .append(Math.max(0, sx))
+          .append("\" y=\"0\" width=\"")
+          .append(Math.max(1, ex - sx))
+          .append("\" height=\"")
+          .append(H)
+          .append("\" fill=\"#fcc\"><title>memory stall (PSI full)</title></rect>\n");
+    }
+    band(b, c, t0, t1, top);
+    if (ram.isPresent()) {
+      double ly = y(ram.getAsDouble(), top);
+      b.append("<line class=\"ram\" x1=\"0\" x2=\"")
+          .append(W)
+          .append("\" y1=\"")
+          .append(ly)
+          .append("\" y2=\"")
+          .append(ly)
+          .append("\" stroke=\"#555\" stroke-dasharray=\"6 3\"/>")
+          .append("<text x=\"4\" y=\"")
+          .append(Math.max(12, ly - 3))
+          .append("\" font-size=\"11\">RAM ")
+          .append(mi((long) ram.getAsDouble()))
+          .append("</text>\n");
+    }
+    axis(b, t0, t1);
+  }
+
+  private static void band(StringBuilder b, double[][] c, double t0, double t1, double top) {
+    int n = c[0].length;
+    StringBuilder upper = new StringBuilder();
+    StringBuilder lower = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      upper
+          .append(i == 0 ? "M" : "L")
+          .append(x(c[0][i], t0, t1))
+          .append(',')
+          .append(y(c[2][i], top))
+          .append(' ');
+    }
+    for (int i = n - 1; i >= 0; i--) {
+      lower.append("L").append(x(c[0][i], t0, t1)).append(',').append(y(c[1][i], top)).append(' ');
+    }
+    b.append("<path class=\"band\" d=\"")
+        .append(upper)
+        .append(lower)
+        .append("Z\" fill=\"#8ab\" stroke=\"#357\" stroke-width=\"0.5\"/>\n");
+  }
+
+  private static void axis(StringBuilder b, double t0, double t1) {
+    b.append("<text x=\"4\" y=\"")
+        .append(H + 15)
+        .append("\" font-size=\"11\">")
+        .append(java.time.Instant.ofEpochSecond((long) t0))
+        .append("</text><text x=\"")
+        .append(W - 4)
+        .append("\" y=\"")
+        .append(H + 15)
+        .append("\" font-size=\"11\" text-anchor=\"end\">")
+        .append(java.time.Instant.ofEpochSecond((long) t1))
+        .append("</text>\n</svg>\n");
   }
 
   static void chart(StringBuilder b, MemoryProfile p) {

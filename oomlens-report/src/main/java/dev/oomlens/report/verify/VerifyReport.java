@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import dev.oomlens.core.model.SeriesWindow;
 import dev.oomlens.core.verify.Verification;
+import dev.oomlens.report.markdown.Markdown;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -74,6 +75,106 @@ public final class VerifyReport {
                 : failed + (failed == 1 ? " criterion failed." : " criteria failed."))
             + "\n");
     out.flush();
+  }
+
+  /**
+   * Markdown, for a ticket or a post-mortem: a table of the criteria with their results and hosts,
+   * then each failing criterion with its expression fenced and each offending series. Every name
+   * from the criteria file or the server goes through the project's Markdown escaping (a cell's
+   * pipes escaped, code spans fenced longer than any backtick run), so a hostile name keeps the
+   * table's cells and turns into no markup.
+   */
+  public static void markdown(PrintWriter out, String source, Verification v) {
+    out.print("# Verification: " + (v.passed() ? "passed" : "failed") + "\n\n");
+    out.print(
+        "Criteria from "
+            + v.from()
+            + " to "
+            + v.to()
+            + " (step "
+            + v.step().toSeconds()
+            + "s) against "
+            + Markdown.code(source)
+            + ".\n\n");
+    out.print(Markdown.row(List.of("criterion", "result", "passed on", "offending")));
+    out.print(Markdown.separator(4));
+    for (Verification.Result r : v.results()) {
+      out.print(
+          Markdown.row(
+              List.of(
+                  Markdown.cell(Markdown.text(r.criterion().name())),
+                  r.passed() ? "PASS" : "**FAIL**",
+                  Markdown.cell(hostList(v.hosts().isEmpty() ? List.of() : v.passedHosts(r))),
+                  Markdown.cell(
+                      hostList(
+                          r.offending().stream()
+                              .map(v::hostOf)
+                              .map(h -> h.isEmpty() ? "(no " + v.hostLabel() + ")" : h)
+                              .distinct()
+                              .toList())))));
+    }
+    if (!v.hosts().isEmpty()) {
+      List<String> reporting =
+          v.hosts().stream().filter(h -> !v.silentHosts().contains(h)).toList();
+      out.print(
+          Markdown.row(
+              List.of(
+                  "every host reports data",
+                  v.silentHosts().isEmpty() ? "PASS" : "**FAIL**",
+                  Markdown.cell(hostList(reporting)),
+                  Markdown.cell(hostList(v.silentHosts())))));
+    }
+    for (Verification.Result r : v.results()) {
+      if (r.passed()) {
+        continue;
+      }
+      out.print("\n## FAIL: " + Markdown.text(r.criterion().name()) + "\n\n");
+      out.print(Markdown.fenced("promql", r.criterion().expr()));
+      out.print("\n");
+      for (SeriesWindow w : r.offending()) {
+        String host = v.hostOf(w);
+        out.print(
+            "- "
+                + (host.isEmpty()
+                    ? "(no " + Markdown.text(v.hostLabel()) + ")"
+                    : Markdown.code(host))
+                + " "
+                + Markdown.code(labels(w.labels()))
+                + ": "
+                + w.samples().size()
+                + " values from "
+                + w.from()
+                + " to "
+                + w.to()
+                + ", "
+                + Markdown.text(values(w))
+                + "\n");
+      }
+    }
+    for (String h : v.silentHosts()) {
+      out.print(
+          "\n- "
+              + Markdown.code(h)
+              + ": no sample of "
+              + Markdown.code("up{" + v.hostLabel() + "}")
+              + " in the window\n");
+    }
+    long failed =
+        v.results().stream().filter(r -> !r.passed()).count() + (v.silentHosts().isEmpty() ? 0 : 1);
+    out.print(
+        "\n"
+            + (v.passed()
+                ? "The fix holds: every criterion passed."
+                : failed + (failed == 1 ? " criterion failed." : " criteria failed."))
+            + "\n");
+    out.flush();
+  }
+
+  /** Hosts as code spans, comma-separated; an en dash for none. */
+  private static String hostList(List<String> hosts) {
+    return hosts.isEmpty()
+        ? "\u2013"
+        : hosts.stream().map(Markdown::code).collect(Collectors.joining(", "));
   }
 
   /** JSON: {@code passed}, {@code criteria} each with name, expr, passed, offending. */

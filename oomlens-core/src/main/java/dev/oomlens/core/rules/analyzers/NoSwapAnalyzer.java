@@ -19,9 +19,13 @@ import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.RuleInfo.Watch;
 import dev.oomlens.core.rules.Sizes;
+import dev.oomlens.core.series.HostSeries;
+import dev.oomlens.core.series.Series;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /*
@@ -38,6 +42,14 @@ import java.util.OptionalLong;
  * nixos-upgrade, fixed with zramSwap.enable). Big hosts without swap are usually so by choice;
  * HOST-EXHAUSTED still explains their OOM. Swap that was there but had run out is
  * SWAP-EXHAUSTED's: more swap is not the cure there.
+ *
+ * Over time (node_exporter's series, from --prometheus or --series), a small host whose
+ * node_memory_SwapTotal_bytes stayed 0 through the whole window is named too, kill or not: it is
+ * the host of seed 000 that never got the zram fix. A host that had swap at any point of the
+ * window is not (the fix arrived in it; verify's swap-present check follows it from there), nor one
+ * whose RAM is above 8 GiB. When its MemAvailable fell under 10 % of MemTotal in the window, the
+ * spike that swap would have absorbed was there: severity high, else medium. A host whose kernel
+ * report already gave the finding above is not named twice.
  */
 
 /** {@code NO-SWAP}: a host-wide OOM on a small host without swap. */
@@ -71,10 +83,115 @@ public final class NoSwapAnalyzer implements Analyzer {
     return INFO;
   }
 
+  /** MemAvailable under this share of MemTotal (10 %) is memory gone tight. */
+  static final double TIGHT_SHARE = 0.10;
+
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
-    return SwapAtKill.firstPerIncident(evidence, (r, group) -> judge(r, evidence.host(), group));
+    List<Finding> out =
+        new ArrayList<>(
+            SwapAtKill.firstPerIncident(evidence, (r, group) -> judge(r, evidence.host(), group)));
+    for (HostSeries h : evidence.hostSeries()) {
+      boolean reported =
+          !out.isEmpty()
+              && evidence.reports().stream()
+                  .anyMatch(r -> r.host().filter(n -> n.equals(h.host())).isPresent());
+      if (!reported) {
+        overTime(h, evidence).ifPresent(out::add);
+      }
+    }
+    return out;
   }
+
+  private Optional<Finding> overTime(HostSeries h, EvidenceSet evidence) {
+    if (h.samples(Series.Role.HOST_SWAP_TOTAL) == 0
+        || h.max(Series.Role.HOST_SWAP_TOTAL).getAsDouble() > 0) {
+      return Optional.empty();
+    }
+    OptionalDouble ram = h.last(Series.Role.HOST_MEM_TOTAL);
+    if (ram.isPresent() && ram.getAsDouble() > SMALL_RAM_KB * 1024.0) {
+      return Optional.empty();
+    }
+    long ramKb = ram.isPresent() ? (long) ram.getAsDouble() / 1024 : 0;
+    String ramText = ram.isPresent() ? Sizes.kb(ramKb) : "unknown";
+    Instant from = h.first(Series.Role.HOST_SWAP_TOTAL).orElseThrow();
+    Instant to = h.latest(Series.Role.HOST_SWAP_TOTAL).orElseThrow();
+    List<Citation> cited = new ArrayList<>();
+    h.window(Series.Role.HOST_SWAP_TOTAL, Optional.empty(), Optional.empty(), CITED_POINTS)
+        .ifPresent(cited::add);
+    StringBuilder why =
+        new StringBuilder("node_memory_SwapTotal_bytes of ")
+            .append(h.instance())
+            .append(" was 0 in all ")
+            .append(h.samples(Series.Role.HOST_SWAP_TOTAL))
+            .append(" samples from ")
+            .append(from)
+            .append(" to ")
+            .append(to)
+            .append(": the host had no swap at any point of the window, on ")
+            .append(ramText)
+            .append(" of RAM");
+    if (ram.isEmpty()) {
+      why.append(" (node_memory_MemTotal_bytes was not read)");
+    }
+    why.append(
+        ". Without swap, anonymous memory cannot leave RAM: a spike that fills it (an upgrade,"
+            + " a build) leaves the kernel nothing to do but kill.");
+    OptionalDouble lowest = h.min(Series.Role.HOST_MEM_AVAILABLE);
+    boolean tight =
+        ram.isPresent()
+            && lowest.isPresent()
+            && lowest.getAsDouble() < ram.getAsDouble() * TIGHT_SHARE;
+    if (lowest.isPresent()) {
+      why.append(" MemAvailable fell to ").append(Sizes.bytes((long) lowest.getAsDouble()));
+      if (ram.isPresent()) {
+        why.append(" (")
+            .append(Sizes.percent((long) lowest.getAsDouble(), (long) ram.getAsDouble()))
+            .append(" of RAM)");
+      }
+      why.append(
+          tight
+              ? ": the memory ran short with nothing to absorb it."
+              : ": it did not run short in this window, but nothing would absorb a spike.");
+      h.window(Series.Role.HOST_MEM_AVAILABLE, Optional.empty(), Optional.empty(), CITED_POINTS)
+          .ifPresent(cited::add);
+    }
+    List<dev.oomlens.core.model.OomReport> kills =
+        evidence.reports().stream()
+            .filter(r -> r.host().filter(n -> n.equals(h.host())).isPresent())
+            .toList();
+    if (!kills.isEmpty()) {
+      why.append(" The kernel log holds ")
+          .append(kills.size())
+          .append(kills.size() == 1 ? " OOM report" : " OOM reports")
+          .append(" from this host.");
+      kills.get(0).victim().ifPresent(v -> cited.add(v.source()));
+    }
+    return Optional.of(
+        new Finding(
+            INFO.code(),
+            tight || !kills.isEmpty() ? Severity.HIGH : Severity.MEDIUM,
+            ram.isPresent() ? Confidence.HIGH : Confidence.MEDIUM,
+            "Host "
+                + h.host()
+                + " had no swap from "
+                + from
+                + " to "
+                + to
+                + " ("
+                + ramText
+                + " RAM"
+                + (lowest.isPresent()
+                    ? ", MemAvailable down to " + Sizes.bytes((long) lowest.getAsDouble())
+                    : "")
+                + ")",
+            why.toString(),
+            ReportFacts.sorted(cited),
+            fixes(ramKb, OptionalLong.empty(), Workload.UNKNOWN)));
+  }
+
+  /** The most samples a finding cites of one series. */
+  static final int CITED_POINTS = 60;
 
   private Optional<Finding> judge(OomReport r, Optional<HostSnapshot> host, List<OomReport> group) {
     Optional<SwapAtKill> swap = SwapAtKill.of(r, host);
@@ -252,8 +369,8 @@ public final class NoSwapAnalyzer implements Analyzer {
     fixes.add(
         new Fix(
             Layer.HYPERVISOR,
-            "Or give the machine more RAM than its "
-                + Sizes.kb(ramKb)
+            "Or give the machine more RAM"
+                + (ramKb > 0 ? " than its " + Sizes.kb(ramKb) : "")
                 + " (for a VM, raise its"
                 + " memory at the hypervisor)."
                 + more,

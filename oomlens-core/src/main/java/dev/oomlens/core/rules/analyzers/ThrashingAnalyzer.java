@@ -11,15 +11,21 @@ import dev.oomlens.core.host.KeyedValues;
 import dev.oomlens.core.host.PressureStall;
 import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.SeriesWindow;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.ReportFacts;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.RuleInfo.Watch;
 import dev.oomlens.core.rules.Sizes;
+import dev.oomlens.core.series.HostSeries;
+import dev.oomlens.core.series.Series;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /*
@@ -49,6 +55,11 @@ import java.util.OptionalLong;
  *
  * Cgroup pressure includes its descendants', so only the deepest stalled cgroups are reported;
  * the root cgroup's memory.pressure is the host's and is read from /proc/pressure/memory.
+ *
+ * Over time (node_exporter's node_pressure_memory_stalled_seconds_total, as a rate: the share of
+ * time every task waited), a host whose PSI full stayed at or above 10 % (the severe level above)
+ * for SUSTAINED_STALL (5 minutes: five avg60 windows back to back, not a passing blip) is named
+ * with the stretch, its peak and the available memory meanwhile. Shorter runs are not.
  */
 
 /** {@code THRASHING}: the host or a cgroup stalled on memory (PSI, refaults, swap storms). */
@@ -87,13 +98,19 @@ public final class ThrashingAnalyzer implements Analyzer {
     return INFO;
   }
 
+  /** PSI full at or above 10 % for this long (5 minutes) is a sustained stall. */
+  static final Duration SUSTAINED_STALL = Duration.ofMinutes(5);
+
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
+    List<Finding> out = new ArrayList<>();
+    for (HostSeries h : evidence.hostSeries()) {
+      overTime(h, evidence).ifPresent(out::add);
+    }
     if (evidence.host().isEmpty()) {
-      return List.of();
+      return out;
     }
     HostSnapshot host = evidence.host().get();
-    List<Finding> out = new ArrayList<>();
     hostFinding(host, evidence).ifPresent(out::add);
     List<Stalled> stalled = new ArrayList<>();
     for (CgroupMemory c : host.cgroups()) {
@@ -297,6 +314,92 @@ public final class ThrashingAnalyzer implements Analyzer {
       l.ifPresent(out::add);
     }
     return out;
+  }
+
+  private Optional<Finding> overTime(HostSeries h, EvidenceSet evidence) {
+    Optional<HostSeries.Stall> found = h.longestStall();
+    if (found.isEmpty() || found.get().duration().compareTo(SUSTAINED_STALL) < 0) {
+      return Optional.empty();
+    }
+    HostSeries.Stall stall = found.get();
+    long minutes = stall.duration().toMinutes();
+    String peak = String.format(Locale.ROOT, "%.0f%%", stall.peakShare() * 100);
+    List<Citation> cited = new ArrayList<>();
+    h.window(
+            Series.Role.HOST_PSI_FULL,
+            Optional.of(stall.from()),
+            Optional.of(stall.to()),
+            SeriesFacts.CITED_POINTS)
+        .ifPresent(cited::add);
+    StringBuilder why =
+        new StringBuilder("PSI full of ")
+            .append(h.instance())
+            .append(" (the rate of node_pressure_memory_stalled_seconds_total) stayed at or above ")
+            .append((int) SEVERE_FULL)
+            .append("% from ")
+            .append(stall.from())
+            .append(" to ")
+            .append(stall.to())
+            .append(" (")
+            .append(minutes)
+            .append(" min), up to ")
+            .append(peak)
+            .append(
+                ": for that share of the time every task of the host waited for memory instead"
+                    + " of running. That long is thrashing, not a passing blip.");
+    OptionalDouble ram = h.last(Series.Role.HOST_MEM_TOTAL);
+    Optional<SeriesWindow> available =
+        h.window(
+            Series.Role.HOST_MEM_AVAILABLE,
+            Optional.of(stall.from()),
+            Optional.of(stall.to()),
+            SeriesFacts.CITED_POINTS);
+    if (available.isPresent() && !available.get().samples().isEmpty()) {
+      double low =
+          available.get().samples().stream()
+              .mapToDouble(SeriesWindow.Sample::value)
+              .min()
+              .orElse(0);
+      why.append(" MemAvailable meanwhile: as low as ").append(Sizes.bytes((long) low));
+      if (ram.isPresent()) {
+        why.append(" of ").append(Sizes.bytes((long) ram.getAsDouble()));
+      }
+      why.append('.');
+      cited.add(available.get());
+    }
+    Optional<OomReport> kill =
+        evidence.reports().stream()
+            .filter(r -> r.host().filter(n -> n.equals(h.host())).isPresent())
+            .filter(r -> ReportFacts.isGlobal(r) && !ReportFacts.isManual(r))
+            .findFirst();
+    String summary =
+        "Host "
+            + h.host()
+            + " stalled on memory for "
+            + minutes
+            + " min (PSI full up to "
+            + peak
+            + ") from "
+            + stall.from();
+    if (kill.isPresent()) {
+      String victim = kill.get().victim().map(ReportFacts::name).orElse("a task");
+      why.append(" The kernel's host-wide OOM killer killed ")
+          .append(victim)
+          .append(" on this host (")
+          .append(ReportFacts.where(kill.get()))
+          .append(").");
+      kill.get().victim().ifPresent(v -> cited.add(v.source()));
+    }
+    long ramKb = ram.isPresent() ? (long) ram.getAsDouble() / 1024 : 0;
+    return Optional.of(
+        new Finding(
+            INFO.code(),
+            Severity.HIGH,
+            Confidence.HIGH,
+            summary,
+            why.toString(),
+            ReportFacts.sorted(cited),
+            hostFixes("system.slice", ramKb)));
   }
 
   private Optional<Finding> hostFinding(HostSnapshot host, EvidenceSet evidence) {

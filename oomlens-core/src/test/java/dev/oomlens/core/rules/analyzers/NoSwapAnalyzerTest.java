@@ -9,10 +9,16 @@ import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.model.FileValue;
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.SeriesWindow;
 import dev.oomlens.core.model.SourceLine;
+import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RealInputs;
+import dev.oomlens.core.series.HostSeries;
+import dev.oomlens.core.series.HostSeriesTest;
+import dev.oomlens.core.series.Series;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongToDoubleFunction;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -132,6 +138,78 @@ class NoSwapAnalyzerTest {
               assertThat(values(f)).anyMatch(t -> t.startsWith("/dev/zram0 "));
             });
   }
+
+  /** A host's series at 5-minute steps over a day: swap, RAM and available memory. */
+  static HostSeries host(
+      String instance, LongToDoubleFunction swapBytes, double ramBytes, double lowestAvailable) {
+    HostSeries h = new HostSeries(instance);
+    h.add(HostSeriesTest.series(Series.Role.HOST_SWAP_TOTAL, instance, 288, 300, swapBytes));
+    h.add(HostSeriesTest.series(Series.Role.HOST_MEM_TOTAL, instance, 288, 300, i -> ramBytes));
+    h.add(
+        HostSeriesTest.series(
+            Series.Role.HOST_MEM_AVAILABLE,
+            instance,
+            288,
+            300,
+            i -> i == 60 ? lowestAvailable : ramBytes * 0.6));
+    return h;
+  }
+
+  private List<Finding> run(HostSeries... hosts) {
+    EvidenceSet.Builder b = EvidenceSet.builder();
+    for (HostSeries h : hosts) {
+      b.hostSeries(h);
+    }
+    return analyzer.analyze(b.build());
+  }
+
+  @Test
+  void analyze_seriesOfASmallHostThatNeverHadSwap_namesIt() {
+    assertThat(
+            run(
+                host("testvm03:9100", i -> 0, 2048.0 * MIB, 20.0 * MIB),
+                host("ns1:9100", i -> i < 100 ? 0 : 2047.0 * MIB, 2048.0 * MIB, 150.0 * MIB)))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.code()).isEqualTo("NO-SWAP");
+              assertThat(f.severity()).isEqualTo(Severity.HIGH);
+              assertThat(f.confidence()).isEqualTo(Confidence.HIGH);
+              assertThat(f.summary())
+                  .startsWith("Host testvm03 had no swap from 2026-02-10T00:00:00Z to")
+                  .endsWith("(2.0 GiB RAM, MemAvailable down to 20.0 MiB)");
+              assertThat(f.reasoning())
+                  .contains("was 0 in all 288 samples", "(1.0% of RAM)", "ran short");
+              assertThat(f.evidence())
+                  .filteredOn(c -> c instanceof SeriesWindow)
+                  .extracting(c -> ((SeriesWindow) c).labels().get("instance"))
+                  .containsOnly("testvm03:9100");
+              assertThat(snippets(f)).contains("zramSwap = {", "fallocate -l 2048M /swapfile");
+            });
+  }
+
+  @Test
+  void analyze_seriesWithoutSwapButMemoryToSpare_isMedium() {
+    assertThat(run(host("quiet", i -> 0, 2048.0 * MIB, 900.0 * MIB)))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.severity()).isEqualTo(Severity.MEDIUM);
+              assertThat(f.reasoning()).contains("did not run short");
+            });
+  }
+
+  /** Near misses: swap at the window's very end, and a big host without swap. */
+  @Test
+  void analyze_seriesWithSwapOnceOrOnABigHost_isSilent() {
+    assertThat(
+            run(
+                host("late", i -> i == 287 ? 1.0 * MIB : 0, 2048.0 * MIB, 20.0 * MIB),
+                host("big", i -> 0, 64.0 * 1024 * MIB, 20.0 * MIB)))
+        .isEmpty();
+  }
+
+  private static final double MIB = 1024.0 * 1024;
 
   private static List<OomReport> withoutSwapLines() {
     String text =

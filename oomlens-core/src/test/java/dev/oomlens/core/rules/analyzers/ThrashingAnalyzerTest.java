@@ -8,6 +8,10 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.host.HostSnapshot;
 import dev.oomlens.core.model.FileValue;
+import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.series.HostSeries;
+import dev.oomlens.core.series.HostSeriesTest;
+import dev.oomlens.core.series.Series;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -193,5 +197,63 @@ class ThrashingAnalyzerTest {
         List.of(),
         Optional.empty(),
         OptionalLong.empty());
+  }
+
+  /** A host's PSI full at 1-minute steps over two hours: {@code share} from minute 30 on. */
+  private static HostSeries psi(String instance, int minutes, double share) {
+    HostSeries h = new HostSeries(instance);
+    h.add(
+        HostSeriesTest.series(
+            Series.Role.HOST_PSI_FULL,
+            instance,
+            120,
+            60,
+            i -> i >= 30 && i <= 30 + minutes ? share : 0.01));
+    h.add(
+        HostSeriesTest.series(
+            Series.Role.HOST_MEM_AVAILABLE,
+            instance,
+            120,
+            60,
+            i -> i >= 30 && i <= 30 + minutes ? 30.0 * 1024 * 1024 : 900.0 * 1024 * 1024));
+    h.add(
+        HostSeriesTest.series(
+            Series.Role.HOST_MEM_TOTAL, instance, 120, 60, i -> 2048.0 * 1024 * 1024));
+    return h;
+  }
+
+  private List<Finding> run(HostSeries... hosts) {
+    EvidenceSet.Builder b = EvidenceSet.builder();
+    for (HostSeries h : hosts) {
+      b.hostSeries(h);
+    }
+    return analyzer.analyze(b.build());
+  }
+
+  @Test
+  void analyze_seriesWithPsiFullSustained_namesTheHostAndTheStretch() {
+    assertThat(run(psi("testvm03:9100", 25, 0.35), psi("ns1:9100", 0, 0.01)))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.code()).isEqualTo("THRASHING");
+              assertThat(f.severity()).isEqualTo(Severity.HIGH);
+              assertThat(f.summary())
+                  .isEqualTo(
+                      "Host testvm03 stalled on memory for 25 min (PSI full up to 35%) from"
+                          + " 2026-02-10T00:30:00Z");
+              assertThat(f.reasoning())
+                  .contains(
+                      "from 2026-02-10T00:30:00Z to 2026-02-10T00:55:00Z (25 min), up to 35%",
+                      "MemAvailable meanwhile: as low as 30.0 MiB of 2.0 GiB");
+              assertThat(f.evidence()).hasSize(2);
+              assertThat(snippets(f)).contains("ManagedOOMMemoryPressure=kill");
+            });
+  }
+
+  /** Near misses: a 4-minute stall, and a long one just under 10 %. */
+  @Test
+  void analyze_seriesWithAShortOrLightStall_isSilent() {
+    assertThat(run(psi("blip", 4, 0.6), psi("light", 60, 0.09))).isEmpty();
   }
 }
