@@ -7,14 +7,19 @@
 # Environment:
 #   BENCH_DIR  where the generated history and Prometheus's data are kept (default ./bench-data)
 #   ROUNDS     alternating rounds (default 3); the table quotes the median
+#   ROUNDS=0   only writes and backfills the history
 #   JAVA_HOME  the JDK to run with (21 or later)
+#   JAVA_OPTS  flags for oomlens's JVM, such as -Xmx512m -XX:+UseSerialGC (default none)
 #
-# The history: CONTAINERS containers over DAYS days, the working set at 30 s (one new container
-# id a day, so restarts are in it), rss, cache and limit at 5 min, written as OpenMetrics and
-# backfilled with promtool; Debian's prometheus serves it on 127.0.0.1 with a 100-year retention,
-# and is stopped by its PID at the end. curl sends exactly the POST forms oomlens sends (the same
-# six queries, the working set a day at a time as oomlens asks for it), one
-# after the other, writing each answer to a file. Wall, user and system CPU and peak RSS come from
+# The history: CONTAINERS containers over DAYS days, each given a shape (steady, oversized,
+# near its limit, GC sawtooth, spiky, mostly page cache, leaking and restarted, no limit; the
+# intended counts go to kinds.txt and are printed beside oomlens's at the end), the working set
+# at 30 s, rss, cache and limit at 5 min, kube-state-metrics' request at 5 min. size-history.c
+# (compiled here with cc) writes it as OpenMetrics 18 hours at a time and promtool backfills each
+# slice; Debian's prometheus serves it on 127.0.0.1 with a 100-year retention, and is stopped by
+# its PID at the end. curl sends exactly the POST forms oomlens sends (the same six queries, the
+# working set a day at a time as oomlens asks for it), one after the other, writing each answer
+# to a file. Wall, user and system CPU and peak RSS come from
 # GNU time (/usr/bin/time -f '%e %U %S %M').
 set -euo pipefail
 
@@ -30,41 +35,28 @@ mkdir -p "$DIR"
 START=1767225600  # 2026-01-01T00:00:00Z
 END=$((START + DAYS * 86400))
 
+if [[ ! -d "$DIR/data/wal" ]]; then
+  echo "size-vs-curl: writing $CONTAINERS containers x $DAYS days and backfilling" >&2
+  cc -O2 -o "$DIR/size-history" oomlens-bench/scripts/size-history.c -lm
+  "$DIR/size-history" "$CONTAINERS" "$START" --kinds > "$DIR/kinds.txt"
+  rm -rf "$DIR/data" "$DIR/blocks"
+  # 18 hours at a time, each slice one block (promtool cuts blocks at multiples of 18 hours since
+  # 1970 when asked for at most 24, and START is one): a week of 10,000 containers is 30 GB of
+  # OpenMetrics.
+  for (( s = START; s < END; s += 64800 )); do
+    e=$(( s + 64800 )); (( e > END )) && e=$END
+    "$DIR/size-history" "$CONTAINERS" "$START" "$s" "$e" > "$DIR/slice.om"
+    promtool tsdb create-blocks-from openmetrics --max-block-duration=24h "$DIR/slice.om" \
+      "$DIR/data" >> "$DIR/promtool.log"
+    rm -f "$DIR/slice.om"
+  done
+  mkdir -p "$DIR/data/wal"
+fi
+[[ "$ROUNDS" == 0 ]] && { echo "size-vs-curl: backfilled $DIR (ROUNDS=0)" >&2; exit 0; }
+
 if [[ ! -f oomlens-cli/target/oomlens.jar ]]; then
   echo "size-vs-curl: building oomlens-cli/target/oomlens.jar" >&2
   ./mvnw -B -q -pl oomlens-cli -am package -DskipTests
-fi
-
-if [[ ! -d "$DIR/data/wal" ]]; then
-  echo "size-vs-curl: writing $CONTAINERS containers x $DAYS days and backfilling" >&2
-  python3 - "$CONTAINERS" "$DAYS" "$START" > "$DIR/history.om" <<'PY'
-import math, sys
-n, days, start = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-MIB = 1 << 20
-w = sys.stdout.write
-def lab(i, life=None):
-    s = 'namespace="bench",pod="app-%d-0",container="c%d"' % (i, i)
-    return s + (',id="/kubepods/pod%d/c%d"' % (i, life) if life is not None else '')
-w('# TYPE container_memory_working_set_bytes gauge\n')
-for i in range(n):
-    base = (100 + i % 400) * MIB
-    for t in range(0, days * 86400, 30):
-        v = base * (1 + 0.1 * math.sin(t / 600.0 + i)) + (i % 7 == 0) * (t % 86400) * 1000
-        w('container_memory_working_set_bytes{%s} %d %d\n' % (lab(i, t // 86400), v, start + t))
-for name in ('container_memory_rss', 'container_memory_cache', 'container_spec_memory_limit_bytes'):
-    w('# TYPE %s gauge\n' % name)
-    for i in range(n):
-        base = (100 + i % 400) * MIB
-        for t in range(0, days * 86400, 300):
-            v = {'container_memory_rss': base * 0.8, 'container_memory_cache': base * 0.2,
-                 'container_spec_memory_limit_bytes': base * 2}[name]
-            w('%s{%s} %d %d\n' % (name, lab(i), v, start + t))
-w('# EOF\n')
-PY
-  rm -rf "$DIR/data"
-  promtool tsdb create-blocks-from openmetrics --max-block-duration=24h "$DIR/history.om" \
-    "$DIR/data" > "$DIR/promtool.log"
-  rm -f "$DIR/history.om"
 fi
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -109,10 +101,12 @@ export START END DIR URL SEL BY
 SINCE=$(date -u -d "@$START" +%Y-%m-%dT%H:%M:%SZ)
 UNTIL=$(date -u -d "@$END" +%Y-%m-%dT%H:%M:%SZ)
 declare -a RATIOS=()
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 echo "round  curl_wall curl_cpu curl_rss_kb  oomlens_wall oomlens_cpu oomlens_rss_kb  ratio"
 for r in $(seq 1 "$ROUNDS"); do
   c=$(/usr/bin/time -f '%e %U %S %M' bash -c curl_all 2>&1 >/dev/null | tail -n 1)
-  o=$(/usr/bin/time -f '%e %U %S %M' "$JAVA" -jar oomlens-cli/target/oomlens.jar size \
+  # shellcheck disable=SC2086
+  o=$(/usr/bin/time -f '%e %U %S %M' "$JAVA" ${JAVA_OPTS:-} -jar oomlens-cli/target/oomlens.jar size \
       --prometheus "$URL" --since "$SINCE" --until "$UNTIL" --format json \
       -o "$DIR/size.json" 2>&1 >/dev/null | tail -n 1)
   read -r cw cu cs cr <<< "$c"
@@ -124,5 +118,11 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 printf 'median oomlens/curl wall ratio: %s\n' \
   "$(printf '%s\n' "${RATIOS[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
-python3 -c "import json; d=json.load(open('$DIR/size.json')); print('workloads sized:', len(d['workloads']))"
+python3 - "$DIR/size.json" "$DIR/kinds.txt" <<'PY'
+import collections, json, sys
+d = json.load(open(sys.argv[1]))
+print('workloads sized:', len(d['workloads']))
+print('shapes found:', dict(sorted(collections.Counter(w['shape'] for w in d['workloads']).items())))
+print('shapes generated:', ' '.join(open(sys.argv[2]).read().split()))
+PY
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

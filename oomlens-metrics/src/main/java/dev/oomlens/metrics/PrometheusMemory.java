@@ -112,9 +112,11 @@ public final class PrometheusMemory implements EvidenceSource {
     long samples = 0;
     List<Query> all = queries();
     // The coarse queries are small (one point per 21 minutes): they run beside the working set,
-    // so the server evaluates them while the working set is being read.
+    // so the server evaluates them while the working set is being read, and their answers are
+    // summed into the profiles as they arrive (held until the end, 10,000 containers' would be
+    // hundreds of megabytes).
     CompletableFuture<Coarse> coarse =
-        CompletableFuture.supplyAsync(() -> coarse(all.subList(1, all.size())));
+        CompletableFuture.supplyAsync(() -> coarse(all.subList(1, all.size()), profiles));
     try {
       Query ws = all.get(0);
       int points = (int) Math.max(1, WORKING_SET_CHUNK.dividedBy(ws.step()));
@@ -128,26 +130,24 @@ public final class PrometheusMemory implements EvidenceSource {
       problems.add(new Problem(name(), 0, c.failure(), Problem.Kind.UNREADABLE));
     }
     if (problems.isEmpty()) {
-      c.series().forEach(profiles);
       samples += c.samples();
       profiles.into(evidence);
     }
     evidence.input(new Input(name(), Input.Kind.SERIES, samples, problems));
   }
 
-  /** What the coarse queries returned, or why one failed. */
-  private record Coarse(List<Series> series, long samples, String failure) {}
+  /** How many samples the coarse queries gave, or why one failed. */
+  private record Coarse(long samples, String failure) {}
 
-  private Coarse coarse(List<Query> queries) {
-    List<Series> out = new ArrayList<>();
+  private Coarse coarse(List<Query> queries, Profiles profiles) {
     long samples = 0;
     for (Query q : queries) {
       try {
-        samples += client.queryRange(q.promql(), from, to, q.step(), l -> q.role(), out::add);
+        samples += client.queryRange(q.promql(), from, to, q.step(), l -> q.role(), profiles);
       } catch (PrometheusClient.QueryFailed e) {
-        return new Coarse(List.of(), 0, e.getMessage());
+        return new Coarse(0, e.getMessage());
       }
     }
-    return new Coarse(out, samples, null);
+    return new Coarse(samples, null);
   }
 }
