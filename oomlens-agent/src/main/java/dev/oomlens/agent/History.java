@@ -96,6 +96,7 @@ public final class History implements AutoCloseable {
    */
   public static History openForAgent(Path file, Clock clock) {
     History h = new History(file, clock);
+    SqliteLibrary.useBeside(file, true);
     try {
       h.db = openFile(file, true);
     } catch (NotAHistory e) {
@@ -144,6 +145,7 @@ public final class History implements AutoCloseable {
           null);
     }
     History h = new History(file, clock);
+    SqliteLibrary.useBeside(file, false);
     try {
       h.db = openFile(file, false);
     } catch (NotAHistory e) {
