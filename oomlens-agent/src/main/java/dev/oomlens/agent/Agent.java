@@ -91,6 +91,9 @@ public final class Agent implements AutoCloseable {
   private History history;
   private dev.oomlens.host.kmsg.LogFollower follower;
   private List<String> journalCommand = JournalFollower.COMMAND;
+  private java.util.function.Function<Optional<String>, List<String>> killerCommand =
+      cursor -> KillerFollower.command("journalctl", Optional.empty(), cursor);
+  private KillerFollower killers;
   private Capture capture;
   private Sampler sampler;
   private Warnings warnings;
@@ -110,6 +113,18 @@ public final class Agent implements AutoCloseable {
   /** The command followed where /dev/kmsg cannot be read (tests: a recorded journal). */
   void journalCommand(List<String> command) {
     this.journalCommand = List.copyOf(command);
+  }
+
+  /**
+   * The command that follows the userspace killers' journal entries, given the cursor to resume
+   * after (tests: journal files of their own).
+   */
+  void killerCommand(java.util.function.Function<Optional<String>, List<String>> command) {
+    this.killerCommand = command;
+  }
+
+  KillerFollower killers() {
+    return killers;
   }
 
   /** The client --kubernetes uses, instead of the in-cluster one (tests: the mock server's). */
@@ -229,6 +244,28 @@ public final class Agent implements AutoCloseable {
             });
     scheduler.scheduleAtFixedRate(
         this::tick, 0, options.interval().toMillis(), TimeUnit.MILLISECONDS);
+    Optional<String> killerCursor = history.killerCursor();
+    try {
+      killers =
+          KillerFollower.start(
+              killerCommand.apply(killerCursor),
+              history,
+              metrics,
+              this::say,
+              new ReaderOptions(LocalDate.now(clock)));
+      say(
+          "following "
+              + KillerFollower.NAME
+              + (killerCursor.isPresent()
+                  ? " after the entry read last"
+                  : " from this boot's start")
+              + " for kills by userspace OOM killers");
+    } catch (IOException e) {
+      say(
+          "cannot follow the journal for kills by userspace OOM killers ("
+              + dev.oomlens.core.source.IoReasons.of(e)
+              + "): kills by systemd-oomd or earlyoom are not recorded");
+    }
   }
 
   /** Follows the kernel log until {@link #close()}; returns false when the device failed. */
@@ -337,6 +374,9 @@ public final class Agent implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (killers != null) {
+      killers.close();
     }
     metrics.close();
     if (kube != null) {

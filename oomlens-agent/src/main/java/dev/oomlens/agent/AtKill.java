@@ -1,11 +1,8 @@
 package dev.oomlens.agent;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.host.paths.HostPaths;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -24,6 +21,10 @@ import java.util.Set;
  * as they stood. Read within milliseconds of the report being handed over, bounded in size (a few
  * files, the top processes) and in rate by a token bucket, so a storm of a thousand kills a minute
  * costs the node a few captures a second, not a walk of /proc per kill.
+ *
+ * The JSON is written by hand (Json below), not by Jackson's generator: it is a handful of flat
+ * fields, and Jackson's 66 classes were the agent's only use of Jackson outside the journal
+ * fallback, held for months in the resident size after the first kill.
  */
 
 /** Reads the evidence that disappears right after a kill, and the cgroup of a bare kill line. */
@@ -76,51 +77,132 @@ final class AtKill {
 
   /** JSON of what was read for this kill, or of why nothing was (the rate limit). */
   String capture(OomReport r, Optional<String> victimCgroup) {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
-      json.writeStartObject();
-      // Read first, whatever the rate: PID 1 of its namespace is a container's main process.
-      if (r.victim().isPresent()) {
-        OptionalLong nsPid = nsPid(r.victim().get().pid());
-        if (nsPid.isPresent()) {
-          json.writeNumberField("ns_pid", nsPid.getAsLong());
+    Json json = new Json();
+    json.begin();
+    // Read first, whatever the rate: PID 1 of its namespace is a container's main process.
+    if (r.victim().isPresent()) {
+      OptionalLong nsPid = nsPid(r.victim().get().pid());
+      if (nsPid.isPresent()) {
+        json.field("ns_pid", nsPid.getAsLong());
+      }
+    }
+    if (!take()) {
+      json.field(
+          "skipped",
+          "more than "
+              + (int) burst
+              + " kills at once: captures are limited to "
+              + perSecond
+              + " a second");
+      return json.end().toString();
+    }
+    Set<String> cgroups = new LinkedHashSet<>();
+    victimCgroup.ifPresent(cgroups::add);
+    r.oomMemcg().ifPresent(cgroups::add);
+    json.array("cgroups");
+    for (String cgroup : cgroups) {
+      writeCgroup(json, cgroup);
+    }
+    json.endArray();
+    json.array("top_processes");
+    for (Proc p : topProcesses()) {
+      json.begin();
+      json.field("pid", p.pid);
+      json.field("rss_bytes", p.rssBytes);
+      json.field("cmdline", p.cmdline);
+      json.field("cgroup", p.cgroup);
+      json.end();
+    }
+    json.endArray();
+    return json.end().toString();
+  }
+
+  /** A flat JSON writer: objects, arrays of objects, string and number fields; RFC 8259 escapes. */
+  static final class Json {
+    private final StringBuilder b = new StringBuilder();
+    private boolean first = true;
+
+    Json begin() {
+      comma();
+      b.append('{');
+      first = true;
+      return this;
+    }
+
+    Json end() {
+      b.append('}');
+      first = false;
+      return this;
+    }
+
+    Json array(String name) {
+      name(name);
+      b.append('[');
+      first = true;
+      return this;
+    }
+
+    Json endArray() {
+      b.append(']');
+      first = false;
+      return this;
+    }
+
+    Json field(String name, long value) {
+      name(name);
+      b.append(value);
+      first = false;
+      return this;
+    }
+
+    Json field(String name, String value) {
+      name(name);
+      string(value);
+      first = false;
+      return this;
+    }
+
+    private void name(String name) {
+      comma();
+      string(name);
+      b.append(':');
+    }
+
+    private void comma() {
+      if (!first) {
+        b.append(',');
+      }
+      first = true;
+    }
+
+    private void string(String s) {
+      b.append('"');
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        switch (c) {
+          case '"' -> b.append("\\\"");
+          case '\\' -> b.append("\\\\");
+          case '\n' -> b.append("\\n");
+          case '\r' -> b.append("\\r");
+          case '\t' -> b.append("\\t");
+          case '\b' -> b.append("\\b");
+          case '\f' -> b.append("\\f");
+          default -> {
+            if (c < 0x20) {
+              b.append(String.format(java.util.Locale.ROOT, "\\u%04X", (int) c));
+            } else {
+              b.append(c);
+            }
+          }
         }
       }
-      if (!take()) {
-        json.writeStringField(
-            "skipped",
-            "more than "
-                + (int) burst
-                + " kills at once: captures are limited to "
-                + perSecond
-                + " a second");
-        json.writeEndObject();
-        json.flush();
-        return out.toString();
-      }
-      Set<String> cgroups = new LinkedHashSet<>();
-      victimCgroup.ifPresent(cgroups::add);
-      r.oomMemcg().ifPresent(cgroups::add);
-      json.writeArrayFieldStart("cgroups");
-      for (String cgroup : cgroups) {
-        writeCgroup(json, cgroup);
-      }
-      json.writeEndArray();
-      json.writeArrayFieldStart("top_processes");
-      for (Proc p : topProcesses()) {
-        json.writeStartObject();
-        json.writeNumberField("pid", p.pid);
-        json.writeNumberField("rss_bytes", p.rssBytes);
-        json.writeStringField("cmdline", p.cmdline);
-        json.writeStringField("cgroup", p.cgroup);
-        json.writeEndObject();
-      }
-      json.writeEndArray();
-      json.writeEndObject();
-    } catch (IOException e) {
-      return "{\"error\":\"" + e.getClass().getSimpleName() + "\"}";
+      b.append('"');
     }
-    return out.toString();
+
+    @Override
+    public String toString() {
+      return b.toString();
+    }
   }
 
   /** The last NSpid of a process: its pid in its own pid namespace; empty once it is gone. */
@@ -150,9 +232,9 @@ final class AtKill {
     return true;
   }
 
-  private void writeCgroup(JsonGenerator json, String cgroup) throws IOException {
-    json.writeStartObject();
-    json.writeStringField("path", cgroup);
+  private void writeCgroup(Json json, String cgroup) {
+    json.begin();
+    json.field("path", cgroup);
     Path v1 = paths.sys().resolve("fs/cgroup/memory").resolve(relative(cgroup));
     Path v2 = paths.sys().resolve("fs/cgroup").resolve(relative(cgroup));
     Path dir = Files.isRegularFile(v1.resolve("memory.stat")) ? v1 : v2;
@@ -170,14 +252,14 @@ final class AtKill {
         }) {
       Optional<String> text = read(dir.resolve(f));
       if (text.isPresent()) {
-        json.writeStringField(f, text.get());
+        json.field(f, text.get());
         any = true;
       }
     }
     if (!any) {
-      json.writeStringField("gone", "no memory files at " + dir + " (removed after the kill)");
+      json.field("gone", "no memory files at " + dir + " (removed after the kill)");
     }
-    json.writeEndObject();
+    json.end();
   }
 
   private static String relative(String cgroup) {

@@ -59,7 +59,16 @@ public final class History implements AutoCloseable {
         + " PRIMARY KEY(cgroup, at_ms))",
     "CREATE TABLE IF NOT EXISTS %slost(boot_id TEXT NOT NULL, first_seq INTEGER NOT NULL,"
         + " last_seq INTEGER NOT NULL, at_ms INTEGER NOT NULL)",
+    // Added after schema 1 was released: made in existing files as they are opened.
+    "CREATE TABLE IF NOT EXISTS %suserspace_kill(id INTEGER PRIMARY KEY,"
+        + " cursor TEXT NOT NULL UNIQUE, boot_id TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+        + " killer TEXT NOT NULL, action TEXT NOT NULL, pid INTEGER, comm TEXT, unit TEXT,"
+        + " rss_bytes INTEGER, reason TEXT, line TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS %sjournal(name TEXT PRIMARY KEY, cursor TEXT NOT NULL)",
   };
+
+  private static final String USERSPACE_COLUMNS =
+      "cursor, boot_id, at_ms, killer, action, pid, comm, unit, rss_bytes, reason, line";
 
   private static final String KILL_COLUMNS =
       "boot_id, first_seq, kill_seq, last_seq, at_ms,"
@@ -96,6 +105,7 @@ public final class History implements AutoCloseable {
    */
   public static History openForAgent(Path file, Clock clock) {
     History h = new History(file, clock);
+    SqliteLibrary.useBeside(file, true);
     try {
       h.db = openFile(file, true);
     } catch (NotAHistory e) {
@@ -144,6 +154,7 @@ public final class History implements AutoCloseable {
           null);
     }
     History h = new History(file, clock);
+    SqliteLibrary.useBeside(file, false);
     try {
       h.db = openFile(file, false);
     } catch (NotAHistory e) {
@@ -333,6 +344,13 @@ public final class History implements AutoCloseable {
               + " FROM main.warning");
       s.execute("INSERT OR IGNORE INTO disk.sample SELECT * FROM main.sample");
       s.execute("INSERT INTO disk.lost SELECT * FROM main.lost");
+      s.execute(
+          "INSERT OR IGNORE INTO disk.userspace_kill("
+              + USERSPACE_COLUMNS
+              + ") SELECT "
+              + USERSPACE_COLUMNS
+              + " FROM main.userspace_kill");
+      s.execute("INSERT OR REPLACE INTO disk.journal SELECT * FROM main.journal");
       db.commit();
       db.setAutoCommit(true);
       s.execute("DETACH DATABASE disk");
@@ -462,6 +480,115 @@ public final class History implements AutoCloseable {
     return inserted[0];
   }
 
+  /** The journal cursor of the killers' entries read up to; empty when none was read. */
+  public synchronized Optional<String> killerCursor() {
+    try (Statement s = db.createStatement();
+        ResultSet r = s.executeQuery("SELECT cursor FROM journal WHERE name = 'killers'")) {
+      return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+    } catch (SQLException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Records that the killers' journal entries were read up to {@code cursor}. */
+  public synchronized void killerCursor(String cursor) {
+    write(() -> setKillerCursor(cursor));
+  }
+
+  private void setKillerCursor(String cursor) throws SQLException {
+    try (PreparedStatement p =
+        db.prepareStatement("INSERT OR REPLACE INTO journal(name, cursor) VALUES ('killers', ?)")) {
+      p.setString(1, cursor);
+      p.executeUpdate();
+    }
+  }
+
+  /**
+   * Stores a userspace killer's kill and moves the killers' cursor to it, in one transaction. False
+   * when it was already stored (same journal cursor): then nothing changes.
+   */
+  public synchronized boolean addUserspaceKill(UserspaceKill k) {
+    boolean[] inserted = {false};
+    write(
+        () -> {
+          db.setAutoCommit(false);
+          try {
+            try (PreparedStatement p =
+                db.prepareStatement(
+                    "INSERT OR IGNORE INTO userspace_kill("
+                        + USERSPACE_COLUMNS
+                        + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+              int i = 1;
+              p.setString(i++, k.cursor());
+              p.setString(i++, k.bootId());
+              p.setLong(i++, k.at().toEpochMilli());
+              p.setString(i++, k.killer());
+              p.setString(i++, k.action());
+              setLong(p, i++, k.pid());
+              p.setString(i++, k.comm().orElse(null));
+              p.setString(i++, k.unit().orElse(null));
+              setLong(p, i++, k.rssBytes());
+              p.setString(i++, k.reason().orElse(null));
+              p.setString(i++, k.line());
+              inserted[0] = p.executeUpdate() == 1;
+            }
+            setKillerCursor(k.cursor());
+            db.commit();
+          } catch (SQLException e) {
+            try {
+              db.rollback();
+            } catch (SQLException ignored) {
+              // nothing left to roll back
+            }
+            throw e;
+          } finally {
+            try {
+              db.setAutoCommit(true);
+            } catch (SQLException ignored) {
+              // the connection is given up by write() if it is broken
+            }
+          }
+        });
+    return inserted[0];
+  }
+
+  /** The userspace killers' kills stored, oldest first, at or after {@code since}. */
+  public synchronized List<UserspaceKill> userspaceKills(Optional<Instant> since) {
+    List<UserspaceKill> out = new ArrayList<>();
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "SELECT "
+                + USERSPACE_COLUMNS
+                + " FROM userspace_kill WHERE at_ms >= ? ORDER BY at_ms, id")) {
+      p.setLong(1, since.map(Instant::toEpochMilli).orElse(Long.MIN_VALUE));
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          out.add(
+              new UserspaceKill(
+                  r.getString(1),
+                  r.getString(2),
+                  Instant.ofEpochMilli(r.getLong(3)),
+                  r.getString(4),
+                  r.getString(5),
+                  optLong(r, 6),
+                  opt(r, 7),
+                  opt(r, 8),
+                  optLong(r, 9),
+                  opt(r, 10),
+                  r.getString(11)));
+        }
+      }
+    } catch (SQLException e) {
+      // A history written before this table existed, opened read-only: no such kills.
+      if (String.valueOf(e.getMessage()).contains("no such table")) {
+        return out;
+      }
+      throw new IllegalStateException(
+          "cannot read the userspace kills of " + file + ": " + reason(e), e);
+    }
+    return out;
+  }
+
   /** Records that records {@code first..last} of a boot were lost before they could be read. */
   public synchronized void lost(String bootId, long first, long last) {
     write(
@@ -552,6 +679,7 @@ public final class History implements AutoCloseable {
             deleted[0] += s.executeUpdate("DELETE FROM kill WHERE at_ms < " + cutoff);
             deleted[0] += s.executeUpdate("DELETE FROM warning WHERE raised_ms < " + cutoff);
             deleted[0] += s.executeUpdate("DELETE FROM lost WHERE at_ms < " + cutoff);
+            deleted[0] += s.executeUpdate("DELETE FROM userspace_kill WHERE at_ms < " + cutoff);
             for (int round = 0; round < 20 && sizeBytes(s) > maxBytes; round++) {
               long n =
                   s.executeUpdate(

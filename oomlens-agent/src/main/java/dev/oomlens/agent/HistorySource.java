@@ -33,21 +33,40 @@ public final class HistorySource implements EvidenceSource {
   private final History history;
   private final ReaderOptions options;
   private final Predicate<KillRecord> keep;
+  private final Predicate<UserspaceKill> keepUserspace;
 
-  /** Every kill of {@code history} that {@code keep} accepts. */
+  /** Every kernel kill of {@code history} that {@code keep} accepts, and every userspace kill. */
   public HistorySource(History history, ReaderOptions options, Predicate<KillRecord> keep) {
+    this(history, options, keep, u -> true);
+  }
+
+  /**
+   * Every kernel kill of {@code history} that {@code keep} accepts, and every kill by a userspace
+   * killer that {@code keepUserspace} accepts.
+   */
+  public HistorySource(
+      History history,
+      ReaderOptions options,
+      Predicate<KillRecord> keep,
+      Predicate<UserspaceKill> keepUserspace) {
     this.history = requireNonNull(history, "history");
     this.options = requireNonNull(options, "options");
     this.keep = requireNonNull(keep, "keep");
+    this.keepUserspace = requireNonNull(keepUserspace, "keepUserspace");
   }
 
   @Override
   public void readInto(EvidenceSet.Builder evidence) {
     String name = history.file().toString();
     List<KillRecord> kills;
+    List<UserspaceKill> userspace;
     Map<String, Instant> boots;
     try {
       kills = history.kills(java.util.Optional.empty()).stream().filter(keep).toList();
+      userspace =
+          history.userspaceKills(java.util.Optional.empty()).stream()
+              .filter(keepUserspace)
+              .toList();
       boots = history.boots();
     } catch (IllegalStateException e) {
       evidence.input(
@@ -78,6 +97,28 @@ public final class HistorySource implements EvidenceSource {
           .read(
               name,
               new ByteArrayInputStream(log.toString().getBytes(StandardCharsets.UTF_8)),
+              sink);
+    }
+    if (userspace.isEmpty()) {
+      return;
+    }
+    // The userspace killers' entries, as journalctl printed them: the killers' reader picks
+    // them out, as doctor's does from the journal.
+    StringBuilder journal = new StringBuilder();
+    for (UserspaceKill u : userspace) {
+      journal.append(u.line()).append('\n');
+    }
+    String killers = name + " (userspace killers)";
+    try (EvidenceSet.InputSink sink =
+        evidence.read(
+            killers,
+            Input.Kind.KILLER_LOG,
+            "the kills by userspace killers the agent recorded (" + userspace.size() + ")",
+            true)) {
+      new KernelLogReader(options)
+          .read(
+              killers,
+              new ByteArrayInputStream(journal.toString().getBytes(StandardCharsets.UTF_8)),
               sink);
     }
   }

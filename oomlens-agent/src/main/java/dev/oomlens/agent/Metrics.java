@@ -25,7 +25,9 @@ public final class Metrics implements AutoCloseable {
   final Counter kills =
       Counter.builder()
           .name("oomlens_oom_kills_total")
-          .help("OOM kills seen in the kernel log, each counted once, after it was stored")
+          .help(
+              "OOM kills seen in the kernel log, or by userspace killers in the journal, each"
+                  + " counted once, after it was stored")
           .labelNames("scope", "verdict", "namespace", "pod", "container", "unit", "code")
           .register(registry);
   final Counter warnings =

@@ -10,9 +10,9 @@ import java.util.Locale;
  * or a fix; one killed because the node ran out needs nothing of its own changed, only a retry
  * elsewhere. The report's oom_memcg says which: a container's, a pod's or a unit's own cgroup is
  * the workload's limit; kubepods or a QoS cgroup is node allocatable, shared by all pods; no
- * memcg at all (a global, cpuset or mempolicy OOM) is the host. The issue's third verdict,
- * userspace (a kill by systemd-oomd, earlyoom or the kubelet), needs the journal's records of
- * those killers, which the agent does not follow yet: it has no value here until it does.
+ * memcg at all (a global, cpuset or mempolicy OOM) is the host. A kill by a userspace killer
+ * (systemd-oomd, earlyoom, nohang), read from the journal by KillerFollower, is userspace: no
+ * limit was hit, a daemon chose to kill before the kernel had to.
  */
 
 /** Where the memory ran out, for the kill's Event reason, metric label and history row. */
@@ -20,7 +20,9 @@ public enum Verdict {
   /** The container's, the pod's or the unit's own limit. */
   LIMIT,
   /** The node: kubepods, a QoS level, or the whole host. */
-  NODE;
+  NODE,
+  /** A userspace killer (systemd-oomd, earlyoom, nohang) acted, not the kernel. */
+  USERSPACE;
 
   /** The verdict of a kernel OOM report. */
   public static Verdict of(OomReport report) {
@@ -34,7 +36,7 @@ public enum Verdict {
     return report.scope().filter(s -> s == OomScope.MEMCG).isPresent() ? LIMIT : NODE;
   }
 
-  /** {@code limit} or {@code node}: the label value and the history's value. */
+  /** {@code limit}, {@code node} or {@code userspace}: the label value and the history's value. */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }

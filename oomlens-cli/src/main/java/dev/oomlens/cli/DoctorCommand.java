@@ -287,9 +287,15 @@ final class DoctorCommand implements Callable<Integer> {
     boolean live = kernelLogs.isEmpty() && host.rootfs == null;
     String thisBoot = live ? bootId(paths) : "";
     long oldestInRing = live ? oldestSequence(env) : Long.MIN_VALUE;
+    // The journal's boot ids are the same without their dashes; doctor reads this boot's
+    // userspace killers from the journal itself.
+    String thisJournalBoot = thisBoot.replace("-", "");
     sources.add(
         new HistorySource(
-            h, options, k -> !k.bootId().equals(thisBoot) || k.killSeq() < oldestInRing));
+            h,
+            options,
+            k -> !k.bootId().equals(thisBoot) || k.killSeq() < oldestInRing,
+            u -> !live || !u.bootId().equals(thisJournalBoot)));
     return Optional.of(h);
   }
 

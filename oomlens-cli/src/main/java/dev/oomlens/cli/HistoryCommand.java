@@ -101,12 +101,21 @@ final class HistoryCommand implements Callable<Integer> {
                       diagnosis.workload == null
                           || w.cgroup().filter(c -> c.contains(diagnosis.workload)).isPresent())
               .toList();
+      long userspace =
+          h.userspaceKills(since).stream()
+              .filter(u -> until.isEmpty() || !u.at().isAfter(until.get()))
+              .count();
       String header =
           "oomlens history: "
               + file
               + ", "
               + d.evidence().reports().size()
               + (d.evidence().reports().size() == 1 ? " kill, " : " kills, ")
+              + (userspace == 0
+                  ? ""
+                  : userspace
+                      + (userspace == 1 ? " kill" : " kills")
+                      + " by userspace killers (verdict userspace), ")
               + warnings.size()
               + (warnings.size() == 1 ? " warning" : " warnings");
       try {

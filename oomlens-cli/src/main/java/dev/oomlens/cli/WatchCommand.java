@@ -37,7 +37,9 @@ import picocli.CommandLine.Spec;
           + " diagnosis as doctor), stores it in an SQLite history before it is counted on"
           + " /metrics, samples PSI, meminfo, swap and every memory cgroup with a limit (v1 and"
           + " v2) every --interval, and warns before the next kill: TIME-TO-LIMIT,"
-          + " MEMORY-PRESSURE, SWAP-FILLING, LOW-MEMORY, HIGH-THROTTLE.",
+          + " MEMORY-PRESSURE, SWAP-FILLING, LOW-MEMORY, HIGH-THROTTLE. Kills by systemd-oomd,"
+          + " earlyoom and nohang are read from the journal (journalctl -b -f) and stored with"
+          + " the verdict userspace.",
       "A restart resumes after the last record it stored (same boot): nothing twice, nothing"
           + " missed that the kernel's ring buffer still holds. Stop it with Ctrl-C.",
     },
