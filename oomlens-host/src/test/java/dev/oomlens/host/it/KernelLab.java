@@ -23,6 +23,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A throw-away laboratory on the real kernel: memory cgroups (v1) shaped like real container paths,
@@ -37,6 +39,19 @@ import java.util.concurrent.TimeUnit;
 final class KernelLab implements AutoCloseable {
   static final Path MEMORY_ROOT = Path.of("/sys/fs/cgroup/memory");
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** oom_kill.c's report rate limit: this many reports, then none until 5 s have passed. */
+  private static final int REPORTS_PER_WINDOW = 10;
+
+  /** The window of that limit, with half a second for uptime and the log's clock to differ. */
+  private static final long REPORT_WINDOW_MICROS = 5_500_000;
+
+  /** The most kills one scenario makes: its victim, and a survivor killed by a second OOM. */
+  private static final int KILLS_PER_SCENARIO = 3;
+
+  /** A kill line as /dev/kmsg gives it: its timestamp (µs since boot) and the killed pid. */
+  private static final Pattern KILL_RECORD =
+      Pattern.compile("^\\d+,\\d+,(\\d+),[^;]*;.*\\bKilled process (\\d+) \\(");
 
   private final Path workDir;
   private final List<Process> processes = new ArrayList<>();
@@ -150,6 +165,15 @@ final class KernelLab implements AutoCloseable {
     int start = end;
     while (start > 0 && !lines.get(start).contains("invoked oom-killer")) {
       start--;
+      if (lines.get(start).contains("Killed process ")) {
+        break;
+      }
+    }
+    if (!lines.get(start).contains("invoked oom-killer")) {
+      fail(
+          "the kernel printed only the kill line of "
+              + victimPid
+              + ", no report: its OOM report rate limit (10 per 5 s) was spent by other kills");
     }
     return String.join("\n", lines.subList(start, end + 1)) + "\n";
   }
@@ -296,15 +320,84 @@ final class KernelLab implements AutoCloseable {
     return dir;
   }
 
-  /** The sequence number of the newest kernel log record now. */
-  static long lastSequence() throws IOException {
-    try (KmsgLog log = KmsgReader.ofThisMachine().open()) {
-      log.stream().transferTo(java.io.OutputStream.nullOutputStream());
-      if (!log.problems().isEmpty()) {
-        fail("reading /dev/kmsg: " + log.problems());
+  /**
+   * The sequence number of the newest kernel log record, taken once the kernel will print whole
+   * reports for the next scenario's kills. The kernel prints at most {@value #REPORTS_PER_WINDOW}
+   * OOM reports per 5 s (oom_kill.c's rate limit, shared by every memory cgroup of the machine);
+   * past it a kill leaves its one "Killed process" line and no report. Scenarios run back to back
+   * reach that, so this waits (bounded) until the kills of the last 5 s leave room for {@value
+   * #KILLS_PER_SCENARIO} more.
+   */
+  static long lastSequence() throws Exception {
+    long start = System.nanoTime();
+    long deadline = start + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      long sequence;
+      String text;
+      try (KmsgLog log = KmsgReader.ofThisMachine().open()) {
+        text = new String(log.stream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!log.problems().isEmpty()) {
+          fail("reading /dev/kmsg: " + log.problems());
+        }
+        sequence = log.lastSequence().orElse(-1);
       }
-      return log.lastSequence().orElse(-1);
+      long now = uptimeMicros();
+      long recentKills =
+          text.lines()
+              .map(KILL_RECORD::matcher)
+              .filter(Matcher::find)
+              .filter(m -> Long.parseLong(m.group(1)) > now - REPORT_WINDOW_MICROS)
+              .count();
+      boolean room = recentKills + KILLS_PER_SCENARIO <= REPORTS_PER_WINDOW;
+      if (room || System.nanoTime() > deadline) {
+        long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        if (waited >= 250) {
+          System.out.printf(
+              "KernelLab: waited %d ms for the kernel's OOM report rate limit (%s)%n",
+              waited, room ? "room for the next reports" : "still spent; going on");
+        }
+        return sequence;
+      }
+      Thread.sleep(250);
     }
+  }
+
+  /** Seconds since boot, in the microseconds the kernel log stamps its records with. */
+  private static long uptimeMicros() throws IOException {
+    String seconds = Files.readString(Path.of("/proc/uptime")).split(" ")[0];
+    return new java.math.BigDecimal(seconds).movePointRight(6).longValue();
+  }
+
+  /** The pids the kernel killed in {@code log} (records as /dev/kmsg gives them), in order. */
+  static List<Long> killedPids(String log) {
+    List<Long> pids = new ArrayList<>();
+    log.lines()
+        .map(KILL_RECORD::matcher)
+        .filter(Matcher::find)
+        .forEach(m -> pids.add(Long.parseLong(m.group(2))));
+    return pids;
+  }
+
+  /**
+   * Waits (bounded) for {@code victim} to be killed and returns its exit status; when it still
+   * runs, the failure names the kills the kernel made since {@code afterSequence} instead.
+   */
+  static int awaitKilled(Process victim, long afterSequence, Duration timeout) throws Exception {
+    if (victim.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      return victim.exitValue();
+    }
+    String log;
+    try (KmsgLog kmsg = KmsgReader.ofThisMachine().afterSequence(afterSequence).open()) {
+      log = new String(kmsg.stream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+    return fail(
+        "process "
+            + victim.pid()
+            + " still runs after "
+            + timeout
+            + "; the kernel killed "
+            + killedPids(log)
+            + " since the scenario began");
   }
 
   /**

@@ -104,15 +104,12 @@ class RealKernelDiagnosisTest {
 
     Process app =
         holder(appCg, PodSidecarGrows.APP, PodSidecarGrows.APP_ADJ, PodSidecarGrows.APP_HOLDS_MIB);
-    Process sidecar =
-        grower(
-            sidecarCg,
-            PodSidecarGrows.SIDECAR,
-            PodSidecarGrows.SIDECAR_ADJ,
-            PodSidecarGrows.SIDECAR_GROWS_TO_MIB);
-    KernelLab.awaitOutput(sidecar, "grown", KILL_WAIT);
-    assertThat(KernelLab.awaitExit(app, KILL_WAIT)).isEqualTo(137);
-    assertThat(sidecar.isAlive()).as("the sidecar survives").isTrue();
+    grower(
+        sidecarCg,
+        PodSidecarGrows.SIDECAR,
+        PodSidecarGrows.SIDECAR_ADJ,
+        PodSidecarGrows.SIDECAR_GROWS_TO_MIB);
+    assertThat(KernelLab.awaitKilled(app, before, KILL_WAIT)).isEqualTo(137);
 
     PodSidecarGrows.check(diagnose(PodSidecarGrows.FIXTURE, before, app.pid()));
   }
@@ -194,15 +191,12 @@ class RealKernelDiagnosisTest {
             KubepodsBestEffortFirst.BEST_EFFORT,
             KubepodsBestEffortFirst.BEST_EFFORT_ADJ,
             KubepodsBestEffortFirst.BEST_EFFORT_HOLDS_MIB);
-    Process grower =
-        grower(
-            burstableCg,
-            KubepodsBestEffortFirst.GROWER,
-            KubepodsBestEffortFirst.GROWER_ADJ,
-            KubepodsBestEffortFirst.GROWER_GROWS_TO_MIB);
-    KernelLab.awaitOutput(grower, "grown", KILL_WAIT);
-    assertThat(KernelLab.awaitExit(bestEffort, KILL_WAIT)).isEqualTo(137);
-    assertThat(grower.isAlive()).as("the Burstable grower survives").isTrue();
+    grower(
+        burstableCg,
+        KubepodsBestEffortFirst.GROWER,
+        KubepodsBestEffortFirst.GROWER_ADJ,
+        KubepodsBestEffortFirst.GROWER_GROWS_TO_MIB);
+    assertThat(KernelLab.awaitKilled(bestEffort, before, KILL_WAIT)).isEqualTo(137);
 
     KubepodsBestEffortFirst.check(
         diagnose(KubepodsBestEffortFirst.FIXTURE, before, bestEffort.pid()));
@@ -228,14 +222,8 @@ class RealKernelDiagnosisTest {
     }
     Process qemu =
         holder(cg, VirtLauncherHelperGrows.QEMU, adj, VirtLauncherHelperGrows.QEMU_HOLDS_MIB);
-    Process virtqemud =
-        grower(
-            cg,
-            VirtLauncherHelperGrows.VIRTQEMUD,
-            adj,
-            VirtLauncherHelperGrows.HELPER_GROWS_TO_MIB);
-    KernelLab.awaitOutput(virtqemud, "grown", KILL_WAIT);
-    assertThat(KernelLab.awaitExit(qemu, KILL_WAIT)).isEqualTo(137);
+    grower(cg, VirtLauncherHelperGrows.VIRTQEMUD, adj, VirtLauncherHelperGrows.HELPER_GROWS_TO_MIB);
+    assertThat(KernelLab.awaitKilled(qemu, before, KILL_WAIT)).isEqualTo(137);
 
     VirtLauncherHelperGrows.check(diagnose(VirtLauncherHelperGrows.FIXTURE, before, qemu.pid()));
   }
@@ -258,9 +246,9 @@ class RealKernelDiagnosisTest {
   }
 
   /** A perl copied as {@code name} that takes 1 MiB at a time up to {@code mib}, then sleeps. */
-  private Process grower(Path cg, String name, int adj, long mib) throws Exception {
+  private void grower(Path cg, String name, int adj, long mib) throws Exception {
     Path bin = lab.binary(PERL.toString(), name);
-    return lab.start(
+    lab.start(
         cg,
         adj,
         bin.toString(),
@@ -271,10 +259,16 @@ class RealKernelDiagnosisTest {
         "1");
   }
 
-  /** Waits for the kill of {@code victimPid}, cuts its report and diagnoses it. */
+  /**
+   * Waits for the kill of {@code victimPid}, checks it was the scenario's first, cuts its report
+   * and diagnoses it. A process that outlived the victim may be killed after it, by a second OOM
+   * while the victim's pages are still being freed (the kernel's race, seen on loaded machines):
+   * that kill is the kernel's, not the report's, so it is not held against the scenario.
+   */
   private static Diagnosis diagnose(String fixture, long afterSequence, long victimPid)
       throws Exception {
     String log = KernelLab.awaitKill(afterSequence, victimPid, KILL_WAIT);
+    assertThat(KernelLab.killedPids(log)).as("the kernel's kills, in order").startsWith(victimPid);
     String report = KernelLab.reportOf(log, victimPid);
     KernelLab.saveReport(fixture.replace(".kmsg", ""), report);
     return Diagnosis.of(fixture, report, LocalDate.now());

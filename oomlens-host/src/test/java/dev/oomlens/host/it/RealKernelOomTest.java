@@ -123,9 +123,10 @@ class RealKernelOomTest {
 
     // The idle process holds 20 MiB and then sleeps; the grower takes 1 MiB at a time up to
     // 30 MiB. Together they pass the pod's 48 MiB, and the idle one's adj of 1000 outweighs the
-    // grower's larger size, so the kernel kills it, and the grower, now alone, fits with room to
-    // spare: the victim's page cache (its copy of perl) stays charged to the pod after it dies,
-    // and a grower ending near the limit was killed too, by a second OOM a few ms later.
+    // grower's larger size, so the kernel kills it first. Whether the grower lives on is the
+    // kernel's race, not the report's: a second OOM a few ms later, while the victim's pages are
+    // still being freed, can take it too (seen with 17 MiB of room, on a loaded machine). So the
+    // test checks the order of the kills and the first report, not the grower's survival.
     Process idle =
         lab.start(
             idleCg,
@@ -146,13 +147,12 @@ class RealKernelOomTest {
             "$| = 1; my @a; push @a, 'g' x ($ARGV[0] << 20) for 1 .. 30; print \"grown\\n\";"
                 + " sleep 600",
             "1");
-    KernelLab.awaitOutput(grower, "grown", KILL_WAIT);
-    int idleStatus = KernelLab.awaitExit(idle, KILL_WAIT);
+    int idleStatus = KernelLab.awaitKilled(idle, before, KILL_WAIT);
     String log = KernelLab.awaitKill(before, idle.pid(), KILL_WAIT);
     save("pod-limit-idle-victim", log, idle.pid());
 
     assertThat(idleStatus).as("exit status of the idle victim").isEqualTo(137);
-    assertThat(grower.isAlive()).as("the grower survives").isTrue();
+    assertThat(KernelLab.killedPids(log)).as("the kernel's kills, in order").startsWith(idle.pid());
     OomReport report = reportKilling(log, idle.pid());
     assertMemcgKill(report, podPath, idlePath, 48 * MIB);
     assertTrigger(report, "grower", grower.pid(), 500);
