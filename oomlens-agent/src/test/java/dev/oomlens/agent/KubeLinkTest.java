@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.vertx.core.Vertx;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +30,7 @@ class KubeLinkTest {
   private static final String CID =
       "0c8d7fd24b2f560552790d54413f993d1f84bb1fd855d81ffa965a05bec01eb4";
 
+  private MockWebServer web;
   private KubernetesMockServer server;
   private KubernetesClient client;
   private KubeLink link;
@@ -35,13 +39,10 @@ class KubeLinkTest {
 
   @BeforeEach
   void setUp() throws Exception {
+    web = new MockWebServer();
     server =
         new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
+            new Context(), web, new HashMap<>(), new KubernetesCrudDispatcher(), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     // The mock gives each pod a UID of its own on create: the one the kill carries is read back.
@@ -59,11 +60,21 @@ class KubeLinkTest {
   }
 
   @AfterEach
-  void tearDown() {
+  void tearDown() throws Exception {
     if (link != null) {
       link.close();
     }
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      // Vert.x 5 closes a server only once every connection is closed, and gives the informer's
+      // watch WebSocket 10 s to answer the closing handshake, as long as destroy() waits: on a
+      // loaded machine the wait lost that race. The mock then never closes its Vert.x, so close
+      // it here, as fabric8's own fix does (kubernetes-client pull request 8131).
+      Field vertx = MockWebServer.class.getDeclaredField("vertx");
+      vertx.setAccessible(true);
+      ((Vertx) vertx.get(web)).close().await(30, TimeUnit.SECONDS);
+    }
   }
 
   private static Pod pod(String name, String node, String container) {
