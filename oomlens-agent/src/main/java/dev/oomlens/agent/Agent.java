@@ -90,9 +90,8 @@ public final class Agent implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private History history;
   private dev.oomlens.host.kmsg.LogFollower follower;
-  private List<String> journalCommand = JournalFollower.COMMAND;
-  private java.util.function.Function<Optional<String>, List<String>> killerCommand =
-      cursor -> KillerFollower.command("journalctl", Optional.empty(), cursor);
+  private List<String> journalCommand;
+  private java.util.function.Function<Optional<String>, List<String>> killerCommand;
   private KillerFollower killers;
   private Capture capture;
   private Sampler sampler;
@@ -108,6 +107,9 @@ public final class Agent implements AutoCloseable {
     this.options = requireNonNull(options, "options");
     this.clock = requireNonNull(clock, "clock");
     this.log = requireNonNull(log, "log");
+    List<String> journal = journalSource(options.paths());
+    this.journalCommand = JournalFollower.command(journal);
+    this.killerCommand = cursor -> KillerFollower.command("journalctl", journal, cursor);
   }
 
   /** The command followed where /dev/kmsg cannot be read (tests: a recorded journal). */
@@ -135,6 +137,17 @@ public final class Agent implements AutoCloseable {
   /** Adds a listener told of every kill once it is stored (Kubernetes Events, tests). */
   void addListener(Capture.KillListener listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Where journalctl finds the host's journal: under the host's root when the agent sees it mounted
+   * elsewhere (a DaemonSet's /host), where --root finds both the persistent /var/log/journal and
+   * the volatile /run/log/journal; else this machine's own.
+   */
+  static List<String> journalSource(HostPaths paths) {
+    return paths.root().equals(Path.of("/"))
+        ? List.of()
+        : List.of("--root=" + paths.root().toAbsolutePath());
   }
 
   /**

@@ -26,8 +26,18 @@ import java.util.concurrent.TimeUnit;
 
 /** Follows {@code journalctl -k -b -f -o json} and hands its messages over as kmsg records. */
 final class JournalFollower implements LogFollower {
-  static final List<String> COMMAND =
-      List.of("journalctl", "-k", "-b", "-f", "-o", "json", "--no-pager", "-q");
+  static final List<String> COMMAND = command(List.of());
+
+  /**
+   * journalctl's arguments, reading the journal {@code source} names ({@code --root=DIR} for a
+   * host's root mounted elsewhere, or nothing for this machine's).
+   */
+  static List<String> command(List<String> source) {
+    List<String> c = new java.util.ArrayList<>(List.of("journalctl"));
+    c.addAll(source);
+    c.addAll(List.of("-k", "-b", "-f", "-o", "json", "--no-pager", "-q"));
+    return List.copyOf(c);
+  }
 
   private static final Object EOF = new Object();
 

@@ -16,7 +16,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -122,12 +121,13 @@ final class KillerFollower implements AutoCloseable {
 
   /**
    * journalctl's arguments: follow this boot's entries of the killers and the service managers, as
-   * JSON, after {@code afterCursor} when the history holds one.
+   * JSON, after {@code afterCursor} when the history holds one, in the journal {@code source} names
+   * ({@code -D DIR}, {@code --root=DIR}, or nothing for this machine's).
    */
   static List<String> command(
-      String journalctl, Optional<Path> directory, Optional<String> afterCursor) {
+      String journalctl, List<String> source, Optional<String> afterCursor) {
     List<String> c = new ArrayList<>(List.of(journalctl));
-    directory.ifPresent(d -> c.addAll(List.of("-D", d.toString())));
+    c.addAll(source);
     c.addAll(List.of("-b", "-f", "-o", "json", "--no-pager", "-q", "--lines=all"));
     afterCursor.ifPresent(a -> c.add("--after-cursor=" + a));
     KillerJournalReader.UNITS.forEach(u -> c.add("_SYSTEMD_UNIT=" + u));

@@ -101,7 +101,13 @@ class DeployTest {
     assertThat(c.path("securityContext").path("capabilities").path("add").get(0).asText())
         .isEqualTo("SYSLOG");
     assertThat(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean()).isTrue();
-    for (String mount : List.of("/host/proc", "/host/sys", "/dev/kmsg")) {
+    for (String mount :
+        List.of(
+            "/host/proc",
+            "/host/sys",
+            "/dev/kmsg",
+            "/host/var/log/journal",
+            "/host/run/log/journal")) {
       assertThat(
               StreamSupport.stream(c.path("volumeMounts").spliterator(), false)
                   .filter(m -> m.path("mountPath").asText().equals(mount)))

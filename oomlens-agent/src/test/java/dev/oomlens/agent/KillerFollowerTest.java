@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.oomlens.core.kernel.ReaderOptions;
 import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.host.paths.HostPaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,7 +126,8 @@ class KillerFollowerTest {
         Metrics m = new Metrics()) {
       KillerFollower f =
           KillerFollower.start(
-              KillerFollower.command("journalctl", Optional.of(journal), h.killerCursor()),
+              KillerFollower.command(
+                  "journalctl", List.of("-D", journal.toString()), h.killerCursor()),
               h,
               m,
               said::add,
@@ -161,7 +163,8 @@ class KillerFollowerTest {
       assertThat(cursor).as("the last entry read").isPresent();
 
       // A restart resumes after the cursor: nothing read twice.
-      List<String> again = KillerFollower.command("journalctl", Optional.of(journal), cursor);
+      List<String> again =
+          KillerFollower.command("journalctl", List.of("-D", journal.toString()), cursor);
       assertThat(again).contains("--after-cursor=" + cursor.get());
       KillerFollower f2 = KillerFollower.start(again, h, m, said::add, OPTIONS);
       Thread.sleep(2000);
@@ -169,10 +172,18 @@ class KillerFollowerTest {
       assertThat(f2.stored()).isZero();
       assertThat(h.userspaceKills(Optional.empty())).hasSize(2);
 
-      // The same entries read from the start again (a cursor rotated away): still once each.
+      // The same entries read from the start again (a cursor rotated away), this time from a
+      // host's root as the DaemonSet mounts it, under a machine-id directory: still once each.
+      Path host = dir.resolve("host");
+      Path machine = Files.createDirectories(host.resolve("var/log/journal/" + BOOT));
+      Files.copy(journal.resolve("remote.journal"), machine.resolve("system.journal"));
+      List<String> source =
+          Agent.journalSource(
+              HostPaths.fromFlags(Optional.empty(), Optional.empty(), Optional.of(host)));
+      assertThat(source).containsExactly("--root=" + host.toAbsolutePath());
       KillerFollower f3 =
           KillerFollower.start(
-              KillerFollower.command("journalctl", Optional.of(journal), Optional.empty()),
+              KillerFollower.command("journalctl", source, Optional.empty()),
               h,
               m,
               said::add,

@@ -175,8 +175,8 @@ final class WatchCommand implements Callable<Integer> {
       names = "--path.rootfs",
       paramLabel = "DIR",
       description =
-          "Root of the host's file system, as a DaemonSet mounts it (/host)."
-              + " /dev/kmsg is read where it is: mount the host's.")
+          "Root of the host's file system, as a DaemonSet mounts it (/host); the host's"
+              + " journal is read under it. /dev/kmsg is read where it is: mount the host's.")
   Path rootfs;
 
   @Override
