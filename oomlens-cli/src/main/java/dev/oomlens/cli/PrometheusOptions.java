@@ -43,9 +43,21 @@ final class PrometheusOptions {
       description = "Send this header with every query (X-Scope-OrgID for Mimir).")
   List<String> headers = new ArrayList<>();
 
+  @Option(
+      names = "--prometheus-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "2m",
+      converter = WatchCommand.DurationConverter.class,
+      description =
+          "How long one request to --prometheus may take, its whole answer read (default:"
+              + " ${DEFAULT-VALUE}, Prometheus's own query timeout). A long window is asked for"
+              + " in chunks, each with this much time; a chunk not answered in time fails the"
+              + " input (exit 3).")
+  Duration timeout = PrometheusClient.DEFAULT_TIMEOUT;
+
   /** The client of --prometheus with its authentication. */
   PrometheusClient client() throws IOException {
-    return new PrometheusClient(prometheus, headers(), Duration.ofMinutes(5));
+    return new PrometheusClient(prometheus, headers(), timeout);
   }
 
   /** The authentication and extra headers the options give. */

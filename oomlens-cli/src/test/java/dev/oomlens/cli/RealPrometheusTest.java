@@ -405,6 +405,16 @@ class RealPrometheusTest {
         case "idle" -> assertThat(w.get("limit_bytes").asLong()).isLessThan(400 * MIB);
         default -> {}
       }
+      // The VPA's range holds its own target; two days of samples at 30 s give it two days of
+      // confidence, so the upper bound is 1.5x the margined P95 of the daily peaks.
+      JsonNode vpa = w.get("vpa");
+      assertThat(vpa.get("confidence_days").asDouble())
+          .as(w.get("container").asText())
+          .isBetween(1.9, 2.0);
+      assertThat(vpa.get("lower_bound_bytes").asLong())
+          .isLessThanOrEqualTo(vpa.get("target_request_bytes").asLong());
+      assertThat(vpa.get("upper_bound_bytes").asLong())
+          .isGreaterThanOrEqualTo(vpa.get("target_request_bytes").asLong());
     }
   }
 
@@ -435,7 +445,11 @@ class RealPrometheusTest {
             "2026-01-10T00:00:00Z",
             "--until",
             "2026-01-12T00:00:00Z");
-    assertThat(text.out()).contains("WORKLOAD", "near-limit", "Why oomlens differs:", "LEAK");
+    assertThat(text.out())
+        .contains("WORKLOAD", "near-limit", "Why oomlens differs:", "LEAK")
+        .containsPattern(
+            "the VPA updater would keep the request between [0-9]+Mi and [0-9]+Mi \\(confidence"
+                + " 2\\.0 days\\)");
   }
 
   @Test

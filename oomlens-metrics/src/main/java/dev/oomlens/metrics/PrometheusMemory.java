@@ -115,8 +115,20 @@ public final class PrometheusMemory implements EvidenceSource {
     // so the server evaluates them while the working set is being read, and their answers are
     // summed into the profiles as they arrive (held until the end, 10,000 containers' would be
     // hundreds of megabytes).
-    CompletableFuture<Coarse> coarse =
-        CompletableFuture.supplyAsync(() -> coarse(all.subList(1, all.size()), profiles));
+    // On a thread of its own, not the common pool: it blocks in reads for most of its life, and
+    // on two cores the common pool has a single worker.
+    CompletableFuture<Coarse> coarse = new CompletableFuture<>();
+    Thread.ofPlatform()
+        .daemon()
+        .name("oomlens-prometheus-coarse")
+        .start(
+            () -> {
+              try {
+                coarse.complete(coarse(all.subList(1, all.size()), profiles));
+              } catch (Throwable t) {
+                coarse.completeExceptionally(t);
+              }
+            });
     try {
       Query ws = all.get(0);
       int points = (int) Math.max(1, WORKING_SET_CHUNK.dividedBy(ws.step()));

@@ -44,6 +44,7 @@ public final class MemoryProfile {
   private Map<String, String> labels = Map.of();
   private long firstMillis = Long.MAX_VALUE;
   private long lastMillis = Long.MIN_VALUE;
+  private long resolutionMillis = Long.MAX_VALUE;
   private long limitAtMillis = Long.MIN_VALUE;
   private double limit = Double.NaN;
   private long requestAtMillis = Long.MIN_VALUE;
@@ -196,6 +197,9 @@ public final class MemoryProfile {
       if (Double.isNaN(x)) {
         continue;
       }
+      if (i > 0 && t[i] > t[i - 1]) {
+        resolutionMillis = Math.min(resolutionMillis, t[i] - t[i - 1]);
+      }
       samples++;
       workingSet.add(x);
       chart.add(t[i], x);
@@ -316,6 +320,22 @@ public final class MemoryProfile {
    */
   public double[][] chart() {
     return chart == null ? new double[3][0] : chart.points();
+  }
+
+  /** Days from the first working-set sample to the last (the VPA recommender's lifespan). */
+  double lifespanDays() {
+    return samples == 0 ? 0 : (lastMillis - firstMillis) / 86_400_000.0;
+  }
+
+  /**
+   * Days of working set actually seen: each sample stands for one step of the finest spacing
+   * between two, so gaps in the series do not count. The VPA recommender counts its samples, one a
+   * minute, over 1440; this is the same measure at whatever resolution the series has.
+   */
+  double observedDays() {
+    return samples < 2 || resolutionMillis == Long.MAX_VALUE
+        ? 0
+        : samples * resolutionMillis / 86_400_000.0;
   }
 
   /** The highest working set per day since the first sample (the VPA recommender's samples). */

@@ -25,6 +25,7 @@ public final class Sizing {
   static final double SPIKE_LIMIT_FACTOR = 2.0;
   static final double VPA_MARGIN = 1.15;
   static final long VPA_FLOOR = 250 * MIB;
+  static final double VPA_LOWER_MULTIPLIER = 0.001;
   static final double KRR_BUFFER = 1.15;
   static final long KRR_FLOOR = 100_000_000L;
 
@@ -46,7 +47,18 @@ public final class Sizing {
       Recommendation krr,
       OptionalLong heldAtKillBytes,
       int kills,
-      java.util.Optional<String> jvmFlags) {}
+      java.util.Optional<String> jvmFlags,
+      VpaBounds vpaBounds) {}
+
+  /**
+   * The range the VPA recommender keeps a request in (its updater evicts a pod whose request is
+   * outside it), widened while it has seen little.
+   *
+   * @param upperBytes empty when it has seen nothing yet: the bound is then unlimited
+   * @param confidenceDays the smaller of the days the workload has lived and the days it was seen
+   */
+  public record VpaBounds(
+      OptionalLong lowerBytes, OptionalLong upperBytes, double confidenceDays) {}
 
   /** Sizes one workload on the larger of its scraped peak and what the kernel saw it hold. */
   public static SizePlan of(MemoryProfile p) {
@@ -71,7 +83,8 @@ public final class Sizing {
         p.kills().size(),
         p.isJvm()
             ? ours.limitBytes().stream().mapToObj(Sizing::jvmFlags).findFirst()
-            : java.util.Optional.empty());
+            : java.util.Optional.empty(),
+        vpaBounds(p.dailyPeaks(), Math.min(p.lifespanDays(), p.observedDays())));
   }
 
   /*
@@ -152,7 +165,7 @@ public final class Sizing {
       return new Recommendation(OptionalLong.empty(), OptionalLong.empty(), "no samples");
     }
     Arrays.sort(peaks);
-    double p90 = peaks[Math.max(0, (int) Math.ceil(0.9 * peaks.length) - 1)];
+    double p90 = percentile(peaks, 0.9);
     long target = Math.max(ceilMib((long) (p90 * VPA_MARGIN)), VPA_FLOOR);
     return new Recommendation(
         OptionalLong.of(target),
@@ -163,6 +176,42 @@ public final class Sizing {
                 + "keeps its ratio to the request",
             peaks.length,
             mib((long) p90)));
+  }
+
+  /*
+   * The VPA recommender's bounds (kubernetes/autoscaler vertical-pod-autoscaler
+   * pkg/recommender/logic/recommender.go and estimator.go): P50 and P95 of the daily peaks with the
+   * same 15% margin as the target, scaled by its confidence, the smaller of the days the
+   * container has lived and its sample count over 1440 (a sample a minute):
+   *
+   *   lower = P50 x 1.15 x (1 + 0.001 / confidence)^-2     upper = P95 x 1.15 x (1 + 1 / confidence)
+   *
+   * each at least the 250 MiB floor. The upper bound is 3x at half a day, 2x at one day and 1.14x
+   * at a week: a young workload's range is wide, so the VPA updater leaves most requests alone.
+   */
+  static VpaBounds vpaBounds(double[] dailyPeaks, double confidenceDays) {
+    if (dailyPeaks.length == 0) {
+      return new VpaBounds(OptionalLong.empty(), OptionalLong.empty(), 0);
+    }
+    double[] peaks = dailyPeaks.clone();
+    Arrays.sort(peaks);
+    double c = Math.max(0, confidenceDays);
+    double lowerScale = c == 0 ? 0 : Math.pow(1 + VPA_LOWER_MULTIPLIER / c, -2);
+    long lower =
+        Math.max(ceilMib((long) (percentile(peaks, 0.5) * VPA_MARGIN * lowerScale)), VPA_FLOOR);
+    OptionalLong upper =
+        c == 0
+            ? OptionalLong.empty()
+            : OptionalLong.of(
+                Math.max(
+                    ceilMib((long) (percentile(peaks, 0.95) * VPA_MARGIN * (1 + 1 / c))),
+                    VPA_FLOOR));
+    return new VpaBounds(OptionalLong.of(lower), upper, c);
+  }
+
+  /** The nearest-rank percentile of sorted values. */
+  private static double percentile(double[] sorted, double q) {
+    return sorted[Math.max(0, (int) Math.ceil(q * sorted.length) - 1)];
   }
 
   static Recommendation krr(MemoryShape s) {

@@ -91,6 +91,7 @@ public final class SizeReport {
     for (Sizing.SizePlan p : plans) {
       out.print("  " + p.id().name() + ": " + p.ours().why() + "\n");
       p.jvmFlags().ifPresent(f -> out.print("    a JVM (killed as java): " + f + "\n"));
+      vpaRange(p).ifPresent(r -> out.print("    " + r + "\n"));
     }
     out.print("\nWhy oomlens differs:\n");
     for (MemoryShape shape : firstOfEachShape(plans)) {
@@ -151,6 +152,7 @@ public final class SizeReport {
     for (Sizing.SizePlan p : plans) {
       out.print("- " + Markdown.code(p.id().name()) + ": " + Markdown.text(p.ours().why()));
       p.jvmFlags().ifPresent(f -> out.print(" A JVM (killed as java): " + Markdown.code(f) + "."));
+      vpaRange(p).ifPresent(r -> out.print(" " + Markdown.text(r) + "."));
       out.print("\n");
     }
     out.print("\n### Why oomlens differs from the VPA recommender and KRR\n\n");
@@ -228,6 +230,10 @@ public final class SizeReport {
       json.writeNumberField("samples", s.samples());
       json.writeObjectFieldStart("vpa");
       bytes(json, "target_request_bytes", p.vpa().requestBytes());
+      bytes(json, "lower_bound_bytes", p.vpaBounds().lowerBytes());
+      bytes(json, "upper_bound_bytes", p.vpaBounds().upperBytes());
+      json.writeNumberField(
+          "confidence_days", Math.round(p.vpaBounds().confidenceDays() * 100) / 100.0);
       json.writeStringField("why", p.vpa().why());
       json.writeEndObject();
       json.writeObjectFieldStart("krr");
@@ -322,6 +328,21 @@ public final class SizeReport {
       }
     }
     return b.append('"').toString();
+  }
+
+  /** The range the VPA updater keeps the request in, in words; empty when the VPA has no target. */
+  static java.util.Optional<String> vpaRange(Sizing.SizePlan p) {
+    Sizing.VpaBounds b = p.vpaBounds();
+    if (b.lowerBytes().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        String.format(
+            Locale.ROOT,
+            "the VPA updater would keep the request between %s and %s (confidence %.1f days)",
+            mib(b.lowerBytes()),
+            b.upperBytes().isPresent() ? mib(b.upperBytes()) : "no upper bound",
+            b.confidenceDays()));
   }
 
   private static void bytes(JsonGenerator json, String name, OptionalLong v) throws IOException {
