@@ -100,11 +100,10 @@ final class KillLineParser {
       }
       return Optional.empty();
     }
-    int phrase = killPhrase(m);
-    if (phrase == PHRASE_KILLED) {
+    if (m.contains("Killed process ")) {
       return killed(m);
     }
-    if (phrase == PHRASE_KILL) {
+    if (m.contains("Kill process ")) {
       Matcher s = SHARING.matcher(m);
       if (s.matches()) {
         return Optional.of(new KillLine.SharingMemory(Long.parseLong(s.group(1)), s.group(2)));
@@ -120,7 +119,7 @@ final class KillLineParser {
       }
       return Optional.empty();
     }
-    if (phrase == PHRASE_VICTIM) {
+    if (m.contains("OOM victim ")) {
       Matcher e = EXITING.matcher(m);
       if (e.matches() && fitsLong(e.group(2))) {
         return Optional.of(
@@ -129,34 +128,6 @@ final class KillLineParser {
       }
     }
     return Optional.empty();
-  }
-
-  static final int PHRASE_NONE = 0;
-  static final int PHRASE_KILLED = 1;
-  static final int PHRASE_KILL = 2;
-  static final int PHRASE_VICTIM = 3;
-
-  /*
-   * Which of "Killed process ", "Kill process " and "OOM victim " the message holds, in that
-   * order of precedence, found in one pass: parse() runs on every anchor line outside a report
-   * and every line of a pending one, and under C1 each contains() was a pass of its own over the
-   * line (JFR at 1 GiB: String.indexOf was a fifth of the ordered thread's samples).
-   */
-  static int killPhrase(String m) {
-    boolean kill = false;
-    boolean victim = false;
-    for (int i = 0; i < m.length(); i++) {
-      char c = m.charAt(i);
-      if (c == 'K') {
-        if (m.startsWith("Killed process ", i)) {
-          return PHRASE_KILLED;
-        }
-        kill = kill || m.startsWith("Kill process ", i);
-      } else if (c == 'O') {
-        victim = victim || m.startsWith("OOM victim ", i);
-      }
-    }
-    return kill ? PHRASE_KILL : victim ? PHRASE_VICTIM : PHRASE_NONE;
   }
 
   private static Optional<KillLine> reaper(String m) {

@@ -271,17 +271,9 @@ public final class KillerLogParser {
         || c == '-';
   }
 
-  /** Neither "]: " nor "vict" in the message, found in one pass (this runs on every line). */
   private static boolean untaggedAndNoKillerWords(LogLine line) {
     String m = line.message();
-    int n = m.length();
-    for (int i = 0; i < n; i++) {
-      char c = m.charAt(i);
-      if ((c == ']' && m.startsWith(": ", i + 1)) || (c == 'v' && m.startsWith("ict", i + 1))) {
-        return false;
-      }
-    }
-    return true;
+    return m.indexOf("]: ") < 0 && m.indexOf("vict") < 0;
   }
 
   private boolean oomd(LogLine line, String message, Consumer<KillerEvent> out) {
