@@ -2,6 +2,9 @@ package dev.oomlens.core.kernel;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /*
  * Why this class looks the way it does: a node's kernel log is mostly lines that have nothing to do
@@ -173,8 +176,29 @@ final class LineScanner {
     }
   }
 
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH = 0x8080808080808080L;
+
+  /*
+   * Eight bytes a step: the ordered thread finds the end of every line it hands on with this, and
+   * the launcher's C1 compiles a byte-at-a-time loop to about a byte a cycle (JFR at 1 GiB: 9 of
+   * the ordered thread's samples). In a word xor-ed with the byte sought, the zero-byte test may
+   * flag a byte above a real zero (a borrow), never one below, so the lowest flag, the first byte
+   * in little-endian order, is always a real match.
+   */
   static int indexOf(byte[] b, byte value, int from, int to) {
-    for (int i = from; i < to; i++) {
+    int i = from;
+    long pattern = (value & 0xFFL) * ONES;
+    for (; i + 8 <= to; i += 8) {
+      long v = (long) LONGS.get(b, i) ^ pattern;
+      long zeros = (v - ONES) & ~v & HIGH;
+      if (zeros != 0) {
+        return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
       if (b[i] == value) {
         return i;
       }

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class LineScannerTest {
@@ -203,5 +204,32 @@ class LineScannerTest {
     new LineScanner(r, 16).scan(trickle);
 
     assertThat(r.lines).containsExactly("2:b oom", "4:d Kill");
+  }
+
+  @Test
+  void indexOf_findsTheFirstMatchAsAByteLoopDoes() {
+    // Bytes next to the one sought (a borrow's neighbours), 0x00, 0x80 and 0xFF, at every
+    // alignment and range: the eight-bytes-a-step search must never report a later or a false one.
+    byte[] alphabet = {'\n', '\n' + 1, '\n' - 1, 0, (byte) 0x80, (byte) 0xFF, 'a', 1};
+    Random random = new Random(1206);
+    for (int n = 0; n < 200_000; n++) {
+      byte[] b = new byte[random.nextInt(40)];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = alphabet[random.nextInt(random.nextBoolean() ? 2 : alphabet.length)];
+      }
+      byte value = random.nextInt(4) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) '\n';
+      int from = b.length == 0 ? 0 : random.nextInt(b.length + 1);
+      int to = from + random.nextInt(b.length - from + 1);
+      int expected = -1;
+      for (int i = from; i < to; i++) {
+        if (b[i] == value) {
+          expected = i;
+          break;
+        }
+      }
+      assertThat(LineScanner.indexOf(b, value, from, to))
+          .as("case %d: %s in %s [%d, %d)", n, value, Arrays.toString(b), from, to)
+          .isEqualTo(expected);
+    }
   }
 }
