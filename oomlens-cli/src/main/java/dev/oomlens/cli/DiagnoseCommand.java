@@ -205,6 +205,7 @@ final class DiagnoseCommand implements Callable<Integer> {
       headers.put("X-Scope-OrgID", lokiOrgId);
     }
     return Optional.of(
-        new LokiKernelLog(new LokiClient(loki, headers), lokiQuery, from, to, options));
+        new LokiKernelLog(
+            new LokiClient(loki, headers, series.server.timeout), lokiQuery, from, to, options));
   }
 }

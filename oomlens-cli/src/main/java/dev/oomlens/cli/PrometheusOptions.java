@@ -49,7 +49,8 @@ final class PrometheusOptions {
       defaultValue = "2m",
       converter = WatchCommand.DurationConverter.class,
       description =
-          "How long one request to --prometheus may take, its whole answer read (default:"
+          "How long one request to --prometheus (and diagnose's --loki) may take, its whole"
+              + " answer read (default:"
               + " ${DEFAULT-VALUE}, Prometheus's own query timeout). A long window is asked for"
               + " in chunks, each with this much time; a chunk not answered in time fails the"
               + " input (exit 3).")

@@ -13,6 +13,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /*
  * Loki's query_range (https://grafana.com/docs/loki/latest/reference/loki-http-api/): a log query
@@ -45,6 +48,7 @@ public final class LokiClient {
   private final Map<String, String> headers;
   private final HttpClient http;
   private final int limit;
+  private final Duration timeout;
 
   /** One log line: its stream's labels, its time in nanoseconds since the epoch, its text. */
   public record Entry(Map<String, String> stream, long nanos, String line) {}
@@ -55,15 +59,22 @@ public final class LokiClient {
     void page(List<Entry> entries) throws IOException;
   }
 
-  public LokiClient(URI base, Map<String, String> headers) {
-    this(base, headers, LIMIT);
+  /**
+   * @param timeout how long one page may take, from its request until its whole answer is read
+   */
+  public LokiClient(URI base, Map<String, String> headers, Duration timeout) {
+    this(base, headers, LIMIT, timeout);
   }
 
-  LokiClient(URI base, Map<String, String> headers, int limit) {
+  LokiClient(URI base, Map<String, String> headers, int limit, Duration timeout) {
     String s = requireNonNull(base, "base").toString();
     this.base = URI.create(s.endsWith("/") ? s : s + "/");
     this.headers = Map.copyOf(headers);
     this.limit = limit;
+    this.timeout = requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout " + timeout);
+    }
     this.http =
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(10))
@@ -152,26 +163,40 @@ public final class LokiClient {
             + limit
             + "&direction=forward";
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(base.resolve("loki/api/v1/query_range?" + q))
-            .timeout(Duration.ofMinutes(5))
-            .GET();
+        HttpRequest.newBuilder(base.resolve("loki/api/v1/query_range?" + q)).timeout(timeout).GET();
     headers.forEach(b::header);
+    long deadline = System.nanoTime() + timeout.toNanos();
     HttpResponse<InputStream> r;
     try {
       r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (ConnectException e) {
       throw new PrometheusClient.QueryFailed(where(query) + ": cannot connect");
+    } catch (HttpTimeoutException e) {
+      throw new PrometheusClient.QueryFailed(
+          where(query) + ": no answer within " + PrometheusClient.human(timeout));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PrometheusClient.QueryFailed(where(query) + ": interrupted");
     }
-    try (InputStream in = r.body()) {
+    // The request's timeout ends at the headers: a body that stalls after them is closed here.
+    AtomicBoolean late = new AtomicBoolean();
+    InputStream in = r.body();
+    ScheduledFuture<?> watchdog = PrometheusClient.closeAt(in, deadline, () -> late.set(true));
+    try (in) {
       if (r.statusCode() / 100 != 2) {
         String body = new String(in.readNBytes(500), StandardCharsets.UTF_8).strip();
         throw new PrometheusClient.QueryFailed(
             where(query) + ": HTTP " + r.statusCode() + (body.isEmpty() ? "" : ": " + body));
       }
       return parse(in, query);
+    } catch (IOException e) {
+      if (late.get()) {
+        throw new PrometheusClient.QueryFailed(
+            where(query) + ": answer not complete within " + PrometheusClient.human(timeout));
+      }
+      throw e;
+    } finally {
+      watchdog.cancel(false);
     }
   }
 

@@ -231,14 +231,7 @@ public final class PrometheusClient {
         throw new QueryFailed(where(query) + ": interrupted");
       }
       InputStream body = r.body();
-      ScheduledFuture<?> watchdog =
-          WATCHDOG.schedule(
-              () -> {
-                timedOut = true;
-                closeQuietly(body);
-              },
-              Math.max(0, deadline - System.nanoTime()),
-              TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> watchdog = closeAt(body, deadline, () -> timedOut = true);
       try (body) {
         long samples = MatrixReader.read(body, query, role, out);
         if (r.statusCode() / 100 != 2) {
@@ -271,6 +264,21 @@ public final class PrometheusClient {
       }
       thread.interrupt();
     }
+  }
+
+  /**
+   * Closes {@code body} at {@code deadline} ({@link System#nanoTime()}), after telling {@code
+   * late}: a body that stalls after its headers would otherwise block read() forever. Cancel the
+   * returned future once the body is read.
+   */
+  static ScheduledFuture<?> closeAt(InputStream body, long deadline, Runnable late) {
+    return WATCHDOG.schedule(
+        () -> {
+          late.run();
+          closeQuietly(body);
+        },
+        Math.max(0, deadline - System.nanoTime()),
+        TimeUnit.NANOSECONDS);
   }
 
   private static ScheduledThreadPoolExecutor watchdog() {

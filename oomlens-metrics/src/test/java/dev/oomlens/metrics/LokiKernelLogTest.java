@@ -17,6 +17,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -153,7 +154,8 @@ class LokiKernelLogTest {
         new LokiClient(
             URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
             Map.of("X-Scope-OrgID", "fleet"),
-            limit);
+            limit,
+            Duration.ofSeconds(30));
     EvidenceSet.Builder b = EvidenceSet.builder();
     new LokiKernelLog(
             client,
