@@ -7,6 +7,7 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
+import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
@@ -56,15 +57,34 @@ public final class LeakAnalyzer implements Analyzer {
   @Override
   public List<Finding> analyze(EvidenceSet evidence) {
     List<Finding> out = new ArrayList<>();
+    List<SeriesFacts.MemoryShapeOf> seriesLeaks =
+        SeriesFacts.ofShape(evidence, MemoryShape.Shape.LEAK);
+    // One leak, one finding: a container whose series shows the leak and whose kills grew too is
+    // told once, by the series (the rate and lifetimes), citing the kills beside the window.
+    java.util.Map<SeriesFacts.MemoryShapeOf, KillSeries> killsOf = new java.util.HashMap<>();
     for (KillSeries s : KillSeries.of(evidence)) {
       if (s.showsGrowth()) {
-        out.add(finding(s));
+        Optional<SeriesFacts.MemoryShapeOf> same =
+            seriesLeaks.stream().filter(m -> sameContainer(s, m.profile())).findFirst();
+        if (same.isPresent()) {
+          killsOf.putIfAbsent(same.get(), s);
+        } else {
+          out.add(finding(s));
+        }
       }
     }
-    for (SeriesFacts.MemoryShapeOf m : SeriesFacts.ofShape(evidence, MemoryShape.Shape.LEAK)) {
-      out.add(seriesFinding(m));
+    for (SeriesFacts.MemoryShapeOf m : seriesLeaks) {
+      out.add(seriesFinding(m, Optional.ofNullable(killsOf.get(m))));
     }
     return out;
+  }
+
+  /** Whether the kills are of a container of the profile: its ID in one of the lives' cgroups. */
+  private static boolean sameContainer(KillSeries s, MemoryProfile p) {
+    return s.kills().stream()
+        .map(k -> k.report().workload().containerId().orElse(""))
+        .filter(id -> id.length() >= 12)
+        .anyMatch(id -> p.livesById().stream().anyMatch(l -> l.contains(id)));
   }
 
   /** The limits whose lifetime a series leak finding gives: the limit, 2x and 4x it. */
@@ -88,7 +108,7 @@ public final class LeakAnalyzer implements Analyzer {
         : bytes % Sizes.MIB == 0 ? bytes / Sizes.MIB + " MiB" : human(bytes);
   }
 
-  private Finding seriesFinding(SeriesFacts.MemoryShapeOf m) {
+  private Finding seriesFinding(SeriesFacts.MemoryShapeOf m, Optional<KillSeries> kills) {
     MemoryShape s = m.shape();
     long rate = (long) s.slopeBytesPerHour();
     StringBuilder why = new StringBuilder();
@@ -117,9 +137,21 @@ public final class LeakAnalyzer implements Analyzer {
           .append(duration(s.hoursTo(limit) * 3600))
           .append(". ");
     }
-    why.append("At this rate a limit lasts: ")
-        .append(lifetimes(s))
-        .append(". Raising the limit is not the fix: it only moves the next kill further out.");
+    why.append("At this rate a limit lasts: ").append(lifetimes(s)).append(". ");
+    List<Citation> cited = new ArrayList<>(List.of(SeriesFacts.window(m.profile(), true)));
+    kills.ifPresent(
+        k -> {
+          List<KillSeries.Kill> all = k.kills();
+          why.append("The kernel's kills agree: killed ")
+              .append(all.size())
+              .append(" times, holding ")
+              .append(human(all.get(0).anonBytes()))
+              .append(" at the first and ")
+              .append(human(all.get(all.size() - 1).anonBytes()))
+              .append(" at the last. ");
+          cited.addAll(killLines(k));
+        });
+    why.append("Raising the limit is not the fix: it only moves the next kill further out.");
     MemoryProfile.Id id = m.profile().id();
     String container = id.pod().isEmpty() ? "<c>" : id.container();
     String comm = id.container();
@@ -148,7 +180,7 @@ public final class LeakAnalyzer implements Analyzer {
         s.risingShare() >= 0.9 ? Confidence.HIGH : Confidence.MEDIUM,
         m.name() + " grows " + human(rate) + " per hour: a leak",
         why.toString(),
-        List.of(SeriesFacts.window(m.profile(), true)),
+        cited,
         fixes);
   }
 
@@ -191,13 +223,6 @@ public final class LeakAnalyzer implements Analyzer {
     why.append(timeBought(s));
     why.append("Raising the limit is not the fix: it only moves the next kill further out.");
 
-    List<SourceLine> ev = new ArrayList<>();
-    for (KillSeries.Kill k : kills) {
-      OomReport r = k.report();
-      r.memcg().ifPresent(m -> ev.add(m.source()));
-      ChargeBreakdown.of(r).ifPresent(b -> ev.addAll(b.cite("anon")));
-      r.victim().ifPresent(v -> ev.add(v.source()));
-    }
     String comm = last.report().victim().map(v -> v.comm()).orElse("");
     List<Fix> fixes =
         List.of(
@@ -229,7 +254,19 @@ public final class LeakAnalyzer implements Analyzer {
             + " kills): a leak";
     Confidence conf = raisedAt > 0 || kills.size() >= 4 ? Confidence.HIGH : Confidence.MEDIUM;
     return new Finding(
-        INFO.code(), Severity.HIGH, conf, summary, why.toString(), SourceLines.distinct(ev), fixes);
+        INFO.code(), Severity.HIGH, conf, summary, why.toString(), killLines(s), fixes);
+  }
+
+  /** What each kill shows of the growth: the cgroup's usage, its anon count, the victim. */
+  private static List<SourceLine> killLines(KillSeries s) {
+    List<SourceLine> ev = new ArrayList<>();
+    for (KillSeries.Kill k : s.kills()) {
+      OomReport r = k.report();
+      r.memcg().ifPresent(m -> ev.add(m.source()));
+      ChargeBreakdown.of(r).ifPresent(b -> ev.addAll(b.cite("anon")));
+      r.victim().ifPresent(v -> ev.add(v.source()));
+    }
+    return SourceLines.distinct(ev);
   }
 
   private static String timeBought(KillSeries s) {

@@ -7,7 +7,13 @@ import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
 import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.SeriesWindow;
+import dev.oomlens.core.rules.EvidenceSet;
+import dev.oomlens.core.series.MemoryProfile;
+import dev.oomlens.core.series.Series;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LeakAnalyzerTest {
@@ -107,5 +113,107 @@ class LeakAnalyzerTest {
                     "corpus/015-jpaztech-aks-5.15-burstable-pod-cgv2.log",
                     "corpus/018-oomanalyser-arch-6.1-host.log")))
         .isEmpty();
+  }
+
+  private static final String POD = "/kubepods/burstable/pod5b3e7f62-0a4c-4d7e-9a51-2f1c9e8d7b6a/";
+  private static final String CONTAINER =
+      "679f9845995b4ae4812789eb3c3d1df88040a1bc3f0c046a05c9aa9b5b5f93be";
+
+  /**
+   * A week of a container leaking 128 MiB per hour, restarted every 4 h (a new cgroup each life);
+   * its last life is {@code lastId}'s cgroup.
+   */
+  private static MemoryProfile leakingSeries(String lastId) {
+    long start = 1_767_225_600_000L;
+    long step = 30_000;
+    int n = (int) (7 * 24 * 3600_000L / step);
+    int per = (int) (4 * 3600_000L / step);
+    MemoryProfile p = new MemoryProfile(new MemoryProfile.Id("shop", "leaky-0", "leaky"));
+    int lives = (n + per - 1) / per;
+    for (int life = 0; life < lives; life++) {
+      int len = Math.min(per, n - life * per);
+      long[] t = new long[len];
+      double[] v = new double[len];
+      for (int i = 0; i < len; i++) {
+        long sec = (long) i * step / 1000;
+        t[i] = start + (long) (life * per + i) * step;
+        v[i] = (8 + 128.0 * sec / 3600 + (sec % 300) * 40.0 / 300) * (1 << 20);
+      }
+      String id = life == lives - 1 ? lastId : String.format(Locale.ROOT, "%064x", life + 1);
+      p.add(
+          new Series(
+              Series.Role.WORKING_SET,
+              "container_memory_working_set_bytes",
+              Map.of("namespace", "shop", "pod", "leaky-0", "container", "leaky", "id", POD + id),
+              t,
+              v));
+    }
+    long[] t = {start, start + n * step};
+    p.add(
+        new Series(
+            Series.Role.LIMIT,
+            "container_spec_memory_limit_bytes",
+            Map.of("namespace", "shop", "pod", "leaky-0", "container", "leaky"),
+            t,
+            new double[] {512 << 20, 512 << 20}));
+    return p;
+  }
+
+  private static List<OomReport> growingKills() {
+    StringBuilder log = new StringBuilder();
+    double at = 1000;
+    for (long anon : new long[] {380, 420, 470}) {
+      log.append(
+          ReportText.memcg(512 * 1024, 512 * 1024)
+              .cgroup(POD + CONTAINER)
+              .at(at)
+              .stat("anon", anon << 20)
+              .stat("file", (512 - anon) << 20)
+              .stat("shmem", 0)
+              .victim(4242, "python3", anon * 1024, 4096, 0)
+              .build());
+      at += 7200;
+    }
+    return Fixtures.text("leak-and-series.log", log.toString());
+  }
+
+  /** One leak seen twice, in the container's series and in its kills: one finding, citing both. */
+  @Test
+  void analyze_seriesAndKillsOfOneContainer_oneFindingCitingBoth() {
+    EvidenceSet evidence =
+        EvidenceSet.builder().reports(growingKills()).memory(leakingSeries(CONTAINER)).build();
+
+    assertThat(analyzer.analyze(evidence))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.summary())
+                  .isEqualTo("shop/leaky-0/leaky grows 128.0 MiB per hour: a leak");
+              assertThat(f.reasoning())
+                  .contains(
+                      "The kernel's kills agree: killed 3 times, holding 380.0 MiB at the first"
+                          + " and 470.0 MiB at the last.");
+              assertThat(f.evidence()).hasAtLeastOneElementOfType(SeriesWindow.class);
+              assertThat(f.logLines()).filteredOn(l -> l.text().contains("anon ")).hasSize(3);
+              Fixtures.assertCitesRealLines(f);
+            });
+  }
+
+  /** Near miss: the kills are another container's, so they are a leak of their own. */
+  @Test
+  void analyze_seriesAndKillsOfDifferentContainers_twoFindings() {
+    EvidenceSet evidence =
+        EvidenceSet.builder()
+            .reports(growingKills())
+            .memory(leakingSeries(String.format(Locale.ROOT, "%064x", 999)))
+            .build();
+
+    assertThat(analyzer.analyze(evidence))
+        .extracting(Finding::summary)
+        .satisfiesExactlyInAnyOrder(
+            s ->
+                assertThat(s)
+                    .endsWith("grew at every kill (380.0 MiB to 470.0 MiB over 3 kills): a leak"),
+            s -> assertThat(s).isEqualTo("shop/leaky-0/leaky grows 128.0 MiB per hour: a leak"));
   }
 }
