@@ -51,8 +51,10 @@ public final class LineFramer {
 
   private final TimestampParser timestamps;
 
-  // The line being framed and where its logical lines go, for the duration of frame().
+  // The line being framed, its text (taken once: SourceLine may build it anew on every call) and
+  // where its logical lines go, for the duration of frame().
   private SourceLine line;
+  private String text;
   private Consumer<LogLine> out;
 
   // The last record that began with a framing of its own; null after a bare line.
@@ -83,11 +85,13 @@ public final class LineFramer {
    */
   public void frame(SourceLine line, Consumer<LogLine> out) {
     this.line = line;
+    this.text = line.text();
     this.out = out;
     try {
-      frame(line.text());
+      frame(text);
     } finally {
       this.line = null;
+      this.text = null;
       this.out = null;
     }
   }
@@ -614,7 +618,7 @@ public final class LineFramer {
       boolean continuation,
       int from,
       int to) {
-    String s = line.text();
+    String s = this.text;
     Escapes escapes = escapesOf(framing);
     from = Math.min(from, to);
     String text;

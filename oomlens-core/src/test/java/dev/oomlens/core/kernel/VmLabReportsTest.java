@@ -12,6 +12,7 @@ import dev.oomlens.core.model.OomReport;
 import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.model.SourceRange;
+import dev.oomlens.core.model.TaskRow;
 import dev.oomlens.core.model.Trigger;
 import dev.oomlens.core.model.Victim;
 import java.io.IOException;
@@ -224,6 +225,26 @@ class VmLabReportsTest {
   private static Object facts(Object value) {
     if (value instanceof SourceLine || value instanceof SourceRange) {
       return "<source>";
+    }
+    if (value instanceof TaskRow t) {
+      // A class with a record's accessors (it keeps its columns as primitives), not a record.
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("pid", t.pid());
+      out.put("uid", facts(t.uid()));
+      out.put("tgid", facts(t.tgid()));
+      out.put("totalVmBytes", t.totalVmBytes());
+      out.put("rssBytes", t.rssBytes());
+      out.put("rssAnonBytes", facts(t.rssAnonBytes()));
+      out.put("rssFileBytes", facts(t.rssFileBytes()));
+      out.put("rssShmemBytes", facts(t.rssShmemBytes()));
+      out.put("pgtablesBytes", facts(t.pgtablesBytes()));
+      out.put("nrPtesBytes", facts(t.nrPtesBytes()));
+      out.put("nrPmdsBytes", facts(t.nrPmdsBytes()));
+      out.put("swapBytes", facts(t.swapBytes()));
+      out.put("oomScoreAdj", t.oomScoreAdj());
+      out.put("comm", t.comm());
+      out.put("source", facts(t.source()));
+      return out;
     }
     if (value instanceof Record rec) {
       Map<String, Object> out = new LinkedHashMap<>();
