@@ -605,6 +605,37 @@ public final class History implements AutoCloseable {
         });
   }
 
+  /**
+   * Kernel log records of a boot that were gone from the ring buffer before the agent read them,
+   * noticed at {@code noticedAt}; {@code firstSeq} and {@code lastSeq} are -1 when the kernel said
+   * records were lost but not which.
+   */
+  public record LostRecords(String bootId, long firstSeq, long lastSeq, Instant noticedAt) {
+    /** How many records, or -1 when unknown. */
+    public long count() {
+      return firstSeq < 0 ? -1 : lastSeq - firstSeq + 1;
+    }
+  }
+
+  /** Every gap recorded by {@link #lost}, oldest first. */
+  public synchronized List<LostRecords> lost() {
+    List<LostRecords> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT boot_id, first_seq, last_seq, at_ms FROM lost ORDER BY at_ms, rowid")) {
+      while (r.next()) {
+        out.add(
+            new LostRecords(
+                r.getString(1), r.getLong(2), r.getLong(3), Instant.ofEpochMilli(r.getLong(4))));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot read the lost records of " + file + ": " + reason(e), e);
+    }
+    return out;
+  }
+
   /** Stores a raised warning; returns its id, for {@link #clearWarning}. */
   public synchronized long raiseWarning(WarningRecord w) {
     long[] id = {-1};

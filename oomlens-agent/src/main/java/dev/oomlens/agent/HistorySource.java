@@ -61,6 +61,7 @@ public final class HistorySource implements EvidenceSource {
     List<KillRecord> kills;
     List<UserspaceKill> userspace;
     Map<String, Instant> boots;
+    List<History.LostRecords> lost;
     try {
       kills = history.kills(java.util.Optional.empty()).stream().filter(keep).toList();
       userspace =
@@ -68,6 +69,7 @@ public final class HistorySource implements EvidenceSource {
               .filter(keepUserspace)
               .toList();
       boots = history.boots();
+      lost = history.lost();
     } catch (IllegalStateException e) {
       evidence.input(
           new Input(
@@ -98,6 +100,11 @@ public final class HistorySource implements EvidenceSource {
               name,
               new ByteArrayInputStream(log.toString().getBytes(StandardCharsets.UTF_8)),
               sink);
+      // A gap means kills may have happened that this history cannot show: the input is not
+      // whole, so its silence about a time proves nothing.
+      for (History.LostRecords l : lost) {
+        sink.problem(new Problem(name, 0, lostMessage(l), Problem.Kind.DAMAGED));
+      }
     }
     if (userspace.isEmpty()) {
       return;
@@ -121,6 +128,21 @@ public final class HistorySource implements EvidenceSource {
               new ByteArrayInputStream(journal.toString().getBytes(StandardCharsets.UTF_8)),
               sink);
     }
+  }
+
+  static String lostMessage(History.LostRecords l) {
+    String which =
+        l.count() < 0
+            ? "kernel log records (how many the kernel did not say)"
+            : l.count() == 1
+                ? "kernel log record " + l.firstSeq()
+                : l.count() + " kernel log records (" + l.firstSeq() + " to " + l.lastSeq() + ")";
+    return which
+        + " of boot "
+        + l.bootId()
+        + " were overwritten in the kernel's ring buffer before the agent read them (noticed at "
+        + l.noticedAt()
+        + "): OOM kills among them are not in this history";
   }
 
   /**

@@ -141,7 +141,7 @@ class WatchRealKernelTest {
   }
 
   /** An agent process and the port of its /metrics. */
-  private record Agent1(Process process, int port) {
+  record Agent1(Process process, int port) {
     static Agent1 start(Path db) throws IOException, InterruptedException {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process p =
@@ -184,7 +184,7 @@ class WatchRealKernelTest {
   }
 
   /** Rows per pid of {@code pids} in the history now. */
-  private static Map<Long, Long> stored(Path db, List<Long> pids) throws IOException {
+  static Map<Long, Long> stored(Path db, List<Long> pids) throws IOException {
     if (!db.toFile().exists()) {
       return Map.of();
     }
@@ -198,8 +198,7 @@ class WatchRealKernelTest {
     }
   }
 
-  private static Map<Long, Long> awaitStored(Path db, List<Long> pids, Duration timeout)
-      throws Exception {
+  static Map<Long, Long> awaitStored(Path db, List<Long> pids, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       Map<Long, Long> rows = stored(db, pids);
@@ -210,7 +209,7 @@ class WatchRealKernelTest {
     }
   }
 
-  private static String scrape(int port) throws Exception {
+  static String scrape(int port) throws Exception {
     return HttpClient.newHttpClient()
         .send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),

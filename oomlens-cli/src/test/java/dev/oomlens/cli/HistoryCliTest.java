@@ -210,6 +210,35 @@ class HistoryCliTest {
   }
 
   @Test
+  void recordsLostBeforeTheAgentReadThem_namedInEveryFormat_neverShownAsNoKills()
+      throws IOException {
+    Path gappy = dir.resolve("gappy.db");
+    try (History h = History.openForAgent(gappy, Clock.fixed(NOW, ZoneOffset.UTC))) {
+      h.boot("boot-0", BOOT);
+      h.lost("boot-0", 700, 1111);
+    }
+    CliTest.Run text = CliTest.run(env(), "history", "--db", gappy.toString());
+    assertThat(text.out())
+        .contains(
+            "412 kernel log records (700 to 1111) of boot boot-0 were overwritten in the kernel's"
+                + " ring buffer before the agent read them (noticed at "
+                + NOW
+                + "): OOM kills among them are not in this history")
+        .contains("Whether it holds an OOM kill is unknown.")
+        .doesNotContain("No OOM-killer report");
+
+    CliTest.Run json = CliTest.run(env(), "history", "--db", gappy.toString(), "--format", "json");
+    JsonNode doc = new ObjectMapper().readTree(json.out());
+    assertThat(doc.get("inputs").get(0).get("problems").asInt()).isEqualTo(1);
+    assertThat(doc.get("problems").get(0).get("message").asText())
+        .startsWith("412 kernel log records (700 to 1111) of boot boot-0");
+
+    CliTest.Run doctor = CliTest.run(env(), "doctor", "--db", gappy.toString());
+    assertThat(doctor.err()).contains("412 kernel log records (700 to 1111)");
+    assertThat(doctor.code()).as("an input not read whole").isEqualTo(3);
+  }
+
+  @Test
   void doctorDb_readsTheKillsOfEarlierBoots() {
     CliTest.Run r = CliTest.run(env(), "doctor", "--db", db.toString());
     assertThat(r.out()).contains("kernel log journalctl -k -b, " + db).contains("MEMCG-LIMIT");
