@@ -54,14 +54,16 @@ SES=/user.slice/user-1000.slice/session-2.scope
 cg $SVC
 cg $SES
 enable "" /system.slice /user.slice /user.slice/user-1000.slice
-echo "$AMAX" >/sys/fs/cgroup$SVC/memory.max
+[ -n "$AMAX" ] && echo "$AMAX" >/sys/fs/cgroup$SVC/memory.max
 
 meta event=init scenario=$SCEN kernel=$(uname -r) mem_kib=$(awk '/MemTotal/{print $2}' /proc/meminfo) swap_kib=$(awk '/SwapTotal/{print $2}' /proc/meminfo)
 
 # The agent as the unit starts it: in its own cgroup, oom_score_adj set before exec, the unit's
-# ExecStart arguments (and a 1 s interval so warnings can be seen within the scenario).
+# ExecStart arguments (and a 1 s interval so warnings can be seen within the scenario). Without
+# agent_adj= and agent_max= on the command line, as root starts it by hand: no limit, and the
+# oom_score_adj it inherits (0), which the agent lowers itself.
 mkdir -p /var/lib/oomlens
-sh -c "echo \$\$ >/sys/fs/cgroup$SVC/cgroup.procs && echo $ADJ >/proc/self/oom_score_adj &&
+sh -c "echo \$\$ >/sys/fs/cgroup$SVC/cgroup.procs && { [ -z '$ADJ' ] || echo '$ADJ' >/proc/self/oom_score_adj; } &&
 	exec env PATH=/usr/bin:/bin JAVA_HOME=/sysroot/jdk /sysroot/oomlens/oomlens watch \
 	--db /var/lib/oomlens/oomlens.db --listen 127.0.0.1:9717 --interval 1s" >/run/agent.log 2>&1 &
 AGENT=$!
@@ -102,6 +104,20 @@ case $SCEN in
 host-oom)
 	# No limit anywhere, no swap: one process grows until the whole guest runs out.
 	spawn nix $SES anon 4 20 0 0 text
+	wait_gone $LASTPID 300
+	;;
+host-oom-zram)
+	# The same on a host whose only swap is zram (as Fedora and ChromeOS set up): the hog's pages
+	# (text, about 3:1 under lzo-rle) go to zram until it is full, then the guest runs out. Slower
+	# growth than host-oom so that the agent samples swap past its limit before the kill.
+	for m in mm/zsmalloc drivers/block/zram/zram crypto/lzo-rle crypto/lzo; do
+		insmod /lib/modules/$m.ko || log "insmod $m failed"
+	done
+	echo lzo-rle >/sys/block/zram0/comp_algorithm
+	echo 256M >/sys/block/zram0/disksize
+	mkswap /dev/zram0 >/dev/null && swapon /dev/zram0
+	meta event=swap $(awk 'NR == 2 {print "device=" $1 " size_kib=" $3}' /proc/swaps)
+	spawn nix $SES anon 1 40 0 0 text
 	wait_gone $LASTPID 300
 	;;
 cgv2-limit)

@@ -113,7 +113,15 @@ class WatchVmLabIT {
     throw new AssertionError("no " + key + "= in " + UNIT);
   }
 
+  /** Boots SCENARIO with the agent started as the systemd unit starts it. */
   private static Boot boot(String scenario) throws IOException, InterruptedException {
+    return boot(
+        scenario,
+        " agent_adj=" + unitSetting("OOMScoreAdjust") + " agent_max=" + unitSetting("MemoryMax"));
+  }
+
+  /** Boots SCENARIO; AGENT says how the agent is started (nothing: as root starts it by hand). */
+  private static Boot boot(String scenario, String agent) throws IOException, InterruptedException {
     assumeTrue(skipped == null, skipped);
     Path run = LAB.resolve("run-" + scenario);
     Files.createDirectories(run);
@@ -147,12 +155,7 @@ class WatchVmLabIT {
             "-drive",
             "file=" + LAB.resolve("rootfs.img") + ",if=virtio,format=raw,readonly=on",
             "-append",
-            "console=ttyS0,115200 loglevel=4 panic=5 psi=1 scenario="
-                + scenario
-                + " agent_adj="
-                + unitSetting("OOMScoreAdjust")
-                + " agent_max="
-                + unitSetting("MemoryMax"),
+            "console=ttyS0,115200 loglevel=4 panic=5 psi=1 scenario=" + scenario + agent,
             "-serial",
             "file:" + console,
             "-serial",
@@ -330,6 +333,36 @@ class WatchVmLabIT {
     assertThat(b.files().get("metrics"))
         .containsPattern(
             "oomlens_oom_kills_total\\{code=\"HOST-EXHAUSTED\",[^}]*scope=\"host\"[^}]*verdict=\"node\"} 1.0");
+  }
+
+  @Test
+  void hostWideOomWithZram_agentLowersItsOwnScoreAndWarnsOfSwapBeforeTheKill() throws Exception {
+    // Started by hand as root: it inherits oom_score_adj 0 and lowers it itself.
+    Boot b = boot("host-oom-zram", "");
+    String agent = b.event("agent-ready").get("pid");
+    assertThat(b.event("agent-ready")).containsEntry("oom_score_adj", "-900");
+    assertThat(b.event("swap")).containsEntry("device", "/dev/zram0");
+    String hog = b.event("spawn").get("pid");
+    assertThat(b.files().get("dmesg")).contains("constraint=CONSTRAINT_NONE");
+    assertThat(killedPids(b)).containsExactly(hog);
+    assertThat(b.event("agent-alive")).containsEntry("pid", agent);
+    stoppedCleanly(b, agent);
+
+    Path db = history(b, "host-oom-zram");
+    Map<String, Object> kill =
+        theOnlyKill(
+            db, hog, "node", "HOST-EXHAUSTED", null, "/user.slice/user-1000.slice/session-2.scope");
+    // From /proc/meminfo's SwapTotal and SwapFree, sampled while zram filled: raised for the
+    // host (no cgroup) before the kernel had to kill.
+    List<Map<String, Object>> swap =
+        query(db, "SELECT cgroup, raised_ms FROM warning WHERE code = 'SWAP-FILLING'");
+    assertThat(swap)
+        .anySatisfy(
+            w -> {
+              assertThat(w.get("cgroup")).isNull();
+              assertThat(((Number) w.get("raised_ms")).longValue())
+                  .isLessThan(((Number) kill.get("at_ms")).longValue());
+            });
   }
 
   @Test
