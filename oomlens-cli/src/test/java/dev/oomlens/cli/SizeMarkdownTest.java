@@ -26,8 +26,8 @@ class SizeMarkdownTest {
     assertThat(r.err()).isEmpty();
     assertThat(r.out())
         .startsWith("## Memory sizes of 2 workloads\n")
-        .contains("| Workload | Shape | P50 |", "|---|---|")
-        .contains("| `shop/spiky-0/spiky` | spike |")
+        .contains("| Workload | Shape | Restarts | P50 |", "|---|---|")
+        .contains("| `shop/spiky-0/spiky` | spike | - |")
         .contains("### Why these sizes", "### Why oomlens differs", "### Patch\n\n```sh\n")
         .contains("kubectl -n shop patch statefulset spiky");
   }
@@ -54,9 +54,9 @@ class SizeMarkdownTest {
             .filter(l -> l.startsWith("| "))
             .findFirst()
             .orElseThrow();
-    // The pipe inside the name is escaped, so the row keeps its ten cells.
+    // The pipe inside the name is escaped, so the row keeps its eleven cells.
     assertThat(row).contains("a\\|b/<img src=x>*x*/c`d");
-    assertThat(row.replace("\\|", "").chars().filter(c -> c == '|').count()).isEqualTo(11);
+    assertThat(row.replace("\\|", "").chars().filter(c -> c == '|').count()).isEqualTo(12);
     assertThat(r.out()).contains("- ``a|b/<img src=x>*x*/c`d``: ");
   }
 }
