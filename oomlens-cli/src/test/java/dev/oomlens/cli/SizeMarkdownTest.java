@@ -32,6 +32,29 @@ class SizeMarkdownTest {
         .contains("kubectl -n shop patch statefulset spiky");
   }
 
+  /** The report is written to its file as it is laid out; a file that cannot be made is exit 3. */
+  @Test
+  void output_writesTheFile_orSaysWhyNot() throws IOException {
+    Path report = dir.resolve("size.json");
+    CliTest.Run r =
+        CliTest.run(
+            "size",
+            "--format",
+            "json",
+            "-o",
+            report.toString(),
+            "--series",
+            INPUTS + "series-spike.csv");
+    assertThat(r.out()).isEmpty();
+    assertThat(Files.readString(report)).startsWith("{\n  \"workloads\" : [").endsWith("}\n");
+
+    Path missing = dir.resolve("no/such/dir/size.json");
+    CliTest.Run bad =
+        CliTest.run("size", "-o", missing.toString(), "--series", INPUTS + "series-spike.csv");
+    assertThat(bad.code()).isEqualTo(ExitCodes.INPUT);
+    assertThat(bad.err()).startsWith("oomlens: cannot write " + missing + ": ");
+  }
+
   /** A pod named like Markdown neither breaks the table nor turns into markup. */
   @Test
   void markdown_hostileNamesStayText() throws IOException {

@@ -68,6 +68,7 @@ public final class MemoryProfile {
   private long restarts = -1;
   private long samples;
   private MemoryShape shape;
+  private boolean sealed;
 
   /**
    * Who a profile is about: a Kubernetes container (namespace, pod, container), or anything else a
@@ -109,7 +110,7 @@ public final class MemoryProfile {
   }
 
   private static final class Segment {
-    final Buckets buckets;
+    Buckets buckets;
     final long firstMillis;
     double previous = Double.NaN;
     long previousMillis;
@@ -136,6 +137,9 @@ public final class MemoryProfile {
 
   /** Adds one stretch of a series about this workload. */
   public void add(Series s) {
+    if (sealed) {
+      throw new IllegalStateException(id.name() + ": a series added after the profile was sealed");
+    }
     shape = null;
     switch (s.role()) {
       case WORKING_SET -> addWorkingSet(s);
@@ -495,6 +499,27 @@ public final class MemoryProfile {
       peaks[d] = Double.isNaN(peaks[d]) ? c[2][i] : Math.max(peaks[d], c[2][i]);
     }
     return java.util.Arrays.stream(peaks).filter(p -> !Double.isNaN(p)).toArray();
+  }
+
+  /*
+   * The lives' bucket minima are what the trend is fitted on and nothing else reads them; at 10,000
+   * containers they are half of what the profiles hold (256 buckets a life, most containers
+   * living more than once), so a reader that has handed over every series lets them go once the
+   * shape is decided, before the findings and the sizes are made.
+   */
+
+  /**
+   * Decides the shape and lets go of the lives' bucket minima, which only it needs: the reader has
+   * added its last series, and adding another is an error. The chart, the quantiles, the lives' IDs
+   * and everything else stay.
+   */
+  public MemoryShape seal() {
+    MemoryShape s = shape();
+    sealed = true;
+    for (Segment seg : segments.values()) {
+      seg.buckets = null;
+    }
+    return s;
   }
 
   /** What the memory did: the shape and the numbers behind it (computed once per change). */
