@@ -15,7 +15,10 @@
  * zero to three times a week.
  *
  * Series: cAdvisor's working set at 30 s; rss, cache and limit at 5 min (with the same id);
- * kube-state-metrics' memory request at 5 min (no id). Values are whole bytes.
+ * kube-state-metrics' memory request and restart counter at 5 min (no id). Values are whole
+ * bytes. The restart counter counts a leak's kills (its pod stays, its container is restarted);
+ * the other containers' redeploys are new pods in a real cluster, whose counters start at 0, so
+ * theirs stays 0 here.
  */
 #include <math.h>
 #include <stdint.h>
@@ -149,7 +152,9 @@ static void putl(long v) {
 
 static void labels(long i, long id, int withId) {
   char s[160];
-  if (withId) {
+  if (withId < 0) {
+    snprintf(s, sizeof s, "{namespace=\"team-%02ld\",pod=\"app-%ld-7d9f\",container=\"app\"} ", i % 40, i);
+  } else if (withId) {
     snprintf(s, sizeof s, "{namespace=\"team-%02ld\",pod=\"app-%ld-7d9f\",container=\"app\",id=\"/kubepods/pod%ld/%ld\"} ",
              i % 40, i, i, id);
   } else {
@@ -217,6 +222,15 @@ int main(int argc, char **argv) {
       put("kube_pod_container_resource_requests");
       labels(i, 0, 0);
       sample(boxes[i].request, t);
+    }
+  }
+  /* OpenMetrics names a counter's family without its _total suffix. */
+  put("# TYPE kube_pod_container_status_restarts counter\n");
+  for (long i = 0; i < n; i++) {
+    for (long t = coarse; t < to; t += COARSE) {
+      put("kube_pod_container_status_restarts_total");
+      labels(i, 0, -1);
+      sample(boxes[i].kind == LEAK ? (double)life(&boxes[i], start, t) : 0, t);
     }
   }
   put("# EOF\n");

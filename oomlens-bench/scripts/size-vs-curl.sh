@@ -14,10 +14,10 @@
 # The history: CONTAINERS containers over DAYS days, each given a shape (steady, oversized,
 # near its limit, GC sawtooth, spiky, mostly page cache, leaking and restarted, no limit; the
 # intended counts go to kinds.txt and are printed beside oomlens's at the end), the working set
-# at 30 s, rss, cache and limit at 5 min, kube-state-metrics' request at 5 min. size-history.c
-# (compiled here with cc) writes it as OpenMetrics 18 hours at a time and promtool backfills each
+# at 30 s, rss, cache and limit at 5 min, kube-state-metrics' request and restart counter at
+# 5 min. size-history.c (compiled here with cc) writes it as OpenMetrics 18 hours at a time and promtool backfills each
 # slice; Debian's prometheus serves it on 127.0.0.1 with a 100-year retention, and is stopped by
-# its PID at the end. curl sends exactly the POST forms oomlens sends (the same six queries, the
+# its PID at the end. curl sends exactly the POST forms oomlens sends (the same seven queries, the
 # working set a day at a time as oomlens asks for it), one after the other, writing each answer
 # to a file. Wall, user and system CPU and peak RSS come from
 # GNU time (/usr/bin/time -f '%e %U %S %M').
@@ -89,7 +89,8 @@ curl_all() {
            "max$BY (max_over_time(container_memory_cache{$SEL}[21m]))" \
            "max$BY (container_spec_memory_limit_bytes{$SEL})" \
            "max$BY (kube_pod_container_resource_limits{$SEL,resource=\"memory\"}) unless on (namespace,pod,container) (container_spec_memory_limit_bytes{$SEL} > 0)" \
-           "max$BY (kube_pod_container_resource_requests{$SEL,resource=\"memory\"})"; do
+           "max$BY (kube_pod_container_resource_requests{$SEL,resource=\"memory\"})" \
+           "max$BY (kube_pod_container_status_restarts_total{$SEL})"; do
     curl -s --data-urlencode "query=$q" -d "start=$START" -d "end=$END" -d "step=1260.0" \
       "$URL/api/v1/query_range" > "$out/q-$k.json"
     k=$((k + 1))

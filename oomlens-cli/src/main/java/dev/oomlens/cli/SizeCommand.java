@@ -14,7 +14,7 @@ import dev.oomlens.report.html.HtmlReport;
 import dev.oomlens.report.size.SizeReport;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,47 +153,57 @@ final class SizeCommand implements Callable<Integer> {
     String source =
         String.join(
             ", ", d.evidence().inputs(Input.Kind.SERIES).stream().map(Input::name).toList());
-    StringWriter buffer = new StringWriter();
-    switch (format) {
-      case text -> {
-        PrintWriter shown = EscapingWriter.wrap(new PrintWriter(buffer));
-        SizeReport.text(shown, source, plans, d);
-        shown.flush();
+    // The report goes straight to its file or standard output as it is laid out: at 10,000
+    // containers the JSON is 33 MB, and built in memory first it was held three times over (the
+    // growing buffer, its String, the encoded bytes) at the run's highest heap.
+    if (output == null) {
+      PrintWriter out = spec.commandLine().getOut();
+      report(out, source, plans, d);
+      out.flush();
+    } else {
+      try (Writer file = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+        report(file, source, plans, d);
+      } catch (IOException e) {
+        err.println(
+            "oomlens: cannot write " + output + ": " + dev.oomlens.core.source.IoReasons.of(e));
+        err.flush();
+        return ExitCodes.INPUT;
       }
-      case json -> SizeReport.json(buffer, plans, d);
-      case patch -> {
-        PrintWriter shown = EscapingWriter.wrap(new PrintWriter(buffer));
-        SizeReport.patch(shown, plans);
-        shown.flush();
-      }
-      case markdown -> {
-        PrintWriter md = new PrintWriter(buffer);
-        SizeReport.markdown(md, source, plans, d);
-        md.flush();
-      }
-      case html -> HtmlReport.size(buffer, source, plans, d);
-    }
-    if (!write(buffer.toString(), err)) {
-      return ExitCodes.INPUT;
     }
     return Math.max(code, diagnosis.exitCode(d.findings()));
   }
 
-  private boolean write(String report, PrintWriter err) {
-    if (output == null) {
-      PrintWriter out = spec.commandLine().getOut();
-      out.print(report);
-      out.flush();
-      return true;
-    }
-    try {
-      Files.writeString(output, report, StandardCharsets.UTF_8);
-      return true;
-    } catch (IOException e) {
-      err.println(
-          "oomlens: cannot write " + output + ": " + dev.oomlens.core.source.IoReasons.of(e));
-      err.flush();
-      return false;
+  private void report(Writer out, String source, List<Sizing.SizePlan> plans, Diagnosis d)
+      throws IOException {
+    PrintWriter printed =
+        switch (format) {
+          case text -> {
+            PrintWriter shown = EscapingWriter.wrap(new PrintWriter(out));
+            SizeReport.text(shown, source, plans, d);
+            yield shown;
+          }
+          case json -> {
+            SizeReport.json(out, plans, d);
+            yield null;
+          }
+          case patch -> {
+            PrintWriter shown = EscapingWriter.wrap(new PrintWriter(out));
+            SizeReport.patch(shown, plans);
+            yield shown;
+          }
+          case markdown -> {
+            PrintWriter md = new PrintWriter(out);
+            SizeReport.markdown(md, source, plans, d);
+            yield md;
+          }
+          case html -> {
+            HtmlReport.size(out, source, plans, d);
+            yield null;
+          }
+        };
+    // A PrintWriter keeps a failed write to itself; to a file that is a report cut short.
+    if (printed != null && printed.checkError() && output != null) {
+      throw new IOException("the write failed (disk full?)");
     }
   }
 

@@ -76,6 +76,7 @@ class RealPrometheusTest {
     Path om = dir.resolve("history.om");
     try (RealPrometheus.OpenMetrics out = new RealPrometheus.OpenMetrics(om)) {
       containers(out);
+      restarts(out);
       hosts(out);
     }
     prometheus = RealPrometheus.start(dir, om);
@@ -160,6 +161,35 @@ class RealPrometheusTest {
             l,
             c.container().equals("ksm") ? c.limit() : c.limit() * 4,
             T0 + t);
+      }
+    }
+  }
+
+  /*
+   * kube-state-metrics' restart counter, every 5 minutes. The leaking container's counts its kills
+   * (12 in the 48 hours) and has a scrape gap from 18 h to 20 h over the kill at 19 h: the step
+   * across the gap is still a restart. "files-0" restarts twice in its first day, then its pod is
+   * recreated under the same name at 30 h (the counter falls to 0: a reset, not -2 restarts) and
+   * restarts once more at 40 h: 3 in the window. The others never restart.
+   */
+  static double restartsAt(Container c, long t) {
+    if (c.lifeHours() > 0) {
+      return (int) (t / (long) (c.lifeHours() * 3600));
+    }
+    if (c.container().equals("files")) {
+      return t < 30 * 3600 ? Math.min(2, t / (10 * 3600)) : t < 40 * 3600 ? 0 : 1;
+    }
+    return 0;
+  }
+
+  private static void restarts(RealPrometheus.OpenMetrics out) throws IOException {
+    for (Container c : CONTAINERS) {
+      for (long t = 0; t < HOURS * 3600; t += 300) {
+        if (c.lifeHours() > 0 && t >= 18 * 3600 && t < 20 * 3600) {
+          continue;
+        }
+        out.sample(
+            "kube_pod_container_status_restarts_total", labels(c, null), restartsAt(c, t), T0 + t);
       }
     }
   }
@@ -300,6 +330,15 @@ class RealPrometheusTest {
                 "oversized",
                 "ksm",
                 "near-limit"));
+    Map<String, Long> restarts = new LinkedHashMap<>();
+    doc.get("workloads")
+        .forEach(w -> restarts.put(w.get("container").asText(), w.get("restarts").asLong()));
+    // across the leak's scrape gap, and across files-0's reset when its pod was recreated
+    assertThat(restarts)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "leaky", 12L, "spiky", 0L, "gc", 0L, "files", 3L, "tight", 0L, "idle", 0L, "ksm",
+                0L));
     for (JsonNode w : doc.get("workloads")) {
       // kube-state-metrics' limit stands in only where cAdvisor has none (else its 4x would
       // make "tight" oversized)
@@ -323,8 +362,14 @@ class RealPrometheusTest {
         .contains("shop/leaky-5d8f7c9b6-k2x9z/leaky grows", "per hour: a leak");
     assertThat(leak.get("reasoning").asText())
         .contains("512 MiB \u2192 4.0 h, 1 GiB \u2192 8.0 h, 2 GiB \u2192 16.0 h")
-        .contains("across 13 container lives");
+        .contains(
+            "across 12 restarts counted by kube_pod_container_status_restarts_total: it grew"
+                + " again after every restart");
     assertThat(leak.get("evidence").get(0).get("kind").asText()).isEqualTo("series_window");
+    // the restart counter is cited beside the working set: its value after each of the steps
+    JsonNode counter = leak.get("evidence").get(1);
+    assertThat(counter.get("kind").asText()).isEqualTo("series_window");
+    assertThat(counter.toString()).contains("kube_pod_container_status_restarts_total");
     for (JsonNode w : doc.get("workloads")) {
       if (w.get("container").asText().equals("leaky")) {
         assertThat(w.get("trend_bytes_per_hour").asLong() / (double) MIB).isBetween(126.0, 130.0);

@@ -26,10 +26,33 @@ class SizeMarkdownTest {
     assertThat(r.err()).isEmpty();
     assertThat(r.out())
         .startsWith("## Memory sizes of 2 workloads\n")
-        .contains("| Workload | Shape | P50 |", "|---|---|")
-        .contains("| `shop/spiky-0/spiky` | spike |")
+        .contains("| Workload | Shape | Restarts | P50 |", "|---|---|")
+        .contains("| `shop/spiky-0/spiky` | spike | - |")
         .contains("### Why these sizes", "### Why oomlens differs", "### Patch\n\n```sh\n")
         .contains("kubectl -n shop patch statefulset spiky");
+  }
+
+  /** The report is written to its file as it is laid out; a file that cannot be made is exit 3. */
+  @Test
+  void output_writesTheFile_orSaysWhyNot() throws IOException {
+    Path report = dir.resolve("size.json");
+    CliTest.Run r =
+        CliTest.run(
+            "size",
+            "--format",
+            "json",
+            "-o",
+            report.toString(),
+            "--series",
+            INPUTS + "series-spike.csv");
+    assertThat(r.out()).isEmpty();
+    assertThat(Files.readString(report)).startsWith("{\n  \"workloads\" : [").endsWith("}\n");
+
+    Path missing = dir.resolve("no/such/dir/size.json");
+    CliTest.Run bad =
+        CliTest.run("size", "-o", missing.toString(), "--series", INPUTS + "series-spike.csv");
+    assertThat(bad.code()).isEqualTo(ExitCodes.INPUT);
+    assertThat(bad.err()).startsWith("oomlens: cannot write " + missing + ": ");
   }
 
   /** A pod named like Markdown neither breaks the table nor turns into markup. */
@@ -54,9 +77,9 @@ class SizeMarkdownTest {
             .filter(l -> l.startsWith("| "))
             .findFirst()
             .orElseThrow();
-    // The pipe inside the name is escaped, so the row keeps its ten cells.
+    // The pipe inside the name is escaped, so the row keeps its eleven cells.
     assertThat(row).contains("a\\|b/<img src=x>*x*/c`d");
-    assertThat(row.replace("\\|", "").chars().filter(c -> c == '|').count()).isEqualTo(11);
+    assertThat(row.replace("\\|", "").chars().filter(c -> c == '|').count()).isEqualTo(12);
     assertThat(r.out()).contains("- ``a|b/<img src=x>*x*/c`d``: ");
   }
 }

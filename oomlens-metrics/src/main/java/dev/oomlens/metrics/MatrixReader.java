@@ -243,6 +243,9 @@ public final class MatrixReader {
   /** The role of a saved series, by its metric name: working set unless it names another. */
   public static Series.Role roleOf(Map<String, String> labels) {
     String name = labels.getOrDefault("__name__", "");
+    if (name.contains("restarts")) {
+      return Series.Role.RESTARTS;
+    }
     if (name.contains("memory_rss")) {
       return Series.Role.RSS;
     }

@@ -38,8 +38,9 @@ final class Profiles implements Consumer<Series> {
   /** Hands the profiles that hold a working set to the evidence. */
   synchronized int into(EvidenceSet.Builder evidence) {
     // Each shape's trend fit is the costliest step after reading, and the fleet's profiles are
-    // independent: fitting them on every core shortens the wait once the last answer is in.
-    byId.values().parallelStream().filter(p -> p.samples() > 0).forEach(MemoryProfile::shape);
+    // independent: fitting them on every core shortens the wait once the last answer is in. Every
+    // series has arrived: each profile is sealed, letting go of what only the fit needed.
+    byId.values().parallelStream().filter(p -> p.samples() > 0).forEach(MemoryProfile::seal);
     int n = 0;
     for (MemoryProfile p : byId.values()) {
       if (p.samples() > 0) {

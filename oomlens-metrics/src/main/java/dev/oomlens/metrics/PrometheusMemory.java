@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * What is asked of Prometheus, and at which resolution. The working set is what the limit meets
  * and what tells a leak from a spike, so it comes at full resolution (`step`). The rest only
  * needs its level: RSS and page cache as the highest value per 21-minute bucket, the limit and the
- * request at the same step; kube-state-metrics' limit stands in where cAdvisor has none. Containers are cAdvisor's (container!="", not the pause container
+ * request at the same step; kube-state-metrics' limit stands in where cAdvisor has none; its restart
+ * counter's value at the same step. Containers are cAdvisor's (container!="", not the pause container
  * "POD"); --namespace narrows every query.
  *
  * A failed query makes the whole input unreadable (exit 3): a profile with its limit missing would
@@ -94,6 +95,12 @@ public final class PrometheusMemory implements EvidenceSource {
         new Query(
             Series.Role.REQUEST,
             "max" + by + " (kube_pod_container_resource_requests{" + sel + ",resource=\"memory\"})",
+            COARSE),
+        // The counter's value at each step: MemoryProfile counts its steps, a fall as a reset.
+        // max, not sum: two kube-state-metrics replicas report the same container twice.
+        new Query(
+            Series.Role.RESTARTS,
+            "max" + by + " (kube_pod_container_status_restarts_total{" + sel + "})",
             COARSE));
   }
 

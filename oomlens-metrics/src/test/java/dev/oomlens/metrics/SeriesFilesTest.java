@@ -121,6 +121,80 @@ class SeriesFilesTest {
     assertThat(p.labels()).doesNotContainKeys("id", "__name__");
   }
 
+  /*
+   * Two days of a leak, 50 MiB/h from 300 MiB, restarted every 4 hours, with no container ID (a
+   * saved answer of an aggregated query): each restart falls to 60%, which the working set alone
+   * does not tell from a GC cycle. kube-state-metrics' restart counter, saved beside it every 5
+   * minutes, counts the 11 restarts and ends each life.
+   */
+  @Test
+  void queryRangeJson_restartCounterByName_countsRestartsAndShowsTheLeak() throws IOException {
+    Path f = dir.resolve("leak.json");
+    String labels = "\"namespace\":\"ns\",\"pod\":\"p\",\"container\":\"app\"";
+    StringBuilder s =
+        new StringBuilder(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+    s.append("{\"metric\":{\"__name__\":\"kube_pod_container_status_restarts_total\",")
+        .append(labels)
+        .append("},\"values\":[");
+    for (int t = 0; t < 2 * 86400; t += 300) {
+      s.append(t == 0 ? "" : ",").append("[" + (1770508800 + t) + ",\"" + t / 14400 + "\"]");
+    }
+    s.append("]},{\"metric\":{\"__name__\":\"container_memory_working_set_bytes\",")
+        .append(labels)
+        .append("},\"values\":[");
+    for (int t = 0; t < 2 * 86400; t += 30) {
+      long v = 300 * MIB + 50 * MIB * (t % 14400) / 3600 + (t % 60) * MIB / 10;
+      s.append(t == 0 ? "" : ",").append("[" + (1770508800 + t) + ",\"" + v + "\"]");
+    }
+    s.append("]}]}}");
+    Files.writeString(f, s);
+    EvidenceSet e = read(f.toString());
+    MemoryProfile p = e.memory().getFirst();
+    assertThat(p.restarts()).hasValue(11);
+    assertThat(p.shape().shape()).isEqualTo(MemoryShape.Shape.LEAK);
+    assertThat(p.shape().slopeBytesPerHour() / MIB).isCloseTo(50, within(2.5));
+    Finding leak =
+        Diagnosis.of(e).findings().stream()
+            .filter(x -> x.code().equals("LEAK"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(leak.reasoning())
+        .contains("across 11 restarts counted by kube_pod_container_status_restarts_total");
+    assertThat(leak.evidence())
+        .filteredOn(
+            c ->
+                c instanceof dev.oomlens.core.model.SeriesWindow w
+                    && w.samples().size() == 11
+                    && w.samples().getLast().value() == 11)
+        .hasSize(1);
+  }
+
+  /** CSV carries the counter by name too: a fall is a reset, not negative restarts. */
+  @Test
+  void csv_restartCounter_aFallIsAReset() throws IOException {
+    Path f = dir.resolve("restarts.csv");
+    StringBuilder s = new StringBuilder("time,series,value\n");
+    double[] counter = {4, 4, 5, 0, 0, 1, 3};
+    for (int i = 0; i < 60; i++) {
+      s.append(1770508800 + i * 60)
+          .append(",container_memory_working_set_bytes{pod=\"a\",container=\"c\"},")
+          .append(100 * MIB)
+          .append('\n');
+    }
+    for (int i = 0; i < counter.length; i++) {
+      s.append(1770508800 + i * 600)
+          .append(",kube_pod_container_status_restarts_total{pod=\"a\",container=\"c\"},")
+          .append(counter[i])
+          .append('\n');
+    }
+    Files.writeString(f, s);
+    MemoryProfile p = read(f.toString()).memory().getFirst();
+    assertThat(p.id().name()).isEqualTo("a/c");
+    // 4 -> 5 one; 5 -> 0 a reset; 0 -> 1 one; 1 -> 3 two
+    assertThat(p.restarts()).hasValue(4);
+  }
+
   @Test
   void errorAnswer_spoilsTheFile_withPrometheusMessage() throws IOException {
     Path f = dir.resolve("error.json");

@@ -22,6 +22,16 @@ import java.util.TreeMap;
  * `container_id`) starts a new segment; in a series with no ID (a saved RSS log), a fall to half or
  * less in one step is taken as the restart it almost always is. A fall of 15% to 50% is a drop (a
  * GC cycle, a spike ending), counted for the sawtooth test.
+ *
+ * kube-state-metrics' restart counter says how many times the container restarted, whatever its
+ * memory did. Each of its series (by labels) is counted on its own, from its first sample in the
+ * window: a step up of n is n restarts between the two samples, however far apart (a gap loses no
+ * restart, since the counter kept counting); a fall is a reset (kube-state-metrics restarted, or the
+ * pod was recreated under the same name), after which the counter's value is what it counted since.
+ * A series that first appears mid-window (a recreated pod) starts counting there. In a working set
+ * with no container ID, a step of the counter also ends a life (the bucket the restart fell in is
+ * left out of the trend): this is applied when the trend is fitted, since the counter may be read
+ * before or after the working set.
  */
 
 /** A bounded per-workload summary of memory over time, fed {@link Series} by the readers. */
@@ -51,8 +61,14 @@ public final class MemoryProfile {
   private double request = Double.NaN;
   private long drops;
   private long falls;
+  private final Map<Map<String, String>, double[]> counters = new LinkedHashMap<>();
+  private final List<RestartStep> restartSteps = new ArrayList<>();
+  private String restartQuery = "";
+  private Map<String, String> restartLabels = Map.of();
+  private long restarts = -1;
   private long samples;
   private MemoryShape shape;
+  private boolean sealed;
 
   /**
    * Who a profile is about: a Kubernetes container (namespace, pod, container), or anything else a
@@ -94,14 +110,22 @@ public final class MemoryProfile {
   }
 
   private static final class Segment {
-    final Buckets buckets;
+    Buckets buckets;
+    final long firstMillis;
     double previous = Double.NaN;
     long previousMillis;
 
     Segment(long origin) {
       buckets = new Buckets(origin, FIRST_WIDTH_MILLIS, SEGMENT_BUCKETS);
+      firstMillis = origin;
     }
   }
+
+  /**
+   * One step up of the restart counter: {@code restarts} restarts after {@code afterMillis} (the
+   * sample before) and by {@code atMillis}, where the counter read {@code counter}.
+   */
+  public record RestartStep(long afterMillis, long atMillis, double counter, long restarts) {}
 
   public MemoryProfile(Id id) {
     this.id = requireNonNull(id, "id");
@@ -113,6 +137,9 @@ public final class MemoryProfile {
 
   /** Adds one stretch of a series about this workload. */
   public void add(Series s) {
+    if (sealed) {
+      throw new IllegalStateException(id.name() + ": a series added after the profile was sealed");
+    }
     shape = null;
     switch (s.role()) {
       case WORKING_SET -> addWorkingSet(s);
@@ -134,6 +161,41 @@ public final class MemoryProfile {
           }
         }
       }
+      case RESTARTS -> addRestarts(s);
+      default -> {
+        // A host's series: HostSeries holds those, never a workload's profile.
+      }
+    }
+  }
+
+  private void addRestarts(Series s) {
+    if (restartQuery.isEmpty()) {
+      restartQuery = s.query();
+      restartLabels = s.labels();
+    }
+    if (restarts < 0) {
+      restarts = 0;
+    }
+    // {time of the last sample, its value}; NaN time until the series' first sample
+    double[] last = counters.computeIfAbsent(s.labels(), l -> new double[] {Double.NaN, 0});
+    long[] t = s.epochMillis();
+    double[] v = s.values();
+    for (int i = 0; i < t.length; i++) {
+      if (Double.isNaN(v[i]) || (!Double.isNaN(last[0]) && t[i] <= last[0])) {
+        continue;
+      }
+      if (!Double.isNaN(last[0])) {
+        double step = v[i] >= last[1] ? v[i] - last[1] : v[i];
+        long n = Math.round(step);
+        if (n > 0) {
+          restarts += n;
+          if (restartSteps.size() < MAX_SEGMENTS) {
+            restartSteps.add(new RestartStep((long) last[0], t[i], v[i], n));
+          }
+        }
+      }
+      last[0] = t[i];
+      last[1] = v[i];
     }
   }
 
@@ -294,6 +356,28 @@ public final class MemoryProfile {
     return segments.size();
   }
 
+  /**
+   * Restarts in the window by kube-state-metrics' restart counter; empty when no counter came for
+   * this workload.
+   */
+  public OptionalLong restarts() {
+    return restarts < 0 ? OptionalLong.empty() : OptionalLong.of(restarts);
+  }
+
+  /** The restart counter's steps, in the order read (the first 4,096). */
+  public List<RestartStep> restartSteps() {
+    return Collections.unmodifiableList(restartSteps);
+  }
+
+  /** The query (or file) and labels of the first restart counter read, as a finding cites it. */
+  public String restartQuery() {
+    return restartQuery;
+  }
+
+  public Map<String, String> restartLabels() {
+    return restartLabels;
+  }
+
   /** Falls of 15% to 50% in one step (GC cycles, spikes ending). */
   public long drops() {
     return drops;
@@ -304,12 +388,74 @@ public final class MemoryProfile {
     return List.copyOf(kills);
   }
 
-  /** The lowest value per bucket of every container life, for the trend. */
+  /**
+   * The lowest value per bucket of every container life, for the trend. Lives told apart by no
+   * container ID are split further at the restart counter's steps.
+   */
   List<double[][]> minima() {
     List<double[][]> out = new ArrayList<>();
-    for (Segment s : segments.values()) {
-      double[][] p = s.buckets.points();
-      out.add(new double[][] {p[0], p[1]});
+    List<RestartStep> cuts = restartCuts();
+    for (Map.Entry<String, Segment> e : segments.entrySet()) {
+      double[][] p = e.getValue().buckets.points();
+      boolean idless = e.getKey().isEmpty() || e.getKey().startsWith("#");
+      if (!idless || cuts.isEmpty()) {
+        out.add(new double[][] {p[0], p[1]});
+        continue;
+      }
+      // A bucket that overlaps a step (the restart happened somewhere in it) holds the end of one
+      // life and the start of the next, and its lowest value is the new life's: it is left out.
+      double width = e.getValue().buckets.widthMillis();
+      int cut = 0;
+      int from = 0;
+      List<Integer> kept = new ArrayList<>();
+      for (int i = 0; i < p[0].length; i++) {
+        double bucketStart = p[0][i] * 1000 - width / 2;
+        boolean restarted = false;
+        while (cut < cuts.size() && cuts.get(cut).atMillis() < bucketStart) {
+          restarted = true;
+          cut++;
+        }
+        if (restarted && kept.size() > from) {
+          out.add(pick(p, kept.subList(from, kept.size())));
+          from = kept.size();
+        }
+        if (cut < cuts.size() && cuts.get(cut).afterMillis() < bucketStart + width) {
+          continue;
+        }
+        kept.add(i);
+      }
+      if (kept.size() > from) {
+        out.add(pick(p, kept.subList(from, kept.size())));
+      }
+    }
+    return out;
+  }
+
+  /*
+   * The restart counter's steps that end a life with no container ID, by time: all but those in
+   * which a fall to half already began a life (the same restart, seen twice).
+   */
+  private List<RestartStep> restartCuts() {
+    List<RestartStep> cuts = new ArrayList<>();
+    for (RestartStep r : restartSteps) {
+      boolean seen = false;
+      for (Map.Entry<String, Segment> e : segments.entrySet()) {
+        long first = e.getValue().firstMillis;
+        seen |= e.getKey().startsWith("#") && first > r.afterMillis() && first <= r.atMillis();
+      }
+      if (!seen) {
+        cuts.add(r);
+      }
+    }
+    cuts.sort(java.util.Comparator.comparingLong(RestartStep::afterMillis));
+    return cuts;
+  }
+
+  private static double[][] pick(double[][] p, List<Integer> at) {
+    double[][] out = new double[2][at.size()];
+    for (int k = 0; k < at.size(); k++) {
+      out[0][k] = p[0][at.get(k)];
+      out[1][k] = p[1][at.get(k)];
     }
     return out;
   }
@@ -353,6 +499,27 @@ public final class MemoryProfile {
       peaks[d] = Double.isNaN(peaks[d]) ? c[2][i] : Math.max(peaks[d], c[2][i]);
     }
     return java.util.Arrays.stream(peaks).filter(p -> !Double.isNaN(p)).toArray();
+  }
+
+  /*
+   * The lives' bucket minima are what the trend is fitted on and nothing else reads them; at 10,000
+   * containers they are half of what the profiles hold (256 buckets a life, most containers
+   * living more than once), so a reader that has handed over every series lets them go once the
+   * shape is decided, before the findings and the sizes are made.
+   */
+
+  /**
+   * Decides the shape and lets go of the lives' bucket minima, which only it needs: the reader has
+   * added its last series, and adding another is an error. The chart, the quantiles, the lives' IDs
+   * and everything else stay.
+   */
+  public MemoryShape seal() {
+    MemoryShape s = shape();
+    sealed = true;
+    for (Segment seg : segments.values()) {
+      seg.buckets = null;
+    }
+    return s;
   }
 
   /** What the memory did: the shape and the numbers behind it (computed once per change). */

@@ -27,6 +27,7 @@ import java.util.OptionalLong;
  *
  * @param slopeBytesPerHour the robust trend of the bucket minima (NaN without two buckets)
  * @param risingShare the share of bucket pairs that rise (0.5 for noise, 1 for steady growth)
+ * @param restarts restarts in the window by kube-state-metrics' counter; empty without one
  */
 public record MemoryShape(
     Shape shape,
@@ -39,6 +40,7 @@ public record MemoryShape(
     double slopeBytesPerHour,
     double risingShare,
     int lives,
+    OptionalLong restarts,
     long drops,
     double rssMedianBytes,
     double cacheMedianBytes,
@@ -124,6 +126,7 @@ public record MemoryShape(
         slope,
         fit.risingShare(),
         p.lives(),
+        p.restarts(),
         p.drops(),
         p.rssMedian(),
         p.cacheMedian(),

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * @param labels of the series, sorted by name
  * @param epochMillis sample times, ascending
  * @param values the sample values, in bytes for every memory role, a share of time (0 to 1) for the
- *     pressure roles
+ *     pressure roles, a count for restarts
  */
 public record Series(
     Role role, String query, Map<String, String> labels, long[] epochMillis, double[] values) {
@@ -34,6 +34,11 @@ public record Series(
     LIMIT,
     /** The memory request: kube-state-metrics' {@code kube_pod_container_resource_requests}. */
     REQUEST,
+    /**
+     * The container's restarts so far, a counter: kube-state-metrics' {@code
+     * kube_pod_container_status_restarts_total}.
+     */
+    RESTARTS,
     /** A host's available memory: node_exporter's {@code node_memory_MemAvailable_bytes}. */
     HOST_MEM_AVAILABLE,
     /** A host's RAM: {@code node_memory_MemTotal_bytes}. */

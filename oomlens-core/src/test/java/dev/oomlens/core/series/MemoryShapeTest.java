@@ -61,6 +61,21 @@ class MemoryShapeTest {
   }
 
   @Test
+  void seal_keepsTheShapeAndChart_andRefusesMoreSeries() {
+    Series[] all = leak().toArray(Series[]::new);
+    MemoryProfile open = Workloads.profile("leaky", all);
+    MemoryProfile sealed = Workloads.profile("leaky", all);
+
+    assertThat(sealed.seal()).isEqualTo(open.shape());
+    assertThat(sealed.chart()).isDeepEqualTo(open.chart());
+    assertThat(sealed.livesById()).isEqualTo(open.livesById());
+    assertThat(Sizing.of(sealed)).isEqualTo(Sizing.of(open));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> sealed.add(all[0]))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("sealed");
+  }
+
+  @Test
   void spike_rarePeaks() {
     Series ws =
         Workloads.series(

@@ -53,13 +53,14 @@ public final class SizeReport {
             + " from "
             + source
             + "\n\n");
-    String fmt = "%-40s %-10s %9s %9s %9s %9s | %9s %9s | %9s %9s\n";
+    String fmt = "%-40s %-10s %8s %9s %9s %9s %9s | %9s %9s | %9s %9s\n";
     out.print(
         String.format(
             Locale.ROOT,
             fmt,
             "WORKLOAD",
             "SHAPE",
+            "RESTARTS",
             "P50",
             "P95",
             "PEAK",
@@ -76,6 +77,7 @@ public final class SizeReport {
               fmt,
               p.id().name(),
               s.shape().label(),
+              count(s.restarts()),
               mi(s.p50Bytes()),
               mi(s.p95Bytes()),
               mi(s.peakBytes()),
@@ -86,7 +88,8 @@ public final class SizeReport {
               mi(p.krr().limitBytes())));
     }
     out.print(
-        "\nThe columns after the first bar are oomlens's request and limit; VPA is the"
+        "\nRESTARTS are kube-state-metrics' restart counter's in the window (- without it). The"
+            + " columns after the first bar are oomlens's request and limit; VPA is the"
             + " VPA recommender's target request, KRR its simple strategy's request and limit.\n");
     for (Sizing.SizePlan p : plans) {
       out.print("  " + p.id().name() + ": " + p.ours().why() + "\n");
@@ -116,12 +119,14 @@ public final class SizeReport {
             + (plans.size() == 1 ? " workload" : " workloads")
             + "\n\nFrom "
             + Markdown.code(source)
-            + ". Request and limit are oomlens's; VPA is the VPA recommender's target request, KRR"
+            + ". Restarts are kube-state-metrics' restart counter's in the window. Request and"
+            + " limit are oomlens's; VPA is the VPA recommender's target request, KRR"
             + " its simple strategy's request and limit.\n\n");
     List<String> header =
         List.of(
             "Workload",
             "Shape",
+            "Restarts",
             "P50",
             "P95",
             "Peak",
@@ -139,6 +144,7 @@ public final class SizeReport {
               List.of(
                   Markdown.cell(Markdown.code(p.id().name())),
                   s.shape().label(),
+                  count(s.restarts()),
                   mi(s.p50Bytes()),
                   mi(s.p95Bytes()),
                   mi(s.peakBytes()),
@@ -225,6 +231,11 @@ public final class SizeReport {
         json.writeNumberField("trend_bytes_per_hour", Math.round(s.slopeBytesPerHour()));
       }
       json.writeNumberField("lives", s.lives());
+      if (s.restarts().isPresent()) {
+        json.writeNumberField("restarts", s.restarts().getAsLong());
+      } else {
+        json.writeNullField("restarts");
+      }
       json.writeStringField("from", s.from().toString());
       json.writeStringField("to", s.to().toString());
       json.writeNumberField("samples", s.samples());
@@ -359,6 +370,11 @@ public final class SizeReport {
 
   private static String mi(long v) {
     return Math.ceilDiv(v, 1L << 20) + "Mi";
+  }
+
+  /** A count, or "-" where the series that gives it did not come. */
+  private static String count(OptionalLong v) {
+    return v.isPresent() ? Long.toString(v.getAsLong()) : "-";
   }
 
   private static String mi(OptionalLong v) {

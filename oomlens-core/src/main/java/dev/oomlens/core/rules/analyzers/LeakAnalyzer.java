@@ -9,6 +9,7 @@ import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.Severity;
 import dev.oomlens.core.model.Citation;
 import dev.oomlens.core.model.OomReport;
+import dev.oomlens.core.model.SeriesWindow;
 import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
@@ -16,6 +17,7 @@ import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.rules.Sizes;
 import dev.oomlens.core.series.MemoryProfile;
 import dev.oomlens.core.series.MemoryShape;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -87,6 +89,25 @@ public final class LeakAnalyzer implements Analyzer {
         .anyMatch(id -> p.livesById().stream().anyMatch(l -> l.contains(id)));
   }
 
+  private static final String RESTART_COUNTER = "kube_pod_container_status_restarts_total";
+
+  /*
+   * The restart counter where it stepped (its value after each step, as read): the growth the
+   * finding reports is sustained across these restarts, which is what tells a leak from a
+   * workload that simply got busier.
+   */
+  private static SeriesWindow restartCounter(MemoryProfile p) {
+    List<SeriesWindow.Sample> steps = new ArrayList<>();
+    for (MemoryProfile.RestartStep r : p.restartSteps()) {
+      steps.add(new SeriesWindow.Sample(Instant.ofEpochMilli(r.atMillis()), r.counter()));
+      if (steps.size() == SeriesFacts.CITED_POINTS) {
+        break;
+      }
+    }
+    Instant from = p.from().orElse(Instant.EPOCH);
+    return new SeriesWindow(p.restartQuery(), p.restartLabels(), from, p.to().orElse(from), steps);
+  }
+
   /** The limits whose lifetime a series leak finding gives: the limit, 2x and 4x it. */
   static long[] limitsToShow(MemoryShape s) {
     long base = s.limitBytes().orElse(Long.highestOneBit(Math.max(s.peakBytes(), Sizes.MIB)) * 2);
@@ -121,7 +142,15 @@ public final class LeakAnalyzer implements Analyzer {
         .append(" per hour (Theil-Sen over the bucket minima, ")
         .append(SeriesFacts.percent(s.risingShare(), 1))
         .append(" of pairs rising");
-    if (s.lives() > 1) {
+    long restarts = s.restarts().orElse(0);
+    if (restarts > 0) {
+      why.append(", across ")
+          .append(restarts)
+          .append(restarts == 1 ? " restart" : " restarts")
+          .append(" counted by ")
+          .append(RESTART_COUNTER)
+          .append(": it grew again after every restart");
+    } else if (s.lives() > 1) {
       why.append(", across ")
           .append(s.lives())
           .append(" container lives: it grew again after " + "every restart");
@@ -139,6 +168,9 @@ public final class LeakAnalyzer implements Analyzer {
     }
     why.append("At this rate a limit lasts: ").append(lifetimes(s)).append(". ");
     List<Citation> cited = new ArrayList<>(List.of(SeriesFacts.window(m.profile(), true)));
+    if (restarts > 0) {
+      cited.add(restartCounter(m.profile()));
+    }
     kills.ifPresent(
         k -> {
           List<KillSeries.Kill> all = k.kills();
