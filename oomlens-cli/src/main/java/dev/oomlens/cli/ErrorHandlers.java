@@ -1,5 +1,6 @@
 package dev.oomlens.cli;
 
+import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.report.escape.EscapingWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -49,6 +50,14 @@ final class ErrorHandlers implements IParameterExceptionHandler, IExecutionExcep
   @Override
   public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
     PrintWriter err = EscapingWriter.wrap(cmd.getErr());
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof SourceLine.ChangedException changed) {
+        // Not a bug: a quote would be wrong, so none is made; the message names file and line.
+        err.println("oomlens: " + changed.getMessage() + "; run it again on a file left as it is");
+        err.flush();
+        return ExitCodes.INPUT;
+      }
+    }
     if (root.debug()) {
       // The frames are indented with tabs, which the escaping error stream would show as such.
       StringWriter trace = new StringWriter();

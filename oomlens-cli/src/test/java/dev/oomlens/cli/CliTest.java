@@ -3,6 +3,7 @@ package dev.oomlens.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oomlens.core.model.Problem;
+import dev.oomlens.core.model.SourceLine;
 import dev.oomlens.host.LiveLog;
 import dev.oomlens.host.journal.KillerJournalReader;
 import dev.oomlens.host.paths.HostPaths;
@@ -713,6 +714,26 @@ class CliTest {
         .startsWith("oomlens: internal error: java.lang.IllegalStateException: kmsg exploded\n")
         .contains("please report it")
         .doesNotContain("\tat ");
+  }
+
+  @Test
+  void execute_fileChangedBeforeItsLineWasQuoted_isAnInputErrorNamingFileAndLine() {
+    Supplier<LiveLog> changed =
+        () -> {
+          throw new UncheckedIOException(
+              new IOException(
+                  "writing the report",
+                  new SourceLine.ChangedException(
+                      "kern.log:12: the line is no longer the one that was read: the file changed"
+                          + " after it was read",
+                      null)));
+        };
+    Run r = run(env("", changed, unreadable("journal")), "doctor");
+    assertThat(r.code()).isEqualTo(ExitCodes.INPUT);
+    assertThat(r.err())
+        .isEqualTo(
+            "oomlens: kern.log:12: the line is no longer the one that was read: the file changed"
+                + " after it was read; run it again on a file left as it is\n");
   }
 
   @Test

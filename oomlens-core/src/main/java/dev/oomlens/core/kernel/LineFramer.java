@@ -84,8 +84,16 @@ public final class LineFramer {
    * message (kmsg {@code KEY=value} dictionary lines, empty lines).
    */
   public void frame(SourceLine line, Consumer<LogLine> out) {
+    frame(line, line.text(), out);
+  }
+
+  /**
+   * Frames one physical line whose text the caller has at hand ({@code line.text()}'s), so a line
+   * that keeps only its place in a file is not read back to be framed.
+   */
+  public void frame(SourceLine line, String text, Consumer<LogLine> out) {
     this.line = line;
-    this.text = line.text();
+    this.text = text;
     this.out = out;
     try {
       frame(text);

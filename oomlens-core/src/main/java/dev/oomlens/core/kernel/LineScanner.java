@@ -33,8 +33,11 @@ final class LineScanner {
     /** The scanner passed over every line before {@code lineNumber} without handing it on. */
     void skippedTo(long lineNumber);
 
-    /** One line: {@code buf[start, end)}, without its {@code \n}. */
-    void line(long lineNumber, byte[] buf, int start, int end);
+    /**
+     * One line: {@code buf[start, end)}, without its {@code \n}, which begins at byte {@code
+     * offset} of the input.
+     */
+    void line(long lineNumber, long offset, byte[] buf, int start, int end);
 
     /**
      * Line {@code lineNumber} was longer than the scanner keeps; only its first part was handed on.
@@ -64,6 +67,9 @@ final class LineScanner {
   private final Handler handler;
   private final AnchorSearch search = new AnchorSearch();
   private long lineNumber = 1;
+
+  /** Byte offset in the input of {@code buf[0]}. */
+  private long base;
 
   LineScanner(Handler handler) {
     this(handler, DEFAULT_MAX_LINE_BYTES);
@@ -107,6 +113,7 @@ final class LineScanner {
         // The rest of a line already handed on in part: drop it up to its newline.
         int nl = indexOf(buf, (byte) '\n', 0, end);
         if (nl < 0) {
+          base += end;
           filled = 0;
           continue;
         }
@@ -130,13 +137,15 @@ final class LineScanner {
       if (rest == buf.length) {
         // One line fills the whole buffer: hand on what fits, drop the rest of it.
         handler.skippedTo(lineNumber);
-        handler.line(lineNumber, buf, 0, rest);
+        handler.line(lineNumber, base, buf, 0, rest);
         handler.lineTooLong(lineNumber, rest);
+        base += rest;
         filled = 0;
         skippingLongLine = true;
         continue;
       }
       System.arraycopy(buf, start, buf, 0, rest);
+      base += start;
       filled = rest;
     }
   }
@@ -154,7 +163,7 @@ final class LineScanner {
       if (handler.wantsEveryLine()) {
         int nl = indexOf(buf, (byte) '\n', pos, to);
         int lineEnd = nl < 0 ? to : nl;
-        handler.line(lineNumber, buf, pos, lineEnd);
+        handler.line(lineNumber, base + pos, buf, pos, lineEnd);
         lineNumber++;
         pos = lineEnd + 1;
         continue;
@@ -170,7 +179,7 @@ final class LineScanner {
       handler.skippedTo(lineNumber);
       int nl = indexOf(buf, (byte) '\n', lineStart, to);
       int lineEnd = nl < 0 ? to : nl;
-      handler.line(lineNumber, buf, lineStart, lineEnd);
+      handler.line(lineNumber, base + lineStart, buf, lineStart, lineEnd);
       lineNumber++;
       pos = lineEnd + 1;
     }

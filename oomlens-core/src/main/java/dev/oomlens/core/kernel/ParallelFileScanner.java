@@ -41,6 +41,9 @@ final class ParallelFileScanner {
   private final Window[] windows;
   private long lineNumber = 1;
 
+  /** Byte offset in the file of the buffer whose lines are being handed on. */
+  private long handBase;
+
   ParallelFileScanner(LineScanner.Handler handler, int workers) {
     this(handler, workers, DEFAULT_WINDOW_BYTES, LineScanner.DEFAULT_MAX_LINE_BYTES);
   }
@@ -85,6 +88,7 @@ final class ParallelFileScanner {
   /** One buffer of the file and the search under way in it. */
   private static final class Window {
     final byte[] buf;
+    long base; // byte offset in the file of buf[0]
     int limit;
     boolean last;
     List<Part> parts = List.of();
@@ -100,6 +104,7 @@ final class ParallelFileScanner {
     Window pending = null; // searched, or being searched, but not yet handed on
     int filled = 0; // bytes of an unfinished line carried over into cur
     boolean skippingLongLine = false;
+    long base = channel.position(); // byte offset in the file of cur.buf[0]
     while (true) {
       byte[] buf = cur.buf;
       ByteBuffer target = ByteBuffer.wrap(buf, filled, buf.length - filled);
@@ -118,6 +123,7 @@ final class ParallelFileScanner {
         pending = null;
         int nl = LineScanner.indexOf(buf, (byte) '\n', 0, end);
         if (nl < 0) {
+          base += end;
           filled = 0;
           if (eof) {
             lineNumber++;
@@ -129,6 +135,7 @@ final class ParallelFileScanner {
         lineNumber++;
         filled = end - (nl + 1);
         System.arraycopy(buf, nl + 1, buf, 0, filled);
+        base += nl + 1;
         if (eof && filled == 0) {
           return;
         }
@@ -144,12 +151,14 @@ final class ParallelFileScanner {
         handOn(pending);
         pending = null;
         handler.skippedTo(lineNumber);
-        handler.line(lineNumber, buf, 0, maxLineBytes);
+        handler.line(lineNumber, base, buf, 0, maxLineBytes);
         handler.lineTooLong(lineNumber, maxLineBytes);
         skippingLongLine = true;
+        base += end;
         filled = 0;
         continue;
       }
+      cur.base = base;
       search(cur, limit, eof, pool);
       handOn(pending);
       if (eof) {
@@ -160,6 +169,7 @@ final class ParallelFileScanner {
       Window next = cur == windows[0] ? windows[1] : windows[0];
       filled = end - limit;
       System.arraycopy(buf, limit, next.buf, 0, filled);
+      base += limit;
       cur = next;
     }
   }
@@ -225,6 +235,7 @@ final class ParallelFileScanner {
     }
     byte[] buf = w.buf;
     int to = w.limit;
+    handBase = w.base;
     // Line numbers of the window count from its first line, whatever is handed on before the
     // candidates: a report that began in the previous window goes on here.
     long partBase = lineNumber;
@@ -265,10 +276,10 @@ final class ParallelFileScanner {
     if (end - start >= maxLineBytes) {
       // Cut as LineScanner cuts: only the first maxLineBytes of the line are handed on.
       handler.skippedTo(lineNumber);
-      handler.line(lineNumber, buf, start, start + maxLineBytes);
+      handler.line(lineNumber, handBase + start, buf, start, start + maxLineBytes);
       handler.lineTooLong(lineNumber, maxLineBytes);
     } else {
-      handler.line(lineNumber, buf, start, end);
+      handler.line(lineNumber, handBase + start, buf, start, end);
     }
     lineNumber++;
     return end + 1;

@@ -2,16 +2,25 @@ package dev.oomlens.core.model;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /*
  * A class with a record's contract (the canonical constructor, accessors, equals, hashCode and
  * toString a record SourceLine(file, line, text) would have), not a record: every line of every
- * report is held until the rules have seen them all, about 74 lines a report, and a String per
- * line cost 24 bytes beside its bytes. A line whose characters all fit in Latin-1 (almost every
- * kernel line: invalid UTF-8 becomes U+FFFD, which does not) keeps only those bytes, and its
- * String is made again when asked for; others keep their String. The hash is the record's, cached.
+ * report is held until the rules have seen them all, about 74 lines a report, so its size is the
+ * size of what diagnose keeps of a big log.
+ *
+ * A line of an input that can be read again (a regular file) keeps only where it is: its origin,
+ * byte offset and length. Its text is read back from the input when asked for, which only the
+ * renderers do, for the lines a finding quotes; about 100 bytes a line stay off the heap. The hash
+ * of the text is kept, so the hash needs no read, and a text read back that is not the text read
+ * first (the file was rewritten in between) is told apart instead of quoted: ChangedException.
+ *
+ * A line of any other input (standard input, a pipe, kmsg, the journal) keeps its text: a line
+ * whose characters all fit in Latin-1 (almost every kernel line: invalid UTF-8 becomes U+FFFD,
+ * which does not) as those bytes alone, its String made again when asked for; others their String.
  */
 
 /**
@@ -21,23 +30,79 @@ import java.util.Arrays;
  * line terminator.
  */
 public final class SourceLine implements Citation {
-  private final String file;
+  /** An input whose lines can be read again by byte offset, for as long as a line of it is held. */
+  public interface Origin {
+    /** The input's name as the user gave it. */
+    String name();
+
+    /**
+     * The text of the line of {@code length} bytes at byte {@code offset}, made as the reader made
+     * it the first time.
+     *
+     * @throws IOException when the input can no longer be read there (gone, replaced, shorter)
+     */
+    String text(long offset, int length) throws IOException;
+  }
+
+  /**
+   * A line read back from its input is not the line read first: the input was changed (rewritten,
+   * truncated) after it was read. The message names the input and the line.
+   */
+  public static final class ChangedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ChangedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The input's name (a String), or the {@link Origin} the text is read back from. */
+  private final Object file;
+
   private final long line;
 
-  /** The text as Latin-1 bytes when every character fits, else the String. */
+  /** The text as Latin-1 bytes when every character fits, else the String; null with an origin. */
   private final Object text;
+
+  private final long offset;
+  private final int length;
 
   private int hash;
 
   public SourceLine(String file, long line, String text) {
     requireNonNull(file, "file");
     requireNonNull(text, "text");
-    if (line < 1) {
-      throw new IllegalArgumentException("line=" + line);
-    }
+    checkLine(line);
     this.file = file;
     this.line = line;
     this.text = isLatin1(text) ? text.getBytes(StandardCharsets.ISO_8859_1) : text;
+    this.offset = 0;
+    this.length = 0;
+  }
+
+  /**
+   * A line that keeps where it is, not its text: {@code length} bytes at byte {@code offset} of
+   * {@code origin}, whose text as read now is {@code text} (kept only as its hash).
+   */
+  public SourceLine(Origin origin, long line, long offset, int length, String text) {
+    requireNonNull(origin, "origin");
+    requireNonNull(text, "text");
+    checkLine(line);
+    if (offset < 0 || length < 0) {
+      throw new IllegalArgumentException("offset=" + offset + " length=" + length);
+    }
+    this.file = origin;
+    this.line = line;
+    this.text = null;
+    this.offset = offset;
+    this.length = length;
+    this.hash = hash(origin.name(), line, text.hashCode());
+  }
+
+  private static void checkLine(long line) {
+    if (line < 1) {
+      throw new IllegalArgumentException("line=" + line);
+    }
   }
 
   private static boolean isLatin1(String s) {
@@ -50,21 +115,50 @@ public final class SourceLine implements Citation {
   }
 
   public String file() {
-    return file;
+    return file instanceof Origin o ? o.name() : (String) file;
   }
 
   public long line() {
     return line;
   }
 
-  /** The line's text; a line kept as bytes makes a new String on each call. */
+  /**
+   * The line's text; a line kept as bytes makes a new String on each call, a line kept as its place
+   * reads it back from its input.
+   *
+   * @throws ChangedException when the text read back is not the text read first
+   */
   public String text() {
+    if (file instanceof Origin o) {
+      String t;
+      try {
+        t = o.text(offset, length);
+      } catch (IOException e) {
+        throw new ChangedException(
+            o.name()
+                + ":"
+                + line
+                + ": the line cannot be read again to quote it ("
+                + e.getMessage()
+                + "): the file changed after it was read",
+            e);
+      }
+      if (hash(o.name(), line, t.hashCode()) != hash) {
+        throw new ChangedException(
+            o.name()
+                + ":"
+                + line
+                + ": the line is no longer the one that was read: the file changed after it was read",
+            null);
+      }
+      return t;
+    }
     return text instanceof byte[] b ? new String(b, StandardCharsets.ISO_8859_1) : (String) text;
   }
 
   @Override
   public String describe() {
-    return file + ":" + line + ": " + text();
+    return file() + ":" + line + ": " + text();
   }
 
   @Override
@@ -77,20 +171,27 @@ public final class SourceLine implements Citation {
     if (o == this) {
       return true;
     }
-    if (!(o instanceof SourceLine s) || line != s.line || !file.equals(s.file)) {
+    if (!(o instanceof SourceLine s)
+        || line != s.line
+        || hashCode() != s.hashCode()
+        || !file().equals(s.file())) {
       return false;
     }
-    // Both sides chose their form by the same rule, so a byte[] and a String never hold one text.
-    if (text instanceof byte[] a) {
-      return s.text instanceof byte[] b && Arrays.equals(a, b);
+    if (file instanceof Origin && file == s.file) {
+      // One input, one line number: one line, whose text hashed the same.
+      return offset == s.offset && length == s.length;
     }
-    return text.equals(s.text);
+    if (text instanceof byte[] a && s.text instanceof byte[] b) {
+      return Arrays.equals(a, b);
+    }
+    return text().equals(s.text());
   }
 
   @Override
   public int hashCode() {
     int h = hash;
-    if (h == 0) {
+    // A line kept as its place has its hash from the start, 0 included.
+    if (h == 0 && !(file instanceof Origin)) {
       int t;
       if (text instanceof byte[] b) {
         // String.hashCode of the same characters: Latin-1 bytes are their chars' values.
@@ -99,11 +200,16 @@ public final class SourceLine implements Citation {
           t = 31 * t + (c & 0xff);
         }
       } else {
-        t = text.hashCode();
+        t = text().hashCode();
       }
-      h = 31 * (31 * file.hashCode() + Long.hashCode(line)) + t;
+      h = hash(file(), line, t);
       hash = h;
     }
     return h;
+  }
+
+  /** The hash a record SourceLine(file, line, text) would have, from its text's hash. */
+  private static int hash(String file, long line, int textHash) {
+    return 31 * (31 * file.hashCode() + Long.hashCode(line)) + textHash;
   }
 }

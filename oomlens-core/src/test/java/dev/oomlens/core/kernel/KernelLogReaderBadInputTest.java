@@ -60,10 +60,7 @@ class KernelLogReaderBadInputTest {
             "008-panic-on-oom-arm64-5.4.log",
             "010-martins3-openeuler-5.10-host.log",
             "023-lstoakes-5.10-next-qemu-host-lines-cut-at-159.log")) {
-      try (InputStream in =
-          KernelLogReaderBadInputTest.class.getResourceAsStream("/corpus/" + name)) {
-        all.write(in.readAllBytes());
-      }
+      all.write(corpus(name));
     }
     log = all.toByteArray();
     ReportTestLines.Collected clean = read("clean.log", log);
@@ -72,13 +69,21 @@ class KernelLogReaderBadInputTest {
     assertThat(reportsInLog).isGreaterThanOrEqualTo(4);
   }
 
-  private static ReportTestLines.Collected read(String name, byte[] bytes) {
+  /** A log of the real-report corpus, as bytes. */
+  static byte[] corpus(String name) throws IOException {
+    try (InputStream in =
+        KernelLogReaderBadInputTest.class.getResourceAsStream("/corpus/" + name)) {
+      return in.readAllBytes();
+    }
+  }
+
+  static ReportTestLines.Collected read(String name, byte[] bytes) {
     ReportTestLines.Collected sink = new ReportTestLines.Collected();
     new KernelLogReader(OPTIONS).read(name, new ByteArrayInputStream(bytes), sink);
     return sink;
   }
 
-  private static ReportTestLines.Collected readFile(Path file) {
+  static ReportTestLines.Collected readFile(Path file) {
     ReportTestLines.Collected sink = new ReportTestLines.Collected();
     try {
       new KernelLogReader(OPTIONS).read(file, sink);

@@ -143,6 +143,7 @@ class LineScannerTest {
                 throw new AssertionError(e);
               }
               assertThat(actual.lines).isEqualTo(model(input.getBytes(UTF_8), bufferBytes));
+              ParallelFileScannerTest.assertPlacesHoldTheLines(input.getBytes(UTF_8), actual);
             });
   }
 

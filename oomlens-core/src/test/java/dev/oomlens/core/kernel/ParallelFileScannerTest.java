@@ -80,7 +80,10 @@ class ParallelFileScannerTest {
     return handler;
   }
 
-  /** Whatever the window, worker count and input, both scanners hand on the same lines. */
+  /**
+   * Whatever the window, worker count and input, both scanners hand on the same lines, each with
+   * the byte offset where it stands in the input.
+   */
   @Test
   void scan_handsOnWhatTheSequentialScannerHandsOn() {
     qt().withExamples(1500)
@@ -99,7 +102,24 @@ class ParallelFileScannerTest {
                   parallel(input, workers, 2 * maxLine + extraWindow, maxLine);
               assertThat(actual.lines).isEqualTo(expected.lines);
               assertThat(actual.tooLong).isEqualTo(expected.tooLong);
+              assertThat(actual.places).isEqualTo(expected.places);
+              assertPlacesHoldTheLines(input, actual);
             });
+  }
+
+  /** Each line handed on is the bytes at its offset, of its length, in the input. */
+  static void assertPlacesHoldTheLines(byte[] input, RecordingHandler handler) {
+    for (int i = 0; i < handler.places.size(); i++) {
+      String place = handler.places.get(i);
+      int at = place.indexOf('@');
+      int plus = place.indexOf('+');
+      int offset = Integer.parseInt(place.substring(at + 1, plus));
+      int length = Integer.parseInt(place.substring(plus + 1));
+      String line = handler.lines.get(i);
+      assertThat(place.substring(0, at) + ":" + new String(input, offset, length, UTF_8))
+          .as("line %d of %s", i, handler.places)
+          .isEqualTo(line);
+    }
   }
 
   @Test

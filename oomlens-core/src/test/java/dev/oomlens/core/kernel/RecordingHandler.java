@@ -9,6 +9,10 @@ import java.util.List;
 /** Records what a scanner hands on; wants every line between "oom-start" and "oom-stop". */
 final class RecordingHandler implements LineScanner.Handler {
   final List<String> lines = new ArrayList<>();
+
+  /** Where each line of {@link #lines} is: its number, byte offset and length in the input. */
+  final List<String> places = new ArrayList<>();
+
   final List<Long> tooLong = new ArrayList<>();
   long lastSkippedTo = 1;
   boolean open;
@@ -25,9 +29,10 @@ final class RecordingHandler implements LineScanner.Handler {
   }
 
   @Override
-  public void line(long lineNumber, byte[] buf, int start, int end) {
+  public void line(long lineNumber, long offset, byte[] buf, int start, int end) {
     String text = new String(buf, start, end - start, UTF_8);
     lines.add(lineNumber + ":" + text);
+    places.add(lineNumber + "@" + offset + "+" + (end - start));
     if (text.contains("oom-start")) {
       open = true;
     } else if (text.contains("oom-stop")) {
