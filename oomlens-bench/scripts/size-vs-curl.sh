@@ -17,7 +17,7 @@
 # at 30 s, rss, cache and limit at 5 min, kube-state-metrics' request and restart counter at
 # 5 min. size-history.c (compiled here with cc) writes it as OpenMetrics 18 hours at a time and promtool backfills each
 # slice; Debian's prometheus serves it on 127.0.0.1 with a 100-year retention, and is stopped by
-# its PID at the end. curl sends exactly the POST forms oomlens sends (the same seven queries, the
+# its PID at the end. curl sends exactly the POST forms oomlens sends (the same ten queries, the
 # working set a day at a time as oomlens asks for it), one after the other, writing each answer
 # to a file. Wall, user and system CPU and peak RSS come from
 # GNU time (/usr/bin/time -f '%e %U %S %M').
@@ -90,7 +90,10 @@ curl_all() {
            "max$BY (container_spec_memory_limit_bytes{$SEL})" \
            "max$BY (kube_pod_container_resource_limits{$SEL,resource=\"memory\"}) unless on (namespace,pod,container) (container_spec_memory_limit_bytes{$SEL} > 0)" \
            "max$BY (kube_pod_container_resource_requests{$SEL,resource=\"memory\"})" \
-           "max$BY (kube_pod_container_status_restarts_total{$SEL})"; do
+           "max$BY (kube_pod_container_status_restarts_total{$SEL})" \
+           "max$BY (max_over_time({__name__=~\"jvm_classes_currently_loaded|jvm_classes_loaded|jvm_classes_loaded_classes|jvm_class_count\",$SEL}[21m]))" \
+           "max$BY (max_over_time({__name__=~\"jvm_threads_current|jvm_threads_live_threads\",$SEL}[21m])) or sum$BY (jvm_thread_count{$SEL})" \
+           "max$BY (max_over_time(jvm_buffer_pool_used_bytes{$SEL,pool=\"direct\"}[21m]) or max_over_time(jvm_buffer_memory_used_bytes{$SEL,id=\"direct\"}[21m]) or max_over_time(jvm_buffer_memory_used_bytes{$SEL,jvm_buffer_pool_name=\"direct\"}[21m]))"; do
     curl -s --data-urlencode "query=$q" -d "start=$START" -d "end=$END" -d "step=1260.0" \
       "$URL/api/v1/query_range" > "$out/q-$k.json"
     k=$((k + 1))

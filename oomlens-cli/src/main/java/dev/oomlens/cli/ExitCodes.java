@@ -18,7 +18,7 @@ public final class ExitCodes {
   /** An input could not be read or parsed (or the output could not be written). */
   public static final int INPUT = 3;
 
-  /** A bug in oomlens: an unexpected exception. */
+  /** A bug in oomlens (an unexpected exception), or the JVM ran out of memory. */
   public static final int INTERNAL = 70;
 
   // The "Exit codes:" lines of --help, as picocli's "key:description" (constants, so the
@@ -34,7 +34,7 @@ public final class ExitCodes {
           + ":An input could not be read or parsed (the message"
           + " names the file and line), or the output could not be written.";
   static final String INTERNAL_HELP =
-      INTERNAL + ":Internal error: a bug in oomlens; please" + " report it.";
+      INTERNAL + ":Internal error: a bug in oomlens (please report it), or out of memory.";
 
   static final String SAVED_HELP =
       OK

@@ -9,7 +9,31 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(commandLine(new OomlensCommand(), args).execute(args));
+    // picocli hands only Exceptions to its handlers: an OutOfMemoryError thrown by a command, or
+    // by a thread of its own that no one joins, would otherwise end in a raw stack trace.
+    Thread.UncaughtExceptionHandler others = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler(
+        (thread, e) -> {
+          if (ErrorHandlers.outOfMemory(e).isPresent()) {
+            Runtime.getRuntime()
+                .halt(ErrorHandlers.outOfMemory(stderr(), ErrorHandlers.outOfMemory(e).get()));
+          } else if (others != null) {
+            others.uncaughtException(thread, e);
+          } else {
+            thread.getThreadGroup().uncaughtException(thread, e);
+          }
+        });
+    int code;
+    try {
+      code = commandLine(new OomlensCommand(), args).execute(args);
+    } catch (OutOfMemoryError e) {
+      code = ErrorHandlers.outOfMemory(stderr(), e);
+    }
+    System.exit(code);
+  }
+
+  private static java.io.PrintWriter stderr() {
+    return EscapingWriter.wrap(new java.io.PrintWriter(System.err));
   }
 
   /**

@@ -77,6 +77,7 @@ class RealPrometheusTest {
     try (RealPrometheus.OpenMetrics out = new RealPrometheus.OpenMetrics(om)) {
       containers(out);
       restarts(out);
+      jvms(out);
       hosts(out);
     }
     prometheus = RealPrometheus.start(dir, om);
@@ -190,6 +191,52 @@ class RealPrometheusTest {
         }
         out.sample(
             "kube_pod_container_status_restarts_total", labels(c, null), restartsAt(c, t), T0 + t);
+      }
+    }
+  }
+
+  /*
+   * Three of the containers are JVMs, each exported its own way, every 5 minutes: "gc" by the JMX
+   * exporter (9,000 classes in its first hour, 12,000 after; 40 to 80 threads; direct buffers of
+   * 4 MiB, 20 MiB every second hour), "tight" by Micrometer (30,000 classes and 320 threads, more
+   * than its limit can hold beside a heap; a 1 GiB mapped buffer pool, which is not direct
+   * memory), "spiky" by OpenTelemetry (5,000 classes; 10 runnable and 30 waiting threads).
+   */
+  private static void jvms(RealPrometheus.OpenMetrics out) throws IOException {
+    Container gc = CONTAINERS.get(2);
+    Container spiky = CONTAINERS.get(1);
+    Container tight = CONTAINERS.get(4);
+    for (long t = 0; t < HOURS * 3600; t += 300) {
+      out.sample("jvm_classes_currently_loaded", labels(gc, null), t < 3600 ? 9000 : 12000, T0 + t);
+    }
+    for (long t = 0; t < HOURS * 3600; t += 300) {
+      out.sample("jvm_threads_current", labels(gc, null), 40 + (t / 300) % 41, T0 + t);
+    }
+    for (long t = 0; t < HOURS * 3600; t += 300) {
+      Map<String, String> l = new HashMap<>(labels(gc, null));
+      l.put("pool", "direct");
+      out.sample("jvm_buffer_pool_used_bytes", l, t % 7200 == 0 ? 20 * MIB : 4 * MIB, T0 + t);
+    }
+    for (long t = 0; t < HOURS * 3600; t += 300) {
+      out.sample("jvm_classes_loaded_classes", labels(tight, null), 30000, T0 + t);
+    }
+    for (long t = 0; t < HOURS * 3600; t += 300) {
+      out.sample("jvm_threads_live_threads", labels(tight, null), 320, T0 + t);
+    }
+    for (long t = 0; t < HOURS * 3600; t += 300) {
+      Map<String, String> l = new HashMap<>(labels(tight, null));
+      l.put("id", "mapped");
+      out.sample("jvm_buffer_memory_used_bytes", l, 1024 * MIB, T0 + t);
+    }
+    for (long t = 0; t < HOURS * 3600; t += 300) {
+      out.sample("jvm_class_count", labels(spiky, null), 5000, T0 + t);
+    }
+    for (long t = 0; t < HOURS * 3600; t += 300) {
+      for (String state : List.of("runnable", "waiting")) {
+        Map<String, String> l = new HashMap<>(labels(spiky, null));
+        l.put("jvm_thread_state", state);
+        l.put("jvm_thread_daemon", "false");
+        out.sample("jvm_thread_count", l, state.equals("runnable") ? 10 : 30, T0 + t);
       }
     }
   }
@@ -463,6 +510,44 @@ class RealPrometheusTest {
     }
   }
 
+  /*
+   * "gc" at the 885 MiB limit ours proposes (1.5 x its 590 MiB peak): metaspace 5800 B x 12,000 +
+   * 14,000,000 B = 83,600,000 B, stacks 80 x 1 MiB, code cache 240 MiB, direct 1.5 x 20 MiB; the
+   * heap gets 927,989,760 - 450,601,600 = 477,388,160 B, 51.4% of the limit.
+   */
+  @Test
+  void size_jvmMetrics_budgetTheHeapFlags() throws IOException {
+    Map<String, JsonNode> byContainer = new LinkedHashMap<>();
+    size().get("workloads").forEach(w -> byContainer.put(w.get("container").asText(), w));
+    JsonNode gc = byContainer.get("gc");
+    assertThat(gc.get("limit_bytes").asLong()).isEqualTo(885 * MIB);
+    assertThat(gc.get("jvm_flags").asText())
+        .isEqualTo(
+            "-XX:MaxRAMPercentage=51.4 -XX:MaxMetaspaceSize=80M -XX:ReservedCodeCacheSize=240M"
+                + " -XX:MaxDirectMemorySize=30M -Xss1M");
+    JsonNode jvm = gc.get("jvm");
+    assertThat(jvm.get("basis").asText()).isEqualTo("metrics");
+    assertThat(jvm.get("fits").asBoolean()).isTrue();
+    assertThat(jvm.get("heap_bytes").asLong()).isEqualTo(477_388_160L);
+    assertThat(jvm.get("thread_count").asInt()).isEqualTo(80);
+    assertThat(jvm.get("measured").toString())
+        .isEqualTo("[\"12000 loaded classes\",\"80 threads\",\"direct buffers up to 20 MiB\"]");
+    // 180 MiB metaspace + 320 threads' stacks + 240 MiB code cache + 10 MiB: no heap in ~720 MiB
+    JsonNode tight = byContainer.get("tight");
+    assertThat(tight.get("jvm_flags").isNull()).isTrue();
+    assertThat(tight.get("jvm").get("fits").asBoolean()).isFalse();
+    assertThat(tight.get("jvm").get("direct_bytes").asLong()).isEqualTo(10 * MIB);
+    assertThat(tight.get("jvm").get("why").asText())
+        .startsWith(
+            "no heap flags fit: metaspace 179 MiB + code cache 240 MiB + stacks 1 MiB x 320");
+    // OpenTelemetry's threads, summed over their states
+    JsonNode spiky = byContainer.get("spiky").get("jvm");
+    assertThat(spiky.get("thread_count").asInt()).isEqualTo(40);
+    assertThat(spiky.get("metaspace_bytes").asLong()).isEqualTo(43_000_000L);
+    assertThat(byContainer.get("idle").get("jvm").isNull()).isTrue();
+    assertThat(byContainer.get("idle").get("jvm_flags").isNull()).isTrue();
+  }
+
   @Test
   void size_patchAndText() {
     CliTest.Run patch =
@@ -492,6 +577,10 @@ class RealPrometheusTest {
             "2026-01-12T00:00:00Z");
     assertThat(text.out())
         .contains("WORKLOAD", "near-limit", "Why oomlens differs:", "LEAK")
+        .contains(
+            "    a JVM (by its JVM metrics): -XX:MaxRAMPercentage=51.4 -XX:MaxMetaspaceSize=80M"
+                + " -XX:ReservedCodeCacheSize=240M -XX:MaxDirectMemorySize=30M -Xss1M   # heap"
+                + " 455 MiB (-Xmx455M) of the 885 MiB limit")
         .containsPattern(
             "the VPA updater would keep the request between [0-9]+Mi and [0-9]+Mi \\(confidence"
                 + " 2\\.0 days\\)");

@@ -82,4 +82,46 @@ class SizeMarkdownTest {
     assertThat(row.replace("\\|", "").chars().filter(c -> c == '|').count()).isEqualTo(12);
     assertThat(r.out()).contains("- ``a|b/<img src=x>*x*/c`d``: ");
   }
+
+  /*
+   * A JVM's metrics in a series file: 5,000 classes and 50 threads (Micrometer's names); its heap
+   * series, at 900 MiB, is passed over, not read as a working set. At the 600 MiB limit (1.5 x
+   * 400 MiB): metaspace 5800 B x 5,000 + 14,000,000 B = 43,000,000 B, stacks 50 MiB, code cache
+   * 240 MiB, direct 10 MiB (the default), heap 629,145,600 - 357,572,800 = 271,572,800 B (259 MiB),
+   * 43.1% of the limit.
+   */
+  @Test
+  void markdown_jvmFlagsFromTheJvmsMetricsInASeriesFile() throws IOException {
+    Path f = dir.resolve("jvm.csv");
+    StringBuilder s = new StringBuilder("time,series,value\n");
+    String labels = "{namespace=\"\"shop\"\",pod=\"\"api-0\"\",container=\"\"api\"\"";
+    for (int i = 0; i < 120; i++) {
+      long t = 1770508800 + i * 60;
+      s.append(t)
+          .append(",\"container_memory_working_set_bytes" + labels + "}\",")
+          .append(400L << 20)
+          .append('\n');
+      s.append(t).append(",\"jvm_classes_loaded_classes" + labels + "}\",5000\n");
+      s.append(t)
+          .append(",\"jvm_threads_live_threads" + labels + "}\",")
+          .append(40 + i % 11)
+          .append('\n');
+      s.append(t)
+          .append(",\"jvm_memory_used_bytes" + labels + ",area=\"\"heap\"\"}\",")
+          .append(900L << 20)
+          .append('\n');
+    }
+    Files.writeString(f, s);
+    CliTest.Run r = CliTest.run("size", "--format", "markdown", "--series", f.toString());
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out())
+        .contains("| 400Mi | 600Mi |")
+        .contains(
+            "A JVM (by its JVM metrics): `-XX:MaxRAMPercentage=43.1 -XX:MaxMetaspaceSize=42M"
+                + " -XX:ReservedCodeCacheSize=240M -XX:MaxDirectMemorySize=10M -Xss1M` heap 259"
+                + " MiB (-Xmx258M) of the 600 MiB limit after metaspace 41 MiB + code cache 240"
+                + " MiB + stacks 1 MiB x 50 + direct 10 MiB = 341 MiB (measured: 5000 loaded"
+                + " classes, 50 threads; defaults: direct memory 10 MiB, code cache 240 MiB,"
+                + " stacks of 1 MiB).");
+  }
 }

@@ -228,6 +228,9 @@ public final class MatrixReader {
     };
   }
 
+  private static final java.util.Set<String> JVM_THREADS =
+      java.util.Set.of("jvm_threads_current", "jvm_threads_live_threads", "jvm_thread_count");
+
   private static void expect(JsonParser p, JsonToken actual, JsonToken wanted) throws IOException {
     if (actual != wanted) {
       throw new BadAnswer(
@@ -240,9 +243,29 @@ public final class MatrixReader {
     }
   }
 
-  /** The role of a saved series, by its metric name: working set unless it names another. */
+  /**
+   * The role of a saved series, by its metric name: working set unless it names another; null (to
+   * pass it over) for a JVM's metrics other than its classes, threads and direct buffers.
+   */
   public static Series.Role roleOf(Map<String, String> labels) {
     String name = labels.getOrDefault("__name__", "");
+    if (PrometheusMemory.JVM_CLASSES.contains(name)) {
+      return Series.Role.JVM_CLASSES;
+    }
+    if (JVM_THREADS.contains(name)) {
+      return Series.Role.JVM_THREADS;
+    }
+    if (name.equals("jvm_buffer_pool_used_bytes") || name.equals("jvm_buffer_memory_used_bytes")) {
+      boolean direct =
+          "direct".equals(labels.get("pool"))
+              || "direct".equals(labels.get("id"))
+              || "direct".equals(labels.get("jvm_buffer_pool_name"));
+      return direct ? Series.Role.JVM_DIRECT : null;
+    }
+    if (name.startsWith("jvm_")) {
+      // A JVM's other metrics (its heap, GC, ...) are never a container's working set.
+      return null;
+    }
     if (name.contains("restarts")) {
       return Series.Role.RESTARTS;
     }

@@ -20,7 +20,11 @@ import java.util.concurrent.CompletableFuture;
  * needs its level: RSS and page cache as the highest value per 21-minute bucket, the limit and the
  * request at the same step; kube-state-metrics' limit stands in where cAdvisor has none; its restart
  * counter's value at the same step. Containers are cAdvisor's (container!="", not the pause container
- * "POD"); --namespace narrows every query.
+ * "POD"); --namespace narrows every query. A JVM's own metrics, where an exporter gives them
+ * (the JMX exporter, Micrometer, OpenTelemetry), come the same way, the highest of each 21
+ * minutes: loaded classes, live threads and the direct buffers' bytes, one query each whatever
+ * the exporter, so that a container with none costs nothing; they budget its heap flags
+ * (Sizing.jvm).
  *
  * A failed query makes the whole input unreadable (exit 3): a profile with its limit missing would
  * be sized wrong, and a diagnosis must not take "not read" for "absent".
@@ -101,8 +105,65 @@ public final class PrometheusMemory implements EvidenceSource {
         new Query(
             Series.Role.RESTARTS,
             "max" + by + " (kube_pod_container_status_restarts_total{" + sel + "})",
+            COARSE),
+        new Query(
+            Series.Role.JVM_CLASSES,
+            "max"
+                + by
+                + " (max_over_time({__name__=~\""
+                + String.join("|", JVM_CLASSES)
+                + "\","
+                + sel
+                + "}"
+                + coarse
+                + "))",
+            COARSE),
+        // OpenTelemetry's count is split by thread state and daemon: summed (at each step), it is
+        // the live ones.
+        new Query(
+            Series.Role.JVM_THREADS,
+            "max"
+                + by
+                + " (max_over_time({__name__=~\"jvm_threads_current|jvm_threads_live_threads\","
+                + sel
+                + "}"
+                + coarse
+                + ")) or sum"
+                + by
+                + " (jvm_thread_count{"
+                + sel
+                + "})",
+            COARSE),
+        new Query(
+            Series.Role.JVM_DIRECT,
+            "max"
+                + by
+                + " (max_over_time(jvm_buffer_pool_used_bytes{"
+                + sel
+                + ",pool=\"direct\"}"
+                + coarse
+                + ") or max_over_time(jvm_buffer_memory_used_bytes{"
+                + sel
+                + ",id=\"direct\"}"
+                + coarse
+                + ") or max_over_time(jvm_buffer_memory_used_bytes{"
+                + sel
+                + ",jvm_buffer_pool_name=\"direct\"}"
+                + coarse
+                + "))",
             COARSE));
   }
+
+  /**
+   * The loaded-class gauges of the JMX exporter (client_java 1.x, and simpleclient_hotspot's older
+   * name), Micrometer and OpenTelemetry, by their names in Prometheus.
+   */
+  static final List<String> JVM_CLASSES =
+      List.of(
+          "jvm_classes_currently_loaded",
+          "jvm_classes_loaded",
+          "jvm_classes_loaded_classes",
+          "jvm_class_count");
 
   /** One query and the role of its series. */
   record Query(Series.Role role, String promql, Duration step) {}

@@ -49,6 +49,9 @@ public final class MemoryProfile {
   private final List<Long> kills = new ArrayList<>();
   private long heldAtKill = -1;
   private boolean jvm;
+  private double jvmClasses = Double.NaN;
+  private double jvmThreads = Double.NaN;
+  private double jvmDirect = Double.NaN;
   private Buckets chart;
   private String query = "";
   private Map<String, String> labels = Map.of();
@@ -162,6 +165,9 @@ public final class MemoryProfile {
         }
       }
       case RESTARTS -> addRestarts(s);
+      case JVM_CLASSES -> jvmClasses = highest(jvmClasses, s);
+      case JVM_THREADS -> jvmThreads = highest(jvmThreads, s);
+      case JVM_DIRECT -> jvmDirect = highest(jvmDirect, s);
       default -> {
         // A host's series: HostSeries holds those, never a workload's profile.
       }
@@ -210,14 +216,47 @@ public final class MemoryProfile {
     }
   }
 
+  private static double highest(double so, Series s) {
+    for (double v : s.values()) {
+      if (!Double.isNaN(v) && (Double.isNaN(so) || v > so)) {
+        so = v;
+      }
+    }
+    return so;
+  }
+
   /** Marks the workload as a JVM: a kernel report showed a java process killed in it. */
   public void jvm() {
     jvm = true;
   }
 
-  /** True when a kernel report showed a JVM killed in this workload. */
-  public boolean isJvm() {
+  /** True when a kernel report showed a java process killed in this workload. */
+  public boolean killedAsJava() {
     return jvm;
+  }
+
+  /** True when a kernel report showed a JVM killed in it, or it exports a JVM's own metrics. */
+  public boolean isJvm() {
+    return jvm || jvmMetrics().any();
+  }
+
+  /**
+   * The highest of each JVM metric over the window, NaN where none came.
+   *
+   * @param classes loaded classes
+   * @param threads live threads
+   * @param directBytes bytes in direct buffers
+   */
+  public record JvmMetrics(double classes, double threads, double directBytes) {
+    /** True when at least one of them came. */
+    public boolean any() {
+      return !Double.isNaN(classes) || !Double.isNaN(threads) || !Double.isNaN(directBytes);
+    }
+  }
+
+  /** The JVM's own metrics, as the highest each reached. */
+  public JvmMetrics jvmMetrics() {
+    return new JvmMetrics(jvmClasses, jvmThreads, jvmDirect);
   }
 
   /** The most the kernel's OOM reports show this workload held when killed; empty if none. */

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * @param labels of the series, sorted by name
  * @param epochMillis sample times, ascending
  * @param values the sample values, in bytes for every memory role, a share of time (0 to 1) for the
- *     pressure roles, a count for restarts
+ *     pressure roles, a count for restarts, classes and threads
  */
 public record Series(
     Role role, String query, Map<String, String> labels, long[] epochMillis, double[] values) {
@@ -39,6 +39,22 @@ public record Series(
      * kube_pod_container_status_restarts_total}.
      */
     RESTARTS,
+    /**
+     * Classes the container's JVM has loaded: the JMX exporter's {@code
+     * jvm_classes_currently_loaded} (its older {@code jvm_classes_loaded}), Micrometer's {@code
+     * jvm_classes_loaded_classes}, OpenTelemetry's {@code jvm_class_count}.
+     */
+    JVM_CLASSES,
+    /**
+     * The JVM's live threads: {@code jvm_threads_current}, Micrometer's {@code
+     * jvm_threads_live_threads}, OpenTelemetry's {@code jvm_thread_count} summed over its states.
+     */
+    JVM_THREADS,
+    /**
+     * Bytes the JVM's direct buffers use: {@code jvm_buffer_pool_used_bytes{pool="direct"}},
+     * Micrometer's and OpenTelemetry's {@code jvm_buffer_memory_used_bytes} of the direct pool.
+     */
+    JVM_DIRECT,
     /** A host's available memory: node_exporter's {@code node_memory_MemAvailable_bytes}. */
     HOST_MEM_AVAILABLE,
     /** A host's RAM: {@code node_memory_MemTotal_bytes}. */

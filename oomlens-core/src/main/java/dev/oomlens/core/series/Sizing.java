@@ -1,6 +1,8 @@
 package dev.oomlens.core.series;
 
+import dev.oomlens.core.calc.JvmBudget;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 
@@ -47,8 +49,43 @@ public final class Sizing {
       Recommendation krr,
       OptionalLong heldAtKillBytes,
       int kills,
-      java.util.Optional<String> jvmFlags,
+      java.util.Optional<JvmPlan> jvm,
       VpaBounds vpaBounds) {}
+
+  /** What tells a JVM container's flags: its own metrics, or only a kernel report. */
+  public enum JvmBasis {
+    /** Its loaded classes (and threads, direct buffers when they came) from its metrics. */
+    METRICS,
+    /** A kernel report showed a java process killed in it; nothing measured of the JVM. */
+    KERNEL_REPORT;
+
+    public String jsonName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Heap flags for a JVM container at the limit ours proposes.
+   *
+   * @param budget the calculator's budget at that limit; empty when no class count came
+   * @param flags the flags to give the JVM; empty when the budget leaves no heap
+   * @param measured the inputs its metrics gave, in words
+   * @param defaults the inputs that are the calculator's defaults, in words
+   * @param summary the flags (or why none fit) with the arithmetic, in one line
+   */
+  public record JvmPlan(
+      JvmBasis basis,
+      java.util.Optional<JvmBudget> budget,
+      List<String> flags,
+      List<String> measured,
+      List<String> defaults,
+      String summary) {
+    public JvmPlan {
+      flags = List.copyOf(flags);
+      measured = List.copyOf(measured);
+      defaults = List.copyOf(defaults);
+    }
+  }
 
   /**
    * The range the VPA recommender keeps a request in (its updater evicts a pod whose request is
@@ -82,24 +119,130 @@ public final class Sizing {
         heldAtKill,
         p.kills().size(),
         p.isJvm()
-            ? ours.limitBytes().stream().mapToObj(Sizing::jvmFlags).findFirst()
+            ? ours.limitBytes().stream()
+                .mapToObj(l -> jvm(l, p.jvmMetrics(), p.killedAsJava()))
+                .findFirst()
             : java.util.Optional.empty(),
         vpaBounds(p.dailyPeaks(), Math.min(p.lifespanDays(), p.observedDays())));
   }
 
   /*
-   * A JVM sizes its heap from the container's limit with MaxRAMPercentage; 75% leaves a quarter
-   * of the limit to metaspace, code cache, thread stacks, direct buffers and GC structures (the
-   * budget `oomlens jvm` details). The flag follows any later change of the limit, -Xmx would not.
+   * With its loaded classes measured, a JVM's flags come from the java-buildpack memory calculator
+   * (JvmBudget, as `oomlens jvm` budgets): metaspace from the class count, the threads' stacks, the
+   * code cache and direct memory set aside, the heap gets the rest of the proposed limit, as
+   * MaxRAMPercentage (it follows a later change of the limit; `oomlens jvm` gives it first too).
+   * The highest class and thread counts of the window are taken as they are: the calculator's
+   * formula already adds 14 MB to the classes, and a stack is reserved, not touched. Direct memory
+   * is a hard cap (a JVM that reaches it throws), so it gets 1.5x the most its buffers used, the
+   * margin the limit has over the peak, and never less than the calculator's 10 MiB. What was not
+   * measured is the calculator's default, and said so.
+   *
+   * Without a class count nothing can be budgeted: a JVM the kernel killed gets
+   * MaxRAMPercentage=75, which leaves a quarter of the limit to everything but the heap.
    */
-  static String jvmFlags(long limit) {
-    return "-XX:MaxRAMPercentage=75.0   # heap up to "
-        + mib((long) (limit * 0.75))
-        + " of the "
-        + mib(limit)
-        + " limit; check the rest with oomlens jvm --limit "
-        + Math.ceilDiv(limit, MIB)
-        + "Mi";
+  static JvmPlan jvm(long limit, MemoryProfile.JvmMetrics m, boolean killedAsJava) {
+    if (Double.isNaN(m.classes())) {
+      String why =
+          m.any()
+              ? "its JVM metrics give no loaded-class count, so metaspace cannot be budgeted"
+              : "a kernel report showed java killed; no JVM metrics came";
+      return new JvmPlan(
+          m.any() ? JvmBasis.METRICS : JvmBasis.KERNEL_REPORT,
+          java.util.Optional.empty(),
+          List.of("-XX:MaxRAMPercentage=75.0"),
+          List.of(),
+          List.of("the heap at 75% of the limit"),
+          "-XX:MaxRAMPercentage=75.0   # "
+              + why
+              + ": heap up to "
+              + mib((long) (limit * 0.75))
+              + " of the "
+              + mib(limit)
+              + " limit; check the rest with oomlens jvm --limit "
+              + Math.ceilDiv(limit, MIB)
+              + "Mi --classes N");
+    }
+    List<String> measured = new java.util.ArrayList<>();
+    List<String> defaults = new java.util.ArrayList<>();
+    long classes = (long) Math.ceil(m.classes());
+    measured.add(classes + " loaded classes");
+    int threads = JvmBudget.DEFAULT_THREAD_COUNT;
+    if (Double.isNaN(m.threads())) {
+      defaults.add(threads + " threads");
+    } else {
+      threads = (int) Math.min(Integer.MAX_VALUE, (long) Math.ceil(m.threads()));
+      measured.add(threads + " threads");
+    }
+    long direct = JvmBudget.DEFAULT_DIRECT_BYTES;
+    if (Double.isNaN(m.directBytes())) {
+      defaults.add("direct memory " + mib(direct));
+    } else {
+      direct = Math.max(direct, ceilMib((long) Math.ceil(m.directBytes() * LIMIT_FACTOR)));
+      measured.add("direct buffers up to " + mib((long) Math.ceil(m.directBytes())));
+    }
+    defaults.add("code cache " + mib(JvmBudget.DEFAULT_CODE_CACHE_BYTES));
+    defaults.add("stacks of " + mib(JvmBudget.DEFAULT_STACK_BYTES));
+    JvmBudget b =
+        JvmBudget.calculate(
+            limit,
+            new JvmBudget.Regions(
+                0,
+                direct,
+                JvmBudget.metaspaceForClasses(classes),
+                JvmBudget.DEFAULT_CODE_CACHE_BYTES,
+                JvmBudget.DEFAULT_STACK_BYTES,
+                threads));
+    String regions =
+        "metaspace "
+            + mib(b.metaspaceBytes())
+            + " + code cache "
+            + mib(b.codeCacheBytes())
+            + " + stacks "
+            + mib(b.stackBytes())
+            + " x "
+            + threads
+            + " + direct "
+            + mib(b.directBytes())
+            + " = "
+            + mib(b.overheadBytes());
+    String inputs =
+        "measured: " + String.join(", ", measured) + "; defaults: " + String.join(", ", defaults);
+    if (!b.fits()) {
+      return new JvmPlan(
+          JvmBasis.METRICS,
+          java.util.Optional.of(b),
+          List.of(),
+          measured,
+          defaults,
+          "no heap flags fit: "
+              + regions
+              + " besides the heap, "
+              + (b.heapBytes() == 0 ? "all of" : "more than")
+              + " the "
+              + mib(limit)
+              + " limit; fewer threads, a smaller code cache or a larger limit ("
+              + inputs
+              + ")");
+    }
+    List<String> flags = b.flags();
+    return new JvmPlan(
+        JvmBasis.METRICS,
+        java.util.Optional.of(b),
+        flags,
+        measured,
+        defaults,
+        String.join(" ", flags)
+            + "   # heap "
+            + mib(b.heapBytes())
+            + " ("
+            + b.xmxFlag()
+            + ") of the "
+            + mib(limit)
+            + " limit after "
+            + regions
+            + " ("
+            + inputs
+            + ")");
   }
 
   static Recommendation ours(MemoryShape s, OptionalLong heldAtKill) {

@@ -184,8 +184,8 @@ class MemoryShapeTest {
     assertThat(Sizing.of(p, OptionalLong.of(500 * MIB)).ours().limitBytes()).hasValue(1400 * MIB);
   }
 
-  @Test
-  void jvm_killedAsJava_getsHeapFlagsMatchingTheLimit() {
+  /** The GC sawtooth up to 590 MiB: ours limits it at 885 MiB, 1.5 x 590. */
+  private static MemoryProfile gc(Series... jvm) {
     MemoryProfile p =
         Workloads.profile(
             "gc",
@@ -195,14 +195,105 @@ class MemoryShapeTest {
                 WEEK,
                 sec -> (400 + (sec % 600) * 200.0 / 600) * MIB),
             Workloads.limit("gc", WEEK, 1024 * MIB));
-    assertThat(Sizing.of(p).jvmFlags()).isEmpty();
+    for (Series s : jvm) {
+      p.add(s);
+    }
+    return p;
+  }
+
+  @Test
+  void jvm_killedAsJava_withoutMetrics_getsMaxRamPercentage() {
+    MemoryProfile p = gc();
+    assertThat(Sizing.of(p).jvm()).isEmpty();
     p.jvm();
     Sizing.SizePlan plan = Sizing.of(p);
     assertThat(plan.ours().limitBytes()).hasValue(885 * MIB); // 1.5 x the 590 MiB top
-    assertThat(plan.jvmFlags())
-        .hasValue(
-            "-XX:MaxRAMPercentage=75.0   # heap up to 664 MiB of"
-                + " the 885 MiB limit; check the rest with oomlens jvm --limit 885Mi");
+    Sizing.JvmPlan jvm = plan.jvm().orElseThrow();
+    assertThat(jvm.basis()).isEqualTo(Sizing.JvmBasis.KERNEL_REPORT);
+    assertThat(jvm.budget()).isEmpty();
+    assertThat(jvm.flags()).containsExactly("-XX:MaxRAMPercentage=75.0");
+    assertThat(jvm.summary())
+        .isEqualTo(
+            "-XX:MaxRAMPercentage=75.0   # a kernel report showed java killed; no JVM metrics"
+                + " came: heap up to 664 MiB of the 885 MiB limit; check the rest with oomlens"
+                + " jvm --limit 885Mi --classes N");
+  }
+
+  /*
+   * At the 885 MiB limit: metaspace 5800 B x 12,000 + 14,000,000 B = 83,600,000 B (80 MiB rounded
+   * up), stacks 80 x 1 MiB, code cache 240 MiB, direct 1.5 x the 20 MiB used = 30 MiB; 450,601,600
+   * B besides the heap, which gets 927,989,760 - 450,601,600 = 477,388,160 B (455 MiB), 51.4% of
+   * the limit rounded down.
+   */
+  @Test
+  void jvm_withItsMetrics_isBudgetedAtTheProposedLimit() {
+    MemoryProfile p =
+        gc(
+            Workloads.series(Series.Role.JVM_CLASSES, "gc", WEEK, sec -> sec < 3600 ? 9000 : 12000),
+            Workloads.series(Series.Role.JVM_THREADS, "gc", WEEK, sec -> 40 + sec % 41),
+            Workloads.series(
+                Series.Role.JVM_DIRECT, "gc", WEEK, sec -> sec % 7200 == 0 ? 20 * MIB : 4 * MIB));
+    assertThat(p.isJvm()).isTrue();
+    assertThat(p.killedAsJava()).isFalse();
+    Sizing.JvmPlan jvm = Sizing.of(p).jvm().orElseThrow();
+    assertThat(jvm.basis()).isEqualTo(Sizing.JvmBasis.METRICS);
+    assertThat(jvm.budget().orElseThrow().heapBytes()).isEqualTo(477_388_160L);
+    assertThat(jvm.flags())
+        .containsExactly(
+            "-XX:MaxRAMPercentage=51.4",
+            "-XX:MaxMetaspaceSize=80M",
+            "-XX:ReservedCodeCacheSize=240M",
+            "-XX:MaxDirectMemorySize=30M",
+            "-Xss1M");
+    assertThat(jvm.measured())
+        .containsExactly("12000 loaded classes", "80 threads", "direct buffers up to 20 MiB");
+    assertThat(jvm.defaults()).containsExactly("code cache 240 MiB", "stacks of 1 MiB");
+    assertThat(jvm.summary())
+        .startsWith(
+            "-XX:MaxRAMPercentage=51.4 -XX:MaxMetaspaceSize=80M -XX:ReservedCodeCacheSize=240M"
+                + " -XX:MaxDirectMemorySize=30M -Xss1M   # heap 455 MiB (-Xmx455M) of the 885 MiB"
+                + " limit after metaspace 80 MiB + code cache 240 MiB + stacks 1 MiB x 80 +"
+                + " direct 30 MiB = 430 MiB");
+  }
+
+  /** Classes alone: threads (250) and direct memory (10 MiB) are the calculator's defaults. */
+  @Test
+  void jvm_unmeasuredInputsAreTheCalculatorsDefaults() {
+    MemoryProfile p = gc(Workloads.series(Series.Role.JVM_CLASSES, "gc", WEEK, sec -> 12000));
+    Sizing.JvmPlan jvm = Sizing.of(p).jvm().orElseThrow();
+    // 885 MiB - (83,600,000 B + 250 MiB + 240 MiB + 10 MiB) = 320,101,760 B, 34.4%
+    assertThat(jvm.budget().orElseThrow().heapBytes()).isEqualTo(320_101_760L);
+    assertThat(jvm.flags()).first().isEqualTo("-XX:MaxRAMPercentage=34.4");
+    assertThat(jvm.measured()).containsExactly("12000 loaded classes");
+    assertThat(jvm.defaults())
+        .containsExactly(
+            "250 threads", "direct memory 10 MiB", "code cache 240 MiB", "stacks of 1 MiB");
+  }
+
+  /** 30,000 classes and 600 threads need 1,029 MiB besides the heap: more than 885 MiB. */
+  @Test
+  void jvm_budgetThatDoesNotFit_printsNoFlags() {
+    MemoryProfile p =
+        gc(
+            Workloads.series(Series.Role.JVM_CLASSES, "gc", WEEK, sec -> 30000),
+            Workloads.series(Series.Role.JVM_THREADS, "gc", WEEK, sec -> 600));
+    Sizing.JvmPlan jvm = Sizing.of(p).jvm().orElseThrow();
+    assertThat(jvm.flags()).isEmpty();
+    assertThat(jvm.budget().orElseThrow().fits()).isFalse();
+    assertThat(jvm.summary())
+        .startsWith(
+            "no heap flags fit: metaspace 179 MiB + code cache 240 MiB + stacks 1 MiB x 600 +"
+                + " direct 10 MiB = 1029 MiB besides the heap, more than the 885 MiB limit");
+  }
+
+  /** Threads without classes: a JVM, but metaspace cannot be budgeted. */
+  @Test
+  void jvm_metricsWithoutClasses_fallBackToMaxRamPercentage_andSaySo() {
+    MemoryProfile p = gc(Workloads.series(Series.Role.JVM_THREADS, "gc", WEEK, sec -> 50));
+    Sizing.JvmPlan jvm = Sizing.of(p).jvm().orElseThrow();
+    assertThat(jvm.basis()).isEqualTo(Sizing.JvmBasis.METRICS);
+    assertThat(jvm.flags()).containsExactly("-XX:MaxRAMPercentage=75.0");
+    assertThat(jvm.summary()).contains("its JVM metrics give no loaded-class count");
   }
 
   @Test

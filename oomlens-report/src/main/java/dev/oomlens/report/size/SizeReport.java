@@ -3,6 +3,7 @@ package dev.oomlens.report.size;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import dev.oomlens.core.calc.JvmBudget;
 import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
@@ -93,7 +94,7 @@ public final class SizeReport {
             + " VPA recommender's target request, KRR its simple strategy's request and limit.\n");
     for (Sizing.SizePlan p : plans) {
       out.print("  " + p.id().name() + ": " + p.ours().why() + "\n");
-      p.jvmFlags().ifPresent(f -> out.print("    a JVM (killed as java): " + f + "\n"));
+      p.jvm().ifPresent(j -> out.print("    a JVM (" + basis(j) + "): " + j.summary() + "\n"));
       vpaRange(p).ifPresent(r -> out.print("    " + r + "\n"));
     }
     out.print("\nWhy oomlens differs:\n");
@@ -157,7 +158,7 @@ public final class SizeReport {
     out.print("\n### Why these sizes\n\n");
     for (Sizing.SizePlan p : plans) {
       out.print("- " + Markdown.code(p.id().name()) + ": " + Markdown.text(p.ours().why()));
-      p.jvmFlags().ifPresent(f -> out.print(" A JVM (killed as java): " + Markdown.code(f) + "."));
+      p.jvm().ifPresent(j -> out.print(" A JVM (" + basis(j) + "): " + jvmMarkdown(j) + "."));
       vpaRange(p).ifPresent(r -> out.print(" " + Markdown.text(r) + "."));
       out.print("\n");
     }
@@ -221,11 +222,12 @@ public final class SizeReport {
       bytes(json, "limit_bytes", p.ours().limitBytes());
       json.writeStringField("why", p.ours().why());
       bytes(json, "held_at_kill_bytes", p.heldAtKillBytes());
-      if (p.jvmFlags().isPresent()) {
-        json.writeStringField("jvm_flags", p.jvmFlags().get());
+      if (p.jvm().isPresent() && !p.jvm().get().flags().isEmpty()) {
+        json.writeStringField("jvm_flags", String.join(" ", p.jvm().get().flags()));
       } else {
         json.writeNullField("jvm_flags");
       }
+      jvm(json, p.jvm());
       json.writeNumberField("kills", p.kills());
       if (!Double.isNaN(s.slopeBytesPerHour())) {
         json.writeNumberField("trend_bytes_per_hour", Math.round(s.slopeBytesPerHour()));
@@ -261,6 +263,61 @@ public final class SizeReport {
     json.flush();
     out.write("\n");
     out.flush();
+  }
+
+  private static String basis(Sizing.JvmPlan j) {
+    return j.basis() == Sizing.JvmBasis.METRICS ? "by its JVM metrics" : "killed as java";
+  }
+
+  /** The flags in code, the arithmetic after them in words. */
+  private static String jvmMarkdown(Sizing.JvmPlan j) {
+    if (j.flags().isEmpty()) {
+      return Markdown.text(j.summary());
+    }
+    String flags = String.join(" ", j.flags());
+    String rest = j.summary().substring(flags.length()).strip();
+    return Markdown.code(flags) + " " + Markdown.text(rest.replaceFirst("^# ", ""));
+  }
+
+  /** The budget behind {@code jvm_flags}; null for a workload that is not a JVM. */
+  private static void jvm(JsonGenerator json, java.util.Optional<Sizing.JvmPlan> plan)
+      throws IOException {
+    if (plan.isEmpty()) {
+      json.writeNullField("jvm");
+      return;
+    }
+    Sizing.JvmPlan j = plan.get();
+    json.writeObjectFieldStart("jvm");
+    json.writeStringField("basis", j.basis().jsonName());
+    json.writeBooleanField("fits", !j.flags().isEmpty());
+    json.writeArrayFieldStart("flags");
+    for (String f : j.flags()) {
+      json.writeString(f);
+    }
+    json.writeEndArray();
+    if (j.budget().isPresent()) {
+      JvmBudget b = j.budget().get();
+      json.writeNumberField("heap_bytes", b.heapBytes());
+      json.writeNumberField("metaspace_bytes", b.metaspaceBytes());
+      json.writeNumberField("code_cache_bytes", b.codeCacheBytes());
+      json.writeNumberField("direct_bytes", b.directBytes());
+      json.writeNumberField("stack_bytes", b.stackBytes());
+      json.writeNumberField("thread_count", b.threadCount());
+      json.writeNumberField("overhead_bytes", b.overheadBytes());
+    }
+    strings(json, "measured", j.measured());
+    strings(json, "defaults", j.defaults());
+    json.writeStringField("why", j.summary());
+    json.writeEndObject();
+  }
+
+  private static void strings(JsonGenerator json, String name, List<String> values)
+      throws IOException {
+    json.writeArrayFieldStart(name);
+    for (String v : values) {
+      json.writeString(v);
+    }
+    json.writeEndArray();
   }
 
   /** One {@code kubectl patch} per workload whose limit or request should change. */
