@@ -38,7 +38,8 @@ public record LimitChange(String cgroup, Knob knob, OptionalLong currentBytes, l
     }
   }
 
-  // Written out rather than generated, for the reason given in Fix: fixes are deduplicated by value.
+  // Written out rather than generated, for the reason given in Fix: fixes are deduplicated by
+  // value.
   @Override
   public boolean equals(Object o) {
     return o instanceof LimitChange c
