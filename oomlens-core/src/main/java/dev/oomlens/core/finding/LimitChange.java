@@ -3,6 +3,7 @@ package dev.oomlens.core.finding;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Locale;
+import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
@@ -35,5 +36,21 @@ public record LimitChange(String cgroup, Knob knob, OptionalLong currentBytes, l
     if (newBytes <= 0) {
       throw new IllegalArgumentException("newBytes=" + newBytes);
     }
+  }
+
+  // Written out rather than generated, for the reason given in Fix: fixes are deduplicated by
+  // value.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LimitChange c
+        && cgroup.equals(c.cgroup)
+        && knob == c.knob
+        && currentBytes.equals(c.currentBytes)
+        && newBytes == c.newBytes;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(cgroup, knob, currentBytes, newBytes);
   }
 }

@@ -57,6 +57,19 @@ public record Constraint(String name) {
     };
   }
 
+  // Written out rather than generated, as in dev.oomlens.core.finding.Fix: a record's equals is
+  // bound at its first call by a bootstrap whose classes a JDK 25 AOT cache cannot store, and
+  // doctor compares constraints at once.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Constraint c && name.equals(c.name);
+  }
+
+  @Override
+  public int hashCode() {
+    return name.hashCode();
+  }
+
   @Override
   public String toString() {
     return name;

@@ -145,7 +145,7 @@ final class NonBlockingDevice implements RecordDevice {
       return "Operation not permitted";
     }
     try {
-      MemorySegment text = (MemorySegment) Libc.STRERROR.invokeExact(errno);
+      MemorySegment text = (MemorySegment) Strerror.HANDLE.invokeExact(errno);
       return text.reinterpret(256).getString(0);
     } catch (Throwable t) {
       return "errno " + errno;
@@ -164,8 +164,6 @@ final class NonBlockingDevice implements RecordDevice {
         downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), true);
     static final MethodHandle CLOSE =
         downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), false);
-    static final MethodHandle STRERROR =
-        downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), false);
 
     private Libc() {}
 
@@ -177,5 +175,17 @@ final class NonBlockingDevice implements RecordDevice {
           ? LINKER.downcallHandle(symbol, f, Linker.Option.captureCallState("errno"))
           : LINKER.downcallHandle(symbol, f);
     }
+  }
+
+  /**
+   * strerror, linked only when a call has failed: linking a downcall generates classes a JDK 25 AOT
+   * cache cannot store, a few milliseconds of every doctor run for a function a good read never
+   * calls.
+   */
+  private static final class Strerror {
+    static final MethodHandle HANDLE =
+        Libc.downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), false);
+
+    private Strerror() {}
   }
 }
