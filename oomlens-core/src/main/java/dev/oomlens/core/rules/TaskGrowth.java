@@ -183,8 +183,8 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
     final Map<String, List<TrackBuilder>> byComm = new HashMap<>();
 
     /**
-     * The first track (in the order started) whose last row has the pid and name of {@code row}
-     * and that is not yet matched in the table of report {@code reportIndex}.
+     * The first track (in the order started) whose last row has the pid and name of {@code row} and
+     * that is not yet matched in the table of report {@code reportIndex}.
      */
     Optional<TrackBuilder> firstOpenByPid(TaskRow row, int reportIndex) {
       for (TrackBuilder t : pidList(byPid.get(row.pid()))) {

@@ -75,8 +75,7 @@ class TaskGrowthTest {
                 "i", Optional.empty(), Optional.of("/a"), List.of(first, second, third, fourth)));
     assertThat(g.tracks())
         .extracting(TaskGrowth.Track::comm, t -> t.samples().size())
-        .containsExactly(
-            tuple("a", 4), tuple("b", 2));
+        .containsExactly(tuple("a", 4), tuple("b", 2));
     assertThat(g.tracks().get(1).growthBytes()).isEqualTo(1500 * 4096L);
     assertThat(g.growers())
         .singleElement()
