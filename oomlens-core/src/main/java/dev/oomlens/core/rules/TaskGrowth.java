@@ -82,7 +82,7 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
       Map<String, Integer> matchedPerComm = new HashMap<>();
       List<TaskRow> unmatched = new ArrayList<>();
       for (TaskRow row : rows) {
-        Optional<TrackBuilder> byPid = tracks.firstOpen(tracks.byPidComm, key(row), i);
+        Optional<TrackBuilder> byPid = tracks.firstOpenByPid(row, i);
         if (byPid.isPresent()) {
           byPid.get().add(new Sample(i, row));
           byPid.get().matchedIn = i;
@@ -111,55 +111,97 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
         }
       }
     }
-    List<Track> all =
-        tracks.all.stream()
-            .map(t -> new Track(t.samples.getFirst().row().comm(), t.samples))
-            .toList();
+    // The indexes go before the tracks are made, and each builder as its track is: the builders
+    // of a large incident are the biggest thing the rules hold (docs/benchmarks.md, "Memory").
+    List<TrackBuilder> built = tracks.all;
+    tracks.byPid.clear();
+    tracks.byComm.clear();
+    List<Track> all = new ArrayList<>(built.size());
+    for (int t = 0; t < built.size(); t++) {
+      TrackBuilder b = built.set(t, null);
+      all.add(new Track(b.first.row().comm(), b.samples()));
+    }
     return new TaskGrowth(all, growers(all));
   }
 
-  private static String key(TaskRow row) {
-    return row.pid() + "/" + row.comm();
-  }
+  /*
+   * Most tasks appear in one table only: a builder keeps its first sample in a field and a list
+   * only from the second on, and the pid index holds a lone builder itself rather than a list of
+   * one (about 300 bytes a row of the incident's tables before, 120 now).
+   */
 
   /** A track being built, with its place among all tracks (the order matches are tried in). */
   private static final class TrackBuilder {
     final int order;
-    final List<Sample> samples = new ArrayList<>();
+    final Sample first;
+
+    /** The samples after the first; null while there are none. */
+    ArrayList<Sample> more;
 
     /** The report whose table last matched a row to this track; -1 before any. */
     int matchedIn = -1;
 
-    TrackBuilder(int order) {
+    TrackBuilder(int order, Sample first) {
       this.order = order;
+      this.first = first;
     }
 
     void add(Sample s) {
-      samples.add(s);
+      if (more == null) {
+        more = new ArrayList<>(2);
+      }
+      more.add(s);
     }
 
     TaskRow last() {
-      return samples.getLast().row();
+      return more == null ? first.row() : more.getLast().row();
+    }
+
+    List<Sample> samples() {
+      if (more == null) {
+        return List.of(first);
+      }
+      List<Sample> all = new ArrayList<>(more.size() + 1);
+      all.add(first);
+      all.addAll(more);
+      return all;
     }
   }
 
   /*
    * Every track ever started stays a candidate for later tables, so tracks are indexed by the
-   * pid and name of their last row and by that name alone: matching a table is then proportional
-   * to its rows, not to all the rows seen before, which matters for incidents of hundreds of kills.
+   * pid of their last row (its name checked on lookup) and by their name alone: matching a table
+   * is then proportional to its rows, not to all the rows seen before, which matters for
+   * incidents of hundreds of kills.
    */
   private static final class Tracks {
     final List<TrackBuilder> all = new ArrayList<>();
-    final Map<String, List<TrackBuilder>> byPidComm = new HashMap<>();
+
+    /** Under a pid, the one builder whose last row has it, or the list of them in order started. */
+    final Map<Long, Object> byPid = new HashMap<>();
+
     final Map<String, List<TrackBuilder>> byComm = new HashMap<>();
 
     /**
-     * The first track (in the order started) under {@code key} not yet matched in the table of
+     * The first track (in the order started) whose last row has the pid and name of {@code row} and
+     * that is not yet matched in the table of report {@code reportIndex}.
+     */
+    Optional<TrackBuilder> firstOpenByPid(TaskRow row, int reportIndex) {
+      for (TrackBuilder t : pidList(byPid.get(row.pid()))) {
+        if (t.matchedIn != reportIndex && t.last().comm().equals(row.comm())) {
+          return Optional.of(t);
+        }
+      }
+      return Optional.empty();
+    }
+
+    /**
+     * The first track (in the order started) named {@code comm} not yet matched in the table of
      * report {@code reportIndex}.
      */
     Optional<TrackBuilder> firstOpen(
-        Map<String, List<TrackBuilder>> index, String key, int reportIndex) {
-      for (TrackBuilder t : index.getOrDefault(key, List.of())) {
+        Map<String, List<TrackBuilder>> index, String comm, int reportIndex) {
+      for (TrackBuilder t : index.getOrDefault(comm, List.of())) {
         if (t.matchedIn != reportIndex) {
           return Optional.of(t);
         }
@@ -167,24 +209,54 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
       return Optional.empty();
     }
 
+    @SuppressWarnings("unchecked")
+    private static List<TrackBuilder> pidList(Object entry) {
+      if (entry == null) {
+        return List.of();
+      }
+      return entry instanceof TrackBuilder t ? List.of(t) : (List<TrackBuilder>) entry;
+    }
+
     void start(Sample first) {
-      TrackBuilder t = new TrackBuilder(all.size());
-      t.add(first);
+      TrackBuilder t = new TrackBuilder(all.size(), first);
       all.add(t);
-      insert(byPidComm, key(first.row()), t);
-      insert(byComm, first.row().comm(), t);
+      insertByPid(first.row().pid(), t);
+      insert(byComm.computeIfAbsent(first.row().comm(), k -> new ArrayList<>()), t);
     }
 
     /** Adds a sample with the same name and another pid: the track moves to its new pid key. */
     void extend(TrackBuilder t, Sample next) {
-      // Builders are tasks, compared by identity (they have no equals of their own).
-      byPidComm.get(key(t.last())).removeIf(other -> other == t);
+      long pid = t.last().pid();
+      Object entry = byPid.get(pid);
+      if (entry == t) {
+        byPid.remove(pid);
+      } else if (entry instanceof List<?> list) {
+        // Builders are tasks, compared by identity (they have no equals of their own).
+        list.removeIf(other -> other == t);
+      }
       t.add(next);
-      insert(byPidComm, key(next.row()), t);
+      insertByPid(next.row().pid(), t);
     }
 
-    private static void insert(Map<String, List<TrackBuilder>> index, String key, TrackBuilder t) {
-      List<TrackBuilder> list = index.computeIfAbsent(key, k -> new ArrayList<>());
+    @SuppressWarnings("unchecked")
+    private void insertByPid(long pid, TrackBuilder t) {
+      Object entry = byPid.get(pid);
+      if (entry == null) {
+        byPid.put(pid, t);
+        return;
+      }
+      List<TrackBuilder> list;
+      if (entry instanceof TrackBuilder lone) {
+        list = new ArrayList<>(2);
+        list.add(lone);
+        byPid.put(pid, list);
+      } else {
+        list = (List<TrackBuilder>) entry;
+      }
+      insert(list, t);
+    }
+
+    private static void insert(List<TrackBuilder> list, TrackBuilder t) {
       int at = list.size();
       while (at > 0 && list.get(at - 1).order > t.order) {
         at--;

@@ -1,6 +1,7 @@
 package dev.oomlens.core.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.oomlens.core.model.OomReport;
 import java.util.List;
@@ -47,6 +48,38 @@ class TaskGrowthTest {
     assertThat(g.growers())
         .singleElement()
         .satisfies(t -> assertThat(t.growthBytes()).isEqualTo(2000 * 4096L));
+  }
+
+  @Test
+  void of_twoNamesUnderOnePid_eachFollowedByItsName() {
+    OomReport first =
+        new ReportBuilder("f", 1)
+            .memcg("/a", "/a", 1, 1)
+            .task(10, 1000, 0, 0, "a")
+            .task(10, 500, 0, 0, "b")
+            .build();
+    OomReport second =
+        new ReportBuilder("f", 20)
+            .memcg("/a", "/a", 1, 1)
+            .task(10, 2000, 0, 0, "b")
+            .task(10, 1000, 0, 0, "a")
+            .build();
+    // "a" restarted as pid 20: followed by its name, then by its new pid.
+    OomReport third =
+        new ReportBuilder("f", 40).memcg("/a", "/a", 1, 1).task(20, 1000, 0, 0, "a").build();
+    OomReport fourth =
+        new ReportBuilder("f", 60).memcg("/a", "/a", 1, 1).task(20, 5000, 0, 0, "a").build();
+    TaskGrowth g =
+        TaskGrowth.of(
+            new Incident(
+                "i", Optional.empty(), Optional.of("/a"), List.of(first, second, third, fourth)));
+    assertThat(g.tracks())
+        .extracting(TaskGrowth.Track::comm, t -> t.samples().size())
+        .containsExactly(tuple("a", 4), tuple("b", 2));
+    assertThat(g.tracks().get(1).growthBytes()).isEqualTo(1500 * 4096L);
+    assertThat(g.growers())
+        .singleElement()
+        .satisfies(t -> assertThat(t.growthBytes()).isEqualTo(4000 * 4096L));
   }
 
   @Test
