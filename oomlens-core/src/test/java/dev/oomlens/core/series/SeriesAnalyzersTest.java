@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.oomlens.core.diagnosis.Diagnosis;
 import dev.oomlens.core.finding.Finding;
 import dev.oomlens.core.finding.Fix;
+import dev.oomlens.core.finding.Layer;
 import dev.oomlens.core.finding.LimitChange;
 import dev.oomlens.core.model.SeriesWindow;
 import dev.oomlens.core.rules.EvidenceSet;
@@ -111,6 +112,42 @@ class SeriesAnalyzersTest {
                 assertThat(l.cgroup()).isEqualTo(p.id().name());
               });
     }
+  }
+
+  /** A sawtooth of a JVM with its metrics: the JVM fix is the flags `size` prints for it. */
+  @Test
+  void sawtooth_ofAJvm_quotesTheSizePlansFlags() {
+    MemoryProfile p =
+        profile(
+            "gc",
+            1024 * MIB,
+            t -> (400 + (t % 600) * 200.0 / 600) * MIB,
+            Workloads.series(Series.Role.JVM_CLASSES, "gc", DAY, t -> 12000),
+            Workloads.series(Series.Role.JVM_THREADS, "gc", DAY, t -> 80));
+    Finding f = findings(p).getFirst();
+    assertThat(f.code()).isEqualTo("SAWTOOTH");
+    Sizing.JvmPlan plan = Sizing.of(p).jvm().orElseThrow();
+    assertThat(plan.flags()).first().asString().startsWith("-XX:MaxRAMPercentage=");
+    assertThat(plan.flags().getFirst()).isNotEqualTo("-XX:MaxRAMPercentage=75.0");
+    assertThat(f.fixes())
+        .filteredOn(x -> x.layer() == Layer.JVM)
+        .singleElement()
+        .satisfies(x -> assertThat(x.snippet()).hasValue(plan.summary()));
+  }
+
+  /** Near miss: nothing says the sawtooth is a JVM, so the JVM advice is the generic one. */
+  @Test
+  void sawtooth_notKnownAsJvm_getsTheGenericHint() {
+    Finding f = findings(gc()).getFirst();
+    assertThat(Sizing.of(gc()).jvm()).isEmpty();
+    assertThat(f.fixes())
+        .filteredOn(x -> x.layer() == Layer.JVM)
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.action()).startsWith("If this is a JVM");
+              assertThat(x.snippet()).hasValue("-XX:MaxRAMPercentage=75.0");
+            });
   }
 
   @Test

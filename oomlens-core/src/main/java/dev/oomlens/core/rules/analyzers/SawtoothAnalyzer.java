@@ -11,6 +11,7 @@ import dev.oomlens.core.rules.Analyzer;
 import dev.oomlens.core.rules.EvidenceSet;
 import dev.oomlens.core.rules.RuleInfo;
 import dev.oomlens.core.series.MemoryShape;
+import dev.oomlens.core.series.Sizing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -60,12 +61,7 @@ public final class SawtoothAnalyzer implements Analyzer {
       List<Fix> fixes = new ArrayList<>();
       SeriesFacts.sizeFix(m, "Limit at 1.5x the top of the teeth, request at the p95")
           .ifPresent(fixes::add);
-      fixes.add(
-          new Fix(
-              Layer.JVM,
-              "For a JVM, let the heap follow the limit and leave a quarter "
-                  + "of it to everything else.",
-              Optional.of("-XX:MaxRAMPercentage=75.0")));
+      fixes.add(jvmFix(m));
       out.add(
           SeriesFacts.finding(
               INFO,
@@ -81,5 +77,32 @@ public final class SawtoothAnalyzer implements Analyzer {
               fixes));
     }
     return out;
+  }
+
+  /*
+   * A workload known to be a JVM (its JVM metrics, or a kernel report of java killed in it) gets the
+   * flags `oomlens size` prints for it at the proposed limit, so the finding and the size plan never
+   * disagree; any other gets the generic advice, said to be for a JVM.
+   */
+  private static Fix jvmFix(SeriesFacts.MemoryShapeOf m) {
+    Optional<Sizing.JvmPlan> plan = Sizing.of(m.profile()).jvm();
+    if (plan.isPresent() && !plan.get().flags().isEmpty()) {
+      return new Fix(
+          Layer.JVM,
+          "Give the JVM the heap the proposed limit leaves after its other regions.",
+          Optional.of(plan.get().summary()));
+    }
+    if (plan.isPresent()) {
+      return new Fix(
+          Layer.JVM,
+          "The JVM's other regions leave no heap within the proposed limit: raise the limit or"
+              + " cut classes and threads.",
+          Optional.of(plan.get().summary()));
+    }
+    return new Fix(
+        Layer.JVM,
+        "If this is a JVM, let the heap follow the limit and leave a quarter of it to everything"
+            + " else (`oomlens jvm` budgets it from the class and thread counts).",
+        Optional.of("-XX:MaxRAMPercentage=75.0"));
   }
 }
