@@ -110,14 +110,11 @@ final class KillLineParser {
     if (m.startsWith("Kill") || m.startsWith(VICTIM)) {
       return true;
     }
-    int last = m.length() - 3;
-    for (int c = m.indexOf(':'); c >= 0 && c < last; c = m.indexOf(':', c + 1)) {
-      if (m.charAt(c + 1) == ' ') {
-        char k = m.charAt(c + 2);
-        if ((k == 'K' && m.startsWith("Kill", c + 2))
-            || (k == 'O' && m.startsWith(VICTIM, c + 2))) {
-          return true;
-        }
+    // ": " rather than ':': the Mem-Info counter lines hold a dozen colons and no ": ".
+    for (int c = m.indexOf(": "); c >= 0; c = m.indexOf(": ", c + 2)) {
+      char k = c + 2 < m.length() ? m.charAt(c + 2) : 0;
+      if ((k == 'K' && m.startsWith("Kill", c + 2)) || (k == 'O' && m.startsWith(VICTIM, c + 2))) {
+        return true;
       }
     }
     return false;

@@ -187,13 +187,13 @@ final class OomHeaderParser {
 
   static Optional<CpusetLine> cpuset(String message) {
     String m = message.strip();
-    int p = m.lastIndexOf(" cpuset=");
-    if (p < 0 || m.startsWith("oom-kill:") || m.contains(FAILURE)) {
+    // contains() first: a forward search is the quick one, and nearly every line fails it.
+    if (!m.contains(" cpuset=") || m.startsWith("oom-kill:") || m.contains(FAILURE)) {
       return Optional.empty();
     }
     // "^(.*) cpuset=(\\S*) mems_allowed=(\\S*)$": the comm ends at the last " cpuset=" the rest
     // of the format follows.
-    for (; p >= 0; p = m.lastIndexOf(" cpuset=", p - 1)) {
+    for (int p = m.lastIndexOf(" cpuset="); p >= 0; p = m.lastIndexOf(" cpuset=", p - 1)) {
       int leaf = p + " cpuset=".length();
       int space = spaceAt(m, leaf);
       int nodes = space + " mems_allowed=".length();
