@@ -3,12 +3,13 @@ package dev.oomlens.core.kernel;
 import dev.oomlens.core.model.HostMemory;
 import dev.oomlens.core.model.KiB;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /*
@@ -36,10 +37,14 @@ import java.util.regex.Pattern;
  *
  * Zone names are whatever the kernel built (DMA, DMA32, Normal, HighMem, Movable, Device); zone
  * and node lines differ in whether the word after the node number holds a ':'.
+ *
+ * Read by hand: every line of an open report that the readers before this one did not take comes
+ * here, and a report prints dozens of these lines. The readings are those of the patterns they
+ * replaced (kept in the test sources as MemInfoRegexParser, held to the same results by
+ * MemInfoParserPropertyTest). The 6.10+ allocation-profiling rows keep their pattern: it is tried
+ * only inside a "Memory allocations:" block.
  */
 final class MemInfoParser {
-  private static final Pattern COUNTER_TOKEN = Pattern.compile("[a-z_]+:\\d+");
-
   /*
    * The counters every report of a big log prints, kept until the rules have seen them all: one
    * instance of each name the kernel prints (show_free_areas) instead of one per report. A fixed
@@ -69,29 +74,23 @@ final class MemInfoParser {
           "free_pcp",
           "free_cma");
 
-  private static final Pattern NODE =
-      Pattern.compile("^Node (\\d+) (\\S+)(?: (.*))?$", Pattern.DOTALL);
-  private static final Pattern PER_CPU =
-      Pattern.compile(
-          "^(?:Node \\d+ \\w+ per-cpu:|CPU\\s+\\d+: hi:\\s*\\d+, btch:\\s*\\d+ usd:\\s*\\d+)$");
-  private static final Pattern HUGEPAGES =
-      Pattern.compile(
-          "^hugepages_total=(\\d+) hugepages_free=(\\d+) hugepages_surp=(\\d+) hugepages_size=(\\d+)kB$");
-  private static final Pattern PAGES =
-      Pattern.compile(
-          "^(\\d+) (total pagecache pages|pages in swap cache|pages RAM|pages HighMem/MovableOnly|pages reserved|pages cma reserved|pages hwpoisoned|pages shared|pages non-shared)$");
-  private static final Pattern SWAP = Pattern.compile("^(Free|Total) swap\\s+=\\s+(-?\\d+)kB$");
-  private static final Pattern SLAB_ROW =
-      Pattern.compile("^(\\S.*?)\\s+(\\d+)KB\\s+(\\d+)KB$", Pattern.DOTALL);
-  private static final Pattern SLAB_COLUMNS = Pattern.compile("^Name\\s+Used\\s+Total$");
+  /** The words after the number of an {@code N <what>} line. */
+  private static final Set<String> PAGES =
+      Set.of(
+          "total pagecache pages",
+          "pages in swap cache",
+          "pages RAM",
+          "pages HighMem/MovableOnly",
+          "pages reserved",
+          "pages cma reserved",
+          "pages hwpoisoned",
+          "pages shared",
+          "pages non-shared");
+
   private static final Pattern ALLOCATION_ROW =
       Pattern.compile(
           "^\\d+(?:\\.\\d+)? ?[KMGTP]?i?B\\s+\\d+\\s+\\S+:\\d+(?:\\s+func:\\S+)?.*$",
           Pattern.DOTALL);
-  private static final Pattern KB_TOKEN = Pattern.compile("([a-z_()]+): ?(\\d+)kB");
-  private static final Pattern BUDDY =
-      Pattern.compile("Node (\\d+) (\\w+): ((?:\\d+\\*\\d+kB (?:\\([A-Z]+\\) )?)+)= \\d+kB");
-  private static final Pattern BLOCK = Pattern.compile("(\\d+)\\*(\\d+)kB");
 
   private MemInfoParser() {}
 
@@ -158,28 +157,16 @@ final class MemInfoParser {
     if (m.startsWith("lowmem_reserve[]:")
         || m.startsWith("Swap cache stats:")
         || m.equals("Memory allocations:")
-        || (m.startsWith("Name") && SLAB_COLUMNS.matcher(m).matches())
-        || (m.startsWith("CPU") && PER_CPU.matcher(m).matches())) {
+        || (m.startsWith("Name") && isSlabColumns(m))
+        || (m.startsWith("CPU") && isPageset(m))) {
       return Optional.of(new Other());
     }
     char first = m.charAt(0);
     if (first >= '0' && first <= '9') {
-      Matcher p = PAGES.matcher(m);
-      if (p.matches()) {
-        OptionalLong n = KillLineParser.parseLong(p.group(1));
-        return n.isPresent() ? Optional.of(new Pages(p.group(2), n.getAsLong())) : Optional.empty();
-      }
-      return Optional.empty();
+      return pages(m);
     }
     if (first == 'F' || first == 'T') {
-      Matcher s = SWAP.matcher(m);
-      if (s.matches()) {
-        OptionalLong n = KillLineParser.parseLong(s.group(2));
-        return n.isPresent()
-            ? Optional.of(new Swap(s.group(1).equals("Total"), n.getAsLong()))
-            : Optional.empty();
-      }
-      return Optional.empty();
+      return swap(m);
     }
     if (first < 'a' || first > 'z' || m.indexOf(':') < 0) {
       return Optional.empty();
@@ -191,18 +178,141 @@ final class MemInfoParser {
     return Optional.empty();
   }
 
-  /** A row of the unreclaimable slab table, read only after its header. */
+  /** {@code "^(\\d+) (<one of PAGES>)$"}. */
+  private static Optional<Line> pages(String m) {
+    int end = LineChars.digitsEnd(m, 0);
+    if (!m.startsWith(" ", end)) {
+      return Optional.empty();
+    }
+    String what = m.substring(end + 1);
+    if (!PAGES.contains(what)) {
+      return Optional.empty();
+    }
+    long n = LineChars.digits(m, 0, end);
+    return n < 0 ? Optional.empty() : Optional.of(new Pages(what, n));
+  }
+
+  /** {@code "^(Free|Total) swap\\s+=\\s+(-?\\d+)kB$"}. */
+  private static Optional<Line> swap(String m) {
+    boolean total = m.startsWith("Total swap");
+    if (!total && !m.startsWith("Free swap")) {
+      return Optional.empty();
+    }
+    int at = total ? "Total swap".length() : "Free swap".length();
+    int equals = LineChars.spacesEnd(m, at);
+    if (equals == at || !m.startsWith("=", equals)) {
+      return Optional.empty();
+    }
+    int number = LineChars.spacesEnd(m, equals + 1);
+    if (number == equals + 1) {
+      return Optional.empty();
+    }
+    int digitsAt = m.startsWith("-", number) ? number + 1 : number;
+    int end = LineChars.digitsEnd(m, digitsAt);
+    if (end == digitsAt || end + 2 != m.length() || !m.startsWith("kB", end)) {
+      return Optional.empty();
+    }
+    OptionalLong n = signed(m, number, end);
+    return n.isPresent() ? Optional.of(new Swap(total, n.getAsLong())) : Optional.empty();
+  }
+
+  /** The number {@code -?digits} at {@code s[from, to)} when it fits a long. */
+  private static OptionalLong signed(String s, int from, int to) {
+    boolean negative = s.charAt(from) == '-';
+    long v = LineChars.digits(s, negative ? from + 1 : from, to);
+    if (v >= 0) {
+      return OptionalLong.of(negative ? -v : v);
+    }
+    // Long.MIN_VALUE: the one negative number whose digits do not fit a long.
+    return negative ? KillLineParser.parseLong(s.substring(from, to)) : OptionalLong.empty();
+  }
+
+  /** {@code "^Name\\s+Used\\s+Total$"}. */
+  private static boolean isSlabColumns(String m) {
+    int used = LineChars.spacesEnd(m, "Name".length());
+    if (used == "Name".length() || !m.startsWith("Used", used)) {
+      return false;
+    }
+    int total = LineChars.spacesEnd(m, used + "Used".length());
+    return total > used + "Used".length()
+        && m.startsWith("Total", total)
+        && total + "Total".length() == m.length();
+  }
+
+  /**
+   * {@code "^CPU\\s+\\d+: hi:\\s*\\d+, btch:\\s*\\d+ usd:\\s*\\d+$"}, the 3.x pageset lines (the
+   * pattern's other branch, "Node N zone per-cpu:", begins otherwise).
+   */
+  private static boolean isPageset(String m) {
+    int cpu = LineChars.spacesEnd(m, "CPU".length());
+    if (cpu == "CPU".length()) {
+      return false;
+    }
+    int at = LineChars.digitsEnd(m, cpu);
+    if (at == cpu) {
+      return false;
+    }
+    for (String key : new String[] {": hi:", ", btch:", " usd:"}) {
+      if (!m.startsWith(key, at)) {
+        return false;
+      }
+      int n = LineChars.spacesEnd(m, at + key.length());
+      at = LineChars.digitsEnd(m, n);
+      if (at == n) {
+        return false;
+      }
+    }
+    return at == m.length();
+  }
+
+  /**
+   * A row of the unreclaimable slab table, read only after its header: {@code
+   * "^(\\S.*?)\\s+(\\d+)KB\\s+(\\d+)KB$"}, read from the end, the name up to the spaces before the
+   * used column.
+   */
   static Optional<SlabRow> slabRow(String message) {
-    Matcher r = SLAB_ROW.matcher(message.strip());
-    if (!r.matches()) {
+    String m = message.strip();
+    if (!m.endsWith("KB")) {
       return Optional.empty();
     }
-    OptionalLong used = KillLineParser.parseLong(r.group(2));
-    OptionalLong total = KillLineParser.parseLong(r.group(3));
-    if (used.isEmpty() || total.isEmpty()) {
+    int totalEnd = m.length() - 2;
+    int totalAt = digitsStart(m, totalEnd);
+    int usedEnd = spacesStart(m, totalAt) - 2;
+    if (totalAt == totalEnd
+        || usedEnd + 2 == totalAt
+        || usedEnd < 0
+        || !m.startsWith("KB", usedEnd)) {
       return Optional.empty();
     }
-    return Optional.of(new SlabRow(r.group(1), used.getAsLong(), total.getAsLong()));
+    int usedAt = digitsStart(m, usedEnd);
+    int nameEnd = Math.max(spacesStart(m, usedAt), 1);
+    if (usedAt == usedEnd || nameEnd >= usedAt || LineChars.isSpace(m.charAt(0))) {
+      return Optional.empty();
+    }
+    long used = LineChars.digits(m, usedAt, usedEnd);
+    long total = LineChars.digits(m, totalAt, totalEnd);
+    if (used < 0 || total < 0) {
+      return Optional.empty();
+    }
+    return Optional.of(new SlabRow(m.substring(0, nameEnd), used, total));
+  }
+
+  /** The first index of the ASCII digits that end at {@code end}. */
+  private static int digitsStart(String s, int end) {
+    int i = end;
+    while (i > 0 && s.charAt(i - 1) >= '0' && s.charAt(i - 1) <= '9') {
+      i--;
+    }
+    return i;
+  }
+
+  /** The first index of the characters of "\\s" that end at {@code end}. */
+  private static int spacesStart(String s, int end) {
+    int i = end;
+    while (i > 0 && LineChars.isSpace(s.charAt(i - 1))) {
+      i--;
+    }
+    return i;
   }
 
   /** A row of the 6.10+ {@code Memory allocations:} table. */
@@ -218,68 +328,65 @@ final class MemInfoParser {
     return Map.copyOf(out);
   }
 
+  /** Words of {@code "[a-z_]+:\\d+"} parted by "\\s+", the whole line; empty if any is not. */
   private static Optional<Map<String, Long>> counters(String m) {
-    String[] tokens = m.split("\\s+");
     Map<String, Long> out = new LinkedHashMap<>();
-    for (String t : tokens) {
-      if (!COUNTER_TOKEN.matcher(t).matches()) {
+    int at = 0;
+    while (at < m.length()) {
+      int colon = at;
+      while (colon < m.length() && isCounterNameChar(m.charAt(colon))) {
+        colon++;
+      }
+      if (colon == at || !m.startsWith(":", colon)) {
         return Optional.empty();
       }
-      int colon = t.indexOf(':');
-      OptionalLong v = KillLineParser.parseLong(t.substring(colon + 1));
-      if (v.isEmpty()) {
+      int end = LineChars.digitsEnd(m, colon + 1);
+      long v = LineChars.digits(m, colon + 1, end);
+      if (v < 0 || (end < m.length() && !LineChars.isSpace(m.charAt(end)))) {
         return Optional.empty();
       }
-      String name = t.substring(0, colon);
-      out.put(COUNTER_NAMES.getOrDefault(name, name), v.getAsLong());
+      String name = m.substring(at, colon);
+      out.put(COUNTER_NAMES.getOrDefault(name, name), v);
+      at = LineChars.spacesEnd(m, end);
     }
     return Optional.of(out);
   }
 
+  private static boolean isCounterNameChar(char c) {
+    return (c >= 'a' && c <= 'z') || c == '_';
+  }
+
   private static Optional<Line> node(String m) {
-    Matcher n = NODE.matcher(m);
-    if (!n.matches()) {
+    // "^Node (\\d+) (\\S+)(?: (.*))?$"
+    int numberAt = "Node ".length();
+    int numberEnd = LineChars.digitsEnd(m, numberAt);
+    if (numberEnd == numberAt || !m.startsWith(" ", numberEnd)) {
       return Optional.empty();
     }
-    int node;
-    try {
-      node = Integer.parseInt(n.group(1));
-    } catch (NumberFormatException e) {
+    int wordAt = numberEnd + 1;
+    int wordEnd = wordAt;
+    while (wordEnd < m.length() && !LineChars.isSpace(m.charAt(wordEnd))) {
+      wordEnd++;
+    }
+    if (wordEnd == wordAt || (wordEnd < m.length() && m.charAt(wordEnd) != ' ')) {
       return Optional.empty();
     }
-    String word = n.group(2);
-    String rest = n.group(3) == null ? "" : n.group(3);
+    long number = LineChars.digits(m, numberAt, numberEnd);
+    if (number < 0 || number > Integer.MAX_VALUE) {
+      return Optional.empty();
+    }
+    int node = (int) number;
+    String word = m.substring(wordAt, wordEnd);
+    String rest = wordEnd < m.length() ? m.substring(wordEnd + 1) : "";
     if (word.startsWith("hugepages_total=")) {
-      Matcher h = HUGEPAGES.matcher(word + " " + rest);
-      if (h.matches()) {
-        try {
-          return Optional.of(
-              new Hugepages(
-                  node,
-                  Long.parseLong(h.group(1)),
-                  Long.parseLong(h.group(2)),
-                  Long.parseLong(h.group(3)),
-                  Long.parseLong(h.group(4))));
-        } catch (NumberFormatException e) {
-          return Optional.of(new Other());
-        }
-      }
-      return Optional.of(new Other());
+      return Optional.of(hugepages(node, m, wordAt));
     }
     if (word.endsWith(":") && !rest.startsWith("per-cpu:")) {
-      Matcher b = BUDDY.matcher(m);
-      if (b.find()) {
-        List<HostMemory.FreeBlocks> blocks = new ArrayList<>();
-        Matcher block = BLOCK.matcher(b.group(3));
-        while (block.find()) {
-          OptionalLong count = KillLineParser.parseLong(block.group(1));
-          OptionalLong size = KillLineParser.parseLong(block.group(2));
-          if (count.isEmpty() || size.isEmpty()) {
-            return Optional.of(new Other());
-          }
-          blocks.add(new HostMemory.FreeBlocks(count.getAsLong(), KiB.toBytes(size.getAsLong())));
+      for (int at = 0; at >= 0; at = m.indexOf("Node ", at + 1)) {
+        Optional<Line> buddy = buddyAt(m, at, node);
+        if (buddy.isPresent()) {
+          return buddy;
         }
-        return Optional.of(new Buddy(node, b.group(2), blocks));
       }
     }
     if (word.contains(":") || rest.startsWith("per-cpu:")) {
@@ -289,28 +396,160 @@ final class MemInfoParser {
     if (!rest.startsWith("free:")) {
       return Optional.empty();
     }
-    Map<String, Long> kb = new LinkedHashMap<>();
-    Matcher t = KB_TOKEN.matcher(rest);
-    while (t.find()) {
-      OptionalLong v = KillLineParser.parseLong(t.group(2));
-      if (v.isPresent()) {
-        kb.putIfAbsent(t.group(1), v.getAsLong());
-      }
-    }
-    return Optional.of(
-        new Zone(
-            node,
-            word,
-            get(kb, "free"),
-            get(kb, "min"),
-            get(kb, "low"),
-            get(kb, "high"),
-            get(kb, "present"),
-            get(kb, "managed")));
+    return Optional.of(zone(node, word, rest));
   }
 
-  private static OptionalLong get(Map<String, Long> kb, String key) {
-    Long v = kb.get(key);
-    return v == null ? OptionalLong.empty() : OptionalLong.of(v);
+  private static final String[] HUGEPAGE_KEYS = {
+    "hugepages_total=", " hugepages_free=", " hugepages_surp=", " hugepages_size="
+  };
+
+  /**
+   * {@code "^hugepages_total=(\\d+) hugepages_free=(\\d+) hugepages_surp=(\\d+)
+   * hugepages_size=(\\d+)kB$"} from {@code at}; {@link Other} when it does not read.
+   */
+  private static Line hugepages(int node, String m, int at) {
+    long[] values = new long[HUGEPAGE_KEYS.length];
+    int i = at;
+    for (int k = 0; k < HUGEPAGE_KEYS.length; k++) {
+      if (!m.startsWith(HUGEPAGE_KEYS[k], i)) {
+        return new Other();
+      }
+      int from = i + HUGEPAGE_KEYS[k].length();
+      i = LineChars.digitsEnd(m, from);
+      values[k] = LineChars.digits(m, from, i);
+      if (i == from) {
+        return new Other();
+      }
+    }
+    if (i + 2 != m.length() || !m.startsWith("kB", i)) {
+      return new Other();
+    }
+    for (long v : values) {
+      if (v < 0) {
+        return new Other();
+      }
+    }
+    return new Hugepages(node, values[0], values[1], values[2], values[3]);
+  }
+
+  /**
+   * {@code "Node (\\d+) (\\w+): ((?:\\d+\\*\\d+kB (?:\\([A-Z]+\\) )?)+)= \\d+kB"} at {@code at}
+   * (the pattern was searched for, so it may begin after the line's own "Node N"): a {@link Buddy}
+   * of {@code node}, the line's own number, or {@link Other} when a count does not fit a long;
+   * empty when the pattern does not read there.
+   */
+  private static Optional<Line> buddyAt(String m, int at, int node) {
+    int numberAt = at + "Node ".length();
+    if (!m.startsWith("Node ", at)) {
+      return Optional.empty();
+    }
+    int numberEnd = LineChars.digitsEnd(m, numberAt);
+    if (numberEnd == numberAt || !m.startsWith(" ", numberEnd)) {
+      return Optional.empty();
+    }
+    int zoneAt = numberEnd + 1;
+    int zoneEnd = zoneAt;
+    while (zoneEnd < m.length() && LineChars.isWordChar(m.charAt(zoneEnd))) {
+      zoneEnd++;
+    }
+    if (zoneEnd == zoneAt || !m.startsWith(": ", zoneEnd)) {
+      return Optional.empty();
+    }
+    List<HostMemory.FreeBlocks> blocks = new ArrayList<>();
+    boolean tooBig = false;
+    int i = zoneEnd + 2;
+    while (true) {
+      int countEnd = LineChars.digitsEnd(m, i);
+      if (countEnd == i || !m.startsWith("*", countEnd)) {
+        break;
+      }
+      int sizeEnd = LineChars.digitsEnd(m, countEnd + 1);
+      if (sizeEnd == countEnd + 1 || !m.startsWith("kB ", sizeEnd)) {
+        break;
+      }
+      long count = LineChars.digits(m, i, countEnd);
+      long size = LineChars.digits(m, countEnd + 1, sizeEnd);
+      if (count < 0 || size < 0) {
+        tooBig = true;
+      } else {
+        blocks.add(new HostMemory.FreeBlocks(count, KiB.toBytes(size)));
+      }
+      i = sizeEnd + "kB ".length();
+      if (m.startsWith("(", i)) {
+        int types = i + 1;
+        while (types < m.length() && m.charAt(types) >= 'A' && m.charAt(types) <= 'Z') {
+          types++;
+        }
+        if (types > i + 1 && m.startsWith(") ", types)) {
+          i = types + 2;
+        }
+      }
+    }
+    if (i == zoneEnd + 2 || !m.startsWith("= ", i)) {
+      return Optional.empty();
+    }
+    int totalEnd = LineChars.digitsEnd(m, i + 2);
+    if (totalEnd == i + 2 || !m.startsWith("kB", totalEnd)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        tooBig ? new Other() : new Buddy(node, m.substring(zoneAt, zoneEnd), blocks));
+  }
+
+  private static final String[] ZONE_KEYS = {"free", "min", "low", "high", "present", "managed"};
+
+  /**
+   * The zone line's {@code "([a-z_()]+): ?(\\d+)kB"} fields, searched for left to right, the first
+   * of each name that fits a long.
+   */
+  private static Zone zone(int node, String word, String rest) {
+    long[] kb = new long[ZONE_KEYS.length];
+    Arrays.fill(kb, -1);
+    int i = 0;
+    while (i < rest.length()) {
+      if (!isZoneKeyChar(rest.charAt(i))) {
+        i++;
+        continue;
+      }
+      int keyAt = i;
+      while (i < rest.length() && isZoneKeyChar(rest.charAt(i))) {
+        i++;
+      }
+      int keyEnd = i;
+      if (!rest.startsWith(":", keyEnd)) {
+        continue;
+      }
+      int from = rest.startsWith(" ", keyEnd + 1) ? keyEnd + 2 : keyEnd + 1;
+      int end = LineChars.digitsEnd(rest, from);
+      if (end == from || !rest.startsWith("kB", end)) {
+        continue;
+      }
+      long v = LineChars.digits(rest, from, end);
+      i = end + 2;
+      for (int k = 0; k < ZONE_KEYS.length && v >= 0; k++) {
+        if (kb[k] < 0
+            && keyEnd - keyAt == ZONE_KEYS[k].length()
+            && rest.startsWith(ZONE_KEYS[k], keyAt)) {
+          kb[k] = v;
+        }
+      }
+    }
+    return new Zone(
+        node,
+        word,
+        field(kb[0]),
+        field(kb[1]),
+        field(kb[2]),
+        field(kb[3]),
+        field(kb[4]),
+        field(kb[5]));
+  }
+
+  private static boolean isZoneKeyChar(char c) {
+    return (c >= 'a' && c <= 'z') || c == '_' || c == '(' || c == ')';
+  }
+
+  private static OptionalLong field(long kb) {
+    return kb < 0 ? OptionalLong.empty() : OptionalLong.of(kb);
   }
 }

@@ -2,8 +2,6 @@ package dev.oomlens.core.kernel;
 
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /*
@@ -28,23 +26,19 @@ import java.util.regex.Pattern;
  *
  * nodemask=%*pbl prints lists with commas ("0,2-3"), so fields are found by their names, not by
  * splitting on commas.
+ *
+ * Read by hand: the trigger and allocation-failure tests run on every line the reader hands over,
+ * the others on every line of an open report. The readings are those of the patterns they replaced
+ * (kept in the test sources as OomHeaderRegexParser, held to the same results by
+ * OomHeaderParserPropertyTest). The wrapped trigger's tail keeps its pattern: it is tried only on
+ * the one line after a trigger cut before its oom_score_adj.
  */
 final class OomHeaderParser {
   private static final String INVOKED = " invoked oom-killer: ";
   private static final String INVOKED_AT_END = " invoked oom-killer:";
-  // DOTALL in the patterns that take a comm: it may hold a line terminator (CR, U+0085, U+2028,
-  // U+2029), which "." refuses.
-  private static final Pattern CPUSET =
-      Pattern.compile("^(.*) cpuset=(\\S*) mems_allowed=(\\S*)$", Pattern.DOTALL);
-  private static final Pattern CPU =
-      Pattern.compile("^CPU: (\\d+) (?:UID: (\\d+) )?PID: (\\d+) Comm: (.*)$", Pattern.DOTALL);
-  private static final Pattern ALLOC_FAILURE =
-      Pattern.compile(
-          "^(.*?): ([A-Za-z][\\w ]*?) failure: order:(-?\\d+)(?:, mode:(0x[0-9a-fA-F]+(?:\\([^)]*\\))?))?.*$",
-          Pattern.DOTALL);
-  private static final Pattern SIGNED = Pattern.compile("^-?\\d+");
-  private static final Pattern SUPPRESSED =
-      Pattern.compile("^oom_kill_process: (\\d+) callbacks suppressed$");
+  private static final String FAILURE = " failure: order:";
+  private static final String SUPPRESSED = "oom_kill_process: ";
+  private static final String SUPPRESSED_END = " callbacks suppressed";
   private static final Pattern TRIGGER_TAIL = Pattern.compile("^[\\w=(),|.\\- ]+$", Pattern.DOTALL);
 
   private OomHeaderParser() {}
@@ -86,7 +80,7 @@ final class OomHeaderParser {
       if (mask.contains("(") && !mask.endsWith(")")) {
         mask = mask.substring(0, mask.indexOf('('));
       }
-      if (mask.matches("0x[0-9a-fA-F]+(\\(.*\\))?")) {
+      if (isMask(mask)) {
         gfp = Optional.of(mask);
       }
     }
@@ -96,6 +90,27 @@ final class OomHeaderParser {
             gfp,
             intField(rest, ", order=", "order="),
             intField(rest, "oom_score_adj=", null)));
+  }
+
+  /** {@code "0x[0-9a-fA-F]+(\\(.*\\))?"}: "." takes no line terminator. */
+  private static boolean isMask(String mask) {
+    int hex = LineChars.hexEnd(mask, 2);
+    if (!mask.startsWith("0x") || hex == 2) {
+      return false;
+    }
+    if (hex == mask.length()) {
+      return true;
+    }
+    int close = mask.length() - 1;
+    if (mask.charAt(hex) != '(' || close <= hex || mask.charAt(close) != ')') {
+      return false;
+    }
+    for (int i = hex + 1; i < close; i++) {
+      if (LineChars.isLineTerminator(mask.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -121,18 +136,17 @@ final class OomHeaderParser {
   /** {@code oom_kill_process: N callbacks suppressed}: N reports' headers were not printed. */
   static OptionalInt suppressedHeaders(String message) {
     String m = message.strip();
-    if (!m.startsWith("oom_kill_process: ")) {
+    // "^oom_kill_process: (\\d+) callbacks suppressed$"
+    if (!m.startsWith(SUPPRESSED)) {
       return OptionalInt.empty();
     }
-    Matcher s = SUPPRESSED.matcher(m);
-    if (!s.matches()) {
+    int end = LineChars.digitsEnd(m, SUPPRESSED.length());
+    if (end == SUPPRESSED.length()
+        || end + SUPPRESSED_END.length() != m.length()
+        || !m.startsWith(SUPPRESSED_END, end)) {
       return OptionalInt.empty();
     }
-    try {
-      return OptionalInt.of(Integer.parseInt(s.group(1)));
-    } catch (NumberFormatException e) {
-      return OptionalInt.empty();
-    }
+    return intOf(m, SUPPRESSED.length(), end);
   }
 
   private static OptionalInt intField(String s, String key, String keyAtStart) {
@@ -145,33 +159,60 @@ final class OomHeaderParser {
     if (at < 0) {
       return OptionalInt.empty();
     }
-    String v = s.substring(at + len);
-    Matcher n = SIGNED.matcher(v);
-    if (!n.find()) {
+    // "^-?\\d+" after the key
+    int from = at + len;
+    int digitsAt = s.startsWith("-", from) ? from + 1 : from;
+    int end = LineChars.digitsEnd(s, digitsAt);
+    if (end == digitsAt) {
       return OptionalInt.empty();
     }
     // A number at the very end of the line may have been cut: accept it only when the format ends
     // there.
-    boolean whole = n.end() < v.length() || key.startsWith("oom_score_adj");
+    boolean whole = end < s.length() || key.startsWith("oom_score_adj");
     if (!whole) {
       return OptionalInt.empty();
     }
-    try {
-      return OptionalInt.of(Integer.parseInt(n.group()));
-    } catch (NumberFormatException e) {
-      return OptionalInt.empty();
-    }
+    return intOf(s, from, end);
+  }
+
+  /** The number {@code s[from, to)} when it fits an int; empty otherwise. */
+  private static OptionalInt intOf(String s, int from, int to) {
+    boolean negative = s.charAt(from) == '-';
+    long v = LineChars.digits(s, negative ? from + 1 : from, to);
+    long signed = negative ? -v : v;
+    return v < 0 || signed < Integer.MIN_VALUE || signed > Integer.MAX_VALUE
+        ? OptionalInt.empty()
+        : OptionalInt.of((int) signed);
   }
 
   static Optional<CpusetLine> cpuset(String message) {
     String m = message.strip();
-    if (!m.contains(" cpuset=") || m.startsWith("oom-kill:") || m.contains(" failure: order:")) {
+    // contains() first: a forward search is the quick one, and nearly every line fails it.
+    if (!m.contains(" cpuset=") || m.startsWith("oom-kill:") || m.contains(FAILURE)) {
       return Optional.empty();
     }
-    Matcher c = CPUSET.matcher(m);
-    return c.matches()
-        ? Optional.of(new CpusetLine(c.group(1), c.group(2), c.group(3)))
-        : Optional.empty();
+    // "^(.*) cpuset=(\\S*) mems_allowed=(\\S*)$": the comm ends at the last " cpuset=" the rest
+    // of the format follows.
+    for (int p = m.lastIndexOf(" cpuset="); p >= 0; p = m.lastIndexOf(" cpuset=", p - 1)) {
+      int leaf = p + " cpuset=".length();
+      int space = spaceAt(m, leaf);
+      int nodes = space + " mems_allowed=".length();
+      if (space >= 0 && m.startsWith(" mems_allowed=", space) && spaceAt(m, nodes) < 0) {
+        return Optional.of(
+            new CpusetLine(m.substring(0, p), m.substring(leaf, space), m.substring(nodes)));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The first of "\\s" at or after {@code from}; -1 when none. */
+  private static int spaceAt(String s, int from) {
+    for (int i = from; i < s.length(); i++) {
+      if (LineChars.isSpace(s.charAt(i))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   static Optional<CpuLine> cpu(String message) {
@@ -180,15 +221,31 @@ final class OomHeaderParser {
     if (!m.startsWith("CPU: ")) {
       return Optional.empty();
     }
-    Matcher c = CPU.matcher(m);
-    if (!c.matches()) {
+    // "^CPU: (\\d+) (?:UID: (\\d+) )?PID: (\\d+) Comm: (.*)$"
+    int cpuEnd = LineChars.digitsEnd(m, "CPU: ".length());
+    if (cpuEnd == "CPU: ".length() || !m.startsWith(" ", cpuEnd)) {
       return Optional.empty();
     }
-    OptionalLong pid = KillLineParser.parseLong(c.group(3));
-    if (pid.isEmpty()) {
+    int at = cpuEnd + 1;
+    if (m.startsWith("UID: ", at)) {
+      int uidEnd = LineChars.digitsEnd(m, at + "UID: ".length());
+      if (uidEnd > at + "UID: ".length() && m.startsWith(" ", uidEnd)) {
+        at = uidEnd + 1;
+      }
+    }
+    if (!m.startsWith("PID: ", at)) {
       return Optional.empty();
     }
-    String rest = c.group(4);
+    int pidAt = at + "PID: ".length();
+    int pidEnd = LineChars.digitsEnd(m, pidAt);
+    if (pidEnd == pidAt || !m.startsWith(" Comm: ", pidEnd)) {
+      return Optional.empty();
+    }
+    long pid = LineChars.digits(m, pidAt, pidEnd);
+    if (pid < 0) {
+      return Optional.empty();
+    }
+    String rest = m.substring(pidEnd + " Comm: ".length());
     int taint = rest.lastIndexOf(" Not tainted");
     int taintLen = " Not tainted".length();
     int tainted = rest.lastIndexOf(" Tainted: ");
@@ -198,7 +255,7 @@ final class OomHeaderParser {
     }
     if (taint < 0) {
       // Cut before the taint: the name may be cut too, but it is all there is.
-      return Optional.of(new CpuLine(pid.getAsLong(), rest.strip(), Optional.empty()));
+      return Optional.of(new CpuLine(pid, rest.strip(), Optional.empty()));
     }
     String comm = rest.substring(0, taint);
     if (comm.endsWith(" Kdump: loaded")) {
@@ -209,14 +266,30 @@ final class OomHeaderParser {
     String beforeVersion = (hash >= 0 ? after.substring(0, hash) : after).strip();
     Optional<String> release = Optional.empty();
     if (!beforeVersion.isEmpty() && hash >= 0) {
-      String[] words = beforeVersion.split("\\s+");
-      String last = words[words.length - 1];
+      int lastSpace = beforeVersion.length() - 1;
+      while (lastSpace >= 0 && !LineChars.isSpace(beforeVersion.charAt(lastSpace))) {
+        lastSpace--;
+      }
+      String last = beforeVersion.substring(lastSpace + 1);
       // The taint flags are single letters; a release always has a digit and a dot.
-      if (last.length() > 1 && last.matches(".*\\d.*")) {
+      if (last.length() > 1 && hasDigitOnOneLine(last)) {
         release = Optional.of(last);
       }
     }
-    return Optional.of(new CpuLine(pid.getAsLong(), comm, release));
+    return Optional.of(new CpuLine(pid, comm, release));
+  }
+
+  /** {@code ".*\\d.*"}: a digit, and no line terminator, which "." refuses. */
+  private static boolean hasDigitOnOneLine(String s) {
+    boolean digit = false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (LineChars.isLineTerminator(c)) {
+        return false;
+      }
+      digit |= c >= '0' && c <= '9';
+    }
+    return digit;
   }
 
   static Optional<String> hardware(String message) {
@@ -246,22 +319,64 @@ final class OomHeaderParser {
 
   static Optional<AllocFailureLine> allocFailure(String message) {
     String m = message.strip();
-    if (!m.contains(" failure: order:")) {
+    if (!m.contains(FAILURE)) {
       return Optional.empty();
     }
-    Matcher a = ALLOC_FAILURE.matcher(m);
-    if (!a.matches()) {
+    // "^(.*?): ([A-Za-z][\\w ]*?) failure: order:(-?\\d+)(?:,
+    // mode:(0x[0-9a-fA-F]+(?:\\([^)]*\\))?))?.*$":
+    // the comm ends at the first ": " after which a kind of letters, digits, '_' and spaces reaches
+    // " failure: order:" and a number; the kind is the shortest that does.
+    for (int c = m.indexOf(": "); c >= 0; c = m.indexOf(": ", c + 1)) {
+      int kindAt = c + 2;
+      if (kindAt >= m.length() || !LineChars.isAsciiLetter(m.charAt(kindAt))) {
+        continue;
+      }
+      for (int k = kindAt + 1; k < m.length(); k++) {
+        if (m.startsWith(FAILURE, k)) {
+          int orderAt = k + FAILURE.length();
+          int digitsAt = m.startsWith("-", orderAt) ? orderAt + 1 : orderAt;
+          int orderEnd = LineChars.digitsEnd(m, digitsAt);
+          if (orderEnd > digitsAt) {
+            OptionalInt order = intOf(m, orderAt, orderEnd);
+            return order.isEmpty()
+                ? Optional.empty()
+                : Optional.of(
+                    new AllocFailureLine(
+                        m.substring(0, c),
+                        m.substring(kindAt, k),
+                        order.getAsInt(),
+                        mode(m, orderEnd)));
+          }
+        }
+        if (!isWordOrSpace(m.charAt(k))) {
+          break;
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code ", mode:(0x[0-9a-fA-F]+(?:\\([^)]*\\))?)"} at {@code at}, when it is there. */
+  private static Optional<String> mode(String m, int at) {
+    if (!m.startsWith(", mode:0x", at)) {
       return Optional.empty();
     }
-    try {
-      return Optional.of(
-          new AllocFailureLine(
-              a.group(1),
-              a.group(2),
-              Integer.parseInt(a.group(3)),
-              Optional.ofNullable(a.group(4))));
-    } catch (NumberFormatException e) {
+    int hexAt = at + ", mode:0x".length();
+    int end = LineChars.hexEnd(m, hexAt);
+    if (end == hexAt) {
       return Optional.empty();
     }
+    if (m.startsWith("(", end)) {
+      int close = m.indexOf(')', end + 1);
+      if (close >= 0) {
+        end = close + 1;
+      }
+    }
+    return Optional.of(m.substring(at + ", mode:".length(), end));
+  }
+
+  /** The characters of "[\\w ]". */
+  private static boolean isWordOrSpace(char c) {
+    return LineChars.isAsciiLetter(c) || (c >= '0' && c <= '9') || c == '_' || c == ' ';
   }
 }
