@@ -59,9 +59,19 @@ public final class KernelLogReader {
   private static final int WORKERS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
   private final ReaderOptions options;
+  private final boolean filterCandidates;
 
   public KernelLogReader(ReaderOptions options) {
+    this(options, true);
+  }
+
+  /**
+   * A reader whose parallel scan hands every anchor line on, {@link CandidateFilter} or not (tests
+   * compare the two).
+   */
+  KernelLogReader(ReaderOptions options, boolean filterCandidates) {
     this.options = requireNonNull(options, "options");
+    this.filterCandidates = filterCandidates;
   }
 
   /**
@@ -114,7 +124,8 @@ public final class KernelLogReader {
     ReportAssembler assembler = new ReportAssembler(sink);
     ParallelFileScanner scanner =
         new ParallelFileScanner(
-            handler(name, origin, assembler, new LineFramer(options), sink), WORKERS);
+            handler(name, origin, assembler, new LineFramer(options), sink, filterCandidates),
+            WORKERS);
     FailureEndsChannel reading = new FailureEndsChannel(channel);
     try {
       scanner.scan(reading);
@@ -152,7 +163,7 @@ public final class KernelLogReader {
     requireNonNull(sink, "sink");
     ReportAssembler assembler = new ReportAssembler(sink);
     LineScanner scanner =
-        new LineScanner(handler(name, origin, assembler, new LineFramer(options), sink));
+        new LineScanner(handler(name, origin, assembler, new LineFramer(options), sink, false));
     boolean gzip = false;
     try {
       Head raw = Head.of(in);
@@ -203,7 +214,8 @@ public final class KernelLogReader {
       FileOrigin origin,
       ReportAssembler assembler,
       LineFramer framer,
-      KernelLogSink sink) {
+      KernelLogSink sink,
+      boolean filterCandidates) {
     KillerLogParser killers = new KillerLogParser();
     Consumer<KillerEvent> killerEvents = sink::killerEvent;
     Consumer<LogLine> accept =
@@ -224,6 +236,21 @@ public final class KernelLogReader {
 
       @Override
       public void line(long lineNumber, long offset, byte[] buf, int start, int end) {
+        frame(lineNumber, offset, buf, start, end, accept);
+      }
+
+      @Override
+      public boolean mayMatter(byte[] buf, int start, int end) {
+        return !filterCandidates || CandidateFilter.mayMatter(buf, start, end);
+      }
+
+      @Override
+      public void unused(long lineNumber, long offset, byte[] buf, int start, int end) {
+        frame(lineNumber, offset, buf, start, end, unusedLine -> {});
+      }
+
+      private void frame(
+          long lineNumber, long offset, byte[] buf, int start, int end, Consumer<LogLine> to) {
         if (end > start && buf[end - 1] == '\r') {
           end--;
         }
@@ -232,7 +259,7 @@ public final class KernelLogReader {
             origin == null
                 ? new SourceLine(name, lineNumber, text)
                 : new SourceLine(origin, lineNumber, offset, end - start, text);
-        framer.frame(line, text, accept);
+        framer.frame(line, text, to);
       }
 
       @Override
