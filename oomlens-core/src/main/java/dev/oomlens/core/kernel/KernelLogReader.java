@@ -60,6 +60,8 @@ public final class KernelLogReader {
 
   private final ReaderOptions options;
   private final boolean filterCandidates;
+  private final int windowBytes;
+  private final int maxLineBytes;
 
   public KernelLogReader(ReaderOptions options) {
     this(options, true);
@@ -70,8 +72,20 @@ public final class KernelLogReader {
    * compare the two).
    */
   KernelLogReader(ReaderOptions options, boolean filterCandidates) {
+    this(
+        options,
+        filterCandidates,
+        ParallelFileScanner.DEFAULT_WINDOW_BYTES,
+        LineScanner.DEFAULT_MAX_LINE_BYTES);
+  }
+
+  /** The same, with the parallel scan's windows and longest line as small as a test needs. */
+  KernelLogReader(
+      ReaderOptions options, boolean filterCandidates, int windowBytes, int maxLineBytes) {
     this.options = requireNonNull(options, "options");
     this.filterCandidates = filterCandidates;
+    this.windowBytes = windowBytes;
+    this.maxLineBytes = maxLineBytes;
   }
 
   /**
@@ -125,7 +139,9 @@ public final class KernelLogReader {
     ParallelFileScanner scanner =
         new ParallelFileScanner(
             handler(name, origin, assembler, new LineFramer(options), sink, filterCandidates),
-            WORKERS);
+            WORKERS,
+            windowBytes,
+            maxLineBytes);
     FailureEndsChannel reading = new FailureEndsChannel(channel);
     try {
       scanner.scan(reading);

@@ -101,6 +101,37 @@ class FilteredReadPropertyTest {
   }
 
   @Test
+  void read_withFilter_isTheReadWithout_inSmallWindows() {
+    // Windows of a few hundred bytes: lines turned away at a window's end, continuation lines at
+    // the next one's start, lines cut as too long.
+    qt().withExamples(150)
+        .forAll(
+            lists().of(integers().between(0, Integer.MAX_VALUE - 1)).ofSizeBetween(1, 200),
+            integers().between(128, 2048))
+        .checkAssert(
+            (picks, window) -> {
+              byte[] log = log(picks);
+              assertThat(read(log, true, window, 64)).isEqualTo(read(log, false, window, 64));
+            });
+  }
+
+  @Test
+  void read_continuationLineInTheNextWindow_takesTheFramingOfTheLineTurnedAway() {
+    // The input's first lines are all read; then a framed line no consumer uses ends the first
+    // 256-byte window, and the next window begins with a continuation line of its record.
+    String log =
+        "x\n".repeat(ReportAssembler.START_LINES)
+            + "Feb  3 19:57:08 node-9 kernel: zoom was denied\n"
+            + " Killed process 4242 (zoom) total-vm:1000kB, anon-rss:10kB, file-rss:0kB,"
+            + " shmem-rss:0kB\n";
+    byte[] bytes = log.getBytes(UTF_8);
+
+    String filtered = read(bytes, true, 256, 128);
+
+    assertThat(filtered).isEqualTo(read(bytes, false, 256, 128)).contains("node-9");
+  }
+
+  @Test
   void read_withFilter_isTheReadWithout_onEveryTestLogWhole() throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     for (String line : LINES) {
@@ -145,11 +176,17 @@ class FilteredReadPropertyTest {
   }
 
   private String read(byte[] log, boolean filter) {
+    return read(
+        log, filter, ParallelFileScanner.DEFAULT_WINDOW_BYTES, LineScanner.DEFAULT_MAX_LINE_BYTES);
+  }
+
+  private String read(byte[] log, boolean filter, int windowBytes, int maxLineBytes) {
     try {
       Path file = Files.write(dir.resolve(filter ? "filtered.log" : "whole.log"), log);
       ReportTestLines.Collected sink = new ReportTestLines.Collected();
       try (FileChannel channel = FileChannel.open(file)) {
-        new KernelLogReader(OPTIONS, filter).readInParallel("in.log", channel, sink);
+        new KernelLogReader(OPTIONS, filter, windowBytes, maxLineBytes)
+            .readInParallel("in.log", channel, sink);
       }
       // Reports of several hosts that wait for their reaper lines are handed over, once far
       // behind, in the order of their hosts; which lines are read decides which go together, so
