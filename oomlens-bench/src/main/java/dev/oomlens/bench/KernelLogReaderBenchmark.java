@@ -3,9 +3,7 @@ package dev.oomlens.bench;
 import dev.oomlens.core.kernel.KernelLogReader;
 import dev.oomlens.core.kernel.KernelLogSink;
 import dev.oomlens.core.kernel.ReaderOptions;
-import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.OomReport;
-import dev.oomlens.core.model.Problem;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -76,21 +74,11 @@ public class KernelLogReaderBenchmark {
   @Benchmark
   public void read(Counters counters, Blackhole bh) {
     KernelLogSink sink =
-        new KernelLogSink() {
+        new BlackholeSink(bh) {
           @Override
           public void report(OomReport report) {
             counters.reports++;
-            bh.consume(report);
-          }
-
-          @Override
-          public void allocFailure(AllocFailure failure) {
-            bh.consume(failure);
-          }
-
-          @Override
-          public void problem(Problem problem) {
-            bh.consume(problem);
+            super.report(report);
           }
         };
     reader.read("bench.log", new ByteArrayInputStream(log), sink);

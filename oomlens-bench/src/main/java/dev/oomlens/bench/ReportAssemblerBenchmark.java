@@ -4,10 +4,8 @@ import dev.oomlens.core.kernel.KernelLogSink;
 import dev.oomlens.core.kernel.LineFramer;
 import dev.oomlens.core.kernel.ReaderOptions;
 import dev.oomlens.core.kernel.ReportAssembler;
-import dev.oomlens.core.model.AllocFailure;
 import dev.oomlens.core.model.LogLine;
 import dev.oomlens.core.model.OomReport;
-import dev.oomlens.core.model.Problem;
 import dev.oomlens.core.model.SourceLine;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -83,23 +81,7 @@ public class ReportAssemblerBenchmark {
       framer.frame(new SourceLine(template, number++, text), framed::add);
     }
     lines = framed.toArray(LogLine[]::new);
-    sink =
-        new KernelLogSink() {
-          @Override
-          public void report(OomReport report) {
-            bh.consume(report);
-          }
-
-          @Override
-          public void allocFailure(AllocFailure failure) {
-            bh.consume(failure);
-          }
-
-          @Override
-          public void problem(Problem problem) {
-            bh.consume(problem);
-          }
-        };
+    sink = new BlackholeSink(bh);
   }
 
   @Benchmark

@@ -141,7 +141,7 @@ final class AnchorSearch {
   private static final byte[] COLON_ORDER = {':', ' ', 'o', 'r', 'd', 'e', 'r'};
   private static final byte[] DOT_ORDER = {'.', ' ', 'o', 'r', 'd', 'e', 'r'};
 
-  private static boolean startsWith(byte[] b, int at, int to, byte[] word) {
+  static boolean startsWith(byte[] b, int at, int to, byte[] word) {
     if (at + word.length > to) {
       return false;
     }

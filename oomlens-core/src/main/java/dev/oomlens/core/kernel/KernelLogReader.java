@@ -59,9 +59,33 @@ public final class KernelLogReader {
   private static final int WORKERS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
   private final ReaderOptions options;
+  private final boolean filterCandidates;
+  private final int windowBytes;
+  private final int maxLineBytes;
 
   public KernelLogReader(ReaderOptions options) {
+    this(options, true);
+  }
+
+  /**
+   * A reader whose parallel scan hands every anchor line on, {@link CandidateFilter} or not (tests
+   * compare the two).
+   */
+  KernelLogReader(ReaderOptions options, boolean filterCandidates) {
+    this(
+        options,
+        filterCandidates,
+        ParallelFileScanner.DEFAULT_WINDOW_BYTES,
+        LineScanner.DEFAULT_MAX_LINE_BYTES);
+  }
+
+  /** The same, with the parallel scan's windows and longest line as small as a test needs. */
+  KernelLogReader(
+      ReaderOptions options, boolean filterCandidates, int windowBytes, int maxLineBytes) {
     this.options = requireNonNull(options, "options");
+    this.filterCandidates = filterCandidates;
+    this.windowBytes = windowBytes;
+    this.maxLineBytes = maxLineBytes;
   }
 
   /**
@@ -114,7 +138,10 @@ public final class KernelLogReader {
     ReportAssembler assembler = new ReportAssembler(sink);
     ParallelFileScanner scanner =
         new ParallelFileScanner(
-            handler(name, origin, assembler, new LineFramer(options), sink), WORKERS);
+            handler(name, origin, assembler, new LineFramer(options), sink, filterCandidates),
+            WORKERS,
+            windowBytes,
+            maxLineBytes);
     FailureEndsChannel reading = new FailureEndsChannel(channel);
     try {
       scanner.scan(reading);
@@ -152,7 +179,7 @@ public final class KernelLogReader {
     requireNonNull(sink, "sink");
     ReportAssembler assembler = new ReportAssembler(sink);
     LineScanner scanner =
-        new LineScanner(handler(name, origin, assembler, new LineFramer(options), sink));
+        new LineScanner(handler(name, origin, assembler, new LineFramer(options), sink, false));
     boolean gzip = false;
     try {
       Head raw = Head.of(in);
@@ -203,7 +230,8 @@ public final class KernelLogReader {
       FileOrigin origin,
       ReportAssembler assembler,
       LineFramer framer,
-      KernelLogSink sink) {
+      KernelLogSink sink,
+      boolean filterCandidates) {
     KillerLogParser killers = new KillerLogParser();
     Consumer<KillerEvent> killerEvents = sink::killerEvent;
     Consumer<LogLine> accept =
@@ -224,6 +252,21 @@ public final class KernelLogReader {
 
       @Override
       public void line(long lineNumber, long offset, byte[] buf, int start, int end) {
+        frame(lineNumber, offset, buf, start, end, accept);
+      }
+
+      @Override
+      public boolean mayMatter(byte[] buf, int start, int end) {
+        return !filterCandidates || CandidateFilter.mayMatter(buf, start, end);
+      }
+
+      @Override
+      public void unused(long lineNumber, long offset, byte[] buf, int start, int end) {
+        frame(lineNumber, offset, buf, start, end, unusedLine -> {});
+      }
+
+      private void frame(
+          long lineNumber, long offset, byte[] buf, int start, int end, Consumer<LogLine> to) {
         if (end > start && buf[end - 1] == '\r') {
           end--;
         }
@@ -232,7 +275,7 @@ public final class KernelLogReader {
             origin == null
                 ? new SourceLine(name, lineNumber, text)
                 : new SourceLine(origin, lineNumber, offset, end - start, text);
-        framer.frame(line, text, accept);
+        framer.frame(line, text, to);
       }
 
       @Override

@@ -43,6 +43,22 @@ final class LineScanner {
      * Line {@code lineNumber} was longer than the scanner keeps; only its first part was handed on.
      */
     void lineTooLong(long lineNumber, int keptBytes);
+
+    /**
+     * False when no consumer can use the anchor line {@code buf[start, end)} while no report is
+     * open, so a scanner may pass over it. Called from scan worker threads, concurrently: it must
+     * read nothing but its arguments.
+     */
+    default boolean mayMatter(byte[] buf, int start, int end) {
+      return true;
+    }
+
+    /**
+     * A line {@link #mayMatter} turned away, the last one before a line that may read what it left
+     * behind (a continuation line reads the record before it): the handler frames it, to no
+     * consumer.
+     */
+    default void unused(long lineNumber, long offset, byte[] buf, int start, int end) {}
   }
 
   /**

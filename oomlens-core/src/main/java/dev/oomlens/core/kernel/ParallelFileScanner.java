@@ -243,7 +243,17 @@ final class ParallelFileScanner {
     for (Part part : w.parts) {
       for (int i = 0; i < part.count; i++) {
         int start = part.starts[i];
+        boolean unused = start < 0;
+        if (unused) {
+          start = ~start;
+        }
         if (start < pos) {
+          continue;
+        }
+        if (unused) {
+          // Passed over like a line without an anchor; only the framer may still need it.
+          unusedStart = start;
+          unusedLine = partBase + part.localLines[i];
           continue;
         }
         lineNumber = partBase + part.localLines[i];
@@ -253,6 +263,8 @@ final class ParallelFileScanner {
       }
       partBase += part.newlines;
     }
+    // The buffer is read into again next: what the framer may need of it is framed now.
+    frameUnused(buf, to);
     // Every line of the window has been counted; an unterminated last line counts too.
     lineNumber = partBase;
     if (w.last && to > 0 && buf[to - 1] != '\n') {
@@ -270,7 +282,33 @@ final class ParallelFileScanner {
     return pos;
   }
 
+  /*
+   * The last line turned away since the last line handed on, or -1. A line turned away starts with
+   * no blank, so the framer's memory after it depends on it alone; the only line that reads that
+   * memory is one that starts with a blank (a continuation), so it is framed just before such a
+   * line, and forgotten when a line without a blank is handed on first.
+   */
+  private int unusedStart = -1;
+  private long unusedLine;
+
+  private void frameUnused(byte[] buf, int to) {
+    if (unusedStart < 0) {
+      return;
+    }
+    int start = unusedStart;
+    unusedStart = -1;
+    int nl = LineScanner.indexOf(buf, (byte) '\n', start, to);
+    handler.unused(unusedLine, handBase + start, buf, start, nl < 0 ? to : nl);
+  }
+
   private int handLine(byte[] buf, int start, int to) {
+    if (unusedStart >= 0) {
+      if (start >= to || (buf[start] & 0xff) <= ' ') {
+        frameUnused(buf, to);
+      } else {
+        unusedStart = -1;
+      }
+    }
     int nl = LineScanner.indexOf(buf, (byte) '\n', start, to);
     int end = nl < 0 ? to : nl;
     if (end - start >= maxLineBytes) {
@@ -348,8 +386,12 @@ final class ParallelFileScanner {
         if (lineStart < 0) {
           break;
         }
-        part.add(lineStart, localLine);
         int nl = LineScanner.indexOf(part.buf, (byte) '\n', lineStart, viewEnd);
+        int lineEnd = nl < 0 ? viewEnd : nl;
+        boolean used =
+            lineEnd - lineStart >= maxLineBytes || handler.mayMatter(part.buf, lineStart, lineEnd);
+        // A line turned away is still listed, marked, for the framer's sake (see handOn).
+        part.add(used ? lineStart : ~lineStart, localLine);
         if (nl < 0) {
           break;
         }
