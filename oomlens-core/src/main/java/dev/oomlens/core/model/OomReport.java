@@ -87,7 +87,7 @@ public record OomReport(
     requireNonNull(taskMemcg, "taskMemcg");
     requireNonNull(memcg, "memcg");
     requireNonNull(hostMemory, "hostMemory");
-    tasks = List.copyOf(tasks);
+    tasks = TaskTable.of(tasks);
     requireNonNull(victim, "victim");
     requireNonNull(groupKill, "groupKill");
     requireNonNull(reaped, "reaped");
