@@ -67,7 +67,7 @@ public record HostMemory(
     unreclaimableSlab = List.copyOf(unreclaimableSlab);
     requireNonNull(source, "source");
     counterLines = Map.copyOf(counterLines);
-    pageLines = Map.copyOf(pageLines);
+    pageLines = Map.copyOf(Names.keys(pageLines));
     requireNonNull(freeSwapSource, "freeSwapSource");
     requireNonNull(totalSwapSource, "totalSwapSource");
     freeAreas = List.copyOf(freeAreas);
@@ -84,7 +84,7 @@ public record HostMemory(
    */
   public record FreeArea(int node, String zone, List<FreeBlocks> blocks, SourceLine source) {
     public FreeArea {
-      requireNonNull(zone, "zone");
+      zone = Names.of(zone);
       blocks = List.copyOf(blocks);
       requireNonNull(source, "source");
     }
@@ -108,7 +108,7 @@ public record HostMemory(
       OptionalLong managedBytes,
       SourceLine source) {
     public ZoneMemory {
-      requireNonNull(zone, "zone");
+      zone = Names.of(zone);
       requireNonNull(freeBytes, "freeBytes");
       requireNonNull(minBytes, "minBytes");
       requireNonNull(lowBytes, "lowBytes");
@@ -133,7 +133,7 @@ public record HostMemory(
   /** One row of {@code Unreclaimable slab info:}: {@code name used total}, in bytes. */
   public record SlabEntry(String name, long usedBytes, long totalBytes, SourceLine source) {
     public SlabEntry {
-      requireNonNull(name, "name");
+      name = Names.of(name);
       requireNonNull(source, "source");
     }
   }

@@ -83,8 +83,8 @@ public record MemcgState(
       String cgroup, Map<String, Long> values, Map<String, SourceLine> lines, SourceLine header) {
     public StatBlock {
       requireNonNull(cgroup, "cgroup");
-      values = Map.copyOf(values);
-      lines = Map.copyOf(lines);
+      values = Map.copyOf(Names.keys(values));
+      lines = Map.copyOf(Names.keys(lines));
       requireNonNull(header, "header");
     }
   }

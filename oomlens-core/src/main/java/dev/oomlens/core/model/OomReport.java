@@ -75,14 +75,14 @@ public record OomReport(
     long pageSizeBytes) {
   public OomReport {
     requireNonNull(source, "source");
-    requireNonNull(host, "host");
+    host = host.map(Names::of);
     requireNonNull(time, "time");
-    requireNonNull(kernel, "kernel");
+    kernel = kernel.map(Names::of);
     requireNonNull(trigger, "trigger");
     requireNonNull(constraint, "constraint");
     requireNonNull(scope, "scope");
     requireNonNull(cpuset, "cpuset");
-    requireNonNull(memsAllowed, "memsAllowed");
+    memsAllowed = memsAllowed.map(Names::of);
     requireNonNull(oomMemcg, "oomMemcg");
     requireNonNull(taskMemcg, "taskMemcg");
     requireNonNull(memcg, "memcg");
@@ -92,10 +92,10 @@ public record OomReport(
     requireNonNull(groupKill, "groupKill");
     requireNonNull(reaped, "reaped");
     requireNonNull(panic, "panic");
-    requireNonNull(hardware, "hardware");
+    hardware = hardware.map(Names::of);
     requireNonNull(workload, "workload");
     lines = List.copyOf(lines);
-    requireNonNull(nodemask, "nodemask");
+    nodemask = nodemask.map(Names::of);
     requireNonNull(workFunction, "workFunction");
     requireNonNull(factLines, "factLines");
     if (pageSizeBytes <= 0) {

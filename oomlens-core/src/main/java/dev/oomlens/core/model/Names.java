@@ -1,0 +1,44 @@
+package dev.oomlens.core.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/*
+ * Every report of a big log is kept until the rules have seen them all, and each holds the same
+ * few dozen names again (memory cgroup stat keys, zone names, the kernel release, the gfp mask),
+ * each parsed into a String of its own: about 50 bytes a name. One String per name instead.
+ * Bounded, so that a log of ever-new values costs no more than without it; shared by every
+ * input and thread of the process (the agent's too), hence concurrent.
+ */
+
+/** One instance of each of the names the model's records repeat from report to report. */
+final class Names {
+  private static final int MAX = 4096;
+
+  private static final ConcurrentHashMap<String, String> NAMES = new ConcurrentHashMap<>();
+
+  private Names() {}
+
+  /**
+   * The instance kept for {@code name}'s text: {@code name} itself the first time, or when full.
+   */
+  static String of(String name) {
+    String kept = NAMES.get(name);
+    if (kept != null) {
+      return kept;
+    }
+    if (NAMES.size() < MAX) {
+      kept = NAMES.putIfAbsent(name, name);
+      return kept == null ? name : kept;
+    }
+    return name;
+  }
+
+  /** {@code map} with each key replaced by {@link #of}'s instance of it, in the same order. */
+  static <V> Map<String, V> keys(Map<String, V> map) {
+    Map<String, V> out = LinkedHashMap.newLinkedHashMap(map.size());
+    map.forEach((k, v) -> out.put(of(k), v));
+    return out;
+  }
+}
