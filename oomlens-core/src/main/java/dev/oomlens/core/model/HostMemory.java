@@ -2,10 +2,13 @@ package dev.oomlens.core.model;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.AbstractList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.RandomAccess;
 
 /**
  * The {@code show_mem} block of a global, cpuset or mempolicy OOM report (and of a page allocation
@@ -85,13 +88,53 @@ public record HostMemory(
   public record FreeArea(int node, String zone, List<FreeBlocks> blocks, SourceLine source) {
     public FreeArea {
       zone = Names.of(zone);
-      blocks = List.copyOf(blocks);
+      blocks = Blocks.of(blocks);
       requireNonNull(source, "source");
     }
   }
 
   /** {@code N*SkB}: {@code count} free blocks of {@code sizeBytes} each. */
   public record FreeBlocks(long count, long sizeBytes) {}
+
+  /*
+   * A zone's buddy list is kept with every report until the rules have seen them all: 16 a
+   * report, 32 bytes a FreeBlocks and a slot in a list. Kept as pairs in one long[] instead, a
+   * FreeBlocks made on each get.
+   */
+  private static final class Blocks extends AbstractList<FreeBlocks> implements RandomAccess {
+    private final long[] pairs;
+
+    private Blocks(long[] pairs) {
+      this.pairs = pairs;
+    }
+
+    static List<FreeBlocks> of(List<FreeBlocks> blocks) {
+      if (blocks instanceof Blocks b) {
+        return b;
+      }
+      if (blocks.isEmpty()) {
+        return List.of();
+      }
+      long[] pairs = new long[blocks.size() * 2];
+      for (int i = 0; i < blocks.size(); i++) {
+        FreeBlocks b = requireNonNull(blocks.get(i), "blocks");
+        pairs[2 * i] = b.count();
+        pairs[2 * i + 1] = b.sizeBytes();
+      }
+      return new Blocks(pairs);
+    }
+
+    @Override
+    public FreeBlocks get(int index) {
+      Objects.checkIndex(index, size());
+      return new FreeBlocks(pairs[2 * index], pairs[2 * index + 1]);
+    }
+
+    @Override
+    public int size() {
+      return pairs.length / 2;
+    }
+  }
 
   /**
    * One zone line: {@code Node 0 Normal free:12kB min:8kB low:10kB high:12kB ... present:..kB

@@ -82,7 +82,7 @@ public record MemcgState(
   public record StatBlock(
       String cgroup, Map<String, Long> values, Map<String, SourceLine> lines, SourceLine header) {
     public StatBlock {
-      requireNonNull(cgroup, "cgroup");
+      cgroup = Names.recent(cgroup);
       values = Map.copyOf(Names.keys(values));
       lines = Map.copyOf(Names.keys(lines));
       requireNonNull(header, "header");

@@ -2,6 +2,7 @@ package dev.oomlens.core.model;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /*
@@ -33,6 +34,34 @@ final class Names {
       return kept == null ? name : kept;
     }
     return name;
+  }
+
+  /*
+   * Cgroup paths, pod UIDs and container ids are new with every pod, so a bounded map of all of
+   * them would soon be full of old ones; but one report names its cgroup three to seven times
+   * (oom_memcg, task_memcg, the stats blocks, the workload), each parsed on its own. These are kept
+   * in a small map emptied whenever it fills: one String per path within a report and across the
+   * reports of one pod's kills in a row.
+   */
+  private static final int RECENT = 256;
+
+  private static final ConcurrentHashMap<String, String> RECENT_PATHS = new ConcurrentHashMap<>();
+
+  /** The instance kept for {@code path}'s text, among the paths seen lately. */
+  static String recent(String path) {
+    String kept = RECENT_PATHS.putIfAbsent(path, path);
+    if (kept != null) {
+      return kept;
+    }
+    if (RECENT_PATHS.size() > RECENT) {
+      RECENT_PATHS.clear();
+    }
+    return path;
+  }
+
+  /** {@link #recent} of the value; null and empty as they are. */
+  static Optional<String> recent(Optional<String> path) {
+    return path == null || path.isEmpty() ? path : Optional.of(recent(path.get()));
   }
 
   /** {@code map} with each key replaced by {@link #of}'s instance of it, in the same order. */

@@ -81,10 +81,10 @@ public record OomReport(
     requireNonNull(trigger, "trigger");
     requireNonNull(constraint, "constraint");
     requireNonNull(scope, "scope");
-    requireNonNull(cpuset, "cpuset");
+    cpuset = Names.recent(requireNonNull(cpuset, "cpuset"));
     memsAllowed = memsAllowed.map(Names::of);
-    requireNonNull(oomMemcg, "oomMemcg");
-    requireNonNull(taskMemcg, "taskMemcg");
+    oomMemcg = Names.recent(requireNonNull(oomMemcg, "oomMemcg"));
+    taskMemcg = Names.recent(requireNonNull(taskMemcg, "taskMemcg"));
     requireNonNull(memcg, "memcg");
     requireNonNull(hostMemory, "hostMemory");
     tasks = TaskTable.of(tasks);

@@ -72,9 +72,9 @@ public record Workload(
 
   public Workload {
     requireNonNull(kind, "kind");
-    requireNonNull(cgroup, "cgroup");
-    requireNonNull(podUid, "podUid");
-    requireNonNull(containerId, "containerId");
+    cgroup = Names.recent(requireNonNull(cgroup, "cgroup"));
+    podUid = Names.recent(requireNonNull(podUid, "podUid"));
+    containerId = Names.recent(requireNonNull(containerId, "containerId"));
     requireNonNull(runtime, "runtime");
     requireNonNull(qosClass, "qosClass");
     requireNonNull(unit, "unit");

@@ -31,4 +31,23 @@ class NamesTest {
   void aNullNameIsRefused() {
     assertThatThrownBy(() -> Names.of(null)).isInstanceOf(NullPointerException.class);
   }
+
+  @Test
+  void aRecentPathIsSharedWithinAReport() {
+    String a = new String("/kubepods/burstable/pod-for-names-test");
+    Workload w =
+        new Workload(
+            Workload.Kind.POD,
+            java.util.Optional.of(a),
+            java.util.Optional.empty(),
+            java.util.Optional.empty(),
+            java.util.Optional.empty(),
+            java.util.Optional.empty(),
+            java.util.Optional.empty(),
+            false);
+    MemcgState.StatBlock block =
+        new MemcgState.StatBlock(
+            new String(a), java.util.Map.of(), java.util.Map.of(), new SourceLine("k.log", 1, "x"));
+    assertThat(block.cgroup()).isSameAs(w.cgroup().get());
+  }
 }
