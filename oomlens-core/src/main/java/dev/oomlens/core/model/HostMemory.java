@@ -55,7 +55,7 @@ public record HostMemory(
     Optional<SourceLine> totalSwapSource,
     List<FreeArea> freeAreas) {
   public HostMemory {
-    counterBytes = Map.copyOf(counterBytes);
+    counterBytes = Keyed.ofLongs(counterBytes);
     zones = List.copyOf(zones);
     hugepages = List.copyOf(hugepages);
     requireNonNull(pagecacheBytes, "pagecacheBytes");
@@ -69,8 +69,8 @@ public record HostMemory(
     requireNonNull(hwpoisonedBytes, "hwpoisonedBytes");
     unreclaimableSlab = List.copyOf(unreclaimableSlab);
     requireNonNull(source, "source");
-    counterLines = Map.copyOf(counterLines);
-    pageLines = Map.copyOf(Names.keys(pageLines));
+    counterLines = Keyed.of(counterLines);
+    pageLines = Keyed.of(pageLines);
     requireNonNull(freeSwapSource, "freeSwapSource");
     requireNonNull(totalSwapSource, "totalSwapSource");
     freeAreas = List.copyOf(freeAreas);

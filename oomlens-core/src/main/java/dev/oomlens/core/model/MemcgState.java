@@ -83,8 +83,8 @@ public record MemcgState(
       String cgroup, Map<String, Long> values, Map<String, SourceLine> lines, SourceLine header) {
     public StatBlock {
       cgroup = Names.recent(cgroup);
-      values = Map.copyOf(Names.keys(values));
-      lines = Map.copyOf(Names.keys(lines));
+      values = Keyed.ofLongs(values);
+      lines = Keyed.of(lines);
       requireNonNull(header, "header");
     }
   }

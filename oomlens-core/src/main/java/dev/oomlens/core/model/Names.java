@@ -1,7 +1,5 @@
 package dev.oomlens.core.model;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -62,12 +60,5 @@ final class Names {
   /** {@link #recent} of the value; null and empty as they are. */
   static Optional<String> recent(Optional<String> path) {
     return path == null || path.isEmpty() ? path : Optional.of(recent(path.get()));
-  }
-
-  /** {@code map} with each key replaced by {@link #of}'s instance of it, in the same order. */
-  static <V> Map<String, V> keys(Map<String, V> map) {
-    Map<String, V> out = LinkedHashMap.newLinkedHashMap(map.size());
-    map.forEach((k, v) -> out.put(of(k), v));
-    return out;
   }
 }

@@ -3,9 +3,6 @@ package dev.oomlens.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NamesTest {
@@ -14,17 +11,6 @@ class NamesTest {
     String a = new String("inactive_anon_for_names_test");
     String b = new String("inactive_anon_for_names_test");
     assertThat(Names.of(a)).isSameAs(Names.of(b)).isEqualTo(a);
-  }
-
-  @Test
-  void keysKeepTheirOrderAndValues() {
-    Map<String, Long> in = new LinkedHashMap<>();
-    in.put(new String("rss_for_names_test"), 1L);
-    in.put(new String("cache_for_names_test"), 2L);
-    Map<String, Long> out = Names.keys(in);
-    assertThat(out).containsExactlyEntriesOf(in);
-    assertThat(List.copyOf(out.keySet()).getFirst())
-        .isSameAs(Names.of(new String("rss_for_names_test")));
   }
 
   @Test
