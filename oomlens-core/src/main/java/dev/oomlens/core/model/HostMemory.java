@@ -61,12 +61,12 @@ public record HostMemory(
     requireNonNull(pagecacheBytes, "pagecacheBytes");
     requireNonNull(swapCacheBytes, "swapCacheBytes");
     requireNonNull(freeSwapBytes, "freeSwapBytes");
-    requireNonNull(totalSwapBytes, "totalSwapBytes");
-    requireNonNull(ramBytes, "ramBytes");
-    requireNonNull(reservedBytes, "reservedBytes");
-    requireNonNull(cmaReservedBytes, "cmaReservedBytes");
-    requireNonNull(highmemBytes, "highmemBytes");
-    requireNonNull(hwpoisonedBytes, "hwpoisonedBytes");
+    totalSwapBytes = Names.constant(requireNonNull(totalSwapBytes, "totalSwapBytes"));
+    ramBytes = Names.constant(requireNonNull(ramBytes, "ramBytes"));
+    reservedBytes = Names.constant(requireNonNull(reservedBytes, "reservedBytes"));
+    cmaReservedBytes = Names.constant(requireNonNull(cmaReservedBytes, "cmaReservedBytes"));
+    highmemBytes = Names.constant(requireNonNull(highmemBytes, "highmemBytes"));
+    hwpoisonedBytes = Names.constant(requireNonNull(hwpoisonedBytes, "hwpoisonedBytes"));
     unreclaimableSlab = List.copyOf(unreclaimableSlab);
     requireNonNull(source, "source");
     counterLines = Keyed.of(counterLines);
@@ -153,11 +153,11 @@ public record HostMemory(
     public ZoneMemory {
       zone = Names.of(zone);
       requireNonNull(freeBytes, "freeBytes");
-      requireNonNull(minBytes, "minBytes");
-      requireNonNull(lowBytes, "lowBytes");
-      requireNonNull(highBytes, "highBytes");
-      requireNonNull(presentBytes, "presentBytes");
-      requireNonNull(managedBytes, "managedBytes");
+      minBytes = Names.constant(requireNonNull(minBytes, "minBytes"));
+      lowBytes = Names.constant(requireNonNull(lowBytes, "lowBytes"));
+      highBytes = Names.constant(requireNonNull(highBytes, "highBytes"));
+      presentBytes = Names.constant(requireNonNull(presentBytes, "presentBytes"));
+      managedBytes = Names.constant(requireNonNull(managedBytes, "managedBytes"));
       requireNonNull(source, "source");
     }
   }

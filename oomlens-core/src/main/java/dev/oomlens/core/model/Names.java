@@ -1,6 +1,7 @@
 package dev.oomlens.core.model;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /*
@@ -23,15 +24,19 @@ final class Names {
    * The instance kept for {@code name}'s text: {@code name} itself the first time, or when full.
    */
   static String of(String name) {
-    String kept = NAMES.get(name);
+    return keep(NAMES, name, name);
+  }
+
+  /** The value kept in {@code map} under {@code key}, else {@code value}, kept while not full. */
+  private static <K, V> V keep(ConcurrentHashMap<K, V> map, K key, V value) {
+    V kept = map.get(key);
     if (kept != null) {
       return kept;
     }
-    if (NAMES.size() < MAX) {
-      kept = NAMES.putIfAbsent(name, name);
-      return kept == null ? name : kept;
+    if (map.size() < MAX) {
+      kept = map.putIfAbsent(key, value);
     }
-    return name;
+    return kept == null ? value : kept;
   }
 
   /*
@@ -55,6 +60,37 @@ final class Names {
       RECENT_PATHS.clear();
     }
     return path;
+  }
+
+  /*
+   * The values a host or a cgroup prints the same in every report (zone watermarks and sizes, RAM
+   * and swap totals, cgroup limits, the kernel release, the QoS class) were an OptionalLong or an
+   * Optional of their own in each report: one instance of each value instead, bounded like the
+   * names. Only for values that repeat: a value that changes with every report would fill the map.
+   */
+  private static final ConcurrentHashMap<Long, OptionalLong> LONGS = new ConcurrentHashMap<>();
+
+  private static final ConcurrentHashMap<Object, Optional<?>> OPTIONALS = new ConcurrentHashMap<>();
+
+  /** One instance of each value that repeats from report to report; empty as it is. */
+  static OptionalLong constant(OptionalLong value) {
+    if (value.isEmpty()) {
+      return value;
+    }
+    return keep(LONGS, value.getAsLong(), value);
+  }
+
+  /**
+   * One instance of each value that repeats from report to report, a String value kept as {@link
+   * #of} keeps it; empty as it is.
+   */
+  @SuppressWarnings("unchecked")
+  static <T> Optional<T> constant(Optional<T> value) {
+    if (value.isEmpty()) {
+      return value;
+    }
+    Object key = value.get() instanceof String s ? of(s) : value.get();
+    return (Optional<T>) keep(OPTIONALS, key, key == value.get() ? value : Optional.of(key));
   }
 
   /** {@link #recent} of the value; null and empty as they are. */

@@ -75,14 +75,14 @@ public record OomReport(
     long pageSizeBytes) {
   public OomReport {
     requireNonNull(source, "source");
-    host = host.map(Names::of);
+    host = Names.constant(host);
     requireNonNull(time, "time");
-    kernel = kernel.map(Names::of);
+    kernel = Names.constant(kernel);
     requireNonNull(trigger, "trigger");
     requireNonNull(constraint, "constraint");
-    requireNonNull(scope, "scope");
+    scope = Names.constant(requireNonNull(scope, "scope"));
     cpuset = Names.recent(requireNonNull(cpuset, "cpuset"));
-    memsAllowed = memsAllowed.map(Names::of);
+    memsAllowed = Names.constant(memsAllowed);
     oomMemcg = Names.recent(requireNonNull(oomMemcg, "oomMemcg"));
     taskMemcg = Names.recent(requireNonNull(taskMemcg, "taskMemcg"));
     requireNonNull(memcg, "memcg");
@@ -90,12 +90,12 @@ public record OomReport(
     tasks = TaskTable.of(tasks);
     requireNonNull(victim, "victim");
     requireNonNull(groupKill, "groupKill");
-    requireNonNull(reaped, "reaped");
+    reaped = Names.constant(requireNonNull(reaped, "reaped"));
     requireNonNull(panic, "panic");
-    hardware = hardware.map(Names::of);
+    hardware = Names.constant(hardware);
     requireNonNull(workload, "workload");
     lines = List.copyOf(lines);
-    nodemask = nodemask.map(Names::of);
+    nodemask = Names.constant(nodemask);
     requireNonNull(workFunction, "workFunction");
     requireNonNull(factLines, "factLines");
     if (pageSizeBytes <= 0) {

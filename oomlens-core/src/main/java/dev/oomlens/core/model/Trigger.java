@@ -23,7 +23,7 @@ public record Trigger(
   public Trigger {
     comm = Names.of(comm);
     requireNonNull(pid, "pid");
-    gfpMask = gfpMask.map(Names::of);
+    gfpMask = Names.constant(gfpMask);
     requireNonNull(order, "order");
     requireNonNull(oomScoreAdj, "oomScoreAdj");
     requireNonNull(source, "source");

@@ -75,8 +75,8 @@ public record Workload(
     cgroup = Names.recent(requireNonNull(cgroup, "cgroup"));
     podUid = Names.recent(requireNonNull(podUid, "podUid"));
     containerId = Names.recent(requireNonNull(containerId, "containerId"));
-    requireNonNull(runtime, "runtime");
-    requireNonNull(qosClass, "qosClass");
+    runtime = Names.constant(requireNonNull(runtime, "runtime"));
+    qosClass = Names.constant(requireNonNull(qosClass, "qosClass"));
     requireNonNull(unit, "unit");
   }
 

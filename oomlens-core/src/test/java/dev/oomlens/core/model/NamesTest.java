@@ -36,4 +36,19 @@ class NamesTest {
             new String(a), java.util.Map.of(), java.util.Map.of(), new SourceLine("k.log", 1, "x"));
     assertThat(block.cgroup()).isSameAs(w.cgroup().get());
   }
+
+  @Test
+  void aRepeatedValueIsOneInstanceAndEmptyStaysEmpty() {
+    java.util.OptionalLong a = java.util.OptionalLong.of(9007199254740988L * 1024);
+    java.util.OptionalLong b = java.util.OptionalLong.of(9007199254740988L * 1024);
+    assertThat(Names.constant(a)).isSameAs(Names.constant(b)).isEqualTo(b);
+    assertThat(Names.constant(java.util.OptionalLong.empty())).isEmpty();
+    java.util.Optional<String> k1 = java.util.Optional.of(new String("4.15.0-46-generic"));
+    java.util.Optional<String> k2 = java.util.Optional.of(new String("4.15.0-46-generic"));
+    assertThat(Names.constant(k1)).isSameAs(Names.constant(k2)).isEqualTo(k2);
+    assertThat(Names.constant(k2).get()).isSameAs(Names.of(new String("4.15.0-46-generic")));
+    assertThat(Names.constant(java.util.Optional.of(OomScope.values()[0])))
+        .isSameAs(Names.constant(java.util.Optional.of(OomScope.values()[0])));
+    assertThat(Names.constant(java.util.Optional.empty())).isEmpty();
+  }
 }
