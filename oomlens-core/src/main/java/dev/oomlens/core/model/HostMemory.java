@@ -2,10 +2,13 @@ package dev.oomlens.core.model;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.AbstractList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.RandomAccess;
 
 /**
  * The {@code show_mem} block of a global, cpuset or mempolicy OOM report (and of a page allocation
@@ -52,22 +55,22 @@ public record HostMemory(
     Optional<SourceLine> totalSwapSource,
     List<FreeArea> freeAreas) {
   public HostMemory {
-    counterBytes = Map.copyOf(counterBytes);
+    counterBytes = Keyed.ofLongs(counterBytes);
     zones = List.copyOf(zones);
     hugepages = List.copyOf(hugepages);
     requireNonNull(pagecacheBytes, "pagecacheBytes");
     requireNonNull(swapCacheBytes, "swapCacheBytes");
     requireNonNull(freeSwapBytes, "freeSwapBytes");
-    requireNonNull(totalSwapBytes, "totalSwapBytes");
-    requireNonNull(ramBytes, "ramBytes");
-    requireNonNull(reservedBytes, "reservedBytes");
-    requireNonNull(cmaReservedBytes, "cmaReservedBytes");
-    requireNonNull(highmemBytes, "highmemBytes");
-    requireNonNull(hwpoisonedBytes, "hwpoisonedBytes");
+    totalSwapBytes = Names.constant(requireNonNull(totalSwapBytes, "totalSwapBytes"));
+    ramBytes = Names.constant(requireNonNull(ramBytes, "ramBytes"));
+    reservedBytes = Names.constant(requireNonNull(reservedBytes, "reservedBytes"));
+    cmaReservedBytes = Names.constant(requireNonNull(cmaReservedBytes, "cmaReservedBytes"));
+    highmemBytes = Names.constant(requireNonNull(highmemBytes, "highmemBytes"));
+    hwpoisonedBytes = Names.constant(requireNonNull(hwpoisonedBytes, "hwpoisonedBytes"));
     unreclaimableSlab = List.copyOf(unreclaimableSlab);
     requireNonNull(source, "source");
-    counterLines = Map.copyOf(counterLines);
-    pageLines = Map.copyOf(pageLines);
+    counterLines = Keyed.of(counterLines);
+    pageLines = Keyed.of(pageLines);
     requireNonNull(freeSwapSource, "freeSwapSource");
     requireNonNull(totalSwapSource, "totalSwapSource");
     freeAreas = List.copyOf(freeAreas);
@@ -84,14 +87,54 @@ public record HostMemory(
    */
   public record FreeArea(int node, String zone, List<FreeBlocks> blocks, SourceLine source) {
     public FreeArea {
-      requireNonNull(zone, "zone");
-      blocks = List.copyOf(blocks);
+      zone = Names.of(zone);
+      blocks = Blocks.of(blocks);
       requireNonNull(source, "source");
     }
   }
 
   /** {@code N*SkB}: {@code count} free blocks of {@code sizeBytes} each. */
   public record FreeBlocks(long count, long sizeBytes) {}
+
+  /*
+   * A zone's buddy list is kept with every report until the rules have seen them all: 16 a
+   * report, 32 bytes a FreeBlocks and a slot in a list. Kept as pairs in one long[] instead, a
+   * FreeBlocks made on each get.
+   */
+  private static final class Blocks extends AbstractList<FreeBlocks> implements RandomAccess {
+    private final long[] pairs;
+
+    private Blocks(long[] pairs) {
+      this.pairs = pairs;
+    }
+
+    static List<FreeBlocks> of(List<FreeBlocks> blocks) {
+      if (blocks instanceof Blocks b) {
+        return b;
+      }
+      if (blocks.isEmpty()) {
+        return List.of();
+      }
+      long[] pairs = new long[blocks.size() * 2];
+      for (int i = 0; i < blocks.size(); i++) {
+        FreeBlocks b = requireNonNull(blocks.get(i), "blocks");
+        pairs[2 * i] = b.count();
+        pairs[2 * i + 1] = b.sizeBytes();
+      }
+      return new Blocks(pairs);
+    }
+
+    @Override
+    public FreeBlocks get(int index) {
+      Objects.checkIndex(index, size());
+      return new FreeBlocks(pairs[2 * index], pairs[2 * index + 1]);
+    }
+
+    @Override
+    public int size() {
+      return pairs.length / 2;
+    }
+  }
 
   /**
    * One zone line: {@code Node 0 Normal free:12kB min:8kB low:10kB high:12kB ... present:..kB
@@ -108,13 +151,13 @@ public record HostMemory(
       OptionalLong managedBytes,
       SourceLine source) {
     public ZoneMemory {
-      requireNonNull(zone, "zone");
+      zone = Names.of(zone);
       requireNonNull(freeBytes, "freeBytes");
-      requireNonNull(minBytes, "minBytes");
-      requireNonNull(lowBytes, "lowBytes");
-      requireNonNull(highBytes, "highBytes");
-      requireNonNull(presentBytes, "presentBytes");
-      requireNonNull(managedBytes, "managedBytes");
+      minBytes = Names.constant(requireNonNull(minBytes, "minBytes"));
+      lowBytes = Names.constant(requireNonNull(lowBytes, "lowBytes"));
+      highBytes = Names.constant(requireNonNull(highBytes, "highBytes"));
+      presentBytes = Names.constant(requireNonNull(presentBytes, "presentBytes"));
+      managedBytes = Names.constant(requireNonNull(managedBytes, "managedBytes"));
       requireNonNull(source, "source");
     }
   }
@@ -133,7 +176,7 @@ public record HostMemory(
   /** One row of {@code Unreclaimable slab info:}: {@code name used total}, in bytes. */
   public record SlabEntry(String name, long usedBytes, long totalBytes, SourceLine source) {
     public SlabEntry {
-      requireNonNull(name, "name");
+      name = Names.of(name);
       requireNonNull(source, "source");
     }
   }

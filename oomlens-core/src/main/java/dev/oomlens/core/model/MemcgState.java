@@ -55,14 +55,14 @@ public record MemcgState(
   public MemcgState {
     requireNonNull(failcnt, "failcnt");
     requireNonNull(swapUsageBytes, "swapUsageBytes");
-    requireNonNull(swapLimitBytes, "swapLimitBytes");
-    requireNonNull(swapFailcnt, "swapFailcnt");
+    swapLimitBytes = Names.constant(requireNonNull(swapLimitBytes, "swapLimitBytes"));
+    swapFailcnt = Names.constant(requireNonNull(swapFailcnt, "swapFailcnt"));
     requireNonNull(memswUsageBytes, "memswUsageBytes");
-    requireNonNull(memswLimitBytes, "memswLimitBytes");
-    requireNonNull(memswFailcnt, "memswFailcnt");
+    memswLimitBytes = Names.constant(requireNonNull(memswLimitBytes, "memswLimitBytes"));
+    memswFailcnt = Names.constant(requireNonNull(memswFailcnt, "memswFailcnt"));
     requireNonNull(kmemUsageBytes, "kmemUsageBytes");
-    requireNonNull(kmemLimitBytes, "kmemLimitBytes");
-    requireNonNull(kmemFailcnt, "kmemFailcnt");
+    kmemLimitBytes = Names.constant(requireNonNull(kmemLimitBytes, "kmemLimitBytes"));
+    kmemFailcnt = Names.constant(requireNonNull(kmemFailcnt, "kmemFailcnt"));
     statBlocks = List.copyOf(statBlocks);
     requireNonNull(source, "source");
     requireNonNull(swapSource, "swapSource");
@@ -82,9 +82,9 @@ public record MemcgState(
   public record StatBlock(
       String cgroup, Map<String, Long> values, Map<String, SourceLine> lines, SourceLine header) {
     public StatBlock {
-      requireNonNull(cgroup, "cgroup");
-      values = Map.copyOf(values);
-      lines = Map.copyOf(lines);
+      cgroup = Names.recent(cgroup);
+      values = Keyed.ofLongs(values);
+      lines = Keyed.of(lines);
       requireNonNull(header, "header");
     }
   }

@@ -75,27 +75,27 @@ public record OomReport(
     long pageSizeBytes) {
   public OomReport {
     requireNonNull(source, "source");
-    requireNonNull(host, "host");
+    host = Names.constant(host);
     requireNonNull(time, "time");
-    requireNonNull(kernel, "kernel");
+    kernel = Names.constant(kernel);
     requireNonNull(trigger, "trigger");
     requireNonNull(constraint, "constraint");
-    requireNonNull(scope, "scope");
-    requireNonNull(cpuset, "cpuset");
-    requireNonNull(memsAllowed, "memsAllowed");
-    requireNonNull(oomMemcg, "oomMemcg");
-    requireNonNull(taskMemcg, "taskMemcg");
+    scope = Names.constant(requireNonNull(scope, "scope"));
+    cpuset = Names.recent(requireNonNull(cpuset, "cpuset"));
+    memsAllowed = Names.constant(memsAllowed);
+    oomMemcg = Names.recent(requireNonNull(oomMemcg, "oomMemcg"));
+    taskMemcg = Names.recent(requireNonNull(taskMemcg, "taskMemcg"));
     requireNonNull(memcg, "memcg");
     requireNonNull(hostMemory, "hostMemory");
-    tasks = List.copyOf(tasks);
+    tasks = TaskTable.of(tasks);
     requireNonNull(victim, "victim");
     requireNonNull(groupKill, "groupKill");
-    requireNonNull(reaped, "reaped");
+    reaped = Names.constant(requireNonNull(reaped, "reaped"));
     requireNonNull(panic, "panic");
-    requireNonNull(hardware, "hardware");
+    hardware = Names.constant(hardware);
     requireNonNull(workload, "workload");
     lines = List.copyOf(lines);
-    requireNonNull(nodemask, "nodemask");
+    nodemask = Names.constant(nodemask);
     requireNonNull(workFunction, "workFunction");
     requireNonNull(factLines, "factLines");
     if (pageSizeBytes <= 0) {

@@ -56,28 +56,41 @@ public final class SourceLine implements Citation {
     }
   }
 
-  /** The input's name (a String), or the {@link Origin} the text is read back from. */
-  private final Object file;
+  /*
+   * 32 bytes a line: a line of a file whose number fits in an int, its offset in 40 bits and its
+   * length in 24 (any line of a file under 1 TiB) keeps its origin here, its number in line and
+   * its place in place. Any other line keeps what does not fit in a holder of its own: Text (the
+   * name and the text; its number in place) or Far (the origin and the wide values).
+   */
+  private static final int LENGTH_BITS = 24;
+  private static final long MAX_OFFSET = (1L << (64 - LENGTH_BITS)) - 1;
 
-  private final long line;
+  /** The {@link Origin} of a compact line, else a {@link Text} or a {@link Far}. */
+  private final Object where;
 
-  /** The text as Latin-1 bytes when every character fits, else the String; null with an origin. */
-  private final Object text;
+  private final int line;
 
-  private final long offset;
-  private final int length;
+  /** offset << LENGTH_BITS | length for a compact line, the line number for a Text. */
+  private final long place;
 
   private int hash;
+
+  /**
+   * A line that keeps its text: the text as Latin-1 bytes when every character fits, else the
+   * String.
+   */
+  private record Text(String file, Object text) {}
+
+  /** A line of an origin whose number, offset or length does not fit the compact form. */
+  private record Far(Origin origin, long line, long offset, int length) {}
 
   public SourceLine(String file, long line, String text) {
     requireNonNull(file, "file");
     requireNonNull(text, "text");
     checkLine(line);
-    this.file = file;
-    this.line = line;
-    this.text = isLatin1(text) ? text.getBytes(StandardCharsets.ISO_8859_1) : text;
-    this.offset = 0;
-    this.length = 0;
+    this.where = new Text(file, isLatin1(text) ? text.getBytes(StandardCharsets.ISO_8859_1) : text);
+    this.line = 0;
+    this.place = line;
   }
 
   /**
@@ -91,11 +104,15 @@ public final class SourceLine implements Citation {
     if (offset < 0 || length < 0) {
       throw new IllegalArgumentException("offset=" + offset + " length=" + length);
     }
-    this.file = origin;
-    this.line = line;
-    this.text = null;
-    this.offset = offset;
-    this.length = length;
+    if (line <= Integer.MAX_VALUE && offset <= MAX_OFFSET && length < 1 << LENGTH_BITS) {
+      this.where = origin;
+      this.line = (int) line;
+      this.place = offset << LENGTH_BITS | length;
+    } else {
+      this.where = new Far(origin, line, offset, length);
+      this.line = 0;
+      this.place = 0;
+    }
     this.hash = hash(origin.name(), line, text.hashCode());
   }
 
@@ -114,12 +131,34 @@ public final class SourceLine implements Citation {
     return true;
   }
 
+  /** The origin the text is read back from; null for a line that keeps its text. */
+  private Origin origin() {
+    return where instanceof Origin o ? o : where instanceof Far f ? f.origin() : null;
+  }
+
+  private long offset() {
+    return where instanceof Far f ? f.offset() : place >>> LENGTH_BITS;
+  }
+
+  private int length() {
+    return where instanceof Far f ? f.length() : (int) (place & ((1L << LENGTH_BITS) - 1));
+  }
+
   public String file() {
-    return file instanceof Origin o ? o.name() : (String) file;
+    return switch (where) {
+      case Origin o -> o.name();
+      case Text t -> t.file();
+      case Far f -> f.origin().name();
+      default -> throw new IllegalStateException();
+    };
   }
 
   public long line() {
-    return line;
+    return switch (where) {
+      case Text t -> place;
+      case Far f -> f.line();
+      default -> line;
+    };
   }
 
   /**
@@ -129,36 +168,38 @@ public final class SourceLine implements Citation {
    * @throws ChangedException when the text read back is not the text read first
    */
   public String text() {
-    if (file instanceof Origin o) {
+    Origin o = origin();
+    if (o != null) {
       String t;
       try {
-        t = o.text(offset, length);
+        t = o.text(offset(), length());
       } catch (IOException e) {
         throw new ChangedException(
             o.name()
                 + ":"
-                + line
+                + line()
                 + ": the line cannot be read again to quote it ("
                 + e.getMessage()
                 + "): the file changed after it was read",
             e);
       }
-      if (hash(o.name(), line, t.hashCode()) != hash) {
+      if (hash(o.name(), line(), t.hashCode()) != hash) {
         throw new ChangedException(
             o.name()
                 + ":"
-                + line
+                + line()
                 + ": the line is no longer the one that was read: the file changed after it was read",
             null);
       }
       return t;
     }
+    Object text = ((Text) where).text();
     return text instanceof byte[] b ? new String(b, StandardCharsets.ISO_8859_1) : (String) text;
   }
 
   @Override
   public String describe() {
-    return file() + ":" + line + ": " + text();
+    return file() + ":" + line() + ": " + text();
   }
 
   @Override
@@ -172,17 +213,21 @@ public final class SourceLine implements Citation {
       return true;
     }
     if (!(o instanceof SourceLine s)
-        || line != s.line
+        || line() != s.line()
         || hashCode() != s.hashCode()
         || !file().equals(s.file())) {
       return false;
     }
-    if (file instanceof Origin && file == s.file) {
+    Origin origin = origin();
+    if (origin != null && origin == s.origin()) {
       // One input, one line number: one line, whose text hashed the same.
-      return offset == s.offset && length == s.length;
+      return offset() == s.offset() && length() == s.length();
     }
-    if (text instanceof byte[] a && s.text instanceof byte[] b) {
-      return Arrays.equals(a, b);
+    if (where instanceof Text a
+        && s.where instanceof Text b
+        && a.text() instanceof byte[] x
+        && b.text() instanceof byte[] y) {
+      return Arrays.equals(x, y);
     }
     return text().equals(s.text());
   }
@@ -191,18 +236,18 @@ public final class SourceLine implements Citation {
   public int hashCode() {
     int h = hash;
     // A line kept as its place has its hash from the start, 0 included.
-    if (h == 0 && !(file instanceof Origin)) {
-      int t;
-      if (text instanceof byte[] b) {
+    if (h == 0 && where instanceof Text t) {
+      int th;
+      if (t.text() instanceof byte[] b) {
         // String.hashCode of the same characters: Latin-1 bytes are their chars' values.
-        t = 0;
+        th = 0;
         for (byte c : b) {
-          t = 31 * t + (c & 0xff);
+          th = 31 * th + (c & 0xff);
         }
       } else {
-        t = text().hashCode();
+        th = ((String) t.text()).hashCode();
       }
-      h = hash(file(), line, t);
+      h = hash(t.file(), place, th);
       hash = h;
     }
     return h;

@@ -110,6 +110,66 @@ public final class TaskRow {
                 | bit(swapBytes, SWAP));
   }
 
+  /** A row of a {@link TaskTable}: the columns as stored, {@code present} saying which are. */
+  TaskRow(
+      long pid,
+      long uid,
+      long tgid,
+      long totalVmBytes,
+      long rssBytes,
+      long rssAnonBytes,
+      long rssFileBytes,
+      long rssShmemBytes,
+      long pgtablesBytes,
+      long nrPtesBytes,
+      long nrPmdsBytes,
+      long swapBytes,
+      int oomScoreAdj,
+      String comm,
+      SourceLine source,
+      short present) {
+    this.pid = pid;
+    this.uid = uid;
+    this.tgid = tgid;
+    this.totalVmBytes = totalVmBytes;
+    this.rssBytes = rssBytes;
+    this.rssAnonBytes = rssAnonBytes;
+    this.rssFileBytes = rssFileBytes;
+    this.rssShmemBytes = rssShmemBytes;
+    this.pgtablesBytes = pgtablesBytes;
+    this.nrPtesBytes = nrPtesBytes;
+    this.nrPmdsBytes = nrPmdsBytes;
+    this.swapBytes = swapBytes;
+    this.oomScoreAdj = oomScoreAdj;
+    this.comm = comm;
+    this.source = source;
+    this.present = present;
+  }
+
+  /** The numeric columns in the order of {@link TaskTable}'s: absent ones as 0. */
+  long column(int which) {
+    return switch (which) {
+      case 0 -> pid;
+      case 1 -> uid;
+      case 2 -> tgid;
+      case 3 -> totalVmBytes;
+      case 4 -> rssBytes;
+      case 5 -> rssAnonBytes;
+      case 6 -> rssFileBytes;
+      case 7 -> rssShmemBytes;
+      case 8 -> pgtablesBytes;
+      case 9 -> nrPtesBytes;
+      case 10 -> nrPmdsBytes;
+      case 11 -> swapBytes;
+      case 12 -> oomScoreAdj;
+      default -> throw new IndexOutOfBoundsException(which);
+    };
+  }
+
+  short present() {
+    return present;
+  }
+
   private static int bit(OptionalLong value, int which) {
     return value.isPresent() ? 1 << which : 0;
   }

@@ -21,9 +21,9 @@ public record Trigger(
     OptionalInt oomScoreAdj,
     SourceLine source) {
   public Trigger {
-    requireNonNull(comm, "comm");
+    comm = Names.of(comm);
     requireNonNull(pid, "pid");
-    requireNonNull(gfpMask, "gfpMask");
+    gfpMask = Names.constant(gfpMask);
     requireNonNull(order, "order");
     requireNonNull(oomScoreAdj, "oomScoreAdj");
     requireNonNull(source, "source");

@@ -31,7 +31,7 @@ public record Victim(
     OptionalLong score,
     SourceLine source) {
   public Victim {
-    requireNonNull(comm, "comm");
+    comm = Names.of(comm);
     requireNonNull(totalVmBytes, "totalVmBytes");
     requireNonNull(anonRssBytes, "anonRssBytes");
     requireNonNull(fileRssBytes, "fileRssBytes");

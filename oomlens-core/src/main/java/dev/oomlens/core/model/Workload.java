@@ -72,11 +72,11 @@ public record Workload(
 
   public Workload {
     requireNonNull(kind, "kind");
-    requireNonNull(cgroup, "cgroup");
-    requireNonNull(podUid, "podUid");
-    requireNonNull(containerId, "containerId");
-    requireNonNull(runtime, "runtime");
-    requireNonNull(qosClass, "qosClass");
+    cgroup = Names.recent(requireNonNull(cgroup, "cgroup"));
+    podUid = Names.recent(requireNonNull(podUid, "podUid"));
+    containerId = Names.recent(requireNonNull(containerId, "containerId"));
+    runtime = Names.constant(requireNonNull(runtime, "runtime"));
+    qosClass = Names.constant(requireNonNull(qosClass, "qosClass"));
     requireNonNull(unit, "unit");
   }
 

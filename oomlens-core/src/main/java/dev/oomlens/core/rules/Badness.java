@@ -100,7 +100,7 @@ public record Badness(
     Optional<TaskRow> victimRow = report.victimRow();
     if (victimRow.isPresent()) {
       for (int i = 0; i < ranking.size(); i++) {
-        if (ranking.get(i).row() == victimRow.get() && ranking.get(i).eligible()) {
+        if (ranking.get(i).row().equals(victimRow.get()) && ranking.get(i).eligible()) {
           rank = OptionalInt.of(i + 1);
         }
       }
@@ -130,7 +130,7 @@ public record Badness(
   /** The victim's score, when the table lists the victim. */
   public Optional<Score> victim(OomReport report) {
     Optional<TaskRow> row = report.victimRow();
-    return row.flatMap(r -> ranking.stream().filter(s -> s.row() == r).findFirst());
+    return row.flatMap(r -> ranking.stream().filter(s -> s.row().equals(r)).findFirst());
   }
 
   /** Who the kernel would pick after the victim: the best eligible row that is not it. */
@@ -138,7 +138,7 @@ public record Badness(
     Optional<TaskRow> row = report.victimRow();
     return ranking.stream()
         .filter(Score::eligible)
-        .filter(s -> row.isEmpty() || s.row() != row.get())
+        .filter(s -> row.isEmpty() || !s.row().equals(row.get()))
         .findFirst();
   }
 

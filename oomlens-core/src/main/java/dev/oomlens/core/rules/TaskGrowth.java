@@ -37,10 +37,47 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
     growers = List.copyOf(growers);
   }
 
+  /*
+   * A sample keeps its table and the row's place in it, not the row: a report's table makes its
+   * rows on each get (model.TaskTable), and the samples of a large incident's tracks are the most
+   * the rules hold at once. A record's contract: equals, hashCode and toString of (reportIndex, row).
+   */
+
   /** One row of one report's table. */
-  public record Sample(int reportIndex, TaskRow row) {
-    public Sample {
-      requireNonNull(row, "row");
+  public static final class Sample {
+    private final int reportIndex;
+    private final List<TaskRow> table;
+    private final int rowIndex;
+
+    Sample(int reportIndex, List<TaskRow> table, int rowIndex) {
+      requireNonNull(table, "table");
+      this.reportIndex = reportIndex;
+      this.table = table;
+      this.rowIndex = rowIndex;
+    }
+
+    public int reportIndex() {
+      return reportIndex;
+    }
+
+    public TaskRow row() {
+      return table.get(rowIndex);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this
+          || (o instanceof Sample s && reportIndex == s.reportIndex && row().equals(s.row()));
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Integer.hashCode(reportIndex) + row().hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Sample[reportIndex=" + reportIndex + ", row=" + row() + "]";
     }
   }
 
@@ -66,7 +103,7 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
 
     /** True when this track holds {@code row} of report {@code reportIndex}. */
     public boolean holds(int reportIndex, TaskRow row) {
-      return samples.stream().anyMatch(s -> s.reportIndex() == reportIndex && s.row() == row);
+      return samples.stream().anyMatch(s -> s.reportIndex() == reportIndex && s.row().equals(row));
     }
   }
 
@@ -80,20 +117,22 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
         continue;
       }
       Map<String, Integer> matchedPerComm = new HashMap<>();
-      List<TaskRow> unmatched = new ArrayList<>();
-      for (TaskRow row : rows) {
+      List<Sample> unmatched = new ArrayList<>();
+      for (int j = 0; j < rows.size(); j++) {
+        TaskRow row = rows.get(j);
         Optional<TrackBuilder> byPid = tracks.firstOpenByPid(row, i);
         if (byPid.isPresent()) {
-          byPid.get().add(new Sample(i, row));
+          byPid.get().add(new Sample(i, rows, j));
           byPid.get().matchedIn = i;
           matchedPerComm.merge(row.comm(), 1, Integer::sum);
         } else {
-          unmatched.add(row);
+          unmatched.add(new Sample(i, rows, j));
         }
       }
       Map<String, Integer> rowsPerComm = new HashMap<>();
-      unmatched.forEach(r -> rowsPerComm.merge(r.comm(), 1, Integer::sum));
-      for (TaskRow row : unmatched) {
+      unmatched.forEach(s -> rowsPerComm.merge(s.row().comm(), 1, Integer::sum));
+      for (Sample sample : unmatched) {
+        TaskRow row = sample.row();
         int openOfComm =
             tracks.byComm.getOrDefault(row.comm(), List.of()).size()
                 - matchedPerComm.getOrDefault(row.comm(), 0);
@@ -104,10 +143,10 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
                 ? tracks.firstOpen(tracks.byComm, row.comm(), i)
                 : Optional.empty();
         if (byComm.isPresent()) {
-          tracks.extend(byComm.get(), new Sample(i, row));
+          tracks.extend(byComm.get(), sample);
           byComm.get().matchedIn = i;
         } else {
-          tracks.start(new Sample(i, row));
+          tracks.start(sample);
         }
       }
     }
@@ -305,7 +344,7 @@ public record TaskGrowth(List<Track> tracks, List<Track> growers) {
 
     /** True when the table shows both and they are different processes. */
     public boolean triggerIsNotVictim() {
-      return victim.isPresent() && trigger.isPresent() && victim.get() != trigger.get();
+      return victim.isPresent() && trigger.isPresent() && !victim.get().equals(trigger.get());
     }
   }
 

@@ -73,7 +73,7 @@ public final class QosOrderAnalyzer implements Analyzer {
     Optional<Badness.Score> bigger =
         b.ranking().stream()
             .filter(Badness.Score::eligible)
-            .filter(s -> s.row() != v.row())
+            .filter(s -> !s.row().equals(v.row()))
             .filter(s -> s.row().oomScoreAdj() < v.row().oomScoreAdj())
             .filter(s -> s.basePages() > v.basePages())
             .max(Comparator.comparingLong(Badness.Score::basePages));

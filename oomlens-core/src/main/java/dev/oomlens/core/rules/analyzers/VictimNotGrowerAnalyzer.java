@@ -128,7 +128,7 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
     }
     for (TaskGrowth.Track t : growth.growers()) {
       for (TaskGrowth.Sample s : t.samples()) {
-        if (s.reportIndex() == reportIndex && s.row() != victim) {
+        if (s.reportIndex() == reportIndex && !s.row().equals(victim)) {
           return Optional.of(s.row());
         }
       }
@@ -143,7 +143,7 @@ public final class VictimNotGrowerAnalyzer implements Analyzer {
     TaskRow trigger = c.trigger().get();
     TaskRow victim = c.victim().get();
     long held = ReportFacts.heldBytes(trigger);
-    if (c.largest().get() != trigger || held <= ReportFacts.heldBytes(victim)) {
+    if (!c.largest().get().equals(trigger) || held <= ReportFacts.heldBytes(victim)) {
       return false;
     }
     Optional<Badness> b = Badness.of(r);
