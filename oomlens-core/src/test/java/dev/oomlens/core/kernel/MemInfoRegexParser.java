@@ -74,10 +74,6 @@ final class MemInfoRegexParser {
   private static final Pattern SLAB_ROW =
       Pattern.compile("^(\\S.*?)\\s+(\\d+)KB\\s+(\\d+)KB$", Pattern.DOTALL);
   private static final Pattern SLAB_COLUMNS = Pattern.compile("^Name\\s+Used\\s+Total$");
-  private static final Pattern ALLOCATION_ROW =
-      Pattern.compile(
-          "^\\d+(?:\\.\\d+)? ?[KMGTP]?i?B\\s+\\d+\\s+\\S+:\\d+(?:\\s+func:\\S+)?.*$",
-          Pattern.DOTALL);
   private static final Pattern KB_TOKEN = Pattern.compile("([a-z_()]+): ?(\\d+)kB");
   private static final Pattern BUDDY =
       Pattern.compile("Node (\\d+) (\\w+): ((?:\\d+\\*\\d+kB (?:\\([A-Z]+\\) )?)+)= \\d+kB");
@@ -148,11 +144,6 @@ final class MemInfoRegexParser {
       return Optional.empty();
     }
     return Optional.of(new SlabRow(r.group(1), used.getAsLong(), total.getAsLong()));
-  }
-
-  /** A row of the 6.10+ {@code Memory allocations:} table. */
-  static boolean isAllocationRow(String message) {
-    return ALLOCATION_ROW.matcher(message.strip()).matches();
   }
 
   private static Map<String, String> byThemselves(String... names) {

@@ -192,31 +192,6 @@ final class OomHeaderRegexParser {
     return Optional.of(new CpuLine(pid.getAsLong(), comm, release));
   }
 
-  static Optional<String> hardware(String message) {
-    String m = message.strip();
-    return m.startsWith("Hardware name:")
-        ? Optional.of(m.substring("Hardware name:".length()).strip())
-        : Optional.empty();
-  }
-
-  static boolean isWorkqueue(String message) {
-    return message.strip().startsWith("Workqueue: ");
-  }
-
-  /**
-   * The work function of {@code Workqueue: <queue> <function>[ (<description>)]}
-   * (kernel/workqueue.c print_worker_info()), e.g. {@code moom_callback}; empty when the line does
-   * not name one.
-   */
-  static Optional<String> workFunction(String message) {
-    String m = message.strip();
-    if (!m.startsWith("Workqueue: ")) {
-      return Optional.empty();
-    }
-    String[] words = m.substring("Workqueue: ".length()).strip().split("\\s+");
-    return words.length >= 2 && !words[1].isEmpty() ? Optional.of(words[1]) : Optional.empty();
-  }
-
   static Optional<AllocFailureLine> allocFailure(String message) {
     String m = message.strip();
     if (!m.contains(" failure: order:")) {
